@@ -1,0 +1,220 @@
+/**
+ * On-disk format of the journal store: segment files of checksummed records, and snapshot files.
+ *
+ * Segment file `journal-<firstSeq, 16 digits>.log`:
+ *   header (16 bytes): "EC2SJNL1" | u64 LE firstSeq
+ *   records, back to back. Record (32-byte header + payload), integers little-endian:
+ *     0  u32 magic 0x314A45FF (bytes FF 45 4A 31; 0xFF never occurs in UTF-8 JSON)
+ *     4  u32 CRC-32 of bytes 8 .. end of payload
+ *     8  u32 payload length in bytes
+ *    12  u32 count of events
+ *    16  u64 seq of the first event
+ *    24  u32 firstSeq - batchSeq, where batchSeq is the first seq of the group-commit batch
+ *    28  u32 flags: bit 0 = last record of its batch
+ *    32  payload: UTF-8 JSON array of `count` events
+ *   One record = one `append` call (atomic). One batch = the records written by one write+fsync.
+ *
+ * Snapshot file `snapshot.snap` (replaced atomically):
+ *   "EC2SSNP1" | u32 CRC-32 of bytes 12.. | u32 payload length | u64 seq | payload: UTF-8 JSON state
+ */
+import { crc32 } from "node:zlib";
+import { StoreCorruptionError } from "./store.ts";
+
+export const SEGMENT_MAGIC = Buffer.from("EC2SJNL1", "latin1");
+export const SEGMENT_HEADER_SIZE = 16;
+export const RECORD_MAGIC = 0x314a45ff;
+const RECORD_MAGIC_BYTES = Buffer.from([0xff, 0x45, 0x4a, 0x31]);
+export const RECORD_HEADER_SIZE = 32;
+export const FLAG_END_OF_BATCH = 1;
+/** Largest payload of one record (one append call). */
+export const MAX_PAYLOAD = 256 * 1024 * 1024;
+export const SNAPSHOT_MAGIC = Buffer.from("EC2SSNP1", "latin1");
+export const SNAPSHOT_HEADER_SIZE = 24;
+
+export function segmentFileName(firstSeq: number): string {
+  return `journal-${String(firstSeq).padStart(16, "0")}.log`;
+}
+
+export function parseSegmentFileName(file: string): number | undefined {
+  const m = /^journal-(\d{16})\.log$/.exec(file);
+  return m ? Number(m[1]) : undefined;
+}
+
+export function encodeSegmentHeader(firstSeq: number): Buffer {
+  const buf = Buffer.alloc(SEGMENT_HEADER_SIZE);
+  SEGMENT_MAGIC.copy(buf, 0);
+  buf.writeBigUInt64LE(BigInt(firstSeq), 8);
+  return buf;
+}
+
+export function encodeRecord(firstSeq: number, count: number, batchSeq: number, flags: number, payload: Buffer): Buffer {
+  const buf = Buffer.allocUnsafe(RECORD_HEADER_SIZE + payload.length);
+  buf.writeUInt32LE(RECORD_MAGIC, 0);
+  buf.writeUInt32LE(payload.length, 8);
+  buf.writeUInt32LE(count, 12);
+  buf.writeBigUInt64LE(BigInt(firstSeq), 16);
+  buf.writeUInt32LE(firstSeq - batchSeq, 24);
+  buf.writeUInt32LE(flags, 28);
+  payload.copy(buf, RECORD_HEADER_SIZE);
+  buf.writeUInt32LE(crc32(buf.subarray(8)), 4);
+  return buf;
+}
+
+export interface RecordInfo {
+  offset: number;
+  /** Offset just past the record. */
+  end: number;
+  firstSeq: number;
+  count: number;
+  batchSeq: number;
+  flags: number;
+  payloadStart: number;
+}
+
+type ReadResult = { ok: true; rec: RecordInfo } | { ok: false; reason: string };
+
+/** Reads and verifies the record at `offset` (magic, length bounds, checksum). */
+export function readRecordAt(buf: Buffer, offset: number): ReadResult {
+  if (buf.length - offset < RECORD_HEADER_SIZE) return { ok: false, reason: "incomplete record header" };
+  if (buf.readUInt32LE(offset) !== RECORD_MAGIC) return { ok: false, reason: "bad record magic" };
+  const len = buf.readUInt32LE(offset + 8);
+  if (len > MAX_PAYLOAD) return { ok: false, reason: "impossible record length" };
+  const end = offset + RECORD_HEADER_SIZE + len;
+  if (end > buf.length) return { ok: false, reason: "incomplete record payload" };
+  if (crc32(buf.subarray(offset + 8, end)) !== buf.readUInt32LE(offset + 4)) return { ok: false, reason: "checksum mismatch" };
+  const count = buf.readUInt32LE(offset + 12);
+  const firstSeq = Number(buf.readBigUInt64LE(offset + 16));
+  const batchSeq = firstSeq - buf.readUInt32LE(offset + 24);
+  if (count < 1 || !Number.isSafeInteger(firstSeq) || firstSeq < 1 || batchSeq < 1) {
+    return { ok: false, reason: "impossible record header" };
+  }
+  return {
+    ok: true,
+    rec: { offset, end, firstSeq, count, batchSeq, flags: buf.readUInt32LE(offset + 28), payloadStart: offset + RECORD_HEADER_SIZE },
+  };
+}
+
+export interface SegmentScan {
+  records: RecordInfo[];
+  /** Seq of the last kept event, or firstSeq - 1 if none. */
+  lastSeq: number;
+  /** Length of the valid prefix of the file; less than the file's length if a torn tail must be cut. */
+  validLength: number;
+  /** Why the tail past `validLength` is dropped, when it is. */
+  dropped?: { offset: number; bytes: number; reason: string };
+}
+
+/**
+ * Parses a segment. In "strict" mode any damage is a `StoreCorruptionError`. In "recover" mode
+ * (the last segment, at open) damage that a crash during the last write could have left (a torn
+ * or garbled last batch, trailing garbage, a batch missing its end) is reported in `dropped`, while
+ * damage followed by intact data from a later batch, which no crash can produce because every
+ * batch is fsynced before the next is written, is still a `StoreCorruptionError`.
+ */
+export function scanSegment(buf: Buffer, file: string, firstSeq: number, mode: "strict" | "recover"): SegmentScan {
+  if (buf.length < SEGMENT_HEADER_SIZE || !buf.subarray(0, 8).equals(SEGMENT_MAGIC)) {
+    throw new StoreCorruptionError(`${file}: not a journal segment (bad or missing header)`, file, 0);
+  }
+  const headerSeq = Number(buf.readBigUInt64LE(8));
+  if (headerSeq !== firstSeq) {
+    throw new StoreCorruptionError(`${file}: header says first seq ${headerSeq}, file name says ${firstSeq}`, file, 8);
+  }
+  const records: RecordInfo[] = [];
+  let offset = SEGMENT_HEADER_SIZE;
+  let nextSeq = firstSeq;
+  let failure: string | undefined;
+  while (offset < buf.length) {
+    const r = readRecordAt(buf, offset);
+    if (!r.ok) {
+      failure = r.reason;
+      break;
+    }
+    const rec = r.rec;
+    if (rec.firstSeq !== nextSeq) {
+      throw new StoreCorruptionError(`${file}: record at offset ${offset} has seq ${rec.firstSeq}, expected ${nextSeq}`, file, offset);
+    }
+    const prev = records[records.length - 1];
+    const expectedBatch = !prev || prev.flags & FLAG_END_OF_BATCH ? rec.firstSeq : prev.batchSeq;
+    if (rec.batchSeq !== expectedBatch) {
+      throw new StoreCorruptionError(`${file}: record at offset ${offset} (seq ${rec.firstSeq}) breaks its write batch`, file, offset);
+    }
+    records.push(rec);
+    nextSeq += rec.count;
+    offset = rec.end;
+  }
+  const last = records[records.length - 1];
+  const openBatch = last !== undefined && !(last.flags & FLAG_END_OF_BATCH);
+  if (failure === undefined && !openBatch) {
+    return { records, lastSeq: nextSeq - 1, validLength: buf.length };
+  }
+  const where = failure === undefined ? `a write batch without its end at offset ${offset}` : `${failure} at offset ${offset}`;
+  if (mode === "strict") throw new StoreCorruptionError(`${file}: ${where}`, file, offset);
+
+  if (failure !== undefined) {
+    // Is there intact data from a later batch after the damage? Then it is not a torn tail.
+    const tornBatch = openBatch ? last.batchSeq : nextSeq;
+    for (let p = buf.indexOf(RECORD_MAGIC_BYTES, offset + 1); p !== -1; p = buf.indexOf(RECORD_MAGIC_BYTES, p + 1)) {
+      const r = readRecordAt(buf, p);
+      if (r.ok && r.rec.batchSeq !== tornBatch && r.rec.firstSeq > nextSeq) {
+        throw new StoreCorruptionError(
+          `${file}: damaged record at offset ${offset} (${failure}) is followed by intact records ` +
+            `(seq ${r.rec.firstSeq} at offset ${p}); refusing to drop acknowledged data`,
+          file,
+          offset,
+        );
+      }
+    }
+  }
+  // Drop the unfinished batch as a whole: none of it was acknowledged.
+  let keep = records.length;
+  if (openBatch) while (keep > 0 && records[keep - 1]!.batchSeq === last.batchSeq) keep--;
+  const kept = records.slice(0, keep);
+  const validLength = keep === 0 ? SEGMENT_HEADER_SIZE : kept[keep - 1]!.end;
+  const keptLast = kept[kept.length - 1];
+  return {
+    records: kept,
+    lastSeq: keptLast ? keptLast.firstSeq + keptLast.count - 1 : firstSeq - 1,
+    validLength,
+    dropped: { offset: validLength, bytes: buf.length - validLength, reason: where },
+  };
+}
+
+/** Decodes the events of a verified record. */
+export function decodeRecordEvents(buf: Buffer, rec: RecordInfo, file: string): unknown[] {
+  let events: unknown;
+  try {
+    events = JSON.parse(buf.toString("utf8", rec.payloadStart, rec.end));
+  } catch (err) {
+    throw new StoreCorruptionError(`${file}: record at offset ${rec.offset} holds invalid JSON (${(err as Error).message})`, file, rec.offset);
+  }
+  if (!Array.isArray(events) || events.length !== rec.count) {
+    throw new StoreCorruptionError(`${file}: record at offset ${rec.offset} should hold ${rec.count} events`, file, rec.offset);
+  }
+  return events;
+}
+
+export function encodeSnapshot(seq: number, stateJson: string): Buffer {
+  const payload = Buffer.from(stateJson, "utf8");
+  const buf = Buffer.allocUnsafe(SNAPSHOT_HEADER_SIZE + payload.length);
+  SNAPSHOT_MAGIC.copy(buf, 0);
+  buf.writeUInt32LE(payload.length, 12);
+  buf.writeBigUInt64LE(BigInt(seq), 16);
+  payload.copy(buf, SNAPSHOT_HEADER_SIZE);
+  buf.writeUInt32LE(crc32(buf.subarray(12)), 8);
+  return buf;
+}
+
+/** Verifies a snapshot file; returns its seq and the state (parsed only when asked). */
+export function decodeSnapshot(buf: Buffer, file: string, parse: boolean): { seq: number; state?: unknown } {
+  if (
+    buf.length < SNAPSHOT_HEADER_SIZE ||
+    !buf.subarray(0, 8).equals(SNAPSHOT_MAGIC) ||
+    buf.readUInt32LE(12) !== buf.length - SNAPSHOT_HEADER_SIZE ||
+    crc32(buf.subarray(12)) !== buf.readUInt32LE(8)
+  ) {
+    throw new StoreCorruptionError(`${file}: snapshot is damaged (bad header, length or checksum)`, file, 0);
+  }
+  const seq = Number(buf.readBigUInt64LE(16));
+  if (!parse) return { seq };
+  return { seq, state: JSON.parse(buf.toString("utf8", SNAPSHOT_HEADER_SIZE)) as unknown };
+}

@@ -1,0 +1,536 @@
+/**
+ * `JournalStore`: the embedded, durable `SandboxStore` on a local directory.
+ *
+ *   <root>/LOCK                                  owner's pid (see lock.ts)
+ *   <root>/sandboxes/<encoded name>/meta.json    SandboxMeta, written atomically at create
+ *   <root>/sandboxes/<encoded name>/snapshot.snap  latest snapshot (format.ts), replaced atomically
+ *   <root>/sandboxes/<encoded name>/journal-<16-digit first seq>.log  segments (format.ts)
+ *
+ * Appends go to the newest segment. An append resolves only after its record is written and the
+ * file fdatasync'ed. Appends arriving while a write+fsync is in flight are queued and written
+ * together by the next write+fsync (group commit). After a snapshot a new segment starts and
+ * segments wholly covered by the snapshot are deleted.
+ */
+import { mkdir, open, readdir, readFile, rename, rm, unlink, type FileHandle } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { join, resolve } from "node:path";
+import {
+  FLAG_END_OF_BATCH,
+  MAX_PAYLOAD,
+  decodeRecordEvents,
+  decodeSnapshot,
+  encodeRecord,
+  encodeSegmentHeader,
+  encodeSnapshot,
+  parseSegmentFileName,
+  scanSegment,
+  segmentFileName,
+} from "./format.ts";
+import { fsyncDir, writeFileAtomic, writeFileSynced, writeFully } from "./fsutil.ts";
+import { acquireLock, type HeldLock } from "./lock.ts";
+import {
+  type JournalEntry,
+  type LoadedSandbox,
+  type SandboxMeta,
+  type SandboxStore,
+  StoreClosedError,
+  StoreConflictError,
+  StoreCorruptionError,
+  StoreError,
+  StoreExistsError,
+  StoreNotFoundError,
+  checkSnapshotSeq,
+  serializeEvents,
+  validateEntries,
+  validateMeta,
+} from "./store.ts";
+
+/** A torn or garbled tail cut away when a sandbox's journal was opened. */
+export interface RecoveryNote {
+  sandbox: string;
+  file: string;
+  /** Where the kept data ends (the file's new length). */
+  offset: number;
+  droppedBytes: number;
+  reason: string;
+}
+
+export interface JournalStoreOptions {
+  /** Called for every torn tail dropped during recovery (they are also kept in `store.recoveries`). */
+  onRecovery?: (note: RecoveryNote) => void;
+}
+
+const META_FILE = "meta.json";
+const SNAPSHOT_FILE = "snapshot.snap";
+const SANDBOXES_DIR = "sandboxes";
+
+/** Folder name for a sandbox: percent-encoding, with "." and the other URI-safe marks encoded too. */
+export function sandboxDirName(name: string): string {
+  return encodeURIComponent(name).replace(/[!'()*.~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** Runs tasks one at a time, in call order. */
+class Serial {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.tail.then(fn);
+    this.tail = p.catch(() => undefined);
+    return p;
+  }
+}
+
+interface Segment {
+  firstSeq: number;
+  path: string;
+  /** Durable length in bytes. */
+  size: number;
+  /** Seq of its last event, or firstSeq - 1 when empty. */
+  lastSeq: number;
+}
+
+interface PendingAppend {
+  firstSeq: number;
+  count: number;
+  payload: Buffer;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/** The open journal of one sandbox. All file work runs on `serial`; appends only queue. */
+class SandboxLog {
+  readonly serial = new Serial();
+  private pending: PendingAppend[] = [];
+  private flushScheduled = false;
+  /** Last seq accepted by `append` (written or queued). */
+  private acceptedSeq: number;
+  /** Last seq written and fsynced. */
+  private durableSeq: number;
+  private failure: Error | undefined;
+  private gone = false;
+
+  constructor(
+    readonly name: string,
+    readonly dir: string,
+    private segments: Segment[],
+    private fh: FileHandle,
+    private snapshotSeq: number,
+  ) {
+    this.durableSeq = this.acceptedSeq = segments[segments.length - 1]!.lastSeq;
+  }
+
+  get lastSeq(): number {
+    return this.acceptedSeq;
+  }
+
+  append(entries: JournalEntry[], expectedLastSeq: number): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.gone) return Promise.reject(new StoreNotFoundError(this.name));
+    if (expectedLastSeq !== this.acceptedSeq) {
+      return Promise.reject(new StoreConflictError(this.name, expectedLastSeq, this.acceptedSeq));
+    }
+    if (entries.length === 0) return Promise.resolve();
+    let payload: Buffer;
+    try {
+      payload = Buffer.from(serializeEvents(entries), "utf8");
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (payload.length > MAX_PAYLOAD) {
+      return Promise.reject(new RangeError(`one append may hold at most ${MAX_PAYLOAD} bytes of JSON, got ${payload.length}`));
+    }
+    this.acceptedSeq += entries.length;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ firstSeq: expectedLastSeq + 1, count: entries.length, payload, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        void this.serial.run(() => this.flush());
+      }
+    });
+  }
+
+  /** Writes every queued append with one write and one fdatasync. */
+  private async flush(): Promise<void> {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    if (this.failure || this.gone) {
+      const err = this.failure ?? new StoreNotFoundError(this.name);
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    const segment = this.segments[this.segments.length - 1]!;
+    const batchSeq = batch[0]!.firstSeq;
+    const records = batch.map((p, i) =>
+      encodeRecord(p.firstSeq, p.count, batchSeq, i === batch.length - 1 ? FLAG_END_OF_BATCH : 0, p.payload),
+    );
+    const buf = records.length === 1 ? records[0]! : Buffer.concat(records);
+    try {
+      await writeFully(this.fh, buf, segment.size);
+      await this.fh.datasync();
+    } catch (err) {
+      this.failure = new StoreClosedError(
+        `sandbox "${this.name}": journal write failed (${(err as Error).message}); ` +
+          "this sandbox accepts no more writes until the store is reopened, which recovers the last durable state",
+        { cause: err },
+      );
+      for (const p of batch) p.reject(this.failure);
+      return;
+    }
+    segment.size += buf.length;
+    const last = batch[batch.length - 1]!;
+    segment.lastSeq = this.durableSeq = last.firstSeq + last.count - 1;
+    for (const p of batch) p.resolve();
+  }
+
+  load(meta: SandboxMeta): Promise<LoadedSandbox> {
+    return this.serial.run(async () => {
+      this.check();
+      const loaded: LoadedSandbox = { meta, entries: [] };
+      if (this.snapshotSeq > 0) {
+        const file = join(this.dir, SNAPSHOT_FILE);
+        const snap = decodeSnapshot(await readFile(file), file, true);
+        if (snap.seq !== this.snapshotSeq) throw new StoreCorruptionError(`${file}: snapshot changed under the store`, file);
+        loaded.snapshot = { seq: snap.seq, state: snap.state };
+      }
+      let next = this.snapshotSeq + 1;
+      for (const seg of this.segments) {
+        if (seg.lastSeq < next) continue;
+        const buf = await readPrefix(seg.path, seg.size);
+        const scan = scanSegment(buf, seg.path, seg.firstSeq, "strict");
+        for (const rec of scan.records) {
+          if (rec.firstSeq + rec.count - 1 < next) continue;
+          const events = decodeRecordEvents(buf, rec, seg.path);
+          events.forEach((event, i) => {
+            const seq = rec.firstSeq + i;
+            if (seq >= next) loaded.entries.push({ seq, event });
+          });
+          next = rec.firstSeq + rec.count;
+        }
+      }
+      if (next - 1 !== this.durableSeq) {
+        throw new StoreCorruptionError(`sandbox "${this.name}": journal ends at seq ${next - 1}, expected ${this.durableSeq}`);
+      }
+      return loaded;
+    });
+  }
+
+  saveSnapshot(seq: number, state: unknown): Promise<void> {
+    // Serialize now: the caller may go on mutating `state`.
+    const json = JSON.stringify(state);
+    if (json === undefined) return Promise.reject(new TypeError("snapshot state is not JSON-serializable"));
+    return this.serial.run(async () => {
+      this.check();
+      checkSnapshotSeq(this.name, seq, this.durableSeq, this.snapshotSeq);
+      try {
+        await writeFileAtomic(join(this.dir, SNAPSHOT_FILE), encodeSnapshot(seq, json));
+        this.snapshotSeq = seq;
+        const current = this.segments[this.segments.length - 1]!;
+        if (current.lastSeq >= current.firstSeq) {
+          // Start a new segment (created complete under a temporary name, then renamed in).
+          const firstSeq = this.durableSeq + 1;
+          const path = join(this.dir, segmentFileName(firstSeq));
+          await writeFileSynced(`${path}.tmp`, encodeSegmentHeader(firstSeq));
+          await rename(`${path}.tmp`, path);
+          await fsyncDir(this.dir);
+          const fh = await open(path, "r+");
+          await this.fh.close();
+          this.fh = fh;
+          this.segments.push({ firstSeq, path, size: encodeSegmentHeader(firstSeq).length, lastSeq: firstSeq - 1 });
+        }
+        // Compact: drop the oldest segments while the snapshot covers them.
+        let removed = 0;
+        while (this.segments.length > 1 && this.segments[0]!.lastSeq <= seq) {
+          await unlink(this.segments[0]!.path);
+          this.segments.shift();
+          removed++;
+        }
+        if (removed > 0) await fsyncDir(this.dir);
+      } catch (err) {
+        if (err instanceof StoreError) throw err;
+        this.failure = new StoreClosedError(
+          `sandbox "${this.name}": saving a snapshot failed (${(err as Error).message}); reopen the store`,
+          { cause: err },
+        );
+        throw this.failure;
+      }
+    });
+  }
+
+  /** Waits for queued work, then closes the file. */
+  shutdown(): Promise<void> {
+    return this.serial.run(async () => {
+      if (!this.gone) {
+        this.gone = true;
+        await this.fh.close();
+      }
+    });
+  }
+
+  /** Runs `fn` after queued work, with the log marked gone and its file closed. */
+  remove(fn: () => Promise<void>): Promise<void> {
+    return this.serial.run(async () => {
+      if (this.gone) throw new StoreNotFoundError(this.name);
+      this.gone = true;
+      await this.fh.close();
+      await fn();
+    });
+  }
+
+  private check(): void {
+    if (this.failure) throw this.failure;
+    if (this.gone) throw new StoreNotFoundError(this.name);
+  }
+
+  /** Opens a sandbox's journal, cutting away a torn tail. */
+  static async recover(name: string, dir: string, notes: (n: RecoveryNote) => void): Promise<SandboxLog> {
+    const files = await readdir(dir);
+    for (const f of files) if (f.endsWith(".tmp")) await unlink(join(dir, f));
+    let snapshotSeq = 0;
+    if (files.includes(SNAPSHOT_FILE)) {
+      const file = join(dir, SNAPSHOT_FILE);
+      snapshotSeq = decodeSnapshot(await readFile(file), file, false).seq;
+    }
+    const firstSeqs = files
+      .map(parseSegmentFileName)
+      .filter((s): s is number => s !== undefined)
+      .sort((a, b) => a - b);
+    if (firstSeqs.length === 0) throw new StoreCorruptionError(`sandbox "${name}": no journal segment in ${dir}`, dir);
+    const segments: Segment[] = [];
+    let expectedFirst: number | undefined;
+    for (const [i, firstSeq] of firstSeqs.entries()) {
+      const path = join(dir, segmentFileName(firstSeq));
+      const isLast = i === firstSeqs.length - 1;
+      if (expectedFirst === undefined && firstSeq > snapshotSeq + 1) {
+        throw new StoreCorruptionError(
+          `sandbox "${name}": journal starts at seq ${firstSeq} but the snapshot only covers up to ${snapshotSeq}`,
+          path,
+        );
+      }
+      if (expectedFirst !== undefined && firstSeq !== expectedFirst) {
+        throw new StoreCorruptionError(`sandbox "${name}": ${path} starts at seq ${firstSeq}, expected ${expectedFirst}`, path);
+      }
+      const buf = await readFile(path);
+      const scan = scanSegment(buf, path, firstSeq, isLast ? "recover" : "strict");
+      if (scan.dropped) {
+        const fh = await open(path, "r+");
+        try {
+          await fh.truncate(scan.validLength);
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+        notes({ sandbox: name, file: path, offset: scan.validLength, droppedBytes: scan.dropped.bytes, reason: scan.dropped.reason });
+      }
+      segments.push({ firstSeq, path, size: scan.validLength, lastSeq: scan.lastSeq });
+      expectedFirst = scan.lastSeq + 1;
+    }
+    const last = segments[segments.length - 1]!;
+    if (last.lastSeq < snapshotSeq) {
+      throw new StoreCorruptionError(`sandbox "${name}": snapshot is at seq ${snapshotSeq} but the journal ends at ${last.lastSeq}`, dir);
+    }
+    const fh = await open(last.path, "r+");
+    return new SandboxLog(name, dir, segments, fh, snapshotSeq);
+  }
+}
+
+async function readPrefix(path: string, length: number): Promise<Buffer> {
+  const fh = await open(path, "r");
+  try {
+    const buf = Buffer.allocUnsafe(length);
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await fh.read(buf, done, length - done, done);
+      if (bytesRead === 0) throw new StoreCorruptionError(`${path}: shorter than its durable length ${length}`, path, done);
+      done += bytesRead;
+    }
+    return buf;
+  } finally {
+    await fh.close();
+  }
+}
+
+interface IndexEntry {
+  meta: SandboxMeta;
+  dir: string;
+}
+
+/** The embedded durable store. Create with `JournalStore.open(dir)`. */
+export class JournalStore implements SandboxStore {
+  /** Torn tails cut away since this store was opened. */
+  readonly recoveries: RecoveryNote[] = [];
+  private readonly logs = new Map<string, SandboxLog>();
+  private readonly opening = new Map<string, Promise<SandboxLog>>();
+  private readonly creating = new Set<string>();
+  private closed = false;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    readonly root: string,
+    private readonly lock: HeldLock,
+    private readonly index: Map<string, IndexEntry>,
+    private readonly options: JournalStoreOptions,
+  ) {}
+
+  /** Opens (creating if needed) a store directory and takes its lock. Journals are recovered on first use of each sandbox. */
+  static async open(dir: string, options: JournalStoreOptions = {}): Promise<JournalStore> {
+    const root = resolve(dir);
+    await mkdir(root, { recursive: true });
+    const lock = await acquireLock(join(root, "LOCK"));
+    try {
+      const sandboxesDir = join(root, SANDBOXES_DIR);
+      await mkdir(sandboxesDir, { recursive: true });
+      await fsyncDir(root);
+      const index = new Map<string, IndexEntry>();
+      let cleaned = false;
+      for (const entry of await readdir(sandboxesDir, { withFileTypes: true })) {
+        const path = join(sandboxesDir, entry.name);
+        if (entry.name.startsWith(".")) {
+          // A create or delete that did not finish.
+          await rm(path, { recursive: true, force: true });
+          cleaned = true;
+          continue;
+        }
+        if (!entry.isDirectory()) continue;
+        const metaFile = join(path, META_FILE);
+        let meta: SandboxMeta;
+        try {
+          meta = JSON.parse(await readFile(metaFile, "utf8")) as SandboxMeta;
+        } catch (err) {
+          throw new StoreCorruptionError(`${metaFile}: unreadable sandbox metadata (${(err as Error).message})`, metaFile);
+        }
+        if (sandboxDirName(meta.name) !== entry.name) {
+          throw new StoreCorruptionError(`${metaFile}: names sandbox "${meta.name}", which does not belong in ${path}`, metaFile);
+        }
+        index.set(meta.name, { meta, dir: path });
+      }
+      if (cleaned) await fsyncDir(sandboxesDir);
+      return new JournalStore(root, lock, index, options);
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
+  }
+
+  async list(): Promise<SandboxMeta[]> {
+    this.checkOpen();
+    return [...this.index.keys()].sort().map((name) => structuredClone(this.index.get(name)!.meta));
+  }
+
+  async create(meta: SandboxMeta): Promise<void> {
+    this.checkOpen();
+    validateMeta(meta);
+    const dirName = sandboxDirName(meta.name);
+    if (Buffer.byteLength(dirName) > 240) throw new RangeError(`sandbox name is too long for a folder name: "${meta.name}"`);
+    if (this.index.has(meta.name) || this.creating.has(meta.name)) throw new StoreExistsError(meta.name);
+    const metaJson = JSON.stringify(meta);
+    const stored = JSON.parse(metaJson) as SandboxMeta;
+    this.creating.add(meta.name);
+    try {
+      // Build the folder under a temporary name, then rename it in: a sandbox exists whole or not at all.
+      const sandboxesDir = join(this.root, SANDBOXES_DIR);
+      const tmp = join(sandboxesDir, `.create-${randomBytes(6).toString("hex")}`);
+      await mkdir(tmp);
+      await writeFileSynced(join(tmp, META_FILE), Buffer.from(metaJson, "utf8"));
+      await writeFileSynced(join(tmp, segmentFileName(1)), encodeSegmentHeader(1));
+      await fsyncDir(tmp);
+      const dir = join(sandboxesDir, dirName);
+      await rename(tmp, dir);
+      await fsyncDir(sandboxesDir);
+      this.index.set(meta.name, { meta: stored, dir });
+    } finally {
+      this.creating.delete(meta.name);
+    }
+  }
+
+  async load(name: string): Promise<LoadedSandbox> {
+    this.checkOpen();
+    const log = await this.log(name);
+    return log.load(structuredClone(this.index.get(name)!.meta));
+  }
+
+  async append(name: string, entries: JournalEntry[], expectedLastSeq: number): Promise<void> {
+    this.checkOpen();
+    validateEntries(entries, expectedLastSeq);
+    // When the log is open the optimistic check runs synchronously, in call order.
+    const log = this.logs.get(name) ?? (await this.log(name));
+    return log.append(entries, expectedLastSeq);
+  }
+
+  async saveSnapshot(name: string, seq: number, state: unknown): Promise<void> {
+    this.checkOpen();
+    const log = await this.log(name);
+    return log.saveSnapshot(seq, state);
+  }
+
+  async delete(name: string): Promise<void> {
+    this.checkOpen();
+    const entry = this.index.get(name);
+    if (!entry) throw new StoreNotFoundError(name);
+    const trashAndRemove = async () => {
+      const sandboxesDir = join(this.root, SANDBOXES_DIR);
+      const trash = join(sandboxesDir, `.delete-${randomBytes(6).toString("hex")}`);
+      await rename(entry.dir, trash);
+      await fsyncDir(sandboxesDir);
+      this.index.delete(name);
+      this.logs.delete(name);
+      await rm(trash, { recursive: true, force: true });
+    };
+    // A sandbox whose journal cannot be opened (corrupt) can still be deleted.
+    const log = this.logs.get(name) ?? (await this.opening.get(name)?.catch(() => undefined));
+    if (log) return log.remove(trashAndRemove);
+    return trashAndRemove();
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.closed = true;
+    this.closing = (async () => {
+      await Promise.allSettled([...this.opening.values()]);
+      await Promise.allSettled([...this.logs.values()].map((log) => log.shutdown()));
+      this.logs.clear();
+      await this.lock.release();
+    })();
+    return this.closing;
+  }
+
+  /** The last seq of a sandbox's log, including appends still in flight. */
+  async lastSeq(name: string): Promise<number> {
+    this.checkOpen();
+    return (await this.log(name)).lastSeq;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new StoreClosedError(`store ${this.root} is closed`);
+  }
+
+  private log(name: string): Promise<SandboxLog> {
+    const open = this.logs.get(name);
+    if (open) return Promise.resolve(open);
+    const entry = this.index.get(name);
+    if (!entry) return Promise.reject(new StoreNotFoundError(name));
+    let opening = this.opening.get(name);
+    if (!opening) {
+      opening = SandboxLog.recover(name, entry.dir, (note) => {
+        this.recoveries.push(note);
+        this.options.onRecovery?.(note);
+      }).then(
+        (log) => {
+          this.opening.delete(name);
+          if (this.closed) {
+            void log.shutdown();
+            throw new StoreClosedError(`store ${this.root} is closed`);
+          }
+          this.logs.set(name, log);
+          return log;
+        },
+        (err: unknown) => {
+          this.opening.delete(name);
+          throw err;
+        },
+      );
+      this.opening.set(name, opening);
+    }
+    return opening;
+  }
+}

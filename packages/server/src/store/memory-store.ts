@@ -1,0 +1,92 @@
+import {
+  type JournalEntry,
+  type LoadedSandbox,
+  type SandboxMeta,
+  type SandboxStore,
+  StoreClosedError,
+  StoreConflictError,
+  StoreExistsError,
+  StoreNotFoundError,
+  checkSnapshotSeq,
+  serializeEvents,
+  validateEntries,
+  validateMeta,
+} from "./store.ts";
+
+interface MemorySandbox {
+  meta: string; // JSON, so callers never share objects with the store
+  snapshot?: { seq: number; state: string };
+  entries: { seq: number; event: string }[];
+  lastSeq: number;
+}
+
+/**
+ * The `SandboxStore` contract in memory: same checks, same JSON round trip of values (a `Date`
+ * comes back as a string, as it would from disk), no durability.
+ */
+export class MemoryStore implements SandboxStore {
+  private readonly sandboxes = new Map<string, MemorySandbox>();
+  private closed = false;
+
+  async list(): Promise<SandboxMeta[]> {
+    this.checkOpen();
+    return [...this.sandboxes.keys()]
+      .sort()
+      .map((name) => JSON.parse(this.sandboxes.get(name)!.meta) as SandboxMeta);
+  }
+
+  async create(meta: SandboxMeta): Promise<void> {
+    this.checkOpen();
+    validateMeta(meta);
+    if (this.sandboxes.has(meta.name)) throw new StoreExistsError(meta.name);
+    this.sandboxes.set(meta.name, { meta: JSON.stringify(meta), entries: [], lastSeq: 0 });
+  }
+
+  async load(name: string): Promise<LoadedSandbox> {
+    const sb = this.get(name);
+    const loaded: LoadedSandbox = {
+      meta: JSON.parse(sb.meta) as SandboxMeta,
+      entries: sb.entries.map((e) => ({ seq: e.seq, event: JSON.parse(e.event) as unknown })),
+    };
+    if (sb.snapshot) loaded.snapshot = { seq: sb.snapshot.seq, state: JSON.parse(sb.snapshot.state) as unknown };
+    return loaded;
+  }
+
+  async append(name: string, entries: JournalEntry[], expectedLastSeq: number): Promise<void> {
+    const sb = this.get(name);
+    validateEntries(entries, expectedLastSeq);
+    if (sb.lastSeq !== expectedLastSeq) throw new StoreConflictError(name, expectedLastSeq, sb.lastSeq);
+    serializeEvents(entries); // same refusals as the journal
+    for (const e of entries) sb.entries.push({ seq: e.seq, event: JSON.stringify(e.event) });
+    sb.lastSeq = expectedLastSeq + entries.length;
+  }
+
+  async saveSnapshot(name: string, seq: number, state: unknown): Promise<void> {
+    const sb = this.get(name);
+    checkSnapshotSeq(name, seq, sb.lastSeq, sb.snapshot?.seq ?? 0);
+    const json = JSON.stringify(state);
+    if (json === undefined) throw new TypeError("snapshot state is not JSON-serializable");
+    sb.snapshot = { seq, state: json };
+    sb.entries = sb.entries.filter((e) => e.seq > seq);
+  }
+
+  async delete(name: string): Promise<void> {
+    this.get(name);
+    this.sandboxes.delete(name);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new StoreClosedError("store is closed");
+  }
+
+  private get(name: string): MemorySandbox {
+    this.checkOpen();
+    const sb = this.sandboxes.get(name);
+    if (!sb) throw new StoreNotFoundError(name);
+    return sb;
+  }
+}

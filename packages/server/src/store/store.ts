@@ -1,0 +1,155 @@
+/**
+ * The storage-agnostic persistence interface for sandboxes.
+ *
+ * A sandbox's state is a fold of domain events. A store keeps, per sandbox, its metadata, an
+ * append-only journal of events numbered 1, 2, 3, … and at most one snapshot (the folded state at
+ * some seq). Implementations: `JournalStore` (embedded, on local disk), `MemoryStore` (tests and
+ * `--store memory`); a PostgreSQL one is planned behind this same interface.
+ */
+
+/** One journaled event. `seq` is 1, 2, 3, … per sandbox; `event` must be JSON-serializable. */
+export interface JournalEntry {
+  seq: number;
+  event: unknown;
+}
+
+export interface SandboxMeta {
+  name: string;
+  createdAt: string;
+  config: unknown;
+}
+
+export interface LoadedSandbox {
+  meta: SandboxMeta;
+  /** The latest snapshot, if one was saved. */
+  snapshot?: { seq: number; state: unknown };
+  /** Entries after the snapshot (or from seq 1 when there is none), in order and contiguous. */
+  entries: JournalEntry[];
+}
+
+export interface SandboxStore {
+  /** All sandboxes, sorted by name. */
+  list(): Promise<SandboxMeta[]>;
+  /** Rejects with `StoreExistsError` if a sandbox of that name exists. */
+  create(meta: SandboxMeta): Promise<void>;
+  /** Rejects with `StoreNotFoundError` if there is no such sandbox. */
+  load(name: string): Promise<LoadedSandbox>;
+  /**
+   * Durable when the promise resolves. `expectedLastSeq` is an optimistic check: rejects with a
+   * `StoreConflictError` if the log's last seq differs. Entries must be contiguous, starting at
+   * `expectedLastSeq + 1`. The entries of one call are atomic: after a crash either all or none
+   * of them are in the log.
+   */
+  append(name: string, entries: JournalEntry[], expectedLastSeq: number): Promise<void>;
+  /**
+   * Atomically records `state` as the fold of entries 1..seq. Later loads start from it; older
+   * journal data may be compacted. `seq` must not exceed the log's durable last seq nor be below
+   * the current snapshot's seq.
+   */
+  saveSnapshot(name: string, seq: number, state: unknown): Promise<void>;
+  /** Rejects with `StoreNotFoundError` if there is no such sandbox. */
+  delete(name: string): Promise<void>;
+  /** Waits for in-flight writes, then releases resources (and, for `JournalStore`, the lock). */
+  close(): Promise<void>;
+}
+
+/** Base class of every error a store raises on purpose. */
+export class StoreError extends Error {
+  override name = "StoreError";
+}
+
+/** The optimistic check of `append` failed: someone else appended first. */
+export class StoreConflictError extends StoreError {
+  override name = "StoreConflictError";
+  constructor(
+    readonly sandbox: string,
+    readonly expectedLastSeq: number,
+    readonly actualLastSeq: number,
+  ) {
+    super(`sandbox "${sandbox}": expected last seq ${expectedLastSeq}, but the log is at ${actualLastSeq}`);
+  }
+}
+
+export class StoreNotFoundError extends StoreError {
+  override name = "StoreNotFoundError";
+  constructor(readonly sandbox: string) {
+    super(`sandbox "${sandbox}" does not exist`);
+  }
+}
+
+export class StoreExistsError extends StoreError {
+  override name = "StoreExistsError";
+  constructor(readonly sandbox: string) {
+    super(`sandbox "${sandbox}" already exists`);
+  }
+}
+
+/** Stored data is damaged in a way that cannot be explained by a crash during a write. */
+export class StoreCorruptionError extends StoreError {
+  override name = "StoreCorruptionError";
+  constructor(
+    message: string,
+    readonly file?: string,
+    readonly offset?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Another live process owns the store directory. */
+export class StoreLockedError extends StoreError {
+  override name = "StoreLockedError";
+  constructor(
+    message: string,
+    readonly lockFile: string,
+    readonly holderPid?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The store was closed, or is unusable after a failed write. */
+export class StoreClosedError extends StoreError {
+  override name = "StoreClosedError";
+}
+
+/** Checks the arguments of `append` that do not depend on the log; throws `TypeError`/`RangeError`. */
+export function validateEntries(entries: JournalEntry[], expectedLastSeq: number): void {
+  if (!Number.isSafeInteger(expectedLastSeq) || expectedLastSeq < 0) {
+    throw new RangeError(`expectedLastSeq must be a non-negative integer, got ${String(expectedLastSeq)}`);
+  }
+  entries.forEach((entry, i) => {
+    const want = expectedLastSeq + 1 + i;
+    if (entry.seq !== want) {
+      throw new RangeError(`entries must be contiguous: entry ${i} has seq ${String(entry.seq)}, expected ${want}`);
+    }
+    if (entry.event === undefined) throw new TypeError(`entry ${entry.seq}: event is undefined (not JSON-serializable)`);
+  });
+}
+
+/** Serializes events to one JSON array, refusing values JSON cannot hold (functions, undefined, cycles, bigint). */
+export function serializeEvents(entries: JournalEntry[]): string {
+  const parts: string[] = [];
+  for (const entry of entries) {
+    const json = JSON.stringify(entry.event);
+    if (json === undefined) throw new TypeError(`entry ${entry.seq}: event is not JSON-serializable`);
+    parts.push(json);
+  }
+  return `[${parts.join(",")}]`;
+}
+
+export function validateMeta(meta: SandboxMeta): void {
+  if (typeof meta.name !== "string" || meta.name.length === 0 || meta.name.length > 200) {
+    throw new TypeError("sandbox name must be a non-empty string of at most 200 characters");
+  }
+  if (typeof meta.createdAt !== "string") throw new TypeError("createdAt must be a string");
+}
+
+/** The rule for `saveSnapshot`'s seq, shared by implementations; throws `RangeError`. */
+export function checkSnapshotSeq(name: string, seq: number, lastSeq: number, currentSnapshotSeq: number): void {
+  if (!Number.isSafeInteger(seq) || seq < 0) throw new RangeError(`snapshot seq must be a non-negative integer, got ${String(seq)}`);
+  if (seq > lastSeq) throw new RangeError(`sandbox "${name}": cannot snapshot at seq ${seq}, the durable log ends at ${lastSeq}`);
+  if (seq < currentSnapshotSeq) {
+    throw new RangeError(`sandbox "${name}": snapshot seq ${seq} is older than the current snapshot (${currentSnapshotSeq})`);
+  }
+}

@@ -1,0 +1,430 @@
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from "node:fs/promises";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  JournalStore,
+  MemoryStore,
+  type SandboxMeta,
+  type SandboxStore,
+  StoreClosedError,
+  StoreConflictError,
+  StoreCorruptionError,
+  StoreExistsError,
+  StoreLockedError,
+  StoreNotFoundError,
+} from "../src/store/index.ts";
+import { readRecordAt, SEGMENT_HEADER_SIZE } from "../src/store/format.ts";
+import { sandboxDirName } from "../src/store/journal-store.ts";
+
+const meta = (name: string): SandboxMeta => ({ name, createdAt: "2025-01-01T00:00:00.000Z", config: { region: "us-east-1", seed: 7 } });
+const ev = (seq: number) => ({ type: "InstanceLaunched", seq, id: `i-${seq.toString(16).padStart(17, "0")}`, tags: { n: String(seq) } });
+
+let dirs: string[] = [];
+async function tempDir(): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), "ec2sim-store-"));
+  dirs.push(d);
+  return d;
+}
+afterEach(async () => {
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+  dirs = [];
+});
+
+/** Appends seqs from..to one call each, awaiting each (so each is its own write batch). */
+async function appendEach(store: SandboxStore, name: string, from: number, to: number): Promise<void> {
+  for (let seq = from; seq <= to; seq++) await store.append(name, [{ seq, event: ev(seq) }], seq - 1);
+}
+
+const factories: [string, () => Promise<SandboxStore>][] = [
+  ["MemoryStore", async () => new MemoryStore()],
+  ["JournalStore", async () => JournalStore.open(await tempDir())],
+];
+
+describe.each(factories)("%s: the SandboxStore contract", (_label, make) => {
+  let store: SandboxStore;
+  beforeEach(async () => {
+    store = await make();
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it("round-trips meta and events, as JSON", async () => {
+    await store.create(meta("b"));
+    await store.create(meta("a"));
+    expect((await store.list()).map((m) => m.name)).toEqual(["a", "b"]);
+    await store.append("a", [{ seq: 1, event: ev(1) }, { seq: 2, event: { at: new Date(0), n: null } }], 0);
+    await store.append("a", [{ seq: 3, event: "plain string" }], 2);
+    const loaded = await store.load("a");
+    expect(loaded.meta).toEqual(meta("a"));
+    expect(loaded.snapshot).toBeUndefined();
+    expect(loaded.entries).toEqual([
+      { seq: 1, event: ev(1) },
+      { seq: 2, event: { at: "1970-01-01T00:00:00.000Z", n: null } },
+      { seq: 3, event: "plain string" },
+    ]);
+    expect((await store.load("b")).entries).toEqual([]);
+  });
+
+  it("refuses duplicates, unknown sandboxes, and non-serializable events", async () => {
+    await store.create(meta("a"));
+    await expect(store.create(meta("a"))).rejects.toBeInstanceOf(StoreExistsError);
+    await expect(store.load("nope")).rejects.toBeInstanceOf(StoreNotFoundError);
+    await expect(store.append("nope", [{ seq: 1, event: 1 }], 0)).rejects.toBeInstanceOf(StoreNotFoundError);
+    await expect(store.delete("nope")).rejects.toBeInstanceOf(StoreNotFoundError);
+    await expect(store.append("a", [{ seq: 1, event: undefined }], 0)).rejects.toBeInstanceOf(TypeError);
+    await expect(store.append("a", [{ seq: 1, event: () => 1 }], 0)).rejects.toBeInstanceOf(TypeError);
+    await expect(store.append("a", [{ seq: 1, event: { n: 1n } }], 0)).rejects.toBeInstanceOf(TypeError);
+    // None of the refused appends consumed a seq.
+    await store.append("a", [{ seq: 1, event: 1 }], 0);
+    expect((await store.load("a")).entries).toEqual([{ seq: 1, event: 1 }]);
+  });
+
+  it("checks expectedLastSeq optimistically and requires contiguous entries", async () => {
+    await store.create(meta("a"));
+    await appendEach(store, "a", 1, 3);
+    const err = await store.append("a", [{ seq: 3, event: 3 }], 2).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreConflictError);
+    expect(err).toMatchObject({ expectedLastSeq: 2, actualLastSeq: 3 });
+    await expect(store.append("a", [{ seq: 5, event: 5 }], 3)).rejects.toBeInstanceOf(RangeError);
+    await expect(store.append("a", [{ seq: 4, event: 4 }, { seq: 6, event: 6 }], 3)).rejects.toBeInstanceOf(RangeError);
+    // Two writers racing from the same point: exactly one wins.
+    const results = await Promise.allSettled([
+      store.append("a", [{ seq: 4, event: "x" }], 3),
+      store.append("a", [{ seq: 4, event: "y" }], 3),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
+    expect((await store.load("a")).entries.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    await store.append("a", [], 4); // empty append: only the check
+    await expect(store.append("a", [], 3)).rejects.toBeInstanceOf(StoreConflictError);
+  });
+
+  it("snapshots: later loads start from it; checks its seq", async () => {
+    await store.create(meta("a"));
+    await appendEach(store, "a", 1, 10);
+    await expect(store.saveSnapshot("a", 11, {})).rejects.toBeInstanceOf(RangeError);
+    const state = { count: 6, list: [1, 2] };
+    await store.saveSnapshot("a", 6, state);
+    state.count = 999; // the store took a copy
+    await appendEach(store, "a", 11, 12);
+    let loaded = await store.load("a");
+    expect(loaded.snapshot).toEqual({ seq: 6, state: { count: 6, list: [1, 2] } });
+    expect(loaded.entries.map((e) => e.seq)).toEqual([7, 8, 9, 10, 11, 12]);
+    await expect(store.saveSnapshot("a", 5, {})).rejects.toBeInstanceOf(RangeError);
+    await store.saveSnapshot("a", 12, { count: 12 });
+    loaded = await store.load("a");
+    expect(loaded.snapshot).toEqual({ seq: 12, state: { count: 12 } });
+    expect(loaded.entries).toEqual([]);
+    await store.append("a", [{ seq: 13, event: ev(13) }], 12);
+    expect((await store.load("a")).entries).toEqual([{ seq: 13, event: ev(13) }]);
+  });
+
+  it("deletes, and a deleted name can be created again from scratch", async () => {
+    await store.create(meta("a"));
+    await appendEach(store, "a", 1, 3);
+    await store.delete("a");
+    expect(await store.list()).toEqual([]);
+    await expect(store.load("a")).rejects.toBeInstanceOf(StoreNotFoundError);
+    await store.create(meta("a"));
+    expect((await store.load("a")).entries).toEqual([]);
+    await store.append("a", [{ seq: 1, event: "again" }], 0);
+  });
+
+  it("rejects everything once closed", async () => {
+    await store.create(meta("a"));
+    await store.close();
+    await expect(store.list()).rejects.toBeInstanceOf(StoreClosedError);
+    await expect(store.append("a", [{ seq: 1, event: 1 }], 0)).rejects.toBeInstanceOf(StoreClosedError);
+  });
+});
+
+describe("JournalStore on disk", () => {
+  it("reopens with everything acknowledged, including odd names and snapshots", async () => {
+    const dir = await tempDir();
+    let store = await JournalStore.open(dir);
+    const names = ["default", "../escape", "dots.and/slashes", "ünï cødé ☁", "."];
+    for (const n of names) await store.create(meta(n));
+    await appendEach(store, "default", 1, 20);
+    await store.saveSnapshot("default", 15, { upTo: 15 });
+    await store.append("../escape", [{ seq: 1, event: ev(1) }, { seq: 2, event: ev(2) }], 0);
+    await store.close();
+    expect((await readdir(join(dir, "sandboxes"))).sort()).toEqual(names.map(sandboxDirName).sort());
+
+    store = await JournalStore.open(dir);
+    expect((await store.list()).map((m) => m.name)).toEqual([...names].sort());
+    const loaded = await store.load("default");
+    expect(loaded.snapshot).toEqual({ seq: 15, state: { upTo: 15 } });
+    expect(loaded.entries.map((e) => e.seq)).toEqual([16, 17, 18, 19, 20]);
+    expect(loaded.entries[4]).toEqual({ seq: 20, event: ev(20) });
+    expect((await store.load("../escape")).entries.map((e) => e.seq)).toEqual([1, 2]);
+    await expect(store.append("default", [{ seq: 20, event: 1 }], 19)).rejects.toBeInstanceOf(StoreConflictError);
+    await store.append("default", [{ seq: 21, event: ev(21) }], 20);
+    expect(store.recoveries).toEqual([]);
+    await store.close();
+  });
+
+  it("after a snapshot starts a new segment and deletes the segments it covers", async () => {
+    const dir = await tempDir();
+    const store = await JournalStore.open(dir);
+    await store.create(meta("a"));
+    const sbDir = join(dir, "sandboxes", "a");
+    const segments = async () => (await readdir(sbDir)).filter((f) => f.startsWith("journal-")).sort();
+    await appendEach(store, "a", 1, 10);
+    expect(await segments()).toEqual(["journal-0000000000000001.log"]);
+    // A snapshot behind the log's end keeps the segment holding 6..10.
+    await store.saveSnapshot("a", 5, { s: 5 });
+    expect(await segments()).toEqual(["journal-0000000000000001.log", "journal-0000000000000011.log"]);
+    await appendEach(store, "a", 11, 14);
+    await store.saveSnapshot("a", 14, { s: 14 });
+    expect(await segments()).toEqual(["journal-0000000000000015.log"]);
+    // Snapshotting again with no new entries does not start another segment.
+    await store.saveSnapshot("a", 14, { s: 14, again: true });
+    expect(await segments()).toEqual(["journal-0000000000000015.log"]);
+    await appendEach(store, "a", 15, 16);
+    await store.close();
+    const reopened = await JournalStore.open(dir);
+    const loaded = await reopened.load("a");
+    expect(loaded.snapshot).toEqual({ seq: 14, state: { s: 14, again: true } });
+    expect(loaded.entries.map((e) => e.seq)).toEqual([15, 16]);
+    expect((await readdir(sbDir)).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    await reopened.close();
+  });
+
+  it("group commit: concurrent appends share one write+fsync and are all durable", async () => {
+    const dir = await tempDir();
+    const store = await JournalStore.open(dir);
+    await store.create(meta("a"));
+    await store.append("a", [{ seq: 1, event: ev(1) }], 0); // opens the log
+    const acks = await Promise.all(Array.from({ length: 50 }, (_, i) => store.append("a", [{ seq: i + 2, event: ev(i + 2) }], i + 1)));
+    expect(acks).toHaveLength(50);
+    await store.close();
+    const buf = await readFile(join(dir, "sandboxes", "a", "journal-0000000000000001.log"));
+    const batches = new Set<number>();
+    let records = 0;
+    for (let off = SEGMENT_HEADER_SIZE; off < buf.length; ) {
+      const r = readRecordAt(buf, off);
+      if (!r.ok) throw new Error(r.reason);
+      batches.add(r.rec.batchSeq);
+      records++;
+      off = r.rec.end;
+    }
+    expect(records).toBe(51);
+    expect(batches.size).toBeLessThan(10); // 1 for the first append, then very few for the 50
+    const reopened = await JournalStore.open(dir);
+    expect((await reopened.load("a")).entries.map((e) => e.seq)).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
+    await reopened.close();
+  });
+});
+
+/** A store dir with sandbox "a" holding records of 1, 2, 1, 3, 1 events, each its own batch. Returns record offsets. */
+async function fixture(): Promise<{ dir: string; segment: string; bounds: { start: number; end: number; lastSeq: number }[] }> {
+  const dir = await tempDir();
+  const store = await JournalStore.open(dir);
+  await store.create(meta("a"));
+  let seq = 0;
+  for (const n of [1, 2, 1, 3, 1]) {
+    await store.append("a", Array.from({ length: n }, (_, i) => ({ seq: seq + 1 + i, event: ev(seq + 1 + i) })), seq);
+    seq += n;
+  }
+  await store.close();
+  const segment = join(dir, "sandboxes", "a", "journal-0000000000000001.log");
+  const buf = await readFile(segment);
+  const bounds = [];
+  for (let off = SEGMENT_HEADER_SIZE; off < buf.length; ) {
+    const r = readRecordAt(buf, off);
+    if (!r.ok) throw new Error(r.reason);
+    bounds.push({ start: off, end: r.rec.end, lastSeq: r.rec.firstSeq + r.rec.count - 1 });
+    off = r.rec.end;
+  }
+  expect(bounds.map((b) => b.lastSeq)).toEqual([1, 3, 4, 7, 8]);
+  return { dir, segment, bounds };
+}
+
+async function loadSeqs(dir: string): Promise<{ seqs: number[]; dropped: number }> {
+  const store = await JournalStore.open(dir);
+  try {
+    const loaded = await store.load("a");
+    loaded.entries.forEach((e) => expect(e.event).toEqual(ev(e.seq)));
+    return { seqs: loaded.entries.map((e) => e.seq), dropped: store.recoveries.length };
+  } finally {
+    await store.close();
+  }
+}
+const upTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+describe("JournalStore recovery", () => {
+  it("a tail torn at every byte offset recovers exactly the complete records, then appends go on", async () => {
+    const { dir, segment, bounds } = await fixture();
+    const full = await readFile(segment);
+    const work = dir;
+    for (let len = SEGMENT_HEADER_SIZE; len < full.length; len++) {
+      await writeFile(segment, full.subarray(0, len));
+      const complete = bounds.filter((b) => b.end <= len);
+      const lastSeq = complete.length ? complete[complete.length - 1]!.lastSeq : 0;
+      const onBoundary = len === SEGMENT_HEADER_SIZE || complete.some((b) => b.end === len);
+      const store = await JournalStore.open(work);
+      const loaded = await store.load("a");
+      expect(loaded.entries.map((e) => e.seq), `length ${len}`).toEqual(upTo(lastSeq));
+      expect(store.recoveries.length, `length ${len}`).toBe(onBoundary ? 0 : 1);
+      await store.append("a", [{ seq: lastSeq + 1, event: ev(lastSeq + 1) }], lastSeq);
+      await store.close();
+      expect((await loadSeqs(work)).seqs).toEqual(upTo(lastSeq + 1));
+    }
+  });
+
+  it("a segment whose header is cut short is corruption (segments are created whole)", async () => {
+    const { dir, segment } = await fixture();
+    await truncate(segment, 10);
+    const store = await JournalStore.open(dir);
+    await expect(store.load("a")).rejects.toBeInstanceOf(StoreCorruptionError);
+    await store.close();
+  });
+
+  it("garbage after the last record is dropped", async () => {
+    const { dir, segment } = await fixture();
+    await writeFile(segment, Buffer.concat([await readFile(segment), Buffer.from("\0\0\0\0garbage\xff\x45\x4a\x31 more garbage", "latin1")]));
+    expect(await loadSeqs(dir)).toEqual({ seqs: upTo(8), dropped: 1 });
+  });
+
+  it("a flipped byte anywhere in the last record drops that record only", async () => {
+    const { dir, segment, bounds } = await fixture();
+    const full = await readFile(segment);
+    const last = bounds[bounds.length - 1]!;
+    for (let off = last.start; off < last.end; off++) {
+      const damaged = Buffer.from(full);
+      damaged[off] = damaged[off]! ^ 0x5a;
+      await writeFile(segment, damaged);
+      expect(await loadSeqs(dir), `offset ${off}`).toEqual({ seqs: upTo(7), dropped: 1 });
+    }
+  });
+
+  it("a flipped byte anywhere in an earlier record is reported as corruption, not skipped", async () => {
+    const { dir, segment, bounds } = await fixture();
+    const full = await readFile(segment);
+    for (const rec of [bounds[0]!, bounds[3]!]) {
+      for (let off = rec.start; off < rec.end; off++) {
+        const damaged = Buffer.from(full);
+        damaged[off] = damaged[off]! ^ 0x01;
+        await writeFile(segment, damaged);
+        const store = await JournalStore.open(dir);
+        const err = await store.load("a").catch((e: unknown) => e);
+        await store.close();
+        expect(err, `offset ${off}`).toBeInstanceOf(StoreCorruptionError);
+        expect((err as StoreCorruptionError).offset, `offset ${off}`).toBe(rec.start);
+        expect((err as Error).message).toMatch(/journal-0000000000000001\.log/);
+      }
+    }
+    // The damaged file was left as it was: nothing truncated.
+    expect((await readFile(segment)).length).toBe(full.length);
+  });
+
+  it("an unfinished write batch is dropped as a whole", async () => {
+    const dir = await tempDir();
+    const store = await JournalStore.open(dir);
+    await store.create(meta("a"));
+    await appendEach(store, "a", 1, 2);
+    // Five concurrent appends are written as one batch of five records.
+    await Promise.all([3, 4, 5, 6, 7].map((seq) => store.append("a", [{ seq, event: ev(seq) }], seq - 1)));
+    await store.close();
+    const segment = join(dir, "sandboxes", "a", "journal-0000000000000001.log");
+    const buf = await readFile(segment);
+    const ends: number[] = [];
+    const batchOf: number[] = [];
+    for (let off = SEGMENT_HEADER_SIZE; off < buf.length; ) {
+      const r = readRecordAt(buf, off);
+      if (!r.ok) throw new Error(r.reason);
+      ends.push(r.rec.end);
+      batchOf.push(r.rec.batchSeq);
+      off = r.rec.end;
+    }
+    expect(batchOf).toEqual([1, 2, 3, 3, 3, 3, 3]);
+    // Cut right after the 4th record of the batch: records 3..6 are whole, but the batch has no end.
+    await truncate(segment, ends[5]!);
+    expect(await loadSeqs(dir)).toEqual({ seqs: [1, 2], dropped: 1 });
+  });
+
+  it("a damaged snapshot is corruption", async () => {
+    const dir = await tempDir();
+    const store = await JournalStore.open(dir);
+    await store.create(meta("a"));
+    await appendEach(store, "a", 1, 3);
+    await store.saveSnapshot("a", 3, { big: "x".repeat(100) });
+    await store.close();
+    const snap = join(dir, "sandboxes", "a", "snapshot.snap");
+    const buf = await readFile(snap);
+    buf[buf.length - 10] = buf[buf.length - 10]! ^ 0x20;
+    await writeFile(snap, buf);
+    const reopened = await JournalStore.open(dir);
+    await expect(reopened.load("a")).rejects.toThrow(/snapshot is damaged/);
+    // ...but the sandbox can still be deleted.
+    await reopened.delete("a");
+    expect(await reopened.list()).toEqual([]);
+    await reopened.close();
+  });
+});
+
+/** Starts a process that exits at once and waits until it is reaped: its pid is then dead. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ["-e", "0"]);
+  await new Promise((r) => child.on("exit", r));
+  return child.pid!;
+}
+
+describe("JournalStore lock file", () => {
+  const lockOf = (dir: string) => JSON.parse(readFileSync(join(dir, "LOCK"), "utf8")) as { pid: number };
+
+  it("holds our pid; a second open of the same directory fails clearly; close releases it", async () => {
+    const dir = await tempDir();
+    const store = await JournalStore.open(dir);
+    expect(lockOf(dir).pid).toBe(process.pid);
+    const err = await JournalStore.open(dir).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreLockedError);
+    expect((err as Error).message).toMatch(/in use by this process/);
+    await store.close();
+    expect(existsSync(join(dir, "LOCK"))).toBe(false);
+    const again = await JournalStore.open(dir);
+    await again.close();
+  });
+
+  it("fails when another live process holds it", async () => {
+    const dir = await tempDir();
+    const holder = spawn(process.execPath, ["-e", "setTimeout(() => {}, 30000)"], { stdio: "ignore" });
+    try {
+      await writeFile(join(dir, "LOCK"), JSON.stringify({ pid: holder.pid, hostname: hostname(), acquiredAt: "x", token: "t" }));
+      const err = await JournalStore.open(dir).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StoreLockedError);
+      expect(err).toMatchObject({ holderPid: holder.pid });
+      expect((err as Error).message).toContain(`process ${holder.pid}`);
+      expect(lockOf(dir).pid).toBe(holder.pid); // untouched
+    } finally {
+      holder.kill("SIGKILL");
+    }
+  });
+
+  it("takes over a stale lock: dead pid, our own pid from an earlier life, garbage, or a reused pid", async () => {
+    const stale = [
+      { pid: await deadPid(), hostname: hostname(), acquiredAt: "x", token: "dead" },
+      { pid: process.pid, hostname: hostname(), acquiredAt: "x", token: "mine-before-restart" },
+      "not json at all",
+    ];
+    if (existsSync("/proc/self/stat")) {
+      // A live pid, but a start time that is not that process's: the pid was reused.
+      stale.push({ pid: process.ppid, hostname: hostname(), acquiredAt: "x", token: "reused", procStart: "1" } as never);
+    }
+    for (const content of stale) {
+      const dir = await tempDir();
+      await writeFile(join(dir, "LOCK"), typeof content === "string" ? content : JSON.stringify(content));
+      const store = await JournalStore.open(dir);
+      expect(lockOf(dir).pid).toBe(process.pid);
+      expect(readdirSyncLock(dir)).toEqual(["LOCK"]); // nothing left aside
+      await store.close();
+    }
+  });
+});
+
+function readdirSyncLock(dir: string): string[] {
+  return readdirSync(dir).filter((f) => f.startsWith("LOCK"));
+}
