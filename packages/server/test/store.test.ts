@@ -217,6 +217,35 @@ describe("JournalStore on disk", () => {
     expect((await reopened.load("a")).entries.map((e) => e.seq)).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
     await reopened.close();
   });
+
+  it("appends, snapshots, loads and a delete interleaved without awaiting stay consistent", async () => {
+    const dir = await tempDir();
+    const store = await JournalStore.open(dir);
+    await store.create(meta("a"));
+    await store.create(meta("b"));
+    await appendEach(store, "a", 1, 5);
+    const ops: Promise<unknown>[] = [];
+    const loads: Promise<{ snapshot?: { seq: number }; entries: { seq: number }[] }>[] = [];
+    for (let seq = 6; seq <= 60; seq++) {
+      ops.push(store.append("a", [{ seq, event: ev(seq) }], seq - 1));
+      if (seq % 10 === 0) ops.push(store.saveSnapshot("a", seq - 3, { at: seq - 3 }));
+      if (seq % 7 === 0) loads.push(store.load("a"));
+    }
+    ops.push(store.append("b", [{ seq: 1, event: 1 }], 0), store.delete("b"));
+    await Promise.all(ops);
+    for (const l of await Promise.all(loads)) {
+      const base = l.snapshot?.seq ?? 0;
+      const seqs = l.entries.map((e) => e.seq);
+      expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => base + 1 + i));
+    }
+    await store.close();
+    const reopened = await JournalStore.open(dir);
+    const loaded = await reopened.load("a");
+    expect(loaded.snapshot).toEqual({ seq: 57, state: { at: 57 } });
+    expect(loaded.entries.map((e) => e.seq)).toEqual([58, 59, 60]);
+    expect((await reopened.list()).map((m) => m.name)).toEqual(["a"]);
+    await reopened.close();
+  });
 });
 
 /** A store dir with sandbox "a" holding records of 1, 2, 1, 3, 1 events, each its own batch. Returns record offsets. */

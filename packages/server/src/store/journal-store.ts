@@ -446,7 +446,9 @@ export class JournalStore implements SandboxStore {
   async load(name: string): Promise<LoadedSandbox> {
     this.checkOpen();
     const log = await this.log(name);
-    return log.load(structuredClone(this.index.get(name)!.meta));
+    const entry = this.index.get(name);
+    if (!entry) throw new StoreNotFoundError(name);
+    return log.load(structuredClone(entry.meta));
   }
 
   async append(name: string, entries: JournalEntry[], expectedLastSeq: number): Promise<void> {
