@@ -33,9 +33,9 @@ function procStat(pid: number): { state: string; start: string } | undefined {
 }
 
 /** Whether the process that wrote `info` may still be alive (unknowable across hosts: assume yes). */
-export function lockHolderAlive(info: LockInfo, lockPath: string): boolean {
+export function lockHolderAlive(info: LockInfo): boolean {
   if (info.hostname !== hostname()) return true;
-  if (info.pid === process.pid) return heldHere.has(lockPath);
+  if (info.pid === process.pid) return false; // not a store of this process (checked first): an earlier life of our pid
   try {
     process.kill(info.pid, 0);
   } catch (err) {
@@ -82,7 +82,19 @@ export async function acquireLock(lockPath: string): Promise<HeldLock> {
   const start = procStat(process.pid)?.start;
   if (start !== undefined) info.procStart = start;
   const text = `${JSON.stringify(info)}\n`;
+  if (heldHere.has(path)) {
+    throw new StoreLockedError(`store directory ${dirname(path)} is already open in this process (lock file ${path})`, path, process.pid);
+  }
+  heldHere.add(path); // reserve now, so a concurrent open in this process never judges our lock stale
+  try {
+    return await takeLock(path, info, text);
+  } catch (err) {
+    heldHere.delete(path);
+    throw err;
+  }
+}
 
+async function takeLock(path: string, info: LockInfo, text: string): Promise<HeldLock> {
   for (let attempt = 0; attempt < 20; attempt++) {
     try {
       const fh = await open(path, "wx");
@@ -93,7 +105,6 @@ export async function acquireLock(lockPath: string): Promise<HeldLock> {
         await fh.close();
       }
       await fsyncDir(dirname(path));
-      heldHere.add(path);
       return { path, info, release: () => releaseLock(path, info.token) };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
@@ -110,10 +121,9 @@ export async function acquireLock(lockPath: string): Promise<HeldLock> {
       await sleep(20); // maybe being written right now
       continue;
     }
-    if (holder !== undefined && lockHolderAlive(holder, path)) {
-      const where = holder.pid === process.pid ? "this process (another store instance)" : `process ${holder.pid} on ${holder.hostname}`;
+    if (holder !== undefined && lockHolderAlive(holder)) {
       throw new StoreLockedError(
-        `store directory ${dirname(path)} is in use by ${where} since ${holder.acquiredAt} (lock file ${path}); ` +
+        `store directory ${dirname(path)} is in use by process ${holder.pid} on ${holder.hostname} since ${holder.acquiredAt} (lock file ${path}); ` +
           "stop it first, or delete the lock file if you are sure that process is gone",
         path,
         holder.pid,
