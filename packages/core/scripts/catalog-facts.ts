@@ -169,3 +169,16 @@ export const DEFAULT_REGIONS: ReadonlySet<string> = new Set([
  * offerings of this region: the newest one with data (Asia Pacific (Malaysia), opened August 2024).
  */
 export const NEW_REGION_OFFERINGS_PROXY = "ap-southeast-5";
+
+/**
+ * Regions whose newest moto offering file is not representative of the catalog's time (its images
+ * are from December 2024): their offerings come from the newest moto update of that region's file
+ * committed before `before`.
+ */
+export const OFFERINGS_PINNED: Record<string, { before: string; reason: string }> = {
+  "me-central-1": {
+    before: "2026-03-10",
+    reason:
+      "moto's 2026-03-16 update no longer lists t3/t4g (and a few other types) in me-central-1, a change in the region long after the catalog's December 2024 images; every earlier update since 2024 lists them",
+  },
+};

@@ -21,6 +21,7 @@ import {
   DEFAULT_REGIONS,
   FAMILIES,
   NEW_REGION_OFFERINGS_PROXY,
+  OFFERINGS_PINNED,
   priceFor,
   priceSource,
   REGION_T3_MICRO_USD,
@@ -221,8 +222,17 @@ const regions: RegionInfo[] = commercial.map((name) => {
 // ---------------------------------------------------------------- offerings
 const offerings: Record<string, string[]> = {};
 const withData: string[] = [];
+const pinnedNotes: string[] = [];
+function offeringsCommit(region: string): string {
+  const pin = OFFERINGS_PINNED[region];
+  if (!pin) return head;
+  const c = git("log", "-1", "--format=%H", `--before=${pin.before}`, head, "--", `${OFFERINGS_DIR}/region/${region}.json`).trim();
+  if (!c) throw new Error(`no moto commit of ${region}'s offerings before ${pin.before}`);
+  pinnedNotes.push(`- ${region}'s offerings come from ${c} (${git("log", "-1", "--format=%cs", c).trim()}): ${pin.reason}.`);
+  return c;
+}
 for (const r of regions) {
-  const text = tryShow(head, `${OFFERINGS_DIR}/region/${r.regionName}.json`);
+  const text = tryShow(offeringsCommit(r.regionName), `${OFFERINGS_DIR}/region/${r.regionName}.json`);
   if (!text) continue;
   const set = new Set(
     (JSON.parse(text) as { InstanceType: string }[]).map((o) => o.InstanceType).filter((t) => catalogTypes.has(t)),
@@ -273,6 +283,7 @@ const generated = [
   `- Prices (us-east-1 Linux on-demand, scripts/catalog-facts.ts): from the project's notes: ${instanceTypes.filter((t) => priceSource(t.instanceType) === "notes").map((t) => t.instanceType).join(", ")}; published values known to the author: ${instanceTypes.filter((t) => priceSource(t.instanceType) === "published").map((t) => t.instanceType).join(", ")}; every other size derived linearly from its family's anchor (vCPUs, or memory for t2/t3/t3a/t4g).`,
   `- ${regions.length} commercial regions (partition \`aws\` in moto/ssm/resources/regions.json).`,
   ...regions.map((r) => `  - ${r.regionName}: ${r.zones.length} AZs — ${regionZoneSource.get(r.regionName)}; t3.micro ${REGION_T3_MICRO_USD[r.regionName]!.usd} (${REGION_T3_MICRO_USD[r.regionName]!.confidence})`),
+  ...pinnedNotes,
   estimatedOfferingRegions.length
     ? `- No offering data in moto for ${estimatedOfferingRegions.join(", ")}: they get the ${everywhere.length} catalog types of ${proxy}, the newest region with data (an estimate: new regions open with current-generation types).`
     : "- Every region has offering data.",
