@@ -33,10 +33,24 @@ export function serializeResponse(action: string, output: unknown, requestId: st
 /** The XML of the members of `value` (without an enclosing element), walking `shape`. */
 export function serializeStructMembers(shape: StructShape, value: Record<string, unknown>): string {
   let xml = "";
-  for (const member of shape.members) {
+  const members = shape.members;
+  for (let i = 0; i < members.length; i++) {
+    const member = members[i]!;
     const v = value[member.name];
     if (v == null) continue;
-    xml += serializeElement(member.xmlName, member.shape, v);
+    const memberShape = member.shape;
+    switch (memberShape.kind) {
+      case "string":
+        xml += member.openTag + (typeof v === "string" ? escapeXml(v) : leafText(member.xmlName, memberShape, v)) + member.closeTag;
+        break;
+      case "struct":
+      case "list":
+      case "map":
+        xml += serializeElement(member.xmlName, memberShape, v);
+        break;
+      default:
+        xml += member.openTag + leafText(member.xmlName, memberShape, v) + member.closeTag;
+    }
   }
   return xml;
 }

@@ -57,6 +57,9 @@ export interface MemberPlan {
   readonly queryKey: string;
   /** Element name in an EC2 XML response (`imagesSet`). */
   readonly xmlName: string;
+  /** `<imagesSet>`, `</imagesSet>`: precomputed for the serializer's hot loop. */
+  readonly openTag: string;
+  readonly closeTag: string;
   readonly idempotencyToken: boolean;
   readonly shape: Shape;
 }
@@ -166,10 +169,13 @@ function compileStruct(ns: NormalizedSchema): StructShape {
     for (const [name, member] of ns.structIterator()) {
       const merged = member.getMergedTraits() as Record<string, unknown>;
       const own = member.getMemberTraits() as Record<string, unknown>;
+      const xmlName = traitString(own, "xmlName") ?? name;
       const memberPlan: MemberPlan = {
         name,
         queryKey: traitString(merged, "ec2QueryName") ?? capitalize(traitString(merged, "xmlName") ?? name),
-        xmlName: traitString(own, "xmlName") ?? name,
+        xmlName,
+        openTag: `<${xmlName}>`,
+        closeTag: `</${xmlName}>`,
         idempotencyToken: Boolean(merged.idempotencyToken),
         get shape(): Shape {
           const shape = planFor(member);
@@ -182,15 +188,19 @@ function compileStruct(ns: NormalizedSchema): StructShape {
     members = list;
     return list;
   };
-  return {
+  const plan: StructShape = {
     kind: "struct",
     name: ns.getName() ?? "Structure",
     get members() {
-      return load();
+      const loaded = load();
+      // From now on a plain property: the serializer reads it once per object.
+      Object.defineProperty(plan, "members", { value: loaded, enumerable: true });
+      return loaded;
     },
     get membersByQueryKey() {
       if (!byKey) byKey = new Map(load().map((m) => [m.queryKey, m]));
       return byKey;
     },
   };
+  return plan;
 }
