@@ -28,3 +28,4 @@ export type {
   QueryHttpResponse,
 } from "./query-handler.ts";
 export { limits } from "./limits.ts";
+export type { Ec2Action, Ec2Input, Ec2Output } from "./action-types.ts";
