@@ -1,0 +1,362 @@
+// The resource/data-source framework: turns resource definitions into tfplugin6 handlers with
+// SDK-like planning (ForceNew -> RequiresReplace, defaults, unknown computed values), state
+// upgrade from raw JSON, import, refresh, apply and diagnostics.
+import { Severity, type PAttributePath, type PDiagnostic } from "../proto/tfplugin6.ts";
+import type { ProviderHandlers } from "../plugin.ts";
+import { ProviderClients, ResourceContext, errorCode, resolveProviderConfig } from "./context.ts";
+import { containsUnknown, decodeValue, encodeValue, isUnknown, UNKNOWN } from "./msgpack.ts";
+import { fullBlock, toProtoSchema, type Block, type DataSourceSchema, type ResourceSchema } from "./schema.ts";
+import { isObj, mergeTags, normalize, sameValue, unknownsToNull, type Obj } from "./values.ts";
+
+export interface ResourceImpl {
+  readonly schema: ResourceSchema;
+  /** Human name used in diagnostics, as hashicorp/aws words them ("EC2 Instance"). */
+  readonly title: string;
+  create(ctx: ResourceContext, plan: Obj, config: Obj): Promise<Obj>;
+  /** null: the remote object is gone (terraform drops it from state). */
+  read(ctx: ResourceContext, state: Obj): Promise<Obj | null>;
+  update?(ctx: ResourceContext, prior: Obj, plan: Obj, config: Obj): Promise<Obj | void>;
+  delete(ctx: ResourceContext, state: Obj): Promise<void>;
+  /** The state an import starts from (then refreshed with read). Default: { id }. */
+  importState?(id: string): Obj;
+  /** Adjust a plan (mark values unknown, extra replacements). Returns extra requires-replace attribute names. */
+  modifyPlan?(args: { prior: Obj | null; plan: Obj; config: Obj; providerRegion: string }): string[] | void;
+  validate?(config: Obj): string[];
+}
+
+export interface DataSourceImpl {
+  readonly schema: DataSourceSchema;
+  readonly title: string;
+  read(ctx: ResourceContext, config: Obj): Promise<Obj>;
+}
+
+export interface ProviderDefinition {
+  schema: Block;
+  resources: Record<string, ResourceImpl>;
+  dataSources: Record<string, DataSourceImpl>;
+}
+
+// ---- diagnostics ----
+export function errorDiagnostic(summary: string, detail = "", path?: string[]): PDiagnostic {
+  const d: PDiagnostic = { severity: Severity.ERROR, summary, detail };
+  if (path) d.attribute = { steps: path.map((attribute_name) => ({ attribute_name })) };
+  return d;
+}
+
+/** An error as a diagnostic: EC2's error code goes into the summary, like hashicorp/aws's "api error Code: message". */
+export function diagnosticFromError(action: string, err: unknown): PDiagnostic {
+  const code = errorCode(err);
+  const message = err instanceof Error ? err.message : String(err);
+  return errorDiagnostic(code ? `${action}: api error ${code}: ${message}` : `${action}: ${message}`);
+}
+
+const NULL_DV = () => ({ msgpack: encodeValue(null) });
+const dv = (v: unknown) => ({ msgpack: encodeValue(v) });
+
+// ---- planning helpers ----
+function applyDefaults(block: Block, plan: Obj, config: Obj | null): void {
+  for (const [name, a] of Object.entries(block.attributes)) {
+    if (a.default !== undefined && (config?.[name] ?? null) === null && (plan[name] ?? null) === null) plan[name] = a.default;
+  }
+  for (const [name, b] of Object.entries(block.blocks ?? {})) {
+    const pv = plan[name];
+    const cv = config?.[name];
+    if (b.nesting === "single") {
+      if (isObj(pv)) applyDefaults(b.block, pv, isObj(cv) ? cv : null);
+    } else if (Array.isArray(pv)) {
+      pv.forEach((e, i) => isObj(e) && applyDefaults(b.block, e, Array.isArray(cv) && isObj(cv[i]) ? (cv[i] as Obj) : null));
+    }
+  }
+}
+
+/** On create: every computed attribute the configuration leaves null becomes unknown. */
+function markComputedUnknown(block: Block, plan: Obj, config: Obj | null): void {
+  for (const [name, a] of Object.entries(block.attributes)) {
+    if (a.computed && (config?.[name] ?? null) === null && a.default === undefined) plan[name] = UNKNOWN;
+  }
+  for (const [name, b] of Object.entries(block.blocks ?? {})) {
+    const pv = plan[name];
+    const cv = config?.[name];
+    if (b.nesting === "single") {
+      if (isObj(pv)) markComputedUnknown(b.block, pv, isObj(cv) ? cv : null);
+    } else if (Array.isArray(pv)) {
+      pv.forEach((e, i) => isObj(e) && markComputedUnknown(b.block, e, Array.isArray(cv) && isObj(cv[i]) ? (cv[i] as Obj) : null));
+    }
+  }
+}
+
+function attrIsSet(block: Block, name: string): boolean {
+  const a = block.attributes[name];
+  if (a) return typeof a.type !== "string" && a.type[0] === "set";
+  return block.blocks?.[name]?.nesting === "set";
+}
+
+/** Attribute names whose change forces replacement (top level; a ForceNew nested attribute marks its block). */
+function forceNewChanges(block: Block, prior: Obj, plan: Obj): string[] {
+  const out: string[] = [];
+  for (const [name, a] of Object.entries(block.attributes)) {
+    if (a.forceNew && !sameValue(prior[name] ?? null, plan[name] ?? null, attrIsSet(block, name))) out.push(name);
+  }
+  for (const [name, b] of Object.entries(block.blocks ?? {})) {
+    const pv = prior[name];
+    const nv = plan[name];
+    if (b.forceNew) {
+      if (!sameValue(pv ?? null, nv ?? null, b.nesting === "set")) out.push(name);
+      continue;
+    }
+    if (hasNestedForceNew(b.block) && !sameValue(projectForceNew(b.block, pv), projectForceNew(b.block, nv), b.nesting === "set")) {
+      // Only counts when the block is configured (an Optional+Computed block left out keeps its value).
+      if (!(b.computed && Array.isArray(nv) && nv.length === 0)) out.push(name);
+    }
+  }
+  return out;
+}
+function hasNestedForceNew(block: Block): boolean {
+  return Object.values(block.attributes).some((a) => a.forceNew) || Object.values(block.blocks ?? {}).some((b) => b.forceNew || hasNestedForceNew(b.block));
+}
+function projectForceNew(block: Block, v: unknown): unknown {
+  if (isUnknown(v)) return v;
+  const one = (o: unknown) => {
+    if (!isObj(o)) return o ?? null;
+    const out: Obj = {};
+    for (const [n, a] of Object.entries(block.attributes)) if (a.forceNew) out[n] = o[n] ?? null;
+    for (const [n, b] of Object.entries(block.blocks ?? {})) out[n] = b.forceNew ? (o[n] ?? null) : projectForceNew(b.block, o[n]);
+    return out;
+  };
+  return Array.isArray(v) ? v.map(one) : one(v);
+}
+
+function mergeState(block: Block, base: Obj, over: Obj): Obj {
+  const out: Obj = { ...base };
+  for (const [k, v] of Object.entries(over)) if (v !== undefined) out[k] = v;
+  return normalize(block, out);
+}
+
+// ---- the handlers ----
+export function createProvider(def: ProviderDefinition): ProviderHandlers {
+  let clients: ProviderClients | null = null;
+  const blocks = new WeakMap<ResourceSchema, Block>();
+  const blockOf = (s: ResourceSchema): Block => {
+    let b = blocks.get(s);
+    if (!b) {
+      b = fullBlock(s);
+      blocks.set(s, b);
+    }
+    return b;
+  };
+
+  const providerRegion = () => clients?.config.region ?? "us-east-1";
+  const ctxFor = (typeName: string, schema: ResourceSchema, state: Obj | null): ResourceContext => {
+    if (!clients) throw new Error("the provider is not configured");
+    const region = typeof state?.region === "string" && state.region ? state.region : clients.config.region;
+    if (!region) throw new Error('no region: set "region" in the provider block or AWS_REGION');
+    const timeouts = isObj(state?.timeouts) ? (state.timeouts as Obj) : null;
+    return new ResourceContext(typeName, clients, region, schema.timeouts ?? {}, timeouts);
+  };
+
+  const resource = (name: string): ResourceImpl => {
+    const r = def.resources[name];
+    if (!r) throw new Error(`unknown resource type ${name}`);
+    return r;
+  };
+
+  return {
+    GetMetadata: () => ({
+      server_capabilities: { plan_destroy: false, get_provider_schema_optional: false },
+      resources: Object.keys(def.resources).map((type_name) => ({ type_name })),
+      data_sources: Object.keys(def.dataSources).map((type_name) => ({ type_name })),
+    }),
+
+    GetProviderSchema: () => ({
+      provider: toProtoSchema(def.schema),
+      resource_schemas: Object.fromEntries(Object.entries(def.resources).map(([n, r]) => [n, toProtoSchema(blockOf(r.schema), r.schema.version)])),
+      data_source_schemas: Object.fromEntries(Object.entries(def.dataSources).map(([n, d]) => [n, toProtoSchema(blockOf(d.schema), d.schema.version)])),
+      provider_meta: toProtoSchema({ attributes: {} }),
+      server_capabilities: { plan_destroy: false, get_provider_schema_optional: false },
+    }),
+
+    ValidateProviderConfig: () => ({ diagnostics: [] }),
+
+    ConfigureProvider: (req: { config?: { msgpack?: Uint8Array } }) => {
+      const config = decodeValue(req.config?.msgpack);
+      clients = new ProviderClients(resolveProviderConfig(isObj(config) ? unknownsToNull(config) as Obj : {}));
+      return { diagnostics: [] };
+    },
+
+    ValidateResourceConfig: (req: { type_name: string; config?: { msgpack?: Uint8Array } }) => {
+      const r = def.resources[req.type_name];
+      if (!r) return { diagnostics: [errorDiagnostic(`unknown resource type ${req.type_name}`)] };
+      const config = decodeValue(req.config?.msgpack);
+      const diags = validateBlock(blockOf(r.schema), isObj(config) ? config : {}, []);
+      for (const msg of r.validate?.(isObj(config) ? config : {}) ?? []) diags.push(errorDiagnostic(msg));
+      return { diagnostics: diags };
+    },
+
+    ValidateDataResourceConfig: (req: { type_name: string; config?: { msgpack?: Uint8Array } }) => {
+      const d = def.dataSources[req.type_name];
+      if (!d) return { diagnostics: [errorDiagnostic(`unknown data source ${req.type_name}`)] };
+      const config = decodeValue(req.config?.msgpack);
+      return { diagnostics: validateBlock(blockOf(d.schema), isObj(config) ? config : {}, []) };
+    },
+
+    UpgradeResourceState: (req: { type_name: string; version: number; raw_state?: { json?: Uint8Array } }) => {
+      const r = resource(req.type_name);
+      const raw = req.raw_state?.json?.length ? JSON.parse(new TextDecoder().decode(req.raw_state.json)) : null;
+      if (raw === null) return { upgraded_state: NULL_DV() };
+      return { upgraded_state: dv(normalize(blockOf(r.schema), raw)), diagnostics: [] };
+    },
+
+    ReadResource: async (req: { type_name: string; current_state?: { msgpack?: Uint8Array }; private?: Uint8Array }) => {
+      const r = resource(req.type_name);
+      const block = blockOf(r.schema);
+      const state = decodeValue(req.current_state?.msgpack);
+      if (!isObj(state)) return { new_state: NULL_DV(), private: req.private };
+      try {
+        const ctx = ctxFor(req.type_name, r.schema, state);
+        const fresh = await r.read(ctx, state);
+        if (fresh === null) return { new_state: NULL_DV() };
+        return { new_state: dv(withTagsAll(block, mergeState(block, state, fresh), clients?.config.defaultTags ?? {})), private: req.private };
+      } catch (err) {
+        return { new_state: req.current_state, private: req.private, diagnostics: [diagnosticFromError(`reading ${r.title} (${String(state.id)})`, err)] };
+      }
+    },
+
+    PlanResourceChange: (req: {
+      type_name: string;
+      prior_state?: { msgpack?: Uint8Array };
+      proposed_new_state?: { msgpack?: Uint8Array };
+      config?: { msgpack?: Uint8Array };
+      prior_private?: Uint8Array;
+    }) => {
+      const r = resource(req.type_name);
+      const block = blockOf(r.schema);
+      const prior = decodeValue(req.prior_state?.msgpack);
+      const proposed = decodeValue(req.proposed_new_state?.msgpack);
+      const config = decodeValue(req.config?.msgpack);
+      if (!isObj(proposed)) return { planned_state: NULL_DV(), planned_private: req.prior_private, legacy_type_system: true };
+      const cfg = isObj(config) ? config : {};
+      const plan = normalize(block, proposed);
+      applyDefaults(block, plan, cfg);
+      if ("region" in block.attributes && (cfg.region ?? null) === null) plan.region = isObj(prior) && prior.region ? prior.region : providerRegion();
+      if ("tags_all" in block.attributes) plan.tags_all = mergeTags(clients?.config.defaultTags ?? {}, plan.tags);
+
+      let replace: string[] = [];
+      if (!isObj(prior)) {
+        markComputedUnknown(block, plan, cfg);
+        if ("region" in block.attributes && (cfg.region ?? null) === null) plan.region = providerRegion();
+        if ("tags_all" in block.attributes) plan.tags_all = mergeTags(clients?.config.defaultTags ?? {}, plan.tags);
+      } else {
+        replace = forceNewChanges(block, prior, plan);
+        if ("region" in block.attributes && !sameValue(prior.region ?? null, plan.region ?? null)) replace.push("region");
+      }
+      const extra = r.modifyPlan?.({ prior: isObj(prior) ? prior : null, plan, config: cfg, providerRegion: providerRegion() }) ?? [];
+      replace = [...new Set([...replace, ...extra])];
+      const requires_replace: PAttributePath[] = replace.map((n) => ({ steps: [{ attribute_name: n }] }));
+      return { planned_state: dv(plan), requires_replace, planned_private: req.prior_private, legacy_type_system: true };
+    },
+
+    ApplyResourceChange: async (req: {
+      type_name: string;
+      prior_state?: { msgpack?: Uint8Array };
+      planned_state?: { msgpack?: Uint8Array };
+      config?: { msgpack?: Uint8Array };
+      planned_private?: Uint8Array;
+    }) => {
+      const r = resource(req.type_name);
+      const block = blockOf(r.schema);
+      const prior = decodeValue(req.prior_state?.msgpack);
+      const planned = decodeValue(req.planned_state?.msgpack);
+      const config = decodeValue(req.config?.msgpack);
+      const cfg = isObj(config) ? config : {};
+      if (!isObj(planned)) {
+        if (!isObj(prior)) return { new_state: NULL_DV(), legacy_type_system: true };
+        try {
+          await r.delete(ctxFor(req.type_name, r.schema, prior), prior);
+          return { new_state: NULL_DV(), legacy_type_system: true };
+        } catch (err) {
+          return { new_state: req.prior_state, legacy_type_system: true, diagnostics: [diagnosticFromError(`deleting ${r.title} (${String(prior.id)})`, err)] };
+        }
+      }
+      const ctx = ctxFor(req.type_name, r.schema, planned);
+      const finish = (s: Obj) => dv(unknownsToNull(withTagsAll(block, s, clients?.config.defaultTags ?? {})));
+      if (!isObj(prior)) {
+        try {
+          const created = await r.create(ctx, planned, cfg);
+          return { new_state: finish(mergeState(block, planned, created)), private: req.planned_private, legacy_type_system: true };
+        } catch (err) {
+          const diag = diagnosticFromError(`creating ${r.title}`, err);
+          if (ctx.partial) return { new_state: finish(mergeState(block, planned, ctx.partial)), diagnostics: [diag], legacy_type_system: true };
+          return { new_state: NULL_DV(), diagnostics: [diag], legacy_type_system: true };
+        }
+      }
+      try {
+        const updated = r.update ? await r.update(ctx, prior, planned, cfg) : undefined;
+        let next = mergeState(block, planned, updated ?? {});
+        if (containsUnknown(next)) {
+          // Computed values the update did not report: refresh them.
+          const fresh = await r.read(ctx, unknownsToNull(next) as Obj);
+          if (fresh) next = mergeState(block, next, fresh);
+        }
+        return { new_state: finish(next), private: req.planned_private, legacy_type_system: true };
+      } catch (err) {
+        return { new_state: req.prior_state, diagnostics: [diagnosticFromError(`updating ${r.title} (${String(prior.id)})`, err)], legacy_type_system: true };
+      }
+    },
+
+    ImportResourceState: (req: { type_name: string; id: string }) => {
+      const r = resource(req.type_name);
+      const block = blockOf(r.schema);
+      try {
+        const start = r.importState ? r.importState(req.id) : { id: req.id };
+        const state = normalize(block, { region: providerRegion(), ...start });
+        applyDefaults(block, state, null);
+        return { imported_resources: [{ type_name: req.type_name, state: dv(state) }] };
+      } catch (err) {
+        return { diagnostics: [diagnosticFromError(`importing ${r.title} (${req.id})`, err)] };
+      }
+    },
+
+    ReadDataSource: async (req: { type_name: string; config?: { msgpack?: Uint8Array } }) => {
+      const d = def.dataSources[req.type_name];
+      if (!d) return { diagnostics: [errorDiagnostic(`unknown data source ${req.type_name}`)] };
+      const block = blockOf(d.schema);
+      const config = decodeValue(req.config?.msgpack);
+      const cfg = normalize(block, isObj(config) ? config : {});
+      try {
+        const ctx = ctxFor(req.type_name, d.schema, cfg);
+        const result = await d.read(ctx, cfg);
+        const state = mergeState(block, cfg, result);
+        // Non-computed arguments must come back exactly as configured.
+        for (const [n, a] of Object.entries(block.attributes)) if (!a.computed) state[n] = cfg[n];
+        if ("region" in block.attributes && state.region === null) state.region = ctx.region;
+        return { state: dv(unknownsToNull(state)) };
+      } catch (err) {
+        return { diagnostics: [diagnosticFromError(`reading ${d.title}`, err)] };
+      }
+    },
+
+    StopProvider: () => ({ Error: "" }),
+  };
+}
+
+function withTagsAll(block: Block, s: Obj, defaults: Record<string, string>): Obj {
+  if ("tags_all" in block.attributes && !isUnknown(s.tags)) s.tags_all = mergeTags(defaults, s.tags);
+  return s;
+}
+
+/** Generic checks on known values: string enums (oneOf). Terraform itself checks required/types. */
+function validateBlock(block: Block, config: Obj, path: string[]): PDiagnostic[] {
+  const out: PDiagnostic[] = [];
+  for (const [name, a] of Object.entries(block.attributes)) {
+    const v = config[name];
+    if (a.oneOf && typeof v === "string" && !a.oneOf.includes(v)) {
+      out.push(errorDiagnostic("Invalid value", `expected ${name} to be one of [${a.oneOf.join(" ")}], got ${v}`, [...path, name]));
+    }
+  }
+  for (const [name, b] of Object.entries(block.blocks ?? {})) {
+    const v = config[name];
+    const items = Array.isArray(v) ? v : isObj(v) ? [v] : [];
+    for (const e of items) if (isObj(e)) out.push(...validateBlock(b.block, e, [...path, name]));
+  }
+  return out;
+}
