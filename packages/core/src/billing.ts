@@ -1,0 +1,116 @@
+/**
+ * The bill (R22, R23): per-second instance usage with a one-minute minimum each time an instance
+ * starts, Marketplace software charges, EBS GB-months, snapshot GB-months of the blocks each
+ * snapshot stores, S3 GB-months for instance-store bundles, and public IPv4 hours. A pure function
+ * of the state and a moment, so the REPL can chart it and tests can check it to the second.
+ */
+import { STORAGE_PRICES, regionByName } from "./catalog-data.ts";
+import { BLOCK_BYTES } from "./guest/fs.ts";
+import { hourlyPrice, requireInstanceType } from "./instance-types.ts";
+import { forgottenInstances } from "./instances.ts";
+import { releasedAddresses } from "./addresses.ts";
+import type { Instance, Tags } from "./model.ts";
+import type { SandboxState } from "./state.ts";
+import { deletedSnapshots, deletedVolumes } from "./volumes.ts";
+
+/** AWS prorates GB-month storage by the second over a 30-day month. */
+export const SECONDS_PER_MONTH = 30 * 86_400;
+const GIB = 1024 ** 3;
+
+export type CostKind = "instance" | "software" | "ebs" | "snapshot" | "s3" | "ipv4";
+
+export interface CostLine {
+  accountId: string;
+  region: string;
+  resourceId: string;
+  kind: CostKind;
+  /** Seconds billed (instance, software, ipv4) or GB-months (storage). */
+  quantity: number;
+  unit: "seconds" | "GB-month";
+  usd: number;
+  detail: string;
+  tags: Record<string, string>;
+}
+
+export interface CostReport {
+  at: number;
+  lines: CostLine[];
+  total: number;
+  byAccount: Record<string, number>;
+  byResource: Record<string, number>;
+  byKind: Record<CostKind, number>;
+  /** Totals per `key=value` tag. */
+  byTag: Record<string, number>;
+}
+
+/** R22: seconds billed for one run: at least 60, then to the second. */
+export function billedSeconds(start: number, end: number): number {
+  const s = Math.floor(Math.max(0, end - start) / 1000);
+  return Math.max(60, s);
+}
+
+const tagObj = (t: Tags) => Object.fromEntries(t);
+const factor = (region: string) => regionByName(region)?.priceFactor ?? 1;
+
+function instanceLines(i: Instance, now: number, out: CostLine[]): void {
+  let seconds = 0, usd = 0, ipSeconds = 0;
+  const details: string[] = [];
+  for (const run of i.runs) {
+    const end = Math.min(run.end ?? now, now);
+    if (run.start > now) continue;
+    const s = billedSeconds(run.start, end);
+    seconds += s;
+    usd += (s / 3600) * hourlyPrice(requireInstanceType(run.instanceType), i.region);
+    details.push(`${run.instanceType} ${s}s`);
+    ipSeconds += Math.floor(Math.max(0, end - run.start) / 1000);
+  }
+  if (seconds === 0) return;
+  const tags = tagObj(i.tags);
+  out.push({ accountId: i.ownerId, region: i.region, resourceId: i.instanceId, kind: "instance", quantity: seconds, unit: "seconds", usd, detail: details.join(", "), tags });
+  if (i.softwareUsdPerHour > 0) {
+    out.push({ accountId: i.ownerId, region: i.region, resourceId: i.instanceId, kind: "software", quantity: seconds, unit: "seconds", usd: (seconds / 3600) * i.softwareUsdPerHour, detail: `Marketplace ${i.productCodes.map((p) => p.productCodeId).join(",")} at $${i.softwareUsdPerHour}/h`, tags });
+  }
+  if (ipSeconds > 0 && i.publicIpAddress !== undefined) {
+    out.push({ accountId: i.ownerId, region: i.region, resourceId: i.instanceId, kind: "ipv4", quantity: ipSeconds, unit: "seconds", usd: (ipSeconds / 3600) * STORAGE_PRICES.publicIpv4PerHour, detail: "public IPv4 address", tags });
+  }
+}
+
+const gbMonths = (bytes: number, from: number, to: number) => (bytes / GIB) * (Math.max(0, to - from) / 1000 / SECONDS_PER_MONTH);
+
+export function costReport(state: SandboxState, now = state.now, accountId?: string): CostReport {
+  const lines: CostLine[] = [];
+  for (const r of state.regions.values()) {
+    for (const i of [...r.instances.values(), ...forgottenInstances(r)]) instanceLines(i, now, lines);
+    for (const v of [...r.volumes.values(), ...deletedVolumes(r)]) {
+      const q = gbMonths(v.size * GIB, v.createTime, Math.min(v.deletedAt ?? now, now));
+      const price = (STORAGE_PRICES.ebs as Record<string, number>)[v.volumeType] ?? STORAGE_PRICES.ebs.gp2;
+      if (q > 0) lines.push({ accountId: v.ownerId, region: v.region, resourceId: v.volumeId, kind: "ebs", quantity: q, unit: "GB-month", usd: q * price * factor(v.region), detail: `${v.size} GiB ${v.volumeType}`, tags: tagObj(v.tags) });
+    }
+    for (const s of [...r.snapshots.values(), ...deletedSnapshots(r)]) {
+      const bytes = s.storedBlocks.size * BLOCK_BYTES;
+      const q = gbMonths(bytes, s.startTime, Math.min(s.deletedAt ?? now, now));
+      if (q > 0) lines.push({ accountId: s.ownerId, region: s.region, resourceId: s.snapshotId, kind: "snapshot", quantity: q, unit: "GB-month", usd: q * STORAGE_PRICES.snapshot * factor(s.region), detail: `${(bytes / GIB).toFixed(3)} GiB stored${s.parentSnapshotId ? ` (incremental on ${s.parentSnapshotId})` : " (full)"}`, tags: tagObj(s.tags) });
+    }
+    for (const img of r.images.values()) {
+      // R23: instance-store AMIs keep their whole bundle in S3, each one in full.
+      if (!img.bundle) continue;
+      const end = img.state === "deregistered" ? now : now;
+      const q = gbMonths(img.bundle.sizeBytes, img.creationDate, end);
+      if (q > 0) lines.push({ accountId: img.ownerId, region: img.region, resourceId: img.imageId, kind: "s3", quantity: q, unit: "GB-month", usd: q * STORAGE_PRICES.s3Standard * factor(img.region), detail: `bundle ${img.bundle.manifest} ${(img.bundle.sizeBytes / GIB).toFixed(2)} GiB`, tags: tagObj(img.tags) });
+    }
+    for (const a of [...r.addresses.values(), ...releasedAddresses(r)]) {
+      const s = Math.floor(Math.max(0, Math.min(a.releasedAt ?? now, now) - a.allocatedAt) / 1000);
+      if (s > 0) lines.push({ accountId: a.ownerId, region: a.region, resourceId: a.allocationId, kind: "ipv4", quantity: s, unit: "seconds", usd: (s / 3600) * STORAGE_PRICES.publicIpv4PerHour, detail: `Elastic IP ${a.publicIp}`, tags: tagObj(a.tags) });
+    }
+  }
+  const mine = accountId ? lines.filter((l) => l.accountId === accountId) : lines;
+  const report: CostReport = { at: now, lines: mine, total: 0, byAccount: {}, byResource: {}, byKind: { instance: 0, software: 0, ebs: 0, snapshot: 0, s3: 0, ipv4: 0 }, byTag: {} };
+  for (const l of mine) {
+    report.total += l.usd;
+    report.byAccount[l.accountId] = (report.byAccount[l.accountId] ?? 0) + l.usd;
+    report.byResource[l.resourceId] = (report.byResource[l.resourceId] ?? 0) + l.usd;
+    report.byKind[l.kind] += l.usd;
+    for (const [k, v] of Object.entries(l.tags)) report.byTag[`${k}=${v}`] = (report.byTag[`${k}=${v}`] ?? 0) + l.usd;
+  }
+  return report;
+}

@@ -1,0 +1,183 @@
+/**
+ * The domain events: everything that ever changes a sandbox. They are plain JSON so the server can
+ * persist them, the WebSocket protocol can stream them, and a sandbox can be replayed or branched.
+ */
+import type { ClockState } from "./clock.ts";
+import type { Architecture } from "./data-types.ts";
+import type { BlockDeviceMapping, InstanceStateName, SecurityGroupRule } from "./model.ts";
+
+export type TagList = [string, string][];
+
+export interface EventEnvelope<E = DomainEvent> {
+  seq: number;
+  /** Simulated time (epoch ms). */
+  at: number;
+  /** Randomness cursor after this event, when it moved. */
+  cursor?: number;
+  event: E;
+}
+
+export type GuestEffect =
+  | { op: "write"; path: string; content: string; size?: number; mode?: number; owner?: string }
+  | { op: "delete"; path: string }
+  | { op: "service"; name: string; running: boolean }
+  | { op: "hostname"; name: string }
+  /** ec2-upload-bundle: the instance's root, as bundled, is stored at an S3 location (R10). */
+  | { op: "bundle"; location: string; dropPaths: string[] };
+
+export interface ImageInit {
+  imageId: string;
+  region: string;
+  ownerId: string;
+  name: string;
+  description?: string;
+  architecture: Architecture;
+  platform?: "windows";
+  platformDetails: string;
+  usageOperation: string;
+  rootDeviceType: "ebs" | "instance-store";
+  rootDeviceName: string;
+  virtualizationType: "hvm" | "paravirtual";
+  bootMode?: string;
+  enaSupport: boolean;
+  sriovNetSupport?: string;
+  imdsSupport?: string;
+  imageLocation?: string;
+  kernelId?: string;
+  ramdiskId?: string;
+  blockDeviceMappings: BlockDeviceMapping[];
+  productCodes: { productCodeId: string; productCodeType: string }[];
+  softwareUsdPerHour?: number;
+  guest: string;
+  availableAt: number;
+  sourceInstanceId?: string;
+  sourceImageId?: string;
+  sourceRegion?: string;
+  tags: TagList;
+  /** Instance-store images: the bundle is made from this instance's (or image's) root. */
+  bundleFrom?: { instanceId?: string; imageId?: string; region: string; manifest: string };
+}
+
+export interface VolumeInit {
+  volumeId: string;
+  region: string;
+  availabilityZone: string;
+  ownerId: string;
+  size: number;
+  volumeType: string;
+  iops?: number;
+  throughput?: number;
+  encrypted: boolean;
+  snapshotId?: string;
+  availableAt: number;
+  tags: TagList;
+}
+
+export interface InstanceInit {
+  instanceId: string;
+  ownerId: string;
+  availabilityZone: string;
+  subnetId: string;
+  vpcId: string;
+  imageId: string;
+  instanceType: string;
+  keyName?: string;
+  securityGroupIds: string[];
+  amiLaunchIndex: number;
+  privateIpAddress: string;
+  publicIpAddress?: string;
+  transitionAt: number;
+  architecture: Architecture;
+  platform?: "windows";
+  platformDetails: string;
+  usageOperation: string;
+  rootDeviceType: "ebs" | "instance-store";
+  rootDeviceName: string;
+  virtualizationType: "hvm" | "paravirtual";
+  bootMode?: string;
+  enaSupport: boolean;
+  ebsOptimized: boolean;
+  volumes: (VolumeInit & { deviceName: string; deleteOnTermination: boolean })[];
+  instanceStores: { virtualName: string; deviceName: string; sizeGiB: number; mountPoint: string }[];
+  userData?: string;
+  kernelId?: string;
+  ramdiskId?: string;
+  disableApiTermination: boolean;
+  disableApiStop: boolean;
+  instanceInitiatedShutdownBehavior: "stop" | "terminate";
+  monitoring: "disabled" | "enabled";
+  clientToken?: string;
+  productCodes: { productCodeId: string; productCodeType: string }[];
+  softwareUsdPerHour: number;
+  creditSpecification?: "standard" | "unlimited";
+  metadataOptions: { httpTokens: "optional" | "required"; httpEndpoint: "enabled" | "disabled"; httpPutResponseHopLimit: number };
+  guestOs: string;
+  hostname: string;
+  tags: TagList;
+}
+
+export type RuleInit = Omit<SecurityGroupRule, "tags"> & { tags: TagList };
+
+export type DomainEvent =
+  // accounts and time
+  | { type: "AccountCreated"; accountId: string; alias?: string; accessKeyId: string; secretAccessKey: string; organizationArn?: string; ouArn?: string; callerIp: string }
+  | { type: "ClockChanged"; clock: ClockState }
+  // key pairs
+  | { type: "KeyPairCreated"; region: string; keyPairId: string; keyName: string; ownerId: string; keyType: "rsa" | "ed25519"; keyFingerprint: string; publicKey: string; tags: TagList }
+  | { type: "KeyPairDeleted"; region: string; keyPairId: string }
+  // security groups
+  | { type: "SecurityGroupCreated"; region: string; groupId: string; groupName: string; description: string; ownerId: string; vpcId: string; tags: TagList; egressRuleId: string }
+  | { type: "SecurityGroupRulesAuthorized"; region: string; groupId: string; rules: RuleInit[] }
+  | { type: "SecurityGroupRulesRevoked"; region: string; groupId: string; ruleIds: string[] }
+  | { type: "SecurityGroupDeleted"; region: string; groupId: string }
+  // tags
+  | { type: "TagsCreated"; region: string; resourceIds: string[]; tags: TagList }
+  | { type: "TagsDeleted"; region: string; resourceIds: string[]; tags: [string, string | null][] }
+  // volumes and snapshots
+  | { type: "VolumeCreated"; volume: VolumeInit }
+  | { type: "VolumeStateChanged"; region: string; volumeId: string; state: "available" | "in-use" | "deleted" }
+  | { type: "VolumeAttached"; region: string; volumeId: string; instanceId: string; device: string; deleteOnTermination: boolean }
+  | { type: "VolumeDetached"; region: string; volumeId: string }
+  | { type: "VolumeDeleted"; region: string; volumeId: string }
+  | { type: "VolumeModified"; region: string; volumeId: string; size: number; volumeType: string; iops?: number; throughput?: number; doneAt: number }
+  | { type: "VolumeDeleteOnTerminationSet"; region: string; instanceId: string; deviceName: string; deleteOnTermination: boolean }
+  | { type: "SnapshotStarted"; region: string; snapshotId: string; volumeId: string; ownerId: string; description?: string; tags: TagList; completesAt: number; dropPaths?: string[] }
+  | { type: "SnapshotCopied"; region: string; snapshotId: string; sourceRegion: string; sourceSnapshotId: string; ownerId: string; description?: string; tags: TagList; completesAt: number }
+  | { type: "SnapshotStateChanged"; region: string; snapshotId: string; state: "completed" | "error" }
+  | { type: "SnapshotDeleted"; region: string; snapshotId: string }
+  | { type: "SnapshotPermissionChanged"; region: string; snapshotId: string; add: string[]; remove: string[] }
+  // images
+  | { type: "ImageCreated"; image: ImageInit }
+  | { type: "ImageStateChanged"; region: string; imageId: string; state: "available" | "failed" | "disabled"; reason?: { code: string; message: string } }
+  | { type: "ImageAttributesChanged"; region: string; imageId: string; description?: string; deregistrationProtection?: boolean; lastLaunchedTime?: number; launchAdd?: LaunchPermissionDelta; launchRemove?: LaunchPermissionDelta; launchReset?: boolean }
+  | { type: "ImageDeregistered"; region: string; imageId: string }
+  | { type: "ImageBlockPublicAccessSet"; region: string; accountId: string; enabled: boolean }
+  // instances
+  | { type: "InstancesLaunched"; region: string; reservationId: string; instances: InstanceInit[] }
+  | { type: "InstanceStateChanged"; region: string; instanceId: string; state: InstanceStateName; reason?: string; stateReason?: { code: string; message: string }; transitionAt?: number; publicIp?: string | null; forgetAt?: number }
+  | { type: "InstanceAttributeChanged"; region: string; instanceId: string; attrs: Partial<{ instanceType: string; userData: string | null; kernelId: string; ramdiskId: string; disableApiTermination: boolean; disableApiStop: boolean; instanceInitiatedShutdownBehavior: "stop" | "terminate"; sourceDestCheck: boolean; securityGroupIds: string[]; ebsOptimized: boolean; monitoring: "disabled" | "enabled"; creditSpecification: "standard" | "unlimited"; httpTokens: "optional" | "required" }> }
+  | { type: "InstanceRebooted"; region: string; instanceId: string }
+  | { type: "InstanceForgotten"; region: string; instanceId: string }
+  | { type: "GuestChanged"; region: string; instanceId: string; effects: GuestEffect[] }
+  // Elastic IPs
+  | { type: "AddressAllocated"; region: string; allocationId: string; publicIp: string; ownerId: string; tags: TagList }
+  | { type: "AddressAssociated"; region: string; allocationId: string; associationId: string; instanceId: string; privateIpAddress: string }
+  | { type: "AddressDisassociated"; region: string; allocationId: string }
+  | { type: "AddressReleased"; region: string; allocationId: string }
+  // idempotency
+  | { type: "ClientTokenRecorded"; key: string; fingerprint: string; output: unknown }
+  // image builder
+  | { type: "RecipeCreated"; region: string; arn: string; name: string; version: string; ownerId: string; parentImage: string; components: { name: string; commands: string[] }[] }
+  | { type: "PipelineCreated"; region: string; arn: string; name: string; ownerId: string; recipeArn: string; instanceType: string }
+  | { type: "PipelineBuildRecorded"; region: string; arn: string; version: string; imageId: string }
+  | { type: "PipelineVersionSelected"; region: string; arn: string; version: string };
+
+export interface LaunchPermissionDelta {
+  userIds?: string[];
+  group?: "all";
+  organizationArns?: string[];
+  ouArns?: string[];
+}
+
+export type EventType = DomainEvent["type"];
+export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;

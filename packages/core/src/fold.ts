@@ -1,0 +1,49 @@
+/**
+ * The fold: applies one event envelope to the state. Each family folds its own events; this file
+ * only routes them. Replaying the log through here rebuilds a sandbox exactly.
+ */
+import { applyAccountCreated } from "./accounts.ts";
+import { applyAddressEvent } from "./addresses.ts";
+import type { DomainEvent, EventEnvelope } from "./events.ts";
+import { applyImageBuilderEvent } from "./image-builder.ts";
+import { applyImageEvent } from "./images.ts";
+import { applyDeleteOnTermination, applyInstanceEvent } from "./instances.ts";
+import { applyKeyPairCreated } from "./key-pairs.ts";
+import { applySecurityGroupEvent } from "./security-groups.ts";
+import { regionState, type SandboxState } from "./state.ts";
+import { applyTags } from "./tags.ts";
+import { applyVolumeEvent } from "./volumes.ts";
+
+export function applyEvent(state: SandboxState, e: DomainEvent, at: number): void {
+  switch (e.type) {
+    case "AccountCreated": return applyAccountCreated(state, e);
+    case "ClockChanged": state.clock = e.clock; return;
+    case "KeyPairCreated": return applyKeyPairCreated(state, e, at);
+    case "KeyPairDeleted": regionState(state, e.region).keyPairs.delete(e.keyPairId); return;
+    case "SecurityGroupCreated": case "SecurityGroupRulesAuthorized": case "SecurityGroupRulesRevoked": case "SecurityGroupDeleted":
+      return applySecurityGroupEvent(state, e);
+    case "TagsCreated": return applyTags(state, regionState(state, e.region), e.resourceIds, e.tags, []);
+    case "TagsDeleted": return applyTags(state, regionState(state, e.region), e.resourceIds, [], e.tags);
+    case "VolumeCreated": case "VolumeStateChanged": case "VolumeAttached": case "VolumeDetached": case "VolumeDeleted": case "VolumeModified":
+    case "SnapshotStarted": case "SnapshotCopied": case "SnapshotStateChanged": case "SnapshotDeleted": case "SnapshotPermissionChanged":
+      return applyVolumeEvent(state, e, at);
+    case "VolumeDeleteOnTerminationSet": return applyDeleteOnTermination(state, e);
+    case "ImageCreated": case "ImageStateChanged": case "ImageAttributesChanged": case "ImageDeregistered": case "ImageBlockPublicAccessSet":
+      return applyImageEvent(state, e, at);
+    case "InstancesLaunched": case "InstanceStateChanged": case "InstanceAttributeChanged": case "InstanceRebooted": case "InstanceForgotten": case "GuestChanged":
+      return applyInstanceEvent(state, e, at);
+    case "AddressAllocated": case "AddressAssociated": case "AddressDisassociated": case "AddressReleased":
+      return applyAddressEvent(state, e, at);
+    case "ClientTokenRecorded": state.clientTokens.set(e.key, { fingerprint: e.fingerprint, output: e.output }); return;
+    case "RecipeCreated": case "PipelineCreated": case "PipelineBuildRecorded": case "PipelineVersionSelected":
+      return applyImageBuilderEvent(state, e, at);
+  }
+}
+
+export function applyEnvelope(state: SandboxState, env: EventEnvelope): void {
+  if (env.seq !== state.seq + 1) throw new Error(`event ${env.seq} does not follow ${state.seq}`);
+  state.seq = env.seq;
+  if (env.at > state.now) state.now = env.at;
+  if (env.cursor !== undefined) state.cursor = env.cursor;
+  applyEvent(state, env.event, env.at);
+}

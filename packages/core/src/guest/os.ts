@@ -1,0 +1,139 @@
+/**
+ * What an operating system looks like inside a sandbox instance: the base file system of each
+ * distribution (from data/guest-bases.json and data/package-repos.json), where packages and
+ * enabled services are recorded on disk (so they survive an image), what happens at boot
+ * (cloud-init: hostname, the key pair's public key, fresh host keys), and which runtime data an
+ * image drops (R8).
+ */
+import { GUEST_BASES, PACKAGE_REPOS } from "../catalog-data.ts";
+import type { GuestBase, RepoPackage } from "../data-types.ts";
+import { Ec2Error } from "../errors.ts";
+import { hex17 } from "../ids.ts";
+import { BLOCK_BYTES, BLOCKS_PER_GIB, BlockSet, baseLayer, type FileNode, FsLayer } from "./fs.ts";
+
+/** Where the package database lives on disk: one file per installed package holding its version. */
+export const PACKAGE_DB = "/var/lib/ec2sim/packages/";
+/** systemd's record of enabled units. */
+export const WANTS_DIR = "/etc/systemd/system/multi-user.target.wants/";
+export const SWAP_FILE = "/swapfile";
+
+export function guestBase(key: string): GuestBase {
+  const b = GUEST_BASES[key];
+  if (!b) throw new Ec2Error("InternalError", `No guest base '${key}'`, 500);
+  return b;
+}
+
+export function repoPackages(base: GuestBase): Map<string, RepoPackage> {
+  return new Map((PACKAGE_REPOS[base.repository] ?? []).map((p) => [p.name, p]));
+}
+
+const baseCache = new Map<string, { layer: FsLayer; blocks: BlockSet }>();
+
+/** The frozen root file system of a distribution, shared by every image and volume built on it. */
+export function baseFileSystem(key: string): { layer: FsLayer; blocks: BlockSet } {
+  const hit = baseCache.get(key);
+  if (hit) return hit;
+  const base = guestBase(key);
+  const repo = repoPackages(base);
+  const files: Record<string, { content: string; size?: number; mode?: number }> = {};
+  for (const [path, content] of Object.entries(base.files)) files[path] = { content };
+  for (const [name, version] of Object.entries(base.packages)) {
+    const pkg = repo.get(name);
+    for (const [path, content] of Object.entries(pkg?.files ?? {})) files[path] ??= { content };
+    files[PACKAGE_DB + name] = { content: `${version}\n`, size: (pkg?.sizeKiB ?? 64) * 1024 };
+  }
+  for (const svc of base.enabledServices) files[`${WANTS_DIR}${svc}.service`] = { content: `/usr/lib/systemd/system/${svc}.service\n` };
+  const usedBlocks = Math.round(base.usedGiB * BLOCKS_PER_GIB);
+  const { layer } = baseLayer(files, 0);
+  const built = { layer, blocks: new BlockSet(usedBlocks) };
+  baseCache.set(key, built);
+  return built;
+}
+
+export function installedPackages(fs: FsLayer): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const p of fs.paths()) if (p.startsWith(PACKAGE_DB)) out.set(p.slice(PACKAGE_DB.length), fs.get(p)!.content.trim());
+  return out;
+}
+
+export function enabledServices(fs: FsLayer): string[] {
+  return fs.paths().filter((p) => p.startsWith(WANTS_DIR)).map((p) => p.slice(WANTS_DIR.length).replace(/\.service$/, ""));
+}
+
+/** Services a package set provides (installed packages' units). */
+export function knownServices(base: GuestBase, fs: FsLayer): Set<string> {
+  const repo = repoPackages(base);
+  const out = new Set<string>(base.enabledServices);
+  for (const name of installedPackages(fs).keys()) for (const s of repo.get(name)?.services ?? []) out.add(s);
+  return out;
+}
+
+export interface BootFacts {
+  instanceId: string;
+  hostname: string;
+  user: string;
+  publicKey?: string;
+  keyName?: string;
+}
+
+/** cloud-init on every boot: the hostname; on the first boot: the key pair and new host keys. */
+export function bootFiles(fs: FsLayer, facts: BootFacts, firstBoot: boolean): { path: string; content: string; mode?: number }[] {
+  const out: { path: string; content: string; mode?: number }[] = [{ path: "/etc/hostname", content: `${facts.hostname}\n` }];
+  if (!firstBoot) return out;
+  const home = facts.user === "root" ? "/root" : `/home/${facts.user}`;
+  if (facts.publicKey) {
+    out.push({ path: `${home}/.ssh/authorized_keys`, content: `${facts.publicKey} ${facts.keyName ?? ""}\n`.replace(/ \n$/, "\n"), mode: 0o600 });
+  }
+  for (const alg of ["ed25519", "ecdsa", "rsa"]) {
+    const path = `/etc/ssh/ssh_host_${alg}_key`;
+    if (!fs.get(path)) {
+      const tag = hex17(`${facts.instanceId}:${alg}`);
+      out.push({ path, content: `-----BEGIN OPENSSH PRIVATE KEY-----\n(host key ${alg} ${tag})\n-----END OPENSSH PRIVATE KEY-----\n`, mode: 0o600 });
+      out.push({ path: `${path}.pub`, content: `ssh-${alg === "ecdsa" ? "ecdsa-sha2-nistp256" : alg} AAAA${tag} root@${facts.hostname}\n` });
+    }
+  }
+  return out;
+}
+
+/**
+ * R8: what an image leaves behind — swap, host keys, the hostname, and any file that holds the
+ * instance's IP addresses or hostname (seed 003: "images usually remove some data related to
+ * runtime operations").
+ */
+export function runtimeDropPaths(fs: FsLayer, facts: { privateIp: string; publicIp?: string; hostname: string }): string[] {
+  const needles = [facts.privateIp, facts.publicIp, facts.hostname].filter((x): x is string => !!x);
+  const drops: string[] = [];
+  for (const p of fs.paths()) {
+    if (p === SWAP_FILE || p === "/etc/hostname" || /^\/etc\/ssh\/ssh_host_.*_key(\.pub)?$/.test(p)) drops.push(p);
+    else if (p.startsWith("/proc/") || p.startsWith("/run/") || p.startsWith("/tmp/")) drops.push(p);
+    else {
+      const node = fs.get(p)!;
+      if (needles.some((n) => node.content.includes(n))) drops.push(p);
+    }
+  }
+  return drops;
+}
+
+/** Writes a file into a layer, allocating blocks, and reports the blocks it wrote. */
+export function writeFile(
+  fs: FsLayer,
+  alloc: { nextBlock: number },
+  path: string,
+  content: string,
+  opts: { size?: number; mode?: number; owner?: string } = {},
+): { first: number; count: number } {
+  const size = opts.size ?? Buffer.byteLength(content);
+  const blocks = Math.max(1, Math.ceil(size / BLOCK_BYTES));
+  const old = fs.get(path);
+  let first: number;
+  if (old && old.blocks >= blocks) first = old.firstBlock;
+  else {
+    first = alloc.nextBlock;
+    alloc.nextBlock += blocks;
+  }
+  const node: FileNode = { content, size, mode: opts.mode ?? old?.mode ?? 0o644, owner: opts.owner ?? old?.owner ?? "root", firstBlock: first, blocks };
+  fs.set(path, node);
+  return { first, count: blocks };
+}
+
+export { FsLayer };

@@ -1,0 +1,344 @@
+/**
+ * The entities a sandbox holds, one family per block. Field names follow EC2's API (camelCase here,
+ * PascalCase on the wire); times are simulated epoch milliseconds.
+ */
+import type { Architecture } from "./data-types.ts";
+import type { BlockSet, FsLayer } from "./guest/fs.ts";
+import type { Taggable } from "./filters.ts";
+
+export type Tags = Map<string, string>;
+
+// ── accounts, VPCs, subnets ───────────────────────────────────────────────────────────────────
+export interface Account {
+  accountId: string;
+  alias?: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** AWS Organizations membership (R7 launch permissions by organization or OU). */
+  organizationArn?: string;
+  ouArn?: string;
+  /** The public IP the account's user connects from (R19 SSH checks). */
+  callerIp: string;
+}
+
+export interface Vpc extends Taggable {
+  vpcId: string;
+  ownerId: string;
+  region: string;
+  cidrBlock: string;
+  isDefault: boolean;
+  state: "available";
+}
+
+export interface Subnet extends Taggable {
+  subnetId: string;
+  vpcId: string;
+  ownerId: string;
+  region: string;
+  availabilityZone: string;
+  availabilityZoneId: string;
+  cidrBlock: string;
+  defaultForAz: boolean;
+  mapPublicIpOnLaunch: boolean;
+  /** Next host number handed out in this subnet (private IPs). */
+  nextHost: number;
+}
+
+// ── security groups, key pairs ────────────────────────────────────────────────────────────────
+export interface SecurityGroupRule {
+  ruleId: string;
+  groupId: string;
+  isEgress: boolean;
+  ipProtocol: string; // "tcp" | "udp" | "icmp" | "-1" | number as text
+  fromPort?: number;
+  toPort?: number;
+  cidrIpv4?: string;
+  cidrIpv6?: string;
+  referencedGroupId?: string;
+  description?: string;
+  tags: Tags;
+}
+
+export interface SecurityGroup extends Taggable {
+  groupId: string;
+  groupName: string;
+  description: string;
+  ownerId: string;
+  region: string;
+  vpcId: string;
+  rules: Map<string, SecurityGroupRule>;
+}
+
+export interface KeyPair extends Taggable {
+  keyPairId: string;
+  keyName: string;
+  ownerId: string;
+  region: string;
+  keyType: "rsa" | "ed25519";
+  keyFingerprint: string;
+  /** OpenSSH public key text; EC2 keeps only this (R18). */
+  publicKey: string;
+  createTime: number;
+}
+
+// ── images ────────────────────────────────────────────────────────────────────────────────────
+export interface BlockDeviceMapping {
+  deviceName: string;
+  ebs?: {
+    snapshotId?: string;
+    volumeSize: number;
+    volumeType: string;
+    deleteOnTermination: boolean;
+    encrypted: boolean;
+    iops?: number;
+    throughput?: number;
+  };
+  virtualName?: string;
+  noDevice?: boolean;
+}
+
+export interface LaunchPermissions {
+  userIds: Set<string>;
+  organizationArns: Set<string>;
+  ouArns: Set<string>;
+  public: boolean;
+}
+
+export type ImageState = "pending" | "available" | "failed" | "deregistered" | "disabled" | "invalid";
+
+export interface Image extends Taggable {
+  imageId: string;
+  region: string;
+  ownerId: string;
+  ownerAlias?: string;
+  name: string;
+  description?: string;
+  state: ImageState;
+  stateReason?: { code: string; message: string };
+  architecture: Architecture;
+  platform?: "windows";
+  platformDetails: string;
+  usageOperation: string;
+  rootDeviceType: "ebs" | "instance-store";
+  rootDeviceName: string;
+  virtualizationType: "hvm" | "paravirtual";
+  bootMode?: string;
+  enaSupport: boolean;
+  sriovNetSupport?: string;
+  imdsSupport?: string;
+  imageLocation?: string;
+  kernelId?: string;
+  ramdiskId?: string;
+  creationDate: number;
+  deprecationTime?: number;
+  lastLaunchedTime?: number;
+  blockDeviceMappings: BlockDeviceMapping[];
+  productCodes: { productCodeId: string; productCodeType: string }[];
+  launchPermissions: LaunchPermissions;
+  deregistrationProtection: boolean;
+  /** When the pending image becomes available (simulated ms). */
+  availableAt?: number;
+  /** Where it came from, for the lineage tree. */
+  sourceInstanceId?: string;
+  sourceImageId?: string;
+  sourceRegion?: string;
+  /** Which catalog lists it (catalog images only). */
+  catalog?: "quick-start" | "marketplace" | "community";
+  /** Key into the guest bases: what OS the image's root holds. */
+  guest: string;
+  softwareUsdPerHour?: number;
+  /** Instance-store images: the bundle's root file system and its size in S3 (R10, R23). */
+  bundle?: { layer: FsLayer; sizeBytes: number; usedBlocks: number; manifest: string };
+  gettingStarted?: string;
+  parameters?: { name: string; description: string; default?: string }[];
+}
+
+// ── volumes and snapshots ─────────────────────────────────────────────────────────────────────
+export type VolumeState = "creating" | "available" | "in-use" | "deleting" | "deleted" | "error";
+
+export interface VolumeAttachment {
+  instanceId: string;
+  device: string;
+  state: "attaching" | "attached" | "detaching" | "detached";
+  attachTime: number;
+  deleteOnTermination: boolean;
+}
+
+export interface Volume extends Taggable {
+  volumeId: string;
+  region: string;
+  availabilityZone: string;
+  ownerId: string;
+  size: number;
+  volumeType: string;
+  iops?: number;
+  throughput?: number;
+  encrypted: boolean;
+  snapshotId?: string;
+  state: VolumeState;
+  createTime: number;
+  attachment?: VolumeAttachment;
+  /** The file system the volume holds (its top layer is writable). */
+  fs: FsLayer;
+  /** Blocks in use (the OS plus what was written). */
+  usedBlocks: BlockSet;
+  /** Blocks written since the last snapshot of this volume's lineage. */
+  dirty: BlockSet;
+  /** The snapshot the next snapshot is incremental against (same owner and region only). */
+  lineageSnapshotId?: string;
+  nextBlock: number;
+  /** R17: blocks not yet fetched from the source snapshot until this time. */
+  lazyLoadedUntil?: number;
+  availableAt?: number;
+  modification?: { state: "modifying" | "optimizing" | "completed"; originalSize: number; targetSize: number; originalVolumeType: string; targetVolumeType: string; startTime: number; doneAt: number };
+  /** Billing: intervals during which the volume existed (ms). */
+  billedFrom: number;
+  deletedAt?: number;
+  /** Guest OS key of the file system it holds, when it is a root volume. */
+  guest?: string;
+}
+
+export type SnapshotState = "pending" | "completed" | "error";
+
+export interface Snapshot extends Taggable {
+  snapshotId: string;
+  region: string;
+  ownerId: string;
+  ownerAlias?: string;
+  volumeId: string;
+  volumeSize: number;
+  description?: string;
+  state: SnapshotState;
+  startTime: number;
+  completedAt?: number;
+  encrypted: boolean;
+  layer: FsLayer;
+  /** All blocks the snapshot's point-in-time view holds, and the blocks it stores itself (R23). */
+  blocks: BlockSet;
+  storedBlocks: BlockSet;
+  /** The snapshot it is incremental against. */
+  parentSnapshotId?: string;
+  guest?: string;
+  createVolumePermissions: Set<string>;
+  deletedAt?: number;
+  /** Copies: where from. */
+  sourceSnapshotId?: string;
+  sourceRegion?: string;
+}
+
+// ── instances ─────────────────────────────────────────────────────────────────────────────────
+export type InstanceStateName = "pending" | "running" | "shutting-down" | "terminated" | "stopping" | "stopped";
+
+export const STATE_CODE: Record<InstanceStateName, number> = {
+  pending: 0,
+  running: 16,
+  "shutting-down": 32,
+  terminated: 48,
+  stopping: 64,
+  stopped: 80,
+};
+
+export interface InstanceStoreVolume {
+  virtualName: string;
+  deviceName: string;
+  sizeGiB: number;
+  mountPoint: string;
+  fs: FsLayer;
+}
+
+export interface Instance extends Taggable {
+  instanceId: string;
+  reservationId: string;
+  region: string;
+  ownerId: string;
+  availabilityZone: string;
+  subnetId: string;
+  vpcId: string;
+  imageId: string;
+  instanceType: string;
+  keyName?: string;
+  securityGroupIds: string[];
+  state: InstanceStateName;
+  stateTransitionReason: string;
+  stateReason?: { code: string; message: string };
+  /** When the current transition (pending, stopping, shutting-down) completes. */
+  transitionAt?: number;
+  launchTime: number;
+  amiLaunchIndex: number;
+  privateIpAddress: string;
+  publicIpAddress?: string;
+  architecture: Architecture;
+  platform?: "windows";
+  platformDetails: string;
+  usageOperation: string;
+  rootDeviceType: "ebs" | "instance-store";
+  rootDeviceName: string;
+  virtualizationType: "hvm" | "paravirtual";
+  bootMode?: string;
+  enaSupport: boolean;
+  ebsOptimized: boolean;
+  /** EBS volumes attached, by device. */
+  blockDevices: { deviceName: string; volumeId: string; deleteOnTermination: boolean; attachTime: number }[];
+  instanceStores: InstanceStoreVolume[];
+  /** Instance-store-backed root: the file system lives here, not on a volume. */
+  ephemeralRoot?: { fs: FsLayer; usedBlocks: number };
+  userData?: string;
+  kernelId?: string;
+  ramdiskId?: string;
+  disableApiTermination: boolean;
+  disableApiStop: boolean;
+  instanceInitiatedShutdownBehavior: "stop" | "terminate";
+  sourceDestCheck: boolean;
+  monitoring: "disabled" | "enabled";
+  clientToken?: string;
+  productCodes: { productCodeId: string; productCodeType: string }[];
+  softwareUsdPerHour: number;
+  creditSpecification?: "standard" | "unlimited";
+  metadataOptions: { httpTokens: "optional" | "required"; httpEndpoint: "enabled" | "disabled"; httpPutResponseHopLimit: number };
+  /** The guest at run time (what does not live on disk). */
+  guest: { os: string; hostname: string; running: Set<string>; bootCount: number };
+  /** Billing periods: each start opens one (R22). */
+  runs: { start: number; end?: number; instanceType: string }[];
+  terminatedAt?: number;
+  /** When a terminated instance stops being listed (R13). */
+  forgetAt?: number;
+}
+
+// ── Elastic IPs ───────────────────────────────────────────────────────────────────────────────
+export interface Address extends Taggable {
+  allocationId: string;
+  publicIp: string;
+  region: string;
+  ownerId: string;
+  domain: "vpc";
+  instanceId?: string;
+  associationId?: string;
+  privateIpAddress?: string;
+  allocatedAt: number;
+  releasedAt?: number;
+  networkBorderGroup: string;
+}
+
+// ── image builder (R24) ───────────────────────────────────────────────────────────────────────
+export interface ImageRecipe {
+  arn: string;
+  name: string;
+  version: string;
+  ownerId: string;
+  region: string;
+  parentImage: string;
+  components: { name: string; commands: string[] }[];
+}
+
+export interface ImagePipeline {
+  arn: string;
+  name: string;
+  ownerId: string;
+  region: string;
+  recipeArn: string;
+  instanceType: string;
+  /** Every AMI the pipeline built, oldest first, with its version. */
+  builds: { version: string; imageId: string; at: number }[];
+  /** The version launches should use now (rollback moves it back). */
+  currentVersion?: string;
+}

@@ -1,0 +1,275 @@
+/**
+ * A sandbox: the state, the simulated clock and the action table, composed. Every mutation goes
+ * through `call` (EC2 actions and the sandbox's own) or the clock, and comes back as events that the
+ * host persists and streams. Time moves only when the host says so: `sync()` fires the transitions
+ * that are due by the simulated clock, which itself runs off an injected real clock.
+ */
+import { accountActions, createAccountEvent, type NewAccount } from "./accounts.ts";
+import { addressActions } from "./addresses.ts";
+import { costReport, type CostReport } from "./billing.ts";
+import { reanchor, simNow } from "./clock.ts";
+import { Ec2Error, errors, isEc2Error } from "./errors.ts";
+import type { EventEnvelope } from "./events.ts";
+import { applyEnvelope } from "./fold.ts";
+import { guestActions } from "./guest/guest-actions.ts";
+import { imageBuilderActions, setBuildRunner } from "./image-builder.ts";
+import { imageActions, imageTimer, setCreateImageHooks } from "./images.ts";
+import { instanceTypeActions } from "./instance-types.ts";
+import { forgetTimer, instanceActions, instanceTimer } from "./instances.ts";
+import { nodeKeyMaterial, type KeyMaterial } from "./key-material.ts";
+import { keyPairActions } from "./key-pairs.ts";
+import { regionActions, requireRegion } from "./regions.ts";
+import { securityGroupActions } from "./security-groups.ts";
+import { newState, regionState, type SandboxState, type Timer } from "./state.ts";
+import { tagActions } from "./tags.ts";
+import { Tx, type CallContext } from "./tx.ts";
+import { volumeActions } from "./volumes.ts";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Handler = (tx: Tx, input: any) => unknown;
+
+/** Every action a sandbox answers, by EC2 action name (plus a few of its own). */
+export const ACTIONS: Record<string, Handler> = {
+  ...regionActions, ...accountActions, ...instanceTypeActions, ...keyPairActions, ...securityGroupActions, ...tagActions,
+  ...volumeActions, ...imageActions, ...instanceActions, ...addressActions, ...imageBuilderActions, ...guestActions,
+};
+
+/** Actions that take a ClientToken and must answer a repeat with the first answer. */
+const IDEMPOTENT = new Set(["RunInstances", "CopyImage", "CreateImage", "CreateVolume", "CopySnapshot", "CreateSnapshot", "RegisterImage", "AllocateAddress"]);
+
+/** Actions a client may call without a region's resources being touched (no clock sync needed). */
+export const SANDBOX_ONLY_ACTIONS = new Set(["SshConnect", "GuestRun", "CreateImageRecipe", "CreateImagePipeline", "StartImagePipelineExecution", "RollbackImagePipeline", "ListImagePipelineImages"]);
+
+export interface SandboxOptions {
+  seed?: string;
+  /** Simulated start time (epoch ms). */
+  start?: number;
+  /** The real clock the simulated one runs off (injected; default Date.now). */
+  realNow?: () => number;
+  keys?: KeyMaterial;
+}
+
+export interface CallResult<T = unknown> {
+  output: T;
+  events: EventEnvelope[];
+}
+
+export type EventListener = (events: readonly EventEnvelope[]) => void;
+
+export class Sandbox {
+  readonly state: SandboxState;
+  private readonly realNow: () => number;
+  private readonly keys: KeyMaterial;
+  private readonly listeners = new Set<EventListener>();
+
+  constructor(opts: SandboxOptions = {}) {
+    this.state = newState(opts.seed ?? "ec2sim", opts.start);
+    this.realNow = opts.realNow ?? Date.now;
+    this.keys = opts.keys ?? nodeKeyMaterial;
+    wireHooks();
+  }
+
+  /** Rebuilds a sandbox from its log (optionally only up to a sequence number: a branch point). */
+  static replay(events: Iterable<EventEnvelope>, opts: SandboxOptions & { upTo?: number } = {}): Sandbox {
+    const sb = new Sandbox(opts);
+    for (const e of events) {
+      if (opts.upTo !== undefined && e.seq > opts.upTo) break;
+      applyEnvelope(sb.state, e);
+    }
+    return sb;
+  }
+
+  /** Folds events produced elsewhere (another replica, a replay) into this sandbox. */
+  apply(events: readonly EventEnvelope[]): void {
+    for (const e of events) applyEnvelope(this.state, e);
+    if (events.length) this.emitToListeners(events);
+  }
+
+  subscribe(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emitToListeners(events: readonly EventEnvelope[]): void {
+    for (const l of this.listeners) l(events);
+  }
+
+  /** The simulated time now. */
+  get now(): number {
+    return Math.max(this.state.now, simNow(this.state.clock, this.realNow()));
+  }
+
+  /** Fires every transition due by the simulated clock. */
+  sync(): EventEnvelope[] {
+    return this.runTimers(this.now);
+  }
+
+  private runTimers(until: number): EventEnvelope[] {
+    const out: EventEnvelope[] = [];
+    const q = this.state.timers;
+    for (let t = q.peek(); t && t.at <= until; t = q.peek()) {
+      q.pop();
+      out.push(...this.fire(t));
+    }
+    if (until > this.state.now) this.state.now = until;
+    if (out.length) this.emitToListeners(out);
+    return out;
+  }
+
+  private fire(t: Timer): EventEnvelope[] {
+    const tx = new Tx(this.state, { accountId: "", region: t.region }, Math.max(t.at, this.state.now), applyEnvelope, this.keys);
+    try {
+      const r = regionState(this.state, t.region);
+      switch (t.kind) {
+        case "instance": instanceTimer(tx, t.id); break;
+        case "forget-instance": forgetTimer(tx, t.id); break;
+        case "image": imageTimer(tx, t.id); break;
+        case "snapshot": {
+          const s = r.snapshots.get(t.id);
+          if (s && s.state === "pending" && (s.completedAt ?? 0) <= tx.now) tx.emit({ type: "SnapshotStateChanged", region: t.region, snapshotId: t.id, state: "completed" });
+          break;
+        }
+        case "volume": {
+          const v = r.volumes.get(t.id);
+          if (v && v.state === "creating" && (v.availableAt ?? 0) <= tx.now) tx.emit({ type: "VolumeStateChanged", region: t.region, volumeId: t.id, state: "available" });
+          break;
+        }
+        case "volume-modification": {
+          const v = r.volumes.get(t.id);
+          if (v?.modification && v.modification.doneAt <= tx.now) v.modification.state = "completed";
+          break;
+        }
+      }
+      return tx.commit();
+    } catch (e) {
+      tx.abort();
+      throw e;
+    }
+  }
+
+  /** Moves the simulated clock forward by hand, firing what falls due on the way. */
+  advance(ms: number): EventEnvelope[] {
+    if (!Number.isFinite(ms) || ms < 0) throw new Ec2Error("InvalidParameterValue", `Cannot advance the clock by ${ms} ms`);
+    const target = this.now + ms;
+    const events = this.runTimers(target);
+    return [...events, ...this.clockEvent({ simAt: target })];
+  }
+
+  /** Pause, resume, or change the speed of the simulated clock. */
+  setClock(change: { speed?: number; paused?: boolean }): EventEnvelope[] {
+    if (change.speed !== undefined && (!Number.isFinite(change.speed) || change.speed <= 0 || change.speed > 100_000)) {
+      throw new Ec2Error("InvalidParameterValue", `Clock speed must be between 0 and 100000, not ${change.speed}`);
+    }
+    const fired = this.sync();
+    return [...fired, ...this.clockEvent(change)];
+  }
+
+  private clockEvent(change: { speed?: number; paused?: boolean; simAt?: number }): EventEnvelope[] {
+    const at = change.simAt ?? this.now;
+    const clock = reanchor(this.state.clock, at, this.realNow(), change);
+    const env: EventEnvelope = { seq: this.state.seq + 1, at, event: { type: "ClockChanged", clock } };
+    applyEnvelope(this.state, env);
+    this.emitToListeners([env]);
+    return [env];
+  }
+
+  /** Adds an account (R3) with its credentials and default network. */
+  createAccount(spec: NewAccount = {}): CallResult<{ accountId: string; accessKeyId: string; secretAccessKey: string }> {
+    const event = createAccountEvent(this.state, spec);
+    const env: EventEnvelope = { seq: this.state.seq + 1, at: this.now, event };
+    applyEnvelope(this.state, env);
+    this.emitToListeners([env]);
+    return { output: { accountId: event.accountId, accessKeyId: event.accessKeyId, secretAccessKey: event.secretAccessKey }, events: [env] };
+  }
+
+  accountForAccessKey(accessKeyId: string): { accountId: string; secretAccessKey: string } | undefined {
+    const id = this.state.accountsByAccessKey.get(accessKeyId);
+    const a = id ? this.state.accounts.get(id) : undefined;
+    return a ? { accountId: a.accountId, secretAccessKey: a.secretAccessKey } : undefined;
+  }
+
+  static hasAction(action: string): boolean {
+    return Object.prototype.hasOwnProperty.call(ACTIONS, action);
+  }
+
+  /**
+   * Runs one action for an account in a region. Due transitions fire first, so the action sees
+   * the state as of now. Returns the answer and every event recorded (transitions included).
+   */
+  call<T = any>(ctx: CallContext, action: string, input: Record<string, unknown> = {}): CallResult<T> {
+    const handler = Sandbox.hasAction(action) ? ACTIONS[action] : undefined;
+    if (!handler) throw errors.invalidAction(action);
+    if (!this.state.accounts.has(ctx.accountId)) throw errors.authFailure();
+    requireRegion(ctx.region);
+    const before = this.sync();
+    const dryRun = input.DryRun === true;
+    const token = typeof input.ClientToken === "string" && IDEMPOTENT.has(action) ? `${ctx.accountId}:${ctx.region}:${action}:${input.ClientToken}` : undefined;
+    const { DryRun: _d, ClientToken: _c, ...rest } = input;
+    const fingerprint = token ? stableJson(rest) : "";
+    if (token && !dryRun) {
+      const seen = this.state.clientTokens.get(token);
+      if (seen) {
+        if (seen.fingerprint !== fingerprint) throw errors.idempotentMismatch();
+        return { output: seen.output as T, events: before };
+      }
+    }
+    const tx = new Tx(this.state, ctx, this.now, applyEnvelope, this.keys, dryRun);
+    let output: unknown;
+    try {
+      output = handler(tx, input);
+      if (dryRun) throw errors.dryRun();
+      if (token) tx.emit({ type: "ClientTokenRecorded", key: token, fingerprint, output: JSON.parse(JSON.stringify(output)) });
+    } catch (e) {
+      tx.abort();
+      if (before.length && isEc2Error(e)) (e as Ec2Error & { events?: EventEnvelope[] }).events = before;
+      throw e;
+    }
+    const events = tx.commit();
+    if (events.length) this.emitToListeners(events);
+    return { output: output as T, events: [...before, ...events] };
+  }
+
+  costReport(accountId?: string): CostReport {
+    return costReport(this.state, this.now, accountId);
+  }
+}
+
+function stableJson(v: unknown): string {
+  if (v === null || typeof v !== "object") return JSON.stringify(v) ?? "null";
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(",")}]`;
+  if (v instanceof Uint8Array) return JSON.stringify(Buffer.from(v).toString("base64"));
+  return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`).join(",")}}`;
+}
+
+let wired = false;
+/** Connects families that need each other at run time without import cycles. */
+function wireHooks(): void {
+  if (wired) return;
+  wired = true;
+  setCreateImageHooks({
+    reboot: (tx, inst) => tx.emit({ type: "InstanceRebooted", region: inst.region, instanceId: inst.instanceId }),
+  });
+  setBuildRunner({
+    build(tx, pipeline, recipe, version) {
+      // A build instance runs the recipe's components, is imaged, and terminated (R24).
+      const res = ACTIONS.RunInstances!(tx, { ImageId: recipe.parentImage, InstanceType: pipeline.instanceType, MinCount: 1, MaxCount: 1 }) as { Instances: { InstanceId: string }[] };
+      const id = res.Instances[0]!.InstanceId;
+      tx.emit({ type: "InstanceStateChanged", region: tx.ctx.region, instanceId: id, state: "running" });
+      for (const c of recipe.components) {
+        for (const cmd of c.commands) {
+          const out = ACTIONS.GuestRun!(tx, { InstanceId: id, Command: cmd, User: "root" }) as { ExitCode: number; Output: string };
+          if (out.ExitCode !== 0) throw new Ec2Error("ImageBuildFailed", `Component ${c.name} failed on '${cmd}' (exit ${out.ExitCode}): ${out.Output.trim()}`);
+        }
+      }
+      const date = new Date(tx.now).toISOString().slice(0, 10);
+      const img = ACTIONS.CreateImage!(tx, {
+        InstanceId: id, Name: `${pipeline.name} ${version} ${date}`.replace(/[^a-zA-Z0-9()[\]./\-'@_ ]/g, "-"), NoReboot: true,
+        TagSpecifications: [{ ResourceType: "image", Tags: [{ Key: "Version", Value: version }, { Key: "BuildDate", Value: date }, { Key: "Purpose", Value: `${pipeline.name} golden image` }, { Key: "Ec2ImageBuilderArn", Value: `${pipeline.arn}/${version}` }] }],
+      }) as { ImageId: string };
+      ACTIONS.TerminateInstances!(tx, { InstanceIds: [id] });
+      return img.ImageId;
+    },
+  });
+}
+
+export type { CallContext };

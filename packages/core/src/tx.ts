@@ -1,0 +1,86 @@
+/**
+ * A transaction: one command (or one timer firing) against a sandbox. It validates against the
+ * state, then emits events; each emitted event is folded in at once so the handler reads its own
+ * writes. Handlers validate before they emit, so a refused command leaves no trace.
+ */
+import { Ec2Error, errors } from "./errors.ts";
+import { ID_PREFIX, hex17, unitFloat, type IdKind } from "./ids.ts";
+import type { SandboxState, RegionState } from "./state.ts";
+import { regionState } from "./state.ts";
+import type { DomainEvent, EventEnvelope } from "./events.ts";
+import type { KeyMaterial } from "./key-material.ts";
+
+export interface CallContext {
+  accountId: string;
+  region: string;
+}
+
+export type Fold = (state: SandboxState, env: EventEnvelope) => void;
+
+export class Tx {
+  readonly events: EventEnvelope[] = [];
+  private readonly cursorAtStart: number;
+
+  constructor(
+    readonly state: SandboxState,
+    readonly ctx: CallContext,
+    readonly now: number,
+    private readonly fold: Fold,
+    readonly keys: KeyMaterial,
+    readonly dryRun = false,
+  ) {
+    this.cursorAtStart = state.cursor;
+  }
+
+  get region(): RegionState {
+    return regionState(this.state, this.ctx.region);
+  }
+
+  regionOf(name: string): RegionState {
+    return regionState(this.state, name);
+  }
+
+  /** Records an event and folds it into the state. Under DryRun, the first emit is the answer. */
+  emit(event: DomainEvent): void {
+    if (this.dryRun) throw errors.dryRun();
+    const env: EventEnvelope = { seq: this.state.seq + 1, at: this.now, event };
+    this.fold(this.state, env);
+    this.events.push(env);
+  }
+
+  /** A new EC2 ID (R1): a pure function of the seed and the cursor. */
+  newId(kind: IdKind): string {
+    const n = ++this.state.cursor;
+    return `${ID_PREFIX[kind]}-${hex17(`${this.state.seed}:${n}`)}`;
+  }
+
+  /** A deterministic float in [0, 1). */
+  random(): number {
+    return unitFloat(this.state.seed, ++this.state.cursor);
+  }
+
+  /** A deterministic integer in [lo, hi]. */
+  randomInt(lo: number, hi: number): number {
+    return lo + Math.floor(this.random() * (hi - lo + 1));
+  }
+
+  /** Closes the transaction: the cursor moves are carried by the last event, or undone. */
+  commit(): EventEnvelope[] {
+    const last = this.events[this.events.length - 1];
+    if (last) {
+      if (this.state.cursor !== this.cursorAtStart) last.cursor = this.state.cursor;
+    } else {
+      this.state.cursor = this.cursorAtStart;
+    }
+    return this.events;
+  }
+
+  /** Undo the cursor after a refusal (events are only emitted after validation). */
+  abort(): void {
+    if (this.events.length > 0) {
+      // A handler emitted and then failed: the state holds half a command. That is a bug in core.
+      throw new Ec2Error("InternalError", "An internal error has occurred", 500);
+    }
+    this.state.cursor = this.cursorAtStart;
+  }
+}
