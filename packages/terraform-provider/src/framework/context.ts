@@ -46,7 +46,8 @@ export function resolveProviderConfig(config: Obj, env: NodeJS.ProcessEnv = proc
 type Sdk = typeof import("@aws-sdk/client-ec2");
 let sdkPromise: Promise<Sdk> | undefined;
 export function loadSdk(): Promise<Sdk> {
-  sdkPromise ??= import("@aws-sdk/client-ec2");
+  // Bundled, the CommonJS SDK comes back as { default: exports }; unbundled, with named exports.
+  sdkPromise ??= import("@aws-sdk/client-ec2").then((m) => ((m as { EC2?: unknown }).EC2 ? m : (m as unknown as { default: Sdk }).default));
   return sdkPromise;
 }
 

@@ -85,6 +85,32 @@ function markComputedUnknown(block: Block, plan: Obj, config: Obj | null): void 
   }
 }
 
+function isZero(v: unknown): boolean {
+  return v === "" || v === false || v === 0 || (Array.isArray(v) && v.length === 0) || (isObj(v) && Object.keys(v).length === 0);
+}
+
+/**
+ * terraform-plugin-sdk treats null and the zero value ("", false, 0, empty list/map) of an attribute
+ * as equal: an attribute the configuration leaves null keeps a zero value read from the API, so
+ * refreshes do not produce perpetual diffs (or replacements, for ForceNew attributes).
+ */
+function keepZeroValues(block: Block, plan: Obj, prior: Obj, config: Obj | null): void {
+  for (const [name, a] of Object.entries(block.attributes)) {
+    if (a.computed || a.default !== undefined) continue;
+    if ((config?.[name] ?? null) === null && (plan[name] ?? null) === null && isZero(prior[name])) plan[name] = prior[name];
+  }
+  for (const [name, b] of Object.entries(block.blocks ?? {})) {
+    const pv = plan[name];
+    const ov = prior[name];
+    const cv = config?.[name];
+    if (b.nesting === "single") {
+      if (isObj(pv) && isObj(ov)) keepZeroValues(b.block, pv, ov, isObj(cv) ? cv : null);
+    } else if (b.nesting === "list" && Array.isArray(pv) && Array.isArray(ov)) {
+      pv.forEach((e, i) => isObj(e) && isObj(ov[i]) && keepZeroValues(b.block, e, ov[i] as Obj, Array.isArray(cv) && isObj(cv[i]) ? (cv[i] as Obj) : null));
+    }
+  }
+}
+
 function attrIsSet(block: Block, name: string): boolean {
   const a = block.attributes[name];
   if (a) return typeof a.type !== "string" && a.type[0] === "set";
@@ -246,6 +272,8 @@ export function createProvider(def: ProviderDefinition): ProviderHandlers {
         if ("region" in block.attributes && (cfg.region ?? null) === null) plan.region = providerRegion();
         if ("tags_all" in block.attributes) plan.tags_all = mergeTags(clients?.config.defaultTags ?? {}, plan.tags);
       } else {
+        keepZeroValues(block, plan, prior, cfg);
+        if ("tags_all" in block.attributes) plan.tags_all = mergeTags(clients?.config.defaultTags ?? {}, plan.tags);
         replace = forceNewChanges(block, prior, plan);
         if ("region" in block.attributes && !sameValue(prior.region ?? null, plan.region ?? null)) replace.push("region");
       }
