@@ -62,7 +62,7 @@ function instanceLines(i: Instance, now: number, out: CostLine[]): void {
     seconds += s;
     usd += (s / 3600) * hourlyPrice(requireInstanceType(run.instanceType), i.region);
     details.push(`${run.instanceType} ${s}s`);
-    ipSeconds += Math.floor(Math.max(0, end - run.start) / 1000);
+    if (run.publicIp) ipSeconds += Math.floor(Math.max(0, end - run.start) / 1000);
   }
   if (seconds === 0) return;
   const tags = tagObj(i.tags);
@@ -70,7 +70,7 @@ function instanceLines(i: Instance, now: number, out: CostLine[]): void {
   if (i.softwareUsdPerHour > 0) {
     out.push({ accountId: i.ownerId, region: i.region, resourceId: i.instanceId, kind: "software", quantity: seconds, unit: "seconds", usd: (seconds / 3600) * i.softwareUsdPerHour, detail: `Marketplace ${i.productCodes.map((p) => p.productCodeId).join(",")} at $${i.softwareUsdPerHour}/h`, tags });
   }
-  if (ipSeconds > 0 && i.publicIpAddress !== undefined) {
+  if (ipSeconds > 0) {
     out.push({ accountId: i.ownerId, region: i.region, resourceId: i.instanceId, kind: "ipv4", quantity: ipSeconds, unit: "seconds", usd: (ipSeconds / 3600) * STORAGE_PRICES.publicIpv4PerHour, detail: "public IPv4 address", tags });
   }
 }

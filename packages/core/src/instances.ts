@@ -126,7 +126,7 @@ export function applyInstanceEvent(state: SandboxState, e: EventOf<"InstancesLau
       if (e.publicIp !== undefined) inst.publicIpAddress = e.publicIp ?? undefined;
       if (e.state === "running") {
         boot(state, inst, at);
-        inst.runs.push({ start: at, instanceType: inst.instanceType });
+        inst.runs.push({ start: at, instanceType: inst.instanceType, publicIp: inst.publicIpAddress !== undefined });
       }
       if ((e.state === "stopping" || e.state === "shutting-down") && from === "running") {
         const run = inst.runs[inst.runs.length - 1];

@@ -298,7 +298,7 @@ export interface Instance extends Taggable {
   /** The guest at run time (what does not live on disk). */
   guest: { os: string; hostname: string; running: Set<string>; bootCount: number };
   /** Billing periods: each start opens one (R22). */
-  runs: { start: number; end?: number; instanceType: string }[];
+  runs: { start: number; end?: number; instanceType: string; publicIp: boolean }[];
   terminatedAt?: number;
   /** When a terminated instance stops being listed (R13). */
   forgetAt?: number;

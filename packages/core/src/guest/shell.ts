@@ -169,6 +169,7 @@ function runPipeline(s: Session, tokens: string[], user: string): Out {
     if (redirect) {
       // The redirection is done by the calling shell, as the calling user: `sudo echo x > /etc/f` fails.
       const path = s.abs(redirect.path);
+      if (path === "/dev/null") { last = { out: "", code: last.code }; stdin = ""; continue; }
       if (!writable(user, path)) return { out: `-bash: ${redirect.path}: Permission denied\n`, code: 1 };
       const prev = redirect.append ? (s.get(path)?.content ?? "") : "";
       s.write(path, prev + last.out, user);
@@ -397,6 +398,7 @@ const COMMANDS: Record<string, Handler> = {
     const append = args.includes("-a");
     for (const a of args.filter((x) => !x.startsWith("-"))) {
       const p = s.abs(a);
+      if (p === "/dev/null") continue;
       if (!writable(user, p)) return fail(`tee: ${a}: Permission denied\n`);
       s.write(p, (append ? (s.get(p)?.content ?? "") : "") + (stdin ?? ""), user);
     }
