@@ -30,6 +30,19 @@ export function canLaunch(image: Image, account: Account | undefined, accountId:
   return false;
 }
 
+/**
+ * DescribeImages ExecutableUsers (R6): explicit launch permissions only — not the owner's implicit
+ * one, nor public. Organization and OU shares count only for the caller's own account.
+ */
+function explicitlyShared(image: Image, accountId: string, caller: Account | undefined): boolean {
+  const lp = image.launchPermissions;
+  if (image.ownerId === accountId) return false;
+  if (lp.userIds.has(accountId)) return true;
+  if (caller?.organizationArn && lp.organizationArns.has(caller.organizationArn)) return true;
+  if (caller?.ouArn) for (const ou of lp.ouArns) if (caller.ouArn === ou || caller.ouArn.startsWith(`${ou}/`)) return true;
+  return false;
+}
+
 export function findImage(state: SandboxState, region: string, id: string): Image | undefined {
   return regionState(state, region).images.get(id) ?? catalogImage(region, id);
 }
@@ -346,7 +359,7 @@ export const imageActions = {
     for (const img of pool) {
       if (!visible(img)) continue;
       if (owners?.length && !owners.includes(img.ownerId) && !(img.ownerAlias && owners.includes(img.ownerAlias))) continue;
-      if (exec?.length && !exec.some((u) => (u === "all" ? img.launchPermissions.public : img.ownerId !== u && canLaunch(img, tx.state.accounts.get(u), u)))) continue;
+      if (exec?.length && !exec.some((u) => (u === "all" ? img.launchPermissions.public : explicitlyShared(img, u, u === me ? acct : undefined)))) continue;
       if (!input.ImageIds?.length && img.deprecationTime !== undefined && img.deprecationTime <= now && input.IncludeDeprecated !== true && img.ownerId !== me) continue;
       if (match(img)) rows.push(img);
     }
