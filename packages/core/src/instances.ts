@@ -11,7 +11,7 @@ import type { EventOf, InstanceInit, TagList } from "./events.ts";
 import { compileFilters, exactValues, paginate, type Filter } from "./filters.ts";
 import { applyGuestEffects, rootFileSystem, rootVolume } from "./guest/access.ts";
 import { FsLayer } from "./guest/fs.ts";
-import { bootFiles, enabledServices, guestBase } from "./guest/os.ts";
+import { bootFiles, enabledServices, guestBase, parameterValues } from "./guest/os.ts";
 import { looksLikeId } from "./ids.ts";
 import { findImage, requireLaunchableImage } from "./images.ts";
 import { hourlyPrice, offeredIn, requireInstanceType } from "./instance-types.ts";
@@ -104,7 +104,12 @@ import { createVolume as import_createVolume } from "./volumes.ts";
 function boot(state: SandboxState, inst: Instance, at: number): void {
   const fs = rootFileSystem(state, inst);
   const key = inst.keyName ? [...regionState(state, inst.region).keyPairs.values()].find((k) => k.keyName === inst.keyName && k.ownerId === inst.ownerId) : undefined;
-  const files = bootFiles(fs, { instanceId: inst.instanceId, hostname: inst.guest.hostname, user: guestBase(inst.guest.os).defaultUser, publicKey: key?.publicKey, keyName: key?.keyName }, inst.guest.bootCount === 0);
+  const userData = inst.userData !== undefined ? Buffer.from(inst.userData, "base64").toString("utf8") : undefined;
+  const params = findImage(state, inst.region, inst.imageId)?.parameters;
+  const files = bootFiles(fs, {
+    instanceId: inst.instanceId, hostname: inst.guest.hostname, user: guestBase(inst.guest.os).defaultUser, publicKey: key?.publicKey, keyName: key?.keyName,
+    userData, parameters: params?.length ? parameterValues(params, userData) : undefined,
+  }, inst.guest.bootCount === 0);
   applyGuestEffects(state, inst, files.map((f) => ({ op: "write" as const, ...f })), at);
   inst.guest.bootCount++;
   inst.guest.running = new Set(enabledServices(fs));

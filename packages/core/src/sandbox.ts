@@ -11,6 +11,7 @@ import { reanchor, simNow } from "./clock.ts";
 import { Ec2Error, errors, isEc2Error } from "./errors.ts";
 import type { EventEnvelope } from "./events.ts";
 import { applyEnvelope } from "./fold.ts";
+import { catalogEntryActions } from "./catalog-entry.ts";
 import { guestActions } from "./guest/guest-actions.ts";
 import { imageBuilderActions, setBuildRunner } from "./image-builder.ts";
 import { imageActions, imageTimer, setCreateImageHooks } from "./images.ts";
@@ -31,14 +32,14 @@ type Handler = (tx: Tx, input: any) => unknown;
 /** Every action a sandbox answers, by EC2 action name (plus a few of its own). */
 export const ACTIONS: Record<string, Handler> = {
   ...regionActions, ...accountActions, ...instanceTypeActions, ...keyPairActions, ...securityGroupActions, ...tagActions,
-  ...volumeActions, ...imageActions, ...instanceActions, ...addressActions, ...imageBuilderActions, ...guestActions,
+  ...volumeActions, ...imageActions, ...instanceActions, ...addressActions, ...imageBuilderActions, ...guestActions, ...catalogEntryActions,
 };
 
 /** Actions that take a ClientToken and must answer a repeat with the first answer. */
 const IDEMPOTENT = new Set(["RunInstances", "CopyImage", "CreateImage", "CreateVolume", "CopySnapshot", "CreateSnapshot", "RegisterImage", "AllocateAddress"]);
 
 /** Actions a client may call without a region's resources being touched (no clock sync needed). */
-export const SANDBOX_ONLY_ACTIONS = new Set(["SshConnect", "GuestRun", "CreateImageRecipe", "CreateImagePipeline", "StartImagePipelineExecution", "RollbackImagePipeline", "ListImagePipelineImages"]);
+export const SANDBOX_ONLY_ACTIONS = new Set(["SshConnect", "GuestRun", "CreateImageRecipe", "CreateImagePipeline", "StartImagePipelineExecution", "RollbackImagePipeline", "ListImagePipelineImages", "DescribeCatalogEntry"]);
 
 export interface SandboxOptions {
   seed?: string;

@@ -342,6 +342,36 @@ export const volumeActions = {
     const { page, nextToken } = paginate(rows, input, { min: 5, max: 500 }, "volumes");
     return { Volumes: page.map(toEc2Volume), NextToken: nextToken };
   },
+  /** R17: a volume made from a snapshot reports `initialization-state` until its blocks are all fetched. */
+  DescribeVolumeStatus(tx: Tx, input: { VolumeIds?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string }) {
+    const mine = [...tx.region.volumes.values()].filter((v) => v.ownerId === tx.ctx.accountId);
+    for (const id of input.VolumeIds ?? []) if (!mine.some((v) => v.volumeId === id)) throw new Ec2Error("InvalidVolume.NotFound", `The volume '${id}' does not exist.`);
+    const initialized = (v: Volume) => v.lazyLoadedUntil === undefined || v.lazyLoadedUntil <= tx.now;
+    const progress = (v: Volume) => (initialized(v) ? 100 : Math.min(99, Math.floor(((tx.now - v.createTime) / Math.max(1, v.lazyLoadedUntil! - v.createTime)) * 100)));
+    const details = (v: Volume) => [
+      { Name: "io-enabled" as const, Status: "passed" },
+      { Name: "io-performance" as const, Status: "not-applicable" },
+      ...(v.snapshotId ? [{ Name: "initialization-state" as const, Status: initialized(v) ? "completed" : "initializing" }] : []),
+    ];
+    const match = compileFilters(input.Filters, {
+      "volume-id": (v: Volume) => v.volumeId,
+      "availability-zone": (v: Volume) => v.availabilityZone,
+      "volume-status.status": () => "ok",
+      "volume-status.details-name": (v: Volume) => details(v).map((d) => d.Name),
+      "volume-status.details-status": (v: Volume) => details(v).map((d) => d.Status),
+    });
+    const rows = mine.filter((v) => (!input.VolumeIds?.length || input.VolumeIds.includes(v.volumeId)) && match(v));
+    const { page, nextToken } = paginate(rows, input, { min: 5, max: 1000 }, "volume-status");
+    return {
+      VolumeStatuses: page.map((v) => ({
+        VolumeId: v.volumeId, AvailabilityZone: v.availabilityZone, Actions: [], Events: [],
+        VolumeStatus: { Status: "ok" as const, Details: details(v) },
+        AttachmentStatuses: v.attachment ? [{ InstanceId: v.attachment.instanceId, IoPerformance: "not-applicable" }] : [],
+        ...(v.snapshotId ? { InitializationStatusDetails: { InitializationType: "default" as const, Progress: progress(v) } } : {}),
+      })),
+      NextToken: nextToken,
+    };
+  },
   AttachVolume(tx: Tx, input: { VolumeId?: string; InstanceId?: string; Device?: string }) {
     if (!input.VolumeId) throw errors.missingParameter("VolumeId");
     if (!input.InstanceId) throw errors.missingParameter("InstanceId");

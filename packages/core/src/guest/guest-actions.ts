@@ -7,7 +7,8 @@ import { Ec2Error, errors } from "../errors.ts";
 import { requireInstance } from "../instances.ts";
 import { allowsIngress } from "../security-groups.ts";
 import type { Tx } from "../tx.ts";
-import { guestView, instanceDropPaths } from "./access.ts";
+import { MAX_INSTANCE_STORE_ROOT_GIB } from "../volumes.ts";
+import { guestView, instanceDropPaths, rootVolume } from "./access.ts";
 import { guestBase } from "./os.ts";
 import { runShell } from "./shell.ts";
 
@@ -63,7 +64,8 @@ export const guestActions = {
     const res = runShell(
       {
         fs: guestView(tx.state, inst), base, user, hostname: inst.guest.hostname, running: inst.guest.running, cwd: input.Cwd ?? (user === "root" ? "/root" : `/home/${user}`),
-        facts: { instanceId: inst.instanceId, instanceType: inst.instanceType, region: inst.region, availabilityZone: inst.availabilityZone, privateIp: inst.privateIpAddress, publicIp: inst.publicIpAddress, imageId: inst.imageId, accountId: inst.ownerId, rootDeviceType: inst.rootDeviceType },
+        facts: { instanceId: inst.instanceId, instanceType: inst.instanceType, region: inst.region, availabilityZone: inst.availabilityZone, privateIp: inst.privateIpAddress, publicIp: inst.publicIpAddress, imageId: inst.imageId, accountId: inst.ownerId, rootDeviceType: inst.rootDeviceType,
+          rootSizeGiB: inst.rootDeviceType === "ebs" ? rootVolume(tx.state, inst)?.size : MAX_INSTANCE_STORE_ROOT_GIB },
       },
       input.Command ?? "",
     );

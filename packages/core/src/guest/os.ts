@@ -74,12 +74,42 @@ export interface BootFacts {
   user: string;
   publicKey?: string;
   keyName?: string;
+  /** The instance's user data, decoded (cloud-init fetches it on every boot). */
+  userData?: string;
+  /** R26: the image's launch parameters with their values for this instance. */
+  parameters?: { name: string; value: string }[];
 }
 
-/** cloud-init on every boot: the hostname; on the first boot: the key pair and new host keys. */
+/** Where cloud-init leaves the user data, and where the sandbox writes an image's launch parameters (R26). */
+export const USER_DATA_FILE = "/var/lib/cloud/instance/user-data.txt";
+export const PARAMETERS_FILE = "/var/lib/cloud/instance/parameters.env";
+
+/**
+ * The values of an image's parameters for one launch: a `NAME=value` line in the user data sets
+ * one, otherwise its default applies.
+ */
+export function parameterValues(params: readonly { name: string; default?: string }[], userData: string | undefined): { name: string; value: string }[] {
+  const given = new Map<string, string>();
+  for (const line of (userData ?? "").split(/\r?\n/)) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (m) given.set(m[1]!, m[2]!.trim().replace(/^(['"])(.*)\1$/, "$2"));
+  }
+  return params.map((p) => ({ name: p.name, value: given.get(p.name) ?? p.default ?? "" }));
+}
+
+/**
+ * cloud-init on every boot: the hostname and the user data; on the first boot: the key pair, new
+ * host keys and the image's launch parameters (R26: files injected before the software starts).
+ */
 export function bootFiles(fs: FsLayer, facts: BootFacts, firstBoot: boolean): { path: string; content: string; mode?: number }[] {
   const out: { path: string; content: string; mode?: number }[] = [{ path: "/etc/hostname", content: `${facts.hostname}\n` }];
+  // An image can carry its source instance's copy; this instance's user data (or none) replaces it.
+  if (facts.userData !== undefined || fs.get(USER_DATA_FILE)) out.push({ path: USER_DATA_FILE, content: facts.userData ?? "", mode: 0o600 });
   if (!firstBoot) return out;
+  if (facts.parameters?.length) {
+    const quote = (v: string) => (/^[A-Za-z0-9_./:@%+,-]*$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
+    out.push({ path: PARAMETERS_FILE, content: facts.parameters.map((p) => `${p.name}=${quote(p.value)}\n`).join(""), mode: 0o600 });
+  }
   const home = facts.user === "root" ? "/root" : `/home/${facts.user}`;
   if (facts.publicKey) {
     out.push({ path: `${home}/.ssh/authorized_keys`, content: `${facts.publicKey} ${facts.keyName ?? ""}\n`.replace(/ \n$/, "\n"), mode: 0o600 });

@@ -19,7 +19,7 @@ export interface ShellEnv {
   hostname: string;
   running: ReadonlySet<string>;
   cwd: string;
-  facts: { instanceId: string; instanceType: string; region: string; availabilityZone: string; privateIp: string; publicIp?: string; imageId: string; accountId: string; rootDeviceType: string };
+  facts: { instanceId: string; instanceType: string; region: string; availabilityZone: string; privateIp: string; publicIp?: string; imageId: string; accountId: string; rootDeviceType: string; rootSizeGiB?: number };
 }
 
 export interface ShellResult {
@@ -371,6 +371,24 @@ function curl(s: Session, args: string[]): Out {
   return head ? ok(`HTTP/1.1 200 OK\r\nServer: ${serverHeader}\r\nContent-Type: text/html\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`) : ok(body);
 }
 
+/** `11G`, `512M`, `1GiB` (powers of 1024) or `1GB` (powers of 1000), as fallocate reads a length. */
+function parseSize(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(?:([KMGT])(iB|B)?)?$/i.exec(text);
+  if (!m) return undefined;
+  const exp = m[2] ? "KMGT".indexOf(m[2].toUpperCase()) + 1 : 0;
+  return Math.round(Number(m[1]) * (m[3]?.toUpperCase() === "B" ? 1000 : 1024) ** exp);
+}
+
+/** Roughly what the root file system holds: the distribution plus what was added since (instance stores excluded). */
+function rootUsedBytes(s: Session): number {
+  let bytes = s.env.base.usedGiB * 1024 ** 3;
+  for (const p of s.paths()) {
+    if (p.startsWith("/media/") || (p.startsWith(PACKAGE_DB) && p.slice(PACKAGE_DB.length) in s.env.base.packages)) continue;
+    bytes += s.get(p)?.size ?? 0;
+  }
+  return bytes;
+}
+
 const COMMANDS: Record<string, Handler> = {
   echo: (_s, args) => {
     const noNl = args[0] === "-n";
@@ -503,6 +521,19 @@ const COMMANDS: Record<string, Handler> = {
   },
   uptime: () => ok(" up 3 min,  1 user,  load average: 0.00, 0.02, 0.00\n"),
   df: (s) => ok(`Filesystem      Size  Used Avail Use% Mounted on\n/dev/root       ${s.env.facts.rootDeviceType === "ebs" ? "8.0G" : "9.8G"}  ${s.env.base.usedGiB.toFixed(1)}G  ${(8 - s.env.base.usedGiB).toFixed(1)}G  ${Math.round((s.env.base.usedGiB / 8) * 100)}% /\n`),
+  fallocate: (s, args, user) => {
+    const l = args.indexOf("-l");
+    const len = l >= 0 ? parseSize(args[l + 1] ?? "") : undefined;
+    const file = args.filter((a, k) => !a.startsWith("-") && k !== l + 1)[0];
+    if (len === undefined || !file) return fail("fallocate: no length argument specified\nTry 'fallocate --help' for more information.\n");
+    const p = s.abs(file);
+    if (!writable(user, p)) return fail(`fallocate: cannot open ${file}: Permission denied\n`);
+    // R16: the root file system is as big as the root device (an instance-store root: 10 GiB).
+    const limit = s.env.facts.rootSizeGiB;
+    if (limit !== undefined && !p.startsWith("/media/") && rootUsedBytes(s) - (s.get(p)?.size ?? 0) + len > limit * 1024 ** 3) return fail("fallocate: fallocate failed: No space left on device\n");
+    s.write(p, "", user, len);
+    return ok();
+  },
   dnf: (s, a, u) => install(s, a, u, "dnf"),
   yum: (s, a, u) => install(s, a, u, s.env.base.packageManager === "dnf" ? "dnf" : "yum"),
   apt: (s, a, u) => install(s, a, u, "apt"),
@@ -538,7 +569,7 @@ const COMMANDS: Record<string, Handler> = {
     s.exit = true;
     return ok("logout\n");
   },
-  help: () => ok("Commands: echo cat tee ls pwd cd mkdir touch rm cp mv grep head wc hostname hostnamectl whoami id uname uptime df\n  dnf|yum|apt|apt-get install|remove|update|list, rpm -qa, dpkg -l, systemctl start|stop|restart|enable [--now]|disable|status|is-active|is-enabled, service\n  curl http://localhost/ (and the instance metadata service at 169.254.169.254), ec2-bundle-vol, ec2-upload-bundle, sudo, shutdown, exit\n  Operators: | > >> && || ;\n"),
+  help: () => ok("Commands: echo cat tee ls pwd cd mkdir touch rm cp mv grep head wc hostname hostnamectl whoami id uname uptime df fallocate\n  dnf|yum|apt|apt-get install|remove|update|list, rpm -qa, dpkg -l, systemctl start|stop|restart|enable [--now]|disable|status|is-active|is-enabled, service\n  curl http://localhost/ (and the instance metadata service at 169.254.169.254), ec2-bundle-vol, ec2-upload-bundle, sudo, shutdown, exit\n  Operators: | > >> && || ;\n"),
 };
 COMMANDS.poweroff = COMMANDS.shutdown!;
 COMMANDS.halt = COMMANDS.shutdown!;
