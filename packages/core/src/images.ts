@@ -648,7 +648,8 @@ export const imageActions = {
     const img = requireOwnImage(tx, input.ImageId ?? "");
     if (img.state !== "available") throw errors.amiUnavailable(img.imageId, img.state);
     tx.emit({ type: "ImageStateChanged", region: tx.ctx.region, imageId: img.imageId, state: "disabled" });
-    if (img.launchPermissions.public || img.launchPermissions.userIds.size) tx.emit({ type: "ImageAttributesChanged", region: tx.ctx.region, imageId: img.imageId, launchReset: true });
+    const lp = img.launchPermissions;
+    if (lp.public || lp.userIds.size || lp.organizationArns.size || lp.ouArns.size) tx.emit({ type: "ImageAttributesChanged", region: tx.ctx.region, imageId: img.imageId, launchReset: true });
     return { Return: true };
   },
   EnableImage(tx: Tx, input: { ImageId?: string }) {
