@@ -137,14 +137,15 @@ export const tagActions = {
   DescribeTags(tx: Tx, input: { Filters?: Filter[]; MaxResults?: number; NextToken?: string }) {
     const r = tx.region;
     const rows: (TagDescription & { tags: Tags })[] = [];
-    const pools: Iterable<{ tags: Tags; ownerId: string }>[] = [
-      r.instances.values(), r.images.values(), r.volumes.values(), r.snapshots.values(), r.securityGroups.values(),
-      r.keyPairs.values(), r.addresses.values(), r.vpcs.values(), r.subnets.values(),
+    // Each family names its own ID field (a snapshot also holds a volumeId, an address an instanceId).
+    const pools: [Iterable<{ tags: Tags; ownerId: string }>, string][] = [
+      [r.instances.values(), "instanceId"], [r.images.values(), "imageId"], [r.volumes.values(), "volumeId"], [r.snapshots.values(), "snapshotId"],
+      [r.securityGroups.values(), "groupId"], [r.keyPairs.values(), "keyPairId"], [r.addresses.values(), "allocationId"], [r.vpcs.values(), "vpcId"], [r.subnets.values(), "subnetId"],
     ];
-    for (const pool of pools) {
+    for (const [pool, idField] of pools) {
       for (const e of pool as Iterable<{ tags: Tags; ownerId: string } & Record<string, unknown>>) {
         if (e.ownerId !== tx.ctx.accountId) continue;
-        const id = (e.instanceId ?? e.imageId ?? e.volumeId ?? e.snapshotId ?? e.groupId ?? e.keyPairId ?? e.allocationId ?? e.subnetId ?? e.vpcId) as string;
+        const id = e[idField] as string;
         for (const [Key, Value] of e.tags) rows.push({ ResourceId: id, ResourceType: resourceTypeOf(id) as TagDescription["ResourceType"], Key, Value, tags: new Map([[Key, Value]]) });
       }
     }

@@ -272,3 +272,251 @@ describe("R17 lazily loaded root volumes", () => {
     expect(b.VolumeStatus.Status).toBe("ok");
   });
 });
+
+const sshString = (b: Buffer) => {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(b.length);
+  return Buffer.concat([len, b]);
+};
+const mpint = (b: Buffer) => sshString(b[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b);
+const colonHex = (b: Buffer) => b.toString("hex").match(/../g)!.join(":");
+
+describe("R18 key pairs and SSH login", () => {
+  it("R18 CreateKeyPair returns the private key once, DescribeKeyPairs never; fingerprints are SHA-1 of PKCS#8 DER (RSA) and base64 SHA-256 (ed25519)", () => {
+    const w = world("r18-create");
+    const rsa = w.call("CreateKeyPair", { KeyName: "rsa-key" });
+    expect(rsa.KeyMaterial).toMatch(/^-----BEGIN RSA PRIVATE KEY-----\n[\s\S]+-----END RSA PRIVATE KEY-----\n?$/);
+    expect(rsa.KeyPairId).toMatch(/^key-[0-9a-f]{17}$/);
+    const pkcs8 = createPrivateKey(rsa.KeyMaterial).export({ type: "pkcs8", format: "der" });
+    expect(rsa.KeyFingerprint).toBe(colonHex(createHash("sha1").update(pkcs8).digest()));
+
+    const ed = w.call("CreateKeyPair", { KeyName: "ed-key", KeyType: "ed25519" });
+    const x = Buffer.from(createPublicKey(createPrivateKey(ed.KeyMaterial)).export({ format: "jwk" }).x!, "base64url");
+    const blob = Buffer.concat([sshString(Buffer.from("ssh-ed25519")), sshString(x)]);
+    expect(ed.KeyFingerprint.replace(/=+$/, "")).toBe(createHash("sha256").update(blob).digest("base64").replace(/=+$/, ""));
+
+    const listed = w.call("DescribeKeyPairs", { IncludePublicKey: true }).KeyPairs as Any[];
+    expect(listed.map((k) => [k.KeyName, k.KeyFingerprint, k.KeyType])).toEqual([
+      ["rsa-key", rsa.KeyFingerprint, "rsa"],
+      ["ed-key", ed.KeyFingerprint, "ed25519"],
+    ]);
+    expect(listed[1].PublicKey).toBe(`ssh-ed25519 ${blob.toString("base64")} ed-key`);
+    for (const k of [...listed, ...w.call("DescribeKeyPairs", { KeyNames: ["rsa-key"] }).KeyPairs]) expect(k.KeyMaterial).toBeUndefined();
+    expect(JSON.stringify(w.call("DescribeKeyPairs", { IncludePublicKey: true }))).not.toContain("PRIVATE KEY");
+    // A second CreateKeyPair cannot fetch it again either: the name is taken.
+    expect(w.fail("CreateKeyPair", { KeyName: "rsa-key" }).code).toBe("InvalidKeyPair.Duplicate");
+  });
+
+  it("R18 ImportKeyPair takes an OpenSSH public key (MD5 of the public DER as fingerprint); SSH works with its private key and fails with another", () => {
+    const w = world("r18-import");
+    const mine = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const jwk = mine.publicKey.export({ format: "jwk" });
+    const blob = Buffer.concat([sshString(Buffer.from("ssh-rsa")), mpint(Buffer.from(jwk.e!, "base64url")), mpint(Buffer.from(jwk.n!, "base64url"))]);
+    const openssh = `ssh-rsa ${blob.toString("base64")} me@laptop`;
+    const imported = w.call("ImportKeyPair", { KeyName: "laptop", PublicKeyMaterial: Buffer.from(openssh) });
+    expect(imported.KeyFingerprint).toBe(colonHex(createHash("md5").update(mine.publicKey.export({ type: "spki", format: "der" })).digest()));
+    expect(imported.KeyMaterial).toBeUndefined();
+    expect(w.fail("ImportKeyPair", { KeyName: "junk", PublicKeyMaterial: Buffer.from("ssh-rsa not-a-key") }).code).toBe("InvalidKey.Format");
+
+    const sg = w.call("CreateSecurityGroup", { GroupName: "ssh", Description: "ssh" });
+    w.call("AuthorizeSecurityGroupIngress", { GroupId: sg.GroupId, IpPermissions: [{ IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: `${MY_IP}/32` }] }] });
+    const id = w.launch({ ImageId: w.imageId(AL2023), KeyName: "laptop", SecurityGroupIds: [sg.GroupId] });
+    w.until(id, "running");
+    const pem = mine.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    const session = w.call("SshConnect", { InstanceId: id, PrivateKey: pem });
+    expect(session).toMatchObject({ User: "ec2-user", Host: w.instance(id).PublicIpAddress });
+    // EC2 injected the public key at first boot; there is no password to fall back on.
+    expect(w.sh(id, "cat /home/ec2-user/.ssh/authorized_keys").Output).toContain(blob.toString("base64"));
+
+    const stranger = w.call("CreateKeyPair", { KeyName: "someone-else" });
+    const wrong = w.fail("SshConnect", { InstanceId: id, PrivateKey: stranger.KeyMaterial });
+    expect(wrong.code).toBe("SshPermissionDenied");
+    expect(wrong.message).toContain("Permission denied (publickey)");
+    expect(wrong.message).toContain("'laptop'");
+    expect(w.fail("SshConnect", { InstanceId: id }).code).toBe("SshPermissionDenied");
+  });
+});
+
+describe("R19 security groups and the SSH checks", () => {
+  it("R19 a new group is closed inbound and open outbound; a duplicate rule is refused", () => {
+    const w = world("r19-groups");
+    const sg = w.call("CreateSecurityGroup", { GroupName: "web", Description: "web" });
+    const g = w.call("DescribeSecurityGroups", { GroupIds: [sg.GroupId] }).SecurityGroups[0];
+    expect(g.IpPermissions).toEqual([]);
+    expect(g.IpPermissionsEgress).toHaveLength(1);
+    expect(g.IpPermissionsEgress[0]).toMatchObject({ IpProtocol: "-1", IpRanges: [{ CidrIp: "0.0.0.0/0" }] });
+    const rule = { GroupId: sg.GroupId, IpPermissions: [{ IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: `${MY_IP}/32` }] }] };
+    w.call("AuthorizeSecurityGroupIngress", rule);
+    const dup = w.fail("AuthorizeSecurityGroupIngress", rule);
+    expect(dup.code).toBe("InvalidPermission.Duplicate");
+    expect(dup.message).toContain(`${MY_IP}/32`);
+    expect(w.fail("AuthorizeSecurityGroupEgress", { GroupId: sg.GroupId, IpPermissions: [{ IpProtocol: "-1", IpRanges: [{ CidrIp: "0.0.0.0/0" }] }] }).code).toBe("InvalidPermission.Duplicate");
+    expect(w.call("DescribeSecurityGroups", { GroupIds: [sg.GroupId] }).SecurityGroups[0].IpPermissions).toEqual([
+      expect.objectContaining({ IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: `${MY_IP}/32` }] }),
+    ]);
+  });
+
+  it("R19 SSH says which check failed: not running, no public IP, no rule for TCP 22 from the caller's IP, wrong key", () => {
+    const w = world("r19-ssh");
+    const key = w.call("CreateKeyPair", { KeyName: "k" });
+    const sg = w.call("CreateSecurityGroup", { GroupName: "closed", Description: "nothing in" });
+    const id = w.launch({ ImageId: w.imageId(AL2023), KeyName: "k", SecurityGroupIds: [sg.GroupId] });
+    const ssh = (extra: Record<string, unknown> = {}) => w.fail("SshConnect", { InstanceId: id, PrivateKey: key.KeyMaterial, ...extra });
+
+    const pending = ssh();
+    expect(pending.code).toBe("SshConnectionTimedOut");
+    expect(pending.message).toContain("the instance is pending, not running");
+
+    w.until(id, "running");
+    const blocked = ssh();
+    expect(blocked.code).toBe("SshConnectionTimedOut");
+    expect(blocked.message).toContain(`no rule in ${sg.GroupId} allows TCP 22 from your IP ${MY_IP}`);
+    // A rule for someone else's network, or for another port, does not help.
+    w.call("AuthorizeSecurityGroupIngress", { GroupId: sg.GroupId, IpPermissions: [{ IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: "198.51.100.0/24" }] }, { IpProtocol: "tcp", FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }] });
+    expect(ssh().message).toContain("allows TCP 22 from your IP");
+    w.call("AuthorizeSecurityGroupIngress", { GroupId: sg.GroupId, IpPermissions: [{ IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: `${MY_IP}/32` }] }] });
+    expect(w.call("SshConnect", { InstanceId: id, PrivateKey: key.KeyMaterial }).Host).toBe(w.instance(id).PublicIpAddress);
+    // The caller's IP decides: someone in 198.51.100.0/24 gets in too, 192.0.2.1 does not.
+    expect(w.call("SshConnect", { InstanceId: id, PrivateKey: key.KeyMaterial, SourceIp: "198.51.100.77" }).User).toBe("ec2-user");
+    expect(ssh({ SourceIp: "192.0.2.1" }).message).toContain("from your IP 192.0.2.1");
+
+    const wrong = ssh({ PrivateKey: w.call("CreateKeyPair", { KeyName: "other" }).KeyMaterial });
+    expect(wrong.code).toBe("SshPermissionDenied");
+    expect(wrong.message).toContain("not the private key of key pair 'k'");
+
+    // Revoking the rule closes the door again.
+    w.call("RevokeSecurityGroupIngress", { GroupId: sg.GroupId, IpPermissions: [{ IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: `${MY_IP}/32` }] }] });
+    expect(ssh().code).toBe("SshConnectionTimedOut");
+    w.call("AuthorizeSecurityGroupIngress", { GroupId: sg.GroupId, IpPermissions: [{ IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: `${MY_IP}/32` }] }] });
+
+    w.call("StopInstances", { InstanceIds: [id] });
+    w.until(id, "stopped");
+    expect(ssh().message).toContain("the instance is stopped, not running");
+
+    // No public address: the check names it, and an Elastic IP fixes it.
+    const hidden = w.launch({ ImageId: w.imageId(AL2023), KeyName: "k", NetworkInterfaces: [{ DeviceIndex: 0, AssociatePublicIpAddress: false, Groups: [sg.GroupId] }] });
+    w.until(hidden, "running");
+    expect(w.instance(hidden).PublicIpAddress).toBeUndefined();
+    const noIp = w.fail("SshConnect", { InstanceId: hidden, PrivateKey: key.KeyMaterial });
+    expect(noIp.code).toBe("SshNoPublicAddress");
+    expect(noIp.message).toContain("no public IPv4 address");
+    const eip = w.call("AllocateAddress", { Domain: "vpc" });
+    w.call("AssociateAddress", { AllocationId: eip.AllocationId, InstanceId: hidden });
+    expect(w.call("SshConnect", { InstanceId: hidden, PrivateKey: key.KeyMaterial }).Host).toBe(eip.PublicIp);
+  });
+});
+
+describe("R20 Elastic IPs", () => {
+  it("R20 allocate, associate; stop/start keeps the Elastic IP while an auto-assigned IP changes; move to another instance; release", () => {
+    const w = world("r20");
+    const ami = w.imageId(AL2023);
+    const a = w.launch({ ImageId: ami });
+    const b = w.launch({ ImageId: ami });
+    w.until(a, "running");
+    w.until(b, "running");
+    const autoB = w.instance(b).PublicIpAddress;
+    expect(autoB).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+
+    const eip = w.call("AllocateAddress", { Domain: "vpc" });
+    expect(eip.AllocationId).toMatch(/^eipalloc-[0-9a-f]{17}$/);
+    const assoc = w.call("AssociateAddress", { AllocationId: eip.AllocationId, InstanceId: a });
+    expect(assoc.AssociationId).toMatch(/^eipassoc-[0-9a-f]{17}$/);
+    expect(w.instance(a).PublicIpAddress).toBe(eip.PublicIp);
+    expect(w.call("DescribeAddresses", { AllocationIds: [eip.AllocationId] }).Addresses[0]).toMatchObject({ InstanceId: a, AssociationId: assoc.AssociationId, PublicIp: eip.PublicIp });
+
+    w.call("StopInstances", { InstanceIds: [a, b] });
+    w.until(a, "stopped");
+    w.until(b, "stopped");
+    expect(w.instance(a).PublicIpAddress).toBe(eip.PublicIp);
+    expect(w.instance(b).PublicIpAddress).toBeUndefined();
+    w.call("StartInstances", { InstanceIds: [a, b] });
+    w.until(a, "running");
+    w.until(b, "running");
+    expect(w.instance(a).PublicIpAddress).toBe(eip.PublicIp);
+    expect(w.instance(b).PublicIpAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(w.instance(b).PublicIpAddress).not.toBe(autoB);
+
+    // Move it: b gets the address, a no longer has it.
+    const moved = w.call("AssociateAddress", { AllocationId: eip.AllocationId, InstanceId: b });
+    expect(w.instance(b).PublicIpAddress).toBe(eip.PublicIp);
+    expect(w.instance(a).PublicIpAddress).not.toBe(eip.PublicIp);
+    expect(w.call("DescribeAddresses", {}).Addresses[0]).toMatchObject({ InstanceId: b, AssociationId: moved.AssociationId });
+    expect(w.fail("AssociateAddress", { AllocationId: eip.AllocationId, InstanceId: a, AllowReassociation: false }).code).toBe("Resource.AlreadyAssociated");
+
+    expect(w.fail("ReleaseAddress", { AllocationId: eip.AllocationId }).code).toBe("InvalidIPAddress.InUse");
+    w.call("DisassociateAddress", { AssociationId: moved.AssociationId });
+    expect(w.instance(b).PublicIpAddress).not.toBe(eip.PublicIp);
+    w.call("ReleaseAddress", { AllocationId: eip.AllocationId });
+    expect(w.call("DescribeAddresses", {}).Addresses).toEqual([]);
+    expect(w.fail("DescribeAddresses", { AllocationIds: [eip.AllocationId] }).code).toBe("InvalidAllocationID.NotFound");
+    // Addresses belong to an account: another account cannot use or see this one.
+    const mine = w.call("AllocateAddress", {});
+    expect(w.fail("AssociateAddress", { AllocationId: mine.AllocationId, InstanceId: a }, w.other).code).toBe("InvalidAllocationID.NotFound");
+  });
+});
+
+describe("R21 tags", () => {
+  it("R21 tags set at creation and later filter DescribeInstances, Images, Volumes and Snapshots by tag:K, tag-key and tag-value; DeleteTags removes them", () => {
+    const w = world("r21");
+    const ami = w.imageId(AL2023);
+    const web1 = w.launch({ ImageId: ami, TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "Name", Value: "web-1" }, { Key: "env", Value: "prod" }] }, { ResourceType: "volume", Tags: [{ Key: "env", Value: "prod" }, { Key: "role", Value: "root" }] }] });
+    const web2 = w.launch({ ImageId: ami, TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "Name", Value: "web-2" }, { Key: "env", Value: "dev" }] }] });
+    w.until(web1, "running");
+    const instances = (filters: Any[]) => (w.call("DescribeInstances", { Filters: filters }).Reservations as Any[]).flatMap((r) => r.Instances.map((i: Any) => i.InstanceId)).sort();
+    expect(instances([{ Name: "tag:env", Values: ["prod"] }])).toEqual([web1]);
+    expect(instances([{ Name: "tag:Name", Values: ["web-*"] }])).toEqual([web1, web2].sort());
+    expect(instances([{ Name: "tag-key", Values: ["env"] }])).toEqual([web1, web2].sort());
+    expect(instances([{ Name: "tag-value", Values: ["dev"] }])).toEqual([web2]);
+    expect(instances([{ Name: "tag:env", Values: ["prod", "dev"] }, { Name: "tag:Name", Values: ["web-2"] }])).toEqual([web2]);
+    expect(w.instance(web1).Tags).toEqual(expect.arrayContaining([{ Key: "Name", Value: "web-1" }, { Key: "env", Value: "prod" }]));
+
+    const vol1 = w.instance(web1).BlockDeviceMappings[0].Ebs.VolumeId;
+    const vol2 = w.instance(web2).BlockDeviceMappings[0].Ebs.VolumeId;
+    const volumes = (filters: Any[]) => (w.call("DescribeVolumes", { Filters: filters }).Volumes as Any[]).map((v) => v.VolumeId).sort();
+    expect(volumes([{ Name: "tag:role", Values: ["root"] }])).toEqual([vol1]);
+    w.call("CreateTags", { Resources: [vol2, web2], Tags: [{ Key: "role", Value: "root" }, { Key: "team", Value: "blue" }] });
+    expect(volumes([{ Name: "tag:role", Values: ["root"] }])).toEqual([vol1, vol2].sort());
+    expect(volumes([{ Name: "tag-value", Values: ["blue"] }])).toEqual([vol2]);
+    expect(instances([{ Name: "tag:team", Values: ["blue"] }])).toEqual([web2]);
+
+    const img = w.call("CreateImage", { InstanceId: web1, Name: "web-image", NoReboot: true, TagSpecifications: [{ ResourceType: "image", Tags: [{ Key: "app", Value: "web" }] }, { ResourceType: "snapshot", Tags: [{ Key: "app", Value: "web-snap" }] }] });
+    const snap = w.call("CreateSnapshot", { VolumeId: vol2, TagSpecifications: [{ ResourceType: "snapshot", Tags: [{ Key: "backup", Value: "nightly" }] }] });
+    const images = (filters: Any[]) => (w.call("DescribeImages", { Owners: ["self"], Filters: filters }).Images as Any[]).map((i) => i.ImageId);
+    expect(images([{ Name: "tag:app", Values: ["web"] }])).toEqual([img.ImageId]);
+    expect(images([{ Name: "tag-key", Values: ["app"] }])).toEqual([img.ImageId]);
+    expect(images([{ Name: "tag:app", Values: ["nope"] }])).toEqual([]);
+    const snapshots = (filters: Any[]) => (w.call("DescribeSnapshots", { OwnerIds: ["self"], Filters: filters }).Snapshots as Any[]).map((s) => s.SnapshotId).sort();
+    const imageSnap = w.call("DescribeImages", { ImageIds: [img.ImageId] }).Images[0].BlockDeviceMappings[0].Ebs.SnapshotId;
+    expect(snapshots([{ Name: "tag:app", Values: ["web-snap"] }])).toEqual([imageSnap]);
+    expect(snapshots([{ Name: "tag-value", Values: ["nightly"] }])).toEqual([snap.SnapshotId]);
+    expect(snapshots([{ Name: "tag-key", Values: ["app", "backup"] }])).toEqual([imageSnap, snap.SnapshotId].sort());
+
+    // DescribeTags names each resource by its own ID and type.
+    const described = (w.call("DescribeTags", { Filters: [{ Name: "key", Values: ["app", "backup"] }] }).Tags as Any[]).map((t) => [t.ResourceId, t.ResourceType, t.Key, t.Value]);
+    expect(described).toEqual(expect.arrayContaining([[img.ImageId, "image", "app", "web"], [imageSnap, "snapshot", "app", "web-snap"], [snap.SnapshotId, "snapshot", "backup", "nightly"]]));
+    expect(described).toHaveLength(3);
+
+    // A value that does not match leaves the tag; no value removes it whatever it is.
+    w.call("DeleteTags", { Resources: [web1], Tags: [{ Key: "env", Value: "staging" }] });
+    expect(instances([{ Name: "tag:env", Values: ["prod"] }])).toEqual([web1]);
+    w.call("DeleteTags", { Resources: [web1], Tags: [{ Key: "env" }] });
+    expect(instances([{ Name: "tag:env", Values: ["prod"] }])).toEqual([]);
+    expect(instances([{ Name: "tag-key", Values: ["env"] }])).toEqual([web2]);
+    w.call("DeleteTags", { Resources: [snap.SnapshotId] });
+    expect(snapshots([{ Name: "tag-value", Values: ["nightly"] }])).toEqual([]);
+    // Other accounts cannot tag my resources.
+    expect(w.fail("CreateTags", { Resources: [web1], Tags: [{ Key: "x", Value: "y" }] }, w.other).code).toBe("InvalidInstanceID.NotFound");
+  });
+
+  it("R21 security groups, key pairs and Elastic IPs take tags at creation and filter by them", () => {
+    const w = world("r21-more");
+    const sg = w.call("CreateSecurityGroup", { GroupName: "tagged", Description: "t", TagSpecifications: [{ ResourceType: "security-group", Tags: [{ Key: "tier", Value: "db" }] }] });
+    w.call("CreateKeyPair", { KeyName: "tagged", TagSpecifications: [{ ResourceType: "key-pair", Tags: [{ Key: "owner", Value: "ops" }] }] });
+    w.call("CreateKeyPair", { KeyName: "plain" });
+    const eip = w.call("AllocateAddress", { TagSpecifications: [{ ResourceType: "elastic-ip", Tags: [{ Key: "use", Value: "bastion" }] }] });
+    w.call("AllocateAddress", {});
+    expect(w.call("DescribeSecurityGroups", { Filters: [{ Name: "tag:tier", Values: ["db"] }] }).SecurityGroups.map((g: Any) => g.GroupId)).toEqual([sg.GroupId]);
+    expect(w.call("DescribeKeyPairs", { Filters: [{ Name: "tag:owner", Values: ["ops"] }] }).KeyPairs.map((k: Any) => k.KeyName)).toEqual(["tagged"]);
+    expect(w.call("DescribeAddresses", { Filters: [{ Name: "tag-key", Values: ["use"] }] }).Addresses.map((a: Any) => a.AllocationId)).toEqual([eip.AllocationId]);
+  });
+});

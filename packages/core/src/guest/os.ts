@@ -101,8 +101,8 @@ export function parameterValues(params: readonly { name: string; default?: strin
  * cloud-init on every boot: the hostname and the user data; on the first boot: the key pair, new
  * host keys and the image's launch parameters (R26: files injected before the software starts).
  */
-export function bootFiles(fs: FsLayer, facts: BootFacts, firstBoot: boolean): { path: string; content: string; mode?: number }[] {
-  const out: { path: string; content: string; mode?: number }[] = [{ path: "/etc/hostname", content: `${facts.hostname}\n` }];
+export function bootFiles(fs: FsLayer, facts: BootFacts, firstBoot: boolean): { path: string; content: string; mode?: number; owner?: string }[] {
+  const out: { path: string; content: string; mode?: number; owner?: string }[] = [{ path: "/etc/hostname", content: `${facts.hostname}\n` }];
   // An image can carry its source instance's copy; this instance's user data (or none) replaces it.
   if (facts.userData !== undefined || fs.get(USER_DATA_FILE)) out.push({ path: USER_DATA_FILE, content: facts.userData ?? "", mode: 0o600 });
   if (!firstBoot) return out;
@@ -112,7 +112,7 @@ export function bootFiles(fs: FsLayer, facts: BootFacts, firstBoot: boolean): { 
   }
   const home = facts.user === "root" ? "/root" : `/home/${facts.user}`;
   if (facts.publicKey) {
-    out.push({ path: `${home}/.ssh/authorized_keys`, content: `${facts.publicKey} ${facts.keyName ?? ""}\n`.replace(/ \n$/, "\n"), mode: 0o600 });
+    out.push({ path: `${home}/.ssh/authorized_keys`, content: `${facts.publicKey} ${facts.keyName ?? ""}\n`.replace(/ \n$/, "\n"), mode: 0o600, owner: facts.user });
   }
   for (const alg of ["ed25519", "ecdsa", "rsa"]) {
     const path = `/etc/ssh/ssh_host_${alg}_key`;
