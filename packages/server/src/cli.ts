@@ -1,0 +1,197 @@
+/**
+ * The `ec2sim` command line. Subcommands are dispatched by the switch in `main`; `serve` runs the
+ * durable sandbox server with its EC2 endpoint. (The REPL adds its own subcommand and the
+ * no-argument case here.)
+ */
+import { parseArgs } from "node:util";
+import { isEc2Error } from "@ec2sim/core";
+import { StoreLockedError } from "./store/index.ts";
+import { defaultDataDir, startServer, type ServeOptions } from "./serve.ts";
+
+const USAGE = `Usage: ec2sim <command> [options]
+
+Commands:
+  serve     run the sandbox server: the EC2 Query endpoint and the admin API
+
+Options of serve:
+  --port N                 port to listen on (default 4566; 0 picks a free one)
+  --host ADDR              address to bind (default 127.0.0.1)
+  --data DIR               data directory of the journal store (default ~/.ec2sim/data, env EC2SIM_DATA)
+  --store memory|journal   where sandboxes live (default journal: durable on disk)
+  --sandbox NAME[:SEED]    a sandbox to create when missing; repeatable; the first is served at /
+                           (default: "default"), the others at /sandbox/NAME/
+  --speed N                simulated clock speed of new sandboxes (default 1; applied to existing ones when given)
+  --accept-any-signature   do not verify SigV4 signatures (for tools that sign with dummy keys)
+`;
+
+export interface ServeArgs extends ServeOptions {
+  port: number;
+  hostname: string;
+}
+
+export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeArgs {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      data: { type: "string" },
+      store: { type: "string" },
+      sandbox: { type: "string", multiple: true },
+      speed: { type: "string" },
+      "accept-any-signature": { type: "boolean" },
+      "tick-ms": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) throw new UsageExit(USAGE, 0);
+  if (positionals.length) throw new UsageExit(`unexpected argument: ${positionals[0]}\n\n${USAGE}`, 2);
+  const port = values.port === undefined ? 4566 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageExit(`--port must be 0..65535, not ${values.port}`, 2);
+  const store = values.store ?? "journal";
+  if (store !== "memory" && store !== "journal") throw new UsageExit(`--store must be memory or journal, not ${store}`, 2);
+  const speed = values.speed === undefined ? undefined : Number(values.speed);
+  if (speed !== undefined && (!Number.isFinite(speed) || speed <= 0 || speed > 100_000)) throw new UsageExit(`--speed must be a number in (0, 100000], not ${values.speed}`, 2);
+  const tickMs = values["tick-ms"] === undefined ? undefined : Number(values["tick-ms"]);
+  if (tickMs !== undefined && (!Number.isInteger(tickMs) || tickMs < 0)) throw new UsageExit(`--tick-ms must be a non-negative integer`, 2);
+  const sandboxes = (values.sandbox ?? []).map((s) => {
+    const i = s.indexOf(":");
+    const name = i < 0 ? s : s.slice(0, i);
+    const seed = i < 0 ? undefined : s.slice(i + 1);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(name)) throw new UsageExit(`--sandbox: invalid name '${name}' (letters, digits, . _ -)`, 2);
+    return seed ? { name, seed } : { name };
+  });
+  return {
+    port,
+    hostname: values.host ?? "127.0.0.1",
+    store,
+    dataDir: values.data ?? defaultDataDir(env),
+    sandboxes,
+    ...(speed !== undefined ? { speed, forceSpeed: true } : { speed: 1 }),
+    acceptAnySignature: values["accept-any-signature"] ?? false,
+    ...(tickMs !== undefined ? { tickMs } : {}),
+  };
+}
+
+export class UsageExit extends Error {
+  constructor(message: string, readonly exitCode: number) {
+    super(message);
+  }
+}
+
+export async function serve(argv: string[]): Promise<void> {
+  const args = parseServeArgs(argv);
+  const log = (m: string, e?: unknown) => console.error(`ec2sim: ${m}${e ? `: ${e instanceof Error ? e.message : String(e)}` : ""}`);
+  let running;
+  try {
+    running = await startServer({ ...args, log });
+  } catch (e) {
+    if (e instanceof StoreLockedError) throw new UsageExit(`ec2sim: ${e.message}\n(another ec2sim server is using ${args.dataDir}; stop it or pass --data DIR)`, 1);
+    if ((e as NodeJS.ErrnoException).code === "EADDRINUSE") throw new UsageExit(`ec2sim: port ${args.port} on ${args.hostname} is in use; pass --port N (0 picks a free one)`, 1);
+    if (isEc2Error(e)) throw new UsageExit(`ec2sim: ${e.code}: ${e.message}`, 1);
+    throw e;
+  }
+  const main = running.sandboxes[0]!;
+  const acct = main.accounts[0]!;
+  const lines = [
+    ``,
+    `ec2sim is serving EC2 at ${running.url}`,
+    `  store      ${args.store === "memory" ? "memory (nothing is kept after exit)" : `journal at ${running.dataDir}`}`,
+    ...running.sandboxes.map((s, i) => `  sandbox    ${s.name} (seed ${s.seed}, clock ×${s.clock.speed}${s.clock.paused ? ", paused" : ""}) at ${i === 0 ? `${running.url}/` : `${running.url}/sandbox/${s.name}/`}`),
+    `  admin API  ${running.url}/_ec2sim/sandboxes`,
+    ``,
+    `Credentials of sandbox "${main.name}":`,
+    ...main.accounts.map((a) => `  account ${a.accountId}${a.alias ? ` (${a.alias})` : ""}: AWS_ACCESS_KEY_ID=${a.accessKeyId} AWS_SECRET_ACCESS_KEY=${a.secretAccessKey}`),
+    ``,
+    `Try:`,
+    `  export AWS_ACCESS_KEY_ID=${acct.accessKeyId} AWS_SECRET_ACCESS_KEY=${acct.secretAccessKey} AWS_DEFAULT_REGION=us-east-1`,
+    `  aws --endpoint-url ${running.url} ec2 describe-images --owners amazon --filters 'Name=name,Values=al2023-ami-2023*-x86_64' --query 'Images[].[ImageId,Name]' --output text`,
+    ``,
+  ];
+  if (args.acceptAnySignature) {
+    const bar = "!".repeat(78);
+    lines.unshift(
+      bar,
+      `!! WARNING: --accept-any-signature is ON. SigV4 signatures are NOT verified:`,
+      `!! any caller with any keys is let in (unknown keys act as account 111122223333).`,
+      `!! Use it only on a trusted machine, for tools that sign with dummy keys.`,
+      bar,
+    );
+  }
+  console.log(lines.join("\n"));
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        console.error(`ec2sim: ${signal} again, exiting now`);
+        process.exit(130);
+      }
+      stopping = true;
+      console.error(`ec2sim: ${signal}, closing (finishing writes, closing the store)…`);
+      running.close().then(
+        () => {
+          console.error("ec2sim: closed");
+          resolve();
+        },
+        (e: unknown) => {
+          console.error(`ec2sim: close failed: ${e instanceof Error ? e.message : String(e)}`);
+          process.exitCode = 1;
+          resolve();
+        },
+      );
+    };
+    process.on("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
+  });
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "serve":
+        await serve(rest);
+        return 0;
+      case "help":
+      case "--help":
+      case "-h":
+        console.log(USAGE);
+        return 0;
+      case undefined:
+        console.log(USAGE);
+        return 0;
+      default:
+        console.error(`ec2sim: unknown command '${command}'\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (e) {
+    if (e instanceof UsageExit) {
+      (e.exitCode === 0 ? console.log : console.error)(e.message);
+      return e.exitCode;
+    }
+    if (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")) {
+      console.error(`ec2sim: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+const isEntry = (() => {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  return import.meta.url === new URL(`file://${entry}`).href || entry.endsWith("/server/src/cli.ts");
+})();
+
+if (isEntry) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      console.error(`ec2sim: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,84 @@
+/**
+ * Starts a whole server in-process: a store, a `SandboxHost` on it, the sandboxes asked for, and
+ * the HTTP endpoint. Used by `ec2sim serve`, by tests, and by the REPL's embedded mode.
+ */
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { JournalStore, MemoryStore, type SandboxStore } from "./store/index.ts";
+import { DEFAULT_SANDBOX, SandboxHost, type SandboxInfo } from "./host.ts";
+import { createHttpServer, listen } from "./http.ts";
+
+export interface ServeOptions {
+  port?: number;
+  hostname?: string;
+  store?: "memory" | "journal";
+  /** Data directory of the journal store. */
+  dataDir?: string;
+  /** Sandboxes to create when missing (the first is the one behind `/`), default [{name:"default"}]. */
+  sandboxes?: { name: string; seed?: string }[];
+  /** Clock speed of sandboxes created now; with `forceSpeed`, also applied to existing ones. */
+  speed?: number;
+  forceSpeed?: boolean;
+  acceptAnySignature?: boolean;
+  tickMs?: number;
+  log?: (message: string, error?: unknown) => void;
+}
+
+export interface RunningSandboxServer {
+  readonly url: string;
+  readonly port: number;
+  readonly host: SandboxHost;
+  readonly defaultSandbox: string;
+  readonly sandboxes: SandboxInfo[];
+  readonly dataDir: string | undefined;
+  close(): Promise<void>;
+}
+
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.EC2SIM_DATA || join(homedir(), ".ec2sim", "data");
+}
+
+export async function startServer(options: ServeOptions = {}): Promise<RunningSandboxServer> {
+  const kind = options.store ?? "journal";
+  const dataDir = kind === "journal" ? (options.dataDir ?? defaultDataDir()) : undefined;
+  const store: SandboxStore = kind === "memory" ? new MemoryStore() : await JournalStore.open(dataDir!);
+  const host = new SandboxHost({ store, ...(options.tickMs !== undefined ? { tickMs: options.tickMs } : {}), ...(options.log ? { log: options.log } : {}) });
+  try {
+    const wanted = options.sandboxes?.length ? options.sandboxes : [{ name: DEFAULT_SANDBOX }];
+    const infos: SandboxInfo[] = [];
+    for (const s of wanted) {
+      const { created, info } = await host.ensure(s.name, { ...(s.seed ? { seed: s.seed } : {}), ...(options.speed ? { speed: options.speed } : {}) });
+      if (!created) {
+        if (s.seed && s.seed !== info.seed) options.log?.(`sandbox "${s.name}" exists with seed "${info.seed}"; the seed "${s.seed}" is ignored`);
+        if (options.forceSpeed && options.speed && (info.clock.speed !== options.speed || info.clock.paused)) {
+          await host.setClock(s.name, { speed: options.speed, paused: false });
+        }
+      }
+      infos.push(await host.info(s.name));
+    }
+    const defaultSandbox = wanted[0]!.name;
+    const server = createHttpServer(host, {
+      defaultSandbox,
+      acceptAnySignature: options.acceptAnySignature ?? false,
+      ...(options.log ? { log: options.log } : {}),
+    });
+    const running = await listen(server, options.port ?? 4566, options.hostname ?? "127.0.0.1");
+    let closing: Promise<void> | undefined;
+    return {
+      url: running.url,
+      port: running.port,
+      host,
+      defaultSandbox,
+      sandboxes: infos,
+      dataDir,
+      close: () =>
+        (closing ??= (async () => {
+          await running.close();
+          await host.close();
+        })()),
+    };
+  } catch (e) {
+    await host.close().catch(() => undefined);
+    throw e;
+  }
+}
