@@ -520,3 +520,296 @@ describe("R21 tags", () => {
     expect(w.call("DescribeAddresses", { Filters: [{ Name: "tag-key", Values: ["use"] }] }).Addresses.map((a: Any) => a.AllocationId)).toEqual([eip.AllocationId]);
   });
 });
+
+describe("R22 per-second billing with a one-minute minimum per start", () => {
+  it("R22 20 s of running bills 60 s; 3 min 40 s bills 220 s; stopped bills no instance usage but EBS still bills", () => {
+    const w = world("r22");
+    const id = w.launch({ ImageId: w.imageId(AL2023) });
+    const t0 = w.until(id, "running");
+    w.sb.advance(t0 + 20_000 - w.sb.now);
+    w.call("StopInstances", { InstanceIds: [id] });
+    let l = w.line(id, "instance")!;
+    expect([l.quantity, l.unit, l.detail]).toEqual([60, "seconds", "t3.micro 60s"]);
+    expect(l.usd).toBeCloseTo((60 / 3600) * hourly("t3.micro"), 12);
+
+    w.until(id, "stopped");
+    w.call("StartInstances", { InstanceIds: [id] });
+    const t1 = w.until(id, "running");
+    w.sb.advance(t1 + 220_000 - w.sb.now);
+    w.call("StopInstances", { InstanceIds: [id] });
+    l = w.line(id, "instance")!;
+    expect([l.quantity, l.detail]).toEqual([280, "t3.micro 60s, t3.micro 220s"]);
+    expect(l.usd).toBeCloseTo((280 / 3600) * hourly("t3.micro"), 12);
+
+    // Stopped for a day: no instance usage, but the root volume still bills GB-months.
+    w.until(id, "stopped");
+    const vol = w.call("DescribeVolumes", { Filters: [{ Name: "attachment.instance-id", Values: [id] }] }).Volumes[0];
+    const ebsBefore = w.line(vol.VolumeId, "ebs")!.usd;
+    w.sb.advance(86_400_000);
+    l = w.line(id, "instance")!;
+    expect([l.quantity, l.detail]).toEqual([280, "t3.micro 60s, t3.micro 220s"]);
+    const ebs = w.line(vol.VolumeId, "ebs")!;
+    const months = (w.sb.now - vol.CreateTime.getTime()) / 1000 / SECONDS_PER_MONTH;
+    expect(ebs.unit).toBe("GB-month");
+    expect(ebs.quantity).toBeCloseTo(vol.Size * months, 12);
+    expect(ebs.usd).toBeCloseTo(vol.Size * months * (STORAGE_PRICES.ebs as Record<string, number>)[vol.VolumeType]!, 12);
+    expect(ebs.usd).toBeGreaterThan(ebsBefore);
+  });
+
+  it("R22 an idle running instance bills every second", () => {
+    const w = world("r22-idle");
+    const id = w.launch({ ImageId: w.imageId(AL2023), InstanceType: "m5.large" });
+    const t0 = w.until(id, "running");
+    w.sb.advance(t0 + 2 * 3_600_000 + 17_000 - w.sb.now); // nobody connects, nothing runs
+    const l = w.line(id, "instance")!;
+    expect(l.quantity).toBe(7217);
+    expect(l.usd).toBeCloseTo((7217 / 3600) * hourly("m5.large"), 12);
+  });
+
+  it("R22 a Marketplace AMI adds its hourly software charge on top of the instance usage", () => {
+    const w = world("r22-marketplace");
+    const ami = w.imageId(NGINX_PLUS);
+    const entry = w.call("DescribeCatalogEntry", { ImageId: ami });
+    expect(entry.SoftwareUsdPerHour).toBeGreaterThan(0);
+    const id = w.launch({ ImageId: ami });
+    expect(w.instance(id).ProductCodes).toEqual([{ ProductCodeId: entry.ProductCodes[0].ProductCodeId, ProductCodeType: "marketplace" }]);
+    const t0 = w.until(id, "running");
+    w.sb.advance(t0 + 3_600_000 - w.sb.now);
+    const inst = w.line(id, "instance")!;
+    const sw = w.line(id, "software")!;
+    expect([inst.quantity, sw.quantity]).toEqual([3600, 3600]);
+    expect(inst.usd).toBeCloseTo(hourly("t3.micro"), 12);
+    expect(sw.usd).toBeCloseTo(entry.SoftwareUsdPerHour, 12);
+    expect(sw.detail).toContain(entry.ProductCodes[0].ProductCodeId);
+    // A Quick Start AMI has no software line.
+    const free = w.launch({ ImageId: w.imageId(AL2023) });
+    w.sb.advance(120_000);
+    expect(w.line(free, "instance")).toBeDefined();
+    expect(w.line(free, "software")).toBeUndefined();
+  });
+});
+
+/** Bytes a storage line stands for: GB-months divided by the months it has existed. */
+const storedBytes = (quantity: number, since: number, at: number) => (quantity * GIB * SECONDS_PER_MONTH) / ((at - since) / 1000);
+
+describe("R23 storage: full S3 bundles, incremental EBS snapshots, and the cost report", () => {
+  it("R23 an instance-store AMI stores its full size in S3 each time: two bundles, two full sizes", () => {
+    const w = world("r23-s3");
+    const id = w.launch({ ImageId: w.imageId(DEBIAN_INSTANCE_STORE), InstanceType: "m3.medium" });
+    w.until(id, "running");
+    const bundle = (prefix: string) => {
+      expect(w.sh(id, "sudo ec2-bundle-vol -d /tmp").ExitCode).toBe(0);
+      expect(w.sh(id, `sudo ec2-upload-bundle -b my-amis/${prefix} -m /tmp/image.manifest.xml`).ExitCode).toBe(0);
+      return w.call("RegisterImage", { Name: `debian-${prefix}`, ImageLocation: `my-amis/${prefix}/image.manifest.xml` }).ImageId as string;
+    };
+    const v1 = bundle("v1");
+    expect(w.sh(id, "sudo fallocate -l 1G /opt/dataset.bin").ExitCode).toBe(0);
+    const v2 = bundle("v2");
+    w.sb.advance(30 * 86_400_000);
+    const report = w.sb.costReport(ME);
+    const gib = (imageId: string) => {
+      const l = report.lines.find((x) => x.resourceId === imageId && x.kind === "s3")!;
+      expect(l.unit).toBe("GB-month");
+      const created = Date.parse(w.call("DescribeImages", { ImageIds: [imageId] }).Images[0].CreationDate);
+      expect(l.usd).toBeCloseTo(l.quantity * STORAGE_PRICES.s3Standard, 12);
+      return storedBytes(l.quantity, created, report.at) / GIB;
+    };
+    const g1 = gib(v1), g2 = gib(v2);
+    const df = /\/dev\/root\s+\S+\s+([\d.]+)G/.exec(w.sh(id, "df -h /").Output)!;
+    expect(g1).toBeGreaterThanOrEqual(Number(df[1]) - 0.05); // the whole root, not a delta
+    expect(g2 - g1).toBeCloseTo(1, 2); // the second bundle holds everything again, plus the new GiB
+    expect(report.byKind.snapshot).toBe(0);
+    expect(report.byKind.ebs).toBe(0);
+  });
+
+  it("R23 an EBS-backed AMI: the first snapshot of my volume is full, a later one stores only the changed blocks", () => {
+    const w = world("r23-ebs");
+    const id = w.launch({ ImageId: w.imageId(AL2023) });
+    w.until(id, "running");
+    const img1 = w.call("CreateImage", { InstanceId: id, Name: "app-v1", NoReboot: true });
+    w.imageAvailable(img1.ImageId);
+    expect(w.sh(id, "fallocate -l 5M /home/ec2-user/data.bin").ExitCode).toBe(0);
+    const img2 = w.call("CreateImage", { InstanceId: id, Name: "app-v2", NoReboot: true });
+    w.imageAvailable(img2.ImageId);
+    w.sb.advance(86_400_000);
+
+    const snapOf = (imageId: string) => {
+      const sid = w.call("DescribeImages", { ImageIds: [imageId] }).Images[0].BlockDeviceMappings[0].Ebs.SnapshotId;
+      return w.call("DescribeSnapshots", { SnapshotIds: [sid] }).Snapshots[0];
+    };
+    const s1 = snapOf(img1.ImageId), s2 = snapOf(img2.ImageId);
+    const report = w.sb.costReport(ME);
+    const stored = (s: Any) => {
+      const l = report.lines.find((x) => x.resourceId === s.SnapshotId && x.kind === "snapshot")!;
+      expect(l.usd).toBeCloseTo(l.quantity * STORAGE_PRICES.snapshot, 12);
+      return { bytes: Math.round(storedBytes(l.quantity, s.StartTime.getTime(), report.at)), detail: l.detail };
+    };
+    const a = stored(s1), b = stored(s2);
+    expect(a.bytes).toBe(s1.FullSnapshotSizeInBytes);
+    expect(a.detail).toContain("(full)");
+    expect(s1.FullSnapshotSizeInBytes).toBeGreaterThan(GIB);
+    expect(s2.FullSnapshotSizeInBytes).toBe(s1.FullSnapshotSizeInBytes + 5 * 1024 * 1024);
+    expect(b.bytes).toBe(5 * 1024 * 1024);
+    expect(b.detail).toContain(`incremental on ${s1.SnapshotId}`);
+  });
+
+  it("R23 the cost report totals instance seconds, EBS, snapshot and S3 GB-months per resource, per tag and per account", () => {
+    const w = world("r23-report");
+    const alpha = [{ Key: "Project", Value: "alpha" }];
+    const mine = w.launch({ ImageId: w.imageId(AL2023), TagSpecifications: [{ ResourceType: "instance", Tags: alpha }, { ResourceType: "volume", Tags: alpha }] });
+    const theirs = w.launch({ ImageId: w.imageId(AL2023, w.other), TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "Project", Value: "beta" }] }] }, w.other);
+    w.until(mine, "running");
+    w.until(theirs, "running", w.other);
+    const vol = w.instance(mine).BlockDeviceMappings[0].Ebs.VolumeId;
+    const snap = w.call("CreateSnapshot", { VolumeId: vol, TagSpecifications: [{ ResourceType: "snapshot", Tags: alpha }] });
+    const store = w.launch({ ImageId: w.imageId(DEBIAN_INSTANCE_STORE), InstanceType: "m3.medium" });
+    w.until(store, "running");
+    w.sh(store, "sudo ec2-bundle-vol -d /tmp && sudo ec2-upload-bundle -b reports/b1 -m /tmp/image.manifest.xml");
+    const bundled = w.call("RegisterImage", { Name: "bundled", ImageLocation: "reports/b1/image.manifest.xml", TagSpecifications: [{ ResourceType: "image", Tags: alpha }] });
+    w.sb.advance(6 * 3_600_000);
+
+    const all = w.sb.costReport();
+    const sum = (pred: (l: (typeof all.lines)[number]) => boolean) => all.lines.filter(pred).reduce((a, l) => a + l.usd, 0);
+    const kinds = (id: string) => all.lines.filter((l) => l.resourceId === id).map((l) => [l.kind, l.unit]);
+    expect(kinds(mine)).toContainEqual(["instance", "seconds"]);
+    expect(kinds(vol)).toEqual([["ebs", "GB-month"]]);
+    expect(kinds(snap.SnapshotId)).toEqual([["snapshot", "GB-month"]]);
+    expect(kinds(bundled.ImageId)).toEqual([["s3", "GB-month"]]);
+    for (const id of [mine, vol, snap.SnapshotId, bundled.ImageId, theirs]) expect(all.byResource[id]).toBeCloseTo(sum((l) => l.resourceId === id), 12);
+    expect(all.byTag["Project=alpha"]).toBeCloseTo(sum((l) => l.resourceId === mine || l.resourceId === vol || l.resourceId === snap.SnapshotId || l.resourceId === bundled.ImageId), 12);
+    expect(all.byTag["Project=beta"]).toBeCloseTo(sum((l) => l.resourceId === theirs), 12);
+    expect(all.byAccount[ME]! + all.byAccount[OTHER]!).toBeCloseTo(all.total, 12);
+    const justMe = w.sb.costReport(ME);
+    expect(justMe.lines.every((l) => l.accountId === ME)).toBe(true);
+    expect(justMe.total).toBeCloseTo(all.byAccount[ME]!, 12);
+    expect(justMe.byResource[theirs]).toBeUndefined();
+    expect(w.sb.costReport(OTHER).total).toBeCloseTo(all.byAccount[OTHER]!, 12);
+  });
+});
+
+describe("R24 EC2 Image Builder", () => {
+  it("R24 a recipe and a pipeline build tagged AMI versions; a rollback selects an older one", () => {
+    const w = world("r24");
+    const recipe = w.call("CreateImageRecipe", {
+      name: "web", semanticVersion: "1.0.0", parentImage: w.imageId(AL2023),
+      components: [{ name: "nginx", commands: ["dnf install -y nginx", "systemctl enable nginx"] }, { name: "page", commands: ["echo '<h1>golden</h1>' > /usr/share/nginx/html/index.html"] }],
+    });
+    const pipeline = w.call("CreateImagePipeline", { name: "web-golden", imageRecipeArn: recipe.imageRecipeArn });
+    const day1 = new Date(w.sb.now).toISOString().slice(0, 10);
+    const b1 = w.call("StartImagePipelineExecution", { imagePipelineArn: pipeline.imagePipelineArn });
+    w.imageAvailable(b1.imageId);
+    w.sb.advance(86_400_000);
+    const day2 = new Date(w.sb.now).toISOString().slice(0, 10);
+    const b2 = w.call("StartImagePipelineExecution", { imagePipelineArn: pipeline.imagePipelineArn });
+    w.imageAvailable(b2.imageId);
+    expect([b1.version, b2.version]).toEqual(["1.0.0", "1.0.1"]);
+    expect(b1.imageId).not.toBe(b2.imageId);
+
+    const tags = (imageId: string) => Object.fromEntries(w.call("DescribeImages", { ImageIds: [imageId] }).Images[0].Tags.map((t: Any) => [t.Key, t.Value]));
+    expect(tags(b1.imageId)).toMatchObject({ Version: "1.0.0", BuildDate: day1, Purpose: expect.stringContaining("web-golden") });
+    expect(tags(b2.imageId)).toMatchObject({ Version: "1.0.1", BuildDate: day2 });
+    expect(w.call("DescribeImages", { Owners: ["self"], Filters: [{ Name: "tag:Version", Values: ["1.0.0"] }] }).Images.map((i: Any) => i.ImageId)).toEqual([b1.imageId]);
+
+    let list = w.call("ListImagePipelineImages", { imagePipelineArn: pipeline.imagePipelineArn });
+    expect(list.current).toBe("1.0.1");
+    expect(list.images.map((i: Any) => [i.version, i.imageId])).toEqual([["1.0.0", b1.imageId], ["1.0.1", b2.imageId]]);
+    expect(w.call("RollbackImagePipeline", { imagePipelineArn: pipeline.imagePipelineArn, version: "1.0.0" })).toEqual({ version: "1.0.0", imageId: b1.imageId });
+    list = w.call("ListImagePipelineImages", { imagePipelineArn: pipeline.imagePipelineArn });
+    expect(list.current).toBe("1.0.0");
+    expect(list.images.find((i: Any) => i.current).imageId).toBe(b1.imageId);
+    expect(w.fail("RollbackImagePipeline", { imagePipelineArn: pipeline.imagePipelineArn, version: "9.9.9" }).code).toBe("InvalidParameterValue");
+
+    // The rolled-back version is a working image: the components' work is in it.
+    const id = w.launch({ ImageId: list.images.find((i: Any) => i.current).imageId });
+    w.until(id, "running");
+    expect(w.sh(id, "systemctl is-active nginx").Output).toBe("active\n");
+    expect(w.sh(id, "curl -s http://localhost/").Output).toContain("<h1>golden</h1>");
+    // Build instances are gone once the images are made.
+    const builders = (w.call("DescribeInstances", { Filters: [{ Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped"] }] }).Reservations as Any[]).flatMap((r) => r.Instances.map((i: Any) => i.InstanceId));
+    expect(builders).toEqual([id]);
+  });
+});
+
+describe("R25 credentials check before sharing", () => {
+  it("R25 sharing an AMI whose files hold credentials warns with the file names; a clean AMI shares silently; the other account can read the files", () => {
+    const w = world("r25");
+    const ami = w.imageId(AL2023);
+    const me = sshReady(w);
+    const dirty = w.launch({ ImageId: ami, KeyName: me.keyName, SecurityGroupIds: [me.groupId] });
+    const clean = w.launch({ ImageId: ami, KeyName: me.keyName, SecurityGroupIds: [me.groupId] });
+    w.until(dirty, "running");
+    w.until(clean, "running");
+    expect(w.sh(dirty, "mkdir -p /home/ec2-user/.aws && printf '[default]\\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\\n' > /home/ec2-user/.aws/credentials").ExitCode).toBe(0);
+    expect(w.sh(dirty, "printf '-----BEGIN RSA PRIVATE KEY-----\\nMIIEowIBAAKCAQEAexample\\n-----END RSA PRIVATE KEY-----\\n' > /home/ec2-user/.ssh/deploy_key").ExitCode).toBe(0);
+    const dirtyImg = w.call("CreateImage", { InstanceId: dirty, Name: "with-secrets", NoReboot: true }).ImageId;
+    const cleanImg = w.call("CreateImage", { InstanceId: clean, Name: "clean", NoReboot: true }).ImageId;
+    w.imageAvailable(dirtyImg);
+    w.imageAvailable(cleanImg);
+
+    const shared = w.call("ModifyImageAttribute", { ImageId: dirtyImg, LaunchPermission: { Add: [{ UserId: OTHER }] } });
+    expect(shared.Warnings).toHaveLength(2);
+    expect(shared.Warnings).toEqual(expect.arrayContaining([expect.stringContaining("/home/ec2-user/.aws/credentials"), expect.stringContaining("/home/ec2-user/.ssh/deploy_key")]));
+    expect(shared.Warnings.find((m: string) => m.includes("credentials"))).toMatch(/AWS access key/);
+    expect(shared.Warnings.find((m: string) => m.includes("deploy_key"))).toMatch(/private key/);
+    // Making it public warns too.
+    expect(w.call("ModifyImageAttribute", { ImageId: dirtyImg, LaunchPermission: { Add: [{ Group: "all" }] } }).Warnings).toHaveLength(2);
+    w.call("ModifyImageAttribute", { ImageId: dirtyImg, LaunchPermission: { Remove: [{ Group: "all" }] } });
+    expect(w.call("ModifyImageAttribute", { ImageId: cleanImg, LaunchPermission: { Add: [{ UserId: OTHER }] } }).Warnings).toBeUndefined();
+
+    // The other account sees the AMI, launches it with its own key, and reads the files.
+    expect(w.call("DescribeImages", { ExecutableUsers: ["self"] }, w.other).Images.map((i: Any) => i.ImageId).sort()).toEqual([dirtyImg, cleanImg].sort());
+    const them = sshReady(w, w.other, "198.51.100.20");
+    const theirs = w.launch({ ImageId: dirtyImg, KeyName: them.keyName, SecurityGroupIds: [them.groupId] }, w.other);
+    w.until(theirs, "running", w.other);
+    expect(w.call("SshConnect", { InstanceId: theirs, PrivateKey: them.privateKey }, w.other).User).toBe("ec2-user");
+    expect(w.sh(theirs, "cat /home/ec2-user/.aws/credentials", w.other).Output).toContain("AKIAIOSFODNN7EXAMPLE");
+    expect(w.sh(theirs, "cat /home/ec2-user/.ssh/deploy_key", w.other).Output).toContain("BEGIN RSA PRIVATE KEY");
+  });
+});
+
+describe("R26 catalog entries: description, getting started, parameters, injected files", () => {
+  it("R26 a catalog entry carries a description, a getting-started text, the parameters an instance needs and the files injected at start-up", () => {
+    const w = world("r26-entry");
+    const ami = w.imageId(NGINX_PLUS);
+    const entry = w.call("DescribeCatalogEntry", { ImageId: ami });
+    expect(entry.Catalog).toBe("marketplace");
+    expect(entry.Description).toBe(w.call("DescribeImages", { ImageIds: [ami] }).Images[0].Description);
+    expect(entry.Description).toContain("NGINX Plus");
+    expect(entry.GettingStarted).toContain("ec2-user");
+    expect(entry.Parameters).toEqual([
+      expect.objectContaining({ Name: "SERVER_NAME", Default: "_" }),
+      expect.objectContaining({ Name: "ENABLE_API_WRITE", Default: "off" }),
+    ]);
+    expect(entry.InjectedFiles.map((f: Any) => f.Path)).toEqual(["/home/ec2-user/.ssh/authorized_keys", "/var/lib/cloud/instance/user-data.txt", "/var/lib/cloud/instance/parameters.env"]);
+    const plain = w.call("DescribeCatalogEntry", { ImageId: w.imageId(AL2023) });
+    expect([plain.Catalog, plain.Parameters, plain.GettingStarted]).toEqual(["quick-start", [], ""]);
+    expect(plain.InjectedFiles.map((f: Any) => f.Path)).not.toContain("/var/lib/cloud/instance/parameters.env");
+    // My own AMI is listed under My AMIs; another account without launch permission cannot see it at all.
+    const src = w.launch({ ImageId: w.imageId(AL2023) });
+    w.until(src, "running");
+    const own = w.call("CreateImage", { InstanceId: src, Name: "mine", NoReboot: true }).ImageId;
+    expect(w.call("DescribeCatalogEntry", { ImageId: own }).Catalog).toBe("my-amis");
+    expect(w.fail("DescribeCatalogEntry", { ImageId: own }, w.other).code).toBe("InvalidAMIID.NotFound");
+  });
+
+  it("R26 at start-up the SSH public key, the user data and the launch parameters are written into the file system", () => {
+    const w = world("r26-inject");
+    const ami = w.imageId(NGINX_PLUS);
+    const me = sshReady(w);
+    const userData = "SERVER_NAME=shop.example.com\nexport OTHER=ignored\n";
+    const id = w.launch({ ImageId: ami, KeyName: me.keyName, SecurityGroupIds: [me.groupId], UserData: Buffer.from(userData).toString("base64") });
+    const plain = w.launch({ ImageId: ami, KeyName: me.keyName, SecurityGroupIds: [me.groupId] });
+    w.until(id, "running");
+    w.until(plain, "running");
+    const pub = w.call("DescribeKeyPairs", { KeyNames: [me.keyName], IncludePublicKey: true }).KeyPairs[0].PublicKey.split(" ")[1];
+    expect(w.call("SshConnect", { InstanceId: id, PrivateKey: me.privateKey }).User).toBe("ec2-user");
+    expect(w.sh(id, "cat ~/.ssh/authorized_keys").Output).toContain(pub);
+    expect(w.sh(id, "sudo cat /var/lib/cloud/instance/user-data.txt").Output).toBe(userData);
+    expect(w.sh(id, "sudo cat /var/lib/cloud/instance/parameters.env").Output).toBe("SERVER_NAME=shop.example.com\nENABLE_API_WRITE=off\n");
+    expect(w.sh(plain, "sudo cat /var/lib/cloud/instance/parameters.env").Output).toBe("SERVER_NAME=_\nENABLE_API_WRITE=off\n");
+    // Only root reads them.
+    expect(w.sh(id, "cat /var/lib/cloud/instance/parameters.env").Output).toContain("Permission denied");
+    // An instance launched without user data has none on disk.
+    expect(w.sh(plain, "sudo cat /var/lib/cloud/instance/user-data.txt").Output).toContain("No such file or directory");
+  });
+});
