@@ -332,6 +332,13 @@ describe("R7 launch permissions", () => {
     expect(describeImage(sb, ctx(B), image)).toMatchObject({ ImageId: image, OwnerId: A, Public: false });
     const run = launch(sb, ctx(B), image, "t3.micro");
     expect(run.state.Name).toBe("pending");
+    // Sharing the AMI does not share its snapshots; B's instance and its volume are B's.
+    const snap = describeImage(sb, ctx(), image).BlockDeviceMappings[0].Ebs.SnapshotId;
+    expectEc2Error(() => sb.call(ctx(B), "DescribeSnapshots", { SnapshotIds: [snap] }), "InvalidSnapshot.NotFound");
+    expectEc2Error(() => sb.call(ctx(B), "CreateVolume", { AvailabilityZone: "us-east-1a", SnapshotId: snap }), "InvalidSnapshot.NotFound");
+    const bVol = sb.call(ctx(B), "DescribeInstances", { InstanceIds: [run.instanceId] }).output.Reservations[0].Instances[0].BlockDeviceMappings[0].Ebs.VolumeId;
+    expect(sb.call(ctx(B), "DescribeVolumes", { VolumeIds: [bVol] }).output.Volumes[0].SnapshotId).toBe(snap);
+    expectEc2Error(() => sb.call(ctx(), "DescribeVolumes", { VolumeIds: [bVol] }), "InvalidVolume.NotFound");
     expect(canSee(sb, C, image)).toBe(false);
     // Only the owner reads the permission list.
     expectEc2Error(() => sb.call(ctx(B), "DescribeImageAttribute", { ImageId: image, Attribute: "launchPermission" }), "AuthFailure");

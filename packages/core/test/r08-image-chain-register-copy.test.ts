@@ -87,6 +87,21 @@ describe("R8 CreateImage", () => {
     expect(sb.call(c, "DescribeImages", { Owners: ["self"], Filters: [{ Name: "state", Values: ["available"] }] }).output.Images).toHaveLength(1);
     // The instance is still running.
     expect(stateOf(sb, c, instanceId)).toEqual({ Code: 16, Name: "running" });
+    // A volume attached later is imaged too, and an instance of the AMI gets a volume made from each snapshot.
+    const az = describeInstance(sb, c, instanceId).Placement.AvailabilityZone;
+    const extra = sb.call(c, "CreateVolume", { AvailabilityZone: az, Size: 5 }).output.VolumeId;
+    sb.advance(10_000);
+    sb.call(c, "AttachVolume", { VolumeId: extra, InstanceId: instanceId, Device: "/dev/sdg" });
+    sb.advance(10_000);
+    const second = sb.call(c, "CreateImage", { InstanceId: instanceId, Name: "web-1.1", NoReboot: true }).output.ImageId;
+    const secondBdms = describeImage(sb, c, second).BlockDeviceMappings as { DeviceName: string; Ebs: { SnapshotId: string; VolumeSize: number } }[];
+    expect(secondBdms.map((b) => [b.DeviceName, b.Ebs.VolumeSize])).toEqual([["/dev/xvda", 8], ["/dev/sdf", 20], ["/dev/sdg", 5]]);
+    expect(new Set([...secondBdms, ...bdms].map((b) => b.Ebs.SnapshotId)).size).toBe(5);
+    waitImage(sb, c, second);
+    const { instanceId: next } = launch(sb, c, second, "t3.micro");
+    const nextVolumes = describeInstance(sb, c, next).BlockDeviceMappings.map((b: { Ebs: { VolumeId: string } }) => b.Ebs.VolumeId);
+    const made = sb.call(c, "DescribeVolumes", { VolumeIds: nextVolumes }).output.Volumes.map((v: { SnapshotId: string; Size: number }) => [v.SnapshotId, v.Size]).sort();
+    expect(made).toEqual(secondBdms.map((b) => [b.Ebs.SnapshotId, b.Ebs.VolumeSize]).sort());
   });
 
   it("R8 without NoReboot the instance reboots (services started by hand stop); with NoReboot it does not", () => {
@@ -337,6 +352,30 @@ describe("R11 CopyImage, DeregisterImage, protection, disabled images", () => {
     // Copying an AMI the caller cannot see is refused.
     sb.createAccount({ accountId: B });
     expectEc2Error(() => sb.call(ctx(B, EU), "CopyImage", { SourceImageId: imageId, SourceRegion: US, Name: "stolen" }), "InvalidAMIID.NotFound");
+  });
+
+  it("R11 CopyImage of an instance-store-backed AMI to another region copies its bundle", () => {
+    const sb = sandbox();
+    const us = ctx(A, US), eu = ctx(A, EU);
+    const { instanceId: src } = launch(sb, us, ami(DEBIAN_INSTANCE_STORE), "m3.medium");
+    waitFor(sb, us, src, "running");
+    ok(sb, us, src, "echo 'bundled config' | sudo tee /etc/app.conf");
+    ok(sb, us, src, "sudo ec2-bundle-vol -d /tmp && sudo ec2-upload-bundle -b app-bundles/v1 -m /tmp/image.manifest.xml");
+    const imageId = sb.call(us, "RegisterImage", { Name: "app-s3", ImageLocation: "app-bundles/v1/image.manifest.xml" }).output.ImageId;
+    waitImage(sb, us, imageId);
+    const copyId = sb.call(eu, "CopyImage", { SourceImageId: imageId, SourceRegion: US, Name: "app-s3-eu" }).output.ImageId;
+    const copy = describeImage(sb, eu, copyId);
+    expect(copyId).not.toBe(imageId);
+    expect(copy).toMatchObject({ RootDeviceType: "instance-store", SourceImageId: imageId, SourceImageRegion: US, State: "pending" });
+    expect(copy.ImageLocation).not.toBe("app-bundles/v1/image.manifest.xml");
+    waitImage(sb, eu, copyId);
+    expect(describeImage(sb, us, imageId).ImageLocation).toBe("app-bundles/v1/image.manifest.xml");
+    const { instanceId } = launch(sb, eu, copyId, "m3.medium");
+    waitFor(sb, eu, instanceId, "running");
+    expect(ok(sb, eu, instanceId, "cat /etc/app.conf")).toBe("bundled config\n");
+    // The bundle in eu-west-1 is a second full copy in S3.
+    const s3 = sb.costReport(A).lines.filter((l) => l.kind === "s3").map((l) => [l.resourceId, l.region]).sort();
+    expect(s3).toEqual([[imageId, US], [copyId, EU]].sort());
   });
 
   it("R11 after DeregisterImage instances already launched keep running, but no new instance launches", () => {
