@@ -152,6 +152,14 @@ describe("R5 what an AMI fixes", () => {
     expect(ok(sb, ctx(), ub, "dpkg -l")).toMatch(/^ii {2}apt /m);
     expect(ok(sb, ctx(), arm, "uname -m")).toBe("aarch64\n");
     expect(ok(sb, ctx(), al, "uname -m")).toBe("x86_64\n");
+    // The instance identity document names the AMI's architecture; a 32-bit AMI runs a 32-bit kernel.
+    const doc = (id: string) => JSON.parse(ok(sb, ctx(), id, "curl http://169.254.169.254/latest/dynamic/instance-identity/document")) as { architecture: string; imageId: string };
+    expect(doc(arm)).toMatchObject({ architecture: "arm64", imageId: ami(AL2023_ARM) });
+    expect(doc(al)).toMatchObject({ architecture: "x86_64", imageId: ami(AL2023_X86) });
+    const i386 = launch(sb, ctx(), ami(DEBIAN_I386), "t2.micro").instanceId;
+    sb.advance(60_000);
+    expect(ok(sb, ctx(), i386, "uname -m")).toBe("i686\n");
+    expect(doc(i386).architecture).toBe("i386");
   });
 
   it("R5 launching an AMI on an instance type of another architecture fails with InvalidParameterValue", () => {

@@ -65,7 +65,7 @@ export const guestActions = {
       {
         fs: guestView(tx.state, inst), base, user, hostname: inst.guest.hostname, running: inst.guest.running, cwd: input.Cwd ?? (user === "root" ? "/root" : `/home/${user}`),
         facts: { instanceId: inst.instanceId, instanceType: inst.instanceType, region: inst.region, availabilityZone: inst.availabilityZone, privateIp: inst.privateIpAddress, publicIp: inst.publicIpAddress, imageId: inst.imageId, accountId: inst.ownerId, rootDeviceType: inst.rootDeviceType,
-          rootSizeGiB: inst.rootDeviceType === "ebs" ? rootVolume(tx.state, inst)?.size : MAX_INSTANCE_STORE_ROOT_GIB },
+          rootSizeGiB: inst.rootDeviceType === "ebs" ? rootVolume(tx.state, inst)?.size : MAX_INSTANCE_STORE_ROOT_GIB, architecture: inst.architecture },
       },
       input.Command ?? "",
     );

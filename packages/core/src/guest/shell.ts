@@ -19,7 +19,7 @@ export interface ShellEnv {
   hostname: string;
   running: ReadonlySet<string>;
   cwd: string;
-  facts: { instanceId: string; instanceType: string; region: string; availabilityZone: string; privateIp: string; publicIp?: string; imageId: string; accountId: string; rootDeviceType: string; rootSizeGiB?: number };
+  facts: { instanceId: string; instanceType: string; region: string; availabilityZone: string; privateIp: string; publicIp?: string; imageId: string; accountId: string; rootDeviceType: string; rootSizeGiB?: number; architecture?: string };
 }
 
 export interface ShellResult {
@@ -341,7 +341,7 @@ function metadata(s: Session, path: string): Out {
   const key = path.replace(/^\/latest\/meta-data\/?/, "");
   if (key === "") return ok(Object.keys(md).join("\n") + "\n");
   if (path.startsWith("/latest/dynamic/instance-identity/document")) {
-    return ok(JSON.stringify({ accountId: f.accountId, architecture: "x86_64", availabilityZone: f.availabilityZone, imageId: f.imageId, instanceId: f.instanceId, instanceType: f.instanceType, privateIp: f.privateIp, region: f.region }, null, 2) + "\n");
+    return ok(JSON.stringify({ accountId: f.accountId, architecture: f.architecture ?? "x86_64", availabilityZone: f.availabilityZone, imageId: f.imageId, instanceId: f.instanceId, instanceType: f.instanceType, privateIp: f.privateIp, region: f.region }, null, 2) + "\n");
   }
   const v = md[key];
   return v === undefined ? fail(`<?xml version="1.0" encoding="iso-8859-1"?>\n<title>404 - Not Found</title>\n`, 0) : ok(v);
@@ -513,7 +513,8 @@ const COMMANDS: Record<string, Handler> = {
   whoami: (_s, _a, user) => ok(user + "\n"),
   id: (_s, _a, user) => ok(user === "root" ? "uid=0(root) gid=0(root) groups=0(root)\n" : `uid=1000(${user}) gid=1000(${user}) groups=1000(${user}),4(adm),10(wheel)\n`),
   uname: (s, args) => {
-    const arch = s.env.facts.instanceType.match(/^(t4g|m6g|m7g|c7g|a1|c6g|r6g)/) ? "aarch64" : "x86_64";
+    const a = s.env.facts.architecture;
+    const arch = a === "arm64" ? "aarch64" : a === "i386" ? "i686" : a === "x86_64" ? "x86_64" : s.env.facts.instanceType.match(/^(t4g|m6g|m7g|c7g|a1|c6g|r6g)/) ? "aarch64" : "x86_64";
     if (args.includes("-a")) return ok(`Linux ${s.hostname} 6.1.119-129.201.amzn2023.${arch} #1 SMP PREEMPT_DYNAMIC ${arch} GNU/Linux\n`);
     if (args.includes("-m")) return ok(arch + "\n");
     if (args.includes("-r")) return ok(`6.1.119-129.201.amzn2023.${arch}\n`);
