@@ -384,7 +384,11 @@ describe("R11 CopyImage, DeregisterImage, protection, disabled images", () => {
     const { imageId } = webImage(sb, c);
     const { instanceId: running } = launch(sb, c, imageId, "t3.micro");
     waitFor(sb, c, running, "running");
+    // Its snapshot cannot be deleted while the AMI is registered.
+    const snap = describeImage(sb, c, imageId).BlockDeviceMappings[0].Ebs.SnapshotId;
+    expectEc2Error(() => sb.call(c, "DeleteSnapshot", { SnapshotId: snap }), "InvalidSnapshot.InUse", new RegExp(imageId));
     expect(sb.call(c, "DeregisterImage", { ImageId: imageId }).output.Return).toBe(true);
+    sb.call(c, "DeleteSnapshot", { SnapshotId: snap });
     expectEc2Error(() => launch(sb, c, imageId, "t3.micro"), "InvalidAMIID.NotFound", `The image id '[${imageId}]' does not exist`);
     expect(sb.call(c, "DescribeImages", { Owners: ["self"] }).output.Images).toEqual([]);
     sb.advance(3_600_000);
