@@ -36,7 +36,8 @@ export function applyImageBuilderEvent(state: SandboxState, e: EventOf<"RecipeCr
 
 /** The runner the sandbox provides: launch, run commands, image, terminate (see sandbox.ts). */
 export interface BuildRunner {
-  build(tx: Tx, pipeline: ImagePipeline, recipe: ImageRecipe, version: string): string;
+  /** Returns the new AMI, or why the build failed (the build instance is terminated either way). */
+  build(tx: Tx, pipeline: ImagePipeline, recipe: ImageRecipe, version: string): { imageId: string } | { failure: string };
 }
 let runner: BuildRunner | undefined;
 export const setBuildRunner = (r: BuildRunner) => (runner = r);
@@ -68,9 +69,12 @@ export const imageBuilderActions = {
     const version = input.version ?? `${maj}.${min}.${(patch ?? 0) + p.builds.length}`;
     if (p.builds.some((b) => b.version === version)) throw new Ec2Error("ResourceAlreadyExistsException", `Version ${version} of ${p.name} was already built`);
     if (!runner) throw new Ec2Error("InternalError", "no build runner", 500);
-    const imageId = runner.build(tx, p, recipe, version);
+    const built = runner.build(tx, p, recipe, version);
+    // A failed component is a failed build, recorded as such: the build instance's events stand.
+    if ("failure" in built) return { imageBuildVersionArn: `${p.arn}/${version}`, version, status: "FAILED", reason: built.failure };
+    const imageId = built.imageId;
     tx.emit({ type: "PipelineBuildRecorded", region: tx.ctx.region, arn: p.arn, version, imageId });
-    return { imageBuildVersionArn: `${p.arn}/${version}`, imageId, version };
+    return { imageBuildVersionArn: `${p.arn}/${version}`, imageId, version, status: "AVAILABLE" };
   },
   RollbackImagePipeline(tx: Tx, input: { imagePipelineArn?: string; version?: string }) {
     const p = input.imagePipelineArn ? tx.region.pipelines.get(input.imagePipelineArn) : undefined;

@@ -259,7 +259,10 @@ function wireHooks(): void {
       for (const c of recipe.components) {
         for (const cmd of c.commands) {
           const out = ACTIONS.GuestRun!(tx, { InstanceId: id, Command: cmd, User: "root" }) as { ExitCode: number; Output: string };
-          if (out.ExitCode !== 0) throw new Ec2Error("ImageBuildFailed", `Component ${c.name} failed on '${cmd}' (exit ${out.ExitCode}): ${out.Output.trim()}`);
+          if (out.ExitCode !== 0) {
+            ACTIONS.TerminateInstances!(tx, { InstanceIds: [id] });
+            return { failure: `Component ${c.name} failed on '${cmd}' (exit ${out.ExitCode}): ${out.Output.trim()}` };
+          }
         }
       }
       const date = new Date(tx.now).toISOString().slice(0, 10);
@@ -268,7 +271,7 @@ function wireHooks(): void {
         TagSpecifications: [{ ResourceType: "image", Tags: [{ Key: "Version", Value: version }, { Key: "BuildDate", Value: date }, { Key: "Purpose", Value: `${pipeline.name} golden image` }, { Key: "Ec2ImageBuilderArn", Value: `${pipeline.arn}/${version}` }] }],
       }) as { ImageId: string };
       ACTIONS.TerminateInstances!(tx, { InstanceIds: [id] });
-      return img.ImageId;
+      return { imageId: img.ImageId };
     },
   });
 }

@@ -730,6 +730,27 @@ describe("R24 EC2 Image Builder", () => {
   });
 });
 
+describe("R24 a failing build", () => {
+  it("R24 a component that fails makes a FAILED build: no AMI, no version, the build instance terminated", () => {
+    const w = world("r24-fail");
+    const recipe = w.call("CreateImageRecipe", {
+      name: "broken", semanticVersion: "2.0.0", parentImage: w.imageId(AL2023),
+      components: [{ name: "nginx", commands: ["dnf install -y nginx"] }, { name: "typo", commands: ["dnf install -y ngnix"] }],
+    });
+    const pipeline = w.call("CreateImagePipeline", { name: "broken", imageRecipeArn: recipe.imageRecipeArn });
+    const before = w.call("DescribeImages", { Owners: ["self"] }).Images.length;
+    const b = w.call("StartImagePipelineExecution", { imagePipelineArn: pipeline.imagePipelineArn });
+    expect(b.status).toBe("FAILED");
+    expect(b.reason).toMatch(/Component typo failed on 'dnf install -y ngnix' \(exit 1\).*Unable to find a match: ngnix/s);
+    expect(b.imageId).toBeUndefined();
+    expect(w.call("DescribeImages", { Owners: ["self"] }).Images.length).toBe(before);
+    expect(w.call("ListImagePipelineImages", { imagePipelineArn: pipeline.imagePipelineArn }).images).toEqual([]);
+    w.sb.advance(60_000);
+    const states = (w.call("DescribeInstances", {}).Reservations as Any[]).flatMap((r) => r.Instances.map((i: Any) => i.State.Name));
+    expect(states).toEqual(["terminated"]);
+  });
+});
+
 describe("R25 credentials check before sharing", () => {
   it("R25 sharing an AMI whose files hold credentials warns with the file names; a clean AMI shares silently; the other account can read the files", () => {
     const w = world("r25");
