@@ -15,7 +15,7 @@ export { scanImageForSecrets, canLaunch } from "./images.ts";
 export { snapshotStoredBytes } from "./volumes.ts";
 export { BLOCK_BYTES, BLOCKS_PER_GIB } from "./guest/fs.ts";
 export { rootFileSystem, guestView } from "./guest/access.ts";
-export { installedPackages, enabledServices } from "./guest/os.ts";
+export { installedPackages, enabledServices, baseFileSystem, guestBase, repoPackages } from "./guest/os.ts";
 export { tokenize } from "./guest/shell.ts";
 export { REGIONS, INSTANCE_TYPES, CATALOG_IMAGES, GUEST_BASES, STORAGE_PRICES, regionByName } from "./catalog-data.ts";
 export type * from "./data-types.ts";
