@@ -212,6 +212,7 @@ export class SandboxHost {
     const p = this.loaded.get(name);
     if (p) await p.then((h) => h.tail).catch(() => undefined);
     this.loaded.delete(name);
+    this.ready.delete(name);
     try {
       await this.store.delete(name);
     } catch (e) {

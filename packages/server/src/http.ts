@@ -6,6 +6,7 @@
  * Every EC2 answer is EC2-shaped XML, including failures of the HTTP layer itself; nothing ever
  * answers with a stack trace.
  */
+import { isUtf8 } from "node:buffer";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
@@ -33,6 +34,8 @@ export interface RunningServer {
 
 class BodyTooLarge extends Error {}
 
+class BodyNotUtf8 extends Error {}
+
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers["content-length"]);
@@ -56,7 +59,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on("end", () => {
       if (!done) {
         done = true;
-        resolve(Buffer.concat(chunks).toString("utf8"));
+        const buf = Buffer.concat(chunks);
+        // Form bodies are ASCII; raw bytes that are not even UTF-8 cannot be read (nor their signature checked).
+        if (!isUtf8(buf)) reject(new BodyNotUtf8());
+        else resolve(buf.toString("utf8"));
       }
     });
     req.on("error", (e) => {
@@ -117,7 +123,12 @@ export function createHttpServer(host: SandboxHost, options: HttpServerOptions =
       let body = "";
       try {
         body = await readBody(req, MAX_BODY_BYTES);
-      } catch {
+      } catch (e) {
+        if (e instanceof BodyNotUtf8) {
+          res.writeHead(400, { "content-type": "application/json" });
+          res.end(JSON.stringify({ error: { code: "MalformedJson", message: "The request body is not valid UTF-8" } }));
+          return;
+        }
         res.writeHead(413, { "content-type": "application/json", connection: "close" });
         res.end(JSON.stringify({ error: { code: "RequestEntityTooLarge", message: "The request body is too large" } }));
         return;
@@ -140,6 +151,8 @@ export function createHttpServer(host: SandboxHost, options: HttpServerOptions =
       if (e instanceof BodyTooLarge) {
         res.setHeader("connection", "close");
         sendXmlError(res, new Ec2Error("RequestEntityTooLarge", `Request body exceeds ${MAX_BODY_BYTES} bytes`, 413));
+      } else if (e instanceof BodyNotUtf8) {
+        sendXmlError(res, new Ec2Error("MalformedQueryString", "The request body is not valid UTF-8; percent-encode every byte outside ASCII"));
       } else {
         res.destroy();
       }
