@@ -1,0 +1,139 @@
+/**
+ * SandboxHost in-process: ordering under concurrency, durable-before-ack (for writes and for the
+ * reads that follow them), a failed append, the transition ticker, and action routing.
+ */
+import { isEc2Error, type EventEnvelope } from "@ec2sim/core";
+import { describe, expect, it } from "vitest";
+import { SandboxHost } from "../src/host.ts";
+import { routeAction } from "../src/dispatch.ts";
+import { MemoryStore, type JournalEntry, type LoadedSandbox, type SandboxMeta, type SandboxStore } from "../src/store/index.ts";
+
+const A = { accountId: "111122223333", region: "us-east-1" };
+
+/** A store whose appends wait for the test to release them, or fail on demand. */
+class GatedStore implements SandboxStore {
+  readonly inner = new MemoryStore();
+  gate = false;
+  failNext = false;
+  private waiting: (() => void)[] = [];
+  appended = 0;
+  list() { return this.inner.list(); }
+  create(meta: SandboxMeta) { return this.inner.create(meta); }
+  load(name: string): Promise<LoadedSandbox> { return this.inner.load(name); }
+  append(name: string, entries: JournalEntry[], expected: number): Promise<void> {
+    if (this.failNext) {
+      this.failNext = false;
+      return Promise.reject(new Error("disk on fire"));
+    }
+    const p = this.inner.append(name, entries, expected);
+    if (!this.gate) return p.then(() => void (this.appended += entries.length));
+    return p.then(() => new Promise<void>((resolve) => this.waiting.push(() => { this.appended += entries.length; resolve(); })));
+  }
+  release() {
+    const w = this.waiting;
+    this.waiting = [];
+    for (const f of w) f();
+  }
+  saveSnapshot(name: string, seq: number, state: unknown) { return this.inner.saveSnapshot(name, seq, state); }
+  delete(name: string) { return this.inner.delete(name); }
+  close() { return this.inner.close(); }
+}
+
+async function newestImage(host: SandboxHost, name = "t"): Promise<string> {
+  const out = await host.call<{ Images: { ImageId: string; CreationDate: string }[] }>(name, A, "DescribeImages", { Owners: ["amazon"], Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }] });
+  return out.Images.sort((x, y) => y.CreationDate.localeCompare(x.CreationDate))[0]!.ImageId;
+}
+
+describe("SandboxHost", () => {
+  it("loses and reorders nothing under 400 concurrent commands; a replay of the journal gives the same state", async () => {
+    const store = new MemoryStore();
+    const host = new SandboxHost({ store, tickMs: 0 });
+    await host.create("t", { seed: "s", speed: 1000 });
+    const image = await newestImage(host);
+    const run = await host.call<{ Instances: { InstanceId: string }[] }>("t", A, "RunInstances", { ImageId: image, InstanceType: "t3.micro", MinCount: 8, MaxCount: 8 });
+    const ids = run.Instances.map((i) => i.InstanceId);
+    const jobs: Promise<unknown>[] = [];
+    for (let n = 0; n < 400; n++) {
+      const id = ids[n % ids.length]!;
+      jobs.push(n % 50 === 0
+        ? host.call("t", A, "RunInstances", { ImageId: image, InstanceType: "t3.nano", MinCount: 1, MaxCount: 1 })
+        : host.call("t", A, "CreateTags", { Resources: [id], Tags: [{ Key: `k${Math.floor(n / ids.length)}`, Value: String(n) }] }));
+    }
+    await Promise.all(jobs);
+    const loaded = await store.load("t");
+    loaded.entries.forEach((e, i) => expect(e.seq).toBe(i + 1));
+    expect((loaded.entries.at(-1)!.event as EventEnvelope).seq).toBe(loaded.entries.length);
+    const sb = await host.load("t");
+    expect(sb.state.seq).toBe(loaded.entries.length);
+    // A second host on the same store rebuilds the same sandbox from the journal alone.
+    const host2 = new SandboxHost({ store, tickMs: 0 });
+    const describe = (h: SandboxHost) => h.call<{ Reservations: { Instances: { InstanceId: string; Tags: unknown[] }[] }[] }>("t", A, "DescribeInstances", {});
+    const [one, two] = [await describe(host), await describe(host2)];
+    expect(JSON.stringify(two)).toBe(JSON.stringify(one));
+    const tagged = one.Reservations.flatMap((r) => r.Instances).filter((i) => ids.includes(i.InstanceId));
+    expect(tagged.reduce((n, i) => n + i.Tags.length, 0)).toBe(400 - 8 + 0); // 392 CreateTags, unique keys per instance
+  });
+
+  it("answers a write, and a read after it, only once the write is durable", async () => {
+    const store = new GatedStore();
+    const host = new SandboxHost({ store, tickMs: 0 });
+    await host.create("t", { seed: "s", paused: true });
+    store.gate = true;
+    let wrote = false;
+    let read = false;
+    const w = host.call("t", A, "CreateKeyPair", { KeyName: "k1" }).then(() => (wrote = true));
+    const r = host.call<{ KeyPairs: unknown[] }>("t", A, "DescribeKeyPairs", {}).then((o) => ((read = true), o));
+    await new Promise((res) => setTimeout(res, 50));
+    expect([wrote, read]).toEqual([false, false]);
+    store.release();
+    const out = await r;
+    await w;
+    expect([wrote, read]).toEqual([true, true]);
+    expect(out.KeyPairs).toHaveLength(1);
+  });
+
+  it("answers ServiceUnavailable when an append fails, then serves the durable state again", async () => {
+    const store = new GatedStore();
+    const logs: string[] = [];
+    const host = new SandboxHost({ store, tickMs: 0, log: (m) => logs.push(m) });
+    await host.create("t", { seed: "s", paused: true });
+    await host.call("t", A, "CreateKeyPair", { KeyName: "kept" });
+    store.failNext = true;
+    const err = await host.call("t", A, "CreateKeyPair", { KeyName: "lost" }).catch((e: unknown) => e);
+    expect(isEc2Error(err) && err.code).toBe("ServiceUnavailable");
+    expect(isEc2Error(err) && err.httpStatus).toBe(503);
+    expect(logs.join("\n")).toContain("disk on fire");
+    const out = await host.call<{ KeyPairs: { KeyName: string }[] }>("t", A, "DescribeKeyPairs", {});
+    expect(out.KeyPairs.map((k) => k.KeyName)).toEqual(["kept"]);
+    await host.call("t", A, "CreateKeyPair", { KeyName: "after" });
+    const again = await host.call<{ KeyPairs: { KeyName: string }[] }>("t", A, "DescribeKeyPairs", {});
+    expect(again.KeyPairs.map((k) => k.KeyName).sort()).toEqual(["after", "kept"]);
+  });
+
+  it("persists clock transitions from the ticker without any request", async () => {
+    const store = new MemoryStore();
+    const host = new SandboxHost({ store, tickMs: 20 });
+    await host.create("t", { seed: "s", speed: 2000 });
+    const image = await newestImage(host);
+    await host.call("t", A, "RunInstances", { ImageId: image, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1 });
+    const deadline = Date.now() + 5_000;
+    let running = false;
+    while (!running && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      const { entries } = await store.load("t");
+      running = entries.some((e) => {
+        const ev = (e.event as EventEnvelope).event as { type: string; state?: string };
+        return ev.type === "InstanceStateChanged" && ev.state === "running";
+      });
+    }
+    expect(running).toBe(true);
+    await host.close();
+  });
+
+  it("routes core actions to the sandbox, model-only actions to UnsupportedOperation, others to InvalidAction", () => {
+    expect(routeAction("RunInstances")).toBe("core");
+    expect(routeAction("CreateVpcEndpoint")).toBe("unsupported");
+    expect(routeAction("NoSuchThing")).toBe("invalid");
+    expect(routeAction("GuestRun")).toBe("invalid"); // sandbox-only: the admin API's /call, not the EC2 endpoint
+  });
+});
