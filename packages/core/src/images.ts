@@ -477,7 +477,7 @@ export const imageActions = {
       image: {
         imageId, region: tx.ctx.region, ownerId: tx.ctx.accountId, name, description: input.Description, architecture: arch, platformDetails: "Linux/UNIX",
         usageOperation: "RunInstances", rootDeviceType: "ebs", rootDeviceName: input.RootDeviceName, virtualizationType: (input.VirtualizationType as "hvm") ?? "hvm",
-        bootMode: input.BootMode, enaSupport: input.EnaSupport ?? true, sriovNetSupport: input.SriovNetSupport, imdsSupport: input.ImdsSupport,
+        bootMode: input.BootMode, enaSupport: input.EnaSupport ?? false, sriovNetSupport: input.SriovNetSupport, imdsSupport: input.ImdsSupport,
         blockDeviceMappings: bdms, productCodes: [], guest, availableAt: tx.now + 10_000, kernelId: input.KernelId, ramdiskId: input.RamdiskId, tags,
       },
     });
