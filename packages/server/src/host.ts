@@ -244,6 +244,19 @@ export class SandboxHost {
     };
   }
 
+  /**
+   * The sandbox's durable event log (up to `upTo` when given) with the config needed to replay it:
+   * what exports, diffs and branches read (`Sandbox.replay(events, { seed, start })`).
+   */
+  async events(name: string, upTo?: number): Promise<{ name: string; config: SandboxConfig; lastSeq: number; events: EventEnvelope[] }> {
+    const h = await this.hosted(name);
+    await h.tail.catch(() => undefined);
+    const loaded = await this.store.load(name);
+    if (loaded.snapshot) throw serviceUnavailable(`sandbox '${name}' has a snapshot, which this server version cannot read`);
+    const events = loaded.entries.map((e) => e.event as EventEnvelope).filter((e) => upTo === undefined || e.seq <= upTo);
+    return { name, config: loaded.meta.config as SandboxConfig, lastSeq: loaded.entries.at(-1)?.seq ?? 0, events };
+  }
+
   /** The loaded sandbox, if it is in memory (for synchronous credential lookups). */
   peek(name: string): Sandbox | undefined {
     return this.ready.get(name)?.sb;
@@ -331,7 +344,22 @@ export class SandboxHost {
     if (sb.state.seq !== last) throw serviceUnavailable(`sandbox '${name}' replayed to seq ${sb.state.seq}, but its journal ends at ${last}`);
     const hosted: Hosted = { name, meta: loaded.meta, sb, issuedSeq: last, durableSeq: last, tail: Promise.resolve() };
     this.ready.set(name, hosted);
+    this.resumeClock(hosted);
     return hosted;
+  }
+
+  /**
+   * Simulated time stands still while a sandbox is not hosted: a running clock is re-anchored at
+   * the simulated time of the last persisted event, so a server that was down overnight at ×60
+   * does not wake up to 40 simulated days of uptime and bills. Recorded as a ClockChanged event.
+   */
+  private resumeClock(h: Hosted): void {
+    const { state } = h.sb;
+    if (state.clock.paused) return;
+    const clock: ClockState = { ...state.clock, simAtAnchor: state.now, realAtAnchor: this.realNow() };
+    const env: EventEnvelope = { seq: state.seq + 1, at: state.now, event: { type: "ClockChanged", clock } };
+    h.sb.apply([env]);
+    this.issue(h, [env]);
   }
 
   /**

@@ -130,6 +130,26 @@ describe("SandboxHost", () => {
     await host.close();
   });
 
+  it("stops simulated time while a sandbox is not hosted (no downtime billed at ×60)", async () => {
+    const store = new MemoryStore();
+    let real = 1_000_000;
+    const host = new SandboxHost({ store, tickMs: 0, realNow: () => real });
+    await host.create("t", { seed: "s", speed: 60 });
+    await host.call("t", A, "CreateKeyPair", { KeyName: "k" });
+    real += 10_000; // 10 s real = 10 min simulated while hosted
+    await host.call("t", A, "CreateKeyPair", { KeyName: "k2" });
+    const before = (await host.load("t")).now;
+    real += 3_600_000; // the server is down for an hour
+    const host2 = new SandboxHost({ store, tickMs: 0, realNow: () => real });
+    const sb2 = await host2.load("t");
+    expect(sb2.now).toBe(before);
+    real += 1_000; // and runs on from there at ×60
+    expect(sb2.now).toBe(before + 60_000);
+    expect((await host2.info("t")).clock).toMatchObject({ speed: 60, paused: false });
+    const { entries } = await store.load("t");
+    expect(((entries.at(-1)!.event as EventEnvelope).event as { type: string }).type).toBe("ClockChanged");
+  });
+
   it("routes core actions to the sandbox, model-only actions to UnsupportedOperation, others to InvalidAction", () => {
     expect(routeAction("RunInstances")).toBe("core");
     expect(routeAction("CreateVpcEndpoint")).toBe("unsupported");
