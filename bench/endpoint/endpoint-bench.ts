@@ -121,7 +121,7 @@ async function main() {
     // 1. 1,000 RunInstances in batches of 50.
     const runLat: number[] = [];
     const ids: string[] = [];
-    const types = ["t3.micro", "t3.small", "t3.nano", "m5.large"];
+    const types = ["t3.micro", "t3.small", "t3.nano", "m5.large"] as const;
     const cpu = () => cpuMsOf(server.proc.pid!);
     let c0 = cpu();
     let t = performance.now();
