@@ -122,6 +122,25 @@ export function paginate<T>(
   return next ? { page, nextToken: next } : { page };
 }
 
+/**
+ * How many rows of a list `paginate` needs to answer `req` exactly (the page plus one, to know
+ * whether a next page exists), or undefined when it needs them all. Never throws: a bad
+ * MaxResults or NextToken is left for `paginate` to refuse.
+ */
+export function pageEnd(req: PageRequest, guard = ""): number | undefined {
+  const max = req.MaxResults;
+  if (max === undefined || !Number.isInteger(max) || max < 0) return undefined;
+  let start = 0;
+  if (req.NextToken !== undefined && req.NextToken !== "") {
+    try {
+      start = decodeToken(req.NextToken, guard);
+    } catch {
+      return undefined;
+    }
+  }
+  return start + max + 1;
+}
+
 function encodeToken(offset: number, guard: string): string {
   return Buffer.from(JSON.stringify({ o: offset, g: guard })).toString("base64url");
 }

@@ -8,7 +8,7 @@ import type { BlockDeviceMapping as Ec2Bdm, Instance as Ec2Instance, InstanceSta
 import { defaultSubnet, findSubnet, nextPrivateIp } from "./accounts.ts";
 import { Ec2Error, errors } from "./errors.ts";
 import type { EventOf, InstanceInit, TagList } from "./events.ts";
-import { compileFilters, exactValues, paginate, type Filter } from "./filters.ts";
+import { compileFilters, exactValues, pageEnd, paginate, type Filter } from "./filters.ts";
 import { applyGuestEffects, rootFileSystem, rootVolume } from "./guest/access.ts";
 import { FsLayer } from "./guest/fs.ts";
 import { bootFiles, enabledServices, guestBase, parameterValues } from "./guest/os.ts";
@@ -312,19 +312,34 @@ const instanceFields = (state: SandboxState) => ({
 function candidates(tx: Tx, filters: Filter[] | undefined): Iterable<string> {
   const r = tx.region;
   let best: ReadonlySet<string> = r.instancesByOwner.get(tx.ctx.accountId);
-  const consider = (ids: Set<string>) => {
-    if (ids.size < best.size) best = ids;
+  // One value: the index's own set (no copy). Several: copied into one set only when their total
+  // beats the best so far (the sets of distinct values of one key or state are disjoint, so the
+  // total is the union's size).
+  const consider = (sets: ReadonlySet<string>[]) => {
+    if (sets.length === 1) {
+      if (sets[0]!.size < best.size) best = sets[0]!;
+      return;
+    }
+    let total = 0;
+    for (const s of sets) total += s.size;
+    if (total >= best.size) return;
+    const union = new Set<string>();
+    for (const s of sets) for (const id of s) union.add(id);
+    best = union;
   };
   const states = exactValues(filters, "instance-state-name");
-  if (states) consider(new Set(states.flatMap((s) => [...r.instancesByState.get(s)])));
+  if (states) consider([...new Set(states)].map((s) => r.instancesByState.get(s)));
   for (const f of filters ?? []) {
     if (f.Name?.startsWith("tag:")) {
       const vals = exactValues(filters, f.Name);
-      if (vals) consider(new Set(vals.flatMap((v) => [...r.instancesByTag.get(`${f.Name!.slice(4)}=${v}`)])));
+      if (vals) consider([...new Set(vals)].map((v) => r.instancesByTag.get(`${f.Name!.slice(4)}=${v}`)));
     }
   }
   const ids = exactValues(filters, "instance-id");
-  if (ids) consider(new Set(ids));
+  if (ids) {
+    const set = new Set(ids);
+    if (set.size < best.size) best = set;
+  }
   return best;
 }
 
@@ -526,11 +541,24 @@ export const instanceActions = {
     if (input.InstanceIds?.length && input.MaxResults !== undefined) {
       throw new Ec2Error("InvalidParameterCombination", "The parameter instancesSet cannot be used with the parameter maxResults");
     }
-    let pool: Instance[];
-    if (input.InstanceIds?.length) pool = input.InstanceIds.map((id) => requireInstance(tx, id));
-    else pool = [...candidates(tx, input.Filters)].map((id) => tx.region.instances.get(id)!).filter((i) => i && i.ownerId === tx.ctx.accountId);
-    const match = compileFilters(input.Filters, instanceFields(tx.state));
-    const rows = pool.filter(match);
+    let rows: Instance[];
+    if (input.InstanceIds?.length) {
+      const pool = input.InstanceIds.map((id) => requireInstance(tx, id));
+      rows = pool.filter(compileFilters(input.Filters, instanceFields(tx.state)));
+    } else {
+      const match = compileFilters(input.Filters, instanceFields(tx.state));
+      // With MaxResults, stop one row past the page: paginate answers the same from that prefix.
+      const limit = pageEnd(input, "instances") ?? Infinity;
+      const region = tx.region, me = tx.ctx.accountId;
+      rows = [];
+      for (const id of candidates(tx, input.Filters)) {
+        const i = region.instances.get(id);
+        if (i && i.ownerId === me && match(i)) {
+          rows.push(i);
+          if (rows.length >= limit) break;
+        }
+      }
+    }
     const { page, nextToken } = paginate(rows, input, { min: 5, max: 1000 }, "instances");
     // One reservation per launch, as EC2 groups them.
     const byRes = new Map<string, Instance[]>();

@@ -53,6 +53,15 @@ export class FsLayer {
     return [...seen].filter(([, live]) => live).map(([p]) => p).sort();
   }
 
+  /** `paths()` restricted to those starting with `prefix` (sorted), without merging the rest. */
+  pathsUnder(prefix: string): string[] {
+    const seen = new Map<string, boolean>();
+    for (let l: FsLayer | undefined = this; l; l = l.parent) {
+      for (const [p, node] of l.entries) if (p.startsWith(prefix) && !seen.has(p)) seen.set(p, node !== null);
+    }
+    return [...seen].filter(([, live]) => live).map(([p]) => p).sort();
+  }
+
   set(path: string, node: FileNode | null): void {
     if (this.frozen) throw new Error(`fs layer ${this.id} is frozen`);
     // A deletion only needs a tombstone if a lower layer has the path.

@@ -57,7 +57,7 @@ export function installedPackages(fs: FsLayer): Map<string, string> {
 }
 
 export function enabledServices(fs: FsLayer): string[] {
-  return fs.paths().filter((p) => p.startsWith(WANTS_DIR)).map((p) => p.slice(WANTS_DIR.length).replace(/\.service$/, ""));
+  return fs.pathsUnder(WANTS_DIR).map((p) => p.slice(WANTS_DIR.length).replace(/\.service$/, ""));
 }
 
 /** Services a package set provides (installed packages' units). */

@@ -1,0 +1,238 @@
+/**
+ * Core benchmark (issue #3). Run from the repo root:
+ *
+ *   node --expose-gc --import tsx bench/core/core-bench.ts [launch] [describe] [image] [replay]
+ *
+ * (no argument: all four). Every section builds its own sandbox (paused clock, `realNow: () => 0`)
+ * so one section's garbage does not bill the next; heap/RSS are read after `global.gc()`.
+ *
+ * 1. launch   — 100 RunInstances × 1,000 (t3.micro, AL2023) into one sandbox with tags
+ *               team=a|b|c, env=prod|staging|dev, Name; then the clock moves on so all 100,000 boot.
+ * 2. describe — 10,000 instances (a quarter stopped), DescribeInstances with a tag filter, a state
+ *               filter and both; 500 calls each, unpaged and with MaxResults=100 (first page).
+ * 3. image    — 1,000 CreateImage calls on running instances, 500 NoReboot=true then 500 false.
+ * 4. replay   — ~1,000,000 events made by running commands (launches with tags, CreateTags,
+ *               DeleteTags, stop/start, terminate, clock moves), then `Sandbox.replay` of the log.
+ */
+import { Sandbox, type CallContext, type EventEnvelope } from "../../packages/core/src/index.ts";
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) {
+  console.error("run with: node --expose-gc --import tsx bench/core/core-bench.ts");
+  process.exit(1);
+}
+
+const ACCOUNT = "111122223333";
+const ctx: CallContext = { accountId: ACCOUNT, region: "us-east-1" };
+const TEAMS = ["a", "b", "c"];
+const ENVS = ["prod", "staging", "dev"];
+const MiB = 1024 * 1024;
+
+function memory(): { heapMiB: number; rssMiB: number } {
+  gc!();
+  gc!();
+  const m = process.memoryUsage();
+  return { heapMiB: Math.round(m.heapUsed / MiB), rssMiB: Math.round(m.rss / MiB) };
+}
+
+function pct(samples: number[], p: number): number {
+  const s = [...samples].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+}
+const ms = (n: number) => (n < 10 ? n.toFixed(3) : n < 100 ? n.toFixed(1) : n.toFixed(0));
+
+function newSandbox(onEvents?: (events: readonly EventEnvelope[]) => void): { sb: Sandbox; imageId: string } {
+  const sb = new Sandbox({ seed: "bench", realNow: () => 0 });
+  if (onEvents) sb.subscribe(onEvents);
+  sb.createAccount({ accountId: ACCOUNT });
+  const imgs = sb.call<{ Images: { ImageId: string; CreationDate: string }[] }>(ctx, "DescribeImages", {
+    Owners: ["amazon"], Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }],
+  }).output.Images;
+  const latest = imgs.sort((a, b) => (a.CreationDate < b.CreationDate ? 1 : -1))[0];
+  if (!latest) throw new Error("no AL2023 image in the catalog");
+  return { sb, imageId: latest.ImageId };
+}
+
+/** RunInstances of `count` with team/env/Name tags; batch `b` gets team TEAMS[b%3], env ENVS[(b/3|0)%3]. */
+function launch(sb: Sandbox, imageId: string, batch: number, count: number): string[] {
+  const out = sb.call<{ Instances: { InstanceId: string }[] }>(ctx, "RunInstances", {
+    ImageId: imageId, InstanceType: "t3.micro", MinCount: count, MaxCount: count,
+    TagSpecifications: [{ ResourceType: "instance", Tags: [
+      { Key: "team", Value: TEAMS[batch % 3]! }, { Key: "env", Value: ENVS[Math.floor(batch / 3) % 3]! }, { Key: "Name", Value: `web-${batch}` },
+    ] }],
+  }).output;
+  return out.Instances.map((i) => i.InstanceId);
+}
+
+const report: Record<string, unknown> = { node: process.version, date: new Date().toISOString() };
+
+// ── 1. launch 100,000 ──────────────────────────────────────────────────────────────────────────
+function benchLaunch(): void {
+  const before = memory();
+  const { sb, imageId } = newSandbox();
+  const per: number[] = [];
+  const t0 = performance.now();
+  for (let b = 0; b < 100; b++) {
+    const t = performance.now();
+    launch(sb, imageId, b, 1000);
+    per.push(performance.now() - t);
+  }
+  const launchMs = performance.now() - t0;
+  const afterLaunch = memory();
+  const t1 = performance.now();
+  const booted = sb.advance(120_000).length;
+  const bootMs = performance.now() - t1;
+  const afterBoot = memory();
+  const running = sb.state.regions.get("us-east-1")!.instancesByState.get("running").size;
+  const r = {
+    instances: sb.state.regions.get("us-east-1")!.instances.size, launchMs: Math.round(launchMs),
+    perRunInstancesMs: { p50: ms(pct(per, 50)), p99: ms(pct(per, 99)), max: ms(Math.max(...per)) },
+    baseline: before, afterLaunch, bootAllMs: Math.round(bootMs), bootEvents: booted, running, afterBoot, events: sb.state.seq,
+  };
+  report.launch = r;
+  console.log("launch", JSON.stringify(r));
+}
+
+// ── 2. DescribeInstances over 10,000 ───────────────────────────────────────────────────────────
+function benchDescribe(): void {
+  const { sb, imageId } = newSandbox();
+  const ids: string[] = [];
+  for (let b = 0; b < 10; b++) ids.push(...launch(sb, imageId, b, 1000));
+  sb.advance(120_000);
+  // A quarter stopped, so the state filter selects something smaller than "everything".
+  const stop = ids.filter((_, k) => k % 4 === 0);
+  for (let k = 0; k < stop.length; k += 500) sb.call(ctx, "StopInstances", { InstanceIds: stop.slice(k, k + 500) });
+  sb.advance(120_000);
+  const calls = 500;
+  const cases: [string, { Name: string; Values: string[] }[]][] = [
+    ["tag team=a", [{ Name: "tag:team", Values: ["a"] }]],
+    ["state stopped", [{ Name: "instance-state-name", Values: ["stopped"] }]],
+    ["state running", [{ Name: "instance-state-name", Values: ["running"] }]],
+    ["tag team=a + state stopped", [{ Name: "tag:team", Values: ["a"] }, { Name: "instance-state-name", Values: ["stopped"] }]],
+    ["tag env=prod + state running", [{ Name: "tag:env", Values: ["prod"] }, { Name: "instance-state-name", Values: ["running"] }]],
+  ];
+  const rows: Record<string, unknown>[] = [];
+  for (const [label, Filters] of cases) {
+    for (const paged of [false, true]) {
+      const input = paged ? { Filters, MaxResults: 100 } : { Filters };
+      let returned = 0;
+      for (let k = 0; k < 20; k++) sb.call(ctx, "DescribeInstances", input); // warm-up
+      const samples: number[] = [];
+      for (let k = 0; k < calls; k++) {
+        const t = performance.now();
+        const out = sb.call<{ Reservations: { Instances: unknown[] }[] }>(ctx, "DescribeInstances", input).output;
+        samples.push(performance.now() - t);
+        if (k === 0) returned = out.Reservations.reduce((n, r) => n + r.Instances.length, 0);
+      }
+      const row = { filter: label, page: paged ? "MaxResults=100" : "all", returned, p50: ms(pct(samples, 50)), p99: ms(pct(samples, 99)), max: ms(Math.max(...samples)) };
+      rows.push(row);
+      console.log("describe", JSON.stringify(row));
+    }
+  }
+  // Walking every page of a filter with NextToken (one "full listing").
+  const walk: number[] = [];
+  let pages = 0;
+  for (let k = 0; k < 20; k++) {
+    const t = performance.now();
+    let token: string | undefined;
+    pages = 0;
+    do {
+      const out = sb.call<{ NextToken?: string }>(ctx, "DescribeInstances", { Filters: cases[2]![1], MaxResults: 1000, ...(token ? { NextToken: token } : {}) }).output;
+      token = out.NextToken;
+      pages++;
+    } while (token);
+    walk.push(performance.now() - t);
+  }
+  const walkRow = { filter: "state running, every page of 1000 (NextToken)", pages, p50: ms(pct(walk, 50)), max: ms(Math.max(...walk)) };
+  console.log("describe", JSON.stringify(walkRow));
+  report.describe = { rows, walk: walkRow };
+}
+
+// ── 3. CreateImage × 1,000 ─────────────────────────────────────────────────────────────────────
+function benchCreateImage(): void {
+  const { sb, imageId } = newSandbox();
+  const ids = launch(sb, imageId, 0, 1000);
+  sb.advance(120_000);
+  const rows: Record<string, unknown>[] = [];
+  const all: number[] = [];
+  const t0 = performance.now();
+  for (const noReboot of [true, false]) {
+    const samples: number[] = [];
+    const t1 = performance.now();
+    for (let k = 0; k < 500; k++) {
+      const id = ids[(noReboot ? 0 : 500) + k]!;
+      const t = performance.now();
+      sb.call(ctx, "CreateImage", { InstanceId: id, Name: `bench-${noReboot ? "nr" : "rb"}-${k}`, NoReboot: noReboot });
+      samples.push(performance.now() - t);
+    }
+    all.push(...samples);
+    const row = { NoReboot: noReboot, calls: 500, totalMs: Math.round(performance.now() - t1), p50: ms(pct(samples, 50)), p99: ms(pct(samples, 99)), max: ms(Math.max(...samples)) };
+    rows.push(row);
+    console.log("image", JSON.stringify(row));
+  }
+  const total = { calls: 1000, totalMs: Math.round(performance.now() - t0), p50: ms(pct(all, 50)), p99: ms(pct(all, 99)) };
+  const t2 = performance.now();
+  sb.advance(3_600_000);
+  const available = [...sb.state.regions.get("us-east-1")!.images.values()].filter((i) => i.state === "available").length;
+  console.log("image", JSON.stringify({ ...total, availableAfterAnHour: available, advanceMs: Math.round(performance.now() - t2) }));
+  report.image = { rows, total, availableAfterAnHour: available };
+}
+
+// ── 4. replay of ~1,000,000 events ─────────────────────────────────────────────────────────────
+function benchReplay(target = 1_000_000): void {
+  const log: EventEnvelope[] = [];
+  let live: Sandbox | undefined;
+  {
+    const { sb, imageId } = newSandbox((events) => {
+      for (const e of events) log.push(e);
+    });
+    live = sb;
+    const t0 = performance.now();
+    let batch = 0;
+    // A cycle: 20 launches of 25 (tags at launch), then per instance: boot, CreateTags, a few
+    // DeleteTags, stop → stopped → start → running for half, terminate → terminated → forgotten.
+    while (log.length < target) {
+      const cycle: string[] = [];
+      for (let k = 0; k < 20; k++) cycle.push(...launch(sb, imageId, batch++, 25));
+      sb.advance(60_000);
+      for (let k = 0; k < cycle.length; k += 10) {
+        const slice = cycle.slice(k, k + 10);
+        for (const id of slice) sb.call(ctx, "CreateTags", { Resources: [id], Tags: [{ Key: "owner", Value: `u${k % 17}` }, { Key: "cost-center", Value: `cc-${k % 5}` }] });
+        sb.call(ctx, "CreateTags", { Resources: slice, Tags: [{ Key: "wave", Value: String(batch) }] });
+        sb.call(ctx, "DeleteTags", { Resources: slice, Tags: [{ Key: "Name" }] });
+      }
+      const half = cycle.filter((_, k) => k % 2 === 0);
+      sb.call(ctx, "StopInstances", { InstanceIds: half });
+      sb.advance(60_000);
+      sb.call(ctx, "StartInstances", { InstanceIds: half });
+      sb.advance(60_000);
+      sb.call(ctx, "TerminateInstances", { InstanceIds: cycle });
+      sb.advance(30_000);
+      sb.advance(3_700_000);
+    }
+    const genMs = performance.now() - t0;
+    const counts = new Map<string, number>();
+    for (const e of log) counts.set(e.event.type, (counts.get(e.event.type) ?? 0) + 1);
+    report.replayGen = { events: log.length, genMs: Math.round(genMs), mix: Object.fromEntries([...counts].sort((a, b) => b[1] - a[1])) };
+    console.log("replay-gen", JSON.stringify(report.replayGen));
+  }
+  const liveSeq = live.state.seq;
+  live = undefined;
+  const base = memory();
+  const t = performance.now();
+  const sb = Sandbox.replay(log);
+  const replayMs = performance.now() - t;
+  const after = memory();
+  if (sb.state.seq !== liveSeq) throw new Error(`replay stopped at ${sb.state.seq}, live was at ${liveSeq}`);
+  const r = { events: log.length, replayMs: Math.round(replayMs), eventsPerSec: Math.round(log.length / (replayMs / 1000)), memoryWithLog: base, afterReplay: after };
+  report.replay = r;
+  console.log("replay", JSON.stringify(r));
+}
+
+const which = new Set(process.argv.slice(2));
+const all = which.size === 0;
+if (all || which.has("launch")) benchLaunch();
+if (all || which.has("describe")) benchDescribe();
+if (all || which.has("image")) benchCreateImage();
+if (all || which.has("replay")) benchReplay(Number(process.env.REPLAY_EVENTS ?? 1_000_000));
+console.log(JSON.stringify(report));
