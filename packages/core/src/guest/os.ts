@@ -112,7 +112,14 @@ export function bootFiles(fs: FsLayer, facts: BootFacts, firstBoot: boolean): { 
   }
   const home = facts.user === "root" ? "/root" : `/home/${facts.user}`;
   if (facts.publicKey) {
-    out.push({ path: `${home}/.ssh/authorized_keys`, content: `${facts.publicKey} ${facts.keyName ?? ""}\n`.replace(/ \n$/, "\n"), mode: 0o600, owner: facts.user });
+    // cloud-init adds the launch key and keeps what the image already had (which is why AWS warns
+    // about leftover keys in shared AMIs, R25).
+    const path = `${home}/.ssh/authorized_keys`;
+    const had = fs.get(path)?.content ?? "";
+    const blob = facts.publicKey.split(/\s+/).slice(0, 2).join(" ");
+    if (!had.split("\n").some((l) => l.split(/\s+/).slice(0, 2).join(" ") === blob)) {
+      out.push({ path, content: `${had}${facts.publicKey} ${facts.keyName ?? ""}\n`.replace(/ \n$/, "\n"), mode: 0o600, owner: facts.user });
+    }
   }
   for (const alg of ["ed25519", "ecdsa", "rsa"]) {
     const path = `/etc/ssh/ssh_host_${alg}_key`;
@@ -131,14 +138,17 @@ export function bootFiles(fs: FsLayer, facts: BootFacts, firstBoot: boolean): { 
  * runtime operations").
  */
 export function runtimeDropPaths(fs: FsLayer, facts: { privateIp: string; publicIp?: string; hostname: string }): string[] {
-  const needles = [facts.privateIp, facts.publicIp, facts.hostname].filter((x): x is string => !!x);
+  // Whole addresses and names only: 172.31.0.4 must not match 172.31.0.40.
+  const needles = [facts.privateIp, facts.publicIp, facts.hostname]
+    .filter((x): x is string => !!x)
+    .map((n) => new RegExp(`(^|[^0-9A-Za-z.-])${n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^0-9A-Za-z-]|\\.(?![0-9A-Za-z]))`));
   const drops: string[] = [];
   for (const p of fs.paths()) {
     if (p === SWAP_FILE || p === "/etc/hostname" || /^\/etc\/ssh\/ssh_host_.*_key(\.pub)?$/.test(p)) drops.push(p);
     else if (p.startsWith("/proc/") || p.startsWith("/run/") || p.startsWith("/tmp/")) drops.push(p);
     else {
       const node = fs.get(p)!;
-      if (needles.some((n) => node.content.includes(n))) drops.push(p);
+      if (needles.some((n) => n.test(node.content))) drops.push(p);
     }
   }
   return drops;
