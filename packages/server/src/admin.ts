@@ -12,6 +12,8 @@
  *   GET    /_ec2sim/sandboxes/<name>/cost[?accountId=]  CostReport
  *   POST   /_ec2sim/sandboxes/<name>/call               {action, input?, accountId?, region?} -> {output}
  *                                                        (any core action, sandbox-only ones included)
+ *   GET    /_ec2sim/sandboxes/<name>/events[?upTo=N]    {name, config: {seed, start?}, lastSeq, events: [EventEnvelope]}
+ *                                                        (the durable log, to replay: exports, diffs, branches)
  * Errors: {"error":{"code","message"}} with the EC2 code's HTTP status.
  */
 import { Ec2Error, isEc2Error, parseDuration, type NewAccount } from "@ec2sim/core";
@@ -137,6 +139,13 @@ export async function handleAdmin(host: SandboxHost, req: AdminRequest, opts: { 
         if (method !== "GET") throw methodNotAllowed(method, url.pathname);
         const accountId = url.searchParams.get("accountId") ?? undefined;
         return json(200, await host.costReport(sandbox, accountId));
+      }
+      case "events": {
+        if (method !== "GET") throw methodNotAllowed(method, url.pathname);
+        const upTo = url.searchParams.get("upTo");
+        const n = upTo === null ? undefined : Number(upTo);
+        if (n !== undefined && (!Number.isSafeInteger(n) || n < 0)) throw bad(`upTo must be a non-negative integer, not '${String(upTo).slice(0, 40)}'`);
+        return json(200, await host.events(sandbox, n));
       }
       case "call": {
         if (method !== "POST") throw methodNotAllowed(method, url.pathname);

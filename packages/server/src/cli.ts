@@ -5,13 +5,15 @@
  */
 import { parseArgs } from "node:util";
 import { isEc2Error } from "@ec2sim/core";
-import { StoreLockedError } from "./store/index.ts";
+import { JournalStore, StoreLockedError } from "./store/index.ts";
 import { defaultDataDir, startServer, type ServeOptions } from "./serve.ts";
 
 const USAGE = `Usage: ec2sim <command> [options]
 
 Commands:
   serve     run the sandbox server: the EC2 Query endpoint and the admin API
+  export    write a sandbox as a CDKTF project, Terraform JSON or HCL (ec2sim export --help)
+  diff      plan/diff a sandbox against an AWS account, a Terraform state or another sandbox (ec2sim diff --help)
 
 Options of serve:
   --port N                 port to listen on (default 4566; 0 picks a free one)
@@ -155,6 +157,12 @@ export async function main(argv: string[]): Promise<number> {
       case "serve":
         await serve(rest);
         return 0;
+      case "export":
+      case "diff": {
+        // The CDKTF bridge (loaded only for these subcommands; cdktf itself only when synthesizing).
+        const { bridgeMain } = await import("@ec2sim/cdktf-bridge/cli");
+        return await bridgeMain(command, rest, { openStore: (dir) => JournalStore.open(dir) });
+      }
       case "help":
       case "--help":
       case "-h":

@@ -1,0 +1,426 @@
+/**
+ * Sandbox state -> export plan. One block per resource, named from its Name tag, with an origin
+ * tag on everything taggable; what cannot be expressed goes to `notExported` with the reason.
+ */
+import { baseFileSystem, catalogImages, rootFileSystem, type Image, type Instance, type SandboxState } from "@ec2sim/core";
+import { ORIGIN_TAG, isLaunchVolume, normalizeProtocol } from "../inventory.ts";
+import { Namer, ref, topoSort, type Block, type ExportPlan, type NotExported, type ProviderBlock, type Value } from "../plan.ts";
+import { LIVE_INSTANCE, amiSnapshotIds, catalogLookup, imageType, isDefaultGroup, liveImage, regionsOf } from "../readers/sandbox-state.ts";
+import { cloudConfig, guestChanges, isEmpty, multipart, userDataType, type FsView } from "./cloud-init.ts";
+
+export interface ExportOptions {
+  sandbox: string;
+  accountId: string;
+  regions?: string[];
+  /** Stack name in the synthesized output (default `ec2sim`). */
+  stackName?: string;
+}
+
+const HOME_REGION = "us-east-1";
+
+export function buildExportPlan(state: SandboxState, opts: ExportOptions): ExportPlan {
+  const acct = opts.accountId;
+  if (!state.accounts.has(acct)) throw new Error(`account ${acct} does not exist in sandbox ${opts.sandbox} (accounts: ${[...state.accounts.keys()].join(", ")})`);
+  const namer = new Namer();
+  const blocks: Block[] = [];
+  const notes: NotExported[] = [];
+  const regions = regionsOf(state, opts);
+  const keyOf = new Map<string, string>(); // sandbox resource ID -> block key
+  const origin = (id: string) => `${opts.sandbox}/${id}`;
+  const tags = (m: Map<string, string>, id: string): Record<string, string> => {
+    const t: Record<string, string> = {};
+    for (const [k, v] of [...m].sort(([a], [b]) => a.localeCompare(b))) if (!k.startsWith("aws:") && k !== ORIGIN_TAG) t[k] = v;
+    t[ORIGIN_TAG] = origin(id);
+    return t;
+  };
+  const amiSnaps = amiSnapshotIds(state, acct);
+  const note = (resource: string, kind: string, reason: string, severity: NotExported["severity"] = "skipped") => notes.push({ resource, kind, reason, severity });
+
+  // Providers: the home region is the default one, every other region gets an alias.
+  const used = regions.filter((r) => hasAnything(state, r, acct));
+  const home = used.includes(HOME_REGION) || used.length === 0 ? HOME_REGION : used[0]!;
+  const providers: ProviderBlock[] = [{ key: "aws", region: home }];
+  const providerFor = new Map<string, string | undefined>([[home, undefined]]);
+  const providerKeyFor = (region: string): string | undefined => {
+    if (providerFor.has(region)) return providerFor.get(region);
+    const alias = region.replace(/-/g, "_");
+    const key = namer.unique(`aws_${alias}`);
+    providers.push({ key, region, alias });
+    providerFor.set(region, key);
+    return key;
+  };
+  namer.unique("aws");
+  const add = (b: Omit<Block, "provider"> & { provider?: string }): Block => {
+    const p = providerKeyFor(b.region);
+    const block: Block = { ...b, ...(p ? { provider: p } : {}) };
+    blocks.push(block);
+    return block;
+  };
+
+  // Images nobody here manages: looked up by owner and name, once per region and image.
+  const lookups = new Map<string, string>();
+  const lookupImage = (region: string, img: Image): Value => {
+    const k = `${region}:${img.ownerId}:${img.name}`;
+    let key = lookups.get(k);
+    if (!key) {
+      key = namer.unique(img.name.replace(/[^A-Za-z0-9]+/g, "-").slice(0, 40));
+      lookups.set(k, key);
+      const owner = img.ownerAlias ?? img.ownerId;
+      add({
+        key, kind: "data", tfType: "aws_ami", region,
+        config: { owners: [owner], mostRecent: true, filter: [{ name: "name", values: [img.name] }] },
+        comment: `${img.catalog === "marketplace" ? "AWS Marketplace" : img.catalog === "quick-start" ? "Quick Start" : img.catalog === "community" ? "Community" : "Shared"} AMI ${img.name} (${owner}): IDs differ per account and region, so look it up by owner and name`,
+      });
+    }
+    return ref(key);
+  };
+
+  const findImage = (region: string, id: string | undefined): Image | undefined =>
+    id === undefined ? undefined : (state.regions.get(region)?.images.get(id) ?? catalogLookup(region, id));
+  const ownLive = (img: Image | undefined): img is Image => !!img && img.ownerId === acct && liveImage(img);
+
+  // ── what gets exported: instances always; own images when their source is exported ──────────
+  const liveInstances: Instance[] = [];
+  for (const region of regions) for (const i of state.regions.get(region)!.instances.values()) if (i.ownerId === acct && LIVE_INSTANCE.has(i.state)) liveInstances.push(i);
+  const instanceIds = new Set(liveInstances.map((i) => i.instanceId));
+  const exportedImages = new Map<string, Image>();
+  const imageVerdict = new Map<string, string | true>();
+  const canExportImage = (img: Image, depth = 0): string | true => {
+    const seen = imageVerdict.get(img.imageId);
+    if (seen !== undefined) return seen;
+    let v: string | true;
+    const t = imageType(img);
+    if (img.rootDeviceType === "instance-store") v = "instance-store-backed AMIs (bundles in S3) cannot be expressed in Terraform";
+    else if (t === "aws_ami_from_instance") v = instanceIds.has(img.sourceInstanceId!) ? true : `its source instance ${img.sourceInstanceId} is not exported (terminated or not the account's), so aws_ami_from_instance has nothing to image`;
+    else if (t === "aws_ami_copy") {
+      const src = findImage(img.sourceRegion ?? img.region, img.sourceImageId);
+      if (!src) v = `its source image ${img.sourceImageId} is unknown`;
+      else if (src.ownerId !== acct) v = true;
+      else if (!liveImage(src)) v = `its source image ${src.imageId} is ${src.state}`;
+      else if (depth > 20) v = "copy chain too deep";
+      else {
+        const s = canExportImage(src, depth + 1);
+        v = s === true ? true : `its source image ${src.imageId} is not exported (${s})`;
+      }
+    } else v = "AMIs registered from snapshots or bundles (RegisterImage) cannot be recreated: their snapshots' contents are not reproducible in Terraform";
+    imageVerdict.set(img.imageId, v);
+    return v;
+  };
+  for (const region of regions) {
+    for (const img of state.regions.get(region)!.images.values()) {
+      if (!ownLive(img)) continue;
+      const v = canExportImage(img);
+      if (v === true) exportedImages.set(img.imageId, img);
+      else note(`${img.imageId} (${img.name})`, "AMI", v);
+    }
+  }
+
+  /** The image an instance is launched from in the export, and the file system its user data is relative to. */
+  const launchSource = (inst: Instance): { ami: Value; base: FsView; guest: string | undefined; via?: string } => {
+    let img = findImage(inst.region, inst.imageId);
+    let via: string | undefined;
+    for (let hops = 0; img && hops < 20; hops++) {
+      if (exportedImages.has(img.imageId)) return { ami: ref(keyFor(img.imageId)), base: imageFs(state, img), guest: img.guest, ...(via ? { via } : {}) };
+      if (img.ownerId !== acct) return { ami: lookupImage(inst.region, img), base: imageFs(state, img), guest: img.guest, ...(via ? { via } : {}) };
+      // An own image that is not exported: go back along its lineage to one that is.
+      via ??= `${img.imageId} (${img.name}, ${img.state}) is not exported`;
+      const parent: Image | undefined = img.sourceImageId
+        ? findImage(img.sourceRegion ?? img.region, img.sourceImageId)
+        : img.sourceInstanceId
+          ? findImage(img.region, findInstance(state, img.sourceInstanceId)?.imageId)
+          : undefined;
+      if (!parent) {
+        const cat = latestCatalogFor(inst.region, img.guest, img.architecture);
+        if (cat) return { ami: lookupImage(inst.region, cat), base: imageFs(state, cat), guest: cat.guest, via };
+        break;
+      }
+      img = parent.region === inst.region ? parent : (findImage(inst.region, parent.imageId) ?? latestCatalogFor(inst.region, parent.guest, parent.architecture) ?? parent);
+    }
+    const cat = latestCatalogFor(inst.region, inst.guest.os, inst.architecture);
+    if (!cat) throw new Error(`cannot find a base image for ${inst.instanceId}`);
+    return { ami: lookupImage(inst.region, cat), base: imageFs(state, cat), guest: cat.guest, via: via ?? `its AMI ${inst.imageId} is unknown` };
+  };
+  const keyFor = (id: string): string => {
+    const k = keyOf.get(id);
+    if (!k) throw new Error(`no block for ${id}`);
+    return k;
+  };
+
+  // ── names first (references need them) ──────────────────────────────────────────────────────
+  for (const region of regions) {
+    const r = state.regions.get(region)!;
+    for (const k of r.keyPairs.values()) if (k.ownerId === acct) keyOf.set(k.keyPairId, namer.unique(k.keyName));
+    for (const g of r.securityGroups.values()) if (g.ownerId === acct && !isDefaultGroup(g)) keyOf.set(g.groupId, namer.unique(g.tags.get("Name") ?? g.groupName));
+    for (const i of liveInstances) if (i.region === region) keyOf.set(i.instanceId, namer.unique(i.tags.get("Name") ?? i.instanceId));
+    for (const img of exportedImages.values()) {
+      if (img.region !== region) continue;
+      const base = img.tags.get("Name") ?? img.name;
+      keyOf.set(img.imageId, namer.unique(imageType(img) === "aws_ami_copy" ? `${base}-${region}` : base));
+    }
+  }
+
+  for (const region of regions) {
+    const r = state.regions.get(region)!;
+    // Key pairs: the public key only.
+    for (const k of r.keyPairs.values()) {
+      if (k.ownerId !== acct) continue;
+      add({ key: keyFor(k.keyPairId), kind: "resource", tfType: "aws_key_pair", region, origin: k.keyPairId, config: { keyName: k.keyName, publicKey: k.publicKey, tags: tags(k.tags, k.keyPairId) }, comment: `Key pair ${k.keyName} (${k.keyPairId}, ${k.keyType}): the public key only; the private key stays with you` });
+    }
+    // Security groups and their rules.
+    let defaultGroupKey: string | undefined;
+    const groupValue = (id: string): Value | undefined => {
+      const g = r.securityGroups.get(id);
+      if (!g) return undefined;
+      if (!isDefaultGroup(g)) return keyOf.has(id) ? ref(keyFor(id)) : undefined;
+      defaultGroupKey ??= (() => {
+        const key = namer.unique(`default-sg-${region}`);
+        add({ key, kind: "data", tfType: "aws_security_group", region, config: { name: "default" }, comment: `The default VPC's default security group in ${region}` });
+        return key;
+      })();
+      return ref(defaultGroupKey);
+    };
+    for (const g of r.securityGroups.values()) {
+      if (g.ownerId !== acct) continue;
+      if (isDefaultGroup(g)) {
+        const custom = [...g.rules.values()].filter((x) => !(x.referencedGroupId === g.groupId && !x.isEgress) && !(x.isEgress && x.cidrIpv4 === "0.0.0.0/0" && x.ipProtocol === "-1"));
+        if (custom.length) note(`${g.groupId} (default)`, "security group rules", `${custom.length} rule(s) added to the default security group are not exported (the default group is not managed)`);
+        continue;
+      }
+      const gkey = keyFor(g.groupId);
+      add({ key: gkey, kind: "resource", tfType: "aws_security_group", region, origin: g.groupId, config: { name: g.groupName, description: g.description, tags: tags(g.tags, g.groupId) }, comment: `Security group ${g.groupName} (${g.groupId}); its rules follow as separate resources` });
+      for (const rule of g.rules.values()) {
+        const proto = normalizeProtocol(rule.ipProtocol);
+        const dir = rule.isEgress ? "egress" : "ingress";
+        const target = rule.cidrIpv4 ?? rule.cidrIpv6 ?? (rule.referencedGroupId ? (r.securityGroups.get(rule.referencedGroupId)?.groupName ?? rule.referencedGroupId) : "");
+        const ports = proto === "-1" ? "all" : rule.fromPort === rule.toPort ? `${proto}-${rule.fromPort}` : `${proto}-${rule.fromPort}-${rule.toPort}`;
+        const config: Record<string, Value> = { securityGroupId: ref(gkey), ipProtocol: proto };
+        if (proto !== "-1") {
+          config.fromPort = rule.fromPort ?? null;
+          config.toPort = rule.toPort ?? null;
+        }
+        if (rule.cidrIpv4) config.cidrIpv4 = rule.cidrIpv4;
+        if (rule.cidrIpv6) config.cidrIpv6 = rule.cidrIpv6;
+        if (rule.referencedGroupId) {
+          const v = groupValue(rule.referencedGroupId);
+          if (!v) {
+            note(rule.ruleId, `security group rule of ${g.groupName}`, `it references ${rule.referencedGroupId}, which is not exported`);
+            continue;
+          }
+          config.referencedSecurityGroupId = v;
+        }
+        if (rule.description) config.description = rule.description;
+        config.tags = tags(rule.tags, rule.ruleId);
+        add({
+          key: namer.unique(`${gkey}-${dir}-${ports}${rule.cidrIpv4 === "0.0.0.0/0" || !target ? "" : `-${target.replace(/\/32$/, "")}`}`),
+          kind: "resource", tfType: rule.isEgress ? "aws_vpc_security_group_egress_rule" : "aws_vpc_security_group_ingress_rule",
+          region, origin: rule.ruleId, config, comment: `${dir} ${proto === "-1" ? "all traffic" : `${proto}/${rule.fromPort === rule.toPort ? rule.fromPort : `${rule.fromPort}-${rule.toPort}`}`} ${rule.isEgress ? "to" : "from"} ${target}${rule.description ? ` (${rule.description})` : ""}`,
+        });
+      }
+    }
+    // Instances: launch image, placement, key, groups, block devices, guest changes as user data.
+    for (const inst of liveInstances) {
+      if (inst.region !== region) continue;
+      const src = launchSource(inst);
+      if (src.via) note(inst.instanceId, "instance AMI", `${src.via}: launched from a base image instead, with everything done since in its user data`, "partial");
+      const config: Record<string, Value> = { ami: src.ami, instanceType: inst.instanceType, availabilityZone: inst.availabilityZone };
+      if (inst.keyName) {
+        const kp = [...r.keyPairs.values()].find((k) => k.keyName === inst.keyName && k.ownerId === acct);
+        config.keyName = kp ? ref(keyFor(kp.keyPairId), "keyName") : inst.keyName;
+        if (!kp) note(inst.instanceId, "instance key pair", `its key pair ${inst.keyName} no longer exists; the name is kept as a literal`, "partial");
+      }
+      const groups = inst.securityGroupIds.map((id) => ({ id, v: groupValue(id), g: r.securityGroups.get(id) }));
+      if (!(groups.length === 1 && groups[0]!.g && isDefaultGroup(groups[0]!.g))) {
+        config.vpcSecurityGroupIds = groups.filter((x) => x.v !== undefined).map((x) => x.v!);
+      }
+      const root = inst.blockDevices.find((b) => b.deviceName === inst.rootDeviceName);
+      const rootVol = root ? r.volumes.get(root.volumeId) : undefined;
+      if (rootVol && root) {
+        const rb: Record<string, Value> = { volumeSize: rootVol.size, volumeType: rootVol.volumeType, deleteOnTermination: root.deleteOnTermination };
+        if (rootVol.encrypted) rb.encrypted = true;
+        Object.assign(rb, performance(rootVol));
+        config.rootBlockDevice = rb;
+      }
+      const ebs: Value[] = [];
+      for (const b of inst.blockDevices) {
+        if (b.deviceName === inst.rootDeviceName || !b.deleteOnTermination) continue;
+        const v = r.volumes.get(b.volumeId);
+        if (!v) continue;
+        const e: Record<string, Value> = { deviceName: b.deviceName, volumeSize: v.size, volumeType: v.volumeType, deleteOnTermination: true };
+        if (v.encrypted) e.encrypted = true;
+        ebs.push(e);
+      }
+      if (ebs.length) config.ebsBlockDevice = ebs;
+      const changes = guestChanges(rootFileSystem(state, inst) as FsView, src.base, src.guest);
+      const header = `Generated by ec2sim export from sandbox ${opts.sandbox}, instance ${inst.instanceId}:\nwhat was done inside it since its image (packages, files, services).`;
+      const cc = isEmpty(changes) ? undefined : cloudConfig(changes, header);
+      const original = inst.userData ? Buffer.from(inst.userData, "base64").toString("utf8") : undefined;
+      const userData = cc && original ? multipart([{ type: userDataType(original), content: original }, { type: "text/cloud-config", content: cc }]) : (cc ?? original);
+      if (userData) config.userData = userData;
+      if (inst.disableApiTermination) config.disableApiTermination = true;
+      if (inst.instanceInitiatedShutdownBehavior === "terminate") config.instanceInitiatedShutdownBehavior = "terminate";
+      const launchedFrom = findImage(inst.region, inst.imageId);
+      if (inst.metadataOptions.httpTokens === "required" && launchedFrom?.imdsSupport !== "v2.0") config.metadataOptions = { httpTokens: "required" };
+      if (inst.monitoring === "enabled") config.monitoring = true;
+      config.tags = tags(inst.tags, inst.instanceId);
+      if (inst.state === "stopped" || inst.state === "stopping") note(inst.instanceId, "instance state", "the instance is stopped; it is exported as a running instance (aws_ec2_instance_state is not generated)", "partial");
+      if (inst.instanceStores.length) note(inst.instanceId, "instance store", "instance store volumes hold nothing that survives; their contents are not exported", "partial");
+      const what = [changes.packages.length ? `${changes.packages.length} package(s)` : "", changes.files.length ? `${changes.files.length} file(s)` : "", changes.services.length ? `${changes.services.length} service(s)` : ""].filter(Boolean).join(", ");
+      add({ key: keyFor(inst.instanceId), kind: "resource", tfType: "aws_instance", region, origin: inst.instanceId, config, comment: `Instance ${inst.tags.get("Name") ?? inst.instanceId} (${inst.instanceId}, ${inst.instanceType})${what ? `; user data installs ${what}` : ""}` });
+    }
+    // Images: from an exported instance, or copies (with the region's provider); then who may launch them.
+    for (const img of exportedImages.values()) {
+      if (img.region !== region) continue;
+      const key = keyFor(img.imageId);
+      const t = imageType(img);
+      const config: Record<string, Value> = { name: img.name };
+      if (img.description) config.description = img.description;
+      if (t === "aws_ami_from_instance") config.sourceInstanceId = ref(keyFor(img.sourceInstanceId!));
+      else {
+        const srcRegion = img.sourceRegion ?? region;
+        const src = findImage(srcRegion, img.sourceImageId)!;
+        config.sourceAmiId = exportedImages.has(src.imageId) ? ref(keyFor(src.imageId)) : lookupImage(srcRegion, src);
+        config.sourceAmiRegion = srcRegion;
+        if (img.blockDeviceMappings.some((b) => b.ebs?.encrypted)) config.encrypted = true;
+      }
+      config.tags = tags(img.tags, img.imageId);
+      add({ key, kind: "resource", tfType: t, region, origin: img.imageId, config, comment: t === "aws_ami_copy" ? `AMI ${img.name} (${img.imageId}): a copy of ${img.sourceImageId} from ${img.sourceRegion}` : `AMI ${img.name} (${img.imageId}) from instance ${img.sourceInstanceId}` });
+      const lp = img.launchPermissions;
+      const grant = (suffix: string, cfg: Record<string, Value>, what: string) =>
+        add({ key: namer.unique(`${key}-share-${suffix}`), kind: "resource", tfType: "aws_ami_launch_permission", region, origin: `${img.imageId}/${suffix}`, config: { imageId: ref(key), ...cfg }, comment: `${img.name} may be launched by ${what}` });
+      for (const u of [...lp.userIds].sort()) grant(u, { accountId: u }, `account ${u}`);
+      for (const o of [...lp.organizationArns].sort()) grant(o.split("/").pop()!, { organizationArn: o }, `organization ${o}`);
+      for (const o of [...lp.ouArns].sort()) grant(o.split("/").pop()!, { organizationalUnitArn: o }, `OU ${o}`);
+      if (lp.public) grant("public", { group: "all" }, "everyone (public)");
+    }
+    // Volumes created on their own, and their attachments.
+    const volumeExported = (id: string): boolean => {
+      const v = r.volumes.get(id);
+      if (!v || v.ownerId !== acct || v.state === "deleted" || v.state === "deleting") return false;
+      const att = v.attachment;
+      const inst = att ? r.instances.get(att.instanceId) : undefined;
+      return !(att && inst && isLaunchVolume({ device: att.device, deleteOnTermination: att.deleteOnTermination }, inst));
+    };
+    const rootOwner = (volumeId: string) => liveInstances.find((i) => i.region === region && i.blockDevices.some((b) => b.volumeId === volumeId && b.deviceName === i.rootDeviceName));
+    const snapshotVerdict = (s: { ownerId: string; deletedAt?: number; snapshotId: string; sourceSnapshotId?: string; sourceRegion?: string; volumeId: string }): string | true => {
+      if (s.ownerId !== acct || s.deletedAt !== undefined || amiSnaps.has(s.snapshotId)) return "not the account's, deleted, or behind an AMI";
+      if (s.sourceSnapshotId) return `a copy of ${s.sourceSnapshotId}${s.sourceRegion ? ` from ${s.sourceRegion}` : ""}: snapshot copies are not mapped yet (aws_ebs_snapshot_copy)`;
+      if (volumeExported(s.volumeId) || rootOwner(s.volumeId)) return true;
+      return `its volume ${s.volumeId} is not exported (deleted, or a launch volume other than the root)`;
+    };
+    for (const v of r.volumes.values()) {
+      if (v.ownerId !== acct || v.state === "deleted" || v.state === "deleting") continue;
+      const att = v.attachment;
+      const inst = att ? r.instances.get(att.instanceId) : undefined;
+      if (att && inst && isLaunchVolume({ device: att.device, deleteOnTermination: att.deleteOnTermination }, inst)) continue;
+      const key = namer.unique(v.tags.get("Name") ?? v.volumeId);
+      keyOf.set(v.volumeId, key);
+      const config: Record<string, Value> = { availabilityZone: v.availabilityZone, size: v.size, type: v.volumeType };
+      Object.assign(config, performance(v));
+      if (v.encrypted) config.encrypted = true;
+      if (v.snapshotId) {
+        const s = r.snapshots.get(v.snapshotId);
+        if (s && snapshotVerdict(s) === true) config.snapshotId = ref(snapshotKey(s.snapshotId));
+        else note(v.volumeId, "volume contents", `created from snapshot ${v.snapshotId}, which is not exported; the volume is exported empty`, "partial");
+      }
+      config.tags = tags(v.tags, v.volumeId);
+      add({ key, kind: "resource", tfType: "aws_ebs_volume", region, origin: v.volumeId, config, comment: `Volume ${v.tags.get("Name") ?? v.volumeId} (${v.size} GiB ${v.volumeType})` });
+      if (att && att.state !== "detached") {
+        if (!instanceIds.has(att.instanceId)) note(`${v.volumeId} -> ${att.instanceId}`, "volume attachment", `the instance ${att.instanceId} is not exported`);
+        else add({ key: namer.unique(`${key}-attachment`), kind: "resource", tfType: "aws_volume_attachment", region, config: { deviceName: att.device, volumeId: ref(key), instanceId: ref(keyFor(att.instanceId)) }, comment: `${key} on ${keyFor(att.instanceId)} as ${att.device}` });
+      }
+    }
+    // Snapshots of exported volumes (or of an exported instance's root volume).
+    for (const s of r.snapshots.values()) {
+      if (s.ownerId !== acct || s.deletedAt !== undefined || amiSnaps.has(s.snapshotId)) continue;
+      const verdict = snapshotVerdict(s);
+      if (verdict !== true) {
+        note(s.snapshotId, "snapshot", verdict);
+        continue;
+      }
+      const key = snapshotKey(s.snapshotId);
+      const config: Record<string, Value> = {};
+      if (volumeExported(s.volumeId)) config.volumeId = ref(keyFor(s.volumeId));
+      else config.volumeId = ref(keyFor(rootOwner(s.volumeId)!.instanceId), "rootBlockDevice", "volumeId");
+      if (s.description) config.description = s.description;
+      config.tags = tags(s.tags, s.snapshotId);
+      add({ key, kind: "resource", tfType: "aws_ebs_snapshot", region, origin: s.snapshotId, config, comment: `Snapshot ${s.tags.get("Name") ?? s.snapshotId} of ${s.volumeId} (a new snapshot of the volume as it is then)` });
+    }
+    // Elastic IPs and their associations.
+    for (const a of r.addresses.values()) {
+      if (a.ownerId !== acct || a.releasedAt !== undefined) continue;
+      const instName = a.instanceId && keyOf.get(a.instanceId);
+      const key = namer.unique(a.tags.get("Name") ?? (instName ? `${instName}-eip` : a.allocationId));
+      add({ key, kind: "resource", tfType: "aws_eip", region, origin: a.allocationId, config: { domain: "vpc", tags: tags(a.tags, a.allocationId) }, comment: `Elastic IP ${a.publicIp} (${a.allocationId}): the real one gets another address` });
+      if (a.instanceId) {
+        if (!instanceIds.has(a.instanceId)) note(`${a.allocationId} -> ${a.instanceId}`, "EIP association", `the instance ${a.instanceId} is not exported`);
+        else add({ key: namer.unique(`${key}-association`), kind: "resource", tfType: "aws_eip_association", region, config: { allocationId: ref(key), instanceId: ref(keyFor(a.instanceId)) }, comment: `${key} on ${keyFor(a.instanceId)}` });
+      }
+    }
+    for (const p of r.pipelines.values()) if (p.ownerId === acct) note(p.arn, "Image Builder pipeline", "EC2 Image Builder pipelines and recipes are not mapped (aws_imagebuilder_* would express them); the AMIs they built are handled as AMIs");
+  }
+  return { sandbox: opts.sandbox, accountId: acct, seq: state.seq, stackName: opts.stackName ?? "ec2sim", providers, blocks: topoSort(blocks), notExported: notes };
+
+  function snapshotKey(id: string): string {
+    let k = keyOf.get(id);
+    if (!k) {
+      const s = findSnapshot(state, id);
+      k = namer.unique(s?.tags.get("Name") ?? id);
+      keyOf.set(id, k);
+    }
+    return k;
+  }
+}
+
+function hasAnything(state: SandboxState, region: string, acct: string): boolean {
+  const r = state.regions.get(region);
+  if (!r) return false;
+  const mine = (x: { ownerId: string }) => x.ownerId === acct;
+  return [...r.instances.values()].some((i) => mine(i) && LIVE_INSTANCE.has(i.state)) || [...r.images.values()].some((i) => mine(i) && liveImage(i)) ||
+    [...r.keyPairs.values()].some(mine) || [...r.securityGroups.values()].some((g) => mine(g) && !isDefaultGroup(g)) ||
+    [...r.volumes.values()].some((v) => mine(v) && v.state !== "deleted") || [...r.addresses.values()].some((a) => mine(a) && a.releasedAt === undefined) ||
+    [...r.snapshots.values()].some((s) => mine(s) && s.deletedAt === undefined);
+}
+
+function findInstance(state: SandboxState, id: string): Instance | undefined {
+  for (const r of state.regions.values()) {
+    const i = r.instances.get(id);
+    if (i) return i;
+  }
+  return undefined;
+}
+
+function findSnapshot(state: SandboxState, id: string) {
+  for (const r of state.regions.values()) {
+    const s = r.snapshots.get(id);
+    if (s) return s;
+  }
+  return undefined;
+}
+
+/** The root file system an image gives its instances. */
+function imageFs(state: SandboxState, img: Image): FsView {
+  const root = img.blockDeviceMappings.find((b) => b.deviceName === img.rootDeviceName)?.ebs?.snapshotId;
+  const snap = root ? state.regions.get(img.region)?.snapshots.get(root) : undefined;
+  if (snap) return snap.layer as FsView;
+  if (img.bundle) return img.bundle.layer as FsView;
+  return baseFileSystem(img.guest).layer as FsView;
+}
+
+function latestCatalogFor(region: string, guest: string, arch: string): Image | undefined {
+  let best: Image | undefined;
+  for (const i of catalogImages(region)) {
+    if (i.guest !== guest || i.architecture !== arch || i.catalog !== "quick-start") continue;
+    if (!best || i.creationDate > best.creationDate) best = i;
+  }
+  return best;
+}
+
+/** IOPS and throughput when they are not the volume type's defaults (gp3: 3000 and 125). */
+function performance(v: { volumeType: string; iops?: number; throughput?: number }): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (v.volumeType === "gp3") {
+    if (v.iops !== undefined && v.iops !== 3000) out.iops = v.iops;
+    if (v.throughput !== undefined && v.throughput !== 125) out.throughput = v.throughput;
+  } else if ((v.volumeType === "io1" || v.volumeType === "io2") && v.iops !== undefined) out.iops = v.iops;
+  return out;
+}

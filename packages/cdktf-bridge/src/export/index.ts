@@ -1,0 +1,57 @@
+/**
+ * `ec2sim export`: a sandbox's state -> a CDKTF project, the synthesized cdk.tf.json, or HCL.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { SandboxState } from "@ec2sim/core";
+import type { ExportPlan } from "../plan.ts";
+import { defaultSynthesizer, type Synthesizer } from "../synth/synthesizer.ts";
+import { buildExportPlan, type ExportOptions } from "./build-plan.ts";
+import { notExportedMd, projectFiles } from "./project.ts";
+
+export type ExportFormat = "cdktf" | "json" | "hcl";
+
+export interface ExportResult {
+  plan: ExportPlan;
+  /** Files written, relative to the output folder. */
+  files: string[];
+  /** The synthesized JSON (formats json and hcl build it; cdktf does not need to). */
+  json?: Record<string, unknown>;
+  /** `terraform fmt` failed or is missing: the HCL is written unformatted. */
+  warnings: string[];
+  ms: { plan: number; synth: number };
+}
+
+export async function exportSandbox(state: SandboxState, opts: ExportOptions & { format: ExportFormat; outDir: string; synthesizer?: Synthesizer; terraformBin?: string }): Promise<ExportResult> {
+  const t0 = performance.now();
+  const plan = buildExportPlan(state, opts);
+  const t1 = performance.now();
+  const synth = opts.synthesizer ?? (await defaultSynthesizer());
+  mkdirSync(opts.outDir, { recursive: true });
+  const files: Record<string, string> = {};
+  const warnings: string[] = [];
+  let json: Record<string, unknown> | undefined;
+  if (opts.format === "cdktf") Object.assign(files, projectFiles(plan, synth));
+  else if (opts.format === "json") {
+    json = await synth.synthJson(plan);
+    files["cdk.tf.json"] = `${JSON.stringify(json, null, 2)}\n`;
+    files["NOT-EXPORTED.md"] = notExportedMd(plan);
+  } else {
+    // cdktf quotes provider references in HCL ("aws.eu_west_1"), which terraform warns about.
+    files["main.tf"] = (await synth.synthHcl(plan)).replace(/^(\s*provider\s*=\s*)"(aws\.[A-Za-z0-9_-]+)"/gm, "$1$2");
+    files["NOT-EXPORTED.md"] = notExportedMd(plan);
+  }
+  const t2 = performance.now();
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(opts.outDir, name), text);
+  if (opts.format === "hcl") {
+    try {
+      execFileSync(opts.terraformBin ?? "terraform", ["fmt", "main.tf"], { cwd: opts.outDir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
+    } catch (e) {
+      warnings.push(`terraform fmt failed, main.tf is unformatted: ${(e as Error).message.split("\n")[0]}`);
+    }
+  }
+  return { plan, files: Object.keys(files), ...(json ? { json } : {}), warnings, ms: { plan: t1 - t0, synth: t2 - t1 } };
+}
+
+export { buildExportPlan, type ExportOptions };

@@ -1,0 +1,14 @@
+/**
+ * @ec2sim/cdktf-bridge — leaves the sandbox for the real cloud: exports a sandbox as a CDKTF
+ * project, Terraform JSON or HCL; reads real state (an AWS account, a Terraform state, another
+ * sandbox); plans/diffs one against another in `terraform plan`'s language.
+ *
+ * cdktf is loaded only by synth/cdktf.ts, behind the `Synthesizer` interface.
+ */
+export * from "./inventory.ts";
+export * from "./plan.ts";
+export { exportSandbox, buildExportPlan, type ExportFormat, type ExportOptions, type ExportResult } from "./export/index.ts";
+export { projectFiles, mainTs, notExportedMd } from "./export/project.ts";
+export { guestChanges, cloudConfig, type GuestChanges } from "./export/cloud-init.ts";
+export { defaultSynthesizer, type Synthesizer } from "./synth/synthesizer.ts";
+export { readSandboxState } from "./readers/sandbox-state.ts";

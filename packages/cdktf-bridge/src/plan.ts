@@ -1,0 +1,133 @@
+/**
+ * The export plan: the Terraform blocks a sandbox becomes, in a form that no CDK library knows
+ * about. The cdktf synthesizer (synth/cdktf.ts) turns it into constructs, the project writer
+ * (export/project.ts) into the TypeScript of a CDKTF app: both read this one plan, so the
+ * in-process synth and `cdktf synth` of the project agree.
+ */
+
+/** A reference to another block's attribute; `path` is cdktf's getter chain (e.g. ["rootBlockDevice", "volumeId"]). */
+export interface Ref {
+  $ref: string;
+  path: string[];
+}
+export type Value = string | number | boolean | null | Ref | Value[] | { [k: string]: Value };
+
+export const ref = (key: string, ...path: string[]): Ref => ({ $ref: key, path: path.length ? path : ["id"] });
+export const isRef = (v: unknown): v is Ref => typeof v === "object" && v !== null && "$ref" in v;
+
+export interface ProviderBlock {
+  key: string;
+  region: string;
+  /** Absent for the default provider. */
+  alias?: string;
+}
+
+export interface Block {
+  /** The construct ID, unique in the stack; also the Terraform name. */
+  key: string;
+  kind: "resource" | "data";
+  /** Terraform type without the `data.` prefix (e.g. `aws_instance`, `aws_ami`). */
+  tfType: string;
+  /** Provider block key when not the default. */
+  provider?: string;
+  /** cdktf (camelCase) configuration. */
+  config: Record<string, Value>;
+  /** The sandbox resource it comes from. */
+  origin?: string;
+  region: string;
+  /** One line for the generated code. */
+  comment?: string;
+}
+
+export interface NotExported {
+  /** The sandbox resource (ID and what it is). */
+  resource: string;
+  kind: string;
+  reason: string;
+  /** `skipped`: nothing generated; `partial`: generated, but something about it is not carried over. */
+  severity: "skipped" | "partial";
+}
+
+export interface ExportPlan {
+  sandbox: string;
+  accountId: string;
+  /** The sandbox's seq the export was taken at. */
+  seq: number;
+  stackName: string;
+  providers: ProviderBlock[];
+  blocks: Block[];
+  notExported: NotExported[];
+}
+
+/** Where each type's construct lives in @cdktf/provider-aws (deep imports only). */
+export const CONSTRUCTS: Record<string, { module: string; className: string }> = {
+  "provider:aws": { module: "provider", className: "AwsProvider" },
+  "data:aws_ami": { module: "data-aws-ami", className: "DataAwsAmi" },
+  "data:aws_security_group": { module: "data-aws-security-group", className: "DataAwsSecurityGroup" },
+  "resource:aws_key_pair": { module: "key-pair", className: "KeyPair" },
+  "resource:aws_security_group": { module: "security-group", className: "SecurityGroup" },
+  "resource:aws_vpc_security_group_ingress_rule": { module: "vpc-security-group-ingress-rule", className: "VpcSecurityGroupIngressRule" },
+  "resource:aws_vpc_security_group_egress_rule": { module: "vpc-security-group-egress-rule", className: "VpcSecurityGroupEgressRule" },
+  "resource:aws_instance": { module: "instance", className: "Instance" },
+  "resource:aws_ami_from_instance": { module: "ami-from-instance", className: "AmiFromInstance" },
+  "resource:aws_ami_copy": { module: "ami-copy", className: "AmiCopy" },
+  "resource:aws_ami_launch_permission": { module: "ami-launch-permission", className: "AmiLaunchPermission" },
+  "resource:aws_ebs_volume": { module: "ebs-volume", className: "EbsVolume" },
+  "resource:aws_volume_attachment": { module: "volume-attachment", className: "VolumeAttachment" },
+  "resource:aws_ebs_snapshot": { module: "ebs-snapshot", className: "EbsSnapshot" },
+  "resource:aws_ebs_snapshot_copy": { module: "ebs-snapshot-copy", className: "EbsSnapshotCopy" },
+  "resource:aws_eip": { module: "eip", className: "Eip" },
+  "resource:aws_eip_association": { module: "eip-association", className: "EipAssociation" },
+};
+
+export function constructOf(b: { kind: string; tfType: string }): { module: string; className: string } {
+  const c = CONSTRUCTS[`${b.kind}:${b.tfType}`];
+  if (!c) throw new Error(`no construct for ${b.kind} ${b.tfType}`);
+  return c;
+}
+
+/** Every block key a value references. */
+export function refsIn(v: Value, out: string[] = []): string[] {
+  if (isRef(v)) out.push(v.$ref);
+  else if (Array.isArray(v)) for (const x of v) refsIn(x, out);
+  else if (v && typeof v === "object") for (const x of Object.values(v)) refsIn(x as Value, out);
+  return out;
+}
+
+/** Orders blocks so every block comes after what it references (stable otherwise). */
+export function topoSort(blocks: Block[]): Block[] {
+  const byKey = new Map(blocks.map((b) => [b.key, b]));
+  const done = new Set<string>();
+  const visiting = new Set<string>();
+  const out: Block[] = [];
+  const visit = (b: Block) => {
+    if (done.has(b.key)) return;
+    if (visiting.has(b.key)) throw new Error(`reference cycle through ${b.tfType}.${b.key}`);
+    visiting.add(b.key);
+    for (const k of refsIn(b.config)) {
+      const dep = byKey.get(k);
+      if (dep) visit(dep);
+    }
+    visiting.delete(b.key);
+    done.add(b.key);
+    out.push(b);
+  };
+  for (const b of blocks) visit(b);
+  return out;
+}
+
+/** Construct IDs: readable, valid Terraform names, unique in the stack. */
+export class Namer {
+  private used = new Set<string>();
+  constructor(reserved: string[] = []) {
+    for (const r of reserved) this.used.add(r);
+  }
+  unique(base: string): string {
+    let s = base.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60) || "resource";
+    if (!/^[A-Za-z_]/.test(s)) s = `r-${s}`;
+    let name = s;
+    for (let i = 2; this.used.has(name); i++) name = `${s}-${i}`;
+    this.used.add(name);
+    return name;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Gets a sandbox's state: from a running server (its admin API's event log) or from a local data
+ * directory (the journal store, when no server holds it), optionally as of an earlier event.
+ * Either way the log is replayed through core, so the state is exactly what the server has.
+ */
+import { Sandbox, type EventEnvelope, type SandboxState } from "@ec2sim/core";
+
+export interface LoadedSandbox {
+  name: string;
+  state: SandboxState;
+  seq: number;
+}
+
+interface EventLog {
+  config: { seed: string; start?: number };
+  events: EventEnvelope[];
+}
+
+/** What the bridge needs of the server's journal store (the server's CLI hands it in). */
+export interface LocalStoreOpener {
+  (dataDir: string): Promise<{ load(name: string): Promise<{ meta: { config: unknown }; snapshot?: unknown; entries: { seq: number; event: unknown }[] }>; list(): Promise<{ name: string }[]>; close(): Promise<void> }>;
+}
+
+function replay(name: string, log: EventLog, upTo?: number): LoadedSandbox {
+  const sb = Sandbox.replay(log.events, { seed: log.config.seed, realNow: () => 0, ...(log.config.start !== undefined ? { start: log.config.start } : {}), ...(upTo !== undefined ? { upTo } : {}) });
+  return { name, state: sb.state, seq: sb.state.seq };
+}
+
+export async function loadFromServer(url: string, name: string, upTo?: number): Promise<LoadedSandbox> {
+  const u = `${url.replace(/\/+$/, "")}/_ec2sim/sandboxes/${encodeURIComponent(name)}/events${upTo !== undefined ? `?upTo=${upTo}` : ""}`;
+  let res: Response;
+  try {
+    res = await fetch(u);
+  } catch (e) {
+    throw new Error(`cannot reach the ec2sim server at ${url} (${(e as Error).cause ?? (e as Error).message}); is \`ec2sim serve\` running? Or pass --data DIR to read a stopped server's data`);
+  }
+  const text = await res.text();
+  if (!res.ok) {
+    let msg = text;
+    try {
+      msg = JSON.parse(text).error?.message ?? text;
+    } catch {
+      /* not JSON */
+    }
+    throw new Error(`sandbox ${name} at ${url}: HTTP ${res.status}: ${msg}`);
+  }
+  return replay(name, JSON.parse(text) as EventLog, upTo);
+}
+
+export async function loadFromDataDir(open: LocalStoreOpener, dataDir: string, name: string, upTo?: number): Promise<LoadedSandbox> {
+  const store = await open(dataDir);
+  try {
+    const loaded = await store.load(name);
+    if (loaded.snapshot) throw new Error(`sandbox ${name} in ${dataDir} has a snapshot, which this version cannot read`);
+    return replay(name, { config: loaded.meta.config as EventLog["config"], events: loaded.entries.map((e) => e.event as EventEnvelope) }, upTo);
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The one file that imports cdktf and @cdktf/provider-aws (deep imports, loaded on demand: the
+ * barrel import costs seconds). Everything else talks to the `Synthesizer` interface, so the
+ * maintained fork (cdktn, @cdktn/provider-aws) can replace this file alone.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { constructOf, isRef, type Block, type ExportPlan, type Value } from "../plan.ts";
+import type { Synthesizer } from "./synthesizer.ts";
+
+type Ctor = new (scope: unknown, id: string, config: Record<string, unknown>) => Record<string, unknown>;
+
+const moduleCache = new Map<string, Promise<Record<string, unknown>>>();
+function load(module: string): Promise<Record<string, unknown>> {
+  let p = moduleCache.get(module);
+  if (!p) moduleCache.set(module, (p = import(`@cdktf/provider-aws/lib/${module}/index.js`) as Promise<Record<string, unknown>>));
+  return p;
+}
+
+async function build(plan: ExportPlan, outdir: string, hcl: boolean) {
+  const cdktf = await import("cdktf");
+  const classes = new Map<string, Ctor>();
+  for (const b of [{ kind: "provider", tfType: "aws" }, ...plan.blocks]) {
+    const c = constructOf(b);
+    if (!classes.has(c.className)) classes.set(c.className, (await load(c.module))[c.className] as Ctor);
+  }
+  // cdktf's stack reads SYNTH_HCL_OUTPUT when it is built (App's hclOutput alone names the file only).
+  const saved = process.env.SYNTH_HCL_OUTPUT;
+  process.env.SYNTH_HCL_OUTPUT = hcl ? "true" : "false";
+  try {
+    const app = new cdktf.App({ outdir, hclOutput: hcl });
+    const stack = new cdktf.TerraformStack(app, plan.stackName);
+    new cdktf.LocalBackend(stack, { path: "terraform.tfstate" });
+    const built = new Map<string, Record<string, unknown>>();
+    const Provider = classes.get("AwsProvider")!;
+    for (const p of plan.providers) built.set(p.key, new Provider(stack, p.key, { region: p.region, ...(p.alias ? { alias: p.alias } : {}) }));
+    const resolve = (v: Value): unknown => {
+      if (isRef(v)) {
+        let x: unknown = built.get(v.$ref);
+        if (x === undefined) throw new Error(`reference to ${v.$ref}, which is not defined before use`);
+        for (const p of v.path) x = (x as Record<string, unknown>)[p];
+        return x;
+      }
+      if (Array.isArray(v)) return v.map(resolve);
+      if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolve(x)]));
+      return v;
+    };
+    for (const b of plan.blocks) {
+      const C = classes.get(constructOf(b).className)!;
+      const config = resolve(b.config) as Record<string, unknown>;
+      if (b.provider) config.provider = built.get(b.provider);
+      built.set(b.key, new C(stack, b.key, config));
+    }
+    app.synth();
+  } finally {
+    if (saved === undefined) delete process.env.SYNTH_HCL_OUTPUT;
+    else process.env.SYNTH_HCL_OUTPUT = saved;
+  }
+}
+
+export const cdktfSynthesizer: Synthesizer = {
+  name: "cdktf 0.21.0 + @cdktf/provider-aws 21.22.1",
+  versions: { cdktf: "0.21.0", constructs: "^10.4.2", "@cdktf/provider-aws": "21.22.1", "cdktf-cli": "0.21.0" },
+  async synthJson(plan) {
+    const outdir = mkdtempSync(join(tmpdir(), "ec2sim-synth-"));
+    try {
+      await build(plan, outdir, false);
+      return JSON.parse(readFileSync(join(outdir, "stacks", plan.stackName, "cdk.tf.json"), "utf8")) as Record<string, unknown>;
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  },
+  async synthHcl(plan) {
+    const outdir = mkdtempSync(join(tmpdir(), "ec2sim-synth-"));
+    try {
+      await build(plan, outdir, true);
+      return readFileSync(join(outdir, "stacks", plan.stackName, "cdk.tf"), "utf8");
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  },
+};
+
+export type { Block };
