@@ -21,3 +21,5 @@ export { createHttpServer, listen, sandboxOfPath, MAX_BODY_BYTES, type HttpServe
 export { handleAdmin, type AdminRequest, type AdminResponse } from "./admin.ts";
 export { startServer, defaultDataDir, type ServeOptions, type RunningSandboxServer } from "./serve.ts";
 export { main as cliMain, parseServeArgs } from "./cli.ts";
+export { attachWebSocket, type WebSocketOptions, type WebSocketEndpoint } from "./ws.ts";
+export { OwnerCache, visibleEvent, visibleEvents } from "./ws-filter.ts";

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { JournalStore, MemoryStore, type SandboxStore } from "./store/index.ts";
 import { DEFAULT_SANDBOX, SandboxHost, type SandboxInfo } from "./host.ts";
 import { createHttpServer, listen } from "./http.ts";
+import { attachWebSocket } from "./ws.ts"; // WebSocket protocol (issue #5)
 
 export interface ServeOptions {
   port?: number;
@@ -62,6 +63,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSa
       acceptAnySignature: options.acceptAnySignature ?? false,
       ...(options.log ? { log: options.log } : {}),
     });
+    const ws = attachWebSocket(server, host, { defaultSandbox, ...(options.log ? { log: options.log } : {}) }); // WebSocket protocol (issue #5)
     const running = await listen(server, options.port ?? 4566, options.hostname ?? "127.0.0.1");
     let closing: Promise<void> | undefined;
     return {
@@ -73,6 +75,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSa
       dataDir,
       close: () =>
         (closing ??= (async () => {
+          await ws.close(); // WebSocket protocol (issue #5)
           await running.close();
           await host.close();
         })()),

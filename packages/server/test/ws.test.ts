@@ -1,0 +1,247 @@
+/**
+ * The WebSocket protocol end to end: a real server (memory store, port 0) and real `ws` clients.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { PROTOCOL_VERSION, ProtocolError, SandboxClient, signChallenge, type WireEnvelope } from "@ec2sim/protocol";
+import { startServer, type AccountInfo, type RunningSandboxServer } from "../src/index.ts";
+
+let server: RunningSandboxServer;
+let a: AccountInfo;
+let b: AccountInfo;
+let ami: string;
+const clients: SandboxClient[] = [];
+
+async function connect(account: AccountInfo = a, extra: Partial<Parameters<typeof SandboxClient.connect>[0]> = {}): Promise<SandboxClient> {
+  const c = await SandboxClient.connect({ url: server.url, accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey, ...extra });
+  clients.push(c);
+  return c;
+}
+
+/** Collects a subscription's events; `until` waits for a predicate over everything seen. */
+function collector() {
+  const seen: WireEnvelope[] = [];
+  const waiters: { pred: (e: WireEnvelope[]) => boolean; resolve: () => void }[] = [];
+  return {
+    seen,
+    handler: (events: readonly WireEnvelope[]) => {
+      seen.push(...events);
+      for (const w of [...waiters]) if (w.pred(seen)) w.resolve();
+    },
+    until(pred: (e: WireEnvelope[]) => boolean, ms = 5_000): Promise<void> {
+      if (pred(seen)) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`timed out; saw ${seen.map((e) => e.event.type).join(", ")}`)), ms);
+        waiters.push({ pred, resolve: () => (clearTimeout(t), resolve()) });
+      });
+    },
+  };
+}
+
+const launchedIds = (events: WireEnvelope[]) =>
+  events.filter((e) => e.event.type === "InstancesLaunched").flatMap((e) => (e.event as unknown as { instances: { instanceId: string }[] }).instances.map((i) => i.instanceId));
+
+const runOne = (c: SandboxClient, extra: Record<string, unknown> = {}) =>
+  c.call<{ Instances: { InstanceId: string }[] }>("RunInstances", { ImageId: ami, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1, ...extra }).then((r) => r.Instances[0]!.InstanceId);
+
+/** A raw socket that has answered the challenge (or not), for malformed-message tests. */
+async function rawSocket(hello = true): Promise<{ ws: WebSocket; next(): Promise<any> }> {
+  const ws = new WebSocket(`${server.url.replace("http", "ws")}/_ec2sim/ws`);
+  const inbox: any[] = [];
+  const waiting: ((m: any) => void)[] = [];
+  ws.on("message", (d) => {
+    const m = JSON.parse(d.toString());
+    const w = waiting.shift();
+    if (w) w(m);
+    else inbox.push(m);
+  });
+  const next = () => (inbox.length ? Promise.resolve(inbox.shift()) : new Promise<any>((r) => waiting.push(r)));
+  const challenge = await next();
+  expect(challenge).toMatchObject({ type: "challenge", protocol: PROTOCOL_VERSION });
+  if (hello) {
+    ws.send(JSON.stringify({ type: "hello", protocol: PROTOCOL_VERSION, sandbox: "default", accessKeyId: a.accessKeyId, signature: signChallenge(a.secretAccessKey, challenge.nonce, "default", a.accessKeyId) }));
+    expect(await next()).toMatchObject({ type: "welcome", accountId: a.accountId });
+  }
+  return { ws, next };
+}
+
+beforeAll(async () => {
+  server = await startServer({ store: "memory", port: 0, speed: 100, tickMs: 50, log: () => undefined });
+  [a, b] = server.sandboxes[0]!.accounts as [AccountInfo, AccountInfo];
+  const c = await connect();
+  const { Images } = await c.call("DescribeImages", { Owners: ["amazon"], Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }] });
+  ami = Images[0].ImageId;
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.close()));
+  await server.close();
+});
+
+describe("requests and responses", () => {
+  it("matches answers to requests by id, concurrently", async () => {
+    const c = await connect();
+    const [images, regions, cost] = await Promise.all([
+      c.call("DescribeImages", { ImageIds: [ami] }),
+      c.call("DescribeRegions", {}),
+      c.cost(),
+    ]);
+    expect(images.Images[0].ImageId).toBe(ami);
+    expect(regions.Regions.length).toBeGreaterThan(3);
+    expect(cost).toHaveProperty("total");
+  });
+
+  it("answers a failed action with EC2's code and message", async () => {
+    const c = await connect();
+    const err = await c.call("RunInstances", { ImageId: "ami-0123456789abcdef0", InstanceType: "t3.micro", MinCount: 1, MaxCount: 1 }).catch((e) => e);
+    expect(err).toBeInstanceOf(ProtocolError);
+    expect(err.code).toBe("InvalidAMIID.NotFound");
+    expect(err.message).toMatch(/ami-0123456789abcdef0/);
+    const unknown = await c.call("FlyToTheMoon", {}).catch((e) => e);
+    expect(unknown.code).toBe("InvalidAction");
+  });
+
+  it("moves the clock: advance, speed, pause", async () => {
+    const c = await connect();
+    const before = await c.info();
+    const paused = await c.clock({ paused: true });
+    expect(paused.paused).toBe(true);
+    const advanced = await c.clock({ advance: "5m" });
+    expect(advanced.now).toBeGreaterThanOrEqual(before.now + 300_000);
+    const bad = await c.clock({ advance: "soon" }).catch((e) => e);
+    expect(bad.code).toBe("InvalidParameterValue");
+    const resumed = await c.clock({ paused: false, speed: 100 });
+    expect(resumed).toMatchObject({ paused: false, speed: 100 });
+  });
+
+  it("runs describe calls through core's account checks: B does not see A's instance", async () => {
+    const ca = await connect(a);
+    const cb = await connect(b);
+    const id = await runOne(ca);
+    const seenByB = await cb.call("DescribeInstances", { InstanceIds: [id] }).catch((e) => e);
+    expect(seenByB.code).toBe("InvalidInstanceID.NotFound");
+  });
+});
+
+describe("subscriptions", () => {
+  it("streams domain events with seq and time", async () => {
+    const c = await connect();
+    const col = collector();
+    await c.subscribe(col.handler);
+    const id = await runOne(c);
+    await col.until((e) => launchedIds(e).includes(id));
+    // the clock ticker moves it to running, and that transition is streamed too
+    await col.until((e) => e.some((x) => x.event.type === "InstanceStateChanged" && (x.event as any).instanceId === id && (x.event as any).state === "running"), 10_000);
+    const seqs = col.seen.map((e) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+    expect(new Set(seqs).size).toBe(seqs.length);
+  });
+
+  it("two clients see each other's changes live", async () => {
+    const c1 = await connect();
+    const c2 = await connect();
+    const col1 = collector();
+    const col2 = collector();
+    await c1.subscribe(col1.handler);
+    await c2.subscribe(col2.handler);
+    const fromC1 = await runOne(c1);
+    const fromC2 = await runOne(c2);
+    await col2.until((e) => launchedIds(e).includes(fromC1));
+    await col1.until((e) => launchedIds(e).includes(fromC2));
+  });
+
+  it("streams changes made outside the WebSocket (the EC2 endpoint's path through the host)", async () => {
+    const c = await connect();
+    const col = collector();
+    await c.subscribe(col.handler);
+    const out = await server.host.call<{ Instances: { InstanceId: string }[] }>("default", { accountId: a.accountId, region: "us-east-1" }, "RunInstances", { ImageId: ami, InstanceType: "t3.nano", MinCount: 1, MaxCount: 1 });
+    await col.until((e) => launchedIds(e).includes(out.Instances[0]!.InstanceId));
+  });
+
+  it("shows an account only its own resources, and never a secret key", async () => {
+    const cb = await connect(b);
+    const colB = collector();
+    await cb.subscribe(colB.handler, { since: 0 });
+    const ca = await connect(a);
+    const idA = await runOne(ca);
+    const idB = await runOne(cb);
+    await colB.until((e) => launchedIds(e).includes(idB));
+    expect(launchedIds(colB.seen)).not.toContain(idA);
+    const accounts = colB.seen.filter((e) => e.event.type === "AccountCreated");
+    expect(accounts.map((e) => (e.event as any).accountId)).toEqual([b.accountId]);
+    expect(JSON.stringify(colB.seen)).not.toContain(b.secretAccessKey);
+    expect(JSON.stringify(colB.seen)).not.toContain(a.secretAccessKey);
+    expect(colB.seen.some((e) => e.event.type === "ClockChanged")).toBe(true);
+  });
+
+  it("resumes after a reconnect from the last seq seen: nothing lost, nothing twice", async () => {
+    const watcher = await connect();
+    const writer = await connect();
+    const col = collector();
+    await watcher.subscribe(col.handler);
+    const before = await runOne(writer);
+    await col.until((e) => launchedIds(e).includes(before));
+    const reconnected = new Promise<void>((resolve) => watcher.onState((s) => s === "open" && resolve()));
+    watcher.dropConnection();
+    // launched while the watcher is away
+    const missed = [await runOne(writer), await runOne(writer)];
+    await reconnected;
+    const after = await runOne(writer);
+    await col.until((e) => [...missed, after].every((id) => launchedIds(e).includes(id)));
+    const seqs = col.seen.map((e) => e.seq);
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+  });
+
+  it("a new client resumes from a seq (since) and gets the backlog first", async () => {
+    const writer = await connect();
+    const { lastSeq } = await writer.info();
+    const id = await runOne(writer);
+    const late = await connect();
+    const col = collector();
+    await late.subscribe(col.handler, { since: lastSeq });
+    await col.until((e) => launchedIds(e).includes(id));
+    expect(col.seen[0]!.seq).toBeGreaterThan(lastSeq);
+  });
+});
+
+describe("the edge: invalid messages, versions, authentication", () => {
+  it("answers a frame that is not JSON with a clear error and keeps the connection", async () => {
+    const { ws, next } = await rawSocket();
+    ws.send("this is not json");
+    expect(await next()).toEqual({ type: "error", error: { code: "MalformedMessage", message: expect.stringMatching(/not valid JSON/) } });
+    ws.send(JSON.stringify({ type: "request", id: 7, method: "call", params: { input: {} } }));
+    const bad = await next();
+    expect(bad).toMatchObject({ type: "error", id: 7, error: { code: "InvalidMessage" } });
+    expect(bad.error.message).toMatch(/action/);
+    ws.send(JSON.stringify({ type: "request", id: 8, method: "teleport", params: {} }));
+    expect(await next()).toMatchObject({ type: "error", id: 8, error: { code: "InvalidMethod", message: expect.stringMatching(/call, clock/) } });
+    ws.send(JSON.stringify({ type: "request", id: 9, method: "call", params: { action: "DescribeRegions" } }));
+    expect(await next()).toMatchObject({ type: "result", id: 9 });
+    ws.close();
+  });
+
+  it("refuses requests before hello", async () => {
+    const { ws, next } = await rawSocket(false);
+    ws.send(JSON.stringify({ type: "request", id: 1, method: "info", params: {} }));
+    expect(await next()).toMatchObject({ type: "error", id: 1, error: { code: "AuthRequired" } });
+    ws.close();
+  });
+
+  it("tells an old client, and a too-new one, what to upgrade", async () => {
+    const old = await connect(a, { protocol: PROTOCOL_VERSION - 1 }).catch((e) => e);
+    expect(old).toBeInstanceOf(ProtocolError);
+    expect(old.code).toBe("ProtocolVersionMismatch");
+    expect(old.message).toMatch(new RegExp(`server speaks protocol version ${PROTOCOL_VERSION}.*older.*Upgrade the client`));
+    const newer = await connect(a, { protocol: PROTOCOL_VERSION + 1 }).catch((e) => e);
+    expect(newer.code).toBe("ProtocolVersionMismatch");
+    expect(newer.message).toMatch(/newer.*Upgrade the server/);
+  });
+
+  it("refuses a wrong secret (the secret itself never travels) and an unknown sandbox", async () => {
+    const wrong = await connect({ ...a, secretAccessKey: "not-the-secret" }).catch((e) => e);
+    expect(wrong.code).toBe("AuthFailure");
+    const nowhere = await connect(a, { sandbox: "no-such-sandbox" }).catch((e) => e);
+    expect(nowhere.code).toBe("InvalidSandbox.NotFound");
+  });
+});
