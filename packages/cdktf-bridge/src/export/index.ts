@@ -2,7 +2,7 @@
  * `ec2sim export`: a sandbox's state -> a CDKTF project, the synthesized cdk.tf.json, or HCL.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { SandboxState } from "@ec2sim/core";
 import type { ExportPlan } from "../plan.ts";
@@ -46,7 +46,10 @@ export async function exportSandbox(state: SandboxState, opts: ExportOptions & {
   for (const [name, text] of Object.entries(files)) writeFileSync(join(opts.outDir, name), text);
   if (opts.format === "hcl") {
     try {
-      execFileSync(opts.terraformBin ?? "terraform", ["fmt", "main.tf"], { cwd: opts.outDir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
+      // fmt needs no CLI configuration; a TF_CLI_CONFIG_FILE that does not exist only makes it warn.
+      const cfg = process.env.TF_CLI_CONFIG_FILE;
+      const env = { ...process.env, CHECKPOINT_DISABLE: "1", ...(cfg && !existsSync(cfg) ? { TF_CLI_CONFIG_FILE: "/dev/null" } : {}) };
+      execFileSync(opts.terraformBin ?? "terraform", ["fmt", "main.tf"], { cwd: opts.outDir, stdio: ["ignore", "pipe", "pipe"], env });
     } catch (e) {
       warnings.push(`terraform fmt failed, main.tf is unformatted: ${(e as Error).message.split("\n")[0]}`);
     }

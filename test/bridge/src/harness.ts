@@ -1,0 +1,154 @@
+/**
+ * Plumbing for the bridge's end-to-end tests: a real `ec2sim serve` process (through bin/ec2sim),
+ * the seeds' story run through its admin API or in-process, the `ec2sim` CLI, terraform with the
+ * project's provider plugin standing in for hashicorp/aws, and a cached install of the generated
+ * CDKTF project's dependencies (cdktf-cli and friends, ~870 MB, ~30 s cold).
+ */
+import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { Sandbox } from "@ec2sim/core";
+import { catPhotoStory, type StoryIds } from "./story.ts";
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+export const BIN = join(REPO, "bin", "ec2sim");
+export const ACCOUNT = "111122223333";
+export const FRIEND = "444455556666";
+export const ORG = "arn:aws:organizations::111122223333:organization/o-ec2sim0001";
+export const OU_A = "arn:aws:organizations::111122223333:ou/o-ec2sim0001/ou-ec2s-aaaa1111";
+export const OU_B = "arn:aws:organizations::111122223333:ou/o-ec2sim0001/ou-ec2s-bbbb2222";
+const execFileP = promisify(execFile);
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `ec2sim-bridge-${prefix}-`));
+}
+
+/** The story in an in-process sandbox with the server's two standard accounts. */
+export async function storySandbox(seed = "A"): Promise<{ sb: Sandbox; ids: StoryIds }> {
+  const sb = new Sandbox({ seed, realNow: () => 0 });
+  sb.createAccount({ accountId: ACCOUNT, alias: "sandbox-a", organizationArn: ORG, ouArn: OU_A });
+  sb.createAccount({ accountId: FRIEND, alias: "sandbox-b", organizationArn: ORG, ouArn: OU_B });
+  const ids = await catPhotoStory(
+    async (action, input, region) => sb.call({ accountId: ACCOUNT, region: region ?? "us-east-1" }, action, input).output,
+    async (ms) => void sb.advance(ms),
+    { accountId: FRIEND, ouArn: OU_B },
+  );
+  return { sb, ids };
+}
+
+export interface ServerProcess {
+  url: string;
+  proc: ChildProcess;
+  dataDir: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export async function startServer(sandboxes: string[], speed = 2000): Promise<ServerProcess> {
+  const dataDir = tempDir("data");
+  const args = ["serve", "--port", "0", "--data", dataDir, "--speed", String(speed), "--tick-ms", "20", ...sandboxes.flatMap((s) => ["--sandbox", s])];
+  const proc = spawn(BIN, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, EC2SIM_DATA: "" } });
+  let out = "";
+  proc.stdout!.on("data", (c: Buffer) => (out += c.toString()));
+  proc.stderr!.on("data", (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<void>((res) => proc.on("exit", () => res()));
+  const url = await new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`server did not start:\n${out}`)), 30_000);
+    const check = () => {
+      const m = /serving EC2 at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        res(m[1]!);
+      }
+    };
+    proc.stdout!.on("data", check);
+    void exited.then(() => rej(new Error(`server exited before it was ready:\n${out}`)));
+  });
+  return {
+    url,
+    proc,
+    dataDir,
+    output: () => out,
+    stop: async () => {
+      proc.kill("SIGTERM");
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function admin<T = any>(url: string, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${url}/_ec2sim${path}`, { method, ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }) });
+  const text = await res.text();
+  const json = text ? JSON.parse(text) : undefined;
+  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status}: ${text}`);
+  return json as T;
+}
+
+/** The story in a sandbox of a running server, through its admin API. */
+export async function serverStory(url: string, sandbox: string): Promise<StoryIds> {
+  return catPhotoStory(
+    async (action, input, region) => (await admin(url, "POST", `/sandboxes/${sandbox}/call`, { action, input, accountId: ACCOUNT, region: region ?? "us-east-1" })).output,
+    async (ms) => void (await admin(url, "POST", `/sandboxes/${sandbox}/clock`, { advance: ms })),
+    { accountId: FRIEND, ouArn: OU_B },
+  );
+}
+
+export async function credentials(url: string, sandbox: string, accountId = ACCOUNT): Promise<{ accessKeyId: string; secretAccessKey: string }> {
+  const info = await admin<{ accounts: { accountId: string; accessKeyId: string; secretAccessKey: string }[] }>(url, "GET", `/sandboxes/${sandbox}`);
+  const a = info.accounts.find((x) => x.accountId === accountId);
+  if (!a) throw new Error(`no account ${accountId} in ${sandbox}`);
+  return { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey };
+}
+
+/** Runs `ec2sim …` (bin/ec2sim, as a user would); never throws on a non-zero exit. */
+export async function ec2sim(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await execFileP(BIN, args, { env: { ...process.env, NO_COLOR: "1", ...env }, maxBuffer: 1 << 28 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const x = e as { code?: number; stdout?: string; stderr?: string };
+    if (typeof x.code !== "number") throw e;
+    return { code: x.code, stdout: x.stdout ?? "", stderr: x.stderr ?? "" };
+  }
+}
+
+/** A filesystem mirror holding the project's provider as hashicorp/aws, and the CLI config that uses it. */
+export async function terraformCliConfig(dir: string): Promise<string> {
+  const provider = await import("@ec2sim/terraform-provider");
+  const distDir = join(REPO, "packages/terraform-provider/dist");
+  if (!existsSync(join(distDir, "provider.mjs"))) execFileSync("npx", ["tsx", "packages/terraform-provider/scripts/build.ts"], { cwd: REPO, stdio: "inherit" });
+  return provider.writeTerraformCliConfig({ dir }).cliConfigFile;
+}
+
+export function terraform(args: string[], cwd: string, env: NodeJS.ProcessEnv): { code: number; out: string } {
+  try {
+    const out = execFileSync("terraform", args, { cwd, env: { ...process.env, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", ...env }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 28 });
+    return { code: 0, out };
+  } catch (e) {
+    const x = e as { status?: number; stdout?: string; stderr?: string };
+    return { code: x.status ?? 1, out: `${x.stdout ?? ""}${x.stderr ?? ""}` };
+  }
+}
+
+/**
+ * node_modules for a generated project, installed once per package.json's dependencies (npm, from
+ * the registry) under node_modules/.cache, then symlinked into each project.
+ */
+export function cachedProjectModules(packageJson: { dependencies: Record<string, string>; devDependencies: Record<string, string> }): string {
+  const key = createHash("sha256").update(JSON.stringify([packageJson.dependencies, packageJson.devDependencies])).digest("hex").slice(0, 16);
+  const dir = join(REPO, "node_modules", ".cache", `ec2sim-cdktf-project-${key}`);
+  if (existsSync(join(dir, "node_modules", ".bin", "cdktf"))) return join(dir, "node_modules");
+  const tmp = `${dir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  writeFileSync(join(tmp, "package.json"), JSON.stringify({ name: "ec2sim-cdktf-cache", private: true, dependencies: packageJson.dependencies, devDependencies: packageJson.devDependencies }, null, 2));
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: tmp, stdio: "inherit", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(tmp, dir);
+  return join(dir, "node_modules");
+}
