@@ -14,6 +14,7 @@ Commands:
   serve     run the sandbox server: the EC2 Query endpoint and the admin API
   export    write a sandbox as a CDKTF project, Terraform JSON or HCL (ec2sim export --help)
   diff      plan/diff a sandbox against an AWS account, a Terraform state or another sandbox (ec2sim diff --help)
+  terraform install the Terraform provider plugin for a project (ec2sim terraform --help)
 
 Options of serve:
   --port N                 port to listen on (default 4566; 0 picks a free one)
@@ -162,6 +163,11 @@ export async function main(argv: string[]): Promise<number> {
         // The CDKTF bridge (loaded only for these subcommands; cdktf itself only when synthesizing).
         const { bridgeMain } = await import("@ec2sim/cdktf-bridge/cli");
         return await bridgeMain(command, rest, { openStore: (dir) => JournalStore.open(dir) });
+      }
+      case "terraform": {
+        // The Terraform provider package (loaded only for this subcommand).
+        const { terraformCommand } = await import("@ec2sim/terraform-provider/cli");
+        return await terraformCommand(rest);
       }
       case "help":
       case "--help":

@@ -3,7 +3,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildProvider } from "../scripts/build.ts";
+import { buildProvider } from "../src/build.ts";
 import { writeTerraformCliConfig, type CliConfig } from "../src/install.ts";
 
 /** Fails (never skips) when terraform is missing. */

@@ -9,8 +9,9 @@ export const DEFAULT_ENDPOINT = "http://127.0.0.1:4566";
 export interface ProviderConfig {
   region: string | null;
   endpoint: string;
-  accessKeyId: string;
-  secretAccessKey: string;
+  /** Keys from the provider block or the environment; when absent, the sandbox's default account (admin API). */
+  accessKeyId?: string;
+  secretAccessKey?: string;
   sessionToken?: string;
   maxRetries: number;
   defaultTags: Record<string, string>;
@@ -33,15 +34,86 @@ export function resolveProviderConfig(config: Obj, env: NodeJS.ProcessEnv = proc
   return {
     region: strOr(config.region, env.AWS_REGION || env.AWS_DEFAULT_REGION) ?? null,
     endpoint: ec2Endpoint ?? (env.EC2SIM_ENDPOINT || DEFAULT_ENDPOINT),
-    accessKeyId: strOr(config.access_key, env.AWS_ACCESS_KEY_ID) ?? "test",
-    secretAccessKey: strOr(config.secret_key, env.AWS_SECRET_ACCESS_KEY) ?? "test",
-    sessionToken: strOr(config.token, env.AWS_SESSION_TOKEN),
+    ...keysFrom(config, env),
     maxRetries: typeof config.max_retries === "number" ? config.max_retries : 3,
     defaultTags: (isObj(defaultTags?.tags) ? defaultTags.tags : {}) as Record<string, string>,
     ignoreTagKeys: Array.isArray(ignoreTags?.keys) ? (ignoreTags.keys as string[]) : [],
     ignoreTagPrefixes: Array.isArray(ignoreTags?.key_prefixes) ? (ignoreTags.key_prefixes as string[]) : [],
   };
 }
+
+/** access_key/secret_key, else EC2SIM_ACCESS_KEY_ID/…, else AWS_ACCESS_KEY_ID/…; a pair or nothing. */
+function keysFrom(config: Obj, env: NodeJS.ProcessEnv): Pick<ProviderConfig, "accessKeyId" | "secretAccessKey" | "sessionToken"> {
+  const pairs: [unknown, unknown, unknown][] = [
+    [config.access_key, config.secret_key, config.token],
+    [env.EC2SIM_ACCESS_KEY_ID, env.EC2SIM_SECRET_ACCESS_KEY, undefined],
+    [env.AWS_ACCESS_KEY_ID, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN],
+  ];
+  for (const [id, secret, token] of pairs) {
+    const accessKeyId = strOr(id, undefined);
+    const secretAccessKey = strOr(secret, undefined);
+    if (accessKeyId && secretAccessKey) return { accessKeyId, secretAccessKey, ...(strOr(token, undefined) ? { sessionToken: token as string } : {}) };
+  }
+  return {};
+}
+
+/**
+ * The ec2sim admin API beside an EC2 endpoint (`http://host:port/` or `…/sandbox/NAME/`):
+ * the sandbox's accounts (default credentials) and its simulated clock. Every method answers
+ * null when the endpoint is not an ec2sim server.
+ */
+export class SandboxAdmin {
+  readonly base: string;
+  readonly sandbox: string;
+  private infoPromise?: Promise<SandboxInfo | null>;
+  private reachable = true;
+
+  constructor(endpoint: string) {
+    let url: URL;
+    try {
+      url = new URL(endpoint);
+    } catch {
+      url = new URL(DEFAULT_ENDPOINT);
+    }
+    const m = /^\/sandbox\/([^/]+)\/?$/.exec(url.pathname);
+    this.base = `${url.origin}/_ec2sim`;
+    this.sandbox = m ? decodeURIComponent(m[1]!) : "-";
+  }
+
+  private async get<T>(path: string): Promise<T | null> {
+    if (!this.reachable) return null;
+    try {
+      const res = await fetch(`${this.base}/sandboxes/${encodeURIComponent(this.sandbox)}${path}`, { signal: AbortSignal.timeout(5000) });
+      if (!res.ok) return null;
+      return (await res.json()) as T;
+    } catch {
+      // Not an ec2sim server (or not reachable): stop asking.
+      this.reachable = false;
+      return null;
+    }
+  }
+
+  info(): Promise<SandboxInfo | null> {
+    this.infoPromise ??= this.get<SandboxInfo>("");
+    return this.infoPromise;
+  }
+
+  /** The sandbox clock now, or null (then waits fall back to the wall clock). */
+  clock(): Promise<SandboxClock | null> {
+    return this.get<SandboxClock>("/clock");
+  }
+}
+
+export interface SandboxClock {
+  nowMs: number;
+  speed: number;
+  paused: boolean;
+}
+interface SandboxInfo {
+  accounts?: { accountId: string; accessKeyId: string; secretAccessKey: string }[];
+}
+/** The account a plain configuration acts as: ec2sim's first standard account. */
+export const DEFAULT_ACCOUNT_ID = "111122223333";
 
 type Sdk = typeof import("@aws-sdk/client-ec2");
 let sdkPromise: Promise<Sdk> | undefined;
@@ -55,7 +127,24 @@ export function loadSdk(): Promise<Sdk> {
 export class ProviderClients {
   private clients = new Map<string, Promise<EC2>>();
   private account?: Promise<string>;
-  constructor(readonly config: ProviderConfig) {}
+  private creds?: Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>;
+  readonly admin: SandboxAdmin;
+  constructor(readonly config: ProviderConfig) {
+    this.admin = new SandboxAdmin(config.endpoint);
+  }
+
+  /** Configured keys, else the sandbox's default account keys from the admin API, else dummy keys. */
+  credentials(): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }> {
+    this.creds ??= (async () => {
+      const { accessKeyId, secretAccessKey, sessionToken } = this.config;
+      if (accessKeyId && secretAccessKey) return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+      const info = await this.admin.info();
+      const acct = info?.accounts?.find((a) => a.accountId === DEFAULT_ACCOUNT_ID) ?? info?.accounts?.[0];
+      if (acct) return { accessKeyId: acct.accessKeyId, secretAccessKey: acct.secretAccessKey };
+      return { accessKeyId: "test", secretAccessKey: "test" };
+    })();
+    return this.creds;
+  }
 
   ec2(region: string): Promise<EC2> {
     let c = this.clients.get(region);
@@ -65,7 +154,7 @@ export class ProviderClients {
           new sdk.EC2({
             region,
             endpoint: this.config.endpoint,
-            credentials: { accessKeyId: this.config.accessKeyId, secretAccessKey: this.config.secretAccessKey, sessionToken: this.config.sessionToken },
+            credentials: () => this.credentials(),
             maxAttempts: this.config.maxRetries + 1,
           }),
       );
@@ -125,20 +214,39 @@ export class ResourceContext {
   }
 
   /**
-   * Poll `check` until it returns a value other than undefined, or fail after `timeoutMs`.
-   * The interval starts short (a sandbox's clock can run fast) and backs off to `maxIntervalMs`.
+   * Poll `check` until it returns a value other than undefined, or fail once `timeoutMs` have passed
+   * on the sandbox's simulated clock (the wall clock when the endpoint is not ec2sim). Polls are
+   * spaced in simulated time (1 s, backing off to 10 s, like hashicorp/aws's waiters in spirit), so
+   * a fast sandbox clock means short real waits; `maxIntervalMs` caps the real interval.
    */
   async waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>, maxIntervalMs = pollInterval()): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let interval = Math.min(100, maxIntervalMs);
+    const admin = this.clients.admin;
+    const wallStart = Date.now();
+    const start = await admin.clock();
+    let simInterval = 1000;
     for (;;) {
       const v = await check();
       if (v !== undefined) return v;
-      if (Date.now() + interval > deadline) throw new Error(`timeout while waiting for ${what} (${Math.round(timeoutMs / 1000)}s)`);
-      await new Promise((r) => setTimeout(r, interval));
-      interval = Math.min(interval * 2, maxIntervalMs);
+      const clock = start ? await admin.clock() : null;
+      const elapsed = start && clock ? clock.nowMs - start.nowMs : Date.now() - wallStart;
+      if (elapsed >= timeoutMs) {
+        throw new Error(`timeout while waiting for ${what} (timeout: ${formatDuration(timeoutMs)}${start && clock ? " on the sandbox clock" : ""})`);
+      }
+      const speed = clock ? (clock.paused ? 0 : clock.speed) : 1;
+      const real = speed > 0 ? Math.min(simInterval, timeoutMs - elapsed) / speed : maxIntervalMs;
+      await new Promise((r) => setTimeout(r, Math.max(10, Math.min(real, maxIntervalMs))));
+      simInterval = Math.min(simInterval * 2, 10_000);
     }
   }
+}
+
+/** A duration as Go prints it (hashicorp/aws's timeout messages): 10m0s, 1h30m0s, 45s. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const sec = (ms % 60_000) / 1000;
+  return `${h ? `${h}h` : ""}${h || m ? `${m}m` : ""}${sec}s`;
 }
 
 function pollInterval(): number {

@@ -85,6 +85,113 @@ function markComputedUnknown(block: Block, plan: Obj, config: Obj | null): void 
   }
 }
 
+/**
+ * SDK Optional+Computed blocks: when the configuration has none, the plan keeps the prior state's
+ * blocks (on update) or leaves them unknown (on create), as terraform-plugin-sdk does; otherwise
+ * every refresh would plan to remove what the API reports (root_block_device, metadata_options, …).
+ */
+function keepComputedBlocks(block: Block, plan: Obj, prior: Obj | null, config: Obj | null): void {
+  for (const [name, b] of Object.entries(block.blocks ?? {})) {
+    const cv = config?.[name];
+    const configured = b.nesting === "single" ? isObj(cv) : Array.isArray(cv) && cv.length > 0;
+    if (b.computed && !configured) {
+      plan[name] = prior ? (prior[name] ?? (b.nesting === "single" ? null : [])) : UNKNOWN;
+      continue;
+    }
+    // Recurse into configured list/single blocks (sets have no stable positions to match prior elements).
+    const pv = plan[name];
+    const ov = prior?.[name];
+    if (b.nesting === "single") {
+      if (isObj(pv)) keepComputedBlocks(b.block, pv, isObj(ov) ? ov : null, isObj(cv) ? cv : null);
+    } else if (b.nesting === "list" && Array.isArray(pv)) {
+      pv.forEach((e, i) => isObj(e) && keepComputedBlocks(b.block, e, Array.isArray(ov) && isObj(ov[i]) ? (ov[i] as Obj) : null, Array.isArray(cv) && isObj(cv[i]) ? (cv[i] as Obj) : null));
+    }
+  }
+}
+
+const configElems = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : isObj(v) ? [v] : []);
+
+/**
+ * A planned nested object equals a prior one except for unknown computed attributes that the
+ * configuration does not set (recursively). `config` holds the configuration's elements of this block.
+ */
+function matchesModuloUnknown(block: Block, plan: Obj, prior: Obj, config: Obj[]): boolean {
+  for (const [name, a] of Object.entries(block.attributes)) {
+    const pv = plan[name];
+    if (isUnknown(pv)) {
+      if (!a.computed || config.some((c) => (c[name] ?? null) !== null)) return false;
+      continue;
+    }
+    // null and the zero value are the same to the SDK (see keepZeroValues).
+    if ((pv ?? null) === null && isZero(prior[name])) continue;
+    if (!sameValue(pv ?? null, prior[name] ?? null, attrIsSet(block, name))) return false;
+  }
+  for (const [name, b] of Object.entries(block.blocks ?? {})) {
+    const pv = plan[name];
+    const ov = prior[name];
+    const cv = config.flatMap((c) => configElems(c[name]));
+    if (isUnknown(pv)) {
+      if (!b.computed || cv.length) return false;
+      continue;
+    }
+    if (b.nesting === "single") {
+      if (isObj(pv) !== isObj(ov) || (isObj(pv) && isObj(ov) && !matchesModuloUnknown(b.block, pv, ov, cv))) return false;
+      continue;
+    }
+    const ps = Array.isArray(pv) ? pv.filter(isObj) : [];
+    const os = Array.isArray(ov) ? ov.filter(isObj) : [];
+    if (ps.length !== os.length) return false;
+    if (b.nesting === "list") {
+      if (!ps.every((e, i) => matchesModuloUnknown(b.block, e, os[i]!, cv))) return false;
+    } else {
+      const used = new Set<number>();
+      for (const e of ps) {
+        const j = os.findIndex((o, k) => !used.has(k) && matchesModuloUnknown(b.block, e, o, cv));
+        if (j < 0) return false;
+        used.add(j);
+      }
+    }
+  }
+  return true;
+}
+
+/**
+ * terraform-plugin-sdk keeps the prior value of a computed attribute the configuration leaves
+ * unset, also inside nested blocks; terraform core cannot correlate set elements, so it proposes
+ * such attributes as unknown. A planned nested object that equals a prior one except for those
+ * unknowns takes the prior object (no spurious "known after apply", no replacement).
+ */
+function keepPriorNested(block: Block, plan: Obj, prior: Obj, config: Obj | null): void {
+  for (const [name, b] of Object.entries(block.blocks ?? {})) {
+    const pv = plan[name];
+    const ov = prior[name];
+    const cv = configElems(config?.[name]);
+    if (b.nesting === "single") {
+      if (isObj(pv) && isObj(ov)) {
+        if (matchesModuloUnknown(b.block, pv, ov, cv)) plan[name] = ov;
+        else keepPriorNested(b.block, pv, ov, cv[0] ?? null);
+      }
+      continue;
+    }
+    if (!Array.isArray(pv) || !Array.isArray(ov)) continue;
+    const used = new Set<number>();
+    plan[name] = pv.map((e, i) => {
+      if (!isObj(e)) return e;
+      if (b.nesting === "list") {
+        const o = ov[i];
+        if (!isObj(o)) return e;
+        if (matchesModuloUnknown(b.block, e, o, cv[i] ? [cv[i]] : [])) return o;
+        keepPriorNested(b.block, e, o, cv[i] ?? null);
+        return e;
+      }
+      const j = ov.findIndex((o, k) => !used.has(k) && isObj(o) && matchesModuloUnknown(b.block, e, o, cv));
+      if (j < 0) return e;
+      used.add(j);
+      return ov[j];
+    });
+  }
+}
+
 function isZero(v: unknown): boolean {
   return v === "" || v === false || v === 0 || (Array.isArray(v) && v.length === 0) || (isObj(v) && Object.keys(v).length === 0);
 }
@@ -267,12 +374,14 @@ export function createProvider(def: ProviderDefinition): ProviderHandlers {
       if ("tags_all" in block.attributes) plan.tags_all = mergeTags(clients?.config.defaultTags ?? {}, plan.tags);
 
       let replace: string[] = [];
+      keepComputedBlocks(block, plan, isObj(prior) ? prior : null, cfg);
       if (!isObj(prior)) {
         markComputedUnknown(block, plan, cfg);
         if ("region" in block.attributes && (cfg.region ?? null) === null) plan.region = providerRegion();
         if ("tags_all" in block.attributes) plan.tags_all = mergeTags(clients?.config.defaultTags ?? {}, plan.tags);
       } else {
         keepZeroValues(block, plan, prior, cfg);
+        keepPriorNested(block, plan, prior, cfg);
         if ("tags_all" in block.attributes) plan.tags_all = mergeTags(clients?.config.defaultTags ?? {}, plan.tags);
         replace = forceNewChanges(block, prior, plan);
         if ("region" in block.attributes && !sameValue(prior.region ?? null, plan.region ?? null)) replace.push("region");
@@ -306,7 +415,7 @@ export function createProvider(def: ProviderDefinition): ProviderHandlers {
         }
       }
       const ctx = ctxFor(req.type_name, r.schema, planned);
-      const finish = (s: Obj) => dv(unknownsToNull(withTagsAll(block, s, clients?.config.defaultTags ?? {})));
+      const finish = (s: Obj) => dv(normalize(block, unknownsToNull(withTagsAll(block, s, clients?.config.defaultTags ?? {}))));
       if (!isObj(prior)) {
         try {
           const created = await r.create(ctx, planned, cfg);

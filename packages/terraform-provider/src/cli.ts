@@ -1,0 +1,167 @@
+// `ec2sim terraform …`: installs this provider for a project so terraform uses it offline.
+//   ec2sim terraform setup [--dir PROJECT] [--address hashicorp/aws|ec2sim/ec2sim] [--endpoint URL]
+//   ec2sim terraform reattach [--endpoint URL]   one long-lived provider process (TF_REATTACH_PROVIDERS)
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { buildProvider } from "./build.ts";
+import { DEFAULT_PROVIDER_VERSIONS, EC2SIM_EC2SIM, HASHICORP_AWS, providerAddress, writeTerraformCliConfig, type CliConfig } from "./install.ts";
+
+export const TERRAFORM_USAGE = `Usage: ec2sim terraform <command> [options]
+
+Commands:
+  setup      build the provider plugin and write a Terraform CLI config that installs it offline
+  reattach   run one long-lived provider process and print TF_REATTACH_PROVIDERS (fast loops)
+
+Options of setup:
+  --dir PROJECT            the Terraform project (default: the current directory); files go to
+                           PROJECT/.ec2sim/terraform/
+  --address ADDR           hashicorp/aws (default): configurations that say source = "hashicorp/aws"
+                           get this plugin (ec2sim/ec2sim is installed too);
+                           ec2sim/ec2sim: only source = "ec2sim/ec2sim" gets it, hashicorp/aws
+                           stays the real provider from the registry
+  --endpoint URL           the ec2sim EC2 endpoint the plugin talks to (default: EC2SIM_ENDPOINT at
+                           run time, else http://127.0.0.1:4566)
+
+Options of reattach:
+  --endpoint URL           as for setup
+`;
+
+export class TerraformUsageError extends Error {
+  constructor(message: string, readonly exitCode = 2) {
+    super(message);
+  }
+}
+
+export interface SetupOptions {
+  dir?: string;
+  address?: string;
+  endpoint?: string;
+  /** Where to write the output (default: console.log). */
+  print?: (text: string) => void;
+}
+
+export interface SetupResult extends CliConfig {
+  projectDir: string;
+  outDir: string;
+  endpoint?: string;
+  buildMs: number;
+}
+
+/** Builds the bundle into PROJECT/.ec2sim/terraform/dist and writes the mirror and terraform.rc beside it. */
+export async function setup(opts: SetupOptions = {}): Promise<SetupResult> {
+  const projectDir = resolve(opts.dir ?? ".");
+  if (!existsSync(projectDir)) throw new TerraformUsageError(`--dir ${opts.dir}: no such directory`, 1);
+  const address = providerAddress(opts.address ?? "hashicorp/aws");
+  if (address !== HASHICORP_AWS && address !== EC2SIM_EC2SIM) throw new TerraformUsageError(`--address must be hashicorp/aws or ec2sim/ec2sim, not ${opts.address}`);
+  if (opts.endpoint !== undefined && !/^https?:\/\/[^\s"'`$\\]+$/.test(opts.endpoint)) throw new TerraformUsageError(`--endpoint must be an http(s) URL, not ${opts.endpoint}`);
+  const outDir = join(projectDir, ".ec2sim", "terraform");
+  const t0 = performance.now();
+  const built = await buildProvider(join(outDir, "dist"), opts.endpoint ? { endpoint: opts.endpoint } : {});
+  const buildMs = performance.now() - t0;
+  const cli = writeTerraformCliConfig({
+    dir: outDir,
+    distDir: built.outdir,
+    versions: DEFAULT_PROVIDER_VERSIONS,
+    addresses: address === HASHICORP_AWS ? [HASHICORP_AWS, EC2SIM_EC2SIM] : [EC2SIM_EC2SIM],
+  });
+  const result: SetupResult = { ...cli, projectDir, outDir, buildMs, ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) };
+  (opts.print ?? console.log)(setupReport(result));
+  return result;
+}
+
+function setupReport(r: SetupResult): string {
+  const hashicorp = r.addresses.includes(HASHICORP_AWS);
+  return [
+    `ec2sim's Terraform provider is installed for ${r.projectDir}`,
+    `  plugin     ${join(r.outDir, "dist")} (built in ${Math.round(r.buildMs)} ms)`,
+    `  mirror     ${r.mirrorDir}`,
+    ...r.addresses.map((a) => `             ${a.replace("registry.terraform.io/", "")} ${r.versions.join(", ")}`),
+    `  endpoint   ${r.endpoint ? `${r.endpoint} (EC2SIM_ENDPOINT overrides it)` : "EC2SIM_ENDPOINT, else http://127.0.0.1:4566 (ec2sim serve's default)"}`,
+    `  keys       none needed: the plugin uses the sandbox's default account (111122223333) unless the`,
+    `             provider block or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY give others`,
+    ``,
+    `Use it (in this shell):`,
+    `  export TF_CLI_CONFIG_FILE="${r.cliConfigFile}"`,
+    `  terraform init && terraform apply`,
+    ``,
+    hashicorp
+      ? `Configurations that say source = "hashicorp/aws" (any version constraint up to 6.25, e.g. ">= 5.0", "~> 6.0",\n@cdktf/provider-aws 21.x stacks) now get this plugin. Unset TF_CLI_CONFIG_FILE to use the real AWS provider again.`
+      : `Only source = "ec2sim/ec2sim" gets this plugin (write provider = ec2sim on resources, or name it "aws" locally:\n  required_providers { aws = { source = "ec2sim/ec2sim" } }); hashicorp/aws still installs from the registry.`,
+    ``,
+    `The plugin's bytes are in each project's .terraform.lock.hcl: after a setup that changed them (new ec2sim`,
+    `sources, another --endpoint), delete .terraform.lock.hcl and run \`terraform init\` again.`,
+  ].join("\n");
+}
+
+/** Runs the provider in this process and prints TF_REATTACH_PROVIDERS; resolves when it is stopped. */
+export async function reattach(opts: { endpoint?: string; print?: (text: string) => void } = {}): Promise<void> {
+  if (opts.endpoint) process.env.EC2SIM_ENDPOINT = opts.endpoint;
+  const [{ createProvider }, { startServer }, { providerDefinition }] = await Promise.all([
+    import("./framework/provider.ts"),
+    import("./plugin.ts"),
+    import("./resources/index.ts"),
+  ]);
+  const running = await startServer({ handlers: createProvider(providerDefinition) });
+  const value = running.reattach([HASHICORP_AWS, EC2SIM_EC2SIM]);
+  (opts.print ?? console.log)(
+    [
+      `ec2sim's Terraform provider is serving on 127.0.0.1:${running.port} (Ctrl-C stops it). In another shell:`,
+      `  export TF_REATTACH_PROVIDERS='${value}'`,
+      `terraform then uses this process for hashicorp/aws and ec2sim/ec2sim (run \`terraform init\` once as usual).`,
+    ].join("\n"),
+  );
+  await new Promise<void>((done) => {
+    const stop = () => void running.close().then(done);
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+}
+
+/** `ec2sim terraform …`; returns the exit code. */
+export async function terraformCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  const parse = () =>
+    parseArgs({
+      args: rest,
+      allowPositionals: false,
+      strict: true,
+      options: { dir: { type: "string" }, address: { type: "string" }, endpoint: { type: "string" }, help: { type: "boolean", short: "h" } },
+    }).values;
+  try {
+    switch (sub) {
+      case "setup": {
+        const v = parse();
+        if (v.help) return (console.log(TERRAFORM_USAGE), 0);
+        await setup({ ...(v.dir ? { dir: v.dir } : {}), ...(v.address ? { address: v.address } : {}), ...(v.endpoint ? { endpoint: v.endpoint } : {}) });
+        return 0;
+      }
+      case "reattach": {
+        const v = parse();
+        if (v.help) return (console.log(TERRAFORM_USAGE), 0);
+        if (v.dir || v.address) throw new TerraformUsageError("reattach takes --endpoint only");
+        await reattach(v.endpoint ? { endpoint: v.endpoint } : {});
+        return 0;
+      }
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        console.log(TERRAFORM_USAGE);
+        return 0;
+      default:
+        throw new TerraformUsageError(`unknown terraform command '${sub}'`);
+    }
+  } catch (e) {
+    if (e instanceof TerraformUsageError) {
+      console.error(`ec2sim terraform: ${e.message}${e.exitCode === 2 ? `\n\n${TERRAFORM_USAGE}` : ""}`);
+      return e.exitCode;
+    }
+    if (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")) {
+      console.error(`ec2sim terraform: ${e.message}\n\n${TERRAFORM_USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+

@@ -1,0 +1,212 @@
+/**
+ * Test plumbing for the Terraform suites: the real terraform CLI (required, never skipped), a real
+ * `ec2sim serve` process per test file (bin/ec2sim, free port, temp data dir, fast clock), the
+ * provider plugin built and installed through a filesystem mirror, and the AWS SDK for changes
+ * made behind terraform's back.
+ */
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { buildProvider, writeTerraformCliConfig, type CliConfig } from "@ec2sim/terraform-provider";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+export const BIN = join(REPO, "bin", "ec2sim");
+export const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), "../fixtures");
+
+/** terraform's version; throws a clear error when terraform is not on PATH (these suites never skip). */
+export function requireTerraform(): string {
+  const r = spawnSync("terraform", ["version", "-json"], { encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1", TF_CLI_CONFIG_FILE: "/dev/null" } });
+  if (r.error || r.status !== 0) {
+    throw new Error(
+      "terraform is missing: the Terraform suites drive the real terraform CLI (1.11.x) and `terraform` was not found on PATH " +
+        `(${r.error?.message ?? r.stderr}). Install terraform (https://developer.hashicorp.com/terraform/install) and run the tests again.`,
+    );
+  }
+  return (JSON.parse(r.stdout) as { terraform_version: string }).terraform_version;
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `ec2sim-tf-${prefix}-`));
+}
+
+export interface Account {
+  accountId: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface ServerProcess {
+  readonly url: string;
+  readonly proc: ChildProcess;
+  readonly dataDir: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts `bin/ec2sim serve --port 0 --data TMP --speed N` and resolves once it prints its endpoint. */
+export async function startServer(opts: { speed?: number } = {}): Promise<ServerProcess> {
+  const dataDir = tempDir("data");
+  const proc = spawn(BIN, ["serve", "--port", "0", "--data", dataDir, "--speed", String(opts.speed ?? 200)], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, EC2SIM_DATA: "" },
+  });
+  let out = "";
+  proc.stdout!.on("data", (c: Buffer) => (out += c.toString()));
+  proc.stderr!.on("data", (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((res) => proc.on("exit", (code) => res(code)));
+  const url = await new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`ec2sim serve did not start within 30 s:\n${out}`)), 30_000);
+    proc.stdout!.on("data", () => {
+      const m = /serving EC2 at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        res(m[1]!);
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      rej(new Error(`ec2sim serve exited with ${code} before it was ready:\n${out}`));
+    });
+  });
+  return {
+    url,
+    proc,
+    dataDir,
+    output: () => out,
+    stop: async () => {
+      proc.kill("SIGTERM");
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function admin<T = any>(url: string, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${url}/_ec2sim${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`admin ${method} ${path}: ${res.status} ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** The sandbox's two standard accounts: [A (111122223333), B (444455556666)]. */
+export async function accountsOf(url: string): Promise<[Account, Account]> {
+  const info = await admin<{ accounts: Account[] }>(url, "GET", "/sandboxes/default");
+  const a = info.accounts.find((x) => x.accountId === "111122223333");
+  const b = info.accounts.find((x) => x.accountId === "444455556666");
+  if (!a || !b) throw new Error(`the sandbox lacks its standard accounts: ${JSON.stringify(info)}`);
+  return [a, b];
+}
+
+export function sdkClient(url: string, account: Account, region = "us-east-1"): EC2Client {
+  return new EC2Client({ endpoint: url, region, credentials: { accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey }, maxAttempts: 1 });
+}
+
+export interface Terraform {
+  root: string;
+  cli: CliConfig;
+  /** The environment every terraform command runs with. */
+  env: NodeJS.ProcessEnv;
+  /** A fresh working directory, optionally seeded with a fixture folder. */
+  workdir(name: string, fixture?: string): string;
+  run(cwd: string, args: string[], extraEnv?: NodeJS.ProcessEnv): Promise<TfResult>;
+  remove(): void;
+}
+
+export interface TfResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/**
+ * Builds the plugin bundle into a temp dir and installs it through a filesystem mirror with a
+ * private CLI config (hashicorp/aws and ec2sim/ec2sim). `env` is the environment of every command;
+ * AWS keys from the caller's environment are removed so the plugin's own defaults are what is tested.
+ */
+export async function prepareTerraform(env: NodeJS.ProcessEnv = {}): Promise<Terraform> {
+  const root = tempDir("tf");
+  const { outdir } = await buildProvider(join(root, "dist"));
+  const cli = writeTerraformCliConfig({ dir: join(root, "cli"), distDir: outdir });
+  const base: NodeJS.ProcessEnv = { ...process.env, TF_CLI_CONFIG_FILE: cli.cliConfigFile, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" };
+  for (const k of ["TF_LOG", "TF_REATTACH_PROVIDERS", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "EC2SIM_ENDPOINT"]) delete base[k];
+  const fullEnv = { ...base, ...env };
+  return {
+    root,
+    cli,
+    env: fullEnv,
+    workdir(name, fixture) {
+      const dir = mkdtempSync(join(root, `${name}-`));
+      if (fixture) cpSync(join(FIXTURES, fixture), dir, { recursive: true });
+      return dir;
+    },
+    run: (cwd, args, extraEnv = {}) => tf(cwd, args, { ...fullEnv, ...extraEnv }),
+    remove: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+/** Runs terraform without blocking the event loop (an in-process reattached provider must keep serving). */
+export function tf(cwd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<TfResult> {
+  const t0 = performance.now();
+  return new Promise((res, rej) => {
+    const p = spawn("terraform", args, { cwd, env });
+    let stdout = "";
+    let stderr = "";
+    p.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
+    p.on("error", rej);
+    p.on("close", (status) => {
+      clearTimeout(timer);
+      res({ status, stdout, stderr, ms: performance.now() - t0 });
+    });
+  });
+}
+
+/** A fresh ed25519 key's public half in OpenSSH format ("ssh-ed25519 AAAA… comment"). */
+export function sshPublicKey(comment = "ec2sim-test"): string {
+  const { publicKey } = generateKeyPairSync("ed25519");
+  const raw = publicKey.export({ format: "der", type: "spki" }).subarray(-32);
+  const str = (b: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(b.length);
+    return Buffer.concat([len, b]);
+  };
+  const blob = Buffer.concat([str(Buffer.from("ssh-ed25519")), str(raw)]);
+  return `ssh-ed25519 ${blob.toString("base64")} ${comment}`;
+}
+
+/** `terraform show -json` (of the state, or of a saved plan). */
+export async function showJson<T = TfShow>(t: Terraform, cwd: string, planFile?: string): Promise<T> {
+  const r = await t.run(cwd, ["show", "-json", ...(planFile ? [planFile] : [])]);
+  if (r.status !== 0) throw new Error(`terraform show -json failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+export interface TfResource {
+  address: string;
+  mode: "managed" | "data";
+  type: string;
+  name: string;
+  index?: number | string;
+  provider_name: string;
+  schema_version: number;
+  values: Record<string, any>;
+  sensitive_values: Record<string, unknown>;
+  depends_on?: string[];
+}
+export interface TfShow {
+  format_version: string;
+  terraform_version: string;
+  values?: { outputs?: Record<string, { value: unknown; type: unknown; sensitive: boolean }>; root_module: { resources?: TfResource[] } };
+}
+
+export const resourcesOf = (show: TfShow): Map<string, TfResource> => new Map((show.values?.root_module.resources ?? []).map((r) => [r.address, r]));
