@@ -1,4 +1,4 @@
-export type { JournalEntry, LoadedSandbox, SandboxMeta, SandboxStore } from "./store.ts";
+export type { JournalEntry, LoadedSandbox, SandboxMeta, SandboxStore, StoreSubscription } from "./store.ts";
 export {
   StoreClosedError,
   StoreConflictError,
@@ -7,6 +7,8 @@ export {
   StoreExistsError,
   StoreLockedError,
   StoreNotFoundError,
+  StoreUnavailableError,
 } from "./store.ts";
 export { JournalStore, type JournalStoreOptions, type RecoveryNote } from "./journal-store.ts";
 export { MemoryStore } from "./memory-store.ts";
+export { PostgresStore, MIGRATIONS, isConnectionError, type Migration, type PostgresStoreOptions } from "./postgres-store.ts";

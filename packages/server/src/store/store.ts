@@ -4,7 +4,7 @@
  * A sandbox's state is a fold of domain events. A store keeps, per sandbox, its metadata, an
  * append-only journal of events numbered 1, 2, 3, … and at most one snapshot (the folded state at
  * some seq). Implementations: `JournalStore` (embedded, on local disk), `MemoryStore` (tests and
- * `--store memory`); a PostgreSQL one is planned behind this same interface.
+ * `--store memory`), `PostgresStore` (shared by several server replicas).
  */
 
 /** One journaled event. `seq` is 1, 2, 3, … per sandbox; `event` must be JSON-serializable. */
@@ -51,7 +51,19 @@ export interface SandboxStore {
   delete(name: string): Promise<void>;
   /** Waits for in-flight writes, then releases resources (and, for `JournalStore`, the lock). */
   close(): Promise<void>;
+  /**
+   * Optional (stores shared by several processes: `PostgresStore`). Delivers the entries of
+   * sandbox `name` after `fromSeq` as they are committed by anyone, in order and without gaps, in
+   * batches (this process's own appends included: skip what you already folded), so a replica can
+   * fold other replicas' events (`sb.apply(envelopes)`). Survives lost connections by catching up
+   * from the last delivered seq. `onError` is told when it cannot go on (sandbox deleted, entries
+   * compacted away: reload). Returns the unsubscribe function.
+   */
+  subscribe?(name: string, fromSeq: number, onEntries: (entries: JournalEntry[]) => void, onError?: (error: Error) => void): StoreSubscription;
 }
+
+/** Ends a `subscribe`. */
+export type StoreSubscription = () => void;
 
 /** Base class of every error a store raises on purpose. */
 export class StoreError extends Error {
@@ -106,6 +118,14 @@ export class StoreLockedError extends StoreError {
   ) {
     super(message);
   }
+}
+
+/**
+ * The store's backing service cannot be reached right now (database down, connection lost,
+ * timeout). Retryable; the host answers `ServiceUnavailable` (HTTP 503).
+ */
+export class StoreUnavailableError extends StoreError {
+  override name = "StoreUnavailableError";
 }
 
 /** The store was closed, or is unusable after a failed write. */
