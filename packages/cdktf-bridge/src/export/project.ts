@@ -189,7 +189,9 @@ npx cdktf synth                   # -> cdktf.out/stacks/${plan.stackName}/cdk.tf
 npx cdktf deploy --auto-approve   # creates everything with your AWS credentials
 \`\`\`
 
-Offline, set \`CHECKPOINT_DISABLE=1\`. State is kept locally in \`terraform.tfstate\` (LocalBackend);
+Offline, set \`CHECKPOINT_DISABLE=1\`; with a provider filesystem mirror (e.g. ec2sim's Terraform
+provider standing in for hashicorp/aws) deploy with \`--skip-provider-lock\`, or cdktf runs
+\`terraform providers lock\`, which goes to the registry. State is kept locally in \`terraform.tfstate\` (LocalBackend);
 change the backend in main.ts for a team. \`cdktf synth\` sets the output folder (CDKTF_OUTDIR), so
 main.ts does not.
 

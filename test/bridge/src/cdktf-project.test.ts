@@ -1,0 +1,36 @@
+/**
+ * The generated CDKTF project is a real one: it type-checks with tsc and `cdktf synth` (cdktf-cli
+ * from the registry, installed once per version set under node_modules/.cache) produces the JSON
+ * the in-process synth produces.
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { exportSandbox } from "@ec2sim/cdktf-bridge";
+import { ACCOUNT, cachedProjectModules, storySandbox, tempDir } from "./harness.ts";
+
+let dir: string;
+let expected: Record<string, unknown>;
+
+beforeAll(async () => {
+  const { sb } = await storySandbox();
+  dir = tempDir("project");
+  await exportSandbox(sb.state, { sandbox: "A", accountId: ACCOUNT, format: "cdktf", outDir: dir });
+  const json = await exportSandbox(sb.state, { sandbox: "A", accountId: ACCOUNT, format: "json", outDir: tempDir("json") });
+  expected = json.json!;
+  const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+  symlinkSync(cachedProjectModules(pkg), join(dir, "node_modules"), "dir");
+}, 600_000);
+
+describe("the exported CDKTF project", () => {
+  it("type-checks with tsc", () => {
+    execFileSync(join(dir, "node_modules/.bin/tsc"), ["--noEmit", "-p", "."], { cwd: dir, stdio: "pipe" });
+  });
+
+  it("`cdktf synth` gives the same cdk.tf.json as the in-process synth", () => {
+    execFileSync(join(dir, "node_modules/.bin/cdktf"), ["synth"], { cwd: dir, stdio: "pipe", env: { ...process.env, CHECKPOINT_DISABLE: "1", CI: "1", FORCE_COLOR: "0" } });
+    const synthesized = JSON.parse(readFileSync(join(dir, "cdktf.out/stacks/ec2sim/cdk.tf.json"), "utf8"));
+    expect(synthesized).toEqual(expected);
+  }, 120_000);
+});
