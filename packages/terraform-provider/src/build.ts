@@ -1,7 +1,7 @@
 // Bundles the provider with esbuild into OUTDIR/provider.mjs (+ lazily loaded chunks, e.g. the AWS
 // SDK) and writes OUTDIR/terraform-provider-aws, a #!/bin/sh wrapper that execs node on the bundle.
 // esbuild is imported only when a build runs, so importing this package stays cheap.
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -29,13 +29,53 @@ exec "$NODE" "$(dirname "$0")/provider.mjs" "$@"
 `;
 }
 
+/**
+ * The SDK's operation schemas are one module of ~12,000 array literals; some hold objects with
+ * computed keys, which esbuild must assume have side effects, so it keeps every schema (~800 KB)
+ * although the provider sends 57 operations. Marking each top-level schema initializer pure lets
+ * esbuild drop the schemas no kept operation reaches. Evaluation order is unchanged.
+ */
+const pureSchemas = {
+  name: "ec2sim-pure-sdk-schemas",
+  setup(b: { onLoad(o: { filter: RegExp }, cb: (a: { path: string }) => { contents: string; loader: "js" } | undefined): void }) {
+    b.onLoad({ filter: /@aws-sdk[\\/]client-ec2[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ }, ({ path }) => {
+      const src = readFileSync(path, "utf8");
+      // Top-level statements start in column 0; a schema is `[export ]var NAME = [ … ];`.
+      const lines = src.split("\n");
+      const out: string[] = [];
+      let stmt: string[] = [];
+      const flush = () => {
+        if (!stmt.length) return;
+        const text = stmt.join("\n");
+        const m = /^((?:export )?var [A-Za-z_$][\w$]* = )(\[[\s\S]*\]);\s*$/.exec(text);
+        out.push(m ? `${m[1]}/* @__PURE__ */ (() => (${m[2]}))();` : text);
+        stmt = [];
+      };
+      for (const line of lines) {
+        if (line !== "" && !/^[\s\]\)}]/.test(line)) flush();
+        stmt.push(line);
+      }
+      flush();
+      return { contents: out.join("\n"), loader: "js" };
+    });
+  },
+};
+
 export interface BuildResult {
   outdir: string;
   wrapper: string;
   bundle: string;
 }
 
-export async function buildProvider(outdir = DEFAULT_DIST_DIR, wrapper: WrapperOptions = {}): Promise<BuildResult> {
+export interface BundleOptions {
+  /**
+   * Bundle as before the start-up work (for side-by-side benchmarks): the SDK's CommonJS build
+   * whole (~2.3 MB loaded at the first API call) and grpc-js with proto-loader.
+   */
+  unoptimized?: boolean;
+}
+
+export async function buildProvider(outdir = DEFAULT_DIST_DIR, wrapper: WrapperOptions = {}, bundle: BundleOptions = {}): Promise<BuildResult> {
   const { build } = await import("esbuild");
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
@@ -50,6 +90,16 @@ export async function buildProvider(outdir = DEFAULT_DIST_DIR, wrapper: WrapperO
     outExtension: { ".js": ".mjs" },
     chunkNames: "chunks/[name]-[hash]",
     conditions: ["source"],
+    ...(bundle.unoptimized
+      ? {}
+      : {
+          // The SDK's ES module build (dist-es) lets esbuild drop the operations the provider never sends.
+          mainFields: ["module", "main"],
+          plugins: [pureSchemas as never],
+          // grpc-js loads proto-loader (and protobufjs) only for its channelz/ORCA admin services, which a
+          // provider never serves: leave them out of the bundle (~150 KB less to parse at every start).
+          external: ["@grpc/proto-loader"],
+        }),
     minifyWhitespace: true,
     minifySyntax: true,
     legalComments: "none",

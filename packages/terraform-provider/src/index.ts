@@ -18,5 +18,5 @@ export {
   type CliConfig,
   type CliConfigOptions,
 } from "./install.ts";
-export { buildProvider, DEFAULT_DIST_DIR, wrapperScript, type BuildResult, type WrapperOptions } from "./build.ts";
+export { buildProvider, DEFAULT_DIST_DIR, wrapperScript, type BuildResult, type BundleOptions, type WrapperOptions } from "./build.ts";
 export { setup as setupTerraform, terraformCommand, type SetupOptions, type SetupResult } from "./cli.ts";

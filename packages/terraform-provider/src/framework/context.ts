@@ -1,7 +1,7 @@
 // What resources see: the configured provider, a lazily loaded EC2 client per region, timeouts and
 // a polling helper for waiters. The AWS SDK is imported on first use only, so validate and plan of
 // configurations that need no API call never pay for loading it.
-import type { EC2 } from "@aws-sdk/client-ec2";
+import type { Ec2 as EC2 } from "./ec2-client.ts";
 import { isObj, parseDuration, type Obj } from "./values.ts";
 
 export const DEFAULT_ENDPOINT = "http://127.0.0.1:4566";
@@ -115,11 +115,11 @@ interface SandboxInfo {
 /** The account a plain configuration acts as: ec2sim's first standard account. */
 export const DEFAULT_ACCOUNT_ID = "111122223333";
 
-type Sdk = typeof import("@aws-sdk/client-ec2");
-let sdkPromise: Promise<Sdk> | undefined;
-export function loadSdk(): Promise<Sdk> {
-  // Bundled, the CommonJS SDK comes back as { default: exports }; unbundled, with named exports.
-  sdkPromise ??= import("@aws-sdk/client-ec2").then((m) => ((m as { EC2?: unknown }).EC2 ? m : (m as unknown as { default: Sdk }).default));
+type Ec2Module = typeof import("./ec2-client.ts");
+let sdkPromise: Promise<Ec2Module> | undefined;
+/** The EC2 client module (and with it the AWS SDK), loaded on first use. */
+export function loadSdk(): Promise<Ec2Module> {
+  sdkPromise ??= import("./ec2-client.ts");
   return sdkPromise;
 }
 
@@ -151,7 +151,7 @@ export class ProviderClients {
     if (!c) {
       c = loadSdk().then(
         (sdk) =>
-          new sdk.EC2({
+          sdk.createEc2({
             region,
             endpoint: this.config.endpoint,
             credentials: () => this.credentials(),
@@ -198,9 +198,6 @@ export class ResourceContext {
   }
   ec2(): Promise<EC2> {
     return this.clients.ec2(this.region);
-  }
-  sdk(): Promise<Sdk> {
-    return loadSdk();
   }
   accountId(): Promise<string> {
     return this.clients.accountId(this.region);
