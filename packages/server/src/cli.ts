@@ -123,9 +123,8 @@ export async function serve(argv: string[]): Promise<void> {
       bar,
     );
   }
-  console.log(lines.join("\n"));
-
-  await new Promise<void>((resolve) => {
+  // Handlers go in before the banner: whoever reads the banner may signal at once.
+  const closed = new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) {
@@ -149,6 +148,8 @@ export async function serve(argv: string[]): Promise<void> {
     process.on("SIGINT", () => stop("SIGINT"));
     process.on("SIGTERM", () => stop("SIGTERM"));
   });
+  console.log(lines.join("\n"));
+  await closed;
 }
 
 export async function main(argv: string[]): Promise<number> {
