@@ -164,6 +164,9 @@ describe("export formats", () => {
     expect(hcl).toMatch(/^resource "aws_ami_from_instance" "MyCustomAMI" \{$/m);
     expect(hcl).toMatch(/^\s+source_instance_id\s+= aws_instance\.cats-1\.id$/m);
     expect(hcl).toMatch(/^\s+provider\s+= aws\.eu_west_1$/m);
+    // The user data survives as a heredoc, byte for byte.
+    const heredoc = /resource "aws_instance" "cats-1" \{[\s\S]*?user_data\s+= <<(\w+)\n([\s\S]*?)\n\1\n/.exec(hcl);
+    expect(heredoc?.[2] + "\n").toBe(one("aws_instance", "cats-1").user_data);
     // terraform fmt leaves it unchanged.
     expect(execFileSync("terraform", ["fmt", "-check", "-list=true", "main.tf"], { cwd: dir, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } })).toBe("");
   });

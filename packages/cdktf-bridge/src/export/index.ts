@@ -39,7 +39,7 @@ export async function exportSandbox(state: SandboxState, opts: ExportOptions & {
     files["NOT-EXPORTED.md"] = notExportedMd(plan);
   } else {
     // cdktf quotes provider references in HCL ("aws.eu_west_1"), which terraform warns about.
-    files["main.tf"] = (await synth.synthHcl(plan)).replace(/^(\s*provider\s*=\s*)"(aws\.[A-Za-z0-9_-]+)"/gm, "$1$2");
+    files["main.tf"] = tidyHcl(await synth.synthHcl(plan));
     files["NOT-EXPORTED.md"] = notExportedMd(plan);
   }
   const t2 = performance.now();
@@ -58,3 +58,30 @@ export async function exportSandbox(state: SandboxState, opts: ExportOptions & {
 }
 
 export { buildExportPlan, type ExportOptions };
+
+/**
+ * cdktf's HCL, tidied where `terraform fmt` does not: provider references unquoted (cdktf quotes
+ * them, terraform warns), no empty lines before a closing brace, one between top-level blocks.
+ * Heredoc bodies (user data) are kept byte for byte, less the newline cdktf adds to them.
+ */
+export function tidyHcl(hcl: string): string {
+  const out: string[] = [];
+  let heredoc: string | undefined;
+  for (const line of hcl.split("\n")) {
+    if (heredoc !== undefined) {
+      if (line.trim() === heredoc) {
+        // cdktf writes `<<EOF\n${text}\nEOF`: text that ends in a newline gains a second one.
+        if (out[out.length - 1] === "") out.pop();
+        heredoc = undefined;
+      }
+      out.push(line);
+      continue;
+    }
+    const m = /<<-?([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(line);
+    if (m) heredoc = m[1];
+    if (/^\s*\}/.test(line)) while (out.length && out[out.length - 1]!.trim() === "") out.pop();
+    if (/^(resource|data|provider|terraform|locals|output|variable) /.test(line) && out.length && out[out.length - 1] === "}") out.push("");
+    out.push(line.replace(/^(\s*provider\s*=\s*)"(aws\.[A-Za-z0-9_-]+)"/, "$1$2"));
+  }
+  return out.join("\n");
+}

@@ -48,7 +48,12 @@ export async function loadFromServer(url: string, name: string, upTo?: number): 
 }
 
 export async function loadFromDataDir(open: LocalStoreOpener, dataDir: string, name: string, upTo?: number): Promise<LoadedSandbox> {
-  const store = await open(dataDir);
+  let store;
+  try {
+    store = await open(dataDir);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n(while a server runs, read the sandbox from it: --server URL instead of --data)`);
+  }
   try {
     const loaded = await store.load(name);
     if (loaded.snapshot) throw new Error(`sandbox ${name} in ${dataDir} has a snapshot, which this version cannot read`);
