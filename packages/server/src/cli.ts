@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { isEc2Error } from "@ec2sim/core";
-import { JournalStore, StoreLockedError } from "./store/index.ts";
+import { JournalStore, StoreLockedError, StoreUnavailableError } from "./store/index.ts";
 import { defaultDataDir, startServer, type ServeOptions } from "./serve.ts";
 
 const USAGE = `Usage: ec2sim <command> [options]
@@ -20,7 +20,9 @@ Options of serve:
   --port N                 port to listen on (default 4566; 0 picks a free one)
   --host ADDR              address to bind (default 127.0.0.1)
   --data DIR               data directory of the journal store (default ~/.ec2sim/data, env EC2SIM_DATA)
-  --store memory|journal   where sandboxes live (default journal: durable on disk)
+  --store memory|journal|postgres://USER@HOST:PORT/DB
+                           where sandboxes live (default journal: durable on disk; env EC2SIM_STORE);
+                           a PostgreSQL URL lets several servers share sandboxes (schema created by the server)
   --sandbox NAME[:SEED]    a sandbox to create when missing; repeatable; the first is served at /
                            (default: "default"), the others at /sandbox/NAME/
   --speed N                simulated clock speed of new sandboxes (default 1; applied to existing ones when given)
@@ -53,8 +55,10 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   if (positionals.length) throw new UsageExit(`unexpected argument: ${positionals[0]}\n\n${USAGE}`, 2);
   const port = values.port === undefined ? 4566 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageExit(`--port must be 0..65535, not ${values.port}`, 2);
-  const store = values.store ?? "journal";
-  if (store !== "memory" && store !== "journal") throw new UsageExit(`--store must be memory or journal, not ${store}`, 2);
+  const storeArg = values.store ?? (env.EC2SIM_STORE || "journal");
+  const postgresUrl = /^postgres(ql)?:\/\//.test(storeArg) ? storeArg : undefined;
+  const store = postgresUrl ? "postgres" : storeArg;
+  if (store !== "memory" && store !== "journal" && store !== "postgres") throw new UsageExit(`--store must be memory, journal or a postgres:// URL, not ${store}`, 2);
   const speed = values.speed === undefined ? undefined : Number(values.speed);
   if (speed !== undefined && (!Number.isFinite(speed) || speed <= 0 || speed > 100_000)) throw new UsageExit(`--speed must be a number in (0, 100000], not ${values.speed}`, 2);
   const tickMs = values["tick-ms"] === undefined ? undefined : Number(values["tick-ms"]);
@@ -70,12 +74,18 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     port,
     hostname: values.host ?? "127.0.0.1",
     store,
+    ...(postgresUrl ? { postgresUrl } : {}),
     dataDir: values.data ?? defaultDataDir(env),
     sandboxes,
     ...(speed !== undefined ? { speed, forceSpeed: true } : { speed: 1 }),
     acceptAnySignature: values["accept-any-signature"] ?? false,
     ...(tickMs !== undefined ? { tickMs } : {}),
   };
+}
+
+/** A connection URL without its password, for messages. */
+function redactUrl(url: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:@/]*):[^@/]*@/, "$1:***@");
 }
 
 export class UsageExit extends Error {
@@ -91,6 +101,7 @@ export async function serve(argv: string[]): Promise<void> {
   try {
     running = await startServer({ ...args, log });
   } catch (e) {
+    if (e instanceof StoreUnavailableError) throw new UsageExit(`ec2sim: ${e.message}\n(is PostgreSQL running at ${redactUrl(args.postgresUrl ?? "")}? check --store / EC2SIM_STORE)`, 1);
     if (e instanceof StoreLockedError) throw new UsageExit(`ec2sim: ${e.message}\n(another ec2sim server is using ${args.dataDir}; stop it or pass --data DIR)`, 1);
     if ((e as NodeJS.ErrnoException).code === "EADDRINUSE") throw new UsageExit(`ec2sim: port ${args.port} on ${args.hostname} is in use; pass --port N (0 picks a free one)`, 1);
     if (isEc2Error(e)) throw new UsageExit(`ec2sim: ${e.code}: ${e.message}`, 1);
@@ -101,7 +112,7 @@ export async function serve(argv: string[]): Promise<void> {
   const lines = [
     ``,
     `ec2sim is serving EC2 at ${running.url}`,
-    `  store      ${args.store === "memory" ? "memory (nothing is kept after exit)" : `journal at ${running.dataDir}`}`,
+    `  store      ${args.store === "memory" ? "memory (nothing is kept after exit)" : args.store === "postgres" ? `postgres at ${redactUrl(args.postgresUrl ?? "")}` : `journal at ${running.dataDir}`}`,
     ...running.sandboxes.map((s, i) => `  sandbox    ${s.name} (seed ${s.seed}, clock ×${s.clock.speed}${s.clock.paused ? ", paused" : ""}) at ${i === 0 ? `${running.url}/` : `${running.url}/sandbox/${s.name}/`}`),
     `  admin API  ${running.url}/_ec2sim/sandboxes`,
     ``,

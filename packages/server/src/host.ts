@@ -23,7 +23,7 @@ import {
   type EventEnvelope,
   type NewAccount,
 } from "@ec2sim/core";
-import { StoreExistsError, StoreNotFoundError, type SandboxMeta, type SandboxStore } from "./store/index.ts";
+import { StoreConflictError, StoreExistsError, StoreNotFoundError, StoreUnavailableError, type SandboxMeta, type SandboxStore } from "./store/index.ts";
 
 /** What a sandbox's metadata `config` holds. */
 export interface SandboxConfig {
@@ -93,6 +93,20 @@ const SANDBOX_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 export const serviceUnavailable = (why: string): Ec2Error =>
   new Ec2Error("ServiceUnavailable", `The sandbox is unavailable: ${why}. Please retry your request.`, 503);
 
+/** A store that cannot be reached right now (PostgreSQL down) answers ServiceUnavailable (503), not InternalError. */
+const storeDown = (e: unknown): never => {
+  if (e instanceof StoreUnavailableError) throw serviceUnavailable("its store cannot be reached");
+  throw e;
+};
+
+/**
+ * How often a command is run again on fresh state after another replica appended first; each
+ * retry reloads the sandbox from the store after a short random pause (so two replicas do not
+ * keep colliding in step).
+ */
+const CONFLICT_RETRIES = 8;
+const conflicted = (h: { broken?: Error }): boolean => h.broken instanceof StoreConflictError;
+
 export function sandboxNotFound(name: string): Ec2Error {
   return new Ec2Error("InvalidSandbox.NotFound", `The sandbox '${name}' does not exist`, 404);
 }
@@ -153,12 +167,12 @@ export class SandboxHost {
   }
 
   async list(): Promise<SandboxInfo[]> {
-    const metas = await this.store.list();
+    const metas = await this.store.list().catch(storeDown);
     return Promise.all(metas.map((m) => this.info(m.name)));
   }
 
   async exists(name: string): Promise<boolean> {
-    return (await this.store.list()).some((m) => m.name === name);
+    return (await this.store.list().catch(storeDown)).some((m) => m.name === name);
   }
 
   /** Creates a sandbox with its accounts and a running clock. `InvalidParameterValue` if it exists. */
@@ -179,7 +193,7 @@ export class SandboxHost {
         await this.store.create(meta);
       } catch (e) {
         if (e instanceof StoreExistsError) throw new Ec2Error("InvalidParameterValue", `The sandbox '${name}' already exists`);
-        throw e;
+        storeDown(e);
       }
       const sb = new Sandbox({ seed, realNow: this.realNow });
       const hosted: Hosted = { name, meta, sb, issuedSeq: 0, durableSeq: 0, tail: Promise.resolve() };
@@ -217,7 +231,7 @@ export class SandboxHost {
       await this.store.delete(name);
     } catch (e) {
       if (e instanceof StoreNotFoundError) throw sandboxNotFound(name);
-      throw e;
+      storeDown(e);
     }
   }
 
@@ -251,7 +265,7 @@ export class SandboxHost {
   async events(name: string, upTo?: number): Promise<{ name: string; config: SandboxConfig; lastSeq: number; events: EventEnvelope[] }> {
     const h = await this.hosted(name);
     await h.tail.catch(() => undefined);
-    const loaded = await this.store.load(name);
+    const loaded = await this.store.load(name).catch(storeDown);
     if (loaded.snapshot) throw serviceUnavailable(`sandbox '${name}' has a snapshot, which this server version cannot read`);
     const events = loaded.entries.map((e) => e.event as EventEnvelope).filter((e) => upTo === undefined || e.seq <= upTo);
     return { name, config: loaded.meta.config as SandboxConfig, lastSeq: loaded.entries.at(-1)?.seq ?? 0, events };
@@ -366,7 +380,8 @@ export class SandboxHost {
    * The one path by which a sandbox changes: sync, run, hand the events to the store in the same
    * tick, then answer once everything up to here is durable.
    */
-  private async execute<T>(h: Hosted, fn: Mutation<T>): Promise<T> {
+  private async execute<T>(h: Hosted, fn: Mutation<T>, attempt = 0): Promise<T> {
+    if (conflicted(h) && attempt < CONFLICT_RETRIES) return this.execute(await this.rehost(h, attempt), fn, attempt + 1);
     if (h.broken) throw serviceUnavailable(`sandbox '${h.name}' lost its journal (${h.broken.message})`);
     if (h.sb !== this.ready.get(h.name)?.sb) this.ready.set(h.name, h);
     const events: EventEnvelope[] = [];
@@ -385,9 +400,24 @@ export class SandboxHost {
       if (Array.isArray(carried)) events.push(...carried);
     }
     if (events.length) this.issue(h, events);
-    await h.tail;
+    try {
+      await h.tail;
+    } catch (e) {
+      // Another replica sharing the store appended first (issue #8): nothing of this command was
+      // stored, so run it again on the sandbox as the store now has it.
+      if (conflicted(h) && attempt < CONFLICT_RETRIES) return this.execute(await this.rehost(h, attempt), fn, attempt + 1);
+      throw e;
+    }
     if (failed) throw failure;
     return output as T;
+  }
+
+  /** The sandbox reloaded from the store, in place of `h` (evicted after a conflict). */
+  private async rehost(h: Hosted, attempt: number): Promise<Hosted> {
+    await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+    const p = this.loaded.get(h.name);
+    if (p && (await p.catch(() => undefined)) === h && this.loaded.get(h.name) === p) this.loaded.delete(h.name);
+    return this.hosted(h.name);
   }
 
   private issue(h: Hosted, events: EventEnvelope[]): void {
@@ -417,6 +447,7 @@ export class SandboxHost {
         throw serviceUnavailable(`sandbox '${h.name}' could not persist a change`);
       },
     );
+    appended.catch(() => undefined); // observed through `tail`; unobserved when an earlier append failed first
     // Appends of one sandbox resolve in order; chaining keeps `tail` "everything so far".
     const prev = h.tail;
     h.tail = prev.then(() => appended);

@@ -4,7 +4,7 @@
  */
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { JournalStore, MemoryStore, type SandboxStore } from "./store/index.ts";
+import { JournalStore, MemoryStore, PostgresStore, type SandboxStore } from "./store/index.ts";
 import { DEFAULT_SANDBOX, SandboxHost, type SandboxInfo } from "./host.ts";
 import { createHttpServer, listen } from "./http.ts";
 import { attachWebSocket } from "./ws.ts"; // WebSocket protocol (issue #5)
@@ -12,7 +12,9 @@ import { attachWebSocket } from "./ws.ts"; // WebSocket protocol (issue #5)
 export interface ServeOptions {
   port?: number;
   hostname?: string;
-  store?: "memory" | "journal";
+  store?: "memory" | "journal" | "postgres";
+  /** Connection URL of the PostgreSQL store (store "postgres"): postgres://user:pass@host:port/db. */
+  postgresUrl?: string;
   /** Data directory of the journal store. */
   dataDir?: string;
   /** Sandboxes to create when missing (the first is the one behind `/`), default [{name:"default"}]. */
@@ -42,7 +44,10 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
 export async function startServer(options: ServeOptions = {}): Promise<RunningSandboxServer> {
   const kind = options.store ?? "journal";
   const dataDir = kind === "journal" ? (options.dataDir ?? defaultDataDir()) : undefined;
-  const store: SandboxStore = kind === "memory" ? new MemoryStore() : await JournalStore.open(dataDir!);
+  const store: SandboxStore =
+    kind === "memory" ? new MemoryStore()
+    : kind === "postgres" ? await PostgresStore.open({ url: options.postgresUrl ?? "", ...(options.log ? { log: options.log } : {}) })
+    : await JournalStore.open(dataDir!);
   const host = new SandboxHost({ store, ...(options.tickMs !== undefined ? { tickMs: options.tickMs } : {}), ...(options.log ? { log: options.log } : {}) });
   try {
     const wanted = options.sandboxes?.length ? options.sandboxes : [{ name: DEFAULT_SANDBOX }];

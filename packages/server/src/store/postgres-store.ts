@@ -138,6 +138,8 @@ export class PostgresStore implements SandboxStore {
   private inflight = 0;
   private drained: (() => void) | undefined;
   private readonly subs = new Set<Subscription>();
+  /** The last append of each sandbox this instance has in flight (see `append`). */
+  private readonly appendChains = new Map<string, { end: number; settled: boolean; done: Promise<boolean> }>();
   private listener: pg.Client | undefined;
   private listenerConnecting = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -270,18 +272,44 @@ export class PostgresStore implements SandboxStore {
         return;
       }
       const events = entries.map((e) => JSON.stringify(e.event));
+      // Appends of one sandbox from this instance go out in call order, one at a time: over a
+      // pool they could otherwise overtake each other (a spurious conflict). And an append that was
+      // pipelined behind one that then failed, building on it, must fail too: else, if another
+      // replica took seq n, an append expecting n would land on top of *their* event n, stacking
+      // events computed from a state that never was. (A failed append counts as pending until the
+      // next macrotask, so its caller has seen the failure before later appends go unchecked.)
+      const prev = this.appendChains.get(name);
+      const queuedBehind = prev !== undefined && !prev.settled;
+      let settle!: (ok: boolean) => void;
+      const mine = { end: expectedLastSeq + entries.length, settled: false, done: new Promise<boolean>((r) => (settle = r)) };
+      this.appendChains.set(name, mine);
       let ok = false;
       try {
-        const r = await this.pool.query({ text: this.sql.append, values: [name, expectedLastSeq, events, this.channel], rowMode: "array" });
-        ok = Number((r.rows[0] as unknown[])[0]) === 1;
-      } catch (e) {
-        // A duplicate (sandbox, seq) can only mean someone else holds that seq: a conflict.
-        if ((e as { code?: string }).code !== "23505") throw e;
+        if (prev && queuedBehind && !(await prev.done) && prev.end === expectedLastSeq) {
+          const r = await this.pool.query({ text: this.sql.lastSeq, values: [name], rowMode: "array" });
+          if (r.rowCount === 0) throw new StoreNotFoundError(name);
+          throw new StoreConflictError(name, expectedLastSeq, Number((r.rows[0] as unknown[])[0]));
+        }
+        try {
+          const r = await this.pool.query({ text: this.sql.append, values: [name, expectedLastSeq, events, this.channel], rowMode: "array" });
+          ok = Number((r.rows[0] as unknown[])[0]) === 1;
+        } catch (e) {
+          // A duplicate (sandbox, seq) can only mean someone else holds that seq: a conflict.
+          if ((e as { code?: string }).code !== "23505") throw e;
+        }
+        if (ok) return;
+        const r = await this.pool.query({ text: this.sql.lastSeq, values: [name], rowMode: "array" });
+        if (r.rowCount === 0) throw new StoreNotFoundError(name);
+        throw new StoreConflictError(name, expectedLastSeq, Number((r.rows[0] as unknown[])[0]));
+      } finally {
+        settle(ok);
+        const done = () => {
+          mine.settled = true;
+          if (this.appendChains.get(name) === mine) this.appendChains.delete(name);
+        };
+        if (ok) done();
+        else setImmediate(done);
       }
-      if (ok) return;
-      const r = await this.pool.query({ text: this.sql.lastSeq, values: [name], rowMode: "array" });
-      if (r.rowCount === 0) throw new StoreNotFoundError(name);
-      throw new StoreConflictError(name, expectedLastSeq, Number((r.rows[0] as unknown[])[0]));
     });
   }
 
