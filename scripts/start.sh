@@ -1,6 +1,7 @@
 #!/bin/sh
-# The main job: set up, then run the sandbox. Until the REPL lands this tells the seeds' story.
+# The main job: set up, then open the REPL on a sandbox (an in-process server on the embedded
+# journal store; `ec2sim --help` for options). The seeds' story through the core: npm run story.
 set -e
 cd "$(dirname "$0")/.."
 sh scripts/setup.sh
-exec node --import tsx packages/core/examples/cat-photo-story.ts "$@"
+exec sh bin/ec2sim "$@"
