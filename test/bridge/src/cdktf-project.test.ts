@@ -6,9 +6,9 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportSandbox } from "@ec2sim/cdktf-bridge";
-import { ACCOUNT, cachedProjectModules, storySandbox, tempDir } from "./harness.ts";
+import { removeTempDirs, ACCOUNT, cachedProjectModules, storySandbox, tempDir } from "./harness.ts";
 
 let dir: string;
 let expected: Record<string, unknown>;
@@ -22,6 +22,8 @@ beforeAll(async () => {
   const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
   symlinkSync(cachedProjectModules(pkg), join(dir, "node_modules"), "dir");
 }, 600_000);
+
+afterAll(removeTempDirs);
 
 describe("the exported CDKTF project", () => {
   it("type-checks with tsc", () => {

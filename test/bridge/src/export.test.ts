@@ -6,11 +6,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Sandbox } from "@ec2sim/core";
 import { exportSandbox, buildExportPlan } from "@ec2sim/cdktf-bridge";
 import type { StoryIds } from "./story.ts";
-import { ACCOUNT, FRIEND, OU_B, storySandbox, tempDir } from "./harness.ts";
+import { removeTempDirs, ACCOUNT, FRIEND, OU_B, storySandbox, tempDir } from "./harness.ts";
 
 type Json = Record<string, any>;
 let sb: Sandbox;
@@ -32,6 +32,8 @@ const one = (type: string, name: string): Json => {
   if (!r) throw new Error(`no ${type}.${name}; have ${Object.keys(res(type)).join(", ")}`);
   return r;
 };
+
+afterAll(removeTempDirs);
 
 describe("export of the seeds' story as cdk.tf.json", () => {
   it("has one resource per sandbox resource, named from Name tags and natural names", () => {

@@ -23,8 +23,16 @@ export const OU_A = "arn:aws:organizations::111122223333:ou/o-ec2sim0001/ou-ec2s
 export const OU_B = "arn:aws:organizations::111122223333:ou/o-ec2sim0001/ou-ec2s-bbbb2222";
 const execFileP = promisify(execFile);
 
+const made: string[] = [];
+/** Removes the temporary folders made so far (test files call it in afterAll). */
+export function removeTempDirs(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+/** A temporary folder, removed by `removeTempDirs` (EC2SIM_KEEP_TMP=1 keeps it). */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `ec2sim-bridge-${prefix}-`));
+  const d = mkdtempSync(join(tmpdir(), `ec2sim-bridge-${prefix}-`));
+  if (!process.env.EC2SIM_KEEP_TMP) made.push(d);
+  return d;
 }
 
 /** The story in an in-process sandbox with the server's two standard accounts. */
@@ -147,7 +155,11 @@ export function cachedProjectModules(packageJson: { dependencies: Record<string,
   mkdirSync(tmp, { recursive: true });
   writeFileSync(join(tmp, "package.json"), JSON.stringify({ name: "ec2sim-cdktf-cache", private: true, dependencies: packageJson.dependencies, devDependencies: packageJson.devDependencies }, null, 2));
   execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: tmp, stdio: "inherit", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(tmp, dir);
+  // Two test files may install at once (cold cache): the first to finish wins, the other's copy goes.
+  if (existsSync(join(dir, "node_modules", ".bin", "cdktf"))) rmSync(tmp, { recursive: true, force: true });
+  else {
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+  }
   return join(dir, "node_modules");
 }

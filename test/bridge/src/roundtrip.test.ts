@@ -14,7 +14,7 @@ import { execFileSync } from "node:child_process";
 import { CreateTagsCommand, EC2Client, ModifyVolumeCommand } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StoryIds } from "./story.ts";
-import { ACCOUNT, admin, cachedProjectModules, credentials, ec2sim, serverStory, startServer, tempDir, terraform, terraformCliConfig, type ServerProcess } from "./harness.ts";
+import { ACCOUNT, admin, removeTempDirs, cachedProjectModules, credentials, ec2sim, serverStory, startServer, tempDir, terraform, terraformCliConfig, type ServerProcess } from "./harness.ts";
 
 let server: ServerProcess;
 let ids: StoryIds;
@@ -45,6 +45,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
+  removeTempDirs();
 });
 
 const diff = (to: string, extra: string[] = []) => ec2sim(["diff", "--server", server.url, "--from", "sandbox:A", "--to", to, "--detailed-exitcode", ...extra], awsEnv);
