@@ -1,0 +1,84 @@
+/**
+ * Drives the real `ec2sim` binary in a real terminal: a tmux session on its own server socket,
+ * keys sent with send-keys, the screen read back with capture-pane.
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+export const BIN = join(REPO, "bin", "ec2sim");
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function hasTmux(): Promise<boolean> {
+  try {
+    await run("tmux", ["-V"]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface Terminal {
+  readonly socket: string;
+  readonly dataDir: string;
+  screen(): Promise<string>;
+  /** Types text literally (no Enter). */
+  type(text: string): Promise<void>;
+  /** Types a line and presses Enter. */
+  enter(text: string): Promise<void>;
+  key(name: string): Promise<void>;
+  /** Waits until the screen matches; returns the match. */
+  waitFor(pattern: RegExp, what: string, timeoutMs?: number): Promise<RegExpExecArray>;
+  close(): Promise<void>;
+}
+
+/** Starts `bin/ec2sim ARGS` in a fresh tmux session of `columns`×`rows`, with a fresh data dir. */
+export async function startTerminal(args: string[] = [], opts: { columns?: number; rows?: number } = {}): Promise<Terminal> {
+  const dataDir = mkdtempSync(join(tmpdir(), "ec2sim-tmux-"));
+  const socket = `ec2sim-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const tmux = (...a: string[]) => run("tmux", ["-L", socket, ...a], { timeout: 10_000 });
+  const quoted = [BIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+  // After ec2sim exits, say how, and keep the pane so the test can read it.
+  const command = `cd ${JSON.stringify(tmpdir())} && EC2SIM_DATA=${JSON.stringify(dataDir)} TERM=xterm-256color ${quoted}; echo "[ec2sim exited $?]"; sleep 600`;
+  await tmux("new-session", "-d", "-s", "main", "-x", String(opts.columns ?? 80), "-y", String(opts.rows ?? 24), command);
+  const t: Terminal = {
+    socket,
+    dataDir,
+    screen: async () => (await tmux("capture-pane", "-p", "-t", "main")).stdout,
+    type: async (text) => {
+      await tmux("send-keys", "-t", "main", "-l", text);
+      await sleep(50);
+    },
+    enter: async (text) => {
+      if (text) await tmux("send-keys", "-t", "main", "-l", text);
+      await sleep(50);
+      await tmux("send-keys", "-t", "main", "Enter");
+      await sleep(100);
+    },
+    key: async (name) => {
+      await tmux("send-keys", "-t", "main", name);
+      await sleep(100);
+    },
+    waitFor: async (pattern, what, timeoutMs = 20_000) => {
+      const until = Date.now() + timeoutMs;
+      let last = "";
+      while (Date.now() < until) {
+        last = await t.screen();
+        const m = pattern.exec(last);
+        if (m) return m;
+        await sleep(100);
+      }
+      throw new Error(`timed out waiting for ${what} (${pattern}); the screen was:\n${last}`);
+    },
+    close: async () => {
+      await tmux("kill-server").catch(() => undefined);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return t;
+}
