@@ -11,6 +11,7 @@ import type { EventOf, InstanceInit, TagList } from "./events.ts";
 import { compileFilters, exactValues, pageEnd, paginate, type Filter } from "./filters.ts";
 import { applyGuestEffects, rootFileSystem, rootVolume } from "./guest/access.ts";
 import { FsLayer } from "./guest/fs.ts";
+import { runCloudInit } from "./guest/cloud-init.ts";
 import { bootFiles, enabledServices, guestBase, parameterValues } from "./guest/os.ts";
 import { looksLikeId } from "./ids.ts";
 import { findImage, requireLaunchableImage } from "./images.ts";
@@ -218,7 +219,12 @@ export function instanceTimer(tx: Tx, id: string): void {
     tx.emit({ type: "InstanceStateChanged", region: inst.region, instanceId: id, state: "stopped", ...(hasEip ? {} : { publicIp: null }) });
   } else if (to === "terminated") {
     tx.emit({ type: "InstanceStateChanged", region: inst.region, instanceId: id, state: "terminated", publicIp: null, forgetAt: tx.now + TIMING.forgetAfter });
-  } else tx.emit({ type: "InstanceStateChanged", region: inst.region, instanceId: id, state: "running" });
+  } else {
+    const firstBoot = inst.guest.bootCount === 0;
+    tx.emit({ type: "InstanceStateChanged", region: inst.region, instanceId: id, state: "running" });
+    // cloud-init runs the user data once, on the first boot (R26: what the instance needs at start-up).
+    if (firstBoot) runCloudInit(tx, inst);
+  }
 }
 
 export function forgetTimer(tx: Tx, id: string): void {

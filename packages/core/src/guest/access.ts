@@ -6,9 +6,10 @@
 import type { GuestEffect } from "../events.ts";
 import type { Instance, Volume } from "../model.ts";
 import { regionState, type SandboxState } from "../state.ts";
-import { touchBlocks } from "../volumes.ts";
+import { MAX_INSTANCE_STORE_ROOT_GIB, touchBlocks } from "../volumes.ts";
+import type { ShellEnv } from "./shell.ts";
 import { BLOCK_BYTES, BlockSet, FsLayer } from "./fs.ts";
-import { runtimeDropPaths, writeFile } from "./os.ts";
+import { guestBase, runtimeDropPaths, writeFile } from "./os.ts";
 
 export function rootVolume(state: SandboxState, inst: Instance): Volume | undefined {
   const dev = inst.blockDevices.find((b) => b.deviceName === inst.rootDeviceName);
@@ -100,3 +101,13 @@ export const instanceDropPaths = (state: SandboxState, inst: Instance) =>
   runtimeDropPaths(rootFileSystem(state, inst), { privateIp: inst.privateIpAddress, publicIp: inst.publicIpAddress, hostname: inst.guest.hostname });
 
 export { BLOCK_BYTES, BlockSet };
+
+/** What the guest shell sees of an instance, as `user`. */
+export function shellEnv(state: SandboxState, inst: Instance, user: string, cwd?: string): ShellEnv {
+  return {
+    fs: guestView(state, inst), base: guestBase(inst.guest.os), user, hostname: inst.guest.hostname, running: inst.guest.running, cwd: cwd ?? (user === "root" ? "/root" : `/home/${user}`),
+    facts: { instanceId: inst.instanceId, instanceType: inst.instanceType, region: inst.region, availabilityZone: inst.availabilityZone, privateIp: inst.privateIpAddress, publicIp: inst.publicIpAddress, imageId: inst.imageId, accountId: inst.ownerId, rootDeviceType: inst.rootDeviceType,
+      rootSizeGiB: inst.rootDeviceType === "ebs" ? rootVolume(state, inst)?.size : MAX_INSTANCE_STORE_ROOT_GIB, architecture: inst.architecture },
+  };
+}
+

@@ -7,8 +7,7 @@ import { Ec2Error, errors } from "../errors.ts";
 import { requireInstance } from "../instances.ts";
 import { allowsIngress } from "../security-groups.ts";
 import type { Tx } from "../tx.ts";
-import { MAX_INSTANCE_STORE_ROOT_GIB } from "../volumes.ts";
-import { guestView, instanceDropPaths, rootVolume } from "./access.ts";
+import { guestView, instanceDropPaths, shellEnv } from "./access.ts";
 import { guestBase } from "./os.ts";
 import { runShell } from "./shell.ts";
 
@@ -61,14 +60,7 @@ export const guestActions = {
     if (inst.state !== "running") throw new Ec2Error("SshConnectionClosed", `Connection to ${inst.publicIpAddress ?? inst.privateIpAddress} closed: the instance is ${inst.state}`);
     const base = guestBase(inst.guest.os);
     const user = input.User ?? base.defaultUser;
-    const res = runShell(
-      {
-        fs: guestView(tx.state, inst), base, user, hostname: inst.guest.hostname, running: inst.guest.running, cwd: input.Cwd ?? (user === "root" ? "/root" : `/home/${user}`),
-        facts: { instanceId: inst.instanceId, instanceType: inst.instanceType, region: inst.region, availabilityZone: inst.availabilityZone, privateIp: inst.privateIpAddress, publicIp: inst.publicIpAddress, imageId: inst.imageId, accountId: inst.ownerId, rootDeviceType: inst.rootDeviceType,
-          rootSizeGiB: inst.rootDeviceType === "ebs" ? rootVolume(tx.state, inst)?.size : MAX_INSTANCE_STORE_ROOT_GIB, architecture: inst.architecture },
-      },
-      input.Command ?? "",
-    );
+    const res = runShell(shellEnv(tx.state, inst, user, input.Cwd), input.Command ?? "");
     const effects = res.effects.map((e) => (e.op === "bundle" ? { ...e, dropPaths: instanceDropPaths(tx.state, inst) } : e));
     if (effects.length) tx.emit({ type: "GuestChanged", region: tx.ctx.region, instanceId: inst.instanceId, effects });
     if (res.shutdown) {

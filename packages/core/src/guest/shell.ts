@@ -97,6 +97,9 @@ class Session {
   isRunning(name: string) {
     return this.runningNow.has(name);
   }
+  runningServices(): ReadonlySet<string> {
+    return this.runningNow;
+  }
   abs(path: string): string {
     const home = this.env.user === "root" ? "/root" : `/home/${this.env.user}`;
     const p = path.startsWith("~") ? home + path.slice(1) : path.startsWith("/") ? path : `${this.cwd.replace(/\/$/, "")}/${path}`;
@@ -186,21 +189,24 @@ function runCommand(s: Session, cmd: Cmd, user: string): Out {
   if (name === "sudo") {
     if (args[0] === "-i" || args[0] === "su") return { out: "", code: 0 };
     const rest = args[0] === "-u" ? args.slice(2) : args;
-    if ((rest[0] === "sh" || rest[0] === "bash") && rest[1] === "-c" && rest[2] !== undefined) {
-      const sub = runShell({ ...s.env, user: "root", fs: { get: (p) => s.get(p), paths: () => s.paths() }, running: new Set(), cwd: s.cwd }, rest[2]);
-      for (const e of sub.effects) {
-        if (e.op === "write") s.write(e.path, e.content, e.owner ?? "root", e.size);
-        else if (e.op === "delete") s.remove(e.path);
-        else if (e.op === "service") s.service(e.name, e.running);
-        else s.effects.push(e);
-      }
-      return { out: sub.output, code: sub.exitCode };
-    }
     return runCommand(s, { argv: rest, stdin: cmd.stdin }, "root");
   }
+  if ((name === "sh" || name === "bash") && args[0] === "-c" && args[1] !== undefined) return subshell(s, args[1], user);
   const fn = COMMANDS[name];
   if (!fn) return { out: `-bash: ${name}: command not found\n`, code: 127 };
   return fn(s, args, user, cmd.stdin);
+}
+
+/** `sh -c '…'`: a child shell as `user`, seeing (and adding to) this line's changes. */
+function subshell(s: Session, script: string, user: string): Out {
+  const sub = runShell({ ...s.env, user, fs: { get: (p) => s.get(p), paths: () => s.paths() }, running: s.runningServices(), cwd: s.cwd }, script);
+  for (const e of sub.effects) {
+    if (e.op === "write") s.write(e.path, e.content, e.owner ?? user, e.size);
+    else if (e.op === "delete") s.remove(e.path);
+    else if (e.op === "service") s.service(e.name, e.running);
+    else s.effects.push(e);
+  }
+  return { out: sub.output, code: sub.exitCode };
 }
 
 type Handler = (s: Session, args: string[], user: string, stdin?: string) => Out;
