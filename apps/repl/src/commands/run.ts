@@ -154,10 +154,13 @@ export async function runCommand(cmd: Command, ctx: RunContext): Promise<Outcome
       return { lines: [line(`${cmd.imageId}: deregistered (instances launched from it keep running)`)] };
     }
     case "images":
+      await view.refreshNow("images");
       return { lines: imagesLines(ctx) };
     case "instances":
+      await view.refreshNow("instances");
       return { lines: instancesLines(ctx) };
     case "tree": {
+      await view.refreshNow("instances", "images");
       const s = view.getSnapshot();
       const t = lineage(s.images, s.instances, s.imageNames);
       if (!t.length) return { lines: [line("No lineage yet: launch an instance, then image create i-… NAME", { dim: true })] };

@@ -159,6 +159,11 @@ export class SandboxView {
     for (const k of ["instances", "images", "cost"] as const) this.schedule(k);
   }
 
+  /** Re-reads now and waits (commands that print the view: tree, images, instances). */
+  async refreshNow(...kinds: Kind[]): Promise<void> {
+    await Promise.all(kinds.map((k) => this.refresh(k)));
+  }
+
   /** Re-reads one kind soon; at most once per throttle period, never two at once. */
   schedule(kind: Kind): void {
     if (this.stopped || this.timers.has(kind)) return;
