@@ -13,6 +13,13 @@
  * - Failure: if an append fails, the sandbox is marked broken and evicted from memory; its pending
  *   and later answers are `ServiceUnavailable` until it loads again from the store's durable state.
  * - Time: a real-time ticker calls `sync()` on every loaded sandbox and persists the transitions.
+ * - Replicas (a store with `appendExclusive`, i.e. PostgreSQL, issue #8): commands queue per
+ *   sandbox and run in batches under the store's per-sandbox write lock, on state caught up with
+ *   what other replicas committed (`missed`), so replicas take turns instead of conflicting and a
+ *   ClientToken retried on another replica answers the first result. Other replicas' events also
+ *   arrive through `store.subscribe` and are folded and told to listeners (the WebSocket fan-out)
+ *   as they commit. Only the holder of a sandbox's clock lease runs the ticker for it; a command
+ *   anywhere still fires what is due first, under the lock, so each transition is recorded once.
  */
 import {
   Ec2Error,
@@ -23,7 +30,7 @@ import {
   type EventEnvelope,
   type NewAccount,
 } from "@ec2sim/core";
-import { StoreConflictError, StoreExistsError, StoreNotFoundError, StoreUnavailableError, type SandboxMeta, type SandboxStore } from "./store/index.ts";
+import { StoreConflictError, StoreError, StoreExistsError, StoreNotFoundError, StoreUnavailableError, type JournalEntry, type SandboxMeta, type SandboxStore } from "./store/index.ts";
 
 /** What a sandbox's metadata `config` holds. */
 export interface SandboxConfig {
@@ -122,6 +129,22 @@ interface Hosted {
   /** Resolves when everything issued so far is durable; rejects once an append failed. */
   tail: Promise<void>;
   broken?: Error;
+  /** Shared stores: commands waiting for the next batch, whether one is in flight, what the subscription delivered meanwhile. */
+  queue?: Job[];
+  running?: boolean;
+  backlog?: JournalEntry[];
+  unsubscribe?: () => void;
+  /** When this replica last tried to take the clock lease (real ms). */
+  clockTriedAt?: number;
+}
+
+interface Job {
+  fn: Mutation<unknown>;
+  /** Do not fire due transitions first (the clock re-anchor on load). */
+  raw: boolean;
+  attempt: number;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
 }
 
 type Mutation<T> = (sb: Sandbox) => { output: T; events: readonly EventEnvelope[] };
@@ -135,11 +158,14 @@ export class SandboxHost {
   private readonly creating = new Map<string, Promise<SandboxInfo>>();
   private ticker: NodeJS.Timeout | undefined;
   private closed = false;
+  /** The store is shared by replicas and locks per sandbox (`appendExclusive`): batches, subscriptions, leases. */
+  private readonly shared: boolean;
 
   constructor(options: SandboxHostOptions) {
     this.store = options.store;
     this.realNow = options.realNow ?? Date.now;
     this.log = options.log ?? ((m, e) => console.error(`ec2sim: ${m}${e ? `: ${e instanceof Error ? e.message : String(e)}` : ""}`));
+    this.shared = typeof this.store.appendExclusive === "function";
     const tickMs = options.tickMs ?? 250;
     if (tickMs > 0) {
       this.ticker = setInterval(() => this.tick(), tickMs);
@@ -154,6 +180,7 @@ export class SandboxHost {
       p.then(
         (h) => {
           if (h.broken || this.closed) return;
+          if (this.shared && !this.ownsClock(h)) return;
           this.execute(h, () => ({ output: undefined, events: [] })).catch((e) => this.log(`sandbox "${name}": clock tick failed`, e));
         },
         () => undefined,
@@ -197,6 +224,7 @@ export class SandboxHost {
       }
       const sb = new Sandbox({ seed, realNow: this.realNow });
       const hosted: Hosted = { name, meta, sb, issuedSeq: 0, durableSeq: 0, tail: Promise.resolve() };
+      if (this.shared) await this.share(hosted, false);
       this.loaded.set(name, Promise.resolve(hosted));
       const accounts = options.accounts ?? STANDARD_ACCOUNTS;
       await this.execute(hosted, (s) => {
@@ -225,6 +253,9 @@ export class SandboxHost {
     this.checkOpen();
     const p = this.loaded.get(name);
     if (p) await p.then((h) => h.tail).catch(() => undefined);
+    if (p) void p.then((h) => h.unsubscribe?.(), () => undefined);
+    this.store.releaseHost?.(name);
+    this.store.releaseClock?.(name);
     this.loaded.delete(name);
     this.ready.delete(name);
     try {
@@ -236,7 +267,12 @@ export class SandboxHost {
   }
 
   async info(name: string): Promise<SandboxInfo> {
-    const h = await this.hosted(name);
+    let h = await this.hosted(name);
+    // Shared store: catch up with the other replicas first, so lastSeq and the clock are current.
+    if (this.shared) {
+      await this.execute(h, () => ({ output: undefined, events: [] }));
+      h = await this.hosted(name);
+    }
     await h.tail.catch(() => undefined);
     const sb = h.sb;
     const clock = sb.state.clock;
@@ -321,6 +357,12 @@ export class SandboxHost {
     await Promise.allSettled([...this.creating.values()]);
     const hosts = await Promise.allSettled([...this.loaded.values()]);
     await Promise.allSettled(hosts.map((r) => (r.status === "fulfilled" ? r.value.tail : undefined)));
+    for (const r of hosts) {
+      if (r.status !== "fulfilled") continue;
+      const h = r.value;
+      while (h.running) await h.tail; // a shared store's batches: queued commands form the next one
+      h.unsubscribe?.();
+    }
     await this.store.close();
   }
 
@@ -357,9 +399,177 @@ export class SandboxHost {
     const last = loaded.entries.at(-1)?.seq ?? 0;
     if (sb.state.seq !== last) throw serviceUnavailable(`sandbox '${name}' replayed to seq ${sb.state.seq}, but its journal ends at ${last}`);
     const hosted: Hosted = { name, meta: loaded.meta, sb, issuedSeq: last, durableSeq: last, tail: Promise.resolve() };
-    this.ready.set(name, hosted);
-    this.resumeClock(hosted);
+    if (this.shared) {
+      await this.share(hosted, true);
+    } else {
+      this.ready.set(name, hosted);
+      this.resumeClock(hosted);
+    }
     return hosted;
+  }
+
+  /**
+   * Shared store: registers this replica as hosting the sandbox — the first to host a resting
+   * sandbox re-anchors its running clock (the rule of `resumeClock`, once for all replicas, under
+   * the store's host lease) — and follows the store's stream of its events.
+   */
+  private async share(h: Hosted, resume: boolean): Promise<void> {
+    h.queue = [];
+    h.backlog = [];
+    try {
+      await this.store.claimHost?.(h.name, async () => {
+        if (!resume) return;
+        await this.enqueue(h, (sb) => {
+          if (sb.state.clock.paused) return { output: undefined, events: [] };
+          const clock: ClockState = { ...sb.state.clock, simAtAnchor: sb.state.now, realAtAnchor: this.realNow() };
+          const env: EventEnvelope = { seq: sb.state.seq + 1, at: sb.state.now, event: { type: "ClockChanged", clock } };
+          sb.apply([env]);
+          return { output: undefined, events: [env] };
+        }, true);
+      });
+    } catch (e) {
+      this.log(`sandbox "${h.name}": cannot register as its host`, e);
+      throw serviceUnavailable(`sandbox '${h.name}' cannot be loaded (${e instanceof Error ? e.name : "error"})`);
+    }
+    this.ready.set(h.name, h);
+    if (!this.store.subscribe) return;
+    h.unsubscribe = this.store.subscribe(
+      h.name,
+      h.sb.state.seq,
+      (entries) => {
+        h.backlog!.push(...entries);
+        if (!h.running) this.foldBacklog(h);
+      },
+      (e) => this.breakHosted(h, e),
+    );
+  }
+
+  /** Folds what the subscription delivered (other replicas' events) and tells the listeners. */
+  private foldBacklog(h: Hosted): void {
+    const entries = h.backlog!;
+    h.backlog = [];
+    if (h.broken) return;
+    const fresh: EventEnvelope[] = [];
+    let next = h.sb.state.seq + 1;
+    for (const e of entries) {
+      if (e.seq < next) continue; // folded already (our own, or caught up under the lock)
+      if (e.seq > next) {
+        // A gap (cannot happen with an ordered stream, but never fold across one): catch up under the lock.
+        this.execute(h, () => ({ output: undefined, events: [] })).catch(() => undefined);
+        break;
+      }
+      fresh.push(e.event as EventEnvelope);
+      next++;
+    }
+    this.foldRemote(h, fresh);
+  }
+
+  private foldRemote(h: Hosted, events: EventEnvelope[]): void {
+    if (!events.length) return;
+    h.sb.apply(events);
+    h.issuedSeq = h.durableSeq = h.sb.state.seq;
+    this.tell(h.name, events);
+  }
+
+  private tell(name: string, events: readonly EventEnvelope[]): void {
+    for (const l of this.listeners) {
+      try {
+        l(name, events);
+      } catch (e) {
+        this.log(`listener failed`, e);
+      }
+    }
+  }
+
+  /** Whether this replica fires the sandbox's timers (holds its clock lease); tries to take a free lease now and then. */
+  private ownsClock(h: Hosted): boolean {
+    if (!this.store.claimClock) return true;
+    if (this.store.holdsClock?.(h.name)) return !!h.sb.state.timers.peek() && h.sb.state.timers.peek()!.at <= h.sb.now;
+    const now = Date.now();
+    if (now - (h.clockTriedAt ?? 0) >= 1_000) {
+      h.clockTriedAt = now;
+      this.store.claimClock(h.name).catch(() => undefined);
+    }
+    return false;
+  }
+
+  /**
+   * Shared store: queues a command for the sandbox's next batch. A batch runs under the store's
+   * write lock: fold what others committed, run every queued command (firing due transitions
+   * first), append their events, commit; answers go out once durable. A batch whose append fails
+   * after its commands changed the state evicts the sandbox (it reloads from the store); its
+   * commands run again on the fresh state after a conflict (up to CONFLICT_RETRIES), else answer
+   * ServiceUnavailable.
+   */
+  private enqueue<T>(h: Hosted, fn: Mutation<T>, raw = false, attempt = 0): Promise<T> {
+    if (h.broken) return Promise.reject(serviceUnavailable(`sandbox '${h.name}' lost its journal (${h.broken.message})`));
+    return new Promise<T>((resolve, reject) => {
+      h.queue!.push({ fn, raw, attempt, resolve: resolve as (v: unknown) => void, reject });
+      this.drain(h);
+    });
+  }
+
+  private drain(h: Hosted): void {
+    if (h.running || !h.queue!.length) return;
+    h.running = true;
+    const jobs = h.queue!.splice(0);
+    const results: { ok: boolean; value: unknown }[] = [];
+    const own: EventEnvelope[] = [];
+    let built = false;
+    const batch = this.store.appendExclusive!(h.name, h.sb.state.seq, (missed) => {
+      built = true;
+      if (h.broken) throw h.broken;
+      this.foldRemote(h, missed.map((e) => e.event as EventEnvelope));
+      const base = h.sb.state.seq;
+      for (const job of jobs) {
+        try {
+          if (!job.raw) own.push(...h.sb.sync());
+          const r = job.fn(h.sb);
+          own.push(...r.events);
+          results.push({ ok: true, value: r.output });
+        } catch (e) {
+          const carried = (e as { events?: EventEnvelope[] } | null)?.events;
+          if (Array.isArray(carried)) own.push(...carried);
+          results.push({ ok: false, value: e });
+        }
+      }
+      const contiguous = own.every((e, i) => e.seq === base + 1 + i) && h.sb.state.seq === base + own.length;
+      if (!contiguous) throw new Error(`events ${own[0]?.seq}..${own.at(-1)?.seq} do not follow seq ${base} (state at ${h.sb.state.seq})`);
+      h.issuedSeq = h.sb.state.seq;
+      return own.map((e) => ({ seq: e.seq, event: e }));
+    });
+    h.tail = batch.catch(() => undefined);
+    batch.then(
+      () => {
+        h.durableSeq = h.issuedSeq;
+        if (own.length) this.tell(h.name, own);
+        jobs.forEach((job, i) => (results[i]!.ok ? job.resolve(results[i]!.value) : job.reject(results[i]!.value)));
+      },
+      (e: unknown) => {
+        const err = e instanceof Error ? e : new Error(String(e));
+        // Nothing of this batch was acknowledged. If its commands changed the state, that state is
+        // not the store's: evict it (reloaded on next use).
+        const polluted = own.length > 0 || (built && h.sb.state.seq !== h.durableSeq);
+        if (polluted) this.breakHosted(h, err);
+        const again = err instanceof StoreConflictError || (err instanceof StoreError && /compacted/.test(err.message));
+        for (const job of jobs) {
+          if (again && job.attempt < CONFLICT_RETRIES && !this.closed) {
+            const retry = polluted ? this.rehost(h, job.attempt + 1) : Promise.resolve(h);
+            retry.then((nh) => this.enqueue(nh, job.fn, job.raw, job.attempt + 1)).then(job.resolve, job.reject);
+          } else if (err instanceof StoreNotFoundError) job.reject(sandboxNotFound(h.name));
+          else if (err instanceof StoreUnavailableError) job.reject(serviceUnavailable("its store cannot be reached"));
+          else if (err instanceof Ec2Error) job.reject(err);
+          else {
+            this.log(`sandbox "${h.name}": a batch failed`, err);
+            job.reject(serviceUnavailable(`sandbox '${h.name}' could not persist a change`));
+          }
+        }
+      },
+    ).finally(() => {
+      h.running = false;
+      if (!h.broken) this.foldBacklog(h);
+      this.drain(h);
+    });
   }
 
   /**
@@ -381,6 +591,10 @@ export class SandboxHost {
    * tick, then answer once everything up to here is durable.
    */
   private async execute<T>(h: Hosted, fn: Mutation<T>, attempt = 0): Promise<T> {
+    if (this.shared) {
+      if (h.broken) h = await this.rehost(h, 0); // evicted after a failed batch: reload once
+      return this.enqueue(h, fn);
+    }
     if (conflicted(h) && attempt < CONFLICT_RETRIES) return this.execute(await this.rehost(h, attempt), fn, attempt + 1);
     if (h.broken) throw serviceUnavailable(`sandbox '${h.name}' lost its journal (${h.broken.message})`);
     if (h.sb !== this.ready.get(h.name)?.sb) this.ready.set(h.name, h);
@@ -457,6 +671,11 @@ export class SandboxHost {
   private breakHosted(h: Hosted, error: Error): void {
     if (h.broken) return;
     h.broken = error;
+    h.unsubscribe?.();
+    if (h.queue?.length) {
+      // Commands queued behind the failed batch run on the reloaded sandbox.
+      for (const job of h.queue.splice(0)) this.rehost(h, 0).then((nh) => this.enqueue(nh, job.fn, job.raw, job.attempt + 1)).then(job.resolve, job.reject);
+    }
     h.tail = Promise.reject(serviceUnavailable(`sandbox '${h.name}' lost its journal`));
     h.tail.catch(() => undefined);
     this.log(`sandbox "${h.name}": ${error.message}; evicted from memory, it reloads from its durable journal`);

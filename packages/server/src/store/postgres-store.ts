@@ -145,6 +145,14 @@ export class PostgresStore implements SandboxStore {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private reconnectDelay = 100;
   private pollTimer: NodeJS.Timeout | undefined;
+  /** The connection holding this process's session advisory locks (host and clock leases). */
+  private leaseConn: pg.Client | undefined;
+  private leaseConnecting: Promise<pg.Client> | undefined;
+  private leaseRetry: NodeJS.Timeout | undefined;
+  /** Sandboxes this process hosts (a shared lock each, re-taken after a lost connection). */
+  private readonly hostLeases = new Set<string>();
+  /** Sandboxes whose clock this process owns (an exclusive lock each, gone with the connection). */
+  private readonly clockLeases = new Set<string>();
 
   private constructor(private readonly options: PostgresStoreOptions) {
     const schema = options.schema ?? "ec2sim";
@@ -360,6 +368,139 @@ export class PostgresStore implements SandboxStore {
     };
   }
 
+  /**
+   * Appends under the sandbox's row lock (`SELECT … FOR UPDATE`, held to COMMIT), so replicas take
+   * turns instead of conflicting: reads what others committed after `afterSeq`, hands it to
+   * `build` (which folds it, runs commands and returns the entries to append), appends, commits.
+   */
+  async appendExclusive(name: string, afterSeq: number, build: (missed: JournalEntry[]) => JournalEntry[]): Promise<void> {
+    return this.op(() =>
+      this.transaction("BEGIN", async (client) => {
+        const head = await client.query({ text: this.sql.lockHead, values: [name], rowMode: "array" });
+        if (head.rowCount === 0) throw new StoreNotFoundError(name);
+        const last = Number((head.rows[0] as unknown[])[0]);
+        const snap = Number((head.rows[0] as unknown[])[1]);
+        if (last < afterSeq) throw new StoreConflictError(name, afterSeq, last);
+        let missed: JournalEntry[] = [];
+        if (last > afterSeq) {
+          if (snap > afterSeq) throw new StoreError(`sandbox "${name}": entries ${afterSeq + 1}..${snap} were compacted by a snapshot; reload it`);
+          const rows = (await client.query({ text: this.sql.loadEvents, values: [name, afterSeq], rowMode: "array" })).rows as [string, string][];
+          missed = toEntries(name, rows, afterSeq);
+          if (missed.length !== last - afterSeq) throw new StoreCorruptionError(`sandbox "${name}": its log should hold seqs ${afterSeq + 1}..${last}, found ${missed.length} events after ${afterSeq}`);
+        }
+        const entries = build(missed);
+        if (entries.length === 0) return;
+        validateEntries(entries, last);
+        const events = entries.map((e) => {
+          const json = JSON.stringify(e.event);
+          if (json === undefined) throw new TypeError(`entry ${e.seq}: event is not JSON-serializable`);
+          return json;
+        });
+        const r = await client.query({ text: this.sql.append, values: [name, last, events, this.channel], rowMode: "array" });
+        if (Number((r.rows[0] as unknown[])[0]) !== 1) throw new StoreConflictError(name, last, -1);
+      }),
+    );
+  }
+
+  /**
+   * Registers this process as hosting `name` (a shared advisory lock on the lease connection).
+   * If nobody hosted it (the exclusive lock is free), runs `ifFirst` under the exclusive lock, then
+   * downgrades; others registering meanwhile wait. Resolves to whether `ifFirst` ran.
+   */
+  async claimHost(name: string, ifFirst: () => Promise<void>): Promise<boolean> {
+    if (this.hostLeases.has(name)) return false;
+    const c = await this.leaseClient();
+    const key = [`ec2sim:${this.schema}:host`, name];
+    const first = await this.op(async () => (await c.query({ text: "SELECT pg_try_advisory_lock(hashtext($1), hashtext($2))", values: key, rowMode: "array" })).rows[0]?.[0] === true);
+    if (first) {
+      try {
+        await ifFirst();
+      } finally {
+        await this.op(async () => {
+          await c.query("SELECT pg_advisory_lock_shared(hashtext($1), hashtext($2))", key);
+          await c.query("SELECT pg_advisory_unlock(hashtext($1), hashtext($2))", key);
+        }).catch(() => undefined);
+      }
+    } else {
+      await this.op(() => c.query("SELECT pg_advisory_lock_shared(hashtext($1), hashtext($2))", key));
+    }
+    if (this.leaseConn === c) this.hostLeases.add(name);
+    return first;
+  }
+
+  releaseHost(name: string): void {
+    if (!this.hostLeases.delete(name)) return;
+    this.leaseConn?.query("SELECT pg_advisory_unlock_shared(hashtext($1), hashtext($2))", [`ec2sim:${this.schema}:host`, name]).catch(() => undefined);
+  }
+
+  /** Tries to take the clock lease of `name` (an exclusive advisory lock); true if held now. */
+  async claimClock(name: string): Promise<boolean> {
+    if (this.clockLeases.has(name)) return true;
+    const c = await this.leaseClient();
+    const got = await this.op(async () => (await c.query({ text: "SELECT pg_try_advisory_lock(hashtext($1), hashtext($2))", values: [`ec2sim:${this.schema}:clock`, name], rowMode: "array" })).rows[0]?.[0] === true);
+    if (got && this.leaseConn === c) this.clockLeases.add(name);
+    return got && this.clockLeases.has(name);
+  }
+
+  holdsClock(name: string): boolean {
+    return this.clockLeases.has(name);
+  }
+
+  releaseClock(name: string): void {
+    if (!this.clockLeases.delete(name)) return;
+    this.leaseConn?.query("SELECT pg_advisory_unlock(hashtext($1), hashtext($2))", [`ec2sim:${this.schema}:clock`, name]).catch(() => undefined);
+  }
+
+  /** The lease connection, opened (and its host leases re-taken) when needed. */
+  private leaseClient(): Promise<pg.Client> {
+    this.checkOpen();
+    if (this.leaseConn) return Promise.resolve(this.leaseConn);
+    return (this.leaseConnecting ??= this.op(async () => {
+      const client = new pg.Client({
+        connectionString: this.options.url,
+        connectionTimeoutMillis: this.options.connectTimeoutMs ?? 5_000,
+        query_timeout: this.options.queryTimeoutMs ?? 15_000,
+        keepAlive: true,
+        application_name: "ec2sim-lease",
+      });
+      let gone = false;
+      const lost = (e?: unknown) => {
+        if (gone) return;
+        gone = true;
+        if (this.leaseConn === client) this.leaseConn = undefined;
+        this.clockLeases.clear(); // the locks went with the connection
+        client.end().catch(() => undefined);
+        if (this.closed) return;
+        this.log("PostgreSQL lease connection lost; clock leases dropped, host leases are taken again on reconnect", e);
+        this.scheduleLeaseRetry();
+      };
+      client.on("error", lost);
+      client.on("end", () => lost());
+      try {
+        await client.connect();
+        for (const name of this.hostLeases) await client.query("SELECT pg_advisory_lock_shared(hashtext($1), hashtext($2))", [`ec2sim:${this.schema}:host`, name]);
+      } catch (e) {
+        lost(e);
+        throw e;
+      }
+      if (this.closed) {
+        await client.end().catch(() => undefined);
+        throw new StoreClosedError("store is closed");
+      }
+      this.leaseConn = client;
+      return client;
+    }).finally(() => (this.leaseConnecting = undefined)));
+  }
+
+  private scheduleLeaseRetry(): void {
+    if (this.leaseRetry || this.closed || this.hostLeases.size === 0) return;
+    this.leaseRetry = setTimeout(() => {
+      this.leaseRetry = undefined;
+      this.leaseClient().catch(() => this.scheduleLeaseRetry());
+    }, 500);
+    this.leaseRetry.unref();
+  }
+
   /** Waits for in-flight operations, then closes the pool and any LISTEN connection. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
@@ -367,7 +508,16 @@ export class PostgresStore implements SandboxStore {
       for (const s of this.subs) s.active = false;
       this.subs.clear();
       this.stopListening();
+      if (this.leaseRetry) clearTimeout(this.leaseRetry);
       if (this.inflight > 0) await new Promise<void>((r) => (this.drained = r));
+      await this.leaseConnecting?.catch(() => undefined);
+      const lease = this.leaseConn;
+      this.leaseConn = undefined;
+      if (lease) {
+        lease.removeAllListeners("end");
+        lease.on("error", () => undefined);
+        await lease.end().catch(() => undefined);
+      }
       await this.pool.end();
     })());
   }

@@ -60,6 +60,31 @@ export interface SandboxStore {
    * compacted away: reload). Returns the unsubscribe function.
    */
   subscribe?(name: string, fromSeq: number, onEntries: (entries: JournalEntry[]) => void, onError?: (error: Error) => void): StoreSubscription;
+  /**
+   * Optional (shared stores: `PostgresStore`). Appends under the sandbox's write lock, so replicas
+   * take turns instead of conflicting: locks the sandbox, reads the entries after `afterSeq` that
+   * this process has not folded (`missed`, committed by others), calls `build(missed)`
+   * synchronously — the caller folds them, runs its commands on the now-current state and returns
+   * the entries to append (seq `afterSeq + missed.length + 1` on; may be empty) — then appends
+   * them and commits. Durable when it resolves. If it rejects, nothing `build` returned was
+   * acknowledged (it may still have committed if the connection broke during COMMIT: reload).
+   */
+  appendExclusive?(name: string, afterSeq: number, build: (missed: JournalEntry[]) => JournalEntry[]): Promise<void>;
+  /**
+   * Optional (shared stores). Registers this process as hosting `name` for as long as it is open
+   * (or until `releaseHost`). When no other process hosted it, `ifFirst` runs first, while others
+   * wait to register (the host re-anchors a resting clock there). Resolves to whether it ran.
+   */
+  claimHost?(name: string, ifFirst: () => Promise<void>): Promise<boolean>;
+  releaseHost?(name: string): void;
+  /**
+   * Optional (shared stores). Tries to become the one process that fires `name`'s timers (the
+   * clock lease); true if it holds the lease now. A lease ends with `releaseClock`, the process,
+   * or its connection (then `holdsClock` turns false and another process can take it).
+   */
+  claimClock?(name: string): Promise<boolean>;
+  holdsClock?(name: string): boolean;
+  releaseClock?(name: string): void;
 }
 
 /** Ends a `subscribe`. */
