@@ -112,19 +112,22 @@ function benchDescribe(): void {
     ["tag env=prod + state running", [{ Name: "tag:env", Values: ["prod"] }, { Name: "instance-state-name", Values: ["running"] }]],
   ];
   const rows: Record<string, unknown>[] = [];
+  // "warm": nothing changes between calls (a waiter or the REPL polling); "cold": a CreateTags
+  // before every call, so the per-instance shape cache (invalidated by any event) never helps.
   for (const [label, Filters] of cases) {
-    for (const paged of [false, true]) {
+    for (const [paged, cold] of [[false, false], [false, true], [true, false], [true, true]] as const) {
       const input = paged ? { Filters, MaxResults: 100 } : { Filters };
       let returned = 0;
       for (let k = 0; k < 20; k++) sb.call(ctx, "DescribeInstances", input); // warm-up
       const samples: number[] = [];
       for (let k = 0; k < calls; k++) {
+        if (cold) sb.call(ctx, "CreateTags", { Resources: [ids[k % ids.length]!], Tags: [{ Key: "touched", Value: String(k) }] });
         const t = performance.now();
         const out = sb.call<{ Reservations: { Instances: unknown[] }[] }>(ctx, "DescribeInstances", input).output;
         samples.push(performance.now() - t);
         if (k === 0) returned = out.Reservations.reduce((n, r) => n + r.Instances.length, 0);
       }
-      const row = { filter: label, page: paged ? "MaxResults=100" : "all", returned, p50: ms(pct(samples, 50)), p99: ms(pct(samples, 99)), max: ms(Math.max(...samples)) };
+      const row = { filter: label, page: paged ? "MaxResults=100" : "all", cache: cold ? "cold" : "warm", returned, p50: ms(pct(samples, 50)), p99: ms(pct(samples, 99)), max: ms(Math.max(...samples)) };
       rows.push(row);
       console.log("describe", JSON.stringify(row));
     }

@@ -235,7 +235,22 @@ export function forgetTimer(tx: Tx, id: string): void {
 }
 
 // ── wire shape ───────────────────────────────────────────────────────────────────────────────
+/**
+ * The SDK-shaped instance is rebuilt only after the sandbox changed: any event bumps `state.seq`,
+ * so a cached shape is never stale, and polling clients (waiters, the REPL's live table) between
+ * changes cost a lookup per instance. Callers treat the answer as read-only.
+ */
+const shapeCache = new WeakMap<Instance, { seq: number; shape: Ec2Instance }>();
+
 export function toEc2Instance(state: SandboxState, i: Instance): Ec2Instance {
+  const hit = shapeCache.get(i);
+  if (hit && hit.seq === state.seq) return hit.shape;
+  const shape = buildEc2Instance(state, i);
+  shapeCache.set(i, { seq: state.seq, shape });
+  return shape;
+}
+
+function buildEc2Instance(state: SandboxState, i: Instance): Ec2Instance {
   const region = regionState(state, i.region);
   const groups = i.securityGroupIds.map((id) => ({ GroupId: id, GroupName: region.securityGroups.get(id)?.groupName ?? "" }));
   const eip = [...region.addresses.values()].find((a) => a.instanceId === i.instanceId);
