@@ -20,3 +20,4 @@ export { tokenize } from "./guest/shell.ts";
 export { REGIONS, INSTANCE_TYPES, CATALOG_IMAGES, GUEST_BASES, STORAGE_PRICES, regionByName } from "./catalog-data.ts";
 export type * from "./data-types.ts";
 export { TIMING } from "./instances.ts";
+export { snapshotState, restoreState, SNAPSHOT_FORMAT, type SandboxSnapshot } from "./snapshot.ts";

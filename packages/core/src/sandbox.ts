@@ -21,6 +21,7 @@ import { nodeKeyMaterial, type KeyMaterial } from "./key-material.ts";
 import { keyPairActions } from "./key-pairs.ts";
 import { regionActions, requireRegion } from "./regions.ts";
 import { securityGroupActions } from "./security-groups.ts";
+import { restoreState, type SandboxSnapshot } from "./snapshot.ts";
 import { newState, regionState, type SandboxState, type Timer } from "./state.ts";
 import { tagActions } from "./tags.ts";
 import { Tx, type CallContext } from "./tx.ts";
@@ -77,6 +78,17 @@ export class Sandbox {
       if (opts.upTo !== undefined && e.seq > opts.upTo) break;
       applyEnvelope(sb.state, e);
     }
+    return sb;
+  }
+
+  /**
+   * Rebuilds a sandbox from a snapshot of its folded state (`snapshotState`); fold the events after
+   * `snapshot.seq` with `apply`. The seed comes from the snapshot.
+   */
+  static fromSnapshot(snapshot: SandboxSnapshot, opts: Omit<SandboxOptions, "seed" | "start"> & { seed?: string } = {}): Sandbox {
+    if (opts.seed !== undefined && opts.seed !== snapshot.seed) throw new Error(`snapshot is of seed '${snapshot.seed}', not '${opts.seed}'`);
+    const sb = new Sandbox({ ...opts, seed: snapshot.seed });
+    (sb as unknown as { state: SandboxState }).state = restoreState(snapshot);
     return sb;
   }
 

@@ -102,6 +102,10 @@ export class TimerQueue {
   peek(): Timer | undefined {
     return this.heap[0];
   }
+  /** Every queued timer in firing order (snapshots keep that order: ties fire by insertion). */
+  toArray(): Timer[] {
+    return [...this.heap].sort((a, b) => a.at - b.at || a.n - b.n).map(({ n: _n, ...t }) => t);
+  }
   pop(): Timer | undefined {
     const h = this.heap;
     if (h.length === 0) return undefined;

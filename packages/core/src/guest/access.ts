@@ -46,6 +46,10 @@ export function guestView(state: SandboxState, inst: Instance): { get(path: stri
 
 const ephemeralAlloc = new WeakMap<FsLayer, { nextBlock: number }>();
 
+/** The block allocator of an instance-store or ephemeral-root layer, when it has written (snapshots carry it). */
+export const ephemeralNextBlock = (fs: FsLayer): number | undefined => ephemeralAlloc.get(fs)?.nextBlock;
+export const setEphemeralNextBlock = (fs: FsLayer, nextBlock: number): void => void ephemeralAlloc.set(fs, { nextBlock });
+
 export function applyGuestEffects(state: SandboxState, inst: Instance, effects: GuestEffect[], at: number): void {
   const vol = rootVolume(state, inst);
   for (const e of effects) {

@@ -28,6 +28,10 @@ export function repoPackages(base: GuestBase): Map<string, RepoPackage> {
 }
 
 const baseCache = new Map<string, { layer: FsLayer; blocks: BlockSet }>();
+const baseKeys = new WeakMap<FsLayer, string>();
+
+/** The guest key of a cached base layer (`baseFileSystem(key).layer`), else undefined (snapshots reference bases by key). */
+export const baseLayerKey = (layer: FsLayer): string | undefined => baseKeys.get(layer);
 
 /** The frozen root file system of a distribution, shared by every image and volume built on it. */
 export function baseFileSystem(key: string): { layer: FsLayer; blocks: BlockSet } {
@@ -47,6 +51,7 @@ export function baseFileSystem(key: string): { layer: FsLayer; blocks: BlockSet 
   const { layer } = baseLayer(files, 0);
   const built = { layer, blocks: new BlockSet(usedBlocks) };
   baseCache.set(key, built);
+  baseKeys.set(layer, key);
   return built;
 }
 
