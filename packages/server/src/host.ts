@@ -549,9 +549,11 @@ export class SandboxHost {
         const err = e instanceof Error ? e : new Error(String(e));
         // Nothing of this batch was acknowledged. If its commands changed the state, that state is
         // not the store's: evict it (reloaded on next use).
-        const polluted = own.length > 0 || (built && h.sb.state.seq !== h.durableSeq);
+        // Entries this replica missed were compacted by another replica's snapshot: reload from it.
+        const compacted = err instanceof StoreError && /compacted/.test(err.message);
+        const polluted = own.length > 0 || compacted || (built && h.sb.state.seq !== h.durableSeq);
         if (polluted) this.breakHosted(h, err);
-        const again = err instanceof StoreConflictError || (err instanceof StoreError && /compacted/.test(err.message));
+        const again = err instanceof StoreConflictError || compacted;
         for (const job of jobs) {
           if (again && job.attempt < CONFLICT_RETRIES && !this.closed) {
             const retry = polluted ? this.rehost(h, job.attempt + 1) : Promise.resolve(h);
