@@ -62,6 +62,11 @@ export interface SandboxSnapshot {
 /** SandboxState fields written by hand (the rest go through the generic encoding). */
 const TOP = new Set(["seed", "seq", "cursor", "now", "regions", "timers"]);
 
+interface ShapeNode {
+  next: Map<string, ShapeNode>;
+  id?: number;
+}
+
 class Encoder {
   readonly layers: EncodedLayer[] = [];
   private readonly refs = new Map<FsLayer, LayerRef>();
@@ -136,7 +141,7 @@ class Encoder {
   }
 
   readonly shapes: string[][] = [];
-  private readonly shapeIds = new Map<string, number>();
+  private readonly shapeRoot: ShapeNode = { next: new Map() };
 
   /** A plain object: `{"$h": [shape, ...values]}` when it has two keys or more, else itself. */
   object(o: Record<string, unknown>, skip?: (k: string, v: unknown) => boolean): Json {
@@ -151,12 +156,17 @@ class Encoder {
       for (const k of keys) out[k] = this.value(o[k]);
       return keys.length === 1 && keys[0]!.charCodeAt(0) === 36 /* $ */ ? { $o: out } : out;
     }
-    const sig = keys.join("\u0000");
-    let shape = this.shapeIds.get(sig);
+    // Shapes by key sequence, looked up through a trie (no signature strings to build).
+    let node = this.shapeRoot;
+    for (const k of keys) {
+      let next = node.next.get(k);
+      if (!next) node.next.set(k, (next = { next: new Map() }));
+      node = next;
+    }
+    let shape = node.id;
     if (shape === undefined) {
-      shape = this.shapes.length;
+      shape = node.id = this.shapes.length;
       this.shapes.push(keys);
-      this.shapeIds.set(sig, shape);
     }
     const vals: Json[] = [shape];
     for (const k of keys) vals.push(this.value(o[k]));

@@ -1,7 +1,9 @@
 /**
  * `SandboxHost`: keeps sandboxes in memory, backed by a `SandboxStore`.
  *
- * - Loading: a sandbox is rebuilt from its journal with `Sandbox.replay` on first use.
+ * - Loading: a sandbox is rebuilt on first use from the store's snapshot (`Sandbox.fromSnapshot`)
+ *   plus the journal after it, or by replaying its whole journal (`Sandbox.replay`). Snapshots are
+ *   saved every `snapshotEvery` events and on close (see "snapshots" at the end of the class).
  * - Ordering: every command on a sandbox runs to completion synchronously (core is synchronous),
  *   so two commands never interleave; before each one the host fires the transitions that are due
  *   (`sb.sync()`), and the events a command produced are handed to the store in the same tick, in
@@ -24,6 +26,8 @@
 import {
   Ec2Error,
   Sandbox,
+  snapshotState,
+  type SandboxSnapshot,
   type CallContext,
   type ClockState,
   type CostReport,
@@ -76,6 +80,14 @@ export interface SandboxHostOptions {
   tickMs?: number;
   /** Told of failures that are not the caller's fault (store errors, ticker errors). */
   log?: (message: string, error?: unknown) => void;
+  /**
+   * Snapshots (see "snapshots" at the end of the class): save a sandbox's folded state once this
+   * many events became durable since its last snapshot; 0 never. 10,000 unless told. A snapshot
+   * compacts the journal, so `events()` then starts after it.
+   */
+  snapshotEvery?: number;
+  /** On close, snapshot sandboxes with at least this many events since their last snapshot; 0 never. 1,000 unless told. */
+  snapshotOnCloseMin?: number;
 }
 
 /** Told of every event once it is durable, in seq order. */
@@ -136,6 +148,9 @@ interface Hosted {
   unsubscribe?: () => void;
   /** When this replica last tried to take the clock lease (real ms). */
   clockTriedAt?: number;
+  /** Seq of the snapshot it was loaded from or last saved (0: none); a save in progress. */
+  snapshotSeq?: number;
+  snapshotting?: Promise<void>;
 }
 
 interface Job {
@@ -160,12 +175,16 @@ export class SandboxHost {
   private closed = false;
   /** The store is shared by replicas and locks per sandbox (`appendExclusive`): batches, subscriptions, leases. */
   private readonly shared: boolean;
+  private readonly snapshotEvery: number;
+  private readonly snapshotOnCloseMin: number;
 
   constructor(options: SandboxHostOptions) {
     this.store = options.store;
     this.realNow = options.realNow ?? Date.now;
     this.log = options.log ?? ((m, e) => console.error(`ec2sim: ${m}${e ? `: ${e instanceof Error ? e.message : String(e)}` : ""}`));
     this.shared = typeof this.store.appendExclusive === "function";
+    this.snapshotEvery = options.snapshotEvery ?? 10_000;
+    this.snapshotOnCloseMin = options.snapshotOnCloseMin ?? 1_000;
     const tickMs = options.tickMs ?? 250;
     if (tickMs > 0) {
       this.ticker = setInterval(() => this.tick(), tickMs);
@@ -298,13 +317,13 @@ export class SandboxHost {
    * The sandbox's durable event log (up to `upTo` when given) with the config needed to replay it:
    * what exports, diffs and branches read (`Sandbox.replay(events, { seed, start })`).
    */
-  async events(name: string, upTo?: number): Promise<{ name: string; config: SandboxConfig; lastSeq: number; events: EventEnvelope[] }> {
+  async events(name: string, upTo?: number, since = 0): Promise<{ name: string; config: SandboxConfig; lastSeq: number; events: EventEnvelope[] }> {
     const h = await this.hosted(name);
     await h.tail.catch(() => undefined);
     const loaded = await this.store.load(name).catch(storeDown);
-    if (loaded.snapshot) throw serviceUnavailable(`sandbox '${name}' has a snapshot, which this server version cannot read`);
+    if (loaded.snapshot && since < loaded.snapshot.seq) throw eventsCompacted(name, loaded.snapshot.seq);
     const events = loaded.entries.map((e) => e.event as EventEnvelope).filter((e) => upTo === undefined || e.seq <= upTo);
-    return { name, config: loaded.meta.config as SandboxConfig, lastSeq: loaded.entries.at(-1)?.seq ?? 0, events };
+    return { name, config: loaded.meta.config as SandboxConfig, lastSeq: loaded.entries.at(-1)?.seq ?? loaded.snapshot?.seq ?? 0, events };
   }
 
   /** The loaded sandbox, if it is in memory (for synchronous credential lookups). */
@@ -363,6 +382,7 @@ export class SandboxHost {
       while (h.running) await h.tail; // a shared store's batches: queued commands form the next one
       h.unsubscribe?.();
     }
+    await this.snapshotOnClose(hosts);
     await this.store.close();
   }
 
@@ -392,13 +412,12 @@ export class SandboxHost {
       this.log(`sandbox "${name}": cannot load`, e);
       throw serviceUnavailable(`sandbox '${name}' cannot be loaded (${e instanceof Error ? e.name : "error"})`);
     }
-    if (loaded.snapshot) throw serviceUnavailable(`sandbox '${name}' has a snapshot, which this server version cannot read`);
     const config = loaded.meta.config as SandboxConfig;
     const envelopes = loaded.entries.map((e) => e.event as EventEnvelope);
-    const sb = Sandbox.replay(envelopes, { seed: config.seed, realNow: this.realNow, ...(config.start !== undefined ? { start: config.start } : {}) });
-    const last = loaded.entries.at(-1)?.seq ?? 0;
+    const sb = this.rebuild(name, config, loaded.snapshot, envelopes);
+    const last = loaded.entries.at(-1)?.seq ?? loaded.snapshot?.seq ?? 0;
     if (sb.state.seq !== last) throw serviceUnavailable(`sandbox '${name}' replayed to seq ${sb.state.seq}, but its journal ends at ${last}`);
-    const hosted: Hosted = { name, meta: loaded.meta, sb, issuedSeq: last, durableSeq: last, tail: Promise.resolve() };
+    const hosted: Hosted = { name, meta: loaded.meta, sb, issuedSeq: last, durableSeq: last, tail: Promise.resolve(), snapshotSeq: loaded.snapshot?.seq ?? 0 };
     if (this.shared) {
       await this.share(hosted, true);
     } else {
@@ -542,6 +561,7 @@ export class SandboxHost {
     batch.then(
       () => {
         h.durableSeq = h.issuedSeq;
+        this.snapshotSoon(h);
         if (own.length) this.tell(h.name, own);
         jobs.forEach((job, i) => (results[i]!.ok ? job.resolve(results[i]!.value) : job.reject(results[i]!.value)));
       },
@@ -650,6 +670,7 @@ export class SandboxHost {
     const appended = this.store.append(h.name, entries, expected).then(
       () => {
         h.durableSeq = last;
+        this.snapshotSoon(h);
         for (const l of this.listeners) {
           try {
             l(h.name, events);
@@ -686,4 +707,67 @@ export class SandboxHost {
       if (cur === h) this.loaded.delete(h.name);
     });
   }
+
+  // ── snapshots ──────────────────────────────────────────────────────────────────────────────
+  // A sandbox loads from its store's snapshot (core's `snapshotState` format) plus the entries
+  // after it, else by replaying its whole journal. A snapshot is saved every `snapshotEvery`
+  // durable events and on close: the state is encoded synchronously (the one pause a request can
+  // see), then handed to the store once every event folded into it is durable. On a shared store
+  // only the replica holding the sandbox's clock lease saves.
+
+  /** The sandbox from its snapshot and the entries after it, or from the whole journal. */
+  private rebuild(name: string, config: SandboxConfig, snapshot: { seq: number; state: unknown } | undefined, envelopes: EventEnvelope[]): Sandbox {
+    if (!snapshot) return Sandbox.replay(envelopes, { seed: config.seed, realNow: this.realNow, ...(config.start !== undefined ? { start: config.start } : {}) });
+    let sb: Sandbox;
+    try {
+      sb = Sandbox.fromSnapshot(snapshot.state as SandboxSnapshot, { seed: config.seed, realNow: this.realNow });
+    } catch (e) {
+      this.log(`sandbox "${name}": cannot read its snapshot`, e);
+      throw serviceUnavailable(`sandbox '${name}' has a snapshot this server cannot read (${e instanceof Error ? e.message : String(e)})`);
+    }
+    if (sb.state.seq !== snapshot.seq) throw serviceUnavailable(`sandbox '${name}' has a snapshot of seq ${sb.state.seq} stored as seq ${snapshot.seq}`);
+    sb.apply(envelopes);
+    return sb;
+  }
+
+  /** After events became durable: a snapshot once `snapshotEvery` have accrued (after the answers go out). */
+  private snapshotSoon(h: Hosted): void {
+    if (this.snapshotEvery <= 0 || h.snapshotting || h.durableSeq - (h.snapshotSeq ?? 0) < this.snapshotEvery) return;
+    h.snapshotting = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.saveSnapshot(h))
+      .finally(() => (h.snapshotting = undefined));
+  }
+
+  private async saveSnapshot(h: Hosted): Promise<void> {
+    if (h.broken || (this.shared && this.store.holdsClock && !this.store.holdsClock(h.name))) return;
+    const t0 = performance.now();
+    const snapshot = snapshotState(h.sb);
+    const encodeMs = performance.now() - t0;
+    try {
+      await h.tail; // everything folded into it is durable (or the save is skipped)
+      if (h.broken || h.durableSeq < snapshot.seq || snapshot.seq <= (h.snapshotSeq ?? 0)) return;
+      const t1 = performance.now();
+      await this.store.saveSnapshot(h.name, snapshot.seq, snapshot);
+      h.snapshotSeq = Math.max(h.snapshotSeq ?? 0, snapshot.seq);
+      this.lastSnapshot = { sandbox: h.name, seq: snapshot.seq, encodeMs, saveMs: performance.now() - t1 };
+    } catch (e) {
+      this.log(`sandbox "${h.name}": saving a snapshot at seq ${snapshot.seq} failed`, e);
+    }
+  }
+
+  /** The last snapshot saved: its sandbox, seq, the synchronous encode and the store's save (ms). */
+  lastSnapshot?: { sandbox: string; seq: number; encodeMs: number; saveMs: number };
+
+  private async snapshotOnClose(hosts: PromiseSettledResult<Hosted>[]): Promise<void> {
+    for (const r of hosts) {
+      if (r.status !== "fulfilled") continue;
+      const h = r.value;
+      await h.snapshotting;
+      if (this.snapshotOnCloseMin > 0 && !h.broken && h.durableSeq - (h.snapshotSeq ?? 0) >= this.snapshotOnCloseMin) await this.saveSnapshot(h);
+    }
+  }
 }
+
+/** `events()` cannot reach back before the snapshot that compacted the journal. */
+export const eventsCompacted = (name: string, seq: number): Ec2Error =>
+  new Ec2Error("InvalidSandbox.EventsCompacted", `The events of sandbox '${name}' up to seq ${seq} were compacted into a snapshot; the journal holds the events after it`, 410);

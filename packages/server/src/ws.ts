@@ -153,7 +153,7 @@ export function attachWebSocket(server: Server, host: SandboxHost, options: WebS
   async function backlog(sandbox: string, since: number, upTo: number): Promise<EventEnvelope[]> {
     const fromRing = rings.get(sandbox)?.after(since, upTo);
     if (fromRing) return fromRing;
-    const { events } = await host.events(sandbox, upTo);
+    const { events } = await host.events(sandbox, upTo, since);
     cacheOf(sandbox).note(events);
     return events.filter((e) => e.seq > since);
   }

@@ -1,0 +1,103 @@
+/**
+ * SandboxHost and snapshots: a server restarted after a snapshot loads from it (plus the journal
+ * after it), fast, and answers as before; snapshots are saved every `snapshotEvery` events and on
+ * close; `events()` says when the history it asks for was compacted.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { SandboxHost } from "../src/host.ts";
+import { JournalStore } from "../src/store/index.ts";
+
+const A = { accountId: "111122223333", region: "us-east-1" };
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+async function newestImage(host: SandboxHost): Promise<string> {
+  const out = await host.call<{ Images: { ImageId: string; CreationDate: string }[] }>("s", A, "DescribeImages", { Owners: ["amazon"], Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }] });
+  return out.Images.sort((x, y) => y.CreationDate.localeCompare(x.CreationDate))[0]!.ImageId;
+}
+
+/** What a client sees (the clock is paused, so two looks at one state agree). */
+async function look(host: SandboxHost) {
+  return {
+    instances: await host.call("s", A, "DescribeInstances", { Filters: [{ Name: "tag:team", Values: ["a"] }] }),
+    images: await host.call("s", A, "DescribeImages", { Owners: ["self"] }),
+    volumes: await host.call("s", A, "DescribeVolumes", { MaxResults: 20 }),
+    cost: await host.costReport("s"),
+    info: { ...(await host.info("s")), createdAt: "" },
+  };
+}
+
+describe("SandboxHost snapshots", () => {
+  it("a restarted server loads from the snapshot saved on close (fast) and answers the same, then goes on like a full replay", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ec2sim-host-snap-"));
+    dirs.push(dir);
+    let host = new SandboxHost({ store: await JournalStore.open(dir), tickMs: 0, snapshotEvery: 0, snapshotOnCloseMin: 1 });
+    await host.create("s", { seed: "snap", paused: true });
+    const image = await newestImage(host);
+    for (let i = 0; i < 20; i++) {
+      await host.call("s", A, "RunInstances", { ImageId: image, InstanceType: "t3.micro", MinCount: 100, MaxCount: 100, TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "team", Value: i % 2 ? "a" : "b" }] }] });
+    }
+    await host.advance("s", 120_000);
+    const first = (await host.call<{ Reservations: { Instances: { InstanceId: string }[] }[] }>("s", A, "DescribeInstances", { MaxResults: 5 })).Reservations[0]!.Instances[0]!.InstanceId;
+    await host.call("s", A, "GuestRun", { InstanceId: first, Command: "echo hello | sudo tee /etc/motd" });
+    const ami = (await host.call<{ ImageId: string }>("s", A, "CreateImage", { InstanceId: first, Name: "snap-ami" })).ImageId;
+    await host.advance("s", 30_000); // the image is still pending: a transition in flight at the snapshot
+    const before = await look(host);
+    const fullLog = (await host.events("s")).events;
+    await host.close(); // saves the snapshot (snapshotOnCloseMin: 1)
+
+    // Reference: a server that replays the whole log (a copy of the journal without the snapshot).
+    const t0 = performance.now();
+    host = new SandboxHost({ store: await JournalStore.open(dir), tickMs: 0, snapshotEvery: 0, snapshotOnCloseMin: 0 });
+    await host.load("s");
+    const loadMs = performance.now() - t0;
+    expect(await look(host)).toEqual(before);
+    // The journal was compacted: its history now starts after the snapshot.
+    await expect(host.events("s")).rejects.toMatchObject({ code: "InvalidSandbox.EventsCompacted" });
+    expect((await host.events("s", undefined, fullLog.at(-1)!.seq)).events).toEqual([]);
+
+    const { Sandbox } = await import("@ec2sim/core");
+    const t1 = performance.now();
+    const replayed = Sandbox.replay(fullLog, { seed: "snap", realNow: () => 0 });
+    const replayMs = performance.now() - t1;
+    console.log(`host restart from snapshot: ${loadMs.toFixed(0)} ms (store open + load + restore, 2,000 instances, ${fullLog.length} events); full replay of the same log: ${replayMs.toFixed(0)} ms`);
+
+    // Both go on the same: the image finishes, a new launch gets the same IDs.
+    await host.advance("s", 10 * 60_000);
+    replayed.advance(10 * 60_000);
+    const next = await host.call<{ Instances: { InstanceId: string; PrivateIpAddress: string }[] }>("s", A, "RunInstances", { ImageId: ami, InstanceType: "t3.small", MinCount: 2, MaxCount: 2 });
+    const nextReplay = replayed.call(A, "RunInstances", { ImageId: ami, InstanceType: "t3.small", MinCount: 2, MaxCount: 2 }).output as typeof next;
+    expect(next.Instances.map((i) => [i.InstanceId, i.PrivateIpAddress])).toEqual(nextReplay.Instances.map((i) => [i.InstanceId, i.PrivateIpAddress]));
+    expect(await host.call("s", A, "DescribeImages", { ImageIds: [ami] })).toEqual(replayed.call(A, "DescribeImages", { ImageIds: [ami] }).output);
+    expect(await host.costReport("s")).toEqual(replayed.costReport());
+    await host.close();
+  }, 120_000);
+
+  it("saves a snapshot every snapshotEvery durable events, while serving; a reload starts from it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ec2sim-host-snap-"));
+    dirs.push(dir);
+    let host = new SandboxHost({ store: await JournalStore.open(dir), tickMs: 0, snapshotEvery: 50, snapshotOnCloseMin: 0 });
+    await host.create("s", { seed: "every", paused: true });
+    const image = await newestImage(host);
+    for (let i = 0; i < 60; i++) await host.call("s", A, "RunInstances", { ImageId: image, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1, TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "team", Value: "a" }] }] });
+    await new Promise((r) => setTimeout(r, 50)); // the save runs after the answers went out
+    expect(host.lastSnapshot?.seq).toBeGreaterThanOrEqual(50);
+    await host.advance("s", 60_000);
+    const before = await look(host);
+    const lastSeq = before.info.lastSeq;
+    await host.close(); // waits for a save in progress
+    const snapSeq = host.lastSnapshot!.seq;
+    host = new SandboxHost({ store: await JournalStore.open(dir), tickMs: 0, snapshotEvery: 0, snapshotOnCloseMin: 0 });
+    expect(await look(host)).toEqual(before);
+    // The journal holds the events after the snapshot.
+    const tail = await host.events("s", undefined, snapSeq);
+    expect(tail.events.map((e) => e.seq)).toEqual(Array.from({ length: lastSeq - snapSeq }, (_, i) => snapSeq + 1 + i));
+    expect(tail.lastSeq).toBe(lastSeq);
+    await host.close();
+  }, 60_000);
+});
