@@ -140,6 +140,7 @@ export type DomainEvent =
   | { type: "VolumeDetached"; region: string; volumeId: string }
   | { type: "VolumeDeleted"; region: string; volumeId: string }
   | { type: "VolumeModified"; region: string; volumeId: string; size: number; volumeType: string; iops?: number; throughput?: number; doneAt: number }
+  | { type: "VolumeModificationCompleted"; region: string; volumeId: string }
   | { type: "VolumeDeleteOnTerminationSet"; region: string; instanceId: string; deviceName: string; deleteOnTermination: boolean }
   | { type: "SnapshotStarted"; region: string; snapshotId: string; volumeId: string; ownerId: string; description?: string; tags: TagList; completesAt: number; dropPaths?: string[] }
   | { type: "SnapshotCopied"; region: string; snapshotId: string; sourceRegion: string; sourceSnapshotId: string; ownerId: string; description?: string; tags: TagList; completesAt: number }

@@ -27,6 +27,11 @@ export function applyEvent(state: SandboxState, e: DomainEvent, at: number): voi
     case "VolumeCreated": case "VolumeStateChanged": case "VolumeAttached": case "VolumeDetached": case "VolumeDeleted": case "VolumeModified":
     case "SnapshotStarted": case "SnapshotCopied": case "SnapshotStateChanged": case "SnapshotDeleted": case "SnapshotPermissionChanged":
       return applyVolumeEvent(state, e, at);
+    case "VolumeModificationCompleted": {
+      const m = regionState(state, e.region).volumes.get(e.volumeId)?.modification;
+      if (m) m.state = "completed";
+      return;
+    }
     case "VolumeDeleteOnTerminationSet": return applyDeleteOnTermination(state, e);
     case "ImageCreated": case "ImageStateChanged": case "ImageAttributesChanged": case "ImageDeregistered": case "ImageBlockPublicAccessSet":
       return applyImageEvent(state, e, at);

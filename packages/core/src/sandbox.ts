@@ -149,7 +149,10 @@ export class Sandbox {
         }
         case "volume-modification": {
           const v = r.volumes.get(t.id);
-          if (v?.modification && v.modification.doneAt <= tx.now) v.modification.state = "completed";
+          // Recorded as an event, so a replay and the live sandbox agree on the modification's state.
+          if (v?.modification && v.modification.state !== "completed" && v.modification.doneAt <= tx.now) {
+            tx.emit({ type: "VolumeModificationCompleted", region: t.region, volumeId: t.id });
+          }
           break;
         }
       }

@@ -112,7 +112,8 @@ export function visibleEvent(sb: Sandbox | undefined, cache: OwnerCache, account
     case "VolumeAttached":
     case "VolumeDetached":
     case "VolumeDeleted":
-    case "VolumeModified": return keep(mine(e.region, e.volumeId));
+    case "VolumeModified":
+    case "VolumeModificationCompleted": return keep(mine(e.region, e.volumeId));
     case "SnapshotStateChanged":
     case "SnapshotDeleted": return keep(mine(e.region, e.snapshotId));
     case "VolumeDeleteOnTerminationSet":
