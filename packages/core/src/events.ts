@@ -3,8 +3,7 @@
  * persist them, the WebSocket protocol can stream them, and a sandbox can be replayed or branched.
  */
 import type { ClockState } from "./clock.ts";
-import type { Architecture } from "./data-types.ts";
-import type { BlockDeviceMapping, InstanceStateName, SecurityGroupRule } from "./model.ts";
+import type { Image, Instance, InstanceStateName, InstanceStoreVolume, SecurityGroupRule, Volume } from "./model.ts";
 
 export type TagList = [string, string][];
 
@@ -25,92 +24,41 @@ export type GuestEffect =
   /** ec2-upload-bundle: the instance's root, as bundled, is stored at an S3 location (R10). */
   | { op: "bundle"; location: string; dropPaths: string[] };
 
-export interface ImageInit {
-  imageId: string;
-  region: string;
-  ownerId: string;
-  name: string;
-  description?: string;
-  architecture: Architecture;
-  platform?: "windows";
-  platformDetails: string;
-  usageOperation: string;
-  rootDeviceType: "ebs" | "instance-store";
-  rootDeviceName: string;
-  virtualizationType: "hvm" | "paravirtual";
-  bootMode?: string;
-  enaSupport: boolean;
-  sriovNetSupport?: string;
-  imdsSupport?: string;
-  imageLocation?: string;
-  kernelId?: string;
-  ramdiskId?: string;
-  blockDeviceMappings: BlockDeviceMapping[];
-  productCodes: { productCodeId: string; productCodeType: string }[];
-  softwareUsdPerHour?: number;
-  guest: string;
+/** The facts an image is born with; the rest of `Image` (state, permissions, dates) the fold sets. */
+export interface ImageInit
+  extends Pick<
+    Image,
+    | "imageId" | "region" | "ownerId" | "name" | "description" | "architecture" | "platform" | "platformDetails" | "usageOperation"
+    | "rootDeviceType" | "rootDeviceName" | "virtualizationType" | "bootMode" | "enaSupport" | "sriovNetSupport" | "imdsSupport"
+    | "imageLocation" | "kernelId" | "ramdiskId" | "blockDeviceMappings" | "productCodes" | "softwareUsdPerHour" | "guest"
+    | "sourceInstanceId" | "sourceImageId" | "sourceRegion"
+  > {
   availableAt: number;
-  sourceInstanceId?: string;
-  sourceImageId?: string;
-  sourceRegion?: string;
   tags: TagList;
   /** Instance-store images: the bundle is made from this instance's (or image's) root. */
   bundleFrom?: { instanceId?: string; imageId?: string; region: string; manifest: string };
 }
 
-export interface VolumeInit {
-  volumeId: string;
-  region: string;
-  availabilityZone: string;
-  ownerId: string;
-  size: number;
-  volumeType: string;
-  iops?: number;
-  throughput?: number;
-  encrypted: boolean;
-  snapshotId?: string;
+/** The facts a volume is born with; its file system and blocks come from its snapshot in the fold. */
+export interface VolumeInit
+  extends Pick<Volume, "volumeId" | "region" | "availabilityZone" | "ownerId" | "size" | "volumeType" | "iops" | "throughput" | "encrypted" | "snapshotId"> {
   availableAt: number;
   tags: TagList;
 }
 
-export interface InstanceInit {
-  instanceId: string;
-  ownerId: string;
-  availabilityZone: string;
-  subnetId: string;
-  vpcId: string;
-  imageId: string;
-  instanceType: string;
-  keyName?: string;
-  securityGroupIds: string[];
-  amiLaunchIndex: number;
-  privateIpAddress: string;
-  publicIpAddress?: string;
+/** The facts an instance is launched with; its volumes are created and attached by the fold. */
+export interface InstanceInit
+  extends Pick<
+    Instance,
+    | "instanceId" | "ownerId" | "availabilityZone" | "subnetId" | "vpcId" | "imageId" | "instanceType" | "keyName" | "securityGroupIds"
+    | "amiLaunchIndex" | "privateIpAddress" | "publicIpAddress" | "architecture" | "platform" | "platformDetails" | "usageOperation"
+    | "rootDeviceType" | "rootDeviceName" | "virtualizationType" | "bootMode" | "enaSupport" | "ebsOptimized" | "userData" | "kernelId"
+    | "ramdiskId" | "disableApiTermination" | "disableApiStop" | "instanceInitiatedShutdownBehavior" | "monitoring" | "clientToken"
+    | "productCodes" | "softwareUsdPerHour" | "creditSpecification" | "metadataOptions"
+  > {
   transitionAt: number;
-  architecture: Architecture;
-  platform?: "windows";
-  platformDetails: string;
-  usageOperation: string;
-  rootDeviceType: "ebs" | "instance-store";
-  rootDeviceName: string;
-  virtualizationType: "hvm" | "paravirtual";
-  bootMode?: string;
-  enaSupport: boolean;
-  ebsOptimized: boolean;
   volumes: (VolumeInit & { deviceName: string; deleteOnTermination: boolean })[];
-  instanceStores: { virtualName: string; deviceName: string; sizeGiB: number; mountPoint: string }[];
-  userData?: string;
-  kernelId?: string;
-  ramdiskId?: string;
-  disableApiTermination: boolean;
-  disableApiStop: boolean;
-  instanceInitiatedShutdownBehavior: "stop" | "terminate";
-  monitoring: "disabled" | "enabled";
-  clientToken?: string;
-  productCodes: { productCodeId: string; productCodeType: string }[];
-  softwareUsdPerHour: number;
-  creditSpecification?: "standard" | "unlimited";
-  metadataOptions: { httpTokens: "optional" | "required"; httpEndpoint: "enabled" | "disabled"; httpPutResponseHopLimit: number };
+  instanceStores: Omit<InstanceStoreVolume, "fs">[];
   guestOs: string;
   hostname: string;
   tags: TagList;
