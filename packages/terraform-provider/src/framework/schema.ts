@@ -84,6 +84,9 @@ export const tagsAttrs = (framework = false): Block["attributes"] => ({
   tags_all: strMap(framework ? "c" : "oc"),
 });
 
+/** A data source's `filter { name values }` blocks, passed to the Describe* call as EC2 filters. */
+export const filterBlock = (): NestedBlock => setBlock({ name: str("r"), values: strSet("r") });
+
 /** The `timeouts` block: SDK resources get a single nested block of duration strings. */
 export function timeoutsBlock(keys: readonly string[]): NestedBlock {
   return { nesting: "single", block: { attributes: Object.fromEntries(keys.map((k) => [k, str("o")])) } };
@@ -142,8 +145,13 @@ export interface ResourceSchema {
 }
 export type DataSourceSchema = ResourceSchema;
 
-/** The full block terraform sees, with the timeouts block when the resource has timeouts. */
+/**
+ * The full block terraform sees: attributes in name order (as hashicorp/aws lists them, so a schema
+ * may be put together from shared fragments in any order), with the timeouts block when the resource
+ * has timeouts.
+ */
 export function fullBlock(s: ResourceSchema): Block {
-  if (!s.timeouts) return s.block;
-  return { attributes: s.block.attributes, blocks: { ...(s.block.blocks ?? {}), timeouts: timeoutsBlock(Object.keys(s.timeouts)) } };
+  const attributes = Object.fromEntries(Object.keys(s.block.attributes).sort().map((k) => [k, s.block.attributes[k]!]));
+  if (!s.timeouts) return { ...s.block, attributes };
+  return { attributes, blocks: { ...(s.block.blocks ?? {}), timeouts: timeoutsBlock(Object.keys(s.timeouts)) } };
 }

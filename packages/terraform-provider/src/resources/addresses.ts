@@ -1,19 +1,14 @@
 // aws_eip and aws_eip_association.
 import type { Address } from "@aws-sdk/client-ec2";
-import { isNotFound, type ResourceContext } from "../framework/context.ts";
+import type { ResourceContext } from "../framework/context.ts";
 import type { ResourceImpl } from "../framework/provider.ts";
 import type { Obj } from "../framework/values.ts";
 import { aws_eip, aws_eip_association } from "../schemas/addresses.ts";
-import { arn, b, s, tagsAll, tagSpecs, tagsFromApi, updateTags } from "./common.ts";
+import { arn, b, nullIfNotFound, s, tagsAll, tagSpecs, tagsFromApi, updateTags } from "./common.ts";
 
 async function findAddress(ctx: ResourceContext, filter: { AllocationIds?: string[]; Filters?: { Name: string; Values: string[] }[] }): Promise<Address | null> {
   const ec2 = await ctx.ec2();
-  try {
-    return (await ec2.describeAddresses(filter)).Addresses?.[0] ?? null;
-  } catch (err) {
-    if (isNotFound(err)) return null;
-    throw err;
-  }
+  return nullIfNotFound(async () => (await ec2.describeAddresses(filter)).Addresses?.[0] ?? null);
 }
 
 /** EC2's public DNS name for an address, as hashicorp/aws derives it. */
@@ -136,11 +131,7 @@ export const awsEipAssociation: ResourceImpl = {
   },
   async delete(ctx, state) {
     const ec2 = await ctx.ec2();
-    try {
-      await ec2.disassociateAddress({ AssociationId: String(state.id) });
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+    await nullIfNotFound(() => ec2.disassociateAddress({ AssociationId: String(state.id) }));
   },
 };
 

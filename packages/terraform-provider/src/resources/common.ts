@@ -1,6 +1,6 @@
 // Helpers shared by the resource families: tags, filters, ARNs, value conversions.
 import type { Filter, Tag, TagSpecification, ResourceType } from "@aws-sdk/client-ec2";
-import type { ResourceContext } from "../framework/context.ts";
+import { isNotFound, type ResourceContext } from "../framework/context.ts";
 import { isObj, type Obj } from "../framework/values.ts";
 
 export const s = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
@@ -102,6 +102,16 @@ export function singleResult<T>(items: T[] | undefined, what: string): T {
   if (!items || items.length === 0) throw new NotFoundError(`no matching ${what} found`);
   if (items.length > 1) throw new Error(`multiple ${what}s matched; use additional constraints to reduce matches to a single ${what}`);
   return items[0]!;
+}
+
+/** f's result, or null when EC2 answers that the thing does not exist (an error code with NotFound). */
+export async function nullIfNotFound<T>(f: () => Promise<T>): Promise<T | null> {
+  try {
+    return await f();
+  } catch (err) {
+    if (isNotFound(err)) return null;
+    throw err;
+  }
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -2,19 +2,17 @@
 import type { BlockDeviceMapping, Image, LaunchPermission } from "@aws-sdk/client-ec2";
 import { isNotFound, type ResourceContext } from "../framework/context.ts";
 import type { DataSourceImpl, ResourceImpl } from "../framework/provider.ts";
+import type { ResourceSchema } from "../framework/schema.ts";
 import type { Obj } from "../framework/values.ts";
 import { aws_ami, aws_ami_copy, aws_ami_from_instance, aws_ami_launch_permission, data_aws_ami, data_aws_ami_ids } from "../schemas/images.ts";
-import { b, buildFilters, n, NotFoundError, objs, s, strs, tagsAll, tagSpecs, tagsFromApi, updateTags } from "./common.ts";
+import { b, buildFilters, n, NotFoundError, nullIfNotFound, objs, s, strs, tagsAll, tagSpecs, tagsFromApi, updateTags } from "./common.ts";
 
 async function findImage(ctx: ResourceContext, id: string): Promise<Image | null> {
   const ec2 = await ctx.ec2();
-  try {
+  return nullIfNotFound(async () => {
     const out = await ec2.describeImages({ ImageIds: [id], IncludeDeprecated: true, IncludeDisabled: true });
     return out.Images?.find((i) => i.ImageId === id) ?? null;
-  } catch (err) {
-    if (isNotFound(err)) return null;
-    throw err;
-  }
+  });
 }
 
 async function waitImage(ctx: ResourceContext, id: string, timeoutMs: number): Promise<Image> {
@@ -94,6 +92,13 @@ function flattenImage(ctx: ResourceContext, img: Image, state: Obj): Obj {
   };
 }
 
+/** The image's state, or null once it is gone (deregistered). */
+async function readImage(ctx: ResourceContext, state: Obj): Promise<Obj | null> {
+  const img = await findImage(ctx, String(state.id));
+  if (!img || img.State === "deregistered") return null;
+  return flattenImage(ctx, img, state);
+}
+
 async function updateImage(ctx: ResourceContext, prior: Obj, plan: Obj): Promise<Obj> {
   const id = String(prior.id);
   const ec2 = await ctx.ec2();
@@ -123,11 +128,7 @@ async function deregister(ctx: ResourceContext, state: Obj, deleteSnapshots: boo
   }
   await waitImageGone(ctx, id, ctx.timeout("delete"));
   for (const snap of snapshots) {
-    try {
-      await ec2.deleteSnapshot({ SnapshotId: snap });
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+    await nullIfNotFound(() => ec2.deleteSnapshot({ SnapshotId: snap }));
   }
 }
 
@@ -182,66 +183,60 @@ export const awsAmi: ResourceImpl = {
     });
     return afterCreate(ctx, out.ImageId!, plan);
   },
-  async read(ctx, state) {
-    const img = await findImage(ctx, String(state.id));
-    if (!img || img.State === "deregistered") return null;
-    return flattenImage(ctx, img, state);
-  },
+  read: (ctx, state) => readImage(ctx, state),
   update: (ctx, prior, plan) => updateImage(ctx, prior, plan),
   delete: (ctx, state) => deregister(ctx, state, false),
 };
 
-export const awsAmiFromInstance: ResourceImpl = {
-  schema: aws_ami_from_instance,
-  title: "EC2 AMI (from instance)",
-  async create(ctx, plan) {
-    const ec2 = await ctx.ec2();
-    const out = await ec2.createImage({
-      InstanceId: s(plan.source_instance_id),
-      Name: s(plan.name),
-      Description: s(plan.description),
-      NoReboot: b(plan.snapshot_without_reboot),
-      TagSpecifications: tagSpecs("image", tagsAll(plan)),
-    });
-    const state = await afterCreate(ctx, out.ImageId!, plan);
-    return { ...state, manage_ebs_snapshots: true };
-  },
-  async read(ctx, state) {
-    const img = await findImage(ctx, String(state.id));
-    if (!img || img.State === "deregistered") return null;
-    return { ...flattenImage(ctx, img, state), manage_ebs_snapshots: state.manage_ebs_snapshots ?? true };
-  },
-  update: async (ctx, prior, plan) => ({ ...(await updateImage(ctx, prior, plan)), manage_ebs_snapshots: prior.manage_ebs_snapshots ?? true }),
-  delete: (ctx, state) => deregister(ctx, state, state.manage_ebs_snapshots !== false),
-};
+/**
+ * aws_ami_from_instance and aws_ami_copy: EC2 makes the AMI (`start` asks for it and returns its ID)
+ * and its snapshots, which terraform deletes with it unless manage_ebs_snapshots is false.
+ */
+function derivedAmi(schema: ResourceSchema, title: string, start: (ctx: ResourceContext, plan: Obj) => Promise<string>): ResourceImpl {
+  return {
+    schema,
+    title,
+    async create(ctx, plan) {
+      const state = await afterCreate(ctx, await start(ctx, plan), plan);
+      return { ...state, manage_ebs_snapshots: true };
+    },
+    async read(ctx, state) {
+      const flat = await readImage(ctx, state);
+      if (!flat) return null;
+      return { ...flat, manage_ebs_snapshots: state.manage_ebs_snapshots ?? true };
+    },
+    update: async (ctx, prior, plan) => ({ ...(await updateImage(ctx, prior, plan)), manage_ebs_snapshots: prior.manage_ebs_snapshots ?? true }),
+    delete: (ctx, state) => deregister(ctx, state, state.manage_ebs_snapshots !== false),
+  };
+}
 
-export const awsAmiCopy: ResourceImpl = {
-  schema: aws_ami_copy,
-  title: "EC2 AMI (copy)",
-  async create(ctx, plan) {
-    const ec2 = await ctx.ec2();
-    const out = await ec2.copyImage({
-      SourceImageId: s(plan.source_ami_id),
-      SourceRegion: s(plan.source_ami_region),
-      Name: s(plan.name),
-      Description: s(plan.description),
-      Encrypted: b(plan.encrypted),
-      KmsKeyId: s(plan.kms_key_id),
-      DestinationOutpostArn: s(plan.destination_outpost_arn),
-      ClientToken: `terraform-${Date.now()}-${Math.random().toString(36).slice(2, 10)}`,
-      TagSpecifications: tagSpecs("image", tagsAll(plan)),
-    });
-    const state = await afterCreate(ctx, out.ImageId!, plan);
-    return { ...state, manage_ebs_snapshots: true };
-  },
-  async read(ctx, state) {
-    const img = await findImage(ctx, String(state.id));
-    if (!img || img.State === "deregistered") return null;
-    return { ...flattenImage(ctx, img, state), manage_ebs_snapshots: state.manage_ebs_snapshots ?? true };
-  },
-  update: async (ctx, prior, plan) => ({ ...(await updateImage(ctx, prior, plan)), manage_ebs_snapshots: prior.manage_ebs_snapshots ?? true }),
-  delete: (ctx, state) => deregister(ctx, state, state.manage_ebs_snapshots !== false),
-};
+export const awsAmiFromInstance: ResourceImpl = derivedAmi(aws_ami_from_instance, "EC2 AMI (from instance)", async (ctx, plan) => {
+  const ec2 = await ctx.ec2();
+  const out = await ec2.createImage({
+    InstanceId: s(plan.source_instance_id),
+    Name: s(plan.name),
+    Description: s(plan.description),
+    NoReboot: b(plan.snapshot_without_reboot),
+    TagSpecifications: tagSpecs("image", tagsAll(plan)),
+  });
+  return out.ImageId!;
+});
+
+export const awsAmiCopy: ResourceImpl = derivedAmi(aws_ami_copy, "EC2 AMI (copy)", async (ctx, plan) => {
+  const ec2 = await ctx.ec2();
+  const out = await ec2.copyImage({
+    SourceImageId: s(plan.source_ami_id),
+    SourceRegion: s(plan.source_ami_region),
+    Name: s(plan.name),
+    Description: s(plan.description),
+    Encrypted: b(plan.encrypted),
+    KmsKeyId: s(plan.kms_key_id),
+    DestinationOutpostArn: s(plan.destination_outpost_arn),
+    ClientToken: `terraform-${Date.now()}-${Math.random().toString(36).slice(2, 10)}`,
+    TagSpecifications: tagSpecs("image", tagsAll(plan)),
+  });
+  return out.ImageId!;
+});
 
 function launchPermissionOf(state: Obj): LaunchPermission {
   if (s(state.account_id)) return { UserId: state.account_id as string };
@@ -277,22 +272,15 @@ export const awsAmiLaunchPermission: ResourceImpl = {
   async read(ctx, state) {
     const ec2 = await ctx.ec2();
     const perm = launchPermissionOf(state);
-    try {
+    return nullIfNotFound(async () => {
       const out = await ec2.describeImageAttribute({ ImageId: String(state.image_id), Attribute: "launchPermission" });
       const found = (out.LaunchPermissions ?? []).find((p) => permissionKey(p) === permissionKey(perm));
       return found ? {} : null;
-    } catch (err) {
-      if (isNotFound(err)) return null;
-      throw err;
-    }
+    });
   },
   async delete(ctx, state) {
     const ec2 = await ctx.ec2();
-    try {
-      await ec2.modifyImageAttribute({ ImageId: String(state.image_id), Attribute: "launchPermission", LaunchPermission: { Remove: [launchPermissionOf(state)] } });
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+    await nullIfNotFound(() => ec2.modifyImageAttribute({ ImageId: String(state.image_id), Attribute: "launchPermission", LaunchPermission: { Remove: [launchPermissionOf(state)] } }));
   },
 };
 

@@ -4,20 +4,17 @@ import { isNotFound, type ResourceContext } from "../framework/context.ts";
 import type { DataSourceImpl, ResourceImpl } from "../framework/provider.ts";
 import { isObj, type Obj } from "../framework/values.ts";
 import { aws_instance, data_aws_instance, data_aws_instances } from "../schemas/instances.ts";
-import { b, buildFilters, first, iso, n, NotFoundError, objs, s, singleResult, strs, tagsAll, tagSpecs, tagsFromApi, updateTags } from "./common.ts";
+import { b, buildFilters, first, iso, n, NotFoundError, nullIfNotFound, objs, s, singleResult, strs, tagsAll, tagSpecs, tagsFromApi, updateTags } from "./common.ts";
 
 const b64 = (v: string) => Buffer.from(v, "utf8").toString("base64");
 
 async function findInstance(ctx: ResourceContext, id: string): Promise<{ inst: Instance; owner?: string } | null> {
   const ec2 = await ctx.ec2();
-  try {
+  return nullIfNotFound(async () => {
     const out = await ec2.describeInstances({ InstanceIds: [id] });
     for (const r of out.Reservations ?? []) for (const inst of r.Instances ?? []) if (inst.InstanceId === id) return { inst, owner: r.OwnerId };
     return null;
-  } catch (err) {
-    if (isNotFound(err)) return null;
-    throw err;
-  }
+  });
 }
 
 async function waitState(ctx: ResourceContext, id: string, want: string[], timeoutMs: number, goneOk = false): Promise<Instance | null> {
@@ -68,11 +65,9 @@ async function flattenInstance(ctx: ResourceContext, inst: Instance, owner: stri
   const volIds = (inst.BlockDeviceMappings ?? []).map((m) => m.Ebs?.VolumeId).filter((v): v is string => !!v);
   const volumes = new Map<string, Volume>();
   if (volIds.length) {
-    try {
+    await nullIfNotFound(async () => {
       for (const v of (await ec2.describeVolumes({ VolumeIds: volIds })).Volumes ?? []) if (v.VolumeId) volumes.set(v.VolumeId, v);
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+    });
   }
   const volObj = (m: InstanceBlockDeviceMapping): Obj => {
     const v = volumes.get(m.Ebs?.VolumeId ?? "");

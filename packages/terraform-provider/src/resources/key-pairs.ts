@@ -1,19 +1,14 @@
 // aws_key_pair and data aws_key_pair.
 import type { KeyPairInfo } from "@aws-sdk/client-ec2";
-import { isNotFound, type ResourceContext } from "../framework/context.ts";
+import type { ResourceContext } from "../framework/context.ts";
 import type { DataSourceImpl, ResourceImpl } from "../framework/provider.ts";
 import type { Obj } from "../framework/values.ts";
 import { aws_key_pair, data_aws_key_pair } from "../schemas/key-pairs.ts";
-import { arn, buildFilters, iso, prefixedUniqueId, s, singleResult, tagsAll, tagSpecs, tagsFromApi, updateTags } from "./common.ts";
+import { arn, buildFilters, iso, nullIfNotFound, prefixedUniqueId, s, singleResult, tagsAll, tagSpecs, tagsFromApi, updateTags } from "./common.ts";
 
 async function findKeyPair(ctx: ResourceContext, name: string): Promise<KeyPairInfo | null> {
   const ec2 = await ctx.ec2();
-  try {
-    return (await ec2.describeKeyPairs({ KeyNames: [name] })).KeyPairs?.find((k) => k.KeyName === name) ?? null;
-  } catch (err) {
-    if (isNotFound(err)) return null;
-    throw err;
-  }
+  return nullIfNotFound(async () => (await ec2.describeKeyPairs({ KeyNames: [name] })).KeyPairs?.find((k) => k.KeyName === name) ?? null);
 }
 
 async function flattenKeyPair(ctx: ResourceContext, k: KeyPairInfo, state: Obj): Promise<Obj> {

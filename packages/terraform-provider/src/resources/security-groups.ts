@@ -11,16 +11,11 @@ import {
   aws_vpc_security_group_ingress_rule,
   data_aws_security_group,
 } from "../schemas/security-groups.ts";
-import { arn, buildFilters, n, objs, prefixedUniqueId, s, singleResult, stringHashcode, strs, tagsAll, tagSpecs, tagsFromApi, updateTags } from "./common.ts";
+import { arn, buildFilters, n, nullIfNotFound, objs, prefixedUniqueId, s, singleResult, stringHashcode, strs, tagsAll, tagSpecs, tagsFromApi, updateTags } from "./common.ts";
 
 async function findGroup(ctx: ResourceContext, id: string): Promise<SecurityGroup | null> {
   const ec2 = await ctx.ec2();
-  try {
-    return (await ec2.describeSecurityGroups({ GroupIds: [id] })).SecurityGroups?.find((g) => g.GroupId === id) ?? null;
-  } catch (err) {
-    if (isNotFound(err)) return null;
-    throw err;
-  }
+  return nullIfNotFound(async () => (await ec2.describeSecurityGroups({ GroupIds: [id] })).SecurityGroups?.find((g) => g.GroupId === id) ?? null);
 }
 
 /** Protocol as hashicorp/aws stores it: names for numbers it knows, "-1" for all. */
@@ -225,12 +220,7 @@ function vpcRule(direction: "ingress" | "egress", schema: typeof aws_vpc_securit
   };
   const find = async (ctx: ResourceContext, id: string): Promise<SecurityGroupRule | null> => {
     const ec2 = await ctx.ec2();
-    try {
-      return (await ec2.describeSecurityGroupRules({ SecurityGroupRuleIds: [id] })).SecurityGroupRules?.[0] ?? null;
-    } catch (err) {
-      if (isNotFound(err)) return null;
-      throw err;
-    }
+    return nullIfNotFound(async () => (await ec2.describeSecurityGroupRules({ SecurityGroupRuleIds: [id] })).SecurityGroupRules?.[0] ?? null);
   };
   const permission = (p: Obj): IpPermission => {
     const proto = protocolName(s(p.ip_protocol));
@@ -296,12 +286,10 @@ function vpcRule(direction: "ingress" | "egress", schema: typeof aws_vpc_securit
     async delete(ctx, state) {
       const ec2 = await ctx.ec2();
       const input = { GroupId: String(state.security_group_id), SecurityGroupRuleIds: [String(state.id)] };
-      try {
+      await nullIfNotFound(async () => {
         if (direction === "ingress") await ec2.revokeSecurityGroupIngress(input);
         else await ec2.revokeSecurityGroupEgress(input);
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
+      });
     },
   };
 }
@@ -415,12 +403,10 @@ export const awsSecurityGroupRule: ResourceImpl = {
   async delete(ctx, state) {
     const ec2 = await ctx.ec2();
     const input = { GroupId: String(state.security_group_id), IpPermissions: [sgRulePermission(state)] };
-    try {
+    await nullIfNotFound(async () => {
       if (state.type === "egress") await ec2.revokeSecurityGroupEgress(input);
       else await ec2.revokeSecurityGroupIngress(input);
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+    });
   },
 };
 

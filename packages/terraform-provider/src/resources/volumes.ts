@@ -4,16 +4,11 @@ import { errorCode, isNotFound, type ResourceContext } from "../framework/contex
 import type { ResourceImpl } from "../framework/provider.ts";
 import type { Obj } from "../framework/values.ts";
 import { aws_ebs_snapshot, aws_ebs_volume, aws_volume_attachment } from "../schemas/volumes.ts";
-import { arn, b, iso, n, s, stringHashcode, tagsAll, tagSpecs, tagsFromApi, updateTags } from "./common.ts";
+import { arn, b, iso, n, nullIfNotFound, s, stringHashcode, tagsAll, tagSpecs, tagsFromApi, updateTags } from "./common.ts";
 
 async function findVolume(ctx: ResourceContext, id: string): Promise<Volume | null> {
   const ec2 = await ctx.ec2();
-  try {
-    return (await ec2.describeVolumes({ VolumeIds: [id] })).Volumes?.find((v) => v.VolumeId === id) ?? null;
-  } catch (err) {
-    if (isNotFound(err)) return null;
-    throw err;
-  }
+  return nullIfNotFound(async () => (await ec2.describeVolumes({ VolumeIds: [id] })).Volumes?.find((v) => v.VolumeId === id) ?? null);
 }
 
 async function waitVolume(ctx: ResourceContext, id: string, want: string[], timeoutMs: number): Promise<Volume | null> {
@@ -193,12 +188,7 @@ export const awsVolumeAttachment: ResourceImpl = {
 
 async function findSnapshot(ctx: ResourceContext, id: string): Promise<Snapshot | null> {
   const ec2 = await ctx.ec2();
-  try {
-    return (await ec2.describeSnapshots({ SnapshotIds: [id] })).Snapshots?.find((x) => x.SnapshotId === id) ?? null;
-  } catch (err) {
-    if (isNotFound(err)) return null;
-    throw err;
-  }
+  return nullIfNotFound(async () => (await ec2.describeSnapshots({ SnapshotIds: [id] })).Snapshots?.find((x) => x.SnapshotId === id) ?? null);
 }
 
 function flattenSnapshot(ctx: ResourceContext, sn: Snapshot, state: Obj): Obj {
@@ -254,10 +244,6 @@ export const awsEbsSnapshot: ResourceImpl = {
   },
   async delete(ctx, state) {
     const ec2 = await ctx.ec2();
-    try {
-      await ec2.deleteSnapshot({ SnapshotId: String(state.id) });
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+    await nullIfNotFound(() => ec2.deleteSnapshot({ SnapshotId: String(state.id) }));
   },
 };

@@ -1,42 +1,70 @@
 // Schemas of the images family, matching hashicorp/aws 6.x (6.25.0): names, types, nesting and
 // computed-ness as that provider reports them; ForceNew and defaults as its resource code declares.
-import { attr, bool, map, num, obj, set, setBlock, str, strList, strMap, strSet, type DataSourceSchema, type ResourceSchema } from "../framework/schema.ts";
+import { attr, bool, filterBlock, map, num, obj, set, setBlock, str, strList, strMap, tagsAttrs, type Block, type DataSourceSchema, type ResourceSchema } from "../framework/schema.ts";
+
+/** What an AMI reports about itself: computed in aws_ami_copy, aws_ami_from_instance and data aws_ami (aws_ami sets the image's properties as arguments). */
+function amiAttributes(): Block["attributes"] {
+  return {
+    architecture: str("c"),
+    arn: str("c"),
+    boot_mode: str("c"),
+    ena_support: bool("c"),
+    hypervisor: str("c"),
+    id: str("oc"),
+    image_location: str("c"),
+    image_owner_alias: str("c"),
+    image_type: str("c"),
+    imds_support: str("c"),
+    kernel_id: str("c"),
+    last_launched_time: str("c"),
+    owner_id: str("c"),
+    platform: str("c"),
+    platform_details: str("c"),
+    public: bool("c"),
+    ramdisk_id: str("c"),
+    region: str("oc"),
+    root_device_name: str("c"),
+    root_snapshot_id: str("c"),
+    sriov_net_support: str("c"),
+    tpm_support: str("c"),
+    uefi_data: str("c"),
+    usage_operation: str("c"),
+    virtualization_type: str("c"),
+  };
+}
+
+/** The attributes of the three AMI resources: amiAttributes plus name, description, deprecation_time and tags. */
+function amiResourceAttributes(): Block["attributes"] {
+  return {
+    ...amiAttributes(),
+    deprecation_time: str("o"),
+    description: str("o"),
+    manage_ebs_snapshots: bool("c"),
+    name: str("rF"),
+    ...tagsAttrs(),
+  };
+}
+
+const amiTimeouts = { create: "40m", delete: "90m", update: "40m" };
 
 export const aws_ami: ResourceSchema = {
   version: 0,
-  timeouts: { create: "40m", delete: "90m", update: "40m" },
+  timeouts: amiTimeouts,
   block: {
     attributes: {
+      ...amiResourceAttributes(),
+      // RegisterImage's arguments.
       architecture: str("oF", { default: "x86_64" }),
-      arn: str("c"),
       boot_mode: str("oF"),
-      deprecation_time: str("o"),
-      description: str("o"),
       ena_support: bool("oF"),
-      hypervisor: str("c"),
-      id: str("oc"),
       image_location: str("ocF"),
-      image_owner_alias: str("c"),
-      image_type: str("c"),
       imds_support: str("oF"),
       kernel_id: str("oF"),
-      last_launched_time: str("c"),
-      manage_ebs_snapshots: bool("c"),
-      name: str("rF"),
-      owner_id: str("c"),
-      platform: str("c"),
-      platform_details: str("c"),
-      public: bool("c"),
       ramdisk_id: str("oF"),
-      region: str("oc"),
       root_device_name: str("oF"),
-      root_snapshot_id: str("c"),
       sriov_net_support: str("oF", { default: "simple" }),
-      tags: strMap("o"),
-      tags_all: strMap("oc"),
       tpm_support: str("oF"),
       uefi_data: str("oF"),
-      usage_operation: str("c"),
       virtualization_type: str("oF", { default: "paravirtual" }),
     },
     blocks: {
@@ -59,126 +87,46 @@ export const aws_ami: ResourceSchema = {
   },
 };
 
-export const aws_ami_from_instance: ResourceSchema = {
-  version: 0,
-  timeouts: { create: "40m", delete: "90m", update: "40m" },
-  block: {
-    attributes: {
-      architecture: str("c"),
-      arn: str("c"),
-      boot_mode: str("c"),
-      deprecation_time: str("o"),
-      description: str("o"),
-      ena_support: bool("c"),
-      hypervisor: str("c"),
-      id: str("oc"),
-      image_location: str("c"),
-      image_owner_alias: str("c"),
-      image_type: str("c"),
-      imds_support: str("c"),
-      kernel_id: str("c"),
-      last_launched_time: str("c"),
-      manage_ebs_snapshots: bool("c"),
-      name: str("rF"),
-      owner_id: str("c"),
-      platform: str("c"),
-      platform_details: str("c"),
-      public: bool("c"),
-      ramdisk_id: str("c"),
-      region: str("oc"),
-      root_device_name: str("c"),
-      root_snapshot_id: str("c"),
-      snapshot_without_reboot: bool("oF"),
-      source_instance_id: str("rF"),
-      sriov_net_support: str("c"),
-      tags: strMap("o"),
-      tags_all: strMap("oc"),
-      tpm_support: str("c"),
-      uefi_data: str("c"),
-      usage_operation: str("c"),
-      virtualization_type: str("c"),
+/** aws_ami_from_instance and aws_ami_copy: an AMI EC2 makes from something else, whose properties and block devices are only reported. */
+function derivedAmi(args: Block["attributes"]): ResourceSchema {
+  return {
+    version: 0,
+    timeouts: amiTimeouts,
+    block: {
+      attributes: { ...amiResourceAttributes(), ...args },
+      blocks: {
+        ebs_block_device: setBlock({
+          delete_on_termination: bool("c"),
+          device_name: str("c"),
+          encrypted: bool("c"),
+          iops: num("c"),
+          outpost_arn: str("c"),
+          snapshot_id: str("c"),
+          throughput: num("c"),
+          volume_size: num("c"),
+          volume_type: str("c"),
+        }, { computed: true }),
+        ephemeral_block_device: setBlock({
+          device_name: str("c"),
+          virtual_name: str("c"),
+        }, { computed: true }),
+      },
     },
-    blocks: {
-      ebs_block_device: setBlock({
-        delete_on_termination: bool("c"),
-        device_name: str("c"),
-        encrypted: bool("c"),
-        iops: num("c"),
-        outpost_arn: str("c"),
-        snapshot_id: str("c"),
-        throughput: num("c"),
-        volume_size: num("c"),
-        volume_type: str("c"),
-      }, { computed: true }),
-      ephemeral_block_device: setBlock({
-        device_name: str("c"),
-        virtual_name: str("c"),
-      }, { computed: true }),
-    },
-  },
-};
+  };
+}
 
-export const aws_ami_copy: ResourceSchema = {
-  version: 0,
-  timeouts: { create: "40m", delete: "90m", update: "40m" },
-  block: {
-    attributes: {
-      architecture: str("c"),
-      arn: str("c"),
-      boot_mode: str("c"),
-      deprecation_time: str("o"),
-      description: str("o"),
-      destination_outpost_arn: str("oF"),
-      ena_support: bool("c"),
-      encrypted: bool("oF", { default: false }),
-      hypervisor: str("c"),
-      id: str("oc"),
-      image_location: str("c"),
-      image_owner_alias: str("c"),
-      image_type: str("c"),
-      imds_support: str("c"),
-      kernel_id: str("c"),
-      kms_key_id: str("ocF"),
-      last_launched_time: str("c"),
-      manage_ebs_snapshots: bool("c"),
-      name: str("rF"),
-      owner_id: str("c"),
-      platform: str("c"),
-      platform_details: str("c"),
-      public: bool("c"),
-      ramdisk_id: str("c"),
-      region: str("oc"),
-      root_device_name: str("c"),
-      root_snapshot_id: str("c"),
-      source_ami_id: str("rF"),
-      source_ami_region: str("rF"),
-      sriov_net_support: str("c"),
-      tags: strMap("o"),
-      tags_all: strMap("oc"),
-      tpm_support: str("c"),
-      uefi_data: str("c"),
-      usage_operation: str("c"),
-      virtualization_type: str("c"),
-    },
-    blocks: {
-      ebs_block_device: setBlock({
-        delete_on_termination: bool("c"),
-        device_name: str("c"),
-        encrypted: bool("c"),
-        iops: num("c"),
-        outpost_arn: str("c"),
-        snapshot_id: str("c"),
-        throughput: num("c"),
-        volume_size: num("c"),
-        volume_type: str("c"),
-      }, { computed: true }),
-      ephemeral_block_device: setBlock({
-        device_name: str("c"),
-        virtual_name: str("c"),
-      }, { computed: true }),
-    },
-  },
-};
+export const aws_ami_from_instance: ResourceSchema = derivedAmi({
+  snapshot_without_reboot: bool("oF"),
+  source_instance_id: str("rF"),
+});
+
+export const aws_ami_copy: ResourceSchema = derivedAmi({
+  destination_outpost_arn: str("oF"),
+  encrypted: bool("oF", { default: false }),
+  kms_key_id: str("ocF"),
+  source_ami_id: str("rF"),
+  source_ami_region: str("rF"),
+});
 
 export const aws_ami_launch_permission: ResourceSchema = {
   version: 0,
@@ -200,54 +148,28 @@ export const data_aws_ami: DataSourceSchema = {
   timeouts: { read: "20m" },
   block: {
     attributes: {
+      ...amiAttributes(),
       allow_unsafe_filter: bool("o"),
-      architecture: str("c"),
-      arn: str("c"),
       block_device_mappings: attr(set(obj({ device_name: "string", ebs: map("string"), no_device: "string", virtual_name: "string" })), "c"),
-      boot_mode: str("c"),
       creation_date: str("c"),
       deprecation_time: str("c"),
       description: str("c"),
-      ena_support: bool("c"),
       executable_users: strList("o"),
-      hypervisor: str("c"),
-      id: str("oc"),
       image_id: str("c"),
-      image_location: str("c"),
-      image_owner_alias: str("c"),
-      image_type: str("c"),
-      imds_support: str("c"),
       include_deprecated: bool("o"),
-      kernel_id: str("c"),
-      last_launched_time: str("c"),
       most_recent: bool("o"),
       name: str("c"),
       name_regex: str("o"),
-      owner_id: str("c"),
       owners: strList("o"),
-      platform: str("c"),
-      platform_details: str("c"),
       product_codes: attr(set(obj({ product_code_id: "string", product_code_type: "string" })), "c"),
-      public: bool("c"),
-      ramdisk_id: str("c"),
-      region: str("oc"),
-      root_device_name: str("c"),
       root_device_type: str("c"),
-      root_snapshot_id: str("c"),
-      sriov_net_support: str("c"),
       state: str("c"),
       state_reason: strMap("c"),
       tags: strMap("oc"),
-      tpm_support: str("c"),
       uefi_data: str("oc"),
-      usage_operation: str("c"),
-      virtualization_type: str("c"),
     },
     blocks: {
-      filter: setBlock({
-        name: str("r"),
-        values: strSet("r"),
-      }),
+      filter: filterBlock(),
     },
   },
 };
@@ -267,10 +189,7 @@ export const data_aws_ami_ids: DataSourceSchema = {
       sort_ascending: bool("o"),
     },
     blocks: {
-      filter: setBlock({
-        name: str("r"),
-        values: strSet("r"),
-      }),
+      filter: filterBlock(),
     },
   },
 };

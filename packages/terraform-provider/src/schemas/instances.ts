@@ -1,6 +1,6 @@
 // Schemas of the instances family, matching hashicorp/aws 6.x (6.25.0): names, types, nesting and
 // computed-ness as that provider reports them; ForceNew and defaults as its resource code declares.
-import { attr, bool, list, listBlock, map, num, obj, set, setBlock, str, strList, strMap, strSet, type DataSourceSchema, type ResourceSchema } from "../framework/schema.ts";
+import { attr, bool, filterBlock, list, listBlock, map, num, obj, set, setBlock, str, strList, strMap, strSet, tagsAttrs, type DataSourceSchema, type ResourceSchema } from "../framework/schema.ts";
 
 export const aws_instance: ResourceSchema = {
   version: 1,
@@ -46,8 +46,7 @@ export const aws_instance: ResourceSchema = {
       source_dest_check: bool("o", { default: true }),
       spot_instance_request_id: str("c"),
       subnet_id: str("ocF"),
-      tags: strMap("o"),
-      tags_all: strMap("oc"),
+      ...tagsAttrs(),
       tenancy: str("ocF"),
       user_data: str("oc"),
       user_data_base64: str("oc"),
@@ -79,8 +78,7 @@ export const aws_instance: ResourceSchema = {
         iops: num("ocF"),
         kms_key_id: str("ocF"),
         snapshot_id: str("ocF"),
-        tags: strMap("o"),
-        tags_all: strMap("oc"),
+        ...tagsAttrs(),
         throughput: num("ocF"),
         volume_id: str("c"),
         volume_size: num("ocF"),
@@ -140,8 +138,7 @@ export const aws_instance: ResourceSchema = {
         encrypted: bool("ocF"),
         iops: num("oc"),
         kms_key_id: str("ocF"),
-        tags: strMap("o"),
-        tags_all: strMap("oc"),
+        ...tagsAttrs(),
         throughput: num("oc"),
         volume_id: str("c"),
         volume_size: num("oc"),
@@ -207,10 +204,7 @@ export const data_aws_instance: DataSourceSchema = {
       vpc_security_group_ids: strSet("c"),
     },
     blocks: {
-      filter: setBlock({
-        name: str("r"),
-        values: strSet("r"),
-      }),
+      filter: filterBlock(),
     },
   },
 };
@@ -230,10 +224,7 @@ export const data_aws_instances: DataSourceSchema = {
       region: str("oc"),
     },
     blocks: {
-      filter: setBlock({
-        name: str("r"),
-        values: strSet("r"),
-      }),
+      filter: filterBlock(),
     },
   },
 };

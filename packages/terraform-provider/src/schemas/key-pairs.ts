@@ -1,6 +1,6 @@
 // Schemas of the key-pairs family, matching hashicorp/aws 6.x (6.25.0): names, types, nesting and
 // computed-ness as that provider reports them; ForceNew and defaults as its resource code declares.
-import { bool, setBlock, str, strMap, strSet, type DataSourceSchema, type ResourceSchema } from "../framework/schema.ts";
+import { bool, filterBlock, str, strMap, tagsAttrs, type DataSourceSchema, type ResourceSchema } from "../framework/schema.ts";
 
 export const aws_key_pair: ResourceSchema = {
   version: 1,
@@ -15,8 +15,7 @@ export const aws_key_pair: ResourceSchema = {
       key_type: str("c"),
       public_key: str("rF"),
       region: str("oc"),
-      tags: strMap("o"),
-      tags_all: strMap("oc"),
+      ...tagsAttrs(),
     },
   },
 };
@@ -39,10 +38,7 @@ export const data_aws_key_pair: DataSourceSchema = {
       tags: strMap("oc"),
     },
     blocks: {
-      filter: setBlock({
-        name: str("r"),
-        values: strSet("r"),
-      }),
+      filter: filterBlock(),
     },
   },
 };

@@ -1,6 +1,6 @@
 // Schemas of the meta family, matching hashicorp/aws 6.x (6.25.0): names, types, nesting and
 // computed-ness as that provider reports them; ForceNew and defaults as its resource code declares.
-import { attr, bool, list, num, obj, setBlock, str, strList, strMap, strSet, type DataSourceSchema } from "../framework/schema.ts";
+import { attr, bool, filterBlock, list, num, obj, str, strList, strMap, strSet, type DataSourceSchema } from "../framework/schema.ts";
 
 export const data_aws_availability_zones: DataSourceSchema = {
   version: 0,
@@ -18,10 +18,7 @@ export const data_aws_availability_zones: DataSourceSchema = {
       zone_ids: strList("c"),
     },
     blocks: {
-      filter: setBlock({
-        name: str("r"),
-        values: strSet("r"),
-      }),
+      filter: filterBlock(),
     },
   },
 };
@@ -75,10 +72,7 @@ export const data_aws_vpc: DataSourceSchema = {
       tags: strMap("oc"),
     },
     blocks: {
-      filter: setBlock({
-        name: str("r"),
-        values: strSet("r"),
-      }),
+      filter: filterBlock(),
     },
   },
 };
@@ -115,10 +109,7 @@ export const data_aws_subnet: DataSourceSchema = {
       vpc_id: str("oc"),
     },
     blocks: {
-      filter: setBlock({
-        name: str("r"),
-        values: strSet("r"),
-      }),
+      filter: filterBlock(),
     },
   },
 };
@@ -134,10 +125,7 @@ export const data_aws_subnets: DataSourceSchema = {
       tags: strMap("oc"),
     },
     blocks: {
-      filter: setBlock({
-        name: str("r"),
-        values: strSet("r"),
-      }),
+      filter: filterBlock(),
     },
   },
 };

@@ -1,6 +1,10 @@
 // Schemas of the security-groups family, matching hashicorp/aws 6.x (6.25.0): names, types, nesting and
 // computed-ness as that provider reports them; ForceNew and defaults as its resource code declares.
-import { attr, bool, list, num, obj, set, setBlock, str, strList, strMap, strSet, type DataSourceSchema, type ResourceSchema } from "../framework/schema.ts";
+import { attr, bool, filterBlock, list, num, obj, set, str, strList, strMap, tagsAttrs, type Attr, type DataSourceSchema, type ResourceSchema } from "../framework/schema.ts";
+
+/** aws_security_group's inline `ingress` and `egress` rules: sets of objects, optional and computed. */
+const sgRules = (): Attr =>
+  attr(set(obj({ cidr_blocks: list("string"), description: "string", from_port: "number", ipv6_cidr_blocks: list("string"), prefix_list_ids: list("string"), protocol: "string", security_groups: set("string"), self: "bool", to_port: "number" })), "oc");
 
 export const aws_security_group: ResourceSchema = {
   version: 1,
@@ -9,66 +13,47 @@ export const aws_security_group: ResourceSchema = {
     attributes: {
       arn: str("c"),
       description: str("oF", { default: "Managed by Terraform" }),
-      egress: attr(set(obj({ cidr_blocks: list("string"), description: "string", from_port: "number", ipv6_cidr_blocks: list("string"), prefix_list_ids: list("string"), protocol: "string", security_groups: set("string"), self: "bool", to_port: "number" })), "oc"),
+      egress: sgRules(),
       id: str("oc"),
-      ingress: attr(set(obj({ cidr_blocks: list("string"), description: "string", from_port: "number", ipv6_cidr_blocks: list("string"), prefix_list_ids: list("string"), protocol: "string", security_groups: set("string"), self: "bool", to_port: "number" })), "oc"),
+      ingress: sgRules(),
       name: str("ocF"),
       name_prefix: str("ocF"),
       owner_id: str("c"),
       region: str("oc"),
       revoke_rules_on_delete: bool("o", { default: false }),
-      tags: strMap("o"),
-      tags_all: strMap("oc"),
+      ...tagsAttrs(),
       vpc_id: str("ocF"),
     },
   },
 };
 
-export const aws_vpc_security_group_ingress_rule: ResourceSchema = {
-  version: 0,
-  block: {
-    attributes: {
-      arn: str("c"),
-      cidr_ipv4: str("o"),
-      cidr_ipv6: str("o"),
-      description: str("o"),
-      from_port: num("o"),
-      id: str("c"),
-      ip_protocol: str("r"),
-      prefix_list_id: str("o"),
-      referenced_security_group_id: str("o"),
-      region: str("oc"),
-      security_group_id: str("rF"),
-      security_group_rule_id: str("c"),
-      tags: strMap("o"),
-      tags_all: strMap("c"),
-      to_port: num("o"),
+/** aws_vpc_security_group_ingress_rule and aws_vpc_security_group_egress_rule (one schema, two directions). */
+function vpcSecurityGroupRule(): ResourceSchema {
+  return {
+    version: 0,
+    block: {
+      attributes: {
+        arn: str("c"),
+        cidr_ipv4: str("o"),
+        cidr_ipv6: str("o"),
+        description: str("o"),
+        from_port: num("o"),
+        id: str("c"),
+        ip_protocol: str("r"),
+        prefix_list_id: str("o"),
+        referenced_security_group_id: str("o"),
+        region: str("oc"),
+        security_group_id: str("rF"),
+        security_group_rule_id: str("c"),
+        ...tagsAttrs(true),
+        to_port: num("o"),
+      },
     },
-  },
-};
+  };
+}
 
-export const aws_vpc_security_group_egress_rule: ResourceSchema = {
-  version: 0,
-  block: {
-    attributes: {
-      arn: str("c"),
-      cidr_ipv4: str("o"),
-      cidr_ipv6: str("o"),
-      description: str("o"),
-      from_port: num("o"),
-      id: str("c"),
-      ip_protocol: str("r"),
-      prefix_list_id: str("o"),
-      referenced_security_group_id: str("o"),
-      region: str("oc"),
-      security_group_id: str("rF"),
-      security_group_rule_id: str("c"),
-      tags: strMap("o"),
-      tags_all: strMap("c"),
-      to_port: num("o"),
-    },
-  },
-};
+export const aws_vpc_security_group_ingress_rule: ResourceSchema = vpcSecurityGroupRule();
+export const aws_vpc_security_group_egress_rule: ResourceSchema = vpcSecurityGroupRule();
 
 export const aws_security_group_rule: ResourceSchema = {
   version: 2,
@@ -107,10 +92,7 @@ export const data_aws_security_group: DataSourceSchema = {
       vpc_id: str("oc"),
     },
     blocks: {
-      filter: setBlock({
-        name: str("r"),
-        values: strSet("r"),
-      }),
+      filter: filterBlock(),
     },
   },
 };

@@ -1,6 +1,6 @@
 // Schemas of the volumes family, matching hashicorp/aws 6.x (6.25.0): names, types, nesting and
 // computed-ness as that provider reports them; ForceNew and defaults as its resource code declares.
-import { bool, num, str, strMap, type ResourceSchema } from "../framework/schema.ts";
+import { bool, num, str, tagsAttrs, type ResourceSchema } from "../framework/schema.ts";
 
 export const aws_ebs_volume: ResourceSchema = {
   version: 0,
@@ -20,8 +20,7 @@ export const aws_ebs_volume: ResourceSchema = {
       region: str("oc"),
       size: num("oc"),
       snapshot_id: str("ocF"),
-      tags: strMap("o"),
-      tags_all: strMap("oc"),
+      ...tagsAttrs(),
       throughput: num("oc"),
       type: str("oc"),
       volume_initialization_rate: num("oF"),
@@ -63,8 +62,7 @@ export const aws_ebs_snapshot: ResourceSchema = {
       permanent_restore: bool("o"),
       region: str("oc"),
       storage_tier: str("oc"),
-      tags: strMap("o"),
-      tags_all: strMap("oc"),
+      ...tagsAttrs(),
       temporary_restore_days: num("o"),
       volume_id: str("rF"),
       volume_size: num("c"),
