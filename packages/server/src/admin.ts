@@ -13,7 +13,9 @@
  *   POST   /_ec2sim/sandboxes/<name>/call               {action, input?, accountId?, region?} -> {output}
  *                                                        (any core action, sandbox-only ones included)
  *   GET    /_ec2sim/sandboxes/<name>/events[?upTo=N]    {name, config: {seed, start?}, lastSeq, events: [EventEnvelope]}
- *                                                        (the durable log, to replay: exports, diffs, branches)
+ *                                                        (the durable log, to replay: exports, diffs, branches;
+ *                                                        all of it across snapshots — 410 InvalidSandbox.EventsCompacted
+ *                                                        only when the server compacts: --compact-history)
  * Errors: {"error":{"code","message"}} with the EC2 code's HTTP status.
  */
 import { Ec2Error, isEc2Error, parseDuration, type NewAccount } from "@ec2sim/core";

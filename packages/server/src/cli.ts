@@ -27,6 +27,9 @@ Options of serve:
                            (default: "default"), the others at /sandbox/NAME/
   --speed N                simulated clock speed of new sandboxes (default 1; applied to existing ones when given)
   --accept-any-signature   do not verify SigV4 signatures (for tools that sign with dummy keys)
+  --snapshot-every N       save a sandbox's snapshot every N events, so it loads fast (default 10000; 0 never)
+  --compact-history        delete the events a snapshot covers (default: keep all history, so exports,
+                           diffs and the events API can still go back to any seq); cannot be undone
 `;
 
 export interface ServeArgs extends ServeOptions {
@@ -48,6 +51,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       speed: { type: "string" },
       "accept-any-signature": { type: "boolean" },
       "tick-ms": { type: "string" },
+      "snapshot-every": { type: "string" },
+      "compact-history": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -63,6 +68,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   if (speed !== undefined && (!Number.isFinite(speed) || speed <= 0 || speed > 100_000)) throw new UsageExit(`--speed must be a number in (0, 100000], not ${values.speed}`, 2);
   const tickMs = values["tick-ms"] === undefined ? undefined : Number(values["tick-ms"]);
   if (tickMs !== undefined && (!Number.isInteger(tickMs) || tickMs < 0)) throw new UsageExit(`--tick-ms must be a non-negative integer`, 2);
+  const snapshotEvery = values["snapshot-every"] === undefined ? undefined : Number(values["snapshot-every"]);
+  if (snapshotEvery !== undefined && (!Number.isSafeInteger(snapshotEvery) || snapshotEvery < 0)) throw new UsageExit(`--snapshot-every must be a non-negative integer, not ${values["snapshot-every"]}`, 2);
   const sandboxes = (values.sandbox ?? []).map((s) => {
     const i = s.indexOf(":");
     const name = i < 0 ? s : s.slice(0, i);
@@ -80,6 +87,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     ...(speed !== undefined ? { speed, forceSpeed: true } : { speed: 1 }),
     acceptAnySignature: values["accept-any-signature"] ?? false,
     ...(tickMs !== undefined ? { tickMs } : {}),
+    ...(snapshotEvery !== undefined ? { snapshotEvery } : {}),
+    ...(values["compact-history"] ? { compactHistory: true } : {}),
   };
 }
 

@@ -34,7 +34,7 @@ import {
   type EventEnvelope,
   type NewAccount,
 } from "@ec2sim/core";
-import { StoreConflictError, StoreError, StoreExistsError, StoreNotFoundError, StoreUnavailableError, type JournalEntry, type SandboxMeta, type SandboxStore } from "./store/index.ts";
+import { StoreCompactedError, StoreConflictError, StoreError, StoreExistsError, StoreNotFoundError, StoreUnavailableError, type JournalEntry, type SandboxMeta, type SandboxStore } from "./store/index.ts";
 
 /** What a sandbox's metadata `config` holds. */
 export interface SandboxConfig {
@@ -83,7 +83,8 @@ export interface SandboxHostOptions {
   /**
    * Snapshots (see "snapshots" at the end of the class): save a sandbox's folded state once this
    * many events became durable since its last snapshot; 0 never. 10,000 unless told. A snapshot
-   * compacts the journal, so `events()` then starts after it.
+   * only speeds up loading: the history stays readable by `events()` unless the store compacts
+   * (its `compactOnSnapshot` option, `ec2sim serve --compact-history`).
    */
   snapshotEvery?: number;
   /** On close, snapshot sandboxes with at least this many events since their last snapshot; 0 never. 1,000 unless told. */
@@ -314,16 +315,22 @@ export class SandboxHost {
   }
 
   /**
-   * The sandbox's durable event log (up to `upTo` when given) with the config needed to replay it:
-   * what exports, diffs and branches read (`Sandbox.replay(events, { seed, start })`).
+   * The sandbox's durable event log after `since` (from seq 1 unless told) up to `upTo` (the end
+   * unless told) with the config needed to replay it: what exports, diffs and branches read
+   * (`Sandbox.replay(events, { seed, start })`). Read from the store's history (snapshots do not
+   * drop it), only the range asked for; `InvalidSandbox.EventsCompacted` (410) when the store was
+   * told to compact it away. `lastSeq` is the log's last durable seq, whatever `upTo` says.
    */
   async events(name: string, upTo?: number, since = 0): Promise<{ name: string; config: SandboxConfig; lastSeq: number; events: EventEnvelope[] }> {
     const h = await this.hosted(name);
     await h.tail.catch(() => undefined);
-    const loaded = await this.store.load(name).catch(storeDown);
-    if (loaded.snapshot && since < loaded.snapshot.seq) throw eventsCompacted(name, loaded.snapshot.seq);
-    const events = loaded.entries.map((e) => e.event as EventEnvelope).filter((e) => upTo === undefined || e.seq <= upTo);
-    return { name, config: loaded.meta.config as SandboxConfig, lastSeq: loaded.entries.at(-1)?.seq ?? loaded.snapshot?.seq ?? 0, events };
+    const entries = await this.store.readEntries(name, since + 1, upTo).catch((e: unknown) => {
+      if (e instanceof StoreCompactedError) throw eventsCompacted(name, e.compactedSeq);
+      if (e instanceof StoreNotFoundError) throw sandboxNotFound(name);
+      return storeDown(e);
+    });
+    const events = entries.map((e) => e.event as EventEnvelope);
+    return { name, config: h.meta.config as SandboxConfig, lastSeq: Math.max(h.durableSeq, entries.at(-1)?.seq ?? 0), events };
   }
 
   /** The loaded sandbox, if it is in memory (for synchronous credential lookups). */
@@ -768,6 +775,6 @@ export class SandboxHost {
   }
 }
 
-/** `events()` cannot reach back before the snapshot that compacted the journal. */
+/** `events()` cannot reach back before what the store compacted (only when told to: `compactOnSnapshot`, `compact`). */
 export const eventsCompacted = (name: string, seq: number): Ec2Error =>
   new Ec2Error("InvalidSandbox.EventsCompacted", `The events of sandbox '${name}' up to seq ${seq} were compacted into a snapshot; the journal holds the events after it`, 410);

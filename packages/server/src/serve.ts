@@ -24,6 +24,10 @@ export interface ServeOptions {
   forceSpeed?: boolean;
   acceptAnySignature?: boolean;
   tickMs?: number;
+  /** Save a sandbox's snapshot every this many events (the host's `snapshotEvery`: 10,000 unless told; 0 never). */
+  snapshotEvery?: number;
+  /** Delete the history a snapshot covers (the store's `compactOnSnapshot`); off unless told: all history is kept. */
+  compactHistory?: boolean;
   log?: (message: string, error?: unknown) => void;
 }
 
@@ -44,11 +48,17 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
 export async function startServer(options: ServeOptions = {}): Promise<RunningSandboxServer> {
   const kind = options.store ?? "journal";
   const dataDir = kind === "journal" ? (options.dataDir ?? defaultDataDir()) : undefined;
+  const compactOnSnapshot = options.compactHistory ?? false;
   const store: SandboxStore =
-    kind === "memory" ? new MemoryStore()
-    : kind === "postgres" ? await PostgresStore.open({ url: options.postgresUrl ?? "", ...(options.log ? { log: options.log } : {}) })
-    : await JournalStore.open(dataDir!);
-  const host = new SandboxHost({ store, ...(options.tickMs !== undefined ? { tickMs: options.tickMs } : {}), ...(options.log ? { log: options.log } : {}) });
+    kind === "memory" ? new MemoryStore({ compactOnSnapshot })
+    : kind === "postgres" ? await PostgresStore.open({ url: options.postgresUrl ?? "", compactOnSnapshot, ...(options.log ? { log: options.log } : {}) })
+    : await JournalStore.open(dataDir!, { compactOnSnapshot });
+  const host = new SandboxHost({
+    store,
+    ...(options.tickMs !== undefined ? { tickMs: options.tickMs } : {}),
+    ...(options.snapshotEvery !== undefined ? { snapshotEvery: options.snapshotEvery } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
   try {
     const wanted = options.sandboxes?.length ? options.sandboxes : [{ name: DEFAULT_SANDBOX }];
     const infos: SandboxInfo[] = [];

@@ -150,9 +150,21 @@ export function attachWebSocket(server: Server, host: SandboxHost, options: WebS
     s.ws.send(`{"type":"events","sub":${JSON.stringify(sub.id)},"upTo":${upTo},"events":${eventsJson}}`);
   }
 
+  /** Sandboxes whose owner cache has seen their whole history. */
+  const primed = new Set<string>();
   async function backlog(sandbox: string, since: number, upTo: number): Promise<EventEnvelope[]> {
     const fromRing = rings.get(sandbox)?.after(since, upTo);
     if (fromRing) return fromRing;
+    // The owner cache must know resources deleted before `since` too: the first read from the
+    // store takes the whole history (later events reach the cache through host.subscribe).
+    if (!primed.has(sandbox)) {
+      const all = await host.events(sandbox, upTo).catch((e: unknown) => (isEc2Error(e) && e.code === "InvalidSandbox.EventsCompacted" ? undefined : Promise.reject(e)));
+      if (all) {
+        cacheOf(sandbox).note(all.events);
+        primed.add(sandbox);
+        return all.events.filter((e) => e.seq > since);
+      }
+    }
     const { events } = await host.events(sandbox, upTo, since);
     cacheOf(sandbox).note(events);
     return events.filter((e) => e.seq > since);

@@ -1,7 +1,8 @@
 /**
  * SandboxHost and snapshots: a server restarted after a snapshot loads from it (plus the journal
  * after it), fast, and answers as before; snapshots are saved every `snapshotEvery` events and on
- * close; `events()` says when the history it asks for was compacted.
+ * close; the history stays readable through `events()` (any range), unless the store compacts it
+ * (`compactOnSnapshot`): then `events()` says so (410).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -57,8 +58,9 @@ describe("SandboxHost snapshots", () => {
     await host.load("s");
     const loadMs = performance.now() - t0;
     expect(await look(host)).toEqual(before);
-    // The journal was compacted: its history now starts after the snapshot.
-    await expect(host.events("s")).rejects.toMatchObject({ code: "InvalidSandbox.EventsCompacted" });
+    // The snapshot kept the history: the whole log, or any part of it, reads back as before.
+    expect((await host.events("s")).events).toEqual(fullLog);
+    expect((await host.events("s", 30, 10)).events).toEqual(fullLog.slice(10, 30));
     expect((await host.events("s", undefined, fullLog.at(-1)!.seq)).events).toEqual([]);
 
     const { Sandbox } = await import("@ec2sim/core");
@@ -98,6 +100,30 @@ describe("SandboxHost snapshots", () => {
     const tail = await host.events("s", undefined, snapSeq);
     expect(tail.events.map((e) => e.seq)).toEqual(Array.from({ length: lastSeq - snapSeq }, (_, i) => snapSeq + 1 + i));
     expect(tail.lastSeq).toBe(lastSeq);
+    // ...and so does everything before it: the history survived every snapshot.
+    const all = await host.events("s");
+    expect(all.events.map((e) => e.seq)).toEqual(Array.from({ length: lastSeq }, (_, i) => i + 1));
+    expect(all.lastSeq).toBe(lastSeq);
+    const early = await host.events("s", 20);
+    expect(early.events).toEqual(all.events.slice(0, 20));
+    expect(early.lastSeq).toBe(lastSeq);
+    await host.close();
+  }, 60_000);
+
+  it("a store told to compact on snapshot drops the history; events() then answers EventsCompacted (410) for it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ec2sim-host-snap-"));
+    dirs.push(dir);
+    let host = new SandboxHost({ store: await JournalStore.open(dir, { compactOnSnapshot: true }), tickMs: 0, snapshotEvery: 0, snapshotOnCloseMin: 1 });
+    await host.create("s", { seed: "compact", paused: true });
+    const image = await newestImage(host);
+    for (let i = 0; i < 5; i++) await host.call("s", A, "RunInstances", { ImageId: image, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1 });
+    const fullLog = (await host.events("s")).events;
+    await host.close(); // snapshot on close, compacting
+    host = new SandboxHost({ store: await JournalStore.open(dir), tickMs: 0, snapshotEvery: 0, snapshotOnCloseMin: 0 });
+    const err = await host.events("s").catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "InvalidSandbox.EventsCompacted", httpStatus: 410 });
+    expect((err as Error).message).toContain(`up to seq ${fullLog.at(-1)!.seq}`);
+    expect((await host.events("s", undefined, fullLog.at(-1)!.seq)).events).toEqual([]);
     await host.close();
   }, 60_000);
 });

@@ -35,6 +35,8 @@ class GatedStore implements SandboxStore {
     for (const f of w) f();
   }
   saveSnapshot(name: string, seq: number, state: unknown) { return this.inner.saveSnapshot(name, seq, state); }
+  readEntries(name: string, fromSeq: number, toSeq?: number) { return this.inner.readEntries(name, fromSeq, toSeq); }
+  compact(name: string, upToSeq: number) { return this.inner.compact(name, upToSeq); }
   delete(name: string) { return this.inner.delete(name); }
   close() { return this.inner.close(); }
 }

@@ -1,13 +1,14 @@
 /**
  * The `SandboxStore` contract, shared by every store's tests: store.test.ts runs it on
  * `MemoryStore` and `JournalStore`, store-postgres.test.ts on `PostgresStore`. `make` returns a
- * fresh, empty store for each test.
+ * fresh, empty store for each test; `makeCompacting` one opened with `compactOnSnapshot`.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   type SandboxMeta,
   type SandboxStore,
   StoreClosedError,
+  StoreCompactedError,
   StoreConflictError,
   StoreExistsError,
   StoreNotFoundError,
@@ -21,7 +22,10 @@ export async function appendEach(store: SandboxStore, name: string, from: number
   for (let seq = from; seq <= to; seq++) await store.append(name, [{ seq, event: ev(seq) }], seq - 1);
 }
 
-export function storeContract(label: string, make: () => Promise<SandboxStore>): void {
+const seqs = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+const entries = (from: number, to: number) => seqs(from, to).map((seq) => ({ seq, event: ev(seq) }));
+
+export function storeContract(label: string, make: () => Promise<SandboxStore>, makeCompacting?: () => Promise<SandboxStore>): void {
   describe(`${label}: the SandboxStore contract`, () => {
     let store: SandboxStore;
     beforeEach(async () => {
@@ -100,6 +104,77 @@ export function storeContract(label: string, make: () => Promise<SandboxStore>):
       await store.append("a", [{ seq: 13, event: ev(13) }], 12);
       expect((await store.load("a")).entries).toEqual([{ seq: 13, event: ev(13) }]);
     });
+
+    it("snapshots keep the history: entries before them stay readable, any range; load() is the snapshot and the later entries", async () => {
+      await store.create(meta("a"));
+      await appendEach(store, "a", 1, 10);
+      await store.saveSnapshot("a", 6, { s: 6 });
+      await appendEach(store, "a", 11, 12);
+      await store.saveSnapshot("a", 12, { s: 12 });
+      await appendEach(store, "a", 13, 14);
+      const loaded = await store.load("a");
+      expect(loaded.snapshot).toEqual({ seq: 12, state: { s: 12 } });
+      expect(loaded.entries).toEqual(entries(13, 14));
+      expect(await store.readEntries("a", 1)).toEqual(entries(1, 14));
+      expect(await store.readEntries("a", 5, 8)).toEqual(entries(5, 8));
+      expect(await store.readEntries("a", 6, 6)).toEqual(entries(6, 6));
+      expect(await store.readEntries("a", 10, 100)).toEqual(entries(10, 14));
+      expect(await store.readEntries("a", 13)).toEqual(entries(13, 14));
+      expect(await store.readEntries("a", 15)).toEqual([]);
+      expect(await store.readEntries("a", 8, 7)).toEqual([]);
+      await expect(store.readEntries("a", 0)).rejects.toBeInstanceOf(RangeError);
+      await expect(store.readEntries("nope", 1)).rejects.toBeInstanceOf(StoreNotFoundError);
+      await store.create(meta("empty"));
+      expect(await store.readEntries("empty", 1)).toEqual([]);
+    });
+
+    it("compaction, only when asked, removes what a snapshot covers; reading it then fails clearly", async () => {
+      await store.create(meta("a"));
+      await appendEach(store, "a", 1, 10);
+      await expect(store.compact("a", 1)).rejects.toBeInstanceOf(RangeError); // no snapshot covers it
+      await store.saveSnapshot("a", 6, { s: 6 });
+      await appendEach(store, "a", 11, 12);
+      await store.saveSnapshot("a", 12, { s: 12 });
+      await store.append("a", [{ seq: 13, event: ev(13) }], 12);
+      await expect(store.compact("a", 13)).rejects.toBeInstanceOf(RangeError); // beyond the snapshot
+      // A store may keep more than it was allowed to drop (the journal drops whole segments).
+      const partly = await store.compact("a", 6);
+      expect(partly).toBeGreaterThanOrEqual(0);
+      expect(partly).toBeLessThanOrEqual(6);
+      expect(await store.readEntries("a", partly + 1)).toEqual(entries(partly + 1, 13));
+      expect(await store.compact("a", 12)).toBe(12);
+      const err = await store.readEntries("a", 1).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StoreCompactedError);
+      expect(err).toMatchObject({ sandbox: "a", compactedSeq: 12, fromSeq: 1 });
+      expect((err as Error).message).toMatch(/compacted/);
+      await expect(store.readEntries("a", 12, 12)).rejects.toBeInstanceOf(StoreCompactedError);
+      expect(await store.readEntries("a", 13)).toEqual(entries(13, 13));
+      const loaded = await store.load("a");
+      expect(loaded.snapshot).toEqual({ seq: 12, state: { s: 12 } });
+      expect(loaded.entries).toEqual(entries(13, 13));
+      await store.append("a", [{ seq: 14, event: ev(14) }], 13);
+      expect((await store.load("a")).entries).toEqual(entries(13, 14));
+      expect(await store.compact("a", 12)).toBe(12); // again: nothing more to do
+    });
+
+    if (makeCompacting) {
+      it("compactOnSnapshot: saving a snapshot compacts the history it covers", async () => {
+        const compacting = await makeCompacting();
+        try {
+          await compacting.create(meta("a"));
+          await appendEach(compacting, "a", 1, 5);
+          await compacting.saveSnapshot("a", 5, { s: 5 });
+          await compacting.append("a", [{ seq: 6, event: ev(6) }], 5);
+          await expect(compacting.readEntries("a", 1)).rejects.toMatchObject({ name: "StoreCompactedError", compactedSeq: 5 });
+          expect(await compacting.readEntries("a", 6)).toEqual(entries(6, 6));
+          const loaded = await compacting.load("a");
+          expect(loaded.snapshot).toEqual({ seq: 5, state: { s: 5 } });
+          expect(loaded.entries).toEqual(entries(6, 6));
+        } finally {
+          await compacting.close();
+        }
+      });
+    }
 
     it("deletes, and a deleted name can be created again from scratch", async () => {
       await store.create(meta("a"));

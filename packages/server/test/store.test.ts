@@ -8,6 +8,7 @@ import {
   JournalStore,
   MemoryStore,
   type SandboxStore,
+  StoreCompactedError,
   StoreConflictError,
   StoreCorruptionError,
   StoreLockedError,
@@ -27,12 +28,12 @@ afterEach(async () => {
   dirs = [];
 });
 
-const factories: [string, () => Promise<SandboxStore>][] = [
-  ["MemoryStore", async () => new MemoryStore()],
-  ["JournalStore", async () => JournalStore.open(await tempDir())],
+const factories: [string, () => Promise<SandboxStore>, () => Promise<SandboxStore>][] = [
+  ["MemoryStore", async () => new MemoryStore(), async () => new MemoryStore({ compactOnSnapshot: true })],
+  ["JournalStore", async () => JournalStore.open(await tempDir()), async () => JournalStore.open(await tempDir(), { compactOnSnapshot: true })],
 ];
 
-for (const [label, make] of factories) storeContract(label, make);
+for (const [label, make, makeCompacting] of factories) storeContract(label, make, makeCompacting);
 
 describe("JournalStore on disk", () => {
   it("reopens with everything acknowledged, including odd names and snapshots", async () => {
@@ -59,9 +60,9 @@ describe("JournalStore on disk", () => {
     await store.close();
   });
 
-  it("after a snapshot starts a new segment and deletes the segments it covers", async () => {
+  it("after a snapshot starts a new segment and keeps the segments it covers; compaction, when asked, deletes them", async () => {
     const dir = await tempDir();
-    const store = await JournalStore.open(dir);
+    let store = await JournalStore.open(dir);
     await store.create(meta("a"));
     const sbDir = join(dir, "sandboxes", "a");
     const segments = async () => (await readdir(sbDir)).filter((f) => f.startsWith("journal-")).sort();
@@ -72,18 +73,60 @@ describe("JournalStore on disk", () => {
     expect(await segments()).toEqual(["journal-0000000000000001.log", "journal-0000000000000011.log"]);
     await appendEach(store, "a", 11, 14);
     await store.saveSnapshot("a", 14, { s: 14 });
-    expect(await segments()).toEqual(["journal-0000000000000015.log"]);
+    // History is kept: the covered segments stay.
+    expect(await segments()).toEqual(["journal-0000000000000001.log", "journal-0000000000000011.log", "journal-0000000000000015.log"]);
     // Snapshotting again with no new entries does not start another segment.
     await store.saveSnapshot("a", 14, { s: 14, again: true });
-    expect(await segments()).toEqual(["journal-0000000000000015.log"]);
+    expect(await segments()).toEqual(["journal-0000000000000001.log", "journal-0000000000000011.log", "journal-0000000000000015.log"]);
     await appendEach(store, "a", 15, 16);
     await store.close();
-    const reopened = await JournalStore.open(dir);
-    const loaded = await reopened.load("a");
+    store = await JournalStore.open(dir);
+    let loaded = await store.load("a");
     expect(loaded.snapshot).toEqual({ seq: 14, state: { s: 14, again: true } });
     expect(loaded.entries.map((e) => e.seq)).toEqual([15, 16]);
+    expect((await store.readEntries("a", 1)).map((e) => e.seq)).toEqual(upTo(16));
     expect((await readdir(sbDir)).filter((f) => f.endsWith(".tmp"))).toEqual([]);
-    await reopened.close();
+    // Compaction when asked: the segments the snapshot wholly covers go.
+    expect(await store.compact("a", 14)).toBe(14);
+    expect(await segments()).toEqual(["journal-0000000000000015.log"]);
+    await expect(store.readEntries("a", 14)).rejects.toBeInstanceOf(StoreCompactedError);
+    await store.close();
+    // A compacted directory (as the journal left them before history was kept) reopens as such.
+    store = await JournalStore.open(dir);
+    loaded = await store.load("a");
+    expect(loaded.snapshot?.seq).toBe(14);
+    expect(loaded.entries.map((e) => e.seq)).toEqual([15, 16]);
+    await expect(store.readEntries("a", 1)).rejects.toMatchObject({ name: "StoreCompactedError", compactedSeq: 14 });
+    expect((await store.readEntries("a", 15)).map((e) => e.seq)).toEqual([15, 16]);
+    await store.append("a", [{ seq: 17, event: ev(17) }], 16);
+    await store.close();
+  });
+
+  it("opening and loading after a snapshot read only the segments after it; older ones are verified when read", async () => {
+    const dir = await tempDir();
+    let store = await JournalStore.open(dir);
+    await store.create(meta("a"));
+    await appendEach(store, "a", 1, 10);
+    await store.saveSnapshot("a", 10, { s: 10 });
+    await appendEach(store, "a", 11, 20);
+    await store.saveSnapshot("a", 20, { s: 20 });
+    await appendEach(store, "a", 21, 22);
+    await store.close();
+    // Damage the oldest segment: nothing that does not read it notices.
+    const oldest = join(dir, "sandboxes", "a", "journal-0000000000000001.log");
+    const buf = await readFile(oldest);
+    buf[buf.length - 5] = buf[buf.length - 5]! ^ 0x20;
+    await writeFile(oldest, buf);
+    store = await JournalStore.open(dir);
+    const loaded = await store.load("a");
+    expect(loaded.snapshot?.seq).toBe(20);
+    expect(loaded.entries.map((e) => e.seq)).toEqual([21, 22]);
+    expect((await store.readEntries("a", 11, 21)).map((e) => e.seq)).toEqual(upTo(21).slice(10));
+    const err = await store.readEntries("a", 3, 4).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreCorruptionError);
+    expect((err as Error).message).toMatch(/journal-0000000000000001\.log/);
+    expect(store.recoveries).toEqual([]);
+    await store.close();
   });
 
   it("group commit: concurrent appends share one write+fsync and are all durable", async () => {

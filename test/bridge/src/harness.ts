@@ -1,21 +1,19 @@
 /**
- * Plumbing for the bridge's end-to-end tests: a real `ec2sim serve` process (through bin/ec2sim),
+ * Plumbing for the bridge's end-to-end tests: a real `ec2sim serve` process (@ec2sim/test-harness),
  * the seeds' story run through its admin API or in-process, the `ec2sim` CLI, terraform with the
  * project's provider plugin standing in for hashicorp/aws, and a cached install of the generated
  * CDKTF project's dependencies (cdktf-cli and friends, ~870 MB, ~30 s cold).
  */
-import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { Sandbox } from "@ec2sim/core";
+import { adminOk, BIN, REPO, startServer as startShared, type ServerProcess } from "@ec2sim/test-harness";
 import { catPhotoStory, type StoryIds } from "./story.ts";
 
-export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-export const BIN = join(REPO, "bin", "ec2sim");
 export const ACCOUNT = "111122223333";
 export const FRIEND = "444455556666";
 export const ORG = "arn:aws:organizations::111122223333:organization/o-ec2sim0001";
@@ -48,69 +46,18 @@ export async function storySandbox(seed = "A"): Promise<{ sb: Sandbox; ids: Stor
   return { sb, ids };
 }
 
-export interface ServerProcess {
-  url: string;
-  proc: ChildProcess;
-  dataDir: string;
-  output(): string;
-  stop(): Promise<void>;
-}
-
-export async function startServer(sandboxes: string[], speed = 2000): Promise<ServerProcess> {
-  const dataDir = tempDir("data");
-  const args = ["serve", "--port", "0", "--data", dataDir, "--speed", String(speed), "--tick-ms", "20", ...sandboxes.flatMap((s) => ["--sandbox", s])];
-  const proc = spawn(BIN, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, EC2SIM_DATA: "" } });
-  let out = "";
-  proc.stdout!.on("data", (c: Buffer) => (out += c.toString()));
-  proc.stderr!.on("data", (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<void>((res) => proc.on("exit", () => res()));
-  const url = await new Promise<string>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`server did not start:\n${out}`)), 30_000);
-    const check = () => {
-      const m = /serving EC2 at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        res(m[1]!);
-      }
-    };
-    proc.stdout!.on("data", check);
-    void exited.then(() => rej(new Error(`server exited before it was ready:\n${out}`)));
-  });
-  return {
-    url,
-    proc,
-    dataDir,
-    output: () => out,
-    stop: async () => {
-      proc.kill("SIGTERM");
-      await exited;
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-export async function admin<T = any>(url: string, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${url}/_ec2sim${path}`, { method, ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }) });
-  const text = await res.text();
-  const json = text ? JSON.parse(text) : undefined;
-  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status}: ${text}`);
-  return json as T;
+/** `ec2sim serve` with the given sandboxes, a fast clock and a 20 ms tick (temp data dir, removed on exit). */
+export function startServer(sandboxes: string[], speed = 2000): Promise<ServerProcess> {
+  return startShared({ speed, extraArgs: ["--tick-ms", "20", ...sandboxes.flatMap((s) => ["--sandbox", s])] });
 }
 
 /** The story in a sandbox of a running server, through its admin API. */
 export async function serverStory(url: string, sandbox: string): Promise<StoryIds> {
   return catPhotoStory(
-    async (action, input, region) => (await admin(url, "POST", `/sandboxes/${sandbox}/call`, { action, input, accountId: ACCOUNT, region: region ?? "us-east-1" })).output,
-    async (ms) => void (await admin(url, "POST", `/sandboxes/${sandbox}/clock`, { advance: ms })),
+    async (action, input, region) => (await adminOk(url, "POST", `/sandboxes/${sandbox}/call`, { action, input, accountId: ACCOUNT, region: region ?? "us-east-1" })).output,
+    async (ms) => void (await adminOk(url, "POST", `/sandboxes/${sandbox}/clock`, { advance: ms })),
     { accountId: FRIEND, ouArn: OU_B },
   );
-}
-
-export async function credentials(url: string, sandbox: string, accountId = ACCOUNT): Promise<{ accessKeyId: string; secretAccessKey: string }> {
-  const info = await admin<{ accounts: { accountId: string; accessKeyId: string; secretAccessKey: string }[] }>(url, "GET", `/sandboxes/${sandbox}`);
-  const a = info.accounts.find((x) => x.accountId === accountId);
-  if (!a) throw new Error(`no account ${accountId} in ${sandbox}`);
-  return { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey };
 }
 
 /** Runs `ec2sim …` (bin/ec2sim, as a user would); never throws on a non-zero exit. */

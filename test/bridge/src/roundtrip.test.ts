@@ -11,10 +11,11 @@
 import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
-import { CreateTagsCommand, EC2Client, ModifyVolumeCommand } from "@aws-sdk/client-ec2";
+import { CreateTagsCommand, ModifyVolumeCommand } from "@aws-sdk/client-ec2";
+import { adminOk, credentialsFor, sdkClient, type ServerProcess } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StoryIds } from "./story.ts";
-import { ACCOUNT, admin, removeTempDirs, cachedProjectModules, credentials, ec2sim, serverStory, startServer, tempDir, terraform, terraformCliConfig, type ServerProcess } from "./harness.ts";
+import { ACCOUNT, removeTempDirs, cachedProjectModules, ec2sim, serverStory, startServer, tempDir, terraform, terraformCliConfig } from "./harness.ts";
 
 let server: ServerProcess;
 let ids: StoryIds;
@@ -27,7 +28,7 @@ const byAddress = new Map<string, string>(); // terraform address -> B's ID
 beforeAll(async () => {
   server = await startServer(["A", "B", "C"]);
   ids = await serverStory(server.url, "A");
-  credsB = await credentials(server.url, "B");
+  credsB = await credentialsFor(server.url, "B");
   const work = tempDir("tf");
   tfEnv = {
     TF_CLI_CONFIG_FILE: await terraformCliConfig(join(work, "cli")),
@@ -89,7 +90,7 @@ describe("export -> terraform apply -> diff", () => {
   });
 
   it("a change made through the AWS SDK shows exactly, by every reader, exit 2", async () => {
-    const ec2 = new EC2Client({ endpoint: `${server.url}/sandbox/B`, region: "us-east-1", credentials: credsB, maxAttempts: 1 });
+    const ec2 = sdkClient(`${server.url}/sandbox/B`, credsB);
     await ec2.send(new CreateTagsCommand({ Resources: [byAddress.get("aws_instance.cats-2")!], Tags: [{ Key: "env", Value: "prod" }] }));
     await ec2.send(new ModifyVolumeCommand({ VolumeId: byAddress.get("aws_ebs_volume.cats-data")!, Size: 30 }));
     const expected = {
@@ -132,7 +133,7 @@ describe("export -> terraform apply -> diff", () => {
 
   it("a resource added beside terraform is a destroy for the readers that see the account", async () => {
     const sg = byAddress.get("aws_security_group.cats-web")!;
-    await admin(server.url, "POST", "/sandboxes/B/call", { action: "AuthorizeSecurityGroupIngress", accountId: ACCOUNT, input: { GroupId: sg, IpPermissions: [{ IpProtocol: "tcp", FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }] } });
+    await adminOk(server.url, "POST", "/sandboxes/B/call", { action: "AuthorizeSecurityGroupIngress", accountId: ACCOUNT, input: { GroupId: sg, IpPermissions: [{ IpProtocol: "tcp", FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }] } });
     const [spec, extra] = AWS_B();
     const aws = await diff(spec, [...extra]);
     expect(aws.code).toBe(2);
@@ -141,7 +142,7 @@ describe("export -> terraform apply -> diff", () => {
   });
 
   it("an earlier version of A (before the volume) against B: the volume, attachment, snapshot, EIP are extra in B", async () => {
-    const events = await admin<{ events: { seq: number; event: { type: string } }[] }>(server.url, "GET", "/sandboxes/A/events");
+    const events = await adminOk<{ events: { seq: number; event: { type: string } }[] }>(server.url, "GET", "/sandboxes/A/events");
     const volumeSeq = events.events.find((e) => e.event.type === "VolumeCreated")!.seq;
     const r = await ec2sim(["diff", "--server", server.url, "--from", `sandbox:A@${volumeSeq - 1}`, "--to", "sandbox:A", "--json", "--detailed-exitcode"]);
     expect(r.code).toBe(2);
@@ -163,7 +164,7 @@ describe("cdktf deploy", () => {
     expect(r.code).toBe(0);
     const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
     symlinkSync(cachedProjectModules(pkg), join(dir, "node_modules"), "dir");
-    const credsC = await credentials(server.url, "C");
+    const credsC = await credentialsFor(server.url, "C");
     const env = { ...process.env, ...tfEnv, EC2SIM_ENDPOINT: `${server.url}/sandbox/C`, AWS_ACCESS_KEY_ID: credsC.accessKeyId, AWS_SECRET_ACCESS_KEY: credsC.secretAccessKey, CHECKPOINT_DISABLE: "1", CI: "1", FORCE_COLOR: "0" };
     let out: string;
     try {

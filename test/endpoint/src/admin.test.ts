@@ -5,14 +5,14 @@
  */
 import { DescribeInstancesCommand, DescribeImagesCommand, RunInstancesCommand } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { admin, sdkClient, startServerProcess, tempDir, type ServerProcess } from "./harness.ts";
+import { admin, sdkClient, startServer, tempDir, type ServerProcess } from "@ec2sim/test-harness";
 
 describe("admin API and named sandboxes", () => {
   let server: ServerProcess;
   let data: ReturnType<typeof tempDir>;
   beforeAll(async () => {
     data = tempDir("admin");
-    server = await startServerProcess({ dataDir: data.dir, speed: 1, args: ["--sandbox", "default", "--sandbox", "team:seed-42"] });
+    server = await startServer({ dataDir: data.dir, speed: 1, extraArgs: ["--sandbox", "default", "--sandbox", "team:seed-42"] });
   });
   afterAll(async () => {
     await server?.stop();

@@ -5,7 +5,8 @@
  */
 import { execFile } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accountsOf, findAwsCliV2, sleep, startServerProcess, tempDir, type Account, type ServerProcess } from "./harness.ts";
+import { accountsOf, sleep, startServer, tempDir, type Account, type ServerProcess } from "@ec2sim/test-harness";
+import { findAwsCliV2 } from "./harness.ts";
 import { runAwsCliStory } from "./aws-cli-story.ts";
 
 interface CliResult {
@@ -31,7 +32,7 @@ describe("AWS CLI v2 against ec2sim serve", () => {
     if ("error" in found) throw new Error(found.error);
     awsPath = found.path;
     data = tempDir("cli");
-    server = await startServerProcess({ dataDir: data.dir, speed: 200 });
+    server = await startServer({ dataDir: data.dir, speed: 200 });
     [A, B] = await accountsOf(server.url);
   });
   afterAll(async () => {

@@ -5,7 +5,7 @@
  */
 import { execFile } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accountsOf, startServerProcess, tempDir, type Account, type ServerProcess } from "./harness.ts";
+import { accountsOf, startServer, tempDir, type Account, type ServerProcess } from "@ec2sim/test-harness";
 
 const PYTHON_CANDIDATES = ["/usr/bin/python3", "python3"];
 
@@ -101,7 +101,7 @@ describe("boto3 against ec2sim serve", () => {
     if ("error" in found) throw new Error(found.error);
     python = found.python;
     data = tempDir("boto3");
-    server = await startServerProcess({ dataDir: data.dir, speed: 200 });
+    server = await startServer({ dataDir: data.dir, speed: 200 });
     [A, B] = await accountsOf(server.url);
   });
   afterAll(async () => {

@@ -5,13 +5,14 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BIN, run, startServerProcess, tempDir } from "./harness.ts";
+import { BIN, startServer, tempDir } from "@ec2sim/test-harness";
+import { run } from "./harness.ts";
 
 describe("ec2sim serve (the command)", () => {
   it("closes cleanly on SIGINT sent the moment the banner appears: exit 0, store closed, lock released", async () => {
     const data = tempDir("sigint");
     try {
-      const server = await startServerProcess({ dataDir: data.dir });
+      const server = await startServer({ dataDir: data.dir });
       server.proc.kill("SIGINT");
       expect(await server.exited).toBe(0);
       expect(server.output()).toContain("ec2sim: SIGINT, closing");
@@ -24,7 +25,7 @@ describe("ec2sim serve (the command)", () => {
 
   it("prints the endpoint, the credentials and a ready-to-paste aws line", async () => {
     const data = tempDir("banner");
-    const server = await startServerProcess({ dataDir: data.dir });
+    const server = await startServer({ dataDir: data.dir });
     try {
       const out = server.output();
       expect(out).toMatch(/AWS_ACCESS_KEY_ID=AKIA[A-Z2-7]{16} AWS_SECRET_ACCESS_KEY=\S{40}/);
@@ -58,7 +59,7 @@ describe("ec2sim serve (the command)", () => {
   });
 
   it("--store memory keeps nothing after exit", async () => {
-    const server = await startServerProcess({ args: ["--store", "memory"] });
+    const server = await startServer({ store: "memory" });
     expect(server.output()).toContain("memory (nothing is kept after exit)");
     expect(await server.stop()).toBe(0);
   });

@@ -10,7 +10,7 @@ import { connect } from "node:net";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { DescribeRegionsCommand } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accountsOf, sdkClient, startServerProcess, tempDir, type Account, type ServerProcess } from "./harness.ts";
+import { accountsOf, mulberry32, sdkClient, startServer, tempDir, type Account, type ServerProcess } from "@ec2sim/test-harness";
 
 type SourceData = string | ArrayBuffer | ArrayBufferView;
 const bytesOf = (d: SourceData): string | Uint8Array =>
@@ -31,17 +31,6 @@ class NodeSha256 {
   reset(): void {
     this.h = this.secret ? createHmac("sha256", this.secret) : createHash("sha256");
   }
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const CORE_ACTIONS: Record<string, string[]> = {
@@ -81,7 +70,7 @@ describe("fuzz: malformed requests never break the endpoint", () => {
 
   beforeAll(async () => {
     data = tempDir("fuzz");
-    server = await startServerProcess({ dataDir: data.dir, speed: 200 });
+    server = await startServer({ dataDir: data.dir, speed: 200 });
     [A] = await accountsOf(server.url);
     signer = new SignatureV4({ credentials: A, region: "us-east-1", service: "ec2", sha256: NodeSha256, applyChecksum: false });
   });

@@ -6,23 +6,11 @@
  */
 import { CreateTagsCommand, DescribeImagesCommand, DescribeInstancesCommand, RunInstancesCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import { afterAll, describe, expect, it } from "vitest";
-import { accountsOf, sdkClient, sleep, startServerProcess, tempDir, type ServerProcess } from "./harness.ts";
+import { accountsOf, mulberry32, sdkClient, sleep, startServer, tempDir, type ServerProcess } from "@ec2sim/test-harness";
 
 const ROUNDS = 8;
 const WORKERS = 4;
 const TAGS_PER_INSTANCE = 40;
-
-/** A tiny seeded PRNG so a failing run can be repeated (the seed is printed). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("kill -9 durability", () => {
   const data = tempDir("kill9");
@@ -43,7 +31,7 @@ describe("kill -9 durability", () => {
     let image = "";
 
     for (let round = 1; round <= ROUNDS; round++) {
-      server = await startServerProcess({ dataDir: data.dir, speed: 200 });
+      server = await startServer({ dataDir: data.dir, speed: 200 });
       const [A] = await accountsOf(server.url);
       const client = sdkClient(server.url, A);
 
@@ -89,7 +77,7 @@ describe("kill -9 durability", () => {
       server = undefined;
     }
 
-    server = await startServerProcess({ dataDir: data.dir, speed: 200 });
+    server = await startServer({ dataDir: data.dir, speed: 200 });
     const [A] = await accountsOf(server.url);
     const client = sdkClient(server.url, A);
     const total = await verify(client, acked, "after the last restart");

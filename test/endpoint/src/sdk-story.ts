@@ -26,10 +26,11 @@ import {
   waitUntilInstanceRunning,
   waitUntilInstanceStopped,
   waitUntilInstanceTerminated,
-  type Image,
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accountsOf, admin, type Account } from "./harness.ts";
+import { accountsOf, admin, newestAl2023, sdkClient, type Account, type ServerProcess } from "@ec2sim/test-harness";
+
+export { newestAl2023 };
 
 /** Where the suite runs: the server(s) behind one durable store. */
 export interface StoryTarget {
@@ -45,7 +46,8 @@ export interface StoryTarget {
 const ID = (prefix: string) => new RegExp(`^${prefix}-[0-9a-f]{17}$`);
 const waitOpts = (client: EC2Client) => ({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 });
 
-async function ec2Error(p: Promise<unknown>): Promise<EC2ServiceException> {
+/** The EC2 error a call fails with (fails the test if it succeeds or throws something else). */
+export async function ec2Error(p: Promise<unknown>): Promise<EC2ServiceException> {
   try {
     await p;
   } catch (e) {
@@ -53,6 +55,30 @@ async function ec2Error(p: Promise<unknown>): Promise<EC2ServiceException> {
     return e as EC2ServiceException;
   }
   throw new Error("expected the call to fail");
+}
+
+/**
+ * The target of one server: `start` starts it (again, on the same store, for `restart`);
+ * `cleanup` runs after the last stop.
+ */
+export async function oneServerTarget(start: () => Promise<ServerProcess>, cleanup?: () => void): Promise<StoryTarget> {
+  let server = await start();
+  return {
+    get url() {
+      return server.url;
+    },
+    client: (account, region) => sdkClient(server.url, account, region),
+    async restart() {
+      const code = await server.stop();
+      const output = server.output();
+      server = await start();
+      return [{ code, output }];
+    },
+    async close() {
+      await server.stop();
+      cleanup?.();
+    },
+  };
 }
 
 export function sdkStorySuite(label: string, open: () => Promise<StoryTarget>): void {
@@ -290,9 +316,4 @@ describe(label, () => {
     expect(tagged.Reservations!.flatMap((r) => r.Instances!).map((i) => i.InstanceId)).toEqual([id]);
   });
 });
-}
-
-export async function newestAl2023(client: EC2Client): Promise<Image> {
-  const r = await client.send(new DescribeImagesCommand({ Owners: ["amazon"], Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }] }));
-  return [...r.Images!].sort((x, y) => y.CreationDate!.localeCompare(x.CreationDate!))[0]!;
 }

@@ -3,46 +3,20 @@
  * process on the embedded journal store: the story suite of `sdk-story.ts` (test/replicas runs the
  * same suite on PostgreSQL, through one server and through two replicas), and --accept-any-signature.
  */
-import { DescribeInstancesCommand, DescribeRegionsCommand, EC2ServiceException, RunInstancesCommand } from "@aws-sdk/client-ec2";
+import { DescribeInstancesCommand, DescribeRegionsCommand, RunInstancesCommand } from "@aws-sdk/client-ec2";
+import { accountsOf, newestAl2023, sdkClient, startServer, tempDir, type ServerProcess } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accountsOf, sdkClient, startServerProcess, tempDir, type ServerProcess } from "./harness.ts";
-import { newestAl2023, sdkStorySuite } from "./sdk-story.ts";
-
-async function ec2Error(p: Promise<unknown>): Promise<EC2ServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(EC2ServiceException);
-    return e as EC2ServiceException;
-  }
-  throw new Error("expected the call to fail");
-}
+import { ec2Error, oneServerTarget, sdkStorySuite } from "./sdk-story.ts";
 
 sdkStorySuite("AWS SDK v3 against ec2sim serve (journal store)", async () => {
   const data = tempDir("sdk");
-  let server = await startServerProcess({ dataDir: data.dir, speed: 200 });
-  return {
-    get url() {
-      return server.url;
-    },
-    client: (account, region) => sdkClient(server.url, account, region),
-    async restart() {
-      const code = await server.stop();
-      const output = server.output();
-      server = await startServerProcess({ dataDir: data.dir, speed: 200 });
-      return [{ code, output }];
-    },
-    async close() {
-      await server.stop();
-      data.remove();
-    },
-  };
+  return oneServerTarget(() => startServer({ dataDir: data.dir, speed: 200 }), data.remove);
 });
 
 describe("--accept-any-signature", () => {
   let server: ServerProcess;
   beforeAll(async () => {
-    server = await startServerProcess({ args: ["--accept-any-signature"] });
+    server = await startServer({ extraArgs: ["--accept-any-signature"] });
   });
   afterAll(async () => {
     await server?.stop();
@@ -63,7 +37,7 @@ describe("--accept-any-signature", () => {
   });
 
   it("is off by default: a server without the flag does not print the warning", async () => {
-    const plain = await startServerProcess({ args: [] });
+    const plain = await startServer({ extraArgs: [] });
     try {
       expect(plain.output()).not.toMatch(/accept-any-signature is ON/);
       const dummy = sdkClient(plain.url, { accessKeyId: "test", secretAccessKey: "test" });

@@ -5,7 +5,8 @@
  * cost, lineage. And a second client — the AWS SDK through the EC2 endpoint the REPL shows — whose
  * instance appears on the REPL's screen live.
  */
-import { EC2Client, RunInstancesCommand, DescribeImagesCommand } from "@aws-sdk/client-ec2";
+import { RunInstancesCommand, DescribeImagesCommand } from "@aws-sdk/client-ec2";
+import { accountsOf, sdkClient } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasTmux, startTerminal, type Terminal } from "./tmux.ts";
 
@@ -92,10 +93,8 @@ describe("a second client", () => {
   it("an instance launched through the EC2 endpoint with the AWS SDK appears on the REPL's screen live", async () => {
     const url = (await t.waitFor(/served at (http:\/\/127\.0\.0\.1:\d+)/, "the endpoint", 60_000))[1]!;
     await t.waitFor(/No instances yet/, "the empty home screen");
-    const res = await fetch(`${url}/_ec2sim/sandboxes/default`);
-    const { accounts } = (await res.json()) as { accounts: { accountId: string; accessKeyId: string; secretAccessKey: string }[] };
-    const a = accounts.find((x) => x.accountId === "111122223333")!;
-    const ec2 = new EC2Client({ endpoint: url, region: "us-east-1", credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey }, maxAttempts: 1 });
+    const [a] = await accountsOf(url);
+    const ec2 = sdkClient(url, a);
     const { Images } = await ec2.send(new DescribeImagesCommand({ Owners: ["amazon"], Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }] }));
     const out = await ec2.send(new RunInstancesCommand({ ImageId: Images![0]!.ImageId!, InstanceType: "t3.nano", MinCount: 1, MaxCount: 1, TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "Name", Value: "from-sdk" }] }] }));
     const id = out.Instances![0]!.InstanceId!;

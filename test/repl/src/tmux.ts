@@ -5,14 +5,11 @@
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { promisify } from "node:util";
+import { BIN, sleep } from "@ec2sim/test-harness";
 
 const run = promisify(execFile);
-export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-export const BIN = join(REPO, "bin", "ec2sim");
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function hasTmux(): Promise<boolean> {
   try {

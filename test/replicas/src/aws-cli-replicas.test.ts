@@ -9,7 +9,8 @@
  */
 import { startCluster, type PgCluster } from "@ec2sim/test-pg";
 import { awsCliRunner, runAwsCliStory, type CliAccount } from "@ec2sim/test-endpoint/src/aws-cli-story.ts";
-import { accountsOf, findAwsCliV2 } from "@ec2sim/test-endpoint/src/harness.ts";
+import { findAwsCliV2 } from "@ec2sim/test-endpoint/src/harness.ts";
+import { accountsOf } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase, startReplica } from "./harness.ts";
 

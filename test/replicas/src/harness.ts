@@ -4,10 +4,8 @@
  * their requests over them.
  */
 import { EC2Client } from "@aws-sdk/client-ec2";
-import { startServerProcess, tempDir, type Account, type ServerProcess } from "@ec2sim/test-endpoint/src/harness.ts";
+import { startServer, type Credentials, type ServerProcess } from "@ec2sim/test-harness";
 import type { PgCluster } from "@ec2sim/test-pg";
-
-export { accountsOf, admin, sleep, type Account, type ServerProcess } from "@ec2sim/test-endpoint/src/harness.ts";
 
 let databases = 0;
 
@@ -17,18 +15,15 @@ export async function freshDatabase(cluster: PgCluster, prefix: string): Promise
 }
 
 /** Starts one `ec2sim serve` on the PostgreSQL store (its data dir is unused, removed on exit). */
-export async function startReplica(storeUrl: string, opts: { speed?: number; args?: string[] } = {}): Promise<ServerProcess> {
-  const data = tempDir("replica");
-  const server = await startServerProcess({ dataDir: data.dir, speed: opts.speed ?? 200, args: ["--store", storeUrl, ...(opts.args ?? [])], timeoutMs: 60_000 });
-  void server.exited.then(() => data.remove());
-  return server;
+export function startReplica(storeUrl: string, opts: { speed?: number } = {}): Promise<ServerProcess> {
+  return startServer({ store: storeUrl, speed: opts.speed ?? 200, timeoutMs: 60_000 });
 }
 
 /**
  * An EC2 client whose requests go to the given servers in turn (1, 2, 1, 2, …). The request is
  * signed for the first server's host:port; each replica checks the signature, not the port.
  */
-export function roundRobinClient(urls: readonly string[], account: Pick<Account, "accessKeyId" | "secretAccessKey">, region = "us-east-1"): EC2Client & { sentTo: number[] } {
+export function roundRobinClient(urls: readonly string[], account: Credentials, region = "us-east-1"): EC2Client & { sentTo: number[] } {
   const client = new EC2Client({
     endpoint: urls[0]!,
     region,

@@ -7,9 +7,9 @@
 import { RunInstancesCommand, DescribeInstancesCommand } from "@aws-sdk/client-ec2";
 import { SandboxClient, type WireEnvelope } from "@ec2sim/protocol";
 import { startCluster, type PgCluster } from "@ec2sim/test-pg";
-import { sdkClient } from "@ec2sim/test-endpoint/src/harness.ts";
+import { accountsOf, admin, newestAl2023, sdkClient, sleep, type Account, type ServerProcess } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accountsOf, admin, freshDatabase, sleep, startReplica, type Account, type ServerProcess } from "./harness.ts";
+import { freshDatabase, startReplica } from "./harness.ts";
 
 describe("two replicas share a sandbox live", () => {
   let cluster: PgCluster;
@@ -41,7 +41,7 @@ describe("two replicas share a sandbox live", () => {
       const callAt = Date.now();
       const { json: img } = await admin(r1.url, "GET", "/sandboxes/default");
       expect(img.name).toBe("default");
-      const run = await ec2.send(new RunInstancesCommand({ ImageId: await newestAmi(r1.url, A), InstanceType: "t3.micro", MinCount: 3, MaxCount: 3 }));
+      const run = await ec2.send(new RunInstancesCommand({ ImageId: (await newestAl2023(sdkClient(r1.url, A))).ImageId, InstanceType: "t3.micro", MinCount: 3, MaxCount: 3 }));
       return { callAt, ids: run.Instances!.map((i) => i.InstanceId!) };
     })();
     const ackAt = Date.now();
@@ -69,9 +69,3 @@ describe("two replicas share a sandbox live", () => {
     await ws.close();
   });
 });
-
-async function newestAmi(url: string, account: Account): Promise<string> {
-  const { DescribeImagesCommand } = await import("@aws-sdk/client-ec2");
-  const r = await sdkClient(url, account).send(new DescribeImagesCommand({ Owners: ["amazon"], Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }] }));
-  return [...r.Images!].sort((x, y) => y.CreationDate!.localeCompare(x.CreationDate!))[0]!.ImageId!;
-}

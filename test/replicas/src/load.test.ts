@@ -13,7 +13,6 @@
 import {
   CreateTagsCommand,
   CreateVolumeCommand,
-  DescribeImagesCommand,
   DescribeInstancesCommand,
   DescribeVolumesCommand,
   EC2Client,
@@ -24,22 +23,12 @@ import { Sandbox, type EventEnvelope } from "@ec2sim/core";
 import { SandboxClient } from "@ec2sim/protocol";
 import { startCluster, type PgCluster } from "@ec2sim/test-pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { accountsOf, admin, freshDatabase, sleep, startReplica, type Account, type ServerProcess } from "./harness.ts";
+import { accountsOf, admin, mulberry32, newestAl2023, sdkClient, sleep, type ServerProcess } from "@ec2sim/test-harness";
+import { freshDatabase, startReplica } from "./harness.ts";
 
 const CLIENTS = 20;
 const COMMANDS = 1_000;
 const REQUEST_LIMIT_MS = 30_000;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Ack =
   | { kind: "run"; token: string; instanceId: string }
@@ -63,12 +52,12 @@ describe("20 clients over 2 replicas, 1,000 commands on one sandbox, kill -9 of 
     replicas[0] = await startReplica(db, { speed: 60 });
     replicas[1] = await startReplica(db, { speed: 60 });
     const [A] = await accountsOf(replicas[0].url);
-    const ami = await newestAmi(client(replicas[0].url, A));
+    const ami = (await newestAl2023(sdkClient(replicas[0].url, A))).ImageId!;
 
     const clients = new Map<string, EC2Client>();
     const clientFor = (url: string) => {
       let c = clients.get(url);
-      if (!c) clients.set(url, (c = client(url, A)));
+      if (!c) clients.set(url, (c = sdkClient(url, A)));
       return c;
     };
     const acks: Ack[] = [];
@@ -234,12 +223,3 @@ describe("20 clients over 2 replicas, 1,000 commands on one sandbox, kill -9 of 
     expect(errors.get("replica 1: 503 ServiceUnavailable") ?? 0, "the PostgreSQL restart was noticed").toBeGreaterThan(0);
   }, 300_000);
 });
-
-function client(url: string, account: Account): EC2Client {
-  return new EC2Client({ endpoint: url, region: "us-east-1", credentials: { accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey }, maxAttempts: 1 });
-}
-
-async function newestAmi(c: EC2Client): Promise<string> {
-  const r = await c.send(new DescribeImagesCommand({ Owners: ["amazon"], Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }] }));
-  return [...r.Images!].sort((x, y) => y.CreationDate!.localeCompare(x.CreationDate!))[0]!.ImageId!;
-}

@@ -6,10 +6,10 @@
  * Fails (never skips) without the PostgreSQL server binaries.
  */
 import { startCluster, type PgCluster } from "@ec2sim/test-pg";
-import { sdkStorySuite } from "@ec2sim/test-endpoint/src/sdk-story.ts";
-import { sdkClient } from "@ec2sim/test-endpoint/src/harness.ts";
+import { oneServerTarget, sdkStorySuite } from "@ec2sim/test-endpoint/src/sdk-story.ts";
+import type { ServerProcess } from "@ec2sim/test-harness";
 import { afterAll, expect } from "vitest";
-import { freshDatabase, roundRobinClient, startReplica, type ServerProcess } from "./harness.ts";
+import { freshDatabase, roundRobinClient, startReplica } from "./harness.ts";
 
 let cluster: PgCluster | undefined;
 const getCluster = async () => (cluster ??= await startCluster());
@@ -19,22 +19,7 @@ afterAll(async () => {
 
 sdkStorySuite("AWS SDK v3 against ec2sim serve (PostgreSQL store)", async () => {
   const db = await freshDatabase(await getCluster(), "story1");
-  let server = await startReplica(db);
-  return {
-    get url() {
-      return server.url;
-    },
-    client: (account, region) => sdkClient(server.url, account, region),
-    async restart() {
-      const code = await server.stop();
-      const output = server.output();
-      server = await startReplica(db);
-      return [{ code, output }];
-    },
-    async close() {
-      await server.stop();
-    },
-  };
+  return oneServerTarget(() => startReplica(db));
 });
 
 sdkStorySuite("AWS SDK v3 through two ec2sim replicas on one PostgreSQL database, alternately", async () => {

@@ -1,20 +1,16 @@
 /**
- * Test plumbing for the Terraform suites: the real terraform CLI (required, never skipped), a real
- * `ec2sim serve` process per test file (bin/ec2sim, free port, temp data dir, fast clock), the
- * provider plugin built and installed through a filesystem mirror, and the AWS SDK for changes
- * made behind terraform's back.
+ * Test plumbing for the Terraform suites: the real terraform CLI (required, never skipped), the
+ * provider plugin built and installed through a filesystem mirror. The `ec2sim serve` process per
+ * test file and the AWS SDK for changes made behind terraform's back come from @ec2sim/test-harness.
  */
-import { EC2Client } from "@aws-sdk/client-ec2";
 import { buildProvider, writeTerraformCliConfig, type CliConfig } from "@ec2sim/terraform-provider";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-export const BIN = join(REPO, "bin", "ec2sim");
 export const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), "../fixtures");
 
 /** terraform's version; throws a clear error when terraform is not on PATH (these suites never skip). */
@@ -31,82 +27,6 @@ export function requireTerraform(): string {
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `ec2sim-tf-${prefix}-`));
-}
-
-export interface Account {
-  accountId: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-}
-
-export interface ServerProcess {
-  readonly url: string;
-  readonly proc: ChildProcess;
-  readonly dataDir: string;
-  output(): string;
-  stop(): Promise<void>;
-}
-
-/** Starts `bin/ec2sim serve --port 0 --data TMP --speed N` and resolves once it prints its endpoint. */
-export async function startServer(opts: { speed?: number } = {}): Promise<ServerProcess> {
-  const dataDir = tempDir("data");
-  const proc = spawn(BIN, ["serve", "--port", "0", "--data", dataDir, "--speed", String(opts.speed ?? 200)], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, EC2SIM_DATA: "" },
-  });
-  let out = "";
-  proc.stdout!.on("data", (c: Buffer) => (out += c.toString()));
-  proc.stderr!.on("data", (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<number | null>((res) => proc.on("exit", (code) => res(code)));
-  const url = await new Promise<string>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`ec2sim serve did not start within 30 s:\n${out}`)), 30_000);
-    proc.stdout!.on("data", () => {
-      const m = /serving EC2 at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        res(m[1]!);
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      rej(new Error(`ec2sim serve exited with ${code} before it was ready:\n${out}`));
-    });
-  });
-  return {
-    url,
-    proc,
-    dataDir,
-    output: () => out,
-    stop: async () => {
-      proc.kill("SIGTERM");
-      await exited;
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-export async function admin<T = any>(url: string, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${url}/_ec2sim${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`admin ${method} ${path}: ${res.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
-
-/** The sandbox's two standard accounts: [A (111122223333), B (444455556666)]. */
-export async function accountsOf(url: string): Promise<[Account, Account]> {
-  const info = await admin<{ accounts: Account[] }>(url, "GET", "/sandboxes/default");
-  const a = info.accounts.find((x) => x.accountId === "111122223333");
-  const b = info.accounts.find((x) => x.accountId === "444455556666");
-  if (!a || !b) throw new Error(`the sandbox lacks its standard accounts: ${JSON.stringify(info)}`);
-  return [a, b];
-}
-
-export function sdkClient(url: string, account: Account, region = "us-east-1"): EC2Client {
-  return new EC2Client({ endpoint: url, region, credentials: { accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey }, maxAttempts: 1 });
 }
 
 export interface Terraform {

@@ -13,7 +13,8 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accountsOf, BIN, FIXTURES, requireTerraform, resourcesOf, sdkClient, startServer, tempDir, tf, type ServerProcess, type TfResult } from "./harness.ts";
+import { accountsOf, BIN, sdkClient, startServer, type ServerProcess } from "@ec2sim/test-harness";
+import { FIXTURES, requireTerraform, resourcesOf, tempDir, tf, type TfResult } from "./harness.ts";
 
 const run = promisify(execFile);
 

@@ -28,20 +28,8 @@ import {
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  accountsOf,
-  prepareTerraform,
-  requireTerraform,
-  resourcesOf,
-  sdkClient,
-  showJson,
-  sshPublicKey,
-  startServer,
-  type Account,
-  type ServerProcess,
-  type Terraform,
-  type TfResult,
-} from "./harness.ts";
+import { accountsOf, sdkClient, startServer, type Account, type ServerProcess } from "@ec2sim/test-harness";
+import { prepareTerraform, requireTerraform, resourcesOf, showJson, sshPublicKey, type Terraform, type TfResult } from "./harness.ts";
 
 const ID = (prefix: string) => new RegExp(`^${prefix}-[0-9a-f]{17}$`);
 const B_ACCOUNT = "444455556666";

@@ -1,7 +1,9 @@
 /**
  * Gets a sandbox's state: from a running server (its admin API's event log) or from a local data
  * directory (the journal store, when no server holds it), optionally as of an earlier event.
- * Either way the log is replayed through core, so the state is exactly what the server has.
+ * Either way the log is replayed through core, so the state is exactly what the server has. The
+ * store keeps a sandbox's whole history across snapshots, so any seq can be read back — unless
+ * the server was told to compact it (`ec2sim serve --compact-history`).
  */
 import { Sandbox, type EventEnvelope, type SandboxState } from "@ec2sim/core";
 
@@ -18,7 +20,12 @@ interface EventLog {
 
 /** What the bridge needs of the server's journal store (the server's CLI hands it in). */
 export interface LocalStoreOpener {
-  (dataDir: string): Promise<{ load(name: string): Promise<{ meta: { config: unknown }; snapshot?: unknown; entries: { seq: number; event: unknown }[] }>; list(): Promise<{ name: string }[]>; close(): Promise<void> }>;
+  (dataDir: string): Promise<{
+    list(): Promise<{ name: string; config: unknown }[]>;
+    /** The history from `fromSeq` up to `toSeq` (the end when absent); rejects when it was compacted away. */
+    readEntries(name: string, fromSeq: number, toSeq?: number): Promise<{ seq: number; event: unknown }[]>;
+    close(): Promise<void>;
+  }>;
 }
 
 function replay(name: string, log: EventLog, upTo?: number): LoadedSandbox {
@@ -55,9 +62,16 @@ export async function loadFromDataDir(open: LocalStoreOpener, dataDir: string, n
     throw new Error(`${(e as Error).message}\n(while a server runs, read the sandbox from it: --server URL instead of --data)`);
   }
   try {
-    const loaded = await store.load(name);
-    if (loaded.snapshot) throw new Error(`sandbox ${name} in ${dataDir} has a snapshot, which this version cannot read`);
-    return replay(name, { config: loaded.meta.config as EventLog["config"], events: loaded.entries.map((e) => e.event as EventEnvelope) }, upTo);
+    const meta = (await store.list()).find((m) => m.name === name);
+    if (!meta) throw new Error(`sandbox ${name} does not exist in ${dataDir}`);
+    let entries;
+    try {
+      entries = await store.readEntries(name, 1, upTo);
+    } catch (e) {
+      if ((e as Error).name !== "StoreCompactedError") throw e;
+      throw new Error(`sandbox ${name} in ${dataDir}: ${(e as Error).message} (the server compacts history: --compact-history), so it cannot be replayed`);
+    }
+    return replay(name, { config: meta.config as EventLog["config"], events: entries.map((e) => e.event as EventEnvelope) }, upTo);
   } finally {
     await store.close();
   }

@@ -1,6 +1,7 @@
 export type { JournalEntry, LoadedSandbox, SandboxMeta, SandboxStore, StoreSubscription } from "./store.ts";
 export {
   StoreClosedError,
+  StoreCompactedError,
   StoreConflictError,
   StoreCorruptionError,
   StoreError,
@@ -10,5 +11,5 @@ export {
   StoreUnavailableError,
 } from "./store.ts";
 export { JournalStore, type JournalStoreOptions, type RecoveryNote } from "./journal-store.ts";
-export { MemoryStore } from "./memory-store.ts";
+export { MemoryStore, type MemoryStoreOptions } from "./memory-store.ts";
 export { PostgresStore, MIGRATIONS, isConnectionError, type Migration, type PostgresStoreOptions } from "./postgres-store.ts";

@@ -8,10 +8,13 @@
  *
  * Appends go to the newest segment. An append resolves only after its record is written and the
  * file fdatasync'ed. Appends arriving while a write+fsync is in flight are queued and written
- * together by the next write+fsync (group commit). After a snapshot a new segment starts and
- * segments wholly covered by the snapshot are deleted.
+ * together by the next write+fsync (group commit). After a snapshot a new segment starts, so a
+ * load reads the snapshot and only the segments after it (a segment's file name carries its first
+ * seq; opening a sandbox scans only its last segment). Every segment is kept — the journal is the
+ * sandbox's history, read by `readEntries` — unless compaction is asked for (`compact`, or the
+ * option `compactOnSnapshot`): it deletes the segments a snapshot wholly covers.
  */
-import { mkdir, open, readdir, readFile, rename, rm, unlink, type FileHandle } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, type FileHandle } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
 import {
@@ -34,11 +37,14 @@ import {
   type SandboxMeta,
   type SandboxStore,
   StoreClosedError,
+  StoreCompactedError,
   StoreConflictError,
   StoreCorruptionError,
   StoreError,
   StoreExistsError,
   StoreNotFoundError,
+  checkCompactSeq,
+  checkReadRange,
   checkSnapshotSeq,
   serializeEvents,
   validateEntries,
@@ -58,6 +64,11 @@ export interface RecoveryNote {
 export interface JournalStoreOptions {
   /** Called for every torn tail dropped during recovery (they are also kept in `store.recoveries`). */
   onRecovery?: (note: RecoveryNote) => void;
+  /**
+   * Delete the segments a snapshot wholly covers when it is saved (the behaviour before history
+   * was kept). False unless told: all history stays readable. `ec2sim serve --compact-history`.
+   */
+  compactOnSnapshot?: boolean;
 }
 
 const META_FILE = "meta.json";
@@ -114,6 +125,7 @@ class SandboxLog {
     private segments: Segment[],
     private fh: FileHandle,
     private snapshotSeq: number,
+    private readonly compactOnSnapshot: boolean,
   ) {
     this.durableSeq = this.acceptedSeq = segments[segments.length - 1]!.lastSeq;
   }
@@ -196,8 +208,7 @@ class SandboxLog {
       let next = this.snapshotSeq + 1;
       for (const seg of this.segments) {
         if (seg.lastSeq < next) continue;
-        const buf = await readPrefix(seg.path, seg.size);
-        const scan = scanSegment(buf, seg.path, seg.firstSeq, "strict");
+        const { buf, scan } = await readSegment(seg);
         for (const rec of scan.records) {
           if (rec.firstSeq + rec.count - 1 < next) continue;
           const events = decodeRecordEvents(buf, rec, seg.path);
@@ -213,6 +224,62 @@ class SandboxLog {
       }
       return loaded;
     });
+  }
+
+  /** The durable entries fromSeq..toSeq, reading only the segments that hold them. */
+  readEntries(fromSeq: number, toSeq: number | undefined): Promise<JournalEntry[]> {
+    return this.serial.run(async () => {
+      this.check();
+      const compacted = this.segments[0]!.firstSeq - 1;
+      if (fromSeq <= compacted) throw new StoreCompactedError(this.name, compacted, fromSeq);
+      const to = Math.min(toSeq ?? this.durableSeq, this.durableSeq);
+      const out: JournalEntry[] = [];
+      for (const seg of this.segments) {
+        if (seg.lastSeq < fromSeq || seg.lastSeq < seg.firstSeq) continue;
+        if (seg.firstSeq > to) break;
+        const { buf, scan } = await readSegment(seg);
+        for (const rec of scan.records) {
+          if (rec.firstSeq + rec.count - 1 < fromSeq) continue;
+          if (rec.firstSeq > to) break;
+          decodeRecordEvents(buf, rec, seg.path).forEach((event, i) => {
+            const seq = rec.firstSeq + i;
+            if (seq >= fromSeq && seq <= to) out.push({ seq, event });
+          });
+        }
+      }
+      return out;
+    });
+  }
+
+  /** Deletes the segments wholly covered by `upToSeq` (never the last one); returns the seq history now starts after. */
+  compact(upToSeq: number): Promise<number> {
+    return this.serial.run(async () => {
+      this.check();
+      checkCompactSeq(this.name, upToSeq, this.snapshotSeq);
+      try {
+        await this.dropSegmentsUpTo(upToSeq);
+      } catch (err) {
+        throw this.fail("compacting its journal", err);
+      }
+      return this.segments[0]!.firstSeq - 1;
+    });
+  }
+
+  /** Oldest first, so a crash midway leaves a journal that still starts at or before the snapshot. */
+  private async dropSegmentsUpTo(seq: number): Promise<void> {
+    let removed = 0;
+    while (this.segments.length > 1 && this.segments[0]!.lastSeq <= seq) {
+      await unlink(this.segments[0]!.path);
+      this.segments.shift();
+      removed++;
+    }
+    if (removed > 0) await fsyncDir(this.dir);
+  }
+
+  private fail(what: string, err: unknown): Error {
+    if (err instanceof StoreError) return err;
+    this.failure = new StoreClosedError(`sandbox "${this.name}": ${what} failed (${(err as Error).message}); reopen the store`, { cause: err });
+    return this.failure;
   }
 
   saveSnapshot(seq: number, state: unknown): Promise<void> {
@@ -238,21 +305,10 @@ class SandboxLog {
           this.fh = fh;
           this.segments.push({ firstSeq, path, size: encodeSegmentHeader(firstSeq).length, lastSeq: firstSeq - 1 });
         }
-        // Compact: drop the oldest segments while the snapshot covers them.
-        let removed = 0;
-        while (this.segments.length > 1 && this.segments[0]!.lastSeq <= seq) {
-          await unlink(this.segments[0]!.path);
-          this.segments.shift();
-          removed++;
-        }
-        if (removed > 0) await fsyncDir(this.dir);
+        // History stays unless compaction was asked for: drop the segments the snapshot covers.
+        if (this.compactOnSnapshot) await this.dropSegmentsUpTo(seq);
       } catch (err) {
-        if (err instanceof StoreError) throw err;
-        this.failure = new StoreClosedError(
-          `sandbox "${this.name}": saving a snapshot failed (${(err as Error).message}); reopen the store`,
-          { cause: err },
-        );
-        throw this.failure;
+        throw this.fail("saving a snapshot", err);
       }
     });
   }
@@ -282,8 +338,12 @@ class SandboxLog {
     if (this.gone) throw new StoreNotFoundError(this.name);
   }
 
-  /** Opens a sandbox's journal, cutting away a torn tail. */
-  static async recover(name: string, dir: string, notes: (n: RecoveryNote) => void): Promise<SandboxLog> {
+  /**
+   * Opens a sandbox's journal, cutting away a torn tail. Only the last segment is scanned (the
+   * only one a crash can have left unfinished: a new segment starts after an fsync of everything
+   * before it); an earlier one ends where the next begins and is verified when it is read.
+   */
+  static async recover(name: string, dir: string, notes: (n: RecoveryNote) => void, compactOnSnapshot: boolean): Promise<SandboxLog> {
     const files = await readdir(dir);
     for (const f of files) if (f.endsWith(".tmp")) await unlink(join(dir, f));
     let snapshotSeq = 0;
@@ -297,21 +357,20 @@ class SandboxLog {
       .sort((a, b) => a - b);
     if (firstSeqs.length === 0) throw new StoreCorruptionError(`sandbox "${name}": no journal segment in ${dir}`, dir);
     const segments: Segment[] = [];
-    let expectedFirst: number | undefined;
+    if (firstSeqs[0]! > snapshotSeq + 1) {
+      throw new StoreCorruptionError(
+        `sandbox "${name}": journal starts at seq ${firstSeqs[0]} but the snapshot only covers up to ${snapshotSeq}`,
+        join(dir, segmentFileName(firstSeqs[0]!)),
+      );
+    }
     for (const [i, firstSeq] of firstSeqs.entries()) {
       const path = join(dir, segmentFileName(firstSeq));
-      const isLast = i === firstSeqs.length - 1;
-      if (expectedFirst === undefined && firstSeq > snapshotSeq + 1) {
-        throw new StoreCorruptionError(
-          `sandbox "${name}": journal starts at seq ${firstSeq} but the snapshot only covers up to ${snapshotSeq}`,
-          path,
-        );
-      }
-      if (expectedFirst !== undefined && firstSeq !== expectedFirst) {
-        throw new StoreCorruptionError(`sandbox "${name}": ${path} starts at seq ${firstSeq}, expected ${expectedFirst}`, path);
+      if (i < firstSeqs.length - 1) {
+        segments.push({ firstSeq, path, size: (await stat(path)).size, lastSeq: firstSeqs[i + 1]! - 1 });
+        continue;
       }
       const buf = await readFile(path);
-      const scan = scanSegment(buf, path, firstSeq, isLast ? "recover" : "strict");
+      const scan = scanSegment(buf, path, firstSeq, "recover");
       if (scan.dropped) {
         const fh = await open(path, "r+");
         try {
@@ -323,15 +382,24 @@ class SandboxLog {
         notes({ sandbox: name, file: path, offset: scan.validLength, droppedBytes: scan.dropped.bytes, reason: scan.dropped.reason });
       }
       segments.push({ firstSeq, path, size: scan.validLength, lastSeq: scan.lastSeq });
-      expectedFirst = scan.lastSeq + 1;
     }
     const last = segments[segments.length - 1]!;
     if (last.lastSeq < snapshotSeq) {
       throw new StoreCorruptionError(`sandbox "${name}": snapshot is at seq ${snapshotSeq} but the journal ends at ${last.lastSeq}`, dir);
     }
     const fh = await open(last.path, "r+");
-    return new SandboxLog(name, dir, segments, fh, snapshotSeq);
+    return new SandboxLog(name, dir, segments, fh, snapshotSeq, compactOnSnapshot);
   }
+}
+
+/** Reads and strictly verifies a segment's durable part, which must hold exactly firstSeq..lastSeq. */
+async function readSegment(seg: Segment): Promise<{ buf: Buffer; scan: ReturnType<typeof scanSegment> }> {
+  const buf = await readPrefix(seg.path, seg.size);
+  const scan = scanSegment(buf, seg.path, seg.firstSeq, "strict");
+  if (scan.lastSeq !== seg.lastSeq) {
+    throw new StoreCorruptionError(`${seg.path}: holds seqs ${seg.firstSeq}..${scan.lastSeq}, expected ${seg.firstSeq}..${seg.lastSeq} (the next segment's start)`, seg.path);
+  }
+  return { buf, scan };
 }
 
 async function readPrefix(path: string, length: number): Promise<Buffer> {
@@ -465,6 +533,17 @@ export class JournalStore implements SandboxStore {
     return log.saveSnapshot(seq, state);
   }
 
+  async readEntries(name: string, fromSeq: number, toSeq?: number): Promise<JournalEntry[]> {
+    this.checkOpen();
+    checkReadRange(fromSeq, toSeq);
+    return (await this.log(name)).readEntries(fromSeq, toSeq);
+  }
+
+  async compact(name: string, upToSeq: number): Promise<number> {
+    this.checkOpen();
+    return (await this.log(name)).compact(upToSeq);
+  }
+
   async delete(name: string): Promise<void> {
     this.checkOpen();
     const entry = this.index.get(name);
@@ -513,10 +592,15 @@ export class JournalStore implements SandboxStore {
     if (!entry) return Promise.reject(new StoreNotFoundError(name));
     let opening = this.opening.get(name);
     if (!opening) {
-      opening = SandboxLog.recover(name, entry.dir, (note) => {
-        this.recoveries.push(note);
-        this.options.onRecovery?.(note);
-      }).then(
+      opening = SandboxLog.recover(
+        name,
+        entry.dir,
+        (note) => {
+          this.recoveries.push(note);
+          this.options.onRecovery?.(note);
+        },
+        this.options.compactOnSnapshot ?? false,
+      ).then(
         (log) => {
           this.opening.delete(name);
           if (this.closed) {

@@ -4,9 +4,12 @@ import {
   type SandboxMeta,
   type SandboxStore,
   StoreClosedError,
+  StoreCompactedError,
   StoreConflictError,
   StoreExistsError,
   StoreNotFoundError,
+  checkCompactSeq,
+  checkReadRange,
   checkSnapshotSeq,
   serializeEvents,
   validateEntries,
@@ -16,8 +19,16 @@ import {
 interface MemorySandbox {
   meta: string; // JSON, so callers never share objects with the store
   snapshot?: { seq: number; state: string };
+  /** Entries compactedSeq+1..lastSeq. */
   entries: { seq: number; event: string }[];
   lastSeq: number;
+  /** History up to here was compacted away (0: none). */
+  compactedSeq: number;
+}
+
+export interface MemoryStoreOptions {
+  /** Compact the history a snapshot covers when it is saved (false: keep all history). */
+  compactOnSnapshot?: boolean;
 }
 
 /**
@@ -27,6 +38,8 @@ interface MemorySandbox {
 export class MemoryStore implements SandboxStore {
   private readonly sandboxes = new Map<string, MemorySandbox>();
   private closed = false;
+
+  constructor(private readonly options: MemoryStoreOptions = {}) {}
 
   async list(): Promise<SandboxMeta[]> {
     this.checkOpen();
@@ -39,14 +52,14 @@ export class MemoryStore implements SandboxStore {
     this.checkOpen();
     validateMeta(meta);
     if (this.sandboxes.has(meta.name)) throw new StoreExistsError(meta.name);
-    this.sandboxes.set(meta.name, { meta: JSON.stringify(meta), entries: [], lastSeq: 0 });
+    this.sandboxes.set(meta.name, { meta: JSON.stringify(meta), entries: [], lastSeq: 0, compactedSeq: 0 });
   }
 
   async load(name: string): Promise<LoadedSandbox> {
     const sb = this.get(name);
     const loaded: LoadedSandbox = {
       meta: JSON.parse(sb.meta) as SandboxMeta,
-      entries: sb.entries.map((e) => ({ seq: e.seq, event: JSON.parse(e.event) as unknown })),
+      entries: sb.entries.slice(Math.max(0, (sb.snapshot?.seq ?? 0) - sb.compactedSeq)).map((e) => ({ seq: e.seq, event: JSON.parse(e.event) as unknown })),
     };
     if (sb.snapshot) loaded.snapshot = { seq: sb.snapshot.seq, state: JSON.parse(sb.snapshot.state) as unknown };
     return loaded;
@@ -67,7 +80,25 @@ export class MemoryStore implements SandboxStore {
     const json = JSON.stringify(state);
     if (json === undefined) throw new TypeError("snapshot state is not JSON-serializable");
     sb.snapshot = { seq, state: json };
-    sb.entries = sb.entries.filter((e) => e.seq > seq);
+    if (this.options.compactOnSnapshot) await this.compact(name, seq);
+  }
+
+  async readEntries(name: string, fromSeq: number, toSeq?: number): Promise<JournalEntry[]> {
+    const sb = this.get(name);
+    checkReadRange(fromSeq, toSeq);
+    if (fromSeq <= sb.compactedSeq) throw new StoreCompactedError(name, sb.compactedSeq, fromSeq);
+    const to = Math.min(toSeq ?? sb.lastSeq, sb.lastSeq);
+    return sb.entries.slice(fromSeq - sb.compactedSeq - 1, Math.max(0, to - sb.compactedSeq)).map((e) => ({ seq: e.seq, event: JSON.parse(e.event) as unknown }));
+  }
+
+  async compact(name: string, upToSeq: number): Promise<number> {
+    const sb = this.get(name);
+    checkCompactSeq(name, upToSeq, sb.snapshot?.seq ?? 0);
+    if (upToSeq > sb.compactedSeq) {
+      sb.entries = sb.entries.slice(upToSeq - sb.compactedSeq);
+      sb.compactedSeq = upToSeq;
+    }
+    return sb.compactedSeq;
   }
 
   async delete(name: string): Promise<void> {

@@ -5,8 +5,11 @@
  * Schema (all in one PostgreSQL schema, "ec2sim" unless told; see `MIGRATIONS`):
  *   migrations (version, name, applied_at)                       which migrations ran
  *   sandboxes  (name PK, meta json, last_seq, snapshot_seq)      one row per sandbox: its metadata
- *   events     (sandbox, seq, event json)  PK (sandbox, seq)      the event logs
+ *   events     (sandbox, seq, event json)  PK (sandbox, seq)      the event logs (all of history)
  *   snapshots  (sandbox PK, seq, state json)                     at most one snapshot per sandbox
+ * A snapshot deletes no events: they are the sandbox's history (`readEntries`). Only `compact`
+ * (or the option `compactOnSnapshot`) deletes the rows a snapshot covers; a sandbox's history then
+ * starts after its lowest remaining seq (no column records it: `min(seq)` is an index lookup).
  * Events and states are stored as `json` (the exact text we wrote: key order and `\u0000` kept,
  * unlike `jsonb`). The server creates and migrates the schema itself on open, under a
  * transaction-scoped advisory lock, so replicas starting together migrate exactly once.
@@ -38,12 +41,15 @@ import {
   type SandboxStore,
   type StoreSubscription,
   StoreClosedError,
+  StoreCompactedError,
   StoreConflictError,
   StoreCorruptionError,
   StoreError,
   StoreExistsError,
   StoreNotFoundError,
   StoreUnavailableError,
+  checkCompactSeq,
+  checkReadRange,
   checkSnapshotSeq,
   serializeEvents,
   validateEntries,
@@ -65,6 +71,8 @@ export interface PostgresStoreOptions {
   pollMs?: number;
   /** Told of background failures (lost LISTEN connection, failed catch-up). */
   log?: (message: string, error?: unknown) => void;
+  /** Delete the events a snapshot covers when it is saved (false: keep all history). `ec2sim serve --compact-history`. */
+  compactOnSnapshot?: boolean;
 }
 
 /** One migration: SQL run once, in order, inside the migration transaction. `%s` is the quoted schema. */
@@ -332,7 +340,41 @@ export class PostgresStore implements SandboxStore {
         checkSnapshotSeq(name, seq, Number(last), Number(snap));
         await client.query(this.sql.upsertSnapshot, [name, seq, json]);
         await client.query(this.sql.setSnapshotSeq, [name, seq]);
-        await client.query(this.sql.compact, [name, seq]);
+        if (this.options.compactOnSnapshot) await client.query(this.sql.compact, [name, seq]);
+      }),
+    );
+  }
+
+  async readEntries(name: string, fromSeq: number, toSeq?: number): Promise<JournalEntry[]> {
+    return this.op(async () => {
+      checkReadRange(fromSeq, toSeq);
+      return this.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", async (client) => {
+        const head = await client.query({ text: this.sql.historyHead, values: [name], rowMode: "array" });
+        if (head.rowCount === 0) throw new StoreNotFoundError(name);
+        const [lastRaw, minRaw] = head.rows[0] as [string, string | null];
+        const last = Number(lastRaw);
+        const compacted = minRaw === null ? last : Number(minRaw) - 1;
+        if (fromSeq <= compacted) throw new StoreCompactedError(name, compacted, fromSeq);
+        const to = Math.min(toSeq ?? last, last);
+        if (to < fromSeq) return [];
+        const rows = (await client.query({ text: this.sql.readRange, values: [name, fromSeq, to], rowMode: "array" })).rows as [string, string][];
+        const entries = toEntries(name, rows, fromSeq - 1);
+        if (entries.length !== to - fromSeq + 1) throw new StoreCorruptionError(`sandbox "${name}": its log should hold seqs ${fromSeq}..${to}, found ${entries.length} events`);
+        return entries;
+      });
+    });
+  }
+
+  async compact(name: string, upToSeq: number): Promise<number> {
+    return this.op(() =>
+      this.transaction("BEGIN", async (client) => {
+        const head = await client.query({ text: this.sql.lockHead, values: [name], rowMode: "array" });
+        if (head.rowCount === 0) throw new StoreNotFoundError(name);
+        checkCompactSeq(name, upToSeq, Number((head.rows[0] as unknown[])[1]));
+        await client.query(this.sql.compact, [name, upToSeq]);
+        const h = await client.query({ text: this.sql.historyHead, values: [name], rowMode: "array" });
+        const [lastRaw, minRaw] = h.rows[0] as [string, string | null];
+        return minRaw === null ? Number(lastRaw) : Number(minRaw) - 1;
       }),
     );
   }
@@ -383,8 +425,9 @@ export class PostgresStore implements SandboxStore {
         if (last < afterSeq) throw new StoreConflictError(name, afterSeq, last);
         let missed: JournalEntry[] = [];
         if (last > afterSeq) {
-          if (snap > afterSeq) throw new StoreError(`sandbox "${name}": entries ${afterSeq + 1}..${snap} were compacted by a snapshot; reload it`);
           const rows = (await client.query({ text: this.sql.loadEvents, values: [name, afterSeq], rowMode: "array" })).rows as [string, string][];
+          const first = rows.length ? Number(rows[0]![0]) : last + 1;
+          if (first > afterSeq + 1 && snap > afterSeq) throw new StoreCompactedError(name, first - 1, afterSeq + 1);
           missed = toEntries(name, rows, afterSeq);
           if (missed.length !== last - afterSeq) throw new StoreCorruptionError(`sandbox "${name}": its log should hold seqs ${afterSeq + 1}..${last}, found ${missed.length} events after ${afterSeq}`);
         }
@@ -724,6 +767,8 @@ function statements(s: string) {
     loadEvents: `SELECT seq, event::text FROM ${s}.events WHERE sandbox = $1 AND seq > $2 ORDER BY seq`,
     catchUp: `SELECT seq, event::text FROM ${s}.events WHERE sandbox = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
     lastSeq: `SELECT last_seq FROM ${s}.sandboxes WHERE name = $1`,
+    historyHead: `SELECT sb.last_seq, (SELECT min(seq) FROM ${s}.events WHERE sandbox = $1) FROM ${s}.sandboxes sb WHERE sb.name = $1`,
+    readRange: `SELECT seq, event::text FROM ${s}.events WHERE sandbox = $1 AND seq >= $2 AND seq <= $3 ORDER BY seq`,
     lockHead: `SELECT last_seq, snapshot_seq FROM ${s}.sandboxes WHERE name = $1 FOR UPDATE`,
     // One statement = one transaction: the conditional bump of last_seq (row-locked), the events,
     // and the NOTIFY (delivered at commit). Data-modifying CTEs run even when not referenced.

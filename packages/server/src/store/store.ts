@@ -5,6 +5,13 @@
  * append-only journal of events numbered 1, 2, 3, … and at most one snapshot (the folded state at
  * some seq). Implementations: `JournalStore` (embedded, on local disk), `MemoryStore` (tests and
  * `--store memory`), `PostgresStore` (shared by several server replicas).
+ *
+ * History: the journal is the sandbox's history (what exports, diffs and branches replay, up to
+ * any seq), so a store keeps all of it. A snapshot only speeds up `load` (the snapshot plus the
+ * entries after it); the entries it covers stay readable with `readEntries`. Dropping them is an
+ * explicit opt-in: `compact(name, upToSeq)`, or the store option `compactOnSnapshot` (false unless
+ * told; `ec2sim serve --compact-history`), after which reading them fails with
+ * `StoreCompactedError`.
  */
 
 /** One journaled event. `seq` is 1, 2, 3, … per sandbox; `event` must be JSON-serializable. */
@@ -42,11 +49,27 @@ export interface SandboxStore {
    */
   append(name: string, entries: JournalEntry[], expectedLastSeq: number): Promise<void>;
   /**
-   * Atomically records `state` as the fold of entries 1..seq. Later loads start from it; older
-   * journal data may be compacted. `seq` must not exceed the log's durable last seq nor be below
-   * the current snapshot's seq.
+   * Atomically records `state` as the fold of entries 1..seq. Later loads start from it. The
+   * entries it covers are kept (still readable with `readEntries`) unless the store was opened
+   * with `compactOnSnapshot`, which then compacts them as `compact(name, seq)` does. `seq` must
+   * not exceed the log's durable last seq nor be below the current snapshot's seq.
    */
   saveSnapshot(name: string, seq: number, state: unknown): Promise<void>;
+  /**
+   * The durable entries `fromSeq`..`toSeq` (to the log's end when `toSeq` is absent or beyond
+   * it), in order and contiguous; `[]` when the range is empty or starts after the log's end.
+   * Reads no more of the log than the range needs (no replay, no snapshot). Rejects with
+   * `StoreCompactedError` when entries from `fromSeq` on are no longer held (compacted), with
+   * `StoreNotFoundError` for an unknown sandbox, `RangeError` when `fromSeq` < 1.
+   */
+  readEntries(name: string, fromSeq: number, toSeq?: number): Promise<JournalEntry[]>;
+  /**
+   * Explicit compaction (the only way history is ever dropped): removes entries 1..`upToSeq`,
+   * which the current snapshot must cover (`RangeError` otherwise). A store may keep some of them
+   * (the journal drops whole segment files only). Resolves to the seq up to which history is now
+   * gone (0: nothing); `readEntries` from at or below it then rejects with `StoreCompactedError`.
+   */
+  compact(name: string, upToSeq: number): Promise<number>;
   /** Rejects with `StoreNotFoundError` if there is no such sandbox. */
   delete(name: string): Promise<void>;
   /** Waits for in-flight writes, then releases resources (and, for `JournalStore`, the lock). */
@@ -133,6 +156,18 @@ export class StoreCorruptionError extends StoreError {
   }
 }
 
+/** The entries asked for were compacted away (`compact`, or `compactOnSnapshot`): history up to `compactedSeq` is gone. */
+export class StoreCompactedError extends StoreError {
+  override name = "StoreCompactedError";
+  constructor(
+    readonly sandbox: string,
+    readonly compactedSeq: number,
+    readonly fromSeq: number,
+  ) {
+    super(`sandbox "${sandbox}": entries up to seq ${compactedSeq} were compacted by a snapshot (asked from seq ${fromSeq}); the log holds seq ${compactedSeq + 1} on`);
+  }
+}
+
 /** Another live process owns the store directory. */
 export class StoreLockedError extends StoreError {
   override name = "StoreLockedError";
@@ -188,6 +223,20 @@ export function validateMeta(meta: SandboxMeta): void {
     throw new TypeError("sandbox name must be a non-empty string of at most 200 characters");
   }
   if (typeof meta.createdAt !== "string") throw new TypeError("createdAt must be a string");
+}
+
+/** Checks `readEntries`' range arguments; throws `RangeError`. */
+export function checkReadRange(fromSeq: number, toSeq: number | undefined): void {
+  if (!Number.isSafeInteger(fromSeq) || fromSeq < 1) throw new RangeError(`fromSeq must be a positive integer, got ${String(fromSeq)}`);
+  if (toSeq !== undefined && (!Number.isSafeInteger(toSeq) || toSeq < 0)) throw new RangeError(`toSeq must be a non-negative integer, got ${String(toSeq)}`);
+}
+
+/** The rule for `compact`'s seq: only what the snapshot covers; throws `RangeError`. */
+export function checkCompactSeq(name: string, upToSeq: number, snapshotSeq: number): void {
+  if (!Number.isSafeInteger(upToSeq) || upToSeq < 0) throw new RangeError(`compaction seq must be a non-negative integer, got ${String(upToSeq)}`);
+  if (upToSeq > snapshotSeq) {
+    throw new RangeError(`sandbox "${name}": cannot compact up to seq ${upToSeq}, the snapshot only covers up to ${snapshotSeq}`);
+  }
 }
 
 /** The rule for `saveSnapshot`'s seq, shared by implementations; throws `RangeError`. */

@@ -1,0 +1,178 @@
+/**
+ * The end-to-end suites' shared plumbing: a real `ec2sim serve` process started through bin/ec2sim
+ * (as a user would) on 127.0.0.1, ready once it prints its banner; the admin API; the sandbox's
+ * accounts and credentials; AWS SDK clients; temp dirs; a seeded PRNG.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { EC2Client, DescribeImagesCommand, type Image } from "@aws-sdk/client-ec2";
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+export const BIN = join(REPO, "bin", "ec2sim");
+/** The two standard accounts every sandbox starts with. */
+export const ACCOUNT_A = "111122223333";
+export const ACCOUNT_B = "444455556666";
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export interface Account {
+  accountId: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export type Credentials = Pick<Account, "accessKeyId" | "secretAccessKey">;
+
+/** A fresh temporary folder `ec2sim-PREFIX-…` and a way to remove it. */
+export function tempDir(prefix: string): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), `ec2sim-${prefix}-`));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface ServerProcess {
+  readonly url: string;
+  readonly port: number;
+  readonly proc: ChildProcess;
+  readonly dataDir: string;
+  /** Everything the process printed so far (stdout and stderr). */
+  output(): string;
+  /** SIGTERM, wait for exit; returns the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL, wait for exit. */
+  kill9(): Promise<void>;
+  /** The exit code, once the process has exited (and a data dir of its own is removed). */
+  exited: Promise<number | null>;
+}
+
+export interface StartOptions {
+  /** --data; without it, a temp dir of the server's own, removed when the process exits. */
+  dataDir?: string;
+  /** --store (e.g. a postgres:// URL, or "memory"). */
+  store?: string;
+  /** --speed (default 200). */
+  speed?: number;
+  /** --port (default 0: any free port). */
+  port?: number;
+  /** More `serve` arguments, after the others. */
+  extraArgs?: string[];
+  /** How long to wait for the banner (default 30 s). */
+  timeoutMs?: number;
+}
+
+/** Starts `bin/ec2sim serve` and resolves once it prints "serving EC2 at http://127.0.0.1:PORT". */
+export async function startServer(opts: StartOptions = {}): Promise<ServerProcess> {
+  const ownDir = opts.dataDir === undefined ? tempDir("data").dir : undefined;
+  const dataDir = opts.dataDir ?? ownDir!;
+  const args = [
+    "serve", "--port", String(opts.port ?? 0), "--data", dataDir, "--speed", String(opts.speed ?? 200),
+    ...(opts.store === undefined ? [] : ["--store", opts.store]),
+    ...(opts.extraArgs ?? []),
+  ];
+  const proc = spawn(BIN, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, EC2SIM_DATA: "" } });
+  let out = "";
+  proc.stdout!.on("data", (c: Buffer) => (out += c.toString()));
+  proc.stderr!.on("data", (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((res) =>
+    proc.on("exit", (code) => {
+      if (ownDir) rmSync(ownDir, { recursive: true, force: true });
+      res(code);
+    }),
+  );
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const url = await new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`ec2sim serve did not start within ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    proc.stdout!.on("data", () => {
+      const m = /serving EC2 at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        res(m[1]!);
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      rej(new Error(`ec2sim serve exited with ${code} before it was ready:\n${out}`));
+    });
+  });
+  return {
+    url,
+    port: Number(new URL(url).port),
+    proc,
+    dataDir,
+    output: () => out,
+    exited,
+    stop: async () => {
+      proc.kill("SIGTERM");
+      return exited;
+    },
+    kill9: async () => {
+      proc.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
+
+/** A request to the admin API (`URL/_ec2sim/PATH`): its status and parsed JSON body, whatever the status. */
+export async function admin<T = any>(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
+  const res = await fetch(`${url}/_ec2sim${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, json: (text ? JSON.parse(text) : undefined) as T };
+}
+
+/** `admin` that throws unless the answer is 2xx; returns the JSON body. */
+export async function adminOk<T = any>(url: string, method: string, path: string, body?: unknown): Promise<T> {
+  const { status, json } = await admin<T>(url, method, path, body);
+  if (status < 200 || status > 299) throw new Error(`admin ${method} ${path}: HTTP ${status}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** The sandbox's two standard accounts: [A (111122223333), B (444455556666)]. */
+export async function accountsOf(url: string, sandbox = "default"): Promise<[Account, Account]> {
+  const { json } = await admin<{ accounts: Account[] }>(url, "GET", `/sandboxes/${sandbox}`);
+  const a = json.accounts.find((x) => x.accountId === ACCOUNT_A);
+  const b = json.accounts.find((x) => x.accountId === ACCOUNT_B);
+  if (!a || !b) throw new Error(`sandbox ${sandbox} lacks its standard accounts: ${JSON.stringify(json)}`);
+  return [a, b];
+}
+
+/** One account's keys in a sandbox (from the admin API). */
+export async function credentialsFor(url: string, sandbox = "default", accountId = ACCOUNT_A): Promise<Credentials> {
+  const info = await adminOk<{ accounts: Account[] }>(url, "GET", `/sandboxes/${sandbox}`);
+  const a = info.accounts.find((x) => x.accountId === accountId);
+  if (!a) throw new Error(`no account ${accountId} in ${sandbox}`);
+  return { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey };
+}
+
+/** An EC2 client of the SDK for an account, at `url`, without retries. */
+export function sdkClient(url: string, account: Credentials, region = "us-east-1"): EC2Client {
+  return new EC2Client({
+    endpoint: url,
+    region,
+    credentials: { accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey },
+    maxAttempts: 1,
+  });
+}
+
+/** The newest Quick Start AL2023 x86_64 image. */
+export async function newestAl2023(client: EC2Client): Promise<Image> {
+  const r = await client.send(new DescribeImagesCommand({ Owners: ["amazon"], Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }] }));
+  return [...r.Images!].sort((x, y) => y.CreationDate!.localeCompare(x.CreationDate!))[0]!;
+}
+
+/** A tiny seeded PRNG (mulberry32), so a failing randomized run can be repeated from its seed. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
