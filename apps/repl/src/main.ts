@@ -187,23 +187,3 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   }
 }
-
-const isEntry = (() => {
-  const entry = process.argv[1];
-  return entry ? import.meta.url === new URL(`file://${entry}`).href || entry.endsWith("/repl/src/main.ts") : false;
-})();
-
-if (isEntry) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      // Let the event loop drain (exiting with the terminal still being reset can trip Node's
-      // stdio assertion); leave by force only if something still holds it open.
-      process.exitCode = code;
-      setTimeout(() => process.exit(code), 3_000).unref();
-    },
-    (e: unknown) => {
-      console.error(`ec2sim: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      process.exit(1);
-    },
-  );
-}
