@@ -3,18 +3,10 @@
  * credentials in the environment: the seeds' story, field by field, including `aws ec2 wait`.
  * Requires the AWS CLI v2 (Debian: apt-get install -y awscli); fails, never skips, without it.
  */
-import { execFile } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accountsOf, sleep, startServer, tempDir, type Account, type ServerProcess } from "@ec2sim/test-harness";
 import { findAwsCliV2 } from "./harness.ts";
-import { runAwsCliStory } from "./aws-cli-story.ts";
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-  json: any;
-}
+import { awsCliRunner, runAwsCliStory } from "./aws-cli-story.ts";
 
 /** The CLI's error line; with AWS_MAX_ATTEMPTS=1 it adds " (reached max retries: 0)". */
 const cliError = (code: string, operation: string, message: string) =>
@@ -31,6 +23,7 @@ describe("AWS CLI v2 against ec2sim serve", () => {
     const found = await findAwsCliV2();
     if ("error" in found) throw new Error(found.error);
     awsPath = found.path;
+    cli = awsCliRunner(awsPath, () => server.url, () => A);
     data = tempDir("cli");
     server = await startServer({ dataDir: data.dir, speed: 200 });
     [A, B] = await accountsOf(server.url);
@@ -40,37 +33,11 @@ describe("AWS CLI v2 against ec2sim serve", () => {
     data?.remove();
   });
 
-  const aws = (args: string[], opts: { as?: Account; region?: string; timeoutMs?: number } = {}): Promise<CliResult> => {
-    const who = opts.as ?? A;
-    const env = {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      HOME: process.env.HOME ?? "/tmp",
-      AWS_ACCESS_KEY_ID: who.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: who.secretAccessKey,
-      AWS_DEFAULT_REGION: opts.region ?? "us-east-1",
-      AWS_CONFIG_FILE: "/dev/null",
-      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-      AWS_PAGER: "",
-      AWS_MAX_ATTEMPTS: "1",
-    };
-    return new Promise((resolve) => {
-      execFile(awsPath, ["--endpoint-url", server.url, "--output", "json", "ec2", ...args], { env, timeout: opts.timeoutMs ?? 60_000 }, (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : -1) : 0;
-        let json: any;
-        try {
-          json = stdout.trim() ? JSON.parse(stdout) : undefined;
-        } catch {
-          json = undefined;
-        }
-        resolve({ code, stdout, stderr, json });
-      });
-    });
-  };
-  const ok = async (args: string[], opts: Parameters<typeof aws>[1] = {}) => {
-    const r = await aws(args, opts);
-    if (r.code !== 0) throw new Error(`aws ec2 ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
-    return r.json;
-  };
+  // One runner for every CLI suite (credentials in a clean environment, no config files or pager),
+  // made once the CLI is found.
+  let cli: ReturnType<typeof awsCliRunner>;
+  const aws: ReturnType<typeof awsCliRunner>["aws"] = (args, opts) => cli.aws(args, opts);
+  const ok: ReturnType<typeof awsCliRunner>["ok"] = (args, opts) => cli.ok(args, opts);
 
   it("runs the seeds' story with --endpoint-url", { timeout: 150_000 }, async () => {
     await runAwsCliStory({ aws, ok }, A, B);
