@@ -3,7 +3,7 @@
  * persist them, the WebSocket protocol can stream them, and a sandbox can be replayed or branched.
  */
 import type { ClockState } from "./clock.ts";
-import type { Image, Instance, InstanceStateName, InstanceStoreVolume, SecurityGroupRule, Volume } from "./model.ts";
+import type { Image, Instance, InstanceStateName, InstanceStoreVolume, MachineFacts, SecurityGroupRule, Volume } from "./model.ts";
 
 export type TagList = [string, string][];
 
@@ -26,10 +26,10 @@ export type GuestEffect =
 
 /** The facts an image is born with; the rest of `Image` (state, permissions, dates) the fold sets. */
 export interface ImageInit
-  extends Pick<
+  extends MachineFacts,
+    Pick<
     Image,
-    | "imageId" | "region" | "ownerId" | "name" | "description" | "architecture" | "platform" | "platformDetails" | "usageOperation"
-    | "rootDeviceType" | "rootDeviceName" | "virtualizationType" | "bootMode" | "enaSupport" | "sriovNetSupport" | "imdsSupport"
+    | "imageId" | "region" | "ownerId" | "name" | "description" | "sriovNetSupport" | "imdsSupport"
     | "imageLocation" | "kernelId" | "ramdiskId" | "blockDeviceMappings" | "productCodes" | "softwareUsdPerHour" | "guest"
     | "sourceInstanceId" | "sourceImageId" | "sourceRegion"
   > {
@@ -48,11 +48,11 @@ export interface VolumeInit
 
 /** The facts an instance is launched with; its volumes are created and attached by the fold. */
 export interface InstanceInit
-  extends Pick<
+  extends MachineFacts,
+    Pick<
     Instance,
     | "instanceId" | "ownerId" | "availabilityZone" | "subnetId" | "vpcId" | "imageId" | "instanceType" | "keyName" | "securityGroupIds"
-    | "amiLaunchIndex" | "privateIpAddress" | "publicIpAddress" | "architecture" | "platform" | "platformDetails" | "usageOperation"
-    | "rootDeviceType" | "rootDeviceName" | "virtualizationType" | "bootMode" | "enaSupport" | "ebsOptimized" | "userData" | "kernelId"
+    | "amiLaunchIndex" | "privateIpAddress" | "publicIpAddress" | "ebsOptimized" | "userData" | "kernelId"
     | "ramdiskId" | "disableApiTermination" | "disableApiStop" | "instanceInitiatedShutdownBehavior" | "monitoring" | "clientToken"
     | "productCodes" | "softwareUsdPerHour" | "creditSpecification" | "metadataOptions"
   > {

@@ -13,7 +13,7 @@ import { compileFilters, paginate, type Filter } from "./filters.ts";
 import { BLOCK_BYTES } from "./guest/fs.ts";
 import { runtimeDropPaths } from "./guest/os.ts";
 import { looksLikeId } from "./ids.ts";
-import type { Account, BlockDeviceMapping, Image, Instance } from "./model.ts";
+import { machineFacts, type Account, type BlockDeviceMapping, type Image, type Instance } from "./model.ts";
 import { regionState, type SandboxState } from "./state.ts";
 import { tagMap, tagsFor, toTagSet } from "./tags.ts";
 import type { Tx } from "./tx.ts";
@@ -112,9 +112,7 @@ export function scanImageForSecrets(state: SandboxState, image: Image): SecretFi
 // ── fold ─────────────────────────────────────────────────────────────────────────────────────
 function imageFromInit(state: SandboxState, i: ImageInit, at: number): Image {
   const img: Image = {
-    imageId: i.imageId, region: i.region, ownerId: i.ownerId,     name: i.name, description: i.description, state: "pending", architecture: i.architecture, platform: i.platform,
-    platformDetails: i.platformDetails, usageOperation: i.usageOperation, rootDeviceType: i.rootDeviceType, rootDeviceName: i.rootDeviceName,
-    virtualizationType: i.virtualizationType, bootMode: i.bootMode, enaSupport: i.enaSupport, sriovNetSupport: i.sriovNetSupport,
+    imageId: i.imageId, region: i.region, ownerId: i.ownerId,     name: i.name, description: i.description, state: "pending", ...machineFacts(i), sriovNetSupport: i.sriovNetSupport,
     imdsSupport: i.imdsSupport, imageLocation: i.imageLocation, kernelId: i.kernelId, ramdiskId: i.ramdiskId, creationDate: at,
     blockDeviceMappings: i.blockDeviceMappings, productCodes: i.productCodes, softwareUsdPerHour: i.softwareUsdPerHour,
     launchPermissions: { userIds: new Set(), organizationArns: new Set(), ouArns: new Set(), public: false },
@@ -414,9 +412,7 @@ export const imageActions = {
     tx.emit({
       type: "ImageCreated",
       image: {
-        imageId, region: tx.ctx.region, ownerId: tx.ctx.accountId, name, description: input.Description, architecture: inst.architecture,
-        platform: inst.platform, platformDetails: inst.platformDetails, usageOperation: inst.usageOperation, rootDeviceType: "ebs",
-        rootDeviceName: inst.rootDeviceName, virtualizationType: inst.virtualizationType, bootMode: inst.bootMode, enaSupport: inst.enaSupport,
+        imageId, region: tx.ctx.region, ownerId: tx.ctx.accountId, name, description: input.Description, ...machineFacts(inst), rootDeviceType: "ebs",
         sriovNetSupport: "simple", imdsSupport: source?.imdsSupport, blockDeviceMappings: bdms, productCodes: inst.productCodes,
         softwareUsdPerHour: inst.softwareUsdPerHour || undefined, guest: inst.guest.os, availableAt: availableAt + 5_000,
         sourceInstanceId: inst.instanceId, sourceImageId: inst.imageId, tags: imageTags, imageLocation: `${tx.ctx.accountId}/${name}`,
@@ -516,9 +512,7 @@ export const imageActions = {
     tx.emit({
       type: "ImageCreated",
       image: {
-        imageId, region: tx.ctx.region, ownerId: tx.ctx.accountId, name, description: input.Description ?? src.description, architecture: src.architecture,
-        platform: src.platform, platformDetails: src.platformDetails, usageOperation: src.usageOperation, rootDeviceType: src.rootDeviceType,
-        rootDeviceName: src.rootDeviceName, virtualizationType: src.virtualizationType, bootMode: src.bootMode, enaSupport: src.enaSupport,
+        imageId, region: tx.ctx.region, ownerId: tx.ctx.accountId, name, description: input.Description ?? src.description, ...machineFacts(src),
         sriovNetSupport: src.sriovNetSupport, imdsSupport: src.imdsSupport, blockDeviceMappings: bdms, productCodes: src.productCodes,
         softwareUsdPerHour: src.softwareUsdPerHour, guest: src.guest, availableAt: availableAt + 5_000, sourceImageId: src.imageId,
         sourceRegion: input.SourceRegion, tags, imageLocation: src.bundle ? `${src.bundle.manifest}.copy-${imageId}` : `${tx.ctx.accountId}/${name}`,

@@ -17,7 +17,7 @@ import { looksLikeId } from "./ids.ts";
 import { findImage, requireLaunchableImage } from "./images.ts";
 import { hourlyPrice, offeredIn, requireInstanceType } from "./instance-types.ts";
 import { findKeyPairByName } from "./key-pairs.ts";
-import { STATE_CODE, type Instance, type InstanceStateName } from "./model.ts";
+import { STATE_CODE, machineFacts, type Instance, type InstanceStateName } from "./model.ts";
 import { groupByName, requireGroup } from "./security-groups.ts";
 import { regionState, type RegionState, type SandboxState } from "./state.ts";
 import { tagMap, tagsFor, toTagSet } from "./tags.ts";
@@ -66,9 +66,7 @@ function launch(state: SandboxState, e: EventOf<"InstancesLaunched">, at: number
       instanceId: i.instanceId, reservationId: e.reservationId, region: e.region, ownerId: i.ownerId, availabilityZone: i.availabilityZone,
       subnetId: i.subnetId, vpcId: i.vpcId, imageId: i.imageId, instanceType: i.instanceType, keyName: i.keyName, securityGroupIds: i.securityGroupIds,
       state: "pending", stateTransitionReason: "", transitionAt: i.transitionAt, launchTime: at, amiLaunchIndex: i.amiLaunchIndex,
-      privateIpAddress: i.privateIpAddress, publicIpAddress: i.publicIpAddress, architecture: i.architecture, platform: i.platform,
-      platformDetails: i.platformDetails, usageOperation: i.usageOperation, rootDeviceType: i.rootDeviceType, rootDeviceName: i.rootDeviceName,
-      virtualizationType: i.virtualizationType, bootMode: i.bootMode, enaSupport: i.enaSupport, ebsOptimized: i.ebsOptimized, blockDevices: [],
+      privateIpAddress: i.privateIpAddress, publicIpAddress: i.publicIpAddress, ...machineFacts(i), ebsOptimized: i.ebsOptimized, blockDevices: [],
       instanceStores: i.instanceStores.map((s) => ({ ...s, fs: new FsLayer() })), userData: i.userData, kernelId: i.kernelId, ramdiskId: i.ramdiskId,
       disableApiTermination: i.disableApiTermination, disableApiStop: i.disableApiStop, instanceInitiatedShutdownBehavior: i.instanceInitiatedShutdownBehavior,
       sourceDestCheck: true, monitoring: i.monitoring, clientToken: i.clientToken, productCodes: i.productCodes, softwareUsdPerHour: i.softwareUsdPerHour,
@@ -531,9 +529,7 @@ export const instanceActions = {
         instanceId, ownerId: tx.ctx.accountId, availabilityZone: subnet.availabilityZone, subnetId: subnet.subnetId, vpcId: subnet.vpcId, imageId: image.imageId,
         instanceType: type.instanceType, keyName: input.KeyName, securityGroupIds: [...new Set(groupIds)], amiLaunchIndex: k, privateIpAddress,
         ...(wantsPublic ? { publicIpAddress: publicIpFor(tx) } : {}), transitionAt: tx.now + tx.randomInt(bootLo, bootHi),
-        architecture: image.architecture, platform: image.platform, platformDetails: image.platformDetails, usageOperation: image.usageOperation,
-        rootDeviceType: image.rootDeviceType, rootDeviceName: image.rootDeviceName, virtualizationType: image.virtualizationType, bootMode: image.bootMode,
-        enaSupport: image.enaSupport, ebsOptimized: input.EbsOptimized ?? type.ebsOptimizedSupport === "default",
+        ...machineFacts(image), ebsOptimized: input.EbsOptimized ?? type.ebsOptimizedSupport === "default",
         volumes: volumes.map((v) => ({
           volumeId: tx.newId("volume"), region: tx.ctx.region, availabilityZone: subnet.availabilityZone, ownerId: tx.ctx.accountId, size: v.size, volumeType: v.volumeType,
           iops: v.iops, throughput: v.throughput, encrypted: v.encrypted, snapshotId: v.snapshotId, availableAt: tx.now, tags: volTags, deviceName: v.deviceName, deleteOnTermination: v.deleteOnTermination,

@@ -81,6 +81,26 @@ export interface KeyPair extends Taggable {
   createTime: number;
 }
 
+// ── machine facts: what an AMI fixes and an instance inherits (R5) ─────────────────────────────
+export interface MachineFacts {
+  architecture: Architecture;
+  platform?: "windows";
+  platformDetails: string;
+  usageOperation: string;
+  rootDeviceType: "ebs" | "instance-store";
+  rootDeviceName: string;
+  virtualizationType: "hvm" | "paravirtual";
+  bootMode?: string;
+  enaSupport: boolean;
+}
+
+/** The machine facts of an image or instance, to hand on to what is made from it. */
+export const machineFacts = (x: MachineFacts): MachineFacts => ({
+  architecture: x.architecture, platform: x.platform, platformDetails: x.platformDetails, usageOperation: x.usageOperation,
+  rootDeviceType: x.rootDeviceType, rootDeviceName: x.rootDeviceName, virtualizationType: x.virtualizationType, bootMode: x.bootMode,
+  enaSupport: x.enaSupport,
+});
+
 // ── images ────────────────────────────────────────────────────────────────────────────────────
 export interface BlockDeviceMapping {
   deviceName: string;
@@ -106,7 +126,7 @@ export interface LaunchPermissions {
 
 export type ImageState = "pending" | "available" | "failed" | "deregistered" | "disabled" | "invalid";
 
-export interface Image extends Taggable {
+export interface Image extends Taggable, MachineFacts {
   imageId: string;
   region: string;
   ownerId: string;
@@ -115,15 +135,6 @@ export interface Image extends Taggable {
   description?: string;
   state: ImageState;
   stateReason?: { code: string; message: string };
-  architecture: Architecture;
-  platform?: "windows";
-  platformDetails: string;
-  usageOperation: string;
-  rootDeviceType: "ebs" | "instance-store";
-  rootDeviceName: string;
-  virtualizationType: "hvm" | "paravirtual";
-  bootMode?: string;
-  enaSupport: boolean;
   sriovNetSupport?: string;
   imdsSupport?: string;
   imageLocation?: string;
@@ -246,7 +257,7 @@ export interface InstanceStoreVolume {
   fs: FsLayer;
 }
 
-export interface Instance extends Taggable {
+export interface Instance extends Taggable, MachineFacts {
   instanceId: string;
   reservationId: string;
   region: string;
@@ -267,15 +278,6 @@ export interface Instance extends Taggable {
   amiLaunchIndex: number;
   privateIpAddress: string;
   publicIpAddress?: string;
-  architecture: Architecture;
-  platform?: "windows";
-  platformDetails: string;
-  usageOperation: string;
-  rootDeviceType: "ebs" | "instance-store";
-  rootDeviceName: string;
-  virtualizationType: "hvm" | "paravirtual";
-  bootMode?: string;
-  enaSupport: boolean;
   ebsOptimized: boolean;
   /** EBS volumes attached, by device. */
   blockDevices: { deviceName: string; volumeId: string; deleteOnTermination: boolean; attachTime: number }[];
