@@ -11,8 +11,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  buildExportPlan,
+  defaultSynthesizer,
+  diffInventories,
+  type Inventory,
+  readSandboxState,
+} from "@ec2sim/cdktf-bridge";
 import { Sandbox } from "@ec2sim/core";
-import { buildExportPlan, defaultSynthesizer, diffInventories, readSandboxState, type Inventory } from "@ec2sim/cdktf-bridge";
 
 const ACCOUNT = "111122223333";
 
@@ -20,46 +26,86 @@ const ACCOUNT = "111122223333";
 function workload(n: number): Sandbox {
   const sb = new Sandbox({ seed: `bench-${n}`, realNow: () => 0 });
   sb.createAccount({ accountId: ACCOUNT });
-  const call = (a: string, i: Record<string, unknown>) => sb.call({ accountId: ACCOUNT, region: "us-east-1" }, a, i).output;
-  const ami = call("DescribeImages", { Owners: ["amazon"], Filters: [{ Name: "name", Values: ["al2023-ami-2023.*-x86_64"] }] }).Images[0].ImageId;
+  const call = (a: string, i: Record<string, unknown>) =>
+    sb.call({ accountId: ACCOUNT, region: "us-east-1" }, a, i).output;
+  const ami = call("DescribeImages", {
+    Owners: ["amazon"],
+    Filters: [{ Name: "name", Values: ["al2023-ami-2023.*-x86_64"] }],
+  }).Images[0].ImageId;
   const groups: string[] = [];
   for (let g = 0; g < Math.max(1, n / 10); g++) {
     const id = call("CreateSecurityGroup", { GroupName: `web-${g}`, Description: `group ${g}` }).GroupId;
-    call("AuthorizeSecurityGroupIngress", { GroupId: id, IpPermissions: [
-      { IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: `10.${g % 256}.0.0/16` }] },
-      { IpProtocol: "tcp", FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: "0.0.0.0/0" }] },
-      { IpProtocol: "tcp", FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: "0.0.0.0/0" }] },
-    ] });
+    call("AuthorizeSecurityGroupIngress", {
+      GroupId: id,
+      IpPermissions: [
+        { IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: `10.${g % 256}.0.0/16` }] },
+        { IpProtocol: "tcp", FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: "0.0.0.0/0" }] },
+        { IpProtocol: "tcp", FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: "0.0.0.0/0" }] },
+      ],
+    });
     groups.push(id);
   }
   call("CreateKeyPair", { KeyName: "bench" });
   const base = Math.ceil(n * 0.9);
   const ids: string[] = [];
   for (let i = 0; i < base; i++) {
-    const r = call("RunInstances", { ImageId: ami, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1, KeyName: "bench", SecurityGroupIds: [groups[i % groups.length]], TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "Name", Value: `web-${i}` }] }] });
+    const r = call("RunInstances", {
+      ImageId: ami,
+      InstanceType: "t3.micro",
+      MinCount: 1,
+      MaxCount: 1,
+      KeyName: "bench",
+      SecurityGroupIds: [groups[i % groups.length]],
+      TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "Name", Value: `web-${i}` }] }],
+    });
     ids.push(r.Instances[0].InstanceId);
   }
   sb.advance(60_000);
   const images: string[] = [];
   for (let i = 0; i < base && images.length < n - base; i += 9) {
-    if (images.length % 2 === 0) call("GuestRun", { InstanceId: ids[i], Command: "sudo dnf install -y nginx && echo hi | sudo tee /usr/share/nginx/html/index.html" });
+    if (images.length % 2 === 0)
+      call("GuestRun", {
+        InstanceId: ids[i],
+        Command: "sudo dnf install -y nginx && echo hi | sudo tee /usr/share/nginx/html/index.html",
+      });
     images.push(call("CreateImage", { InstanceId: ids[i], Name: `app-${i}`, NoReboot: true }).ImageId);
   }
   sb.advance(600_000);
   for (let i = 0; ids.length < n; i++) {
-    const r = call("RunInstances", { ImageId: images[i % images.length], InstanceType: "t3.small", MinCount: 1, MaxCount: 1, SecurityGroupIds: [groups[i % groups.length]], TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "Name", Value: `app-${i}` }] }] });
+    const r = call("RunInstances", {
+      ImageId: images[i % images.length],
+      InstanceType: "t3.small",
+      MinCount: 1,
+      MaxCount: 1,
+      SecurityGroupIds: [groups[i % groups.length]],
+      TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "Name", Value: `app-${i}` }] }],
+    });
     ids.push(r.Instances[0].InstanceId);
   }
   sb.advance(60_000);
   const azOf = new Map<string, string>();
   for (const i of sb.state.regions.get("us-east-1")!.instances.values()) azOf.set(i.instanceId, i.availabilityZone);
   const vols: string[] = [];
-  for (const id of ids) vols.push(call("CreateVolume", { AvailabilityZone: azOf.get(id), Size: 10, VolumeType: "gp3", TagSpecifications: [{ ResourceType: "volume", Tags: [{ Key: "Name", Value: `data-${id}` }] }] }).VolumeId);
+  for (const id of ids)
+    vols.push(
+      call("CreateVolume", {
+        AvailabilityZone: azOf.get(id),
+        Size: 10,
+        VolumeType: "gp3",
+        TagSpecifications: [{ ResourceType: "volume", Tags: [{ Key: "Name", Value: `data-${id}` }] }],
+      }).VolumeId,
+    );
   sb.advance(10_000);
-  ids.forEach((id, k) => call("AttachVolume", { VolumeId: vols[k], InstanceId: id, Device: "/dev/sdf" }));
+  ids.forEach((id, k) => {
+    call("AttachVolume", { VolumeId: vols[k], InstanceId: id, Device: "/dev/sdf" });
+  });
   sb.advance(10_000);
   for (let k = 0; k < vols.length; k += 10) call("CreateSnapshot", { VolumeId: vols[k] });
-  for (let k = 0; k < ids.length && k < 100; k += 20) call("AssociateAddress", { AllocationId: call("AllocateAddress", { Domain: "vpc" }).AllocationId, InstanceId: ids[k] });
+  for (let k = 0; k < ids.length && k < 100; k += 20)
+    call("AssociateAddress", {
+      AllocationId: call("AllocateAddress", { Domain: "vpc" }).AllocationId,
+      InstanceId: ids[k],
+    });
   sb.advance(600_000);
   return sb;
 }
@@ -82,7 +128,20 @@ async function exportSize(n: number) {
   const hcl = await synth.synthHcl(plan);
   const hclMs = performance.now() - t;
   const resources = plan.blocks.filter((b) => b.kind === "resource").length;
-  console.log(JSON.stringify({ n, resources, buildS, planMs, synthMs, hclMs, jsonMB: JSON.stringify(json).length / 1e6, hclMB: hcl.length / 1e6, rssBeforeMB: rssBefore, peakRssMB: rssMB() }));
+  console.log(
+    JSON.stringify({
+      n,
+      resources,
+      buildS,
+      planMs,
+      synthMs,
+      hclMs,
+      jsonMB: JSON.stringify(json).length / 1e6,
+      hclMB: hcl.length / 1e6,
+      rssBeforeMB: rssBefore,
+      peakRssMB: rssMB(),
+    }),
+  );
 }
 
 /** A copy of an inventory as another world would read it: new IDs, origin tags pointing back. */
@@ -92,7 +151,14 @@ function mirror(inv: Inventory): Inventory {
   return {
     source: "mirror",
     warnings: [],
-    resources: inv.resources.map((r) => ({ ...r, id: m(r.id), origin: `bench/${r.id}`, tags: { ...r.tags }, attrs: { ...r.attrs }, refs: Object.fromEntries(Object.entries(r.refs).map(([k, v]) => [k, Array.isArray(v) ? v.map(m) : m(v)])) })),
+    resources: inv.resources.map((r) => ({
+      ...r,
+      id: m(r.id),
+      origin: `bench/${r.id}`,
+      tags: { ...r.tags },
+      attrs: { ...r.attrs },
+      refs: Object.fromEntries(Object.entries(r.refs).map(([k, v]) => [k, Array.isArray(v) ? v.map(m) : m(v)])),
+    })),
   };
 }
 
@@ -106,7 +172,9 @@ async function diffSize(n: number) {
   to.resources.forEach((r, i) => {
     if (i % 100 === 0) r.tags.env = "drifted";
   });
-  const extra = to.resources.filter((_, i) => i % 200 === 1).map((r) => ({ ...r, id: `${r.id}-extra`, origin: undefined, name: `${r.name ?? r.id}-extra` }));
+  const extra = to.resources
+    .filter((_, i) => i % 200 === 1)
+    .map((r) => ({ ...r, id: `${r.id}-extra`, origin: undefined, name: `${r.name ?? r.id}-extra` }));
   to.resources = to.resources.filter((_, i) => i % 200 !== 2).concat(extra);
   t = performance.now();
   const d = diffInventories(from, to);
@@ -116,7 +184,19 @@ async function diffSize(n: number) {
   t = performance.now();
   const d2 = diffInventories(from, anon);
   const diffNoOriginMs = performance.now() - t;
-  console.log(JSON.stringify({ n, resources: from.resources.length, readMs, diffMs, diffNoOriginMs, changes: d.changes.length, summary: d.summary, changesNoOrigin: d2.changes.length, peakRssMB: rssMB() }));
+  console.log(
+    JSON.stringify({
+      n,
+      resources: from.resources.length,
+      readMs,
+      diffMs,
+      diffNoOriginMs,
+      changes: d.changes.length,
+      summary: d.summary,
+      changesNoOrigin: d2.changes.length,
+      peakRssMB: rssMB(),
+    }),
+  );
 }
 
 const [mode, size] = process.argv.slice(2);
@@ -124,15 +204,27 @@ if (mode === "export") await exportSize(Number(size));
 else if (mode === "diff") await diffSize(Number(size));
 else {
   const self = fileURLToPath(import.meta.url);
-  const run = (args: string[]) => JSON.parse(execFileSync(process.execPath, ["--import", "tsx", self, ...args], { encoding: "utf8", maxBuffer: 1 << 26 }).trim().split("\n").pop()!);
+  const run = (args: string[]) =>
+    JSON.parse(
+      execFileSync(process.execPath, ["--import", "tsx", self, ...args], { encoding: "utf8", maxBuffer: 1 << 26 })
+        .trim()
+        .split("\n")
+        .pop()!,
+    );
   const dir = mkdtempSync(join(tmpdir(), "bridge-bench-"));
   rmSync(dir, { recursive: true, force: true });
-  console.log("| instances | resources | workload build | plan | synth JSON | synth HCL | JSON | peak RSS (RSS before export) |");
+  console.log(
+    "| instances | resources | workload build | plan | synth JSON | synth HCL | JSON | peak RSS (RSS before export) |",
+  );
   console.log("|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const n of [10, 100, 1000]) {
     const r = run(["export", String(n)]);
-    console.log(`| ${r.n} | ${r.resources} | ${r.buildS.toFixed(1)} s | ${r.planMs.toFixed(0)} ms | ${r.synthMs.toFixed(0)} ms | ${r.hclMs.toFixed(0)} ms | ${r.jsonMB.toFixed(2)} MB | ${r.peakRssMB.toFixed(0)} MB (${r.rssBeforeMB.toFixed(0)} MB) |`);
+    console.log(
+      `| ${r.n} | ${r.resources} | ${r.buildS.toFixed(1)} s | ${r.planMs.toFixed(0)} ms | ${r.synthMs.toFixed(0)} ms | ${r.hclMs.toFixed(0)} ms | ${r.jsonMB.toFixed(2)} MB | ${r.peakRssMB.toFixed(0)} MB (${r.rssBeforeMB.toFixed(0)} MB) |`,
+    );
   }
   const d = run(["diff", "2700"]);
-  console.log(`\ndiff: ${d.resources} resources (sandbox read ${d.readMs.toFixed(0)} ms): ${d.diffMs.toFixed(0)} ms with origin tags (${d.changes} changes: ${JSON.stringify(d.summary)}), ${d.diffNoOriginMs.toFixed(0)} ms matching by name and shape only (${d.changesNoOrigin} changes); peak RSS ${d.peakRssMB.toFixed(0)} MB`);
+  console.log(
+    `\ndiff: ${d.resources} resources (sandbox read ${d.readMs.toFixed(0)} ms): ${d.diffMs.toFixed(0)} ms with origin tags (${d.changes} changes: ${JSON.stringify(d.summary)}), ${d.diffNoOriginMs.toFixed(0)} ms matching by name and shape only (${d.changesNoOrigin} changes); peak RSS ${d.peakRssMB.toFixed(0)} MB`,
+  );
 }

@@ -14,7 +14,7 @@
  * 4. replay   — ~1,000,000 events made by running commands (launches with tags, CreateTags,
  *               DeleteTags, stop/start, terminate, clock moves), then `Sandbox.replay` of the log.
  */
-import { Sandbox, type CallContext, type EventEnvelope } from "../../packages/core/src/index.ts";
+import { type CallContext, type EventEnvelope, Sandbox } from "../../packages/core/src/index.ts";
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) {
@@ -46,7 +46,8 @@ function newSandbox(onEvents?: (events: readonly EventEnvelope[]) => void): { sb
   if (onEvents) sb.subscribe(onEvents);
   sb.createAccount({ accountId: ACCOUNT });
   const imgs = sb.call<{ Images: { ImageId: string; CreationDate: string }[] }>(ctx, "DescribeImages", {
-    Owners: ["amazon"], Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }],
+    Owners: ["amazon"],
+    Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }],
   }).output.Images;
   const latest = imgs.sort((a, b) => (a.CreationDate < b.CreationDate ? 1 : -1))[0];
   if (!latest) throw new Error("no AL2023 image in the catalog");
@@ -56,10 +57,20 @@ function newSandbox(onEvents?: (events: readonly EventEnvelope[]) => void): { sb
 /** RunInstances of `count` with team/env/Name tags; batch `b` gets team TEAMS[b%3], env ENVS[(b/3|0)%3]. */
 function launch(sb: Sandbox, imageId: string, batch: number, count: number): string[] {
   const out = sb.call<{ Instances: { InstanceId: string }[] }>(ctx, "RunInstances", {
-    ImageId: imageId, InstanceType: "t3.micro", MinCount: count, MaxCount: count,
-    TagSpecifications: [{ ResourceType: "instance", Tags: [
-      { Key: "team", Value: TEAMS[batch % 3]! }, { Key: "env", Value: ENVS[Math.floor(batch / 3) % 3]! }, { Key: "Name", Value: `web-${batch}` },
-    ] }],
+    ImageId: imageId,
+    InstanceType: "t3.micro",
+    MinCount: count,
+    MaxCount: count,
+    TagSpecifications: [
+      {
+        ResourceType: "instance",
+        Tags: [
+          { Key: "team", Value: TEAMS[batch % 3]! },
+          { Key: "env", Value: ENVS[Math.floor(batch / 3) % 3]! },
+          { Key: "Name", Value: `web-${batch}` },
+        ],
+      },
+    ],
   }).output;
   return out.Instances.map((i) => i.InstanceId);
 }
@@ -85,9 +96,16 @@ function benchLaunch(): void {
   const afterBoot = memory();
   const running = sb.state.regions.get("us-east-1")!.instancesByState.get("running").size;
   const r = {
-    instances: sb.state.regions.get("us-east-1")!.instances.size, launchMs: Math.round(launchMs),
+    instances: sb.state.regions.get("us-east-1")!.instances.size,
+    launchMs: Math.round(launchMs),
     perRunInstancesMs: { p50: ms(pct(per, 50)), p99: ms(pct(per, 99)), max: ms(Math.max(...per)) },
-    baseline: before, afterLaunch, bootAllMs: Math.round(bootMs), bootEvents: booted, running, afterBoot, events: sb.state.seq,
+    baseline: before,
+    afterLaunch,
+    bootAllMs: Math.round(bootMs),
+    bootEvents: booted,
+    running,
+    afterBoot,
+    events: sb.state.seq,
   };
   report.launch = r;
   console.log("launch", JSON.stringify(r));
@@ -108,26 +126,55 @@ function benchDescribe(): void {
     ["tag team=a", [{ Name: "tag:team", Values: ["a"] }]],
     ["state stopped", [{ Name: "instance-state-name", Values: ["stopped"] }]],
     ["state running", [{ Name: "instance-state-name", Values: ["running"] }]],
-    ["tag team=a + state stopped", [{ Name: "tag:team", Values: ["a"] }, { Name: "instance-state-name", Values: ["stopped"] }]],
-    ["tag env=prod + state running", [{ Name: "tag:env", Values: ["prod"] }, { Name: "instance-state-name", Values: ["running"] }]],
+    [
+      "tag team=a + state stopped",
+      [
+        { Name: "tag:team", Values: ["a"] },
+        { Name: "instance-state-name", Values: ["stopped"] },
+      ],
+    ],
+    [
+      "tag env=prod + state running",
+      [
+        { Name: "tag:env", Values: ["prod"] },
+        { Name: "instance-state-name", Values: ["running"] },
+      ],
+    ],
   ];
   const rows: Record<string, unknown>[] = [];
   // "warm": nothing changes between calls (a waiter or the REPL polling); "cold": a CreateTags
   // before every call, so the per-instance shape cache (invalidated by any event) never helps.
   for (const [label, Filters] of cases) {
-    for (const [paged, cold] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+    for (const [paged, cold] of [
+      [false, false],
+      [false, true],
+      [true, false],
+      [true, true],
+    ] as const) {
       const input = paged ? { Filters, MaxResults: 100 } : { Filters };
       let returned = 0;
       for (let k = 0; k < 20; k++) sb.call(ctx, "DescribeInstances", input); // warm-up
       const samples: number[] = [];
       for (let k = 0; k < calls; k++) {
-        if (cold) sb.call(ctx, "CreateTags", { Resources: [ids[k % ids.length]!], Tags: [{ Key: "touched", Value: String(k) }] });
+        if (cold)
+          sb.call(ctx, "CreateTags", {
+            Resources: [ids[k % ids.length]!],
+            Tags: [{ Key: "touched", Value: String(k) }],
+          });
         const t = performance.now();
         const out = sb.call<{ Reservations: { Instances: unknown[] }[] }>(ctx, "DescribeInstances", input).output;
         samples.push(performance.now() - t);
         if (k === 0) returned = out.Reservations.reduce((n, r) => n + r.Instances.length, 0);
       }
-      const row = { filter: label, page: paged ? "MaxResults=100" : "all", cache: cold ? "cold" : "warm", returned, p50: ms(pct(samples, 50)), p99: ms(pct(samples, 99)), max: ms(Math.max(...samples)) };
+      const row = {
+        filter: label,
+        page: paged ? "MaxResults=100" : "all",
+        cache: cold ? "cold" : "warm",
+        returned,
+        p50: ms(pct(samples, 50)),
+        p99: ms(pct(samples, 99)),
+        max: ms(Math.max(...samples)),
+      };
       rows.push(row);
       console.log("describe", JSON.stringify(row));
     }
@@ -140,13 +187,22 @@ function benchDescribe(): void {
     let token: string | undefined;
     pages = 0;
     do {
-      const out = sb.call<{ NextToken?: string }>(ctx, "DescribeInstances", { Filters: cases[2]![1], MaxResults: 1000, ...(token ? { NextToken: token } : {}) }).output;
+      const out = sb.call<{ NextToken?: string }>(ctx, "DescribeInstances", {
+        Filters: cases[2]![1],
+        MaxResults: 1000,
+        ...(token ? { NextToken: token } : {}),
+      }).output;
       token = out.NextToken;
       pages++;
     } while (token);
     walk.push(performance.now() - t);
   }
-  const walkRow = { filter: "state running, every page of 1000 (NextToken)", pages, p50: ms(pct(walk, 50)), max: ms(Math.max(...walk)) };
+  const walkRow = {
+    filter: "state running, every page of 1000 (NextToken)",
+    pages,
+    p50: ms(pct(walk, 50)),
+    max: ms(Math.max(...walk)),
+  };
   console.log("describe", JSON.stringify(walkRow));
   report.describe = { rows, walk: walkRow };
 }
@@ -169,15 +225,32 @@ function benchCreateImage(): void {
       samples.push(performance.now() - t);
     }
     all.push(...samples);
-    const row = { NoReboot: noReboot, calls: 500, totalMs: Math.round(performance.now() - t1), p50: ms(pct(samples, 50)), p99: ms(pct(samples, 99)), max: ms(Math.max(...samples)) };
+    const row = {
+      NoReboot: noReboot,
+      calls: 500,
+      totalMs: Math.round(performance.now() - t1),
+      p50: ms(pct(samples, 50)),
+      p99: ms(pct(samples, 99)),
+      max: ms(Math.max(...samples)),
+    };
     rows.push(row);
     console.log("image", JSON.stringify(row));
   }
-  const total = { calls: 1000, totalMs: Math.round(performance.now() - t0), p50: ms(pct(all, 50)), p99: ms(pct(all, 99)) };
+  const total = {
+    calls: 1000,
+    totalMs: Math.round(performance.now() - t0),
+    p50: ms(pct(all, 50)),
+    p99: ms(pct(all, 99)),
+  };
   const t2 = performance.now();
   sb.advance(3_600_000);
-  const available = [...sb.state.regions.get("us-east-1")!.images.values()].filter((i) => i.state === "available").length;
-  console.log("image", JSON.stringify({ ...total, availableAfterAnHour: available, advanceMs: Math.round(performance.now() - t2) }));
+  const available = [...sb.state.regions.get("us-east-1")!.images.values()].filter(
+    (i) => i.state === "available",
+  ).length;
+  console.log(
+    "image",
+    JSON.stringify({ ...total, availableAfterAnHour: available, advanceMs: Math.round(performance.now() - t2) }),
+  );
   report.image = { rows, total, availableAfterAnHour: available };
 }
 
@@ -200,7 +273,14 @@ function benchReplay(target = 1_000_000): void {
       sb.advance(60_000);
       for (let k = 0; k < cycle.length; k += 10) {
         const slice = cycle.slice(k, k + 10);
-        for (const id of slice) sb.call(ctx, "CreateTags", { Resources: [id], Tags: [{ Key: "owner", Value: `u${k % 17}` }, { Key: "cost-center", Value: `cc-${k % 5}` }] });
+        for (const id of slice)
+          sb.call(ctx, "CreateTags", {
+            Resources: [id],
+            Tags: [
+              { Key: "owner", Value: `u${k % 17}` },
+              { Key: "cost-center", Value: `cc-${k % 5}` },
+            ],
+          });
         sb.call(ctx, "CreateTags", { Resources: slice, Tags: [{ Key: "wave", Value: String(batch) }] });
         sb.call(ctx, "DeleteTags", { Resources: slice, Tags: [{ Key: "Name" }] });
       }
@@ -216,7 +296,11 @@ function benchReplay(target = 1_000_000): void {
     const genMs = performance.now() - t0;
     const counts = new Map<string, number>();
     for (const e of log) counts.set(e.event.type, (counts.get(e.event.type) ?? 0) + 1);
-    report.replayGen = { events: log.length, genMs: Math.round(genMs), mix: Object.fromEntries([...counts].sort((a, b) => b[1] - a[1])) };
+    report.replayGen = {
+      events: log.length,
+      genMs: Math.round(genMs),
+      mix: Object.fromEntries([...counts].sort((a, b) => b[1] - a[1])),
+    };
     console.log("replay-gen", JSON.stringify(report.replayGen));
   }
   const liveSeq = live.state.seq;
@@ -227,7 +311,13 @@ function benchReplay(target = 1_000_000): void {
   const replayMs = performance.now() - t;
   const after = memory();
   if (sb.state.seq !== liveSeq) throw new Error(`replay stopped at ${sb.state.seq}, live was at ${liveSeq}`);
-  const r = { events: log.length, replayMs: Math.round(replayMs), eventsPerSec: Math.round(log.length / (replayMs / 1000)), memoryWithLog: base, afterReplay: after };
+  const r = {
+    events: log.length,
+    replayMs: Math.round(replayMs),
+    eventsPerSec: Math.round(log.length / (replayMs / 1000)),
+    memoryWithLog: base,
+    afterReplay: after,
+  };
   report.replay = r;
   console.log("replay", JSON.stringify(r));
 }

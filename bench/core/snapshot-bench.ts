@@ -9,7 +9,13 @@
  *   node --expose-gc --max-old-space-size=12000 --import tsx bench/core/snapshot-bench.ts [instances]
  *   CHURN=300000 node … snapshot-bench.ts 10000     (a longer log: 300,000 more single-instance commands)
  */
-import { Sandbox, snapshotState, type CallContext, type EventEnvelope, type SandboxSnapshot } from "../../packages/core/src/index.ts";
+import {
+  type CallContext,
+  type EventEnvelope,
+  Sandbox,
+  type SandboxSnapshot,
+  snapshotState,
+} from "../../packages/core/src/index.ts";
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 const N = Number(process.argv[2] ?? 100_000);
@@ -27,13 +33,28 @@ const log: EventEnvelope[] = [];
 const live = new Sandbox({ seed: "bench", realNow: () => 0 });
 live.subscribe((es) => log.push(...es));
 live.createAccount({ accountId: ctx.accountId });
-const imageId = (live.call(ctx, "DescribeImages", { Owners: ["amazon"], Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }] }).output as { Images: { ImageId: string; CreationDate: string }[] })
-  .Images.sort((a, b) => (a.CreationDate < b.CreationDate ? 1 : -1))[0]!.ImageId;
+const imageId = (
+  live.call(ctx, "DescribeImages", {
+    Owners: ["amazon"],
+    Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }],
+  }).output as { Images: { ImageId: string; CreationDate: string }[] }
+).Images.sort((a, b) => (a.CreationDate < b.CreationDate ? 1 : -1))[0]!.ImageId;
 const [, buildMs] = time(() => {
   for (let b = 0; b < N / 1000; b++) {
     live.call(ctx, "RunInstances", {
-      ImageId: imageId, InstanceType: "t3.micro", MinCount: 1000, MaxCount: 1000,
-      TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "team", Value: ["a", "b", "c"][b % 3]! }, { Key: "Name", Value: `web-${b}` }] }],
+      ImageId: imageId,
+      InstanceType: "t3.micro",
+      MinCount: 1000,
+      MaxCount: 1000,
+      TagSpecifications: [
+        {
+          ResourceType: "instance",
+          Tags: [
+            { Key: "team", Value: ["a", "b", "c"][b % 3]! },
+            { Key: "Name", Value: `web-${b}` },
+          ],
+        },
+      ],
     });
   }
   live.advance(120_000);
@@ -50,26 +71,37 @@ const [, buildMs] = time(() => {
 const logJson = JSON.stringify(log);
 log.length = 0;
 gc();
-console.log(`built ${N.toLocaleString()} running instances (+${CHURN.toLocaleString()} churn commands) in ${(buildMs / 1000).toFixed(1)} s; log ${live.state.seq.toLocaleString()} events, ${(logJson.length / MiB).toFixed(1)} MiB JSON; ${rss()}`);
+console.log(
+  `built ${N.toLocaleString()} running instances (+${CHURN.toLocaleString()} churn commands) in ${(buildMs / 1000).toFixed(1)} s; log ${live.state.seq.toLocaleString()} events, ${(logJson.length / MiB).toFixed(1)} MiB JSON; ${rss()}`,
+);
 
 const [snap, encodeMs] = time(() => snapshotState(live));
 const [json, stringifyMs] = time(() => JSON.stringify(snap));
-console.log(`snapshot: snapshotState ${encodeMs.toFixed(0)} ms + JSON.stringify ${stringifyMs.toFixed(0)} ms = ${(encodeMs + stringifyMs).toFixed(0)} ms; ${(json.length / MiB).toFixed(1)} MiB JSON (${(json.length / N).toFixed(0)} B/instance), ${snap.layers.length.toLocaleString()} layers, ${snap.shapes.length} shapes; ${rss()}`);
+console.log(
+  `snapshot: snapshotState ${encodeMs.toFixed(0)} ms + JSON.stringify ${stringifyMs.toFixed(0)} ms = ${(encodeMs + stringifyMs).toFixed(0)} ms; ${(json.length / MiB).toFixed(1)} MiB JSON (${(json.length / N).toFixed(0)} B/instance), ${snap.layers.length.toLocaleString()} layers, ${snap.shapes.length} shapes; ${rss()}`,
+);
 
 gc();
-const [restored, restoreMs] = time(() => Sandbox.fromSnapshot(JSON.parse(json) as SandboxSnapshot, { realNow: () => 0 }));
+const [restored, restoreMs] = time(() =>
+  Sandbox.fromSnapshot(JSON.parse(json) as SandboxSnapshot, { realNow: () => 0 }),
+);
 console.log(`restore: JSON.parse + Sandbox.fromSnapshot ${restoreMs.toFixed(0)} ms; ${rss()}`);
 
 gc();
-const [replayed, replayMs] = time(() => Sandbox.replay(JSON.parse(logJson) as EventEnvelope[], { seed: "bench", realNow: () => 0 }));
+const [replayed, replayMs] = time(() =>
+  Sandbox.replay(JSON.parse(logJson) as EventEnvelope[], { seed: "bench", realNow: () => 0 }),
+);
 console.log(`full replay: JSON.parse + Sandbox.replay ${replayMs.toFixed(0)} ms; ${rss()}`);
 
-const look = (sb: Sandbox) => JSON.stringify([
-  sb.call(ctx, "DescribeInstances", { Filters: [{ Name: "tag:team", Values: ["b"] }], MaxResults: 1000 }).output,
-  sb.call(ctx, "DescribeVolumes", { MaxResults: 500 }).output,
-  sb.costReport(),
-  sb.call(ctx, "RunInstances", { ImageId: imageId, InstanceType: "t3.micro", MinCount: 3, MaxCount: 3 }).output,
-]);
+const look = (sb: Sandbox) =>
+  JSON.stringify([
+    sb.call(ctx, "DescribeInstances", { Filters: [{ Name: "tag:team", Values: ["b"] }], MaxResults: 1000 }).output,
+    sb.call(ctx, "DescribeVolumes", { MaxResults: 500 }).output,
+    sb.costReport(),
+    sb.call(ctx, "RunInstances", { ImageId: imageId, InstanceType: "t3.micro", MinCount: 3, MaxCount: 3 }).output,
+  ]);
 const want = look(live);
 console.log(`same answers: restore ${look(restored) === want}, replay ${look(replayed) === want}`);
-console.log(`| ${N.toLocaleString()} | ${live.state.seq.toLocaleString()} | ${encodeMs.toFixed(0)} + ${stringifyMs.toFixed(0)} ms | ${(json.length / MiB).toFixed(0)} MiB | ${restoreMs.toFixed(0)} ms | ${replayMs.toFixed(0)} ms (${(logJson.length / MiB).toFixed(0)} MiB log) |`);
+console.log(
+  `| ${N.toLocaleString()} | ${live.state.seq.toLocaleString()} | ${encodeMs.toFixed(0)} + ${stringifyMs.toFixed(0)} ms | ${(json.length / MiB).toFixed(0)} MiB | ${restoreMs.toFixed(0)} ms | ${replayMs.toFixed(0)} ms (${(logJson.length / MiB).toFixed(0)} MiB log) |`,
+);

@@ -32,7 +32,14 @@ function event(seq: number) {
     ownerId: "111122223333",
   };
 }
-const state = { instances: Array.from({ length: 5_000 }, (_, i) => ({ id: `i-${i.toString(16).padStart(17, "0")}`, state: "running", tags: { Name: `web-${i}`, Team: "platform" }, launchedAt: 1_736_000_000_000 + i })) };
+const state = {
+  instances: Array.from({ length: 5_000 }, (_, i) => ({
+    id: `i-${i.toString(16).padStart(17, "0")}`,
+    state: "running",
+    tags: { Name: `web-${i}`, Team: "platform" },
+    launchedAt: 1_736_000_000_000 + i,
+  })),
+};
 const TOTAL = 110_000;
 const SNAP = 100_000;
 
@@ -51,7 +58,11 @@ async function build(open: Open, dir: string, snapshots: number[]): Promise<void
   const store = await open(dir);
   await store.create({ name: "s", createdAt: new Date().toISOString(), config: {} });
   for (let seq = 1; seq <= TOTAL; seq += 500) {
-    await store.append("s", Array.from({ length: 500 }, (_, i) => ({ seq: seq + i, event: event(seq + i) })), seq - 1);
+    await store.append(
+      "s",
+      Array.from({ length: 500 }, (_, i) => ({ seq: seq + i, event: event(seq + i) })),
+      seq - 1,
+    );
     const last = seq + 499;
     if (snapshots.includes(last)) await store.saveSnapshot("s", last, { ...state, seq: last });
   }
@@ -71,7 +82,9 @@ async function measure(open: Open, dir: string): Promise<Record<string, string>>
     loaded = l.entries.length;
     await store.close();
   }
-  const out: Record<string, string> = { "open + load (median of 5)": `${median(loads).toFixed(0)} ms (${loaded.toLocaleString("en")} entries)` };
+  const out: Record<string, string> = {
+    "open + load (median of 5)": `${median(loads).toFixed(0)} ms (${loaded.toLocaleString("en")} entries)`,
+  };
   const store = await open(dir);
   if (store.readEntries) {
     try {
@@ -90,7 +103,8 @@ async function measure(open: Open, dir: string): Promise<Record<string, string>>
   let bytes = 0;
   const files = await readdir(sb);
   for (const f of files) bytes += (await stat(join(sb, f))).size;
-  out["on disk"] = `${(bytes / 2 ** 20).toFixed(1)} MiB, ${files.filter((f) => f.startsWith("journal-")).length} segment(s)`;
+  out["on disk"] =
+    `${(bytes / 2 ** 20).toFixed(1)} MiB, ${files.filter((f) => f.startsWith("journal-")).length} segment(s)`;
   return out;
 }
 

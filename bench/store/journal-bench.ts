@@ -6,18 +6,17 @@
  * append durable before it resolves), bytes on disk per 1,000 events, and the time to load a
  * sandbox of 100,000 events.
  */
-import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readFile } from "node:fs/promises";
-import { SEGMENT_HEADER_SIZE, readRecordAt } from "../../packages/server/src/store/format.ts";
+import { readRecordAt, SEGMENT_HEADER_SIZE } from "../../packages/server/src/store/format.ts";
 import { JournalStore } from "../../packages/server/src/store/index.ts";
 
 function event(seq: number) {
   return {
     type: "InstanceStateChanged",
     seq,
-    instanceId: `i-${(seq * 2654435761 % 2 ** 32).toString(16).padStart(17, "0")}`,
+    instanceId: `i-${((seq * 2654435761) % 2 ** 32).toString(16).padStart(17, "0")}`,
     from: "pending",
     to: "running",
     at: new Date(Date.UTC(2025, 0, 1) + seq * 1000).toISOString(),
@@ -108,7 +107,9 @@ for (const appenders of [1, 20]) {
   await reopened.load("load");
   const second = performance.now() - t1;
   if (loaded.entries.length !== 100_000) throw new Error(`loaded ${loaded.entries.length} events`);
-  console.log(`load 100,000 events: ${first.toFixed(0)} ms after reopen (recovery scan + read + parse), ${second.toFixed(0)} ms again`);
+  console.log(
+    `load 100,000 events: ${first.toFixed(0)} ms after reopen (recovery scan + read + parse), ${second.toFixed(0)} ms again`,
+  );
   await reopened.saveSnapshot("load", 100_000, { note: "a folded state would go here", size: 100_000 });
   const t2 = performance.now();
   await reopened.load("load");

@@ -11,8 +11,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startCluster } from "../../test/pg/src/index.ts";
 import { JournalStore, PostgresStore, type SandboxStore } from "../../packages/server/src/store/index.ts";
+import { startCluster } from "../../test/pg/src/index.ts";
 
 function event(seq: number) {
   return {
@@ -31,7 +31,12 @@ function event(seq: number) {
 const meta = (name: string) => ({ name, createdAt: new Date().toISOString(), config: {} });
 
 /** `appenders` loops sharing one seq counter per sandbox until `total` events are appended; returns ms and latencies. */
-async function run(store: SandboxStore, names: string[], appenders: number, total: number): Promise<{ ms: number; lat: number[] }> {
+async function run(
+  store: SandboxStore,
+  names: string[],
+  appenders: number,
+  total: number,
+): Promise<{ ms: number; lat: number[] }> {
   const next = new Map(names.map((n) => [n, 1]));
   let done = 0;
   const lat: number[] = [];
@@ -72,7 +77,11 @@ async function measure(label: string, store: SandboxStore): Promise<Record<strin
   await store.create(meta("big"));
   const t0 = performance.now();
   for (let seq = 1; seq <= 100_000; seq += 500) {
-    await store.append("big", Array.from({ length: 500 }, (_, i) => ({ seq: seq + i, event: event(seq + i) })), seq - 1);
+    await store.append(
+      "big",
+      Array.from({ length: 500 }, (_, i) => ({ seq: seq + i, event: event(seq + i) })),
+      seq - 1,
+    );
   }
   out["write 100,000 events (appends of 500) ms"] = fmt(performance.now() - t0);
   for (const k of ["load 100,000 events ms (1st)", "load 100,000 events ms (2nd)"]) {
@@ -94,7 +103,9 @@ try {
   const pr = await measure("postgres", pgStore);
   await pgStore.close();
   const version = await cluster.psql("SHOW server_version");
-  console.log(`PostgreSQL ${version} (throwaway cluster, fsync on, synchronous_commit on, loopback TCP), Node ${process.version}\n`);
+  console.log(
+    `PostgreSQL ${version} (throwaway cluster, fsync on, synchronous_commit on, loopback TCP), Node ${process.version}\n`,
+  );
   console.log("| measure | JournalStore | PostgresStore |\n|---|---|---|");
   for (const k of Object.keys(jr)) console.log(`| ${k} | ${jr[k]} | ${pr[k]} |`);
 } finally {

@@ -7,23 +7,34 @@
  * Run: npx tsx bench/store/replica-bench.ts   (throwaway PostgreSQL cluster from test/pg, default
  * settings: fsync and synchronous_commit on; everything removed afterwards)
  */
-import { CreateTagsCommand, DescribeImagesCommand, DescribeInstancesCommand, EC2Client, RunInstancesCommand } from "@aws-sdk/client-ec2";
-import { Sandbox, type EventEnvelope } from "@ec2sim/core";
+import {
+  CreateTagsCommand,
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  EC2Client,
+  RunInstancesCommand,
+} from "@aws-sdk/client-ec2";
+import { type EventEnvelope, Sandbox } from "@ec2sim/core";
 import { PostgresStore, SandboxHost, STANDARD_ACCOUNTS } from "@ec2sim/server";
+import { accountsOf, type ServerProcess, startServerProcess, tempDir } from "@ec2sim/test-endpoint/src/harness.ts";
 import { startCluster } from "@ec2sim/test-pg";
-import { accountsOf, startServerProcess, tempDir, type ServerProcess } from "@ec2sim/test-endpoint/src/harness.ts";
 
 const CLIENTS = 20;
 const COMMANDS = Number(process.env.COMMANDS ?? 1_500);
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
-const pct = (lat: number[], p: number) => [...lat].sort((a, b) => a - b)[Math.min(lat.length - 1, Math.floor(lat.length * p))]!;
+const pct = (lat: number[], p: number) =>
+  [...lat].sort((a, b) => a - b)[Math.min(lat.length - 1, Math.floor(lat.length * p))]!;
 
 async function load(urls: string[]): Promise<{ perSec: number; p50: number; p99: number }> {
   const [A] = await accountsOf(urls[0]!);
   const clients = urls.map((u) => new EC2Client({ endpoint: u, region: "us-east-1", credentials: A, maxAttempts: 1 }));
-  const imgs = await clients[0]!.send(new DescribeImagesCommand({ Owners: ["amazon"], Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }] }));
+  const imgs = await clients[0]!.send(
+    new DescribeImagesCommand({ Owners: ["amazon"], Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }] }),
+  );
   const ami = imgs.Images![0]!.ImageId!;
-  const seedRun = await clients[0]!.send(new RunInstancesCommand({ ImageId: ami, InstanceType: "t3.micro", MinCount: 5, MaxCount: 5 }));
+  const seedRun = await clients[0]!.send(
+    new RunInstancesCommand({ ImageId: ami, InstanceType: "t3.micro", MinCount: 5, MaxCount: 5 }),
+  );
   const ids = seedRun.Instances!.map((i) => i.InstanceId!);
   let issued = 0;
   const lat: number[] = [];
@@ -35,8 +46,20 @@ async function load(urls: string[]): Promise<{ perSec: number; p50: number; p99:
         const n = issued++;
         const a = performance.now();
         // The mix: 10% launches, 50% tags, 40% describes of one instance.
-        if (n % 10 === 0) await c.send(new RunInstancesCommand({ ImageId: ami, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1, ClientToken: `b${n}` }));
-        else if (n % 10 < 6) await c.send(new CreateTagsCommand({ Resources: [ids[n % ids.length]!], Tags: [{ Key: `k${n}`, Value: "v" }] }));
+        if (n % 10 === 0)
+          await c.send(
+            new RunInstancesCommand({
+              ImageId: ami,
+              InstanceType: "t3.micro",
+              MinCount: 1,
+              MaxCount: 1,
+              ClientToken: `b${n}`,
+            }),
+          );
+        else if (n % 10 < 6)
+          await c.send(
+            new CreateTagsCommand({ Resources: [ids[n % ids.length]!], Tags: [{ Key: `k${n}`, Value: "v" }] }),
+          );
         else await c.send(new DescribeInstancesCommand({ InstanceIds: [ids[n % ids.length]!] }));
         lat.push(performance.now() - a);
       }
@@ -73,7 +96,12 @@ try {
   }
   console.log(JSON.stringify(results));
   const r = (k: string) => results[k]!;
-  rows.push([`${CLIENTS} clients, ${fmt(COMMANDS)} commands on one sandbox: commands/s`, fmt(r("journal").perSec), fmt(r("pg1").perSec), fmt(r("pg2").perSec)]);
+  rows.push([
+    `${CLIENTS} clients, ${fmt(COMMANDS)} commands on one sandbox: commands/s`,
+    fmt(r("journal").perSec),
+    fmt(r("pg1").perSec),
+    fmt(r("pg2").perSec),
+  ]);
   rows.push(["p50 ms", r("journal").p50.toFixed(1), r("pg1").p50.toFixed(1), r("pg2").p50.toFixed(1)]);
   rows.push(["p99 ms", r("journal").p99.toFixed(1), r("pg1").p99.toFixed(1), r("pg2").p99.toFixed(1)]);
 
@@ -85,21 +113,37 @@ try {
   for (const a of STANDARD_ACCOUNTS) events.push(...sb.createAccount(a).events);
   events.push(...sb.setClock({ paused: true }));
   const ctx = { accountId: "111122223333", region: "us-east-1" };
-  const ami = (sb.call(ctx, "DescribeImages", { Owners: ["amazon"] }).output as { Images: { ImageId: string }[] }).Images[0]!.ImageId;
+  const ami = (sb.call(ctx, "DescribeImages", { Owners: ["amazon"] }).output as { Images: { ImageId: string }[] })
+    .Images[0]!.ImageId;
   let ids: string[] = [];
   for (let n = 0; sb.state.seq < 100_000; n++) {
     if (n % 50 === 0) {
-      const r = sb.call<{ Instances: { InstanceId: string }[] }>(ctx, "RunInstances", { ImageId: ami, InstanceType: "t3.micro", MinCount: 5, MaxCount: 5 });
+      const r = sb.call<{ Instances: { InstanceId: string }[] }>(ctx, "RunInstances", {
+        ImageId: ami,
+        InstanceType: "t3.micro",
+        MinCount: 5,
+        MaxCount: 5,
+      });
       events.push(...r.events);
       ids = r.output.Instances.map((i) => i.InstanceId);
       events.push(...sb.advance(120_000));
     } else {
-      events.push(...sb.call(ctx, "CreateTags", { Resources: [ids[n % ids.length]!], Tags: [{ Key: `k${n % 40}`, Value: `v${n}` }] }).events);
+      events.push(
+        ...sb.call(ctx, "CreateTags", {
+          Resources: [ids[n % ids.length]!],
+          Tags: [{ Key: `k${n % 40}`, Value: `v${n}` }],
+        }).events,
+      );
     }
   }
   const store = await PostgresStore.open({ url: db });
   await store.create({ name: "big", createdAt: new Date().toISOString(), config: { seed: "big" } });
-  for (let i = 0; i < events.length; i += 1_000) await store.append("big", events.slice(i, i + 1_000).map((e) => ({ seq: e.seq, event: e })), i);
+  for (let i = 0; i < events.length; i += 1_000)
+    await store.append(
+      "big",
+      events.slice(i, i + 1_000).map((e) => ({ seq: e.seq, event: e })),
+      i,
+    );
   await store.close();
   const total = events.length;
   console.log(`wrote ${total} events in ${fmt(performance.now() - t0)} ms`);
@@ -111,7 +155,12 @@ try {
     loads.push(performance.now() - a);
     await host.close();
   }
-  rows.push([`replica start-up on ${fmt(total)} events: SandboxHost load (in-process; best of 3)`, "", fmt(Math.min(...loads)) + " ms", ""]);
+  rows.push([
+    `replica start-up on ${fmt(total)} events: SandboxHost load (in-process; best of 3)`,
+    "",
+    `${fmt(Math.min(...loads))} ms`,
+    "",
+  ]);
   const banner = async (args: string[]) => {
     const data = tempDir("bench-start");
     const a = performance.now();
@@ -132,9 +181,9 @@ try {
     data.remove();
     return ms;
   })();
-  rows.push([`ec2sim serve to its banner, empty sandbox`, "", fmt(empty) + " ms", ""]);
-  rows.push([`ec2sim serve to its banner, --sandbox big (${fmt(total)} events)`, "", fmt(big) + " ms", ""]);
-  rows.push([`the same while another replica hosts it`, "", "", fmt(second) + " ms"]);
+  rows.push([`ec2sim serve to its banner, empty sandbox`, "", `${fmt(empty)} ms`, ""]);
+  rows.push([`ec2sim serve to its banner, --sandbox big (${fmt(total)} events)`, "", `${fmt(big)} ms`, ""]);
+  rows.push([`the same while another replica hosts it`, "", "", `${fmt(second)} ms`]);
 } finally {
   await cluster.destroy();
 }

@@ -10,7 +10,7 @@
  *
  *   npx tsx bench/terraform/terraform-bench.ts [--json out.json] [--sizes 10,100] [--startup-runs 15]
  */
-import { buildProvider, createProvider, providerDefinition, startServer as startPlugin, writeTerraformCliConfig } from "@ec2sim/terraform-provider";
+
 import { spawn, spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -18,16 +18,28 @@ import { cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import {
+  buildProvider,
+  createProvider,
+  providerDefinition,
+  startServer as startPlugin,
+  writeTerraformCliConfig,
+} from "@ec2sim/terraform-provider";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const BIN = join(REPO, "bin", "ec2sim");
 const MAGIC = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 
-const { values: args } = parseArgs({ options: { json: { type: "string" }, sizes: { type: "string" }, "startup-runs": { type: "string" } } });
+const { values: args } = parseArgs({
+  options: { json: { type: "string" }, sizes: { type: "string" }, "startup-runs": { type: "string" } },
+});
 const SIZES = (args.sizes ?? "10,100").split(",").map(Number);
 const STARTUP_RUNS = Number(args["startup-runs"] ?? 15);
 
-const tfv = spawnSync("terraform", ["version", "-json"], { encoding: "utf8", env: { ...process.env, TF_CLI_CONFIG_FILE: "/dev/null" } });
+const tfv = spawnSync("terraform", ["version", "-json"], {
+  encoding: "utf8",
+  env: { ...process.env, TF_CLI_CONFIG_FILE: "/dev/null" },
+});
 if (tfv.status !== 0) throw new Error("terraform is not on PATH: this benchmark drives the real terraform CLI");
 const terraformVersion = (JSON.parse(tfv.stdout) as { terraform_version: string }).terraform_version;
 
@@ -45,13 +57,40 @@ const buildCurrentMs = performance.now() - t0;
 const t1 = performance.now();
 const baseline = await buildProvider(join(root, "dist-unoptimized"), {}, { unoptimized: true });
 const buildBaselineMs = performance.now() - t1;
-const sizeOf = (dir: string): number => readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? sizeOf(join(dir, e.name)) : statSync(join(dir, e.name)).size), 0);
+const sizeOf = (dir: string): number =>
+  readdirSync(dir, { withFileTypes: true }).reduce(
+    (n, e) => n + (e.isDirectory() ? sizeOf(join(dir, e.name)) : statSync(join(dir, e.name)).size),
+    0,
+  );
 
 // ---- 1. start-up ----
-const clientCert = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "/dev/null", "-subj", "/CN=terraform", "-days", "1"], { encoding: "utf8" }).stdout;
+const clientCert = spawnSync(
+  "openssl",
+  [
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:P-256",
+    "-nodes",
+    "-keyout",
+    "/dev/null",
+    "-subj",
+    "/CN=terraform",
+    "-days",
+    "1",
+  ],
+  { encoding: "utf8" },
+).stdout;
 function handshake(cmd: string, cmdArgs: string[]): Promise<number> {
   return new Promise((res, rej) => {
-    const env = { ...process.env, TF_PLUGIN_MAGIC_COOKIE: MAGIC, PLUGIN_PROTOCOL_VERSIONS: "5,6", PLUGIN_CLIENT_CERT: clientCert };
+    const env = {
+      ...process.env,
+      TF_PLUGIN_MAGIC_COOKIE: MAGIC,
+      PLUGIN_PROTOCOL_VERSIONS: "5,6",
+      PLUGIN_CLIENT_CERT: clientCert,
+    };
     const start = performance.now();
     const p = spawn(cmd, cmdArgs, { env });
     let out = "";
@@ -71,11 +110,29 @@ function handshake(cmd: string, cmdArgs: string[]): Promise<number> {
 }
 /** Time to import the EC2 client chunk (what the first API call of a launch pays). */
 function sdkLoad(distDir: string): number {
-  const chunk = readdirSync(join(distDir, "chunks")).find((f) => /^(ec2-client|dist-cjs)/.test(f) && spawnSync("grep", ["-l", "EC2Client", join(distDir, "chunks", f)]).status === 0);
-  const r = spawnSync(process.execPath, ["--input-type=module", "-e", `const t=performance.now(); await import(${JSON.stringify(join(distDir, "chunks", chunk!))}); console.log(performance.now()-t)`], { encoding: "utf8" });
+  const chunk = readdirSync(join(distDir, "chunks")).find(
+    (f) =>
+      /^(ec2-client|dist-cjs)/.test(f) &&
+      spawnSync("grep", ["-l", "EC2Client", join(distDir, "chunks", f)]).status === 0,
+  );
+  const r = spawnSync(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      `const t=performance.now(); await import(${JSON.stringify(join(distDir, "chunks", chunk!))}); console.log(performance.now()-t)`,
+    ],
+    { encoding: "utf8" },
+  );
   return Number(r.stdout.trim());
 }
-const startup = { node: [] as number[], current: [] as number[], unoptimized: [] as number[], sdkCurrent: [] as number[], sdkUnoptimized: [] as number[] };
+const startup = {
+  node: [] as number[],
+  current: [] as number[],
+  unoptimized: [] as number[],
+  sdkCurrent: [] as number[],
+  sdkUnoptimized: [] as number[],
+};
 for (let i = 0; i < STARTUP_RUNS; i++) {
   // Interleaved, so machine load affects every variant alike.
   startup.node.push(await handshake(process.execPath, ["-e", "0"]));
@@ -90,7 +147,10 @@ for (let i = 0; i < STARTUP_RUNS; i++) {
 // ---- 2. plan/apply ----
 async function startEc2sim(): Promise<{ url: string; stop(): Promise<void> }> {
   const data = join(root, "data");
-  const proc = spawn(BIN, ["serve", "--port", "0", "--data", data, "--speed", "1000"], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, EC2SIM_DATA: "" } });
+  const proc = spawn(BIN, ["serve", "--port", "0", "--data", data, "--speed", "1000"], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, EC2SIM_DATA: "" },
+  });
   let out = "";
   proc.stdout.on("data", (d: Buffer) => (out += d.toString()));
   const url = await new Promise<string>((res, rej) => {
@@ -110,7 +170,11 @@ function tf(cwd: string, tfArgs: string[], env: NodeJS.ProcessEnv): Promise<numb
     const p = spawn("terraform", tfArgs, { cwd, env, stdio: ["ignore", "ignore", "pipe"] });
     let err = "";
     p.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    p.on("close", (code) => (code === 0 || (code === 2 && tfArgs.includes("-detailed-exitcode")) ? res(performance.now() - start) : rej(new Error(`terraform ${tfArgs[0]} exited ${code}: ${err}`))));
+    p.on("close", (code) =>
+      code === 0 || (code === 2 && tfArgs.includes("-detailed-exitcode"))
+        ? res(performance.now() - start)
+        : rej(new Error(`terraform ${tfArgs[0]} exited ${code}: ${err}`)),
+    );
   });
 }
 
@@ -168,9 +232,20 @@ for (const n of SIZES) {
   for (const m of modes) {
     const dir = join(root, `w-${n}-${m.name.replace(/\W+/g, "-")}`);
     mkdirSync(dir, { recursive: true });
-    const cli = writeTerraformCliConfig({ dir: join(dir, ".cli"), distDir: m.dist, versions: ["6.25.0"], addresses: ["hashicorp/aws"] });
+    const cli = writeTerraformCliConfig({
+      dir: join(dir, ".cli"),
+      distDir: m.dist,
+      versions: ["6.25.0"],
+      addresses: ["hashicorp/aws"],
+    });
     writeFileSync(join(dir, "main.tf"), config(n, `bench-${n}-${rows.length}`));
-    const env: NodeJS.ProcessEnv = { ...process.env, TF_CLI_CONFIG_FILE: cli.cliConfigFile, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", EC2SIM_ENDPOINT: server.url };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      TF_CLI_CONFIG_FILE: cli.cliConfigFile,
+      CHECKPOINT_DISABLE: "1",
+      TF_IN_AUTOMATION: "1",
+      EC2SIM_ENDPOINT: server.url,
+    };
     for (const k of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "TF_LOG", "TF_REATTACH_PROVIDERS"]) delete env[k];
     await tf(dir, ["init", "-input=false", "-no-color"], env);
     if (m.reattach) env.TF_REATTACH_PROVIDERS = plugin.reattach(["registry.terraform.io/hashicorp/aws"]);
@@ -179,7 +254,9 @@ for (const n of SIZES) {
     const noChangePlan = await tf(dir, ["plan", "-input=false", "-no-color", "-detailed-exitcode"], env);
     const destroy = await tf(dir, ["destroy", "-input=false", "-no-color", "-auto-approve"], env);
     rows.push({ instances: n, mode: m.name, plan, apply, noChangePlan, destroy });
-    console.error(`${n} instances, ${m.name}: plan ${plan.toFixed(0)} ms, apply ${apply.toFixed(0)} ms, no-change plan ${noChangePlan.toFixed(0)} ms, destroy ${destroy.toFixed(0)} ms`);
+    console.error(
+      `${n} instances, ${m.name}: plan ${plan.toFixed(0)} ms, apply ${apply.toFixed(0)} ms, no-change plan ${noChangePlan.toFixed(0)} ms, destroy ${destroy.toFixed(0)} ms`,
+    );
   }
 }
 await plugin.close();
@@ -210,7 +287,10 @@ const report = [
   `### terraform commands (seconds, wall clock)`,
   `| instances | plugin | plan | apply | no-change plan | destroy |`,
   `|---:|---|---:|---:|---:|---:|`,
-  ...rows.map((r) => `| ${r.instances} | ${r.mode} | ${secs(r.plan)} | ${secs(r.apply)} | ${secs(r.noChangePlan)} | ${secs(r.destroy)} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.instances} | ${r.mode} | ${secs(r.plan)} | ${secs(r.apply)} | ${secs(r.noChangePlan)} | ${secs(r.destroy)} |`,
+  ),
   ``,
   `Builds: current ${buildCurrentMs.toFixed(0)} ms, unoptimized ${buildBaselineMs.toFixed(0)} ms.`,
 ].join("\n");

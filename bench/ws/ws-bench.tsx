@@ -18,12 +18,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { render } from "ink-testing-library";
 import { SandboxClient } from "@ec2sim/protocol";
 import { App, History, KeyStore, SandboxView } from "@ec2sim/repl";
 import { startServer } from "@ec2sim/server";
+import { render } from "ink-testing-library";
 
-const { values } = parseArgs({ options: { clients: { type: "string" }, instances: { type: "string" }, "repl-instances": { type: "string" } } });
+const { values } = parseArgs({
+  options: { clients: { type: "string" }, instances: { type: "string" }, "repl-instances": { type: "string" } },
+});
 const CLIENTS = Number(values.clients ?? 50);
 const LAUNCHES = Number(values.instances ?? 1000);
 const REPL_INSTANCES = Number(values["repl-instances"] ?? 10_000);
@@ -43,7 +45,8 @@ async function fanOut(): Promise<void> {
     const t = performance.now();
     for (const e of events) durableAt.set(e.seq, t);
   });
-  const connect = () => SandboxClient.connect({ url: server.url, accessKeyId: acct.accessKeyId, secretAccessKey: acct.secretAccessKey });
+  const connect = () =>
+    SandboxClient.connect({ url: server.url, accessKeyId: acct.accessKeyId, secretAccessKey: acct.secretAccessKey });
   const sentAt = new Map<string, number>(); // instance id -> when its RunInstances was sent
   const pendingIds = new Map<number, { recvAt: number; ids: string[]; seq: number }[]>();
   const received: { client: number; ids: string[]; seq: number; at: number }[] = [];
@@ -68,7 +71,10 @@ async function fanOut(): Promise<void> {
   }
   void pendingIds;
   const writer = await connect();
-  const { Images } = await writer.call("DescribeImages", { Owners: ["amazon"], Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }] });
+  const { Images } = await writer.call("DescribeImages", {
+    Owners: ["amazon"],
+    Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }],
+  });
   const ami = Images[0].ImageId;
   const t0 = performance.now();
   let next = 0;
@@ -76,7 +82,12 @@ async function fanOut(): Promise<void> {
     while (next < LAUNCHES) {
       next++;
       const sent = performance.now();
-      const out = await writer.call("RunInstances", { ImageId: ami, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1 });
+      const out = await writer.call("RunInstances", {
+        ImageId: ami,
+        InstanceType: "t3.micro",
+        MinCount: 1,
+        MaxCount: 1,
+      });
       sentAt.set(out.Instances[0].InstanceId, sent);
     }
   };
@@ -86,11 +97,19 @@ async function fanOut(): Promise<void> {
   const tDone = performance.now();
   const fromSend = received.map((r) => r.at - (sentAt.get(r.ids[0]!) ?? r.at));
   const fromDurable = received.map((r) => r.at - (durableAt.get(r.seq) ?? r.at));
-  console.log(`## Fan-out: ${CLIENTS} subscribed clients, ${LAUNCHES} instances launched (RunInstances ×${LAUNCHES}, 20 in flight, journal store)`);
+  console.log(
+    `## Fan-out: ${CLIENTS} subscribed clients, ${LAUNCHES} instances launched (RunInstances ×${LAUNCHES}, 20 in flight, journal store)`,
+  );
   console.log(`- deliveries: ${delivered} of ${expected} InstancesLaunched events`);
-  console.log(`- launches took ${ms(tLaunched - t0)} (${(LAUNCHES / ((tLaunched - t0) / 1000)).toFixed(0)}/s); last delivery ${ms(tDone - t0)} after the first send`);
-  console.log(`- RunInstances sent → event received by a client: p50 ${ms(pct(fromSend, 50))}, p99 ${ms(pct(fromSend, 99))}, max ${ms(pct(fromSend, 100))}`);
-  console.log(`- event durable → received by a client (fan-out alone): p50 ${ms(pct(fromDurable, 50))}, p99 ${ms(pct(fromDurable, 99))}, max ${ms(pct(fromDurable, 100))}`);
+  console.log(
+    `- launches took ${ms(tLaunched - t0)} (${(LAUNCHES / ((tLaunched - t0) / 1000)).toFixed(0)}/s); last delivery ${ms(tDone - t0)} after the first send`,
+  );
+  console.log(
+    `- RunInstances sent → event received by a client: p50 ${ms(pct(fromSend, 50))}, p99 ${ms(pct(fromSend, 99))}, max ${ms(pct(fromSend, 100))}`,
+  );
+  console.log(
+    `- event durable → received by a client (fan-out alone): p50 ${ms(pct(fromDurable, 50))}, p99 ${ms(pct(fromDurable, 99))}, max ${ms(pct(fromDurable, 100))}`,
+  );
   await Promise.all([...clients, writer].map((c) => c.close()));
   await server.close();
   rmSync(dir, { recursive: true, force: true });
@@ -101,18 +120,39 @@ async function replKeystrokes(): Promise<void> {
   const acct = server.sandboxes[0]!.accounts[0]!;
   await server.host.setClock("default", { paused: true });
   const ctx = { accountId: acct.accountId, region: "us-east-1" };
-  const { Images } = await server.host.call<any>("default", ctx, "DescribeImages", { Owners: ["amazon"], Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }] });
+  const { Images } = await server.host.call<any>("default", ctx, "DescribeImages", {
+    Owners: ["amazon"],
+    Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }],
+  });
   for (let n = 0; n < REPL_INSTANCES; n += 100) {
-    await server.host.call("default", ctx, "RunInstances", { ImageId: Images[0].ImageId, InstanceType: "t3.micro", MinCount: 100, MaxCount: 100 });
+    await server.host.call("default", ctx, "RunInstances", {
+      ImageId: Images[0].ImageId,
+      InstanceType: "t3.micro",
+      MinCount: 100,
+      MaxCount: 100,
+    });
   }
   await server.host.advance("default", 120_000);
-  const client = await SandboxClient.connect({ url: server.url, accessKeyId: acct.accessKeyId, secretAccessKey: acct.secretAccessKey });
+  const client = await SandboxClient.connect({
+    url: server.url,
+    accessKeyId: acct.accessKeyId,
+    secretAccessKey: acct.secretAccessKey,
+  });
   const view = new SandboxView(client);
   const tLoad = performance.now();
   await view.start();
   const loadMs = performance.now() - tLoad;
   const dir = mkdtempSync(join(tmpdir(), "ec2sim-replbench-"));
-  const r = render(<App client={client} view={view} keys={new KeyStore(dir, { sandbox: "default", accountId: acct.accountId })} history={new History()} onExit={() => undefined} size={{ columns: 120, rows: 40 }} />);
+  const r = render(
+    <App
+      client={client}
+      view={view}
+      keys={new KeyStore(dir, { sandbox: "default", accountId: acct.accountId })}
+      history={new History()}
+      onExit={() => undefined}
+      size={{ columns: 120, rows: 40 }}
+    />,
+  );
   // frames as ink writes them, with the time
   const stdout = r.stdout as unknown as { write: (s: string) => boolean };
   const original = stdout.write.bind(stdout);
@@ -132,7 +172,8 @@ async function replKeystrokes(): Promise<void> {
     const t = performance.now();
     r.stdin.write(ch);
     const until = t + 2_000;
-    while (!lastFrame.includes(`> ${typed}`) && performance.now() < until) await new Promise((res) => setImmediate(res));
+    while (!lastFrame.includes(`> ${typed}`) && performance.now() < until)
+      await new Promise((res) => setImmediate(res));
     times.push(lastAt - t);
     if (typed.length > 40) {
       r.stdin.write("\u0015");
@@ -143,10 +184,14 @@ async function replKeystrokes(): Promise<void> {
   const describeStart = performance.now();
   await client.call("DescribeInstances", {});
   const describeMs = performance.now() - describeStart;
-  console.log(`## REPL: keystroke to render with ${view.getSnapshot().instances.length} instances in the sandbox (120×40)`);
+  console.log(
+    `## REPL: keystroke to render with ${view.getSnapshot().instances.length} instances in the sandbox (120×40)`,
+  );
   console.log(`- first load of the view (DescribeInstances of all over the WebSocket + images + bill): ${ms(loadMs)}`);
   console.log(`- one DescribeInstances of all ${REPL_INSTANCES} over the WebSocket: ${ms(describeMs)}`);
-  console.log(`- keystroke → frame with the character: p50 ${ms(pct(times, 50))}, p99 ${ms(pct(times, 99))}, max ${ms(pct(times, 100))} (${times.length} keys)`);
+  console.log(
+    `- keystroke → frame with the character: p50 ${ms(pct(times, 50))}, p99 ${ms(pct(times, 99))}, max ${ms(pct(times, 100))} (${times.length} keys)`,
+  );
   r.unmount();
   view.stop();
   await client.close();

@@ -1,24 +1,59 @@
 /** @ec2sim/repl — the ec2sim REPL: what is public. */
-export { App, layout, type AppProps } from "./components/App.tsx";
+
+export {
+  type AwsCliCommand,
+  CliUsageError,
+  cliOperations,
+  flagsOf,
+  kebab,
+  type OutputFormat,
+  parseAwsCli,
+} from "./commands/aws-cli.ts";
+export {
+  applyTab,
+  type Candidate,
+  type Completion,
+  commonPrefix,
+  complete,
+  type Resources,
+} from "./commands/complete.ts";
+export { type Command, IMAGE_ALIASES, ParseError, parseLine, SHORT_FORMS, type ShortForm } from "./commands/parse.ts";
+export {
+  errorLines,
+  HINTS,
+  helpLines,
+  type Outcome,
+  type OutLine,
+  type RunContext,
+  runCommand,
+  runGuestLine,
+  runLine,
+  type SshSession,
+  sshPrompt,
+} from "./commands/run.ts";
+export { coerce, parseShorthand, ShorthandError } from "./commands/shorthand.ts";
+export { type Token, tokenize, tokenizeLoose } from "./commands/tokenize.ts";
+export { App, type AppProps, layout } from "./components/App.tsx";
 export { Header } from "./components/Header.tsx";
-export { InstancesPane, columnsFor, visibleInstances } from "./components/InstancesPane.tsx";
-export { PendingPane } from "./components/PendingPane.tsx";
+export { columnsFor, InstancesPane, visibleInstances } from "./components/InstancesPane.tsx";
 export { OutputPane, wrapLines } from "./components/OutputPane.tsx";
-export { Prompt, Completions } from "./components/Prompt.tsx";
-export { parseLine, ParseError, SHORT_FORMS, IMAGE_ALIASES, type Command, type ShortForm } from "./commands/parse.ts";
-export { parseAwsCli, kebab, cliOperations, flagsOf, CliUsageError, type AwsCliCommand, type OutputFormat } from "./commands/aws-cli.ts";
-export { parseShorthand, coerce, ShorthandError } from "./commands/shorthand.ts";
-export { tokenize, tokenizeLoose, type Token } from "./commands/tokenize.ts";
-export { complete, applyTab, commonPrefix, type Candidate, type Completion, type Resources } from "./commands/complete.ts";
-export { runLine, runCommand, runGuestLine, sshPrompt, helpLines, errorLines, HINTS, type OutLine, type Outcome, type RunContext, type SshSession } from "./commands/run.ts";
-export { applyQuery, formatOutput, QueryError } from "./format/output.ts";
-export { lineage, type TreeLine } from "./format/lineage.ts";
+export { PendingPane } from "./components/PendingPane.tsx";
+export { Completions, Prompt } from "./components/Prompt.tsx";
 export { costChart } from "./format/cost.ts";
-export { money, shortDuration, clockText, fit, bar, sparkline, STATE_GLYPH, stateColor } from "./format/units.ts";
+export { lineage, type TreeLine } from "./format/lineage.ts";
+export { applyQuery, formatOutput, QueryError } from "./format/output.ts";
+export { bar, clockText, fit, money, STATE_GLYPH, shortDuration, sparkline, stateColor } from "./format/units.ts";
+export { main, parseReplArgs, REPL_USAGE, type ReplArgs, runRepl } from "./main.ts";
 export { History } from "./state/history.ts";
 export { KeyStore } from "./state/key-store.ts";
-export { editKey, emptyEditor, type EditorState, type KeyInput, type EditorEffect } from "./state/line-editor.ts";
-export { useRepl, type ReplState } from "./state/use-repl.ts";
-export { useViewSnapshot, useSimNow, useTerminalSize } from "./state/use-view.ts";
-export { SandboxView, type ViewSnapshot, type InstanceRow, type ImageRow, type PendingWork, type CostSample } from "./view/sandbox-view.ts";
-export { main, runRepl, parseReplArgs, REPL_USAGE, type ReplArgs } from "./main.ts";
+export { type EditorEffect, type EditorState, editKey, emptyEditor, type KeyInput } from "./state/line-editor.ts";
+export { type ReplState, useRepl } from "./state/use-repl.ts";
+export { useSimNow, useTerminalSize, useViewSnapshot } from "./state/use-view.ts";
+export {
+  type CostSample,
+  type ImageRow,
+  type InstanceRow,
+  type PendingWork,
+  SandboxView,
+  type ViewSnapshot,
+} from "./view/sandbox-view.ts";

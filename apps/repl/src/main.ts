@@ -7,10 +7,10 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { createElement } from "react";
+import { isProtocolError, SandboxClient, wsUrlOf } from "@ec2sim/protocol";
+import { cliMain, defaultDataDir, type RunningSandboxServer, StoreLockedError, startServer } from "@ec2sim/server";
 import { render } from "ink";
-import { SandboxClient, isProtocolError, wsUrlOf } from "@ec2sim/protocol";
-import { StoreLockedError, cliMain, defaultDataDir, startServer, type RunningSandboxServer } from "@ec2sim/server";
+import { createElement } from "react";
 import type { OutLine } from "./commands/run.ts";
 import { App } from "./components/App.tsx";
 import { History } from "./state/history.ts";
@@ -59,37 +59,58 @@ export function parseReplArgs(argv: string[], env: NodeJS.ProcessEnv = process.e
   });
   if (positionals.length) throw new ReplUsageError(`unexpected argument: ${positionals[0]}`);
   const port = values.port === undefined ? undefined : Number(values.port);
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new ReplUsageError(`--port must be 0..65535, not ${values.port}`);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
+    throw new ReplUsageError(`--port must be 0..65535, not ${values.port}`);
   const speed = values.speed === undefined ? undefined : Number(values.speed);
-  if (speed !== undefined && (!Number.isFinite(speed) || speed <= 0 || speed > 100_000)) throw new ReplUsageError(`--speed must be in (0, 100000], not ${values.speed}`);
+  if (speed !== undefined && (!Number.isFinite(speed) || speed <= 0 || speed > 100_000))
+    throw new ReplUsageError(`--speed must be in (0, 100000], not ${values.speed}`);
   return {
     dataDir: values.data ?? defaultDataDir(env),
     ...(port !== undefined ? { port } : {}),
     sandbox: values.sandbox ?? "default",
     ...(speed !== undefined ? { speed } : {}),
     ...(values.connect ? { connect: values.connect } : {}),
-    ...((values["access-key-id"] ?? env.AWS_ACCESS_KEY_ID) ? { accessKeyId: values["access-key-id"] ?? env.AWS_ACCESS_KEY_ID } : {}),
-    ...((values["secret-access-key"] ?? env.AWS_SECRET_ACCESS_KEY) ? { secretAccessKey: values["secret-access-key"] ?? env.AWS_SECRET_ACCESS_KEY } : {}),
+    ...((values["access-key-id"] ?? env.AWS_ACCESS_KEY_ID)
+      ? { accessKeyId: values["access-key-id"] ?? env.AWS_ACCESS_KEY_ID }
+      : {}),
+    ...((values["secret-access-key"] ?? env.AWS_SECRET_ACCESS_KEY)
+      ? { secretAccessKey: values["secret-access-key"] ?? env.AWS_SECRET_ACCESS_KEY }
+      : {}),
   };
 }
 
 /** Starts the in-process server: port 4566 if free, else any free port. */
 async function startEmbedded(args: ReplArgs, log: (m: string, e?: unknown) => void): Promise<RunningSandboxServer> {
-  const base = { store: "journal" as const, dataDir: args.dataDir, sandboxes: [{ name: args.sandbox }], log, ...(args.speed ? { speed: args.speed } : {}) };
+  const base = {
+    store: "journal" as const,
+    dataDir: args.dataDir,
+    sandboxes: [{ name: args.sandbox }],
+    log,
+    ...(args.speed ? { speed: args.speed } : {}),
+  };
   try {
     return await startServer({ ...base, port: args.port ?? 4566 });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "EADDRINUSE" && args.port === undefined) return startServer({ ...base, port: 0 });
+    if ((e as NodeJS.ErrnoException).code === "EADDRINUSE" && args.port === undefined)
+      return startServer({ ...base, port: 0 });
     throw e;
   }
 }
 
-async function credentialsFromServer(url: string, sandbox: string): Promise<{ accessKeyId: string; secretAccessKey: string }> {
-  const http = wsUrlOf(url).replace(/^ws/, "http").replace(/\/_ec2sim\/ws.*$/, "");
+async function credentialsFromServer(
+  url: string,
+  sandbox: string,
+): Promise<{ accessKeyId: string; secretAccessKey: string }> {
+  const http = wsUrlOf(url)
+    .replace(/^ws/, "http")
+    .replace(/\/_ec2sim\/ws.*$/, "");
   const res = await fetch(`${http}/_ec2sim/sandboxes/${encodeURIComponent(sandbox)}`).catch((e: unknown) => {
     throw new ReplUsageError(`cannot reach ${http}: ${e instanceof Error ? e.message : String(e)}`);
   });
-  if (!res.ok) throw new ReplUsageError(`the server at ${http} has no sandbox '${sandbox}' (HTTP ${res.status}); pass --sandbox NAME`);
+  if (!res.ok)
+    throw new ReplUsageError(
+      `the server at ${http} has no sandbox '${sandbox}' (HTTP ${res.status}); pass --sandbox NAME`,
+    );
   const info = (await res.json()) as { accounts: { accessKeyId: string; secretAccessKey: string }[] };
   const a = info.accounts[0];
   if (!a) throw new ReplUsageError(`sandbox '${sandbox}' has no accounts`);
@@ -102,7 +123,10 @@ export async function runRepl(args: ReplArgs): Promise<number> {
   // The screen belongs to Ink: the server's complaints go to a log file.
   const log = (m: string, e?: unknown) => {
     try {
-      appendFileSync(logFile, `${new Date().toISOString()} ${m}${e ? `: ${e instanceof Error ? e.message : String(e)}` : ""}\n`);
+      appendFileSync(
+        logFile,
+        `${new Date().toISOString()} ${m}${e ? `: ${e instanceof Error ? e.message : String(e)}` : ""}\n`,
+      );
     } catch {
       // nowhere to log
     }
@@ -113,16 +137,22 @@ export async function runRepl(args: ReplArgs): Promise<number> {
   const greeting: OutLine[] = [];
   if (args.connect) {
     url = args.connect;
-    creds = args.accessKeyId && args.secretAccessKey ? { accessKeyId: args.accessKeyId, secretAccessKey: args.secretAccessKey } : await credentialsFromServer(url, args.sandbox);
+    creds =
+      args.accessKeyId && args.secretAccessKey
+        ? { accessKeyId: args.accessKeyId, secretAccessKey: args.secretAccessKey }
+        : await credentialsFromServer(url, args.sandbox);
     greeting.push({ text: `connected to ${wsUrlOf(url)} (sandbox ${args.sandbox})`, dim: true });
   } else {
     try {
       server = await startEmbedded(args, log);
     } catch (e) {
       if (e instanceof StoreLockedError) {
-        throw new ReplUsageError(`${args.dataDir} is in use by another ec2sim (${e.message}).\nJoin it with: ec2sim --connect ws://127.0.0.1:4566 (its port), or use another --data DIR`);
+        throw new ReplUsageError(
+          `${args.dataDir} is in use by another ec2sim (${e.message}).\nJoin it with: ec2sim --connect ws://127.0.0.1:4566 (its port), or use another --data DIR`,
+        );
       }
-      if ((e as NodeJS.ErrnoException).code === "EADDRINUSE") throw new ReplUsageError(`port ${args.port} is in use: pass --port 0 for any free port`);
+      if ((e as NodeJS.ErrnoException).code === "EADDRINUSE")
+        throw new ReplUsageError(`port ${args.port} is in use: pass --port 0 for any free port`);
       throw e;
     }
     url = server.url;
@@ -130,7 +160,10 @@ export async function runRepl(args: ReplArgs): Promise<number> {
     creds = info.accounts[0]!;
     greeting.push(
       { text: `ec2sim: sandbox "${info.name}" served at ${server.url} (journal in ${server.dataDir})`, color: "cyan" },
-      { text: `  AWS CLI: AWS_ACCESS_KEY_ID=${creds.accessKeyId} AWS_SECRET_ACCESS_KEY=${creds.secretAccessKey} AWS_DEFAULT_REGION=us-east-1 \\`, dim: true },
+      {
+        text: `  AWS CLI: AWS_ACCESS_KEY_ID=${creds.accessKeyId} AWS_SECRET_ACCESS_KEY=${creds.secretAccessKey} AWS_DEFAULT_REGION=us-east-1 \\`,
+        dim: true,
+      },
       { text: `           aws --endpoint-url ${server.url} ec2 describe-instances`, dim: true },
       { text: `  another REPL: ec2sim --connect ${server.url.replace("http", "ws")}`, dim: true },
     );
@@ -163,7 +196,10 @@ export async function runRepl(args: ReplArgs): Promise<number> {
       await server?.close().catch(() => undefined);
       resolve(0);
     };
-    const app = render(createElement(App, { client, view, keys, history, greeting, onExit: () => void finish() }), { exitOnCtrlC: false, patchConsole: true });
+    const app = render(createElement(App, { client, view, keys, history, greeting, onExit: () => void finish() }), {
+      exitOnCtrlC: false,
+      patchConsole: true,
+    });
     process.once("SIGTERM", () => void finish());
     process.once("SIGHUP", () => void finish());
   });
@@ -180,7 +216,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await runRepl(parseReplArgs(argv));
   } catch (e) {
-    if (e instanceof ReplUsageError || (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS"))) {
+    if (
+      e instanceof ReplUsageError ||
+      (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS"))
+    ) {
       console.error(`ec2sim: ${e.message}\n\n${REPL_USAGE}`);
       return 2;
     }

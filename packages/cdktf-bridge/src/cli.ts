@@ -13,13 +13,18 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { diffInventories } from "./diff.ts";
-import { exportSandbox, type ExportFormat } from "./export/index.ts";
+import { type ExportFormat, exportSandbox } from "./export/index.ts";
 import type { Inventory } from "./inventory.ts";
-import { diffJson, renderPlan } from "./render.ts";
 import { enabledRegions, readAws } from "./readers/aws.ts";
-import { loadFromDataDir, loadFromServer, type LoadedSandbox, type LocalStoreOpener } from "./readers/sandbox-source.ts";
+import {
+  type LoadedSandbox,
+  type LocalStoreOpener,
+  loadFromDataDir,
+  loadFromServer,
+} from "./readers/sandbox-source.ts";
 import { readSandboxState } from "./readers/sandbox-state.ts";
 import { readTfState } from "./readers/tfstate.ts";
+import { diffJson, renderPlan } from "./render.ts";
 
 export interface BridgeDeps {
   /** Opens the server's journal store (for --data). */
@@ -63,7 +68,10 @@ Options:
 `;
 
 class Usage extends Error {
-  constructor(message: string, readonly code = 1) {
+  constructor(
+    message: string,
+    readonly code = 1,
+  ) {
     super(message);
   }
 }
@@ -104,7 +112,12 @@ function parse(argv: string[], options: Options, usage: string) {
   }
 }
 
-async function loadSandbox(name: string, upTo: number | undefined, v: Record<string, unknown>, deps: BridgeDeps): Promise<LoadedSandbox> {
+async function loadSandbox(
+  name: string,
+  upTo: number | undefined,
+  v: Record<string, unknown>,
+  deps: BridgeDeps,
+): Promise<LoadedSandbox> {
   const env = deps.env ?? process.env;
   if (typeof v.data === "string") {
     if (!deps.openStore) throw new Error("--data needs the server's store (run through `ec2sim`)");
@@ -121,32 +134,74 @@ const seqOf = (s: string | undefined, what: string): number | undefined => {
   return n;
 };
 
-async function runExport(argv: string[], deps: BridgeDeps, out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const v = parse(argv, { ...common, format: { type: "string" }, out: { type: "string" }, at: { type: "string" } }, EXPORT_USAGE);
+async function runExport(
+  argv: string[],
+  deps: BridgeDeps,
+  out: (s: string) => void,
+  err: (s: string) => void,
+): Promise<number> {
+  const v = parse(
+    argv,
+    { ...common, format: { type: "string" }, out: { type: "string" }, at: { type: "string" } },
+    EXPORT_USAGE,
+  );
   const format = (v.format as string | undefined) ?? "cdktf";
-  if (!["cdktf", "json", "hcl"].includes(format)) throw new Usage(`--format must be cdktf, json or hcl, not '${format}'\n\n${EXPORT_USAGE}`);
+  if (!["cdktf", "json", "hcl"].includes(format))
+    throw new Usage(`--format must be cdktf, json or hcl, not '${format}'\n\n${EXPORT_USAGE}`);
   if (typeof v.out !== "string") throw new Usage(`--out DIR is required\n\n${EXPORT_USAGE}`);
   const name = (v.sandbox as string | undefined) ?? "default";
   const sb = await loadSandbox(name, seqOf(v.at as string | undefined, "--at"), v, deps);
   const accountId = (v.account as string | undefined) ?? "111122223333";
-  const r = await exportSandbox(sb.state, { sandbox: name, accountId, ...(v.region ? { regions: v.region as string[] } : {}), format: format as ExportFormat, outDir: resolve(v.out) });
+  const r = await exportSandbox(sb.state, {
+    sandbox: name,
+    accountId,
+    ...(v.region ? { regions: v.region as string[] } : {}),
+    format: format as ExportFormat,
+    outDir: resolve(v.out),
+  });
   const counts = new Map<string, number>();
-  for (const b of r.plan.blocks) counts.set(b.kind === "data" ? `data.${b.tfType}` : b.tfType, (counts.get(b.kind === "data" ? `data.${b.tfType}` : b.tfType) ?? 0) + 1);
-  out(`Exported sandbox ${name} (account ${accountId}, event ${sb.seq}) as ${format} to ${resolve(v.out)}: ${r.files.join(", ")}\n`);
-  out(`  ${r.plan.blocks.filter((b) => b.kind === "resource").length} resources, ${r.plan.blocks.filter((b) => b.kind === "data").length} lookups, ${r.plan.providers.length} provider(s) (${r.plan.providers.map((p) => p.region).join(", ")})\n`);
+  for (const b of r.plan.blocks)
+    counts.set(
+      b.kind === "data" ? `data.${b.tfType}` : b.tfType,
+      (counts.get(b.kind === "data" ? `data.${b.tfType}` : b.tfType) ?? 0) + 1,
+    );
+  out(
+    `Exported sandbox ${name} (account ${accountId}, event ${sb.seq}) as ${format} to ${resolve(v.out)}: ${r.files.join(", ")}\n`,
+  );
+  out(
+    `  ${r.plan.blocks.filter((b) => b.kind === "resource").length} resources, ${r.plan.blocks.filter((b) => b.kind === "data").length} lookups, ${r.plan.providers.length} provider(s) (${r.plan.providers.map((p) => p.region).join(", ")})\n`,
+  );
   for (const [t, n] of [...counts].sort()) out(`    ${String(n).padStart(4)}  ${t}\n`);
   if (r.plan.notExported.length) {
     out(`  Not exported (see NOT-EXPORTED.md):\n`);
-    for (const n of r.plan.notExported) out(`    ${n.severity === "skipped" ? "✗" : "~"} ${n.resource} (${n.kind}): ${n.reason}\n`);
+    for (const n of r.plan.notExported)
+      out(`    ${n.severity === "skipped" ? "✗" : "~"} ${n.resource} (${n.kind}): ${n.reason}\n`);
   }
   for (const w of r.warnings) err(`warning: ${w}\n`);
   if (format === "cdktf") out(`Next: cd ${v.out} && npm install && npx cdktf synth\n`);
   return 0;
 }
 
-async function runDiff(argv: string[], deps: BridgeDeps, out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const v = parse(argv, { ...common, from: { type: "string" }, to: { type: "string" }, json: { type: "boolean" }, "detailed-exitcode": { type: "boolean" }, endpoint: { type: "string" } }, DIFF_USAGE);
-  if (typeof v.from !== "string" || typeof v.to !== "string") throw new Usage(`--from and --to are required\n\n${DIFF_USAGE}`);
+async function runDiff(
+  argv: string[],
+  deps: BridgeDeps,
+  out: (s: string) => void,
+  err: (s: string) => void,
+): Promise<number> {
+  const v = parse(
+    argv,
+    {
+      ...common,
+      from: { type: "string" },
+      to: { type: "string" },
+      json: { type: "boolean" },
+      "detailed-exitcode": { type: "boolean" },
+      endpoint: { type: "string" },
+    },
+    DIFF_USAGE,
+  );
+  if (typeof v.from !== "string" || typeof v.to !== "string")
+    throw new Usage(`--from and --to are required\n\n${DIFF_USAGE}`);
   const from = await readSpec(v.from, v, deps, undefined);
   const to = await readSpec(v.to, v, deps, from);
   const d = diffInventories(from, to);
@@ -158,7 +213,12 @@ async function runDiff(argv: string[], deps: BridgeDeps, out: (s: string) => voi
 }
 
 /** Reads one side of a diff. `other` (the side read first) suggests regions for an AWS account. */
-export async function readSpec(spec: string, v: Record<string, unknown>, deps: BridgeDeps, other: Inventory | undefined): Promise<Inventory> {
+export async function readSpec(
+  spec: string,
+  v: Record<string, unknown>,
+  deps: BridgeDeps,
+  other: Inventory | undefined,
+): Promise<Inventory> {
   const i = spec.indexOf(":");
   const kind = i < 0 ? spec : spec.slice(0, i);
   const rest = i < 0 ? "" : spec.slice(i + 1);
@@ -169,13 +229,23 @@ export async function readSpec(spec: string, v: Record<string, unknown>, deps: B
       const [name, at] = rest.split("@");
       if (!name) throw new Usage(`sandbox:NAME needs a name (${spec})`);
       const sb = await loadSandbox(name, seqOf(at, "@SEQ"), v, deps);
-      return readSandboxState(sb.state, { accountId, ...(regions ? { regions } : {}), source: `sandbox:${name}${at ? `@${at}` : ""}` });
+      return readSandboxState(sb.state, {
+        accountId,
+        ...(regions ? { regions } : {}),
+        source: `sandbox:${name}${at ? `@${at}` : ""}`,
+      });
     }
     case "aws": {
       const [profile, region] = rest.split("/");
       const endpoint = v.endpoint as string | undefined;
       const base = { ...(profile ? { profile } : {}), ...(endpoint ? { endpoint } : {}) };
-      const rs = region ? [region] : regions?.length ? regions : other?.resources.length ? [...new Set(other.resources.map((r) => r.region))].sort() : await enabledRegions(base);
+      const rs = region
+        ? [region]
+        : regions?.length
+          ? regions
+          : other?.resources.length
+            ? [...new Set(other.resources.map((r) => r.region))].sort()
+            : await enabledRegions(base);
       return readAws({ ...base, regions: rs, source: spec });
     }
     case "tfstate": {
@@ -184,13 +254,20 @@ export async function readSpec(spec: string, v: Record<string, unknown>, deps: B
       if (!existsSync(path)) throw new Error(`${rest}: no such file or folder`);
       let text: string;
       if (statSync(path).isDirectory()) {
-        text = execFileSync("terraform", ["show", "-json"], { cwd: path, encoding: "utf8", maxBuffer: 1 << 30, env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
+        text = execFileSync("terraform", ["show", "-json"], {
+          cwd: path,
+          encoding: "utf8",
+          maxBuffer: 1 << 30,
+          env: { ...process.env, CHECKPOINT_DISABLE: "1" },
+        });
       } else text = readFileSync(path, "utf8");
       const inv = readTfState(JSON.parse(text) as Record<string, unknown>, { source: spec });
       if (regions?.length) inv.resources = inv.resources.filter((r) => regions.includes(r.region));
       return inv;
     }
     default:
-      throw new Usage(`unknown source '${spec}': use sandbox:NAME, aws:PROFILE[/REGION] or tfstate:FILE\n\n${DIFF_USAGE}`);
+      throw new Usage(
+        `unknown source '${spec}': use sandbox:NAME, aws:PROFILE[/REGION] or tfstate:FILE\n\n${DIFF_USAGE}`,
+      );
   }
 }

@@ -4,7 +4,7 @@
  * then by shape; then compared attribute by attribute, references compared through the matching.
  * The result speaks `terraform plan`'s language: create, update in-place, replace, destroy.
  */
-import { familyOf, type AttrValue, type InvResource, type Inventory, type ResourceType } from "./inventory.ts";
+import { type AttrValue, familyOf, type Inventory, type InvResource, type ResourceType } from "./inventory.ts";
 
 export type Action = "create" | "update" | "replace" | "delete";
 
@@ -45,8 +45,22 @@ const FORCE_NEW: Partial<Record<string, Set<string>>> = {
   aws_vpc_security_group_ingress_rule: new Set(["security_group_id"]),
   aws_vpc_security_group_egress_rule: new Set(["security_group_id"]),
   aws_instance: new Set(["ami", "availability_zone", "key_name", "ebs_block_devices"]),
-  image: new Set(["name", "source_instance_id", "source_ami_id", "source_ami_region", "architecture", "root_volume_size", "type"]),
-  aws_ami_launch_permission: new Set(["image_id", "account_id", "group", "organization_arn", "organizational_unit_arn"]),
+  image: new Set([
+    "name",
+    "source_instance_id",
+    "source_ami_id",
+    "source_ami_region",
+    "architecture",
+    "root_volume_size",
+    "type",
+  ]),
+  aws_ami_launch_permission: new Set([
+    "image_id",
+    "account_id",
+    "group",
+    "organization_arn",
+    "organizational_unit_arn",
+  ]),
   aws_ebs_volume: new Set(["availability_zone", "snapshot_id", "encrypted"]),
   aws_volume_attachment: new Set(["device_name", "volume_id", "instance_id"]),
   aws_ebs_snapshot: new Set(["volume_id", "description"]),
@@ -56,13 +70,25 @@ const FORCE_NEW: Partial<Record<string, Set<string>>> = {
 
 /** Matching order: what others point at first. */
 const ORDER: string[] = [
-  "aws_key_pair", "aws_security_group", "aws_instance", "image", "aws_ebs_volume", "aws_ebs_snapshot", "aws_eip",
-  "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule", "aws_ami_launch_permission", "aws_volume_attachment", "aws_eip_association",
+  "aws_key_pair",
+  "aws_security_group",
+  "aws_instance",
+  "image",
+  "aws_ebs_volume",
+  "aws_ebs_snapshot",
+  "aws_eip",
+  "aws_vpc_security_group_ingress_rule",
+  "aws_vpc_security_group_egress_rule",
+  "aws_ami_launch_permission",
+  "aws_volume_attachment",
+  "aws_eip_association",
 ];
 
 const originId = (o: string | undefined) => (o ? o.slice(o.lastIndexOf("/") + 1) : undefined);
-const norm = (v: AttrValue | undefined): AttrValue => (v === undefined || v === "" ? null : Array.isArray(v) ? [...v].map((x) => (x === "" ? null : x)).sort() : v);
-const same = (a: AttrValue | undefined, b: AttrValue | undefined) => JSON.stringify(norm(a)) === JSON.stringify(norm(b));
+const norm = (v: AttrValue | undefined): AttrValue =>
+  v === undefined || v === "" ? null : Array.isArray(v) ? [...v].map((x) => (x === "" ? null : x)).sort() : v;
+const same = (a: AttrValue | undefined, b: AttrValue | undefined) =>
+  JSON.stringify(norm(a)) === JSON.stringify(norm(b));
 
 export function diffInventories(from: Inventory, to: Inventory): DiffResult {
   const fromById = new Map(from.resources.map((r) => [r.id, r]));
@@ -83,12 +109,21 @@ export function diffInventories(from: Inventory, to: Inventory): DiffResult {
   };
   const refsOf = (r: InvResource, side: "from" | "to"): Record<string, AttrValue> => {
     const out: Record<string, AttrValue> = {};
-    for (const [k, v] of Object.entries(r.refs)) out[k] = Array.isArray(v) ? v.map((x) => (side === "to" ? canon(x) : x)).sort() : side === "to" ? canon(v) : v;
+    for (const [k, v] of Object.entries(r.refs))
+      out[k] = Array.isArray(v) ? v.map((x) => (side === "to" ? canon(x) : x)).sort() : side === "to" ? canon(v) : v;
     return out;
   };
   const shapeOf = (r: InvResource, side: "from" | "to"): string => {
     const refs = refsOf(r, side);
-    return JSON.stringify([r.type === "aws_ami_from_instance" || r.type === "aws_ami_copy" || r.type === "aws_ami" ? "image" : r.type, r.region, Object.entries(r.attrs).filter(([k]) => k !== "description" && k !== "iops" && k !== "throughput").map(([k, v]) => [k, norm(v)]).sort(), Object.entries(refs).sort()]);
+    return JSON.stringify([
+      r.type === "aws_ami_from_instance" || r.type === "aws_ami_copy" || r.type === "aws_ami" ? "image" : r.type,
+      r.region,
+      Object.entries(r.attrs)
+        .filter(([k]) => k !== "description" && k !== "iops" && k !== "throughput")
+        .map(([k, v]) => [k, norm(v)])
+        .sort(),
+      Object.entries(refs).sort(),
+    ]);
   };
 
   for (const family of ORDER) {
@@ -115,7 +150,9 @@ export function diffInventories(from: Inventory, to: Inventory): DiffResult {
     // 2. name, when unique on both sides.
     const byName = (rs: InvResource[], side: Map<string, unknown>) => {
       const m = new Map<string, InvResource[]>();
-      for (const r of rs) if (r.name && !side.has(r.id)) m.set(`${r.region}\u0000${r.name}`, [...(m.get(`${r.region}\u0000${r.name}`) ?? []), r]);
+      for (const r of rs)
+        if (r.name && !side.has(r.id))
+          m.set(`${r.region}\u0000${r.name}`, [...(m.get(`${r.region}\u0000${r.name}`) ?? []), r]);
       return m;
     };
     const fn = byName(fs, matchedFrom);
@@ -127,7 +164,8 @@ export function diffInventories(from: Inventory, to: Inventory): DiffResult {
     // 3. shape (every compared attribute and reference equal), when unique on both sides.
     for (let pass = 0; pass < 2; pass++) {
       const fsh = new Map<string, InvResource[]>();
-      for (const f of fs) if (!matchedFrom.has(f.id)) fsh.set(shapeOf(f, "from"), [...(fsh.get(shapeOf(f, "from")) ?? []), f]);
+      for (const f of fs)
+        if (!matchedFrom.has(f.id)) fsh.set(shapeOf(f, "from"), [...(fsh.get(shapeOf(f, "from")) ?? []), f]);
       const tsh = new Map<string, InvResource[]>();
       for (const t of ts) if (!match.has(t.id)) tsh.set(shapeOf(t, "to"), [...(tsh.get(shapeOf(t, "to")) ?? []), t]);
       let linked = 0;
@@ -142,7 +180,12 @@ export function diffInventories(from: Inventory, to: Inventory): DiffResult {
     }
   }
 
-  const addresses = addressNames(from.resources, to.resources.filter((t) => !match.has(t.id)), fromById, toById);
+  const addresses = addressNames(
+    from.resources,
+    to.resources.filter((t) => !match.has(t.id)),
+    fromById,
+    toById,
+  );
   const changes: Change[] = [];
   let unchanged = 0;
   const all = (r: InvResource, side: "from" | "to"): Record<string, AttrValue> => {
@@ -151,7 +194,8 @@ export function diffInventories(from: Inventory, to: Inventory): DiffResult {
     return o;
   };
   const display = (v: AttrValue, side: "from" | "to"): AttrValue => {
-    if (typeof v !== "string") return Array.isArray(v) ? v.map((x) => (typeof x === "string" ? displayRef(x, side) : x)) : v;
+    if (typeof v !== "string")
+      return Array.isArray(v) ? v.map((x) => (typeof x === "string" ? displayRef(x, side) : x)) : v;
     return displayRef(v, side);
   };
   const displayRef = (v: string, _side: "from" | "to"): string => {
@@ -164,7 +208,19 @@ export function diffInventories(from: Inventory, to: Inventory): DiffResult {
     const address = addresses.get(`from:${f.id}`)!;
     if (!m) {
       const rk = refKeys(f);
-      changes.push({ action: "create", address, type: f.type, region: f.region, fromId: f.id, attributes: Object.entries(all(f, "from")).map(([name, v]) => ({ name, old: null, new: rk.has(name) ? display(v, "from") : v, forceNew: false })) });
+      changes.push({
+        action: "create",
+        address,
+        type: f.type,
+        region: f.region,
+        fromId: f.id,
+        attributes: Object.entries(all(f, "from")).map(([name, v]) => ({
+          name,
+          old: null,
+          new: rk.has(name) ? display(v, "from") : v,
+          forceNew: false,
+        })),
+      });
       continue;
     }
     const t = m.to;
@@ -179,18 +235,44 @@ export function diffInventories(from: Inventory, to: Inventory): DiffResult {
     const diffs: AttrChange[] = [];
     for (const name of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort(attrOrder)) {
       if (same(a[name], b[name])) continue;
-      diffs.push({ name, old: rk.has(name) ? display(norm(b[name] ?? null), "to") : norm(b[name] ?? null), new: rk.has(name) ? display(norm(a[name] ?? null), "from") : norm(a[name] ?? null), forceNew: FORCE_NEW[fam]?.has(name) ?? false });
+      diffs.push({
+        name,
+        old: rk.has(name) ? display(norm(b[name] ?? null), "to") : norm(b[name] ?? null),
+        new: rk.has(name) ? display(norm(a[name] ?? null), "from") : norm(a[name] ?? null),
+        forceNew: FORCE_NEW[fam]?.has(name) ?? false,
+      });
     }
     if (!diffs.length) {
       unchanged++;
       continue;
     }
-    changes.push({ action: diffs.some((d) => d.forceNew) ? "replace" : "update", address, type: f.type, region: f.region, fromId: f.id, toId: t.id, attributes: diffs, matchedBy: m.by });
+    changes.push({
+      action: diffs.some((d) => d.forceNew) ? "replace" : "update",
+      address,
+      type: f.type,
+      region: f.region,
+      fromId: f.id,
+      toId: t.id,
+      attributes: diffs,
+      matchedBy: m.by,
+    });
   }
   for (const t of to.resources) {
     if (match.has(t.id)) continue;
     const rk = refKeys(t);
-    changes.push({ action: "delete", address: addresses.get(`to:${t.id}`)!, type: t.type, region: t.region, toId: t.id, attributes: Object.entries(all(t, "to")).map(([name, v]) => ({ name, old: rk.has(name) ? display(v, "to") : v, new: null, forceNew: false })) });
+    changes.push({
+      action: "delete",
+      address: addresses.get(`to:${t.id}`)!,
+      type: t.type,
+      region: t.region,
+      toId: t.id,
+      attributes: Object.entries(all(t, "to")).map(([name, v]) => ({
+        name,
+        old: rk.has(name) ? display(v, "to") : v,
+        new: null,
+        forceNew: false,
+      })),
+    });
   }
   const rank: Record<Action, number> = { delete: 0, replace: 1, update: 2, create: 3 };
   changes.sort((x, y) => x.address.localeCompare(y.address) || rank[x.action] - rank[y.action]);
@@ -204,7 +286,14 @@ export function diffInventories(from: Inventory, to: Inventory): DiffResult {
       summary.destroy++;
     }
   }
-  return { from: from.source, to: to.source, changes, summary, unchanged, warnings: [...from.warnings.map((w) => `${from.source}: ${w}`), ...to.warnings.map((w) => `${to.source}: ${w}`)] };
+  return {
+    from: from.source,
+    to: to.source,
+    changes,
+    summary,
+    unchanged,
+    warnings: [...from.warnings.map((w) => `${from.source}: ${w}`), ...to.warnings.map((w) => `${to.source}: ${w}`)],
+  };
 }
 
 function attrOrder(a: string, b: string): number {
@@ -214,7 +303,12 @@ function attrOrder(a: string, b: string): number {
 }
 
 /** `type.name` addresses, from Name tags and natural names, unique per type. */
-function addressNames(fromRs: InvResource[], toOnly: InvResource[], fromById: Map<string, InvResource>, toById: Map<string, InvResource>): Map<string, string> {
+function addressNames(
+  fromRs: InvResource[],
+  toOnly: InvResource[],
+  fromById: Map<string, InvResource>,
+  toById: Map<string, InvResource>,
+): Map<string, string> {
   const used = new Set<string>();
   const out = new Map<string, string>();
   const label = (r: InvResource, byId: Map<string, InvResource>): string => {
@@ -226,12 +320,23 @@ function addressNames(fromRs: InvResource[], toOnly: InvResource[], fromById: Ma
       case "aws_vpc_security_group_ingress_rule":
       case "aws_vpc_security_group_egress_rule": {
         const proto = String(r.attrs.ip_protocol);
-        const ports = proto === "-1" ? "all" : r.attrs.from_port === r.attrs.to_port ? `${proto}-${r.attrs.from_port}` : `${proto}-${r.attrs.from_port}-${r.attrs.to_port}`;
-        const target = (r.attrs.cidr_ipv4 as string | null) ?? (r.attrs.cidr_ipv6 as string | null) ?? nm(r.refs.referenced_security_group_id);
+        const ports =
+          proto === "-1"
+            ? "all"
+            : r.attrs.from_port === r.attrs.to_port
+              ? `${proto}-${r.attrs.from_port}`
+              : `${proto}-${r.attrs.from_port}-${r.attrs.to_port}`;
+        const target =
+          (r.attrs.cidr_ipv4 as string | null) ??
+          (r.attrs.cidr_ipv6 as string | null) ??
+          nm(r.refs.referenced_security_group_id);
         return `${nm(r.refs.security_group_id)}-${r.type.includes("ingress") ? "ingress" : "egress"}-${ports}${target && target !== "0.0.0.0/0" ? `-${target.replace(/\/32$/, "")}` : ""}`;
       }
       case "aws_ami_launch_permission": {
-        const g = (r.attrs.account_id ?? r.attrs.organizational_unit_arn ?? r.attrs.organization_arn ?? (r.attrs.group === "all" ? "public" : r.attrs.group)) as string;
+        const g = (r.attrs.account_id ??
+          r.attrs.organizational_unit_arn ??
+          r.attrs.organization_arn ??
+          (r.attrs.group === "all" ? "public" : r.attrs.group)) as string;
         return `${nm(r.refs.image_id)}-share-${g.split("/").pop()}`;
       }
       case "aws_volume_attachment":
@@ -245,7 +350,10 @@ function addressNames(fromRs: InvResource[], toOnly: InvResource[], fromById: Ma
     }
   };
   const assign = (r: InvResource, side: "from" | "to", byId: Map<string, InvResource>) => {
-    let s = label(r, byId).replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "") || r.id;
+    let s =
+      label(r, byId)
+        .replace(/[^A-Za-z0-9_-]+/g, "-")
+        .replace(/^-+|-+$/g, "") || r.id;
     if (!/^[A-Za-z_]/.test(s)) s = `r-${s}`;
     let name = s;
     for (let i = 2; used.has(`${r.type}.${name}`); i++) name = `${s}-${i}`;

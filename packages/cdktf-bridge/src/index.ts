@@ -5,16 +5,28 @@
  *
  * cdktf is loaded only by synth/cdktf.ts, behind the `Synthesizer` interface.
  */
+
+export { type BridgeDeps, bridgeMain, readSpec } from "./cli.ts";
+export { type Action, type AttrChange, type Change, type DiffResult, diffInventories } from "./diff.ts";
+export { cloudConfig, type GuestChanges, guestChanges } from "./export/cloud-init.ts";
+export {
+  buildExportPlan,
+  type ExportFormat,
+  type ExportOptions,
+  type ExportResult,
+  exportSandbox,
+} from "./export/index.ts";
+export { mainTs, notExportedMd, projectFiles } from "./export/project.ts";
 export * from "./inventory.ts";
 export * from "./plan.ts";
-export { exportSandbox, buildExportPlan, type ExportFormat, type ExportOptions, type ExportResult } from "./export/index.ts";
-export { projectFiles, mainTs, notExportedMd } from "./export/project.ts";
-export { guestChanges, cloudConfig, type GuestChanges } from "./export/cloud-init.ts";
-export { defaultSynthesizer, type Synthesizer } from "./synth/synthesizer.ts";
+export { type AwsReaderOptions, enabledRegions, readAws } from "./readers/aws.ts";
+export {
+  type LoadedSandbox,
+  type LocalStoreOpener,
+  loadFromDataDir,
+  loadFromServer,
+} from "./readers/sandbox-source.ts";
 export { readSandboxState } from "./readers/sandbox-state.ts";
-export { readAws, enabledRegions, type AwsReaderOptions } from "./readers/aws.ts";
 export { readTfState, stateResources } from "./readers/tfstate.ts";
-export { loadFromServer, loadFromDataDir, type LoadedSandbox, type LocalStoreOpener } from "./readers/sandbox-source.ts";
-export { diffInventories, type DiffResult, type Change, type AttrChange, type Action } from "./diff.ts";
-export { renderPlan, diffJson } from "./render.ts";
-export { bridgeMain, readSpec, type BridgeDeps } from "./cli.ts";
+export { diffJson, renderPlan } from "./render.ts";
+export { defaultSynthesizer, type Synthesizer } from "./synth/synthesizer.ts";

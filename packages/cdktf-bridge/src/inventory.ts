@@ -59,10 +59,18 @@ export function familyOf(type: ResourceType): string {
 }
 
 /** Splits tags into user tags and the origin tag. */
-export function splitTags(tags: Iterable<[string, string]> | Record<string, string> | undefined): { tags: Record<string, string>; origin?: string } {
+export function splitTags(tags: Iterable<[string, string]> | Record<string, string> | undefined): {
+  tags: Record<string, string>;
+  origin?: string;
+} {
   const out: Record<string, string> = {};
   let origin: string | undefined;
-  const entries = tags === undefined ? [] : Symbol.iterator in Object(tags) ? [...(tags as Iterable<[string, string]>)] : Object.entries(tags as Record<string, string>);
+  const entries =
+    tags === undefined
+      ? []
+      : Symbol.iterator in Object(tags)
+        ? [...(tags as Iterable<[string, string]>)]
+        : Object.entries(tags as Record<string, string>);
   for (const [k, v] of entries) {
     if (k === ORIGIN_TAG) origin = v;
     else if (!k.startsWith("aws:")) out[k] = v;
@@ -71,7 +79,14 @@ export function splitTags(tags: Iterable<[string, string]> | Record<string, stri
 }
 
 /** Deterministic key of a rule's shape (shared by readers so composite IDs agree). */
-export function ruleShape(r: { protocol: string; fromPort?: number | null; toPort?: number | null; cidrIpv4?: string | null; cidrIpv6?: string | null; referencedGroup?: string | null }): string {
+export function ruleShape(r: {
+  protocol: string;
+  fromPort?: number | null;
+  toPort?: number | null;
+  cidrIpv4?: string | null;
+  cidrIpv6?: string | null;
+  referencedGroup?: string | null;
+}): string {
   const proto = normalizeProtocol(r.protocol);
   const ports = proto === "-1" ? "" : `${r.fromPort ?? ""}-${r.toPort ?? ""}`;
   return `${proto}:${ports}:${r.cidrIpv4 ?? ""}:${r.cidrIpv6 ?? ""}:${r.referencedGroup ?? ""}`;
@@ -97,6 +112,9 @@ export function normalizePublicKey(k: string | undefined | null): string | null 
  * Volumes that are part of an instance (its root, or one created with it from a block device
  * mapping) are not resources of their own: EC2 marks those DeleteOnTermination, AttachVolume does not.
  */
-export function isLaunchVolume(att: { device: string; deleteOnTermination: boolean }, inst: { rootDeviceName: string }): boolean {
+export function isLaunchVolume(
+  att: { device: string; deleteOnTermination: boolean },
+  inst: { rootDeviceName: string },
+): boolean {
   return att.device === inst.rootDeviceName || att.deleteOnTermination;
 }

@@ -66,8 +66,14 @@ export const CONSTRUCTS: Record<string, { module: string; className: string }> =
   "data:aws_security_group": { module: "data-aws-security-group", className: "DataAwsSecurityGroup" },
   "resource:aws_key_pair": { module: "key-pair", className: "KeyPair" },
   "resource:aws_security_group": { module: "security-group", className: "SecurityGroup" },
-  "resource:aws_vpc_security_group_ingress_rule": { module: "vpc-security-group-ingress-rule", className: "VpcSecurityGroupIngressRule" },
-  "resource:aws_vpc_security_group_egress_rule": { module: "vpc-security-group-egress-rule", className: "VpcSecurityGroupEgressRule" },
+  "resource:aws_vpc_security_group_ingress_rule": {
+    module: "vpc-security-group-ingress-rule",
+    className: "VpcSecurityGroupIngressRule",
+  },
+  "resource:aws_vpc_security_group_egress_rule": {
+    module: "vpc-security-group-egress-rule",
+    className: "VpcSecurityGroupEgressRule",
+  },
   "resource:aws_instance": { module: "instance", className: "Instance" },
   "resource:aws_ami_from_instance": { module: "ami-from-instance", className: "AmiFromInstance" },
   "resource:aws_ami_copy": { module: "ami-copy", className: "AmiCopy" },
@@ -123,7 +129,11 @@ export class Namer {
     for (const r of reserved) this.used.add(r);
   }
   unique(base: string): string {
-    let s = base.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60) || "resource";
+    let s =
+      base
+        .replace(/[^A-Za-z0-9_-]+/g, "-")
+        .replace(/^-+|-+$/g, "")
+        .slice(0, 60) || "resource";
     if (!/^[A-Za-z_]/.test(s)) s = `r-${s}`;
     let name = s;
     for (let i = 2; this.used.has(name); i++) name = `${s}-${i}`;

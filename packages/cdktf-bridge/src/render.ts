@@ -2,21 +2,33 @@
  * A diff as `terraform plan` prints it: `+ create`, `~ update in-place` with `attr: old -> new`,
  * `-/+ replace`, `- destroy`, then `Plan: X to add, Y to change, Z to destroy.` Colour on a TTY.
  */
-import type { AttrValue } from "./inventory.ts";
+
 import type { Change, DiffResult } from "./diff.ts";
+import type { AttrValue } from "./inventory.ts";
 
 export interface RenderOptions {
   color?: boolean;
 }
 
-const fmt = (v: AttrValue): string => (v === null ? "null" : Array.isArray(v) ? `[${v.map((x) => fmt(x)).join(", ")}]` : typeof v === "string" ? JSON.stringify(v) : String(v));
+const fmt = (v: AttrValue): string =>
+  v === null
+    ? "null"
+    : Array.isArray(v)
+      ? `[${v.map((x) => fmt(x)).join(", ")}]`
+      : typeof v === "string"
+        ? JSON.stringify(v)
+        : String(v);
 
 export function renderPlan(d: DiffResult, opts: RenderOptions = {}): string {
-  const c = opts.color ? { green: "\x1b[32m", yellow: "\x1b[33m", red: "\x1b[31m", bold: "\x1b[1m", dim: "\x1b[2m", off: "\x1b[0m" } : { green: "", yellow: "", red: "", bold: "", dim: "", off: "" };
+  const c = opts.color
+    ? { green: "\x1b[32m", yellow: "\x1b[33m", red: "\x1b[31m", bold: "\x1b[1m", dim: "\x1b[2m", off: "\x1b[0m" }
+    : { green: "", yellow: "", red: "", bold: "", dim: "", off: "" };
   const lines: string[] = [];
   lines.push(`${c.dim}Comparing ${d.to} (what exists) with ${d.from} (what is wanted).${c.off}`, "");
   if (!d.changes.length) {
-    lines.push(`${c.green}${c.bold}No changes.${c.off}${c.bold} ${d.to} matches ${d.from} (${d.unchanged} resources).${c.off}`);
+    lines.push(
+      `${c.green}${c.bold}No changes.${c.off}${c.bold} ${d.to} matches ${d.from} (${d.unchanged} resources).${c.off}`,
+    );
     for (const w of d.warnings) lines.push(`${c.yellow}Warning:${c.off} ${w}`);
     return `${lines.join("\n")}\n`;
   }
@@ -43,23 +55,43 @@ function renderChange(ch: Change, c: Record<string, string>): string[] {
   const pad = (s: string) => s.padEnd(width);
   switch (ch.action) {
     case "create":
-      out.push(`  ${c.bold}# ${ch.address}${c.off} will be created ${where}`, `  ${c.green}+${c.off} resource "${type}" "${name}" {`);
-      for (const a of ch.attributes) if (a.new !== null && !(Array.isArray(a.new) && !a.new.length)) out.push(`      ${c.green}+${c.off} ${pad(a.name)} = ${fmt(a.new)}`);
+      out.push(
+        `  ${c.bold}# ${ch.address}${c.off} will be created ${where}`,
+        `  ${c.green}+${c.off} resource "${type}" "${name}" {`,
+      );
+      for (const a of ch.attributes)
+        if (a.new !== null && !(Array.isArray(a.new) && !a.new.length))
+          out.push(`      ${c.green}+${c.off} ${pad(a.name)} = ${fmt(a.new)}`);
       out.push("    }");
       break;
     case "delete":
-      out.push(`  ${c.bold}# ${ch.address}${c.off} will be ${c.red}${c.bold}destroyed${c.off} ${where}`, `  ${c.red}-${c.off} resource "${type}" "${name}" {`);
-      for (const a of ch.attributes) if (a.old !== null && !(Array.isArray(a.old) && !a.old.length)) out.push(`      ${c.red}-${c.off} ${pad(a.name)} = ${fmt(a.old)} -> null`);
+      out.push(
+        `  ${c.bold}# ${ch.address}${c.off} will be ${c.red}${c.bold}destroyed${c.off} ${where}`,
+        `  ${c.red}-${c.off} resource "${type}" "${name}" {`,
+      );
+      for (const a of ch.attributes)
+        if (a.old !== null && !(Array.isArray(a.old) && !a.old.length))
+          out.push(`      ${c.red}-${c.off} ${pad(a.name)} = ${fmt(a.old)} -> null`);
       out.push("    }");
       break;
     case "update":
-      out.push(`  ${c.bold}# ${ch.address}${c.off} will be updated in-place ${where}`, `  ${c.yellow}~${c.off} resource "${type}" "${name}" {`);
-      for (const a of ch.attributes) out.push(`      ${sym(a.old, a.new, c)} ${pad(a.name)} = ${fmt(a.old)} -> ${fmt(a.new)}`);
+      out.push(
+        `  ${c.bold}# ${ch.address}${c.off} will be updated in-place ${where}`,
+        `  ${c.yellow}~${c.off} resource "${type}" "${name}" {`,
+      );
+      for (const a of ch.attributes)
+        out.push(`      ${sym(a.old, a.new, c)} ${pad(a.name)} = ${fmt(a.old)} -> ${fmt(a.new)}`);
       out.push("    }");
       break;
     case "replace":
-      out.push(`  ${c.bold}# ${ch.address}${c.off} must be ${c.red}${c.bold}replaced${c.off} ${where}`, `${c.red}-${c.off}/${c.green}+${c.off} resource "${type}" "${name}" {`);
-      for (const a of ch.attributes) out.push(`      ${sym(a.old, a.new, c)} ${pad(a.name)} = ${fmt(a.old)} -> ${fmt(a.new)}${a.forceNew ? ` ${c.red}# forces replacement${c.off}` : ""}`);
+      out.push(
+        `  ${c.bold}# ${ch.address}${c.off} must be ${c.red}${c.bold}replaced${c.off} ${where}`,
+        `${c.red}-${c.off}/${c.green}+${c.off} resource "${type}" "${name}" {`,
+      );
+      for (const a of ch.attributes)
+        out.push(
+          `      ${sym(a.old, a.new, c)} ${pad(a.name)} = ${fmt(a.old)} -> ${fmt(a.new)}${a.forceNew ? ` ${c.red}# forces replacement${c.off}` : ""}`,
+        );
       out.push("    }");
       break;
   }
@@ -77,7 +109,16 @@ export function diffJson(d: DiffResult): string {
     {
       from: d.from,
       to: d.to,
-      changes: d.changes.map((x) => ({ action: x.action, address: x.address, type: x.type, region: x.region, from_id: x.fromId ?? null, to_id: x.toId ?? null, matched_by: x.matchedBy ?? null, attributes: x.attributes.map((a) => ({ name: a.name, old: a.old, new: a.new, force_new: a.forceNew })) })),
+      changes: d.changes.map((x) => ({
+        action: x.action,
+        address: x.address,
+        type: x.type,
+        region: x.region,
+        from_id: x.fromId ?? null,
+        to_id: x.toId ?? null,
+        matched_by: x.matchedBy ?? null,
+        attributes: x.attributes.map((a) => ({ name: a.name, old: a.old, new: a.new, force_new: a.forceNew })),
+      })),
       summary: d.summary,
       unchanged: d.unchanged,
       warnings: d.warnings,

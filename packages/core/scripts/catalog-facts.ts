@@ -25,7 +25,12 @@ export interface FamilyFacts {
 
 export const FAMILIES: FamilyFacts[] = [
   // burstable: sizes nano..large all have 2 vCPUs (t2: 1–2), price follows memory
-  { family: "t2", anchor: { type: "t2.micro", usd: 0.0116, source: "notes" }, scaleBy: "memory", published: { "t2.small": 0.023 } },
+  {
+    family: "t2",
+    anchor: { type: "t2.micro", usd: 0.0116, source: "notes" },
+    scaleBy: "memory",
+    published: { "t2.small": 0.023 },
+  },
   { family: "t3", anchor: { type: "t3.micro", usd: 0.0104, source: "notes" }, scaleBy: "memory" },
   { family: "t3a", anchor: { type: "t3a.micro", usd: 0.0094, source: "notes" }, scaleBy: "memory" },
   { family: "t4g", anchor: { type: "t4g.micro", usd: 0.0084, source: "notes" }, scaleBy: "memory" },
@@ -55,8 +60,14 @@ export const FAMILIES: FamilyFacts[] = [
     scaleBy: "vcpus",
     // g5 is not linear: the GPU is the same for xlarge..16xlarge. AWS's published table:
     published: {
-      "g5.xlarge": 1.006, "g5.2xlarge": 1.212, "g5.4xlarge": 1.624, "g5.8xlarge": 2.448,
-      "g5.12xlarge": 5.672, "g5.16xlarge": 4.096, "g5.24xlarge": 8.144, "g5.48xlarge": 16.288,
+      "g5.xlarge": 1.006,
+      "g5.2xlarge": 1.212,
+      "g5.4xlarge": 1.624,
+      "g5.8xlarge": 2.448,
+      "g5.12xlarge": 5.672,
+      "g5.16xlarge": 4.096,
+      "g5.24xlarge": 8.144,
+      "g5.48xlarge": 16.288,
     },
   },
   // previous generation, kept because they are the types that boot instance-store-backed,
@@ -158,10 +169,23 @@ export const REGION_T3_MICRO_USD: Record<
  * region must be opted into (DescribeRegions reports `not-opted-in` until then).
  */
 export const DEFAULT_REGIONS: ReadonlySet<string> = new Set([
-  "us-east-1", "us-east-2", "us-west-1", "us-west-2",
-  "ca-central-1", "sa-east-1",
-  "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1",
-  "ap-south-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2",
+  "us-east-1",
+  "us-east-2",
+  "us-west-1",
+  "us-west-2",
+  "ca-central-1",
+  "sa-east-1",
+  "eu-west-1",
+  "eu-west-2",
+  "eu-west-3",
+  "eu-central-1",
+  "eu-north-1",
+  "ap-south-1",
+  "ap-northeast-1",
+  "ap-northeast-2",
+  "ap-northeast-3",
+  "ap-southeast-1",
+  "ap-southeast-2",
 ]);
 
 /**

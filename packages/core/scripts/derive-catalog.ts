@@ -142,11 +142,31 @@ function convert(t: MotoType): InstanceTypeInfo {
   return ordered as unknown as InstanceTypeInfo;
 }
 const KEY_ORDER = [
-  "instanceType", "currentGeneration", "freeTierEligible", "supportedUsageClasses", "supportedRootDeviceTypes",
-  "supportedVirtualizationTypes", "bareMetal", "hypervisor", "architectures", "sustainedClockSpeedInGhz",
-  "defaultVCpus", "defaultCores", "defaultThreadsPerCore", "memoryMiB", "instanceStorageSupported",
-  "instanceStorage", "ebsOptimizedSupport", "encryptionSupport", "networkPerformance", "maximumNetworkInterfaces",
-  "ipv4AddressesPerInterface", "enaSupport", "gpus", "burstablePerformanceSupported", "supportedBootModes",
+  "instanceType",
+  "currentGeneration",
+  "freeTierEligible",
+  "supportedUsageClasses",
+  "supportedRootDeviceTypes",
+  "supportedVirtualizationTypes",
+  "bareMetal",
+  "hypervisor",
+  "architectures",
+  "sustainedClockSpeedInGhz",
+  "defaultVCpus",
+  "defaultCores",
+  "defaultThreadsPerCore",
+  "memoryMiB",
+  "instanceStorageSupported",
+  "instanceStorage",
+  "ebsOptimizedSupport",
+  "encryptionSupport",
+  "networkPerformance",
+  "maximumNetworkInterfaces",
+  "ipv4AddressesPerInterface",
+  "enaSupport",
+  "gpus",
+  "burstablePerformanceSupported",
+  "supportedBootModes",
   "onDemandUsdPerHour",
 ];
 
@@ -196,7 +216,14 @@ const regions: RegionInfo[] = commercial.map((name) => {
   const ids = locations("availability-zone-id", name);
   let zones: ZoneInfo[];
   const ex = explicit.get(name);
-  if (ex && names && ex.map((z) => z.zoneName).sort().join() === names.join()) {
+  if (
+    ex &&
+    names &&
+    ex
+      .map((z) => z.zoneName)
+      .sort()
+      .join() === names.join()
+  ) {
     zones = ex;
     regionZoneSource.set(name, "EC2 AZ offerings + moto's explicit name->ID mapping");
   } else if (names && ids && names.length === ids.length) {
@@ -226,9 +253,19 @@ const pinnedNotes: string[] = [];
 function offeringsCommit(region: string): string {
   const pin = OFFERINGS_PINNED[region];
   if (!pin) return head;
-  const c = git("log", "-1", "--format=%H", `--before=${pin.before}`, head, "--", `${OFFERINGS_DIR}/region/${region}.json`).trim();
+  const c = git(
+    "log",
+    "-1",
+    "--format=%H",
+    `--before=${pin.before}`,
+    head,
+    "--",
+    `${OFFERINGS_DIR}/region/${region}.json`,
+  ).trim();
   if (!c) throw new Error(`no moto commit of ${region}'s offerings before ${pin.before}`);
-  pinnedNotes.push(`- ${region}'s offerings come from ${c} (${git("log", "-1", "--format=%cs", c).trim()}): ${pin.reason}.`);
+  pinnedNotes.push(
+    `- ${region}'s offerings come from ${c} (${git("log", "-1", "--format=%cs", c).trim()}): ${pin.reason}.`,
+  );
   return c;
 }
 for (const r of regions) {
@@ -261,17 +298,21 @@ for (const r of regions) {
 }
 
 // ---------------------------------------------------------------- write
-const json = (x: unknown) => JSON.stringify(x, null, 1) + "\n";
+const json = (x: unknown) => `${JSON.stringify(x, null, 1)}\n`;
 writeFileSync(join(dataDir, "regions.json"), json(regions));
 writeFileSync(join(dataDir, "instance-types.json"), json(instanceTypes));
-writeFileSync(join(dataDir, "instance-type-offerings.json"), JSON.stringify(offerings, null, 0).replace(/\],/g, "],\n") + "\n");
+writeFileSync(
+  join(dataDir, "instance-type-offerings.json"),
+  `${JSON.stringify(offerings, null, 0).replace(/\],/g, "],\n")}\n`,
+);
 
 // SOURCES.md: replace the generated section between the markers
 const sourcesPath = join(dataDir, "SOURCES.md");
 const begin = "<!-- derive-catalog:begin -->";
 const end = "<!-- derive-catalog:end -->";
 const fallbackLines = [...fallbackCommits].map(
-  ([fam, c]) => `- \`${fam}\`: no longer in moto HEAD's instance_types.json; taken (types and region offerings) from ${c}, the newest commit that still lists it.`,
+  ([fam, c]) =>
+    `- \`${fam}\`: no longer in moto HEAD's instance_types.json; taken (types and region offerings) from ${c}, the newest commit that still lists it.`,
 );
 const generated = [
   begin,
@@ -280,9 +321,18 @@ const generated = [
   "",
   `- ${instanceTypes.length} instance types in ${FAMILIES.length} families: ${FAMILIES.map((f) => f.family).join(", ")}.`,
   ...fallbackLines,
-  `- Prices (us-east-1 Linux on-demand, scripts/catalog-facts.ts): from the project's notes: ${instanceTypes.filter((t) => priceSource(t.instanceType) === "notes").map((t) => t.instanceType).join(", ")}; published values known to the author: ${instanceTypes.filter((t) => priceSource(t.instanceType) === "published").map((t) => t.instanceType).join(", ")}; every other size derived linearly from its family's anchor (vCPUs, or memory for t2/t3/t3a/t4g).`,
+  `- Prices (us-east-1 Linux on-demand, scripts/catalog-facts.ts): from the project's notes: ${instanceTypes
+    .filter((t) => priceSource(t.instanceType) === "notes")
+    .map((t) => t.instanceType)
+    .join(", ")}; published values known to the author: ${instanceTypes
+    .filter((t) => priceSource(t.instanceType) === "published")
+    .map((t) => t.instanceType)
+    .join(", ")}; every other size derived linearly from its family's anchor (vCPUs, or memory for t2/t3/t3a/t4g).`,
   `- ${regions.length} commercial regions (partition \`aws\` in moto/ssm/resources/regions.json).`,
-  ...regions.map((r) => `  - ${r.regionName}: ${r.zones.length} AZs — ${regionZoneSource.get(r.regionName)}; t3.micro ${REGION_T3_MICRO_USD[r.regionName]!.usd} (${REGION_T3_MICRO_USD[r.regionName]!.confidence})`),
+  ...regions.map(
+    (r) =>
+      `  - ${r.regionName}: ${r.zones.length} AZs — ${regionZoneSource.get(r.regionName)}; t3.micro ${REGION_T3_MICRO_USD[r.regionName]!.usd} (${REGION_T3_MICRO_USD[r.regionName]!.confidence})`,
+  ),
   ...pinnedNotes,
   estimatedOfferingRegions.length
     ? `- No offering data in moto for ${estimatedOfferingRegions.join(", ")}: they get the ${everywhere.length} catalog types of ${proxy}, the newest region with data (an estimate: new regions open with current-generation types).`
@@ -292,7 +342,7 @@ const generated = [
 const prev = existsSync(sourcesPath) ? readFileSync(sourcesPath, "utf8") : `${begin}\n${end}\n`;
 const i = prev.indexOf(begin);
 const j = prev.indexOf(end);
-const next = i >= 0 && j > i ? prev.slice(0, i) + generated + prev.slice(j + end.length) : prev + "\n" + generated + "\n";
+const next = i >= 0 && j > i ? prev.slice(0, i) + generated + prev.slice(j + end.length) : `${prev}\n${generated}\n`;
 writeFileSync(sourcesPath, next);
 
 console.log(

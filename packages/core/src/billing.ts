@@ -4,11 +4,12 @@
  * snapshot stores, S3 GB-months for instance-store bundles, and public IPv4 hours. A pure function
  * of the state and a moment, so the REPL can chart it and tests can check it to the second.
  */
-import { STORAGE_PRICES, regionByName } from "./catalog-data.ts";
+
+import { releasedAddresses } from "./addresses.ts";
+import { regionByName, STORAGE_PRICES } from "./catalog-data.ts";
 import { BLOCK_BYTES } from "./guest/fs.ts";
 import { hourlyPrice, requireInstanceType } from "./instance-types.ts";
 import { forgottenInstances } from "./instances.ts";
-import { releasedAddresses } from "./addresses.ts";
 import type { Instance, Tags } from "./model.ts";
 import type { SandboxState } from "./state.ts";
 import { deletedSnapshots, deletedVolumes } from "./volumes.ts";
@@ -53,7 +54,9 @@ const tagObj = (t: Tags) => Object.fromEntries(t);
 const factor = (region: string) => regionByName(region)?.priceFactor ?? 1;
 
 function instanceLines(i: Instance, now: number, out: CostLine[]): void {
-  let seconds = 0, usd = 0, ipSeconds = 0;
+  let seconds = 0,
+    usd = 0,
+    ipSeconds = 0;
   const details: string[] = [];
   for (const run of i.runs) {
     const end = Math.min(run.end ?? now, now);
@@ -66,16 +69,47 @@ function instanceLines(i: Instance, now: number, out: CostLine[]): void {
   }
   if (seconds === 0) return;
   const tags = tagObj(i.tags);
-  out.push({ accountId: i.ownerId, region: i.region, resourceId: i.instanceId, kind: "instance", quantity: seconds, unit: "seconds", usd, detail: details.join(", "), tags });
+  out.push({
+    accountId: i.ownerId,
+    region: i.region,
+    resourceId: i.instanceId,
+    kind: "instance",
+    quantity: seconds,
+    unit: "seconds",
+    usd,
+    detail: details.join(", "),
+    tags,
+  });
   if (i.softwareUsdPerHour > 0) {
-    out.push({ accountId: i.ownerId, region: i.region, resourceId: i.instanceId, kind: "software", quantity: seconds, unit: "seconds", usd: (seconds / 3600) * i.softwareUsdPerHour, detail: `Marketplace ${i.productCodes.map((p) => p.productCodeId).join(",")} at $${i.softwareUsdPerHour}/h`, tags });
+    out.push({
+      accountId: i.ownerId,
+      region: i.region,
+      resourceId: i.instanceId,
+      kind: "software",
+      quantity: seconds,
+      unit: "seconds",
+      usd: (seconds / 3600) * i.softwareUsdPerHour,
+      detail: `Marketplace ${i.productCodes.map((p) => p.productCodeId).join(",")} at $${i.softwareUsdPerHour}/h`,
+      tags,
+    });
   }
   if (ipSeconds > 0) {
-    out.push({ accountId: i.ownerId, region: i.region, resourceId: i.instanceId, kind: "ipv4", quantity: ipSeconds, unit: "seconds", usd: (ipSeconds / 3600) * STORAGE_PRICES.publicIpv4PerHour, detail: "public IPv4 address", tags });
+    out.push({
+      accountId: i.ownerId,
+      region: i.region,
+      resourceId: i.instanceId,
+      kind: "ipv4",
+      quantity: ipSeconds,
+      unit: "seconds",
+      usd: (ipSeconds / 3600) * STORAGE_PRICES.publicIpv4PerHour,
+      detail: "public IPv4 address",
+      tags,
+    });
   }
 }
 
-const gbMonths = (bytes: number, from: number, to: number) => (bytes / GIB) * (Math.max(0, to - from) / 1000 / SECONDS_PER_MONTH);
+const gbMonths = (bytes: number, from: number, to: number) =>
+  (bytes / GIB) * (Math.max(0, to - from) / 1000 / SECONDS_PER_MONTH);
 
 export function costReport(state: SandboxState, now = state.now, accountId?: string): CostReport {
   const lines: CostLine[] = [];
@@ -84,27 +118,79 @@ export function costReport(state: SandboxState, now = state.now, accountId?: str
     for (const v of [...r.volumes.values(), ...deletedVolumes(r)]) {
       const q = gbMonths(v.size * GIB, v.createTime, Math.min(v.deletedAt ?? now, now));
       const price = (STORAGE_PRICES.ebs as Record<string, number>)[v.volumeType] ?? STORAGE_PRICES.ebs.gp2;
-      if (q > 0) lines.push({ accountId: v.ownerId, region: v.region, resourceId: v.volumeId, kind: "ebs", quantity: q, unit: "GB-month", usd: q * price * factor(v.region), detail: `${v.size} GiB ${v.volumeType}`, tags: tagObj(v.tags) });
+      if (q > 0)
+        lines.push({
+          accountId: v.ownerId,
+          region: v.region,
+          resourceId: v.volumeId,
+          kind: "ebs",
+          quantity: q,
+          unit: "GB-month",
+          usd: q * price * factor(v.region),
+          detail: `${v.size} GiB ${v.volumeType}`,
+          tags: tagObj(v.tags),
+        });
     }
     for (const s of [...r.snapshots.values(), ...deletedSnapshots(r)]) {
       const bytes = s.storedBlocks.size * BLOCK_BYTES;
       const q = gbMonths(bytes, s.startTime, Math.min(s.deletedAt ?? now, now));
-      if (q > 0) lines.push({ accountId: s.ownerId, region: s.region, resourceId: s.snapshotId, kind: "snapshot", quantity: q, unit: "GB-month", usd: q * STORAGE_PRICES.snapshot * factor(s.region), detail: `${(bytes / GIB).toFixed(3)} GiB stored${s.parentSnapshotId ? ` (incremental on ${s.parentSnapshotId})` : " (full)"}`, tags: tagObj(s.tags) });
+      if (q > 0)
+        lines.push({
+          accountId: s.ownerId,
+          region: s.region,
+          resourceId: s.snapshotId,
+          kind: "snapshot",
+          quantity: q,
+          unit: "GB-month",
+          usd: q * STORAGE_PRICES.snapshot * factor(s.region),
+          detail: `${(bytes / GIB).toFixed(3)} GiB stored${s.parentSnapshotId ? ` (incremental on ${s.parentSnapshotId})` : " (full)"}`,
+          tags: tagObj(s.tags),
+        });
     }
     for (const img of r.images.values()) {
       // R23: instance-store AMIs keep their whole bundle in S3, each one in full.
       if (!img.bundle) continue;
       const end = img.state === "deregistered" ? now : now;
       const q = gbMonths(img.bundle.sizeBytes, img.creationDate, end);
-      if (q > 0) lines.push({ accountId: img.ownerId, region: img.region, resourceId: img.imageId, kind: "s3", quantity: q, unit: "GB-month", usd: q * STORAGE_PRICES.s3Standard * factor(img.region), detail: `bundle ${img.bundle.manifest} ${(img.bundle.sizeBytes / GIB).toFixed(2)} GiB`, tags: tagObj(img.tags) });
+      if (q > 0)
+        lines.push({
+          accountId: img.ownerId,
+          region: img.region,
+          resourceId: img.imageId,
+          kind: "s3",
+          quantity: q,
+          unit: "GB-month",
+          usd: q * STORAGE_PRICES.s3Standard * factor(img.region),
+          detail: `bundle ${img.bundle.manifest} ${(img.bundle.sizeBytes / GIB).toFixed(2)} GiB`,
+          tags: tagObj(img.tags),
+        });
     }
     for (const a of [...r.addresses.values(), ...releasedAddresses(r)]) {
       const s = Math.floor(Math.max(0, Math.min(a.releasedAt ?? now, now) - a.allocatedAt) / 1000);
-      if (s > 0) lines.push({ accountId: a.ownerId, region: a.region, resourceId: a.allocationId, kind: "ipv4", quantity: s, unit: "seconds", usd: (s / 3600) * STORAGE_PRICES.publicIpv4PerHour, detail: `Elastic IP ${a.publicIp}`, tags: tagObj(a.tags) });
+      if (s > 0)
+        lines.push({
+          accountId: a.ownerId,
+          region: a.region,
+          resourceId: a.allocationId,
+          kind: "ipv4",
+          quantity: s,
+          unit: "seconds",
+          usd: (s / 3600) * STORAGE_PRICES.publicIpv4PerHour,
+          detail: `Elastic IP ${a.publicIp}`,
+          tags: tagObj(a.tags),
+        });
     }
   }
   const mine = accountId ? lines.filter((l) => l.accountId === accountId) : lines;
-  const report: CostReport = { at: now, lines: mine, total: 0, byAccount: {}, byResource: {}, byKind: { instance: 0, software: 0, ebs: 0, snapshot: 0, s3: 0, ipv4: 0 }, byTag: {} };
+  const report: CostReport = {
+    at: now,
+    lines: mine,
+    total: 0,
+    byAccount: {},
+    byResource: {},
+    byKind: { instance: 0, software: 0, ebs: 0, snapshot: 0, s3: 0, ipv4: 0 },
+    byTag: {},
+  };
   for (const l of mine) {
     report.total += l.usd;
     report.byAccount[l.accountId] = (report.byAccount[l.accountId] ?? 0) + l.usd;

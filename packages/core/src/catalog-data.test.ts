@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import {
   CATALOG_IMAGES,
   GUEST_BASES,
-  INSTANCE_TYPES,
   INSTANCE_TYPE_OFFERINGS,
+  INSTANCE_TYPES,
   isOffered,
   onDemandUsdPerHour,
   PACKAGE_REPOS,
@@ -23,7 +23,12 @@ describe("regions (R2)", () => {
   it("R2 regions and AZs are the real ones", () => {
     const use1 = regionByName("us-east-1")!;
     expect(use1.zones.map((z) => z.zoneName)).toEqual([
-      "us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1e", "us-east-1f",
+      "us-east-1a",
+      "us-east-1b",
+      "us-east-1c",
+      "us-east-1d",
+      "us-east-1e",
+      "us-east-1f",
     ]);
     expect(use1.zones.find((z) => z.zoneName === "us-east-1a")?.zoneId).toBe("use1-az6");
     expect(use1.priceFactor).toBe(1);
@@ -31,7 +36,9 @@ describe("regions (R2)", () => {
     expect(regionByName("eu-west-1")!.zones).toHaveLength(3);
     expect(regionByName("us-west-1")!.zones.map((z) => z.zoneName)).toEqual(["us-west-1a", "us-west-1b"]);
     expect(regionByName("ap-northeast-1")!.zones.map((z) => z.zoneName)).toEqual([
-      "ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d",
+      "ap-northeast-1a",
+      "ap-northeast-1c",
+      "ap-northeast-1d",
     ]);
     expect(regionByName("us-west-2")!.zones).toHaveLength(4);
     expect(regionByName("cn-north-1")).toBeUndefined(); // commercial partition only
@@ -84,12 +91,20 @@ describe("instance types (R4)", () => {
       const sizes = [...INSTANCE_TYPES.keys()].filter((k) => k.split(".")[0] === f);
       expect(sizes.length, f).toBeGreaterThanOrEqual(3);
     }
-    expect([...INSTANCE_TYPES.keys()].filter((k) => k.startsWith("t3.")).sort()).toEqual(
-      ["t3.2xlarge", "t3.large", "t3.medium", "t3.micro", "t3.nano", "t3.small", "t3.xlarge"],
-    );
-    expect([...INSTANCE_TYPES.keys()].filter((k) => k.startsWith("p3.")).sort()).toEqual(
-      ["p3.16xlarge", "p3.2xlarge", "p3.8xlarge"],
-    );
+    expect([...INSTANCE_TYPES.keys()].filter((k) => k.startsWith("t3.")).sort()).toEqual([
+      "t3.2xlarge",
+      "t3.large",
+      "t3.medium",
+      "t3.micro",
+      "t3.nano",
+      "t3.small",
+      "t3.xlarge",
+    ]);
+    expect([...INSTANCE_TYPES.keys()].filter((k) => k.startsWith("p3.")).sort()).toEqual([
+      "p3.16xlarge",
+      "p3.2xlarge",
+      "p3.8xlarge",
+    ]);
     expect(type("g5.48xlarge").defaultVCpus).toBe(192);
   });
 
@@ -148,13 +163,34 @@ describe("instance types (R4)", () => {
 
   it("R4 us-east-1 Linux on-demand prices match AWS's published ones", () => {
     const published: Record<string, number> = {
-      "t2.micro": 0.0116, "t3.micro": 0.0104, "t3.small": 0.0208, "t3.medium": 0.0416, "t3a.micro": 0.0094,
-      "t4g.micro": 0.0084, "m5.large": 0.096, "m5d.large": 0.113, "m6g.large": 0.077, "m7i.large": 0.1008,
-      "c5.large": 0.085, "c5d.large": 0.096, "c7g.large": 0.0725, "r5.large": 0.126, "i3.large": 0.156,
-      "p3.2xlarge": 3.06, "g5.xlarge": 1.006,
+      "t2.micro": 0.0116,
+      "t3.micro": 0.0104,
+      "t3.small": 0.0208,
+      "t3.medium": 0.0416,
+      "t3a.micro": 0.0094,
+      "t4g.micro": 0.0084,
+      "m5.large": 0.096,
+      "m5d.large": 0.113,
+      "m6g.large": 0.077,
+      "m7i.large": 0.1008,
+      "c5.large": 0.085,
+      "c5d.large": 0.096,
+      "c7g.large": 0.0725,
+      "r5.large": 0.126,
+      "i3.large": 0.156,
+      "p3.2xlarge": 3.06,
+      "g5.xlarge": 1.006,
       // linear sizes and the non-linear g5 table
-      "t3.large": 0.0832, "t3.nano": 0.0052, "t2.small": 0.023, "m5.xlarge": 0.192, "m5.24xlarge": 4.608,
-      "c5.9xlarge": 1.53, "p3.16xlarge": 24.48, "g5.2xlarge": 1.212, "g5.12xlarge": 5.672, "g5.16xlarge": 4.096,
+      "t3.large": 0.0832,
+      "t3.nano": 0.0052,
+      "t2.small": 0.023,
+      "m5.xlarge": 0.192,
+      "m5.24xlarge": 4.608,
+      "c5.9xlarge": 1.53,
+      "p3.16xlarge": 24.48,
+      "g5.2xlarge": 1.212,
+      "g5.12xlarge": 5.672,
+      "g5.16xlarge": 4.096,
       "g5.48xlarge": 16.288,
     };
     for (const [name, usd] of Object.entries(published)) expect(type(name).onDemandUsdPerHour, name).toBe(usd);
@@ -196,7 +232,10 @@ describe("catalog images (R5, R6)", () => {
       expect(has(re, "arm64"), `${re} arm64`).toBe(arm);
     }
     for (const i of quick) {
-      expect(patterns.some(([re]) => re.test(i.name)), i.name).toBe(true);
+      expect(
+        patterns.some(([re]) => re.test(i.name)),
+        i.name,
+      ).toBe(true);
       // the name's architecture word agrees with the architecture field
       const word = i.name.match(/(x86_64|arm64|amd64)/)?.[1];
       if (word) expect(word === "arm64" ? "arm64" : "x86_64", i.name).toBe(i.architecture);
@@ -224,15 +263,27 @@ describe("catalog images (R5, R6)", () => {
       expect([i.platformDetails, i.usageOperation]).toEqual(["Red Hat Enterprise Linux", "RunInstances:0010"]);
     }
     const win = by(/^Windows_Server/)[0]!;
-    expect([win.ownerId, win.ownerAlias, win.platform, win.platformDetails, win.usageOperation, win.rootDeviceName]).toEqual(
-      ["801119661308", "amazon", "windows", "Windows", "RunInstances:0002", "/dev/sda1"],
-    );
+    expect([
+      win.ownerId,
+      win.ownerAlias,
+      win.platform,
+      win.platformDetails,
+      win.usageOperation,
+      win.rootDeviceName,
+    ]).toEqual(["801119661308", "amazon", "windows", "Windows", "RunInstances:0002", "/dev/sda1"]);
     const al = by(/^al2023-ami-2023\.6\.20241212\.0-kernel-6\.1-x86_64$/)[0]!;
     expect(al).toMatchObject({
       imageLocation: "amazon/al2023-ami-2023.6.20241212.0-kernel-6.1-x86_64",
-      rootDeviceName: "/dev/xvda", rootDeviceType: "ebs", virtualizationType: "hvm", bootMode: "uefi-preferred",
-      enaSupport: true, imdsSupport: "v2.0", rootVolumeSizeGiB: 8, rootVolumeType: "gp3",
-      platformDetails: "Linux/UNIX", usageOperation: "RunInstances",
+      rootDeviceName: "/dev/xvda",
+      rootDeviceType: "ebs",
+      virtualizationType: "hvm",
+      bootMode: "uefi-preferred",
+      enaSupport: true,
+      imdsSupport: "v2.0",
+      rootVolumeSizeGiB: 8,
+      rootVolumeType: "gp3",
+      platformDetails: "Linux/UNIX",
+      usageOperation: "RunInstances",
     });
   });
 
@@ -255,7 +306,14 @@ describe("catalog images (R5, R6)", () => {
   it("R6 community images: other accounts, no alias, one instance-store, one i386", () => {
     const com = CATALOG_IMAGES.filter((i) => i.catalog === "community");
     expect(com.length).toBeGreaterThanOrEqual(3);
-    const known = new Set(["137112412989", "099720109477", "136693071363", "309956199498", "801119661308", "679593333241"]);
+    const known = new Set([
+      "137112412989",
+      "099720109477",
+      "136693071363",
+      "309956199498",
+      "801119661308",
+      "679593333241",
+    ]);
     for (const i of com) {
       expect(i.ownerAlias, i.name).toBeUndefined();
       expect(i.ownerId).toMatch(/^\d{12}$/);
@@ -296,8 +354,18 @@ describe("guest bases and repositories", () => {
       amzn2: { user: "ec2-user", pm: "yum", pretty: /^PRETTY_NAME="Amazon Linux 2"$/m, sshd: "sshd" },
       "ubuntu-2404": { user: "ubuntu", pm: "apt", pretty: /^PRETTY_NAME="Ubuntu 24\.04\.1 LTS"$/m, sshd: "ssh" },
       "ubuntu-2204": { user: "ubuntu", pm: "apt", pretty: /^PRETTY_NAME="Ubuntu 22\.04\.5 LTS"$/m, sshd: "ssh" },
-      "debian-12": { user: "admin", pm: "apt", pretty: /^PRETTY_NAME="Debian GNU\/Linux 12 \(bookworm\)"$/m, sshd: "ssh" },
-      "rhel-9": { user: "ec2-user", pm: "dnf", pretty: /^PRETTY_NAME="Red Hat Enterprise Linux 9\.5 \(Plow\)"$/m, sshd: "sshd" },
+      "debian-12": {
+        user: "admin",
+        pm: "apt",
+        pretty: /^PRETTY_NAME="Debian GNU\/Linux 12 \(bookworm\)"$/m,
+        sshd: "ssh",
+      },
+      "rhel-9": {
+        user: "ec2-user",
+        pm: "dnf",
+        pretty: /^PRETTY_NAME="Red Hat Enterprise Linux 9\.5 \(Plow\)"$/m,
+        sshd: "sshd",
+      },
     };
     for (const [key, e] of Object.entries(expectations)) {
       const b = GUEST_BASES[key]!;
@@ -305,7 +373,9 @@ describe("guest bases and repositories", () => {
       expect([b.defaultUser, b.packageManager], key).toEqual([e.user, e.pm]);
       expect(b.files["/etc/os-release"], key).toMatch(e.pretty);
       expect(b.enabledServices, key).toContain(e.sshd);
-      expect(b.enabledServices, key).toContain(key.startsWith("al") || key === "amzn2" || key === "rhel-9" ? "chronyd" : "chrony");
+      expect(b.enabledServices, key).toContain(
+        key.startsWith("al") || key === "amzn2" || key === "rhel-9" ? "chronyd" : "chrony",
+      );
       expect(b.files["/etc/ssh/sshd_config"], key).toContain("Subsystem");
       expect(b.files["/etc/hosts"], key).toContain("localhost");
       expect(b.files["/etc/fstab"], key).not.toMatch(/\bswap\b/);
@@ -314,7 +384,7 @@ describe("guest bases and repositories", () => {
       expect(PACKAGE_REPOS[b.repository]?.length, key).toBeGreaterThanOrEqual(25);
       expect(b.usedGiB).toBeGreaterThan(0.5);
     }
-    expect(GUEST_BASES["al2023"]!.packages["curl-minimal"]).toMatch(/^8\.5\.0-/);
+    expect(GUEST_BASES.al2023!.packages["curl-minimal"]).toMatch(/^8\.5\.0-/);
     const win = GUEST_BASES["windows-2022"]!;
     expect([win.family, win.packageManager, win.defaultUser]).toEqual(["windows", "none", "Administrator"]);
   });
@@ -330,13 +400,28 @@ describe("guest bases and repositories", () => {
     expect(pkg("al2023", "nginx")?.files?.["/usr/share/nginx/html/index.html"]).toContain("Welcome to nginx!");
     expect(pkg("al2023", "nginx")?.services).toEqual(["nginx"]);
     expect(pkg("al2023", "httpd")?.version).toMatch(/^2\.4\.\d+-/);
-    for (const n of ["git", "python3-pip", "nodejs", "mariadb105-server", "postgresql15-server", "docker", "tmux", "htop"]) {
+    for (const n of [
+      "git",
+      "python3-pip",
+      "nodejs",
+      "mariadb105-server",
+      "postgresql15-server",
+      "docker",
+      "tmux",
+      "htop",
+    ]) {
       expect(pkg("al2023", n), n).toBeDefined();
     }
     expect(pkg("ubuntu-noble", "nginx")?.version).toMatch(/^1\.24\.0-2ubuntu7/);
-    expect(pkg("ubuntu-noble", "nginx")?.files?.["/var/www/html/index.nginx-debian.html"]).toContain("Welcome to nginx!");
-    expect(pkg("ubuntu-noble", "apache2")?.files?.["/var/www/html/index.html"]).toContain("Apache2 Ubuntu Default Page");
-    expect(pkg("debian-bookworm", "apache2")?.files?.["/var/www/html/index.html"]).toContain("Apache2 Debian Default Page");
+    expect(pkg("ubuntu-noble", "nginx")?.files?.["/var/www/html/index.nginx-debian.html"]).toContain(
+      "Welcome to nginx!",
+    );
+    expect(pkg("ubuntu-noble", "apache2")?.files?.["/var/www/html/index.html"]).toContain(
+      "Apache2 Ubuntu Default Page",
+    );
+    expect(pkg("debian-bookworm", "apache2")?.files?.["/var/www/html/index.html"]).toContain(
+      "Apache2 Debian Default Page",
+    );
     expect(pkg("debian-bookworm", "nginx")?.version).toBe("1.22.1-9");
     expect(pkg("ubuntu-jammy", "nginx")?.version).toMatch(/^1\.18\.0-6ubuntu14/);
     expect(pkg("rhel-9", "podman")).toBeDefined();

@@ -5,6 +5,14 @@
  *
  * The files are validated by catalog-data.test.ts, not at load time.
  */
+
+import guestBasesJson from "../data/guest-bases.json" with { type: "json" };
+import imagesJson from "../data/images.json" with { type: "json" };
+import offeringsJson from "../data/instance-type-offerings.json" with { type: "json" };
+import instanceTypesJson from "../data/instance-types.json" with { type: "json" };
+import packageReposJson from "../data/package-repos.json" with { type: "json" };
+import pricesJson from "../data/prices.json" with { type: "json" };
+import regionsJson from "../data/regions.json" with { type: "json" };
 import type {
   CatalogImage,
   GuestBase,
@@ -13,13 +21,6 @@ import type {
   RepoPackage,
   StoragePrices,
 } from "./data-types.ts";
-import regionsJson from "../data/regions.json" with { type: "json" };
-import instanceTypesJson from "../data/instance-types.json" with { type: "json" };
-import offeringsJson from "../data/instance-type-offerings.json" with { type: "json" };
-import guestBasesJson from "../data/guest-bases.json" with { type: "json" };
-import packageReposJson from "../data/package-repos.json" with { type: "json" };
-import imagesJson from "../data/images.json" with { type: "json" };
-import pricesJson from "../data/prices.json" with { type: "json" };
 
 function deepFreeze<T>(x: T): T {
   if (x && typeof x === "object" && !Object.isFrozen(x)) {
@@ -44,9 +45,7 @@ export const INSTANCE_TYPE_OFFERINGS: Readonly<Record<string, readonly string[]>
 );
 
 /** Guest base key (`al2023`, `ubuntu-2404`, …) → what that distribution looks like inside. */
-export const GUEST_BASES: Readonly<Record<string, GuestBase>> = deepFreeze(
-  guestBasesJson as Record<string, GuestBase>,
-);
+export const GUEST_BASES: Readonly<Record<string, GuestBase>> = deepFreeze(guestBasesJson as Record<string, GuestBase>);
 
 /** Repository key (`al2023`, `ubuntu-noble`, …) → the packages `dnf|yum|apt install` can get. */
 export const PACKAGE_REPOS: Readonly<Record<string, readonly RepoPackage[]>> = deepFreeze(

@@ -32,27 +32,83 @@ function build(region: string): RegionCatalog {
     const snapshotId = snapshotIdFor(region, c);
     if (isEbs) {
       snapshots.set(snapshotId, {
-        snapshotId, region, ownerId: c.ownerId, ownerAlias: c.ownerAlias, volumeId: "vol-ffffffff", volumeSize: c.rootVolumeSizeGiB,
-        description: `Root snapshot of ${c.name}`, state: "completed", startTime: created, completedAt: created, encrypted: false,
-        layer: fs.layer, blocks: fs.blocks, storedBlocks: fs.blocks, guest: c.guest,
+        snapshotId,
+        region,
+        ownerId: c.ownerId,
+        ownerAlias: c.ownerAlias,
+        volumeId: "vol-ffffffff",
+        volumeSize: c.rootVolumeSizeGiB,
+        description: `Root snapshot of ${c.name}`,
+        state: "completed",
+        startTime: created,
+        completedAt: created,
+        encrypted: false,
+        layer: fs.layer,
+        blocks: fs.blocks,
+        storedBlocks: fs.blocks,
+        guest: c.guest,
         // Public images' snapshots can be read by everyone (the root volume is created from them).
-        createVolumePermissions: new Set(["all"]), tags: new Map(),
+        createVolumePermissions: new Set(["all"]),
+        tags: new Map(),
       });
     }
     images.set(imageId, {
-      imageId, region, ownerId: c.ownerId, ownerAlias: c.ownerAlias, name: c.name, description: c.description, state: "available",
-      architecture: c.architecture, platform: c.platform, platformDetails: c.platformDetails, usageOperation: c.usageOperation,
-      rootDeviceType: c.rootDeviceType, rootDeviceName: c.rootDeviceName, virtualizationType: c.virtualizationType, bootMode: c.bootMode,
-      enaSupport: c.enaSupport, sriovNetSupport: c.sriovNetSupport, imdsSupport: c.imdsSupport, imageLocation: c.imageLocation,
-      creationDate: created, deprecationTime: c.deprecationTime ? Date.parse(c.deprecationTime) : undefined,
+      imageId,
+      region,
+      ownerId: c.ownerId,
+      ownerAlias: c.ownerAlias,
+      name: c.name,
+      description: c.description,
+      state: "available",
+      architecture: c.architecture,
+      platform: c.platform,
+      platformDetails: c.platformDetails,
+      usageOperation: c.usageOperation,
+      rootDeviceType: c.rootDeviceType,
+      rootDeviceName: c.rootDeviceName,
+      virtualizationType: c.virtualizationType,
+      bootMode: c.bootMode,
+      enaSupport: c.enaSupport,
+      sriovNetSupport: c.sriovNetSupport,
+      imdsSupport: c.imdsSupport,
+      imageLocation: c.imageLocation,
+      creationDate: created,
+      deprecationTime: c.deprecationTime ? Date.parse(c.deprecationTime) : undefined,
       blockDeviceMappings: isEbs
-        ? [{ deviceName: c.rootDeviceName, ebs: { snapshotId, volumeSize: c.rootVolumeSizeGiB, volumeType: c.rootVolumeType, deleteOnTermination: true, encrypted: false, ...(c.rootVolumeType === "gp3" ? { iops: 3000, throughput: 125 } : {}) } }]
+        ? [
+            {
+              deviceName: c.rootDeviceName,
+              ebs: {
+                snapshotId,
+                volumeSize: c.rootVolumeSizeGiB,
+                volumeType: c.rootVolumeType,
+                deleteOnTermination: true,
+                encrypted: false,
+                ...(c.rootVolumeType === "gp3" ? { iops: 3000, throughput: 125 } : {}),
+              },
+            },
+          ]
         : [{ deviceName: "sdb", virtualName: "ephemeral0" }],
-      productCodes: (c.productCodes ?? []).map((p) => ({ productCodeId: p.productCodeId, productCodeType: p.productCodeType })),
+      productCodes: (c.productCodes ?? []).map((p) => ({
+        productCodeId: p.productCodeId,
+        productCodeType: p.productCodeType,
+      })),
       launchPermissions: { userIds: new Set(), organizationArns: new Set(), ouArns: new Set(), public: true },
-      deregistrationProtection: false, catalog: c.catalog, guest: c.guest, softwareUsdPerHour: c.softwareUsdPerHour,
-      bundle: isEbs ? undefined : { layer: fs.layer, sizeBytes: fs.blocks.size * 512 * 1024, usedBlocks: fs.blocks.size, manifest: c.imageLocation },
-      gettingStarted: c.gettingStarted, parameters: c.parameters, tags: new Map(),
+      deregistrationProtection: false,
+      catalog: c.catalog,
+      guest: c.guest,
+      softwareUsdPerHour: c.softwareUsdPerHour,
+      bundle: isEbs
+        ? undefined
+        : {
+            layer: fs.layer,
+            sizeBytes: fs.blocks.size * 512 * 1024,
+            usedBlocks: fs.blocks.size,
+            manifest: c.imageLocation,
+          },
+      gettingStarted: c.gettingStarted,
+      parameters: c.parameters,
+      tags: new Map(),
     });
   }
   return { images, snapshots };
@@ -72,6 +128,7 @@ export const catalogSnapshot = (region: string, id: string): Snapshot | undefine
 /** The newest catalog image whose name matches a prefix and architecture (REPL short forms). */
 export function latestCatalogImage(region: string, predicate: (img: Image) => boolean): Image | undefined {
   let best: Image | undefined;
-  for (const img of catalogImages(region)) if (predicate(img) && (!best || img.creationDate > best.creationDate)) best = img;
+  for (const img of catalogImages(region))
+    if (predicate(img) && (!best || img.creationDate > best.creationDate)) best = img;
   return best;
 }

@@ -19,8 +19,7 @@ export const isEc2Error = (e: unknown): e is Ec2Error => e instanceof Ec2Error;
 
 /** Constructors for the codes used across families, worded as EC2 words them. */
 export const errors = {
-  notFound: (code: string, what: string, id: string) =>
-    new Ec2Error(code, `The ${what} '${id}' does not exist`),
+  notFound: (code: string, what: string, id: string) => new Ec2Error(code, `The ${what} '${id}' does not exist`),
   amiNotFound: (id: string) => new Ec2Error("InvalidAMIID.NotFound", `The image id '[${id}]' does not exist`),
   amiMalformed: (id: string) => new Ec2Error("InvalidAMIID.Malformed", `Invalid id: "${id}" (expecting "ami-...")`),
   amiUnavailable: (id: string, state: string) =>
@@ -40,8 +39,7 @@ export const errors = {
   invalidCombination: (message: string) => new Ec2Error("InvalidParameterCombination", message),
   missingParameter: (name: string) =>
     new Ec2Error("MissingParameter", `The request must contain the parameter ${name}`),
-  dryRun: () =>
-    new Ec2Error("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412),
+  dryRun: () => new Ec2Error("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412),
   unauthorized: (message = "You are not authorized to perform this operation.") =>
     new Ec2Error("UnauthorizedOperation", message, 403),
   authFailure: (message = "AWS was not able to validate the provided access credentials") =>

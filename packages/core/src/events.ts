@@ -3,7 +3,15 @@
  * persist them, the WebSocket protocol can stream them, and a sandbox can be replayed or branched.
  */
 import type { ClockState } from "./clock.ts";
-import type { Image, Instance, InstanceStateName, InstanceStoreVolume, MachineFacts, SecurityGroupRule, Volume } from "./model.ts";
+import type {
+  Image,
+  Instance,
+  InstanceStateName,
+  InstanceStoreVolume,
+  MachineFacts,
+  SecurityGroupRule,
+  Volume,
+} from "./model.ts";
 
 export type TagList = [string, string][];
 
@@ -28,11 +36,25 @@ export type GuestEffect =
 export interface ImageInit
   extends MachineFacts,
     Pick<
-    Image,
-    | "imageId" | "region" | "ownerId" | "name" | "description" | "sriovNetSupport" | "imdsSupport"
-    | "imageLocation" | "kernelId" | "ramdiskId" | "blockDeviceMappings" | "productCodes" | "softwareUsdPerHour" | "guest"
-    | "sourceInstanceId" | "sourceImageId" | "sourceRegion"
-  > {
+      Image,
+      | "imageId"
+      | "region"
+      | "ownerId"
+      | "name"
+      | "description"
+      | "sriovNetSupport"
+      | "imdsSupport"
+      | "imageLocation"
+      | "kernelId"
+      | "ramdiskId"
+      | "blockDeviceMappings"
+      | "productCodes"
+      | "softwareUsdPerHour"
+      | "guest"
+      | "sourceInstanceId"
+      | "sourceImageId"
+      | "sourceRegion"
+    > {
   availableAt: number;
   tags: TagList;
   /** Instance-store images: the bundle is made from this instance's (or image's) root. */
@@ -41,7 +63,19 @@ export interface ImageInit
 
 /** The facts a volume is born with; its file system and blocks come from its snapshot in the fold. */
 export interface VolumeInit
-  extends Pick<Volume, "volumeId" | "region" | "availabilityZone" | "ownerId" | "size" | "volumeType" | "iops" | "throughput" | "encrypted" | "snapshotId"> {
+  extends Pick<
+    Volume,
+    | "volumeId"
+    | "region"
+    | "availabilityZone"
+    | "ownerId"
+    | "size"
+    | "volumeType"
+    | "iops"
+    | "throughput"
+    | "encrypted"
+    | "snapshotId"
+  > {
   availableAt: number;
   tags: TagList;
 }
@@ -50,12 +84,33 @@ export interface VolumeInit
 export interface InstanceInit
   extends MachineFacts,
     Pick<
-    Instance,
-    | "instanceId" | "ownerId" | "availabilityZone" | "subnetId" | "vpcId" | "imageId" | "instanceType" | "keyName" | "securityGroupIds"
-    | "amiLaunchIndex" | "privateIpAddress" | "publicIpAddress" | "ebsOptimized" | "userData" | "kernelId"
-    | "ramdiskId" | "disableApiTermination" | "disableApiStop" | "instanceInitiatedShutdownBehavior" | "monitoring" | "clientToken"
-    | "productCodes" | "softwareUsdPerHour" | "creditSpecification" | "metadataOptions"
-  > {
+      Instance,
+      | "instanceId"
+      | "ownerId"
+      | "availabilityZone"
+      | "subnetId"
+      | "vpcId"
+      | "imageId"
+      | "instanceType"
+      | "keyName"
+      | "securityGroupIds"
+      | "amiLaunchIndex"
+      | "privateIpAddress"
+      | "publicIpAddress"
+      | "ebsOptimized"
+      | "userData"
+      | "kernelId"
+      | "ramdiskId"
+      | "disableApiTermination"
+      | "disableApiStop"
+      | "instanceInitiatedShutdownBehavior"
+      | "monitoring"
+      | "clientToken"
+      | "productCodes"
+      | "softwareUsdPerHour"
+      | "creditSpecification"
+      | "metadataOptions"
+    > {
   transitionAt: number;
   volumes: (VolumeInit & { deviceName: string; deleteOnTermination: boolean })[];
   instanceStores: Omit<InstanceStoreVolume, "fs">[];
@@ -68,13 +123,42 @@ export type RuleInit = Omit<SecurityGroupRule, "tags"> & { tags: TagList };
 
 export type DomainEvent =
   // accounts and time
-  | { type: "AccountCreated"; accountId: string; alias?: string; accessKeyId: string; secretAccessKey: string; organizationArn?: string; ouArn?: string; callerIp: string }
+  | {
+      type: "AccountCreated";
+      accountId: string;
+      alias?: string;
+      accessKeyId: string;
+      secretAccessKey: string;
+      organizationArn?: string;
+      ouArn?: string;
+      callerIp: string;
+    }
   | { type: "ClockChanged"; clock: ClockState }
   // key pairs
-  | { type: "KeyPairCreated"; region: string; keyPairId: string; keyName: string; ownerId: string; keyType: "rsa" | "ed25519"; keyFingerprint: string; publicKey: string; tags: TagList }
+  | {
+      type: "KeyPairCreated";
+      region: string;
+      keyPairId: string;
+      keyName: string;
+      ownerId: string;
+      keyType: "rsa" | "ed25519";
+      keyFingerprint: string;
+      publicKey: string;
+      tags: TagList;
+    }
   | { type: "KeyPairDeleted"; region: string; keyPairId: string }
   // security groups
-  | { type: "SecurityGroupCreated"; region: string; groupId: string; groupName: string; description: string; ownerId: string; vpcId: string; tags: TagList; egressRuleId: string }
+  | {
+      type: "SecurityGroupCreated";
+      region: string;
+      groupId: string;
+      groupName: string;
+      description: string;
+      ownerId: string;
+      vpcId: string;
+      tags: TagList;
+      egressRuleId: string;
+    }
   | { type: "SecurityGroupRulesAuthorized"; region: string; groupId: string; rules: RuleInit[] }
   | { type: "SecurityGroupRulesRevoked"; region: string; groupId: string; ruleIds: string[] }
   | { type: "SecurityGroupDeleted"; region: string; groupId: string }
@@ -84,40 +168,151 @@ export type DomainEvent =
   // volumes and snapshots
   | { type: "VolumeCreated"; volume: VolumeInit }
   | { type: "VolumeStateChanged"; region: string; volumeId: string; state: "available" | "in-use" | "deleted" }
-  | { type: "VolumeAttached"; region: string; volumeId: string; instanceId: string; device: string; deleteOnTermination: boolean }
+  | {
+      type: "VolumeAttached";
+      region: string;
+      volumeId: string;
+      instanceId: string;
+      device: string;
+      deleteOnTermination: boolean;
+    }
   | { type: "VolumeDetached"; region: string; volumeId: string }
   | { type: "VolumeDeleted"; region: string; volumeId: string }
-  | { type: "VolumeModified"; region: string; volumeId: string; size: number; volumeType: string; iops?: number; throughput?: number; doneAt: number }
+  | {
+      type: "VolumeModified";
+      region: string;
+      volumeId: string;
+      size: number;
+      volumeType: string;
+      iops?: number;
+      throughput?: number;
+      doneAt: number;
+    }
   | { type: "VolumeModificationCompleted"; region: string; volumeId: string }
-  | { type: "VolumeDeleteOnTerminationSet"; region: string; instanceId: string; deviceName: string; deleteOnTermination: boolean }
-  | { type: "SnapshotStarted"; region: string; snapshotId: string; volumeId: string; ownerId: string; description?: string; tags: TagList; completesAt: number; dropPaths?: string[] }
-  | { type: "SnapshotCopied"; region: string; snapshotId: string; sourceRegion: string; sourceSnapshotId: string; ownerId: string; description?: string; tags: TagList; completesAt: number }
+  | {
+      type: "VolumeDeleteOnTerminationSet";
+      region: string;
+      instanceId: string;
+      deviceName: string;
+      deleteOnTermination: boolean;
+    }
+  | {
+      type: "SnapshotStarted";
+      region: string;
+      snapshotId: string;
+      volumeId: string;
+      ownerId: string;
+      description?: string;
+      tags: TagList;
+      completesAt: number;
+      dropPaths?: string[];
+    }
+  | {
+      type: "SnapshotCopied";
+      region: string;
+      snapshotId: string;
+      sourceRegion: string;
+      sourceSnapshotId: string;
+      ownerId: string;
+      description?: string;
+      tags: TagList;
+      completesAt: number;
+    }
   | { type: "SnapshotStateChanged"; region: string; snapshotId: string; state: "completed" | "error" }
   | { type: "SnapshotDeleted"; region: string; snapshotId: string }
   | { type: "SnapshotPermissionChanged"; region: string; snapshotId: string; add: string[]; remove: string[] }
   // images
   | { type: "ImageCreated"; image: ImageInit }
-  | { type: "ImageStateChanged"; region: string; imageId: string; state: "available" | "failed" | "disabled"; reason?: { code: string; message: string } }
-  | { type: "ImageAttributesChanged"; region: string; imageId: string; description?: string; deregistrationProtection?: boolean; lastLaunchedTime?: number; launchAdd?: LaunchPermissionDelta; launchRemove?: LaunchPermissionDelta; launchReset?: boolean }
+  | {
+      type: "ImageStateChanged";
+      region: string;
+      imageId: string;
+      state: "available" | "failed" | "disabled";
+      reason?: { code: string; message: string };
+    }
+  | {
+      type: "ImageAttributesChanged";
+      region: string;
+      imageId: string;
+      description?: string;
+      deregistrationProtection?: boolean;
+      lastLaunchedTime?: number;
+      launchAdd?: LaunchPermissionDelta;
+      launchRemove?: LaunchPermissionDelta;
+      launchReset?: boolean;
+    }
   | { type: "ImageDeregistered"; region: string; imageId: string }
   | { type: "ImageBlockPublicAccessSet"; region: string; accountId: string; enabled: boolean }
   // instances
   | { type: "InstancesLaunched"; region: string; reservationId: string; instances: InstanceInit[] }
-  | { type: "InstanceStateChanged"; region: string; instanceId: string; state: InstanceStateName; reason?: string; stateReason?: { code: string; message: string }; transitionAt?: number; publicIp?: string | null; forgetAt?: number }
-  | { type: "InstanceAttributeChanged"; region: string; instanceId: string; attrs: Partial<{ instanceType: string; userData: string | null; kernelId: string; ramdiskId: string; disableApiTermination: boolean; disableApiStop: boolean; instanceInitiatedShutdownBehavior: "stop" | "terminate"; sourceDestCheck: boolean; securityGroupIds: string[]; ebsOptimized: boolean; monitoring: "disabled" | "enabled"; creditSpecification: "standard" | "unlimited"; httpTokens: "optional" | "required" }> }
+  | {
+      type: "InstanceStateChanged";
+      region: string;
+      instanceId: string;
+      state: InstanceStateName;
+      reason?: string;
+      stateReason?: { code: string; message: string };
+      transitionAt?: number;
+      publicIp?: string | null;
+      forgetAt?: number;
+    }
+  | {
+      type: "InstanceAttributeChanged";
+      region: string;
+      instanceId: string;
+      attrs: Partial<{
+        instanceType: string;
+        userData: string | null;
+        kernelId: string;
+        ramdiskId: string;
+        disableApiTermination: boolean;
+        disableApiStop: boolean;
+        instanceInitiatedShutdownBehavior: "stop" | "terminate";
+        sourceDestCheck: boolean;
+        securityGroupIds: string[];
+        ebsOptimized: boolean;
+        monitoring: "disabled" | "enabled";
+        creditSpecification: "standard" | "unlimited";
+        httpTokens: "optional" | "required";
+      }>;
+    }
   | { type: "InstanceRebooted"; region: string; instanceId: string }
   | { type: "InstanceForgotten"; region: string; instanceId: string }
   | { type: "GuestChanged"; region: string; instanceId: string; effects: GuestEffect[] }
   // Elastic IPs
   | { type: "AddressAllocated"; region: string; allocationId: string; publicIp: string; ownerId: string; tags: TagList }
-  | { type: "AddressAssociated"; region: string; allocationId: string; associationId: string; instanceId: string; privateIpAddress: string }
+  | {
+      type: "AddressAssociated";
+      region: string;
+      allocationId: string;
+      associationId: string;
+      instanceId: string;
+      privateIpAddress: string;
+    }
   | { type: "AddressDisassociated"; region: string; allocationId: string }
   | { type: "AddressReleased"; region: string; allocationId: string }
   // idempotency
   | { type: "ClientTokenRecorded"; key: string; fingerprint: string; output: unknown }
   // image builder
-  | { type: "RecipeCreated"; region: string; arn: string; name: string; version: string; ownerId: string; parentImage: string; components: { name: string; commands: string[] }[] }
-  | { type: "PipelineCreated"; region: string; arn: string; name: string; ownerId: string; recipeArn: string; instanceType: string }
+  | {
+      type: "RecipeCreated";
+      region: string;
+      arn: string;
+      name: string;
+      version: string;
+      ownerId: string;
+      parentImage: string;
+      components: { name: string; commands: string[] }[];
+    }
+  | {
+      type: "PipelineCreated";
+      region: string;
+      arn: string;
+      name: string;
+      ownerId: string;
+      recipeArn: string;
+      instanceType: string;
+    }
   | { type: "PipelineBuildRecorded"; region: string; arn: string; version: string; imageId: string }
   | { type: "PipelineVersionSelected"; region: string; arn: string; version: string };
 

@@ -11,7 +11,13 @@ export interface Filter {
 }
 
 /** A filter's value(s) for one entity; undefined means "no value" (never matches). */
-export type FilterValue = string | number | boolean | undefined | null | readonly (string | number | boolean | undefined)[];
+export type FilterValue =
+  | string
+  | number
+  | boolean
+  | undefined
+  | null
+  | readonly (string | number | boolean | undefined)[];
 export type FilterFields<T> = Record<string, (entity: T) => FilterValue>;
 
 const wildcardCache = new Map<string, RegExp | string>();
@@ -22,7 +28,10 @@ function compileValue(value: string): RegExp | string {
   if (hit !== undefined) return hit;
   if (!/[*?]/.test(value)) hit = value;
   else {
-    const body = value.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    const body = value
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".");
     hit = new RegExp(`^${body}$`, "s");
   }
   if (wildcardCache.size > 10_000) wildcardCache.clear();
@@ -148,7 +157,8 @@ function encodeToken(offset: number, guard: string): string {
 function decodeToken(token: string, guard: string): number {
   try {
     const parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { o?: unknown; g?: unknown };
-    if (typeof parsed.o === "number" && Number.isInteger(parsed.o) && parsed.o >= 0 && parsed.g === guard) return parsed.o;
+    if (typeof parsed.o === "number" && Number.isInteger(parsed.o) && parsed.o >= 0 && parsed.g === guard)
+      return parsed.o;
   } catch {
     /* fall through to the EC2 error */
   }

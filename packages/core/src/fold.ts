@@ -16,31 +16,69 @@ import { applyVolumeEvent } from "./volumes.ts";
 
 export function applyEvent(state: SandboxState, e: DomainEvent, at: number): void {
   switch (e.type) {
-    case "AccountCreated": return applyAccountCreated(state, e);
-    case "ClockChanged": state.clock = e.clock; return;
-    case "KeyPairCreated": return applyKeyPairCreated(state, e, at);
-    case "KeyPairDeleted": regionState(state, e.region).keyPairs.delete(e.keyPairId); return;
-    case "SecurityGroupCreated": case "SecurityGroupRulesAuthorized": case "SecurityGroupRulesRevoked": case "SecurityGroupDeleted":
+    case "AccountCreated":
+      return applyAccountCreated(state, e);
+    case "ClockChanged":
+      state.clock = e.clock;
+      return;
+    case "KeyPairCreated":
+      return applyKeyPairCreated(state, e, at);
+    case "KeyPairDeleted":
+      regionState(state, e.region).keyPairs.delete(e.keyPairId);
+      return;
+    case "SecurityGroupCreated":
+    case "SecurityGroupRulesAuthorized":
+    case "SecurityGroupRulesRevoked":
+    case "SecurityGroupDeleted":
       return applySecurityGroupEvent(state, e);
-    case "TagsCreated": return applyTags(state, regionState(state, e.region), e.resourceIds, e.tags, []);
-    case "TagsDeleted": return applyTags(state, regionState(state, e.region), e.resourceIds, [], e.tags);
-    case "VolumeCreated": case "VolumeStateChanged": case "VolumeAttached": case "VolumeDetached": case "VolumeDeleted": case "VolumeModified":
-    case "SnapshotStarted": case "SnapshotCopied": case "SnapshotStateChanged": case "SnapshotDeleted": case "SnapshotPermissionChanged":
+    case "TagsCreated":
+      return applyTags(state, regionState(state, e.region), e.resourceIds, e.tags, []);
+    case "TagsDeleted":
+      return applyTags(state, regionState(state, e.region), e.resourceIds, [], e.tags);
+    case "VolumeCreated":
+    case "VolumeStateChanged":
+    case "VolumeAttached":
+    case "VolumeDetached":
+    case "VolumeDeleted":
+    case "VolumeModified":
+    case "SnapshotStarted":
+    case "SnapshotCopied":
+    case "SnapshotStateChanged":
+    case "SnapshotDeleted":
+    case "SnapshotPermissionChanged":
       return applyVolumeEvent(state, e, at);
     case "VolumeModificationCompleted": {
       const m = regionState(state, e.region).volumes.get(e.volumeId)?.modification;
       if (m) m.state = "completed";
       return;
     }
-    case "VolumeDeleteOnTerminationSet": return applyDeleteOnTermination(state, e);
-    case "ImageCreated": case "ImageStateChanged": case "ImageAttributesChanged": case "ImageDeregistered": case "ImageBlockPublicAccessSet":
+    case "VolumeDeleteOnTerminationSet":
+      return applyDeleteOnTermination(state, e);
+    case "ImageCreated":
+    case "ImageStateChanged":
+    case "ImageAttributesChanged":
+    case "ImageDeregistered":
+    case "ImageBlockPublicAccessSet":
       return applyImageEvent(state, e, at);
-    case "InstancesLaunched": case "InstanceStateChanged": case "InstanceAttributeChanged": case "InstanceRebooted": case "InstanceForgotten": case "GuestChanged":
+    case "InstancesLaunched":
+    case "InstanceStateChanged":
+    case "InstanceAttributeChanged":
+    case "InstanceRebooted":
+    case "InstanceForgotten":
+    case "GuestChanged":
       return applyInstanceEvent(state, e, at);
-    case "AddressAllocated": case "AddressAssociated": case "AddressDisassociated": case "AddressReleased":
+    case "AddressAllocated":
+    case "AddressAssociated":
+    case "AddressDisassociated":
+    case "AddressReleased":
       return applyAddressEvent(state, e, at);
-    case "ClientTokenRecorded": state.clientTokens.set(e.key, { fingerprint: e.fingerprint, output: e.output }); return;
-    case "RecipeCreated": case "PipelineCreated": case "PipelineBuildRecorded": case "PipelineVersionSelected":
+    case "ClientTokenRecorded":
+      state.clientTokens.set(e.key, { fingerprint: e.fingerprint, output: e.output });
+      return;
+    case "RecipeCreated":
+    case "PipelineCreated":
+    case "PipelineBuildRecorded":
+    case "PipelineVersionSelected":
       return applyImageBuilderEvent(state, e, at);
   }
 }

@@ -26,8 +26,7 @@ export const ID_PREFIX = {
 export type IdKind = keyof typeof ID_PREFIX;
 
 const ID_RE = /^(ami|i|vol|snap|sg|sgr|key|eipalloc|eipassoc|r|vpc|subnet|eni)-[0-9a-f]{17}$/;
-export const looksLikeId = (prefix: string, id: string): boolean =>
-  id.startsWith(prefix + "-") && ID_RE.test(id);
+export const looksLikeId = (prefix: string, id: string): boolean => id.startsWith(`${prefix}-`) && ID_RE.test(id);
 
 function fmix32(h: number): number {
   h ^= h >>> 16;

@@ -1,23 +1,39 @@
 /** @ec2sim/core — the pure model of EC2 and AMIs. */
-export { Sandbox, ACTIONS, SANDBOX_ONLY_ACTIONS, type SandboxOptions, type CallResult, type EventListener, type CallContext } from "./sandbox.ts";
-export { Ec2Error, errors, isEc2Error } from "./errors.ts";
-export type { DomainEvent, EventEnvelope, EventType, EventOf, GuestEffect } from "./events.ts";
-export { costReport, billedSeconds, SECONDS_PER_MONTH, type CostReport, type CostLine, type CostKind } from "./billing.ts";
-export { parseDuration, formatDuration, DEFAULT_EPOCH, type ClockState } from "./clock.ts";
+
 export { credentialsFor, type NewAccount } from "./accounts.ts";
-export { nodeKeyMaterial, type KeyMaterial } from "./key-material.ts";
-export { ID_PREFIX, looksLikeId, stableId } from "./ids.ts";
-export { STATE_CODE } from "./model.ts";
-export type * from "./model.ts";
-export type { SandboxState, RegionState } from "./state.ts";
-export { catalogImages, latestCatalogImage, catalogImageId } from "./catalog.ts";
-export { scanImageForSecrets, canLaunch } from "./images.ts";
-export { snapshotStoredBytes } from "./volumes.ts";
-export { BLOCK_BYTES, BLOCKS_PER_GIB } from "./guest/fs.ts";
-export { rootFileSystem, guestView } from "./guest/access.ts";
-export { installedPackages, enabledServices, baseFileSystem, guestBase, repoPackages } from "./guest/os.ts";
-export { tokenize } from "./guest/shell.ts";
-export { REGIONS, INSTANCE_TYPES, CATALOG_IMAGES, GUEST_BASES, STORAGE_PRICES, regionByName } from "./catalog-data.ts";
+export {
+  billedSeconds,
+  type CostKind,
+  type CostLine,
+  type CostReport,
+  costReport,
+  SECONDS_PER_MONTH,
+} from "./billing.ts";
+export { catalogImageId, catalogImages, latestCatalogImage } from "./catalog.ts";
+export { CATALOG_IMAGES, GUEST_BASES, INSTANCE_TYPES, REGIONS, regionByName, STORAGE_PRICES } from "./catalog-data.ts";
+export { type ClockState, DEFAULT_EPOCH, formatDuration, parseDuration } from "./clock.ts";
 export type * from "./data-types.ts";
+export { Ec2Error, errors, isEc2Error } from "./errors.ts";
+export type { DomainEvent, EventEnvelope, EventOf, EventType, GuestEffect } from "./events.ts";
+export { guestView, rootFileSystem } from "./guest/access.ts";
+export { BLOCK_BYTES, BLOCKS_PER_GIB } from "./guest/fs.ts";
+export { baseFileSystem, enabledServices, guestBase, installedPackages, repoPackages } from "./guest/os.ts";
+export { tokenize } from "./guest/shell.ts";
+export { ID_PREFIX, looksLikeId, stableId } from "./ids.ts";
+export { canLaunch, scanImageForSecrets } from "./images.ts";
 export { TIMING } from "./instances.ts";
-export { snapshotState, restoreState, SNAPSHOT_FORMAT, type SandboxSnapshot } from "./snapshot.ts";
+export { type KeyMaterial, nodeKeyMaterial } from "./key-material.ts";
+export type * from "./model.ts";
+export { STATE_CODE } from "./model.ts";
+export {
+  ACTIONS,
+  type CallContext,
+  type CallResult,
+  type EventListener,
+  SANDBOX_ONLY_ACTIONS,
+  Sandbox,
+  type SandboxOptions,
+} from "./sandbox.ts";
+export { restoreState, type SandboxSnapshot, SNAPSHOT_FORMAT, snapshotState } from "./snapshot.ts";
+export type { RegionState, SandboxState } from "./state.ts";
+export { snapshotStoredBytes } from "./volumes.ts";

@@ -3,10 +3,10 @@
  * real DescribeInstanceTypes data in data/instance-types.json.
  */
 import type { InstanceTypeInfo as Ec2InstanceTypeInfo } from "@aws-sdk/client-ec2";
-import { INSTANCE_TYPES, INSTANCE_TYPE_OFFERINGS, regionByName } from "./catalog-data.ts";
+import { INSTANCE_TYPE_OFFERINGS, INSTANCE_TYPES, regionByName } from "./catalog-data.ts";
 import type { InstanceTypeInfo } from "./data-types.ts";
 import { Ec2Error } from "./errors.ts";
-import { compileFilters, paginate, type Filter } from "./filters.ts";
+import { compileFilters, type Filter, paginate } from "./filters.ts";
 import type { Tx } from "./tx.ts";
 
 export function requireInstanceType(name: string | undefined): InstanceTypeInfo {
@@ -29,22 +29,61 @@ const noTags = new Map<string, string>();
 
 export function toEc2InstanceType(t: InstanceTypeInfo): Ec2InstanceTypeInfo {
   return {
-    InstanceType: t.instanceType as never, CurrentGeneration: t.currentGeneration, FreeTierEligible: t.freeTierEligible,
-    SupportedUsageClasses: t.supportedUsageClasses as never, SupportedRootDeviceTypes: t.supportedRootDeviceTypes, SupportedVirtualizationTypes: t.supportedVirtualizationTypes,
-    BareMetal: t.bareMetal, ...(t.hypervisor ? { Hypervisor: t.hypervisor } : {}),
-    ProcessorInfo: { SupportedArchitectures: t.architectures, ...(t.sustainedClockSpeedInGhz ? { SustainedClockSpeedInGhz: t.sustainedClockSpeedInGhz } : {}) },
-    VCpuInfo: { DefaultVCpus: t.defaultVCpus, ...(t.defaultCores ? { DefaultCores: t.defaultCores } : {}), ...(t.defaultThreadsPerCore ? { DefaultThreadsPerCore: t.defaultThreadsPerCore } : {}) },
+    InstanceType: t.instanceType as never,
+    CurrentGeneration: t.currentGeneration,
+    FreeTierEligible: t.freeTierEligible,
+    SupportedUsageClasses: t.supportedUsageClasses as never,
+    SupportedRootDeviceTypes: t.supportedRootDeviceTypes,
+    SupportedVirtualizationTypes: t.supportedVirtualizationTypes,
+    BareMetal: t.bareMetal,
+    ...(t.hypervisor ? { Hypervisor: t.hypervisor } : {}),
+    ProcessorInfo: {
+      SupportedArchitectures: t.architectures,
+      ...(t.sustainedClockSpeedInGhz ? { SustainedClockSpeedInGhz: t.sustainedClockSpeedInGhz } : {}),
+    },
+    VCpuInfo: {
+      DefaultVCpus: t.defaultVCpus,
+      ...(t.defaultCores ? { DefaultCores: t.defaultCores } : {}),
+      ...(t.defaultThreadsPerCore ? { DefaultThreadsPerCore: t.defaultThreadsPerCore } : {}),
+    },
     MemoryInfo: { SizeInMiB: t.memoryMiB },
     InstanceStorageSupported: t.instanceStorageSupported,
     ...(t.instanceStorage
-      ? { InstanceStorageInfo: { TotalSizeInGB: t.instanceStorage.totalSizeInGB, Disks: t.instanceStorage.disks.map((d) => ({ Count: d.count, SizeInGB: d.sizeInGB, Type: d.type })), NvmeSupport: t.instanceStorage.nvmeSupport as never } }
+      ? {
+          InstanceStorageInfo: {
+            TotalSizeInGB: t.instanceStorage.totalSizeInGB,
+            Disks: t.instanceStorage.disks.map((d) => ({ Count: d.count, SizeInGB: d.sizeInGB, Type: d.type })),
+            NvmeSupport: t.instanceStorage.nvmeSupport as never,
+          },
+        }
       : {}),
-    EbsInfo: { EbsOptimizedSupport: t.ebsOptimizedSupport as never, EncryptionSupport: (t.encryptionSupport ?? "supported") as never, NvmeSupport: t.hypervisor === "nitro" ? "required" : "unsupported" },
-    NetworkInfo: {
-      NetworkPerformance: t.networkPerformance, MaximumNetworkInterfaces: t.maximumNetworkInterfaces, Ipv4AddressesPerInterface: t.ipv4AddressesPerInterface,
-      EnaSupport: t.enaSupport as never, Ipv6Supported: true, Ipv6AddressesPerInterface: t.ipv4AddressesPerInterface, MaximumNetworkCards: 1, DefaultNetworkCardIndex: 0,
+    EbsInfo: {
+      EbsOptimizedSupport: t.ebsOptimizedSupport as never,
+      EncryptionSupport: (t.encryptionSupport ?? "supported") as never,
+      NvmeSupport: t.hypervisor === "nitro" ? "required" : "unsupported",
     },
-    ...(t.gpus?.length ? { GpuInfo: { Gpus: t.gpus.map((g) => ({ Name: g.name, Manufacturer: g.manufacturer, Count: g.count, MemoryInfo: { SizeInMiB: g.memoryMiB } })) } } : {}),
+    NetworkInfo: {
+      NetworkPerformance: t.networkPerformance,
+      MaximumNetworkInterfaces: t.maximumNetworkInterfaces,
+      Ipv4AddressesPerInterface: t.ipv4AddressesPerInterface,
+      EnaSupport: t.enaSupport as never,
+      Ipv6Supported: true,
+      Ipv6AddressesPerInterface: t.ipv4AddressesPerInterface,
+      MaximumNetworkCards: 1,
+      DefaultNetworkCardIndex: 0,
+    },
+    ...(t.gpus?.length
+      ? {
+          GpuInfo: {
+            Gpus: t.gpus.map((g) => ({
+              Name: g.name,
+              Manufacturer: g.manufacturer,
+              Count: g.count,
+              MemoryInfo: { SizeInMiB: g.memoryMiB },
+            })),
+          },
+        }
+      : {}),
     PlacementGroupInfo: { SupportedStrategies: ["cluster", "partition", "spread"] },
     HibernationSupported: !t.instanceType.startsWith("t4g") && t.memoryMiB <= 153600,
     BurstablePerformanceSupported: t.burstablePerformanceSupported,
@@ -73,25 +112,53 @@ const typeFields = {
 };
 
 export const instanceTypeActions = {
-  DescribeInstanceTypes(tx: Tx, input: { InstanceTypes?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string }) {
+  DescribeInstanceTypes(
+    tx: Tx,
+    input: { InstanceTypes?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string },
+  ) {
     for (const n of input.InstanceTypes ?? []) {
-      if (!INSTANCE_TYPES.has(n)) throw new Ec2Error("InvalidInstanceType", `The following supplied instance types do not exist: [${n}]`);
+      if (!INSTANCE_TYPES.has(n))
+        throw new Ec2Error("InvalidInstanceType", `The following supplied instance types do not exist: [${n}]`);
     }
     const match = compileFilters<{ t: InstanceTypeInfo; tags: Map<string, string> }>(input.Filters, typeFields);
     const rows = [...INSTANCE_TYPES.values()]
-      .filter((t) => offeredIn(t.instanceType, tx.ctx.region) && (!input.InstanceTypes?.length || input.InstanceTypes.includes(t.instanceType)))
+      .filter(
+        (t) =>
+          offeredIn(t.instanceType, tx.ctx.region) &&
+          (!input.InstanceTypes?.length || input.InstanceTypes.includes(t.instanceType)),
+      )
       .map((t) => ({ t, tags: noTags }))
       .filter(match);
     const { page, nextToken } = paginate(rows, input, { min: 5, max: 100 }, "itypes");
     return { InstanceTypes: page.map((x) => toEc2InstanceType(x.t)), NextToken: nextToken };
   },
-  DescribeInstanceTypeOfferings(tx: Tx, input: { LocationType?: string; Filters?: Filter[]; MaxResults?: number; NextToken?: string }) {
+  DescribeInstanceTypeOfferings(
+    tx: Tx,
+    input: { LocationType?: string; Filters?: Filter[]; MaxResults?: number; NextToken?: string },
+  ) {
     const region = regionByName(tx.ctx.region)!;
     const locType = input.LocationType ?? "region";
-    const locations = locType === "region" ? [region.regionName] : locType === "availability-zone" ? region.zones.map((z) => z.zoneName) : region.zones.map((z) => z.zoneId);
-    const rows = [...INSTANCE_TYPES.keys()].filter((t) => offeredIn(t, tx.ctx.region)).flatMap((t) => locations.map((l) => ({ t, l, tags: noTags })));
-    const match = compileFilters<{ t: string; l: string; tags: Map<string, string> }>(input.Filters, { "instance-type": (x) => x.t, location: (x) => x.l });
+    const locations =
+      locType === "region"
+        ? [region.regionName]
+        : locType === "availability-zone"
+          ? region.zones.map((z) => z.zoneName)
+          : region.zones.map((z) => z.zoneId);
+    const rows = [...INSTANCE_TYPES.keys()]
+      .filter((t) => offeredIn(t, tx.ctx.region))
+      .flatMap((t) => locations.map((l) => ({ t, l, tags: noTags })));
+    const match = compileFilters<{ t: string; l: string; tags: Map<string, string> }>(input.Filters, {
+      "instance-type": (x) => x.t,
+      location: (x) => x.l,
+    });
     const { page, nextToken } = paginate(rows.filter(match), input, { min: 5, max: 1000 }, "offerings");
-    return { InstanceTypeOfferings: page.map((x) => ({ InstanceType: x.t as never, LocationType: locType as never, Location: x.l })), NextToken: nextToken };
+    return {
+      InstanceTypeOfferings: page.map((x) => ({
+        InstanceType: x.t as never,
+        LocationType: locType as never,
+        Location: x.l,
+      })),
+      NextToken: nextToken,
+    };
   },
 };

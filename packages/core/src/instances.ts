@@ -4,25 +4,37 @@
  * EBS-backed, terminate (root volume deleted when DeleteOnTermination), attributes that change only
  * while stopped, instance store lost on stop, public IPs lost on stop, billing periods per start.
  */
-import type { BlockDeviceMapping as Ec2Bdm, Instance as Ec2Instance, InstanceStatus, TagSpecification } from "@aws-sdk/client-ec2";
+import type {
+  BlockDeviceMapping as Ec2Bdm,
+  Instance as Ec2Instance,
+  InstanceStatus,
+  TagSpecification,
+} from "@aws-sdk/client-ec2";
 import { defaultSubnet, findSubnet, nextPrivateIp } from "./accounts.ts";
 import { Ec2Error, errors } from "./errors.ts";
 import type { EventOf, InstanceInit, TagList } from "./events.ts";
-import { compileFilters, exactValues, pageEnd, paginate, type Filter } from "./filters.ts";
+import { compileFilters, exactValues, type Filter, pageEnd, paginate } from "./filters.ts";
 import { applyGuestEffects, rootFileSystem, rootVolume } from "./guest/access.ts";
-import { FsLayer } from "./guest/fs.ts";
 import { runCloudInit } from "./guest/cloud-init.ts";
+import { FsLayer } from "./guest/fs.ts";
 import { bootFiles, enabledServices, guestBase, parameterValues } from "./guest/os.ts";
 import { looksLikeId } from "./ids.ts";
 import { findImage, requireLaunchableImage } from "./images.ts";
-import { hourlyPrice, offeredIn, requireInstanceType } from "./instance-types.ts";
+import { offeredIn, requireInstanceType } from "./instance-types.ts";
 import { findKeyPairByName } from "./key-pairs.ts";
-import { STATE_CODE, machineFacts, type Instance, type InstanceStateName } from "./model.ts";
+import { type Instance, type InstanceStateName, machineFacts, STATE_CODE } from "./model.ts";
 import { groupByName, requireGroup } from "./security-groups.ts";
-import { regionState, type RegionState, type SandboxState } from "./state.ts";
+import { type RegionState, regionState, type SandboxState } from "./state.ts";
 import { tagMap, tagsFor, toTagSet } from "./tags.ts";
 import type { Tx } from "./tx.ts";
-import { deleteVolume, MAX_EBS_ROOT_GIB, MAX_INSTANCE_STORE_ROOT_GIB, requireSnapshot, validateVolumeSpec, VOLUME_TYPES } from "./volumes.ts";
+import {
+  deleteVolume,
+  MAX_EBS_ROOT_GIB,
+  MAX_INSTANCE_STORE_ROOT_GIB,
+  requireSnapshot,
+  VOLUME_TYPES,
+  validateVolumeSpec,
+} from "./volumes.ts";
 
 /** R12 timings (ms). */
 export const TIMING = {
@@ -43,7 +55,9 @@ const publicIpFor = (tx: Tx): string => {
 export const privateDnsName = (region: string, ip: string) =>
   `ip-${ip.replace(/\./g, "-")}.${region === "us-east-1" ? "ec2.internal" : `${region}.compute.internal`}`;
 export const publicDnsName = (region: string, ip: string | undefined) =>
-  ip ? `ec2-${ip.replace(/\./g, "-")}.${region === "us-east-1" ? "compute-1.amazonaws.com" : `${region}.compute.amazonaws.com`}` : "";
+  ip
+    ? `ec2-${ip.replace(/\./g, "-")}.${region === "us-east-1" ? "compute-1.amazonaws.com" : `${region}.compute.amazonaws.com`}`
+    : "";
 
 export function requireInstance(tx: Tx, id: string): Instance {
   if (!looksLikeId("i", id)) throw errors.instanceMalformed(id);
@@ -63,15 +77,44 @@ function launch(state: SandboxState, e: EventOf<"InstancesLaunched">, at: number
   const region = regionState(state, e.region);
   for (const i of e.instances) {
     const inst: Instance = {
-      instanceId: i.instanceId, reservationId: e.reservationId, region: e.region, ownerId: i.ownerId, availabilityZone: i.availabilityZone,
-      subnetId: i.subnetId, vpcId: i.vpcId, imageId: i.imageId, instanceType: i.instanceType, keyName: i.keyName, securityGroupIds: i.securityGroupIds,
-      state: "pending", stateTransitionReason: "", transitionAt: i.transitionAt, launchTime: at, amiLaunchIndex: i.amiLaunchIndex,
-      privateIpAddress: i.privateIpAddress, publicIpAddress: i.publicIpAddress, ...machineFacts(i), ebsOptimized: i.ebsOptimized, blockDevices: [],
-      instanceStores: i.instanceStores.map((s) => ({ ...s, fs: new FsLayer() })), userData: i.userData, kernelId: i.kernelId, ramdiskId: i.ramdiskId,
-      disableApiTermination: i.disableApiTermination, disableApiStop: i.disableApiStop, instanceInitiatedShutdownBehavior: i.instanceInitiatedShutdownBehavior,
-      sourceDestCheck: true, monitoring: i.monitoring, clientToken: i.clientToken, productCodes: i.productCodes, softwareUsdPerHour: i.softwareUsdPerHour,
-      creditSpecification: i.creditSpecification, metadataOptions: i.metadataOptions,
-      guest: { os: i.guestOs, hostname: i.hostname, running: new Set(), bootCount: 0 }, runs: [], tags: tagMap(i.tags),
+      instanceId: i.instanceId,
+      reservationId: e.reservationId,
+      region: e.region,
+      ownerId: i.ownerId,
+      availabilityZone: i.availabilityZone,
+      subnetId: i.subnetId,
+      vpcId: i.vpcId,
+      imageId: i.imageId,
+      instanceType: i.instanceType,
+      keyName: i.keyName,
+      securityGroupIds: i.securityGroupIds,
+      state: "pending",
+      stateTransitionReason: "",
+      transitionAt: i.transitionAt,
+      launchTime: at,
+      amiLaunchIndex: i.amiLaunchIndex,
+      privateIpAddress: i.privateIpAddress,
+      publicIpAddress: i.publicIpAddress,
+      ...machineFacts(i),
+      ebsOptimized: i.ebsOptimized,
+      blockDevices: [],
+      instanceStores: i.instanceStores.map((s) => ({ ...s, fs: new FsLayer() })),
+      userData: i.userData,
+      kernelId: i.kernelId,
+      ramdiskId: i.ramdiskId,
+      disableApiTermination: i.disableApiTermination,
+      disableApiStop: i.disableApiStop,
+      instanceInitiatedShutdownBehavior: i.instanceInitiatedShutdownBehavior,
+      sourceDestCheck: true,
+      monitoring: i.monitoring,
+      clientToken: i.clientToken,
+      productCodes: i.productCodes,
+      softwareUsdPerHour: i.softwareUsdPerHour,
+      creditSpecification: i.creditSpecification,
+      metadataOptions: i.metadataOptions,
+      guest: { os: i.guestOs, hostname: i.hostname, running: new Set(), bootCount: 0 },
+      runs: [],
+      tags: tagMap(i.tags),
     };
     if (i.rootDeviceType === "instance-store") {
       const img = findImage(state, e.region, i.imageId);
@@ -90,7 +133,13 @@ function launch(state: SandboxState, e: EventOf<"InstancesLaunched">, at: number
       const vol = (regionState(state, e.region), import_createVolume(state, init, at));
       vol.state = "in-use";
       vol.availableAt = undefined;
-      vol.attachment = { instanceId: inst.instanceId, device: deviceName, state: "attached", attachTime: at, deleteOnTermination };
+      vol.attachment = {
+        instanceId: inst.instanceId,
+        device: deviceName,
+        state: "attached",
+        attachTime: at,
+        deleteOnTermination,
+      };
       inst.blockDevices.push({ deviceName, volumeId: vol.volumeId, deleteOnTermination, attachTime: at });
     }
     state.timers.push({ at: i.transitionAt, region: e.region, kind: "instance", id: inst.instanceId });
@@ -102,19 +151,48 @@ import { createVolume as import_createVolume } from "./volumes.ts";
 /** Boot: cloud-init writes the hostname, the key and host keys; enabled services start. */
 function boot(state: SandboxState, inst: Instance, at: number): void {
   const fs = rootFileSystem(state, inst);
-  const key = inst.keyName ? [...regionState(state, inst.region).keyPairs.values()].find((k) => k.keyName === inst.keyName && k.ownerId === inst.ownerId) : undefined;
+  const key = inst.keyName
+    ? [...regionState(state, inst.region).keyPairs.values()].find(
+        (k) => k.keyName === inst.keyName && k.ownerId === inst.ownerId,
+      )
+    : undefined;
   const userData = inst.userData !== undefined ? Buffer.from(inst.userData, "base64").toString("utf8") : undefined;
   const params = findImage(state, inst.region, inst.imageId)?.parameters;
-  const files = bootFiles(fs, {
-    instanceId: inst.instanceId, hostname: inst.guest.hostname, user: guestBase(inst.guest.os).defaultUser, publicKey: key?.publicKey, keyName: key?.keyName,
-    userData, parameters: params?.length ? parameterValues(params, userData) : undefined,
-  }, inst.guest.bootCount === 0);
-  applyGuestEffects(state, inst, files.map((f) => ({ op: "write" as const, ...f })), at);
+  const files = bootFiles(
+    fs,
+    {
+      instanceId: inst.instanceId,
+      hostname: inst.guest.hostname,
+      user: guestBase(inst.guest.os).defaultUser,
+      publicKey: key?.publicKey,
+      keyName: key?.keyName,
+      userData,
+      parameters: params?.length ? parameterValues(params, userData) : undefined,
+    },
+    inst.guest.bootCount === 0,
+  );
+  applyGuestEffects(
+    state,
+    inst,
+    files.map((f) => ({ op: "write" as const, ...f })),
+    at,
+  );
   inst.guest.bootCount++;
   inst.guest.running = new Set(enabledServices(fs));
 }
 
-export function applyInstanceEvent(state: SandboxState, e: EventOf<"InstancesLaunched" | "InstanceStateChanged" | "InstanceAttributeChanged" | "InstanceRebooted" | "InstanceForgotten" | "GuestChanged">, at: number): void {
+export function applyInstanceEvent(
+  state: SandboxState,
+  e: EventOf<
+    | "InstancesLaunched"
+    | "InstanceStateChanged"
+    | "InstanceAttributeChanged"
+    | "InstanceRebooted"
+    | "InstanceForgotten"
+    | "GuestChanged"
+  >,
+  at: number,
+): void {
   if (e.type === "InstancesLaunched") return launch(state, e, at);
   const region = regionState(state, e.region);
   const inst = region.instances.get(e.instanceId);
@@ -124,7 +202,8 @@ export function applyInstanceEvent(state: SandboxState, e: EventOf<"InstancesLau
       const from = inst.state;
       setState(region, inst, e.state);
       inst.transitionAt = e.transitionAt;
-      if (e.transitionAt !== undefined) state.timers.push({ at: e.transitionAt, region: e.region, kind: "instance", id: inst.instanceId });
+      if (e.transitionAt !== undefined)
+        state.timers.push({ at: e.transitionAt, region: e.region, kind: "instance", id: inst.instanceId });
       if (e.reason !== undefined) inst.stateTransitionReason = e.reason;
       inst.stateReason = e.stateReason;
       if (e.publicIp !== undefined) inst.publicIpAddress = e.publicIp ?? undefined;
@@ -145,7 +224,8 @@ export function applyInstanceEvent(state: SandboxState, e: EventOf<"InstancesLau
       if (e.state === "terminated") {
         inst.terminatedAt = at;
         inst.forgetAt = e.forgetAt;
-        if (e.forgetAt !== undefined) state.timers.push({ at: e.forgetAt, region: e.region, kind: "forget-instance", id: inst.instanceId });
+        if (e.forgetAt !== undefined)
+          state.timers.push({ at: e.forgetAt, region: e.region, kind: "forget-instance", id: inst.instanceId });
         if (inst.ephemeralRoot) inst.ephemeralRoot = { fs: new FsLayer(), usedBlocks: 0 };
         for (const b of inst.blockDevices) {
           const vol = region.volumes.get(b.volumeId);
@@ -175,7 +255,8 @@ export function applyInstanceEvent(state: SandboxState, e: EventOf<"InstancesLau
       if (a.ramdiskId !== undefined) inst.ramdiskId = a.ramdiskId;
       if (a.disableApiTermination !== undefined) inst.disableApiTermination = a.disableApiTermination;
       if (a.disableApiStop !== undefined) inst.disableApiStop = a.disableApiStop;
-      if (a.instanceInitiatedShutdownBehavior !== undefined) inst.instanceInitiatedShutdownBehavior = a.instanceInitiatedShutdownBehavior;
+      if (a.instanceInitiatedShutdownBehavior !== undefined)
+        inst.instanceInitiatedShutdownBehavior = a.instanceInitiatedShutdownBehavior;
       if (a.sourceDestCheck !== undefined) inst.sourceDestCheck = a.sourceDestCheck;
       if (a.securityGroupIds !== undefined) inst.securityGroupIds = a.securityGroupIds;
       if (a.ebsOptimized !== undefined) inst.ebsOptimized = a.ebsOptimized;
@@ -201,22 +282,40 @@ export function applyInstanceEvent(state: SandboxState, e: EventOf<"InstancesLau
 }
 
 /** Instances no longer listed still belong on the bill. */
-export const forgottenInstances = (r: RegionState): Instance[] => ((r as unknown as { _forgotten?: Instance[] })._forgotten ??= []);
+export const forgottenInstances = (r: RegionState): Instance[] =>
+  ((r as unknown as { _forgotten?: Instance[] })._forgotten ??= []);
 
 /** Timer: finish the transition an instance is in. */
 export function instanceTimer(tx: Tx, id: string): void {
   const inst = tx.region.instances.get(id);
   if (!inst || inst.transitionAt === undefined || inst.transitionAt > tx.now) return;
-  const next: Partial<Record<InstanceStateName, InstanceStateName>> = { pending: "running", stopping: "stopped", "shutting-down": "terminated" };
+  const next: Partial<Record<InstanceStateName, InstanceStateName>> = {
+    pending: "running",
+    stopping: "stopped",
+    "shutting-down": "terminated",
+  };
   const to = next[inst.state];
   if (!to) return;
   const ctx = tx.ctx;
   void ctx;
   if (to === "stopped") {
     const hasEip = [...tx.region.addresses.values()].some((a) => a.instanceId === id);
-    tx.emit({ type: "InstanceStateChanged", region: inst.region, instanceId: id, state: "stopped", ...(hasEip ? {} : { publicIp: null }) });
+    tx.emit({
+      type: "InstanceStateChanged",
+      region: inst.region,
+      instanceId: id,
+      state: "stopped",
+      ...(hasEip ? {} : { publicIp: null }),
+    });
   } else if (to === "terminated") {
-    tx.emit({ type: "InstanceStateChanged", region: inst.region, instanceId: id, state: "terminated", publicIp: null, forgetAt: tx.now + TIMING.forgetAfter });
+    tx.emit({
+      type: "InstanceStateChanged",
+      region: inst.region,
+      instanceId: id,
+      state: "terminated",
+      publicIp: null,
+      forgetAt: tx.now + TIMING.forgetAfter,
+    });
   } else {
     const firstBoot = inst.guest.bootCount === 0;
     tx.emit({ type: "InstanceStateChanged", region: inst.region, instanceId: id, state: "running" });
@@ -250,39 +349,140 @@ export function toEc2Instance(state: SandboxState, i: Instance): Ec2Instance {
 
 function buildEc2Instance(state: SandboxState, i: Instance): Ec2Instance {
   const region = regionState(state, i.region);
-  const groups = i.securityGroupIds.map((id) => ({ GroupId: id, GroupName: region.securityGroups.get(id)?.groupName ?? "" }));
+  const groups = i.securityGroupIds.map((id) => ({
+    GroupId: id,
+    GroupName: region.securityGroups.get(id)?.groupName ?? "",
+  }));
   const eip = [...region.addresses.values()].find((a) => a.instanceId === i.instanceId);
   const privateDns = privateDnsName(i.region, i.privateIpAddress);
   const publicDns = publicDnsName(i.region, i.publicIpAddress);
   return {
-    InstanceId: i.instanceId, ImageId: i.imageId, State: { Code: STATE_CODE[i.state], Name: i.state }, PrivateDnsName: privateDns, PublicDnsName: publicDns,
-    StateTransitionReason: i.stateTransitionReason, ...(i.keyName ? { KeyName: i.keyName } : {}), AmiLaunchIndex: i.amiLaunchIndex,
-    ProductCodes: i.productCodes.map((p) => ({ ProductCodeId: p.productCodeId, ProductCodeType: p.productCodeType as never })), InstanceType: i.instanceType as never,
-    LaunchTime: new Date(i.launchTime), Placement: { AvailabilityZone: i.availabilityZone, GroupName: "", Tenancy: "default" },
-    ...(i.kernelId ? { KernelId: i.kernelId } : {}), ...(i.ramdiskId ? { RamdiskId: i.ramdiskId } : {}), ...(i.platform ? { Platform: i.platform as never } : {}),
-    Monitoring: { State: i.monitoring }, SubnetId: i.subnetId, VpcId: i.vpcId, PrivateIpAddress: i.privateIpAddress,
+    InstanceId: i.instanceId,
+    ImageId: i.imageId,
+    State: { Code: STATE_CODE[i.state], Name: i.state },
+    PrivateDnsName: privateDns,
+    PublicDnsName: publicDns,
+    StateTransitionReason: i.stateTransitionReason,
+    ...(i.keyName ? { KeyName: i.keyName } : {}),
+    AmiLaunchIndex: i.amiLaunchIndex,
+    ProductCodes: i.productCodes.map((p) => ({
+      ProductCodeId: p.productCodeId,
+      ProductCodeType: p.productCodeType as never,
+    })),
+    InstanceType: i.instanceType as never,
+    LaunchTime: new Date(i.launchTime),
+    Placement: { AvailabilityZone: i.availabilityZone, GroupName: "", Tenancy: "default" },
+    ...(i.kernelId ? { KernelId: i.kernelId } : {}),
+    ...(i.ramdiskId ? { RamdiskId: i.ramdiskId } : {}),
+    ...(i.platform ? { Platform: i.platform as never } : {}),
+    Monitoring: { State: i.monitoring },
+    SubnetId: i.subnetId,
+    VpcId: i.vpcId,
+    PrivateIpAddress: i.privateIpAddress,
     ...(i.publicIpAddress ? { PublicIpAddress: i.publicIpAddress } : {}),
     ...(i.stateReason ? { StateReason: { Code: i.stateReason.code, Message: i.stateReason.message } } : {}),
-    Architecture: i.architecture, RootDeviceType: i.rootDeviceType, RootDeviceName: i.rootDeviceName,
-    BlockDeviceMappings: i.blockDevices.map((b) => ({ DeviceName: b.deviceName, Ebs: { VolumeId: b.volumeId, Status: "attached", AttachTime: new Date(b.attachTime), DeleteOnTermination: b.deleteOnTermination } })),
-    VirtualizationType: i.virtualizationType, ...(i.clientToken ? { ClientToken: i.clientToken } : {}), Tags: toTagSet(i.tags), SecurityGroups: groups,
-    SourceDestCheck: i.sourceDestCheck, Hypervisor: "xen", EbsOptimized: i.ebsOptimized, EnaSupport: i.enaSupport,
-    NetworkInterfaces: i.state === "terminated" ? [] : [{
-      Attachment: { AttachTime: new Date(i.launchTime), AttachmentId: `eni-attach-${i.instanceId.slice(2)}`, DeleteOnTermination: true, DeviceIndex: 0, Status: "attached", NetworkCardIndex: 0 },
-      Description: "", Groups: groups, Ipv6Addresses: [], MacAddress: `0e:${i.instanceId.slice(2, 12).match(/../g)!.join(":")}`, NetworkInterfaceId: `eni-${i.instanceId.slice(2)}`,
-      OwnerId: i.ownerId, PrivateDnsName: privateDns, PrivateIpAddress: i.privateIpAddress, SourceDestCheck: i.sourceDestCheck, Status: "in-use",
-      SubnetId: i.subnetId, VpcId: i.vpcId, InterfaceType: "interface",
-      ...(i.publicIpAddress ? { Association: { IpOwnerId: eip ? i.ownerId : "amazon", PublicDnsName: publicDns, PublicIp: i.publicIpAddress } } : {}),
-      PrivateIpAddresses: [{ Primary: true, PrivateDnsName: privateDns, PrivateIpAddress: i.privateIpAddress, ...(i.publicIpAddress ? { Association: { IpOwnerId: eip ? i.ownerId : "amazon", PublicDnsName: publicDns, PublicIp: i.publicIpAddress } } : {}) }],
-    }],
-    CpuOptions: { CoreCount: Math.max(1, Math.floor((requireInstanceType(i.instanceType).defaultCores ?? 1))), ThreadsPerCore: requireInstanceType(i.instanceType).defaultThreadsPerCore ?? 1 },
+    Architecture: i.architecture,
+    RootDeviceType: i.rootDeviceType,
+    RootDeviceName: i.rootDeviceName,
+    BlockDeviceMappings: i.blockDevices.map((b) => ({
+      DeviceName: b.deviceName,
+      Ebs: {
+        VolumeId: b.volumeId,
+        Status: "attached",
+        AttachTime: new Date(b.attachTime),
+        DeleteOnTermination: b.deleteOnTermination,
+      },
+    })),
+    VirtualizationType: i.virtualizationType,
+    ...(i.clientToken ? { ClientToken: i.clientToken } : {}),
+    Tags: toTagSet(i.tags),
+    SecurityGroups: groups,
+    SourceDestCheck: i.sourceDestCheck,
+    Hypervisor: "xen",
+    EbsOptimized: i.ebsOptimized,
+    EnaSupport: i.enaSupport,
+    NetworkInterfaces:
+      i.state === "terminated"
+        ? []
+        : [
+            {
+              Attachment: {
+                AttachTime: new Date(i.launchTime),
+                AttachmentId: `eni-attach-${i.instanceId.slice(2)}`,
+                DeleteOnTermination: true,
+                DeviceIndex: 0,
+                Status: "attached",
+                NetworkCardIndex: 0,
+              },
+              Description: "",
+              Groups: groups,
+              Ipv6Addresses: [],
+              MacAddress: `0e:${i.instanceId.slice(2, 12).match(/../g)!.join(":")}`,
+              NetworkInterfaceId: `eni-${i.instanceId.slice(2)}`,
+              OwnerId: i.ownerId,
+              PrivateDnsName: privateDns,
+              PrivateIpAddress: i.privateIpAddress,
+              SourceDestCheck: i.sourceDestCheck,
+              Status: "in-use",
+              SubnetId: i.subnetId,
+              VpcId: i.vpcId,
+              InterfaceType: "interface",
+              ...(i.publicIpAddress
+                ? {
+                    Association: {
+                      IpOwnerId: eip ? i.ownerId : "amazon",
+                      PublicDnsName: publicDns,
+                      PublicIp: i.publicIpAddress,
+                    },
+                  }
+                : {}),
+              PrivateIpAddresses: [
+                {
+                  Primary: true,
+                  PrivateDnsName: privateDns,
+                  PrivateIpAddress: i.privateIpAddress,
+                  ...(i.publicIpAddress
+                    ? {
+                        Association: {
+                          IpOwnerId: eip ? i.ownerId : "amazon",
+                          PublicDnsName: publicDns,
+                          PublicIp: i.publicIpAddress,
+                        },
+                      }
+                    : {}),
+                },
+              ],
+            },
+          ],
+    CpuOptions: {
+      CoreCount: Math.max(1, Math.floor(requireInstanceType(i.instanceType).defaultCores ?? 1)),
+      ThreadsPerCore: requireInstanceType(i.instanceType).defaultThreadsPerCore ?? 1,
+    },
     CapacityReservationSpecification: { CapacityReservationPreference: "open" },
     HibernationOptions: { Configured: false },
-    MetadataOptions: { State: "applied", HttpTokens: i.metadataOptions.httpTokens, HttpPutResponseHopLimit: i.metadataOptions.httpPutResponseHopLimit, HttpEndpoint: i.metadataOptions.httpEndpoint, HttpProtocolIpv6: "disabled", InstanceMetadataTags: "disabled" },
+    MetadataOptions: {
+      State: "applied",
+      HttpTokens: i.metadataOptions.httpTokens,
+      HttpPutResponseHopLimit: i.metadataOptions.httpPutResponseHopLimit,
+      HttpEndpoint: i.metadataOptions.httpEndpoint,
+      HttpProtocolIpv6: "disabled",
+      InstanceMetadataTags: "disabled",
+    },
     EnclaveOptions: { Enabled: false },
-    ...(i.bootMode ? { BootMode: i.bootMode as never, CurrentInstanceBootMode: (i.bootMode === "uefi-preferred" ? "uefi" : i.bootMode) as never } : {}),
-    PlatformDetails: i.platformDetails, UsageOperation: i.usageOperation, UsageOperationUpdateTime: new Date(i.launchTime),
-    PrivateDnsNameOptions: { HostnameType: "ip-name", EnableResourceNameDnsARecord: false, EnableResourceNameDnsAAAARecord: false },
+    ...(i.bootMode
+      ? {
+          BootMode: i.bootMode as never,
+          CurrentInstanceBootMode: (i.bootMode === "uefi-preferred" ? "uefi" : i.bootMode) as never,
+        }
+      : {}),
+    PlatformDetails: i.platformDetails,
+    UsageOperation: i.usageOperation,
+    UsageOperationUpdateTime: new Date(i.launchTime),
+    PrivateDnsNameOptions: {
+      HostnameType: "ip-name",
+      EnableResourceNameDnsARecord: false,
+      EnableResourceNameDnsAAAARecord: false,
+    },
     MaintenanceOptions: { AutoRecovery: "default" },
   };
 }
@@ -312,8 +512,10 @@ const instanceFields = (state: SandboxState) => ({
   "launch-time": (i: Instance) => new Date(i.launchTime).toISOString(),
   "group-id": (i: Instance) => i.securityGroupIds,
   "instance.group-id": (i: Instance) => i.securityGroupIds,
-  "group-name": (i: Instance) => i.securityGroupIds.map((g) => regionState(state, i.region).securityGroups.get(g)?.groupName),
-  "instance.group-name": (i: Instance) => i.securityGroupIds.map((g) => regionState(state, i.region).securityGroups.get(g)?.groupName),
+  "group-name": (i: Instance) =>
+    i.securityGroupIds.map((g) => regionState(state, i.region).securityGroups.get(g)?.groupName),
+  "instance.group-name": (i: Instance) =>
+    i.securityGroupIds.map((g) => regionState(state, i.region).securityGroups.get(g)?.groupName),
   "virtualization-type": (i: Instance) => i.virtualizationType,
   hypervisor: () => "xen",
   "client-token": (i: Instance) => i.clientToken,
@@ -322,7 +524,7 @@ const instanceFields = (state: SandboxState) => ({
   "product-code": (i: Instance) => i.productCodes.map((p) => p.productCodeId),
   "ami-launch-index": (i: Instance) => i.amiLaunchIndex,
   "monitoring-state": (i: Instance) => i.monitoring,
-  "tenancy": () => "default",
+  tenancy: () => "default",
   "placement-group-name": () => undefined,
   "metadata-options.http-tokens": (i: Instance) => i.metadataOptions.httpTokens,
 });
@@ -382,15 +584,30 @@ export interface RunInstancesInput {
   EbsOptimized?: boolean;
   Monitoring?: { Enabled?: boolean };
   CreditSpecification?: { CpuCredits?: string };
-  MetadataOptions?: { HttpTokens?: "optional" | "required"; HttpEndpoint?: "enabled" | "disabled"; HttpPutResponseHopLimit?: number };
+  MetadataOptions?: {
+    HttpTokens?: "optional" | "required";
+    HttpEndpoint?: "enabled" | "disabled";
+    HttpPutResponseHopLimit?: number;
+  };
   PrivateIpAddress?: string;
-  NetworkInterfaces?: { DeviceIndex?: number; AssociatePublicIpAddress?: boolean; SubnetId?: string; Groups?: string[]; DeleteOnTermination?: boolean; PrivateIpAddress?: string }[];
+  NetworkInterfaces?: {
+    DeviceIndex?: number;
+    AssociatePublicIpAddress?: boolean;
+    SubnetId?: string;
+    Groups?: string[];
+    DeleteOnTermination?: boolean;
+    PrivateIpAddress?: string;
+  }[];
   KernelId?: string;
   RamdiskId?: string;
 }
 
 function stateChange(i: Instance, previous: InstanceStateName) {
-  return { InstanceId: i.instanceId, CurrentState: { Code: STATE_CODE[i.state], Name: i.state }, PreviousState: { Code: STATE_CODE[previous], Name: previous } };
+  return {
+    InstanceId: i.instanceId,
+    CurrentState: { Code: STATE_CODE[i.state], Name: i.state },
+    PreviousState: { Code: STATE_CODE[previous], Name: previous },
+  };
 }
 
 function ids(input: { InstanceIds?: string[] }): string[] {
@@ -398,7 +615,11 @@ function ids(input: { InstanceIds?: string[] }): string[] {
   return input.InstanceIds;
 }
 
-const reasonAt = (why: string, at: number) => `${why} (${new Date(at).toISOString().replace("T", " ").replace(/\.\d+Z$/, " GMT")})`;
+const reasonAt = (why: string, at: number) =>
+  `${why} (${new Date(at)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, " GMT")})`;
 
 /** EC2's console output: the boot log as cloud-init prints it. */
 function consoleOutput(state: SandboxState, i: Instance): string {
@@ -414,20 +635,36 @@ function consoleOutput(state: SandboxState, i: Instance): string {
     `Cloud-init v. 22.2.2 running 'modules:config' at ${new Date(i.launchTime + 6000).toUTCString()}.`,
     `${i.guest.hostname} login: ${base.defaultUser}`,
     `-----BEGIN SSH HOST KEY FINGERPRINTS-----`,
-    ...["ed25519", "ecdsa", "rsa"].map((alg) => `256 SHA256:${(fs.get(`/etc/ssh/ssh_host_${alg}_key.pub`)?.content.split(" ")[1] ?? "").slice(4, 47)} root@${i.guest.hostname} (${alg.toUpperCase()})`),
+    ...["ed25519", "ecdsa", "rsa"].map(
+      (alg) =>
+        `256 SHA256:${(fs.get(`/etc/ssh/ssh_host_${alg}_key.pub`)?.content.split(" ")[1] ?? "").slice(4, 47)} root@${i.guest.hostname} (${alg.toUpperCase()})`,
+    ),
     `-----END SSH HOST KEY FINGERPRINTS-----`,
     `Cloud-init v. 22.2.2 finished at ${new Date(i.launchTime + 9000).toUTCString()}. Datasource DataSourceEc2Local.  Up 9.02 seconds`,
   ];
-  return lines.join("\r\n") + "\r\n";
+  return `${lines.join("\r\n")}\r\n`;
 }
 
 export const instanceActions = {
   RunInstances(tx: Tx, input: RunInstancesInput) {
     if (!input.ImageId) throw errors.missingParameter("ImageId");
-    const min = input.MinCount ?? 1, max = input.MaxCount ?? min;
-    if (!Number.isInteger(min) || min < 1) throw new Ec2Error("InvalidParameterValue", `Value (${min}) for parameter minCount is invalid. Expected a positive integer.`);
-    if (!Number.isInteger(max) || max < min) throw new Ec2Error("InvalidParameterValue", `Value (${max}) for parameter maxCount is invalid. Expected a value greater than or equal to minCount (${min}).`);
-    if (max > 10_000) throw new Ec2Error("InstanceLimitExceeded", `You have requested more instances (${max}) than your current instance limit of 10000 allows.`);
+    const min = input.MinCount ?? 1,
+      max = input.MaxCount ?? min;
+    if (!Number.isInteger(min) || min < 1)
+      throw new Ec2Error(
+        "InvalidParameterValue",
+        `Value (${min}) for parameter minCount is invalid. Expected a positive integer.`,
+      );
+    if (!Number.isInteger(max) || max < min)
+      throw new Ec2Error(
+        "InvalidParameterValue",
+        `Value (${max}) for parameter maxCount is invalid. Expected a value greater than or equal to minCount (${min}).`,
+      );
+    if (max > 10_000)
+      throw new Ec2Error(
+        "InstanceLimitExceeded",
+        `You have requested more instances (${max}) than your current instance limit of 10000 allows.`,
+      );
     const image = requireLaunchableImage(tx, input.ImageId);
     const typeName = input.InstanceType ?? "m1.small";
     const type = input.InstanceType === undefined ? requireInstanceType("t2.micro") : requireInstanceType(typeName);
@@ -439,81 +676,159 @@ export const instanceActions = {
       );
     }
     if (!type.supportedRootDeviceTypes.includes(image.rootDeviceType)) {
-      throw new Ec2Error("InvalidParameterCombination", `The instance type '${type.instanceType}' does not support instance-store-backed AMIs; choose a type with instance storage.`);
+      throw new Ec2Error(
+        "InvalidParameterCombination",
+        `The instance type '${type.instanceType}' does not support instance-store-backed AMIs; choose a type with instance storage.`,
+      );
     }
     if (!type.supportedVirtualizationTypes.includes(image.virtualizationType)) {
-      throw new Ec2Error("InvalidParameterCombination", `Virtualization type '${image.virtualizationType}' is required for AMI '${image.imageId}', but instance type '${type.instanceType}' supports only ${type.supportedVirtualizationTypes.join(", ")}.`);
+      throw new Ec2Error(
+        "InvalidParameterCombination",
+        `Virtualization type '${image.virtualizationType}' is required for AMI '${image.imageId}', but instance type '${type.instanceType}' supports only ${type.supportedVirtualizationTypes.join(", ")}.`,
+      );
     }
     if (image.bootMode === "uefi" && !type.supportedBootModes.includes("uefi")) {
-      throw new Ec2Error("InvalidParameterCombination", `The instance type '${type.instanceType}' does not support the boot mode 'uefi' that the AMI '${image.imageId}' requires.`);
+      throw new Ec2Error(
+        "InvalidParameterCombination",
+        `The instance type '${type.instanceType}' does not support the boot mode 'uefi' that the AMI '${image.imageId}' requires.`,
+      );
     }
     if (!offeredIn(type.instanceType, tx.ctx.region)) {
-      throw new Ec2Error("Unsupported", `Your requested instance type (${type.instanceType}) is not supported in your requested region (${tx.ctx.region}).`);
+      throw new Ec2Error(
+        "Unsupported",
+        `Your requested instance type (${type.instanceType}) is not supported in your requested region (${tx.ctx.region}).`,
+      );
     }
     const nic = input.NetworkInterfaces?.[0];
-    const subnet = input.SubnetId ?? nic?.SubnetId ? findSubnet(tx, (input.SubnetId ?? nic?.SubnetId)!) : defaultSubnet(tx, input.Placement?.AvailabilityZone);
+    const subnet =
+      (input.SubnetId ?? nic?.SubnetId)
+        ? findSubnet(tx, (input.SubnetId ?? nic?.SubnetId)!)
+        : defaultSubnet(tx, input.Placement?.AvailabilityZone);
     if (input.Placement?.AvailabilityZone && subnet.availabilityZone !== input.Placement.AvailabilityZone) {
-      throw new Ec2Error("InvalidParameterCombination", `The specified subnet ${subnet.subnetId} is not in the availability zone ${input.Placement.AvailabilityZone}`);
+      throw new Ec2Error(
+        "InvalidParameterCombination",
+        `The specified subnet ${subnet.subnetId} is not in the availability zone ${input.Placement.AvailabilityZone}`,
+      );
     }
     // R2: key pairs and groups are regional.
-    if (input.KeyName !== undefined && !findKeyPairByName(tx, input.KeyName)) throw new Ec2Error("InvalidKeyPair.NotFound", `The key pair '${input.KeyName}' does not exist`);
+    if (input.KeyName !== undefined && !findKeyPairByName(tx, input.KeyName))
+      throw new Ec2Error("InvalidKeyPair.NotFound", `The key pair '${input.KeyName}' does not exist`);
     const groupIds = [
       ...(input.SecurityGroupIds ?? []).map((id) => requireGroup(tx, id).groupId),
       ...(nic?.Groups ?? []).map((id) => requireGroup(tx, id).groupId),
       ...(input.SecurityGroups ?? []).map((n) => groupByName(tx, n, subnet.vpcId).groupId),
     ];
     for (const g of groupIds) {
-      if (tx.region.securityGroups.get(g)!.vpcId !== subnet.vpcId) throw new Ec2Error("InvalidParameter", `Security group ${g} and subnet ${subnet.subnetId} belong to different networks.`);
+      if (tx.region.securityGroups.get(g)!.vpcId !== subnet.vpcId)
+        throw new Ec2Error(
+          "InvalidParameter",
+          `Security group ${g} and subnet ${subnet.subnetId} belong to different networks.`,
+        );
     }
     if (groupIds.length === 0) groupIds.push(groupByName(tx, "default", subnet.vpcId).groupId);
-    if (input.UserData !== undefined && input.UserData.length > 21848) throw new Ec2Error("InvalidParameterValue", "User data is limited to 16384 bytes");
+    if (input.UserData !== undefined && input.UserData.length > 21848)
+      throw new Ec2Error("InvalidParameterValue", "User data is limited to 16384 bytes");
     const instTags = tagsFor(input.TagSpecifications, "instance", ["instance", "volume", "network-interface"]);
     const volTags = tagsFor(input.TagSpecifications, "volume", ["instance", "volume", "network-interface"]);
 
     // Block devices: the AMI's mappings, overridden by the request's (R15, R16).
-    const volumes: { deviceName: string; snapshotId?: string; size: number; volumeType: string; iops?: number; throughput?: number; deleteOnTermination: boolean; encrypted: boolean }[] = [];
+    const volumes: {
+      deviceName: string;
+      snapshotId?: string;
+      size: number;
+      volumeType: string;
+      iops?: number;
+      throughput?: number;
+      deleteOnTermination: boolean;
+      encrypted: boolean;
+    }[] = [];
     const overrides = new Map((input.BlockDeviceMappings ?? []).map((b) => [b.DeviceName ?? "", b]));
-    for (const b of input.BlockDeviceMappings ?? []) if (!b.DeviceName) throw errors.missingParameter("BlockDeviceMapping.DeviceName");
+    for (const b of input.BlockDeviceMappings ?? [])
+      if (!b.DeviceName) throw errors.missingParameter("BlockDeviceMapping.DeviceName");
     const deviceNames = new Set<string>();
     for (const m of image.blockDeviceMappings) {
       const o = overrides.get(m.deviceName);
       if (o?.NoDevice !== undefined) {
-        if (m.deviceName === image.rootDeviceName) throw new Ec2Error("InvalidBlockDeviceMapping", "The root device cannot be suppressed with NoDevice");
+        if (m.deviceName === image.rootDeviceName)
+          throw new Ec2Error("InvalidBlockDeviceMapping", "The root device cannot be suppressed with NoDevice");
         continue;
       }
       if (!m.ebs) continue;
       deviceNames.add(m.deviceName);
       const size = o?.Ebs?.VolumeSize ?? m.ebs.volumeSize;
-      if (size < m.ebs.volumeSize) throw new Ec2Error("InvalidBlockDeviceMapping", `Volume of size ${size}GB is smaller than snapshot '${m.ebs.snapshotId}', expect size >= ${m.ebs.volumeSize}GB`);
+      if (size < m.ebs.volumeSize)
+        throw new Ec2Error(
+          "InvalidBlockDeviceMapping",
+          `Volume of size ${size}GB is smaller than snapshot '${m.ebs.snapshotId}', expect size >= ${m.ebs.volumeSize}GB`,
+        );
       const volumeType = o?.Ebs?.VolumeType ?? m.ebs.volumeType;
-      const iops = o?.Ebs?.Iops ?? (volumeType === m.ebs.volumeType ? m.ebs.iops : VOLUME_TYPES[volumeType]?.defaultIops);
-      if (m.deviceName === image.rootDeviceName && size > MAX_EBS_ROOT_GIB) throw new Ec2Error("InvalidBlockDeviceMapping", `The root volume can be at most ${MAX_EBS_ROOT_GIB} GiB (64 TiB)`);
+      const iops =
+        o?.Ebs?.Iops ?? (volumeType === m.ebs.volumeType ? m.ebs.iops : VOLUME_TYPES[volumeType]?.defaultIops);
+      if (m.deviceName === image.rootDeviceName && size > MAX_EBS_ROOT_GIB)
+        throw new Ec2Error(
+          "InvalidBlockDeviceMapping",
+          `The root volume can be at most ${MAX_EBS_ROOT_GIB} GiB (64 TiB)`,
+        );
       validateVolumeSpec(volumeType, size, VOLUME_TYPES[volumeType]?.iops ? iops : undefined);
-      volumes.push({ deviceName: m.deviceName, snapshotId: m.ebs.snapshotId, size, volumeType, iops, throughput: o?.Ebs?.Throughput ?? m.ebs.throughput ?? VOLUME_TYPES[volumeType]?.throughput, deleteOnTermination: o?.Ebs?.DeleteOnTermination ?? m.ebs.deleteOnTermination, encrypted: o?.Ebs?.Encrypted ?? m.ebs.encrypted });
+      volumes.push({
+        deviceName: m.deviceName,
+        snapshotId: m.ebs.snapshotId,
+        size,
+        volumeType,
+        iops,
+        throughput: o?.Ebs?.Throughput ?? m.ebs.throughput ?? VOLUME_TYPES[volumeType]?.throughput,
+        deleteOnTermination: o?.Ebs?.DeleteOnTermination ?? m.ebs.deleteOnTermination,
+        encrypted: o?.Ebs?.Encrypted ?? m.ebs.encrypted,
+      });
     }
     if (image.rootDeviceType === "instance-store") {
       const rootGiB = Math.ceil(((image.bundle?.usedBlocks ?? 0) * 512) / (1024 * 1024));
-      if (rootGiB > MAX_INSTANCE_STORE_ROOT_GIB) throw new Ec2Error("InvalidParameterValue", `An instance-store root device can be at most ${MAX_INSTANCE_STORE_ROOT_GIB} GiB; this image needs ${rootGiB} GiB`);
+      if (rootGiB > MAX_INSTANCE_STORE_ROOT_GIB)
+        throw new Ec2Error(
+          "InvalidParameterValue",
+          `An instance-store root device can be at most ${MAX_INSTANCE_STORE_ROOT_GIB} GiB; this image needs ${rootGiB} GiB`,
+        );
     }
     for (const b of input.BlockDeviceMappings ?? []) {
       if (deviceNames.has(b.DeviceName!) || b.NoDevice !== undefined || b.VirtualName) continue;
       if (image.blockDeviceMappings.some((m) => m.deviceName === b.DeviceName)) continue;
       const snap = b.Ebs?.SnapshotId ? requireSnapshot(tx, b.Ebs.SnapshotId) : undefined;
       const size = b.Ebs?.VolumeSize ?? snap?.volumeSize;
-      if (size === undefined) throw new Ec2Error("InvalidBlockDeviceMapping", `The device ${b.DeviceName} needs a volume size or a snapshot`);
+      if (size === undefined)
+        throw new Ec2Error("InvalidBlockDeviceMapping", `The device ${b.DeviceName} needs a volume size or a snapshot`);
       const volumeType = b.Ebs?.VolumeType ?? "gp2";
       validateVolumeSpec(volumeType, size, b.Ebs?.Iops);
-      volumes.push({ deviceName: b.DeviceName!, snapshotId: snap?.snapshotId, size, volumeType, iops: b.Ebs?.Iops ?? VOLUME_TYPES[volumeType]?.defaultIops, throughput: b.Ebs?.Throughput ?? VOLUME_TYPES[volumeType]?.throughput, deleteOnTermination: b.Ebs?.DeleteOnTermination ?? false, encrypted: b.Ebs?.Encrypted ?? false });
+      volumes.push({
+        deviceName: b.DeviceName!,
+        snapshotId: snap?.snapshotId,
+        size,
+        volumeType,
+        iops: b.Ebs?.Iops ?? VOLUME_TYPES[volumeType]?.defaultIops,
+        throughput: b.Ebs?.Throughput ?? VOLUME_TYPES[volumeType]?.throughput,
+        deleteOnTermination: b.Ebs?.DeleteOnTermination ?? false,
+        encrypted: b.Ebs?.Encrypted ?? false,
+      });
     }
     // Instance store volumes of the type (R4, R15), mounted where Amazon Linux mounts them.
     const stores: InstanceInit["instanceStores"] = [];
     let n = 0;
     for (const d of type.instanceStorage?.disks ?? []) {
-      for (let k = 0; k < d.count; k++, n++) stores.push({ virtualName: `ephemeral${n}`, deviceName: `/dev/nvme${n + 1}n1`, sizeGiB: d.sizeInGB, mountPoint: `/media/ephemeral${n}` });
+      for (let k = 0; k < d.count; k++, n++)
+        stores.push({
+          virtualName: `ephemeral${n}`,
+          deviceName: `/dev/nvme${n + 1}n1`,
+          sizeGiB: d.sizeInGB,
+          mountPoint: `/media/ephemeral${n}`,
+        });
     }
     const credits = input.CreditSpecification?.CpuCredits;
-    if (credits !== undefined && credits !== "standard" && credits !== "unlimited") throw new Ec2Error("InvalidParameterValue", `Value (${credits}) for parameter CpuCredits is invalid`);
-    if (credits && !type.burstablePerformanceSupported) throw new Ec2Error("InvalidParameterCombination", `The instance type ${type.instanceType} does not support CPU credits`);
+    if (credits !== undefined && credits !== "standard" && credits !== "unlimited")
+      throw new Ec2Error("InvalidParameterValue", `Value (${credits}) for parameter CpuCredits is invalid`);
+    if (credits && !type.burstablePerformanceSupported)
+      throw new Ec2Error(
+        "InvalidParameterCombination",
+        `The instance type ${type.instanceType} does not support CPU credits`,
+      );
 
     // Validation done: allocate IDs and emit.
     const reservationId = tx.newId("reservation");
@@ -524,39 +839,97 @@ export const instanceActions = {
     const wantsPublic = nic?.AssociatePublicIpAddress ?? subnet.mapPublicIpOnLaunch;
     for (let k = 0; k < max; k++) {
       const instanceId = tx.newId("instance");
-      const privateIpAddress = k === 0 && (input.PrivateIpAddress ?? nic?.PrivateIpAddress) ? (input.PrivateIpAddress ?? nic!.PrivateIpAddress!) : nextPrivateIp({ ...subnet, nextHost: subnet.nextHost + k });
+      const privateIpAddress =
+        k === 0 && (input.PrivateIpAddress ?? nic?.PrivateIpAddress)
+          ? (input.PrivateIpAddress ?? nic!.PrivateIpAddress!)
+          : nextPrivateIp({ ...subnet, nextHost: subnet.nextHost + k });
       inits.push({
-        instanceId, ownerId: tx.ctx.accountId, availabilityZone: subnet.availabilityZone, subnetId: subnet.subnetId, vpcId: subnet.vpcId, imageId: image.imageId,
-        instanceType: type.instanceType, keyName: input.KeyName, securityGroupIds: [...new Set(groupIds)], amiLaunchIndex: k, privateIpAddress,
-        ...(wantsPublic ? { publicIpAddress: publicIpFor(tx) } : {}), transitionAt: tx.now + tx.randomInt(bootLo, bootHi),
-        ...machineFacts(image), ebsOptimized: input.EbsOptimized ?? type.ebsOptimizedSupport === "default",
+        instanceId,
+        ownerId: tx.ctx.accountId,
+        availabilityZone: subnet.availabilityZone,
+        subnetId: subnet.subnetId,
+        vpcId: subnet.vpcId,
+        imageId: image.imageId,
+        instanceType: type.instanceType,
+        keyName: input.KeyName,
+        securityGroupIds: [...new Set(groupIds)],
+        amiLaunchIndex: k,
+        privateIpAddress,
+        ...(wantsPublic ? { publicIpAddress: publicIpFor(tx) } : {}),
+        transitionAt: tx.now + tx.randomInt(bootLo, bootHi),
+        ...machineFacts(image),
+        ebsOptimized: input.EbsOptimized ?? type.ebsOptimizedSupport === "default",
         volumes: volumes.map((v) => ({
-          volumeId: tx.newId("volume"), region: tx.ctx.region, availabilityZone: subnet.availabilityZone, ownerId: tx.ctx.accountId, size: v.size, volumeType: v.volumeType,
-          iops: v.iops, throughput: v.throughput, encrypted: v.encrypted, snapshotId: v.snapshotId, availableAt: tx.now, tags: volTags, deviceName: v.deviceName, deleteOnTermination: v.deleteOnTermination,
+          volumeId: tx.newId("volume"),
+          region: tx.ctx.region,
+          availabilityZone: subnet.availabilityZone,
+          ownerId: tx.ctx.accountId,
+          size: v.size,
+          volumeType: v.volumeType,
+          iops: v.iops,
+          throughput: v.throughput,
+          encrypted: v.encrypted,
+          snapshotId: v.snapshotId,
+          availableAt: tx.now,
+          tags: volTags,
+          deviceName: v.deviceName,
+          deleteOnTermination: v.deleteOnTermination,
         })),
-        instanceStores: stores, userData: input.UserData, kernelId: input.KernelId ?? image.kernelId, ramdiskId: input.RamdiskId ?? image.ramdiskId,
-        disableApiTermination: input.DisableApiTermination ?? false, disableApiStop: input.DisableApiStop ?? false,
-        instanceInitiatedShutdownBehavior: input.InstanceInitiatedShutdownBehavior ?? "stop", monitoring: input.Monitoring?.Enabled ? "enabled" : "disabled",
-        clientToken: input.ClientToken, productCodes: image.productCodes, softwareUsdPerHour: image.softwareUsdPerHour ?? 0,
-        creditSpecification: type.burstablePerformanceSupported ? ((credits as "standard" | "unlimited") ?? (type.instanceType.startsWith("t2") ? "standard" : "unlimited")) : undefined,
-        metadataOptions: { httpTokens: input.MetadataOptions?.HttpTokens ?? (image.imdsSupport === "v2.0" ? "required" : "optional"), httpEndpoint: input.MetadataOptions?.HttpEndpoint ?? "enabled", httpPutResponseHopLimit: input.MetadataOptions?.HttpPutResponseHopLimit ?? (image.imdsSupport === "v2.0" ? 2 : 1) },
-        guestOs: image.guest, hostname: privateDnsName(tx.ctx.region, privateIpAddress).replace(/\.compute\.internal$|\.ec2\.internal$/, (m) => m), tags: instTags as TagList,
+        instanceStores: stores,
+        userData: input.UserData,
+        kernelId: input.KernelId ?? image.kernelId,
+        ramdiskId: input.RamdiskId ?? image.ramdiskId,
+        disableApiTermination: input.DisableApiTermination ?? false,
+        disableApiStop: input.DisableApiStop ?? false,
+        instanceInitiatedShutdownBehavior: input.InstanceInitiatedShutdownBehavior ?? "stop",
+        monitoring: input.Monitoring?.Enabled ? "enabled" : "disabled",
+        clientToken: input.ClientToken,
+        productCodes: image.productCodes,
+        softwareUsdPerHour: image.softwareUsdPerHour ?? 0,
+        creditSpecification: type.burstablePerformanceSupported
+          ? ((credits as "standard" | "unlimited") ?? (type.instanceType.startsWith("t2") ? "standard" : "unlimited"))
+          : undefined,
+        metadataOptions: {
+          httpTokens: input.MetadataOptions?.HttpTokens ?? (image.imdsSupport === "v2.0" ? "required" : "optional"),
+          httpEndpoint: input.MetadataOptions?.HttpEndpoint ?? "enabled",
+          httpPutResponseHopLimit:
+            input.MetadataOptions?.HttpPutResponseHopLimit ?? (image.imdsSupport === "v2.0" ? 2 : 1),
+        },
+        guestOs: image.guest,
+        hostname: privateDnsName(tx.ctx.region, privateIpAddress).replace(
+          /\.compute\.internal$|\.ec2\.internal$/,
+          (m) => m,
+        ),
+        tags: instTags as TagList,
       });
     }
     void base;
     tx.emit({ type: "InstancesLaunched", region: tx.ctx.region, reservationId, instances: inits });
     if (image.ownerId === tx.ctx.accountId && tx.region.images.has(image.imageId)) {
-      tx.emit({ type: "ImageAttributesChanged", region: tx.ctx.region, imageId: image.imageId, lastLaunchedTime: tx.now });
+      tx.emit({
+        type: "ImageAttributesChanged",
+        region: tx.ctx.region,
+        imageId: image.imageId,
+        lastLaunchedTime: tx.now,
+      });
     }
     return {
-      ReservationId: reservationId, OwnerId: tx.ctx.accountId, Groups: [],
+      ReservationId: reservationId,
+      OwnerId: tx.ctx.accountId,
+      Groups: [],
       Instances: inits.map((i) => toEc2Instance(tx.state, tx.region.instances.get(i.instanceId)!)),
     };
   },
 
-  DescribeInstances(tx: Tx, input: { InstanceIds?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string }) {
+  DescribeInstances(
+    tx: Tx,
+    input: { InstanceIds?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string },
+  ) {
     if (input.InstanceIds?.length && input.MaxResults !== undefined) {
-      throw new Ec2Error("InvalidParameterCombination", "The parameter instancesSet cannot be used with the parameter maxResults");
+      throw new Ec2Error(
+        "InvalidParameterCombination",
+        "The parameter instancesSet cannot be used with the parameter maxResults",
+      );
     }
     let rows: Instance[];
     if (input.InstanceIds?.length) {
@@ -566,7 +939,8 @@ export const instanceActions = {
       const match = compileFilters(input.Filters, instanceFields(tx.state));
       // With MaxResults, stop one row past the page: paginate answers the same from that prefix.
       const limit = pageEnd(input, "instances") ?? Infinity;
-      const region = tx.region, me = tx.ctx.accountId;
+      const region = tx.region,
+        me = tx.ctx.accountId;
       rows = [];
       for (const id of candidates(tx, input.Filters)) {
         const i = region.instances.get(id);
@@ -585,13 +959,29 @@ export const instanceActions = {
       else byRes.set(i.reservationId, [i]);
     }
     return {
-      Reservations: [...byRes].map(([ReservationId, list]) => ({ ReservationId, OwnerId: list[0]!.ownerId, Groups: [], Instances: list.map((i) => toEc2Instance(tx.state, i)) })),
+      Reservations: [...byRes].map(([ReservationId, list]) => ({
+        ReservationId,
+        OwnerId: list[0]!.ownerId,
+        Groups: [],
+        Instances: list.map((i) => toEc2Instance(tx.state, i)),
+      })),
       NextToken: nextToken,
     };
   },
 
-  DescribeInstanceStatus(tx: Tx, input: { InstanceIds?: string[]; IncludeAllInstances?: boolean; Filters?: Filter[]; MaxResults?: number; NextToken?: string }) {
-    const pool = input.InstanceIds?.length ? input.InstanceIds.map((id) => requireInstance(tx, id)) : [...tx.region.instancesByOwner.get(tx.ctx.accountId)].map((id) => tx.region.instances.get(id)!);
+  DescribeInstanceStatus(
+    tx: Tx,
+    input: {
+      InstanceIds?: string[];
+      IncludeAllInstances?: boolean;
+      Filters?: Filter[];
+      MaxResults?: number;
+      NextToken?: string;
+    },
+  ) {
+    const pool = input.InstanceIds?.length
+      ? input.InstanceIds.map((id) => requireInstance(tx, id))
+      : [...tx.region.instancesByOwner.get(tx.ctx.accountId)].map((id) => tx.region.instances.get(id)!);
     const statusOf = (i: Instance): "ok" | "initializing" | "not-applicable" => {
       if (i.state !== "running") return "not-applicable";
       const run = i.runs[i.runs.length - 1];
@@ -609,10 +999,17 @@ export const instanceActions = {
     const { page, nextToken } = paginate(rows, input, { min: 5, max: 1000 }, "status");
     const InstanceStatuses: InstanceStatus[] = page.map((i) => {
       const s = statusOf(i);
-      const details = s === "not-applicable" ? [] : [{ Name: "reachability" as const, Status: (s === "ok" ? "passed" : "initializing") as never }];
+      const details =
+        s === "not-applicable"
+          ? []
+          : [{ Name: "reachability" as const, Status: (s === "ok" ? "passed" : "initializing") as never }];
       return {
-        InstanceId: i.instanceId, AvailabilityZone: i.availabilityZone, InstanceState: { Code: STATE_CODE[i.state], Name: i.state },
-        InstanceStatus: { Status: s, Details: details }, SystemStatus: { Status: s, Details: details }, AttachedEbsStatus: { Status: s, Details: details },
+        InstanceId: i.instanceId,
+        AvailabilityZone: i.availabilityZone,
+        InstanceState: { Code: STATE_CODE[i.state], Name: i.state },
+        InstanceStatus: { Status: s, Details: details },
+        SystemStatus: { Status: s, Details: details },
+        AttachedEbsStatus: { Status: s, Details: details },
       };
     });
     return { InstanceStatuses, NextToken: nextToken };
@@ -621,7 +1018,8 @@ export const instanceActions = {
   StartInstances(tx: Tx, input: { InstanceIds?: string[] }) {
     const list = ids(input).map((id) => requireInstance(tx, id));
     for (const i of list) {
-      if (i.state === "terminated" || i.state === "shutting-down" || i.state === "stopping") throw errors.incorrectInstanceState(i.instanceId, i.state, "started");
+      if (i.state === "terminated" || i.state === "shutting-down" || i.state === "stopping")
+        throw errors.incorrectInstanceState(i.instanceId, i.state, "started");
     }
     const out = [];
     for (const i of list) {
@@ -630,7 +1028,15 @@ export const instanceActions = {
         const hasEip = [...tx.region.addresses.values()].some((a) => a.instanceId === i.instanceId);
         const subnet = tx.region.subnets.get(i.subnetId);
         const ip = hasEip ? undefined : subnet?.mapPublicIpOnLaunch ? publicIpFor(tx) : undefined;
-        tx.emit({ type: "InstanceStateChanged", region: tx.ctx.region, instanceId: i.instanceId, state: "pending", reason: "", transitionAt: tx.now + tx.randomInt(TIMING.ebsRestart[0], TIMING.ebsRestart[1]), ...(ip ? { publicIp: ip } : {}) });
+        tx.emit({
+          type: "InstanceStateChanged",
+          region: tx.ctx.region,
+          instanceId: i.instanceId,
+          state: "pending",
+          reason: "",
+          transitionAt: tx.now + tx.randomInt(TIMING.ebsRestart[0], TIMING.ebsRestart[1]),
+          ...(ip ? { publicIp: ip } : {}),
+        });
       }
       out.push(stateChange(i, prev));
     }
@@ -641,16 +1047,40 @@ export const instanceActions = {
     const list = ids(input).map((id) => requireInstance(tx, id));
     for (const i of list) {
       // R13: only EBS-backed instances can be stopped.
-      if (i.rootDeviceType !== "ebs") throw errors.unsupported(`The instance '${i.instanceId}' does not have an 'ebs' root device type and cannot be stopped.`);
-      if (i.disableApiStop) throw new Ec2Error("OperationNotPermitted", `The instance '${i.instanceId}' may not be stopped. Modify its 'disableApiStop' instance attribute and try again.`);
-      if (i.state === "terminated" || i.state === "shutting-down" || i.state === "pending") throw errors.incorrectInstanceState(i.instanceId, i.state, "stopped");
-      if (input.Hibernate) throw new Ec2Error("UnsupportedHibernationConfiguration", `The instance ${i.instanceId} is not configured for hibernation.`);
+      if (i.rootDeviceType !== "ebs")
+        throw errors.unsupported(
+          `The instance '${i.instanceId}' does not have an 'ebs' root device type and cannot be stopped.`,
+        );
+      if (i.disableApiStop)
+        throw new Ec2Error(
+          "OperationNotPermitted",
+          `The instance '${i.instanceId}' may not be stopped. Modify its 'disableApiStop' instance attribute and try again.`,
+        );
+      if (i.state === "terminated" || i.state === "shutting-down" || i.state === "pending")
+        throw errors.incorrectInstanceState(i.instanceId, i.state, "stopped");
+      if (input.Hibernate)
+        throw new Ec2Error(
+          "UnsupportedHibernationConfiguration",
+          `The instance ${i.instanceId} is not configured for hibernation.`,
+        );
     }
     const out = [];
     for (const i of list) {
       const prev = i.state;
       if (prev === "running") {
-        tx.emit({ type: "InstanceStateChanged", region: tx.ctx.region, instanceId: i.instanceId, state: "stopping", reason: reasonAt("User initiated", tx.now), stateReason: { code: "Client.UserInitiatedShutdown", message: "Client.UserInitiatedShutdown: User initiated shutdown" }, transitionAt: tx.now + (input.Force ? tx.randomInt(2_000, 5_000) : tx.randomInt(TIMING.stop[0], TIMING.stop[1])) });
+        tx.emit({
+          type: "InstanceStateChanged",
+          region: tx.ctx.region,
+          instanceId: i.instanceId,
+          state: "stopping",
+          reason: reasonAt("User initiated", tx.now),
+          stateReason: {
+            code: "Client.UserInitiatedShutdown",
+            message: "Client.UserInitiatedShutdown: User initiated shutdown",
+          },
+          transitionAt:
+            tx.now + (input.Force ? tx.randomInt(2_000, 5_000) : tx.randomInt(TIMING.stop[0], TIMING.stop[1])),
+        });
       }
       out.push(stateChange(i, prev));
     }
@@ -659,7 +1089,8 @@ export const instanceActions = {
 
   RebootInstances(tx: Tx, input: { InstanceIds?: string[] }) {
     const list = ids(input).map((id) => requireInstance(tx, id));
-    for (const i of list) if (i.state === "terminated") throw errors.incorrectInstanceState(i.instanceId, i.state, "rebooted");
+    for (const i of list)
+      if (i.state === "terminated") throw errors.incorrectInstanceState(i.instanceId, i.state, "rebooted");
     let any = false;
     for (const i of list) {
       if (i.state === "running") {
@@ -674,13 +1105,28 @@ export const instanceActions = {
   TerminateInstances(tx: Tx, input: { InstanceIds?: string[] }) {
     const list = ids(input).map((id) => requireInstance(tx, id));
     for (const i of list) {
-      if (i.disableApiTermination) throw new Ec2Error("OperationNotPermitted", `The instance '${i.instanceId}' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again.`);
+      if (i.disableApiTermination)
+        throw new Ec2Error(
+          "OperationNotPermitted",
+          `The instance '${i.instanceId}' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again.`,
+        );
     }
     const out = [];
     for (const i of list) {
       const prev = i.state;
       if (prev !== "terminated" && prev !== "shutting-down") {
-        tx.emit({ type: "InstanceStateChanged", region: tx.ctx.region, instanceId: i.instanceId, state: "shutting-down", reason: reasonAt("User initiated", tx.now), stateReason: { code: "Client.UserInitiatedShutdown", message: "Client.UserInitiatedShutdown: User initiated shutdown" }, transitionAt: tx.now + tx.randomInt(TIMING.shutdown[0], TIMING.shutdown[1]) });
+        tx.emit({
+          type: "InstanceStateChanged",
+          region: tx.ctx.region,
+          instanceId: i.instanceId,
+          state: "shutting-down",
+          reason: reasonAt("User initiated", tx.now),
+          stateReason: {
+            code: "Client.UserInitiatedShutdown",
+            message: "Client.UserInitiatedShutdown: User initiated shutdown",
+          },
+          transitionAt: tx.now + tx.randomInt(TIMING.shutdown[0], TIMING.shutdown[1]),
+        });
       }
       out.push(stateChange(i, prev));
     }
@@ -694,31 +1140,86 @@ export const instanceActions = {
     const base = { InstanceId: i.instanceId };
     const region = tx.region;
     switch (input.Attribute) {
-      case "instanceType": return { ...base, InstanceType: { Value: i.instanceType } };
-      case "userData": return { ...base, UserData: i.userData !== undefined ? { Value: i.userData } : {} };
-      case "kernel": return { ...base, KernelId: i.kernelId ? { Value: i.kernelId } : {} };
-      case "ramdisk": return { ...base, RamdiskId: i.ramdiskId ? { Value: i.ramdiskId } : {} };
-      case "disableApiTermination": return { ...base, DisableApiTermination: { Value: i.disableApiTermination } };
-      case "disableApiStop": return { ...base, DisableApiStop: { Value: i.disableApiStop } };
-      case "instanceInitiatedShutdownBehavior": return { ...base, InstanceInitiatedShutdownBehavior: { Value: i.instanceInitiatedShutdownBehavior } };
-      case "rootDeviceName": return { ...base, RootDeviceName: { Value: i.rootDeviceName } };
-      case "blockDeviceMapping": return { ...base, BlockDeviceMappings: i.blockDevices.map((b) => ({ DeviceName: b.deviceName, Ebs: { VolumeId: b.volumeId, Status: "attached" as const, AttachTime: new Date(b.attachTime), DeleteOnTermination: b.deleteOnTermination } })) };
-      case "sourceDestCheck": return { ...base, SourceDestCheck: { Value: i.sourceDestCheck } };
-      case "groupSet": return { ...base, Groups: i.securityGroupIds.map((g) => ({ GroupId: g, GroupName: region.securityGroups.get(g)?.groupName })) };
-      case "ebsOptimized": return { ...base, EbsOptimized: { Value: i.ebsOptimized } };
-      case "sriovNetSupport": return { ...base, SriovNetSupport: { Value: "simple" } };
-      case "enaSupport": return { ...base, EnaSupport: { Value: i.enaSupport } };
-      case "productCodes": return { ...base, ProductCodes: i.productCodes.map((p) => ({ ProductCodeId: p.productCodeId, ProductCodeType: p.productCodeType as never })) };
-      case "enclaveOptions": return { ...base, EnclaveOptions: { Enabled: false } };
-      default: throw new Ec2Error("InvalidParameterValue", `Value (${input.Attribute}) for parameter attribute is invalid. Unknown attribute.`);
+      case "instanceType":
+        return { ...base, InstanceType: { Value: i.instanceType } };
+      case "userData":
+        return { ...base, UserData: i.userData !== undefined ? { Value: i.userData } : {} };
+      case "kernel":
+        return { ...base, KernelId: i.kernelId ? { Value: i.kernelId } : {} };
+      case "ramdisk":
+        return { ...base, RamdiskId: i.ramdiskId ? { Value: i.ramdiskId } : {} };
+      case "disableApiTermination":
+        return { ...base, DisableApiTermination: { Value: i.disableApiTermination } };
+      case "disableApiStop":
+        return { ...base, DisableApiStop: { Value: i.disableApiStop } };
+      case "instanceInitiatedShutdownBehavior":
+        return { ...base, InstanceInitiatedShutdownBehavior: { Value: i.instanceInitiatedShutdownBehavior } };
+      case "rootDeviceName":
+        return { ...base, RootDeviceName: { Value: i.rootDeviceName } };
+      case "blockDeviceMapping":
+        return {
+          ...base,
+          BlockDeviceMappings: i.blockDevices.map((b) => ({
+            DeviceName: b.deviceName,
+            Ebs: {
+              VolumeId: b.volumeId,
+              Status: "attached" as const,
+              AttachTime: new Date(b.attachTime),
+              DeleteOnTermination: b.deleteOnTermination,
+            },
+          })),
+        };
+      case "sourceDestCheck":
+        return { ...base, SourceDestCheck: { Value: i.sourceDestCheck } };
+      case "groupSet":
+        return {
+          ...base,
+          Groups: i.securityGroupIds.map((g) => ({ GroupId: g, GroupName: region.securityGroups.get(g)?.groupName })),
+        };
+      case "ebsOptimized":
+        return { ...base, EbsOptimized: { Value: i.ebsOptimized } };
+      case "sriovNetSupport":
+        return { ...base, SriovNetSupport: { Value: "simple" } };
+      case "enaSupport":
+        return { ...base, EnaSupport: { Value: i.enaSupport } };
+      case "productCodes":
+        return {
+          ...base,
+          ProductCodes: i.productCodes.map((p) => ({
+            ProductCodeId: p.productCodeId,
+            ProductCodeType: p.productCodeType as never,
+          })),
+        };
+      case "enclaveOptions":
+        return { ...base, EnclaveOptions: { Enabled: false } };
+      default:
+        throw new Ec2Error(
+          "InvalidParameterValue",
+          `Value (${input.Attribute}) for parameter attribute is invalid. Unknown attribute.`,
+        );
     }
   },
 
-  ModifyInstanceAttribute(tx: Tx, input: {
-    InstanceId?: string; Attribute?: string; Value?: string; InstanceType?: { Value?: string }; UserData?: { Value?: Uint8Array | string }; Kernel?: { Value?: string }; Ramdisk?: { Value?: string };
-    DisableApiTermination?: { Value?: boolean }; DisableApiStop?: { Value?: boolean }; InstanceInitiatedShutdownBehavior?: { Value?: string }; SourceDestCheck?: { Value?: boolean };
-    Groups?: string[]; EbsOptimized?: { Value?: boolean }; BlockDeviceMappings?: { DeviceName?: string; Ebs?: { DeleteOnTermination?: boolean; VolumeId?: string } }[]; EnaSupport?: { Value?: boolean };
-  }) {
+  ModifyInstanceAttribute(
+    tx: Tx,
+    input: {
+      InstanceId?: string;
+      Attribute?: string;
+      Value?: string;
+      InstanceType?: { Value?: string };
+      UserData?: { Value?: Uint8Array | string };
+      Kernel?: { Value?: string };
+      Ramdisk?: { Value?: string };
+      DisableApiTermination?: { Value?: boolean };
+      DisableApiStop?: { Value?: boolean };
+      InstanceInitiatedShutdownBehavior?: { Value?: string };
+      SourceDestCheck?: { Value?: boolean };
+      Groups?: string[];
+      EbsOptimized?: { Value?: boolean };
+      BlockDeviceMappings?: { DeviceName?: string; Ebs?: { DeleteOnTermination?: boolean; VolumeId?: string } }[];
+      EnaSupport?: { Value?: boolean };
+    },
+  ) {
     if (!input.InstanceId) throw errors.missingParameter("InstanceId");
     const i = requireInstance(tx, input.InstanceId);
     const attr = input.Attribute;
@@ -729,17 +1230,32 @@ export const instanceActions = {
     const ramdiskId = input.Ramdisk?.Value ?? (attr === "ramdisk" ? v : undefined);
     const ebsOptimized = input.EbsOptimized?.Value ?? (attr === "ebsOptimized" ? v === "true" : undefined);
     // R14: these change only while an EBS-backed instance is stopped.
-    if (instanceType !== undefined || userDataRaw !== undefined || kernelId !== undefined || ramdiskId !== undefined || ebsOptimized !== undefined) {
-      if (i.rootDeviceType !== "ebs") throw errors.unsupported(`The instance '${i.instanceId}' has an instance-store root device; its instance type, kernel, RAM disk and user data are fixed for its life.`);
-      if (i.state !== "stopped") throw new Ec2Error("IncorrectInstanceState", `The instance '${i.instanceId}' is not in the 'stopped' state.`);
+    if (
+      instanceType !== undefined ||
+      userDataRaw !== undefined ||
+      kernelId !== undefined ||
+      ramdiskId !== undefined ||
+      ebsOptimized !== undefined
+    ) {
+      if (i.rootDeviceType !== "ebs")
+        throw errors.unsupported(
+          `The instance '${i.instanceId}' has an instance-store root device; its instance type, kernel, RAM disk and user data are fixed for its life.`,
+        );
+      if (i.state !== "stopped")
+        throw new Ec2Error("IncorrectInstanceState", `The instance '${i.instanceId}' is not in the 'stopped' state.`);
     }
     const attrs: EventOf<"InstanceAttributeChanged">["attrs"] = {};
     if (instanceType !== undefined) {
       const t = requireInstanceType(instanceType);
-      if (!t.architectures.includes(i.architecture)) throw new Ec2Error("InvalidParameterValue", `The instance type '${instanceType}' does not support the architecture '${i.architecture}' of instance '${i.instanceId}'`);
+      if (!t.architectures.includes(i.architecture))
+        throw new Ec2Error(
+          "InvalidParameterValue",
+          `The instance type '${instanceType}' does not support the architecture '${i.architecture}' of instance '${i.instanceId}'`,
+        );
       attrs.instanceType = instanceType;
     }
-    if (userDataRaw !== undefined) attrs.userData = typeof userDataRaw === "string" ? userDataRaw : Buffer.from(userDataRaw).toString("base64");
+    if (userDataRaw !== undefined)
+      attrs.userData = typeof userDataRaw === "string" ? userDataRaw : Buffer.from(userDataRaw).toString("base64");
     if (kernelId !== undefined) attrs.kernelId = kernelId;
     if (ramdiskId !== undefined) attrs.ramdiskId = ramdiskId;
     if (ebsOptimized !== undefined) attrs.ebsOptimized = ebsOptimized;
@@ -747,10 +1263,16 @@ export const instanceActions = {
     if (dat !== undefined) attrs.disableApiTermination = dat;
     const das = input.DisableApiStop?.Value ?? (attr === "disableApiStop" ? v === "true" : undefined);
     if (das !== undefined) attrs.disableApiStop = das;
-    const isb = input.InstanceInitiatedShutdownBehavior?.Value ?? (attr === "instanceInitiatedShutdownBehavior" ? v : undefined);
+    const isb =
+      input.InstanceInitiatedShutdownBehavior?.Value ?? (attr === "instanceInitiatedShutdownBehavior" ? v : undefined);
     if (isb !== undefined) {
-      if (isb !== "stop" && isb !== "terminate") throw new Ec2Error("InvalidParameterValue", `Value (${isb}) for parameter instanceInitiatedShutdownBehavior is invalid`);
-      if (isb === "stop" && i.rootDeviceType !== "ebs") throw errors.unsupported("Instance-store-backed instances can only terminate on shutdown");
+      if (isb !== "stop" && isb !== "terminate")
+        throw new Ec2Error(
+          "InvalidParameterValue",
+          `Value (${isb}) for parameter instanceInitiatedShutdownBehavior is invalid`,
+        );
+      if (isb === "stop" && i.rootDeviceType !== "ebs")
+        throw errors.unsupported("Instance-store-backed instances can only terminate on shutdown");
       attrs.instanceInitiatedShutdownBehavior = isb;
     }
     const sdc = input.SourceDestCheck?.Value ?? (attr === "sourceDestCheck" ? v === "true" : undefined);
@@ -761,29 +1283,61 @@ export const instanceActions = {
       if (!dev) throw new Ec2Error("InvalidInstanceAttributeValue", `No device is currently mapped at ${b.DeviceName}`);
       return { deviceName: dev.deviceName, deleteOnTermination: b.Ebs?.DeleteOnTermination ?? dev.deleteOnTermination };
     });
-    if (Object.keys(attrs).length === 0 && dots.length === 0) throw new Ec2Error("InvalidParameterCombination", "No attributes specified.");
-    if (Object.keys(attrs).length) tx.emit({ type: "InstanceAttributeChanged", region: tx.ctx.region, instanceId: i.instanceId, attrs });
-    for (const d of dots) tx.emit({ type: "VolumeDeleteOnTerminationSet", region: tx.ctx.region, instanceId: i.instanceId, ...d });
+    if (Object.keys(attrs).length === 0 && dots.length === 0)
+      throw new Ec2Error("InvalidParameterCombination", "No attributes specified.");
+    if (Object.keys(attrs).length)
+      tx.emit({ type: "InstanceAttributeChanged", region: tx.ctx.region, instanceId: i.instanceId, attrs });
+    for (const d of dots)
+      tx.emit({ type: "VolumeDeleteOnTerminationSet", region: tx.ctx.region, instanceId: i.instanceId, ...d });
     return {};
   },
 
   ModifyInstanceMetadataOptions(tx: Tx, input: { InstanceId?: string; HttpTokens?: "optional" | "required" }) {
     const i = requireInstance(tx, input.InstanceId ?? "");
-    if (input.HttpTokens) tx.emit({ type: "InstanceAttributeChanged", region: tx.ctx.region, instanceId: i.instanceId, attrs: { httpTokens: input.HttpTokens } });
-    return { InstanceId: i.instanceId, InstanceMetadataOptions: { State: "applied" as const, HttpTokens: i.metadataOptions.httpTokens, HttpPutResponseHopLimit: i.metadataOptions.httpPutResponseHopLimit, HttpEndpoint: i.metadataOptions.httpEndpoint } };
+    if (input.HttpTokens)
+      tx.emit({
+        type: "InstanceAttributeChanged",
+        region: tx.ctx.region,
+        instanceId: i.instanceId,
+        attrs: { httpTokens: input.HttpTokens },
+      });
+    return {
+      InstanceId: i.instanceId,
+      InstanceMetadataOptions: {
+        State: "applied" as const,
+        HttpTokens: i.metadataOptions.httpTokens,
+        HttpPutResponseHopLimit: i.metadataOptions.httpPutResponseHopLimit,
+        HttpEndpoint: i.metadataOptions.httpEndpoint,
+      },
+    };
   },
 
   DescribeInstanceCreditSpecifications(tx: Tx, input: { InstanceIds?: string[]; Filters?: Filter[] }) {
-    const pool = input.InstanceIds?.length ? input.InstanceIds.map((id) => requireInstance(tx, id)) : [...tx.region.instancesByOwner.get(tx.ctx.accountId)].map((id) => tx.region.instances.get(id)!);
-    return { InstanceCreditSpecifications: pool.filter((i) => i.creditSpecification).map((i) => ({ InstanceId: i.instanceId, CpuCredits: i.creditSpecification })) };
+    const pool = input.InstanceIds?.length
+      ? input.InstanceIds.map((id) => requireInstance(tx, id))
+      : [...tx.region.instancesByOwner.get(tx.ctx.accountId)].map((id) => tx.region.instances.get(id)!);
+    return {
+      InstanceCreditSpecifications: pool
+        .filter((i) => i.creditSpecification)
+        .map((i) => ({ InstanceId: i.instanceId, CpuCredits: i.creditSpecification })),
+    };
   },
 
-  ModifyInstanceCreditSpecification(tx: Tx, input: { InstanceCreditSpecifications?: { InstanceId?: string; CpuCredits?: string }[] }) {
+  ModifyInstanceCreditSpecification(
+    tx: Tx,
+    input: { InstanceCreditSpecifications?: { InstanceId?: string; CpuCredits?: string }[] },
+  ) {
     const ok = [];
     for (const s of input.InstanceCreditSpecifications ?? []) {
       const i = requireInstance(tx, s.InstanceId ?? "");
-      if (s.CpuCredits !== "standard" && s.CpuCredits !== "unlimited") throw new Ec2Error("InvalidParameterValue", `Value (${s.CpuCredits}) for parameter CpuCredits is invalid`);
-      tx.emit({ type: "InstanceAttributeChanged", region: tx.ctx.region, instanceId: i.instanceId, attrs: { creditSpecification: s.CpuCredits } });
+      if (s.CpuCredits !== "standard" && s.CpuCredits !== "unlimited")
+        throw new Ec2Error("InvalidParameterValue", `Value (${s.CpuCredits}) for parameter CpuCredits is invalid`);
+      tx.emit({
+        type: "InstanceAttributeChanged",
+        region: tx.ctx.region,
+        instanceId: i.instanceId,
+        attrs: { creditSpecification: s.CpuCredits },
+      });
       ok.push({ InstanceId: i.instanceId });
     }
     return { SuccessfulInstanceCreditSpecifications: ok, UnsuccessfulInstanceCreditSpecifications: [] };
@@ -793,7 +1347,11 @@ export const instanceActions = {
     if (!input.InstanceId) throw errors.missingParameter("InstanceId");
     const i = requireInstance(tx, input.InstanceId);
     const started = i.guest.bootCount > 0;
-    return { InstanceId: i.instanceId, Timestamp: new Date(tx.now), ...(started ? { Output: Buffer.from(consoleOutput(tx.state, i)).toString("base64") } : {}) };
+    return {
+      InstanceId: i.instanceId,
+      Timestamp: new Date(tx.now),
+      ...(started ? { Output: Buffer.from(consoleOutput(tx.state, i)).toString("base64") } : {}),
+    };
   },
 };
 

@@ -62,11 +62,13 @@ function parseOpenSsh(text: string): KeyObject {
   for (let off = 0; off < blob.length; ) {
     if (off + 4 > blob.length) throw new Ec2Error("InvalidKey.Format", "Key is not in valid OpenSSH public key format");
     const len = blob.readUInt32BE(off);
-    if (off + 4 + len > blob.length) throw new Ec2Error("InvalidKey.Format", "Key is not in valid OpenSSH public key format");
+    if (off + 4 + len > blob.length)
+      throw new Ec2Error("InvalidKey.Format", "Key is not in valid OpenSSH public key format");
     parts.push(blob.subarray(off + 4, off + 4 + len));
     off += 4 + len;
   }
-  if (parts[0]?.toString() !== m[1]) throw new Ec2Error("InvalidKey.Format", "Key is not in valid OpenSSH public key format");
+  if (parts[0]?.toString() !== m[1])
+    throw new Ec2Error("InvalidKey.Format", "Key is not in valid OpenSSH public key format");
   try {
     if (m[1] === "ssh-rsa") {
       const strip = (b: Buffer) => (b[0] === 0 ? b.subarray(1) : b);
@@ -83,7 +85,10 @@ function parseOpenSsh(text: string): KeyObject {
 
 /** EC2's fingerprint of an ED25519 key: base64 SHA-256 of the OpenSSH blob, without padding. */
 const ed25519Fingerprint = (openssh: string) =>
-  createHash("sha256").update(Buffer.from(openssh.split(/\s+/)[1]!, "base64")).digest("base64").replace(/=+$/, "");
+  createHash("sha256")
+    .update(Buffer.from(openssh.split(/\s+/)[1]!, "base64"))
+    .digest("base64")
+    .replace(/=+$/, "");
 
 export const nodeKeyMaterial: KeyMaterial = {
   generate(type) {

@@ -3,8 +3,8 @@
  * PascalCase on the wire); times are simulated epoch milliseconds.
  */
 import type { Architecture } from "./data-types.ts";
-import type { BlockSet, FsLayer } from "./guest/fs.ts";
 import type { Taggable } from "./filters.ts";
+import type { BlockSet, FsLayer } from "./guest/fs.ts";
 
 export type Tags = Map<string, string>;
 
@@ -96,8 +96,14 @@ export interface MachineFacts {
 
 /** The machine facts of an image or instance, to hand on to what is made from it. */
 export const machineFacts = (x: MachineFacts): MachineFacts => ({
-  architecture: x.architecture, platform: x.platform, platformDetails: x.platformDetails, usageOperation: x.usageOperation,
-  rootDeviceType: x.rootDeviceType, rootDeviceName: x.rootDeviceName, virtualizationType: x.virtualizationType, bootMode: x.bootMode,
+  architecture: x.architecture,
+  platform: x.platform,
+  platformDetails: x.platformDetails,
+  usageOperation: x.usageOperation,
+  rootDeviceType: x.rootDeviceType,
+  rootDeviceName: x.rootDeviceName,
+  virtualizationType: x.virtualizationType,
+  bootMode: x.bootMode,
   enaSupport: x.enaSupport,
 });
 
@@ -201,7 +207,15 @@ export interface Volume extends Taggable {
   /** R17: blocks not yet fetched from the source snapshot until this time. */
   lazyLoadedUntil?: number;
   availableAt?: number;
-  modification?: { state: "modifying" | "optimizing" | "completed"; originalSize: number; targetSize: number; originalVolumeType: string; targetVolumeType: string; startTime: number; doneAt: number };
+  modification?: {
+    state: "modifying" | "optimizing" | "completed";
+    originalSize: number;
+    targetSize: number;
+    originalVolumeType: string;
+    targetVolumeType: string;
+    startTime: number;
+    doneAt: number;
+  };
   /** Billing: intervals during which the volume existed (ms). */
   billedFrom: number;
   deletedAt?: number;
@@ -296,7 +310,11 @@ export interface Instance extends Taggable, MachineFacts {
   productCodes: { productCodeId: string; productCodeType: string }[];
   softwareUsdPerHour: number;
   creditSpecification?: "standard" | "unlimited";
-  metadataOptions: { httpTokens: "optional" | "required"; httpEndpoint: "enabled" | "disabled"; httpPutResponseHopLimit: number };
+  metadataOptions: {
+    httpTokens: "optional" | "required";
+    httpEndpoint: "enabled" | "disabled";
+    httpPutResponseHopLimit: number;
+  };
   /** The guest at run time (what does not live on disk). */
   guest: { os: string; hostname: string; running: Set<string>; bootCount: number };
   /** Billing periods: each start opens one (R22). */

@@ -3,15 +3,18 @@
  */
 import type { AvailabilityZone, Region } from "@aws-sdk/client-ec2";
 import { REGIONS, regionByName } from "./catalog-data.ts";
+import type { RegionInfo } from "./data-types.ts";
 import { Ec2Error } from "./errors.ts";
 import { compileFilters, type Filter } from "./filters.ts";
-import type { RegionInfo } from "./data-types.ts";
 import type { Tx } from "./tx.ts";
 
 export function requireRegion(name: string): RegionInfo {
   const r = regionByName(name);
   if (!r) {
-    throw new Ec2Error("InvalidParameterValue", `Invalid region: '${name}' is not a region this sandbox knows (try us-east-1)`);
+    throw new Ec2Error(
+      "InvalidParameterValue",
+      `Invalid region: '${name}' is not a region this sandbox knows (try us-east-1)`,
+    );
   }
   return r;
 }
@@ -41,22 +44,37 @@ export const regionActions = {
       .map(({ r }) => ({ RegionName: r.regionName, Endpoint: r.endpoint, OptInStatus: optIn(r) }));
     return { Regions };
   },
-  DescribeAvailabilityZones(tx: Tx, input: { ZoneNames?: string[]; ZoneIds?: string[]; Filters?: Filter[]; AllAvailabilityZones?: boolean }) {
+  DescribeAvailabilityZones(
+    tx: Tx,
+    input: { ZoneNames?: string[]; ZoneIds?: string[]; Filters?: Filter[]; AllAvailabilityZones?: boolean },
+  ) {
     const r = requireRegion(tx.ctx.region);
-    for (const z of input.ZoneNames ?? []) if (!r.zones.some((x) => x.zoneName === z)) throw new Ec2Error("InvalidParameterValue", `Invalid availability zone: [${z}]`);
-    for (const z of input.ZoneIds ?? []) if (!r.zones.some((x) => x.zoneId === z)) throw new Ec2Error("InvalidParameterValue", `Invalid availability zone ID: [${z}]`);
-    const match = compileFilters<{ z: { zoneName: string; zoneId: string }; tags: Map<string, string> }>(input.Filters, {
-      "zone-name": (x) => x.z.zoneName,
-      "zone-id": (x) => x.z.zoneId,
-      "region-name": () => r.regionName,
-      state: () => "available",
-      "zone-type": () => "availability-zone",
-      "group-name": () => r.regionName,
-      "opt-in-status": () => "opt-in-not-required",
-    });
+    for (const z of input.ZoneNames ?? [])
+      if (!r.zones.some((x) => x.zoneName === z))
+        throw new Ec2Error("InvalidParameterValue", `Invalid availability zone: [${z}]`);
+    for (const z of input.ZoneIds ?? [])
+      if (!r.zones.some((x) => x.zoneId === z))
+        throw new Ec2Error("InvalidParameterValue", `Invalid availability zone ID: [${z}]`);
+    const match = compileFilters<{ z: { zoneName: string; zoneId: string }; tags: Map<string, string> }>(
+      input.Filters,
+      {
+        "zone-name": (x) => x.z.zoneName,
+        "zone-id": (x) => x.z.zoneId,
+        "region-name": () => r.regionName,
+        state: () => "available",
+        "zone-type": () => "availability-zone",
+        "group-name": () => r.regionName,
+        "opt-in-status": () => "opt-in-not-required",
+      },
+    );
     const AvailabilityZones: AvailabilityZone[] = r.zones
       .map((z) => ({ z, tags: noTags }))
-      .filter((x) => (!input.ZoneNames?.length || input.ZoneNames.includes(x.z.zoneName)) && (!input.ZoneIds?.length || input.ZoneIds.includes(x.z.zoneId)) && match(x))
+      .filter(
+        (x) =>
+          (!input.ZoneNames?.length || input.ZoneNames.includes(x.z.zoneName)) &&
+          (!input.ZoneIds?.length || input.ZoneIds.includes(x.z.zoneId)) &&
+          match(x),
+      )
       .map(({ z }) => ({
         State: "available",
         OptInStatus: "opt-in-not-required",

@@ -6,41 +6,70 @@
  */
 import { accountActions, createAccountEvent, type NewAccount } from "./accounts.ts";
 import { addressActions } from "./addresses.ts";
-import { costReport, type CostReport } from "./billing.ts";
+import { type CostReport, costReport } from "./billing.ts";
+import { catalogEntryActions } from "./catalog-entry.ts";
 import { reanchor, simNow } from "./clock.ts";
 import { Ec2Error, errors, isEc2Error } from "./errors.ts";
 import type { EventEnvelope } from "./events.ts";
 import { applyEnvelope } from "./fold.ts";
-import { catalogEntryActions } from "./catalog-entry.ts";
 import { guestActions } from "./guest/guest-actions.ts";
 import { imageBuilderActions, setBuildRunner } from "./image-builder.ts";
 import { imageActions, imageTimer, setCreateImageHooks } from "./images.ts";
 import { instanceTypeActions } from "./instance-types.ts";
 import { forgetTimer, instanceActions, instanceTimer } from "./instances.ts";
-import { nodeKeyMaterial, type KeyMaterial } from "./key-material.ts";
+import { type KeyMaterial, nodeKeyMaterial } from "./key-material.ts";
 import { keyPairActions } from "./key-pairs.ts";
 import { regionActions, requireRegion } from "./regions.ts";
 import { securityGroupActions } from "./security-groups.ts";
 import { restoreState, type SandboxSnapshot } from "./snapshot.ts";
 import { newState, regionState, type SandboxState, type Timer } from "./state.ts";
 import { tagActions } from "./tags.ts";
-import { Tx, type CallContext } from "./tx.ts";
+import { type CallContext, Tx } from "./tx.ts";
 import { volumeActions } from "./volumes.ts";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: handlers take the SDK input of their own action; the table holds them all
 type Handler = (tx: Tx, input: any) => unknown;
 
 /** Every action a sandbox answers, by EC2 action name (plus a few of its own). */
 export const ACTIONS: Record<string, Handler> = {
-  ...regionActions, ...accountActions, ...instanceTypeActions, ...keyPairActions, ...securityGroupActions, ...tagActions,
-  ...volumeActions, ...imageActions, ...instanceActions, ...addressActions, ...imageBuilderActions, ...guestActions, ...catalogEntryActions,
+  ...regionActions,
+  ...accountActions,
+  ...instanceTypeActions,
+  ...keyPairActions,
+  ...securityGroupActions,
+  ...tagActions,
+  ...volumeActions,
+  ...imageActions,
+  ...instanceActions,
+  ...addressActions,
+  ...imageBuilderActions,
+  ...guestActions,
+  ...catalogEntryActions,
 };
 
 /** Actions that take a ClientToken and must answer a repeat with the first answer. */
-const IDEMPOTENT = new Set(["RunInstances", "CopyImage", "CreateImage", "CreateVolume", "CopySnapshot", "CreateSnapshot", "RegisterImage", "AllocateAddress"]);
+const IDEMPOTENT = new Set([
+  "RunInstances",
+  "CopyImage",
+  "CreateImage",
+  "CreateVolume",
+  "CopySnapshot",
+  "CreateSnapshot",
+  "RegisterImage",
+  "AllocateAddress",
+]);
 
 /** Actions a client may call without a region's resources being touched (no clock sync needed). */
-export const SANDBOX_ONLY_ACTIONS = new Set(["SshConnect", "GuestRun", "CreateImageRecipe", "CreateImagePipeline", "StartImagePipelineExecution", "RollbackImagePipeline", "ListImagePipelineImages", "DescribeCatalogEntry"]);
+export const SANDBOX_ONLY_ACTIONS = new Set([
+  "SshConnect",
+  "GuestRun",
+  "CreateImageRecipe",
+  "CreateImagePipeline",
+  "StartImagePipelineExecution",
+  "RollbackImagePipeline",
+  "ListImagePipelineImages",
+  "DescribeCatalogEntry",
+]);
 
 export interface SandboxOptions {
   seed?: string;
@@ -85,8 +114,12 @@ export class Sandbox {
    * Rebuilds a sandbox from a snapshot of its folded state (`snapshotState`); fold the events after
    * `snapshot.seq` with `apply`. The seed comes from the snapshot.
    */
-  static fromSnapshot(snapshot: SandboxSnapshot, opts: Omit<SandboxOptions, "seed" | "start"> & { seed?: string } = {}): Sandbox {
-    if (opts.seed !== undefined && opts.seed !== snapshot.seed) throw new Error(`snapshot is of seed '${snapshot.seed}', not '${opts.seed}'`);
+  static fromSnapshot(
+    snapshot: SandboxSnapshot,
+    opts: Omit<SandboxOptions, "seed" | "start"> & { seed?: string } = {},
+  ): Sandbox {
+    if (opts.seed !== undefined && opts.seed !== snapshot.seed)
+      throw new Error(`snapshot is of seed '${snapshot.seed}', not '${opts.seed}'`);
     const sb = new Sandbox({ ...opts, seed: snapshot.seed });
     (sb as unknown as { state: SandboxState }).state = restoreState(snapshot);
     return sb;
@@ -130,21 +163,35 @@ export class Sandbox {
   }
 
   private fire(t: Timer): EventEnvelope[] {
-    const tx = new Tx(this.state, { accountId: "", region: t.region }, Math.max(t.at, this.state.now), applyEnvelope, this.keys);
+    const tx = new Tx(
+      this.state,
+      { accountId: "", region: t.region },
+      Math.max(t.at, this.state.now),
+      applyEnvelope,
+      this.keys,
+    );
     try {
       const r = regionState(this.state, t.region);
       switch (t.kind) {
-        case "instance": instanceTimer(tx, t.id); break;
-        case "forget-instance": forgetTimer(tx, t.id); break;
-        case "image": imageTimer(tx, t.id); break;
+        case "instance":
+          instanceTimer(tx, t.id);
+          break;
+        case "forget-instance":
+          forgetTimer(tx, t.id);
+          break;
+        case "image":
+          imageTimer(tx, t.id);
+          break;
         case "snapshot": {
           const s = r.snapshots.get(t.id);
-          if (s && s.state === "pending" && (s.completedAt ?? 0) <= tx.now) tx.emit({ type: "SnapshotStateChanged", region: t.region, snapshotId: t.id, state: "completed" });
+          if (s && s.state === "pending" && (s.completedAt ?? 0) <= tx.now)
+            tx.emit({ type: "SnapshotStateChanged", region: t.region, snapshotId: t.id, state: "completed" });
           break;
         }
         case "volume": {
           const v = r.volumes.get(t.id);
-          if (v && v.state === "creating" && (v.availableAt ?? 0) <= tx.now) tx.emit({ type: "VolumeStateChanged", region: t.region, volumeId: t.id, state: "available" });
+          if (v && v.state === "creating" && (v.availableAt ?? 0) <= tx.now)
+            tx.emit({ type: "VolumeStateChanged", region: t.region, volumeId: t.id, state: "available" });
           break;
         }
         case "volume-modification": {
@@ -165,7 +212,8 @@ export class Sandbox {
 
   /** Moves the simulated clock forward by hand, firing what falls due on the way. */
   advance(ms: number): EventEnvelope[] {
-    if (!Number.isFinite(ms) || ms < 0) throw new Ec2Error("InvalidParameterValue", `Cannot advance the clock by ${ms} ms`);
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new Ec2Error("InvalidParameterValue", `Cannot advance the clock by ${ms} ms`);
     const target = this.now + ms;
     const events = this.runTimers(target);
     return [...events, ...this.clockEvent({ simAt: target })];
@@ -190,12 +238,17 @@ export class Sandbox {
   }
 
   /** Adds an account (R3) with its credentials and default network. */
-  createAccount(spec: NewAccount = {}): CallResult<{ accountId: string; accessKeyId: string; secretAccessKey: string }> {
+  createAccount(
+    spec: NewAccount = {},
+  ): CallResult<{ accountId: string; accessKeyId: string; secretAccessKey: string }> {
     const event = createAccountEvent(this.state, spec);
     const env: EventEnvelope = { seq: this.state.seq + 1, at: this.now, event };
     applyEnvelope(this.state, env);
     this.emitToListeners([env]);
-    return { output: { accountId: event.accountId, accessKeyId: event.accessKeyId, secretAccessKey: event.secretAccessKey }, events: [env] };
+    return {
+      output: { accountId: event.accountId, accessKeyId: event.accessKeyId, secretAccessKey: event.secretAccessKey },
+      events: [env],
+    };
   }
 
   accountForAccessKey(accessKeyId: string): { accountId: string; secretAccessKey: string } | undefined {
@@ -205,13 +258,14 @@ export class Sandbox {
   }
 
   static hasAction(action: string): boolean {
-    return Object.prototype.hasOwnProperty.call(ACTIONS, action);
+    return Object.hasOwn(ACTIONS, action);
   }
 
   /**
    * Runs one action for an account in a region. Due transitions fire first, so the action sees
    * the state as of now. Returns the answer and every event recorded (transitions included).
    */
+  // biome-ignore lint/suspicious/noExplicitAny: the answer's type is the caller's to name (the SDK output of `action`)
   call<T = any>(ctx: CallContext, action: string, input: Record<string, unknown> = {}): CallResult<T> {
     const handler = Sandbox.hasAction(action) ? ACTIONS[action] : undefined;
     if (!handler) throw errors.invalidAction(action);
@@ -219,7 +273,10 @@ export class Sandbox {
     requireRegion(ctx.region);
     const before = this.sync();
     const dryRun = input.DryRun === true;
-    const token = typeof input.ClientToken === "string" && IDEMPOTENT.has(action) ? `${ctx.accountId}:${ctx.region}:${action}:${input.ClientToken}` : undefined;
+    const token =
+      typeof input.ClientToken === "string" && IDEMPOTENT.has(action)
+        ? `${ctx.accountId}:${ctx.region}:${action}:${input.ClientToken}`
+        : undefined;
     const { DryRun: _d, ClientToken: _c, ...rest } = input;
     const fingerprint = token ? stableJson(rest) : "";
     if (token && !dryRun) {
@@ -234,7 +291,8 @@ export class Sandbox {
     try {
       output = handler(tx, input);
       if (dryRun) throw errors.dryRun();
-      if (token) tx.emit({ type: "ClientTokenRecorded", key: token, fingerprint, output: JSON.parse(JSON.stringify(output)) });
+      if (token)
+        tx.emit({ type: "ClientTokenRecorded", key: token, fingerprint, output: JSON.parse(JSON.stringify(output)) });
     } catch (e) {
       tx.abort();
       if (before.length && isEc2Error(e)) (e as Ec2Error & { events?: EventEnvelope[] }).events = before;
@@ -254,7 +312,10 @@ function stableJson(v: unknown): string {
   if (v === null || typeof v !== "object") return JSON.stringify(v) ?? "null";
   if (Array.isArray(v)) return `[${v.map(stableJson).join(",")}]`;
   if (v instanceof Uint8Array) return JSON.stringify(Buffer.from(v).toString("base64"));
-  return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`).join(",")}}`;
+  return `{${Object.keys(v)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`)
+    .join(",")}}`;
 }
 
 let wired = false;
@@ -268,12 +329,20 @@ function wireHooks(): void {
   setBuildRunner({
     build(tx, pipeline, recipe, version) {
       // A build instance runs the recipe's components, is imaged, and terminated (R24).
-      const res = ACTIONS.RunInstances!(tx, { ImageId: recipe.parentImage, InstanceType: pipeline.instanceType, MinCount: 1, MaxCount: 1 }) as { Instances: { InstanceId: string }[] };
+      const res = ACTIONS.RunInstances!(tx, {
+        ImageId: recipe.parentImage,
+        InstanceType: pipeline.instanceType,
+        MinCount: 1,
+        MaxCount: 1,
+      }) as { Instances: { InstanceId: string }[] };
       const id = res.Instances[0]!.InstanceId;
       tx.emit({ type: "InstanceStateChanged", region: tx.ctx.region, instanceId: id, state: "running" });
       for (const c of recipe.components) {
         for (const cmd of c.commands) {
-          const out = ACTIONS.GuestRun!(tx, { InstanceId: id, Command: cmd, User: "root" }) as { ExitCode: number; Output: string };
+          const out = ACTIONS.GuestRun!(tx, { InstanceId: id, Command: cmd, User: "root" }) as {
+            ExitCode: number;
+            Output: string;
+          };
           if (out.ExitCode !== 0) {
             ACTIONS.TerminateInstances!(tx, { InstanceIds: [id] });
             return { failure: `Component ${c.name} failed on '${cmd}' (exit ${out.ExitCode}): ${out.Output.trim()}` };
@@ -282,8 +351,20 @@ function wireHooks(): void {
       }
       const date = new Date(tx.now).toISOString().slice(0, 10);
       const img = ACTIONS.CreateImage!(tx, {
-        InstanceId: id, Name: `${pipeline.name} ${version} ${date}`.replace(/[^a-zA-Z0-9()[\]./\-'@_ ]/g, "-"), NoReboot: true,
-        TagSpecifications: [{ ResourceType: "image", Tags: [{ Key: "Version", Value: version }, { Key: "BuildDate", Value: date }, { Key: "Purpose", Value: `${pipeline.name} golden image` }, { Key: "Ec2ImageBuilderArn", Value: `${pipeline.arn}/${version}` }] }],
+        InstanceId: id,
+        Name: `${pipeline.name} ${version} ${date}`.replace(/[^a-zA-Z0-9()[\]./\-'@_ ]/g, "-"),
+        NoReboot: true,
+        TagSpecifications: [
+          {
+            ResourceType: "image",
+            Tags: [
+              { Key: "Version", Value: version },
+              { Key: "BuildDate", Value: date },
+              { Key: "Purpose", Value: `${pipeline.name} golden image` },
+              { Key: "Ec2ImageBuilderArn", Value: `${pipeline.arn}/${version}` },
+            ],
+          },
+        ],
       }) as { ImageId: string };
       ACTIONS.TerminateInstances!(tx, { InstanceIds: [id] });
       return { imageId: img.ImageId };

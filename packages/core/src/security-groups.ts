@@ -2,11 +2,16 @@
  * Security groups (R19): stateful firewalls of rules (protocol, port range, CIDR or group source).
  * Inbound closed by default, outbound open. Rules have IDs (sgr-) as in EC2 today.
  */
-import type { IpPermission, SecurityGroup as Ec2SecurityGroup, SecurityGroupRule as Ec2Rule, TagSpecification } from "@aws-sdk/client-ec2";
+import type {
+  SecurityGroupRule as Ec2Rule,
+  SecurityGroup as Ec2SecurityGroup,
+  IpPermission,
+  TagSpecification,
+} from "@aws-sdk/client-ec2";
 import { defaultVpc } from "./accounts.ts";
 import { Ec2Error, errors } from "./errors.ts";
 import type { EventOf, RuleInit } from "./events.ts";
-import { compileFilters, paginate, type Filter } from "./filters.ts";
+import { compileFilters, type Filter, paginate } from "./filters.ts";
 import type { SecurityGroup, SecurityGroupRule } from "./model.ts";
 import { regionState, type SandboxState } from "./state.ts";
 import { tagMap, tagsFor, toTagSet } from "./tags.ts";
@@ -14,13 +19,15 @@ import type { Tx } from "./tx.ts";
 
 export function requireGroup(tx: Tx, id: string): SecurityGroup {
   const g = tx.region.securityGroups.get(id);
-  if (!g || g.ownerId !== tx.ctx.accountId) throw new Ec2Error("InvalidGroup.NotFound", `The security group '${id}' does not exist`);
+  if (!g || g.ownerId !== tx.ctx.accountId)
+    throw new Ec2Error("InvalidGroup.NotFound", `The security group '${id}' does not exist`);
   return g;
 }
 
 export function groupByName(tx: Tx, name: string, vpcId?: string): SecurityGroup {
   const vpc = vpcId ?? defaultVpc(tx).vpcId;
-  for (const g of tx.region.securityGroups.values()) if (g.ownerId === tx.ctx.accountId && g.groupName === name && g.vpcId === vpc) return g;
+  for (const g of tx.region.securityGroups.values())
+    if (g.ownerId === tx.ctx.accountId && g.groupName === name && g.vpcId === vpc) return g;
   throw new Ec2Error("InvalidGroup.NotFound", `The security group '${name}' does not exist in default VPC '${vpc}'`);
 }
 
@@ -35,7 +42,8 @@ export function parseCidr(cidr: string): { base: number; bits: number } | undefi
   const [ip, bitsText] = cidr.split("/");
   const base = ipToInt(ip ?? "");
   const bits = Number(bitsText);
-  if (base === undefined || bitsText === undefined || !Number.isInteger(bits) || bits < 0 || bits > 32) return undefined;
+  if (base === undefined || bitsText === undefined || !Number.isInteger(bits) || bits < 0 || bits > 32)
+    return undefined;
   return { base, bits };
 }
 
@@ -49,19 +57,37 @@ export function cidrContains(cidr: string, ip: string): boolean {
 }
 
 /** Whether a group set lets TCP/UDP traffic to `port` in from `sourceIp` (R19). */
-export function allowsIngress(groups: SecurityGroup[], protocol: "tcp" | "udp", port: number, sourceIp: string): boolean {
+export function allowsIngress(
+  groups: SecurityGroup[],
+  protocol: "tcp" | "udp",
+  port: number,
+  sourceIp: string,
+): boolean {
   return groups.some((g) =>
     [...g.rules.values()].some((r) => {
       if (r.isEgress) return false;
-      const protoOk = r.ipProtocol === "-1" || r.ipProtocol === protocol || r.ipProtocol === (protocol === "tcp" ? "6" : "17");
-      const portOk = r.ipProtocol === "-1" || ((r.fromPort ?? -1) <= port && port <= (r.toPort ?? -1)) || r.fromPort === -1;
+      const protoOk =
+        r.ipProtocol === "-1" || r.ipProtocol === protocol || r.ipProtocol === (protocol === "tcp" ? "6" : "17");
+      const portOk =
+        r.ipProtocol === "-1" || ((r.fromPort ?? -1) <= port && port <= (r.toPort ?? -1)) || r.fromPort === -1;
       return protoOk && portOk && r.cidrIpv4 !== undefined && cidrContains(r.cidrIpv4, sourceIp);
     }),
   );
 }
 
 // ── rules from IpPermissions ─────────────────────────────────────────────────────────────────
-const PROTOCOLS: Record<string, string> = { tcp: "tcp", udp: "udp", icmp: "icmp", icmpv6: "icmpv6", "-1": "-1", all: "-1", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6" };
+const PROTOCOLS: Record<string, string> = {
+  tcp: "tcp",
+  udp: "udp",
+  icmp: "icmp",
+  icmpv6: "icmpv6",
+  "-1": "-1",
+  all: "-1",
+  "6": "tcp",
+  "17": "udp",
+  "1": "icmp",
+  "58": "icmpv6",
+};
 
 function normalizeProtocol(p: string | undefined): string {
   if (p === undefined) throw errors.missingParameter("IpPermissions.IpProtocol");
@@ -70,14 +96,25 @@ function normalizeProtocol(p: string | undefined): string {
   return norm;
 }
 
-function rulesFromPermissions(tx: Tx, group: SecurityGroup, isEgress: boolean, perms: IpPermission[], tags: [string, string][]): RuleInit[] {
+function rulesFromPermissions(
+  tx: Tx,
+  group: SecurityGroup,
+  isEgress: boolean,
+  perms: IpPermission[],
+  tags: [string, string][],
+): RuleInit[] {
   const out: RuleInit[] = [];
   for (const p of perms) {
     const ipProtocol = normalizeProtocol(p.IpProtocol);
     let fromPort: number | undefined, toPort: number | undefined;
     if (ipProtocol === "tcp" || ipProtocol === "udp") {
-      if (p.FromPort === undefined || p.ToPort === undefined) throw new Ec2Error("InvalidParameterValue", `Invalid value 'null' for portRange. Must specify both from and to ports with TCP/UDP.`);
-      if (p.FromPort < 0 || p.ToPort > 65535 || p.FromPort > p.ToPort) throw new Ec2Error("InvalidParameterValue", `Invalid port range: ${p.FromPort}-${p.ToPort}`);
+      if (p.FromPort === undefined || p.ToPort === undefined)
+        throw new Ec2Error(
+          "InvalidParameterValue",
+          `Invalid value 'null' for portRange. Must specify both from and to ports with TCP/UDP.`,
+        );
+      if (p.FromPort < 0 || p.ToPort > 65535 || p.FromPort > p.ToPort)
+        throw new Ec2Error("InvalidParameterValue", `Invalid port range: ${p.FromPort}-${p.ToPort}`);
       fromPort = p.FromPort;
       toPort = p.ToPort;
     } else if (ipProtocol === "icmp" || ipProtocol === "icmpv6") {
@@ -87,20 +124,30 @@ function rulesFromPermissions(tx: Tx, group: SecurityGroup, isEgress: boolean, p
     const base = { groupId: group.groupId, isEgress, ipProtocol, fromPort, toPort, tags };
     const sources = [
       ...(p.IpRanges ?? []).map((r) => {
-        if (!r.CidrIp || !parseCidr(r.CidrIp)) throw new Ec2Error("InvalidParameterValue", `CIDR block ${r.CidrIp} is malformed`);
+        if (!r.CidrIp || !parseCidr(r.CidrIp))
+          throw new Ec2Error("InvalidParameterValue", `CIDR block ${r.CidrIp} is malformed`);
         return { cidrIpv4: r.CidrIp, description: r.Description };
       }),
       ...(p.Ipv6Ranges ?? []).map((r) => {
-        if (!r.CidrIpv6 || !r.CidrIpv6.includes(":")) throw new Ec2Error("InvalidParameterValue", `CIDR block ${r.CidrIpv6} is malformed`);
+        if (!r.CidrIpv6?.includes(":"))
+          throw new Ec2Error("InvalidParameterValue", `CIDR block ${r.CidrIpv6} is malformed`);
         return { cidrIpv6: r.CidrIpv6, description: r.Description };
       }),
       ...(p.UserIdGroupPairs ?? []).map((pair) => {
-        const ref = pair.GroupId ? requireGroup(tx, pair.GroupId) : pair.GroupName ? groupByName(tx, pair.GroupName) : undefined;
+        const ref = pair.GroupId
+          ? requireGroup(tx, pair.GroupId)
+          : pair.GroupName
+            ? groupByName(tx, pair.GroupName)
+            : undefined;
         if (!ref) throw errors.missingParameter("GroupId");
         return { referencedGroupId: ref.groupId, description: pair.Description };
       }),
     ];
-    if (sources.length === 0) throw new Ec2Error("InvalidParameterValue", "Must specify at least one of IpRanges, Ipv6Ranges, UserIdGroupPairs or PrefixListIds");
+    if (sources.length === 0)
+      throw new Ec2Error(
+        "InvalidParameterValue",
+        "Must specify at least one of IpRanges, Ipv6Ranges, UserIdGroupPairs or PrefixListIds",
+      );
     for (const s of sources) {
       const rule: RuleInit = { ruleId: "", ...base, ...s };
       const dup = [...group.rules.values()].find((r) => sameRule(r, rule)) ?? out.find((r) => sameRule(r, rule));
@@ -118,18 +165,27 @@ function rulesFromPermissions(tx: Tx, group: SecurityGroup, isEgress: boolean, p
 }
 
 const sameRule = (a: Omit<SecurityGroupRule, "ruleId" | "tags">, b: Omit<SecurityGroupRule, "ruleId" | "tags">) =>
-  a.isEgress === b.isEgress && a.ipProtocol === b.ipProtocol && (a.fromPort ?? null) === (b.fromPort ?? null) && (a.toPort ?? null) === (b.toPort ?? null) &&
-  (a.cidrIpv4 ?? null) === (b.cidrIpv4 ?? null) && (a.cidrIpv6 ?? null) === (b.cidrIpv6 ?? null) && (a.referencedGroupId ?? null) === (b.referencedGroupId ?? null);
+  a.isEgress === b.isEgress &&
+  a.ipProtocol === b.ipProtocol &&
+  (a.fromPort ?? null) === (b.fromPort ?? null) &&
+  (a.toPort ?? null) === (b.toPort ?? null) &&
+  (a.cidrIpv4 ?? null) === (b.cidrIpv4 ?? null) &&
+  (a.cidrIpv6 ?? null) === (b.cidrIpv6 ?? null) &&
+  (a.referencedGroupId ?? null) === (b.referencedGroupId ?? null);
 
 /** Legacy top-level ingress form: CidrIp + IpProtocol + FromPort/ToPort, or SourceSecurityGroupName. */
 function legacyPermissions(input: AuthorizeInput): IpPermission[] {
   if (input.IpPermissions?.length) return input.IpPermissions;
   if (input.CidrIp || input.IpProtocol || input.SourceSecurityGroupName) {
-    return [{
-      IpProtocol: input.IpProtocol ?? "-1", FromPort: input.FromPort, ToPort: input.ToPort,
-      IpRanges: input.CidrIp ? [{ CidrIp: input.CidrIp }] : undefined,
-      UserIdGroupPairs: input.SourceSecurityGroupName ? [{ GroupName: input.SourceSecurityGroupName }] : undefined,
-    }];
+    return [
+      {
+        IpProtocol: input.IpProtocol ?? "-1",
+        FromPort: input.FromPort,
+        ToPort: input.ToPort,
+        IpRanges: input.CidrIp ? [{ CidrIp: input.CidrIp }] : undefined,
+        UserIdGroupPairs: input.SourceSecurityGroupName ? [{ GroupName: input.SourceSecurityGroupName }] : undefined,
+      },
+    ];
   }
   throw errors.missingParameter("IpPermissions");
 }
@@ -154,11 +210,19 @@ function targetGroup(tx: Tx, input: AuthorizeInput): SecurityGroup {
 }
 
 const toEc2Rule = (r: SecurityGroupRule, ownerId: string): Ec2Rule => ({
-  SecurityGroupRuleId: r.ruleId, GroupId: r.groupId, GroupOwnerId: ownerId, IsEgress: r.isEgress, IpProtocol: r.ipProtocol,
-  FromPort: r.fromPort ?? -1, ToPort: r.toPort ?? -1, CidrIpv4: r.cidrIpv4, CidrIpv6: r.cidrIpv6, Description: r.description,
+  SecurityGroupRuleId: r.ruleId,
+  GroupId: r.groupId,
+  GroupOwnerId: ownerId,
+  IsEgress: r.isEgress,
+  IpProtocol: r.ipProtocol,
+  FromPort: r.fromPort ?? -1,
+  ToPort: r.toPort ?? -1,
+  CidrIpv4: r.cidrIpv4,
+  CidrIpv6: r.cidrIpv6,
+  Description: r.description,
   ReferencedGroupInfo: r.referencedGroupId ? { GroupId: r.referencedGroupId, UserId: ownerId } : undefined,
   Tags: toTagSet(r.tags) ?? [],
-  });
+});
 
 /** EC2 groups rules with the same protocol and ports into one IpPermission. */
 function toPermissions(rules: SecurityGroupRule[], ownerId: string): IpPermission[] {
@@ -174,7 +238,8 @@ function toPermissions(rules: SecurityGroupRule[], ownerId: string): IpPermissio
     }
     if (r.cidrIpv4) p.IpRanges!.push({ CidrIp: r.cidrIpv4, Description: r.description });
     if (r.cidrIpv6) p.Ipv6Ranges!.push({ CidrIpv6: r.cidrIpv6, Description: r.description });
-    if (r.referencedGroupId) p.UserIdGroupPairs!.push({ GroupId: r.referencedGroupId, UserId: ownerId, Description: r.description });
+    if (r.referencedGroupId)
+      p.UserIdGroupPairs!.push({ GroupId: r.referencedGroupId, UserId: ownerId, Description: r.description });
   }
   return [...byKey.values()];
 }
@@ -182,20 +247,51 @@ function toPermissions(rules: SecurityGroupRule[], ownerId: string): IpPermissio
 export const toEc2Group = (g: SecurityGroup): Ec2SecurityGroup => {
   const rules = [...g.rules.values()];
   return {
-    GroupId: g.groupId, GroupName: g.groupName, Description: g.description, OwnerId: g.ownerId, VpcId: g.vpcId,
-    IpPermissions: toPermissions(rules.filter((r) => !r.isEgress), g.ownerId),
-    IpPermissionsEgress: toPermissions(rules.filter((r) => r.isEgress), g.ownerId),
+    GroupId: g.groupId,
+    GroupName: g.groupName,
+    Description: g.description,
+    OwnerId: g.ownerId,
+    VpcId: g.vpcId,
+    IpPermissions: toPermissions(
+      rules.filter((r) => !r.isEgress),
+      g.ownerId,
+    ),
+    IpPermissionsEgress: toPermissions(
+      rules.filter((r) => r.isEgress),
+      g.ownerId,
+    ),
     SecurityGroupArn: `arn:aws:ec2:${g.region}:${g.ownerId}:security-group/${g.groupId}`,
     Tags: toTagSet(g.tags),
   };
 };
 
-export function applySecurityGroupEvent(state: SandboxState, e: EventOf<"SecurityGroupCreated" | "SecurityGroupRulesAuthorized" | "SecurityGroupRulesRevoked" | "SecurityGroupDeleted">): void {
+export function applySecurityGroupEvent(
+  state: SandboxState,
+  e: EventOf<
+    "SecurityGroupCreated" | "SecurityGroupRulesAuthorized" | "SecurityGroupRulesRevoked" | "SecurityGroupDeleted"
+  >,
+): void {
   const region = regionState(state, e.region);
   switch (e.type) {
     case "SecurityGroupCreated": {
-      const g: SecurityGroup = { groupId: e.groupId, groupName: e.groupName, description: e.description, ownerId: e.ownerId, region: e.region, vpcId: e.vpcId, rules: new Map(), tags: tagMap(e.tags) };
-      g.rules.set(e.egressRuleId, { ruleId: e.egressRuleId, groupId: e.groupId, isEgress: true, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", tags: new Map() });
+      const g: SecurityGroup = {
+        groupId: e.groupId,
+        groupName: e.groupName,
+        description: e.description,
+        ownerId: e.ownerId,
+        region: e.region,
+        vpcId: e.vpcId,
+        rules: new Map(),
+        tags: tagMap(e.tags),
+      };
+      g.rules.set(e.egressRuleId, {
+        ruleId: e.egressRuleId,
+        groupId: e.groupId,
+        isEgress: true,
+        ipProtocol: "-1",
+        cidrIpv4: "0.0.0.0/0",
+        tags: new Map(),
+      });
       region.securityGroups.set(e.groupId, g);
       state.resourceRegion.set(e.groupId, e.region);
       return;
@@ -230,14 +326,16 @@ function revoke(tx: Tx, input: AuthorizeInput, isEgress: boolean) {
   if (input.SecurityGroupRuleIds?.length) {
     ids = input.SecurityGroupRuleIds.map((id) => {
       const r = g.rules.get(id);
-      if (!r || r.isEgress !== isEgress) throw new Ec2Error("InvalidSecurityGroupRuleId.NotFound", `The security group rule ID '${id}' does not exist`);
+      if (!r || r.isEgress !== isEgress)
+        throw new Ec2Error("InvalidSecurityGroupRuleId.NotFound", `The security group rule ID '${id}' does not exist`);
       return id;
     });
   } else {
     const wanted = rulesFromPermissionsForMatch(tx, g, isEgress, legacyPermissions(input));
     ids = wanted.map((w) => {
       const hit = [...g.rules.values()].find((r) => sameRule(r, w));
-      if (!hit) throw new Ec2Error("InvalidPermission.NotFound", "The specified rule does not exist in this security group.");
+      if (!hit)
+        throw new Ec2Error("InvalidPermission.NotFound", "The specified rule does not exist in this security group.");
       return hit.ruleId;
     });
   }
@@ -246,7 +344,12 @@ function revoke(tx: Tx, input: AuthorizeInput, isEgress: boolean) {
 }
 
 /** Rules named in a revoke call, without the duplicate check or new IDs. */
-function rulesFromPermissionsForMatch(tx: Tx, g: SecurityGroup, isEgress: boolean, perms: IpPermission[]): Omit<SecurityGroupRule, "ruleId" | "tags">[] {
+function rulesFromPermissionsForMatch(
+  tx: Tx,
+  g: SecurityGroup,
+  isEgress: boolean,
+  perms: IpPermission[],
+): Omit<SecurityGroupRule, "ruleId" | "tags">[] {
   const empty: SecurityGroup = { ...g, rules: new Map() };
   const cursor = tx.state.cursor;
   const rules = rulesFromPermissions(tx, empty, isEgress, perms, []);
@@ -260,59 +363,106 @@ const groupFields = {
   description: (g: SecurityGroup) => g.description,
   "vpc-id": (g: SecurityGroup) => g.vpcId,
   "owner-id": (g: SecurityGroup) => g.ownerId,
-  "ip-permission.from-port": (g: SecurityGroup) => [...g.rules.values()].filter((r) => !r.isEgress).map((r) => r.fromPort ?? -1),
-  "ip-permission.to-port": (g: SecurityGroup) => [...g.rules.values()].filter((r) => !r.isEgress).map((r) => r.toPort ?? -1),
-  "ip-permission.protocol": (g: SecurityGroup) => [...g.rules.values()].filter((r) => !r.isEgress).map((r) => r.ipProtocol),
+  "ip-permission.from-port": (g: SecurityGroup) =>
+    [...g.rules.values()].filter((r) => !r.isEgress).map((r) => r.fromPort ?? -1),
+  "ip-permission.to-port": (g: SecurityGroup) =>
+    [...g.rules.values()].filter((r) => !r.isEgress).map((r) => r.toPort ?? -1),
+  "ip-permission.protocol": (g: SecurityGroup) =>
+    [...g.rules.values()].filter((r) => !r.isEgress).map((r) => r.ipProtocol),
   "ip-permission.cidr": (g: SecurityGroup) => [...g.rules.values()].filter((r) => !r.isEgress).map((r) => r.cidrIpv4),
-  "ip-permission.group-id": (g: SecurityGroup) => [...g.rules.values()].filter((r) => !r.isEgress).map((r) => r.referencedGroupId),
-  "egress.ip-permission.cidr": (g: SecurityGroup) => [...g.rules.values()].filter((r) => r.isEgress).map((r) => r.cidrIpv4),
+  "ip-permission.group-id": (g: SecurityGroup) =>
+    [...g.rules.values()].filter((r) => !r.isEgress).map((r) => r.referencedGroupId),
+  "egress.ip-permission.cidr": (g: SecurityGroup) =>
+    [...g.rules.values()].filter((r) => r.isEgress).map((r) => r.cidrIpv4),
 };
 
 export const securityGroupActions = {
-  CreateSecurityGroup(tx: Tx, input: { GroupName?: string; Description?: string; VpcId?: string; TagSpecifications?: TagSpecification[] }) {
+  CreateSecurityGroup(
+    tx: Tx,
+    input: { GroupName?: string; Description?: string; VpcId?: string; TagSpecifications?: TagSpecification[] },
+  ) {
     if (!input.GroupName) throw errors.missingParameter("GroupName");
     if (!input.Description) throw errors.missingParameter("GroupDescription");
-    if (input.GroupName.length > 255 || input.Description.length > 255) throw new Ec2Error("InvalidParameterValue", "Group name and description are at most 255 characters");
-    if (/^sg-/i.test(input.GroupName)) throw new Ec2Error("InvalidParameterValue", "Group names may not be in the format sg-*");
+    if (input.GroupName.length > 255 || input.Description.length > 255)
+      throw new Ec2Error("InvalidParameterValue", "Group name and description are at most 255 characters");
+    if (/^sg-/i.test(input.GroupName))
+      throw new Ec2Error("InvalidParameterValue", "Group names may not be in the format sg-*");
     const vpcId = input.VpcId ?? defaultVpc(tx).vpcId;
     const vpc = tx.region.vpcs.get(vpcId);
-    if (!vpc || vpc.ownerId !== tx.ctx.accountId) throw new Ec2Error("InvalidVpcID.NotFound", `The vpc ID '${vpcId}' does not exist`);
+    if (!vpc || vpc.ownerId !== tx.ctx.accountId)
+      throw new Ec2Error("InvalidVpcID.NotFound", `The vpc ID '${vpcId}' does not exist`);
     for (const g of tx.region.securityGroups.values()) {
       if (g.ownerId === tx.ctx.accountId && g.vpcId === vpcId && g.groupName === input.GroupName) {
-        throw new Ec2Error("InvalidGroup.Duplicate", `The security group '${input.GroupName}' already exists for VPC '${vpcId}'`);
+        throw new Ec2Error(
+          "InvalidGroup.Duplicate",
+          `The security group '${input.GroupName}' already exists for VPC '${vpcId}'`,
+        );
       }
     }
     const tags = tagsFor(input.TagSpecifications, "security-group", ["security-group"]);
     const groupId = tx.newId("securityGroup");
     const egressRuleId = tx.newId("securityGroupRule");
-    tx.emit({ type: "SecurityGroupCreated", region: tx.ctx.region, groupId, groupName: input.GroupName, description: input.Description, ownerId: tx.ctx.accountId, vpcId, tags, egressRuleId });
-    return { GroupId: groupId, Tags: tags.length ? tags.map(([Key, Value]) => ({ Key, Value })) : undefined, SecurityGroupArn: `arn:aws:ec2:${tx.ctx.region}:${tx.ctx.accountId}:security-group/${groupId}` };
+    tx.emit({
+      type: "SecurityGroupCreated",
+      region: tx.ctx.region,
+      groupId,
+      groupName: input.GroupName,
+      description: input.Description,
+      ownerId: tx.ctx.accountId,
+      vpcId,
+      tags,
+      egressRuleId,
+    });
+    return {
+      GroupId: groupId,
+      Tags: tags.length ? tags.map(([Key, Value]) => ({ Key, Value })) : undefined,
+      SecurityGroupArn: `arn:aws:ec2:${tx.ctx.region}:${tx.ctx.accountId}:security-group/${groupId}`,
+    };
   },
-  DescribeSecurityGroups(tx: Tx, input: { GroupIds?: string[]; GroupNames?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string }) {
+  DescribeSecurityGroups(
+    tx: Tx,
+    input: { GroupIds?: string[]; GroupNames?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string },
+  ) {
     const mine = [...tx.region.securityGroups.values()].filter((g) => g.ownerId === tx.ctx.accountId);
-    for (const id of input.GroupIds ?? []) if (!mine.some((g) => g.groupId === id)) throw new Ec2Error("InvalidGroup.NotFound", `The security group '${id}' does not exist`);
+    for (const id of input.GroupIds ?? [])
+      if (!mine.some((g) => g.groupId === id))
+        throw new Ec2Error("InvalidGroup.NotFound", `The security group '${id}' does not exist`);
     for (const n of input.GroupNames ?? []) groupByName(tx, n);
     const match = compileFilters(input.Filters, groupFields);
     const defVpc = input.GroupNames?.length ? defaultVpc(tx).vpcId : undefined;
     const rows = mine.filter(
-      (g) => (!input.GroupIds?.length || input.GroupIds.includes(g.groupId)) && (!input.GroupNames?.length || (input.GroupNames.includes(g.groupName) && g.vpcId === defVpc)) && match(g),
+      (g) =>
+        (!input.GroupIds?.length || input.GroupIds.includes(g.groupId)) &&
+        (!input.GroupNames?.length || (input.GroupNames.includes(g.groupName) && g.vpcId === defVpc)) &&
+        match(g),
     );
     const { page, nextToken } = paginate(rows, input, { min: 5, max: 1000 }, "sgs");
     return { SecurityGroups: page.map(toEc2Group), NextToken: nextToken };
   },
-  DescribeSecurityGroupRules(tx: Tx, input: { SecurityGroupRuleIds?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string }) {
+  DescribeSecurityGroupRules(
+    tx: Tx,
+    input: { SecurityGroupRuleIds?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string },
+  ) {
     const rows: (SecurityGroupRule & { ownerId: string })[] = [];
-    for (const g of tx.region.securityGroups.values()) if (g.ownerId === tx.ctx.accountId) for (const r of g.rules.values()) rows.push({ ...r, ownerId: g.ownerId });
-    for (const id of input.SecurityGroupRuleIds ?? []) if (!rows.some((r) => r.ruleId === id)) throw new Ec2Error("InvalidSecurityGroupRuleId.NotFound", `The security group rule ID '${id}' does not exist`);
+    for (const g of tx.region.securityGroups.values())
+      if (g.ownerId === tx.ctx.accountId) for (const r of g.rules.values()) rows.push({ ...r, ownerId: g.ownerId });
+    for (const id of input.SecurityGroupRuleIds ?? [])
+      if (!rows.some((r) => r.ruleId === id))
+        throw new Ec2Error("InvalidSecurityGroupRuleId.NotFound", `The security group rule ID '${id}' does not exist`);
     const match = compileFilters<SecurityGroupRule & { ownerId: string }>(input.Filters, {
       "group-id": (r) => r.groupId,
       "security-group-rule-id": (r) => r.ruleId,
       "is-egress": (r) => String(r.isEgress),
     });
-    const list = rows.filter((r) => (!input.SecurityGroupRuleIds?.length || input.SecurityGroupRuleIds.includes(r.ruleId)) && match(r));
+    const list = rows.filter(
+      (r) => (!input.SecurityGroupRuleIds?.length || input.SecurityGroupRuleIds.includes(r.ruleId)) && match(r),
+    );
     const { page, nextToken } = paginate(list, input, { min: 5, max: 1000 }, "sgrs");
     return {
-      SecurityGroupRules: page.map((r) => ({ ...toEc2Rule(r, r.ownerId), SecurityGroupRuleArn: `arn:aws:ec2:${tx.ctx.region}:${r.ownerId}:security-group-rule/${r.ruleId}` })),
+      SecurityGroupRules: page.map((r) => ({
+        ...toEc2Rule(r, r.ownerId),
+        SecurityGroupRuleArn: `arn:aws:ec2:${tx.ctx.region}:${r.ownerId}:security-group-rule/${r.ruleId}`,
+      })),
       NextToken: nextToken,
     };
   },
@@ -322,7 +472,11 @@ export const securityGroupActions = {
   RevokeSecurityGroupEgress: (tx: Tx, input: AuthorizeInput) => revoke(tx, input, true),
   DeleteSecurityGroup(tx: Tx, input: { GroupId?: string; GroupName?: string }) {
     const g = targetGroup(tx, input);
-    if (g.groupName === "default") throw new Ec2Error("CannotDelete", `the specified group: "${g.groupId}" name: "default" cannot be deleted by a user`);
+    if (g.groupName === "default")
+      throw new Ec2Error(
+        "CannotDelete",
+        `the specified group: "${g.groupId}" name: "default" cannot be deleted by a user`,
+      );
     for (const i of tx.region.instances.values()) {
       if (i.state !== "terminated" && i.securityGroupIds.includes(g.groupId)) {
         throw new Ec2Error("DependencyViolation", `resource ${g.groupId} has a dependent object`);

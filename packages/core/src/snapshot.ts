@@ -30,10 +30,18 @@
  * - `alloc`: block allocators of instance-store layers (`[layer, nextBlock]`).
  */
 import { ephemeralNextBlock, setEphemeralNextBlock } from "./guest/access.ts";
-import { BlockSet, FsLayer, type FileNode } from "./guest/fs.ts";
+import { BlockSet, type FileNode, FsLayer } from "./guest/fs.ts";
 import { baseFileSystem, baseLayerKey } from "./guest/os.ts";
 import type { Sandbox } from "./sandbox.ts";
-import { Index, newRegionState, newState, TimerQueue, type RegionState, type SandboxState, type Timer } from "./state.ts";
+import {
+  Index,
+  newRegionState,
+  newState,
+  type RegionState,
+  type SandboxState,
+  type Timer,
+  TimerQueue,
+} from "./state.ts";
 
 export const SNAPSHOT_FORMAT = 1;
 
@@ -41,7 +49,14 @@ export type Json = null | boolean | number | string | Json[] | { [k: string]: Js
 
 /** A layer reference: an index into `layers`, or the guest key of a catalog base layer. */
 export type LayerRef = number | string;
-export type EncodedNode = [content: string, size: number, mode: number, owner: string, firstBlock: number, blocks: number];
+export type EncodedNode = [
+  content: string,
+  size: number,
+  mode: number,
+  owner: string,
+  firstBlock: number,
+  blocks: number,
+];
 export type EncodedLayer = [parent: LayerRef | null, frozen: 0 | 1, entries: [string, EncodedNode | null][]];
 
 export interface SandboxSnapshot {
@@ -98,7 +113,8 @@ class Encoder {
     for (let i = chain.length - 1; i >= 0; i--) {
       const c = chain[i]!;
       const entries: [string, EncodedNode | null][] = [];
-      for (const [p, n] of c.entries) entries.push([p, n ? [n.content, n.size, n.mode, n.owner, n.firstBlock, n.blocks] : null]);
+      for (const [p, n] of c.entries)
+        entries.push([p, n ? [n.content, n.size, n.mode, n.owner, n.firstBlock, n.blocks] : null]);
       const id = this.layers.length;
       this.layers.push([parent, c.frozen ? 1 : 0, entries]);
       this.refs.set(c, id);
@@ -135,7 +151,9 @@ class Encoder {
     if (v instanceof FsLayer) return { $l: this.layer(v) };
     const proto = Object.getPrototypeOf(v) as unknown;
     if (proto !== Object.prototype && proto !== null) {
-      throw new TypeError(`snapshot: cannot encode an instance of ${(v as object).constructor?.name ?? "an unknown class"}`);
+      throw new TypeError(
+        `snapshot: cannot encode an instance of ${(v as object).constructor?.name ?? "an unknown class"}`,
+      );
     }
     return this.object(v as Record<string, unknown>);
   }
@@ -213,7 +231,10 @@ export function snapshotState(sb: Sandbox | SandboxState): SandboxSnapshot {
   const regions: SandboxSnapshot["regions"] = [];
   for (const [name, r] of state.regions) {
     // Side lists hang off the region once read (`??= []`): an empty one is the same as none.
-    const fields = enc.object(r as unknown as Record<string, unknown>, (k, v) => v instanceof Index || (k.startsWith("_") && Array.isArray(v) && v.length === 0));
+    const fields = enc.object(
+      r as unknown as Record<string, unknown>,
+      (k, v) => v instanceof Index || (k.startsWith("_") && Array.isArray(v) && v.length === 0),
+    );
     const pos = new Map<string, number>();
     for (const id of r.instances.keys()) pos.set(id, pos.size);
     const positions = (idx: Index) => {
@@ -228,7 +249,19 @@ export function snapshotState(sb: Sandbox | SandboxState): SandboxSnapshot {
     if (t.at <= state.now && !timerLive(state, t)) continue;
     timers.push([t.at, t.region, t.kind, t.id]);
   }
-  return { format: SNAPSHOT_FORMAT, seed: state.seed, seq: state.seq, cursor: state.cursor, now: state.now, shapes: enc.shapes, layers: enc.layers, state: rest, regions, timers, alloc: enc.alloc };
+  return {
+    format: SNAPSHOT_FORMAT,
+    seed: state.seed,
+    seq: state.seq,
+    cursor: state.cursor,
+    now: state.now,
+    shapes: enc.shapes,
+    layers: enc.layers,
+    state: rest,
+    regions,
+    timers,
+    alloc: enc.alloc,
+  };
 }
 
 class Decoder {
@@ -240,7 +273,19 @@ class Decoder {
     for (const [parent, frozen, entries] of snapshot.layers) {
       const l = new FsLayer(parent === null ? undefined : this.layer(parent));
       for (const [p, n] of entries) {
-        l.entries.set(p, n ? ({ content: n[0], size: n[1], mode: n[2], owner: n[3], firstBlock: n[4], blocks: n[5] } satisfies FileNode) : null);
+        l.entries.set(
+          p,
+          n
+            ? ({
+                content: n[0],
+                size: n[1],
+                mode: n[2],
+                owner: n[3],
+                firstBlock: n[4],
+                blocks: n[5],
+              } satisfies FileNode)
+            : null,
+        );
       }
       l.frozen = frozen === 1;
       this.layers.push(l);
@@ -262,16 +307,22 @@ class Decoder {
     if (keys.length === 1 && keys[0]!.charCodeAt(0) === 36) {
       const x = j[keys[0]!]!;
       switch (keys[0]) {
-        case "$m": return new Map((x as Json[][]).map(([k, v]) => [this.value(k!), this.value(v!)]));
-        case "$s": return new Set((x as Json[]).map((v) => this.value(v)));
+        case "$m":
+          return new Map((x as Json[][]).map(([k, v]) => [this.value(k!), this.value(v!)]));
+        case "$s":
+          return new Set((x as Json[]).map((v) => this.value(v)));
         case "$b": {
           const [prefix, ...extra] = x as number[];
           return new BlockSet(prefix, new Set(extra));
         }
-        case "$l": return this.layer(x as LayerRef);
-        case "$u": return undefined;
-        case "$n": return Number(x);
-        case "$o": return this.object(x as Record<string, Json>);
+        case "$l":
+          return this.layer(x as LayerRef);
+        case "$u":
+          return undefined;
+        case "$n":
+          return Number(x);
+        case "$o":
+          return this.object(x as Record<string, Json>);
         case "$h": {
           const vals = x as Json[];
           const keys = this.shapes[vals[0] as number];
@@ -295,7 +346,9 @@ class Decoder {
 /** Rebuilds the state a snapshot was taken of. */
 export function restoreState(snapshot: SandboxSnapshot): SandboxState {
   if (!snapshot || typeof snapshot !== "object" || snapshot.format !== SNAPSHOT_FORMAT) {
-    throw new Error(`snapshot: format ${String((snapshot as { format?: unknown } | null)?.format)} is not supported (this version reads format ${SNAPSHOT_FORMAT})`);
+    throw new Error(
+      `snapshot: format ${String((snapshot as { format?: unknown } | null)?.format)} is not supported (this version reads format ${SNAPSHOT_FORMAT})`,
+    );
   }
   const dec = new Decoder(snapshot);
   // Defaults first, so a field added to the state after the snapshot was taken starts empty.
@@ -310,7 +363,8 @@ export function restoreState(snapshot: SandboxSnapshot): SandboxState {
     const r: RegionState = Object.assign(newRegionState(rec.name), dec.value(rec.fields) as Partial<RegionState>);
     const ids = [...r.instances.keys()];
     for (const inst of r.instances.values()) r.instancesByOwner.add(inst.ownerId, inst.instanceId);
-    for (const img of r.images.values()) if (img.state !== "deregistered") r.imagesByOwner.add(img.ownerId, img.imageId);
+    for (const img of r.images.values())
+      if (img.state !== "deregistered") r.imagesByOwner.add(img.ownerId, img.imageId);
     for (const [key, list] of Object.entries(rec.byState)) for (const p of list) r.instancesByState.add(key, ids[p]!);
     for (const [key, list] of Object.entries(rec.byTag)) for (const p of list) r.instancesByTag.add(key, ids[p]!);
     state.regions.set(rec.name, r);

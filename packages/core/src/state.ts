@@ -4,10 +4,21 @@
  */
 import type { ClockState } from "./clock.ts";
 import { initialClock } from "./clock.ts";
-import type {
-  Account, Address, Image, ImagePipeline, ImageRecipe, Instance, KeyPair, SecurityGroup, Snapshot, Subnet, Volume, Vpc,
-} from "./model.ts";
 import { Ec2Error } from "./errors.ts";
+import type {
+  Account,
+  Address,
+  Image,
+  ImagePipeline,
+  ImageRecipe,
+  Instance,
+  KeyPair,
+  SecurityGroup,
+  Snapshot,
+  Subnet,
+  Volume,
+  Vpc,
+} from "./model.ts";
 
 /** Set-valued index: key -> ids. */
 export class Index {
@@ -115,7 +126,8 @@ export class TimerQueue {
       h[0] = last;
       let i = 0;
       for (;;) {
-        const l = 2 * i + 1, r = l + 1;
+        const l = 2 * i + 1,
+          r = l + 1;
         let m = i;
         if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
         if (r < h.length && this.less(h[r]!, h[m]!)) m = r;

@@ -5,7 +5,7 @@
 import type { Tag, TagDescription, TagSpecification } from "@aws-sdk/client-ec2";
 import { Ec2Error, errors } from "./errors.ts";
 import type { TagList } from "./events.ts";
-import { compileFilters, paginate, type Filter } from "./filters.ts";
+import { compileFilters, type Filter, paginate } from "./filters.ts";
 import type { Tags } from "./model.ts";
 import type { RegionState, SandboxState } from "./state.ts";
 import type { Tx } from "./tx.ts";
@@ -17,18 +17,28 @@ export const tagMap = (list: TagList | undefined): Tags => new Map(list ?? []);
 
 function validateTag(key: string | undefined, value: string | undefined): void {
   if (!key) throw new Ec2Error("InvalidParameterValue", "Tag key cannot be null or empty");
-  if (key.length > 128) throw new Ec2Error("InvalidParameterValue", `Tag key exceeds the maximum length of 128 characters`);
-  if (key.toLowerCase().startsWith("aws:")) throw new Ec2Error("InvalidParameterValue", "Tag keys starting with 'aws:' are reserved for internal use");
-  if ((value ?? "").length > 256) throw new Ec2Error("InvalidParameterValue", "Tag value exceeds the maximum length of 256 characters");
+  if (key.length > 128)
+    throw new Ec2Error("InvalidParameterValue", `Tag key exceeds the maximum length of 128 characters`);
+  if (key.toLowerCase().startsWith("aws:"))
+    throw new Ec2Error("InvalidParameterValue", "Tag keys starting with 'aws:' are reserved for internal use");
+  if ((value ?? "").length > 256)
+    throw new Ec2Error("InvalidParameterValue", "Tag value exceeds the maximum length of 256 characters");
 }
 
 /** Tags from a TagSpecifications list for one resource type ("instance", "volume", "image"…). */
-export function tagsFor(specs: readonly TagSpecification[] | undefined, resourceType: string, allowed: readonly string[]): TagList {
+export function tagsFor(
+  specs: readonly TagSpecification[] | undefined,
+  resourceType: string,
+  allowed: readonly string[],
+): TagList {
   const out: TagList = [];
   for (const spec of specs ?? []) {
     if (!spec.ResourceType) throw errors.missingParameter("TagSpecification.ResourceType");
     if (!allowed.includes(spec.ResourceType)) {
-      throw new Ec2Error("InvalidParameterValue", `'${spec.ResourceType}' is not a valid taggable resource type for this operation.`);
+      throw new Ec2Error(
+        "InvalidParameterValue",
+        `'${spec.ResourceType}' is not a valid taggable resource type for this operation.`,
+      );
     }
     if (spec.ResourceType !== resourceType) continue;
     for (const t of spec.Tags ?? []) {
@@ -41,7 +51,10 @@ export function tagsFor(specs: readonly TagSpecification[] | undefined, resource
 }
 
 /** Every taggable entity of a region by ID, with its type name for DescribeTags. */
-export function findTaggable(region: RegionState, id: string): { tags: Tags; ownerId: string; type: string } | undefined {
+export function findTaggable(
+  region: RegionState,
+  id: string,
+): { tags: Tags; ownerId: string; type: string } | undefined {
   const r = region;
   const hit =
     (id.startsWith("i-") && r.instances.get(id)) ||
@@ -67,13 +80,27 @@ export function findTaggable(region: RegionState, id: string): { tags: Tags; own
 }
 
 const TYPE_BY_PREFIX: Record<string, string> = {
-  i: "instance", ami: "image", vol: "volume", snap: "snapshot", sg: "security-group", key: "key-pair",
-  eipalloc: "elastic-ip", vpc: "vpc", subnet: "subnet", sgr: "security-group-rule",
+  i: "instance",
+  ami: "image",
+  vol: "volume",
+  snap: "snapshot",
+  sg: "security-group",
+  key: "key-pair",
+  eipalloc: "elastic-ip",
+  vpc: "vpc",
+  subnet: "subnet",
+  sgr: "security-group-rule",
 };
 export const resourceTypeOf = (id: string): string => TYPE_BY_PREFIX[id.slice(0, id.indexOf("-"))] ?? "unknown";
 
 /** Applies TagsCreated/TagsDeleted, keeping the instance tag index right. */
-export function applyTags(state: SandboxState, region: RegionState, ids: string[], set: TagList, del: [string, string | null][]): void {
+export function applyTags(
+  state: SandboxState,
+  region: RegionState,
+  ids: string[],
+  set: TagList,
+  del: [string, string | null][],
+): void {
   for (const id of ids) {
     const t = findTaggable(region, id);
     if (!t) continue;
@@ -103,12 +130,21 @@ function checkIds(tx: Tx, ids: string[] | undefined): string[] {
     if (!t || t.ownerId !== tx.ctx.accountId) {
       const type = resourceTypeOf(id);
       const code = {
-        instance: "InvalidInstanceID.NotFound", image: "InvalidAMIID.NotFound", volume: "InvalidVolume.NotFound",
-        snapshot: "InvalidSnapshot.NotFound", "security-group": "InvalidGroup.NotFound", "key-pair": "InvalidKeyPair.NotFound",
-        "elastic-ip": "InvalidAllocationID.NotFound", vpc: "InvalidVpcID.NotFound", subnet: "InvalidSubnetID.NotFound",
+        instance: "InvalidInstanceID.NotFound",
+        image: "InvalidAMIID.NotFound",
+        volume: "InvalidVolume.NotFound",
+        snapshot: "InvalidSnapshot.NotFound",
+        "security-group": "InvalidGroup.NotFound",
+        "key-pair": "InvalidKeyPair.NotFound",
+        "elastic-ip": "InvalidAllocationID.NotFound",
+        vpc: "InvalidVpcID.NotFound",
+        subnet: "InvalidSubnetID.NotFound",
       }[type];
       if (!code) throw new Ec2Error("InvalidID", `The ID '${id}' is not valid`);
-      throw new Ec2Error(code, `The ${type === "image" ? "image id" : type.replace(/-/g, " ") + " ID"} '${id}' does not exist`);
+      throw new Ec2Error(
+        code,
+        `The ${type === "image" ? "image id" : `${type.replace(/-/g, " ")} ID`} '${id}' does not exist`,
+      );
     }
   }
   return ids;
@@ -139,14 +175,28 @@ export const tagActions = {
     const rows: (TagDescription & { tags: Tags })[] = [];
     // Each family names its own ID field (a snapshot also holds a volumeId, an address an instanceId).
     const pools: [Iterable<{ tags: Tags; ownerId: string }>, string][] = [
-      [r.instances.values(), "instanceId"], [r.images.values(), "imageId"], [r.volumes.values(), "volumeId"], [r.snapshots.values(), "snapshotId"],
-      [r.securityGroups.values(), "groupId"], [r.keyPairs.values(), "keyPairId"], [r.addresses.values(), "allocationId"], [r.vpcs.values(), "vpcId"], [r.subnets.values(), "subnetId"],
+      [r.instances.values(), "instanceId"],
+      [r.images.values(), "imageId"],
+      [r.volumes.values(), "volumeId"],
+      [r.snapshots.values(), "snapshotId"],
+      [r.securityGroups.values(), "groupId"],
+      [r.keyPairs.values(), "keyPairId"],
+      [r.addresses.values(), "allocationId"],
+      [r.vpcs.values(), "vpcId"],
+      [r.subnets.values(), "subnetId"],
     ];
     for (const [pool, idField] of pools) {
       for (const e of pool as Iterable<{ tags: Tags; ownerId: string } & Record<string, unknown>>) {
         if (e.ownerId !== tx.ctx.accountId) continue;
         const id = e[idField] as string;
-        for (const [Key, Value] of e.tags) rows.push({ ResourceId: id, ResourceType: resourceTypeOf(id) as TagDescription["ResourceType"], Key, Value, tags: new Map([[Key, Value]]) });
+        for (const [Key, Value] of e.tags)
+          rows.push({
+            ResourceId: id,
+            ResourceType: resourceTypeOf(id) as TagDescription["ResourceType"],
+            Key,
+            Value,
+            tags: new Map([[Key, Value]]),
+          });
       }
     }
     const match = compileFilters<TagDescription & { tags: Tags }>(input.Filters, {

@@ -4,11 +4,11 @@
  * writes. Handlers validate before they emit, so a refused command leaves no trace.
  */
 import { Ec2Error, errors } from "./errors.ts";
-import { ID_PREFIX, hex17, unitFloat, type IdKind } from "./ids.ts";
-import type { SandboxState, RegionState } from "./state.ts";
-import { regionState } from "./state.ts";
 import type { DomainEvent, EventEnvelope } from "./events.ts";
+import { hex17, ID_PREFIX, type IdKind, unitFloat } from "./ids.ts";
 import type { KeyMaterial } from "./key-material.ts";
+import type { RegionState, SandboxState } from "./state.ts";
+import { regionState } from "./state.ts";
 
 export interface CallContext {
   accountId: string;

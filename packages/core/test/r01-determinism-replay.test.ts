@@ -3,8 +3,19 @@
  * bill; folding the recorded events into a fresh sandbox gives the same answers as the live one.
  */
 import { describe, expect, it } from "vitest";
-import { Sandbox, type EventEnvelope } from "../src/index.ts";
-import { A, AL2023_ARM, AL2023_X86, ami, B, ctx, DEBIAN_INSTANCE_STORE, EU, NGINX_PLUS_X86, US } from "./r01-r13-helpers.ts";
+import { type EventEnvelope, Sandbox } from "../src/index.ts";
+import {
+  A,
+  AL2023_ARM,
+  AL2023_X86,
+  ami,
+  B,
+  ctx,
+  DEBIAN_INSTANCE_STORE,
+  EU,
+  NGINX_PLUS_X86,
+  US,
+} from "./r01-r13-helpers.ts";
 
 interface Run {
   sb: Sandbox;
@@ -19,33 +30,83 @@ function scenario(seed: string): Run {
   sb.subscribe((es) => events.push(...es));
   sb.createAccount({ accountId: A });
   sb.createAccount({ accountId: B });
-  const a = ctx(A, US), b = ctx(B, US), aEu = ctx(A, EU);
+  const a = ctx(A, US),
+    b = ctx(B, US),
+    aEu = ctx(A, EU);
   const ids: Record<string, string> = {};
   ids.key = sb.call(a, "CreateKeyPair", { KeyName: "ops" }).output.KeyPairId;
   ids.sg = sb.call(a, "CreateSecurityGroup", { GroupName: "web", Description: "web" }).output.GroupId;
-  sb.call(a, "AuthorizeSecurityGroupIngress", { GroupId: ids.sg, IpPermissions: [{ IpProtocol: "tcp", FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }] });
-  const run = sb.call(a, "RunInstances", { ImageId: ami(AL2023_X86), InstanceType: "t3.micro", MinCount: 2, MaxCount: 2, KeyName: "ops", SecurityGroupIds: [ids.sg], TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "app", Value: "shop" }] }] }).output;
+  sb.call(a, "AuthorizeSecurityGroupIngress", {
+    GroupId: ids.sg,
+    IpPermissions: [{ IpProtocol: "tcp", FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }],
+  });
+  const run = sb.call(a, "RunInstances", {
+    ImageId: ami(AL2023_X86),
+    InstanceType: "t3.micro",
+    MinCount: 2,
+    MaxCount: 2,
+    KeyName: "ops",
+    SecurityGroupIds: [ids.sg],
+    TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "app", Value: "shop" }] }],
+  }).output;
   ids.web1 = run.Instances[0].InstanceId;
   ids.web2 = run.Instances[1].InstanceId;
-  ids.arm = sb.call(a, "RunInstances", { ImageId: ami(AL2023_ARM), InstanceType: "t4g.micro", MinCount: 1, MaxCount: 1 }).output.Instances[0].InstanceId;
-  ids.market = sb.call(b, "RunInstances", { ImageId: ami(NGINX_PLUS_X86), InstanceType: "m5.large", MinCount: 1, MaxCount: 1 }).output.Instances[0].InstanceId;
-  ids.store = sb.call(b, "RunInstances", { ImageId: ami(DEBIAN_INSTANCE_STORE), InstanceType: "m3.medium", MinCount: 1, MaxCount: 1 }).output.Instances[0].InstanceId;
+  ids.arm = sb.call(a, "RunInstances", {
+    ImageId: ami(AL2023_ARM),
+    InstanceType: "t4g.micro",
+    MinCount: 1,
+    MaxCount: 1,
+  }).output.Instances[0].InstanceId;
+  ids.market = sb.call(b, "RunInstances", {
+    ImageId: ami(NGINX_PLUS_X86),
+    InstanceType: "m5.large",
+    MinCount: 1,
+    MaxCount: 1,
+  }).output.Instances[0].InstanceId;
+  ids.store = sb.call(b, "RunInstances", {
+    ImageId: ami(DEBIAN_INSTANCE_STORE),
+    InstanceType: "m3.medium",
+    MinCount: 1,
+    MaxCount: 1,
+  }).output.Instances[0].InstanceId;
   sb.advance(5 * 60_000);
-  sb.call(a, "GuestRun", { InstanceId: ids.web1, Command: "sudo dnf install -y nginx && sudo systemctl enable --now nginx" });
-  sb.call(a, "GuestRun", { InstanceId: ids.web1, Command: "echo '<h1>shop</h1>' | sudo tee /usr/share/nginx/html/index.html" });
+  sb.call(a, "GuestRun", {
+    InstanceId: ids.web1,
+    Command: "sudo dnf install -y nginx && sudo systemctl enable --now nginx",
+  });
+  sb.call(a, "GuestRun", {
+    InstanceId: ids.web1,
+    Command: "echo '<h1>shop</h1>' | sudo tee /usr/share/nginx/html/index.html",
+  });
   sb.call(b, "GuestRun", { InstanceId: ids.store, Command: "echo data | sudo tee /etc/app.conf" });
-  sb.call(b, "GuestRun", { InstanceId: ids.store, Command: "sudo ec2-bundle-vol -d /tmp && sudo ec2-upload-bundle -b b-bucket/app -m /tmp/image.manifest.xml" });
-  ids.bundleAmi = sb.call(b, "RegisterImage", { Name: "b-app", ImageLocation: "b-bucket/app/image.manifest.xml" }).output.ImageId;
+  sb.call(b, "GuestRun", {
+    InstanceId: ids.store,
+    Command: "sudo ec2-bundle-vol -d /tmp && sudo ec2-upload-bundle -b b-bucket/app -m /tmp/image.manifest.xml",
+  });
+  ids.bundleAmi = sb.call(b, "RegisterImage", {
+    Name: "b-app",
+    ImageLocation: "b-bucket/app/image.manifest.xml",
+  }).output.ImageId;
   ids.ami = sb.call(a, "CreateImage", { InstanceId: ids.web1, Name: "shop-1" }).output.ImageId;
   sb.advance(10 * 60_000);
   sb.call(a, "ModifyImageAttribute", { ImageId: ids.ami, LaunchPermission: { Add: [{ UserId: B }] } });
   ids.copy = sb.call(aEu, "CopyImage", { SourceImageId: ids.ami, SourceRegion: US, Name: "shop-1-eu" }).output.ImageId;
-  ids.fromShared = sb.call(b, "RunInstances", { ImageId: ids.ami, InstanceType: "t3.small", MinCount: 1, MaxCount: 1 }).output.Instances[0].InstanceId;
+  ids.fromShared = sb.call(b, "RunInstances", {
+    ImageId: ids.ami,
+    InstanceType: "t3.small",
+    MinCount: 1,
+    MaxCount: 1,
+  }).output.Instances[0].InstanceId;
   sb.call(a, "StopInstances", { InstanceIds: [ids.web2] });
   ids.eip = sb.call(a, "AllocateAddress", { Domain: "vpc" }).output.AllocationId;
   sb.call(a, "AssociateAddress", { AllocationId: ids.eip, InstanceId: ids.web1 });
   sb.advance(45 * 60_000 + 20_000);
-  ids.euInstance = sb.call(aEu, "RunInstances", { ImageId: ids.copy, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1 }).output.Instances[0].InstanceId;
+  ids.euInstance = sb.call(aEu, "RunInstances", {
+    ImageId: ids.copy,
+    InstanceType: "t3.micro",
+    MinCount: 1,
+    MaxCount: 1,
+  }).output.Instances[0].InstanceId;
   sb.call(a, "TerminateInstances", { InstanceIds: [ids.arm] });
   sb.call(a, "StartInstances", { InstanceIds: [ids.web2] });
   sb.advance(3 * 3_600_000 + 7_000);
@@ -76,13 +137,22 @@ describe("R1 determinism and replay", () => {
     expect(two.ids).toEqual(one.ids);
     expect(two.sb.now).toBe(one.sb.now);
     // Same event log (key material aside: CreateKeyPair makes a real, random key).
-    const strip = (es: EventEnvelope[]) => es.map((e) => (e.event.type === "KeyPairCreated" ? { ...e, event: { ...e.event, keyFingerprint: "", publicKey: "" } } : e));
+    const strip = (es: EventEnvelope[]) =>
+      es.map((e) =>
+        e.event.type === "KeyPairCreated" ? { ...e, event: { ...e.event, keyFingerprint: "", publicKey: "" } } : e,
+      );
     expect(strip(two.events)).toEqual(strip(one.events));
-    const v1 = view(one.sb), v2 = view(two.sb);
+    const v1 = view(one.sb),
+      v2 = view(two.sb);
     expect(v2).toEqual(v1);
-    const count = (k: string) => (v1[k] as { Reservations: { Instances: unknown[] }[] }).Reservations.flatMap((r) => r.Instances).length;
-    expect([count(`${A}/${US}/instances`), count(`${B}/${US}/instances`), count(`${A}/${EU}/instances`)]).toEqual([2, 3, 1]); // the arm64 instance was terminated and is gone
-    expect((v1[`${A}/${EU}/images`] as { Images: { State: string }[] }).Images.map((i) => i.State)).toEqual(["available"]);
+    const count = (k: string) =>
+      (v1[k] as { Reservations: { Instances: unknown[] }[] }).Reservations.flatMap((r) => r.Instances).length;
+    expect([count(`${A}/${US}/instances`), count(`${B}/${US}/instances`), count(`${A}/${EU}/instances`)]).toEqual([
+      2, 3, 1,
+    ]); // the arm64 instance was terminated and is gone
+    expect((v1[`${A}/${EU}/images`] as { Images: { State: string }[] }).Images.map((i) => i.State)).toEqual([
+      "available",
+    ]);
     const cost = v1.cost as ReturnType<Sandbox["costReport"]>;
     expect(cost.total).toBeGreaterThan(0);
     expect(cost.byKind.software).toBeGreaterThan(0);
@@ -102,14 +172,24 @@ describe("R1 determinism and replay", () => {
     expect(replayed.costReport(A)).toEqual(live.sb.costReport(A));
     expect(replayed.costReport(B)).toEqual(live.sb.costReport(B));
     // The guest file systems came back too.
-    const cat = (sb: Sandbox) => sb.call(ctx(A, US), "GuestRun", { InstanceId: live.ids.web1, Command: "curl http://localhost/" }).output.Output;
+    const cat = (sb: Sandbox) =>
+      sb.call(ctx(A, US), "GuestRun", { InstanceId: live.ids.web1, Command: "curl http://localhost/" }).output.Output;
     expect(cat(replayed)).toBe("<h1>shop</h1>\n");
     expect(cat(replayed)).toBe(cat(live.sb));
     // Both continue identically: the same next IDs, the same timings and the same bill.
     const next = (sb: Sandbox) => {
-      const r = sb.call(ctx(A, US), "RunInstances", { ImageId: ami(AL2023_X86), InstanceType: "m5.large", MinCount: 1, MaxCount: 1 }).output;
+      const r = sb.call(ctx(A, US), "RunInstances", {
+        ImageId: ami(AL2023_X86),
+        InstanceType: "m5.large",
+        MinCount: 1,
+        MaxCount: 1,
+      }).output;
       sb.advance(90 * 60_000);
-      const img = sb.call(ctx(A, EU), "CreateImage", { InstanceId: live.ids.euInstance, Name: "eu-next", NoReboot: true }).output.ImageId;
+      const img = sb.call(ctx(A, EU), "CreateImage", {
+        InstanceId: live.ids.euInstance,
+        Name: "eu-next",
+        NoReboot: true,
+      }).output.ImageId;
       sb.advance(10 * 60_000);
       return { instance: r.Instances[0].InstanceId, ip: r.Instances[0].PublicIpAddress, img, view: view(sb) };
     };
@@ -122,6 +202,10 @@ describe("R1 determinism and replay", () => {
     const before = Sandbox.replay(live.events, { seed: "branch", realNow: () => 0, upTo: cut - 1 });
     const at = Sandbox.replay(live.events, { seed: "branch", realNow: () => 0, upTo: cut });
     expect(before.call(ctx(A, US), "DescribeImages", { Owners: ["self"] }).output.Images).toEqual([]);
-    expect(at.call(ctx(A, US), "DescribeImages", { Owners: ["self"] }).output.Images.map((i: { ImageId: string }) => i.ImageId)).toEqual([live.ids.ami]);
+    expect(
+      at
+        .call(ctx(A, US), "DescribeImages", { Owners: ["self"] })
+        .output.Images.map((i: { ImageId: string }) => i.ImageId),
+    ).toEqual([live.ids.ami]);
   });
 });

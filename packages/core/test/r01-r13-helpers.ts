@@ -3,7 +3,7 @@
  * launching and waiting in simulated time, the guest shell, and EC2 error assertions.
  */
 import { expect } from "vitest";
-import { catalogImageId, isEc2Error, Sandbox, type CallContext } from "../src/index.ts";
+import { type CallContext, catalogImageId, isEc2Error, Sandbox } from "../src/index.ts";
 
 export const A = "111122223333";
 export const B = "444455556666";
@@ -54,8 +54,20 @@ export interface Launched {
   state: { Code?: number; Name?: string };
 }
 
-export function launch(sb: Sandbox, c: CallContext, imageId: string, instanceType: string, extra: Record<string, unknown> = {}): Launched {
-  const out = sb.call(c, "RunInstances", { ImageId: imageId, InstanceType: instanceType, MinCount: 1, MaxCount: 1, ...extra }).output;
+export function launch(
+  sb: Sandbox,
+  c: CallContext,
+  imageId: string,
+  instanceType: string,
+  extra: Record<string, unknown> = {},
+): Launched {
+  const out = sb.call(c, "RunInstances", {
+    ImageId: imageId,
+    InstanceType: instanceType,
+    MinCount: 1,
+    MaxCount: 1,
+    ...extra,
+  }).output;
   const i = out.Instances[0];
   return { instanceId: i.InstanceId, state: i.State };
 }
@@ -64,7 +76,8 @@ export function describeInstance(sb: Sandbox, c: CallContext, id: string) {
   return sb.call(c, "DescribeInstances", { InstanceIds: [id] }).output.Reservations[0].Instances[0];
 }
 
-export const stateOf = (sb: Sandbox, c: CallContext, id: string): { Code: number; Name: string } => describeInstance(sb, c, id).State;
+export const stateOf = (sb: Sandbox, c: CallContext, id: string): { Code: number; Name: string } =>
+  describeInstance(sb, c, id).State;
 
 /** Advances the clock a second at a time until the instance is in `state`; returns the ms it took. */
 export function waitFor(sb: Sandbox, c: CallContext, id: string, state: string, limitMs = 3_600_000): number {

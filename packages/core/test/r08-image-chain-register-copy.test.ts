@@ -7,14 +7,33 @@
 import { describe, expect, it } from "vitest";
 import type { CallContext, Sandbox } from "../src/index.ts";
 import {
-  A, AL2023_X86, ami, B, ctx, DEBIAN_INSTANCE_STORE, describeImage, describeInstance, EU, expectEc2Error, launch, ok, sandbox, sh, stateOf, US,
-  waitFor, waitImage,
+  A,
+  AL2023_X86,
+  ami,
+  B,
+  ctx,
+  DEBIAN_INSTANCE_STORE,
+  describeImage,
+  describeInstance,
+  EU,
+  expectEc2Error,
+  launch,
+  ok,
+  sandbox,
+  sh,
+  stateOf,
+  US,
+  waitFor,
+  waitImage,
 } from "./r01-r13-helpers.ts";
 
 const HOST_KEY = "/etc/ssh/ssh_host_ed25519_key.pub";
 
 /** Instance #1: nginx installed and enabled, an app, and runtime data that an image must drop. */
-function buildWebServer(sb: Sandbox, c: CallContext): { id: string; privateIp: string; publicIp: string; hostname: string; hostKey: string } {
+function buildWebServer(
+  sb: Sandbox,
+  c: CallContext,
+): { id: string; privateIp: string; publicIp: string; hostname: string; hostKey: string } {
   const { instanceId: id } = launch(sb, c, ami(AL2023_X86, c.region), "t3.micro");
   waitFor(sb, c, id, "running");
   ok(sb, c, id, "sudo dnf install -y nginx");
@@ -29,7 +48,13 @@ function buildWebServer(sb: Sandbox, c: CallContext): { id: string; privateIp: s
   ok(sb, c, id, "echo swapspace | sudo tee /swapfile");
   ok(sb, c, id, "echo scratch > /tmp/scratch.txt");
   const inst = describeInstance(sb, c, id);
-  return { id, privateIp: inst.PrivateIpAddress, publicIp: inst.PublicIpAddress, hostname: ok(sb, c, id, "hostname").trim(), hostKey: ok(sb, c, id, `cat ${HOST_KEY}`) };
+  return {
+    id,
+    privateIp: inst.PrivateIpAddress,
+    publicIp: inst.PublicIpAddress,
+    hostname: ok(sb, c, id, "hostname").trim(),
+    hostKey: ok(sb, c, id, `cat ${HOST_KEY}`),
+  };
 }
 
 /** Checks an instance has the web server's software, files and configuration. */
@@ -43,8 +68,19 @@ function expectWebServer(sb: Sandbox, c: CallContext, id: string): void {
 }
 
 /** Checks the runtime data of `source` did not come along. */
-function expectNoRuntimeDataOf(sb: Sandbox, c: CallContext, id: string, source: { id: string; privateIp: string; publicIp: string; hostname: string; hostKey: string }): void {
-  for (const f of ["/opt/shop/private-ip", "/opt/shop/public-ip", "/etc/shop-hostname", "/swapfile", "/tmp/scratch.txt"]) {
+function expectNoRuntimeDataOf(
+  sb: Sandbox,
+  c: CallContext,
+  id: string,
+  source: { id: string; privateIp: string; publicIp: string; hostname: string; hostKey: string },
+): void {
+  for (const f of [
+    "/opt/shop/private-ip",
+    "/opt/shop/public-ip",
+    "/etc/shop-hostname",
+    "/swapfile",
+    "/tmp/scratch.txt",
+  ]) {
     const r = sh(sb, c, id, `cat ${f}`);
     expect(r.ExitCode, f).toBe(1);
     expect(r.Output).toBe(`cat: ${f}: No such file or directory\n`);
@@ -52,39 +88,70 @@ function expectNoRuntimeDataOf(sb: Sandbox, c: CallContext, id: string, source: 
   const inst = describeInstance(sb, c, id);
   const hostname = ok(sb, c, id, "hostname").trim();
   expect(hostname).not.toBe(source.hostname);
-  expect(hostname).toBe(`ip-${inst.PrivateIpAddress.replace(/\./g, "-")}.${c.region === "us-east-1" ? "ec2.internal" : `${c.region}.compute.internal`}`);
+  expect(hostname).toBe(
+    `ip-${inst.PrivateIpAddress.replace(/\./g, "-")}.${c.region === "us-east-1" ? "ec2.internal" : `${c.region}.compute.internal`}`,
+  );
   expect(ok(sb, c, id, "cat /etc/hostname")).toBe(`${hostname}\n`);
   // Fresh host keys.
   const key = ok(sb, c, id, `cat ${HOST_KEY}`);
   expect(key).toMatch(/^ssh-ed25519 /);
   expect(key).not.toBe(source.hostKey);
-  for (const ip of [source.privateIp, source.publicIp]) expect(ok(sb, c, id, "grep -r . /etc/hostname")).not.toContain(ip);
+  for (const ip of [source.privateIp, source.publicIp])
+    expect(ok(sb, c, id, "grep -r . /etc/hostname")).not.toContain(ip);
 }
 
 describe("R8 CreateImage", () => {
   it("R8 CreateImage from a running EBS-backed instance: pending, a snapshot of every EBS volume, then available", () => {
     const sb = sandbox();
     const c = ctx();
-    const { instanceId } = launch(sb, c, ami(AL2023_X86), "t3.micro", { BlockDeviceMappings: [{ DeviceName: "/dev/sdf", Ebs: { VolumeSize: 20, VolumeType: "gp3" } }] });
+    const { instanceId } = launch(sb, c, ami(AL2023_X86), "t3.micro", {
+      BlockDeviceMappings: [{ DeviceName: "/dev/sdf", Ebs: { VolumeSize: 20, VolumeType: "gp3" } }],
+    });
     waitFor(sb, c, instanceId, "running");
-    const volumes = describeInstance(sb, c, instanceId).BlockDeviceMappings.map((b: { DeviceName: string; Ebs: { VolumeId: string } }) => [b.DeviceName, b.Ebs.VolumeId]);
+    const volumes = describeInstance(sb, c, instanceId).BlockDeviceMappings.map(
+      (b: { DeviceName: string; Ebs: { VolumeId: string } }) => [b.DeviceName, b.Ebs.VolumeId],
+    );
     expect(volumes.map((v: string[]) => v[0])).toEqual(["/dev/xvda", "/dev/sdf"]);
-    const imageId = sb.call(c, "CreateImage", { InstanceId: instanceId, Name: "web-1.0", Description: "web server" }).output.ImageId;
+    const imageId = sb.call(c, "CreateImage", { InstanceId: instanceId, Name: "web-1.0", Description: "web server" })
+      .output.ImageId;
     expect(imageId).toMatch(/^ami-[0-9a-f]{17}$/);
     const pending = describeImage(sb, c, imageId);
-    expect(pending).toMatchObject({ State: "pending", Name: "web-1.0", Description: "web server", OwnerId: A, Public: false, RootDeviceType: "ebs", RootDeviceName: "/dev/xvda", Architecture: "x86_64", SourceInstanceId: instanceId });
+    expect(pending).toMatchObject({
+      State: "pending",
+      Name: "web-1.0",
+      Description: "web server",
+      OwnerId: A,
+      Public: false,
+      RootDeviceType: "ebs",
+      RootDeviceName: "/dev/xvda",
+      Architecture: "x86_64",
+      SourceInstanceId: instanceId,
+    });
     // One snapshot per EBS volume, of that volume, at its size.
-    const bdms = pending.BlockDeviceMappings as { DeviceName: string; Ebs: { SnapshotId: string; VolumeSize: number; VolumeType: string; DeleteOnTermination: boolean } }[];
-    expect(bdms.map((b) => [b.DeviceName, b.Ebs.VolumeSize, b.Ebs.VolumeType])).toEqual([["/dev/xvda", 8, "gp3"], ["/dev/sdf", 20, "gp3"]]);
-    const snaps = sb.call(c, "DescribeSnapshots", { SnapshotIds: bdms.map((b) => b.Ebs.SnapshotId) }).output.Snapshots as { SnapshotId: string; VolumeId: string; State: string; OwnerId: string; Description: string }[];
+    const bdms = pending.BlockDeviceMappings as {
+      DeviceName: string;
+      Ebs: { SnapshotId: string; VolumeSize: number; VolumeType: string; DeleteOnTermination: boolean };
+    }[];
+    expect(bdms.map((b) => [b.DeviceName, b.Ebs.VolumeSize, b.Ebs.VolumeType])).toEqual([
+      ["/dev/xvda", 8, "gp3"],
+      ["/dev/sdf", 20, "gp3"],
+    ]);
+    const snaps = sb.call(c, "DescribeSnapshots", { SnapshotIds: bdms.map((b) => b.Ebs.SnapshotId) }).output
+      .Snapshots as { SnapshotId: string; VolumeId: string; State: string; OwnerId: string; Description: string }[];
     expect(snaps.map((s) => s.VolumeId).sort()).toEqual(volumes.map((v: string[]) => v[1]).sort());
-    expect(snaps.every((s) => s.OwnerId === A && s.Description.includes(imageId) && s.Description.includes(instanceId))).toBe(true);
+    expect(
+      snaps.every((s) => s.OwnerId === A && s.Description.includes(imageId) && s.Description.includes(instanceId)),
+    ).toBe(true);
     // In time: the snapshots complete, then the image is available.
     const waited = waitImage(sb, c, imageId);
     expect(waited).toBeGreaterThan(0);
-    const after = sb.call(c, "DescribeSnapshots", { SnapshotIds: bdms.map((b) => b.Ebs.SnapshotId) }).output.Snapshots as { State: string }[];
+    const after = sb.call(c, "DescribeSnapshots", { SnapshotIds: bdms.map((b) => b.Ebs.SnapshotId) }).output
+      .Snapshots as { State: string }[];
     expect(after.every((s) => s.State === "completed")).toBe(true);
-    expect(sb.call(c, "DescribeImages", { Owners: ["self"], Filters: [{ Name: "state", Values: ["available"] }] }).output.Images).toHaveLength(1);
+    expect(
+      sb.call(c, "DescribeImages", { Owners: ["self"], Filters: [{ Name: "state", Values: ["available"] }] }).output
+        .Images,
+    ).toHaveLength(1);
     // The instance is still running.
     expect(stateOf(sb, c, instanceId)).toEqual({ Code: 16, Name: "running" });
     // A volume attached later is imaged too, and an instance of the AMI gets a volume made from each snapshot.
@@ -93,14 +160,27 @@ describe("R8 CreateImage", () => {
     sb.advance(10_000);
     sb.call(c, "AttachVolume", { VolumeId: extra, InstanceId: instanceId, Device: "/dev/sdg" });
     sb.advance(10_000);
-    const second = sb.call(c, "CreateImage", { InstanceId: instanceId, Name: "web-1.1", NoReboot: true }).output.ImageId;
-    const secondBdms = describeImage(sb, c, second).BlockDeviceMappings as { DeviceName: string; Ebs: { SnapshotId: string; VolumeSize: number } }[];
-    expect(secondBdms.map((b) => [b.DeviceName, b.Ebs.VolumeSize])).toEqual([["/dev/xvda", 8], ["/dev/sdf", 20], ["/dev/sdg", 5]]);
+    const second = sb.call(c, "CreateImage", { InstanceId: instanceId, Name: "web-1.1", NoReboot: true }).output
+      .ImageId;
+    const secondBdms = describeImage(sb, c, second).BlockDeviceMappings as {
+      DeviceName: string;
+      Ebs: { SnapshotId: string; VolumeSize: number };
+    }[];
+    expect(secondBdms.map((b) => [b.DeviceName, b.Ebs.VolumeSize])).toEqual([
+      ["/dev/xvda", 8],
+      ["/dev/sdf", 20],
+      ["/dev/sdg", 5],
+    ]);
     expect(new Set([...secondBdms, ...bdms].map((b) => b.Ebs.SnapshotId)).size).toBe(5);
     waitImage(sb, c, second);
     const { instanceId: next } = launch(sb, c, second, "t3.micro");
-    const nextVolumes = describeInstance(sb, c, next).BlockDeviceMappings.map((b: { Ebs: { VolumeId: string } }) => b.Ebs.VolumeId);
-    const made = sb.call(c, "DescribeVolumes", { VolumeIds: nextVolumes }).output.Volumes.map((v: { SnapshotId: string; Size: number }) => [v.SnapshotId, v.Size]).sort();
+    const nextVolumes = describeInstance(sb, c, next).BlockDeviceMappings.map(
+      (b: { Ebs: { VolumeId: string } }) => b.Ebs.VolumeId,
+    );
+    const made = sb
+      .call(c, "DescribeVolumes", { VolumeIds: nextVolumes })
+      .output.Volumes.map((v: { SnapshotId: string; Size: number }) => [v.SnapshotId, v.Size])
+      .sort();
     expect(made).toEqual(secondBdms.map((b) => [b.Ebs.SnapshotId, b.Ebs.VolumeSize]).sort());
   });
 
@@ -138,10 +218,17 @@ describe("R8 CreateImage", () => {
 
     const store = launch(sb, c, ami(DEBIAN_INSTANCE_STORE), "m3.medium").instanceId;
     waitFor(sb, c, store, "running");
-    expectEc2Error(() => sb.call(c, "CreateImage", { InstanceId: store, Name: "nope" }), "UnsupportedOperation", /instance-store root device/);
+    expectEc2Error(
+      () => sb.call(c, "CreateImage", { InstanceId: store, Name: "nope" }),
+      "UnsupportedOperation",
+      /instance-store root device/,
+    );
     sb.call(c, "TerminateInstances", { InstanceIds: [next] });
     expectEc2Error(() => sb.call(c, "CreateImage", { InstanceId: next, Name: "nope" }), "IncorrectInstanceState");
-    expectEc2Error(() => sb.call(c, "CreateImage", { InstanceId: id, Name: "from-stopped" }), "InvalidAMIName.Duplicate");
+    expectEc2Error(
+      () => sb.call(c, "CreateImage", { InstanceId: id, Name: "from-stopped" }),
+      "InvalidAMIName.Duplicate",
+    );
   });
 
   it("R8 the image keeps software, files and configuration but drops swap, host keys, hostname and files holding the instance's addresses", () => {
@@ -210,7 +297,8 @@ describe("R9 instances launched from an AMI", () => {
     const { instanceId: src } = launch(sb, c, ami(AL2023_X86), "t3.micro");
     waitFor(sb, c, src, "running");
     ok(sb, c, src, "echo before | sudo tee /etc/release-note");
-    const imageId = sb.call(c, "CreateImage", { InstanceId: src, Name: "point-in-time", NoReboot: true }).output.ImageId;
+    const imageId = sb.call(c, "CreateImage", { InstanceId: src, Name: "point-in-time", NoReboot: true }).output
+      .ImageId;
     ok(sb, c, src, "echo after | sudo tee /etc/release-note");
     ok(sb, c, src, "echo late | sudo tee /etc/late-file");
     waitImage(sb, c, imageId);
@@ -238,19 +326,38 @@ describe("R10 instance-store AMIs and RegisterImage", () => {
     expect(sh(sb, c, src, "ec2-bundle-vol -d /tmp -r x86_64").ExitCode).not.toBe(0);
     expect(sh(sb, c, src, "sudo ec2-upload-bundle -b shop-bundles/v1 -m /tmp/image.manifest.xml").ExitCode).not.toBe(0);
     expect(ok(sb, c, src, "sudo ec2-bundle-vol -d /tmp -r x86_64")).toMatch(/ec2-bundle-vol complete/);
-    expect(ok(sb, c, src, "sudo ec2-upload-bundle -b shop-bundles/v1 -m /tmp/image.manifest.xml")).toMatch(/shop-bundles\/v1\/image\.manifest\.xml/);
+    expect(ok(sb, c, src, "sudo ec2-upload-bundle -b shop-bundles/v1 -m /tmp/image.manifest.xml")).toMatch(
+      /shop-bundles\/v1\/image\.manifest\.xml/,
+    );
     // CreateImage is for EBS-backed instances only.
     expectEc2Error(() => sb.call(c, "CreateImage", { InstanceId: src, Name: "nope" }), "UnsupportedOperation");
     // Register the manifest: an instance-store-backed AMI.
-    expectEc2Error(() => sb.call(c, "RegisterImage", { Name: "shop-s3", ImageLocation: "shop-bundles/v9/image.manifest.xml" }), "InvalidManifest");
-    const imageId = sb.call(c, "RegisterImage", { Name: "shop-s3", ImageLocation: "shop-bundles/v1/image.manifest.xml", Architecture: "x86_64", VirtualizationType: "hvm" }).output.ImageId;
+    expectEc2Error(
+      () => sb.call(c, "RegisterImage", { Name: "shop-s3", ImageLocation: "shop-bundles/v9/image.manifest.xml" }),
+      "InvalidManifest",
+    );
+    const imageId = sb.call(c, "RegisterImage", {
+      Name: "shop-s3",
+      ImageLocation: "shop-bundles/v1/image.manifest.xml",
+      Architecture: "x86_64",
+      VirtualizationType: "hvm",
+    }).output.ImageId;
     const img = describeImage(sb, c, imageId);
-    expect(img).toMatchObject({ RootDeviceType: "instance-store", ImageLocation: "shop-bundles/v1/image.manifest.xml", State: "pending", OwnerId: A, Architecture: "x86_64" });
+    expect(img).toMatchObject({
+      RootDeviceType: "instance-store",
+      ImageLocation: "shop-bundles/v1/image.manifest.xml",
+      State: "pending",
+      OwnerId: A,
+      Architecture: "x86_64",
+    });
     expect(img.BlockDeviceMappings.some((b: { Ebs?: unknown }) => b.Ebs)).toBe(false);
     waitImage(sb, c, imageId);
     // Another account cannot register someone else's bundle.
     sb.createAccount({ accountId: B });
-    expectEc2Error(() => sb.call(ctx(B), "RegisterImage", { Name: "stolen", ImageLocation: "shop-bundles/v1/image.manifest.xml" }), "InvalidManifest");
+    expectEc2Error(
+      () => sb.call(ctx(B), "RegisterImage", { Name: "stolen", ImageLocation: "shop-bundles/v1/image.manifest.xml" }),
+      "InvalidManifest",
+    );
     // An instance of it has the software and files, not the source's runtime data.
     const { instanceId: next } = launch(sb, c, imageId, "m3.medium");
     waitFor(sb, c, next, "running");
@@ -260,7 +367,9 @@ describe("R10 instance-store AMIs and RegisterImage", () => {
     expect(ok(sb, c, next, "curl http://localhost/")).toBe("<h1>from a bundle</h1>\n");
     expect(sh(sb, c, next, "cat /etc/my-ip").ExitCode).toBe(1);
     expect(ok(sb, c, next, `cat ${HOST_KEY}`)).not.toBe(srcKey);
-    expect(ok(sb, c, next, "hostname").trim()).toBe(`ip-${describeInstance(sb, c, next).PrivateIpAddress.replace(/\./g, "-")}.ec2.internal`);
+    expect(ok(sb, c, next, "hostname").trim()).toBe(
+      `ip-${describeInstance(sb, c, next).PrivateIpAddress.replace(/\./g, "-")}.ec2.internal`,
+    );
   });
 
   it("R10 RegisterImage can register an EBS-backed AMI from a snapshot", () => {
@@ -271,14 +380,31 @@ describe("R10 instance-store AMIs and RegisterImage", () => {
     ok(sb, c, src, "echo 'from a snapshot' | sudo tee /etc/origin");
     const root = describeInstance(sb, c, src).BlockDeviceMappings[0].Ebs.VolumeId;
     const snapshotId = sb.call(c, "CreateSnapshot", { VolumeId: root, Description: "root of src" }).output.SnapshotId;
-    expectEc2Error(() => sb.call(c, "RegisterImage", { Name: "no-root", RootDeviceName: "/dev/xvda", BlockDeviceMappings: [{ DeviceName: "/dev/sdf", Ebs: { SnapshotId: snapshotId } }] }), "InvalidBlockDeviceMapping");
+    expectEc2Error(
+      () =>
+        sb.call(c, "RegisterImage", {
+          Name: "no-root",
+          RootDeviceName: "/dev/xvda",
+          BlockDeviceMappings: [{ DeviceName: "/dev/sdf", Ebs: { SnapshotId: snapshotId } }],
+        }),
+      "InvalidBlockDeviceMapping",
+    );
     const imageId = sb.call(c, "RegisterImage", {
-      Name: "from-snapshot", Architecture: "x86_64", RootDeviceName: "/dev/xvda", VirtualizationType: "hvm", EnaSupport: true,
+      Name: "from-snapshot",
+      Architecture: "x86_64",
+      RootDeviceName: "/dev/xvda",
+      VirtualizationType: "hvm",
+      EnaSupport: true,
       BlockDeviceMappings: [{ DeviceName: "/dev/xvda", Ebs: { SnapshotId: snapshotId, VolumeType: "gp3" } }],
     }).output.ImageId;
     waitImage(sb, c, imageId);
     const img = describeImage(sb, c, imageId);
-    expect(img).toMatchObject({ RootDeviceType: "ebs", RootDeviceName: "/dev/xvda", Architecture: "x86_64", State: "available" });
+    expect(img).toMatchObject({
+      RootDeviceType: "ebs",
+      RootDeviceName: "/dev/xvda",
+      Architecture: "x86_64",
+      State: "available",
+    });
     expect(img.BlockDeviceMappings[0].Ebs).toMatchObject({ SnapshotId: snapshotId, VolumeSize: 8, VolumeType: "gp3" });
     const { instanceId: next } = launch(sb, c, imageId, "t3.micro");
     waitFor(sb, c, next, "running");
@@ -286,14 +412,26 @@ describe("R10 instance-store AMIs and RegisterImage", () => {
     expect(ok(sb, c, next, "cat /etc/os-release")).toMatch(/Amazon Linux 2023/);
     // Someone else's snapshot is not found.
     sb.createAccount({ accountId: B });
-    expectEc2Error(() => sb.call(ctx(B), "RegisterImage", { Name: "not-mine", RootDeviceName: "/dev/xvda", BlockDeviceMappings: [{ DeviceName: "/dev/xvda", Ebs: { SnapshotId: snapshotId } }] }), "InvalidSnapshot.NotFound");
+    expectEc2Error(
+      () =>
+        sb.call(ctx(B), "RegisterImage", {
+          Name: "not-mine",
+          RootDeviceName: "/dev/xvda",
+          BlockDeviceMappings: [{ DeviceName: "/dev/xvda", Ebs: { SnapshotId: snapshotId } }],
+        }),
+      "InvalidSnapshot.NotFound",
+    );
   });
 });
 
 describe("R11 CopyImage, DeregisterImage, protection, disabled images", () => {
   function webImage(sb: Sandbox, c: CallContext) {
     const one = buildWebServer(sb, c);
-    const imageId = sb.call(c, "CreateImage", { InstanceId: one.id, Name: "shop-1", TagSpecifications: [{ ResourceType: "image", Tags: [{ Key: "app", Value: "shop" }] }] }).output.ImageId;
+    const imageId = sb.call(c, "CreateImage", {
+      InstanceId: one.id,
+      Name: "shop-1",
+      TagSpecifications: [{ ResourceType: "image", Tags: [{ Key: "app", Value: "shop" }] }],
+    }).output.ImageId;
     waitImage(sb, c, imageId);
     return { one, imageId };
   }
@@ -303,16 +441,34 @@ describe("R11 CopyImage, DeregisterImage, protection, disabled images", () => {
     const c = ctx();
     const { one, imageId } = webImage(sb, c);
     const before = describeImage(sb, c, imageId);
-    const copyId = sb.call(c, "CopyImage", { SourceImageId: imageId, SourceRegion: US, Name: "shop-1-copy", Description: "a copy" }).output.ImageId;
+    const copyId = sb.call(c, "CopyImage", {
+      SourceImageId: imageId,
+      SourceRegion: US,
+      Name: "shop-1-copy",
+      Description: "a copy",
+    }).output.ImageId;
     expect(copyId).not.toBe(imageId);
     const copy = describeImage(sb, c, copyId);
-    expect(copy).toMatchObject({ State: "pending", Name: "shop-1-copy", Description: "a copy", OwnerId: A, SourceImageId: imageId, SourceImageRegion: US, RootDeviceName: "/dev/xvda", Architecture: "x86_64" });
+    expect(copy).toMatchObject({
+      State: "pending",
+      Name: "shop-1-copy",
+      Description: "a copy",
+      OwnerId: A,
+      SourceImageId: imageId,
+      SourceImageRegion: US,
+      RootDeviceName: "/dev/xvda",
+      Architecture: "x86_64",
+    });
     const srcSnaps = before.BlockDeviceMappings.map((b: { Ebs: { SnapshotId: string } }) => b.Ebs.SnapshotId);
     const copySnaps = copy.BlockDeviceMappings.map((b: { Ebs: { SnapshotId: string } }) => b.Ebs.SnapshotId);
     expect(copySnaps).toHaveLength(srcSnaps.length);
     for (const s of copySnaps) expect(srcSnaps).not.toContain(s);
     const described = sb.call(c, "DescribeSnapshots", { SnapshotIds: copySnaps }).output.Snapshots;
-    expect(described.every((s: { OwnerId: string; Description: string }) => s.OwnerId === A && s.Description.includes(copyId))).toBe(true);
+    expect(
+      described.every(
+        (s: { OwnerId: string; Description: string }) => s.OwnerId === A && s.Description.includes(copyId),
+      ),
+    ).toBe(true);
     waitImage(sb, c, copyId);
     // The source is as it was.
     expect(describeImage(sb, c, imageId)).toEqual(before);
@@ -327,10 +483,16 @@ describe("R11 CopyImage, DeregisterImage, protection, disabled images", () => {
 
   it("R11 CopyImage to another region creates an AMI there (new ID, own snapshots); the source region is unchanged", () => {
     const sb = sandbox();
-    const us = ctx(A, US), eu = ctx(A, EU);
+    const us = ctx(A, US),
+      eu = ctx(A, EU);
     const { one, imageId } = webImage(sb, us);
     const usImagesBefore = sb.call(us, "DescribeImages", { Owners: ["self"] }).output.Images;
-    const copyId = sb.call(eu, "CopyImage", { SourceImageId: imageId, SourceRegion: US, Name: "shop-1-eu", CopyImageTags: true }).output.ImageId;
+    const copyId = sb.call(eu, "CopyImage", {
+      SourceImageId: imageId,
+      SourceRegion: US,
+      Name: "shop-1-eu",
+      CopyImageTags: true,
+    }).output.ImageId;
     expect(copyId).not.toBe(imageId);
     // The copy lives in eu-west-1 only; the source only in us-east-1.
     expectEc2Error(() => sb.call(us, "DescribeImages", { ImageIds: [copyId] }), "InvalidAMIID.NotFound");
@@ -351,22 +513,38 @@ describe("R11 CopyImage, DeregisterImage, protection, disabled images", () => {
     expect(ok(sb, eu, instanceId, "hostname")).toMatch(/\.eu-west-1\.compute\.internal\n$/);
     // Copying an AMI the caller cannot see is refused.
     sb.createAccount({ accountId: B });
-    expectEc2Error(() => sb.call(ctx(B, EU), "CopyImage", { SourceImageId: imageId, SourceRegion: US, Name: "stolen" }), "InvalidAMIID.NotFound");
+    expectEc2Error(
+      () => sb.call(ctx(B, EU), "CopyImage", { SourceImageId: imageId, SourceRegion: US, Name: "stolen" }),
+      "InvalidAMIID.NotFound",
+    );
   });
 
   it("R11 CopyImage of an instance-store-backed AMI to another region copies its bundle", () => {
     const sb = sandbox();
-    const us = ctx(A, US), eu = ctx(A, EU);
+    const us = ctx(A, US),
+      eu = ctx(A, EU);
     const { instanceId: src } = launch(sb, us, ami(DEBIAN_INSTANCE_STORE), "m3.medium");
     waitFor(sb, us, src, "running");
     ok(sb, us, src, "echo 'bundled config' | sudo tee /etc/app.conf");
-    ok(sb, us, src, "sudo ec2-bundle-vol -d /tmp && sudo ec2-upload-bundle -b app-bundles/v1 -m /tmp/image.manifest.xml");
-    const imageId = sb.call(us, "RegisterImage", { Name: "app-s3", ImageLocation: "app-bundles/v1/image.manifest.xml" }).output.ImageId;
+    ok(
+      sb,
+      us,
+      src,
+      "sudo ec2-bundle-vol -d /tmp && sudo ec2-upload-bundle -b app-bundles/v1 -m /tmp/image.manifest.xml",
+    );
+    const imageId = sb.call(us, "RegisterImage", { Name: "app-s3", ImageLocation: "app-bundles/v1/image.manifest.xml" })
+      .output.ImageId;
     waitImage(sb, us, imageId);
-    const copyId = sb.call(eu, "CopyImage", { SourceImageId: imageId, SourceRegion: US, Name: "app-s3-eu" }).output.ImageId;
+    const copyId = sb.call(eu, "CopyImage", { SourceImageId: imageId, SourceRegion: US, Name: "app-s3-eu" }).output
+      .ImageId;
     const copy = describeImage(sb, eu, copyId);
     expect(copyId).not.toBe(imageId);
-    expect(copy).toMatchObject({ RootDeviceType: "instance-store", SourceImageId: imageId, SourceImageRegion: US, State: "pending" });
+    expect(copy).toMatchObject({
+      RootDeviceType: "instance-store",
+      SourceImageId: imageId,
+      SourceImageRegion: US,
+      State: "pending",
+    });
     expect(copy.ImageLocation).not.toBe("app-bundles/v1/image.manifest.xml");
     waitImage(sb, eu, copyId);
     expect(describeImage(sb, us, imageId).ImageLocation).toBe("app-bundles/v1/image.manifest.xml");
@@ -374,8 +552,17 @@ describe("R11 CopyImage, DeregisterImage, protection, disabled images", () => {
     waitFor(sb, eu, instanceId, "running");
     expect(ok(sb, eu, instanceId, "cat /etc/app.conf")).toBe("bundled config\n");
     // The bundle in eu-west-1 is a second full copy in S3.
-    const s3 = sb.costReport(A).lines.filter((l) => l.kind === "s3").map((l) => [l.resourceId, l.region]).sort();
-    expect(s3).toEqual([[imageId, US], [copyId, EU]].sort());
+    const s3 = sb
+      .costReport(A)
+      .lines.filter((l) => l.kind === "s3")
+      .map((l) => [l.resourceId, l.region])
+      .sort();
+    expect(s3).toEqual(
+      [
+        [imageId, US],
+        [copyId, EU],
+      ].sort(),
+    );
   });
 
   it("R11 after DeregisterImage instances already launched keep running, but no new instance launches", () => {
@@ -386,10 +573,18 @@ describe("R11 CopyImage, DeregisterImage, protection, disabled images", () => {
     waitFor(sb, c, running, "running");
     // Its snapshot cannot be deleted while the AMI is registered.
     const snap = describeImage(sb, c, imageId).BlockDeviceMappings[0].Ebs.SnapshotId;
-    expectEc2Error(() => sb.call(c, "DeleteSnapshot", { SnapshotId: snap }), "InvalidSnapshot.InUse", new RegExp(imageId));
+    expectEc2Error(
+      () => sb.call(c, "DeleteSnapshot", { SnapshotId: snap }),
+      "InvalidSnapshot.InUse",
+      new RegExp(imageId),
+    );
     expect(sb.call(c, "DeregisterImage", { ImageId: imageId }).output.Return).toBe(true);
     sb.call(c, "DeleteSnapshot", { SnapshotId: snap });
-    expectEc2Error(() => launch(sb, c, imageId, "t3.micro"), "InvalidAMIID.NotFound", `The image id '[${imageId}]' does not exist`);
+    expectEc2Error(
+      () => launch(sb, c, imageId, "t3.micro"),
+      "InvalidAMIID.NotFound",
+      `The image id '[${imageId}]' does not exist`,
+    );
     expect(sb.call(c, "DescribeImages", { Owners: ["self"] }).output.Images).toEqual([]);
     sb.advance(3_600_000);
     expect(stateOf(sb, c, running)).toEqual({ Code: 16, Name: "running" });
@@ -414,8 +609,15 @@ describe("R11 CopyImage, DeregisterImage, protection, disabled images", () => {
     const { imageId } = webImage(sb, c);
     sb.call(c, "EnableImageDeregistrationProtection", { ImageId: imageId });
     expect(describeImage(sb, c, imageId).DeregistrationProtection).toBe("enabled");
-    expect(sb.call(c, "DescribeImageAttribute", { ImageId: imageId, Attribute: "deregistrationProtection" }).output.DeregistrationProtection.Value).toBe("enabled");
-    expectEc2Error(() => sb.call(c, "DeregisterImage", { ImageId: imageId }), "OperationNotPermitted", /deregistration protection/);
+    expect(
+      sb.call(c, "DescribeImageAttribute", { ImageId: imageId, Attribute: "deregistrationProtection" }).output
+        .DeregistrationProtection.Value,
+    ).toBe("enabled");
+    expectEc2Error(
+      () => sb.call(c, "DeregisterImage", { ImageId: imageId }),
+      "OperationNotPermitted",
+      /deregistration protection/,
+    );
     expect(describeImage(sb, c, imageId).State).toBe("available");
     sb.call(c, "DisableImageDeregistrationProtection", { ImageId: imageId });
     expect(describeImage(sb, c, imageId).DeregistrationProtection).toBe("disabled");
@@ -430,9 +632,15 @@ describe("R11 CopyImage, DeregisterImage, protection, disabled images", () => {
     sb.call(c, "ModifyImageAttribute", { ImageId: imageId, LaunchPermission: { Add: [{ UserId: B }] } });
     const { instanceId: existing } = launch(sb, c, imageId, "t3.micro");
     expect(sb.call(c, "DisableImage", { ImageId: imageId }).output.Return).toBe(true);
-    expect(sb.call(c, "DescribeImages", { ImageIds: [imageId], IncludeDisabled: true }).output.Images[0].State).toBe("disabled");
+    expect(sb.call(c, "DescribeImages", { ImageIds: [imageId], IncludeDisabled: true }).output.Images[0].State).toBe(
+      "disabled",
+    );
     expect(sb.call(c, "DescribeImages", { Owners: ["self"] }).output.Images).toEqual([]);
-    expect(sb.call(c, "DescribeImages", { Owners: ["self"], IncludeDisabled: true }).output.Images.map((i: { ImageId: string; State: string }) => [i.ImageId, i.State])).toEqual([[imageId, "disabled"]]);
+    expect(
+      sb
+        .call(c, "DescribeImages", { Owners: ["self"], IncludeDisabled: true })
+        .output.Images.map((i: { ImageId: string; State: string }) => [i.ImageId, i.State]),
+    ).toEqual([[imageId, "disabled"]]);
     expectEc2Error(() => launch(sb, c, imageId, "t3.micro"), "InvalidAMIID.Unavailable");
     expectEc2Error(() => sb.call(ctx(B), "DescribeImages", { ImageIds: [imageId] }), "InvalidAMIID.NotFound");
     expectEc2Error(() => launch(sb, ctx(B), imageId, "t3.micro"), "InvalidAMIID.NotFound");
@@ -441,7 +649,10 @@ describe("R11 CopyImage, DeregisterImage, protection, disabled images", () => {
     sb.call(c, "EnableImage", { ImageId: imageId });
     expect(describeImage(sb, c, imageId).State).toBe("available");
     expect(launch(sb, c, imageId, "t3.micro").state.Name).toBe("pending");
-    expect(sb.call(c, "DescribeImageAttribute", { ImageId: imageId, Attribute: "launchPermission" }).output.LaunchPermissions).toEqual([]);
+    expect(
+      sb.call(c, "DescribeImageAttribute", { ImageId: imageId, Attribute: "launchPermission" }).output
+        .LaunchPermissions,
+    ).toEqual([]);
     expectEc2Error(() => launch(sb, ctx(B), imageId, "t3.micro"), "InvalidAMIID.NotFound");
   });
 
@@ -454,7 +665,10 @@ describe("R11 CopyImage, DeregisterImage, protection, disabled images", () => {
     expect(describeImage(sb, ctx(B), imageId).ImageId).toBe(imageId);
     sb.call(c, "DisableImage", { ImageId: imageId });
     sb.call(c, "EnableImage", { ImageId: imageId });
-    expect(sb.call(c, "DescribeImageAttribute", { ImageId: imageId, Attribute: "launchPermission" }).output.LaunchPermissions).toEqual([]);
+    expect(
+      sb.call(c, "DescribeImageAttribute", { ImageId: imageId, Attribute: "launchPermission" }).output
+        .LaunchPermissions,
+    ).toEqual([]);
     expectEc2Error(() => sb.call(ctx(B), "DescribeImages", { ImageIds: [imageId] }), "InvalidAMIID.NotFound");
   });
 });

@@ -4,7 +4,19 @@
  * keeping the keys the image already carried (R18), as real AMIs do.
  */
 import { describe, expect, it } from "vitest";
-import { A, AL2023_X86, ami, ctx, describeInstance, launch, ok, sandbox, sh, waitFor, waitImage } from "./r01-r13-helpers.ts";
+import {
+  A,
+  AL2023_X86,
+  ami,
+  ctx,
+  describeInstance,
+  launch,
+  ok,
+  sandbox,
+  sh,
+  waitFor,
+  waitImage,
+} from "./r01-r13-helpers.ts";
 
 describe("runtime data and keys in the AMI chain", () => {
   it("R8 a file naming a longer address that only starts with the instance's IP is kept", () => {
@@ -36,8 +48,16 @@ describe("runtime data and keys in the AMI chain", () => {
     const i2 = launch(sb, c, img, "t3.micro", { KeyName: "second" }).instanceId;
     waitFor(sb, c, i2, "running");
     const keys = ok(sb, c, i2, "cat /home/ec2-user/.ssh/authorized_keys").trim().split("\n");
-    const pub1 = sb.call(c, "DescribeKeyPairs", { KeyNames: ["first"], IncludePublicKey: true }).output.KeyPairs[0].PublicKey.split(" ").slice(0, 2).join(" ");
-    const pub2 = sb.call(c, "DescribeKeyPairs", { KeyNames: ["second"], IncludePublicKey: true }).output.KeyPairs[0].PublicKey.split(" ").slice(0, 2).join(" ");
+    const pub1 = sb
+      .call(c, "DescribeKeyPairs", { KeyNames: ["first"], IncludePublicKey: true })
+      .output.KeyPairs[0].PublicKey.split(" ")
+      .slice(0, 2)
+      .join(" ");
+    const pub2 = sb
+      .call(c, "DescribeKeyPairs", { KeyNames: ["second"], IncludePublicKey: true })
+      .output.KeyPairs[0].PublicKey.split(" ")
+      .slice(0, 2)
+      .join(" ");
     expect(keys.map((l) => l.split(" ").slice(0, 2).join(" "))).toEqual([pub1, pub2]);
     expect(k1.KeyMaterial).toBeTruthy();
     expect(k2.KeyMaterial).toBeTruthy();

@@ -4,7 +4,18 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  AL2023_X86, ami, ctx, DEBIAN_INSTANCE_STORE, describeInstance, expectEc2Error, launch, ok, sandbox, sh, stateOf, waitFor,
+  AL2023_X86,
+  ami,
+  ctx,
+  DEBIAN_INSTANCE_STORE,
+  describeInstance,
+  expectEc2Error,
+  launch,
+  ok,
+  sandbox,
+  sh,
+  stateOf,
+  waitFor,
 } from "./r01-r13-helpers.ts";
 
 const c = ctx();
@@ -53,33 +64,67 @@ describe("R12 states, codes and timings", () => {
     const sb = sandbox();
     const { instanceId: id } = launch(sb, c, ami(AL2023_X86), "t3.micro");
     waitFor(sb, c, id, "running");
-    const codes = new Map<string, number>([["pending", 0], ["running", 16]]);
+    const codes = new Map<string, number>([
+      ["pending", 0],
+      ["running", 16],
+    ]);
 
     const stop = sb.call(c, "StopInstances", { InstanceIds: [id] }).output.StoppingInstances[0];
-    expect(stop).toEqual({ InstanceId: id, CurrentState: { Code: 64, Name: "stopping" }, PreviousState: { Code: 16, Name: "running" } });
+    expect(stop).toEqual({
+      InstanceId: id,
+      CurrentState: { Code: 64, Name: "stopping" },
+      PreviousState: { Code: 16, Name: "running" },
+    });
     expect(stateOf(sb, c, id)).toEqual({ Code: 64, Name: "stopping" });
     const stopTook = waitFor(sb, c, id, "stopped");
     expect(stopTook).toBeGreaterThan(0);
     expect(stateOf(sb, c, id)).toEqual({ Code: 80, Name: "stopped" });
     // Stopping again is a no-op that reports the state.
-    expect(sb.call(c, "StopInstances", { InstanceIds: [id] }).output.StoppingInstances[0].CurrentState).toEqual({ Code: 80, Name: "stopped" });
+    expect(sb.call(c, "StopInstances", { InstanceIds: [id] }).output.StoppingInstances[0].CurrentState).toEqual({
+      Code: 80,
+      Name: "stopped",
+    });
 
     const start = sb.call(c, "StartInstances", { InstanceIds: [id] }).output.StartingInstances[0];
-    expect(start).toEqual({ InstanceId: id, CurrentState: { Code: 0, Name: "pending" }, PreviousState: { Code: 80, Name: "stopped" } });
+    expect(start).toEqual({
+      InstanceId: id,
+      CurrentState: { Code: 0, Name: "pending" },
+      PreviousState: { Code: 80, Name: "stopped" },
+    });
     const restartTook = waitFor(sb, c, id, "running");
     expect(restartTook).toBeGreaterThan(0);
     expect(restartTook).toBeLessThan(30_000);
     expect(stateOf(sb, c, id)).toEqual({ Code: 16, Name: "running" });
 
     const term = sb.call(c, "TerminateInstances", { InstanceIds: [id] }).output.TerminatingInstances[0];
-    expect(term).toEqual({ InstanceId: id, CurrentState: { Code: 32, Name: "shutting-down" }, PreviousState: { Code: 16, Name: "running" } });
+    expect(term).toEqual({
+      InstanceId: id,
+      CurrentState: { Code: 32, Name: "shutting-down" },
+      PreviousState: { Code: 16, Name: "running" },
+    });
     const termTook = waitFor(sb, c, id, "terminated");
     expect(termTook).toBeGreaterThan(0);
     expect(stateOf(sb, c, id)).toEqual({ Code: 48, Name: "terminated" });
-    for (const [n, code] of [["stopping", 64], ["stopped", 80], ["shutting-down", 32], ["terminated", 48]] as const) codes.set(n, code);
-    expect(Object.fromEntries(codes)).toEqual({ pending: 0, running: 16, stopping: 64, stopped: 80, "shutting-down": 32, terminated: 48 });
+    for (const [n, code] of [
+      ["stopping", 64],
+      ["stopped", 80],
+      ["shutting-down", 32],
+      ["terminated", 48],
+    ] as const)
+      codes.set(n, code);
+    expect(Object.fromEntries(codes)).toEqual({
+      pending: 0,
+      running: 16,
+      stopping: 64,
+      stopped: 80,
+      "shutting-down": 32,
+      terminated: 48,
+    });
     // The state-code filter matches the codes.
-    expect(sb.call(c, "DescribeInstances", { Filters: [{ Name: "instance-state-code", Values: ["48"] }] }).output.Reservations[0].Instances[0].InstanceId).toBe(id);
+    expect(
+      sb.call(c, "DescribeInstances", { Filters: [{ Name: "instance-state-code", Values: ["48"] }] }).output
+        .Reservations[0].Instances[0].InstanceId,
+    ).toBe(id);
   });
 
   it("R12 a restart sets a new launch time; time only moves when the clock is advanced", () => {
@@ -107,7 +152,11 @@ describe("R13 stopping and terminated instances", () => {
     const sb = sandbox();
     const { instanceId: id } = launch(sb, c, ami(DEBIAN_INSTANCE_STORE), "c3.large");
     waitFor(sb, c, id, "running");
-    expectEc2Error(() => sb.call(c, "StopInstances", { InstanceIds: [id] }), "UnsupportedOperation", `The instance '${id}' does not have an 'ebs' root device type and cannot be stopped.`);
+    expectEc2Error(
+      () => sb.call(c, "StopInstances", { InstanceIds: [id] }),
+      "UnsupportedOperation",
+      `The instance '${id}' does not have an 'ebs' root device type and cannot be stopped.`,
+    );
     expectEc2Error(() => sb.call(c, "StopInstances", { InstanceIds: [id], Force: true }), "UnsupportedOperation");
     expect(stateOf(sb, c, id)).toEqual({ Code: 16, Name: "running" });
     // A mixed request is refused whole: the EBS-backed instance in it is not stopped either.
@@ -127,19 +176,35 @@ describe("R13 stopping and terminated instances", () => {
     const { instanceId: id } = launch(sb, c, ami(AL2023_X86), "t3.micro");
     waitFor(sb, c, id, "running");
     sb.call(c, "TerminateInstances", { InstanceIds: [id] });
-    expectEc2Error(() => sb.call(c, "StartInstances", { InstanceIds: [id] }), "IncorrectInstanceState", new RegExp(`'${id}' is not in a state from which it can be started. Current state: shutting-down`));
+    expectEc2Error(
+      () => sb.call(c, "StartInstances", { InstanceIds: [id] }),
+      "IncorrectInstanceState",
+      new RegExp(`'${id}' is not in a state from which it can be started. Current state: shutting-down`),
+    );
     waitFor(sb, c, id, "terminated");
-    expectEc2Error(() => sb.call(c, "StartInstances", { InstanceIds: [id] }), "IncorrectInstanceState", `The instance '${id}' is not in a state from which it can be started. Current state: terminated`);
+    expectEc2Error(
+      () => sb.call(c, "StartInstances", { InstanceIds: [id] }),
+      "IncorrectInstanceState",
+      `The instance '${id}' is not in a state from which it can be started. Current state: terminated`,
+    );
     expectEc2Error(() => sb.call(c, "StopInstances", { InstanceIds: [id] }), "IncorrectInstanceState");
     expectEc2Error(() => sb.call(c, "RebootInstances", { InstanceIds: [id] }), "IncorrectInstanceState");
     // Terminating again is harmless.
-    expect(sb.call(c, "TerminateInstances", { InstanceIds: [id] }).output.TerminatingInstances[0]).toEqual({ InstanceId: id, CurrentState: { Code: 48, Name: "terminated" }, PreviousState: { Code: 48, Name: "terminated" } });
+    expect(sb.call(c, "TerminateInstances", { InstanceIds: [id] }).output.TerminatingInstances[0]).toEqual({
+      InstanceId: id,
+      CurrentState: { Code: 48, Name: "terminated" },
+      PreviousState: { Code: 48, Name: "terminated" },
+    });
     expect(stateOf(sb, c, id).Name).toBe("terminated");
     // A stopping EBS-backed instance cannot be started until it has stopped.
     const other = launch(sb, c, ami(AL2023_X86), "t3.micro").instanceId;
     waitFor(sb, c, other, "running");
     sb.call(c, "StopInstances", { InstanceIds: [other] });
-    expectEc2Error(() => sb.call(c, "StartInstances", { InstanceIds: [other] }), "IncorrectInstanceState", /Current state: stopping/);
+    expectEc2Error(
+      () => sb.call(c, "StartInstances", { InstanceIds: [other] }),
+      "IncorrectInstanceState",
+      /Current state: stopping/,
+    );
   });
 
   it("R13 a terminated instance stays visible for a while, then disappears", () => {
@@ -149,15 +214,30 @@ describe("R13 stopping and terminated instances", () => {
     waitFor(sb, c, id, "running");
     sb.call(c, "TerminateInstances", { InstanceIds: [id] });
     waitFor(sb, c, id, "terminated");
-    const terminated = (filter: string[]) => sb.call(c, "DescribeInstances", { Filters: [{ Name: "instance-state-name", Values: filter }] }).output.Reservations.flatMap((r: { Instances: { InstanceId: string }[] }) => r.Instances.map((i) => i.InstanceId));
+    const terminated = (filter: string[]) =>
+      sb
+        .call(c, "DescribeInstances", { Filters: [{ Name: "instance-state-name", Values: filter }] })
+        .output.Reservations.flatMap((r: { Instances: { InstanceId: string }[] }) =>
+          r.Instances.map((i) => i.InstanceId),
+        );
     expect(terminated(["terminated"])).toEqual([id]);
     sb.advance(30 * 60_000);
     expect(stateOf(sb, c, id)).toEqual({ Code: 48, Name: "terminated" });
     expect(terminated(["terminated"])).toEqual([id]);
     sb.advance(2 * 3_600_000);
     expect(terminated(["terminated"])).toEqual([]);
-    expectEc2Error(() => sb.call(c, "DescribeInstances", { InstanceIds: [id] }), "InvalidInstanceID.NotFound", `The instance ID '${id}' does not exist`);
-    expect(sb.call(c, "DescribeInstances", {}).output.Reservations.flatMap((r: { Instances: { InstanceId: string }[] }) => r.Instances.map((i) => i.InstanceId))).toEqual([keep]);
+    expectEc2Error(
+      () => sb.call(c, "DescribeInstances", { InstanceIds: [id] }),
+      "InvalidInstanceID.NotFound",
+      `The instance ID '${id}' does not exist`,
+    );
+    expect(
+      sb
+        .call(c, "DescribeInstances", {})
+        .output.Reservations.flatMap((r: { Instances: { InstanceId: string }[] }) =>
+          r.Instances.map((i) => i.InstanceId),
+        ),
+    ).toEqual([keep]);
     // The bill still has its run.
     expect(sb.costReport().lines.some((l) => l.resourceId === id && l.kind === "instance")).toBe(true);
   });

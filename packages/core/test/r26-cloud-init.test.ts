@@ -3,7 +3,7 @@
  * injected before it serves): `#cloud-config` and `#!` scripts, through the guest shell.
  */
 import { describe, expect, it } from "vitest";
-import { A, AL2023_X86, UBUNTU_X86, ami, ctx, launch, ok, sandbox, sh, waitFor } from "./r01-r13-helpers.ts";
+import { A, AL2023_X86, ami, ctx, launch, ok, sandbox, sh, UBUNTU_X86, waitFor } from "./r01-r13-helpers.ts";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 
@@ -37,7 +37,9 @@ describe("cloud-init on first boot", () => {
     // runcmd runs after the service is up: a child shell sees it running.
     expect(ok(sb, c, id, "cat /tmp/first-page.html")).toBe("<h1>Cats from cloud-init</h1>\n");
     expect(sh(sb, c, id, "cat /etc/cats.conf").Output).toMatch(/Permission denied/);
-    expect(ok(sb, c, id, "sudo cat /var/log/cloud-init-output.log")).toMatch(/dnf install -y 'nginx'[\s\S]*Complete![\s\S]*finished at/);
+    expect(ok(sb, c, id, "sudo cat /var/log/cloud-init-output.log")).toMatch(
+      /dnf install -y 'nginx'[\s\S]*Complete![\s\S]*finished at/,
+    );
     // Only the first boot runs it.
     sb.call(c, "StopInstances", { InstanceIds: [id] });
     waitFor(sb, c, id, "stopped");
@@ -50,7 +52,8 @@ describe("cloud-init on first boot", () => {
   it("R26 a #! script runs as root line by line with the distribution's package manager", () => {
     const sb = sandbox("r26-script");
     const c = ctx(A);
-    const script = "#!/bin/bash\n# install a web server\napt-get update -y\napt-get install -y nginx\necho '<p>ubuntu cats</p>' > /var/www/html/index.html\nsystemctl enable --now nginx\n";
+    const script =
+      "#!/bin/bash\n# install a web server\napt-get update -y\napt-get install -y nginx\necho '<p>ubuntu cats</p>' > /var/www/html/index.html\nsystemctl enable --now nginx\n";
     const id = launch(sb, c, ami(UBUNTU_X86), "t3.micro", { UserData: b64(script) }).instanceId;
     waitFor(sb, c, id, "running");
     expect(ok(sb, c, id, "curl -s localhost")).toBe("<p>ubuntu cats</p>\n");
@@ -60,7 +63,9 @@ describe("cloud-init on first boot", () => {
   it("R26 user data cloud-init cannot read is logged and the instance still boots", () => {
     const sb = sandbox("r26-bad-yaml");
     const c = ctx(A);
-    const id = launch(sb, c, ami(AL2023_X86), "t3.micro", { UserData: b64("#cloud-config\npackages: [nginx\n") }).instanceId;
+    const id = launch(sb, c, ami(AL2023_X86), "t3.micro", {
+      UserData: b64("#cloud-config\npackages: [nginx\n"),
+    }).instanceId;
     waitFor(sb, c, id, "running");
     expect(ok(sb, c, id, "sudo cat /var/log/cloud-init-output.log")).toMatch(/not valid YAML/);
     expect(sh(sb, c, id, "systemctl is-active nginx").ExitCode).not.toBe(0);

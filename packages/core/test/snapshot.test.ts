@@ -4,10 +4,16 @@
  * every Describe*, the guest files, the bill — and goes on identically (next IDs, times, events).
  */
 import { describe, expect, it } from "vitest";
-import { guestView, Sandbox, snapshotState, type CallContext, type EventEnvelope, type SandboxSnapshot } from "../src/index.ts";
+import {
+  type CallContext,
+  type EventEnvelope,
+  guestView,
+  Sandbox,
+  type SandboxSnapshot,
+  snapshotState,
+} from "../src/index.ts";
 import { A, AL2023_ARM, AL2023_X86, ami, B, DEBIAN_INSTANCE_STORE, EU, NGINX_PLUS_X86, US } from "./r01-r13-helpers.ts";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
 
 const a: CallContext = { accountId: A, region: US };
@@ -45,133 +51,317 @@ function story(seed: string, snap = true): Run {
   sb.subscribe((es) => events.push(...es));
   const ids: Any = {};
   const cuts: Run["cuts"] = [];
-  const call = (c: CallContext, action: string, input: Record<string, unknown> = {}): Any => sb.call(c, action, input).output;
+  const call = (c: CallContext, action: string, input: Record<string, unknown> = {}): Any =>
+    sb.call(c, action, input).output;
   const sh = (c: CallContext, id: string, command: string) => call(c, "GuestRun", { InstanceId: id, Command: command });
   const wait = (ms: number) => sb.advance(ms);
-  const until = (c: CallContext, check: () => boolean, step = 5_000) => {
+  const until = (_c: CallContext, check: () => boolean, step = 5_000) => {
     for (let i = 0; i < 2000 && !check(); i++) sb.advance(step);
     if (!check()) throw new Error("never reached");
   };
-  const instState = (c: CallContext, id: string) => call(c, "DescribeInstances", { InstanceIds: [id] }).Reservations[0].Instances[0].State.Name;
+  const instState = (c: CallContext, id: string) =>
+    call(c, "DescribeInstances", { InstanceIds: [id] }).Reservations[0].Instances[0].State.Name;
   const imageState = (c: CallContext, id: string) => call(c, "DescribeImages", { ImageIds: [id] }).Images[0].State;
   const n = 1 + Math.floor(r() * 3);
   const steps: [string, () => void][] = [
-    ["accounts", () => {
-      sb.createAccount({ accountId: A, organizationArn: "arn:aws:organizations::111122223333:organization/o-snap" });
-      sb.createAccount({ accountId: B });
-    }],
-    ["key and group", () => {
-      ids.key = call(a, "CreateKeyPair", { KeyName: "ops" }).KeyPairId;
-      ids.sg = call(a, "CreateSecurityGroup", { GroupName: "web", Description: "web" }).GroupId;
-      call(a, "AuthorizeSecurityGroupIngress", { GroupId: ids.sg, IpPermissions: [{ IpProtocol: "tcp", FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }] });
-    }],
-    ["launch web (pending)", () => {
-      const run = call(a, "RunInstances", {
-        ImageId: ami(AL2023_X86), InstanceType: "t3.micro", MinCount: n + 1, MaxCount: n + 1, KeyName: "ops", SecurityGroupIds: [ids.sg],
-        TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "app", Value: "shop" }, { Key: "env", Value: r() < 0.5 ? "prod" : "dev" }] }],
-        UserData: Buffer.from("#!/bin/bash\necho booted > /var/tmp/boot.txt\n").toString("base64"), ClientToken: "web-1",
-      });
-      ids.web1 = run.Instances[0].InstanceId;
-      ids.web2 = run.Instances[1].InstanceId;
-      // The same ClientToken answers the same.
-      expect(call(a, "RunInstances", { ImageId: ami(AL2023_X86), InstanceType: "t3.micro", MinCount: n + 1, MaxCount: n + 1, KeyName: "ops", SecurityGroupIds: [ids.sg], TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "app", Value: "shop" }, { Key: "env", Value: run.Instances[0].Tags.find((t: Any) => t.Key === "env").Value }] }], UserData: Buffer.from("#!/bin/bash\necho booted > /var/tmp/boot.txt\n").toString("base64"), ClientToken: "web-1" }).ReservationId).toBe(run.ReservationId);
-    }],
-    ["launch arm, marketplace, instance-store, m5d", () => {
-      ids.arm = call(a, "RunInstances", { ImageId: ami(AL2023_ARM), InstanceType: "t4g.micro", MinCount: 1, MaxCount: 1 }).Instances[0].InstanceId;
-      ids.market = call(b, "RunInstances", { ImageId: ami(NGINX_PLUS_X86), InstanceType: "m5.large", MinCount: 1, MaxCount: 1 }).Instances[0].InstanceId;
-      ids.store = call(b, "RunInstances", { ImageId: ami(DEBIAN_INSTANCE_STORE), InstanceType: "m3.medium", MinCount: 1, MaxCount: 1 }).Instances[0].InstanceId;
-      ids.nvme = call(a, "RunInstances", { ImageId: ami(AL2023_X86), InstanceType: "m5d.large", MinCount: 1, MaxCount: 1, BlockDeviceMappings: [{ DeviceName: "/dev/sdf", Ebs: { VolumeSize: 20, VolumeType: "gp3", DeleteOnTermination: false } }] }).Instances[0].InstanceId;
-    }],
+    [
+      "accounts",
+      () => {
+        sb.createAccount({ accountId: A, organizationArn: "arn:aws:organizations::111122223333:organization/o-snap" });
+        sb.createAccount({ accountId: B });
+      },
+    ],
+    [
+      "key and group",
+      () => {
+        ids.key = call(a, "CreateKeyPair", { KeyName: "ops" }).KeyPairId;
+        ids.sg = call(a, "CreateSecurityGroup", { GroupName: "web", Description: "web" }).GroupId;
+        call(a, "AuthorizeSecurityGroupIngress", {
+          GroupId: ids.sg,
+          IpPermissions: [{ IpProtocol: "tcp", FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }],
+        });
+      },
+    ],
+    [
+      "launch web (pending)",
+      () => {
+        const run = call(a, "RunInstances", {
+          ImageId: ami(AL2023_X86),
+          InstanceType: "t3.micro",
+          MinCount: n + 1,
+          MaxCount: n + 1,
+          KeyName: "ops",
+          SecurityGroupIds: [ids.sg],
+          TagSpecifications: [
+            {
+              ResourceType: "instance",
+              Tags: [
+                { Key: "app", Value: "shop" },
+                { Key: "env", Value: r() < 0.5 ? "prod" : "dev" },
+              ],
+            },
+          ],
+          UserData: Buffer.from("#!/bin/bash\necho booted > /var/tmp/boot.txt\n").toString("base64"),
+          ClientToken: "web-1",
+        });
+        ids.web1 = run.Instances[0].InstanceId;
+        ids.web2 = run.Instances[1].InstanceId;
+        // The same ClientToken answers the same.
+        expect(
+          call(a, "RunInstances", {
+            ImageId: ami(AL2023_X86),
+            InstanceType: "t3.micro",
+            MinCount: n + 1,
+            MaxCount: n + 1,
+            KeyName: "ops",
+            SecurityGroupIds: [ids.sg],
+            TagSpecifications: [
+              {
+                ResourceType: "instance",
+                Tags: [
+                  { Key: "app", Value: "shop" },
+                  { Key: "env", Value: run.Instances[0].Tags.find((t: Any) => t.Key === "env").Value },
+                ],
+              },
+            ],
+            UserData: Buffer.from("#!/bin/bash\necho booted > /var/tmp/boot.txt\n").toString("base64"),
+            ClientToken: "web-1",
+          }).ReservationId,
+        ).toBe(run.ReservationId);
+      },
+    ],
+    [
+      "launch arm, marketplace, instance-store, m5d",
+      () => {
+        ids.arm = call(a, "RunInstances", {
+          ImageId: ami(AL2023_ARM),
+          InstanceType: "t4g.micro",
+          MinCount: 1,
+          MaxCount: 1,
+        }).Instances[0].InstanceId;
+        ids.market = call(b, "RunInstances", {
+          ImageId: ami(NGINX_PLUS_X86),
+          InstanceType: "m5.large",
+          MinCount: 1,
+          MaxCount: 1,
+        }).Instances[0].InstanceId;
+        ids.store = call(b, "RunInstances", {
+          ImageId: ami(DEBIAN_INSTANCE_STORE),
+          InstanceType: "m3.medium",
+          MinCount: 1,
+          MaxCount: 1,
+        }).Instances[0].InstanceId;
+        ids.nvme = call(a, "RunInstances", {
+          ImageId: ami(AL2023_X86),
+          InstanceType: "m5d.large",
+          MinCount: 1,
+          MaxCount: 1,
+          BlockDeviceMappings: [
+            { DeviceName: "/dev/sdf", Ebs: { VolumeSize: 20, VolumeType: "gp3", DeleteOnTermination: false } },
+          ],
+        }).Instances[0].InstanceId;
+      },
+    ],
     ["20 s in (some booted)", () => wait(20_000 + Math.floor(r() * 10_000))],
     ["5 min in", () => wait(5 * 60_000)],
-    ["nginx", () => {
-      sh(a, ids.web1, "sudo dnf install -y nginx && sudo systemctl enable --now nginx");
-      sh(a, ids.web1, "echo '<h1>shop</h1>' | sudo tee /usr/share/nginx/html/index.html");
-      sh(a, ids.web1, "echo 'secret=1' > /home/ec2-user/notes.txt && rm /home/ec2-user/notes.txt && echo kept > /home/ec2-user/kept.txt");
-    }],
-    ["instance-store files", () => {
-      sh(a, ids.nvme, "echo scratch | sudo tee /media/ephemeral0/big.txt && echo more | sudo tee /media/ephemeral0/small.txt && sudo rm /media/ephemeral0/small.txt");
-      sh(b, ids.store, "echo data | sudo tee /etc/app.conf");
-    }],
-    ["bundle", () => {
-      sh(b, ids.store, "sudo ec2-bundle-vol -d /tmp && sudo ec2-upload-bundle -b b-bucket/app -m /tmp/image.manifest.xml");
-      ids.bundleAmi = call(b, "RegisterImage", { Name: "b-app", ImageLocation: "b-bucket/app/image.manifest.xml" }).ImageId;
-    }],
-    ["image shop-1 (pending)", () => {
-      ids.ami1 = call(a, "CreateImage", { InstanceId: ids.web1, Name: "shop-1", NoReboot: r() < 0.5 }).ImageId;
-      wait(3_000);
-    }],
+    [
+      "nginx",
+      () => {
+        sh(a, ids.web1, "sudo dnf install -y nginx && sudo systemctl enable --now nginx");
+        sh(a, ids.web1, "echo '<h1>shop</h1>' | sudo tee /usr/share/nginx/html/index.html");
+        sh(
+          a,
+          ids.web1,
+          "echo 'secret=1' > /home/ec2-user/notes.txt && rm /home/ec2-user/notes.txt && echo kept > /home/ec2-user/kept.txt",
+        );
+      },
+    ],
+    [
+      "instance-store files",
+      () => {
+        sh(
+          a,
+          ids.nvme,
+          "echo scratch | sudo tee /media/ephemeral0/big.txt && echo more | sudo tee /media/ephemeral0/small.txt && sudo rm /media/ephemeral0/small.txt",
+        );
+        sh(b, ids.store, "echo data | sudo tee /etc/app.conf");
+      },
+    ],
+    [
+      "bundle",
+      () => {
+        sh(
+          b,
+          ids.store,
+          "sudo ec2-bundle-vol -d /tmp && sudo ec2-upload-bundle -b b-bucket/app -m /tmp/image.manifest.xml",
+        );
+        ids.bundleAmi = call(b, "RegisterImage", {
+          Name: "b-app",
+          ImageLocation: "b-bucket/app/image.manifest.xml",
+        }).ImageId;
+      },
+    ],
+    [
+      "image shop-1 (pending)",
+      () => {
+        ids.ami1 = call(a, "CreateImage", { InstanceId: ids.web1, Name: "shop-1", NoReboot: r() < 0.5 }).ImageId;
+        wait(3_000);
+      },
+    ],
     ["shop-1 available", () => until(a, () => imageState(a, ids.ami1) === "available")],
-    ["launch from bundle and from shop-1", () => {
-      ids.fromBundle = call(b, "RunInstances", { ImageId: ids.bundleAmi, InstanceType: "m3.medium", MinCount: 1, MaxCount: 1 }).Instances[0].InstanceId;
-      ids.gen2 = call(a, "RunInstances", { ImageId: ids.ami1, InstanceType: "t3.small", MinCount: 1, MaxCount: 1, KeyName: "ops" }).Instances[0].InstanceId;
-      until(a, () => instState(a, ids.gen2) === "running");
-    }],
-    ["AMI chain shop-2", () => {
-      sh(a, ids.gen2, "echo v2 | sudo tee /usr/share/nginx/html/version.txt");
-      ids.ami2 = call(a, "CreateImage", { InstanceId: ids.gen2, Name: "shop-2" }).ImageId;
-      until(a, () => imageState(a, ids.ami2) === "available");
-      ids.gen3 = call(a, "RunInstances", { ImageId: ids.ami2, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1 }).Instances[0].InstanceId;
-    }],
-    ["share and copy to EU (pending copies)", () => {
-      call(a, "ModifyImageAttribute", { ImageId: ids.ami1, LaunchPermission: { Add: [{ UserId: B }] } });
-      ids.fromShared = call(b, "RunInstances", { ImageId: ids.ami1, InstanceType: "t3.small", MinCount: 1, MaxCount: 1 }).Instances[0].InstanceId;
-      ids.copy = call(aEu, "CopyImage", { SourceImageId: ids.ami2, SourceRegion: US, Name: "shop-2-eu", CopyImageTags: true }).ImageId;
-      wait(10_000);
-    }],
-    ["volumes mid-flight", () => {
-      const az = call(a, "DescribeInstances", { InstanceIds: [ids.web2] }).Reservations[0].Instances[0].Placement.AvailabilityZone;
-      ids.vol = call(a, "CreateVolume", { AvailabilityZone: az, Size: 5 + Math.floor(r() * 5), VolumeType: "gp3" }).VolumeId;
-      wait(2_000);
-    }],
-    ["attach, modify, snapshot", () => {
-      until(a, () => call(a, "DescribeVolumes", { VolumeIds: [ids.vol] }).Volumes[0].State === "available", 1_000);
-      call(a, "AttachVolume", { VolumeId: ids.vol, InstanceId: ids.web2, Device: "/dev/sdg" });
-      call(a, "ModifyVolume", { VolumeId: ids.vol, Size: 30 });
-      ids.snap1 = call(a, "CreateSnapshot", { VolumeId: ids.vol, Description: "first" }).SnapshotId;
-      wait(1_000);
-    }],
-    ["more snapshots, copy, delete", () => {
-      wait(60_000);
-      ids.snap2 = call(a, "CreateSnapshot", { VolumeId: ids.vol, Description: "second" }).SnapshotId;
-      wait(60_000);
-      ids.snapCopy = call(aEu, "CopySnapshot", { SourceRegion: US, SourceSnapshotId: ids.snap1 }).SnapshotId;
-      call(a, "DeleteSnapshot", { SnapshotId: ids.snap1 });
-      call(a, "DetachVolume", { VolumeId: ids.vol });
-    }],
-    ["elastic IPs", () => {
-      ids.eip = call(a, "AllocateAddress", { Domain: "vpc" }).AllocationId;
-      call(a, "AssociateAddress", { AllocationId: ids.eip, InstanceId: ids.web1 });
-      ids.eip2 = call(a, "AllocateAddress", { Domain: "vpc" }).AllocationId;
-      wait(3_600_000);
-      call(a, "ReleaseAddress", { AllocationId: ids.eip2 });
-    }],
-    ["stop, terminate (mid-flight)", () => {
-      call(a, "StopInstances", { InstanceIds: [ids.web2] });
-      call(a, "TerminateInstances", { InstanceIds: [ids.arm, ids.nvme] });
-      call(b, "TerminateInstances", { InstanceIds: [ids.fromShared] });
-      wait(5_000);
-    }],
-    ["tags", () => {
-      call(a, "CreateTags", { Resources: [ids.web1, ids.gen2], Tags: [{ Key: "env", Value: "staging" }, { Key: "owner", Value: "ops" }] });
-      call(a, "DeleteTags", { Resources: [ids.web1], Tags: [{ Key: "app" }] });
-    }],
-    ["an hour on: forgotten", () => {
-      wait(61 * 60_000);
-      call(a, "StartInstances", { InstanceIds: [ids.web2] });
-      call(a, "DeleteVolume", { VolumeId: ids.vol });
-    }],
-    ["image builder", () => {
-      const recipe = call(a, "CreateImageRecipe", { name: "web", semanticVersion: "1.0.0", parentImage: ami(AL2023_X86), components: [{ name: "nginx", commands: ["dnf install -y nginx", "systemctl enable nginx"] }] });
-      const pipeline = call(a, "CreateImagePipeline", { name: "web-golden", imageRecipeArn: recipe.imageRecipeArn });
-      ids.built = call(a, "StartImagePipelineExecution", { imagePipelineArn: pipeline.imagePipelineArn }).imageId;
-    }],
-    ["deregister, EU launch", () => {
-      until(a, () => imageState(aEu, ids.copy) === "available");
-      ids.eu = call(aEu, "RunInstances", { ImageId: ids.copy, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1 }).Instances[0].InstanceId;
-      call(a, "DeregisterImage", { ImageId: ids.ami2 });
-      wait(10_000 + Math.floor(r() * 20_000));
-    }],
+    [
+      "launch from bundle and from shop-1",
+      () => {
+        ids.fromBundle = call(b, "RunInstances", {
+          ImageId: ids.bundleAmi,
+          InstanceType: "m3.medium",
+          MinCount: 1,
+          MaxCount: 1,
+        }).Instances[0].InstanceId;
+        ids.gen2 = call(a, "RunInstances", {
+          ImageId: ids.ami1,
+          InstanceType: "t3.small",
+          MinCount: 1,
+          MaxCount: 1,
+          KeyName: "ops",
+        }).Instances[0].InstanceId;
+        until(a, () => instState(a, ids.gen2) === "running");
+      },
+    ],
+    [
+      "AMI chain shop-2",
+      () => {
+        sh(a, ids.gen2, "echo v2 | sudo tee /usr/share/nginx/html/version.txt");
+        ids.ami2 = call(a, "CreateImage", { InstanceId: ids.gen2, Name: "shop-2" }).ImageId;
+        until(a, () => imageState(a, ids.ami2) === "available");
+        ids.gen3 = call(a, "RunInstances", {
+          ImageId: ids.ami2,
+          InstanceType: "t3.micro",
+          MinCount: 1,
+          MaxCount: 1,
+        }).Instances[0].InstanceId;
+      },
+    ],
+    [
+      "share and copy to EU (pending copies)",
+      () => {
+        call(a, "ModifyImageAttribute", { ImageId: ids.ami1, LaunchPermission: { Add: [{ UserId: B }] } });
+        ids.fromShared = call(b, "RunInstances", {
+          ImageId: ids.ami1,
+          InstanceType: "t3.small",
+          MinCount: 1,
+          MaxCount: 1,
+        }).Instances[0].InstanceId;
+        ids.copy = call(aEu, "CopyImage", {
+          SourceImageId: ids.ami2,
+          SourceRegion: US,
+          Name: "shop-2-eu",
+          CopyImageTags: true,
+        }).ImageId;
+        wait(10_000);
+      },
+    ],
+    [
+      "volumes mid-flight",
+      () => {
+        const az = call(a, "DescribeInstances", { InstanceIds: [ids.web2] }).Reservations[0].Instances[0].Placement
+          .AvailabilityZone;
+        ids.vol = call(a, "CreateVolume", {
+          AvailabilityZone: az,
+          Size: 5 + Math.floor(r() * 5),
+          VolumeType: "gp3",
+        }).VolumeId;
+        wait(2_000);
+      },
+    ],
+    [
+      "attach, modify, snapshot",
+      () => {
+        until(a, () => call(a, "DescribeVolumes", { VolumeIds: [ids.vol] }).Volumes[0].State === "available", 1_000);
+        call(a, "AttachVolume", { VolumeId: ids.vol, InstanceId: ids.web2, Device: "/dev/sdg" });
+        call(a, "ModifyVolume", { VolumeId: ids.vol, Size: 30 });
+        ids.snap1 = call(a, "CreateSnapshot", { VolumeId: ids.vol, Description: "first" }).SnapshotId;
+        wait(1_000);
+      },
+    ],
+    [
+      "more snapshots, copy, delete",
+      () => {
+        wait(60_000);
+        ids.snap2 = call(a, "CreateSnapshot", { VolumeId: ids.vol, Description: "second" }).SnapshotId;
+        wait(60_000);
+        ids.snapCopy = call(aEu, "CopySnapshot", { SourceRegion: US, SourceSnapshotId: ids.snap1 }).SnapshotId;
+        call(a, "DeleteSnapshot", { SnapshotId: ids.snap1 });
+        call(a, "DetachVolume", { VolumeId: ids.vol });
+      },
+    ],
+    [
+      "elastic IPs",
+      () => {
+        ids.eip = call(a, "AllocateAddress", { Domain: "vpc" }).AllocationId;
+        call(a, "AssociateAddress", { AllocationId: ids.eip, InstanceId: ids.web1 });
+        ids.eip2 = call(a, "AllocateAddress", { Domain: "vpc" }).AllocationId;
+        wait(3_600_000);
+        call(a, "ReleaseAddress", { AllocationId: ids.eip2 });
+      },
+    ],
+    [
+      "stop, terminate (mid-flight)",
+      () => {
+        call(a, "StopInstances", { InstanceIds: [ids.web2] });
+        call(a, "TerminateInstances", { InstanceIds: [ids.arm, ids.nvme] });
+        call(b, "TerminateInstances", { InstanceIds: [ids.fromShared] });
+        wait(5_000);
+      },
+    ],
+    [
+      "tags",
+      () => {
+        call(a, "CreateTags", {
+          Resources: [ids.web1, ids.gen2],
+          Tags: [
+            { Key: "env", Value: "staging" },
+            { Key: "owner", Value: "ops" },
+          ],
+        });
+        call(a, "DeleteTags", { Resources: [ids.web1], Tags: [{ Key: "app" }] });
+      },
+    ],
+    [
+      "an hour on: forgotten",
+      () => {
+        wait(61 * 60_000);
+        call(a, "StartInstances", { InstanceIds: [ids.web2] });
+        call(a, "DeleteVolume", { VolumeId: ids.vol });
+      },
+    ],
+    [
+      "image builder",
+      () => {
+        const recipe = call(a, "CreateImageRecipe", {
+          name: "web",
+          semanticVersion: "1.0.0",
+          parentImage: ami(AL2023_X86),
+          components: [{ name: "nginx", commands: ["dnf install -y nginx", "systemctl enable nginx"] }],
+        });
+        const pipeline = call(a, "CreateImagePipeline", { name: "web-golden", imageRecipeArn: recipe.imageRecipeArn });
+        ids.built = call(a, "StartImagePipelineExecution", { imagePipelineArn: pipeline.imagePipelineArn }).imageId;
+      },
+    ],
+    [
+      "deregister, EU launch",
+      () => {
+        until(a, () => imageState(aEu, ids.copy) === "available");
+        ids.eu = call(aEu, "RunInstances", {
+          ImageId: ids.copy,
+          InstanceType: "t3.micro",
+          MinCount: 1,
+          MaxCount: 1,
+        }).Instances[0].InstanceId;
+        call(a, "DeregisterImage", { ImageId: ids.ami2 });
+        wait(10_000 + Math.floor(r() * 20_000));
+      },
+    ],
   ];
   for (const [name, step] of steps) {
     step();
@@ -183,14 +373,19 @@ function story(seed: string, snap = true): Run {
 /** Everything a user can see: Describe* of both accounts in both regions, files, the bill. */
 function view(sb: Sandbox): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const call = (c: CallContext, action: string, input: Record<string, unknown> = {}) => sb.call(c, action, input).output;
+  const call = (c: CallContext, action: string, input: Record<string, unknown> = {}) =>
+    sb.call(c, action, input).output;
   for (const acct of [A, B]) {
     for (const region of [US, EU]) {
       const c = { accountId: acct, region };
       const k = `${acct}/${region}`;
       out[`${k}/instances`] = call(c, "DescribeInstances");
-      out[`${k}/running`] = call(c, "DescribeInstances", { Filters: [{ Name: "instance-state-name", Values: ["running", "stopped"] }] });
-      out[`${k}/tagged`] = call(c, "DescribeInstances", { Filters: [{ Name: "tag:env", Values: ["prod", "dev", "staging"] }] });
+      out[`${k}/running`] = call(c, "DescribeInstances", {
+        Filters: [{ Name: "instance-state-name", Values: ["running", "stopped"] }],
+      });
+      out[`${k}/tagged`] = call(c, "DescribeInstances", {
+        Filters: [{ Name: "tag:env", Values: ["prod", "dev", "staging"] }],
+      });
       out[`${k}/status`] = call(c, "DescribeInstanceStatus", { IncludeAllInstances: true });
       out[`${k}/images`] = call(c, "DescribeImages", { Owners: ["self"] });
       out[`${k}/shared`] = call(c, "DescribeImages", { ExecutableUsers: ["self"] });
@@ -223,16 +418,37 @@ function next(sb: Sandbox, ids: Any): unknown {
   const from = sb.state.seq;
   const log: EventEnvelope[] = [];
   const off = sb.subscribe((es) => log.push(...es));
-  const run = sb.call(a, "RunInstances", { ImageId: ami(AL2023_X86), InstanceType: "m5.large", MinCount: 3, MaxCount: 3, TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "env", Value: "prod" }] }] }).output as Any;
+  const run = sb.call(a, "RunInstances", {
+    ImageId: ami(AL2023_X86),
+    InstanceType: "m5.large",
+    MinCount: 3,
+    MaxCount: 3,
+    TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "env", Value: "prod" }] }],
+  }).output as Any;
   sb.advance(90_000);
-  const img = (sb.call(a, "CreateImage", { InstanceId: run.Instances[0].InstanceId, Name: `next-${from}` }).output as Any).ImageId;
-  const vol = (sb.call(a, "CreateVolume", { AvailabilityZone: run.Instances[0].Placement.AvailabilityZone, Size: 3 }).output as Any).VolumeId;
+  const img = (
+    sb.call(a, "CreateImage", { InstanceId: run.Instances[0].InstanceId, Name: `next-${from}` }).output as Any
+  ).ImageId;
+  const vol = (
+    sb.call(a, "CreateVolume", { AvailabilityZone: run.Instances[0].Placement.AvailabilityZone, Size: 3 }).output as Any
+  ).VolumeId;
   const eip = (sb.call(a, "AllocateAddress", {}).output as Any).PublicIp;
-  sb.call(a, "GuestRun", { InstanceId: run.Instances[1].InstanceId, Command: "echo hi | sudo tee /etc/motd && dnf install -y httpd" });
+  sb.call(a, "GuestRun", {
+    InstanceId: run.Instances[1].InstanceId,
+    Command: "echo hi | sudo tee /etc/motd && dnf install -y httpd",
+  });
   sb.call(a, "TerminateInstances", { InstanceIds: [run.Instances[2].InstanceId] });
   sb.advance(2 * 3_600_000);
   off();
-  return { ids: run.Instances.map((i: Any) => [i.InstanceId, i.PrivateIpAddress, i.PublicIpAddress]), img, vol, eip, log, view: view(sb), web1: ids.web1 };
+  return {
+    ids: run.Instances.map((i: Any) => [i.InstanceId, i.PrivateIpAddress, i.PublicIpAddress]),
+    img,
+    vol,
+    eip,
+    log,
+    view: view(sb),
+    web1: ids.web1,
+  };
 }
 
 /**
@@ -244,7 +460,12 @@ function canonical(snapshot: SandboxSnapshot): unknown {
   const layer = (ref: string | number): unknown => {
     if (typeof ref === "string") return { base: ref };
     const [parent, frozen, entries] = s.layers[ref]!;
-    return { parent: parent === null ? null : layer(parent), frozen, entries, alloc: s.alloc.find(([r]) => r === ref)?.[1] };
+    return {
+      parent: parent === null ? null : layer(parent),
+      frozen,
+      entries,
+      alloc: s.alloc.find(([r]) => r === ref)?.[1],
+    };
   };
   const expand = (j: Any): Any => {
     if (Array.isArray(j)) return j.map(expand);
@@ -258,7 +479,12 @@ function canonical(snapshot: SandboxSnapshot): unknown {
     return Object.fromEntries(Object.entries(j).map(([k, v]) => [k, expand(v)]));
   };
   return {
-    ...s, shapes: undefined, layers: undefined, alloc: undefined, state: expand(s.state), regions: expand(s.regions),
+    ...s,
+    shapes: undefined,
+    layers: undefined,
+    alloc: undefined,
+    state: expand(s.state),
+    regions: expand(s.regions),
     // A replay keeps past timers until they fire; only what is still ahead must agree.
     timers: s.timers.filter(([at]) => at > s.now),
   };
@@ -293,9 +519,16 @@ describe("snapshots of folded state", () => {
       // sandbox make the same IDs, times, events and answers. Pick a cut with transitions in flight.
       const mid = live.cuts.find((c) => c.step === "volumes mid-flight")!;
       expect(mid.snapshot.timers.length).toBeGreaterThan(0);
-      const restored = Sandbox.fromSnapshot(JSON.parse(JSON.stringify(mid.snapshot)) as SandboxSnapshot, { realNow: () => 0 });
+      const restored = Sandbox.fromSnapshot(JSON.parse(JSON.stringify(mid.snapshot)) as SandboxSnapshot, {
+        realNow: () => 0,
+      });
       restored.apply(live.events.filter((e) => e.seq > mid.seq));
-      const fromReplaySnapshot = Sandbox.fromSnapshot(JSON.parse(JSON.stringify(snapshotState(Sandbox.replay(live.events, { seed, realNow: () => 0 })))) as SandboxSnapshot, { realNow: () => 0 });
+      const fromReplaySnapshot = Sandbox.fromSnapshot(
+        JSON.parse(
+          JSON.stringify(snapshotState(Sandbox.replay(live.events, { seed, realNow: () => 0 }))),
+        ) as SandboxSnapshot,
+        { realNow: () => 0 },
+      );
       const goLive = next(live.sb, live.ids);
       expect(next(replayed, live.ids)).toEqual(goLive);
       expect(next(restored, live.ids)).toEqual(goLive);
@@ -305,10 +538,18 @@ describe("snapshots of folded state", () => {
 
   it("a snapshot taken mid-transition continues from there without the log: same events as the live sandbox", () => {
     const live = story("snap-mid");
-    for (const step of ["launch web (pending)", "image shop-1 (pending)", "share and copy to EU (pending copies)", "attach, modify, snapshot", "stop, terminate (mid-flight)"]) {
+    for (const step of [
+      "launch web (pending)",
+      "image shop-1 (pending)",
+      "share and copy to EU (pending copies)",
+      "attach, modify, snapshot",
+      "stop, terminate (mid-flight)",
+    ]) {
       const cut = live.cuts.find((c) => c.step === step)!;
       const twin = Sandbox.replay(live.events, { seed: "snap-mid", realNow: () => 0, upTo: cut.seq });
-      const restored = Sandbox.fromSnapshot(JSON.parse(JSON.stringify(cut.snapshot)) as SandboxSnapshot, { realNow: () => 0 });
+      const restored = Sandbox.fromSnapshot(JSON.parse(JSON.stringify(cut.snapshot)) as SandboxSnapshot, {
+        realNow: () => 0,
+      });
       const fired = (sb: Sandbox) => sb.advance(3 * 3_600_000).map((e) => ({ ...e }));
       const fromRestore = fired(restored);
       expect(fromRestore.length, step).toBeGreaterThan(1);
@@ -327,7 +568,14 @@ describe("snapshots of folded state", () => {
   it("10,000 instances of one AMI: base layers are referenced, not copied (size recorded)", () => {
     const sb = new Sandbox({ seed: "size", realNow: () => 0 });
     sb.createAccount({ accountId: A });
-    for (let i = 0; i < 10; i++) sb.call(a, "RunInstances", { ImageId: ami(AL2023_X86), InstanceType: "t3.micro", MinCount: 1000, MaxCount: 1000, TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "team", Value: `t${i % 3}` }] }] });
+    for (let i = 0; i < 10; i++)
+      sb.call(a, "RunInstances", {
+        ImageId: ami(AL2023_X86),
+        InstanceType: "t3.micro",
+        MinCount: 1000,
+        MaxCount: 1000,
+        TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "team", Value: `t${i % 3}` }] }],
+      });
     sb.advance(120_000);
     const t0 = performance.now();
     const snap = snapshotState(sb);
@@ -340,11 +588,15 @@ describe("snapshots of folded state", () => {
     expect(snap.layers.length).toBe(10_000);
     expect(snap.layers.every(([parent]) => parent === snap.layers[0]![0] && typeof parent === "string")).toBe(true);
     expect(json.length).toBeLessThan(60 * 1024 * 1024);
-    console.log(`snapshot of 10,000 running instances: ${(json.length / 1024 / 1024).toFixed(1)} MiB JSON (${(perInstance / 1024).toFixed(2)} KiB/instance), snapshot+stringify ${(t1 - t0).toFixed(0)} ms, parse+restore ${(t2 - t1).toFixed(0)} ms`);
-    const c = (s: Sandbox) => s.call(a, "DescribeInstances", { Filters: [{ Name: "tag:team", Values: ["t1"] }], MaxResults: 50 }).output;
+    console.log(
+      `snapshot of 10,000 running instances: ${(json.length / 1024 / 1024).toFixed(1)} MiB JSON (${(perInstance / 1024).toFixed(2)} KiB/instance), snapshot+stringify ${(t1 - t0).toFixed(0)} ms, parse+restore ${(t2 - t1).toFixed(0)} ms`,
+    );
+    const c = (s: Sandbox) =>
+      s.call(a, "DescribeInstances", { Filters: [{ Name: "tag:team", Values: ["t1"] }], MaxResults: 50 }).output;
     expect(c(restored)).toEqual(c(sb));
     const id = [...sb.state.regions.get(US)!.instances.keys()][1234]!;
-    const cat = (s: Sandbox) => s.call(a, "GuestRun", { InstanceId: id, Command: "cat /etc/hostname /etc/os-release" }).output;
+    const cat = (s: Sandbox) =>
+      s.call(a, "GuestRun", { InstanceId: id, Command: "cat /etc/hostname /etc/os-release" }).output;
     expect(cat(restored)).toEqual(cat(sb));
   }, 120_000);
 });

@@ -7,7 +7,9 @@ import type * as Ec2 from "@aws-sdk/client-ec2";
 
 type Commands = typeof Ec2;
 type CommandName<A extends string> = `${A}Command`;
-type CommandOf<A extends Ec2Action> = Commands[CommandName<A>] extends abstract new (...args: never[]) => unknown
+type CommandOf<A extends Ec2Action> = Commands[CommandName<A>] extends abstract new (
+  ...args: never[]
+) => unknown
   ? Commands[CommandName<A>]
   : never;
 
@@ -19,7 +21,9 @@ export type Ec2Action = {
 /** The input an action's dispatch receives. */
 export type Ec2Input<A extends Ec2Action> = NonNullable<ConstructorParameters<CommandOf<A>>[0]>;
 
-type HandlerOutputOf<C> = C extends abstract new (...args: never[]) => infer I
+type HandlerOutputOf<C> = C extends abstract new (
+  ...args: never[]
+) => infer I
   ? I extends { resolveMiddleware: (...args: never[]) => (...args: never[]) => Promise<{ output: infer O }> }
     ? O
     : never

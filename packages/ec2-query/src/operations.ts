@@ -4,7 +4,7 @@
  * operation's input and output plans are compiled the first time the action is used.
  */
 import * as ec2Model from "@aws-sdk/client-ec2";
-import { shapePlanOf, type SchemaRef, type Shape, type StructShape } from "./shape-plan.ts";
+import { type SchemaRef, type Shape, type StructShape, shapePlanOf } from "./shape-plan.ts";
 
 /** The static operation schema tuple the model exports: [9, namespace, name, traits, input, output]. */
 export type StaticOperationSchema = readonly [9, string, string, unknown, SchemaRef, SchemaRef];

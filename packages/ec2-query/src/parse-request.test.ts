@@ -91,7 +91,9 @@ describe("parseQueryRequest", () => {
     );
     const key = parse("Action=ImportKeyPair&KeyName=k&PublicKeyMaterial=c3NoLXJzYSBBQUFB").input;
     expect(key.PublicKeyMaterial).toEqual(new Uint8Array(Buffer.from("ssh-rsa AAAA")));
-    expect(parse("Action=RunInstances&MinCount=1&MaxCount=1&UserData=IyEvYmluL2Jhc2g%3D&InstanceType=t3.micro").input).toEqual({
+    expect(
+      parse("Action=RunInstances&MinCount=1&MaxCount=1&UserData=IyEvYmluL2Jhc2g%3D&InstanceType=t3.micro").input,
+    ).toEqual({
       MinCount: 1,
       MaxCount: 1,
       UserData: "IyEvYmluL2Jhc2g=",
@@ -145,10 +147,26 @@ describe("parseQueryRequest", () => {
         "InvalidParameterValue",
         "Invalid value 'big' for BlockDeviceMapping.1.Ebs.VolumeSize",
       ],
-      ["Action=DescribeSpotPriceHistory&StartTime=yesterday", "InvalidParameterValue", "Invalid value 'yesterday' for StartTime"],
-      ["Action=ImportKeyPair&PublicKeyMaterial=%%%", "MalformedQueryString", "The query string contains a syntax error: invalid percent-encoding"],
-      ["Action=ImportKeyPair&PublicKeyMaterial=***", "InvalidParameterValue", "Invalid value '***' for PublicKeyMaterial"],
-      ["Action=DescribeImages&%E0%A4%A=1", "MalformedQueryString", "The query string contains a syntax error: invalid percent-encoding"],
+      [
+        "Action=DescribeSpotPriceHistory&StartTime=yesterday",
+        "InvalidParameterValue",
+        "Invalid value 'yesterday' for StartTime",
+      ],
+      [
+        "Action=ImportKeyPair&PublicKeyMaterial=%%%",
+        "MalformedQueryString",
+        "The query string contains a syntax error: invalid percent-encoding",
+      ],
+      [
+        "Action=ImportKeyPair&PublicKeyMaterial=***",
+        "InvalidParameterValue",
+        "Invalid value '***' for PublicKeyMaterial",
+      ],
+      [
+        "Action=DescribeImages&%E0%A4%A=1",
+        "MalformedQueryString",
+        "The query string contains a syntax error: invalid percent-encoding",
+      ],
     ])("%s -> %s", (body, code, message) => {
       const e = failure(body);
       expect(e.code).toBe(code);

@@ -9,13 +9,7 @@ import { Ec2Error, isEc2Error } from "./ec2-error.ts";
 import { parseQueryRequest } from "./parse-request.ts";
 import { serializeError } from "./serialize-error.ts";
 import { serializeResponse } from "./serialize-response.ts";
-import {
-  readCredentialScope,
-  splitPath,
-  verifySigV4,
-  type HttpRequestLike,
-  type SecretLookup,
-} from "./sigv4.ts";
+import { type HttpRequestLike, readCredentialScope, type SecretLookup, splitPath, verifySigV4 } from "./sigv4.ts";
 
 /** Who is calling, and where: passed to `dispatch` with every action. */
 export interface QueryRequestContext {
@@ -30,11 +24,7 @@ export interface QueryRequestContext {
  * Performs an action: returns the output object (shaped as the SDK's `…Result`, plain values,
  * `Date` for timestamps) or throws an Ec2Error. `DryRun` arrives in `input` like any member.
  */
-export type QueryDispatch = (
-  action: string,
-  input: Record<string, unknown>,
-  context: QueryRequestContext,
-) => unknown;
+export type QueryDispatch = (action: string, input: Record<string, unknown>, context: QueryRequestContext) => unknown;
 
 export interface QueryHandlerOptions {
   readonly dispatch: QueryDispatch;
@@ -66,8 +56,7 @@ export type QueryHandler = (request: HttpRequestLike) => Promise<QueryHttpRespon
 export const DEFAULT_ACCOUNT_ID = "000000000000";
 export const DEFAULT_REGION = "us-east-1";
 
-const internalError = (): Ec2Error =>
-  new Ec2Error("InternalError", "An internal error has occurred", 500);
+const internalError = (): Ec2Error => new Ec2Error("InternalError", "An internal error has occurred", 500);
 
 export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
   const now = options.now ?? (() => new Date());
@@ -105,9 +94,14 @@ export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
       const { query } = splitPath(request.path);
       const method = request.method.toUpperCase();
       if (method !== "GET" && method !== "POST") {
-        throw new Ec2Error("InvalidHttpRequest", `The HTTP method ${method.slice(0, 20)} is not supported; use POST or GET`, 405);
+        throw new Ec2Error(
+          "InvalidHttpRequest",
+          `The HTTP method ${method.slice(0, 20)} is not supported; use POST or GET`,
+          405,
+        );
       }
-      const params = method === "GET" ? query : query && request.body ? `${query}&${request.body}` : query || request.body;
+      const params =
+        method === "GET" ? query : query && request.body ? `${query}&${request.body}` : query || request.body;
       const parsed = parseQueryRequest(params);
       action = parsed.action;
       const output = await options.dispatch(parsed.action, parsed.input, { ...caller, requestId });

@@ -13,7 +13,9 @@ describe("serializeError", () => {
   });
 
   it("escapes the message", () => {
-    expect(serializeError(new Ec2Error("X", `a <b> & "c"`), "r").body).toContain(`<Message>a &lt;b&gt; &amp; "c"</Message>`);
+    expect(serializeError(new Ec2Error("X", `a <b> & "c"`), "r").body).toContain(
+      `<Message>a &lt;b&gt; &amp; "c"</Message>`,
+    );
   });
 
   it.each([

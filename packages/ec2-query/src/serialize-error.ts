@@ -2,7 +2,7 @@
  * EC2's error body: `<Response><Errors><Error><Code>…</Code><Message>…</Message></Error></Errors>
  * <RequestID>…</RequestID></Response>`, as the SDKs, botocore and Terraform's provider read it.
  */
-import { Ec2Error } from "./ec2-error.ts";
+import type { Ec2Error } from "./ec2-error.ts";
 import { escapeXml } from "./xml-escape.ts";
 
 /**

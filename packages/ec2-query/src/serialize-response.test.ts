@@ -38,7 +38,9 @@ describe("serializeResponse", () => {
               {
                 InstanceId: "i-1",
                 State: { Code: 16, Name: "running" },
-                BlockDeviceMappings: [{ DeviceName: "/dev/xvda", Ebs: { VolumeId: "vol-1", DeleteOnTermination: true } }],
+                BlockDeviceMappings: [
+                  { DeviceName: "/dev/xvda", Ebs: { VolumeId: "vol-1", DeleteOnTermination: true } },
+                ],
               },
             ],
           },
@@ -52,32 +54,50 @@ describe("serializeResponse", () => {
   });
 
   it("writes an empty list as an empty element and omits absent and null members", () => {
-    const xml = serializeResponse("DescribeImages", { Images: [{ ImageId: "ami-1", Tags: [], Name: null, Description: undefined }] }, "r");
+    const xml = serializeResponse(
+      "DescribeImages",
+      { Images: [{ ImageId: "ami-1", Tags: [], Name: null, Description: undefined }] },
+      "r",
+    );
     expect(body(xml)).toBe("<imagesSet><item><tagSet/><imageId>ami-1</imageId></item></imagesSet>");
   });
 
   it("prints timestamps as EC2 does, ISO-8601 UTC with milliseconds, from a Date, an ISO string or epoch ms", () => {
     for (const launch of [new Date("2024-12-12T05:03:52Z"), "2024-12-12T05:03:52Z", Date.UTC(2024, 11, 12, 5, 3, 52)]) {
-      const xml = serializeResponse("DescribeInstances", { Reservations: [{ Instances: [{ LaunchTime: launch }] }] }, "r");
+      const xml = serializeResponse(
+        "DescribeInstances",
+        { Reservations: [{ Instances: [{ LaunchTime: launch }] }] },
+        "r",
+      );
       expect(xml).toContain("<launchTime>2024-12-12T05:03:52.000Z</launchTime>");
     }
   });
 
   it("escapes <&> (quotes need no escaping in content) and carriage returns; replaces characters XML cannot carry", () => {
     const xml = serializeResponse("DescribeTags", { Tags: [{ Key: `<&>"'`, Value: "a\r\nb\u0000c\uD800" }] }, "r");
-    expect(body(xml)).toBe(`<tagSet><item><key>&lt;&amp;&gt;"'</key><value>a&#13;\nb\uFFFDc\uFFFD</value></item></tagSet>`);
+    expect(body(xml)).toBe(
+      `<tagSet><item><key>&lt;&amp;&gt;"'</key><value>a&#13;\nb\uFFFDc\uFFFD</value></item></tagSet>`,
+    );
     expect(escapeXml("plain text é 日 😀")).toBe("plain text é 日 😀");
   });
 
   it("writes booleans as true/false and numbers as numbers", () => {
-    const xml = serializeResponse("DescribeVolumes", { Volumes: [{ Size: 8, Encrypted: false, Iops: 3000, MultiAttachEnabled: true }] }, "r");
+    const xml = serializeResponse(
+      "DescribeVolumes",
+      { Volumes: [{ Size: 8, Encrypted: false, Iops: 3000, MultiAttachEnabled: true }] },
+      "r",
+    );
     expect(body(xml)).toContain("<size>8</size>");
     expect(body(xml)).toContain("<encrypted>false</encrypted>");
     expect(body(xml)).toContain("<multiAttachEnabled>true</multiAttachEnabled>");
   });
 
   it("ignores properties the model does not know", () => {
-    const xml = serializeResponse("DescribeImages", { Images: [{ ImageId: "ami-1", internalNote: "x" }], other: 1 }, "r");
+    const xml = serializeResponse(
+      "DescribeImages",
+      { Images: [{ ImageId: "ami-1", internalNote: "x" }], other: 1 },
+      "r",
+    );
     expect(body(xml)).toBe("<imagesSet><item><imageId>ami-1</imageId></item></imagesSet>");
   });
 

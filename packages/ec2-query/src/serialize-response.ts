@@ -41,7 +41,10 @@ export function serializeStructMembers(shape: StructShape, value: Record<string,
     const memberShape = member.shape;
     switch (memberShape.kind) {
       case "string":
-        xml += member.openTag + (typeof v === "string" ? escapeXml(v) : leafText(member.xmlName, memberShape, v)) + member.closeTag;
+        xml +=
+          member.openTag +
+          (typeof v === "string" ? escapeXml(v) : leafText(member.xmlName, memberShape, v)) +
+          member.closeTag;
         break;
       case "struct":
       case "list":
@@ -106,7 +109,8 @@ function leafText(name: string, shape: LeafShape, value: unknown): string {
     case "timestamp":
       return formatTimestamp(name, value);
     case "blob":
-      if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64");
+      if (value instanceof Uint8Array)
+        return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64");
       if (typeof value === "string") return Buffer.from(value, "utf8").toString("base64");
       throw wrongType(name, "bytes", value);
     case "document":
@@ -122,7 +126,11 @@ function leafText(name: string, shape: LeafShape, value: unknown): string {
  */
 function formatTimestamp(name: string, value: unknown): string {
   const date =
-    value instanceof Date ? value : typeof value === "string" || typeof value === "number" ? new Date(value) : undefined;
+    value instanceof Date
+      ? value
+      : typeof value === "string" || typeof value === "number"
+        ? new Date(value)
+        : undefined;
   if (!date || Number.isNaN(date.getTime())) throw wrongType(name, "a timestamp", value);
   return date.toISOString();
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { sdkSigner } from "../test/http-harness.ts";
 import { Ec2Error } from "./ec2-error.ts";
-import { readCredentialScope, verifySigV4, type HttpRequestLike, type VerifySigV4Options } from "./sigv4.ts";
+import { type HttpRequestLike, readCredentialScope, type VerifySigV4Options, verifySigV4 } from "./sigv4.ts";
 
 const codeOf = (f: () => unknown): string => {
   try {
@@ -17,7 +17,9 @@ describe("verifySigV4 against AWS's published examples", () => {
   // The AWS SigV4 test suite (aws-sig-v4-test-suite), credentials AKIDEXAMPLE, 2015-08-30T12:36:00Z.
   const suite: VerifySigV4Options = {
     secretFor: (key) =>
-      key === "AKIDEXAMPLE" ? { secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", accountId: "123456789012" } : undefined,
+      key === "AKIDEXAMPLE"
+        ? { secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", accountId: "123456789012" }
+        : undefined,
     now: () => new Date("2015-08-30T12:36:00Z"),
     service: "service",
   };
@@ -49,7 +51,10 @@ describe("verifySigV4 against AWS's published examples", () => {
   it("get-vanilla-query-order-key-case: the query is sorted before signing", () => {
     expect(() =>
       verifySigV4(
-        suiteRequest("/?Param2=value2&Param1=value1", "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"),
+        suiteRequest(
+          "/?Param2=value2&Param1=value1",
+          "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500",
+        ),
         suite,
       ),
     ).not.toThrow();
@@ -59,7 +64,10 @@ describe("verifySigV4 against AWS's published examples", () => {
     expect(
       codeOf(() =>
         verifySigV4(
-          suiteRequest("/?Param2=value2&Param1=value3", "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"),
+          suiteRequest(
+            "/?Param2=value2&Param1=value3",
+            "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500",
+          ),
           suite,
         ),
       ),
@@ -93,12 +101,19 @@ describe("verifySigV4 against requests signed by the SDK's own signer (@smithy/s
   const alice = { accessKeyId: "AKIAALICE", secretAccessKey: "alice/secret+key" };
   const signedAt = new Date("2024-12-12T05:03:52Z");
   const options: VerifySigV4Options = {
-    secretFor: (key) => (key === alice.accessKeyId ? { secretAccessKey: alice.secretAccessKey, accountId: "111122223333" } : undefined),
+    secretFor: (key) =>
+      key === alice.accessKeyId ? { secretAccessKey: alice.secretAccessKey, accountId: "111122223333" } : undefined,
     now: () => signedAt,
   };
-  const body = "Action=DescribeImages&Version=2016-11-15&Owner.1=self&Filter.1.Name=name&Filter.1.Value.1=al2023-ami-%2A";
+  const body =
+    "Action=DescribeImages&Version=2016-11-15&Owner.1=self&Filter.1.Name=name&Filter.1.Value.1=al2023-ami-%2A";
 
-  const signPost = async (credentials = alice, region = "eu-west-1", service = "ec2", extraHeaders: Record<string, string> = {}) => {
+  const signPost = async (
+    credentials = alice,
+    region = "eu-west-1",
+    service = "ec2",
+    extraHeaders: Record<string, string> = {},
+  ) => {
     const signed = await sdkSigner(credentials, region, service).sign(
       {
         method: "POST",
@@ -117,25 +132,39 @@ describe("verifySigV4 against requests signed by the SDK's own signer (@smithy/s
       },
       { signingDate: signedAt },
     );
-    return { method: "POST", path: "/", headers: signed.headers as Record<string, string>, body } satisfies HttpRequestLike;
+    return {
+      method: "POST",
+      path: "/",
+      headers: signed.headers as Record<string, string>,
+      body,
+    } satisfies HttpRequestLike;
   };
 
   it("accepts a correctly signed request and names the caller's account and region", async () => {
     const caller = verifySigV4(await signPost(), options);
-    expect(caller).toMatchObject({ accessKeyId: "AKIAALICE", accountId: "111122223333", region: "eu-west-1", service: "ec2" });
+    expect(caller).toMatchObject({
+      accessKeyId: "AKIAALICE",
+      accountId: "111122223333",
+      region: "eu-west-1",
+      service: "ec2",
+    });
   });
 
   it("ignores header-name case and unsigned headers (user-agent is never signed)", async () => {
     const request = await signPost();
     const shouted = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toUpperCase(), v]));
-    expect(() => verifySigV4({ ...request, headers: { ...shouted, "user-agent": "something else" } }, options)).not.toThrow();
+    expect(() =>
+      verifySigV4({ ...request, headers: { ...shouted, "user-agent": "something else" } }, options),
+    ).not.toThrow();
   });
 
   it("refuses a changed body, a changed signed header, another method", async () => {
     const request = await signPost();
     const bad = "AuthFailure: AWS was not able to validate the provided access credentials";
     expect(codeOf(() => verifySigV4({ ...request, body: request.body.replace("self", "amazon") }, options))).toBe(bad);
-    expect(codeOf(() => verifySigV4({ ...request, headers: { ...request.headers, host: "127.0.0.1:8081" } }, options))).toBe(bad);
+    expect(
+      codeOf(() => verifySigV4({ ...request, headers: { ...request.headers, host: "127.0.0.1:8081" } }, options)),
+    ).toBe(bad);
     expect(codeOf(() => verifySigV4({ ...request, method: "PUT" }, options))).toBe(bad);
   });
 
@@ -161,7 +190,9 @@ describe("verifySigV4 against requests signed by the SDK's own signer (@smithy/s
 
   it("refuses a credential scoped to another service", async () => {
     const s3 = await signPost(alice, "us-east-1", "s3");
-    expect(codeOf(() => verifySigV4(s3, options))).toBe("AuthFailure: Credential should be scoped to correct service: 'ec2'.");
+    expect(codeOf(() => verifySigV4(s3, options))).toBe(
+      "AuthFailure: Credential should be scoped to correct service: 'ec2'.",
+    );
   });
 
   it("answers MissingAuthenticationToken for an unsigned request and IncompleteSignature for a malformed one", async () => {
@@ -172,13 +203,19 @@ describe("verifySigV4 against requests signed by the SDK's own signer (@smithy/s
     const auth = request.headers.authorization!;
     const broken = (authorization: string) =>
       codeOf(() => verifySigV4({ ...request, headers: { ...request.headers, authorization } }, options));
-    expect(broken(auth.replace(/, Signature=[0-9a-f]+/, ""))).toMatch(/^IncompleteSignature: Authorization header requires 'Signature'/);
-    expect(broken(auth.replace(/\/aws4_request/, ""))).toMatch(/^IncompleteSignature: Credential should be of the form/);
+    expect(broken(auth.replace(/, Signature=[0-9a-f]+/, ""))).toMatch(
+      /^IncompleteSignature: Authorization header requires 'Signature'/,
+    );
+    expect(broken(auth.replace(/\/aws4_request/, ""))).toMatch(
+      /^IncompleteSignature: Credential should be of the form/,
+    );
     expect(broken("AWS AKIA:abc")).toMatch(/^IncompleteSignature: Unsupported authorization type 'AWS'/);
     expect(broken(auth.replace(/Signature=[0-9a-f]+/, "Signature=zz"))).toMatch(/^AuthFailure: /);
     const noDate = { ...request.headers };
     delete noDate["x-amz-date"];
-    expect(codeOf(() => verifySigV4({ ...request, headers: noDate }, options))).toMatch(/^IncompleteSignature: .*X-Amz-Date/);
+    expect(codeOf(() => verifySigV4({ ...request, headers: noDate }, options))).toMatch(
+      /^IncompleteSignature: .*X-Amz-Date/,
+    );
   });
 
   it("verifies presigned GET URLs, and refuses them once expired or altered", async () => {
@@ -197,7 +234,12 @@ describe("verifySigV4 against requests signed by the SDK's own signer (@smithy/s
     const query = Object.entries(presigned.query ?? {})
       .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
       .join("&");
-    const request: HttpRequestLike = { method: "GET", path: `/?${query}`, headers: { host: "127.0.0.1:8080" }, body: "" };
+    const request: HttpRequestLike = {
+      method: "GET",
+      path: `/?${query}`,
+      headers: { host: "127.0.0.1:8080" },
+      body: "",
+    };
     expect(verifySigV4(request, options)).toMatchObject({ accountId: "111122223333", region: "ap-southeast-2" });
     expect(readCredentialScope(request)).toEqual({
       accessKeyId: "AKIAALICE",
@@ -220,6 +262,8 @@ describe("verifySigV4 against requests signed by the SDK's own signer (@smithy/s
       service: "ec2",
     });
     expect(readCredentialScope({ method: "POST", path: "/", headers: {}, body: "" })).toBeUndefined();
-    expect(readCredentialScope({ method: "POST", path: "/", headers: { authorization: "garbage" }, body: "" })).toBeUndefined();
+    expect(
+      readCredentialScope({ method: "POST", path: "/", headers: { authorization: "garbage" }, body: "" }),
+    ).toBeUndefined();
   });
 });

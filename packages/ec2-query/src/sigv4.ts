@@ -69,7 +69,9 @@ const requestExpired = (detail: string): Ec2Error => new Ec2Error("RequestExpire
 /** Splits `/path?query` into its parts. */
 export function splitPath(path: string): { pathname: string; query: string } {
   const q = path.indexOf("?");
-  return q === -1 ? { pathname: path || "/", query: "" } : { pathname: path.slice(0, q) || "/", query: path.slice(q + 1) };
+  return q === -1
+    ? { pathname: path || "/", query: "" }
+    : { pathname: path.slice(0, q) || "/", query: path.slice(q + 1) };
 }
 
 const lowerCaseHeaders = (headers: Readonly<Record<string, string | undefined>>): Map<string, string> => {
@@ -109,7 +111,11 @@ function readClaim(headers: Map<string, string>, queryPairs: readonly QueryPair[
     const credential = fields.get("Credential");
     const signedHeaders = fields.get("SignedHeaders");
     const signature = fields.get("Signature");
-    for (const [name, value] of [["Credential", credential], ["SignedHeaders", signedHeaders], ["Signature", signature]] as const) {
+    for (const [name, value] of [
+      ["Credential", credential],
+      ["SignedHeaders", signedHeaders],
+      ["Signature", signature],
+    ] as const) {
       if (!value) {
         throw incompleteSignature(`Authorization header requires '${name}' parameter. Authorization=${echo(trimmed)}`);
       }
@@ -178,12 +184,18 @@ function parseAmzDate(text: string): Date {
   const m = AMZ_DATE.exec(text);
   const date = m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)) : undefined;
   if (!date || Number.isNaN(date.getTime())) {
-    throw incompleteSignature(`Date must be in ISO-8601 'basic format'. Got '${echo(text)}'. See http://en.wikipedia.org/wiki/ISO_8601`);
+    throw incompleteSignature(
+      `Date must be in ISO-8601 'basic format'. Got '${echo(text)}'. See http://en.wikipedia.org/wiki/ISO_8601`,
+    );
   }
   return date;
 }
 
-const toAmzDate = (d: Date): string => d.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+const toAmzDate = (d: Date): string =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 
 /** RFC 3986 encoding as SigV4 requires: everything but `A-Za-z0-9-._~` percent-encoded, upper-case hex. */
 export const uriEncode = (text: string): string =>
@@ -220,7 +232,10 @@ function canonicalQuery(pairs: readonly QueryPair[], presigned: boolean): string
 }
 
 const canonicalHeaderValue = (value: string): string =>
-  value.replace(/[\r\n]/g, " ").replace(/[ \t]+/g, " ").trim();
+  value
+    .replace(/[\r\n]/g, " ")
+    .replace(/[ \t]+/g, " ")
+    .trim();
 
 const sha256Hex = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex");
 const hmac = (key: string | Buffer, text: string): Buffer => createHmac("sha256", key).update(text, "utf8").digest();
@@ -253,7 +268,12 @@ export function computeSignature(input: {
     input.payloadHash,
   ].join("\n");
   const { date, region, service } = input.scope;
-  const stringToSign = [ALGORITHM, input.amzDate, `${date}/${region}/${service}/aws4_request`, sha256Hex(canonicalRequest)].join("\n");
+  const stringToSign = [
+    ALGORITHM,
+    input.amzDate,
+    `${date}/${region}/${service}/aws4_request`,
+    sha256Hex(canonicalRequest),
+  ].join("\n");
   const signature = createHmac("sha256", signingKey(input.secretAccessKey, date, region, service))
     .update(stringToSign, "utf8")
     .digest("hex");

@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errors } from "../src/ec2-error.ts";
 import { createQueryHandler } from "../src/index.ts";
-import { recordingDispatch, serve, type RunningEndpoint } from "./http-harness.ts";
+import { type RunningEndpoint, recordingDispatch, serve } from "./http-harness.ts";
 
 const run = promisify(execFile);
 const hasAwsCli = await run("aws", ["--version"]).then(
@@ -43,7 +43,9 @@ describe("EC2 Query endpoint driven by the real AWS CLI", () => {
     },
     RunInstances: () => ({
       ReservationId: "r-1",
-      Instances: [{ InstanceId: "i-1", State: { Code: 0, Name: "pending" }, LaunchTime: new Date("2024-12-12T05:03:52Z") }],
+      Instances: [
+        { InstanceId: "i-1", State: { Code: 0, Name: "pending" }, LaunchTime: new Date("2024-12-12T05:03:52Z") },
+      ],
     }),
     ImportKeyPair: (input) => ({ KeyName: input.KeyName, KeyPairId: "key-1", KeyFingerprint: "ab:cd" }),
   });
@@ -72,14 +74,22 @@ describe("EC2 Query endpoint driven by the real AWS CLI", () => {
     endpoint = await serve(
       createQueryHandler({
         dispatch,
-        credentials: (key) => (key === "AKIACLI" ? { secretAccessKey: "cli-secret", accountId: "111122223333" } : undefined),
+        credentials: (key) =>
+          key === "AKIACLI" ? { secretAccessKey: "cli-secret", accountId: "111122223333" } : undefined,
       }),
     );
   });
   afterAll(async () => endpoint?.close());
 
   it("describe-images with owners and filters", async () => {
-    const out = await aws(["describe-images", "--owners", "self", "--filters", "Name=name,Values=al2023-ami-*", "Name=architecture,Values=x86_64"]);
+    const out = await aws([
+      "describe-images",
+      "--owners",
+      "self",
+      "--filters",
+      "Name=name,Values=al2023-ami-*",
+      "Name=architecture,Values=x86_64",
+    ]);
     expect(calls.at(-1)!.input).toEqual({
       Owners: ["self"],
       Filters: [
@@ -107,9 +117,17 @@ describe("EC2 Query endpoint driven by the real AWS CLI", () => {
 
   it("run-instances with user data, block devices and tags; import-key-pair from fileb://", async () => {
     const out = await aws([
-      "run-instances", "--image-id", "ami-1", "--count", "2", "--user-data", "echo hi",
-      "--block-device-mappings", '[{"DeviceName":"/dev/xvda","Ebs":{"VolumeSize":30}}]',
-      "--tag-specifications", "ResourceType=instance,Tags=[{Key=Name,Value=web}]",
+      "run-instances",
+      "--image-id",
+      "ami-1",
+      "--count",
+      "2",
+      "--user-data",
+      "echo hi",
+      "--block-device-mappings",
+      '[{"DeviceName":"/dev/xvda","Ebs":{"VolumeSize":30}}]',
+      "--tag-specifications",
+      "ResourceType=instance,Tags=[{Key=Name,Value=web}]",
     ]);
     expect(out.ok && (out.json.Instances as Array<Record<string, unknown>>)[0]).toEqual({
       InstanceId: "i-1",
@@ -128,7 +146,13 @@ describe("EC2 Query endpoint driven by the real AWS CLI", () => {
 
     const dir = mkdtempSync(join(tmpdir(), "ec2-query-cli-"));
     writeFileSync(join(dir, "k.pub"), "ssh-ed25519 AAAA me\n");
-    const key = await aws(["import-key-pair", "--key-name", "k", "--public-key-material", `fileb://${join(dir, "k.pub")}`]);
+    const key = await aws([
+      "import-key-pair",
+      "--key-name",
+      "k",
+      "--public-key-material",
+      `fileb://${join(dir, "k.pub")}`,
+    ]);
     expect(key).toEqual({ ok: true, json: { KeyName: "k", KeyPairId: "key-1", KeyFingerprint: "ab:cd" } });
     expect(Buffer.from(calls.at(-1)!.input.PublicKeyMaterial as Uint8Array).toString()).toBe("ssh-ed25519 AAAA me\n");
     rmSync(dir, { recursive: true, force: true });

@@ -6,10 +6,12 @@
 import * as ec2 from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createQueryHandler, findOperation, listOperations, parseQueryRequest } from "../src/index.ts";
-import { serve, type RunningEndpoint } from "./http-harness.ts";
+import { type RunningEndpoint, serve } from "./http-harness.ts";
 import { prng, randomStruct } from "./random-values.ts";
 
-type AnyCommandCtor = new (input: Record<string, unknown>) => ec2.EC2Client extends { send(c: infer C): unknown } ? C : never;
+type AnyCommandCtor = new (
+  input: Record<string, unknown>,
+) => ec2.EC2Client extends { send(c: infer C): unknown } ? C : never;
 const commandFor = (action: string): AnyCommandCtor | undefined =>
   (ec2 as unknown as Record<string, AnyCommandCtor | undefined>)[`${action}Command`];
 
@@ -22,14 +24,26 @@ describe("every operation in the model", () => {
   it("lists all EC2 actions", () => {
     const actions = listOperations();
     expect(actions.length).toBeGreaterThan(700);
-    for (const a of ["DescribeImages", "RunInstances", "CreateImage", "CopyImage", "ImportKeyPair", "TerminateInstances"]) {
+    for (const a of [
+      "DescribeImages",
+      "RunInstances",
+      "CreateImage",
+      "CopyImage",
+      "ImportKeyPair",
+      "TerminateInstances",
+    ]) {
       expect(actions).toContain(a);
     }
   });
 
   it("parses what the SDK serializes, for random inputs of every action", async () => {
     let captured = "";
-    const client = new ec2.EC2Client({ endpoint: "http://127.0.0.1:9", region: "us-east-1", credentials, maxAttempts: 1 });
+    const client = new ec2.EC2Client({
+      endpoint: "http://127.0.0.1:9",
+      region: "us-east-1",
+      credentials,
+      maxAttempts: 1,
+    });
     client.middlewareStack.add(
       (_next) => async (args) => {
         captured = (args.request as { body: string }).body;

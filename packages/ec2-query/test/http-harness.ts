@@ -92,7 +92,11 @@ class NodeSha256 {
   }
 }
 
-export function sdkSigner(credentials: { accessKeyId: string; secretAccessKey: string }, region = "us-east-1", service = "ec2") {
+export function sdkSigner(
+  credentials: { accessKeyId: string; secretAccessKey: string },
+  region = "us-east-1",
+  service = "ec2",
+) {
   return new SignatureV4({ credentials, region, service, sha256: NodeSha256, applyChecksum: false });
 }
 

@@ -37,7 +37,10 @@ const instance = (n: number) => ({
     { Key: "env", Value: "dev & test <sandbox>" },
   ],
   BlockDeviceMappings: [
-    { DeviceName: "/dev/xvda", Ebs: { VolumeId: "vol-0123456789abcdef0", Status: "attached", AttachTime: launch, DeleteOnTermination: true } },
+    {
+      DeviceName: "/dev/xvda",
+      Ebs: { VolumeId: "vol-0123456789abcdef0", Status: "attached", AttachTime: launch, DeleteOnTermination: true },
+    },
   ],
   CpuOptions: { CoreCount: 1, ThreadsPerCore: 2 },
   MetadataOptions: { State: "applied", HttpTokens: "required", HttpPutResponseHopLimit: 2, HttpEndpoint: "enabled" },

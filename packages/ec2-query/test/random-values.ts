@@ -15,7 +15,30 @@ export function prng(seed: number): () => number {
   };
 }
 
-const ALPHABET = ["a", "Z", "0", "-", "_", ".", "/", " ", "&", "=", "+", "%", "<", ">", '"', "'", "é", "ü", "日", "😀", "\t", "\r\n"];
+const ALPHABET = [
+  "a",
+  "Z",
+  "0",
+  "-",
+  "_",
+  ".",
+  "/",
+  " ",
+  "&",
+  "=",
+  "+",
+  "%",
+  "<",
+  ">",
+  '"',
+  "'",
+  "é",
+  "ü",
+  "日",
+  "😀",
+  "\t",
+  "\r\n",
+];
 
 export interface RandomOptions {
   /** Timestamps at whole seconds: the SDK's request serializer drops milliseconds. */

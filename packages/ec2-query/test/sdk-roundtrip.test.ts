@@ -6,16 +6,16 @@ import {
   CreateTagsCommand,
   DescribeImagesCommand,
   EC2Client,
-  ImportKeyPairCommand,
-  RunInstancesCommand,
-  paginateDescribeInstances,
   type Image,
+  ImportKeyPairCommand,
   type Instance,
+  paginateDescribeInstances,
+  RunInstancesCommand,
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errors } from "../src/ec2-error.ts";
 import { createQueryHandler, type QueryRequestContext } from "../src/index.ts";
-import { recordingDispatch, serve, signedPost, type RunningEndpoint } from "./http-harness.ts";
+import { type RunningEndpoint, recordingDispatch, serve, signedPost } from "./http-harness.ts";
 
 const ALICE = { accessKeyId: "AKIAALICE0000000001", secretAccessKey: "alice-secret", accountId: "111122223333" };
 
@@ -92,7 +92,11 @@ const { dispatch, calls } = recordingDispatch({
     OwnerId: ALICE.accountId,
     Groups: [],
     Instances: [
-      { ...instance("i-0aaaaaaaaaaaaaaaa"), State: { Code: 0, Name: "pending" }, ClientToken: input.ClientToken as string },
+      {
+        ...instance("i-0aaaaaaaaaaaaaaaa"),
+        State: { Code: 0, Name: "pending" },
+        ClientToken: input.ClientToken as string,
+      },
     ],
   }),
   ImportKeyPair: (input) => ({
@@ -195,7 +199,13 @@ describe("EC2 Query endpoint driven by the real @aws-sdk/client-ec2", () => {
           { DeviceName: "/dev/sdf", Ebs: { VolumeSize: 100, Encrypted: true } },
         ],
         TagSpecifications: [
-          { ResourceType: "instance", Tags: [{ Key: "Name", Value: "web-0" }, { Key: "env", Value: "dev" }] },
+          {
+            ResourceType: "instance",
+            Tags: [
+              { Key: "Name", Value: "web-0" },
+              { Key: "env", Value: "dev" },
+            ],
+          },
           { ResourceType: "volume", Tags: [{ Key: "Name", Value: "web-0-root" }] },
         ],
         SecurityGroupIds: ["sg-0123456789abcdef0"],
@@ -216,7 +226,13 @@ describe("EC2 Query endpoint driven by the real @aws-sdk/client-ec2", () => {
         { DeviceName: "/dev/sdf", Ebs: { VolumeSize: 100, Encrypted: true } },
       ],
       TagSpecifications: [
-        { ResourceType: "instance", Tags: [{ Key: "Name", Value: "web-0" }, { Key: "env", Value: "dev" }] },
+        {
+          ResourceType: "instance",
+          Tags: [
+            { Key: "Name", Value: "web-0" },
+            { Key: "env", Value: "dev" },
+          ],
+        },
         { ResourceType: "volume", Tags: [{ Key: "Name", Value: "web-0-root" }] },
       ],
       SecurityGroupIds: ["sg-0123456789abcdef0"],
@@ -254,7 +270,10 @@ describe("EC2 Query endpoint driven by the real @aws-sdk/client-ec2", () => {
     const out = await client.send(
       new CreateTagsCommand({ Resources: ["i-1", "ami-2"], Tags: [{ Key: "team", Value: "a&b" }, { Key: "x" }] }),
     );
-    expect(lastCall().input).toEqual({ Resources: ["i-1", "ami-2"], Tags: [{ Key: "team", Value: "a&b" }, { Key: "x" }] });
+    expect(lastCall().input).toEqual({
+      Resources: ["i-1", "ami-2"],
+      Tags: [{ Key: "team", Value: "a&b" }, { Key: "x" }],
+    });
     expect(out.$metadata.httpStatusCode).toBe(200);
   });
 
@@ -282,7 +301,11 @@ describe("EC2 Query endpoint driven by the real @aws-sdk/client-ec2", () => {
   it("an unexpected exception in dispatch is InternalError 500, without a stack trace", async () => {
     const { DescribeRegionsCommand } = await import("@aws-sdk/client-ec2");
     const err = (await client.send(new DescribeRegionsCommand({})).catch((e: unknown) => e)) as Record<string, unknown>;
-    expect(err).toMatchObject({ name: "InternalError", message: "An internal error has occurred", $metadata: { httpStatusCode: 500 } });
+    expect(err).toMatchObject({
+      name: "InternalError",
+      message: "An internal error has occurred",
+      $metadata: { httpStatusCode: 500 },
+    });
     expect(JSON.stringify(err)).not.toContain("boom");
   });
 
@@ -338,6 +361,10 @@ describe("EC2 Query endpoint driven by the real @aws-sdk/client-ec2", () => {
     expect(pages).toBe(3);
     expect(seen).toEqual(allInstances.map((i) => i.InstanceId));
     const describeCalls = calls.filter((c) => c.action === "DescribeInstances").map((c) => c.input);
-    expect(describeCalls.slice(-3)).toEqual([{ MaxResults: 2 }, { MaxResults: 2, NextToken: "2" }, { MaxResults: 2, NextToken: "4" }]);
+    expect(describeCalls.slice(-3)).toEqual([
+      { MaxResults: 2 },
+      { MaxResults: 2, NextToken: "2" },
+      { MaxResults: 2, NextToken: "4" },
+    ]);
   });
 });

@@ -11,10 +11,18 @@ export function newNonce(): string {
 }
 
 export function signChallenge(secretAccessKey: string, nonce: string, sandbox: string, accessKeyId: string): string {
-  return createHmac("sha256", secretAccessKey).update(`ec2sim-ws-v1\n${nonce}\n${sandbox}\n${accessKeyId}`).digest("hex");
+  return createHmac("sha256", secretAccessKey)
+    .update(`ec2sim-ws-v1\n${nonce}\n${sandbox}\n${accessKeyId}`)
+    .digest("hex");
 }
 
-export function verifyChallenge(secretAccessKey: string, nonce: string, sandbox: string, accessKeyId: string, signature: string): boolean {
+export function verifyChallenge(
+  secretAccessKey: string,
+  nonce: string,
+  sandbox: string,
+  accessKeyId: string,
+  signature: string,
+): boolean {
   const expected = Buffer.from(signChallenge(secretAccessKey, nonce, sandbox, accessKeyId), "hex");
   const given = Buffer.from(signature, "hex");
   return given.length === expected.length && timingSafeEqual(given, expected);

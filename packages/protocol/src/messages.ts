@@ -96,7 +96,13 @@ export const EventsMessage = z.object({
   events: z.array(EventEnvelopeSchema),
 });
 
-export const ServerMessage = z.discriminatedUnion("type", [Challenge, Welcome, ErrorMessage, ResultMessage, EventsMessage]);
+export const ServerMessage = z.discriminatedUnion("type", [
+  Challenge,
+  Welcome,
+  ErrorMessage,
+  ResultMessage,
+  EventsMessage,
+]);
 
 // ---------------------------------------------------------------- client → server
 
@@ -123,7 +129,10 @@ export const ClockParams = z
     speed: z.number().positive().max(100_000).optional(),
     paused: z.boolean().optional(),
   })
-  .refine((p) => p.advance !== undefined || p.speed !== undefined || p.paused !== undefined, "give advance, speed or paused");
+  .refine(
+    (p) => p.advance !== undefined || p.speed !== undefined || p.paused !== undefined,
+    "give advance, speed or paused",
+  );
 export const CostParams = z.object({}).default({});
 export const InfoParams = z.object({}).default({});
 export const SubscribeParams = z.object({
@@ -149,7 +158,13 @@ export const ClientMessage = z.union([Hello, Request]);
 // ---------------------------------------------------------------- results
 
 export const ClockResult = ClockInfo.extend({ now: z.number() });
-export const InfoResult = z.object({ sandbox: z.string(), lastSeq: z.number().int(), clock: ClockInfo, now: z.number(), serverNow: z.number() });
+export const InfoResult = z.object({
+  sandbox: z.string(),
+  lastSeq: z.number().int(),
+  clock: ClockInfo,
+  now: z.number(),
+  serverNow: z.number(),
+});
 export const SubscribeResult = z.object({ sub: id, lastSeq: z.number().int() });
 
 export type ChallengeMsg = z.infer<typeof Challenge>;
@@ -187,12 +202,20 @@ export function describeIssues(error: z.ZodError): string {
 }
 
 /** Parses one client frame: the message, or an error body saying what is wrong with it. */
-export function parseClientMessage(text: string): { ok: true; message: ClientMsg } | { ok: false; error: z.infer<typeof ErrorBody>; id?: string | number } {
+export function parseClientMessage(
+  text: string,
+): { ok: true; message: ClientMsg } | { ok: false; error: z.infer<typeof ErrorBody>; id?: string | number } {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
-    return { ok: false, error: { code: "MalformedMessage", message: "The message is not valid JSON: send one JSON object per text frame" } };
+    return {
+      ok: false,
+      error: {
+        code: "MalformedMessage",
+        message: "The message is not valid JSON: send one JSON object per text frame",
+      },
+    };
   }
   const maybeId = typeof raw === "object" && raw !== null ? (raw as { id?: unknown }).id : undefined;
   const idOk = typeof maybeId === "string" || typeof maybeId === "number" ? maybeId : undefined;
@@ -202,19 +225,39 @@ export function parseClientMessage(text: string): { ok: true; message: ClientMsg
   const type = (raw as { type?: unknown }).type;
   if (type === "hello") {
     const r = Hello.safeParse(raw);
-    return r.success ? { ok: true, message: r.data } : { ok: false, error: { code: "InvalidMessage", message: `Invalid hello: ${describeIssues(r.error)}` } };
+    return r.success
+      ? { ok: true, message: r.data }
+      : { ok: false, error: { code: "InvalidMessage", message: `Invalid hello: ${describeIssues(r.error)}` } };
   }
   if (type === "request") {
     const method = (raw as { method?: unknown }).method;
     if (typeof method !== "string" || !(method in paramSchemas)) {
-      return { ok: false, ...(idOk !== undefined ? { id: idOk } : {}), error: { code: "InvalidMethod", message: `Unknown method ${JSON.stringify(method)}: use one of ${Object.keys(paramSchemas).join(", ")}` } };
+      return {
+        ok: false,
+        ...(idOk !== undefined ? { id: idOk } : {}),
+        error: {
+          code: "InvalidMethod",
+          message: `Unknown method ${JSON.stringify(method)}: use one of ${Object.keys(paramSchemas).join(", ")}`,
+        },
+      };
     }
     const r = Request.safeParse(raw);
     return r.success
       ? { ok: true, message: r.data }
-      : { ok: false, ...(idOk !== undefined ? { id: idOk } : {}), error: { code: "InvalidMessage", message: `Invalid ${method} request: ${describeIssues(r.error)}` } };
+      : {
+          ok: false,
+          ...(idOk !== undefined ? { id: idOk } : {}),
+          error: { code: "InvalidMessage", message: `Invalid ${method} request: ${describeIssues(r.error)}` },
+        };
   }
-  return { ok: false, ...(idOk !== undefined ? { id: idOk } : {}), error: { code: "InvalidMessage", message: `Unknown message type ${JSON.stringify(type)}: a client sends "hello" first, then "request"s` } };
+  return {
+    ok: false,
+    ...(idOk !== undefined ? { id: idOk } : {}),
+    error: {
+      code: "InvalidMessage",
+      message: `Unknown message type ${JSON.stringify(type)}: a client sends "hello" first, then "request"s`,
+    },
+  };
 }
 
 /** Parses one server frame (the client side of the edge). */

@@ -18,7 +18,7 @@
  *                                                        only when the server compacts: --compact-history)
  * Errors: {"error":{"code","message"}} with the EC2 code's HTTP status.
  */
-import { Ec2Error, isEc2Error, parseDuration, type NewAccount } from "@ec2sim/core";
+import { Ec2Error, isEc2Error, type NewAccount, parseDuration } from "@ec2sim/core";
 import { DEFAULT_ACCOUNT_ID, type SandboxHost } from "./host.ts";
 
 export interface AdminRequest {
@@ -48,7 +48,8 @@ function parseJson(body: string): Record<string, unknown> {
   } catch {
     throw new Ec2Error("MalformedJson", "The request body is not valid JSON");
   }
-  if (v === null || typeof v !== "object" || Array.isArray(v)) throw new Ec2Error("MalformedJson", "The request body must be a JSON object");
+  if (v === null || typeof v !== "object" || Array.isArray(v))
+    throw new Ec2Error("MalformedJson", "The request body must be a JSON object");
   return v as Record<string, unknown>;
 }
 
@@ -72,7 +73,11 @@ const optBool = (o: Record<string, unknown>, k: string): boolean | undefined => 
 };
 
 /** ISO timestamps in JSON inputs of `call` become Dates where core expects them (it accepts both). */
-export async function handleAdmin(host: SandboxHost, req: AdminRequest, opts: { defaultSandbox: string }): Promise<AdminResponse> {
+export async function handleAdmin(
+  host: SandboxHost,
+  req: AdminRequest,
+  opts: { defaultSandbox: string },
+): Promise<AdminResponse> {
   try {
     const url = new URL(req.path, "http://admin");
     let parts: string[];
@@ -95,7 +100,11 @@ export async function handleAdmin(host: SandboxHost, req: AdminRequest, opts: { 
         const seed = optString(b, "seed");
         const speed = optNumber(b, "speed");
         const paused = optBool(b, "paused");
-        const info = await host.create(sandboxName, { ...(seed !== undefined ? { seed } : {}), ...(speed !== undefined ? { speed } : {}), ...(paused !== undefined ? { paused } : {}) });
+        const info = await host.create(sandboxName, {
+          ...(seed !== undefined ? { seed } : {}),
+          ...(speed !== undefined ? { speed } : {}),
+          ...(paused !== undefined ? { paused } : {}),
+        });
         return json(201, info);
       }
       throw methodNotAllowed(method, url.pathname);
@@ -127,13 +136,19 @@ export async function handleAdmin(host: SandboxHost, req: AdminRequest, opts: { 
         const adv = b.advance;
         if (adv !== undefined) {
           const ms = typeof adv === "number" ? adv : typeof adv === "string" ? parseDuration(adv) : undefined;
-          if (ms === undefined || !Number.isFinite(ms) || ms < 0) throw bad(`Cannot advance the clock by '${String(adv).slice(0, 40)}': give ms or a duration like 90s, 5m, 1h30m`);
+          if (ms === undefined || !Number.isFinite(ms) || ms < 0)
+            throw bad(
+              `Cannot advance the clock by '${String(adv).slice(0, 40)}': give ms or a duration like 90s, 5m, 1h30m`,
+            );
           await host.advance(sandbox, ms);
         }
         const speed = optNumber(b, "speed");
         const paused = optBool(b, "paused");
         if (speed !== undefined || paused !== undefined) {
-          await host.setClock(sandbox, { ...(speed !== undefined ? { speed } : {}), ...(paused !== undefined ? { paused } : {}) });
+          await host.setClock(sandbox, {
+            ...(speed !== undefined ? { speed } : {}),
+            ...(paused !== undefined ? { paused } : {}),
+          });
         }
         return json(200, (await host.info(sandbox)).clock);
       }
@@ -146,7 +161,8 @@ export async function handleAdmin(host: SandboxHost, req: AdminRequest, opts: { 
         if (method !== "GET") throw methodNotAllowed(method, url.pathname);
         const upTo = url.searchParams.get("upTo");
         const n = upTo === null ? undefined : Number(upTo);
-        if (n !== undefined && (!Number.isSafeInteger(n) || n < 0)) throw bad(`upTo must be a non-negative integer, not '${String(upTo).slice(0, 40)}'`);
+        if (n !== undefined && (!Number.isSafeInteger(n) || n < 0))
+          throw bad(`upTo must be a non-negative integer, not '${String(upTo).slice(0, 40)}'`);
         return json(200, await host.events(sandbox, n));
       }
       case "call": {

@@ -5,8 +5,8 @@
  */
 import { parseArgs } from "node:util";
 import { isEc2Error } from "@ec2sim/core";
+import { defaultDataDir, type ServeOptions, startServer } from "./serve.ts";
 import { JournalStore, StoreLockedError, StoreUnavailableError } from "./store/index.ts";
-import { defaultDataDir, startServer, type ServeOptions } from "./serve.ts";
 
 const USAGE = `Usage: ec2sim <command> [options]
 
@@ -59,22 +59,28 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   if (values.help) throw new UsageExit(USAGE, 0);
   if (positionals.length) throw new UsageExit(`unexpected argument: ${positionals[0]}\n\n${USAGE}`, 2);
   const port = values.port === undefined ? 4566 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageExit(`--port must be 0..65535, not ${values.port}`, 2);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageExit(`--port must be 0..65535, not ${values.port}`, 2);
   const storeArg = values.store ?? (env.EC2SIM_STORE || "journal");
   const postgresUrl = /^postgres(ql)?:\/\//.test(storeArg) ? storeArg : undefined;
   const store = postgresUrl ? "postgres" : storeArg;
-  if (store !== "memory" && store !== "journal" && store !== "postgres") throw new UsageExit(`--store must be memory, journal or a postgres:// URL, not ${store}`, 2);
+  if (store !== "memory" && store !== "journal" && store !== "postgres")
+    throw new UsageExit(`--store must be memory, journal or a postgres:// URL, not ${store}`, 2);
   const speed = values.speed === undefined ? undefined : Number(values.speed);
-  if (speed !== undefined && (!Number.isFinite(speed) || speed <= 0 || speed > 100_000)) throw new UsageExit(`--speed must be a number in (0, 100000], not ${values.speed}`, 2);
+  if (speed !== undefined && (!Number.isFinite(speed) || speed <= 0 || speed > 100_000))
+    throw new UsageExit(`--speed must be a number in (0, 100000], not ${values.speed}`, 2);
   const tickMs = values["tick-ms"] === undefined ? undefined : Number(values["tick-ms"]);
-  if (tickMs !== undefined && (!Number.isInteger(tickMs) || tickMs < 0)) throw new UsageExit(`--tick-ms must be a non-negative integer`, 2);
+  if (tickMs !== undefined && (!Number.isInteger(tickMs) || tickMs < 0))
+    throw new UsageExit(`--tick-ms must be a non-negative integer`, 2);
   const snapshotEvery = values["snapshot-every"] === undefined ? undefined : Number(values["snapshot-every"]);
-  if (snapshotEvery !== undefined && (!Number.isSafeInteger(snapshotEvery) || snapshotEvery < 0)) throw new UsageExit(`--snapshot-every must be a non-negative integer, not ${values["snapshot-every"]}`, 2);
+  if (snapshotEvery !== undefined && (!Number.isSafeInteger(snapshotEvery) || snapshotEvery < 0))
+    throw new UsageExit(`--snapshot-every must be a non-negative integer, not ${values["snapshot-every"]}`, 2);
   const sandboxes = (values.sandbox ?? []).map((s) => {
     const i = s.indexOf(":");
     const name = i < 0 ? s : s.slice(0, i);
     const seed = i < 0 ? undefined : s.slice(i + 1);
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(name)) throw new UsageExit(`--sandbox: invalid name '${name}' (letters, digits, . _ -)`, 2);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(name))
+      throw new UsageExit(`--sandbox: invalid name '${name}' (letters, digits, . _ -)`, 2);
     return seed ? { name, seed } : { name };
   });
   return {
@@ -98,21 +104,37 @@ function redactUrl(url: string): string {
 }
 
 export class UsageExit extends Error {
-  constructor(message: string, readonly exitCode: number) {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
     super(message);
   }
 }
 
 export async function serve(argv: string[]): Promise<void> {
   const args = parseServeArgs(argv);
-  const log = (m: string, e?: unknown) => console.error(`ec2sim: ${m}${e ? `: ${e instanceof Error ? e.message : String(e)}` : ""}`);
+  const log = (m: string, e?: unknown) =>
+    console.error(`ec2sim: ${m}${e ? `: ${e instanceof Error ? e.message : String(e)}` : ""}`);
   let running;
   try {
     running = await startServer({ ...args, log });
   } catch (e) {
-    if (e instanceof StoreUnavailableError) throw new UsageExit(`ec2sim: ${e.message}\n(is PostgreSQL running at ${redactUrl(args.postgresUrl ?? "")}? check --store / EC2SIM_STORE)`, 1);
-    if (e instanceof StoreLockedError) throw new UsageExit(`ec2sim: ${e.message}\n(another ec2sim server is using ${args.dataDir}; stop it or pass --data DIR)`, 1);
-    if ((e as NodeJS.ErrnoException).code === "EADDRINUSE") throw new UsageExit(`ec2sim: port ${args.port} on ${args.hostname} is in use; pass --port N (0 picks a free one)`, 1);
+    if (e instanceof StoreUnavailableError)
+      throw new UsageExit(
+        `ec2sim: ${e.message}\n(is PostgreSQL running at ${redactUrl(args.postgresUrl ?? "")}? check --store / EC2SIM_STORE)`,
+        1,
+      );
+    if (e instanceof StoreLockedError)
+      throw new UsageExit(
+        `ec2sim: ${e.message}\n(another ec2sim server is using ${args.dataDir}; stop it or pass --data DIR)`,
+        1,
+      );
+    if ((e as NodeJS.ErrnoException).code === "EADDRINUSE")
+      throw new UsageExit(
+        `ec2sim: port ${args.port} on ${args.hostname} is in use; pass --port N (0 picks a free one)`,
+        1,
+      );
     if (isEc2Error(e)) throw new UsageExit(`ec2sim: ${e.code}: ${e.message}`, 1);
     throw e;
   }
@@ -122,11 +144,17 @@ export async function serve(argv: string[]): Promise<void> {
     ``,
     `ec2sim is serving EC2 at ${running.url}`,
     `  store      ${args.store === "memory" ? "memory (nothing is kept after exit)" : args.store === "postgres" ? `postgres at ${redactUrl(args.postgresUrl ?? "")}` : `journal at ${running.dataDir}`}`,
-    ...running.sandboxes.map((s, i) => `  sandbox    ${s.name} (seed ${s.seed}, clock ×${s.clock.speed}${s.clock.paused ? ", paused" : ""}) at ${i === 0 ? `${running.url}/` : `${running.url}/sandbox/${s.name}/`}`),
+    ...running.sandboxes.map(
+      (s, i) =>
+        `  sandbox    ${s.name} (seed ${s.seed}, clock ×${s.clock.speed}${s.clock.paused ? ", paused" : ""}) at ${i === 0 ? `${running.url}/` : `${running.url}/sandbox/${s.name}/`}`,
+    ),
     `  admin API  ${running.url}/_ec2sim/sandboxes`,
     ``,
     `Credentials of sandbox "${main.name}":`,
-    ...main.accounts.map((a) => `  account ${a.accountId}${a.alias ? ` (${a.alias})` : ""}: AWS_ACCESS_KEY_ID=${a.accessKeyId} AWS_SECRET_ACCESS_KEY=${a.secretAccessKey}`),
+    ...main.accounts.map(
+      (a) =>
+        `  account ${a.accountId}${a.alias ? ` (${a.alias})` : ""}: AWS_ACCESS_KEY_ID=${a.accessKeyId} AWS_SECRET_ACCESS_KEY=${a.secretAccessKey}`,
+    ),
     ``,
     `Try:`,
     `  export AWS_ACCESS_KEY_ID=${acct.accessKeyId} AWS_SECRET_ACCESS_KEY=${acct.secretAccessKey} AWS_DEFAULT_REGION=us-east-1`,

@@ -4,7 +4,7 @@
  *   EC2's model has it, core does not -> UnsupportedOperation
  *   neither                           -> InvalidAction
  */
-import { Ec2Error, Sandbox, errors } from "@ec2sim/core";
+import { Ec2Error, errors, Sandbox } from "@ec2sim/core";
 import { createQueryHandler, findOperation, type QueryHandler } from "@ec2sim/ec2-query";
 import { DEFAULT_ACCOUNT_ID, type SandboxHost } from "./host.ts";
 

@@ -24,17 +24,27 @@
  *   anywhere still fires what is due first, under the lock, so each transition is recorded once.
  */
 import {
-  Ec2Error,
-  Sandbox,
-  snapshotState,
-  type SandboxSnapshot,
   type CallContext,
   type ClockState,
   type CostReport,
+  Ec2Error,
   type EventEnvelope,
   type NewAccount,
+  Sandbox,
+  type SandboxSnapshot,
+  snapshotState,
 } from "@ec2sim/core";
-import { StoreCompactedError, StoreConflictError, StoreError, StoreExistsError, StoreNotFoundError, StoreUnavailableError, type JournalEntry, type SandboxMeta, type SandboxStore } from "./store/index.ts";
+import {
+  type JournalEntry,
+  type SandboxMeta,
+  type SandboxStore,
+  StoreCompactedError,
+  StoreConflictError,
+  StoreError,
+  StoreExistsError,
+  StoreNotFoundError,
+  StoreUnavailableError,
+} from "./store/index.ts";
 
 /** What a sandbox's metadata `config` holds. */
 export interface SandboxConfig {
@@ -102,8 +112,18 @@ export const STANDARD_OU_ARNS = {
   b: "arn:aws:organizations::111122223333:ou/o-ec2sim0001/ou-ec2s-bbbb2222",
 } as const;
 export const STANDARD_ACCOUNTS: readonly NewAccount[] = [
-  { accountId: "111122223333", alias: "sandbox-a", organizationArn: STANDARD_ORGANIZATION_ARN, ouArn: STANDARD_OU_ARNS.a },
-  { accountId: "444455556666", alias: "sandbox-b", organizationArn: STANDARD_ORGANIZATION_ARN, ouArn: STANDARD_OU_ARNS.b },
+  {
+    accountId: "111122223333",
+    alias: "sandbox-a",
+    organizationArn: STANDARD_ORGANIZATION_ARN,
+    ouArn: STANDARD_OU_ARNS.a,
+  },
+  {
+    accountId: "444455556666",
+    alias: "sandbox-b",
+    organizationArn: STANDARD_ORGANIZATION_ARN,
+    ouArn: STANDARD_OU_ARNS.b,
+  },
 ];
 export const DEFAULT_ACCOUNT_ID = "111122223333";
 export const DEFAULT_SANDBOX = "default";
@@ -182,7 +202,9 @@ export class SandboxHost {
   constructor(options: SandboxHostOptions) {
     this.store = options.store;
     this.realNow = options.realNow ?? Date.now;
-    this.log = options.log ?? ((m, e) => console.error(`ec2sim: ${m}${e ? `: ${e instanceof Error ? e.message : String(e)}` : ""}`));
+    this.log =
+      options.log ??
+      ((m, e) => console.error(`ec2sim: ${m}${e ? `: ${e instanceof Error ? e.message : String(e)}` : ""}`));
     this.shared = typeof this.store.appendExclusive === "function";
     this.snapshotEvery = options.snapshotEvery ?? 10_000;
     this.snapshotOnCloseMin = options.snapshotOnCloseMin ?? 1_000;
@@ -201,7 +223,9 @@ export class SandboxHost {
         (h) => {
           if (h.broken || this.closed) return;
           if (this.shared && !this.ownsClock(h)) return;
-          this.execute(h, () => ({ output: undefined, events: [] })).catch((e) => this.log(`sandbox "${name}": clock tick failed`, e));
+          this.execute(h, () => ({ output: undefined, events: [] })).catch((e) =>
+            this.log(`sandbox "${name}": clock tick failed`, e),
+          );
         },
         () => undefined,
       );
@@ -226,12 +250,17 @@ export class SandboxHost {
   async create(name: string, options: CreateSandboxOptions = {}): Promise<SandboxInfo> {
     this.checkOpen();
     if (typeof name !== "string" || !SANDBOX_NAME.test(name)) {
-      throw new Ec2Error("InvalidParameterValue", `Invalid sandbox name '${String(name).slice(0, 80)}': use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit`);
+      throw new Ec2Error(
+        "InvalidParameterValue",
+        `Invalid sandbox name '${String(name).slice(0, 80)}': use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit`,
+      );
     }
     const seed = options.seed ?? name;
-    if (typeof seed !== "string" || seed.length === 0 || seed.length > 200) throw new Ec2Error("InvalidParameterValue", "The seed must be a string of 1 to 200 characters");
+    if (typeof seed !== "string" || seed.length === 0 || seed.length > 200)
+      throw new Ec2Error("InvalidParameterValue", "The seed must be a string of 1 to 200 characters");
     const speed = options.speed ?? 1;
-    if (!Number.isFinite(speed) || speed <= 0 || speed > 100_000) throw new Ec2Error("InvalidParameterValue", `Clock speed must be between 0 and 100000, not ${speed}`);
+    if (!Number.isFinite(speed) || speed <= 0 || speed > 100_000)
+      throw new Ec2Error("InvalidParameterValue", `Clock speed must be between 0 and 100000, not ${speed}`);
     if (this.creating.has(name)) throw new Ec2Error("InvalidParameterValue", `The sandbox '${name}' already exists`);
     const work = (async () => {
       const config: SandboxConfig = { seed };
@@ -239,7 +268,8 @@ export class SandboxHost {
       try {
         await this.store.create(meta);
       } catch (e) {
-        if (e instanceof StoreExistsError) throw new Ec2Error("InvalidParameterValue", `The sandbox '${name}' already exists`);
+        if (e instanceof StoreExistsError)
+          throw new Ec2Error("InvalidParameterValue", `The sandbox '${name}' already exists`);
         storeDown(e);
       }
       const sb = new Sandbox({ seed, realNow: this.realNow });
@@ -273,7 +303,11 @@ export class SandboxHost {
     this.checkOpen();
     const p = this.loaded.get(name);
     if (p) await p.then((h) => h.tail).catch(() => undefined);
-    if (p) void p.then((h) => h.unsubscribe?.(), () => undefined);
+    if (p)
+      void p.then(
+        (h) => h.unsubscribe?.(),
+        () => undefined,
+      );
     this.store.releaseHost?.(name);
     this.store.releaseClock?.(name);
     this.loaded.delete(name);
@@ -321,7 +355,11 @@ export class SandboxHost {
    * drop it), only the range asked for; `InvalidSandbox.EventsCompacted` (410) when the store was
    * told to compact it away. `lastSeq` is the log's last durable seq, whatever `upTo` says.
    */
-  async events(name: string, upTo?: number, since = 0): Promise<{ name: string; config: SandboxConfig; lastSeq: number; events: EventEnvelope[] }> {
+  async events(
+    name: string,
+    upTo?: number,
+    since = 0,
+  ): Promise<{ name: string; config: SandboxConfig; lastSeq: number; events: EventEnvelope[] }> {
     const h = await this.hosted(name);
     await h.tail.catch(() => undefined);
     const entries = await this.store.readEntries(name, since + 1, upTo).catch((e: unknown) => {
@@ -330,7 +368,12 @@ export class SandboxHost {
       return storeDown(e);
     });
     const events = entries.map((e) => e.event as EventEnvelope);
-    return { name, config: h.meta.config as SandboxConfig, lastSeq: Math.max(h.durableSeq, entries.at(-1)?.seq ?? 0), events };
+    return {
+      name,
+      config: h.meta.config as SandboxConfig,
+      lastSeq: Math.max(h.durableSeq, entries.at(-1)?.seq ?? 0),
+      events,
+    };
   }
 
   /** The loaded sandbox, if it is in memory (for synchronous credential lookups). */
@@ -345,7 +388,12 @@ export class SandboxHost {
   }
 
   /** Runs an action (EC2's or the sandbox's own) as an account in a region; durable when it resolves. */
-  async call<T = unknown>(name: string, ctx: CallContext, action: string, input: Record<string, unknown> = {}): Promise<T> {
+  async call<T = unknown>(
+    name: string,
+    ctx: CallContext,
+    action: string,
+    input: Record<string, unknown> = {},
+  ): Promise<T> {
     const h = await this.hosted(name);
     return this.execute(h, (sb) => sb.call<T>(ctx, action, input));
   }
@@ -423,8 +471,17 @@ export class SandboxHost {
     const envelopes = loaded.entries.map((e) => e.event as EventEnvelope);
     const sb = this.rebuild(name, config, loaded.snapshot, envelopes);
     const last = loaded.entries.at(-1)?.seq ?? loaded.snapshot?.seq ?? 0;
-    if (sb.state.seq !== last) throw serviceUnavailable(`sandbox '${name}' replayed to seq ${sb.state.seq}, but its journal ends at ${last}`);
-    const hosted: Hosted = { name, meta: loaded.meta, sb, issuedSeq: last, durableSeq: last, tail: Promise.resolve(), snapshotSeq: loaded.snapshot?.seq ?? 0 };
+    if (sb.state.seq !== last)
+      throw serviceUnavailable(`sandbox '${name}' replayed to seq ${sb.state.seq}, but its journal ends at ${last}`);
+    const hosted: Hosted = {
+      name,
+      meta: loaded.meta,
+      sb,
+      issuedSeq: last,
+      durableSeq: last,
+      tail: Promise.resolve(),
+      snapshotSeq: loaded.snapshot?.seq ?? 0,
+    };
     if (this.shared) {
       await this.share(hosted, true);
     } else {
@@ -445,13 +502,21 @@ export class SandboxHost {
     try {
       await this.store.claimHost?.(h.name, async () => {
         if (!resume) return;
-        await this.enqueue(h, (sb) => {
-          if (sb.state.clock.paused) return { output: undefined, events: [] };
-          const clock: ClockState = { ...sb.state.clock, simAtAnchor: sb.state.now, realAtAnchor: this.realNow() };
-          const env: EventEnvelope = { seq: sb.state.seq + 1, at: sb.state.now, event: { type: "ClockChanged", clock } };
-          sb.apply([env]);
-          return { output: undefined, events: [env] };
-        }, true);
+        await this.enqueue(
+          h,
+          (sb) => {
+            if (sb.state.clock.paused) return { output: undefined, events: [] };
+            const clock: ClockState = { ...sb.state.clock, simAtAnchor: sb.state.now, realAtAnchor: this.realNow() };
+            const env: EventEnvelope = {
+              seq: sb.state.seq + 1,
+              at: sb.state.now,
+              event: { type: "ClockChanged", clock },
+            };
+            sb.apply([env]);
+            return { output: undefined, events: [env] };
+          },
+          true,
+        );
       });
     } catch (e) {
       this.log(`sandbox "${h.name}": cannot register as its host`, e);
@@ -528,7 +593,8 @@ export class SandboxHost {
    * ServiceUnavailable.
    */
   private enqueue<T>(h: Hosted, fn: Mutation<T>, raw = false, attempt = 0): Promise<T> {
-    if (h.broken) return Promise.reject(serviceUnavailable(`sandbox '${h.name}' lost its journal (${h.broken.message})`));
+    if (h.broken)
+      return Promise.reject(serviceUnavailable(`sandbox '${h.name}' lost its journal (${h.broken.message})`));
     return new Promise<T>((resolve, reject) => {
       h.queue!.push({ fn, raw, attempt, resolve: resolve as (v: unknown) => void, reject });
       this.drain(h);
@@ -545,7 +611,10 @@ export class SandboxHost {
     const batch = this.store.appendExclusive!(h.name, h.sb.state.seq, (missed) => {
       built = true;
       if (h.broken) throw h.broken;
-      this.foldRemote(h, missed.map((e) => e.event as EventEnvelope));
+      this.foldRemote(
+        h,
+        missed.map((e) => e.event as EventEnvelope),
+      );
       const base = h.sb.state.seq;
       for (const job of jobs) {
         try {
@@ -560,45 +629,54 @@ export class SandboxHost {
         }
       }
       const contiguous = own.every((e, i) => e.seq === base + 1 + i) && h.sb.state.seq === base + own.length;
-      if (!contiguous) throw new Error(`events ${own[0]?.seq}..${own.at(-1)?.seq} do not follow seq ${base} (state at ${h.sb.state.seq})`);
+      if (!contiguous)
+        throw new Error(
+          `events ${own[0]?.seq}..${own.at(-1)?.seq} do not follow seq ${base} (state at ${h.sb.state.seq})`,
+        );
       h.issuedSeq = h.sb.state.seq;
       return own.map((e) => ({ seq: e.seq, event: e }));
     });
     h.tail = batch.catch(() => undefined);
-    batch.then(
-      () => {
-        h.durableSeq = h.issuedSeq;
-        this.snapshotSoon(h);
-        if (own.length) this.tell(h.name, own);
-        jobs.forEach((job, i) => (results[i]!.ok ? job.resolve(results[i]!.value) : job.reject(results[i]!.value)));
-      },
-      (e: unknown) => {
-        const err = e instanceof Error ? e : new Error(String(e));
-        // Nothing of this batch was acknowledged. If its commands changed the state, that state is
-        // not the store's: evict it (reloaded on next use).
-        // Entries this replica missed were compacted by another replica's snapshot: reload from it.
-        const compacted = err instanceof StoreError && /compacted/.test(err.message);
-        const polluted = own.length > 0 || compacted || (built && h.sb.state.seq !== h.durableSeq);
-        if (polluted) this.breakHosted(h, err);
-        const again = err instanceof StoreConflictError || compacted;
-        for (const job of jobs) {
-          if (again && job.attempt < CONFLICT_RETRIES && !this.closed) {
-            const retry = polluted ? this.rehost(h, job.attempt + 1) : Promise.resolve(h);
-            retry.then((nh) => this.enqueue(nh, job.fn, job.raw, job.attempt + 1)).then(job.resolve, job.reject);
-          } else if (err instanceof StoreNotFoundError) job.reject(sandboxNotFound(h.name));
-          else if (err instanceof StoreUnavailableError) job.reject(serviceUnavailable("its store cannot be reached"));
-          else if (err instanceof Ec2Error) job.reject(err);
-          else {
-            this.log(`sandbox "${h.name}": a batch failed`, err);
-            job.reject(serviceUnavailable(`sandbox '${h.name}' could not persist a change`));
+    batch
+      .then(
+        () => {
+          h.durableSeq = h.issuedSeq;
+          this.snapshotSoon(h);
+          if (own.length) this.tell(h.name, own);
+          jobs.forEach((job, i) => {
+            if (results[i]!.ok) job.resolve(results[i]!.value);
+            else job.reject(results[i]!.value);
+          });
+        },
+        (e: unknown) => {
+          const err = e instanceof Error ? e : new Error(String(e));
+          // Nothing of this batch was acknowledged. If its commands changed the state, that state is
+          // not the store's: evict it (reloaded on next use).
+          // Entries this replica missed were compacted by another replica's snapshot: reload from it.
+          const compacted = err instanceof StoreError && /compacted/.test(err.message);
+          const polluted = own.length > 0 || compacted || (built && h.sb.state.seq !== h.durableSeq);
+          if (polluted) this.breakHosted(h, err);
+          const again = err instanceof StoreConflictError || compacted;
+          for (const job of jobs) {
+            if (again && job.attempt < CONFLICT_RETRIES && !this.closed) {
+              const retry = polluted ? this.rehost(h, job.attempt + 1) : Promise.resolve(h);
+              retry.then((nh) => this.enqueue(nh, job.fn, job.raw, job.attempt + 1)).then(job.resolve, job.reject);
+            } else if (err instanceof StoreNotFoundError) job.reject(sandboxNotFound(h.name));
+            else if (err instanceof StoreUnavailableError)
+              job.reject(serviceUnavailable("its store cannot be reached"));
+            else if (err instanceof Ec2Error) job.reject(err);
+            else {
+              this.log(`sandbox "${h.name}": a batch failed`, err);
+              job.reject(serviceUnavailable(`sandbox '${h.name}' could not persist a change`));
+            }
           }
-        }
-      },
-    ).finally(() => {
-      h.running = false;
-      if (!h.broken) this.foldBacklog(h);
-      this.drain(h);
-    });
+        },
+      )
+      .finally(() => {
+        h.running = false;
+        if (!h.broken) this.foldBacklog(h);
+        this.drain(h);
+      });
   }
 
   /**
@@ -624,7 +702,8 @@ export class SandboxHost {
       if (h.broken) h = await this.rehost(h, 0); // evicted after a failed batch: reload once
       return this.enqueue(h, fn);
     }
-    if (conflicted(h) && attempt < CONFLICT_RETRIES) return this.execute(await this.rehost(h, attempt), fn, attempt + 1);
+    if (conflicted(h) && attempt < CONFLICT_RETRIES)
+      return this.execute(await this.rehost(h, attempt), fn, attempt + 1);
     if (h.broken) throw serviceUnavailable(`sandbox '${h.name}' lost its journal (${h.broken.message})`);
     if (h.sb !== this.ready.get(h.name)?.sb) this.ready.set(h.name, h);
     const events: EventEnvelope[] = [];
@@ -648,7 +727,8 @@ export class SandboxHost {
     } catch (e) {
       // Another replica sharing the store appended first (issue #8): nothing of this command was
       // stored, so run it again on the sandbox as the store now has it.
-      if (conflicted(h) && attempt < CONFLICT_RETRIES) return this.execute(await this.rehost(h, attempt), fn, attempt + 1);
+      if (conflicted(h) && attempt < CONFLICT_RETRIES)
+        return this.execute(await this.rehost(h, attempt), fn, attempt + 1);
       throw e;
     }
     if (failed) throw failure;
@@ -668,7 +748,10 @@ export class SandboxHost {
     const last = events[events.length - 1]!.seq;
     const contiguous = first === h.issuedSeq + 1 && last - first === events.length - 1 && h.sb.state.seq === last;
     if (!contiguous) {
-      this.breakHosted(h, new Error(`events ${first}..${last} do not follow seq ${h.issuedSeq} (state at ${h.sb.state.seq})`));
+      this.breakHosted(
+        h,
+        new Error(`events ${first}..${last} do not follow seq ${h.issuedSeq} (state at ${h.sb.state.seq})`),
+      );
       return;
     }
     const expected = h.issuedSeq;
@@ -704,7 +787,10 @@ export class SandboxHost {
     h.unsubscribe?.();
     if (h.queue?.length) {
       // Commands queued behind the failed batch run on the reloaded sandbox.
-      for (const job of h.queue.splice(0)) this.rehost(h, 0).then((nh) => this.enqueue(nh, job.fn, job.raw, job.attempt + 1)).then(job.resolve, job.reject);
+      for (const job of h.queue.splice(0))
+        this.rehost(h, 0)
+          .then((nh) => this.enqueue(nh, job.fn, job.raw, job.attempt + 1))
+          .then(job.resolve, job.reject);
     }
     h.tail = Promise.reject(serviceUnavailable(`sandbox '${h.name}' lost its journal`));
     h.tail.catch(() => undefined);
@@ -723,16 +809,29 @@ export class SandboxHost {
   // only the replica holding the sandbox's clock lease saves.
 
   /** The sandbox from its snapshot and the entries after it, or from the whole journal. */
-  private rebuild(name: string, config: SandboxConfig, snapshot: { seq: number; state: unknown } | undefined, envelopes: EventEnvelope[]): Sandbox {
-    if (!snapshot) return Sandbox.replay(envelopes, { seed: config.seed, realNow: this.realNow, ...(config.start !== undefined ? { start: config.start } : {}) });
+  private rebuild(
+    name: string,
+    config: SandboxConfig,
+    snapshot: { seq: number; state: unknown } | undefined,
+    envelopes: EventEnvelope[],
+  ): Sandbox {
+    if (!snapshot)
+      return Sandbox.replay(envelopes, {
+        seed: config.seed,
+        realNow: this.realNow,
+        ...(config.start !== undefined ? { start: config.start } : {}),
+      });
     let sb: Sandbox;
     try {
       sb = Sandbox.fromSnapshot(snapshot.state as SandboxSnapshot, { seed: config.seed, realNow: this.realNow });
     } catch (e) {
       this.log(`sandbox "${name}": cannot read its snapshot`, e);
-      throw serviceUnavailable(`sandbox '${name}' has a snapshot this server cannot read (${e instanceof Error ? e.message : String(e)})`);
+      throw serviceUnavailable(
+        `sandbox '${name}' has a snapshot this server cannot read (${e instanceof Error ? e.message : String(e)})`,
+      );
     }
-    if (sb.state.seq !== snapshot.seq) throw serviceUnavailable(`sandbox '${name}' has a snapshot of seq ${sb.state.seq} stored as seq ${snapshot.seq}`);
+    if (sb.state.seq !== snapshot.seq)
+      throw serviceUnavailable(`sandbox '${name}' has a snapshot of seq ${sb.state.seq} stored as seq ${snapshot.seq}`);
     sb.apply(envelopes);
     return sb;
   }
@@ -770,11 +869,16 @@ export class SandboxHost {
       if (r.status !== "fulfilled") continue;
       const h = r.value;
       await h.snapshotting;
-      if (this.snapshotOnCloseMin > 0 && !h.broken && h.durableSeq - (h.snapshotSeq ?? 0) >= this.snapshotOnCloseMin) await this.saveSnapshot(h);
+      if (this.snapshotOnCloseMin > 0 && !h.broken && h.durableSeq - (h.snapshotSeq ?? 0) >= this.snapshotOnCloseMin)
+        await this.saveSnapshot(h);
     }
   }
 }
 
 /** `events()` cannot reach back before what the store compacted (only when told to: `compactOnSnapshot`, `compact`). */
 export const eventsCompacted = (name: string, seq: number): Ec2Error =>
-  new Ec2Error("InvalidSandbox.EventsCompacted", `The events of sandbox '${name}' up to seq ${seq} were compacted into a snapshot; the journal holds the events after it`, 410);
+  new Ec2Error(
+    "InvalidSandbox.EventsCompacted",
+    `The events of sandbox '${name}' up to seq ${seq} were compacted into a snapshot; the journal holds the events after it`,
+    410,
+  );

@@ -7,13 +7,13 @@
  * answers with a stack trace.
  */
 import { isUtf8 } from "node:buffer";
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { randomUUID } from "node:crypto";
 import { Ec2Error, isEc2Error } from "@ec2sim/core";
-import { serializeError, type QueryHandler } from "@ec2sim/ec2-query";
+import { type QueryHandler, serializeError } from "@ec2sim/ec2-query";
 import { handleAdmin } from "./admin.ts";
-import { sandboxEndpoint, type EndpointOptions } from "./dispatch.ts";
+import { type EndpointOptions, sandboxEndpoint } from "./dispatch.ts";
 import { DEFAULT_SANDBOX, type SandboxHost } from "./host.ts";
 
 /** Bodies beyond this are refused before they are read (the Query parser's own limit is 4 MiB). */
@@ -80,7 +80,11 @@ function sendXmlError(res: ServerResponse, error: Ec2Error, requestId = randomUU
     res.destroy();
     return;
   }
-  res.writeHead(status, { "content-type": "text/xml;charset=UTF-8", "x-amzn-requestid": requestId, server: "AmazonEC2" });
+  res.writeHead(status, {
+    "content-type": "text/xml;charset=UTF-8",
+    "x-amzn-requestid": requestId,
+    server: "AmazonEC2",
+  });
   res.end(body);
 }
 
@@ -140,7 +144,14 @@ export function createHttpServer(host: SandboxHost, options: HttpServerOptions =
     }
     const sandbox = sandboxOfPath(path, defaultSandbox);
     if (sandbox === undefined) {
-      sendXmlError(res, new Ec2Error("InvalidAction", `There is no EC2 endpoint at ${path.split("?", 1)[0]!.slice(0, 100)}; use / or /sandbox/<name>/`, 404));
+      sendXmlError(
+        res,
+        new Ec2Error(
+          "InvalidAction",
+          `There is no EC2 endpoint at ${path.split("?", 1)[0]!.slice(0, 100)}; use / or /sandbox/<name>/`,
+          404,
+        ),
+      );
       req.resume();
       return;
     }
@@ -152,7 +163,13 @@ export function createHttpServer(host: SandboxHost, options: HttpServerOptions =
         res.setHeader("connection", "close");
         sendXmlError(res, new Ec2Error("RequestEntityTooLarge", `Request body exceeds ${MAX_BODY_BYTES} bytes`, 413));
       } else if (e instanceof BodyNotUtf8) {
-        sendXmlError(res, new Ec2Error("MalformedQueryString", "The request body is not valid UTF-8; percent-encode every byte outside ASCII"));
+        sendXmlError(
+          res,
+          new Ec2Error(
+            "MalformedQueryString",
+            "The request body is not valid UTF-8; percent-encode every byte outside ASCII",
+          ),
+        );
       } else {
         res.destroy();
       }

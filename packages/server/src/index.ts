@@ -1,25 +1,33 @@
 /** @ec2sim/server — hosts sandboxes durably and serves the EC2 Query endpoint and the admin API. */
-export * from "./store/index.ts";
+
+export { type AdminRequest, type AdminResponse, handleAdmin } from "./admin.ts";
+export { main as cliMain, parseServeArgs } from "./cli.ts";
+export { type EndpointOptions, routeAction, sandboxEndpoint, unsupportedOperation } from "./dispatch.ts";
 export {
+  type AccountInfo,
+  type CreateSandboxOptions,
+  DEFAULT_ACCOUNT_ID,
+  DEFAULT_SANDBOX,
+  type DurableListener,
+  type SandboxConfig,
   SandboxHost,
+  type SandboxHostOptions,
+  type SandboxInfo,
   STANDARD_ACCOUNTS,
   STANDARD_ORGANIZATION_ARN,
   STANDARD_OU_ARNS,
-  DEFAULT_ACCOUNT_ID,
-  DEFAULT_SANDBOX,
-  serviceUnavailable,
   sandboxNotFound,
-  type SandboxHostOptions,
-  type SandboxInfo,
-  type SandboxConfig,
-  type AccountInfo,
-  type CreateSandboxOptions,
-  type DurableListener,
+  serviceUnavailable,
 } from "./host.ts";
-export { sandboxEndpoint, routeAction, unsupportedOperation, type EndpointOptions } from "./dispatch.ts";
-export { createHttpServer, listen, sandboxOfPath, MAX_BODY_BYTES, type HttpServerOptions, type RunningServer } from "./http.ts";
-export { handleAdmin, type AdminRequest, type AdminResponse } from "./admin.ts";
-export { startServer, defaultDataDir, type ServeOptions, type RunningSandboxServer } from "./serve.ts";
-export { main as cliMain, parseServeArgs } from "./cli.ts";
-export { attachWebSocket, type WebSocketOptions, type WebSocketEndpoint } from "./ws.ts";
+export {
+  createHttpServer,
+  type HttpServerOptions,
+  listen,
+  MAX_BODY_BYTES,
+  type RunningServer,
+  sandboxOfPath,
+} from "./http.ts";
+export { defaultDataDir, type RunningSandboxServer, type ServeOptions, startServer } from "./serve.ts";
+export * from "./store/index.ts";
+export { attachWebSocket, type WebSocketEndpoint, type WebSocketOptions } from "./ws.ts";
 export { OwnerCache, visibleEvent, visibleEvents } from "./ws-filter.ts";

@@ -4,9 +4,9 @@
  */
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { JournalStore, MemoryStore, PostgresStore, type SandboxStore } from "./store/index.ts";
 import { DEFAULT_SANDBOX, SandboxHost, type SandboxInfo } from "./host.ts";
 import { createHttpServer, listen } from "./http.ts";
+import { JournalStore, MemoryStore, PostgresStore, type SandboxStore } from "./store/index.ts";
 import { attachWebSocket } from "./ws.ts"; // WebSocket protocol (issue #5)
 
 export interface ServeOptions {
@@ -50,9 +50,15 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSa
   const dataDir = kind === "journal" ? (options.dataDir ?? defaultDataDir()) : undefined;
   const compactOnSnapshot = options.compactHistory ?? false;
   const store: SandboxStore =
-    kind === "memory" ? new MemoryStore({ compactOnSnapshot })
-    : kind === "postgres" ? await PostgresStore.open({ url: options.postgresUrl ?? "", compactOnSnapshot, ...(options.log ? { log: options.log } : {}) })
-    : await JournalStore.open(dataDir!, { compactOnSnapshot });
+    kind === "memory"
+      ? new MemoryStore({ compactOnSnapshot })
+      : kind === "postgres"
+        ? await PostgresStore.open({
+            url: options.postgresUrl ?? "",
+            compactOnSnapshot,
+            ...(options.log ? { log: options.log } : {}),
+          })
+        : await JournalStore.open(dataDir!, { compactOnSnapshot });
   const host = new SandboxHost({
     store,
     ...(options.tickMs !== undefined ? { tickMs: options.tickMs } : {}),
@@ -63,9 +69,13 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSa
     const wanted = options.sandboxes?.length ? options.sandboxes : [{ name: DEFAULT_SANDBOX }];
     const infos: SandboxInfo[] = [];
     for (const s of wanted) {
-      const { created, info } = await host.ensure(s.name, { ...(s.seed ? { seed: s.seed } : {}), ...(options.speed ? { speed: options.speed } : {}) });
+      const { created, info } = await host.ensure(s.name, {
+        ...(s.seed ? { seed: s.seed } : {}),
+        ...(options.speed ? { speed: options.speed } : {}),
+      });
       if (!created) {
-        if (s.seed && s.seed !== info.seed) options.log?.(`sandbox "${s.name}" exists with seed "${info.seed}"; the seed "${s.seed}" is ignored`);
+        if (s.seed && s.seed !== info.seed)
+          options.log?.(`sandbox "${s.name}" exists with seed "${info.seed}"; the seed "${s.seed}" is ignored`);
         if (options.forceSpeed && options.speed && (info.clock.speed !== options.speed || info.clock.paused)) {
           await host.setClock(s.name, { speed: options.speed, paused: false });
         }

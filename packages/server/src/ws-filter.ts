@@ -20,16 +20,31 @@ export class OwnerCache {
             for (const v of i.volumes) this.owners.set(v.volumeId, i.ownerId);
           }
           break;
-        case "ImageCreated": this.owners.set(e.image.imageId, e.image.ownerId); break;
-        case "VolumeCreated": this.owners.set(e.volume.volumeId, e.volume.ownerId); break;
+        case "ImageCreated":
+          this.owners.set(e.image.imageId, e.image.ownerId);
+          break;
+        case "VolumeCreated":
+          this.owners.set(e.volume.volumeId, e.volume.ownerId);
+          break;
         case "SnapshotStarted":
-        case "SnapshotCopied": this.owners.set(e.snapshotId, e.ownerId); break;
-        case "KeyPairCreated": this.owners.set(e.keyPairId, e.ownerId); break;
-        case "SecurityGroupCreated": this.owners.set(e.groupId, e.ownerId); break;
-        case "AddressAllocated": this.owners.set(e.allocationId, e.ownerId); break;
+        case "SnapshotCopied":
+          this.owners.set(e.snapshotId, e.ownerId);
+          break;
+        case "KeyPairCreated":
+          this.owners.set(e.keyPairId, e.ownerId);
+          break;
+        case "SecurityGroupCreated":
+          this.owners.set(e.groupId, e.ownerId);
+          break;
+        case "AddressAllocated":
+          this.owners.set(e.allocationId, e.ownerId);
+          break;
         case "RecipeCreated":
-        case "PipelineCreated": this.owners.set(e.arn, e.ownerId); break;
-        default: break;
+        case "PipelineCreated":
+          this.owners.set(e.arn, e.ownerId);
+          break;
+        default:
+          break;
       }
     }
   }
@@ -44,13 +59,25 @@ function ownerOf(sb: Sandbox | undefined, cache: OwnerCache, region: string, id:
   const r = sb?.state.regions.get(region);
   if (r) {
     const found =
-      r.instances.get(id) ?? r.images.get(id) ?? r.volumes.get(id) ?? r.snapshots.get(id) ?? r.securityGroups.get(id) ?? r.addresses.get(id) ?? r.keyPairs.get(id);
+      r.instances.get(id) ??
+      r.images.get(id) ??
+      r.volumes.get(id) ??
+      r.snapshots.get(id) ??
+      r.securityGroups.get(id) ??
+      r.addresses.get(id) ??
+      r.keyPairs.get(id);
     if (found) return found.ownerId;
   }
   return cache.get(id);
 }
 
-function imageVisible(sb: Sandbox | undefined, cache: OwnerCache, region: string, imageId: string, accountId: string): boolean {
+function imageVisible(
+  sb: Sandbox | undefined,
+  cache: OwnerCache,
+  region: string,
+  imageId: string,
+  accountId: string,
+): boolean {
   const img = sb?.state.regions.get(region)?.images.get(imageId);
   if (img) return canLaunch(img, sb!.state.accounts.get(accountId), accountId);
   return cache.get(imageId) === accountId;
@@ -60,7 +87,12 @@ function imageVisible(sb: Sandbox | undefined, cache: OwnerCache, region: string
  * The event as `accountId` may see it, or undefined when it is not theirs to see. Mixed events
  * (tags on several resources, a reservation) are narrowed to the account's part.
  */
-export function visibleEvent(sb: Sandbox | undefined, cache: OwnerCache, accountId: string, env: EventEnvelope): EventEnvelope | undefined {
+export function visibleEvent(
+  sb: Sandbox | undefined,
+  cache: OwnerCache,
+  accountId: string,
+  env: EventEnvelope,
+): EventEnvelope | undefined {
   const e = env.event;
   const mine = (region: string, id: string) => ownerOf(sb, cache, region, id) === accountId;
   const keep = (ok: boolean) => (ok ? env : undefined);
@@ -98,35 +130,44 @@ export function visibleEvent(sb: Sandbox | undefined, cache: OwnerCache, account
     }
     case "TagsCreated":
     case "TagsDeleted": {
-      const ids = e.resourceIds.filter((id) => mine(e.region, id) || (id.startsWith("ami-") && imageVisible(sb, cache, e.region, id, accountId)));
+      const ids = e.resourceIds.filter(
+        (id) => mine(e.region, id) || (id.startsWith("ami-") && imageVisible(sb, cache, e.region, id, accountId)),
+      );
       if (!ids.length) return undefined;
       return ids.length === e.resourceIds.length ? env : narrowed({ ...e, resourceIds: ids } as DomainEvent);
     }
     case "SnapshotPermissionChanged":
       return keep(mine(e.region, e.snapshotId) || e.add.includes(accountId) || e.remove.includes(accountId));
-    case "KeyPairDeleted": return keep(mine(e.region, e.keyPairId));
+    case "KeyPairDeleted":
+      return keep(mine(e.region, e.keyPairId));
     case "SecurityGroupRulesAuthorized":
     case "SecurityGroupRulesRevoked":
-    case "SecurityGroupDeleted": return keep(mine(e.region, e.groupId));
+    case "SecurityGroupDeleted":
+      return keep(mine(e.region, e.groupId));
     case "VolumeStateChanged":
     case "VolumeAttached":
     case "VolumeDetached":
     case "VolumeDeleted":
     case "VolumeModified":
-    case "VolumeModificationCompleted": return keep(mine(e.region, e.volumeId));
+    case "VolumeModificationCompleted":
+      return keep(mine(e.region, e.volumeId));
     case "SnapshotStateChanged":
-    case "SnapshotDeleted": return keep(mine(e.region, e.snapshotId));
+    case "SnapshotDeleted":
+      return keep(mine(e.region, e.snapshotId));
     case "VolumeDeleteOnTerminationSet":
     case "InstanceStateChanged":
     case "InstanceAttributeChanged":
     case "InstanceRebooted":
     case "InstanceForgotten":
-    case "GuestChanged": return keep(mine(e.region, e.instanceId));
+    case "GuestChanged":
+      return keep(mine(e.region, e.instanceId));
     case "AddressAssociated":
     case "AddressDisassociated":
-    case "AddressReleased": return keep(mine(e.region, e.allocationId));
+    case "AddressReleased":
+      return keep(mine(e.region, e.allocationId));
     case "PipelineBuildRecorded":
-    case "PipelineVersionSelected": return keep(cache.get(e.arn) === accountId || ownerOfPipeline(sb, e.region, e.arn) === accountId);
+    case "PipelineVersionSelected":
+      return keep(cache.get(e.arn) === accountId || ownerOfPipeline(sb, e.region, e.arn) === accountId);
     default: {
       // A new event type this filter does not know yet: withheld until it is classified.
       const _never: never = e;
@@ -141,7 +182,12 @@ function ownerOfPipeline(sb: Sandbox | undefined, region: string, arn: string): 
 }
 
 /** The visible part of a batch, in order. */
-export function visibleEvents(sb: Sandbox | undefined, cache: OwnerCache, accountId: string, events: readonly EventEnvelope[]): EventEnvelope[] {
+export function visibleEvents(
+  sb: Sandbox | undefined,
+  cache: OwnerCache,
+  accountId: string,
+  events: readonly EventEnvelope[],
+): EventEnvelope[] {
   const out: EventEnvelope[] = [];
   for (const env of events) {
     const v = visibleEvent(sb, cache, accountId, env);

@@ -12,19 +12,19 @@
  */
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { Ec2Error, Sandbox, errors, isEc2Error, parseDuration, type EventEnvelope } from "@ec2sim/core";
+import { Ec2Error, type EventEnvelope, errors, isEc2Error, parseDuration, Sandbox } from "@ec2sim/core";
 import {
   CLOSE,
-  PROTOCOL_VERSION,
-  WS_PATH,
+  type HelloMsg,
   newNonce,
+  PROTOCOL_VERSION,
   parseClientMessage,
+  type RequestMsg,
   toWire,
   verifyChallenge,
-  type HelloMsg,
-  type RequestMsg,
+  WS_PATH,
 } from "@ec2sim/protocol";
-import { WebSocketServer, type WebSocket } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 import type { SandboxHost } from "./host.ts";
 import { OwnerCache, visibleEvents } from "./ws-filter.ts";
 
@@ -97,7 +97,10 @@ export function attachWebSocket(server: Server, host: SandboxHost, options: WebS
   const defaultSandbox = options.defaultSandbox ?? "default";
   const ringSize = options.ringSize ?? 50_000;
   const maxBuffered = options.maxBufferedBytes ?? 64 * 1024 * 1024;
-  const log = options.log ?? ((m: string, e?: unknown) => console.error(`ec2sim ws: ${m}${e ? `: ${e instanceof Error ? e.message : String(e)}` : ""}`));
+  const log =
+    options.log ??
+    ((m: string, e?: unknown) =>
+      console.error(`ec2sim ws: ${m}${e ? `: ${e instanceof Error ? e.message : String(e)}` : ""}`));
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024, perMessageDeflate: false });
   const sessions = new Set<Session>();
   const rings = new Map<string, Ring>();
@@ -143,7 +146,9 @@ export function attachWebSocket(server: Server, host: SandboxHost, options: WebS
   function sendEvents(s: Session, sub: Sub, eventsJson: string, upTo: number): void {
     sub.sentUpTo = upTo;
     if (s.ws.bufferedAmount > maxBuffered) {
-      log(`dropping a client of account ${s.accountId} that is ${s.ws.bufferedAmount} bytes behind; it can reconnect and resume`);
+      log(
+        `dropping a client of account ${s.accountId} that is ${s.ws.bufferedAmount} bytes behind; it can reconnect and resume`,
+      );
       s.ws.terminate();
       return;
     }
@@ -158,7 +163,11 @@ export function attachWebSocket(server: Server, host: SandboxHost, options: WebS
     // The owner cache must know resources deleted before `since` too: the first read from the
     // store takes the whole history (later events reach the cache through host.subscribe).
     if (!primed.has(sandbox)) {
-      const all = await host.events(sandbox, upTo).catch((e: unknown) => (isEc2Error(e) && e.code === "InvalidSandbox.EventsCompacted" ? undefined : Promise.reject(e)));
+      const all = await host
+        .events(sandbox, upTo)
+        .catch((e: unknown) =>
+          isEc2Error(e) && e.code === "InvalidSandbox.EventsCompacted" ? undefined : Promise.reject(e),
+        );
       if (all) {
         cacheOf(sandbox).note(all.events);
         primed.add(sandbox);
@@ -170,9 +179,14 @@ export function attachWebSocket(server: Server, host: SandboxHost, options: WebS
     return events.filter((e) => e.seq > since);
   }
 
-  async function subscribe(s: Session, id: string | number, since: number | undefined): Promise<{ sub: string | number; lastSeq: number }> {
+  async function subscribe(
+    s: Session,
+    id: string | number,
+    since: number | undefined,
+  ): Promise<{ sub: string | number; lastSeq: number }> {
     const key = String(id);
-    if (s.subs.has(key)) throw new Ec2Error("InvalidParameterValue", `A subscription with id ${key} exists on this connection`);
+    if (s.subs.has(key))
+      throw new Ec2Error("InvalidParameterValue", `A subscription with id ${key} exists on this connection`);
     const sub: Sub = { id, queue: [], sentUpTo: -1 };
     s.subs.set(key, sub);
     const info = await host.info(s.sandbox);
@@ -192,7 +206,13 @@ export function attachWebSocket(server: Server, host: SandboxHost, options: WebS
     sub.sentUpTo = Math.max(sub.sentUpTo, lastSeq);
     const queued = (sub.queue ?? []).filter((e) => e.seq > sub.sentUpTo);
     sub.queue = undefined;
-    if (queued.length) sendEvents(s, sub, toWire(visibleEvents(sb, cacheOf(s.sandbox), s.accountId, queued)), queued[queued.length - 1]!.seq);
+    if (queued.length)
+      sendEvents(
+        s,
+        sub,
+        toWire(visibleEvents(sb, cacheOf(s.sandbox), s.accountId, queued)),
+        queued[queued.length - 1]!.seq,
+      );
     // Nothing is sent as the `result` of this request: it was sent above.
     return { sub: id, lastSeq: -1 };
   }
@@ -208,11 +228,15 @@ export function attachWebSocket(server: Server, host: SandboxHost, options: WebS
         const p = req.params;
         if (p.advance !== undefined) {
           const ms = typeof p.advance === "number" ? p.advance : parseDuration(p.advance);
-          if (ms === undefined) throw new Ec2Error("InvalidParameterValue", `'${p.advance}' is not a duration: use 90s, 5m, 1h30m or 2d`);
+          if (ms === undefined)
+            throw new Ec2Error("InvalidParameterValue", `'${p.advance}' is not a duration: use 90s, 5m, 1h30m or 2d`);
           await host.advance(s.sandbox, ms);
         }
         if (p.speed !== undefined || p.paused !== undefined) {
-          await host.setClock(s.sandbox, { ...(p.speed !== undefined ? { speed: p.speed } : {}), ...(p.paused !== undefined ? { paused: p.paused } : {}) });
+          await host.setClock(s.sandbox, {
+            ...(p.speed !== undefined ? { speed: p.speed } : {}),
+            ...(p.paused !== undefined ? { paused: p.paused } : {}),
+          });
         }
         const sb = await host.load(s.sandbox);
         return { ...sb.state.clock, now: sb.now };
@@ -222,13 +246,20 @@ export function attachWebSocket(server: Server, host: SandboxHost, options: WebS
       case "info": {
         const info = await host.info(s.sandbox);
         const sb = await host.load(s.sandbox);
-        return { sandbox: s.sandbox, lastSeq: info.lastSeq, clock: { ...sb.state.clock }, now: sb.now, serverNow: Date.now() };
+        return {
+          sandbox: s.sandbox,
+          lastSeq: info.lastSeq,
+          clock: { ...sb.state.clock },
+          now: sb.now,
+          serverNow: Date.now(),
+        };
       }
       case "subscribe":
         return subscribe(s, req.id, req.params.since);
       case "unsubscribe": {
         const existed = s.subs.delete(String(req.params.sub));
-        if (!existed) throw new Ec2Error("InvalidParameterValue", `No subscription ${String(req.params.sub)} on this connection`);
+        if (!existed)
+          throw new Ec2Error("InvalidParameterValue", `No subscription ${String(req.params.sub)} on this connection`);
         return { ok: true };
       }
     }
@@ -255,7 +286,13 @@ export function attachWebSocket(server: Server, host: SandboxHost, options: WebS
     }
     const account = sb.accountForAccessKey(hello.accessKeyId);
     if (!account || !verifyChallenge(account.secretAccessKey, nonce, sandbox, hello.accessKeyId, hello.signature)) {
-      send(ws, { type: "error", error: { code: "AuthFailure", message: `Authentication failed for access key ${hello.accessKeyId.slice(0, 24)} on sandbox '${sandbox}': unknown key or wrong signature (sign the challenge with the account's secret key)` } });
+      send(ws, {
+        type: "error",
+        error: {
+          code: "AuthFailure",
+          message: `Authentication failed for access key ${hello.accessKeyId.slice(0, 24)} on sandbox '${sandbox}': unknown key or wrong signature (sign the challenge with the account's secret key)`,
+        },
+      });
       ws.close(CLOSE.authFailed, "authentication failed");
       return undefined;
     }
@@ -288,13 +325,22 @@ export function attachWebSocket(server: Server, host: SandboxHost, options: WebS
       const text = isBinary ? "" : data.toString();
       const parsed = parseClientMessage(isBinary ? "binary" : text);
       if (!parsed.ok) {
-        send(ws, { type: "error", ...(parsed.id !== undefined ? { id: parsed.id } : {}), error: isBinary ? { code: "MalformedMessage", message: "Binary frames are not part of the protocol: send JSON text frames" } : parsed.error });
+        send(ws, {
+          type: "error",
+          ...(parsed.id !== undefined ? { id: parsed.id } : {}),
+          error: isBinary
+            ? { code: "MalformedMessage", message: "Binary frames are not part of the protocol: send JSON text frames" }
+            : parsed.error,
+        });
         return;
       }
       const msg = parsed.message;
       if (msg.type === "hello") {
         if (session || helloing) {
-          send(ws, { type: "error", error: { code: "InvalidMessage", message: "hello was already sent on this connection" } });
+          send(ws, {
+            type: "error",
+            error: { code: "InvalidMessage", message: "hello was already sent on this connection" },
+          });
           return;
         }
         helloing = true;
@@ -314,7 +360,11 @@ export function attachWebSocket(server: Server, host: SandboxHost, options: WebS
         return;
       }
       if (!session) {
-        send(ws, { type: "error", id: msg.id, error: { code: "AuthRequired", message: "Send hello (answering the challenge) before any request" } });
+        send(ws, {
+          type: "error",
+          id: msg.id,
+          error: { code: "AuthRequired", message: "Send hello (answering the challenge) before any request" },
+        });
         return;
       }
       const s = session;

@@ -18,7 +18,10 @@ afterEach(async () => {
 });
 
 async function newestImage(host: SandboxHost): Promise<string> {
-  const out = await host.call<{ Images: { ImageId: string; CreationDate: string }[] }>("s", A, "DescribeImages", { Owners: ["amazon"], Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }] });
+  const out = await host.call<{ Images: { ImageId: string; CreationDate: string }[] }>("s", A, "DescribeImages", {
+    Owners: ["amazon"],
+    Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }],
+  });
   return out.Images.sort((x, y) => y.CreationDate.localeCompare(x.CreationDate))[0]!.ImageId;
 }
 
@@ -37,16 +40,32 @@ describe("SandboxHost snapshots", () => {
   it("a restarted server loads from the snapshot saved on close (fast) and answers the same, then goes on like a full replay", async () => {
     const dir = await mkdtemp(join(tmpdir(), "ec2sim-host-snap-"));
     dirs.push(dir);
-    let host = new SandboxHost({ store: await JournalStore.open(dir), tickMs: 0, snapshotEvery: 0, snapshotOnCloseMin: 1 });
+    let host = new SandboxHost({
+      store: await JournalStore.open(dir),
+      tickMs: 0,
+      snapshotEvery: 0,
+      snapshotOnCloseMin: 1,
+    });
     await host.create("s", { seed: "snap", paused: true });
     const image = await newestImage(host);
     for (let i = 0; i < 20; i++) {
-      await host.call("s", A, "RunInstances", { ImageId: image, InstanceType: "t3.micro", MinCount: 100, MaxCount: 100, TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "team", Value: i % 2 ? "a" : "b" }] }] });
+      await host.call("s", A, "RunInstances", {
+        ImageId: image,
+        InstanceType: "t3.micro",
+        MinCount: 100,
+        MaxCount: 100,
+        TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "team", Value: i % 2 ? "a" : "b" }] }],
+      });
     }
     await host.advance("s", 120_000);
-    const first = (await host.call<{ Reservations: { Instances: { InstanceId: string }[] }[] }>("s", A, "DescribeInstances", { MaxResults: 5 })).Reservations[0]!.Instances[0]!.InstanceId;
+    const first = (
+      await host.call<{ Reservations: { Instances: { InstanceId: string }[] }[] }>("s", A, "DescribeInstances", {
+        MaxResults: 5,
+      })
+    ).Reservations[0]!.Instances[0]!.InstanceId;
     await host.call("s", A, "GuestRun", { InstanceId: first, Command: "echo hello | sudo tee /etc/motd" });
-    const ami = (await host.call<{ ImageId: string }>("s", A, "CreateImage", { InstanceId: first, Name: "snap-ami" })).ImageId;
+    const ami = (await host.call<{ ImageId: string }>("s", A, "CreateImage", { InstanceId: first, Name: "snap-ami" }))
+      .ImageId;
     await host.advance("s", 30_000); // the image is still pending: a transition in flight at the snapshot
     const before = await look(host);
     const fullLog = (await host.events("s")).events;
@@ -67,15 +86,31 @@ describe("SandboxHost snapshots", () => {
     const t1 = performance.now();
     const replayed = Sandbox.replay(fullLog, { seed: "snap", realNow: () => 0 });
     const replayMs = performance.now() - t1;
-    console.log(`host restart from snapshot: ${loadMs.toFixed(0)} ms (store open + load + restore, 2,000 instances, ${fullLog.length} events); full replay of the same log: ${replayMs.toFixed(0)} ms`);
+    console.log(
+      `host restart from snapshot: ${loadMs.toFixed(0)} ms (store open + load + restore, 2,000 instances, ${fullLog.length} events); full replay of the same log: ${replayMs.toFixed(0)} ms`,
+    );
 
     // Both go on the same: the image finishes, a new launch gets the same IDs.
     await host.advance("s", 10 * 60_000);
     replayed.advance(10 * 60_000);
-    const next = await host.call<{ Instances: { InstanceId: string; PrivateIpAddress: string }[] }>("s", A, "RunInstances", { ImageId: ami, InstanceType: "t3.small", MinCount: 2, MaxCount: 2 });
-    const nextReplay = replayed.call(A, "RunInstances", { ImageId: ami, InstanceType: "t3.small", MinCount: 2, MaxCount: 2 }).output as typeof next;
-    expect(next.Instances.map((i) => [i.InstanceId, i.PrivateIpAddress])).toEqual(nextReplay.Instances.map((i) => [i.InstanceId, i.PrivateIpAddress]));
-    expect(await host.call("s", A, "DescribeImages", { ImageIds: [ami] })).toEqual(replayed.call(A, "DescribeImages", { ImageIds: [ami] }).output);
+    const next = await host.call<{ Instances: { InstanceId: string; PrivateIpAddress: string }[] }>(
+      "s",
+      A,
+      "RunInstances",
+      { ImageId: ami, InstanceType: "t3.small", MinCount: 2, MaxCount: 2 },
+    );
+    const nextReplay = replayed.call(A, "RunInstances", {
+      ImageId: ami,
+      InstanceType: "t3.small",
+      MinCount: 2,
+      MaxCount: 2,
+    }).output as typeof next;
+    expect(next.Instances.map((i) => [i.InstanceId, i.PrivateIpAddress])).toEqual(
+      nextReplay.Instances.map((i) => [i.InstanceId, i.PrivateIpAddress]),
+    );
+    expect(await host.call("s", A, "DescribeImages", { ImageIds: [ami] })).toEqual(
+      replayed.call(A, "DescribeImages", { ImageIds: [ami] }).output,
+    );
     expect(await host.costReport("s")).toEqual(replayed.costReport());
     await host.close();
   }, 120_000);
@@ -83,10 +118,22 @@ describe("SandboxHost snapshots", () => {
   it("saves a snapshot every snapshotEvery durable events, while serving; a reload starts from it", async () => {
     const dir = await mkdtemp(join(tmpdir(), "ec2sim-host-snap-"));
     dirs.push(dir);
-    let host = new SandboxHost({ store: await JournalStore.open(dir), tickMs: 0, snapshotEvery: 50, snapshotOnCloseMin: 0 });
+    let host = new SandboxHost({
+      store: await JournalStore.open(dir),
+      tickMs: 0,
+      snapshotEvery: 50,
+      snapshotOnCloseMin: 0,
+    });
     await host.create("s", { seed: "every", paused: true });
     const image = await newestImage(host);
-    for (let i = 0; i < 60; i++) await host.call("s", A, "RunInstances", { ImageId: image, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1, TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "team", Value: "a" }] }] });
+    for (let i = 0; i < 60; i++)
+      await host.call("s", A, "RunInstances", {
+        ImageId: image,
+        InstanceType: "t3.micro",
+        MinCount: 1,
+        MaxCount: 1,
+        TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "team", Value: "a" }] }],
+      });
     await new Promise((r) => setTimeout(r, 50)); // the save runs after the answers went out
     expect(host.lastSnapshot?.seq).toBeGreaterThanOrEqual(50);
     await host.advance("s", 60_000);
@@ -113,10 +160,16 @@ describe("SandboxHost snapshots", () => {
   it("a store told to compact on snapshot drops the history; events() then answers EventsCompacted (410) for it", async () => {
     const dir = await mkdtemp(join(tmpdir(), "ec2sim-host-snap-"));
     dirs.push(dir);
-    let host = new SandboxHost({ store: await JournalStore.open(dir, { compactOnSnapshot: true }), tickMs: 0, snapshotEvery: 0, snapshotOnCloseMin: 1 });
+    let host = new SandboxHost({
+      store: await JournalStore.open(dir, { compactOnSnapshot: true }),
+      tickMs: 0,
+      snapshotEvery: 0,
+      snapshotOnCloseMin: 1,
+    });
     await host.create("s", { seed: "compact", paused: true });
     const image = await newestImage(host);
-    for (let i = 0; i < 5; i++) await host.call("s", A, "RunInstances", { ImageId: image, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1 });
+    for (let i = 0; i < 5; i++)
+      await host.call("s", A, "RunInstances", { ImageId: image, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1 });
     const fullLog = (await host.events("s")).events;
     await host.close(); // snapshot on close, compacting
     host = new SandboxHost({ store: await JournalStore.open(dir), tickMs: 0, snapshotEvery: 0, snapshotOnCloseMin: 0 });

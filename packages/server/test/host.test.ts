@@ -2,11 +2,17 @@
  * SandboxHost in-process: ordering under concurrency, durable-before-ack (for writes and for the
  * reads that follow them), a failed append, the transition ticker, and action routing.
  */
-import { isEc2Error, type EventEnvelope } from "@ec2sim/core";
+import { type EventEnvelope, isEc2Error } from "@ec2sim/core";
 import { describe, expect, it } from "vitest";
-import { SandboxHost } from "../src/host.ts";
 import { routeAction } from "../src/dispatch.ts";
-import { MemoryStore, type JournalEntry, type LoadedSandbox, type SandboxMeta, type SandboxStore } from "../src/store/index.ts";
+import { SandboxHost } from "../src/host.ts";
+import {
+  type JournalEntry,
+  type LoadedSandbox,
+  MemoryStore,
+  type SandboxMeta,
+  type SandboxStore,
+} from "../src/store/index.ts";
 
 const A = { accountId: "111122223333", region: "us-east-1" };
 
@@ -17,9 +23,15 @@ class GatedStore implements SandboxStore {
   failNext = false;
   private waiting: (() => void)[] = [];
   appended = 0;
-  list() { return this.inner.list(); }
-  create(meta: SandboxMeta) { return this.inner.create(meta); }
-  load(name: string): Promise<LoadedSandbox> { return this.inner.load(name); }
+  list() {
+    return this.inner.list();
+  }
+  create(meta: SandboxMeta) {
+    return this.inner.create(meta);
+  }
+  load(name: string): Promise<LoadedSandbox> {
+    return this.inner.load(name);
+  }
   append(name: string, entries: JournalEntry[], expected: number): Promise<void> {
     if (this.failNext) {
       this.failNext = false;
@@ -27,22 +39,43 @@ class GatedStore implements SandboxStore {
     }
     const p = this.inner.append(name, entries, expected);
     if (!this.gate) return p.then(() => void (this.appended += entries.length));
-    return p.then(() => new Promise<void>((resolve) => this.waiting.push(() => { this.appended += entries.length; resolve(); })));
+    return p.then(
+      () =>
+        new Promise<void>((resolve) =>
+          this.waiting.push(() => {
+            this.appended += entries.length;
+            resolve();
+          }),
+        ),
+    );
   }
   release() {
     const w = this.waiting;
     this.waiting = [];
     for (const f of w) f();
   }
-  saveSnapshot(name: string, seq: number, state: unknown) { return this.inner.saveSnapshot(name, seq, state); }
-  readEntries(name: string, fromSeq: number, toSeq?: number) { return this.inner.readEntries(name, fromSeq, toSeq); }
-  compact(name: string, upToSeq: number) { return this.inner.compact(name, upToSeq); }
-  delete(name: string) { return this.inner.delete(name); }
-  close() { return this.inner.close(); }
+  saveSnapshot(name: string, seq: number, state: unknown) {
+    return this.inner.saveSnapshot(name, seq, state);
+  }
+  readEntries(name: string, fromSeq: number, toSeq?: number) {
+    return this.inner.readEntries(name, fromSeq, toSeq);
+  }
+  compact(name: string, upToSeq: number) {
+    return this.inner.compact(name, upToSeq);
+  }
+  delete(name: string) {
+    return this.inner.delete(name);
+  }
+  close() {
+    return this.inner.close();
+  }
 }
 
 async function newestImage(host: SandboxHost, name = "t"): Promise<string> {
-  const out = await host.call<{ Images: { ImageId: string; CreationDate: string }[] }>(name, A, "DescribeImages", { Owners: ["amazon"], Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }] });
+  const out = await host.call<{ Images: { ImageId: string; CreationDate: string }[] }>(name, A, "DescribeImages", {
+    Owners: ["amazon"],
+    Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }],
+  });
   return out.Images.sort((x, y) => y.CreationDate.localeCompare(x.CreationDate))[0]!.ImageId;
 }
 
@@ -52,24 +85,42 @@ describe("SandboxHost", () => {
     const host = new SandboxHost({ store, tickMs: 0 });
     await host.create("t", { seed: "s", speed: 1000 });
     const image = await newestImage(host);
-    const run = await host.call<{ Instances: { InstanceId: string }[] }>("t", A, "RunInstances", { ImageId: image, InstanceType: "t3.micro", MinCount: 8, MaxCount: 8 });
+    const run = await host.call<{ Instances: { InstanceId: string }[] }>("t", A, "RunInstances", {
+      ImageId: image,
+      InstanceType: "t3.micro",
+      MinCount: 8,
+      MaxCount: 8,
+    });
     const ids = run.Instances.map((i) => i.InstanceId);
     const jobs: Promise<unknown>[] = [];
     for (let n = 0; n < 400; n++) {
       const id = ids[n % ids.length]!;
-      jobs.push(n % 50 === 0
-        ? host.call("t", A, "RunInstances", { ImageId: image, InstanceType: "t3.nano", MinCount: 1, MaxCount: 1 })
-        : host.call("t", A, "CreateTags", { Resources: [id], Tags: [{ Key: `k${Math.floor(n / ids.length)}`, Value: String(n) }] }));
+      jobs.push(
+        n % 50 === 0
+          ? host.call("t", A, "RunInstances", { ImageId: image, InstanceType: "t3.nano", MinCount: 1, MaxCount: 1 })
+          : host.call("t", A, "CreateTags", {
+              Resources: [id],
+              Tags: [{ Key: `k${Math.floor(n / ids.length)}`, Value: String(n) }],
+            }),
+      );
     }
     await Promise.all(jobs);
     const loaded = await store.load("t");
-    loaded.entries.forEach((e, i) => expect(e.seq).toBe(i + 1));
+    loaded.entries.forEach((e, i) => {
+      expect(e.seq).toBe(i + 1);
+    });
     expect((loaded.entries.at(-1)!.event as EventEnvelope).seq).toBe(loaded.entries.length);
     const sb = await host.load("t");
     expect(sb.state.seq).toBe(loaded.entries.length);
     // A second host on the same store rebuilds the same sandbox from the journal alone.
     const host2 = new SandboxHost({ store, tickMs: 0 });
-    const describe = (h: SandboxHost) => h.call<{ Reservations: { Instances: { InstanceId: string; Tags: unknown[] }[] }[] }>("t", A, "DescribeInstances", {});
+    const describe = (h: SandboxHost) =>
+      h.call<{ Reservations: { Instances: { InstanceId: string; Tags: unknown[] }[] }[] }>(
+        "t",
+        A,
+        "DescribeInstances",
+        {},
+      );
     const [one, two] = [await describe(host), await describe(host2)];
     expect(JSON.stringify(two)).toBe(JSON.stringify(one));
     const tagged = one.Reservations.flatMap((r) => r.Instances).filter((i) => ids.includes(i.InstanceId));

@@ -14,8 +14,17 @@ import {
   StoreNotFoundError,
 } from "../src/store/index.ts";
 
-export const meta = (name: string): SandboxMeta => ({ name, createdAt: "2025-01-01T00:00:00.000Z", config: { region: "us-east-1", seed: 7 } });
-export const ev = (seq: number) => ({ type: "InstanceLaunched", seq, id: `i-${seq.toString(16).padStart(17, "0")}`, tags: { n: String(seq) } });
+export const meta = (name: string): SandboxMeta => ({
+  name,
+  createdAt: "2025-01-01T00:00:00.000Z",
+  config: { region: "us-east-1", seed: 7 },
+});
+export const ev = (seq: number) => ({
+  type: "InstanceLaunched",
+  seq,
+  id: `i-${seq.toString(16).padStart(17, "0")}`,
+  tags: { n: String(seq) },
+});
 
 /** Appends seqs from..to one call each, awaiting each (so each is its own write batch). */
 export async function appendEach(store: SandboxStore, name: string, from: number, to: number): Promise<void> {
@@ -25,7 +34,11 @@ export async function appendEach(store: SandboxStore, name: string, from: number
 const seqs = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const entries = (from: number, to: number) => seqs(from, to).map((seq) => ({ seq, event: ev(seq) }));
 
-export function storeContract(label: string, make: () => Promise<SandboxStore>, makeCompacting?: () => Promise<SandboxStore>): void {
+export function storeContract(
+  label: string,
+  make: () => Promise<SandboxStore>,
+  makeCompacting?: () => Promise<SandboxStore>,
+): void {
   describe(`${label}: the SandboxStore contract`, () => {
     let store: SandboxStore;
     beforeEach(async () => {
@@ -39,7 +52,14 @@ export function storeContract(label: string, make: () => Promise<SandboxStore>, 
       await store.create(meta("b"));
       await store.create(meta("a"));
       expect((await store.list()).map((m) => m.name)).toEqual(["a", "b"]);
-      await store.append("a", [{ seq: 1, event: ev(1) }, { seq: 2, event: { at: new Date(0), n: null } }], 0);
+      await store.append(
+        "a",
+        [
+          { seq: 1, event: ev(1) },
+          { seq: 2, event: { at: new Date(0), n: null } },
+        ],
+        0,
+      );
       await store.append("a", [{ seq: 3, event: "plain string" }], 2);
       const loaded = await store.load("a");
       expect(loaded.meta).toEqual(meta("a"));
@@ -73,7 +93,16 @@ export function storeContract(label: string, make: () => Promise<SandboxStore>, 
       expect(err).toBeInstanceOf(StoreConflictError);
       expect(err).toMatchObject({ expectedLastSeq: 2, actualLastSeq: 3 });
       await expect(store.append("a", [{ seq: 5, event: 5 }], 3)).rejects.toBeInstanceOf(RangeError);
-      await expect(store.append("a", [{ seq: 4, event: 4 }, { seq: 6, event: 6 }], 3)).rejects.toBeInstanceOf(RangeError);
+      await expect(
+        store.append(
+          "a",
+          [
+            { seq: 4, event: 4 },
+            { seq: 6, event: 6 },
+          ],
+          3,
+        ),
+      ).rejects.toBeInstanceOf(RangeError);
       // Two writers racing from the same point: exactly one wins.
       const results = await Promise.allSettled([
         store.append("a", [{ seq: 4, event: "x" }], 3),
@@ -165,7 +194,10 @@ export function storeContract(label: string, make: () => Promise<SandboxStore>, 
           await appendEach(compacting, "a", 1, 5);
           await compacting.saveSnapshot("a", 5, { s: 5 });
           await compacting.append("a", [{ seq: 6, event: ev(6) }], 5);
-          await expect(compacting.readEntries("a", 1)).rejects.toMatchObject({ name: "StoreCompactedError", compactedSeq: 5 });
+          await expect(compacting.readEntries("a", 1)).rejects.toMatchObject({
+            name: "StoreCompactedError",
+            compactedSeq: 5,
+          });
           expect(await compacting.readEntries("a", 6)).toEqual(entries(6, 6));
           const loaded = await compacting.load("a");
           expect(loaded.snapshot).toEqual({ seq: 5, state: { s: 5 } });

@@ -6,7 +6,7 @@ export function crashEvent(seq: number) {
   return {
     type: "InstanceStateChanged",
     seq,
-    instanceId: `i-${(seq * 2654435761 % 2 ** 32).toString(16).padStart(17, "0")}`,
+    instanceId: `i-${((seq * 2654435761) % 2 ** 32).toString(16).padStart(17, "0")}`,
     from: "pending",
     to: "running",
     at: new Date(Date.UTC(2025, 0, 1) + seq * 1000).toISOString(),

@@ -23,7 +23,9 @@ interface Round {
 function runAndKill(dir: string, delayMs: number): Promise<Round> {
   return new Promise((resolve, reject) => {
     // `node --import tsx` rather than the tsx CLI: the CLI runs the script in a grandchild that SIGKILL would not reach.
-    const child = spawn(process.execPath, ["--import", tsxLoader, childScript, dir, "crash"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", tsxLoader, childScript, dir, "crash"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const round: Round = { readyAt: -1, acked: [], snapshots: [], signal: null, stderr: "" };
     let buffered = "";
     const guard = setTimeout(() => child.kill("SIGKILL"), 15_000);
@@ -88,11 +90,14 @@ describe("JournalStore under kill -9", () => {
       expect(foldAcc(snapAcc, base + 1, last)).toBe(foldAcc(0, 1, last));
       // Every acknowledged seq is there; nothing verified earlier went missing.
       const maxAcked = Math.max(verifiedLast, ...r.acked);
-      expect(last, `round ${round}: acknowledged up to ${maxAcked}, recovered up to ${last}`).toBeGreaterThanOrEqual(maxAcked);
+      expect(last, `round ${round}: acknowledged up to ${maxAcked}, recovered up to ${last}`).toBeGreaterThanOrEqual(
+        maxAcked,
+      );
       if (r.snapshots.length > 0) expect(base).toBeGreaterThanOrEqual(Math.max(...r.snapshots));
 
       // Appending continues where the log ends.
-      for (let seq = last + 1; seq <= last + 3; seq++) await store.append("crash", [{ seq, event: crashEvent(seq) }], seq - 1);
+      for (let seq = last + 1; seq <= last + 3; seq++)
+        await store.append("crash", [{ seq, event: crashEvent(seq) }], seq - 1);
       await store.close();
       verifiedLast = last + 3;
     }

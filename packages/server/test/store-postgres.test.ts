@@ -4,17 +4,17 @@
  * to one sandbox, NOTIFY delivery folded by core, and a restart of the server mid-run.
  * Fails (never skips) when the PostgreSQL server binaries are missing: `apt-get install -y postgresql`.
  */
-import { Sandbox, isEc2Error, type EventEnvelope } from "@ec2sim/core";
-import { startCluster, type PgCluster } from "@ec2sim/test-pg";
+import { type EventEnvelope, isEc2Error, Sandbox } from "@ec2sim/core";
+import { type PgCluster, startCluster } from "@ec2sim/test-pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SandboxHost } from "../src/host.ts";
 import {
+  type JournalEntry,
   MIGRATIONS,
   PostgresStore,
   StoreConflictError,
   StoreError,
   StoreUnavailableError,
-  type JournalEntry,
 } from "../src/store/index.ts";
 import { ev, meta, storeContract } from "./store-contract.ts";
 
@@ -28,11 +28,25 @@ afterAll(async () => {
 
 let schemas = 0;
 /** A store in a schema of its own (a fresh, empty store), with short timeouts. */
-function open(schema = `t${++schemas}`, extra: Partial<Parameters<typeof PostgresStore.open>[0] & object> = {}): Promise<PostgresStore> {
-  return PostgresStore.open({ url: cluster.url, schema, connectTimeoutMs: 2_000, queryTimeoutMs: 5_000, log: () => undefined, ...extra });
+function open(
+  schema = `t${++schemas}`,
+  extra: Partial<Parameters<typeof PostgresStore.open>[0] & object> = {},
+): Promise<PostgresStore> {
+  return PostgresStore.open({
+    url: cluster.url,
+    schema,
+    connectTimeoutMs: 2_000,
+    queryTimeoutMs: 5_000,
+    log: () => undefined,
+    ...extra,
+  });
 }
 
-storeContract("PostgresStore", () => open(), () => open(undefined, { compactOnSnapshot: true }));
+storeContract(
+  "PostgresStore",
+  () => open(),
+  () => open(undefined, { compactOnSnapshot: true }),
+);
 
 const A = { accountId: "111122223333", region: "us-east-1" };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -76,7 +90,9 @@ describe("PostgresStore schema", () => {
 
   it("fails to open with StoreUnavailableError, promptly, when nothing listens", async () => {
     const t0 = Date.now();
-    const err = await PostgresStore.open({ url: "postgres://x@127.0.0.1:1/none", connectTimeoutMs: 1_000 }).catch((e: unknown) => e);
+    const err = await PostgresStore.open({ url: "postgres://x@127.0.0.1:1/none", connectTimeoutMs: 1_000 }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(StoreUnavailableError);
     expect(Date.now() - t0).toBeLessThan(3_000);
   });
@@ -133,15 +149,30 @@ describe("PostgresStore: two replicas", () => {
     const host = new SandboxHost({ store: writerStore, tickMs: 0 });
     await host.create("live", { seed: "notify", paused: true });
     const base = await readerStore.load("live");
-    const replica = Sandbox.replay(base.entries.map((e) => e.event as EventEnvelope), { seed: "notify" });
+    const replica = Sandbox.replay(
+      base.entries.map((e) => e.event as EventEnvelope),
+      { seed: "notify" },
+    );
     const delivered: number[] = [];
     const unsubscribe = readerStore.subscribe("live", base.entries.at(-1)!.seq, (entries: JournalEntry[]) => {
       delivered.push(...entries.map((e) => e.seq));
       replica.apply(entries.map((e) => e.event as EventEnvelope));
     });
-    const imgs = await host.call<{ Images: { ImageId: string }[] }>("live", A, "DescribeImages", { Owners: ["amazon"], Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }] });
-    const run = await host.call<{ Instances: { InstanceId: string }[] }>("live", A, "RunInstances", { ImageId: imgs.Images[0]!.ImageId, InstanceType: "t3.micro", MinCount: 3, MaxCount: 3 });
-    for (const [i, inst] of run.Instances.entries()) await host.call("live", A, "CreateTags", { Resources: [inst.InstanceId], Tags: [{ Key: "n", Value: String(i) }] });
+    const imgs = await host.call<{ Images: { ImageId: string }[] }>("live", A, "DescribeImages", {
+      Owners: ["amazon"],
+      Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }],
+    });
+    const run = await host.call<{ Instances: { InstanceId: string }[] }>("live", A, "RunInstances", {
+      ImageId: imgs.Images[0]!.ImageId,
+      InstanceType: "t3.micro",
+      MinCount: 3,
+      MaxCount: 3,
+    });
+    for (const [i, inst] of run.Instances.entries())
+      await host.call("live", A, "CreateTags", {
+        Resources: [inst.InstanceId],
+        Tags: [{ Key: "n", Value: String(i) }],
+      });
     await host.advance("live", 120_000);
     const last = (await host.info("live")).lastSeq;
     await until("the reader to fold every event", () => replica.state.seq === last);
@@ -157,19 +188,44 @@ describe("PostgresStore: two replicas", () => {
   it("a subscription reports a deleted sandbox and one whose entries were compacted away", async () => {
     const s = await open(undefined, { pollMs: 0 });
     await s.create(meta("gone"));
-    await s.append("gone", [{ seq: 1, event: ev(1) }, { seq: 2, event: ev(2) }], 0);
+    await s.append(
+      "gone",
+      [
+        { seq: 1, event: ev(1) },
+        { seq: 2, event: ev(2) },
+      ],
+      0,
+    );
     const errors: Error[] = [];
     const got: number[] = [];
-    s.subscribe("gone", 0, (es) => got.push(...es.map((e) => e.seq)), (e) => errors.push(e));
+    s.subscribe(
+      "gone",
+      0,
+      (es) => got.push(...es.map((e) => e.seq)),
+      (e) => errors.push(e),
+    );
     await until("catch-up", () => got.length === 2);
     await s.delete("gone");
     await until("the deletion", () => errors.length === 1);
     expect(errors[0]).toBeInstanceOf(StoreError);
     await s.create(meta("snap"));
-    await s.append("snap", [{ seq: 1, event: 1 }, { seq: 2, event: 2 }, { seq: 3, event: 3 }], 0);
+    await s.append(
+      "snap",
+      [
+        { seq: 1, event: 1 },
+        { seq: 2, event: 2 },
+        { seq: 3, event: 3 },
+      ],
+      0,
+    );
     await s.saveSnapshot("snap", 2, { at: 2 });
     await s.compact("snap", 2); // a snapshot alone keeps the history
-    s.subscribe("snap", 0, () => undefined, (e) => errors.push(e));
+    s.subscribe(
+      "snap",
+      0,
+      () => undefined,
+      (e) => errors.push(e),
+    );
     await until("the compaction", () => errors.length === 2);
     expect(errors[1]!.message).toMatch(/compacted by a snapshot/);
     await s.close();
@@ -205,13 +261,17 @@ describe("SandboxHost on PostgresStore: two replicas", () => {
     };
     await Promise.all([client(h1, "h1a"), client(h1, "h1b"), client(h2, "h2a"), client(h2, "h2b")]);
     const check = new SandboxHost({ store: await open(schema), tickMs: 0 });
-    const keys = (await check.call<{ KeyPairs: { KeyName: string }[] }>("s", A, "DescribeKeyPairs", {})).KeyPairs.map((k) => k.KeyName);
+    const keys = (await check.call<{ KeyPairs: { KeyName: string }[] }>("s", A, "DescribeKeyPairs", {})).KeyPairs.map(
+      (k) => k.KeyName,
+    );
     expect(keys.sort()).toEqual([...Array.from({ length: 10 }, (_, i) => `alt-${i}`), ...ok].sort());
     const { events } = await check.events("s");
     expect(events.map((e) => e.seq)).toEqual(Array.from({ length: events.length }, (_, i) => i + 1));
     expect(refused).toEqual([]);
     expect(conflicts).toEqual([]);
-    console.log(`two replicas, 4 clients x 8 CreateKeyPair: ${ok.length} acknowledged, ${refused.length} ServiceUnavailable after retries`);
+    console.log(
+      `two replicas, 4 clients x 8 CreateKeyPair: ${ok.length} acknowledged, ${refused.length} ServiceUnavailable after retries`,
+    );
     await Promise.all([h1.close(), h2.close(), check.close()]);
   });
 });

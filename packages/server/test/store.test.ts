@@ -4,6 +4,7 @@ import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from "node:fs/pro
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { readRecordAt, SEGMENT_HEADER_SIZE } from "../src/store/format.ts";
 import {
   JournalStore,
   MemoryStore,
@@ -13,7 +14,6 @@ import {
   StoreCorruptionError,
   StoreLockedError,
 } from "../src/store/index.ts";
-import { readRecordAt, SEGMENT_HEADER_SIZE } from "../src/store/format.ts";
 import { sandboxDirName } from "../src/store/journal-store.ts";
 import { appendEach, ev, meta, storeContract } from "./store-contract.ts";
 
@@ -30,7 +30,11 @@ afterEach(async () => {
 
 const factories: [string, () => Promise<SandboxStore>, () => Promise<SandboxStore>][] = [
   ["MemoryStore", async () => new MemoryStore(), async () => new MemoryStore({ compactOnSnapshot: true })],
-  ["JournalStore", async () => JournalStore.open(await tempDir()), async () => JournalStore.open(await tempDir(), { compactOnSnapshot: true })],
+  [
+    "JournalStore",
+    async () => JournalStore.open(await tempDir()),
+    async () => JournalStore.open(await tempDir(), { compactOnSnapshot: true }),
+  ],
 ];
 
 for (const [label, make, makeCompacting] of factories) storeContract(label, make, makeCompacting);
@@ -43,7 +47,14 @@ describe("JournalStore on disk", () => {
     for (const n of names) await store.create(meta(n));
     await appendEach(store, "default", 1, 20);
     await store.saveSnapshot("default", 15, { upTo: 15 });
-    await store.append("../escape", [{ seq: 1, event: ev(1) }, { seq: 2, event: ev(2) }], 0);
+    await store.append(
+      "../escape",
+      [
+        { seq: 1, event: ev(1) },
+        { seq: 2, event: ev(2) },
+      ],
+      0,
+    );
     await store.close();
     expect((await readdir(join(dir, "sandboxes"))).sort()).toEqual(names.map(sandboxDirName).sort());
 
@@ -74,10 +85,18 @@ describe("JournalStore on disk", () => {
     await appendEach(store, "a", 11, 14);
     await store.saveSnapshot("a", 14, { s: 14 });
     // History is kept: the covered segments stay.
-    expect(await segments()).toEqual(["journal-0000000000000001.log", "journal-0000000000000011.log", "journal-0000000000000015.log"]);
+    expect(await segments()).toEqual([
+      "journal-0000000000000001.log",
+      "journal-0000000000000011.log",
+      "journal-0000000000000015.log",
+    ]);
     // Snapshotting again with no new entries does not start another segment.
     await store.saveSnapshot("a", 14, { s: 14, again: true });
-    expect(await segments()).toEqual(["journal-0000000000000001.log", "journal-0000000000000011.log", "journal-0000000000000015.log"]);
+    expect(await segments()).toEqual([
+      "journal-0000000000000001.log",
+      "journal-0000000000000011.log",
+      "journal-0000000000000015.log",
+    ]);
     await appendEach(store, "a", 15, 16);
     await store.close();
     store = await JournalStore.open(dir);
@@ -134,7 +153,9 @@ describe("JournalStore on disk", () => {
     const store = await JournalStore.open(dir);
     await store.create(meta("a"));
     await store.append("a", [{ seq: 1, event: ev(1) }], 0); // opens the log
-    const acks = await Promise.all(Array.from({ length: 50 }, (_, i) => store.append("a", [{ seq: i + 2, event: ev(i + 2) }], i + 1)));
+    const acks = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => store.append("a", [{ seq: i + 2, event: ev(i + 2) }], i + 1)),
+    );
     expect(acks).toHaveLength(50);
     await store.close();
     const buf = await readFile(join(dir, "sandboxes", "a", "journal-0000000000000001.log"));
@@ -185,13 +206,21 @@ describe("JournalStore on disk", () => {
 });
 
 /** A store dir with sandbox "a" holding records of 1, 2, 1, 3, 1 events, each its own batch. Returns record offsets. */
-async function fixture(): Promise<{ dir: string; segment: string; bounds: { start: number; end: number; lastSeq: number }[] }> {
+async function fixture(): Promise<{
+  dir: string;
+  segment: string;
+  bounds: { start: number; end: number; lastSeq: number }[];
+}> {
   const dir = await tempDir();
   const store = await JournalStore.open(dir);
   await store.create(meta("a"));
   let seq = 0;
   for (const n of [1, 2, 1, 3, 1]) {
-    await store.append("a", Array.from({ length: n }, (_, i) => ({ seq: seq + 1 + i, event: ev(seq + 1 + i) })), seq);
+    await store.append(
+      "a",
+      Array.from({ length: n }, (_, i) => ({ seq: seq + 1 + i, event: ev(seq + 1 + i) })),
+      seq,
+    );
     seq += n;
   }
   await store.close();
@@ -212,7 +241,7 @@ async function loadSeqs(dir: string): Promise<{ seqs: number[]; dropped: number 
   const store = await JournalStore.open(dir);
   try {
     const loaded = await store.load("a");
-    loaded.entries.forEach((e) => expect(e.event).toEqual(ev(e.seq)));
+    for (const e of loaded.entries) expect(e.event).toEqual(ev(e.seq));
     return { seqs: loaded.entries.map((e) => e.seq), dropped: store.recoveries.length };
   } finally {
     await store.close();
@@ -232,7 +261,10 @@ describe("JournalStore recovery", () => {
       const onBoundary = len === SEGMENT_HEADER_SIZE || complete.some((b) => b.end === len);
       const store = await JournalStore.open(work);
       const loaded = await store.load("a");
-      expect(loaded.entries.map((e) => e.seq), `length ${len}`).toEqual(upTo(lastSeq));
+      expect(
+        loaded.entries.map((e) => e.seq),
+        `length ${len}`,
+      ).toEqual(upTo(lastSeq));
       expect(store.recoveries.length, `length ${len}`).toBe(onBoundary ? 0 : 1);
       await store.append("a", [{ seq: lastSeq + 1, event: ev(lastSeq + 1) }], lastSeq);
       await store.close();
@@ -251,7 +283,10 @@ describe("JournalStore recovery", () => {
 
   it("garbage after the last record is dropped", async () => {
     const { dir, segment } = await fixture();
-    await writeFile(segment, Buffer.concat([await readFile(segment), Buffer.from("\0\0\0\0garbage\xff\x45\x4a\x31 more garbage", "latin1")]));
+    await writeFile(
+      segment,
+      Buffer.concat([await readFile(segment), Buffer.from("\0\0\0\0garbage\xff\x45\x4a\x31 more garbage", "latin1")]),
+    );
     expect(await loadSeqs(dir)).toEqual({ seqs: upTo(8), dropped: 1 });
   });
 
@@ -368,7 +403,10 @@ describe("JournalStore lock file", () => {
     const dir = await tempDir();
     const holder = spawn(process.execPath, ["-e", "setTimeout(() => {}, 30000)"], { stdio: "ignore" });
     try {
-      await writeFile(join(dir, "LOCK"), JSON.stringify({ pid: holder.pid, hostname: hostname(), acquiredAt: "x", token: "t" }));
+      await writeFile(
+        join(dir, "LOCK"),
+        JSON.stringify({ pid: holder.pid, hostname: hostname(), acquiredAt: "x", token: "t" }),
+      );
       const err = await JournalStore.open(dir).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(StoreLockedError);
       expect(err).toMatchObject({ holderPid: holder.pid });
@@ -387,7 +425,13 @@ describe("JournalStore lock file", () => {
     ];
     if (existsSync("/proc/self/stat")) {
       // A live pid, but a start time that is not that process's: the pid was reused.
-      stale.push({ pid: process.ppid, hostname: hostname(), acquiredAt: "x", token: "reused", procStart: "1" } as never);
+      stale.push({
+        pid: process.ppid,
+        hostname: hostname(),
+        acquiredAt: "x",
+        token: "reused",
+        procStart: "1",
+      } as never);
     }
     for (const content of stale) {
       const dir = await tempDir();

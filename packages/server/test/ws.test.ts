@@ -1,10 +1,11 @@
 /**
  * The WebSocket protocol end to end: a real server (memory store, port 0) and real `ws` clients.
  */
+
+import { PROTOCOL_VERSION, ProtocolError, SandboxClient, signChallenge, type WireEnvelope } from "@ec2sim/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { PROTOCOL_VERSION, ProtocolError, SandboxClient, signChallenge, type WireEnvelope } from "@ec2sim/protocol";
-import { startServer, type AccountInfo, type RunningSandboxServer } from "../src/index.ts";
+import { type AccountInfo, type RunningSandboxServer, startServer } from "../src/index.ts";
 
 let server: RunningSandboxServer;
 let a: AccountInfo;
@@ -12,8 +13,16 @@ let b: AccountInfo;
 let ami: string;
 const clients: SandboxClient[] = [];
 
-async function connect(account: AccountInfo = a, extra: Partial<Parameters<typeof SandboxClient.connect>[0]> = {}): Promise<SandboxClient> {
-  const c = await SandboxClient.connect({ url: server.url, accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey, ...extra });
+async function connect(
+  account: AccountInfo = a,
+  extra: Partial<Parameters<typeof SandboxClient.connect>[0]> = {},
+): Promise<SandboxClient> {
+  const c = await SandboxClient.connect({
+    url: server.url,
+    accessKeyId: account.accessKeyId,
+    secretAccessKey: account.secretAccessKey,
+    ...extra,
+  });
   clients.push(c);
   return c;
 }
@@ -39,10 +48,20 @@ function collector() {
 }
 
 const launchedIds = (events: WireEnvelope[]) =>
-  events.filter((e) => e.event.type === "InstancesLaunched").flatMap((e) => (e.event as unknown as { instances: { instanceId: string }[] }).instances.map((i) => i.instanceId));
+  events
+    .filter((e) => e.event.type === "InstancesLaunched")
+    .flatMap((e) => (e.event as unknown as { instances: { instanceId: string }[] }).instances.map((i) => i.instanceId));
 
 const runOne = (c: SandboxClient, extra: Record<string, unknown> = {}) =>
-  c.call<{ Instances: { InstanceId: string }[] }>("RunInstances", { ImageId: ami, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1, ...extra }).then((r) => r.Instances[0]!.InstanceId);
+  c
+    .call<{ Instances: { InstanceId: string }[] }>("RunInstances", {
+      ImageId: ami,
+      InstanceType: "t3.micro",
+      MinCount: 1,
+      MaxCount: 1,
+      ...extra,
+    })
+    .then((r) => r.Instances[0]!.InstanceId);
 
 /** A raw socket that has answered the challenge (or not), for malformed-message tests. */
 async function rawSocket(hello = true): Promise<{ ws: WebSocket; next(): Promise<any> }> {
@@ -59,7 +78,15 @@ async function rawSocket(hello = true): Promise<{ ws: WebSocket; next(): Promise
   const challenge = await next();
   expect(challenge).toMatchObject({ type: "challenge", protocol: PROTOCOL_VERSION });
   if (hello) {
-    ws.send(JSON.stringify({ type: "hello", protocol: PROTOCOL_VERSION, sandbox: "default", accessKeyId: a.accessKeyId, signature: signChallenge(a.secretAccessKey, challenge.nonce, "default", a.accessKeyId) }));
+    ws.send(
+      JSON.stringify({
+        type: "hello",
+        protocol: PROTOCOL_VERSION,
+        sandbox: "default",
+        accessKeyId: a.accessKeyId,
+        signature: signChallenge(a.secretAccessKey, challenge.nonce, "default", a.accessKeyId),
+      }),
+    );
     expect(await next()).toMatchObject({ type: "welcome", accountId: a.accountId });
   }
   return { ws, next };
@@ -69,7 +96,10 @@ beforeAll(async () => {
   server = await startServer({ store: "memory", port: 0, speed: 100, tickMs: 50, log: () => undefined });
   [a, b] = server.sandboxes[0]!.accounts as [AccountInfo, AccountInfo];
   const c = await connect();
-  const { Images } = await c.call("DescribeImages", { Owners: ["amazon"], Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }] });
+  const { Images } = await c.call("DescribeImages", {
+    Owners: ["amazon"],
+    Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }],
+  });
   ami = Images[0].ImageId;
 });
 
@@ -93,7 +123,9 @@ describe("requests and responses", () => {
 
   it("answers a failed action with EC2's code and message", async () => {
     const c = await connect();
-    const err = await c.call("RunInstances", { ImageId: "ami-0123456789abcdef0", InstanceType: "t3.micro", MinCount: 1, MaxCount: 1 }).catch((e) => e);
+    const err = await c
+      .call("RunInstances", { ImageId: "ami-0123456789abcdef0", InstanceType: "t3.micro", MinCount: 1, MaxCount: 1 })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(ProtocolError);
     expect(err.code).toBe("InvalidAMIID.NotFound");
     expect(err.message).toMatch(/ami-0123456789abcdef0/);
@@ -131,7 +163,16 @@ describe("subscriptions", () => {
     const id = await runOne(c);
     await col.until((e) => launchedIds(e).includes(id));
     // the clock ticker moves it to running, and that transition is streamed too
-    await col.until((e) => e.some((x) => x.event.type === "InstanceStateChanged" && (x.event as any).instanceId === id && (x.event as any).state === "running"), 10_000);
+    await col.until(
+      (e) =>
+        e.some(
+          (x) =>
+            x.event.type === "InstanceStateChanged" &&
+            (x.event as any).instanceId === id &&
+            (x.event as any).state === "running",
+        ),
+      10_000,
+    );
     const seqs = col.seen.map((e) => e.seq);
     expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
     expect(new Set(seqs).size).toBe(seqs.length);
@@ -154,7 +195,12 @@ describe("subscriptions", () => {
     const c = await connect();
     const col = collector();
     await c.subscribe(col.handler);
-    const out = await server.host.call<{ Instances: { InstanceId: string }[] }>("default", { accountId: a.accountId, region: "us-east-1" }, "RunInstances", { ImageId: ami, InstanceType: "t3.nano", MinCount: 1, MaxCount: 1 });
+    const out = await server.host.call<{ Instances: { InstanceId: string }[] }>(
+      "default",
+      { accountId: a.accountId, region: "us-east-1" },
+      "RunInstances",
+      { ImageId: ami, InstanceType: "t3.nano", MinCount: 1, MaxCount: 1 },
+    );
     await col.until((e) => launchedIds(e).includes(out.Instances[0]!.InstanceId));
   });
 
@@ -209,13 +255,20 @@ describe("the edge: invalid messages, versions, authentication", () => {
   it("answers a frame that is not JSON with a clear error and keeps the connection", async () => {
     const { ws, next } = await rawSocket();
     ws.send("this is not json");
-    expect(await next()).toEqual({ type: "error", error: { code: "MalformedMessage", message: expect.stringMatching(/not valid JSON/) } });
+    expect(await next()).toEqual({
+      type: "error",
+      error: { code: "MalformedMessage", message: expect.stringMatching(/not valid JSON/) },
+    });
     ws.send(JSON.stringify({ type: "request", id: 7, method: "call", params: { input: {} } }));
     const bad = await next();
     expect(bad).toMatchObject({ type: "error", id: 7, error: { code: "InvalidMessage" } });
     expect(bad.error.message).toMatch(/action/);
     ws.send(JSON.stringify({ type: "request", id: 8, method: "teleport", params: {} }));
-    expect(await next()).toMatchObject({ type: "error", id: 8, error: { code: "InvalidMethod", message: expect.stringMatching(/call, clock/) } });
+    expect(await next()).toMatchObject({
+      type: "error",
+      id: 8,
+      error: { code: "InvalidMethod", message: expect.stringMatching(/call, clock/) },
+    });
     ws.send(JSON.stringify({ type: "request", id: 9, method: "call", params: { action: "DescribeRegions" } }));
     expect(await next()).toMatchObject({ type: "result", id: 9 });
     ws.close();
@@ -232,7 +285,9 @@ describe("the edge: invalid messages, versions, authentication", () => {
     const old = await connect(a, { protocol: PROTOCOL_VERSION - 1 }).catch((e) => e);
     expect(old).toBeInstanceOf(ProtocolError);
     expect(old.code).toBe("ProtocolVersionMismatch");
-    expect(old.message).toMatch(new RegExp(`server speaks protocol version ${PROTOCOL_VERSION}.*older.*Upgrade the client`));
+    expect(old.message).toMatch(
+      new RegExp(`server speaks protocol version ${PROTOCOL_VERSION}.*older.*Upgrade the client`),
+    );
     const newer = await connect(a, { protocol: PROTOCOL_VERSION + 1 }).catch((e) => e);
     expect(newer.code).toBe("ProtocolVersionMismatch");
     expect(newer.message).toMatch(/newer.*Upgrade the server/);

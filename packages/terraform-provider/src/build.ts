@@ -20,7 +20,9 @@ export interface WrapperOptions {
 export function wrapperScript(opts: WrapperOptions | string = {}): string {
   const o = typeof opts === "string" ? { nodePath: opts } : opts;
   const nodePath = o.nodePath ?? process.execPath;
-  const endpoint = o.endpoint ? `: "\${EC2SIM_ENDPOINT:=${o.endpoint.replace(/["\\$`]/g, "")}}"\nexport EC2SIM_ENDPOINT\n` : "";
+  const endpoint = o.endpoint
+    ? `: "\${EC2SIM_ENDPOINT:=${o.endpoint.replace(/["\\$`]/g, "")}}"\nexport EC2SIM_ENDPOINT\n`
+    : "";
   return `#!/bin/sh
 # ec2sim terraform provider (tfplugin6): runs the bundled provider beside this script with node.
 ${endpoint}NODE="\${EC2SIM_NODE:-${nodePath}}"
@@ -37,7 +39,9 @@ exec "$NODE" "$(dirname "$0")/provider.mjs" "$@"
  */
 const pureSchemas = {
   name: "ec2sim-pure-sdk-schemas",
-  setup(b: { onLoad(o: { filter: RegExp }, cb: (a: { path: string }) => { contents: string; loader: "js" } | undefined): void }) {
+  setup(b: {
+    onLoad(o: { filter: RegExp }, cb: (a: { path: string }) => { contents: string; loader: "js" } | undefined): void;
+  }) {
     b.onLoad({ filter: /@aws-sdk[\\/]client-ec2[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ }, ({ path }) => {
       const src = readFileSync(path, "utf8");
       // Top-level statements start in column 0; a schema is `[export ]var NAME = [ … ];`.
@@ -52,7 +56,7 @@ const pureSchemas = {
         stmt = [];
       };
       for (const line of lines) {
-        if (line !== "" && !/^[\s\]\)}]/.test(line)) flush();
+        if (line !== "" && !/^[\s\])}]/.test(line)) flush();
         stmt.push(line);
       }
       flush();
@@ -75,7 +79,11 @@ export interface BundleOptions {
   unoptimized?: boolean;
 }
 
-export async function buildProvider(outdir = DEFAULT_DIST_DIR, wrapper: WrapperOptions = {}, bundle: BundleOptions = {}): Promise<BuildResult> {
+export async function buildProvider(
+  outdir = DEFAULT_DIST_DIR,
+  wrapper: WrapperOptions = {},
+  bundle: BundleOptions = {},
+): Promise<BuildResult> {
   const { build } = await import("esbuild");
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
@@ -105,7 +113,9 @@ export async function buildProvider(outdir = DEFAULT_DIST_DIR, wrapper: WrapperO
     legalComments: "none",
     logLevel: "warning",
     // CommonJS dependencies (grpc-js) call require(): give the ESM bundle one.
-    banner: { js: 'import { createRequire as __ec2simCreateRequire } from "node:module"; const require = __ec2simCreateRequire(import.meta.url);' },
+    banner: {
+      js: 'import { createRequire as __ec2simCreateRequire } from "node:module"; const require = __ec2simCreateRequire(import.meta.url);',
+    },
   });
   const wrapperPath = join(outdir, WRAPPER_NAME);
   writeFileSync(wrapperPath, wrapperScript(wrapper));

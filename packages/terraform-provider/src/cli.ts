@@ -5,7 +5,14 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { buildProvider } from "./build.ts";
-import { DEFAULT_PROVIDER_VERSIONS, EC2SIM_EC2SIM, HASHICORP_AWS, providerAddress, writeTerraformCliConfig, type CliConfig } from "./install.ts";
+import {
+  type CliConfig,
+  DEFAULT_PROVIDER_VERSIONS,
+  EC2SIM_EC2SIM,
+  HASHICORP_AWS,
+  providerAddress,
+  writeTerraformCliConfig,
+} from "./install.ts";
 
 export const TERRAFORM_USAGE = `Usage: ec2sim terraform <command> [options]
 
@@ -28,7 +35,10 @@ Options of reattach:
 `;
 
 export class TerraformUsageError extends Error {
-  constructor(message: string, readonly exitCode = 2) {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
     super(message);
   }
 }
@@ -53,8 +63,10 @@ export async function setup(opts: SetupOptions = {}): Promise<SetupResult> {
   const projectDir = resolve(opts.dir ?? ".");
   if (!existsSync(projectDir)) throw new TerraformUsageError(`--dir ${opts.dir}: no such directory`, 1);
   const address = providerAddress(opts.address ?? "hashicorp/aws");
-  if (address !== HASHICORP_AWS && address !== EC2SIM_EC2SIM) throw new TerraformUsageError(`--address must be hashicorp/aws or ec2sim/ec2sim, not ${opts.address}`);
-  if (opts.endpoint !== undefined && !/^https?:\/\/[^\s"'`$\\]+$/.test(opts.endpoint)) throw new TerraformUsageError(`--endpoint must be an http(s) URL, not ${opts.endpoint}`);
+  if (address !== HASHICORP_AWS && address !== EC2SIM_EC2SIM)
+    throw new TerraformUsageError(`--address must be hashicorp/aws or ec2sim/ec2sim, not ${opts.address}`);
+  if (opts.endpoint !== undefined && !/^https?:\/\/[^\s"'`$\\]+$/.test(opts.endpoint))
+    throw new TerraformUsageError(`--endpoint must be an http(s) URL, not ${opts.endpoint}`);
   const outDir = join(projectDir, ".ec2sim", "terraform");
   const t0 = performance.now();
   const built = await buildProvider(join(outDir, "dist"), opts.endpoint ? { endpoint: opts.endpoint } : {});
@@ -65,7 +77,13 @@ export async function setup(opts: SetupOptions = {}): Promise<SetupResult> {
     versions: DEFAULT_PROVIDER_VERSIONS,
     addresses: address === HASHICORP_AWS ? [HASHICORP_AWS, EC2SIM_EC2SIM] : [EC2SIM_EC2SIM],
   });
-  const result: SetupResult = { ...cli, projectDir, outDir, buildMs, ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) };
+  const result: SetupResult = {
+    ...cli,
+    projectDir,
+    outDir,
+    buildMs,
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+  };
   (opts.print ?? console.log)(setupReport(result));
   return result;
 }
@@ -126,14 +144,23 @@ export async function terraformCommand(argv: string[]): Promise<number> {
       args: rest,
       allowPositionals: false,
       strict: true,
-      options: { dir: { type: "string" }, address: { type: "string" }, endpoint: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: {
+        dir: { type: "string" },
+        address: { type: "string" },
+        endpoint: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
     }).values;
   try {
     switch (sub) {
       case "setup": {
         const v = parse();
         if (v.help) return (console.log(TERRAFORM_USAGE), 0);
-        await setup({ ...(v.dir ? { dir: v.dir } : {}), ...(v.address ? { address: v.address } : {}), ...(v.endpoint ? { endpoint: v.endpoint } : {}) });
+        await setup({
+          ...(v.dir ? { dir: v.dir } : {}),
+          ...(v.address ? { address: v.address } : {}),
+          ...(v.endpoint ? { endpoint: v.endpoint } : {}),
+        });
         return 0;
       }
       case "reattach": {
@@ -164,4 +191,3 @@ export async function terraformCommand(argv: string[]): Promise<number> {
     throw e;
   }
 }
-

@@ -1,7 +1,7 @@
 // A small DER writer and an X.509 v3 certificate builder using node:crypto alone.
 // Enough for go-plugin's AutoMTLS server certificate: ECDSA P-256, self-signed, CA:TRUE,
 // SAN DNS:localhost, key usage and extended key usage as go-plugin generates them.
-import { createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from "node:crypto";
+import { createPrivateKey, generateKeyPairSync, type KeyObject, randomBytes, sign } from "node:crypto";
 
 // ---- DER primitives ----
 function lengthBytes(n: number): number[] {
@@ -92,7 +92,9 @@ function time(d: Date): Uint8Array {
   const y = d.getUTCFullYear();
   const body = `${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}Z`;
   // RFC 5280: UTCTime through 2049, GeneralizedTime after.
-  return y < 2050 ? tlv(0x17, new TextEncoder().encode(`${p(y % 100)}${body}`)) : tlv(0x18, new TextEncoder().encode(`${y}${body}`));
+  return y < 2050
+    ? tlv(0x17, new TextEncoder().encode(`${p(y % 100)}${body}`))
+    : tlv(0x18, new TextEncoder().encode(`${y}${body}`));
 }
 
 // ---- the certificate ----
@@ -129,7 +131,10 @@ export function generateCertificate(now = new Date()): GeneratedCert {
 
   const serial = randomBytes(16);
   serial[0]! &= 0x7f;
-  const name = seq(set(seq(oid(OID.organization), utf8("HashiCorp"))), set(seq(oid(OID.commonName), utf8("localhost"))));
+  const name = seq(
+    set(seq(oid(OID.organization), utf8("HashiCorp"))),
+    set(seq(oid(OID.commonName), utf8("localhost"))),
+  );
   const notBefore = new Date(now.getTime() - 30_000);
   const notAfter = new Date(now.getTime() + 262_980 * 3600_000); // go-plugin: ~30 years
   const sigAlg = seq(oid(OID.ecdsaWithSHA256));

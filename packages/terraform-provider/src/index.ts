@@ -1,12 +1,28 @@
 // @ec2sim/terraform-provider: a Terraform provider (tfplugin6) for ec2sim, written in TypeScript.
-export { createProvider, diagnosticFromError, type DataSourceImpl, type ProviderDefinition, type ResourceImpl } from "./framework/provider.ts";
-export { DEFAULT_ENDPOINT, resolveProviderConfig, SandboxAdmin, type ProviderConfig } from "./framework/context.ts";
-export { decodeValue, encodeValue, isUnknown, Unknown, UNKNOWN } from "./framework/msgpack.ts";
-export * as schema from "./framework/schema.ts";
-export { generateCertificate } from "./der.ts";
-export { handshakeLine, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, servePlugin, startServer, type ProviderHandlers, type RunningServer } from "./plugin.ts";
-export { providerDefinition } from "./resources/index.ts";
+
 export {
+  type BuildResult,
+  type BundleOptions,
+  buildProvider,
+  DEFAULT_DIST_DIR,
+  type WrapperOptions,
+  wrapperScript,
+} from "./build.ts";
+export { type SetupOptions, type SetupResult, setup as setupTerraform, terraformCommand } from "./cli.ts";
+export { generateCertificate } from "./der.ts";
+export { DEFAULT_ENDPOINT, type ProviderConfig, resolveProviderConfig, SandboxAdmin } from "./framework/context.ts";
+export { decodeValue, encodeValue, isUnknown, UNKNOWN, Unknown } from "./framework/msgpack.ts";
+export {
+  createProvider,
+  type DataSourceImpl,
+  diagnosticFromError,
+  type ProviderDefinition,
+  type ResourceImpl,
+} from "./framework/provider.ts";
+export * as schema from "./framework/schema.ts";
+export {
+  type CliConfig,
+  type CliConfigOptions,
   DEFAULT_PROVIDER_VERSION,
   DEFAULT_PROVIDER_VERSIONS,
   EC2SIM_EC2SIM,
@@ -15,8 +31,14 @@ export {
   providerAddress,
   terraformPlatform,
   writeTerraformCliConfig,
-  type CliConfig,
-  type CliConfigOptions,
 } from "./install.ts";
-export { buildProvider, DEFAULT_DIST_DIR, wrapperScript, type BuildResult, type BundleOptions, type WrapperOptions } from "./build.ts";
-export { setup as setupTerraform, terraformCommand, type SetupOptions, type SetupResult } from "./cli.ts";
+export {
+  handshakeLine,
+  MAGIC_COOKIE_KEY,
+  MAGIC_COOKIE_VALUE,
+  type ProviderHandlers,
+  type RunningServer,
+  servePlugin,
+  startServer,
+} from "./plugin.ts";
+export { providerDefinition } from "./resources/index.ts";

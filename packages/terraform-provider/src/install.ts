@@ -62,7 +62,9 @@ export function writeTerraformCliConfig(opts: CliConfigOptions): CliConfig {
   const distDir = opts.distDir ?? DEFAULT_DIST_DIR;
   const platform = opts.platform ?? terraformPlatform();
   if (!existsSync(join(distDir, "provider.mjs")) || !existsSync(join(distDir, "terraform-provider-aws"))) {
-    throw new Error(`the provider is not built in ${distDir}: run \`npx tsx packages/terraform-provider/scripts/build.ts\` first`);
+    throw new Error(
+      `the provider is not built in ${distDir}: run \`npx tsx packages/terraform-provider/scripts/build.ts\` first`,
+    );
   }
   const mirrorDir = join(resolve(opts.dir), "mirror");
   rmSync(mirrorDir, { recursive: true, force: true });

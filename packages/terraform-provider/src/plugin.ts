@@ -2,7 +2,7 @@
 // plugin.GRPCController) and reattach mode for tests and benchmarks.
 import * as grpc from "@grpc/grpc-js";
 import { generateCertificate } from "./der.ts";
-import { controllerRpcs, rpcs, type RpcDesc } from "./proto/tfplugin6.ts";
+import { controllerRpcs, type RpcDesc, rpcs } from "./proto/tfplugin6.ts";
 import { decodeMessage, encodeMessage } from "./proto/wire.ts";
 
 export const MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE";
@@ -10,7 +10,7 @@ export const MAGIC_COOKIE_VALUE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a
 export const PROTOCOL_VERSION = 6;
 
 // Handlers receive decoded request objects and return plain response objects.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: requests are decoded from each RPC's own message type
 export type Handler = (req: any) => Promise<Record<string, unknown>> | Record<string, unknown>;
 export type ProviderHandlers = Partial<Record<keyof typeof rpcs, Handler>>;
 
@@ -42,7 +42,10 @@ function unary(name: string, handler: Handler | undefined): grpc.handleUnaryCall
       .then(
         (res) => callback(null, res),
         (err: unknown) => {
-          if (process.env.TF_LOG) process.stderr.write(`[ERROR] ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+          if (process.env.TF_LOG)
+            process.stderr.write(
+              `[ERROR] ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+            );
           callback({ code: grpc.status.INTERNAL, details: err instanceof Error ? err.message : String(err) });
         },
       );
@@ -65,7 +68,10 @@ export interface StartOptions {
 }
 
 export async function startServer(opts: StartOptions): Promise<RunningServer & { certDer?: Uint8Array }> {
-  const server = new grpc.Server({ "grpc.max_receive_message_length": 256 << 20, "grpc.max_send_message_length": 256 << 20 });
+  const server = new grpc.Server({
+    "grpc.max_receive_message_length": 256 << 20,
+    "grpc.max_send_message_length": 256 << 20,
+  });
   const impl: grpc.UntypedServiceImplementation = {};
   for (const name of Object.keys(rpcs)) impl[name] = unary(name, opts.handlers[name as keyof typeof rpcs]);
   server.addService(serviceDefinition("tfplugin6.Provider", rpcs), impl);
@@ -81,17 +87,29 @@ export async function startServer(opts: StartOptions): Promise<RunningServer & {
   if (opts.clientCertPem) {
     const cert = generateCertificate();
     certDer = cert.certDer;
-    creds = grpc.ServerCredentials.createSsl(Buffer.from(opts.clientCertPem), [{ private_key: Buffer.from(cert.keyPem), cert_chain: Buffer.from(cert.certPem) }], true);
+    creds = grpc.ServerCredentials.createSsl(
+      Buffer.from(opts.clientCertPem),
+      [{ private_key: Buffer.from(cert.keyPem), cert_chain: Buffer.from(cert.certPem) }],
+      true,
+    );
   } else {
     creds = grpc.ServerCredentials.createInsecure();
   }
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync("127.0.0.1:0", creds, (err, p) => (err ? reject(err) : resolve(p))));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", creds, (err, p) => (err ? reject(err) : resolve(p))),
+  );
   return {
     server,
     port,
     certDer,
     reattach(addresses) {
-      const entry = { Protocol: "grpc", ProtocolVersion: PROTOCOL_VERSION, Pid: process.pid, Test: true, Addr: { Network: "tcp", String: `127.0.0.1:${port}` } };
+      const entry = {
+        Protocol: "grpc",
+        ProtocolVersion: PROTOCOL_VERSION,
+        Pid: process.pid,
+        Test: true,
+        Addr: { Network: "tcp", String: `127.0.0.1:${port}` },
+      };
       return JSON.stringify(Object.fromEntries(addresses.map((a) => [a, entry])));
     },
     close: () =>
@@ -124,7 +142,9 @@ export async function servePlugin(handlers: ProviderHandlers, env: NodeJS.Proces
   }
   const versions = (env.PLUGIN_PROTOCOL_VERSIONS ?? String(PROTOCOL_VERSION)).split(",").map((v) => Number(v.trim()));
   if (!versions.includes(PROTOCOL_VERSION)) {
-    process.stderr.write(`Incompatible API version with plugin. Plugin version: ${PROTOCOL_VERSION}, Client versions: ${versions.join(",")}\n`);
+    process.stderr.write(
+      `Incompatible API version with plugin. Plugin version: ${PROTOCOL_VERSION}, Client versions: ${versions.join(",")}\n`,
+    );
     process.exit(1);
   }
   // go-plugin plugins ignore SIGINT: terraform handles interrupts and asks the plugin to stop.
@@ -137,5 +157,5 @@ export async function servePlugin(handlers: ProviderHandlers, env: NodeJS.Proces
       process.exit(0);
     },
   });
-  process.stdout.write(handshakeLine(running.port, running.certDer) + "\n");
+  process.stdout.write(`${handshakeLine(running.port, running.certDer)}\n`);
 }

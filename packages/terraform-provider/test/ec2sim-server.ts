@@ -16,7 +16,10 @@ export interface Ec2simServer {
 
 export async function startEc2sim(speed = 200): Promise<Ec2simServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "ec2sim-tfp-data-"));
-  const proc = spawn(BIN, ["serve", "--port", "0", "--data", dataDir, "--speed", String(speed)], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, EC2SIM_DATA: "" } });
+  const proc = spawn(BIN, ["serve", "--port", "0", "--data", dataDir, "--speed", String(speed)], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, EC2SIM_DATA: "" },
+  });
   let out = "";
   proc.stdout.on("data", (c: Buffer) => (out += c.toString()));
   proc.stderr.on("data", (c: Buffer) => (out += c.toString()));
@@ -32,8 +35,11 @@ export async function startEc2sim(speed = 200): Promise<Ec2simServer> {
     });
     void exited.then(() => rej(new Error(`ec2sim serve exited:\n${out}`)));
   });
-  const admin = async <T,>(method: string, path: string, body?: unknown): Promise<T> => {
-    const r = await fetch(`${url}/_ec2sim${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }) });
+  const admin = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const r = await fetch(`${url}/_ec2sim${path}`, {
+      method,
+      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
+    });
     if (!r.ok) throw new Error(`admin ${method} ${path}: ${r.status} ${await r.text()}`);
     return (await r.json()) as T;
   };

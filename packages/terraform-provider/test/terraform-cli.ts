@@ -4,11 +4,14 @@ import { cpSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildProvider } from "../src/build.ts";
-import { writeTerraformCliConfig, type CliConfig } from "../src/install.ts";
+import { type CliConfig, writeTerraformCliConfig } from "../src/install.ts";
 
 /** Fails (never skips) when terraform is missing. */
 export function requireTerraform(): string {
-  const r = spawnSync("terraform", ["version", "-json"], { encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1", TF_CLI_CONFIG_FILE: "/dev/null" } });
+  const r = spawnSync("terraform", ["version", "-json"], {
+    encoding: "utf8",
+    env: { ...process.env, CHECKPOINT_DISABLE: "1", TF_CLI_CONFIG_FILE: "/dev/null" },
+  });
   if (r.error || r.status !== 0) {
     throw new Error(
       "terraform is missing: these tests drive the real terraform CLI (1.11.x) and `terraform` was not found on PATH " +

@@ -8,9 +8,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateCertificate } from "../src/der.ts";
 import { createProvider } from "../src/framework/provider.ts";
-import { MAGIC_COOKIE_VALUE, startServer, type RunningServer } from "../src/plugin.ts";
+import { MAGIC_COOKIE_VALUE, type RunningServer, startServer } from "../src/plugin.ts";
 import { providerDefinition } from "../src/resources/index.ts";
-import { requireTerraform, setupSandbox, tf, workdir, type Sandbox } from "./terraform-cli.ts";
+import { requireTerraform, type Sandbox, setupSandbox, tf, workdir } from "./terraform-cli.ts";
 
 let sb: Sandbox;
 let version: string;
@@ -45,7 +45,12 @@ function handshake(exe: string, env: NodeJS.ProcessEnv): Promise<{ line: string;
 describe("go-plugin handshake", () => {
   it("answers protocol 6 over TCP with an AutoMTLS certificate, and starts fast", async () => {
     const clientCert = generateCertificate().certPem;
-    const env = { ...sb.env, TF_PLUGIN_MAGIC_COOKIE: MAGIC_COOKIE_VALUE, PLUGIN_PROTOCOL_VERSIONS: "5,6", PLUGIN_CLIENT_CERT: clientCert };
+    const env = {
+      ...sb.env,
+      TF_PLUGIN_MAGIC_COOKIE: MAGIC_COOKIE_VALUE,
+      PLUGIN_PROTOCOL_VERSIONS: "5,6",
+      PLUGIN_CLIENT_CERT: clientCert,
+    };
     const exe = sb.cli.executables[0]!;
     const times: number[] = [];
     let line = "";
@@ -59,14 +64,19 @@ describe("go-plugin handshake", () => {
     expect(cert.subjectAltName).toBe("DNS:localhost");
     times.sort((a, b) => a - b);
     const median = times[2]!;
-    console.log(`plugin start-up (spawn -> handshake line), 5 runs: median ${median.toFixed(0)} ms, min ${times[0]!.toFixed(0)} ms, max ${times[4]!.toFixed(0)} ms`);
+    console.log(
+      `plugin start-up (spawn -> handshake line), 5 runs: median ${median.toFixed(0)} ms, min ${times[0]!.toFixed(0)} ms, max ${times[4]!.toFixed(0)} ms`,
+    );
     expect(median).toBeLessThan(1500);
   });
 
   it("refuses to run without terraform's magic cookie", async () => {
     const env = { ...sb.env };
     delete env.TF_PLUGIN_MAGIC_COOKIE;
-    const err = (await handshake(sb.cli.executables[0]!, env).catch((e: unknown) => e)) as { code: number; stderr: string };
+    const err = (await handshake(sb.cli.executables[0]!, env).catch((e: unknown) => e)) as {
+      code: number;
+      stderr: string;
+    };
     expect(err.code).toBe(1);
     expect(err.stderr).toContain("This binary is a plugin");
   });
@@ -88,7 +98,12 @@ describe(`terraform CLI`, () => {
 
   it("terraform validate accepts a configuration using every resource and data source", async () => {
     const r = await tf(sb, allTypes, ["validate", "-no-color", "-json"]);
-    const out = JSON.parse(r.stdout) as { valid: boolean; error_count: number; warning_count: number; diagnostics: { summary: string; detail: string }[] };
+    const out = JSON.parse(r.stdout) as {
+      valid: boolean;
+      error_count: number;
+      warning_count: number;
+      diagnostics: { summary: string; detail: string }[];
+    };
     expect(out.diagnostics).toEqual([]);
     expect(out.valid).toBe(true);
     expect(r.status).toBe(0);
@@ -122,13 +137,29 @@ describe(`terraform CLI`, () => {
     const show = await tf(sb, noApi, ["show", "-json", "tfplan"]);
     expect(show.status).toBe(0);
     const plan = JSON.parse(show.stdout) as {
-      resource_changes: { address: string; change: { actions: string[]; after: Record<string, any>; after_unknown: Record<string, any> } }[];
+      resource_changes: {
+        address: string;
+        change: { actions: string[]; after: Record<string, any>; after_unknown: Record<string, any> };
+      }[];
     };
     const byAddr = Object.fromEntries(plan.resource_changes.map((c) => [c.address, c.change]));
     const inst = byAddr["aws_instance.web"]!;
     expect(inst.actions).toEqual(["create"]);
-    expect(inst.after).toMatchObject({ ami: "ami-0abcdef1234567890", instance_type: "t3.micro", region: "eu-west-1", availability_zone: "eu-west-1a", source_dest_check: true, tags_all: { Environment: "sandbox", Name: "web-0" } });
-    expect(inst.after_unknown).toMatchObject({ id: true, arn: true, public_ip: true, private_ip: true, vpc_security_group_ids: [true] });
+    expect(inst.after).toMatchObject({
+      ami: "ami-0abcdef1234567890",
+      instance_type: "t3.micro",
+      region: "eu-west-1",
+      availability_zone: "eu-west-1a",
+      source_dest_check: true,
+      tags_all: { Environment: "sandbox", Name: "web-0" },
+    });
+    expect(inst.after_unknown).toMatchObject({
+      id: true,
+      arn: true,
+      public_ip: true,
+      private_ip: true,
+      vpc_security_group_ids: [true],
+    });
     expect(inst.after.root_block_device[0].volume_size).toBe(8);
     expect(inst.after.root_block_device[0].delete_on_termination).toBe(true);
     expect(byAddr["aws_security_group.web"]!.after.ingress[0]).toEqual({
@@ -144,25 +175,23 @@ describe(`terraform CLI`, () => {
     });
     expect(byAddr["aws_vpc_security_group_egress_rule.all"]!.after.ip_protocol).toBe("-1");
     expect(byAddr["aws_eip.web"]!.after_unknown).toMatchObject({ public_ip: true, allocation_id: true });
-    expect(Object.keys(byAddr).sort()).toEqual(
-      [
-        "aws_ami.scratch",
-        "aws_ami_copy.web",
-        "aws_ami_from_instance.web",
-        "aws_ami_launch_permission.share",
-        "aws_ebs_snapshot.data",
-        "aws_ebs_volume.data",
-        "aws_eip.web",
-        "aws_eip_association.web",
-        "aws_instance.web",
-        "aws_key_pair.deployer",
-        "aws_security_group.web",
-        "aws_security_group_rule.https",
-        "aws_volume_attachment.data",
-        "aws_vpc_security_group_egress_rule.all",
-        "aws_vpc_security_group_ingress_rule.ssh",
-      ],
-    );
+    expect(Object.keys(byAddr).sort()).toEqual([
+      "aws_ami.scratch",
+      "aws_ami_copy.web",
+      "aws_ami_from_instance.web",
+      "aws_ami_launch_permission.share",
+      "aws_ebs_snapshot.data",
+      "aws_ebs_volume.data",
+      "aws_eip.web",
+      "aws_eip_association.web",
+      "aws_instance.web",
+      "aws_key_pair.deployer",
+      "aws_security_group.web",
+      "aws_security_group_rule.https",
+      "aws_volume_attachment.data",
+      "aws_vpc_security_group_egress_rule.all",
+      "aws_vpc_security_group_ingress_rule.ssh",
+    ]);
   });
 
   it("plan of a data source that needs the API fails with a diagnostic, not a crash", async () => {

@@ -1,16 +1,16 @@
 import { X509Certificate } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { generateCertificate } from "../src/der.ts";
-import { createProvider } from "../src/framework/provider.ts";
 import { decodeValue, encodeValue, isUnknown, Unknown } from "../src/framework/msgpack.ts";
-import { ctyTypeJson, toProtoSchema, fullBlock, type Block } from "../src/framework/schema.ts";
+import { createProvider } from "../src/framework/provider.ts";
+import { type Block, ctyTypeJson, fullBlock, toProtoSchema } from "../src/framework/schema.ts";
 import { normalize, parseDuration } from "../src/framework/values.ts";
 import { handshakeLine } from "../src/plugin.ts";
-import { rpcs, NestingMode } from "../src/proto/tfplugin6.ts";
+import { NestingMode, rpcs } from "../src/proto/tfplugin6.ts";
 import { decodeMessage, encodeMessage } from "../src/proto/wire.ts";
 import { providerDefinition } from "../src/resources/index.ts";
-import { aws_instance } from "../src/schemas/instances.ts";
 import { volumeAttachmentId } from "../src/resources/volumes.ts";
+import { aws_instance } from "../src/schemas/instances.ts";
 
 describe("msgpack DynamicValue", () => {
   it("decodes an unknown (ext 0, d4 00 00) and encodes it back byte for byte", () => {
@@ -96,14 +96,18 @@ describe("protobuf codec", () => {
 
 describe("schema conversion", () => {
   it("writes cty type JSON for nested types", () => {
-    expect(ctyTypeJson(["list", ["object", { a: "string", b: ["set", "number"] }]])).toEqual(["list", ["object", { a: "string", b: ["set", "number"] }]]);
+    expect(ctyTypeJson(["list", ["object", { a: "string", b: ["set", "number"] }]])).toEqual([
+      "list",
+      ["object", { a: "string", b: ["set", "number"] }],
+    ]);
   });
 
   it("adds the timeouts block and keeps every attribute", () => {
     const block = fullBlock(aws_instance);
     const schema = toProtoSchema(block, aws_instance.version);
     const names = schema.block.attributes.map((a) => a.name);
-    for (const n of ["ami", "arn", "instance_type", "tags", "tags_all", "region", "id", "user_data_replace_on_change"]) expect(names).toContain(n);
+    for (const n of ["ami", "arn", "instance_type", "tags", "tags_all", "region", "id", "user_data_replace_on_change"])
+      expect(names).toContain(n);
     expect(schema.block.block_types.map((b) => b.type_name)).toContain("timeouts");
     expect(names).toEqual([...names].sort());
   });
@@ -117,7 +121,10 @@ describe("schema conversion", () => {
   });
 
   it("normalizes values: every attribute present, absent blocks as empty lists", () => {
-    const block: Block = { attributes: { a: { type: "string", optional: true }, o: { type: ["object", { x: "number" }], computed: true } }, blocks: { b: { nesting: "list", block: { attributes: { c: { type: "bool", optional: true } } } } } };
+    const block: Block = {
+      attributes: { a: { type: "string", optional: true }, o: { type: ["object", { x: "number" }], computed: true } },
+      blocks: { b: { nesting: "list", block: { attributes: { c: { type: "bool", optional: true } } } } },
+    };
     expect(normalize(block, { o: {} })).toEqual({ a: null, o: { x: null }, b: [] });
   });
 
@@ -131,12 +138,22 @@ describe("schema conversion", () => {
 describe("planning", () => {
   const handlers = createProvider(providerDefinition);
   const dv = (v: unknown) => ({ msgpack: encodeValue(v) });
-  const configure = () => handlers.ConfigureProvider!({ config: dv({ region: "eu-west-1", default_tags: [{ tags: { Env: "test" } }] }) });
+  const configure = () =>
+    handlers.ConfigureProvider!({ config: dv({ region: "eu-west-1", default_tags: [{ tags: { Env: "test" } }] }) });
 
   it("marks computed values unknown on create, applies defaults and computes tags_all", async () => {
     await configure();
-    const config = normalize(fullBlock(aws_instance), { ami: "ami-1", instance_type: "t3.micro", tags: { Name: "web" } });
-    const res = (await handlers.PlanResourceChange!({ type_name: "aws_instance", prior_state: dv(null), proposed_new_state: dv(config), config: dv(config) })) as any;
+    const config = normalize(fullBlock(aws_instance), {
+      ami: "ami-1",
+      instance_type: "t3.micro",
+      tags: { Name: "web" },
+    });
+    const res = (await handlers.PlanResourceChange!({
+      type_name: "aws_instance",
+      prior_state: dv(null),
+      proposed_new_state: dv(config),
+      config: dv(config),
+    })) as any;
     const plan = decodeValue(res.planned_state.msgpack) as Record<string, unknown>;
     expect(isUnknown(plan.id)).toBe(true);
     expect(isUnknown(plan.arn)).toBe(true);
@@ -150,24 +167,48 @@ describe("planning", () => {
   it("requires replacement when a ForceNew attribute changes, not for an in-place one", async () => {
     await configure();
     const block = fullBlock(aws_instance);
-    const prior = normalize(block, { id: "i-1", ami: "ami-1", instance_type: "t3.micro", region: "eu-west-1", source_dest_check: true, tags_all: { Env: "test" } });
+    const prior = normalize(block, {
+      id: "i-1",
+      ami: "ami-1",
+      instance_type: "t3.micro",
+      region: "eu-west-1",
+      source_dest_check: true,
+      tags_all: { Env: "test" },
+    });
     const next = { ...prior, ami: "ami-2", instance_type: "t3.small" };
-    const res = (await handlers.PlanResourceChange!({ type_name: "aws_instance", prior_state: dv(prior), proposed_new_state: dv(next), config: dv(next) })) as any;
+    const res = (await handlers.PlanResourceChange!({
+      type_name: "aws_instance",
+      prior_state: dv(prior),
+      proposed_new_state: dv(next),
+      config: dv(next),
+    })) as any;
     expect(res.requires_replace.map((p: any) => p.steps[0].attribute_name)).toEqual(["ami"]);
   });
 
   it("plans destroy as null and imports with the given ID", async () => {
     await configure();
-    const res = (await handlers.PlanResourceChange!({ type_name: "aws_key_pair", prior_state: dv({ id: "k" }), proposed_new_state: dv(null), config: dv(null) })) as any;
+    const res = (await handlers.PlanResourceChange!({
+      type_name: "aws_key_pair",
+      prior_state: dv({ id: "k" }),
+      proposed_new_state: dv(null),
+      config: dv(null),
+    })) as any;
     expect(decodeValue(res.planned_state.msgpack)).toBeNull();
-    const imp = (await handlers.ImportResourceState!({ type_name: "aws_ami_launch_permission", id: "123456789012/ami-12345678" })) as any;
+    const imp = (await handlers.ImportResourceState!({
+      type_name: "aws_ami_launch_permission",
+      id: "123456789012/ami-12345678",
+    })) as any;
     const state = decodeValue(imp.imported_resources[0].state.msgpack) as Record<string, unknown>;
     expect(state).toMatchObject({ account_id: "123456789012", image_id: "ami-12345678", region: "eu-west-1" });
   });
 
   it("upgrades raw JSON state to the current schema", async () => {
     const raw = new TextEncoder().encode(JSON.stringify({ id: "deployer", key_name: "deployer", unknown_old_attr: 1 }));
-    const res = (await handlers.UpgradeResourceState!({ type_name: "aws_key_pair", version: 1, raw_state: { json: raw } })) as any;
+    const res = (await handlers.UpgradeResourceState!({
+      type_name: "aws_key_pair",
+      version: 1,
+      raw_state: { json: raw },
+    })) as any;
     const state = decodeValue(res.upgraded_state.msgpack) as Record<string, unknown>;
     expect(state.key_name).toBe("deployer");
     expect(state).not.toHaveProperty("unknown_old_attr");

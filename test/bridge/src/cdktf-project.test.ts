@@ -6,9 +6,9 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportSandbox } from "@ec2sim/cdktf-bridge";
-import { removeTempDirs, ACCOUNT, cachedProjectModules, storySandbox, tempDir } from "./harness.ts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ACCOUNT, cachedProjectModules, removeTempDirs, storySandbox, tempDir } from "./harness.ts";
 
 let dir: string;
 let expected: Record<string, unknown>;
@@ -17,7 +17,12 @@ beforeAll(async () => {
   const { sb } = await storySandbox();
   dir = tempDir("project");
   await exportSandbox(sb.state, { sandbox: "A", accountId: ACCOUNT, format: "cdktf", outDir: dir });
-  const json = await exportSandbox(sb.state, { sandbox: "A", accountId: ACCOUNT, format: "json", outDir: tempDir("json") });
+  const json = await exportSandbox(sb.state, {
+    sandbox: "A",
+    accountId: ACCOUNT,
+    format: "json",
+    outDir: tempDir("json"),
+  });
   expected = json.json!;
   const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
   symlinkSync(cachedProjectModules(pkg), join(dir, "node_modules"), "dir");
@@ -31,7 +36,11 @@ describe("the exported CDKTF project", () => {
   });
 
   it("`cdktf synth` gives the same cdk.tf.json as the in-process synth", () => {
-    execFileSync(join(dir, "node_modules/.bin/cdktf"), ["synth"], { cwd: dir, stdio: "pipe", env: { ...process.env, CHECKPOINT_DISABLE: "1", CI: "1", FORCE_COLOR: "0" } });
+    execFileSync(join(dir, "node_modules/.bin/cdktf"), ["synth"], {
+      cwd: dir,
+      stdio: "pipe",
+      env: { ...process.env, CHECKPOINT_DISABLE: "1", CI: "1", FORCE_COLOR: "0" },
+    });
     const synthesized = JSON.parse(readFileSync(join(dir, "cdktf.out/stacks/ec2sim/cdk.tf.json"), "utf8"));
     expect(synthesized).toEqual(expected);
   }, 120_000);

@@ -3,14 +3,15 @@
  * references (structural checks, no golden files), the HCL is formatted Terraform, user data
  * carries what was done inside the instance, and what cannot be expressed is listed.
  */
+
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { execFileSync } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildExportPlan, exportSandbox } from "@ec2sim/cdktf-bridge";
 import type { Sandbox } from "@ec2sim/core";
-import { exportSandbox, buildExportPlan } from "@ec2sim/cdktf-bridge";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ACCOUNT, FRIEND, OU_B, removeTempDirs, storySandbox, tempDir } from "./harness.ts";
 import type { StoryIds } from "./story.ts";
-import { removeTempDirs, ACCOUNT, FRIEND, OU_B, storySandbox, tempDir } from "./harness.ts";
 
 type Json = Record<string, any>;
 let sb: Sandbox;
@@ -37,7 +38,9 @@ afterAll(removeTempDirs);
 
 describe("export of the seeds' story as cdk.tf.json", () => {
   it("has one resource per sandbox resource, named from Name tags and natural names", () => {
-    const counts = Object.fromEntries(Object.entries(json.resource).map(([t, v]) => [t, Object.keys(v as Json).sort()]));
+    const counts = Object.fromEntries(
+      Object.entries(json.resource).map(([t, v]) => [t, Object.keys(v as Json).sort()]),
+    );
     expect(counts).toEqual({
       aws_key_pair: ["cats-key"],
       aws_security_group: ["cats-web"],
@@ -58,7 +61,8 @@ describe("export of the seeds' story as cdk.tf.json", () => {
 
   it("looks the Quick Start AMI up by owner and exact name, and launches cats-1 from it", () => {
     const [key, ami] = Object.entries(json.data.aws_ami as Json)[0]!;
-    const src = sb.call({ accountId: ACCOUNT, region: "us-east-1" }, "DescribeImages", { ImageIds: [ids.ami1] }).output.Images[0];
+    const src = sb.call({ accountId: ACCOUNT, region: "us-east-1" }, "DescribeImages", { ImageIds: [ids.ami1] }).output
+      .Images[0];
     expect(ami.owners).toEqual(["amazon"]);
     expect(ami.most_recent).toBe(true);
     expect(ami.filter).toEqual([{ name: "name", values: [src.Name] }]);
@@ -82,12 +86,20 @@ describe("export of the seeds' story as cdk.tf.json", () => {
     expect(copy.source_ami_region).toBe("us-east-1");
     expect(copy.tags["ec2sim:origin"]).toBe(`A/${ids.copy}`);
     // Nothing else is in eu-west-1.
-    for (const [type, byName] of Object.entries(json.resource as Json)) for (const [name, r] of Object.entries(byName as Json)) if (`${type}.${name}` !== "aws_ami_copy.MyCustomAMI-eu-west-1") expect(r.provider).toBeUndefined();
+    for (const [type, byName] of Object.entries(json.resource as Json))
+      for (const [name, r] of Object.entries(byName as Json))
+        if (`${type}.${name}` !== "aws_ami_copy.MyCustomAMI-eu-west-1") expect(r.provider).toBeUndefined();
   });
 
   it("shares the AMI with the account and the OU", () => {
-    expect(one("aws_ami_launch_permission", `MyCustomAMI-share-${FRIEND}`)).toMatchObject({ image_id: "${aws_ami_from_instance.MyCustomAMI.id}", account_id: FRIEND });
-    expect(one("aws_ami_launch_permission", "MyCustomAMI-share-ou-ec2s-bbbb2222")).toMatchObject({ image_id: "${aws_ami_from_instance.MyCustomAMI.id}", organizational_unit_arn: OU_B });
+    expect(one("aws_ami_launch_permission", `MyCustomAMI-share-${FRIEND}`)).toMatchObject({
+      image_id: "${aws_ami_from_instance.MyCustomAMI.id}",
+      account_id: FRIEND,
+    });
+    expect(one("aws_ami_launch_permission", "MyCustomAMI-share-ou-ec2s-bbbb2222")).toMatchObject({
+      image_id: "${aws_ami_from_instance.MyCustomAMI.id}",
+      organizational_unit_arn: OU_B,
+    });
   });
 
   it("exports instances with type, zone, key, groups, root device and tags", () => {
@@ -106,12 +118,24 @@ describe("export of the seeds' story as cdk.tf.json", () => {
   it("turns what was done inside cats-1 into cloud-init user data; cats-2 gets it from the AMI", () => {
     const ud = one("aws_instance", "cats-1").user_data as string;
     expect(ud.startsWith("#cloud-config\n")).toBe(true);
-    const py = execFileSync("python3", ["-c", "import sys, json, yaml; print(json.dumps(yaml.safe_load(sys.stdin.read())))"], { input: ud, encoding: "utf8" });
+    const py = execFileSync(
+      "python3",
+      ["-c", "import sys, json, yaml; print(json.dumps(yaml.safe_load(sys.stdin.read())))"],
+      { input: ud, encoding: "utf8" },
+    );
     const cc = JSON.parse(py) as Json;
     expect(cc.packages).toEqual(["nginx"]);
     const files = Object.fromEntries((cc.write_files as Json[]).map((f) => [f.path, f]));
-    expect(Object.keys(files).sort()).toEqual(["/usr/share/nginx/html/cats/tabby.jpg", "/usr/share/nginx/html/index.html"]);
-    expect(files["/usr/share/nginx/html/index.html"]).toMatchObject({ content: '<h1>Cat photos</h1><img src="/cats/tabby.jpg">\n', permissions: "0644", owner: "root:root", defer: true });
+    expect(Object.keys(files).sort()).toEqual([
+      "/usr/share/nginx/html/cats/tabby.jpg",
+      "/usr/share/nginx/html/index.html",
+    ]);
+    expect(files["/usr/share/nginx/html/index.html"]).toMatchObject({
+      content: '<h1>Cat photos</h1><img src="/cats/tabby.jpg">\n',
+      permissions: "0644",
+      owner: "root:root",
+      defer: true,
+    });
     expect(files["/usr/share/nginx/html/cats/tabby.jpg"].content).toBe("JPEG…tabby\n");
     expect(cc.runcmd).toEqual([["systemctl", "enable", "--now", "nginx"]]);
     // Nothing the boot writes (hostname, host keys, authorized_keys) leaks into it.
@@ -126,19 +150,51 @@ describe("export of the seeds' story as cdk.tf.json", () => {
   });
 
   it("exports the security group with its rules (the default egress made explicit)", () => {
-    expect(one("aws_security_group", "cats-web")).toMatchObject({ name: "cats-web", description: "SSH from my IP, HTTP from anywhere" });
-    expect(one("aws_vpc_security_group_ingress_rule", "cats-web-ingress-tcp-22-203-0-113-10")).toMatchObject({ security_group_id: "${aws_security_group.cats-web.id}", ip_protocol: "tcp", from_port: 22, to_port: 22, cidr_ipv4: "203.0.113.10/32", description: "my IP" });
-    expect(one("aws_vpc_security_group_ingress_rule", "cats-web-ingress-tcp-80")).toMatchObject({ ip_protocol: "tcp", from_port: 80, to_port: 80, cidr_ipv4: "0.0.0.0/0" });
-    expect(one("aws_vpc_security_group_egress_rule", "cats-web-egress-all")).toMatchObject({ ip_protocol: "-1", cidr_ipv4: "0.0.0.0/0" });
+    expect(one("aws_security_group", "cats-web")).toMatchObject({
+      name: "cats-web",
+      description: "SSH from my IP, HTTP from anywhere",
+    });
+    expect(one("aws_vpc_security_group_ingress_rule", "cats-web-ingress-tcp-22-203-0-113-10")).toMatchObject({
+      security_group_id: "${aws_security_group.cats-web.id}",
+      ip_protocol: "tcp",
+      from_port: 22,
+      to_port: 22,
+      cidr_ipv4: "203.0.113.10/32",
+      description: "my IP",
+    });
+    expect(one("aws_vpc_security_group_ingress_rule", "cats-web-ingress-tcp-80")).toMatchObject({
+      ip_protocol: "tcp",
+      from_port: 80,
+      to_port: 80,
+      cidr_ipv4: "0.0.0.0/0",
+    });
+    expect(one("aws_vpc_security_group_egress_rule", "cats-web-egress-all")).toMatchObject({
+      ip_protocol: "-1",
+      cidr_ipv4: "0.0.0.0/0",
+    });
   });
 
   it("exports the data volume, its attachment, its snapshot, the Elastic IP and its association", () => {
-    expect(one("aws_ebs_volume", "cats-data")).toMatchObject({ size: 20, type: "gp3", tags: { Name: "cats-data", "ec2sim:origin": `A/${ids.volume}` } });
+    expect(one("aws_ebs_volume", "cats-data")).toMatchObject({
+      size: 20,
+      type: "gp3",
+      tags: { Name: "cats-data", "ec2sim:origin": `A/${ids.volume}` },
+    });
     expect(one("aws_ebs_volume", "cats-data").iops).toBeUndefined(); // gp3 defaults are not spelled out
-    expect(one("aws_volume_attachment", "cats-data-attachment")).toMatchObject({ device_name: "/dev/sdf", volume_id: "${aws_ebs_volume.cats-data.id}", instance_id: "${aws_instance.cats-2.id}" });
-    expect(one("aws_ebs_snapshot", "cats-data-backup")).toMatchObject({ volume_id: "${aws_ebs_volume.cats-data.id}", description: "cat photos backup" });
+    expect(one("aws_volume_attachment", "cats-data-attachment")).toMatchObject({
+      device_name: "/dev/sdf",
+      volume_id: "${aws_ebs_volume.cats-data.id}",
+      instance_id: "${aws_instance.cats-2.id}",
+    });
+    expect(one("aws_ebs_snapshot", "cats-data-backup")).toMatchObject({
+      volume_id: "${aws_ebs_volume.cats-data.id}",
+      description: "cat photos backup",
+    });
     expect(one("aws_eip", "cats-ip")).toMatchObject({ domain: "vpc" });
-    expect(one("aws_eip_association", "cats-ip-association")).toMatchObject({ allocation_id: "${aws_eip.cats-ip.id}", instance_id: "${aws_instance.cats-2.id}" });
+    expect(one("aws_eip_association", "cats-ip-association")).toMatchObject({
+      allocation_id: "${aws_eip.cats-ip.id}",
+      instance_id: "${aws_instance.cats-2.id}",
+    });
   });
 
   it("tags everything taggable with its origin", () => {
@@ -168,9 +224,15 @@ describe("export formats", () => {
     expect(hcl).toMatch(/^\s+provider\s+= aws\.eu_west_1$/m);
     // The user data survives as a heredoc, byte for byte.
     const heredoc = /resource "aws_instance" "cats-1" \{[\s\S]*?user_data\s+= <<(\w+)\n([\s\S]*?)\n\1\n/.exec(hcl);
-    expect(heredoc?.[2] + "\n").toBe(one("aws_instance", "cats-1").user_data);
+    expect(`${heredoc?.[2]}\n`).toBe(one("aws_instance", "cats-1").user_data);
     // terraform fmt leaves it unchanged.
-    expect(execFileSync("terraform", ["fmt", "-check", "-list=true", "main.tf"], { cwd: dir, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } })).toBe("");
+    expect(
+      execFileSync("terraform", ["fmt", "-check", "-list=true", "main.tf"], {
+        cwd: dir,
+        encoding: "utf8",
+        env: { ...process.env, CHECKPOINT_DISABLE: "1" },
+      }),
+    ).toBe("");
   });
 
   it("writes a CDKTF project: pinned package.json, cdktf.json, readable main.ts with deep imports", async () => {
@@ -179,7 +241,10 @@ describe("export formats", () => {
     const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as Json;
     expect(pkg.dependencies).toEqual({ cdktf: "0.21.0", constructs: "^10.4.2", "@cdktf/provider-aws": "21.22.1" });
     expect(Object.keys(pkg.devDependencies).sort()).toEqual(["cdktf-cli", "tsx", "typescript"]);
-    expect(JSON.parse(readFileSync(join(dir, "cdktf.json"), "utf8"))).toMatchObject({ language: "typescript", app: "npx tsx main.ts" });
+    expect(JSON.parse(readFileSync(join(dir, "cdktf.json"), "utf8"))).toMatchObject({
+      language: "typescript",
+      app: "npx tsx main.ts",
+    });
     const main = readFileSync(join(dir, "main.ts"), "utf8");
     expect(main).toMatch(/new LocalBackend\(this, \{ path: "terraform\.tfstate" \}\)/);
     expect(main).toMatch(/^const app = new App\(\);$/m); // no outdir: cdktf synth passes CDKTF_OUTDIR
@@ -195,21 +260,43 @@ describe("export formats", () => {
 describe("what cannot be expressed is listed, never dropped", () => {
   it("an AMI whose source instance is gone is not exported; instances run from it fall back to the base image with everything in user data", async () => {
     const { sb: s, ids: x } = await storySandbox("B");
-    const call = (action: string, input: Record<string, unknown>, region = "us-east-1") => s.call({ accountId: ACCOUNT, region }, action, input).output;
+    const call = (action: string, input: Record<string, unknown>, region = "us-east-1") =>
+      s.call({ accountId: ACCOUNT, region }, action, input).output;
     call("TerminateInstances", { InstanceIds: [x.i1] });
     call("StopInstances", { InstanceIds: [x.i2] });
     s.advance(120_000);
-    const recipe = call("CreateImageRecipe", { name: "cats", semanticVersion: "1.0.0", parentImage: x.ami1, components: [{ name: "web", commands: ["sudo dnf install -y nginx"] }] });
+    const recipe = call("CreateImageRecipe", {
+      name: "cats",
+      semanticVersion: "1.0.0",
+      parentImage: x.ami1,
+      components: [{ name: "web", commands: ["sudo dnf install -y nginx"] }],
+    });
     call("CreateImagePipeline", { name: "cats", imageRecipeArn: recipe.imageRecipeArn, instanceType: "t3.micro" });
     const plan = buildExportPlan(s.state, { sandbox: "B", accountId: ACCOUNT });
     const notes = plan.notExported.map((n) => `${n.severity} ${n.kind}: ${n.resource}: ${n.reason}`);
-    expect(notes).toContainEqual(expect.stringMatching(new RegExp(`^skipped AMI: ${x.ami2} \\(MyCustomAMI\\): its source instance ${x.i1} is not exported`)));
-    expect(notes).toContainEqual(expect.stringMatching(new RegExp(`^skipped AMI: ${x.copy} \\(MyCustomAMI\\): its source image ${x.ami2} is not exported`)));
-    expect(notes).toContainEqual(expect.stringMatching(new RegExp(`^partial instance AMI: ${x.i2}: ${x.ami2} .* launched from a base image instead`)));
-    expect(notes).toContainEqual(expect.stringMatching(new RegExp(`^partial instance state: ${x.i2}: the instance is stopped`)));
+    expect(notes).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^skipped AMI: ${x.ami2} \\(MyCustomAMI\\): its source instance ${x.i1} is not exported`),
+      ),
+    );
+    expect(notes).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^skipped AMI: ${x.copy} \\(MyCustomAMI\\): its source image ${x.ami2} is not exported`),
+      ),
+    );
+    expect(notes).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^partial instance AMI: ${x.i2}: ${x.ami2} .* launched from a base image instead`),
+      ),
+    );
+    expect(notes).toContainEqual(
+      expect.stringMatching(new RegExp(`^partial instance state: ${x.i2}: the instance is stopped`)),
+    );
     expect(notes).toContainEqual(expect.stringMatching(/^skipped Image Builder pipeline: arn:aws:imagebuilder:/));
     const i2 = plan.blocks.find((b) => b.tfType === "aws_instance" && b.origin === x.i2)!;
-    expect(i2.config.ami).toMatchObject({ $ref: plan.blocks.find((b) => b.kind === "data" && b.tfType === "aws_ami")!.key });
+    expect(i2.config.ami).toMatchObject({
+      $ref: plan.blocks.find((b) => b.kind === "data" && b.tfType === "aws_ami")!.key,
+    });
     expect(i2.config.userData).toMatch(/packages:\n {2}- nginx\n/);
     expect(i2.config.userData).toMatch(/path: \/usr\/share\/nginx\/html\/index\.html/);
     expect(plan.blocks.some((b) => b.tfType === "aws_ami_copy" || b.tfType === "aws_ami_from_instance")).toBe(false);

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Sandbox } from "@ec2sim/core";
-import { adminOk, BIN, REPO, startServer as startShared, type ServerProcess } from "@ec2sim/test-harness";
+import { adminOk, BIN, REPO, type ServerProcess, startServer as startShared } from "@ec2sim/test-harness";
 import { catPhotoStory, type StoryIds } from "./story.ts";
 
 export const ACCOUNT = "111122223333";
@@ -39,7 +39,8 @@ export async function storySandbox(seed = "A"): Promise<{ sb: Sandbox; ids: Stor
   sb.createAccount({ accountId: ACCOUNT, alias: "sandbox-a", organizationArn: ORG, ouArn: OU_A });
   sb.createAccount({ accountId: FRIEND, alias: "sandbox-b", organizationArn: ORG, ouArn: OU_B });
   const ids = await catPhotoStory(
-    async (action, input, region) => sb.call({ accountId: ACCOUNT, region: region ?? "us-east-1" }, action, input).output,
+    async (action, input, region) =>
+      sb.call({ accountId: ACCOUNT, region: region ?? "us-east-1" }, action, input).output,
     async (ms) => void sb.advance(ms),
     { accountId: FRIEND, ouArn: OU_B },
   );
@@ -54,14 +55,25 @@ export function startServer(sandboxes: string[], speed = 2000): Promise<ServerPr
 /** The story in a sandbox of a running server, through its admin API. */
 export async function serverStory(url: string, sandbox: string): Promise<StoryIds> {
   return catPhotoStory(
-    async (action, input, region) => (await adminOk(url, "POST", `/sandboxes/${sandbox}/call`, { action, input, accountId: ACCOUNT, region: region ?? "us-east-1" })).output,
+    async (action, input, region) =>
+      (
+        await adminOk(url, "POST", `/sandboxes/${sandbox}/call`, {
+          action,
+          input,
+          accountId: ACCOUNT,
+          region: region ?? "us-east-1",
+        })
+      ).output,
     async (ms) => void (await adminOk(url, "POST", `/sandboxes/${sandbox}/clock`, { advance: ms })),
     { accountId: FRIEND, ouArn: OU_B },
   );
 }
 
 /** Runs `ec2sim …` (bin/ec2sim, as a user would); never throws on a non-zero exit. */
-export async function ec2sim(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function ec2sim(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const r = await execFileP(BIN, args, { env: { ...process.env, NO_COLOR: "1", ...env }, maxBuffer: 1 << 28 });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
@@ -81,7 +93,13 @@ export async function terraformCliConfig(dir: string): Promise<string> {
 
 export function terraform(args: string[], cwd: string, env: NodeJS.ProcessEnv): { code: number; out: string } {
   try {
-    const out = execFileSync("terraform", args, { cwd, env: { ...process.env, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", ...env }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 28 });
+    const out = execFileSync("terraform", args, {
+      cwd,
+      env: { ...process.env, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", ...env },
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      maxBuffer: 1 << 28,
+    });
     return { code: 0, out };
   } catch (e) {
     const x = e as { status?: number; stdout?: string; stderr?: string };
@@ -93,15 +111,37 @@ export function terraform(args: string[], cwd: string, env: NodeJS.ProcessEnv): 
  * node_modules for a generated project, installed once per package.json's dependencies (npm, from
  * the registry) under node_modules/.cache, then symlinked into each project.
  */
-export function cachedProjectModules(packageJson: { dependencies: Record<string, string>; devDependencies: Record<string, string> }): string {
-  const key = createHash("sha256").update(JSON.stringify([packageJson.dependencies, packageJson.devDependencies])).digest("hex").slice(0, 16);
+export function cachedProjectModules(packageJson: {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+}): string {
+  const key = createHash("sha256")
+    .update(JSON.stringify([packageJson.dependencies, packageJson.devDependencies]))
+    .digest("hex")
+    .slice(0, 16);
   const dir = join(REPO, "node_modules", ".cache", `ec2sim-cdktf-project-${key}`);
   if (existsSync(join(dir, "node_modules", ".bin", "cdktf"))) return join(dir, "node_modules");
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  writeFileSync(join(tmp, "package.json"), JSON.stringify({ name: "ec2sim-cdktf-cache", private: true, dependencies: packageJson.dependencies, devDependencies: packageJson.devDependencies }, null, 2));
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: tmp, stdio: "inherit", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
+  writeFileSync(
+    join(tmp, "package.json"),
+    JSON.stringify(
+      {
+        name: "ec2sim-cdktf-cache",
+        private: true,
+        dependencies: packageJson.dependencies,
+        devDependencies: packageJson.devDependencies,
+      },
+      null,
+      2,
+    ),
+  );
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], {
+    cwd: tmp,
+    stdio: "inherit",
+    env: { ...process.env, CHECKPOINT_DISABLE: "1" },
+  });
   // Two test files may install at once (cold cache): the first to finish wins, the other's copy goes.
   if (existsSync(join(dir, "node_modules", ".bin", "cdktf"))) rmSync(tmp, { recursive: true, force: true });
   else {

@@ -7,8 +7,8 @@
  * record the same log but for what real randomness and the real clock make: key pair material and
  * the real-time anchor of clock changes (normalized where compared).
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,7 +36,10 @@ interface Server {
 
 async function serve(extra: string[]): Promise<Server> {
   const dataDir = temp("data");
-  const proc = spawn(BIN, ["serve", "--port", "0", "--data", dataDir, "--tick-ms", "20", ...extra], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, EC2SIM_DATA: "" } });
+  const proc = spawn(BIN, ["serve", "--port", "0", "--data", dataDir, "--tick-ms", "20", ...extra], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, EC2SIM_DATA: "" },
+  });
   let out = "";
   proc.stdout!.on("data", (c: Buffer) => (out += c.toString()));
   proc.stderr!.on("data", (c: Buffer) => (out += c.toString()));
@@ -62,7 +65,10 @@ async function serve(extra: string[]): Promise<Server> {
 }
 
 async function admin<T = any>(url: string, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${url}/_ec2sim${path}`, { method, ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }) });
+  const res = await fetch(`${url}/_ec2sim${path}`, {
+    method,
+    ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+  });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status}: ${text}`);
   return (text ? JSON.parse(text) : undefined) as T;
@@ -70,7 +76,10 @@ async function admin<T = any>(url: string, method: string, path: string, body?: 
 
 async function ec2sim(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await execFileP(BIN, args, { env: { ...process.env, NO_COLOR: "1", EC2SIM_URL: "" }, maxBuffer: 1 << 28 });
+    const r = await execFileP(BIN, args, {
+      env: { ...process.env, NO_COLOR: "1", EC2SIM_URL: "" },
+      maxBuffer: 1 << 28,
+    });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const x = e as { code?: number; stdout?: string; stderr?: string };
@@ -83,9 +92,21 @@ async function ec2sim(args: string[]): Promise<{ code: number; stdout: string; s
 async function build(url: string): Promise<StoryIds> {
   await admin(url, "POST", "/sandboxes", { name: "S", seed: "history", paused: true });
   const call = async (action: string, input: Record<string, unknown>, region?: string) =>
-    (await admin(url, "POST", "/sandboxes/S/call", { action, input, accountId: ACCOUNT, region: region ?? "us-east-1" })).output;
-  const ids = await catPhotoStory(call, async (ms) => void (await admin(url, "POST", "/sandboxes/S/clock", { advance: ms })), { accountId: "444455556666", ouArn: "arn:aws:organizations::111122223333:ou/o-ec2sim0001/ou-ec2s-bbbb2222" });
-  for (let i = 0; i < 250; i++) await call("CreateTags", { Resources: [i % 2 ? ids.i1 : ids.i2], Tags: [{ Key: "round", Value: String(i) }] });
+    (
+      await admin(url, "POST", "/sandboxes/S/call", {
+        action,
+        input,
+        accountId: ACCOUNT,
+        region: region ?? "us-east-1",
+      })
+    ).output;
+  const ids = await catPhotoStory(
+    call,
+    async (ms) => void (await admin(url, "POST", "/sandboxes/S/clock", { advance: ms })),
+    { accountId: "444455556666", ouArn: "arn:aws:organizations::111122223333:ou/o-ec2sim0001/ou-ec2s-bbbb2222" },
+  );
+  for (let i = 0; i < 250; i++)
+    await call("CreateTags", { Resources: [i % 2 ? ids.i1 : ids.i2], Tags: [{ Key: "round", Value: String(i) }] });
   await call("TerminateInstances", { InstanceIds: [ids.i1] });
   await admin(url, "POST", "/sandboxes/S/clock", { advance: 120_000 });
   return ids;
@@ -112,7 +133,17 @@ afterAll(async () => {
 /** The export as JSON, with the key pair's public key (real randomness, differs between servers) normalized. */
 async function exportJson(source: string[], at?: number): Promise<{ json: any; stdout: string }> {
   const out = temp("export");
-  const r = await ec2sim(["export", ...source, "--sandbox", "S", "--format", "json", "--out", out, ...(at !== undefined ? ["--at", String(at)] : [])]);
+  const r = await ec2sim([
+    "export",
+    ...source,
+    "--sandbox",
+    "S",
+    "--format",
+    "json",
+    "--out",
+    out,
+    ...(at !== undefined ? ["--at", String(at)] : []),
+  ]);
   expect(r.stderr).toBe("");
   expect(r.code).toBe(0);
   const json = JSON.parse(readFileSync(join(out, "cdk.tf.json"), "utf8"));
@@ -136,7 +167,9 @@ describe("history across snapshots (ec2sim serve --snapshot-every 50)", () => {
     expect(lastSeq).toBeGreaterThan(250);
     const dir = join(snapshotting.dataDir, "sandboxes", "S");
     expect(existsSync(join(dir, "snapshot.snap"))).toBe(true);
-    const segments = readdirSync(dir).filter((f) => f.startsWith("journal-")).sort();
+    const segments = readdirSync(dir)
+      .filter((f) => f.startsWith("journal-"))
+      .sort();
     expect(segments.length).toBeGreaterThanOrEqual(6); // one per snapshot, plus the first
     expect(segments[0]).toBe("journal-0000000000000001.log");
     expect(existsSync(join(never.dataDir, "sandboxes", "S", "snapshot.snap"))).toBe(false);
@@ -146,12 +179,18 @@ describe("history across snapshots (ec2sim serve --snapshot-every 50)", () => {
     expect(a.lastSeq).toBe(lastSeq);
     expect(a.events.map(normalized)).toEqual(b.events.map(normalized));
     expect({ ...a, events: [] }).toEqual({ ...b, events: [] });
-    expect(await admin(snapshotting.url, "GET", "/sandboxes/S/events?upTo=123")).toEqual({ ...a, events: a.events.slice(0, 123) });
+    expect(await admin(snapshotting.url, "GET", "/sandboxes/S/events?upTo=123")).toEqual({
+      ...a,
+      events: a.events.slice(0, 123),
+    });
   });
 
   it("ec2sim export (from the server) at the latest seq and at earlier ones gives what the never-snapshotted server gives", async () => {
     for (const at of [undefined, ...seqs]) {
-      const [x, y] = await Promise.all([exportJson(["--server", snapshotting.url], at), exportJson(["--server", never.url], at)]);
+      const [x, y] = await Promise.all([
+        exportJson(["--server", snapshotting.url], at),
+        exportJson(["--server", never.url], at),
+      ]);
       expect(x, `--at ${at}`).toEqual(y);
       expect(x.stdout).toContain(`event ${at ?? lastSeq})`);
     }
@@ -162,7 +201,18 @@ describe("history across snapshots (ec2sim serve --snapshot-every 50)", () => {
   }, 120_000);
 
   it("ec2sim diff --from sandbox:S@SEQ --to sandbox:S agrees with the never-snapshotted server", async () => {
-    const diff = (url: string) => ec2sim(["diff", "--server", url, "--from", `sandbox:S@${seqs[1]}`, "--to", "sandbox:S", "--json", "--detailed-exitcode"]);
+    const diff = (url: string) =>
+      ec2sim([
+        "diff",
+        "--server",
+        url,
+        "--from",
+        `sandbox:S@${seqs[1]}`,
+        "--to",
+        "sandbox:S",
+        "--json",
+        "--detailed-exitcode",
+      ]);
     const [x, y] = await Promise.all([diff(snapshotting.url), diff(never.url)]);
     expect(x.stderr).toBe("");
     expect(x.code).toBe(2); // i1 was terminated since

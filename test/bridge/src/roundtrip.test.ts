@@ -8,17 +8,28 @@
  * Last: `cdktf deploy --auto-approve` of the exported CDKTF project into an empty sandbox C
  * (`--skip-provider-lock`: with a filesystem mirror, `terraform providers lock` would go online).
  */
+
+import { execFileSync } from "node:child_process";
 import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { execFileSync } from "node:child_process";
 import { CreateTagsCommand, ModifyVolumeCommand } from "@aws-sdk/client-ec2";
-import { adminOk, credentialsFor, sdkClient, type ServerProcess } from "@ec2sim/test-harness";
+import { adminOk, credentialsFor, type ServerProcess, sdkClient } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  ACCOUNT,
+  cachedProjectModules,
+  ec2sim,
+  removeTempDirs,
+  serverStory,
+  startServer,
+  tempDir,
+  terraform,
+  terraformCliConfig,
+} from "./harness.ts";
 import type { StoryIds } from "./story.ts";
-import { ACCOUNT, removeTempDirs, cachedProjectModules, ec2sim, serverStory, startServer, tempDir, terraform, terraformCliConfig } from "./harness.ts";
 
 let server: ServerProcess;
-let ids: StoryIds;
+let _ids: StoryIds;
 let exportDir: string;
 let tfEnv: NodeJS.ProcessEnv;
 let awsEnv: NodeJS.ProcessEnv;
@@ -27,7 +38,7 @@ const byAddress = new Map<string, string>(); // terraform address -> B's ID
 
 beforeAll(async () => {
   server = await startServer(["A", "B", "C"]);
-  ids = await serverStory(server.url, "A");
+  _ids = await serverStory(server.url, "A");
   credsB = await credentialsFor(server.url, "B");
   const work = tempDir("tf");
   tfEnv = {
@@ -38,9 +49,18 @@ beforeAll(async () => {
     AWS_SECRET_ACCESS_KEY: credsB.secretAccessKey,
   };
   // aws:sandbox-b reads a named profile from its own shared files, as against a real account.
-  writeFileSync(join(work, "credentials"), `[sandbox-b]\naws_access_key_id = ${credsB.accessKeyId}\naws_secret_access_key = ${credsB.secretAccessKey}\n`);
+  writeFileSync(
+    join(work, "credentials"),
+    `[sandbox-b]\naws_access_key_id = ${credsB.accessKeyId}\naws_secret_access_key = ${credsB.secretAccessKey}\n`,
+  );
   writeFileSync(join(work, "config"), "[profile sandbox-b]\nregion = us-east-1\n");
-  awsEnv = { AWS_SHARED_CREDENTIALS_FILE: join(work, "credentials"), AWS_CONFIG_FILE: join(work, "config"), AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_PROFILE: "" };
+  awsEnv = {
+    AWS_SHARED_CREDENTIALS_FILE: join(work, "credentials"),
+    AWS_CONFIG_FILE: join(work, "config"),
+    AWS_ACCESS_KEY_ID: "",
+    AWS_SECRET_ACCESS_KEY: "",
+    AWS_PROFILE: "",
+  };
   exportDir = join(work, "export");
 }, 300_000);
 
@@ -49,12 +69,23 @@ afterAll(async () => {
   removeTempDirs();
 });
 
-const diff = (to: string, extra: string[] = []) => ec2sim(["diff", "--server", server.url, "--from", "sandbox:A", "--to", to, "--detailed-exitcode", ...extra], awsEnv);
+const diff = (to: string, extra: string[] = []) =>
+  ec2sim(["diff", "--server", server.url, "--from", "sandbox:A", "--to", to, "--detailed-exitcode", ...extra], awsEnv);
 const AWS_B = () => ["aws:sandbox-b", ["--endpoint", `${server.url}/sandbox/B`]] as const;
 
 describe("export -> terraform apply -> diff", () => {
   it("exports sandbox A through the CLI (from the running server)", async () => {
-    const r = await ec2sim(["export", "--server", server.url, "--sandbox", "A", "--format", "json", "--out", exportDir]);
+    const r = await ec2sim([
+      "export",
+      "--server",
+      server.url,
+      "--sandbox",
+      "A",
+      "--format",
+      "json",
+      "--out",
+      exportDir,
+    ]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/16 resources, 1 lookups, 2 provider\(s\) \(us-east-1, eu-west-1\)/);
@@ -91,18 +122,34 @@ describe("export -> terraform apply -> diff", () => {
 
   it("a change made through the AWS SDK shows exactly, by every reader, exit 2", async () => {
     const ec2 = sdkClient(`${server.url}/sandbox/B`, credsB);
-    await ec2.send(new CreateTagsCommand({ Resources: [byAddress.get("aws_instance.cats-2")!], Tags: [{ Key: "env", Value: "prod" }] }));
+    await ec2.send(
+      new CreateTagsCommand({
+        Resources: [byAddress.get("aws_instance.cats-2")!],
+        Tags: [{ Key: "env", Value: "prod" }],
+      }),
+    );
     await ec2.send(new ModifyVolumeCommand({ VolumeId: byAddress.get("aws_ebs_volume.cats-data")!, Size: 30 }));
     const expected = {
       summary: { add: 0, change: 2, destroy: 0 },
       changes: [
-        { action: "update", address: "aws_ebs_volume.cats-data", attributes: [{ name: "size", old: 30, new: 20, force_new: false }] },
-        { action: "update", address: "aws_instance.cats-2", attributes: [{ name: "tags.env", old: "prod", new: null, force_new: false }] },
+        {
+          action: "update",
+          address: "aws_ebs_volume.cats-data",
+          attributes: [{ name: "size", old: 30, new: 20, force_new: false }],
+        },
+        {
+          action: "update",
+          address: "aws_instance.cats-2",
+          attributes: [{ name: "tags.env", old: "prod", new: null, force_new: false }],
+        },
       ],
     };
     const pick = (out: string) => {
       const j = JSON.parse(out);
-      return { summary: j.summary, changes: j.changes.map((c: any) => ({ action: c.action, address: c.address, attributes: c.attributes })) };
+      return {
+        summary: j.summary,
+        changes: j.changes.map((c: any) => ({ action: c.action, address: c.address, attributes: c.attributes })),
+      };
     };
     const [spec, extra] = AWS_B();
     const aws = await diff(spec, [...extra, "--json"]);
@@ -112,7 +159,9 @@ describe("export -> terraform apply -> diff", () => {
     expect(sandbox.code).toBe(2);
     expect(pick(sandbox.stdout)).toEqual(expected);
     // The state knows once it is refreshed.
-    expect(terraform(["apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color"], exportDir, tfEnv).code).toBe(0);
+    expect(
+      terraform(["apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color"], exportDir, tfEnv).code,
+    ).toBe(0);
     writeFileSync(join(exportDir, "show.json"), terraform(["show", "-json"], exportDir, tfEnv).out);
     const state = await diff(`tfstate:${join(exportDir, "show.json")}`, ["--json"]);
     expect(state.code).toBe(2);
@@ -124,16 +173,29 @@ describe("export -> terraform apply -> diff", () => {
     expect(text.stdout).toMatch(/^ {6}~ size = 30 -> 20$/m);
     expect(text.stdout).toContain("Plan: 0 to add, 2 to change, 0 to destroy.");
     // terraform's own plan of the export wants to change the same two resources.
-    const plan = terraform(["plan", "-detailed-exitcode", "-input=false", "-no-color", "-out=plan.bin"], exportDir, tfEnv);
+    const plan = terraform(
+      ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-out=plan.bin"],
+      exportDir,
+      tfEnv,
+    );
     expect(plan.code).toBe(2);
     const planned = JSON.parse(terraform(["show", "-json", "plan.bin"], exportDir, tfEnv).out);
-    const changed = planned.resource_changes.filter((c: any) => !c.change.actions.includes("no-op") && !c.change.actions.includes("read")).map((c: any) => `${c.address} ${c.change.actions.join(",")}`);
+    const changed = planned.resource_changes
+      .filter((c: any) => !c.change.actions.includes("no-op") && !c.change.actions.includes("read"))
+      .map((c: any) => `${c.address} ${c.change.actions.join(",")}`);
     expect(changed.sort()).toEqual(["aws_ebs_volume.cats-data update", "aws_instance.cats-2 update"]);
   }, 120_000);
 
   it("a resource added beside terraform is a destroy for the readers that see the account", async () => {
     const sg = byAddress.get("aws_security_group.cats-web")!;
-    await adminOk(server.url, "POST", "/sandboxes/B/call", { action: "AuthorizeSecurityGroupIngress", accountId: ACCOUNT, input: { GroupId: sg, IpPermissions: [{ IpProtocol: "tcp", FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }] } });
+    await adminOk(server.url, "POST", "/sandboxes/B/call", {
+      action: "AuthorizeSecurityGroupIngress",
+      accountId: ACCOUNT,
+      input: {
+        GroupId: sg,
+        IpPermissions: [{ IpProtocol: "tcp", FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }],
+      },
+    });
     const [spec, extra] = AWS_B();
     const aws = await diff(spec, [...extra]);
     expect(aws.code).toBe(2);
@@ -142,16 +204,45 @@ describe("export -> terraform apply -> diff", () => {
   });
 
   it("an earlier version of A (before the volume) against B: the volume, attachment, snapshot, EIP are extra in B", async () => {
-    const events = await adminOk<{ events: { seq: number; event: { type: string } }[] }>(server.url, "GET", "/sandboxes/A/events");
+    const events = await adminOk<{ events: { seq: number; event: { type: string } }[] }>(
+      server.url,
+      "GET",
+      "/sandboxes/A/events",
+    );
     const volumeSeq = events.events.find((e) => e.event.type === "VolumeCreated")!.seq;
-    const r = await ec2sim(["diff", "--server", server.url, "--from", `sandbox:A@${volumeSeq - 1}`, "--to", "sandbox:A", "--json", "--detailed-exitcode"]);
+    const r = await ec2sim([
+      "diff",
+      "--server",
+      server.url,
+      "--from",
+      `sandbox:A@${volumeSeq - 1}`,
+      "--to",
+      "sandbox:A",
+      "--json",
+      "--detailed-exitcode",
+    ]);
     expect(r.code).toBe(2);
     const j = JSON.parse(r.stdout);
-    expect(j.changes.map((c: any) => `${c.action} ${c.type}`).sort()).toEqual(["delete aws_ebs_snapshot", "delete aws_ebs_volume", "delete aws_eip", "delete aws_eip_association", "delete aws_volume_attachment"]);
+    expect(j.changes.map((c: any) => `${c.action} ${c.type}`).sort()).toEqual([
+      "delete aws_ebs_snapshot",
+      "delete aws_ebs_volume",
+      "delete aws_eip",
+      "delete aws_eip_association",
+      "delete aws_volume_attachment",
+    ]);
   });
 
   it("errors exit 1", async () => {
-    const r = await ec2sim(["diff", "--server", server.url, "--from", "sandbox:nope", "--to", "sandbox:A", "--detailed-exitcode"]);
+    const r = await ec2sim([
+      "diff",
+      "--server",
+      server.url,
+      "--from",
+      "sandbox:nope",
+      "--to",
+      "sandbox:A",
+      "--detailed-exitcode",
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/sandbox nope .* HTTP 404/);
   });
@@ -165,16 +256,39 @@ describe("cdktf deploy", () => {
     const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
     symlinkSync(cachedProjectModules(pkg), join(dir, "node_modules"), "dir");
     const credsC = await credentialsFor(server.url, "C");
-    const env = { ...process.env, ...tfEnv, EC2SIM_ENDPOINT: `${server.url}/sandbox/C`, AWS_ACCESS_KEY_ID: credsC.accessKeyId, AWS_SECRET_ACCESS_KEY: credsC.secretAccessKey, CHECKPOINT_DISABLE: "1", CI: "1", FORCE_COLOR: "0" };
+    const env = {
+      ...process.env,
+      ...tfEnv,
+      EC2SIM_ENDPOINT: `${server.url}/sandbox/C`,
+      AWS_ACCESS_KEY_ID: credsC.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credsC.secretAccessKey,
+      CHECKPOINT_DISABLE: "1",
+      CI: "1",
+      FORCE_COLOR: "0",
+    };
     let out: string;
     try {
-      out = execFileSync(join(dir, "node_modules/.bin/cdktf"), ["deploy", "--auto-approve", "--skip-provider-lock"], { cwd: dir, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      out = execFileSync(join(dir, "node_modules/.bin/cdktf"), ["deploy", "--auto-approve", "--skip-provider-lock"], {
+        cwd: dir,
+        env,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      });
     } catch (e) {
       const x = e as { stdout?: string; stderr?: string };
       throw new Error(`cdktf deploy failed:\n${x.stdout ?? ""}\n${x.stderr ?? ""}`);
     }
     expect(out).toMatch(/16 added, 0 changed, 0 destroyed/);
-    const d = await ec2sim(["diff", "--server", server.url, "--from", "sandbox:A", "--to", "sandbox:C", "--detailed-exitcode"]);
+    const d = await ec2sim([
+      "diff",
+      "--server",
+      server.url,
+      "--from",
+      "sandbox:A",
+      "--to",
+      "sandbox:C",
+      "--detailed-exitcode",
+    ]);
     expect(d.stdout).toMatch(/No changes\./);
     expect(d.code).toBe(0);
   }, 300_000);

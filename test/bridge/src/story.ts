@@ -23,17 +23,51 @@ export interface StoryIds {
   allocationId: string;
 }
 
-export async function catPhotoStory(call: Call, advance: (ms: number) => Promise<void>, share: { accountId: string; ouArn: string }): Promise<StoryIds> {
-  const images = (await call("DescribeImages", { Owners: ["amazon"], Filters: [{ Name: "name", Values: ["al2023-ami-2023.*-x86_64"] }, { Name: "state", Values: ["available"] }] })).Images;
+export async function catPhotoStory(
+  call: Call,
+  advance: (ms: number) => Promise<void>,
+  share: { accountId: string; ouArn: string },
+): Promise<StoryIds> {
+  const images = (
+    await call("DescribeImages", {
+      Owners: ["amazon"],
+      Filters: [
+        { Name: "name", Values: ["al2023-ami-2023.*-x86_64"] },
+        { Name: "state", Values: ["available"] },
+      ],
+    })
+  ).Images;
   const ami1 = images.sort((a: any, b: any) => b.CreationDate.localeCompare(a.CreationDate))[0].ImageId as string;
   const key = await call("CreateKeyPair", { KeyName: "cats-key" });
-  const sg = await call("CreateSecurityGroup", { GroupName: "cats-web", Description: "SSH from my IP, HTTP from anywhere" });
-  await call("AuthorizeSecurityGroupIngress", { GroupId: sg.GroupId, IpPermissions: [
-    { IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: "203.0.113.10/32", Description: "my IP" }] },
-    { IpProtocol: "tcp", FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: "0.0.0.0/0" }] },
-  ] });
-  const tagsOf = (name: string) => [{ ResourceType: "instance", Tags: [{ Key: "Name", Value: name }, { Key: "app", Value: "cats" }] }];
-  const run1 = await call("RunInstances", { ImageId: ami1, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1, KeyName: "cats-key", SecurityGroupIds: [sg.GroupId], TagSpecifications: tagsOf("cats-1") });
+  const sg = await call("CreateSecurityGroup", {
+    GroupName: "cats-web",
+    Description: "SSH from my IP, HTTP from anywhere",
+  });
+  await call("AuthorizeSecurityGroupIngress", {
+    GroupId: sg.GroupId,
+    IpPermissions: [
+      { IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: "203.0.113.10/32", Description: "my IP" }] },
+      { IpProtocol: "tcp", FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: "0.0.0.0/0" }] },
+    ],
+  });
+  const tagsOf = (name: string) => [
+    {
+      ResourceType: "instance",
+      Tags: [
+        { Key: "Name", Value: name },
+        { Key: "app", Value: "cats" },
+      ],
+    },
+  ];
+  const run1 = await call("RunInstances", {
+    ImageId: ami1,
+    InstanceType: "t3.micro",
+    MinCount: 1,
+    MaxCount: 1,
+    KeyName: "cats-key",
+    SecurityGroupIds: [sg.GroupId],
+    TagSpecifications: tagsOf("cats-1"),
+  });
   const i1 = run1.Instances[0].InstanceId as string;
   await advance(60_000);
   const sh = async (cmd: string) => {
@@ -42,23 +76,68 @@ export async function catPhotoStory(call: Call, advance: (ms: number) => Promise
   };
   await sh("sudo dnf install -y nginx");
   await sh(`echo '<h1>Cat photos</h1><img src="/cats/tabby.jpg">' | sudo tee /usr/share/nginx/html/index.html`);
-  await sh("sudo mkdir -p /usr/share/nginx/html/cats && echo 'JPEG…tabby' | sudo tee /usr/share/nginx/html/cats/tabby.jpg > /dev/null");
+  await sh(
+    "sudo mkdir -p /usr/share/nginx/html/cats && echo 'JPEG…tabby' | sudo tee /usr/share/nginx/html/cats/tabby.jpg > /dev/null",
+  );
   await sh("sudo systemctl enable --now nginx");
-  const ami2 = (await call("CreateImage", { InstanceId: i1, Name: "MyCustomAMI", Description: "Cat photo app on AL2023", TagSpecifications: [{ ResourceType: "image", Tags: [{ Key: "Version", Value: "1.0.0" }] }] })).ImageId as string;
+  const ami2 = (
+    await call("CreateImage", {
+      InstanceId: i1,
+      Name: "MyCustomAMI",
+      Description: "Cat photo app on AL2023",
+      TagSpecifications: [{ ResourceType: "image", Tags: [{ Key: "Version", Value: "1.0.0" }] }],
+    })
+  ).ImageId as string;
   await advance(120_000);
-  const run2 = await call("RunInstances", { ImageId: ami2, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1, KeyName: "cats-key", SecurityGroupIds: [sg.GroupId], TagSpecifications: tagsOf("cats-2") });
+  const run2 = await call("RunInstances", {
+    ImageId: ami2,
+    InstanceType: "t3.micro",
+    MinCount: 1,
+    MaxCount: 1,
+    KeyName: "cats-key",
+    SecurityGroupIds: [sg.GroupId],
+    TagSpecifications: tagsOf("cats-2"),
+  });
   const i2 = run2.Instances[0].InstanceId as string;
   const az = run2.Instances[0].Placement.AvailabilityZone as string;
   await advance(60_000);
-  const copy = (await call("CopyImage", { SourceImageId: ami2, SourceRegion: "us-east-1", Name: "MyCustomAMI" }, "eu-west-1")).ImageId as string;
-  await call("ModifyImageAttribute", { ImageId: ami2, LaunchPermission: { Add: [{ UserId: share.accountId }, { OrganizationalUnitArn: share.ouArn }] } });
-  const vol = await call("CreateVolume", { AvailabilityZone: az, Size: 20, VolumeType: "gp3", TagSpecifications: [{ ResourceType: "volume", Tags: [{ Key: "Name", Value: "cats-data" }] }] });
+  const copy = (
+    await call("CopyImage", { SourceImageId: ami2, SourceRegion: "us-east-1", Name: "MyCustomAMI" }, "eu-west-1")
+  ).ImageId as string;
+  await call("ModifyImageAttribute", {
+    ImageId: ami2,
+    LaunchPermission: { Add: [{ UserId: share.accountId }, { OrganizationalUnitArn: share.ouArn }] },
+  });
+  const vol = await call("CreateVolume", {
+    AvailabilityZone: az,
+    Size: 20,
+    VolumeType: "gp3",
+    TagSpecifications: [{ ResourceType: "volume", Tags: [{ Key: "Name", Value: "cats-data" }] }],
+  });
   await advance(10_000);
   await call("AttachVolume", { VolumeId: vol.VolumeId, InstanceId: i2, Device: "/dev/sdf" });
   await advance(10_000);
-  const snap = await call("CreateSnapshot", { VolumeId: vol.VolumeId, Description: "cat photos backup", TagSpecifications: [{ ResourceType: "snapshot", Tags: [{ Key: "Name", Value: "cats-data-backup" }] }] });
-  const eip = await call("AllocateAddress", { Domain: "vpc", TagSpecifications: [{ ResourceType: "elastic-ip", Tags: [{ Key: "Name", Value: "cats-ip" }] }] });
+  const snap = await call("CreateSnapshot", {
+    VolumeId: vol.VolumeId,
+    Description: "cat photos backup",
+    TagSpecifications: [{ ResourceType: "snapshot", Tags: [{ Key: "Name", Value: "cats-data-backup" }] }],
+  });
+  const eip = await call("AllocateAddress", {
+    Domain: "vpc",
+    TagSpecifications: [{ ResourceType: "elastic-ip", Tags: [{ Key: "Name", Value: "cats-ip" }] }],
+  });
   await call("AssociateAddress", { AllocationId: eip.AllocationId, InstanceId: i2 });
   await advance(300_000);
-  return { ami1, keyPairId: key.KeyPairId, sg: sg.GroupId, i1, ami2, i2, copy, volume: vol.VolumeId, snapshot: snap.SnapshotId, allocationId: eip.AllocationId };
+  return {
+    ami1,
+    keyPairId: key.KeyPairId,
+    sg: sg.GroupId,
+    i1,
+    ami2,
+    i2,
+    copy,
+    volume: vol.VolumeId,
+    snapshot: snap.SnapshotId,
+    allocationId: eip.AllocationId,
+  };
 }

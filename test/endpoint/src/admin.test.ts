@@ -3,16 +3,20 @@
  * /sandbox/<name>/ with the SDK, move its clock by hand, read its cost report, run a core action
  * the EC2 API lacks (GuestRun), and see that seeds make IDs and credentials deterministic.
  */
-import { DescribeInstancesCommand, DescribeImagesCommand, RunInstancesCommand } from "@aws-sdk/client-ec2";
+import { DescribeImagesCommand, DescribeInstancesCommand, RunInstancesCommand } from "@aws-sdk/client-ec2";
+import { admin, type ServerProcess, sdkClient, startServer, tempDir } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { admin, sdkClient, startServer, tempDir, type ServerProcess } from "@ec2sim/test-harness";
 
 describe("admin API and named sandboxes", () => {
   let server: ServerProcess;
   let data: ReturnType<typeof tempDir>;
   beforeAll(async () => {
     data = tempDir("admin");
-    server = await startServer({ dataDir: data.dir, speed: 1, extraArgs: ["--sandbox", "default", "--sandbox", "team:seed-42"] });
+    server = await startServer({
+      dataDir: data.dir,
+      speed: 1,
+      extraArgs: ["--sandbox", "default", "--sandbox", "team:seed-42"],
+    });
   });
   afterAll(async () => {
     await server?.stop();
@@ -22,7 +26,10 @@ describe("admin API and named sandboxes", () => {
   it("lists the sandboxes given on the command line with their accounts, organization and clock", async () => {
     const { status, json } = await admin(server.url, "GET", "/sandboxes");
     expect(status).toBe(200);
-    expect(json.map((s: any) => [s.name, s.seed])).toEqual([["default", "default"], ["team", "seed-42"]]);
+    expect(json.map((s: any) => [s.name, s.seed])).toEqual([
+      ["default", "default"],
+      ["team", "seed-42"],
+    ]);
     const team = json[1];
     expect(team.accounts.map((a: any) => a.accountId)).toEqual(["111122223333", "444455556666"]);
     expect(team.accounts[0].organizationArn).toBe(team.accounts[1].organizationArn);
@@ -45,8 +52,17 @@ describe("admin API and named sandboxes", () => {
     for (const name of ["s1", "s2"]) {
       const acct = one.json.accounts[0];
       const c = sdkClient(`${server.url}/sandbox/${name}`, acct);
-      const img = (await c.send(new DescribeImagesCommand({ Owners: ["amazon"], Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }] }))).Images!.sort((x, y) => y.CreationDate!.localeCompare(x.CreationDate!))[0]!;
-      const run = await c.send(new RunInstancesCommand({ ImageId: img.ImageId, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1 }));
+      const img = (
+        await c.send(
+          new DescribeImagesCommand({
+            Owners: ["amazon"],
+            Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }],
+          }),
+        )
+      ).Images!.sort((x, y) => y.CreationDate!.localeCompare(x.CreationDate!))[0]!;
+      const run = await c.send(
+        new RunInstancesCommand({ ImageId: img.ImageId, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1 }),
+      );
       ids.push(run.Instances![0]!.InstanceId!);
     }
     expect(ids[0]).toBe(ids[1]);
@@ -60,19 +76,34 @@ describe("admin API and named sandboxes", () => {
     await admin(server.url, "POST", "/sandboxes", { name: "clocked", seed: "c", paused: true });
     const acct = (await admin(server.url, "GET", "/sandboxes/clocked")).json.accounts[0];
     const c = sdkClient(`${server.url}/sandbox/clocked/`, acct);
-    const img = (await c.send(new DescribeImagesCommand({ Owners: ["amazon"], Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }] }))).Images![0]!;
-    const id = (await c.send(new RunInstancesCommand({ ImageId: img.ImageId, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1 }))).Instances![0]!.InstanceId!;
+    const img = (
+      await c.send(
+        new DescribeImagesCommand({
+          Owners: ["amazon"],
+          Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }],
+        }),
+      )
+    ).Images![0]!;
+    const id = (
+      await c.send(
+        new RunInstancesCommand({ ImageId: img.ImageId, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1 }),
+      )
+    ).Instances![0]!.InstanceId!;
     const before = (await admin(server.url, "GET", "/sandboxes/clocked/clock")).json;
     const adv = await admin(server.url, "POST", "/sandboxes/clocked/clock", { advance: "1h" });
     expect(adv.status).toBe(200);
     expect(adv.json.nowMs - before.nowMs).toBe(3_600_000);
-    const state = (await c.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0]!.Instances![0]!.State!.Name;
+    const state = (await c.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0]!.Instances![0]!
+      .State!.Name;
     expect(state).toBe("running");
     const cost = await admin(server.url, "GET", `/sandboxes/clocked/cost?accountId=${acct.accountId}`);
     expect(cost.status).toBe(200);
     expect(cost.json.byKind.instance).toBeGreaterThan(0);
     expect(cost.json.total).toBeGreaterThan(0);
-    const run = await admin(server.url, "POST", "/sandboxes/clocked/call", { action: "GuestRun", input: { InstanceId: id, Command: "hostname" } });
+    const run = await admin(server.url, "POST", "/sandboxes/clocked/call", {
+      action: "GuestRun",
+      input: { InstanceId: id, Command: "hostname" },
+    });
     expect(run.status).toBe(200);
     expect(run.json.output.ExitCode).toBe(0);
     expect(run.json.output.Output).toMatch(/^ip-/);
@@ -104,7 +135,10 @@ describe("admin API and named sandboxes", () => {
     const broken = await fetch(`${server.url}/_ec2sim/sandboxes`, { method: "POST", body: "{not json" });
     expect(broken.status).toBe(400);
     expect(((await broken.json()) as { error: { code: string } }).error.code).toBe("MalformedJson");
-    const added = await admin(server.url, "POST", "/sandboxes/default/accounts", { accountId: "777788889999", alias: "third" });
+    const added = await admin(server.url, "POST", "/sandboxes/default/accounts", {
+      accountId: "777788889999",
+      alias: "third",
+    });
     expect(added.status).toBe(201);
     expect(added.json.accountId).toBe("777788889999");
     expect((await admin(server.url, "DELETE", "/sandboxes/s2")).status).toBe(204);

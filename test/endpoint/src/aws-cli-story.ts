@@ -53,7 +53,11 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * files, no pager, AWS_MAX_ATTEMPTS=1), asking `endpoint()` for each invocation's `--endpoint-url`.
  * `calls` records where every invocation went, its exit code and how long it took.
  */
-export function awsCliRunner(awsPath: string, endpoint: () => string, defaultAccount: () => CliAccount): AwsCli & { calls: { endpoint: string; args: string[]; code: number; ms: number }[] } {
+export function awsCliRunner(
+  awsPath: string,
+  endpoint: () => string,
+  defaultAccount: () => CliAccount,
+): AwsCli & { calls: { endpoint: string; args: string[]; code: number; ms: number }[] } {
   const calls: { endpoint: string; args: string[]; code: number; ms: number }[] = [];
   const aws = (args: string[], opts: CliOptions = {}): Promise<CliResult> => {
     const who = opts.as ?? defaultAccount();
@@ -71,22 +75,32 @@ export function awsCliRunner(awsPath: string, endpoint: () => string, defaultAcc
     };
     const t0 = Date.now();
     return new Promise((resolve) => {
-      execFile(awsPath, ["--endpoint-url", url, "--output", "json", "ec2", ...args], { env, timeout: opts.timeoutMs ?? 60_000 }, (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : -1) : 0;
-        let json: any;
-        try {
-          json = stdout.trim() ? JSON.parse(stdout) : undefined;
-        } catch {
-          json = undefined;
-        }
-        calls.push({ endpoint: url, args, code, ms: Date.now() - t0 });
-        resolve({ code, stdout, stderr, json });
-      });
+      execFile(
+        awsPath,
+        ["--endpoint-url", url, "--output", "json", "ec2", ...args],
+        { env, timeout: opts.timeoutMs ?? 60_000 },
+        (err, stdout, stderr) => {
+          const code = err
+            ? typeof (err as { code?: unknown }).code === "number"
+              ? (err as { code: number }).code
+              : -1
+            : 0;
+          let json: any;
+          try {
+            json = stdout.trim() ? JSON.parse(stdout) : undefined;
+          } catch {
+            json = undefined;
+          }
+          calls.push({ endpoint: url, args, code, ms: Date.now() - t0 });
+          resolve({ code, stdout, stderr, json });
+        },
+      );
     });
   };
   const ok = async (args: string[], opts: CliOptions = {}) => {
     const r = await aws(args, opts);
-    if (r.code !== 0) throw new Error(`aws ec2 ${args.join(" ")} failed (${r.code}) at ${calls.at(-1)?.endpoint}: ${r.stderr}`);
+    if (r.code !== 0)
+      throw new Error(`aws ec2 ${args.join(" ")} failed (${r.code}) at ${calls.at(-1)?.endpoint}: ${r.stderr}`);
     return r.json;
   };
   return { aws, ok, calls };
@@ -105,7 +119,13 @@ export async function runAwsCliStory(cli: AwsCli, A: CliAccount, B: CliAccount):
   expect(key.KeyMaterial).toMatch(/^-----BEGIN (RSA )?PRIVATE KEY-----/);
   expect(typeof key.KeyFingerprint).toBe("string");
 
-  const images = await ok(["describe-images", "--owners", "amazon", "--filters", "Name=name,Values=al2023-ami-2023*-x86_64"]);
+  const images = await ok([
+    "describe-images",
+    "--owners",
+    "amazon",
+    "--filters",
+    "Name=name,Values=al2023-ami-2023*-x86_64",
+  ]);
   expect(images.Images.length).toBeGreaterThan(1);
   for (const img of images.Images) {
     expect(img.Name).toMatch(/^al2023-ami-2023.*-x86_64$/);
@@ -116,8 +136,19 @@ export async function runAwsCliStory(cli: AwsCli, A: CliAccount, B: CliAccount):
   const newest = [...images.Images].sort((x: any, y: any) => y.CreationDate.localeCompare(x.CreationDate))[0];
   expect(newest.CreationDate).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 
-  const run1 = await ok(["run-instances", "--image-id", newest.ImageId, "--instance-type", "t3.micro", "--count", "1", "--key-name", "cli-key",
-    "--tag-specifications", "ResourceType=instance,Tags=[{Key=Name,Value=cli-1}]"]);
+  const run1 = await ok([
+    "run-instances",
+    "--image-id",
+    newest.ImageId,
+    "--instance-type",
+    "t3.micro",
+    "--count",
+    "1",
+    "--key-name",
+    "cli-key",
+    "--tag-specifications",
+    "ResourceType=instance,Tags=[{Key=Name,Value=cli-1}]",
+  ]);
   expect(run1.OwnerId).toBe(A.accountId);
   expect(run1.ReservationId).toMatch(ID("r"));
   const i1 = run1.Instances[0];
@@ -143,29 +174,61 @@ export async function runAwsCliStory(cli: AwsCli, A: CliAccount, B: CliAccount):
   expect(created.ImageId).toMatch(ID("ami"));
   const mine = await ok(["describe-images", "--owners", "self"]);
   expect(mine.Images).toHaveLength(1);
-  expect(mine.Images[0]).toMatchObject({ ImageId: created.ImageId, Name: "MyCustomAMI", OwnerId: A.accountId, Public: false, RootDeviceType: "ebs" });
+  expect(mine.Images[0]).toMatchObject({
+    ImageId: created.ImageId,
+    Name: "MyCustomAMI",
+    OwnerId: A.accountId,
+    Public: false,
+    RootDeviceType: "ebs",
+  });
   expect(["pending", "available"]).toContain(mine.Images[0].State);
   await sleep(1_000);
   const waitImg = await aws(["wait", "image-available", "--image-ids", created.ImageId], { timeoutMs: 90_000 });
   expect(waitImg.code, waitImg.stderr).toBe(0);
   expect((await ok(["describe-images", "--image-ids", created.ImageId])).Images[0].State).toBe("available");
 
-  const run2 = await ok(["run-instances", "--image-id", created.ImageId, "--instance-type", "t3.small", "--count", "1"]);
+  const run2 = await ok([
+    "run-instances",
+    "--image-id",
+    created.ImageId,
+    "--instance-type",
+    "t3.small",
+    "--count",
+    "1",
+  ]);
   const i2 = run2.Instances[0].InstanceId;
   expect(run2.Instances[0].ImageId).toBe(created.ImageId);
   await sleep(1_000);
   expect((await aws(["wait", "instance-running", "--instance-ids", i2], { timeoutMs: 90_000 })).code).toBe(0);
 
   // Share with the second account.
-  expect((await aws(["describe-images", "--image-ids", created.ImageId], { as: B })).stderr).toContain("InvalidAMIID.NotFound");
-  await ok(["modify-image-attribute", "--image-id", created.ImageId, "--launch-permission", `Add=[{UserId=${B.accountId}}]`]);
+  expect((await aws(["describe-images", "--image-ids", created.ImageId], { as: B })).stderr).toContain(
+    "InvalidAMIID.NotFound",
+  );
+  await ok([
+    "modify-image-attribute",
+    "--image-id",
+    created.ImageId,
+    "--launch-permission",
+    `Add=[{UserId=${B.accountId}}]`,
+  ]);
   const attr = await ok(["describe-image-attribute", "--image-id", created.ImageId, "--attribute", "launchPermission"]);
   expect(attr).toMatchObject({ ImageId: created.ImageId, LaunchPermissions: [{ UserId: B.accountId }] });
   const asB = await ok(["describe-images", "--image-ids", created.ImageId], { as: B });
   expect(asB.Images[0]).toMatchObject({ ImageId: created.ImageId, OwnerId: A.accountId });
 
   // Copy to eu-west-1.
-  const copy = await ok(["copy-image", "--region", "eu-west-1", "--source-region", "us-east-1", "--source-image-id", created.ImageId, "--name", "MyCustomAMI-eu"]);
+  const copy = await ok([
+    "copy-image",
+    "--region",
+    "eu-west-1",
+    "--source-region",
+    "us-east-1",
+    "--source-image-id",
+    created.ImageId,
+    "--name",
+    "MyCustomAMI-eu",
+  ]);
   expect(copy.ImageId).toMatch(ID("ami"));
   expect(copy.ImageId).not.toBe(created.ImageId);
   const inEu = await ok(["describe-images", "--region", "eu-west-1", "--image-ids", copy.ImageId]);
@@ -176,25 +239,59 @@ export async function runAwsCliStory(cli: AwsCli, A: CliAccount, B: CliAccount):
   const dereg = await aws(["deregister-image", "--image-id", created.ImageId]);
   expect(dereg.code, dereg.stderr).toBe(0);
   expect((await ok(["describe-images", "--owners", "self"])).Images).toEqual([]);
-  const relaunch = await aws(["run-instances", "--image-id", created.ImageId, "--instance-type", "t3.micro", "--count", "1"]);
+  const relaunch = await aws([
+    "run-instances",
+    "--image-id",
+    created.ImageId,
+    "--instance-type",
+    "t3.micro",
+    "--count",
+    "1",
+  ]);
   expect(relaunch.code).not.toBe(0);
   expect(relaunch.stderr).toContain("InvalidAMIID.NotFound");
-  expect((await ok(["describe-instances", "--instance-ids", i2])).Reservations[0].Instances[0].State.Name).toBe("running");
+  expect((await ok(["describe-instances", "--instance-ids", i2])).Reservations[0].Instances[0].State.Name).toBe(
+    "running",
+  );
 
   // Stop, wait, start, terminate.
   const stop = await ok(["stop-instances", "--instance-ids", i1.InstanceId]);
-  expect(stop.StoppingInstances).toEqual([{ InstanceId: i1.InstanceId, CurrentState: { Code: 64, Name: "stopping" }, PreviousState: { Code: 16, Name: "running" } }]);
+  expect(stop.StoppingInstances).toEqual([
+    {
+      InstanceId: i1.InstanceId,
+      CurrentState: { Code: 64, Name: "stopping" },
+      PreviousState: { Code: 16, Name: "running" },
+    },
+  ]);
   await sleep(1_000);
-  expect((await aws(["wait", "instance-stopped", "--instance-ids", i1.InstanceId], { timeoutMs: 90_000 })).code).toBe(0);
-  expect((await ok(["describe-instances", "--instance-ids", i1.InstanceId])).Reservations[0].Instances[0].State).toEqual({ Code: 80, Name: "stopped" });
+  expect((await aws(["wait", "instance-stopped", "--instance-ids", i1.InstanceId], { timeoutMs: 90_000 })).code).toBe(
+    0,
+  );
+  expect(
+    (await ok(["describe-instances", "--instance-ids", i1.InstanceId])).Reservations[0].Instances[0].State,
+  ).toEqual({ Code: 80, Name: "stopped" });
   const start = await ok(["start-instances", "--instance-ids", i1.InstanceId]);
-  expect(start.StartingInstances).toEqual([{ InstanceId: i1.InstanceId, CurrentState: { Code: 0, Name: "pending" }, PreviousState: { Code: 80, Name: "stopped" } }]);
+  expect(start.StartingInstances).toEqual([
+    {
+      InstanceId: i1.InstanceId,
+      CurrentState: { Code: 0, Name: "pending" },
+      PreviousState: { Code: 80, Name: "stopped" },
+    },
+  ]);
   const term = await ok(["terminate-instances", "--instance-ids", i1.InstanceId, i2]);
   expect(term.TerminatingInstances.map((t: any) => t.InstanceId).sort()).toEqual([i1.InstanceId, i2].sort());
   for (const t of term.TerminatingInstances) expect(t.CurrentState).toEqual({ Code: 32, Name: "shutting-down" });
   await sleep(1_000);
-  expect((await aws(["wait", "instance-terminated", "--instance-ids", i1.InstanceId, i2], { timeoutMs: 90_000 })).code).toBe(0);
+  expect(
+    (await aws(["wait", "instance-terminated", "--instance-ids", i1.InstanceId, i2], { timeoutMs: 90_000 })).code,
+  ).toBe(0);
   const restart = await aws(["start-instances", "--instance-ids", i1.InstanceId]);
   expect(restart.stderr).toContain("IncorrectInstanceState");
-  return { keyName: key.KeyName, instance1: i1.InstanceId, instance2: i2, imageId: created.ImageId, copyImageId: copy.ImageId };
+  return {
+    keyName: key.KeyName,
+    instance1: i1.InstanceId,
+    instance2: i2,
+    imageId: created.ImageId,
+    copyImageId: copy.ImageId,
+  };
 }

@@ -3,14 +3,17 @@
  * credentials in the environment: the seeds' story, field by field, including `aws ec2 wait`.
  * Requires the AWS CLI v2 (Debian: apt-get install -y awscli); fails, never skips, without it.
  */
+
+import { type Account, accountsOf, type ServerProcess, startServer, tempDir } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accountsOf, sleep, startServer, tempDir, type Account, type ServerProcess } from "@ec2sim/test-harness";
-import { findAwsCliV2 } from "./harness.ts";
 import { awsCliRunner, runAwsCliStory } from "./aws-cli-story.ts";
+import { findAwsCliV2 } from "./harness.ts";
 
 /** The CLI's error line; with AWS_MAX_ATTEMPTS=1 it adds " (reached max retries: 0)". */
 const cliError = (code: string, operation: string, message: string) =>
-  new RegExp(`An error occurred \\(${code.replace(/\./g, "\\.")}\\) when calling the ${operation} operation( \\(reached max retries: 0\\))?: ${message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`);
+  new RegExp(
+    `An error occurred \\(${code.replace(/\./g, "\\.")}\\) when calling the ${operation} operation( \\(reached max retries: 0\\))?: ${message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`,
+  );
 
 describe("AWS CLI v2 against ec2sim serve", () => {
   let server: ServerProcess;
@@ -23,7 +26,11 @@ describe("AWS CLI v2 against ec2sim serve", () => {
     const found = await findAwsCliV2();
     if ("error" in found) throw new Error(found.error);
     awsPath = found.path;
-    cli = awsCliRunner(awsPath, () => server.url, () => A);
+    cli = awsCliRunner(
+      awsPath,
+      () => server.url,
+      () => A,
+    );
     data = tempDir("cli");
     server = await startServer({ dataDir: data.dir, speed: 200 });
     [A, B] = await accountsOf(server.url);
@@ -44,11 +51,30 @@ describe("AWS CLI v2 against ec2sim serve", () => {
   });
 
   it("answers --dry-run with DryRunOperation (HTTP 412) and changes nothing", async () => {
-    const images = await ok(["describe-images", "--owners", "amazon", "--filters", "Name=name,Values=al2023-ami-2023*-x86_64", "Name=state,Values=available"]);
+    const images = await ok([
+      "describe-images",
+      "--owners",
+      "amazon",
+      "--filters",
+      "Name=name,Values=al2023-ami-2023*-x86_64",
+      "Name=state,Values=available",
+    ]);
     const before = await ok(["describe-instances"]);
-    const r = await aws(["run-instances", "--dry-run", "--image-id", images.Images[0].ImageId, "--instance-type", "t3.micro", "--count", "1", "--debug"]);
+    const r = await aws([
+      "run-instances",
+      "--dry-run",
+      "--image-id",
+      images.Images[0].ImageId,
+      "--instance-type",
+      "t3.micro",
+      "--count",
+      "1",
+      "--debug",
+    ]);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(cliError("DryRunOperation", "RunInstances", "Request would have succeeded, but DryRun flag is set."));
+    expect(r.stderr).toMatch(
+      cliError("DryRunOperation", "RunInstances", "Request would have succeeded, but DryRun flag is set."),
+    );
     expect(r.stderr).toMatch(/"POST \/ HTTP\/1\.1" 412 /);
     expect(await ok(["describe-instances"])).toEqual(before);
   });
@@ -56,9 +82,23 @@ describe("AWS CLI v2 against ec2sim serve", () => {
   it("answers a wrong secret with AuthFailure and an action the sandbox lacks with UnsupportedOperation", async () => {
     const wrong = await aws(["describe-regions"], { as: { ...A, secretAccessKey: "not-the-secret" } });
     expect(wrong.code).not.toBe(0);
-    expect(wrong.stderr).toMatch(cliError("AuthFailure", "DescribeRegions", "AWS was not able to validate the provided access credentials"));
-    const unsupported = await aws(["create-vpc-endpoint", "--vpc-id", "vpc-0123456789abcdef0", "--service-name", "com.amazonaws.us-east-1.s3"]);
-    expect(unsupported.stderr).toMatch(cliError("UnsupportedOperation", "CreateVpcEndpoint", "The action CreateVpcEndpoint is not supported by this sandbox"));
+    expect(wrong.stderr).toMatch(
+      cliError("AuthFailure", "DescribeRegions", "AWS was not able to validate the provided access credentials"),
+    );
+    const unsupported = await aws([
+      "create-vpc-endpoint",
+      "--vpc-id",
+      "vpc-0123456789abcdef0",
+      "--service-name",
+      "com.amazonaws.us-east-1.s3",
+    ]);
+    expect(unsupported.stderr).toMatch(
+      cliError(
+        "UnsupportedOperation",
+        "CreateVpcEndpoint",
+        "The action CreateVpcEndpoint is not supported by this sandbox",
+      ),
+    );
     const regions = await ok(["describe-regions", "--region-names", "eu-west-1", "us-east-1"]);
     expect(regions.Regions.map((r: any) => r.RegionName).sort()).toEqual(["eu-west-1", "us-east-1"]);
   });

@@ -4,12 +4,12 @@
  * Fails, never skips, when boto3 is missing.
  */
 import { execFile } from "node:child_process";
+import { type Account, accountsOf, type ServerProcess, startServer, tempDir } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accountsOf, startServer, tempDir, type Account, type ServerProcess } from "@ec2sim/test-harness";
 
 const PYTHON_CANDIDATES = ["/usr/bin/python3", "python3"];
 
-const SCRIPT = String.raw`
+const SCRIPT = `
 import json, os, sys
 import boto3
 from botocore.exceptions import ClientError
@@ -68,11 +68,23 @@ a.get_waiter("instance_terminated").wait(InstanceIds=ids, WaiterConfig=fast)
 print(json.dumps(out))
 `;
 
-function runPython(python: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+function runPython(
+  python: string,
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(python, ["-"], { env: { ...process.env, ...env }, timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : -1) : 0, stdout, stderr });
-    });
+    const child = execFile(
+      python,
+      ["-"],
+      { env: { ...process.env, ...env }, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        resolve({
+          code: err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : -1) : 0,
+          stdout,
+          stderr,
+        });
+      },
+    );
     child.stdin!.end(SCRIPT);
   });
 }
@@ -81,12 +93,16 @@ async function findBoto3(): Promise<{ python: string; version: string } | { erro
   const tried: string[] = [];
   for (const python of PYTHON_CANDIDATES) {
     const r = await new Promise<{ ok: boolean; out: string }>((resolve) =>
-      execFile(python, ["-c", "import boto3; print(boto3.__version__)"], (err, stdout, stderr) => resolve({ ok: !err, out: (stdout || stderr).trim() })),
+      execFile(python, ["-c", "import boto3; print(boto3.__version__)"], (err, stdout, stderr) =>
+        resolve({ ok: !err, out: (stdout || stderr).trim() }),
+      ),
     );
     if (r.ok) return { python, version: r.out };
     tried.push(`${python}: ${r.out.split("\n").at(-1)}`);
   }
-  return { error: `boto3 is required by this test and was not found (${tried.join("; ")}). Install it: apt-get install -y python3-boto3` };
+  return {
+    error: `boto3 is required by this test and was not found (${tried.join("; ")}). Install it: apt-get install -y python3-boto3`,
+  };
 }
 
 describe("boto3 against ec2sim serve", () => {
@@ -109,7 +125,9 @@ describe("boto3 against ec2sim serve", () => {
     data?.remove();
   });
 
-  it("runs a short story: waiters, paginator, CreateImage, sharing, CopyImage, ClientError codes", { timeout: 120_000 }, async () => {
+  it("runs a short story: waiters, paginator, CreateImage, sharing, CopyImage, ClientError codes", {
+    timeout: 120_000,
+  }, async () => {
     const r = await runPython(python, {
       EC2SIM_URL: server.url,
       A_KEY: A.accessKeyId,

@@ -4,8 +4,8 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
 import { BIN, startServer, tempDir } from "@ec2sim/test-harness";
+import { describe, expect, it } from "vitest";
 import { run } from "./harness.ts";
 
 describe("ec2sim serve (the command)", () => {
@@ -45,11 +45,22 @@ describe("ec2sim serve (the command)", () => {
   });
 
   it("rejects bad arguments with exit code 2 and the usage", async () => {
-    const cases = [["serve", "--port", "http"], ["serve", "--store", "cloud"], ["serve", "--speed", "0"], ["serve", "--nope"], ["serve", "--sandbox", "../x"], ["frobnicate"]];
-    const results = await Promise.all(cases.map((args) => run(BIN, args).then(
-      () => ({ code: 0, out: "" }),
-      (e: { code: number; stderr: string }) => ({ code: e.code, out: e.stderr }),
-    )));
+    const cases = [
+      ["serve", "--port", "http"],
+      ["serve", "--store", "cloud"],
+      ["serve", "--speed", "0"],
+      ["serve", "--nope"],
+      ["serve", "--sandbox", "../x"],
+      ["frobnicate"],
+    ];
+    const results = await Promise.all(
+      cases.map((args) =>
+        run(BIN, args).then(
+          () => ({ code: 0, out: "" }),
+          (e: { code: number; stderr: string }) => ({ code: e.code, out: e.stderr }),
+        ),
+      ),
+    );
     cases.forEach((args, i) => {
       expect([args.join(" "), results[i]!.code]).toEqual([args.join(" "), 2]);
       expect(results[i]!.out.length).toBeGreaterThan(10);

@@ -4,15 +4,17 @@
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { startServer, type ServerProcess } from "@ec2sim/test-harness";
+import { type ServerProcess, startServer } from "@ec2sim/test-harness";
 
 // What bench/store/replica-bench.ts takes from here.
-export { accountsOf, tempDir, type ServerProcess } from "@ec2sim/test-harness";
+export { accountsOf, type ServerProcess, tempDir } from "@ec2sim/test-harness";
 
 export const run = promisify(execFile);
 
 /** `startServer` with its former option name `args` (bench/store/replica-bench.ts starts servers this way). */
-export function startServerProcess(opts: { dataDir?: string; speed?: number; args?: string[]; port?: number; timeoutMs?: number } = {}): Promise<ServerProcess> {
+export function startServerProcess(
+  opts: { dataDir?: string; speed?: number; args?: string[]; port?: number; timeoutMs?: number } = {},
+): Promise<ServerProcess> {
   const { args, ...rest } = opts;
   return startServer({ ...rest, ...(args ? { extraArgs: args } : {}) });
 }
@@ -23,7 +25,14 @@ export async function findAwsCliV2(): Promise<{ path: string; version: string } 
   let candidates: string[] = [];
   try {
     const { stdout } = await run("sh", ["-c", "type -ap aws 2>/dev/null || which -a aws"]);
-    candidates = [...new Set(stdout.split("\n").map((s) => s.trim()).filter(Boolean))];
+    candidates = [
+      ...new Set(
+        stdout
+          .split("\n")
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    ];
   } catch {
     candidates = [];
   }
@@ -42,4 +51,3 @@ export async function findAwsCliV2(): Promise<{ path: string; version: string } 
     error: `The AWS CLI v2 is required by this test and was not found (saw: ${seen.join("; ") || "no aws at all"}). Install it: apt-get install -y awscli (Debian 12 ships v2), or the official installer.`,
   };
 }
-

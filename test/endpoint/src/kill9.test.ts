@@ -4,9 +4,23 @@
  * directory, and every change a client saw acknowledged must be there. Eight rounds; the check is
  * cumulative, so a later recovery that loses an earlier round's data fails too.
  */
-import { CreateTagsCommand, DescribeImagesCommand, DescribeInstancesCommand, RunInstancesCommand, type EC2Client } from "@aws-sdk/client-ec2";
+import {
+  CreateTagsCommand,
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  type EC2Client,
+  RunInstancesCommand,
+} from "@aws-sdk/client-ec2";
+import {
+  accountsOf,
+  mulberry32,
+  type ServerProcess,
+  sdkClient,
+  sleep,
+  startServer,
+  tempDir,
+} from "@ec2sim/test-harness";
 import { afterAll, describe, expect, it } from "vitest";
-import { accountsOf, mulberry32, sdkClient, sleep, startServer, tempDir, type ServerProcess } from "@ec2sim/test-harness";
 
 const ROUNDS = 8;
 const WORKERS = 4;
@@ -39,7 +53,12 @@ describe("kill -9 durability", () => {
       await verify(client, acked, `after restart ${round - 1}`);
 
       if (!image) {
-        const imgs = await client.send(new DescribeImagesCommand({ Owners: ["amazon"], Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }] }));
+        const imgs = await client.send(
+          new DescribeImagesCommand({
+            Owners: ["amazon"],
+            Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }],
+          }),
+        );
         image = imgs.Images![0]!.ImageId!;
       }
       let stop = false;
@@ -49,16 +68,23 @@ describe("kill -9 durability", () => {
         for (let n = 0; !stop; n++) {
           try {
             if (!current || tags >= TAGS_PER_INSTANCE) {
-              const r = await client.send(new RunInstancesCommand({
-                ImageId: image, InstanceType: "t3.nano", MinCount: 1, MaxCount: 1,
-                TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "kill9", Value: `r${round}w${w}` }] }],
-              }));
+              const r = await client.send(
+                new RunInstancesCommand({
+                  ImageId: image,
+                  InstanceType: "t3.nano",
+                  MinCount: 1,
+                  MaxCount: 1,
+                  TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "kill9", Value: `r${round}w${w}` }] }],
+                }),
+              );
               current = r.Instances![0]!.InstanceId!;
               tags = 1;
               acked.set(current, new Set(["kill9"]));
             } else {
               const key = `r${round}-w${w}-n${n}`;
-              await client.send(new CreateTagsCommand({ Resources: [current], Tags: [{ Key: key, Value: String(n) }] }));
+              await client.send(
+                new CreateTagsCommand({ Resources: [current], Tags: [{ Key: key, Value: String(n) }] }),
+              );
               acked.get(current)!.add(key);
               tags++;
             }
@@ -81,7 +107,9 @@ describe("kill -9 durability", () => {
     const [A] = await accountsOf(server.url);
     const client = sdkClient(server.url, A);
     const total = await verify(client, acked, "after the last restart");
-    console.log(`kill9: ${ROUNDS} kills, ${ackedWrites} acknowledged writes all present (${total} tags on ${acked.size} instances), ${failedWrites} writes cut off unacknowledged`);
+    console.log(
+      `kill9: ${ROUNDS} kills, ${ackedWrites} acknowledged writes all present (${total} tags on ${acked.size} instances), ${failedWrites} writes cut off unacknowledged`,
+    );
     expect(ackedWrites).toBeGreaterThan(ROUNDS * 10);
     expect(failedWrites).toBeGreaterThan(0);
     await server.stop();
@@ -92,7 +120,8 @@ describe("kill -9 durability", () => {
 async function verify(client: EC2Client, acked: Map<string, Set<string>>, when: string): Promise<number> {
   const found = new Map<string, Set<string>>();
   const r = await client.send(new DescribeInstancesCommand({}));
-  for (const res of r.Reservations ?? []) for (const i of res.Instances ?? []) found.set(i.InstanceId!, new Set((i.Tags ?? []).map((t) => t.Key!)));
+  for (const res of r.Reservations ?? [])
+    for (const i of res.Instances ?? []) found.set(i.InstanceId!, new Set((i.Tags ?? []).map((t) => t.Key!)));
   let total = 0;
   const missing: string[] = [];
   for (const [id, keys] of acked) {

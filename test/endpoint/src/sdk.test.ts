@@ -4,7 +4,7 @@
  * same suite on PostgreSQL, through one server and through two replicas), and --accept-any-signature.
  */
 import { DescribeInstancesCommand, DescribeRegionsCommand, RunInstancesCommand } from "@aws-sdk/client-ec2";
-import { accountsOf, newestAl2023, sdkClient, startServer, tempDir, type ServerProcess } from "@ec2sim/test-harness";
+import { accountsOf, newestAl2023, type ServerProcess, sdkClient, startServer, tempDir } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ec2Error, oneServerTarget, sdkStorySuite } from "./sdk-story.ts";
 
@@ -28,7 +28,9 @@ describe("--accept-any-signature", () => {
     const regions = await dummy.send(new DescribeRegionsCommand({}));
     expect(regions.Regions!.map((r) => r.RegionName)).toContain("us-east-1");
     const img = await newestAl2023(dummy);
-    const run = await dummy.send(new RunInstancesCommand({ ImageId: img.ImageId, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1 }));
+    const run = await dummy.send(
+      new RunInstancesCommand({ ImageId: img.ImageId, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1 }),
+    );
     expect(run.OwnerId).toBe("111122223333");
     // A known key still selects its own account, even with a wrong secret.
     const [, B] = await accountsOf(server.url);
@@ -47,4 +49,3 @@ describe("--accept-any-signature", () => {
     }
   });
 });
-

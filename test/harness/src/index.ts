@@ -3,12 +3,12 @@
  * (as a user would) on 127.0.0.1, ready once it prints its banner; the admin API; the sandbox's
  * accounts and credentials; AWS SDK clients; temp dirs; a seeded PRNG.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { EC2Client, DescribeImagesCommand, type Image } from "@aws-sdk/client-ec2";
+import { DescribeImagesCommand, EC2Client, type Image } from "@aws-sdk/client-ec2";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 export const BIN = join(REPO, "bin", "ec2sim");
@@ -67,7 +67,13 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
   const ownDir = opts.dataDir === undefined ? tempDir("data").dir : undefined;
   const dataDir = opts.dataDir ?? ownDir!;
   const args = [
-    "serve", "--port", String(opts.port ?? 0), "--data", dataDir, "--speed", String(opts.speed ?? 200),
+    "serve",
+    "--port",
+    String(opts.port ?? 0),
+    "--data",
+    dataDir,
+    "--speed",
+    String(opts.speed ?? 200),
     ...(opts.store === undefined ? [] : ["--store", opts.store]),
     ...(opts.extraArgs ?? []),
   ];
@@ -83,7 +89,10 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
   );
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const url = await new Promise<string>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`ec2sim serve did not start within ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    const timer = setTimeout(
+      () => rej(new Error(`ec2sim serve did not start within ${timeoutMs} ms:\n${out}`)),
+      timeoutMs,
+    );
     proc.stdout!.on("data", () => {
       const m = /serving EC2 at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (m) {
@@ -115,7 +124,12 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
 }
 
 /** A request to the admin API (`URL/_ec2sim/PATH`): its status and parsed JSON body, whatever the status. */
-export async function admin<T = any>(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
+export async function admin<T = any>(
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: T }> {
   const res = await fetch(`${url}/_ec2sim${path}`, {
     method,
     headers: body === undefined ? {} : { "content-type": "application/json" },
@@ -161,7 +175,9 @@ export function sdkClient(url: string, account: Credentials, region = "us-east-1
 
 /** The newest Quick Start AL2023 x86_64 image. */
 export async function newestAl2023(client: EC2Client): Promise<Image> {
-  const r = await client.send(new DescribeImagesCommand({ Owners: ["amazon"], Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }] }));
+  const r = await client.send(
+    new DescribeImagesCommand({ Owners: ["amazon"], Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }] }),
+  );
   return [...r.Images!].sort((x, y) => y.CreationDate!.localeCompare(x.CreationDate!))[0]!;
 }
 

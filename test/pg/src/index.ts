@@ -58,7 +58,9 @@ export function findPgBinDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.PG_BIN) candidates.push(env.PG_BIN);
   const debian = "/usr/lib/postgresql";
   if (existsSync(debian)) {
-    const versions = readdirSync(debian).filter((v) => /^\d+(\.\d+)?$/.test(v)).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync(debian)
+      .filter((v) => /^\d+(\.\d+)?$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
     for (const v of versions) candidates.push(join(debian, v, "bin"));
   }
   for (const p of (env.PATH ?? "").split(delimiter)) if (p) candidates.push(p);
@@ -73,8 +75,12 @@ function isRoot(): boolean {
 
 function userIds(user: string): { uid: number; gid: number } | undefined {
   try {
-    const uid = Number(execFileSync("id", ["-u", user], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
-    const gid = Number(execFileSync("id", ["-g", user], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
+    const uid = Number(
+      execFileSync("id", ["-u", user], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim(),
+    );
+    const gid = Number(
+      execFileSync("id", ["-g", user], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim(),
+    );
     return { uid, gid };
   } catch {
     return undefined;
@@ -87,7 +93,9 @@ function clusterUser(): { name: string; uid: number; gid: number } {
     const ids = userIds(name);
     if (ids) return { name, ...ids };
   }
-  execFileSync("useradd", ["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "ec2sim-pg"], { stdio: "ignore" });
+  execFileSync("useradd", ["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "ec2sim-pg"], {
+    stdio: "ignore",
+  });
   const ids = userIds("ec2sim-pg");
   if (!ids) throw new Error("could not create the user ec2sim-pg to run PostgreSQL as (it refuses to run as root)");
   return { name: "ec2sim-pg", ...ids };
@@ -138,7 +146,11 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<P
   const dbUser = "ec2sim";
   const as = user?.name;
 
-  const init = await run(bin("initdb"), ["-D", data, "-U", dbUser, "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"], as);
+  const init = await run(
+    bin("initdb"),
+    ["-D", data, "-U", dbUser, "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"],
+    as,
+  );
   if (init.code !== 0) {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`initdb failed (exit ${init.code}):\n${init.out}`);
@@ -151,9 +163,16 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<P
     max_connections: "200",
     shared_buffers: "64MB",
     logging_collector: "off",
-    ...Object.fromEntries(Object.entries(options.settings ?? {}).map(([k, v]) => [k, /^[\w.-]+$/.test(v) ? v : `'${v}'`])),
+    ...Object.fromEntries(
+      Object.entries(options.settings ?? {}).map(([k, v]) => [k, /^[\w.-]+$/.test(v) ? v : `'${v}'`]),
+    ),
   };
-  await writeFile(join(data, "postgresql.auto.conf"), Object.entries(settings).map(([k, v]) => `${k} = ${v}`).join("\n") + "\n");
+  await writeFile(
+    join(data, "postgresql.auto.conf"),
+    `${Object.entries(settings)
+      .map(([k, v]) => `${k} = ${v}`)
+      .join("\n")}\n`,
+  );
   if (user) chownSync(join(data, "postgresql.auto.conf"), user.uid, user.gid);
 
   const url = `postgres://${dbUser}@127.0.0.1:${port}/postgres`;
@@ -181,7 +200,27 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<P
       return cluster.urlFor(name);
     },
     async psql(sql, database = "postgres") {
-      const r = await run(bin("psql"), ["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", String(port), "-U", dbUser, "-d", database, "-c", sql], undefined);
+      const r = await run(
+        bin("psql"),
+        [
+          "-X",
+          "-A",
+          "-t",
+          "-v",
+          "ON_ERROR_STOP=1",
+          "-h",
+          "127.0.0.1",
+          "-p",
+          String(port),
+          "-U",
+          dbUser,
+          "-d",
+          database,
+          "-c",
+          sql,
+        ],
+        undefined,
+      );
       if (r.code !== 0) throw new Error(`psql failed (exit ${r.code}): ${r.out}`);
       return r.out.trim();
     },

@@ -5,7 +5,7 @@
  * cost, lineage. And a second client — the AWS SDK through the EC2 endpoint the REPL shows — whose
  * instance appears on the REPL's screen live.
  */
-import { RunInstancesCommand, DescribeImagesCommand } from "@aws-sdk/client-ec2";
+import { DescribeImagesCommand, RunInstancesCommand } from "@aws-sdk/client-ec2";
 import { accountsOf, sdkClient } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasTmux, startTerminal, type Terminal } from "./tmux.ts";
@@ -68,7 +68,10 @@ describe("ec2sim in a terminal", () => {
     expect(cost[0]).not.toMatch(/\$0$/);
     await t.waitFor(new RegExp(`${id1}\\s+t3\\.micro cats-1`), "per-resource lines");
     await t.enter("tree");
-    await t.waitFor(new RegExp(`└─ ${id1}\\s+cats-1[\\s\\S]*└─ ${ami}\\s+MyCustomAMI\\s+available[\\s\\S]*└─ ${id2}\\s+cats-2`), "the lineage");
+    await t.waitFor(
+      new RegExp(`└─ ${id1}\\s+cats-1[\\s\\S]*└─ ${ami}\\s+MyCustomAMI\\s+available[\\s\\S]*└─ ${id2}\\s+cats-2`),
+      "the lineage",
+    );
 
     // 80×24: the frame never spills past the terminal
     const screen = await t.screen();
@@ -95,10 +98,27 @@ describe("a second client", () => {
     await t.waitFor(/No instances yet/, "the empty home screen");
     const [a] = await accountsOf(url);
     const ec2 = sdkClient(url, a);
-    const { Images } = await ec2.send(new DescribeImagesCommand({ Owners: ["amazon"], Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }] }));
-    const out = await ec2.send(new RunInstancesCommand({ ImageId: Images![0]!.ImageId!, InstanceType: "t3.nano", MinCount: 1, MaxCount: 1, TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "Name", Value: "from-sdk" }] }] }));
+    const { Images } = await ec2.send(
+      new DescribeImagesCommand({
+        Owners: ["amazon"],
+        Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }],
+      }),
+    );
+    const out = await ec2.send(
+      new RunInstancesCommand({
+        ImageId: Images![0]!.ImageId!,
+        InstanceType: "t3.nano",
+        MinCount: 1,
+        MaxCount: 1,
+        TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "Name", Value: "from-sdk" }] }],
+      }),
+    );
     const id = out.Instances![0]!.InstanceId!;
-    await t.waitFor(new RegExp(`${id} from-sdk\\s+◐ pending\\s+t3\\.nano`), "the SDK's instance on the REPL's screen", 10_000);
+    await t.waitFor(
+      new RegExp(`${id} from-sdk\\s+◐ pending\\s+t3\\.nano`),
+      "the SDK's instance on the REPL's screen",
+      10_000,
+    );
     // and its transition, driven by the server's clock ticker
     await t.enter("clock advance 1m");
     await t.waitFor(new RegExp(`${id} from-sdk\\s+● running`), "it running");

@@ -35,14 +35,27 @@ export interface Terminal {
 }
 
 /** Starts `bin/ec2sim ARGS` in a fresh tmux session of `columns`×`rows`, with a fresh data dir. */
-export async function startTerminal(args: string[] = [], opts: { columns?: number; rows?: number } = {}): Promise<Terminal> {
+export async function startTerminal(
+  args: string[] = [],
+  opts: { columns?: number; rows?: number } = {},
+): Promise<Terminal> {
   const dataDir = mkdtempSync(join(tmpdir(), "ec2sim-tmux-"));
   const socket = `ec2sim-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const tmux = (...a: string[]) => run("tmux", ["-L", socket, ...a], { timeout: 10_000 });
   const quoted = [BIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
   // After ec2sim exits, say how, and keep the pane so the test can read it.
   const command = `cd ${JSON.stringify(tmpdir())} && EC2SIM_DATA=${JSON.stringify(dataDir)} TERM=xterm-256color ${quoted}; echo "[ec2sim exited $?]"; sleep 600`;
-  await tmux("new-session", "-d", "-s", "main", "-x", String(opts.columns ?? 80), "-y", String(opts.rows ?? 24), command);
+  await tmux(
+    "new-session",
+    "-d",
+    "-s",
+    "main",
+    "-x",
+    String(opts.columns ?? 80),
+    "-y",
+    String(opts.rows ?? 24),
+    command,
+  );
   const t: Terminal = {
     socket,
     dataDir,

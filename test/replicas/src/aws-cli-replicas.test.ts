@@ -7,10 +7,11 @@
  * the sandbox clock paused, DescribeInstances and DescribeImages answer identically through either.
  * Fails (never skips) without the AWS CLI v2 or the PostgreSQL server binaries.
  */
-import { startCluster, type PgCluster } from "@ec2sim/test-pg";
-import { awsCliRunner, runAwsCliStory, type CliAccount } from "@ec2sim/test-endpoint/src/aws-cli-story.ts";
+
+import { awsCliRunner, type CliAccount, runAwsCliStory } from "@ec2sim/test-endpoint/src/aws-cli-story.ts";
 import { findAwsCliV2 } from "@ec2sim/test-endpoint/src/harness.ts";
 import { accountsOf } from "@ec2sim/test-harness";
+import { type PgCluster, startCluster } from "@ec2sim/test-pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase, startReplica } from "./harness.ts";
 
@@ -42,23 +43,39 @@ describe("AWS CLI v2 through two ec2sim replicas on one PostgreSQL database, alt
     await cluster?.destroy();
   });
 
-  it("runs the seeds' story with --endpoint-url alternating between replica 1 and replica 2", { timeout: 150_000 }, async () => {
+  it("runs the seeds' story with --endpoint-url alternating between replica 1 and replica 2", {
+    timeout: 150_000,
+  }, async () => {
     const urls = replicas.map((r) => r.url);
     let next = 0;
-    const alternate = awsCliRunner(awsPath, () => urls[next++ % urls.length]!, () => A);
+    const alternate = awsCliRunner(
+      awsPath,
+      () => urls[next++ % urls.length]!,
+      () => A,
+    );
     const story = await runAwsCliStory(alternate, A, B);
 
     // The copy in eu-west-1 settles (through whichever replica is next), so the final listing is at rest.
-    const waitCopy = await alternate.aws(["wait", "image-available", "--region", "eu-west-1", "--image-ids", story.copyImageId], { timeoutMs: 90_000 });
+    const waitCopy = await alternate.aws(
+      ["wait", "image-available", "--region", "eu-west-1", "--image-ids", story.copyImageId],
+      { timeoutMs: 90_000 },
+    );
     expect(waitCopy.code, waitCopy.stderr).toBe(0);
 
     // Every step went to the other replica than the one before, and both served half the story.
     const calls = alternate.calls;
-    const slow = calls.filter((c) => c.ms > 5_000).map((c) => `${c.args.slice(0, 2).join(" ")} ${(c.ms / 1000).toFixed(1)} s`);
-    console.log(`${calls.length} aws invocations, ${(calls.reduce((t, c) => t + c.ms, 0) / 1000).toFixed(1)} s in all; over 5 s: ${slow.join(", ") || "none"}`);
+    const slow = calls
+      .filter((c) => c.ms > 5_000)
+      .map((c) => `${c.args.slice(0, 2).join(" ")} ${(c.ms / 1000).toFixed(1)} s`);
+    console.log(
+      `${calls.length} aws invocations, ${(calls.reduce((t, c) => t + c.ms, 0) / 1000).toFixed(1)} s in all; over 5 s: ${slow.join(", ") || "none"}`,
+    );
     expect(calls.length).toBeGreaterThanOrEqual(30);
-    calls.forEach((c, i) => expect(c.endpoint, `call ${i}: aws ec2 ${c.args.join(" ")}`).toBe(urls[i % 2]));
-    for (const url of urls) expect(calls.filter((c) => c.endpoint === url).length).toBeGreaterThanOrEqual(Math.floor(calls.length / 2));
+    calls.forEach((c, i) => {
+      expect(c.endpoint, `call ${i}: aws ec2 ${c.args.join(" ")}`).toBe(urls[i % 2]);
+    });
+    for (const url of urls)
+      expect(calls.filter((c) => c.endpoint === url).length).toBeGreaterThanOrEqual(Math.floor(calls.length / 2));
 
     // Freeze the sandbox's clock (a journaled event, through replica 2) so both replicas are asked about one instant.
     const paused = await fetch(`${urls[1]}/_ec2sim/sandboxes/default/clock`, {
@@ -69,7 +86,13 @@ describe("AWS CLI v2 through two ec2sim replicas on one PostgreSQL database, alt
     expect(paused.status, await paused.clone().text()).toBe(200);
     expect(((await paused.json()) as { paused: boolean }).paused).toBe(true);
 
-    const through = urls.map((url) => awsCliRunner(awsPath, () => url, () => A));
+    const through = urls.map((url) =>
+      awsCliRunner(
+        awsPath,
+        () => url,
+        () => A,
+      ),
+    );
     const both = async (args: string[], opts: { as?: CliAccount; region?: string } = {}) => {
       const [one, two] = await Promise.all(through.map((cli) => cli.ok(args, opts)));
       expect(two, `aws ec2 ${args.join(" ")} through replica 2 vs replica 1`).toEqual(one);
@@ -87,8 +110,20 @@ describe("AWS CLI v2 through two ec2sim replicas on one PostgreSQL database, alt
     expect((await both(["describe-images", "--owners", "self"])).Images).toEqual([]);
     const eu = await both(["describe-images", "--owners", "self", "--region", "eu-west-1"]);
     expect(eu.Images).toHaveLength(1);
-    expect(eu.Images[0]).toMatchObject({ ImageId: story.copyImageId, Name: "MyCustomAMI-eu", OwnerId: A.accountId, State: "available", Public: false });
-    const catalog = await both(["describe-images", "--owners", "amazon", "--filters", "Name=name,Values=al2023-ami-2023*-x86_64"]);
+    expect(eu.Images[0]).toMatchObject({
+      ImageId: story.copyImageId,
+      Name: "MyCustomAMI-eu",
+      OwnerId: A.accountId,
+      State: "available",
+      Public: false,
+    });
+    const catalog = await both([
+      "describe-images",
+      "--owners",
+      "amazon",
+      "--filters",
+      "Name=name,Values=al2023-ami-2023*-x86_64",
+    ]);
     expect(catalog.Images.length).toBeGreaterThan(1);
     const asB = await both(["describe-images", "--executable-users", "self"], { as: B });
     expect(asB.Images.map((i: any) => i.ImageId)).not.toContain(story.imageId);
@@ -96,6 +131,9 @@ describe("AWS CLI v2 through two ec2sim replicas on one PostgreSQL database, alt
     expect(keys.KeyPairs.map((k: any) => k.KeyName)).toEqual([story.keyName]);
 
     // A deregistered image is gone through either replica.
-    for (const cli of through) expect((await cli.aws(["describe-images", "--image-ids", story.imageId])).stderr).toContain("InvalidAMIID.NotFound");
+    for (const cli of through)
+      expect((await cli.aws(["describe-images", "--image-ids", story.imageId])).stderr).toContain(
+        "InvalidAMIID.NotFound",
+      );
   });
 });

@@ -4,7 +4,7 @@
  * their requests over them.
  */
 import { EC2Client } from "@aws-sdk/client-ec2";
-import { startServer, type Credentials, type ServerProcess } from "@ec2sim/test-harness";
+import { type Credentials, type ServerProcess, startServer } from "@ec2sim/test-harness";
 import type { PgCluster } from "@ec2sim/test-pg";
 
 let databases = 0;
@@ -23,7 +23,11 @@ export function startReplica(storeUrl: string, opts: { speed?: number } = {}): P
  * An EC2 client whose requests go to the given servers in turn (1, 2, 1, 2, …). The request is
  * signed for the first server's host:port; each replica checks the signature, not the port.
  */
-export function roundRobinClient(urls: readonly string[], account: Credentials, region = "us-east-1"): EC2Client & { sentTo: number[] } {
+export function roundRobinClient(
+  urls: readonly string[],
+  account: Credentials,
+  region = "us-east-1",
+): EC2Client & { sentTo: number[] } {
   const client = new EC2Client({
     endpoint: urls[0]!,
     region,

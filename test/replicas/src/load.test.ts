@@ -15,15 +15,23 @@ import {
   CreateVolumeCommand,
   DescribeInstancesCommand,
   DescribeVolumesCommand,
-  EC2Client,
+  type EC2Client,
   RunInstancesCommand,
   TerminateInstancesCommand,
 } from "@aws-sdk/client-ec2";
-import { Sandbox, type EventEnvelope } from "@ec2sim/core";
+import { type EventEnvelope, Sandbox } from "@ec2sim/core";
 import { SandboxClient } from "@ec2sim/protocol";
-import { startCluster, type PgCluster } from "@ec2sim/test-pg";
+import {
+  accountsOf,
+  admin,
+  mulberry32,
+  newestAl2023,
+  type ServerProcess,
+  sdkClient,
+  sleep,
+} from "@ec2sim/test-harness";
+import { type PgCluster, startCluster } from "@ec2sim/test-pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { accountsOf, admin, mulberry32, newestAl2023, sdkClient, sleep, type ServerProcess } from "@ec2sim/test-harness";
 import { freshDatabase, startReplica } from "./harness.ts";
 
 const CLIENTS = 20;
@@ -68,7 +76,6 @@ describe("20 clients over 2 replicas, 1,000 commands on one sandbox, kill -9 of 
     let slowest = 0;
 
     /** Sends to the preferred replica; on 503 or a dead replica, retries (same input, same ClientToken) on the other. */
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     async function send<T>(prefer: number, make: () => any): Promise<T | undefined> {
       for (let attempt = 0; attempt < 60; attempt++) {
         const i = (prefer + attempt) % 2;
@@ -82,7 +89,13 @@ describe("20 clients over 2 replicas, 1,000 commands on one sandbox, kill -9 of 
         try {
           const out = await Promise.race([
             clientFor(r.url).send(make()) as Promise<T>,
-            new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error(`HUNG: no answer from replica ${i + 1} within ${REQUEST_LIMIT_MS} ms`)), REQUEST_LIMIT_MS))),
+            new Promise<never>(
+              (_, rej) =>
+                (timer = setTimeout(
+                  () => rej(new Error(`HUNG: no answer from replica ${i + 1} within ${REQUEST_LIMIT_MS} ms`)),
+                  REQUEST_LIMIT_MS,
+                )),
+            ),
           ]);
           slowest = Math.max(slowest, Date.now() - t0);
           return out;
@@ -99,7 +112,8 @@ describe("20 clients over 2 replicas, 1,000 commands on one sandbox, kill -9 of 
             return undefined; // an EC2 refusal (e.g. IncorrectInstanceState): no change, nothing to retry
           } else {
             // No HTTP answer: only the killed replica may do that.
-            if (i === 0) throw new Error(`replica 1 (never killed) failed without an answer: ${err.code ?? ""} ${err.message}`);
+            if (i === 0)
+              throw new Error(`replica 1 (never killed) failed without an answer: ${err.code ?? ""} ${err.message}`);
             count(`replica ${i + 1}: connection failed (${err.code ?? err.name})`);
           }
           await sleep(40 + Math.random() * 120);
@@ -124,7 +138,17 @@ describe("20 clients over 2 replicas, 1,000 commands on one sandbox, kill -9 of 
         const live = mine.filter((id) => !acks.some((a) => a.kind === "terminate" && a.instanceId === id));
         if (p < 0.3 || live.length === 0) {
           const token = `w${w}-${k}`;
-          const out = await send<{ Instances?: { InstanceId?: string }[] }>(prefer, () => new RunInstancesCommand({ ImageId: ami, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1, ClientToken: token }));
+          const out = await send<{ Instances?: { InstanceId?: string }[] }>(
+            prefer,
+            () =>
+              new RunInstancesCommand({
+                ImageId: ami,
+                InstanceType: "t3.micro",
+                MinCount: 1,
+                MaxCount: 1,
+                ClientToken: token,
+              }),
+          );
           const id = out?.Instances?.[0]?.InstanceId;
           if (id) {
             acks.push({ kind: "run", token, instanceId: id });
@@ -134,15 +158,28 @@ describe("20 clients over 2 replicas, 1,000 commands on one sandbox, kill -9 of 
           const resource = live[Math.floor(rnd() * live.length)]!;
           const key = `w${w}-k${k}`;
           const value = `v${Math.floor(rnd() * 1e6)}`;
-          if (await send(prefer, () => new CreateTagsCommand({ Resources: [resource], Tags: [{ Key: key, Value: value }] }))) acks.push({ kind: "tag", resource, key, value });
+          if (
+            await send(
+              prefer,
+              () => new CreateTagsCommand({ Resources: [resource], Tags: [{ Key: key, Value: value }] }),
+            )
+          )
+            acks.push({ kind: "tag", resource, key, value });
         } else if (p < 0.7) {
-          const out = await send<{ VolumeId?: string }>(prefer, () => new CreateVolumeCommand({ AvailabilityZone: "us-east-1a", Size: 1 + Math.floor(rnd() * 8) }));
+          const out = await send<{ VolumeId?: string }>(
+            prefer,
+            () => new CreateVolumeCommand({ AvailabilityZone: "us-east-1a", Size: 1 + Math.floor(rnd() * 8) }),
+          );
           if (out?.VolumeId) acks.push({ kind: "volume", volumeId: out.VolumeId });
         } else if (p < 0.78) {
           const id = live[Math.floor(rnd() * live.length)]!;
-          if (await send(prefer, () => new TerminateInstancesCommand({ InstanceIds: [id] }))) acks.push({ kind: "terminate", instanceId: id });
+          if (await send(prefer, () => new TerminateInstancesCommand({ InstanceIds: [id] })))
+            acks.push({ kind: "terminate", instanceId: id });
         } else if (p < 0.92) {
-          await send(prefer, () => new DescribeInstancesCommand({ InstanceIds: [live[Math.floor(rnd() * live.length)]!] }));
+          await send(
+            prefer,
+            () => new DescribeInstancesCommand({ InstanceIds: [live[Math.floor(rnd() * live.length)]!] }),
+          );
         } else {
           await send(prefer, () => new DescribeVolumesCommand({}));
         }
@@ -174,23 +211,52 @@ describe("20 clients over 2 replicas, 1,000 commands on one sandbox, kill -9 of 
     const t0 = Date.now();
     const [notes] = await Promise.all([faults(), ...Array.from({ length: CLIENTS }, (_, w) => worker(w))]);
     const ms = Date.now() - t0;
-    console.log(`${COMMANDS} commands by ${CLIENTS} clients in ${ms} ms (${Math.round((COMMANDS * 1000) / ms)}/s), slowest answer ${slowest} ms; ${acks.length} acknowledged changes\n${notes.join("\n")}\nerrors: ${JSON.stringify(Object.fromEntries(errors))}`);
+    console.log(
+      `${COMMANDS} commands by ${CLIENTS} clients in ${ms} ms (${Math.round((COMMANDS * 1000) / ms)}/s), slowest answer ${slowest} ms; ${acks.length} acknowledged changes\n${notes.join("\n")}\nerrors: ${JSON.stringify(Object.fromEntries(errors))}`,
+    );
 
     // Freeze the simulated clock so both replicas and the fold answer at the same moment.
     expect((await admin(replicas[0]!.url, "POST", "/sandboxes/default/clock", { paused: true })).status).toBe(200);
-    const ws = await Promise.all(replicas.map((r) => SandboxClient.connect({ url: r!.url, accessKeyId: A.accessKeyId, secretAccessKey: A.secretAccessKey, reconnect: false })));
-    const queries: [string, Record<string, unknown>][] = [["DescribeInstances", {}], ["DescribeVolumes", {}], ["DescribeTags", { MaxResults: 1000 }], ["DescribeAddresses", {}], ["DescribeSecurityGroups", {}]];
+    const ws = await Promise.all(
+      replicas.map((r) =>
+        SandboxClient.connect({
+          url: r!.url,
+          accessKeyId: A.accessKeyId,
+          secretAccessKey: A.secretAccessKey,
+          reconnect: false,
+        }),
+      ),
+    );
+    const queries: [string, Record<string, unknown>][] = [
+      ["DescribeInstances", {}],
+      ["DescribeVolumes", {}],
+      ["DescribeTags", { MaxResults: 1000 }],
+      ["DescribeAddresses", {}],
+      ["DescribeSecurityGroups", {}],
+    ];
     const answers = await Promise.all(ws.map((c) => Promise.all(queries.map(([a, input]) => c.call(a, input)))));
-    const { json: log } = await admin<{ config: { seed: string; start?: number }; lastSeq: number; events: EventEnvelope[] }>(replicas[1]!.url, "GET", "/sandboxes/default/events");
+    const { json: log } = await admin<{
+      config: { seed: string; start?: number };
+      lastSeq: number;
+      events: EventEnvelope[];
+    }>(replicas[1]!.url, "GET", "/sandboxes/default/events");
     await Promise.all(ws.map((c) => c.close()));
 
     // The log: contiguous, nothing twice.
     expect(log.events.map((e) => e.seq)).toEqual(log.events.map((_, i) => i + 1));
-    const tokens = log.events.filter((e) => e.event.type === "ClientTokenRecorded").map((e) => (e.event as { key: string }).key);
+    const tokens = log.events
+      .filter((e) => e.event.type === "ClientTokenRecorded")
+      .map((e) => (e.event as { key: string }).key);
     expect(tokens.length).toBe(new Set(tokens).size);
-    const launched = log.events.flatMap((e) => (e.event.type === "InstancesLaunched" ? (e.event as { instances: { instanceId: string }[] }).instances.map((i) => i.instanceId) : []));
+    const launched = log.events.flatMap((e) =>
+      e.event.type === "InstancesLaunched"
+        ? (e.event as { instances: { instanceId: string }[] }).instances.map((i) => i.instanceId)
+        : [],
+    );
     expect(launched.length).toBe(new Set(launched).size);
-    const toRunning = log.events.filter((e) => e.event.type === "InstanceStateChanged" && (e.event as { state: string }).state === "running").map((e) => (e.event as { instanceId: string }).instanceId);
+    const toRunning = log.events
+      .filter((e) => e.event.type === "InstanceStateChanged" && (e.event as { state: string }).state === "running")
+      .map((e) => (e.event as { instanceId: string }).instanceId);
     expect(toRunning.length).toBe(new Set(toRunning).size);
 
     // Every acknowledged change is there.
@@ -199,10 +265,24 @@ describe("20 clients over 2 replicas, 1,000 commands on one sandbox, kill -9 of 
     const missing: Ack[] = [];
     for (const a of acks) {
       const ok =
-        a.kind === "run" ? launched.includes(a.instanceId) && tokens.some((t) => t.endsWith(`:RunInstances:${a.token}`))
-        : a.kind === "tag" ? has((e) => e.event.type === "TagsCreated" && text.get(e.seq)!.includes(`"${a.resource}"`) && text.get(e.seq)!.includes(`"${a.key}"`) && text.get(e.seq)!.includes(`"${a.value}"`))
-        : a.kind === "volume" ? has((e) => e.event.type === "VolumeCreated" && text.get(e.seq)!.includes(`"${a.volumeId}"`))
-        : has((e) => e.event.type === "InstanceStateChanged" && (e.event as { instanceId: string }).instanceId === a.instanceId && /shutting-down|terminated/.test((e.event as { state: string }).state));
+        a.kind === "run"
+          ? launched.includes(a.instanceId) && tokens.some((t) => t.endsWith(`:RunInstances:${a.token}`))
+          : a.kind === "tag"
+            ? has(
+                (e) =>
+                  e.event.type === "TagsCreated" &&
+                  text.get(e.seq)!.includes(`"${a.resource}"`) &&
+                  text.get(e.seq)!.includes(`"${a.key}"`) &&
+                  text.get(e.seq)!.includes(`"${a.value}"`),
+              )
+            : a.kind === "volume"
+              ? has((e) => e.event.type === "VolumeCreated" && text.get(e.seq)!.includes(`"${a.volumeId}"`))
+              : has(
+                  (e) =>
+                    e.event.type === "InstanceStateChanged" &&
+                    (e.event as { instanceId: string }).instanceId === a.instanceId &&
+                    /shutting-down|terminated/.test((e.event as { state: string }).state),
+                );
       if (!ok) missing.push(a);
     }
     expect(missing).toEqual([]);
@@ -211,15 +291,26 @@ describe("20 clients over 2 replicas, 1,000 commands on one sandbox, kill -9 of 
     expect(new Set(runAcks.map((a) => a.instanceId)).size).toBe(runAcks.length);
 
     // The replicas' answers are the fold of the log.
-    const sb = Sandbox.replay(log.events, { seed: log.config.seed, ...(log.config.start !== undefined ? { start: log.config.start } : {}) });
-    const fold = queries.map(([a, input]) => JSON.parse(JSON.stringify(sb.call({ accountId: A.accountId, region: "us-east-1" }, a, input).output)) as unknown);
+    const sb = Sandbox.replay(log.events, {
+      seed: log.config.seed,
+      ...(log.config.start !== undefined ? { start: log.config.start } : {}),
+    });
+    const fold = queries.map(
+      ([a, input]) =>
+        JSON.parse(
+          JSON.stringify(sb.call({ accountId: A.accountId, region: "us-east-1" }, a, input).output),
+        ) as unknown,
+    );
     expect(answers[0]).toEqual(fold);
     expect(answers[1]).toEqual(fold);
     expect((fold[0] as { Reservations: unknown[] }).Reservations.length).toBeGreaterThan(100);
 
     // Failures were 503s or the killed replica's closed connections, never anything else.
-    for (const k of errors.keys()) expect(k).toMatch(/503 ServiceUnavailable|replica 2: connection failed|IncorrectInstanceState|InvalidInstanceID/);
+    for (const k of errors.keys())
+      expect(k).toMatch(/503 ServiceUnavailable|replica 2: connection failed|IncorrectInstanceState|InvalidInstanceID/);
     expect(errors.get("gave up after 60 attempts") ?? 0).toBe(0);
-    expect(errors.get("replica 1: 503 ServiceUnavailable") ?? 0, "the PostgreSQL restart was noticed").toBeGreaterThan(0);
+    expect(errors.get("replica 1: 503 ServiceUnavailable") ?? 0, "the PostgreSQL restart was noticed").toBeGreaterThan(
+      0,
+    );
   }, 300_000);
 });

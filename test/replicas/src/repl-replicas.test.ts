@@ -6,8 +6,8 @@
  * the boot completes only because of that advance. Fails, never skips, without PostgreSQL or tmux.
  */
 import { RunInstancesCommand } from "@aws-sdk/client-ec2";
-import { startCluster, type PgCluster } from "@ec2sim/test-pg";
-import { accountsOf, adminOk, newestAl2023, sdkClient, type Account, type ServerProcess } from "@ec2sim/test-harness";
+import { type Account, accountsOf, adminOk, newestAl2023, type ServerProcess, sdkClient } from "@ec2sim/test-harness";
+import { type PgCluster, startCluster } from "@ec2sim/test-pg";
 import { hasTmux, startTerminal, type Terminal } from "@ec2sim/test-repl/tmux";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { freshDatabase, startReplica } from "./harness.ts";
@@ -34,8 +34,15 @@ describe("a REPL on replica 2 sees replica 1's launches live", () => {
 
   it("the instance and its Name appear on the REPL's screen without typing, then go to running when the clock moves", async () => {
     const ws = r2.url.replace(/^http/, "ws");
-    t = await startTerminal(["--connect", ws, "--access-key-id", A.accessKeyId, "--secret-access-key", A.secretAccessKey], { columns: 100, rows: 30 });
-    await t.waitFor(new RegExp(`connected to ${ws.replace(/[.:/]/g, "\\$&")}`), "the REPL connected to replica 2", 30_000);
+    t = await startTerminal(
+      ["--connect", ws, "--access-key-id", A.accessKeyId, "--secret-access-key", A.secretAccessKey],
+      { columns: 100, rows: 30 },
+    );
+    await t.waitFor(
+      new RegExp(`connected to ${ws.replace(/[.:/]/g, "\\$&")}`),
+      "the REPL connected to replica 2",
+      30_000,
+    );
     await t.waitFor(/No instances yet/, "the empty home screen");
 
     const ec2 = sdkClient(r1.url, A);
@@ -50,7 +57,11 @@ describe("a REPL on replica 2 sees replica 1's launches live", () => {
     );
     const id = out.Instances![0]!.InstanceId!;
     const launchedAt = Date.now();
-    await t.waitFor(new RegExp(`${id} from-r1\\s+◐ pending\\s+t3\\.nano`), "replica 1's instance on the REPL's screen", 10_000);
+    await t.waitFor(
+      new RegExp(`${id} from-r1\\s+◐ pending\\s+t3\\.nano`),
+      "replica 1's instance on the REPL's screen",
+      10_000,
+    );
     await t.waitFor(new RegExp(`booting ${id} from-r1`), "its boot progress");
     console.log(`launch through replica 1 on the REPL's screen (replica 2) within ${Date.now() - launchedAt} ms`);
 

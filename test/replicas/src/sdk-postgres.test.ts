@@ -5,9 +5,10 @@
  * (the same assertions hold: the same result as through one server).
  * Fails (never skips) without the PostgreSQL server binaries.
  */
-import { startCluster, type PgCluster } from "@ec2sim/test-pg";
+
 import { oneServerTarget, sdkStorySuite } from "@ec2sim/test-endpoint/src/sdk-story.ts";
 import type { ServerProcess } from "@ec2sim/test-harness";
+import { type PgCluster, startCluster } from "@ec2sim/test-pg";
 import { afterAll, expect } from "vitest";
 import { freshDatabase, roundRobinClient, startReplica } from "./harness.ts";
 
@@ -31,7 +32,11 @@ sdkStorySuite("AWS SDK v3 through two ec2sim replicas on one PostgreSQL database
       return servers[0]!.url;
     },
     client(account, region) {
-      const c = roundRobinClient(servers.map((s) => s.url), account, region);
+      const c = roundRobinClient(
+        servers.map((s) => s.url),
+        account,
+        region,
+      );
       clients.push(c);
       return c;
     },

@@ -3,19 +3,23 @@
  * provider plugin built and installed through a filesystem mirror. The `ec2sim serve` process per
  * test file and the AWS SDK for changes made behind terraform's back come from @ec2sim/test-harness.
  */
-import { buildProvider, writeTerraformCliConfig, type CliConfig } from "@ec2sim/terraform-provider";
+
 import { spawn, spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildProvider, type CliConfig, writeTerraformCliConfig } from "@ec2sim/terraform-provider";
 
 export const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), "../fixtures");
 
 /** terraform's version; throws a clear error when terraform is not on PATH (these suites never skip). */
 export function requireTerraform(): string {
-  const r = spawnSync("terraform", ["version", "-json"], { encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1", TF_CLI_CONFIG_FILE: "/dev/null" } });
+  const r = spawnSync("terraform", ["version", "-json"], {
+    encoding: "utf8",
+    env: { ...process.env, CHECKPOINT_DISABLE: "1", TF_CLI_CONFIG_FILE: "/dev/null" },
+  });
   if (r.error || r.status !== 0) {
     throw new Error(
       "terraform is missing: the Terraform suites drive the real terraform CLI (1.11.x) and `terraform` was not found on PATH " +
@@ -56,8 +60,25 @@ export async function prepareTerraform(env: NodeJS.ProcessEnv = {}): Promise<Ter
   const root = tempDir("tf");
   const { outdir } = await buildProvider(join(root, "dist"));
   const cli = writeTerraformCliConfig({ dir: join(root, "cli"), distDir: outdir });
-  const base: NodeJS.ProcessEnv = { ...process.env, TF_CLI_CONFIG_FILE: cli.cliConfigFile, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" };
-  for (const k of ["TF_LOG", "TF_REATTACH_PROVIDERS", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "EC2SIM_ENDPOINT"]) delete base[k];
+  const base: NodeJS.ProcessEnv = {
+    ...process.env,
+    TF_CLI_CONFIG_FILE: cli.cliConfigFile,
+    TF_IN_AUTOMATION: "1",
+    TF_INPUT: "0",
+    CHECKPOINT_DISABLE: "1",
+  };
+  for (const k of [
+    "TF_LOG",
+    "TF_REATTACH_PROVIDERS",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "EC2SIM_ENDPOINT",
+  ])
+    delete base[k];
   const fullEnv = { ...base, ...env };
   return {
     root,
@@ -126,7 +147,11 @@ export interface TfResource {
 export interface TfShow {
   format_version: string;
   terraform_version: string;
-  values?: { outputs?: Record<string, { value: unknown; type: unknown; sensitive: boolean }>; root_module: { resources?: TfResource[] } };
+  values?: {
+    outputs?: Record<string, { value: unknown; type: unknown; sensitive: boolean }>;
+    root_module: { resources?: TfResource[] };
+  };
 }
 
-export const resourcesOf = (show: TfShow): Map<string, TfResource> => new Map((show.values?.root_module.resources ?? []).map((r) => [r.address, r]));
+export const resourcesOf = (show: TfShow): Map<string, TfResource> =>
+  new Map((show.values?.root_module.resources ?? []).map((r) => [r.address, r]));

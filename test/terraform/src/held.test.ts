@@ -6,15 +6,21 @@
  * (in reattach mode, one provider process) EC2 errors as diagnostics and timeouts that run on the
  * sandbox clock.
  */
-import { DescribeImagesCommand, DescribeInstancesCommand, type EC2Client } from "@aws-sdk/client-ec2";
-import { createProvider, providerDefinition, startServer as startPlugin, type RunningServer } from "@ec2sim/terraform-provider";
+
 import { execFile } from "node:child_process";
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { DescribeImagesCommand, DescribeInstancesCommand, type EC2Client } from "@aws-sdk/client-ec2";
+import {
+  createProvider,
+  providerDefinition,
+  type RunningServer,
+  startServer as startPlugin,
+} from "@ec2sim/terraform-provider";
+import { accountsOf, BIN, type ServerProcess, sdkClient, startServer } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accountsOf, BIN, sdkClient, startServer, type ServerProcess } from "@ec2sim/test-harness";
-import { FIXTURES, requireTerraform, resourcesOf, tempDir, tf, type TfResult } from "./harness.ts";
+import { FIXTURES, requireTerraform, resourcesOf, type TfResult, tempDir, tf } from "./harness.ts";
 
 const run = promisify(execFile);
 
@@ -32,13 +38,25 @@ describe("ec2sim terraform setup + a configuration written for the real AWS prov
     west = sdkClient(server.url, (await accountsOf(server.url))[0], "us-west-2");
     project = tempDir("project");
     cpSync(join(FIXTURES, "hashicorp-docs"), project, { recursive: true });
-    const r = await run(BIN, ["terraform", "setup", "--dir", project, "--endpoint", server.url], { env: { ...process.env, EC2SIM_ENDPOINT: "" } });
+    const r = await run(BIN, ["terraform", "setup", "--dir", project, "--endpoint", server.url], {
+      env: { ...process.env, EC2SIM_ENDPOINT: "" },
+    });
     setupOut = r.stdout;
     const cliConfig = /export TF_CLI_CONFIG_FILE="([^"]+)"/.exec(setupOut)?.[1];
     if (!cliConfig) throw new Error(`ec2sim terraform setup did not say what to export:\n${setupOut}\n${r.stderr}`);
     // What the user's shell has: the exported CLI config and nothing ec2sim-specific (no keys, no endpoint).
     env = { ...process.env, TF_CLI_CONFIG_FILE: cliConfig, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" };
-    for (const k of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION", "EC2SIM_ENDPOINT", "TF_REATTACH_PROVIDERS", "TF_LOG"]) delete env[k];
+    for (const k of [
+      "AWS_ACCESS_KEY_ID",
+      "AWS_SECRET_ACCESS_KEY",
+      "AWS_SESSION_TOKEN",
+      "AWS_REGION",
+      "AWS_DEFAULT_REGION",
+      "EC2SIM_ENDPOINT",
+      "TF_REATTACH_PROVIDERS",
+      "TF_LOG",
+    ])
+      delete env[k];
   });
   afterAll(async () => {
     await server?.stop();
@@ -69,10 +87,24 @@ describe("ec2sim terraform setup + a configuration written for the real AWS prov
 
     const show = resourcesOf(JSON.parse((await tfp(["show", "-json"])).stdout));
     const web = show.get("aws_instance.web")!.values;
-    expect(web).toMatchObject({ availability_zone: "us-west-2a", instance_type: "t3.micro", key_name: "deployer-key", tags: { Name: "HelloWorld" } });
-    expect(show.get("data.aws_ami.ubuntu")!.values).toMatchObject({ owner_id: "099720109477", virtualization_type: "hvm", architecture: "x86_64" });
-    const inst = (await west.send(new DescribeInstancesCommand({ InstanceIds: [web.id] }))).Reservations![0]!.Instances![0]!;
-    expect(inst).toMatchObject({ State: { Name: "running" }, ImageId: show.get("data.aws_ami.ubuntu")!.values.id, Placement: { AvailabilityZone: "us-west-2a" } });
+    expect(web).toMatchObject({
+      availability_zone: "us-west-2a",
+      instance_type: "t3.micro",
+      key_name: "deployer-key",
+      tags: { Name: "HelloWorld" },
+    });
+    expect(show.get("data.aws_ami.ubuntu")!.values).toMatchObject({
+      owner_id: "099720109477",
+      virtualization_type: "hvm",
+      architecture: "x86_64",
+    });
+    const inst = (await west.send(new DescribeInstancesCommand({ InstanceIds: [web.id] }))).Reservations![0]!
+      .Instances![0]!;
+    expect(inst).toMatchObject({
+      State: { Name: "running" },
+      ImageId: show.get("data.aws_ami.ubuntu")!.values.id,
+      Placement: { AvailabilityZone: "us-west-2a" },
+    });
     const mine = (await west.send(new DescribeImagesCommand({ Owners: ["self"] }))).Images!.map((i) => i.Name).sort();
     expect(mine).toEqual(["terraform-example", "terraform-example-copy", "terraform-example-from-instance"]);
   });
@@ -96,7 +128,10 @@ describe("ec2sim terraform setup + a configuration written for the real AWS prov
     ] as const) {
       const dir = join(project, `constraint-${expected}-${constraint.replace(/\W/g, "")}`);
       mkdirSync(dir);
-      writeFileSync(join(dir, "main.tf"), `terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws", version = "${constraint}" }\n  }\n}\nprovider "aws" {\n  region = "us-east-1"\n}\ndata "aws_region" "current" {}\n`);
+      writeFileSync(
+        join(dir, "main.tf"),
+        `terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws", version = "${constraint}" }\n  }\n}\nprovider "aws" {\n  region = "us-east-1"\n}\ndata "aws_region" "current" {}\n`,
+      );
       const init = await tfp(["init", "-no-color", "-input=false"], dir);
       expect(init.stderr).toBe("");
       expect(init.stdout).toContain(`Installed hashicorp/aws v${expected} (unauthenticated)`);
@@ -111,7 +146,9 @@ describe("ec2sim terraform setup + a configuration written for the real AWS prov
     expect(r.stdout).toContain('Only source = "ec2sim/ec2sim" gets this plugin');
     const rc = readFileSync(join(other, ".ec2sim/terraform/terraform.rc"), "utf8");
     expect(rc).toContain(`include = ["registry.terraform.io/ec2sim/ec2sim"]`);
-    const bad = await run(BIN, ["terraform", "setup", "--dir", other, "--address", "hashicorp/google"]).catch((e: { code: number; stderr: string }) => e);
+    const bad = await run(BIN, ["terraform", "setup", "--dir", other, "--address", "hashicorp/google"]).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect((bad as { code: number }).code).toBe(2);
     expect((bad as { stderr: string }).stderr).toContain("--address must be hashicorp/aws or ec2sim/ec2sim");
   });
@@ -162,11 +199,16 @@ data "aws_ami" "al2023" {
   });
 
   it("an EC2 error is a Terraform diagnostic that names EC2's code", async () => {
-    writeFileSync(join(dir, "bad.tf"), `resource "aws_instance" "bad" {\n  ami           = "ami-0123456789abcdef0"\n  instance_type = "t3.micro"\n}\n`);
+    writeFileSync(
+      join(dir, "bad.tf"),
+      `resource "aws_instance" "bad" {\n  ami           = "ami-0123456789abcdef0"\n  instance_type = "t3.micro"\n}\n`,
+    );
     const r = await tf(dir, ["apply", "-no-color", "-input=false", "-auto-approve"], env);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain("Error: creating EC2 Instance: api error InvalidAMIID.NotFound: The image id '[ami-0123456789abcdef0]' does not exist");
-    expect(r.stderr).toContain('with aws_instance.bad,');
+    expect(r.stderr).toContain(
+      "Error: creating EC2 Instance: api error InvalidAMIID.NotFound: The image id '[ami-0123456789abcdef0]' does not exist",
+    );
+    expect(r.stderr).toContain("with aws_instance.bad,");
     const state = await tf(dir, ["state", "list"], env);
     expect(state.stdout.trim()).toBe("data.aws_ami.al2023");
   });
@@ -178,13 +220,18 @@ data "aws_ami" "al2023" {
     );
     const r = await tf(dir, ["apply", "-no-color", "-input=false", "-auto-approve"], env);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/Error: creating EC2 Instance: timeout while waiting for EC2 Instance \(i-[0-9a-f]{17}\) to become running \(timeout: 10s on the sandbox clock\)/);
+    expect(r.stderr).toMatch(
+      /Error: creating EC2 Instance: timeout while waiting for EC2 Instance \(i-[0-9a-f]{17}\) to become running \(timeout: 10s on the sandbox clock\)/,
+    );
     expect(r.ms).toBeLessThan(10_000); // ×200: ten simulated seconds are 50 real milliseconds
     // As with hashicorp/aws, the half-made instance is in state, tainted; the next plan replaces it.
     const plan = await tf(dir, ["plan", "-no-color", "-input=false"], env);
     expect(plan.stdout).toContain("# aws_instance.slow is tainted, so must be replaced");
     // With the default timeout (10m on the sandbox clock) it comes up.
-    writeFileSync(join(dir, "bad.tf"), `resource "aws_instance" "slow" {\n  ami           = data.aws_ami.al2023.id\n  instance_type = "t3.micro"\n}\n`);
+    writeFileSync(
+      join(dir, "bad.tf"),
+      `resource "aws_instance" "slow" {\n  ami           = data.aws_ami.al2023.id\n  instance_type = "t3.micro"\n}\n`,
+    );
     const ok = await tf(dir, ["apply", "-no-color", "-input=false", "-auto-approve"], env);
     expect(ok.stderr).toBe("");
     expect(ok.stdout).toContain("Apply complete! Resources: 1 added, 0 changed, 1 destroyed.");

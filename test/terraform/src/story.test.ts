@@ -9,6 +9,9 @@
  * `terraform show -json`. No keys and no endpoint in the configuration: the plugin finds the
  * sandbox through EC2SIM_ENDPOINT and takes its default account's keys from the admin API.
  */
+
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import {
   CreateTagsCommand,
   DeleteSnapshotCommand,
@@ -20,16 +23,22 @@ import {
   DescribeSecurityGroupsCommand,
   DescribeSnapshotsCommand,
   DescribeVolumesCommand,
-  ModifyInstanceAttributeCommand,
-  RunInstancesCommand,
   type EC2Client,
   type Instance,
+  ModifyInstanceAttributeCommand,
+  RunInstancesCommand,
 } from "@aws-sdk/client-ec2";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { type Account, accountsOf, type ServerProcess, sdkClient, startServer } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accountsOf, sdkClient, startServer, type Account, type ServerProcess } from "@ec2sim/test-harness";
-import { prepareTerraform, requireTerraform, resourcesOf, showJson, sshPublicKey, type Terraform, type TfResult } from "./harness.ts";
+import {
+  prepareTerraform,
+  requireTerraform,
+  resourcesOf,
+  showJson,
+  sshPublicKey,
+  type Terraform,
+  type TfResult,
+} from "./harness.ts";
 
 const ID = (prefix: string) => new RegExp(`^${prefix}-[0-9a-f]{17}$`);
 const B_ACCOUNT = "444455556666";
@@ -43,7 +52,10 @@ interface StoryOptions {
 }
 
 function storyConfig(publicKey: string, o: StoryOptions): string {
-  const tags = (t: Record<string, string>) => `{ ${Object.entries(t).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(", ")} }`;
+  const tags = (t: Record<string, string>) =>
+    `{ ${Object.entries(t)
+      .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
+      .join(", ")} }`;
   return `terraform {
   required_providers {
     aws = {
@@ -220,7 +232,10 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
   let ids: Record<string, string> = {};
   const times: Record<string, number> = {};
   const write = (o: Partial<StoryOptions> = {}) =>
-    writeFileSync(join(dir, "main.tf"), storyConfig(publicKey, { appType: "t3.micro", appAmi: "data.aws_ami.al2023.id", webTags: { Name: "web" }, ...o }));
+    writeFileSync(
+      join(dir, "main.tf"),
+      storyConfig(publicKey, { appType: "t3.micro", appAmi: "data.aws_ami.al2023.id", webTags: { Name: "web" }, ...o }),
+    );
   const state = async () => resourcesOf(await showJson(t, dir));
 
   beforeAll(async () => {
@@ -234,7 +249,11 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
     publicKey = sshPublicKey("cat@example.com");
   });
   afterAll(async () => {
-    console.log(`story timings (ms): ${Object.entries(times).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")}`);
+    console.log(
+      `story timings (ms): ${Object.entries(times)
+        .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+        .join(", ")}`,
+    );
     await server?.stop();
     t?.remove();
   });
@@ -244,7 +263,9 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
     const init = await t.run(dir, ["init", "-no-color", "-input=false"]);
     ok(init, "init");
     expect(init.stdout).toContain("Installed hashicorp/aws v6.25.0 (unauthenticated)");
-    expect(readFileSync(join(dir, ".terraform.lock.hcl"), "utf8")).toMatch(/provider "registry.terraform.io\/hashicorp\/aws"[\s\S]*version\s+= "6\.25\.0"/);
+    expect(readFileSync(join(dir, ".terraform.lock.hcl"), "utf8")).toMatch(
+      /provider "registry.terraform.io\/hashicorp\/aws"[\s\S]*version\s+= "6\.25\.0"/,
+    );
     const v = await t.run(dir, ["validate", "-no-color", "-json"]);
     const out = JSON.parse(v.stdout) as { valid: boolean; diagnostics: unknown[] };
     expect(out).toMatchObject({ valid: true, diagnostics: [] });
@@ -258,7 +279,10 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
     expect(plan.status).toBe(2);
     expect(plan.stdout).toContain("Plan: 13 to add, 0 to change, 0 to destroy.");
     times.plan = plan.ms;
-    const p = await showJson<{ prior_state: any; resource_changes: { address: string; change: { actions: string[]; after: any } }[] }>(t, dir, "tfplan");
+    const p = await showJson<{
+      prior_state: any;
+      resource_changes: { address: string; change: { actions: string[]; after: any } }[];
+    }>(t, dir, "tfplan");
     const ami = (p.prior_state.values.root_module.resources as any[]).find((r) => r.address === "data.aws_ami.al2023");
     expect(ami.values.name).toMatch(/^al2023-ami-2023\.[\d.]+-kernel-[\d.]+-x86_64$/);
     expect(ami.values.owner_id).toBe("137112412989");
@@ -266,8 +290,16 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
     expect(ami.values.id).toMatch(ID("ami"));
     const byAddr = new Map(p.resource_changes.map((c) => [c.address, c.change]));
     expect([...byAddr.values()].every((c) => c.actions.join() === "create")).toBe(true);
-    expect(byAddr.get("aws_instance.web")!.after).toMatchObject({ ami: ami.values.id, instance_type: "t3.micro", key_name: "cat-photo", region: "us-east-1" });
-    expect(byAddr.get("aws_ami_copy.cat_west")!.after).toMatchObject({ region: "us-west-2", source_ami_region: "us-east-1" });
+    expect(byAddr.get("aws_instance.web")!.after).toMatchObject({
+      ami: ami.values.id,
+      instance_type: "t3.micro",
+      key_name: "cat-photo",
+      region: "us-east-1",
+    });
+    expect(byAddr.get("aws_ami_copy.cat_west")!.after).toMatchObject({
+      region: "us-west-2",
+      source_ami_region: "us-east-1",
+    });
   });
 
   it("apply creates everything; EC2 shows it through the AWS SDK", async () => {
@@ -290,7 +322,12 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
     };
 
     const web = await instance(ec2, ids.web!);
-    expect(web).toMatchObject({ State: { Name: "running" }, InstanceType: "t3.micro", ImageId: ids.al2023, KeyName: "cat-photo" });
+    expect(web).toMatchObject({
+      State: { Name: "running" },
+      InstanceType: "t3.micro",
+      ImageId: ids.al2023,
+      KeyName: "cat-photo",
+    });
     expect(web.SecurityGroups?.map((g) => g.GroupId)).toEqual([ids.sg]);
     expect(web.Tags).toEqual([{ Key: "Name", Value: "web" }]);
     expect(web.BlockDeviceMappings?.map((m) => m.DeviceName).sort()).toEqual(["/dev/sdf", "/dev/xvda"]);
@@ -302,17 +339,33 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
     ]);
 
     const cat = (await ec2.send(new DescribeImagesCommand({ ImageIds: [ids.cat!] }))).Images![0]!;
-    expect(cat).toMatchObject({ State: "available", Name: "cat-photo-app", OwnerId: A.accountId, Tags: [{ Key: "App", Value: "cat-photo" }] });
+    expect(cat).toMatchObject({
+      State: "available",
+      Name: "cat-photo-app",
+      OwnerId: A.accountId,
+      Tags: [{ Key: "App", Value: "cat-photo" }],
+    });
     const copy = (await west.send(new DescribeImagesCommand({ ImageIds: [ids.west!] }))).Images![0]!;
-    expect(copy).toMatchObject({ State: "available", Name: "cat-photo-app", Description: "cat-photo-app from us-east-1" });
-    const perms = await ec2.send(new DescribeImageAttributeCommand({ ImageId: ids.cat, Attribute: "launchPermission" }));
+    expect(copy).toMatchObject({
+      State: "available",
+      Name: "cat-photo-app",
+      Description: "cat-photo-app from us-east-1",
+    });
+    const perms = await ec2.send(
+      new DescribeImageAttributeCommand({ ImageId: ids.cat, Attribute: "launchPermission" }),
+    );
     expect(perms.LaunchPermissions).toEqual([{ UserId: B_ACCOUNT }]);
     // Account B sees the shared AMI.
     const bSees = await sdkClient(server.url, B).send(new DescribeImagesCommand({ ExecutableUsers: ["self"] }));
     expect(bSees.Images?.map((i) => i.ImageId)).toEqual([ids.cat]);
 
     const vol = (await ec2.send(new DescribeVolumesCommand({ VolumeIds: [ids.vol!] }))).Volumes![0]!;
-    expect(vol).toMatchObject({ State: "in-use", Size: 10, VolumeType: "gp3", Attachments: [{ InstanceId: ids.web, Device: "/dev/sdf", State: "attached" }] });
+    expect(vol).toMatchObject({
+      State: "in-use",
+      Size: 10,
+      VolumeType: "gp3",
+      Attachments: [{ InstanceId: ids.web, Device: "/dev/sdf", State: "attached" }],
+    });
     const snap = (await ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [ids.snap!] }))).Snapshots![0]!;
     expect(snap).toMatchObject({ State: "completed", VolumeId: ids.vol, Description: "cat photos", VolumeSize: 10 });
 
@@ -376,29 +429,72 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
       tags_all: { Name: "web" },
       vpc_security_group_ids: [ids.sg],
     });
-    expect(web.root_block_device).toEqual([expect.objectContaining({ device_name: "/dev/xvda", volume_id: expect.stringMatching(ID("vol")), delete_on_termination: true })]);
+    expect(web.root_block_device).toEqual([
+      expect.objectContaining({
+        device_name: "/dev/xvda",
+        volume_id: expect.stringMatching(ID("vol")),
+        delete_on_termination: true,
+      }),
+    ]);
     expect(s.get("aws_ami_from_instance.cat")!.values).toMatchObject({
       arn: `arn:aws:ec2:us-east-1::image/${ids.cat}`,
       owner_id: A.accountId,
       source_instance_id: ids.web,
       root_device_name: "/dev/xvda",
       manage_ebs_snapshots: true,
-      ebs_block_device: [expect.objectContaining({ device_name: "/dev/xvda", snapshot_id: expect.stringMatching(ID("snap")) })],
+      ebs_block_device: [
+        expect.objectContaining({ device_name: "/dev/xvda", snapshot_id: expect.stringMatching(ID("snap")) }),
+      ],
     });
-    expect(s.get("aws_ami_copy.cat_west")!.values).toMatchObject({ arn: `arn:aws:ec2:us-west-2::image/${ids.west}`, source_ami_id: ids.cat });
-    expect(s.get("aws_ami_launch_permission.share")!.values).toMatchObject({ id: `${B_ACCOUNT}/${ids.cat}`, account_id: B_ACCOUNT, image_id: ids.cat });
-    expect(s.get("aws_key_pair.cat")!.values).toMatchObject({ key_name: "cat-photo", key_type: "ed25519", key_pair_id: expect.stringMatching(ID("key")), fingerprint: expect.any(String) });
-    expect(s.get("aws_volume_attachment.data")!.values).toMatchObject({ id: expect.stringMatching(/^vai-\d+$/), device_name: "/dev/sdf", volume_id: ids.vol, instance_id: ids.web });
-    expect(s.get("aws_eip.app")!.values).toMatchObject({ domain: "vpc", allocation_id: ids.eip, public_ip: expect.stringMatching(/^\d+\.\d+\.\d+\.\d+$/) });
-    expect(s.get("aws_eip_association.app")!.values).toMatchObject({ id: expect.stringMatching(ID("eipassoc")), allocation_id: ids.eip, instance_id: ids.app });
-    expect(s.get("aws_vpc_security_group_ingress_rule.http")!.values).toMatchObject({ id: expect.stringMatching(ID("sgr")), from_port: 80, to_port: 80, ip_protocol: "tcp", cidr_ipv4: "0.0.0.0/0" });
+    expect(s.get("aws_ami_copy.cat_west")!.values).toMatchObject({
+      arn: `arn:aws:ec2:us-west-2::image/${ids.west}`,
+      source_ami_id: ids.cat,
+    });
+    expect(s.get("aws_ami_launch_permission.share")!.values).toMatchObject({
+      id: `${B_ACCOUNT}/${ids.cat}`,
+      account_id: B_ACCOUNT,
+      image_id: ids.cat,
+    });
+    expect(s.get("aws_key_pair.cat")!.values).toMatchObject({
+      key_name: "cat-photo",
+      key_type: "ed25519",
+      key_pair_id: expect.stringMatching(ID("key")),
+      fingerprint: expect.any(String),
+    });
+    expect(s.get("aws_volume_attachment.data")!.values).toMatchObject({
+      id: expect.stringMatching(/^vai-\d+$/),
+      device_name: "/dev/sdf",
+      volume_id: ids.vol,
+      instance_id: ids.web,
+    });
+    expect(s.get("aws_eip.app")!.values).toMatchObject({
+      domain: "vpc",
+      allocation_id: ids.eip,
+      public_ip: expect.stringMatching(/^\d+\.\d+\.\d+\.\d+$/),
+    });
+    expect(s.get("aws_eip_association.app")!.values).toMatchObject({
+      id: expect.stringMatching(ID("eipassoc")),
+      allocation_id: ids.eip,
+      instance_id: ids.app,
+    });
+    expect(s.get("aws_vpc_security_group_ingress_rule.http")!.values).toMatchObject({
+      id: expect.stringMatching(ID("sgr")),
+      from_port: 80,
+      to_port: 80,
+      ip_protocol: "tcp",
+      cidr_ipv4: "0.0.0.0/0",
+    });
     // State as the apply left it: the HTTP rule resource was created after the group was read.
-    expect(s.get("aws_security_group.web")!.values.ingress).toEqual([expect.objectContaining({ description: "SSH", from_port: 22, to_port: 22, protocol: "tcp" })]);
+    expect(s.get("aws_security_group.web")!.values.ingress).toEqual([
+      expect.objectContaining({ description: "SSH", from_port: 22, to_port: 22, protocol: "tcp" }),
+    ]);
   });
 
   it("an instance type change updates in place (stop, modify, start) and tags change in place", async () => {
     // EC2 refuses to change the type of a running instance: terraform has to stop it first.
-    const refused = await ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: ids.app, InstanceType: { Value: "t3.small" } })).catch((e: Error) => e);
+    const refused = await ec2
+      .send(new ModifyInstanceAttributeCommand({ InstanceId: ids.app, InstanceType: { Value: "t3.small" } }))
+      .catch((e: Error) => e);
     expect((refused as Error).name).toBe("IncorrectInstanceState");
 
     write({ appType: "t3.small", webTags: { Name: "web", Env: "prod" } });
@@ -442,8 +538,14 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
     const newApp = s.get("aws_instance.app")!.values.id as string;
     expect(newApp).not.toBe(ids.app);
     expect((await instance(ec2, ids.app!)).State?.Name).toMatch(/^(shutting-down|terminated)$/);
-    expect(await instance(ec2, newApp)).toMatchObject({ ImageId: ids.cat, InstanceType: "t3.small", State: { Name: "running" } });
-    expect((await ec2.send(new DescribeAddressesCommand({ AllocationIds: [ids.eip!] }))).Addresses![0]!.InstanceId).toBe(newApp);
+    expect(await instance(ec2, newApp)).toMatchObject({
+      ImageId: ids.cat,
+      InstanceType: "t3.small",
+      State: { Name: "running" },
+    });
+    expect(
+      (await ec2.send(new DescribeAddressesCommand({ AllocationIds: [ids.eip!] }))).Addresses![0]!.InstanceId,
+    ).toBe(newApp);
     ids.app = newApp;
   });
 
@@ -458,13 +560,23 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
       }),
     );
     const id = run.Instances![0]!.InstanceId!;
-    write({ appType: "t3.small", appAmi: "aws_ami_from_instance.cat.id", webTags: { Name: "web", Env: "prod" }, imported: true });
+    write({
+      appType: "t3.small",
+      appAmi: "aws_ami_from_instance.cat.id",
+      webTags: { Name: "web", Env: "prod" },
+      imported: true,
+    });
     const imp = await t.run(dir, ["import", "-no-color", "-input=false", "aws_instance.imported", id]);
     ok(imp, "import");
     expect(imp.stdout).toContain("aws_instance.imported: Import prepared!");
     expect(imp.stdout).toContain("Import successful!");
     const s = await state();
-    expect(s.get("aws_instance.imported")!.values).toMatchObject({ id, ami: ids.al2023, instance_type: "t3.nano", tags: { Name: "made-outside" } });
+    expect(s.get("aws_instance.imported")!.values).toMatchObject({
+      id,
+      ami: ids.al2023,
+      instance_type: "t3.nano",
+      tags: { Name: "made-outside" },
+    });
     const plan = await t.run(dir, ["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
     expect(plan.stderr).toBe("");
     expect(plan.stdout).toContain("No changes.");
@@ -484,7 +596,9 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
     const apply = await t.run(dir, ["apply", "-no-color", "-input=false", "-auto-approve"]);
     ok(apply, "apply (drift)");
     expect((await instance(ec2, ids.web!)).Tags?.find((x) => x.Key === "Name")?.Value).toBe("web");
-    const snaps = await ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ["self"], Filters: [{ Name: "volume-id", Values: [ids.vol!] }] }));
+    const snaps = await ec2.send(
+      new DescribeSnapshotsCommand({ OwnerIds: ["self"], Filters: [{ Name: "volume-id", Values: [ids.vol!] }] }),
+    );
     expect(snaps.Snapshots?.map((x) => x.State)).toEqual(["completed"]);
   });
 
@@ -493,7 +607,14 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
     ok(destroy, "destroy");
     expect(destroy.stdout).toContain("Destroy complete! Resources: 14 destroyed.");
     times.destroy = destroy.ms;
-    const live = (await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped"] }] }))).Reservations ?? [];
+    const live =
+      (
+        await ec2.send(
+          new DescribeInstancesCommand({
+            Filters: [{ Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped"] }],
+          }),
+        )
+      ).Reservations ?? [];
     expect(live.flatMap((r) => r.Instances ?? [])).toEqual([]);
     expect((await ec2.send(new DescribeImagesCommand({ Owners: ["self"] }))).Images).toEqual([]);
     expect((await west.send(new DescribeImagesCommand({ Owners: ["self"] }))).Images).toEqual([]);
@@ -502,7 +623,13 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
     expect((await ec2.send(new DescribeVolumesCommand({}))).Volumes?.filter((v) => v.State !== "deleted")).toEqual([]);
     expect((await ec2.send(new DescribeAddressesCommand({}))).Addresses).toEqual([]);
     expect((await ec2.send(new DescribeKeyPairsCommand({}))).KeyPairs).toEqual([]);
-    expect((await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-name", Values: ["cat-photo-web"] }] }))).SecurityGroups).toEqual([]);
+    expect(
+      (
+        await ec2.send(
+          new DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-name", Values: ["cat-photo-web"] }] }),
+        )
+      ).SecurityGroups,
+    ).toEqual([]);
     const s = await showJson(t, dir);
     expect(s.values?.root_module.resources ?? []).toEqual([]);
     expect(existsSync(join(dir, "terraform.tfstate"))).toBe(true);

@@ -49,14 +49,37 @@ export function cliOperations(): Map<string, string> {
   return operationsByKebab;
 }
 
-export const GLOBAL_FLAGS = ["--query", "--output", "--region", "--no-paginate", "--debug", "--profile", "--endpoint-url", "--no-cli-pager"] as const;
+export const GLOBAL_FLAGS = [
+  "--query",
+  "--output",
+  "--region",
+  "--no-paginate",
+  "--debug",
+  "--profile",
+  "--endpoint-url",
+  "--no-cli-pager",
+] as const;
 
 /** The CLI flags of an operation, with their members (what completion and help list). */
 export function flagsOf(action: string): { flag: string; member: MemberPlan }[] {
   const op = findOperation(action);
   if (!op) return [];
-  const out = op.input.members.filter((m) => !m.idempotencyToken || m.name === "ClientToken").map((m) => ({ flag: `--${kebab(m.name)}`, member: m }));
-  if (action === "RunInstances") out.push({ flag: "--count", member: { name: "Count", queryKey: "Count", xmlName: "", openTag: "", closeTag: "", idempotencyToken: false, shape: { kind: "string" } } });
+  const out = op.input.members
+    .filter((m) => !m.idempotencyToken || m.name === "ClientToken")
+    .map((m) => ({ flag: `--${kebab(m.name)}`, member: m }));
+  if (action === "RunInstances")
+    out.push({
+      flag: "--count",
+      member: {
+        name: "Count",
+        queryKey: "Count",
+        xmlName: "",
+        openTag: "",
+        closeTag: "",
+        idempotencyToken: false,
+        shape: { kind: "string" },
+      },
+    });
   return out;
 }
 
@@ -78,19 +101,30 @@ function distance(a: string, b: string): number {
   for (let j = 1; j <= b.length; j++) dp[0]![j] = j;
   for (let i = 1; i <= a.length; i++)
     for (let j = 1; j <= b.length; j++)
-      dp[i]![j] = Math.min(dp[i - 1]![j]! + 1, dp[i]![j - 1]! + 1, dp[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      dp[i]![j] = Math.min(
+        dp[i - 1]![j]! + 1,
+        dp[i]![j - 1]! + 1,
+        dp[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
   return dp[a.length]![b.length]!;
 }
 
 /** Parses the words after `ec2` (`describe-images --owners self`). */
 export function parseAwsCli(words: string[]): AwsCliCommand {
   const [opName, ...args] = words;
-  if (!opName) throw new CliUsageError("ec2: an operation is required", "try: ec2 describe-instances, ec2 run-instances --image-id ami-… (Tab lists them)");
+  if (!opName)
+    throw new CliUsageError(
+      "ec2: an operation is required",
+      "try: ec2 describe-instances, ec2 run-instances --image-id ami-… (Tab lists them)",
+    );
   const ops = cliOperations();
   const action = ops.get(opName) ?? (findOperation(opName) ? opName : undefined);
   if (!action) {
     const guess = closest(opName, [...ops.keys()]);
-    throw new CliUsageError(`ec2: invalid choice: '${opName}'`, guess ? `did you mean: ec2 ${guess}` : "Tab after 'ec2 ' lists every operation");
+    throw new CliUsageError(
+      `ec2: invalid choice: '${opName}'`,
+      guess ? `did you mean: ec2 ${guess}` : "Tab after 'ec2 ' lists every operation",
+    );
   }
   const op = findOperation(action)!;
   const input: StructShape = op.input;
@@ -104,11 +138,16 @@ export function parseAwsCli(words: string[]): AwsCliCommand {
   };
   while (i < args.length) {
     const word = args[i++]!;
-    if (!word.startsWith("--")) throw new CliUsageError(`ec2 ${opName}: unexpected value '${word}'`, "values follow a --flag");
-    const [flag, inline] = word.includes("=") && !word.startsWith("--filters=") ? [word.slice(0, word.indexOf("=")), word.slice(word.indexOf("=") + 1)] : [word, undefined];
+    if (!word.startsWith("--"))
+      throw new CliUsageError(`ec2 ${opName}: unexpected value '${word}'`, "values follow a --flag");
+    const [flag, inline] =
+      word.includes("=") && !word.startsWith("--filters=")
+        ? [word.slice(0, word.indexOf("=")), word.slice(word.indexOf("=") + 1)]
+        : [word, undefined];
     const vs = inline !== undefined ? [inline] : values();
     const one = (): string => {
-      if (vs.length !== 1) throw new CliUsageError(`ec2 ${opName}: ${flag} takes one value${vs.length ? `, got ${vs.length}` : ""}`);
+      if (vs.length !== 1)
+        throw new CliUsageError(`ec2 ${opName}: ${flag} takes one value${vs.length ? `, got ${vs.length}` : ""}`);
       return vs[0]!;
     };
     switch (flag) {
@@ -117,7 +156,8 @@ export function parseAwsCli(words: string[]): AwsCliCommand {
         continue;
       case "--output": {
         const f = one();
-        if (f !== "json" && f !== "table" && f !== "text") throw new CliUsageError(`--output: '${f}' is not one of json, table, text`);
+        if (f !== "json" && f !== "table" && f !== "text")
+          throw new CliUsageError(`--output: '${f}' is not one of json, table, text`);
         out.output = f;
         continue;
       }
@@ -150,12 +190,18 @@ export function parseAwsCli(words: string[]): AwsCliCommand {
     }
     if (!member) {
       const guess = closest(flag, [...flags.keys(), ...GLOBAL_FLAGS]);
-      throw new CliUsageError(`ec2 ${opName}: Unknown options: ${flag}`, guess ? `did you mean ${guess}? (help ec2 ${opName} lists every option)` : `help ec2 ${opName} lists every option`);
+      throw new CliUsageError(
+        `ec2 ${opName}: Unknown options: ${flag}`,
+        guess
+          ? `did you mean ${guess}? (help ec2 ${opName} lists every option)`
+          : `help ec2 ${opName} lists every option`,
+      );
     }
     try {
       out.input[member.name] = valueFor(member, vs, negated);
     } catch (e) {
-      if (e instanceof ShorthandError || e instanceof CliUsageError) throw new CliUsageError(`ec2 ${opName}: ${flag}: ${e.message}`, shapeHint(member));
+      if (e instanceof ShorthandError || e instanceof CliUsageError)
+        throw new CliUsageError(`ec2 ${opName}: ${flag}: ${e.message}`, shapeHint(member));
       throw e;
     }
   }
@@ -182,7 +228,11 @@ function valueFor(member: MemberPlan, vs: string[], negated: boolean): unknown {
       if (shape.item.kind === "struct" || typeof parsed !== "string") return coerce([parsed], shape, member.name);
       return coerce(parsed.split(","), shape, member.name);
     }
-    return coerce(vs.map((v) => (shape.item.kind === "struct" || shape.item.kind === "list" ? parseShorthand(v) : v)), shape, member.name);
+    return coerce(
+      vs.map((v) => (shape.item.kind === "struct" || shape.item.kind === "list" ? parseShorthand(v) : v)),
+      shape,
+      member.name,
+    );
   }
   if (vs.length !== 1) throw new CliUsageError(`expected one value, got ${vs.length} (quote values with spaces)`);
   if (shape.kind === "struct" || shape.kind === "map") return coerce(parseShorthand(vs[0]!), shape, member.name);
@@ -194,12 +244,23 @@ export function shapeHint(member: MemberPlan): string {
   const s = member.shape;
   const flag = `--${kebab(member.name)}`;
   switch (s.kind) {
-    case "boolean": return `${flag} | --no-${kebab(member.name)}`;
-    case "number": return `${flag} <number>`;
+    case "boolean":
+      return `${flag} | --no-${kebab(member.name)}`;
+    case "number":
+      return `${flag} <number>`;
     case "list":
-      if (s.item.kind === "struct") return `${flag} ${s.item.members.slice(0, 3).map((m) => `${m.name}=…`).join(",")} [...]`;
+      if (s.item.kind === "struct")
+        return `${flag} ${s.item.members
+          .slice(0, 3)
+          .map((m) => `${m.name}=…`)
+          .join(",")} [...]`;
       return `${flag} <value> [<value> ...]`;
-    case "struct": return `${flag} ${s.members.slice(0, 3).map((m) => `${m.name}=…`).join(",")}`;
-    default: return `${flag} <${s.kind === "string" ? "value" : s.kind}>`;
+    case "struct":
+      return `${flag} ${s.members
+        .slice(0, 3)
+        .map((m) => `${m.name}=…`)
+        .join(",")}`;
+    default:
+      return `${flag} <${s.kind === "string" ? "value" : s.kind}>`;
   }
 }

@@ -37,14 +37,27 @@ function instanceCandidates(r: Resources, states?: string[]): Candidate[] {
 }
 
 function imageCandidates(r: Resources): Candidate[] {
-  const own = r.images.map((i) => ({ value: i.id, description: `${i.name} (self, ${i.state}${i.region !== "us-east-1" ? `, ${i.region}` : ""})` }));
+  const own = r.images.map((i) => ({
+    value: i.id,
+    description: `${i.name} (self, ${i.state}${i.region !== "us-east-1" ? `, ${i.region}` : ""})`,
+  }));
   const used = Object.entries(r.imageNames)
     .filter(([id]) => !r.images.some((i) => i.id === id))
     .map(([id, name]) => ({ value: id, description: name }));
   return [...own, ...used];
 }
 
-const COMMON_TYPES = ["t3.micro", "t3.small", "t3.medium", "t3.nano", "t2.micro", "t4g.micro", "m5.large", "c5.large", "r5.large"];
+const COMMON_TYPES = [
+  "t3.micro",
+  "t3.small",
+  "t3.medium",
+  "t3.nano",
+  "t2.micro",
+  "t4g.micro",
+  "m5.large",
+  "c5.large",
+  "r5.large",
+];
 
 export function complete(line: string, r: Resources): Completion {
   const tokens = tokenizeLoose(line);
@@ -59,10 +72,17 @@ export function complete(line: string, r: Resources): Completion {
   const args = before[0] === "aws" ? before.slice(2) : before.slice(1);
 
   if (!head) {
-    return result([...SHORT_FORMS.map((s) => ({ value: s.name, description: s.summary })), { value: "ec2", description: "the AWS CLI's syntax: ec2 <operation> --flags" }]);
+    return result([
+      ...SHORT_FORMS.map((s) => ({ value: s.name, description: s.summary })),
+      { value: "ec2", description: "the AWS CLI's syntax: ec2 <operation> --flags" },
+    ]);
   }
   const anyId = (): Completion =>
-    word.startsWith("i-") ? result(instanceCandidates(r)) : word.startsWith("ami-") ? result(imageCandidates(r)) : result([]);
+    word.startsWith("i-")
+      ? result(instanceCandidates(r))
+      : word.startsWith("ami-")
+        ? result(imageCandidates(r))
+        : result([]);
   switch (head) {
     case "ec2": {
       if (args.length === 0) return result([...cliOperations().keys()].map((value) => ({ value })));
@@ -71,19 +91,26 @@ export function complete(line: string, r: Resources): Completion {
       const prev = args[args.length - 1];
       if (!word.startsWith("-") && prev && INSTANCE_FLAGS.has(prev)) return result(instanceCandidates(r));
       if (!word.startsWith("-") && prev && IMAGE_FLAGS.has(prev)) return result(imageCandidates(r));
-      if (!word.startsWith("-") && prev === "--instance-type") return result(COMMON_TYPES.map((value) => ({ value, description: describeType(value) })));
-      if (!word.startsWith("-") && prev === "--output") return result(["json", "table", "text"].map((value) => ({ value })));
+      if (!word.startsWith("-") && prev === "--instance-type")
+        return result(COMMON_TYPES.map((value) => ({ value, description: describeType(value) })));
+      if (!word.startsWith("-") && prev === "--output")
+        return result(["json", "table", "text"].map((value) => ({ value })));
       if (!word.startsWith("-") && prev === "--region") return result(REGIONS.map((x) => ({ value: x.regionName })));
-      if (!word.startsWith("-") && prev === "--owners") return result(["self", "amazon", "aws-marketplace"].map((value) => ({ value })));
+      if (!word.startsWith("-") && prev === "--owners")
+        return result(["self", "amazon", "aws-marketplace"].map((value) => ({ value })));
       if (!word.startsWith("-") && word) return anyId();
       const used = new Set(args);
       const flags = flagsOf(action)
         .filter((f) => !used.has(f.flag))
         .map((f) => ({ value: f.flag, description: shapeHint(f.member).replace(`${f.flag} `, "") }));
-      return result([...flags, ...GLOBAL_FLAGS.filter((g) => !used.has(g)).map((value) => ({ value, description: "global" }))]);
+      return result([
+        ...flags,
+        ...GLOBAL_FLAGS.filter((g) => !used.has(g)).map((value) => ({ value, description: "global" })),
+      ]);
     }
     case "launch": {
-      if (word.startsWith("-")) return result((SHORT_FORMS.find((s) => s.name === "launch")!.flags ?? []).map((value) => ({ value })));
+      if (word.startsWith("-"))
+        return result((SHORT_FORMS.find((s) => s.name === "launch")!.flags ?? []).map((value) => ({ value })));
       const prev = args[args.length - 1];
       if (prev === "--sg") return result([]);
       if (prev === "--count" || prev === "--key" || prev === "--name") return result([]);
@@ -92,10 +119,13 @@ export function complete(line: string, r: Resources): Completion {
       if (positional.length === 0) {
         return result([
           ...Object.entries(IMAGE_ALIASES).map(([value, a]) => ({ value, description: a.what })),
-          ...r.images.filter((i) => i.state !== "deregistered").map((i) => ({ value: i.name.includes(" ") ? i.id : i.name, description: `${i.id} (self, ${i.state})` })),
+          ...r.images
+            .filter((i) => i.state !== "deregistered")
+            .map((i) => ({ value: i.name.includes(" ") ? i.id : i.name, description: `${i.id} (self, ${i.state})` })),
         ]);
       }
-      if (positional.length === 1) return result(COMMON_TYPES.map((value) => ({ value, description: describeType(value) })));
+      if (positional.length === 1)
+        return result(COMMON_TYPES.map((value) => ({ value, description: describeType(value) })));
       return result([]);
     }
     case "stop":
@@ -112,13 +142,15 @@ export function complete(line: string, r: Resources): Completion {
       if (args[0] === "create" && args.length === 1) return result(instanceCandidates(r, ["running", "stopped"]));
       if (args[0] === "copy" && args.length === 1) return result(imageCandidates(r));
       if (args[0] === "copy" && args.length === 2) return result(REGIONS.map((x) => ({ value: x.regionName })));
-      if (args[0] === "deregister" && args.length === 1) return result(r.images.map((i) => ({ value: i.id, description: i.name })));
+      if (args[0] === "deregister" && args.length === 1)
+        return result(r.images.map((i) => ({ value: i.id, description: i.name })));
       return result([]);
     }
     case "clock":
       if (args.length === 0) return result(["advance", "speed", "pause", "resume"].map((value) => ({ value })));
       if (args[0] === "advance") return result(["30s", "1m", "5m", "1h", "1d"].map((value) => ({ value })));
-      if (args[0] === "speed") return result(["1", "10", "60", "600", "3600"].map((value) => ({ value, description: `×${value}` })));
+      if (args[0] === "speed")
+        return result(["1", "10", "60", "600", "3600"].map((value) => ({ value, description: `×${value}` })));
       return result([]);
     case "help":
     case "?":

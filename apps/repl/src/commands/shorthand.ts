@@ -104,17 +104,25 @@ export function parseShorthand(text: string): Raw | unknown {
 export function coerce(value: unknown, shape: Shape, where: string): unknown {
   switch (shape.kind) {
     case "struct": {
-      if (typeof value !== "object" || value === null || Array.isArray(value)) throw new ShorthandError(`${where}: expected Key=Value pairs, got ${JSON.stringify(value)}`);
+      if (typeof value !== "object" || value === null || Array.isArray(value))
+        throw new ShorthandError(`${where}: expected Key=Value pairs, got ${JSON.stringify(value)}`);
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(value)) {
         const m = shape.members.find((x) => x.name.toLowerCase() === k.toLowerCase());
-        if (!m) throw new ShorthandError(`${where}: unknown key '${k}' (valid: ${shape.members.map((x) => x.name).join(", ")})`);
+        if (!m)
+          throw new ShorthandError(
+            `${where}: unknown key '${k}' (valid: ${shape.members.map((x) => x.name).join(", ")})`,
+          );
         out[m.name] = coerce(v, m.shape, `${where}.${m.name}`);
       }
       return out;
     }
     case "list": {
-      const items = Array.isArray(value) ? value : typeof value === "string" && shape.item.kind !== "struct" ? value.split(",") : [value];
+      const items = Array.isArray(value)
+        ? value
+        : typeof value === "string" && shape.item.kind !== "struct"
+          ? value.split(",")
+          : [value];
       return items.map((x, i) => coerce(x, shape.item, `${where}[${i}]`));
     }
     case "map": {

@@ -61,6 +61,9 @@ export function tokenizeLoose(line: string): Token[] {
         // try the other quote
       }
     }
-    return line.split(/\s+/).filter(Boolean).map((value) => ({ value, start: line.indexOf(value), end: line.indexOf(value) + value.length }));
+    return line
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((value) => ({ value, start: line.indexOf(value), end: line.indexOf(value) + value.length }));
   }
 }

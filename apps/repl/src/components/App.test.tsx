@@ -7,10 +7,10 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { SandboxClient } from "@ec2sim/protocol";
+import { type AccountInfo, type RunningSandboxServer, startServer } from "@ec2sim/server";
 import { render } from "ink-testing-library";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SandboxClient } from "@ec2sim/protocol";
-import { startServer, type AccountInfo, type RunningSandboxServer } from "@ec2sim/server";
 import { History } from "../state/history.ts";
 import { KeyStore } from "../state/key-store.ts";
 import { SandboxView } from "../view/sandbox-view.ts";
@@ -33,15 +33,31 @@ async function waitFor(pred: () => boolean, what: string, frame: () => string | 
 }
 
 async function mount(opts: { columns?: number; rows?: number; account?: AccountInfo } = {}) {
-  const client = await SandboxClient.connect({ url: server.url, accessKeyId: (opts.account ?? account).accessKeyId, secretAccessKey: (opts.account ?? account).secretAccessKey });
+  const client = await SandboxClient.connect({
+    url: server.url,
+    accessKeyId: (opts.account ?? account).accessKeyId,
+    secretAccessKey: (opts.account ?? account).secretAccessKey,
+  });
   const view = new SandboxView(client, { throttleMs: 30, costEveryMs: 200 });
   await view.start();
   const history = new History(join(dir, `history-${Math.random().toString(36).slice(2)}`));
   const keys = new KeyStore(join(dir, "keys"), { sandbox: "default", accountId: client.accountId });
   let exited = false;
-  const r = render(<App client={client} view={view} keys={keys} history={history} onExit={() => (exited = true)} size={{ columns: opts.columns ?? 80, rows: opts.rows ?? 24 }} />);
-  cleanups.push(() => r.unmount(), () => view.stop(), () => client.close());
-  // eslint-disable-next-line no-control-regex
+  const r = render(
+    <App
+      client={client}
+      view={view}
+      keys={keys}
+      history={history}
+      onExit={() => (exited = true)}
+      size={{ columns: opts.columns ?? 80, rows: opts.rows ?? 24 }}
+    />,
+  );
+  cleanups.push(
+    () => r.unmount(),
+    () => view.stop(),
+    () => client.close(),
+  );
   const frame = () => (r.lastFrame() ?? "").replace(/\x1b\[[0-9;]*m/g, "");
   const type = async (text: string) => {
     for (const ch of text) r.stdin.write(ch);
@@ -52,7 +68,8 @@ async function mount(opts: { columns?: number; rows?: number; account?: AccountI
     r.stdin.write("\r");
     await sleep(30);
   };
-  const until = (pred: (f: string) => boolean, what: string, ms?: number) => waitFor(() => pred(frame()), what, frame, ms);
+  const until = (pred: (f: string) => boolean, what: string, ms?: number) =>
+    waitFor(() => pred(frame()), what, frame, ms);
   return { r, client, view, history, keys, frame, type, enter, until, exited: () => exited };
 }
 
@@ -95,14 +112,19 @@ describe("the REPL screen", () => {
 
   it("answers the AWS CLI's syntax with --query and --output text", async () => {
     const s = await mount();
-    await s.enter("ec2 describe-images --owners amazon --filters Name=name,Values=al2023-ami-2023*-x86_64 --query 'Images[].ImageId' --output text");
+    await s.enter(
+      "ec2 describe-images --owners amazon --filters Name=name,Values=al2023-ami-2023*-x86_64 --query 'Images[].ImageId' --output text",
+    );
     await s.until((f) => /ami-[0-9a-f]{17}\s+ami-[0-9a-f]{17}/.test(f), "tab-separated AMI IDs");
   });
 
   it("shows an error with EC2's code and a hint", async () => {
     const s = await mount();
     await s.enter("ec2 run-instances --image-id ami-0123456789abcdef0 --instance-type t3.micro");
-    await s.until((f) => f.includes("An error occurred (InvalidAMIID.NotFound) when calling the RunInstances"), "the EC2 error");
+    await s.until(
+      (f) => f.includes("An error occurred (InvalidAMIID.NotFound) when calling the RunInstances"),
+      "the EC2 error",
+    );
     expect(s.frame()).toMatch(/hint: list AMIs/);
     expect(s.frame()).toMatch(/ami-0123456789abcdef0\]?' does not exist/);
     await s.enter("ec2 describe-imagez");
@@ -174,10 +196,23 @@ describe("the REPL screen", () => {
 
   it("shows an instance another client launched, live", async () => {
     const s = await mount();
-    const other = await SandboxClient.connect({ url: server.url, accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey });
+    const other = await SandboxClient.connect({
+      url: server.url,
+      accessKeyId: account.accessKeyId,
+      secretAccessKey: account.secretAccessKey,
+    });
     cleanups.push(() => other.close());
-    const { Images } = await other.call("DescribeImages", { Owners: ["amazon"], Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }] });
-    await other.call("RunInstances", { ImageId: Images[0].ImageId, InstanceType: "t3.nano", MinCount: 1, MaxCount: 1, TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "Name", Value: "other" }] }] });
+    const { Images } = await other.call("DescribeImages", {
+      Owners: ["amazon"],
+      Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }],
+    });
+    await other.call("RunInstances", {
+      ImageId: Images[0].ImageId,
+      InstanceType: "t3.nano",
+      MinCount: 1,
+      MaxCount: 1,
+      TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "Name", Value: "other" }] }],
+    });
     await s.until((f) => /other\s+◐ pending\s+t3\.nano/.test(f), "the other client's instance");
   });
 

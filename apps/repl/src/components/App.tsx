@@ -1,7 +1,8 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
-import { Box, Text, useInput } from "ink";
+
 import type { SandboxClient } from "@ec2sim/protocol";
+import { Box, Text, useInput } from "ink";
 import type { OutLine } from "../commands/run.ts";
 import type { History } from "../state/history.ts";
 import type { KeyStore } from "../state/key-store.ts";
@@ -41,7 +42,15 @@ export function App(props: AppProps) {
   const { columns, rows } = props.size ?? terminal;
   const snap = useViewSnapshot(props.view);
   const now = useSimNow(props.view, snap);
-  const repl = useRepl({ client: props.client, view: props.view, keys: props.keys, history: props.history, width: columns, onExit: props.onExit, ...(props.greeting ? { greeting: props.greeting } : {}) });
+  const repl = useRepl({
+    client: props.client,
+    view: props.view,
+    keys: props.keys,
+    history: props.history,
+    width: columns,
+    onExit: props.onExit,
+    ...(props.greeting ? { greeting: props.greeting } : {}),
+  });
   useInput((input, key) => repl.handleKey({ ...key, input }));
   const l = layout(rows, snap.instances.length, snap.pending.length, repl.candidates.length);
   return (

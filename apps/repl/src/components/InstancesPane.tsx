@@ -1,7 +1,7 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
 import { Box, Text } from "ink";
-import { fit, money, shortDuration, STATE_GLYPH, stateColor } from "../format/units.ts";
+import { fit, money, STATE_GLYPH, shortDuration, stateColor } from "../format/units.ts";
 import type { InstanceRow, ViewSnapshot } from "../view/sandbox-view.ts";
 
 interface Column {
@@ -20,8 +20,20 @@ const COLUMNS: Column[] = [
   { title: "TYPE", width: 9, keep: 8, cell: (i) => i.type },
   { title: "AZ", width: 10, keep: 1, cell: (i) => i.az },
   { title: "PUBLIC IP", width: 15, keep: 6, cell: (i) => i.publicIp ?? "–" },
-  { title: "AMI", width: 24, keep: 0, cell: (i, { snap }) => `${i.imageId.slice(0, 12)}… ${shortName(snap.images.find((x) => x.id === i.imageId)?.name ?? snap.imageNames[i.imageId] ?? "")}` },
-  { title: "UP", width: 5, keep: 5, align: "right", cell: (i, { now }) => (i.state === "running" || i.state === "pending" ? shortDuration(now - i.launchTime) : "–") },
+  {
+    title: "AMI",
+    width: 24,
+    keep: 0,
+    cell: (i, { snap }) =>
+      `${i.imageId.slice(0, 12)}… ${shortName(snap.images.find((x) => x.id === i.imageId)?.name ?? snap.imageNames[i.imageId] ?? "")}`,
+  },
+  {
+    title: "UP",
+    width: 5,
+    keep: 5,
+    align: "right",
+    cell: (i, { now }) => (i.state === "running" || i.state === "pending" ? shortDuration(now - i.launchTime) : "–"),
+  },
   { title: "COST", width: 7, keep: 3, align: "right", cell: (i, { snap }) => money(snap.costByResource[i.id] ?? 0) },
 ];
 
@@ -48,16 +60,27 @@ export function columnsFor(width: number): Column[] {
 export function visibleInstances(all: readonly InstanceRow[], rows: number): { shown: InstanceRow[]; hidden: number } {
   if (all.length <= rows) return { shown: [...all], hidden: 0 };
   const live = all.filter((i) => i.state !== "terminated");
-  const pool = live.length >= rows ? live : [...all.filter((i) => i.state === "terminated").slice(-(rows - live.length)), ...live];
+  const pool =
+    live.length >= rows ? live : [...all.filter((i) => i.state === "terminated").slice(-(rows - live.length)), ...live];
   const shown = pool.slice(-(rows - 1));
   return { shown, hidden: all.length - shown.length };
 }
 
 /** The live instances table: the home screen. */
-export function InstancesPane({ snap, now, width, rows }: { snap: ViewSnapshot; now: number; width: number; rows: number }) {
+export function InstancesPane({
+  snap,
+  now,
+  width,
+  rows,
+}: {
+  snap: ViewSnapshot;
+  now: number;
+  width: number;
+  rows: number;
+}) {
   const cols = columnsFor(width);
   if (!snap.instances.length) {
-    return <Text dimColor>No instances yet. Try: launch al2023 t3.micro   (? for help, Tab completes)</Text>;
+    return <Text dimColor>No instances yet. Try: launch al2023 t3.micro (? for help, Tab completes)</Text>;
   }
   const { shown, hidden } = visibleInstances(snap.instances, rows);
   const counts: Record<string, number> = {};
@@ -86,7 +109,11 @@ export function InstancesPane({ snap, now, width, rows }: { snap: ViewSnapshot; 
       ))}
       {hidden ? (
         <Text dimColor>
-          … {hidden} more ({Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(", ")}): instances lists them all
+          … {hidden} more (
+          {Object.entries(counts)
+            .map(([s, n]) => `${n} ${s}`)
+            .join(", ")}
+          ): instances lists them all
         </Text>
       ) : null}
     </Box>

@@ -26,6 +26,7 @@ export function OutputPane({ lines, height, width }: { lines: readonly OutLine[]
   return (
     <Box flexDirection="column" height={height} justifyContent="flex-end">
       {shown.map((l, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: output lines are positional; the newest are shown
         <Text key={i} {...(l.color ? { color: l.color } : {})} dimColor={l.dim ?? false} bold={l.bold ?? false}>
           {l.text || " "}
         </Text>

@@ -6,7 +6,15 @@ import { fit } from "../format/units.ts";
 import type { EditorState } from "../state/line-editor.ts";
 
 /** Completion candidates under the prompt, each with its description. */
-export function Completions({ candidates, rows, width }: { candidates: readonly Candidate[]; rows: number; width: number }) {
+export function Completions({
+  candidates,
+  rows,
+  width,
+}: {
+  candidates: readonly Candidate[];
+  rows: number;
+  width: number;
+}) {
   if (!candidates.length || rows <= 0) return null;
   const shown = candidates.slice(0, rows - (candidates.length > rows ? 1 : 0));
   const w = Math.min(40, Math.max(...shown.map((c) => c.value.length)) + 2);
@@ -19,13 +27,27 @@ export function Completions({ candidates, rows, width }: { candidates: readonly 
           <Text dimColor>{fit(c.description ?? "", Math.max(0, width - w - 4))}</Text>
         </Text>
       ))}
-      {candidates.length > shown.length ? <Text dimColor>{"   "}… {candidates.length - shown.length} more: type more letters</Text> : null}
+      {candidates.length > shown.length ? (
+        <Text dimColor>
+          {"   "}… {candidates.length - shown.length} more: type more letters
+        </Text>
+      ) : null}
     </Box>
   );
 }
 
 /** The input line with its cursor (or the reverse search). */
-export function Prompt({ editor, prompt, busy, width }: { editor: EditorState; prompt: string; busy: boolean; width: number }) {
+export function Prompt({
+  editor,
+  prompt,
+  busy,
+  width,
+}: {
+  editor: EditorState;
+  prompt: string;
+  busy: boolean;
+  width: number;
+}) {
   if (editor.search) {
     return (
       <Text>

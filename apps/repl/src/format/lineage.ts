@@ -21,7 +21,11 @@ interface Node {
   children: Node[];
 }
 
-export function lineage(images: readonly ImageRow[], instances: readonly InstanceRow[], names: Record<string, string>): TreeLine[] {
+export function lineage(
+  images: readonly ImageRow[],
+  instances: readonly InstanceRow[],
+  names: Record<string, string>,
+): TreeLine[] {
   const imageNodes = new Map<string, Node>();
   const instanceNodes = new Map<string, Node>();
   const imageNode = (id: string): Node => {
@@ -29,7 +33,13 @@ export function lineage(images: readonly ImageRow[], instances: readonly Instanc
     if (!n) {
       const img = images.find((i) => i.id === id);
       n = img
-        ? { kind: "image", id, text: `${img.name}${img.sourceImageId && !img.sourceInstanceId ? ` (copy in ${img.region})` : ""}`, state: img.state, children: [] }
+        ? {
+            kind: "image",
+            id,
+            text: `${img.name}${img.sourceImageId && !img.sourceInstanceId ? ` (copy in ${img.region})` : ""}`,
+            state: img.state,
+            children: [],
+          }
         : { kind: "image", id, text: names[id] ?? "(not yours)", state: "", children: [] };
       imageNodes.set(id, n);
     }

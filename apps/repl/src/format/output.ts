@@ -29,7 +29,8 @@ export function formatOutput(value: unknown, format: OutputFormat, title: string
 }
 
 const isScalar = (v: unknown) => v === null || typeof v !== "object";
-const scalarText = (v: unknown) => (v === null || v === undefined ? "None" : typeof v === "boolean" ? (v ? "True" : "False") : String(v));
+const scalarText = (v: unknown) =>
+  v === null || v === undefined ? "None" : typeof v === "boolean" ? (v ? "True" : "False") : String(v);
 
 /** The CLI's text output, simplified: scalars of one object or one list row on a tab-separated line. */
 function textLines(value: unknown, key?: string): string[] {
@@ -42,7 +43,8 @@ function textLines(value: unknown, key?: string): string[] {
   const scalars = Object.entries(obj).filter(([, v]) => isScalar(v));
   const nested = Object.entries(obj).filter(([, v]) => !isScalar(v));
   const lines: string[] = [];
-  if (scalars.length) lines.push([...(key ? [key.toUpperCase()] : []), ...scalars.map(([, v]) => scalarText(v))].join("\t"));
+  if (scalars.length)
+    lines.push([...(key ? [key.toUpperCase()] : []), ...scalars.map(([, v]) => scalarText(v))].join("\t"));
   for (const [k, v] of nested) lines.push(...textLines(v, k));
   return lines;
 }
@@ -53,7 +55,10 @@ function tableLines(value: unknown, title: string, width: number): string[] {
   const box = (heading: string, header: string[] | undefined, rows: string[][]) => {
     const cols = Math.max(header?.length ?? 0, ...rows.map((r) => r.length));
     const w = new Array<number>(cols).fill(1);
-    for (const r of [...(header ? [header] : []), ...rows]) r.forEach((c, i) => (w[i] = Math.max(w[i]!, [...c].length)));
+    for (const r of [...(header ? [header] : []), ...rows])
+      r.forEach((c, i) => {
+        w[i] = Math.max(w[i]!, [...c].length);
+      });
     // shrink the widest columns until the table fits
     const total = () => w.reduce((a, b) => a + b + 3, 1);
     while (total() > width && Math.max(...w) > 6) w[w.indexOf(Math.max(...w))]!--;
@@ -83,22 +88,40 @@ function tableLines(value: unknown, title: string, width: number): string[] {
     if (Array.isArray(v)) {
       if (!v.length) return;
       if (v.every(isScalar)) {
-        box(heading, undefined, v.map((x) => [scalarText(x)]));
+        box(
+          heading,
+          undefined,
+          v.map((x) => [scalarText(x)]),
+        );
         return;
       }
       if (v.every((x) => Array.isArray(x))) {
-        box(heading, undefined, (v as unknown[][]).map((r) => r.map(scalarText)));
+        box(
+          heading,
+          undefined,
+          (v as unknown[][]).map((r) => r.map(scalarText)),
+        );
         return;
       }
       const objs = v.filter((x) => x && typeof x === "object" && !Array.isArray(x)) as Record<string, unknown>[];
       const keys = [...new Set(objs.flatMap((o) => Object.keys(o).filter((k) => isScalar(o[k]))))];
-      if (keys.length) box(heading, keys, objs.map((o) => keys.map((k) => (o[k] === undefined ? "" : scalarText(o[k])))));
+      if (keys.length)
+        box(
+          heading,
+          keys,
+          objs.map((o) => keys.map((k) => (o[k] === undefined ? "" : scalarText(o[k])))),
+        );
       for (const o of objs) for (const [k, x] of Object.entries(o)) if (!isScalar(x)) walk(x, k);
       return;
     }
     const obj = v as Record<string, unknown>;
     const scalars = Object.entries(obj).filter(([, x]) => isScalar(x));
-    if (scalars.length) box(heading, undefined, scalars.map(([k, x]) => [k, scalarText(x)]));
+    if (scalars.length)
+      box(
+        heading,
+        undefined,
+        scalars.map(([k, x]) => [k, scalarText(x)]),
+      );
     for (const [k, x] of Object.entries(obj)) if (!isScalar(x)) walk(x, k);
   };
   walk(value, title);

@@ -12,7 +12,8 @@ export function shortDuration(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60) ? `${Math.floor((s % 3600) / 60)}m` : ""}`;
+  if (s < 86400)
+    return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60) ? `${Math.floor((s % 3600) / 60)}m` : ""}`;
   return `${Math.floor(s / 86400)}d${Math.floor((s % 86400) / 3600)}h`;
 }
 
@@ -74,5 +75,12 @@ export function sparkline(values: readonly number[], width: number): string {
   if (!vs.length) return "";
   const max = Math.max(...vs);
   const min = Math.min(...vs);
-  return vs.map((v) => SPARKS[max === min ? (max > 0 ? SPARKS.length - 1 : 0) : Math.round(((v - min) / (max - min)) * (SPARKS.length - 1))]).join("");
+  return vs
+    .map(
+      (v) =>
+        SPARKS[
+          max === min ? (max > 0 ? SPARKS.length - 1 : 0) : Math.round(((v - min) / (max - min)) * (SPARKS.length - 1))
+        ],
+    )
+    .join("");
 }

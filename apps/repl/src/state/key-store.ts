@@ -3,7 +3,7 @@
  * `<data>/keys/<sandbox>/<account>/<region>/<KeyName>.pem`, mode 600 (the directory 700), so
  * `ssh i-…` can offer the right one later, across runs.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export class KeyStore {
@@ -36,6 +36,10 @@ export class KeyStore {
 
   list(region = "us-east-1"): string[] {
     const folder = this.folder(region);
-    return existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith(".pem")).map((f) => f.slice(0, -4)) : [];
+    return existsSync(folder)
+      ? readdirSync(folder)
+          .filter((f) => f.endsWith(".pem"))
+          .map((f) => f.slice(0, -4))
+      : [];
   }
 }

@@ -27,13 +27,25 @@ export interface KeyInput {
   delete?: boolean;
 }
 
-export type EditorEffect = { kind: "submit"; line: string } | { kind: "complete" } | { kind: "exit" } | { kind: "cancel" } | { kind: "clear-screen" };
+export type EditorEffect =
+  | { kind: "submit"; line: string }
+  | { kind: "complete" }
+  | { kind: "exit" }
+  | { kind: "cancel" }
+  | { kind: "clear-screen" };
 
 export const emptyEditor = (): EditorState => ({ line: "", cursor: 0 });
 
-const set = (line: string, cursor = line.length): EditorState => ({ line, cursor: Math.max(0, Math.min(cursor, line.length)) });
+const set = (line: string, cursor = line.length): EditorState => ({
+  line,
+  cursor: Math.max(0, Math.min(cursor, line.length)),
+});
 
-export function editKey(s: EditorState, key: KeyInput, history: History): { state: EditorState; effect?: EditorEffect } {
+export function editKey(
+  s: EditorState,
+  key: KeyInput,
+  history: History,
+): { state: EditorState; effect?: EditorEffect } {
   if (s.search) return searchKey(s, key, history);
   if (key.ctrl) {
     switch (key.input) {
@@ -108,7 +120,8 @@ function searchKey(s: EditorState, key: KeyInput, history: History): { state: Ed
     history.resetWalk();
     return { state: emptyEditor(), effect: { kind: "submit", line } };
   }
-  if (key.tab || key.leftArrow || key.rightArrow || key.upArrow || key.downArrow) return { state: set(search.match || s.line) };
+  if (key.tab || key.leftArrow || key.rightArrow || key.upArrow || key.downArrow)
+    return { state: set(search.match || s.line) };
   if (key.backspace || key.delete) {
     const term = search.term.slice(0, -1);
     const found = history.search(term);

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { History } from "./history.ts";
-import { editKey, emptyEditor, type EditorState, type KeyInput } from "./line-editor.ts";
+import { type EditorState, editKey, emptyEditor, type KeyInput } from "./line-editor.ts";
 
 const k = (input: string, extra: Partial<KeyInput> = {}): KeyInput => ({ input, ...extra });
 

@@ -4,9 +4,9 @@
  */
 import { useCallback, useRef, useState } from "react";
 import { applyTab, type Candidate } from "../commands/complete.ts";
-import { runGuestLine, runLine, sshPrompt, type OutLine, type RunContext, type SshSession } from "../commands/run.ts";
+import { type OutLine, type RunContext, runGuestLine, runLine, type SshSession, sshPrompt } from "../commands/run.ts";
 import type { History } from "./history.ts";
-import { editKey, emptyEditor, type EditorState, type KeyInput } from "./line-editor.ts";
+import { type EditorState, editKey, emptyEditor, type KeyInput } from "./line-editor.ts";
 
 export const MAX_OUTPUT_LINES = 2_000;
 
@@ -44,18 +44,19 @@ export function useRepl(opts: UseReplOptions): ReplState & { handleKey: (key: Ke
     });
   }, []);
 
-  const setEditorBoth = (e: EditorState) => {
+  // Stable setters that keep the ref and the rendered state together.
+  const setEditorBoth = useCallback((e: EditorState) => {
     ref.current.editor = e;
     setEditor(e);
-  };
-  const setSshBoth = (s: SshSession | undefined) => {
+  }, []);
+  const setSshBoth = useCallback((s: SshSession | undefined) => {
     ref.current.ssh = s;
     setSsh(s);
-  };
-  const setBusyBoth = (b: boolean) => {
+  }, []);
+  const setBusyBoth = useCallback((b: boolean) => {
     ref.current.busy = b;
     setBusy(b);
-  };
+  }, []);
 
   const submit = useCallback(
     (line: string) => {
@@ -86,7 +87,7 @@ export function useRepl(opts: UseReplOptions): ReplState & { handleKey: (key: Ke
         if (r.exit) o.onExit();
       });
     },
-    [append],
+    [append, setBusyBoth, setSshBoth],
   );
 
   const handleKey = useCallback(
@@ -136,7 +137,7 @@ export function useRepl(opts: UseReplOptions): ReplState & { handleKey: (key: Ke
           return;
       }
     },
-    [append, submit, candidates.length],
+    [append, submit, candidates.length, setSshBoth, setEditorBoth],
   );
 
   return { editor, output, busy, ssh, candidates, prompt: ssh ? sshPrompt(ssh) : "> ", handleKey };

@@ -20,14 +20,14 @@ export function useSimNow(view: SandboxView, snap: ViewSnapshot, everyMs = 1_000
 
 export function useTerminalSize(fallback = { columns: 80, rows: 24 }): { columns: number; rows: number } {
   const { stdout } = useStdout();
-  const read = () => ({ columns: stdout.columns || fallback.columns, rows: stdout.rows || fallback.rows });
-  const [size, setSize] = useState(read);
+  const { columns: fc, rows: fr } = fallback;
+  const [size, setSize] = useState(() => ({ columns: stdout.columns || fc, rows: stdout.rows || fr }));
   useEffect(() => {
-    const onResize = () => setSize(read());
+    const onResize = () => setSize({ columns: stdout.columns || fc, rows: stdout.rows || fr });
     stdout.on("resize", onResize);
     return () => {
       stdout.off("resize", onResize);
     };
-  }, [stdout]);
+  }, [stdout, fc, fr]);
   return size;
 }

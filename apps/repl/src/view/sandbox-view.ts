@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: rows are read from EC2 answers the protocol client returns untyped
 /**
  * What the REPL shows, kept live: the account's instances and images, the bill and its history,
  * the clock, and work in progress. Events from the subscription say *what* changed; the view then
@@ -208,7 +209,9 @@ export class SandboxView {
     const unknown = [...new Set(rows.map((r) => r.imageId))].filter((id) => !known.has(id));
     let imageNames = this.snap.imageNames;
     if (unknown.length) {
-      const names = await this.client.call<{ Images: any[] }>("DescribeImages", { ImageIds: unknown.slice(0, 200) }).catch(() => ({ Images: [] }));
+      const names = await this.client
+        .call<{ Images: any[] }>("DescribeImages", { ImageIds: unknown.slice(0, 200) })
+        .catch(() => ({ Images: [] }));
       imageNames = { ...imageNames };
       for (const img of names.Images ?? []) imageNames[img.ImageId] = img.Name;
       for (const id of unknown) imageNames[id] ??= "(unavailable)";
@@ -230,7 +233,8 @@ export class SandboxView {
     const report = await this.client.cost<{ at: number; total: number; byResource: Record<string, number> }>();
     const history = [...this.snap.costHistory];
     const lastAt = history.at(-1)?.at;
-    if (lastAt === undefined || report.at > lastAt) history.push({ at: report.at, total: report.total, byResource: report.byResource });
+    if (lastAt === undefined || report.at > lastAt)
+      history.push({ at: report.at, total: report.total, byResource: report.byResource });
     const max = this.options.historySize ?? 120;
     this.update({ costTotal: report.total, costByResource: report.byResource, costHistory: history.slice(-max) });
   }
@@ -241,16 +245,35 @@ export class SandboxView {
   private pendingFrom(instances: InstanceRow[], images: ImageRow[]): PendingWork[] {
     const out: PendingWork[] = [];
     for (const i of instances) {
-      const kind = i.state === "pending" ? "boot" : i.state === "stopping" ? "stop" : i.state === "shutting-down" ? "shutdown" : undefined;
+      const kind =
+        i.state === "pending"
+          ? "boot"
+          : i.state === "stopping"
+            ? "stop"
+            : i.state === "shutting-down"
+              ? "shutdown"
+              : undefined;
       if (!kind) continue;
       const d = this.deadlines.get(i.id);
-      out.push({ id: i.id, kind, label: i.name ?? i.id, start: d?.start ?? i.launchTime, ...(d?.end ? { end: d.end } : {}) });
+      out.push({
+        id: i.id,
+        kind,
+        label: i.name ?? i.id,
+        start: d?.start ?? i.launchTime,
+        ...(d?.end ? { end: d.end } : {}),
+      });
     }
     for (const img of images) {
       if (img.state !== "pending") continue;
       const d = this.deadlines.get(img.id);
       const copy = !img.sourceInstanceId && !!img.sourceImageId;
-      out.push({ id: img.id, kind: copy ? "copy" : "image", label: `${img.name}${copy ? ` → ${img.region}` : ""}`, start: d?.start ?? (Date.parse(img.creationDate ?? "") || 0), ...(d?.end ? { end: d.end } : {}) });
+      out.push({
+        id: img.id,
+        kind: copy ? "copy" : "image",
+        label: `${img.name}${copy ? ` → ${img.region}` : ""}`,
+        start: d?.start ?? (Date.parse(img.creationDate ?? "") || 0),
+        ...(d?.end ? { end: d.end } : {}),
+      });
     }
     return out;
   }
@@ -267,7 +290,8 @@ export class SandboxView {
           break;
         case "InstancesLaunched":
           this.regions.add(e.region);
-          for (const i of e.instances) this.deadlines.set(i.instanceId, { kind: "boot", start: env.at, end: i.transitionAt });
+          for (const i of e.instances)
+            this.deadlines.set(i.instanceId, { kind: "boot", start: env.at, end: i.transitionAt });
           want.add("instances").add("cost");
           break;
         case "InstanceStateChanged":
@@ -311,7 +335,8 @@ export class SandboxView {
   }
 }
 
-const tagOf = (tags: { Key?: string; Value?: string }[] | undefined, key: string) => tags?.find((t) => t.Key === key)?.Value;
+const tagOf = (tags: { Key?: string; Value?: string }[] | undefined, key: string) =>
+  tags?.find((t) => t.Key === key)?.Value;
 
 function instanceRow(i: any, region: string): InstanceRow {
   return {

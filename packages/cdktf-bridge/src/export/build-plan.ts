@@ -2,11 +2,35 @@
  * Sandbox state -> export plan. One block per resource, named from its Name tag, with an origin
  * tag on everything taggable; what cannot be expressed goes to `notExported` with the reason.
  */
-import { baseFileSystem, catalogImages, rootFileSystem, type Image, type Instance, type SandboxState } from "@ec2sim/core";
-import { ORIGIN_TAG, isLaunchVolume, normalizeProtocol } from "../inventory.ts";
-import { Namer, ref, topoSort, type Block, type ExportPlan, type NotExported, type ProviderBlock, type Value } from "../plan.ts";
-import { LIVE_INSTANCE, amiSnapshotIds, catalogLookup, imageType, isDefaultGroup, liveImage, regionsOf } from "../readers/sandbox-state.ts";
-import { cloudConfig, guestChanges, isEmpty, multipart, userDataType, type FsView } from "./cloud-init.ts";
+import {
+  baseFileSystem,
+  catalogImages,
+  type Image,
+  type Instance,
+  rootFileSystem,
+  type SandboxState,
+} from "@ec2sim/core";
+import { isLaunchVolume, normalizeProtocol, ORIGIN_TAG } from "../inventory.ts";
+import {
+  type Block,
+  type ExportPlan,
+  Namer,
+  type NotExported,
+  type ProviderBlock,
+  ref,
+  topoSort,
+  type Value,
+} from "../plan.ts";
+import {
+  amiSnapshotIds,
+  catalogLookup,
+  imageType,
+  isDefaultGroup,
+  LIVE_INSTANCE,
+  liveImage,
+  regionsOf,
+} from "../readers/sandbox-state.ts";
+import { cloudConfig, type FsView, guestChanges, isEmpty, multipart, userDataType } from "./cloud-init.ts";
 
 export interface ExportOptions {
   sandbox: string;
@@ -20,7 +44,10 @@ const HOME_REGION = "us-east-1";
 
 export function buildExportPlan(state: SandboxState, opts: ExportOptions): ExportPlan {
   const acct = opts.accountId;
-  if (!state.accounts.has(acct)) throw new Error(`account ${acct} does not exist in sandbox ${opts.sandbox} (accounts: ${[...state.accounts.keys()].join(", ")})`);
+  if (!state.accounts.has(acct))
+    throw new Error(
+      `account ${acct} does not exist in sandbox ${opts.sandbox} (accounts: ${[...state.accounts.keys()].join(", ")})`,
+    );
   const namer = new Namer();
   const blocks: Block[] = [];
   const notes: NotExported[] = [];
@@ -29,12 +56,14 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
   const origin = (id: string) => `${opts.sandbox}/${id}`;
   const tags = (m: Map<string, string>, id: string): Record<string, string> => {
     const t: Record<string, string> = {};
-    for (const [k, v] of [...m].sort(([a], [b]) => a.localeCompare(b))) if (!k.startsWith("aws:") && k !== ORIGIN_TAG) t[k] = v;
+    for (const [k, v] of [...m].sort(([a], [b]) => a.localeCompare(b)))
+      if (!k.startsWith("aws:") && k !== ORIGIN_TAG) t[k] = v;
     t[ORIGIN_TAG] = origin(id);
     return t;
   };
   const amiSnaps = amiSnapshotIds(state, acct);
-  const note = (resource: string, kind: string, reason: string, severity: NotExported["severity"] = "skipped") => notes.push({ resource, kind, reason, severity });
+  const note = (resource: string, kind: string, reason: string, severity: NotExported["severity"] = "skipped") =>
+    notes.push({ resource, kind, reason, severity });
 
   // Providers: the home region is the default one, every other region gets an alias.
   const used = regions.filter((r) => hasAnything(state, r, acct));
@@ -67,7 +96,10 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
       lookups.set(k, key);
       const owner = img.ownerAlias ?? img.ownerId;
       add({
-        key, kind: "data", tfType: "aws_ami", region,
+        key,
+        kind: "data",
+        tfType: "aws_ami",
+        region,
         config: { owners: [owner], mostRecent: true, filter: [{ name: "name", values: [img.name] }] },
         comment: `${img.catalog === "marketplace" ? "AWS Marketplace" : img.catalog === "quick-start" ? "Quick Start" : img.catalog === "community" ? "Community" : "Shared"} AMI ${img.name} (${owner}): IDs differ per account and region, so look it up by owner and name`,
       });
@@ -81,7 +113,9 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
 
   // ── what gets exported: instances always; own images when their source is exported ──────────
   const liveInstances: Instance[] = [];
-  for (const region of regions) for (const i of state.regions.get(region)!.instances.values()) if (i.ownerId === acct && LIVE_INSTANCE.has(i.state)) liveInstances.push(i);
+  for (const region of regions)
+    for (const i of state.regions.get(region)!.instances.values())
+      if (i.ownerId === acct && LIVE_INSTANCE.has(i.state)) liveInstances.push(i);
   const instanceIds = new Set(liveInstances.map((i) => i.instanceId));
   const exportedImages = new Map<string, Image>();
   const imageVerdict = new Map<string, string | true>();
@@ -90,8 +124,12 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
     if (seen !== undefined) return seen;
     let v: string | true;
     const t = imageType(img);
-    if (img.rootDeviceType === "instance-store") v = "instance-store-backed AMIs (bundles in S3) cannot be expressed in Terraform";
-    else if (t === "aws_ami_from_instance") v = instanceIds.has(img.sourceInstanceId!) ? true : `its source instance ${img.sourceInstanceId} is not exported (terminated or not the account's), so aws_ami_from_instance has nothing to image`;
+    if (img.rootDeviceType === "instance-store")
+      v = "instance-store-backed AMIs (bundles in S3) cannot be expressed in Terraform";
+    else if (t === "aws_ami_from_instance")
+      v = instanceIds.has(img.sourceInstanceId!)
+        ? true
+        : `its source instance ${img.sourceInstanceId} is not exported (terminated or not the account's), so aws_ami_from_instance has nothing to image`;
     else if (t === "aws_ami_copy") {
       const src = findImage(img.sourceRegion ?? img.region, img.sourceImageId);
       if (!src) v = `its source image ${img.sourceImageId} is unknown`;
@@ -102,7 +140,9 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
         const s = canExportImage(src, depth + 1);
         v = s === true ? true : `its source image ${src.imageId} is not exported (${s})`;
       }
-    } else v = "AMIs registered from snapshots or bundles (RegisterImage) cannot be recreated: their snapshots' contents are not reproducible in Terraform";
+    } else
+      v =
+        "AMIs registered from snapshots or bundles (RegisterImage) cannot be recreated: their snapshots' contents are not reproducible in Terraform";
     imageVerdict.set(img.imageId, v);
     return v;
   };
@@ -120,8 +160,15 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
     let img = findImage(inst.region, inst.imageId);
     let via: string | undefined;
     for (let hops = 0; img && hops < 20; hops++) {
-      if (exportedImages.has(img.imageId)) return { ami: ref(keyFor(img.imageId)), base: imageFs(state, img), guest: img.guest, ...(via ? { via } : {}) };
-      if (img.ownerId !== acct) return { ami: lookupImage(inst.region, img), base: imageFs(state, img), guest: img.guest, ...(via ? { via } : {}) };
+      if (exportedImages.has(img.imageId))
+        return { ami: ref(keyFor(img.imageId)), base: imageFs(state, img), guest: img.guest, ...(via ? { via } : {}) };
+      if (img.ownerId !== acct)
+        return {
+          ami: lookupImage(inst.region, img),
+          base: imageFs(state, img),
+          guest: img.guest,
+          ...(via ? { via } : {}),
+        };
       // An own image that is not exported: go back along its lineage to one that is.
       via ??= `${img.imageId} (${img.name}, ${img.state}) is not exported`;
       const parent: Image | undefined = img.sourceImageId
@@ -134,11 +181,21 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
         if (cat) return { ami: lookupImage(inst.region, cat), base: imageFs(state, cat), guest: cat.guest, via };
         break;
       }
-      img = parent.region === inst.region ? parent : (findImage(inst.region, parent.imageId) ?? latestCatalogFor(inst.region, parent.guest, parent.architecture) ?? parent);
+      img =
+        parent.region === inst.region
+          ? parent
+          : (findImage(inst.region, parent.imageId) ??
+            latestCatalogFor(inst.region, parent.guest, parent.architecture) ??
+            parent);
     }
     const cat = latestCatalogFor(inst.region, inst.guest.os, inst.architecture);
     if (!cat) throw new Error(`cannot find a base image for ${inst.instanceId}`);
-    return { ami: lookupImage(inst.region, cat), base: imageFs(state, cat), guest: cat.guest, via: via ?? `its AMI ${inst.imageId} is unknown` };
+    return {
+      ami: lookupImage(inst.region, cat),
+      base: imageFs(state, cat),
+      guest: cat.guest,
+      via: via ?? `its AMI ${inst.imageId} is unknown`,
+    };
   };
   const keyFor = (id: string): string => {
     const k = keyOf.get(id);
@@ -150,8 +207,11 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
   for (const region of regions) {
     const r = state.regions.get(region)!;
     for (const k of r.keyPairs.values()) if (k.ownerId === acct) keyOf.set(k.keyPairId, namer.unique(k.keyName));
-    for (const g of r.securityGroups.values()) if (g.ownerId === acct && !isDefaultGroup(g)) keyOf.set(g.groupId, namer.unique(g.tags.get("Name") ?? g.groupName));
-    for (const i of liveInstances) if (i.region === region) keyOf.set(i.instanceId, namer.unique(i.tags.get("Name") ?? i.instanceId));
+    for (const g of r.securityGroups.values())
+      if (g.ownerId === acct && !isDefaultGroup(g))
+        keyOf.set(g.groupId, namer.unique(g.tags.get("Name") ?? g.groupName));
+    for (const i of liveInstances)
+      if (i.region === region) keyOf.set(i.instanceId, namer.unique(i.tags.get("Name") ?? i.instanceId));
     for (const img of exportedImages.values()) {
       if (img.region !== region) continue;
       const base = img.tags.get("Name") ?? img.name;
@@ -164,7 +224,15 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
     // Key pairs: the public key only.
     for (const k of r.keyPairs.values()) {
       if (k.ownerId !== acct) continue;
-      add({ key: keyFor(k.keyPairId), kind: "resource", tfType: "aws_key_pair", region, origin: k.keyPairId, config: { keyName: k.keyName, publicKey: k.publicKey, tags: tags(k.tags, k.keyPairId) }, comment: `Key pair ${k.keyName} (${k.keyPairId}, ${k.keyType}): the public key only; the private key stays with you` });
+      add({
+        key: keyFor(k.keyPairId),
+        kind: "resource",
+        tfType: "aws_key_pair",
+        region,
+        origin: k.keyPairId,
+        config: { keyName: k.keyName, publicKey: k.publicKey, tags: tags(k.tags, k.keyPairId) },
+        comment: `Key pair ${k.keyName} (${k.keyPairId}, ${k.keyType}): the public key only; the private key stays with you`,
+      });
     }
     // Security groups and their rules.
     let defaultGroupKey: string | undefined;
@@ -174,7 +242,14 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
       if (!isDefaultGroup(g)) return keyOf.has(id) ? ref(keyFor(id)) : undefined;
       defaultGroupKey ??= (() => {
         const key = namer.unique(`default-sg-${region}`);
-        add({ key, kind: "data", tfType: "aws_security_group", region, config: { name: "default" }, comment: `The default VPC's default security group in ${region}` });
+        add({
+          key,
+          kind: "data",
+          tfType: "aws_security_group",
+          region,
+          config: { name: "default" },
+          comment: `The default VPC's default security group in ${region}`,
+        });
         return key;
       })();
       return ref(defaultGroupKey);
@@ -182,17 +257,44 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
     for (const g of r.securityGroups.values()) {
       if (g.ownerId !== acct) continue;
       if (isDefaultGroup(g)) {
-        const custom = [...g.rules.values()].filter((x) => !(x.referencedGroupId === g.groupId && !x.isEgress) && !(x.isEgress && x.cidrIpv4 === "0.0.0.0/0" && x.ipProtocol === "-1"));
-        if (custom.length) note(`${g.groupId} (default)`, "security group rules", `${custom.length} rule(s) added to the default security group are not exported (the default group is not managed)`);
+        const custom = [...g.rules.values()].filter(
+          (x) =>
+            !(x.referencedGroupId === g.groupId && !x.isEgress) &&
+            !(x.isEgress && x.cidrIpv4 === "0.0.0.0/0" && x.ipProtocol === "-1"),
+        );
+        if (custom.length)
+          note(
+            `${g.groupId} (default)`,
+            "security group rules",
+            `${custom.length} rule(s) added to the default security group are not exported (the default group is not managed)`,
+          );
         continue;
       }
       const gkey = keyFor(g.groupId);
-      add({ key: gkey, kind: "resource", tfType: "aws_security_group", region, origin: g.groupId, config: { name: g.groupName, description: g.description, tags: tags(g.tags, g.groupId) }, comment: `Security group ${g.groupName} (${g.groupId}); its rules follow as separate resources` });
+      add({
+        key: gkey,
+        kind: "resource",
+        tfType: "aws_security_group",
+        region,
+        origin: g.groupId,
+        config: { name: g.groupName, description: g.description, tags: tags(g.tags, g.groupId) },
+        comment: `Security group ${g.groupName} (${g.groupId}); its rules follow as separate resources`,
+      });
       for (const rule of g.rules.values()) {
         const proto = normalizeProtocol(rule.ipProtocol);
         const dir = rule.isEgress ? "egress" : "ingress";
-        const target = rule.cidrIpv4 ?? rule.cidrIpv6 ?? (rule.referencedGroupId ? (r.securityGroups.get(rule.referencedGroupId)?.groupName ?? rule.referencedGroupId) : "");
-        const ports = proto === "-1" ? "all" : rule.fromPort === rule.toPort ? `${proto}-${rule.fromPort}` : `${proto}-${rule.fromPort}-${rule.toPort}`;
+        const target =
+          rule.cidrIpv4 ??
+          rule.cidrIpv6 ??
+          (rule.referencedGroupId
+            ? (r.securityGroups.get(rule.referencedGroupId)?.groupName ?? rule.referencedGroupId)
+            : "");
+        const ports =
+          proto === "-1"
+            ? "all"
+            : rule.fromPort === rule.toPort
+              ? `${proto}-${rule.fromPort}`
+              : `${proto}-${rule.fromPort}-${rule.toPort}`;
         const config: Record<string, Value> = { securityGroupId: ref(gkey), ipProtocol: proto };
         if (proto !== "-1") {
           config.fromPort = rule.fromPort ?? null;
@@ -203,7 +305,11 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
         if (rule.referencedGroupId) {
           const v = groupValue(rule.referencedGroupId);
           if (!v) {
-            note(rule.ruleId, `security group rule of ${g.groupName}`, `it references ${rule.referencedGroupId}, which is not exported`);
+            note(
+              rule.ruleId,
+              `security group rule of ${g.groupName}`,
+              `it references ${rule.referencedGroupId}, which is not exported`,
+            );
             continue;
           }
           config.referencedSecurityGroupId = v;
@@ -211,9 +317,15 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
         if (rule.description) config.description = rule.description;
         config.tags = tags(rule.tags, rule.ruleId);
         add({
-          key: namer.unique(`${gkey}-${dir}-${ports}${rule.cidrIpv4 === "0.0.0.0/0" || !target ? "" : `-${target.replace(/\/32$/, "")}`}`),
-          kind: "resource", tfType: rule.isEgress ? "aws_vpc_security_group_egress_rule" : "aws_vpc_security_group_ingress_rule",
-          region, origin: rule.ruleId, config, comment: `${dir} ${proto === "-1" ? "all traffic" : `${proto}/${rule.fromPort === rule.toPort ? rule.fromPort : `${rule.fromPort}-${rule.toPort}`}`} ${rule.isEgress ? "to" : "from"} ${target}${rule.description ? ` (${rule.description})` : ""}`,
+          key: namer.unique(
+            `${gkey}-${dir}-${ports}${rule.cidrIpv4 === "0.0.0.0/0" || !target ? "" : `-${target.replace(/\/32$/, "")}`}`,
+          ),
+          kind: "resource",
+          tfType: rule.isEgress ? "aws_vpc_security_group_egress_rule" : "aws_vpc_security_group_ingress_rule",
+          region,
+          origin: rule.ruleId,
+          config,
+          comment: `${dir} ${proto === "-1" ? "all traffic" : `${proto}/${rule.fromPort === rule.toPort ? rule.fromPort : `${rule.fromPort}-${rule.toPort}`}`} ${rule.isEgress ? "to" : "from"} ${target}${rule.description ? ` (${rule.description})` : ""}`,
         });
       }
     }
@@ -221,12 +333,28 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
     for (const inst of liveInstances) {
       if (inst.region !== region) continue;
       const src = launchSource(inst);
-      if (src.via) note(inst.instanceId, "instance AMI", `${src.via}: launched from a base image instead, with everything done since in its user data`, "partial");
-      const config: Record<string, Value> = { ami: src.ami, instanceType: inst.instanceType, availabilityZone: inst.availabilityZone };
+      if (src.via)
+        note(
+          inst.instanceId,
+          "instance AMI",
+          `${src.via}: launched from a base image instead, with everything done since in its user data`,
+          "partial",
+        );
+      const config: Record<string, Value> = {
+        ami: src.ami,
+        instanceType: inst.instanceType,
+        availabilityZone: inst.availabilityZone,
+      };
       if (inst.keyName) {
         const kp = [...r.keyPairs.values()].find((k) => k.keyName === inst.keyName && k.ownerId === acct);
         config.keyName = kp ? ref(keyFor(kp.keyPairId), "keyName") : inst.keyName;
-        if (!kp) note(inst.instanceId, "instance key pair", `its key pair ${inst.keyName} no longer exists; the name is kept as a literal`, "partial");
+        if (!kp)
+          note(
+            inst.instanceId,
+            "instance key pair",
+            `its key pair ${inst.keyName} no longer exists; the name is kept as a literal`,
+            "partial",
+          );
       }
       const groups = inst.securityGroupIds.map((id) => ({ id, v: groupValue(id), g: r.securityGroups.get(id) }));
       if (!(groups.length === 1 && groups[0]!.g && isDefaultGroup(groups[0]!.g))) {
@@ -235,7 +363,11 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
       const root = inst.blockDevices.find((b) => b.deviceName === inst.rootDeviceName);
       const rootVol = root ? r.volumes.get(root.volumeId) : undefined;
       if (rootVol && root) {
-        const rb: Record<string, Value> = { volumeSize: rootVol.size, volumeType: rootVol.volumeType, deleteOnTermination: root.deleteOnTermination };
+        const rb: Record<string, Value> = {
+          volumeSize: rootVol.size,
+          volumeType: rootVol.volumeType,
+          deleteOnTermination: root.deleteOnTermination,
+        };
         if (rootVol.encrypted) rb.encrypted = true;
         Object.assign(rb, performance(rootVol));
         config.rootBlockDevice = rb;
@@ -245,7 +377,12 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
         if (b.deviceName === inst.rootDeviceName || !b.deleteOnTermination) continue;
         const v = r.volumes.get(b.volumeId);
         if (!v) continue;
-        const e: Record<string, Value> = { deviceName: b.deviceName, volumeSize: v.size, volumeType: v.volumeType, deleteOnTermination: true };
+        const e: Record<string, Value> = {
+          deviceName: b.deviceName,
+          volumeSize: v.size,
+          volumeType: v.volumeType,
+          deleteOnTermination: true,
+        };
         if (v.encrypted) e.encrypted = true;
         ebs.push(e);
       }
@@ -254,18 +391,52 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
       const header = `Generated by ec2sim export from sandbox ${opts.sandbox}, instance ${inst.instanceId}:\nwhat was done inside it since its image (packages, files, services).`;
       const cc = isEmpty(changes) ? undefined : cloudConfig(changes, header);
       const original = inst.userData ? Buffer.from(inst.userData, "base64").toString("utf8") : undefined;
-      const userData = cc && original ? multipart([{ type: userDataType(original), content: original }, { type: "text/cloud-config", content: cc }]) : (cc ?? original);
+      const userData =
+        cc && original
+          ? multipart([
+              { type: userDataType(original), content: original },
+              { type: "text/cloud-config", content: cc },
+            ])
+          : (cc ?? original);
       if (userData) config.userData = userData;
       if (inst.disableApiTermination) config.disableApiTermination = true;
-      if (inst.instanceInitiatedShutdownBehavior === "terminate") config.instanceInitiatedShutdownBehavior = "terminate";
+      if (inst.instanceInitiatedShutdownBehavior === "terminate")
+        config.instanceInitiatedShutdownBehavior = "terminate";
       const launchedFrom = findImage(inst.region, inst.imageId);
-      if (inst.metadataOptions.httpTokens === "required" && launchedFrom?.imdsSupport !== "v2.0") config.metadataOptions = { httpTokens: "required" };
+      if (inst.metadataOptions.httpTokens === "required" && launchedFrom?.imdsSupport !== "v2.0")
+        config.metadataOptions = { httpTokens: "required" };
       if (inst.monitoring === "enabled") config.monitoring = true;
       config.tags = tags(inst.tags, inst.instanceId);
-      if (inst.state === "stopped" || inst.state === "stopping") note(inst.instanceId, "instance state", "the instance is stopped; it is exported as a running instance (aws_ec2_instance_state is not generated)", "partial");
-      if (inst.instanceStores.length) note(inst.instanceId, "instance store", "instance store volumes hold nothing that survives; their contents are not exported", "partial");
-      const what = [changes.packages.length ? `${changes.packages.length} package(s)` : "", changes.files.length ? `${changes.files.length} file(s)` : "", changes.services.length ? `${changes.services.length} service(s)` : ""].filter(Boolean).join(", ");
-      add({ key: keyFor(inst.instanceId), kind: "resource", tfType: "aws_instance", region, origin: inst.instanceId, config, comment: `Instance ${inst.tags.get("Name") ?? inst.instanceId} (${inst.instanceId}, ${inst.instanceType})${what ? `; user data installs ${what}` : ""}` });
+      if (inst.state === "stopped" || inst.state === "stopping")
+        note(
+          inst.instanceId,
+          "instance state",
+          "the instance is stopped; it is exported as a running instance (aws_ec2_instance_state is not generated)",
+          "partial",
+        );
+      if (inst.instanceStores.length)
+        note(
+          inst.instanceId,
+          "instance store",
+          "instance store volumes hold nothing that survives; their contents are not exported",
+          "partial",
+        );
+      const what = [
+        changes.packages.length ? `${changes.packages.length} package(s)` : "",
+        changes.files.length ? `${changes.files.length} file(s)` : "",
+        changes.services.length ? `${changes.services.length} service(s)` : "",
+      ]
+        .filter(Boolean)
+        .join(", ");
+      add({
+        key: keyFor(inst.instanceId),
+        kind: "resource",
+        tfType: "aws_instance",
+        region,
+        origin: inst.instanceId,
+        config,
+        comment: `Instance ${inst.tags.get("Name") ?? inst.instanceId} (${inst.instanceId}, ${inst.instanceType})${what ? `; user data installs ${what}` : ""}`,
+      });
     }
     // Images: from an exported instance, or copies (with the region's provider); then who may launch them.
     for (const img of exportedImages.values()) {
@@ -283,12 +454,32 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
         if (img.blockDeviceMappings.some((b) => b.ebs?.encrypted)) config.encrypted = true;
       }
       config.tags = tags(img.tags, img.imageId);
-      add({ key, kind: "resource", tfType: t, region, origin: img.imageId, config, comment: t === "aws_ami_copy" ? `AMI ${img.name} (${img.imageId}): a copy of ${img.sourceImageId} from ${img.sourceRegion}` : `AMI ${img.name} (${img.imageId}) from instance ${img.sourceInstanceId}` });
+      add({
+        key,
+        kind: "resource",
+        tfType: t,
+        region,
+        origin: img.imageId,
+        config,
+        comment:
+          t === "aws_ami_copy"
+            ? `AMI ${img.name} (${img.imageId}): a copy of ${img.sourceImageId} from ${img.sourceRegion}`
+            : `AMI ${img.name} (${img.imageId}) from instance ${img.sourceInstanceId}`,
+      });
       const lp = img.launchPermissions;
       const grant = (suffix: string, cfg: Record<string, Value>, what: string) =>
-        add({ key: namer.unique(`${key}-share-${suffix}`), kind: "resource", tfType: "aws_ami_launch_permission", region, origin: `${img.imageId}/${suffix}`, config: { imageId: ref(key), ...cfg }, comment: `${img.name} may be launched by ${what}` });
+        add({
+          key: namer.unique(`${key}-share-${suffix}`),
+          kind: "resource",
+          tfType: "aws_ami_launch_permission",
+          region,
+          origin: `${img.imageId}/${suffix}`,
+          config: { imageId: ref(key), ...cfg },
+          comment: `${img.name} may be launched by ${what}`,
+        });
       for (const u of [...lp.userIds].sort()) grant(u, { accountId: u }, `account ${u}`);
-      for (const o of [...lp.organizationArns].sort()) grant(o.split("/").pop()!, { organizationArn: o }, `organization ${o}`);
+      for (const o of [...lp.organizationArns].sort())
+        grant(o.split("/").pop()!, { organizationArn: o }, `organization ${o}`);
       for (const o of [...lp.ouArns].sort()) grant(o.split("/").pop()!, { organizationalUnitArn: o }, `OU ${o}`);
       if (lp.public) grant("public", { group: "all" }, "everyone (public)");
     }
@@ -298,12 +489,30 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
       if (!v || v.ownerId !== acct || v.state === "deleted" || v.state === "deleting") return false;
       const att = v.attachment;
       const inst = att ? r.instances.get(att.instanceId) : undefined;
-      return !(att && inst && isLaunchVolume({ device: att.device, deleteOnTermination: att.deleteOnTermination }, inst));
+      return !(
+        att &&
+        inst &&
+        isLaunchVolume({ device: att.device, deleteOnTermination: att.deleteOnTermination }, inst)
+      );
     };
-    const rootOwner = (volumeId: string) => liveInstances.find((i) => i.region === region && i.blockDevices.some((b) => b.volumeId === volumeId && b.deviceName === i.rootDeviceName));
-    const snapshotVerdict = (s: { ownerId: string; deletedAt?: number; snapshotId: string; sourceSnapshotId?: string; sourceRegion?: string; volumeId: string }): string | true => {
-      if (s.ownerId !== acct || s.deletedAt !== undefined || amiSnaps.has(s.snapshotId)) return "not the account's, deleted, or behind an AMI";
-      if (s.sourceSnapshotId) return `a copy of ${s.sourceSnapshotId}${s.sourceRegion ? ` from ${s.sourceRegion}` : ""}: snapshot copies are not mapped yet (aws_ebs_snapshot_copy)`;
+    const rootOwner = (volumeId: string) =>
+      liveInstances.find(
+        (i) =>
+          i.region === region &&
+          i.blockDevices.some((b) => b.volumeId === volumeId && b.deviceName === i.rootDeviceName),
+      );
+    const snapshotVerdict = (s: {
+      ownerId: string;
+      deletedAt?: number;
+      snapshotId: string;
+      sourceSnapshotId?: string;
+      sourceRegion?: string;
+      volumeId: string;
+    }): string | true => {
+      if (s.ownerId !== acct || s.deletedAt !== undefined || amiSnaps.has(s.snapshotId))
+        return "not the account's, deleted, or behind an AMI";
+      if (s.sourceSnapshotId)
+        return `a copy of ${s.sourceSnapshotId}${s.sourceRegion ? ` from ${s.sourceRegion}` : ""}: snapshot copies are not mapped yet (aws_ebs_snapshot_copy)`;
       if (volumeExported(s.volumeId) || rootOwner(s.volumeId)) return true;
       return `its volume ${s.volumeId} is not exported (deleted, or a launch volume other than the root)`;
     };
@@ -311,7 +520,8 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
       if (v.ownerId !== acct || v.state === "deleted" || v.state === "deleting") continue;
       const att = v.attachment;
       const inst = att ? r.instances.get(att.instanceId) : undefined;
-      if (att && inst && isLaunchVolume({ device: att.device, deleteOnTermination: att.deleteOnTermination }, inst)) continue;
+      if (att && inst && isLaunchVolume({ device: att.device, deleteOnTermination: att.deleteOnTermination }, inst))
+        continue;
       const key = namer.unique(v.tags.get("Name") ?? v.volumeId);
       keyOf.set(v.volumeId, key);
       const config: Record<string, Value> = { availabilityZone: v.availabilityZone, size: v.size, type: v.volumeType };
@@ -320,13 +530,40 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
       if (v.snapshotId) {
         const s = r.snapshots.get(v.snapshotId);
         if (s && snapshotVerdict(s) === true) config.snapshotId = ref(snapshotKey(s.snapshotId));
-        else note(v.volumeId, "volume contents", `created from snapshot ${v.snapshotId}, which is not exported; the volume is exported empty`, "partial");
+        else
+          note(
+            v.volumeId,
+            "volume contents",
+            `created from snapshot ${v.snapshotId}, which is not exported; the volume is exported empty`,
+            "partial",
+          );
       }
       config.tags = tags(v.tags, v.volumeId);
-      add({ key, kind: "resource", tfType: "aws_ebs_volume", region, origin: v.volumeId, config, comment: `Volume ${v.tags.get("Name") ?? v.volumeId} (${v.size} GiB ${v.volumeType})` });
+      add({
+        key,
+        kind: "resource",
+        tfType: "aws_ebs_volume",
+        region,
+        origin: v.volumeId,
+        config,
+        comment: `Volume ${v.tags.get("Name") ?? v.volumeId} (${v.size} GiB ${v.volumeType})`,
+      });
       if (att && att.state !== "detached") {
-        if (!instanceIds.has(att.instanceId)) note(`${v.volumeId} -> ${att.instanceId}`, "volume attachment", `the instance ${att.instanceId} is not exported`);
-        else add({ key: namer.unique(`${key}-attachment`), kind: "resource", tfType: "aws_volume_attachment", region, config: { deviceName: att.device, volumeId: ref(key), instanceId: ref(keyFor(att.instanceId)) }, comment: `${key} on ${keyFor(att.instanceId)} as ${att.device}` });
+        if (!instanceIds.has(att.instanceId))
+          note(
+            `${v.volumeId} -> ${att.instanceId}`,
+            "volume attachment",
+            `the instance ${att.instanceId} is not exported`,
+          );
+        else
+          add({
+            key: namer.unique(`${key}-attachment`),
+            kind: "resource",
+            tfType: "aws_volume_attachment",
+            region,
+            config: { deviceName: att.device, volumeId: ref(key), instanceId: ref(keyFor(att.instanceId)) },
+            comment: `${key} on ${keyFor(att.instanceId)} as ${att.device}`,
+          });
       }
     }
     // Snapshots of exported volumes (or of an exported instance's root volume).
@@ -343,22 +580,65 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
       else config.volumeId = ref(keyFor(rootOwner(s.volumeId)!.instanceId), "rootBlockDevice", "volumeId");
       if (s.description) config.description = s.description;
       config.tags = tags(s.tags, s.snapshotId);
-      add({ key, kind: "resource", tfType: "aws_ebs_snapshot", region, origin: s.snapshotId, config, comment: `Snapshot ${s.tags.get("Name") ?? s.snapshotId} of ${s.volumeId} (a new snapshot of the volume as it is then)` });
+      add({
+        key,
+        kind: "resource",
+        tfType: "aws_ebs_snapshot",
+        region,
+        origin: s.snapshotId,
+        config,
+        comment: `Snapshot ${s.tags.get("Name") ?? s.snapshotId} of ${s.volumeId} (a new snapshot of the volume as it is then)`,
+      });
     }
     // Elastic IPs and their associations.
     for (const a of r.addresses.values()) {
       if (a.ownerId !== acct || a.releasedAt !== undefined) continue;
       const instName = a.instanceId && keyOf.get(a.instanceId);
       const key = namer.unique(a.tags.get("Name") ?? (instName ? `${instName}-eip` : a.allocationId));
-      add({ key, kind: "resource", tfType: "aws_eip", region, origin: a.allocationId, config: { domain: "vpc", tags: tags(a.tags, a.allocationId) }, comment: `Elastic IP ${a.publicIp} (${a.allocationId}): the real one gets another address` });
+      add({
+        key,
+        kind: "resource",
+        tfType: "aws_eip",
+        region,
+        origin: a.allocationId,
+        config: { domain: "vpc", tags: tags(a.tags, a.allocationId) },
+        comment: `Elastic IP ${a.publicIp} (${a.allocationId}): the real one gets another address`,
+      });
       if (a.instanceId) {
-        if (!instanceIds.has(a.instanceId)) note(`${a.allocationId} -> ${a.instanceId}`, "EIP association", `the instance ${a.instanceId} is not exported`);
-        else add({ key: namer.unique(`${key}-association`), kind: "resource", tfType: "aws_eip_association", region, config: { allocationId: ref(key), instanceId: ref(keyFor(a.instanceId)) }, comment: `${key} on ${keyFor(a.instanceId)}` });
+        if (!instanceIds.has(a.instanceId))
+          note(
+            `${a.allocationId} -> ${a.instanceId}`,
+            "EIP association",
+            `the instance ${a.instanceId} is not exported`,
+          );
+        else
+          add({
+            key: namer.unique(`${key}-association`),
+            kind: "resource",
+            tfType: "aws_eip_association",
+            region,
+            config: { allocationId: ref(key), instanceId: ref(keyFor(a.instanceId)) },
+            comment: `${key} on ${keyFor(a.instanceId)}`,
+          });
       }
     }
-    for (const p of r.pipelines.values()) if (p.ownerId === acct) note(p.arn, "Image Builder pipeline", "EC2 Image Builder pipelines and recipes are not mapped (aws_imagebuilder_* would express them); the AMIs they built are handled as AMIs");
+    for (const p of r.pipelines.values())
+      if (p.ownerId === acct)
+        note(
+          p.arn,
+          "Image Builder pipeline",
+          "EC2 Image Builder pipelines and recipes are not mapped (aws_imagebuilder_* would express them); the AMIs they built are handled as AMIs",
+        );
   }
-  return { sandbox: opts.sandbox, accountId: acct, seq: state.seq, stackName: opts.stackName ?? "ec2sim", providers, blocks: topoSort(blocks), notExported: notes };
+  return {
+    sandbox: opts.sandbox,
+    accountId: acct,
+    seq: state.seq,
+    stackName: opts.stackName ?? "ec2sim",
+    providers,
+    blocks: topoSort(blocks),
+    notExported: notes,
+  };
 
   function snapshotKey(id: string): string {
     let k = keyOf.get(id);
@@ -375,10 +655,15 @@ function hasAnything(state: SandboxState, region: string, acct: string): boolean
   const r = state.regions.get(region);
   if (!r) return false;
   const mine = (x: { ownerId: string }) => x.ownerId === acct;
-  return [...r.instances.values()].some((i) => mine(i) && LIVE_INSTANCE.has(i.state)) || [...r.images.values()].some((i) => mine(i) && liveImage(i)) ||
-    [...r.keyPairs.values()].some(mine) || [...r.securityGroups.values()].some((g) => mine(g) && !isDefaultGroup(g)) ||
-    [...r.volumes.values()].some((v) => mine(v) && v.state !== "deleted") || [...r.addresses.values()].some((a) => mine(a) && a.releasedAt === undefined) ||
-    [...r.snapshots.values()].some((s) => mine(s) && s.deletedAt === undefined);
+  return (
+    [...r.instances.values()].some((i) => mine(i) && LIVE_INSTANCE.has(i.state)) ||
+    [...r.images.values()].some((i) => mine(i) && liveImage(i)) ||
+    [...r.keyPairs.values()].some(mine) ||
+    [...r.securityGroups.values()].some((g) => mine(g) && !isDefaultGroup(g)) ||
+    [...r.volumes.values()].some((v) => mine(v) && v.state !== "deleted") ||
+    [...r.addresses.values()].some((a) => mine(a) && a.releasedAt === undefined) ||
+    [...r.snapshots.values()].some((s) => mine(s) && s.deletedAt === undefined)
+  );
 }
 
 function findInstance(state: SandboxState, id: string): Instance | undefined {

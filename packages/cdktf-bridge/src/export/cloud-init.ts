@@ -48,7 +48,8 @@ export function guestChanges(fs: FsView, base: FsView, guestKey: string | undefi
     } catch {
       repo = undefined;
     }
-    for (const name of nowPkgs.keys()) for (const [p, c] of Object.entries(repo?.get(name)?.files ?? {})) shipped.set(p, c);
+    for (const name of nowPkgs.keys())
+      for (const [p, c] of Object.entries(repo?.get(name)?.files ?? {})) shipped.set(p, c);
   }
   const files: GuestChanges["files"] = [];
   for (const p of fs.paths()) {
@@ -68,9 +69,13 @@ export function guestChanges(fs: FsView, base: FsView, guestKey: string | undefi
     const dir = f.path.slice(0, -"/.keep".length);
     if (!files.some((x) => x.path.startsWith(`${dir}/`))) dirs.unshift(dir);
   }
-  const deleted = base.paths().filter((p) => EXPORTED_PREFIXES.some((x) => p.startsWith(x)) && !managedElsewhere(p) && !fs.get(p));
+  const deleted = base
+    .paths()
+    .filter((p) => EXPORTED_PREFIXES.some((x) => p.startsWith(x)) && !managedElsewhere(p) && !fs.get(p));
   const baseServices = new Set(enabledServices(base as never));
-  const services = enabledServices(fs as never).filter((s) => !baseServices.has(s)).sort();
+  const services = enabledServices(fs as never)
+    .filter((s) => !baseServices.has(s))
+    .sort();
   return { packages, files, dirs, deleted, services };
 }
 
@@ -80,12 +85,24 @@ export function isEmpty(c: GuestChanges): boolean {
 
 /** A YAML scalar: a block literal for plain text, a JSON (YAML double-quoted) string otherwise. */
 function yamlText(s: string, indent: string): string {
-  const plain = s.endsWith("\n") && !/[\r\t\u0000-\u0008\u000b-\u001f\u007f]/.test(s) && !/^ /.test(s) && !/\n\n$/.test(s) && !s.split("\n").some((l) => / $/.test(l));
+  const plain =
+    s.endsWith("\n") &&
+    !/[\r\t\u0000-\u0008\u000b-\u001f\u007f]/.test(s) &&
+    !/^ /.test(s) &&
+    !/\n\n$/.test(s) &&
+    !s.split("\n").some((l) => / $/.test(l));
   if (!plain) return JSON.stringify(s);
-  return `|\n${s.slice(0, -1).split("\n").map((l) => (l ? `${indent}${l}` : "")).join("\n")}`;
+  return `|\n${s
+    .slice(0, -1)
+    .split("\n")
+    .map((l) => (l ? `${indent}${l}` : ""))
+    .join("\n")}`;
 }
 
-const q = (s: string) => (/^[A-Za-z0-9_./@:+-]+$/.test(s) && !/^[-:]/.test(s) && !/^(true|false|yes|no|on|off|null|~)$/i.test(s) ? s : JSON.stringify(s));
+const q = (s: string) =>
+  /^[A-Za-z0-9_./@:+-]+$/.test(s) && !/^[-:]/.test(s) && !/^(true|false|yes|no|on|off|null|~)$/i.test(s)
+    ? s
+    : JSON.stringify(s);
 
 /** `#cloud-config` for the changes (write_files deferred until packages are installed). */
 export function cloudConfig(c: GuestChanges, header: string): string {
@@ -117,7 +134,15 @@ export function cloudConfig(c: GuestChanges, header: string): string {
 export function multipart(parts: { type: string; content: string }[]): string {
   const boundary = "==EC2SIM-BOUNDARY==";
   const out = [`Content-Type: multipart/mixed; boundary="${boundary}"`, "MIME-Version: 1.0", ""];
-  for (const p of parts) out.push(`--${boundary}`, `Content-Type: ${p.type}; charset="utf-8"`, "MIME-Version: 1.0", "", p.content.replace(/\n?$/, ""), "");
+  for (const p of parts)
+    out.push(
+      `--${boundary}`,
+      `Content-Type: ${p.type}; charset="utf-8"`,
+      "MIME-Version: 1.0",
+      "",
+      p.content.replace(/\n?$/, ""),
+      "",
+    );
   out.push(`--${boundary}--`, "");
   return out.join("\n");
 }

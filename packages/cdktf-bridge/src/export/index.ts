@@ -23,7 +23,10 @@ export interface ExportResult {
   ms: { plan: number; synth: number };
 }
 
-export async function exportSandbox(state: SandboxState, opts: ExportOptions & { format: ExportFormat; outDir: string; synthesizer?: Synthesizer; terraformBin?: string }): Promise<ExportResult> {
+export async function exportSandbox(
+  state: SandboxState,
+  opts: ExportOptions & { format: ExportFormat; outDir: string; synthesizer?: Synthesizer; terraformBin?: string },
+): Promise<ExportResult> {
   const t0 = performance.now();
   const plan = buildExportPlan(state, opts);
   const t1 = performance.now();
@@ -48,13 +51,27 @@ export async function exportSandbox(state: SandboxState, opts: ExportOptions & {
     try {
       // fmt needs no CLI configuration; a TF_CLI_CONFIG_FILE that does not exist only makes it warn.
       const cfg = process.env.TF_CLI_CONFIG_FILE;
-      const env = { ...process.env, CHECKPOINT_DISABLE: "1", ...(cfg && !existsSync(cfg) ? { TF_CLI_CONFIG_FILE: "/dev/null" } : {}) };
-      execFileSync(opts.terraformBin ?? "terraform", ["fmt", "main.tf"], { cwd: opts.outDir, stdio: ["ignore", "pipe", "pipe"], env });
+      const env = {
+        ...process.env,
+        CHECKPOINT_DISABLE: "1",
+        ...(cfg && !existsSync(cfg) ? { TF_CLI_CONFIG_FILE: "/dev/null" } : {}),
+      };
+      execFileSync(opts.terraformBin ?? "terraform", ["fmt", "main.tf"], {
+        cwd: opts.outDir,
+        stdio: ["ignore", "pipe", "pipe"],
+        env,
+      });
     } catch (e) {
       warnings.push(`terraform fmt failed, main.tf is unformatted: ${(e as Error).message.split("\n")[0]}`);
     }
   }
-  return { plan, files: Object.keys(files), ...(json ? { json } : {}), warnings, ms: { plan: t1 - t0, synth: t2 - t1 } };
+  return {
+    plan,
+    files: Object.keys(files),
+    ...(json ? { json } : {}),
+    warnings,
+    ms: { plan: t1 - t0, synth: t2 - t1 },
+  };
 }
 
 export { buildExportPlan, type ExportOptions };
@@ -80,7 +97,12 @@ export function tidyHcl(hcl: string): string {
     const m = /<<-?([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(line);
     if (m) heredoc = m[1];
     if (/^\s*\}/.test(line)) while (out.length && out[out.length - 1]!.trim() === "") out.pop();
-    if (/^(resource|data|provider|terraform|locals|output|variable) /.test(line) && out.length && out[out.length - 1] === "}") out.push("");
+    if (
+      /^(resource|data|provider|terraform|locals|output|variable) /.test(line) &&
+      out.length &&
+      out[out.length - 1] === "}"
+    )
+      out.push("");
     out.push(line.replace(/^(\s*provider\s*=\s*)"(aws\.[A-Za-z0-9_-]+)"/, "$1$2"));
   }
   return out.join("\n");

@@ -3,16 +3,20 @@
  * (deep imports), package.json pinning the synthesizer's versions, cdktf.json, tsconfig.json, a
  * README and NOT-EXPORTED.md. `cdktf synth` of it gives the JSON the in-process synth gives.
  */
-import { constructOf, isRef, type Block, type ExportPlan, type Value } from "../plan.ts";
+import { type Block, constructOf, type ExportPlan, isRef, type Value } from "../plan.ts";
 import type { Synthesizer } from "../synth/synthesizer.ts";
 
 const RESERVED = new Set(
-  "break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with as implements interface let package private protected public static yield app stack scope id".split(" "),
+  "break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with as implements interface let package private protected public static yield app stack scope id".split(
+    " ",
+  ),
 );
 
 function camel(key: string): string {
   const parts = key.split(/[^A-Za-z0-9]+/).filter(Boolean);
-  let s = parts.map((p, i) => (i === 0 ? p.charAt(0).toLowerCase() + p.slice(1) : p.charAt(0).toUpperCase() + p.slice(1))).join("");
+  let s = parts
+    .map((p, i) => (i === 0 ? p.charAt(0).toLowerCase() + p.slice(1) : p.charAt(0).toUpperCase() + p.slice(1)))
+    .join("");
   if (!/^[A-Za-z_$]/.test(s)) s = `r${s}`;
   return s || "resource";
 }
@@ -20,7 +24,7 @@ function camel(key: string): string {
 const ident = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 function templateLiteral(s: string): string {
-  return "`" + s.replace(/\\/g, "\\\\").replace(/`/g, "\\`").replace(/\$\{/g, "\\${") + "`";
+  return `\`${s.replace(/\\/g, "\\\\").replace(/`/g, "\\`").replace(/\$\{/g, "\\${")}\``;
 }
 
 function tsValue(v: Value, vars: Map<string, string>, indent: string): string {
@@ -29,17 +33,23 @@ function tsValue(v: Value, vars: Map<string, string>, indent: string): string {
   if (v === null) return "null";
   if (typeof v === "string") return JSON.stringify(v);
   if (typeof v !== "object") return String(v);
-  const inner = indent + "  ";
+  const inner = `${indent}  `;
   if (Array.isArray(v)) {
     if (v.length === 0) return "[]";
     const items = v.map((x) => tsValue(x, vars, inner));
     const flat = `[${items.join(", ")}]`;
-    return flat.length <= 80 && !flat.includes("\n") ? flat : `[\n${items.map((i) => `${inner}${i},`).join("\n")}\n${indent}]`;
+    return flat.length <= 80 && !flat.includes("\n")
+      ? flat
+      : `[\n${items.map((i) => `${inner}${i},`).join("\n")}\n${indent}]`;
   }
-  const entries = Object.entries(v).map(([k, x]) => `${ident.test(k) ? k : JSON.stringify(k)}: ${tsValue(x as Value, vars, inner)}`);
+  const entries = Object.entries(v).map(
+    ([k, x]) => `${ident.test(k) ? k : JSON.stringify(k)}: ${tsValue(x as Value, vars, inner)}`,
+  );
   if (entries.length === 0) return "{}";
   const flat = `{ ${entries.join(", ")} }`;
-  return flat.length <= 80 && !flat.includes("\n") ? flat : `{\n${entries.map((e) => `${inner}${e},`).join("\n")}\n${indent}}`;
+  return flat.length <= 80 && !flat.includes("\n")
+    ? flat
+    : `{\n${entries.map((e) => `${inner}${e},`).join("\n")}\n${indent}}`;
 }
 
 export function mainTs(plan: ExportPlan): string {
@@ -47,7 +57,7 @@ export function mainTs(plan: ExportPlan): string {
   const walk = (v: Value): void => {
     if (isRef(v)) referenced.add(v.$ref);
     else if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === "object") Object.values(v).forEach((x) => walk(x as Value));
+    else if (v && typeof v === "object") for (const x of Object.values(v)) walk(x as Value);
   };
   for (const b of plan.blocks) {
     walk(b.config);
@@ -74,7 +84,9 @@ export function mainTs(plan: ExportPlan): string {
   body.push(`${ind}new LocalBackend(this, { path: "terraform.tfstate" });`);
   for (const p of plan.providers) {
     const cfg = `{ region: ${JSON.stringify(p.region)}${p.alias ? `, alias: ${JSON.stringify(p.alias)}` : ""} }`;
-    body.push(`${referenced.has(p.key) ? `${ind}const ${varFor(p.key)} = ` : ind}new AwsProvider(this, ${JSON.stringify(p.key)}, ${cfg});`);
+    body.push(
+      `${referenced.has(p.key) ? `${ind}const ${varFor(p.key)} = ` : ind}new AwsProvider(this, ${JSON.stringify(p.key)}, ${cfg});`,
+    );
   }
   let lastGroup = "";
   for (const b of plan.blocks) {
@@ -95,7 +107,9 @@ export function mainTs(plan: ExportPlan): string {
     const decl = referenced.has(b.key) ? `const ${varFor(b.key)} = ` : "";
     body.push(`${pre}${ind}${decl}new ${c.className}(this, ${JSON.stringify(b.key)}, ${text});`);
   }
-  const importLines = [...imports].sort(([, a], [, b]) => a.localeCompare(b)).map(([cls, mod]) => `import { ${cls} } from "@cdktf/provider-aws/lib/${mod}";`);
+  const importLines = [...imports]
+    .sort(([, a], [, b]) => a.localeCompare(b))
+    .map(([cls, mod]) => `import { ${cls} } from "@cdktf/provider-aws/lib/${mod}";`);
   return `/**
  * Sandbox "${plan.sandbox}" (account ${plan.accountId}, event ${plan.seq}) as a CDKTF stack, generated by \`ec2sim export\`.
  *
@@ -146,7 +160,11 @@ export function notExportedMd(plan: ExportPlan): string {
 export function projectFiles(plan: ExportPlan, synth: Synthesizer): Record<string, string> {
   const v = synth.versions;
   const counts = new Map<string, number>();
-  for (const b of plan.blocks) counts.set(`${b.kind === "data" ? "data." : ""}${b.tfType}`, (counts.get(`${b.kind === "data" ? "data." : ""}${b.tfType}`) ?? 0) + 1);
+  for (const b of plan.blocks)
+    counts.set(
+      `${b.kind === "data" ? "data." : ""}${b.tfType}`,
+      (counts.get(`${b.kind === "data" ? "data." : ""}${b.tfType}`) ?? 0) + 1,
+    );
   return {
     "main.ts": mainTs(plan),
     "package.json": `${JSON.stringify(
@@ -164,7 +182,20 @@ export function projectFiles(plan: ExportPlan, synth: Synthesizer): Record<strin
     )}\n`,
     "cdktf.json": `${JSON.stringify({ language: "typescript", app: "npx tsx main.ts", projectId: `ec2sim-${plan.sandbox}`, sendCrashReports: "false", terraformProviders: [], terraformModules: [], context: {} }, null, 2)}\n`,
     "tsconfig.json": `${JSON.stringify(
-      { compilerOptions: { target: "ES2022", module: "commonjs", moduleResolution: "node", lib: ["ES2022"], strict: true, noEmit: true, skipLibCheck: true, esModuleInterop: true, types: [] }, include: ["main.ts"] },
+      {
+        compilerOptions: {
+          target: "ES2022",
+          module: "commonjs",
+          moduleResolution: "node",
+          lib: ["ES2022"],
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          esModuleInterop: true,
+          types: [],
+        },
+        include: ["main.ts"],
+      },
       null,
       2,
     )}\n`,

@@ -5,7 +5,7 @@
  * store keeps a sandbox's whole history across snapshots, so any seq can be read back — unless
  * the server was told to compact it (`ec2sim serve --compact-history`).
  */
-import { Sandbox, type EventEnvelope, type SandboxState } from "@ec2sim/core";
+import { type EventEnvelope, Sandbox, type SandboxState } from "@ec2sim/core";
 
 export interface LoadedSandbox {
   name: string;
@@ -19,17 +19,20 @@ interface EventLog {
 }
 
 /** What the bridge needs of the server's journal store (the server's CLI hands it in). */
-export interface LocalStoreOpener {
-  (dataDir: string): Promise<{
-    list(): Promise<{ name: string; config: unknown }[]>;
-    /** The history from `fromSeq` up to `toSeq` (the end when absent); rejects when it was compacted away. */
-    readEntries(name: string, fromSeq: number, toSeq?: number): Promise<{ seq: number; event: unknown }[]>;
-    close(): Promise<void>;
-  }>;
-}
+export type LocalStoreOpener = (dataDir: string) => Promise<{
+  list(): Promise<{ name: string; config: unknown }[]>;
+  /** The history from `fromSeq` up to `toSeq` (the end when absent); rejects when it was compacted away. */
+  readEntries(name: string, fromSeq: number, toSeq?: number): Promise<{ seq: number; event: unknown }[]>;
+  close(): Promise<void>;
+}>;
 
 function replay(name: string, log: EventLog, upTo?: number): LoadedSandbox {
-  const sb = Sandbox.replay(log.events, { seed: log.config.seed, realNow: () => 0, ...(log.config.start !== undefined ? { start: log.config.start } : {}), ...(upTo !== undefined ? { upTo } : {}) });
+  const sb = Sandbox.replay(log.events, {
+    seed: log.config.seed,
+    realNow: () => 0,
+    ...(log.config.start !== undefined ? { start: log.config.start } : {}),
+    ...(upTo !== undefined ? { upTo } : {}),
+  });
   return { name, state: sb.state, seq: sb.state.seq };
 }
 
@@ -39,7 +42,9 @@ export async function loadFromServer(url: string, name: string, upTo?: number): 
   try {
     res = await fetch(u);
   } catch (e) {
-    throw new Error(`cannot reach the ec2sim server at ${url} (${(e as Error).cause ?? (e as Error).message}); is \`ec2sim serve\` running? Or pass --data DIR to read a stopped server's data`);
+    throw new Error(
+      `cannot reach the ec2sim server at ${url} (${(e as Error).cause ?? (e as Error).message}); is \`ec2sim serve\` running? Or pass --data DIR to read a stopped server's data`,
+    );
   }
   const text = await res.text();
   if (!res.ok) {
@@ -54,12 +59,19 @@ export async function loadFromServer(url: string, name: string, upTo?: number): 
   return replay(name, JSON.parse(text) as EventLog, upTo);
 }
 
-export async function loadFromDataDir(open: LocalStoreOpener, dataDir: string, name: string, upTo?: number): Promise<LoadedSandbox> {
+export async function loadFromDataDir(
+  open: LocalStoreOpener,
+  dataDir: string,
+  name: string,
+  upTo?: number,
+): Promise<LoadedSandbox> {
   let store;
   try {
     store = await open(dataDir);
   } catch (e) {
-    throw new Error(`${(e as Error).message}\n(while a server runs, read the sandbox from it: --server URL instead of --data)`);
+    throw new Error(
+      `${(e as Error).message}\n(while a server runs, read the sandbox from it: --server URL instead of --data)`,
+    );
   }
   try {
     const meta = (await store.list()).find((m) => m.name === name);
@@ -69,9 +81,15 @@ export async function loadFromDataDir(open: LocalStoreOpener, dataDir: string, n
       entries = await store.readEntries(name, 1, upTo);
     } catch (e) {
       if ((e as Error).name !== "StoreCompactedError") throw e;
-      throw new Error(`sandbox ${name} in ${dataDir}: ${(e as Error).message} (the server compacts history: --compact-history), so it cannot be replayed`);
+      throw new Error(
+        `sandbox ${name} in ${dataDir}: ${(e as Error).message} (the server compacts history: --compact-history), so it cannot be replayed`,
+      );
     }
-    return replay(name, { config: meta.config as EventLog["config"], events: entries.map((e) => e.event as EventEnvelope) }, upTo);
+    return replay(
+      name,
+      { config: meta.config as EventLog["config"], events: entries.map((e) => e.event as EventEnvelope) },
+      upTo,
+    );
   } finally {
     await store.close();
   }

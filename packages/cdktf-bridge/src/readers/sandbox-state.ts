@@ -5,7 +5,14 @@
  * an AMI belong to the AMI; default security groups and default VPCs are not managed.
  */
 import { catalogImages, type Image, type Instance, type SandboxState, type SecurityGroup } from "@ec2sim/core";
-import { isLaunchVolume, normalizeProtocol, normalizePublicKey, splitTags, type InvResource, type Inventory } from "../inventory.ts";
+import {
+  type Inventory,
+  type InvResource,
+  isLaunchVolume,
+  normalizeProtocol,
+  normalizePublicKey,
+  splitTags,
+} from "../inventory.ts";
 
 export interface ScopeOptions {
   accountId: string;
@@ -21,7 +28,8 @@ export function liveImage(img: Image | undefined): boolean {
 }
 
 /** The external key of an image nobody here manages. */
-export const externalImageKey = (img: { ownerAlias?: string | undefined; ownerId: string; name: string }) => `ami:${img.ownerAlias ?? img.ownerId}/${img.name}`;
+export const externalImageKey = (img: { ownerAlias?: string | undefined; ownerId: string; name: string }) =>
+  `ami:${img.ownerAlias ?? img.ownerId}/${img.name}`;
 
 export function nameOf(tags: Map<string, string>, fallback?: string): string | undefined {
   return tags.get("Name") ?? fallback;
@@ -79,37 +87,78 @@ export function readSandboxState(state: SandboxState, opts: ScopeOptions & { sou
     for (const k of r.keyPairs.values()) {
       if (k.ownerId !== acct) continue;
       const t = splitTags(k.tags);
-      out.push({ type: "aws_key_pair", id: k.keyPairId, region, name: k.keyName, ...t, attrs: { key_name: k.keyName, key_type: k.keyType, public_key: normalizePublicKey(k.publicKey) }, refs: {} });
+      out.push({
+        type: "aws_key_pair",
+        id: k.keyPairId,
+        region,
+        name: k.keyName,
+        ...t,
+        attrs: { key_name: k.keyName, key_type: k.keyType, public_key: normalizePublicKey(k.publicKey) },
+        refs: {},
+      });
     }
     for (const g of r.securityGroups.values()) {
       if (g.ownerId !== acct || isDefaultGroup(g)) continue;
       const t = splitTags(g.tags);
-      out.push({ type: "aws_security_group", id: g.groupId, region, name: nameOf(g.tags, g.groupName), ...t, attrs: { name: g.groupName, description: g.description }, refs: {} });
+      out.push({
+        type: "aws_security_group",
+        id: g.groupId,
+        region,
+        name: nameOf(g.tags, g.groupName),
+        ...t,
+        attrs: { name: g.groupName, description: g.description },
+        refs: {},
+      });
       for (const rule of g.rules.values()) {
         const rt = splitTags(rule.tags);
         const proto = normalizeProtocol(rule.ipProtocol);
         out.push({
           type: rule.isEgress ? "aws_vpc_security_group_egress_rule" : "aws_vpc_security_group_ingress_rule",
-          id: rule.ruleId, region, ...rt,
+          id: rule.ruleId,
+          region,
+          ...rt,
           attrs: {
-            ip_protocol: proto, from_port: proto === "-1" ? null : (rule.fromPort ?? null), to_port: proto === "-1" ? null : (rule.toPort ?? null),
-            cidr_ipv4: rule.cidrIpv4 ?? null, cidr_ipv6: rule.cidrIpv6 ?? null, description: rule.description ?? null,
+            ip_protocol: proto,
+            from_port: proto === "-1" ? null : (rule.fromPort ?? null),
+            to_port: proto === "-1" ? null : (rule.toPort ?? null),
+            cidr_ipv4: rule.cidrIpv4 ?? null,
+            cidr_ipv6: rule.cidrIpv6 ?? null,
+            description: rule.description ?? null,
           },
-          refs: { security_group_id: g.groupId, ...(rule.referencedGroupId ? { referenced_security_group_id: groupRef(rule.referencedGroupId) } : {}) },
+          refs: {
+            security_group_id: g.groupId,
+            ...(rule.referencedGroupId ? { referenced_security_group_id: groupRef(rule.referencedGroupId) } : {}),
+          },
         });
       }
     }
     for (const inst of r.instances.values()) {
       if (inst.ownerId !== acct || !LIVE_INSTANCE.has(inst.state)) continue;
       const t = splitTags(inst.tags);
-      out.push({ type: "aws_instance", id: inst.instanceId, region, name: nameOf(inst.tags), ...t, attrs: instanceAttrs(state, inst), refs: { ami: imageRef(region, inst.imageId), vpc_security_group_ids: inst.securityGroupIds.map(groupRef).sort() } });
+      out.push({
+        type: "aws_instance",
+        id: inst.instanceId,
+        region,
+        name: nameOf(inst.tags),
+        ...t,
+        attrs: instanceAttrs(state, inst),
+        refs: {
+          ami: imageRef(region, inst.imageId),
+          vpc_security_group_ids: inst.securityGroupIds.map(groupRef).sort(),
+        },
+      });
     }
     for (const img of r.images.values()) {
       if (img.ownerId !== acct || !liveImage(img)) continue;
       const t = splitTags(img.tags);
       const type = imageType(img);
       const refs: Record<string, string> = {};
-      const attrs: InvResource["attrs"] = { name: img.name, description: img.description ?? null, architecture: img.architecture, root_volume_size: rootSize(img) };
+      const attrs: InvResource["attrs"] = {
+        name: img.name,
+        description: img.description ?? null,
+        architecture: img.architecture,
+        root_volume_size: rootSize(img),
+      };
       if (type === "aws_ami_copy") {
         refs.source_ami_id = imageRefAcross(state, acct, img.sourceRegion ?? region, img.sourceImageId!);
         attrs.source_ami_region = img.sourceRegion ?? region;
@@ -117,7 +166,14 @@ export function readSandboxState(state: SandboxState, opts: ScopeOptions & { sou
       out.push({ type, id: img.imageId, region, name: nameOf(img.tags, img.name), ...t, attrs, refs });
       const lp = img.launchPermissions;
       const perm = (grantee: string, attrs: InvResource["attrs"]) =>
-        out.push({ type: "aws_ami_launch_permission", id: `${img.imageId}/${grantee}`, region, tags: {}, attrs: { account_id: null, group: null, organization_arn: null, organizational_unit_arn: null, ...attrs }, refs: { image_id: img.imageId } });
+        out.push({
+          type: "aws_ami_launch_permission",
+          id: `${img.imageId}/${grantee}`,
+          region,
+          tags: {},
+          attrs: { account_id: null, group: null, organization_arn: null, organizational_unit_arn: null, ...attrs },
+          refs: { image_id: img.imageId },
+        });
       for (const u of [...lp.userIds].sort()) perm(u, { account_id: u });
       for (const o of [...lp.organizationArns].sort()) perm(o, { organization_arn: o });
       for (const o of [...lp.ouArns].sort()) perm(o, { organizational_unit_arn: o });
@@ -127,27 +183,70 @@ export function readSandboxState(state: SandboxState, opts: ScopeOptions & { sou
       if (v.ownerId !== acct || v.state === "deleted" || v.state === "deleting") continue;
       const att = v.attachment;
       const inst = att ? r.instances.get(att.instanceId) : undefined;
-      if (att && inst && isLaunchVolume({ device: att.device, deleteOnTermination: att.deleteOnTermination }, inst)) continue;
+      if (att && inst && isLaunchVolume({ device: att.device, deleteOnTermination: att.deleteOnTermination }, inst))
+        continue;
       const t = splitTags(v.tags);
       out.push({
-        type: "aws_ebs_volume", id: v.volumeId, region, name: nameOf(v.tags), ...t,
-        attrs: { availability_zone: v.availabilityZone, size: v.size, type: v.volumeType, iops: v.iops ?? null, throughput: v.throughput ?? null, encrypted: v.encrypted },
+        type: "aws_ebs_volume",
+        id: v.volumeId,
+        region,
+        name: nameOf(v.tags),
+        ...t,
+        attrs: {
+          availability_zone: v.availabilityZone,
+          size: v.size,
+          type: v.volumeType,
+          iops: v.iops ?? null,
+          throughput: v.throughput ?? null,
+          encrypted: v.encrypted,
+        },
         refs: v.snapshotId ? { snapshot_id: v.snapshotId } : {},
       });
       if (att && inst && LIVE_INSTANCE.has(inst.state) && att.state !== "detached") {
-        out.push({ type: "aws_volume_attachment", id: `${att.device}:${v.volumeId}:${att.instanceId}`, region, tags: {}, attrs: { device_name: att.device }, refs: { volume_id: v.volumeId, instance_id: att.instanceId } });
+        out.push({
+          type: "aws_volume_attachment",
+          id: `${att.device}:${v.volumeId}:${att.instanceId}`,
+          region,
+          tags: {},
+          attrs: { device_name: att.device },
+          refs: { volume_id: v.volumeId, instance_id: att.instanceId },
+        });
       }
     }
     for (const s of r.snapshots.values()) {
       if (s.ownerId !== acct || s.deletedAt !== undefined || amiSnaps.has(s.snapshotId)) continue;
       const t = splitTags(s.tags);
-      out.push({ type: "aws_ebs_snapshot", id: s.snapshotId, region, name: nameOf(s.tags), ...t, attrs: { description: s.description ?? null, volume_size: s.volumeSize }, refs: { volume_id: s.volumeId } });
+      out.push({
+        type: "aws_ebs_snapshot",
+        id: s.snapshotId,
+        region,
+        name: nameOf(s.tags),
+        ...t,
+        attrs: { description: s.description ?? null, volume_size: s.volumeSize },
+        refs: { volume_id: s.volumeId },
+      });
     }
     for (const a of r.addresses.values()) {
       if (a.ownerId !== acct || a.releasedAt !== undefined) continue;
       const t = splitTags(a.tags);
-      out.push({ type: "aws_eip", id: a.allocationId, region, name: nameOf(a.tags), ...t, attrs: { domain: a.domain }, refs: {} });
-      if (a.instanceId) out.push({ type: "aws_eip_association", id: a.associationId ?? `${a.allocationId}:${a.instanceId}`, region, tags: {}, attrs: {}, refs: { allocation_id: a.allocationId, instance_id: a.instanceId } });
+      out.push({
+        type: "aws_eip",
+        id: a.allocationId,
+        region,
+        name: nameOf(a.tags),
+        ...t,
+        attrs: { domain: a.domain },
+        refs: {},
+      });
+      if (a.instanceId)
+        out.push({
+          type: "aws_eip_association",
+          id: a.associationId ?? `${a.allocationId}:${a.instanceId}`,
+          region,
+          tags: {},
+          attrs: {},
+          refs: { allocation_id: a.allocationId, instance_id: a.instanceId },
+        });
     }
   }
   return { source: opts.source ?? "sandbox", resources: out, warnings };

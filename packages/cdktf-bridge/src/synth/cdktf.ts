@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { constructOf, isRef, type Block, type ExportPlan, type Value } from "../plan.ts";
+import { type Block, constructOf, type ExportPlan, isRef, type Value } from "../plan.ts";
 import type { Synthesizer } from "./synthesizer.ts";
 
 type Ctor = new (scope: unknown, id: string, config: Record<string, unknown>) => Record<string, unknown>;
@@ -14,7 +14,11 @@ type Ctor = new (scope: unknown, id: string, config: Record<string, unknown>) =>
 const moduleCache = new Map<string, Promise<Record<string, unknown>>>();
 function load(module: string): Promise<Record<string, unknown>> {
   let p = moduleCache.get(module);
-  if (!p) moduleCache.set(module, (p = import(`@cdktf/provider-aws/lib/${module}/index.js`) as Promise<Record<string, unknown>>));
+  if (!p)
+    moduleCache.set(
+      module,
+      (p = import(`@cdktf/provider-aws/lib/${module}/index.js`) as Promise<Record<string, unknown>>),
+    );
   return p;
 }
 
@@ -34,7 +38,8 @@ async function build(plan: ExportPlan, outdir: string, hcl: boolean) {
     new cdktf.LocalBackend(stack, { path: "terraform.tfstate" });
     const built = new Map<string, Record<string, unknown>>();
     const Provider = classes.get("AwsProvider")!;
-    for (const p of plan.providers) built.set(p.key, new Provider(stack, p.key, { region: p.region, ...(p.alias ? { alias: p.alias } : {}) }));
+    for (const p of plan.providers)
+      built.set(p.key, new Provider(stack, p.key, { region: p.region, ...(p.alias ? { alias: p.alias } : {}) }));
     const resolve = (v: Value): unknown => {
       if (isRef(v)) {
         let x: unknown = built.get(v.$ref);
@@ -66,7 +71,10 @@ export const cdktfSynthesizer: Synthesizer = {
     const outdir = mkdtempSync(join(tmpdir(), "ec2sim-synth-"));
     try {
       await build(plan, outdir, false);
-      return JSON.parse(readFileSync(join(outdir, "stacks", plan.stackName, "cdk.tf.json"), "utf8")) as Record<string, unknown>;
+      return JSON.parse(readFileSync(join(outdir, "stacks", plan.stackName, "cdk.tf.json"), "utf8")) as Record<
+        string,
+        unknown
+      >;
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }

@@ -7,9 +7,9 @@ import type { GuestEffect } from "../events.ts";
 import type { Instance, Volume } from "../model.ts";
 import { regionState, type SandboxState } from "../state.ts";
 import { MAX_INSTANCE_STORE_ROOT_GIB, touchBlocks } from "../volumes.ts";
-import type { ShellEnv } from "./shell.ts";
 import { BLOCK_BYTES, BlockSet, FsLayer } from "./fs.ts";
 import { guestBase, runtimeDropPaths, writeFile } from "./os.ts";
+import type { ShellEnv } from "./shell.ts";
 
 export function rootVolume(state: SandboxState, inst: Instance): Volume | undefined {
   const dev = inst.blockDevices.find((b) => b.deviceName === inst.rootDeviceName);
@@ -22,15 +22,26 @@ export function rootFileSystem(state: SandboxState, inst: Instance): FsLayer {
 }
 
 /** The file system and path inside it that a guest path resolves to. */
-export function resolvePath(state: SandboxState, inst: Instance, path: string): { fs: FsLayer; path: string; store?: Instance["instanceStores"][number] } {
+export function resolvePath(
+  state: SandboxState,
+  inst: Instance,
+  path: string,
+): { fs: FsLayer; path: string; store?: Instance["instanceStores"][number] } {
   for (const s of inst.instanceStores) {
-    if (path === s.mountPoint || path.startsWith(s.mountPoint + "/")) return { fs: s.fs, path: path.slice(s.mountPoint.length) || "/", store: s };
+    if (path === s.mountPoint || path.startsWith(`${s.mountPoint}/`))
+      return { fs: s.fs, path: path.slice(s.mountPoint.length) || "/", store: s };
   }
   return { fs: rootFileSystem(state, inst), path };
 }
 
 /** The merged view a shell sees: root paths plus instance store paths under their mount points. */
-export function guestView(state: SandboxState, inst: Instance): { get(path: string): { content: string; size: number; mode: number; owner: string } | undefined; paths(): string[] } {
+export function guestView(
+  state: SandboxState,
+  inst: Instance,
+): {
+  get(path: string): { content: string; size: number; mode: number; owner: string } | undefined;
+  paths(): string[];
+} {
   return {
     get(path) {
       const r = resolvePath(state, inst, path);
@@ -48,7 +59,8 @@ const ephemeralAlloc = new WeakMap<FsLayer, { nextBlock: number }>();
 
 /** The block allocator of an instance-store or ephemeral-root layer, when it has written (snapshots carry it). */
 export const ephemeralNextBlock = (fs: FsLayer): number | undefined => ephemeralAlloc.get(fs)?.nextBlock;
-export const setEphemeralNextBlock = (fs: FsLayer, nextBlock: number): void => void ephemeralAlloc.set(fs, { nextBlock });
+export const setEphemeralNextBlock = (fs: FsLayer, nextBlock: number): void =>
+  void ephemeralAlloc.set(fs, { nextBlock });
 
 export function applyGuestEffects(state: SandboxState, inst: Instance, effects: GuestEffect[], at: number): void {
   const vol = rootVolume(state, inst);
@@ -61,9 +73,14 @@ export function applyGuestEffects(state: SandboxState, inst: Instance, effects: 
           touchBlocks(vol, w.first, w.count);
         } else {
           let alloc = ephemeralAlloc.get(r.fs);
-          if (!alloc) ephemeralAlloc.set(r.fs, (alloc = { nextBlock: inst.ephemeralRoot && !r.store ? inst.ephemeralRoot.usedBlocks : 0 }));
+          if (!alloc)
+            ephemeralAlloc.set(
+              r.fs,
+              (alloc = { nextBlock: inst.ephemeralRoot && !r.store ? inst.ephemeralRoot.usedBlocks : 0 }),
+            );
           const w = writeFile(r.fs, alloc, r.path, e.content, e);
-          if (inst.ephemeralRoot && !r.store) inst.ephemeralRoot.usedBlocks = Math.max(inst.ephemeralRoot.usedBlocks, w.first + w.count);
+          if (inst.ephemeralRoot && !r.store)
+            inst.ephemeralRoot.usedBlocks = Math.max(inst.ephemeralRoot.usedBlocks, w.first + w.count);
         }
         break;
       }
@@ -91,8 +108,14 @@ export function applyGuestEffects(state: SandboxState, inst: Instance, effects: 
         cleaned.frozen = true;
         layer = cleaned;
         state.bundles.set(e.location, {
-          location: e.location, ownerId: inst.ownerId, region: inst.region, layer, guest: inst.guest.os, architecture: inst.architecture,
-          usedBlocks: inst.ephemeralRoot?.usedBlocks ?? vol?.usedBlocks.size ?? 0, uploadedAt: at,
+          location: e.location,
+          ownerId: inst.ownerId,
+          region: inst.region,
+          layer,
+          guest: inst.guest.os,
+          architecture: inst.architecture,
+          usedBlocks: inst.ephemeralRoot?.usedBlocks ?? vol?.usedBlocks.size ?? 0,
+          uploadedAt: at,
         });
         break;
       }
@@ -102,16 +125,35 @@ export function applyGuestEffects(state: SandboxState, inst: Instance, effects: 
 
 /** Runtime data an image or bundle of this instance leaves out (R8). */
 export const instanceDropPaths = (state: SandboxState, inst: Instance) =>
-  runtimeDropPaths(rootFileSystem(state, inst), { privateIp: inst.privateIpAddress, publicIp: inst.publicIpAddress, hostname: inst.guest.hostname });
+  runtimeDropPaths(rootFileSystem(state, inst), {
+    privateIp: inst.privateIpAddress,
+    publicIp: inst.publicIpAddress,
+    hostname: inst.guest.hostname,
+  });
 
 export { BLOCK_BYTES, BlockSet };
 
 /** What the guest shell sees of an instance, as `user`. */
 export function shellEnv(state: SandboxState, inst: Instance, user: string, cwd?: string): ShellEnv {
   return {
-    fs: guestView(state, inst), base: guestBase(inst.guest.os), user, hostname: inst.guest.hostname, running: inst.guest.running, cwd: cwd ?? (user === "root" ? "/root" : `/home/${user}`),
-    facts: { instanceId: inst.instanceId, instanceType: inst.instanceType, region: inst.region, availabilityZone: inst.availabilityZone, privateIp: inst.privateIpAddress, publicIp: inst.publicIpAddress, imageId: inst.imageId, accountId: inst.ownerId, rootDeviceType: inst.rootDeviceType,
-      rootSizeGiB: inst.rootDeviceType === "ebs" ? rootVolume(state, inst)?.size : MAX_INSTANCE_STORE_ROOT_GIB, architecture: inst.architecture },
+    fs: guestView(state, inst),
+    base: guestBase(inst.guest.os),
+    user,
+    hostname: inst.guest.hostname,
+    running: inst.guest.running,
+    cwd: cwd ?? (user === "root" ? "/root" : `/home/${user}`),
+    facts: {
+      instanceId: inst.instanceId,
+      instanceType: inst.instanceType,
+      region: inst.region,
+      availabilityZone: inst.availabilityZone,
+      privateIp: inst.privateIpAddress,
+      publicIp: inst.publicIpAddress,
+      imageId: inst.imageId,
+      accountId: inst.ownerId,
+      rootDeviceType: inst.rootDeviceType,
+      rootSizeGiB: inst.rootDeviceType === "ebs" ? rootVolume(state, inst)?.size : MAX_INSTANCE_STORE_ROOT_GIB,
+      architecture: inst.architecture,
+    },
   };
 }
-

@@ -33,13 +33,22 @@ function decode(f: WriteFile): string {
 }
 
 /** The user data as cloud-init sees it: the commands to run, or why it was skipped. */
-export function cloudInitPlan(userData: string): { steps: { label: string; effects?: GuestEffect[]; command?: string }[]; note?: string } {
+export function cloudInitPlan(userData: string): {
+  steps: { label: string; effects?: GuestEffect[]; command?: string }[];
+  note?: string;
+} {
   const text = userData.replace(/^\uFEFF/, "");
   if (text.startsWith("#!")) {
     const body = text.split("\n").slice(1);
-    return { steps: body.map((l) => l.trim()).filter((l) => l && !l.startsWith("#")).map((command) => ({ label: "script", command })) };
+    return {
+      steps: body
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith("#"))
+        .map((command) => ({ label: "script", command })),
+    };
   }
-  if (!text.startsWith("#cloud-config")) return { steps: [], note: "user data is neither a #! script nor #cloud-config; cloud-init left it alone" };
+  if (!text.startsWith("#cloud-config"))
+    return { steps: [], note: "user data is neither a #! script nor #cloud-config; cloud-init left it alone" };
   let doc: Record<string, unknown>;
   try {
     doc = (parse(text) ?? {}) as Record<string, unknown>;
@@ -49,13 +58,31 @@ export function cloudInitPlan(userData: string): { steps: { label: string; effec
   const files = Array.isArray(doc.write_files) ? (doc.write_files as WriteFile[]) : [];
   const write = (f: WriteFile) => {
     const mode = typeof f.permissions === "string" ? Number.parseInt(f.permissions, 8) : f.permissions;
-    return { label: `write_files ${f.path}`, effects: [{ op: "write" as const, path: f.path!, content: decode(f), ...(mode !== undefined && !Number.isNaN(mode) ? { mode } : {}), owner: (f.owner ?? "root").split(":")[0]! }], append: f.append === true };
+    return {
+      label: `write_files ${f.path}`,
+      effects: [
+        {
+          op: "write" as const,
+          path: f.path!,
+          content: decode(f),
+          ...(mode !== undefined && !Number.isNaN(mode) ? { mode } : {}),
+          owner: (f.owner ?? "root").split(":")[0]!,
+        },
+      ],
+      append: f.append === true,
+    };
   };
   const steps: { label: string; effects?: GuestEffect[]; command?: string }[] = [];
-  const appendStep = (f: WriteFile) => ({ label: `write_files ${f.path} (append)`, command: `printf %s ${q(decode(f))} | tee -a ${q(f.path!)} > /dev/null` });
+  const appendStep = (f: WriteFile) => ({
+    label: `write_files ${f.path} (append)`,
+    command: `printf %s ${q(decode(f))} | tee -a ${q(f.path!)} > /dev/null`,
+  });
   for (const f of files.filter((x) => x.path && !x.defer)) steps.push(f.append ? appendStep(f) : write(f));
-  const pkgs = Array.isArray(doc.packages) ? (doc.packages as unknown[]).map((p) => (Array.isArray(p) ? String(p[0]) : String(p))) : [];
-  if (doc.package_update === true || doc.package_upgrade === true) steps.push({ label: "package_update", command: "__PM__ update -y" });
+  const pkgs = Array.isArray(doc.packages)
+    ? (doc.packages as unknown[]).map((p) => (Array.isArray(p) ? String(p[0]) : String(p)))
+    : [];
+  if (doc.package_update === true || doc.package_upgrade === true)
+    steps.push({ label: "package_update", command: "__PM__ update -y" });
   if (pkgs.length) steps.push({ label: "packages", command: `__PM__ install -y ${pkgs.map(q).join(" ")}` });
   for (const f of files.filter((x) => x.path && x.defer)) steps.push(f.append ? appendStep(f) : write(f));
   for (const c of Array.isArray(doc.runcmd) ? (doc.runcmd as unknown[]) : []) {
@@ -78,12 +105,23 @@ export function runCloudInit(tx: Tx, inst: Instance): void {
     }
     const command = step.command!.replace("__PM__", pm === "apt" ? "apt-get" : pm);
     const res = runShell(shellEnv(tx.state, inst, "root"), command);
-    if (res.effects.length) tx.emit({ type: "GuestChanged", region: inst.region, instanceId: inst.instanceId, effects: res.effects.filter((e) => e.op !== "bundle") });
+    if (res.effects.length)
+      tx.emit({
+        type: "GuestChanged",
+        region: inst.region,
+        instanceId: inst.instanceId,
+        effects: res.effects.filter((e) => e.op !== "bundle"),
+      });
     log += `+ ${command}\n${res.output}`;
     if (res.exitCode !== 0) {
       log += `cloud-init: ${step.label} failed (exit ${res.exitCode}); continuing\n`;
     }
   }
   log += `Cloud-init v. 22.2.2 finished at ${new Date(tx.now).toUTCString()}. Datasource DataSourceEc2Local.\n`;
-  tx.emit({ type: "GuestChanged", region: inst.region, instanceId: inst.instanceId, effects: [{ op: "write", path: CLOUD_INIT_LOG, content: log, mode: 0o640, owner: "root" }] });
+  tx.emit({
+    type: "GuestChanged",
+    region: inst.region,
+    instanceId: inst.instanceId,
+    effects: [{ op: "write", path: CLOUD_INIT_LOG, content: log, mode: 0o640, owner: "root" }],
+  });
 }

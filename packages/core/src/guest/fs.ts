@@ -30,7 +30,10 @@ export class FsLayer {
   frozen = false;
   readonly depth: number;
 
-  constructor(readonly parent?: FsLayer, id?: number) {
+  constructor(
+    readonly parent?: FsLayer,
+    id?: number,
+  ) {
     this.id = id ?? nextLayerId++;
     if (id !== undefined && id >= nextLayerId) nextLayerId = id + 1;
     this.depth = parent ? parent.depth + 1 : 0;
@@ -50,7 +53,10 @@ export class FsLayer {
     for (let l: FsLayer | undefined = this; l; l = l.parent) {
       for (const [p, node] of l.entries) if (!seen.has(p)) seen.set(p, node !== null);
     }
-    return [...seen].filter(([, live]) => live).map(([p]) => p).sort();
+    return [...seen]
+      .filter(([, live]) => live)
+      .map(([p]) => p)
+      .sort();
   }
 
   /** `paths()` restricted to those starting with `prefix` (sorted), without merging the rest. */
@@ -59,7 +65,10 @@ export class FsLayer {
     for (let l: FsLayer | undefined = this; l; l = l.parent) {
       for (const [p, node] of l.entries) if (p.startsWith(prefix) && !seen.has(p)) seen.set(p, node !== null);
     }
-    return [...seen].filter(([, live]) => live).map(([p]) => p).sort();
+    return [...seen]
+      .filter(([, live]) => live)
+      .map(([p]) => p)
+      .sort();
   }
 
   set(path: string, node: FileNode | null): void {
@@ -79,7 +88,10 @@ export class FsLayer {
 }
 
 /** Builds a frozen base layer from a path -> content map (catalog images). */
-export function baseLayer(files: Record<string, string | { content: string; size?: number; mode?: number }>, firstFreeBlock = 0): {
+export function baseLayer(
+  files: Record<string, string | { content: string; size?: number; mode?: number }>,
+  firstFreeBlock = 0,
+): {
   layer: FsLayer;
   nextBlock: number;
 } {

@@ -46,7 +46,8 @@ export function baseFileSystem(key: string): { layer: FsLayer; blocks: BlockSet 
     for (const [path, content] of Object.entries(pkg?.files ?? {})) files[path] ??= { content };
     files[PACKAGE_DB + name] = { content: `${version}\n`, size: (pkg?.sizeKiB ?? 64) * 1024 };
   }
-  for (const svc of base.enabledServices) files[`${WANTS_DIR}${svc}.service`] = { content: `/usr/lib/systemd/system/${svc}.service\n` };
+  for (const svc of base.enabledServices)
+    files[`${WANTS_DIR}${svc}.service`] = { content: `/usr/lib/systemd/system/${svc}.service\n` };
   const usedBlocks = Math.round(base.usedGiB * BLOCKS_PER_GIB);
   const { layer } = baseLayer(files, 0);
   const built = { layer, blocks: new BlockSet(usedBlocks) };
@@ -57,7 +58,8 @@ export function baseFileSystem(key: string): { layer: FsLayer; blocks: BlockSet 
 
 export function installedPackages(fs: FsLayer): Map<string, string> {
   const out = new Map<string, string>();
-  for (const p of fs.paths()) if (p.startsWith(PACKAGE_DB)) out.set(p.slice(PACKAGE_DB.length), fs.get(p)!.content.trim());
+  for (const p of fs.paths())
+    if (p.startsWith(PACKAGE_DB)) out.set(p.slice(PACKAGE_DB.length), fs.get(p)!.content.trim());
   return out;
 }
 
@@ -93,7 +95,10 @@ export const PARAMETERS_FILE = "/var/lib/cloud/instance/parameters.env";
  * The values of an image's parameters for one launch: a `NAME=value` line in the user data sets
  * one, otherwise its default applies.
  */
-export function parameterValues(params: readonly { name: string; default?: string }[], userData: string | undefined): { name: string; value: string }[] {
+export function parameterValues(
+  params: readonly { name: string; default?: string }[],
+  userData: string | undefined,
+): { name: string; value: string }[] {
   const given = new Map<string, string>();
   for (const line of (userData ?? "").split(/\r?\n/)) {
     const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
@@ -106,14 +111,25 @@ export function parameterValues(params: readonly { name: string; default?: strin
  * cloud-init on every boot: the hostname and the user data; on the first boot: the key pair, new
  * host keys and the image's launch parameters (R26: files injected before the software starts).
  */
-export function bootFiles(fs: FsLayer, facts: BootFacts, firstBoot: boolean): { path: string; content: string; mode?: number; owner?: string }[] {
-  const out: { path: string; content: string; mode?: number; owner?: string }[] = [{ path: "/etc/hostname", content: `${facts.hostname}\n` }];
+export function bootFiles(
+  fs: FsLayer,
+  facts: BootFacts,
+  firstBoot: boolean,
+): { path: string; content: string; mode?: number; owner?: string }[] {
+  const out: { path: string; content: string; mode?: number; owner?: string }[] = [
+    { path: "/etc/hostname", content: `${facts.hostname}\n` },
+  ];
   // An image can carry its source instance's copy; this instance's user data (or none) replaces it.
-  if (facts.userData !== undefined || fs.get(USER_DATA_FILE)) out.push({ path: USER_DATA_FILE, content: facts.userData ?? "", mode: 0o600 });
+  if (facts.userData !== undefined || fs.get(USER_DATA_FILE))
+    out.push({ path: USER_DATA_FILE, content: facts.userData ?? "", mode: 0o600 });
   if (!firstBoot) return out;
   if (facts.parameters?.length) {
     const quote = (v: string) => (/^[A-Za-z0-9_./:@%+,-]*$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
-    out.push({ path: PARAMETERS_FILE, content: facts.parameters.map((p) => `${p.name}=${quote(p.value)}\n`).join(""), mode: 0o600 });
+    out.push({
+      path: PARAMETERS_FILE,
+      content: facts.parameters.map((p) => `${p.name}=${quote(p.value)}\n`).join(""),
+      mode: 0o600,
+    });
   }
   const home = facts.user === "root" ? "/root" : `/home/${facts.user}`;
   if (facts.publicKey) {
@@ -123,15 +139,27 @@ export function bootFiles(fs: FsLayer, facts: BootFacts, firstBoot: boolean): { 
     const had = fs.get(path)?.content ?? "";
     const blob = facts.publicKey.split(/\s+/).slice(0, 2).join(" ");
     if (!had.split("\n").some((l) => l.split(/\s+/).slice(0, 2).join(" ") === blob)) {
-      out.push({ path, content: `${had}${facts.publicKey} ${facts.keyName ?? ""}\n`.replace(/ \n$/, "\n"), mode: 0o600, owner: facts.user });
+      out.push({
+        path,
+        content: `${had}${facts.publicKey} ${facts.keyName ?? ""}\n`.replace(/ \n$/, "\n"),
+        mode: 0o600,
+        owner: facts.user,
+      });
     }
   }
   for (const alg of ["ed25519", "ecdsa", "rsa"]) {
     const path = `/etc/ssh/ssh_host_${alg}_key`;
     if (!fs.get(path)) {
       const tag = hex17(`${facts.instanceId}:${alg}`);
-      out.push({ path, content: `-----BEGIN OPENSSH PRIVATE KEY-----\n(host key ${alg} ${tag})\n-----END OPENSSH PRIVATE KEY-----\n`, mode: 0o600 });
-      out.push({ path: `${path}.pub`, content: `ssh-${alg === "ecdsa" ? "ecdsa-sha2-nistp256" : alg} AAAA${tag} root@${facts.hostname}\n` });
+      out.push({
+        path,
+        content: `-----BEGIN OPENSSH PRIVATE KEY-----\n(host key ${alg} ${tag})\n-----END OPENSSH PRIVATE KEY-----\n`,
+        mode: 0o600,
+      });
+      out.push({
+        path: `${path}.pub`,
+        content: `ssh-${alg === "ecdsa" ? "ecdsa-sha2-nistp256" : alg} AAAA${tag} root@${facts.hostname}\n`,
+      });
     }
   }
   return out;
@@ -142,11 +170,17 @@ export function bootFiles(fs: FsLayer, facts: BootFacts, firstBoot: boolean): { 
  * instance's IP addresses or hostname (seed 003: "images usually remove some data related to
  * runtime operations").
  */
-export function runtimeDropPaths(fs: FsLayer, facts: { privateIp: string; publicIp?: string; hostname: string }): string[] {
+export function runtimeDropPaths(
+  fs: FsLayer,
+  facts: { privateIp: string; publicIp?: string; hostname: string },
+): string[] {
   // Whole addresses and names only: 172.31.0.4 must not match 172.31.0.40.
   const needles = [facts.privateIp, facts.publicIp, facts.hostname]
     .filter((x): x is string => !!x)
-    .map((n) => new RegExp(`(^|[^0-9A-Za-z.-])${n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^0-9A-Za-z-]|\\.(?![0-9A-Za-z]))`));
+    .map(
+      (n) =>
+        new RegExp(`(^|[^0-9A-Za-z.-])${n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^0-9A-Za-z-]|\\.(?![0-9A-Za-z]))`),
+    );
   const drops: string[] = [];
   for (const p of fs.paths()) {
     if (p === SWAP_FILE || p === "/etc/hostname" || /^\/etc\/ssh\/ssh_host_.*_key(\.pub)?$/.test(p)) drops.push(p);
@@ -176,7 +210,14 @@ export function writeFile(
     first = alloc.nextBlock;
     alloc.nextBlock += blocks;
   }
-  const node: FileNode = { content, size, mode: opts.mode ?? old?.mode ?? 0o644, owner: opts.owner ?? old?.owner ?? "root", firstBlock: first, blocks };
+  const node: FileNode = {
+    content,
+    size,
+    mode: opts.mode ?? old?.mode ?? 0o644,
+    owner: opts.owner ?? old?.owner ?? "root",
+    firstBlock: first,
+    blocks,
+  };
   fs.set(path, node);
   return { first, count: blocks };
 }

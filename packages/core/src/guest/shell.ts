@@ -3,9 +3,10 @@
  * install a web server, write an app, enable it, and check it with curl. Pure: it reads a view of
  * the guest and returns output plus the effects to record (the fold applies them).
  */
-import type { GuestEffect } from "../events.ts";
+
 import type { GuestBase, RepoPackage } from "../data-types.ts";
-import { PACKAGE_DB, WANTS_DIR, repoPackages } from "./os.ts";
+import type { GuestEffect } from "../events.ts";
+import { PACKAGE_DB, repoPackages, WANTS_DIR } from "./os.ts";
 
 export interface GuestFileView {
   get(path: string): { content: string; size: number; mode: number; owner: string } | undefined;
@@ -19,7 +20,19 @@ export interface ShellEnv {
   hostname: string;
   running: ReadonlySet<string>;
   cwd: string;
-  facts: { instanceId: string; instanceType: string; region: string; availabilityZone: string; privateIp: string; publicIp?: string; imageId: string; accountId: string; rootDeviceType: string; rootSizeGiB?: number; architecture?: string };
+  facts: {
+    instanceId: string;
+    instanceType: string;
+    region: string;
+    availabilityZone: string;
+    privateIp: string;
+    publicIp?: string;
+    imageId: string;
+    accountId: string;
+    rootDeviceType: string;
+    rootSizeGiB?: number;
+    architecture?: string;
+  };
 }
 
 export interface ShellResult {
@@ -36,7 +49,9 @@ const WEB_SERVERS = ["nginx", "httpd", "apache2", "lighttpd"];
 /** Splits a command line into words, honouring quotes and backslashes; operators stay separate. */
 export function tokenize(line: string): string[] {
   const out: string[] = [];
-  let cur = "", quote: string | null = null, had = false;
+  let cur = "",
+    quote: string | null = null,
+    had = false;
   for (let i = 0; i < line.length; i++) {
     const c = line[i]!;
     if (quote) {
@@ -45,12 +60,38 @@ export function tokenize(line: string): string[] {
       else cur += c;
       continue;
     }
-    if (c === "'" || c === '"') { quote = c; had = true; continue; }
-    if (c === "\\" && i + 1 < line.length) { cur += line[++i]; had = true; continue; }
-    if (/\s/.test(c)) { if (cur || had) out.push(cur); cur = ""; had = false; continue; }
+    if (c === "'" || c === '"') {
+      quote = c;
+      had = true;
+      continue;
+    }
+    if (c === "\\" && i + 1 < line.length) {
+      cur += line[++i];
+      had = true;
+      continue;
+    }
+    if (/\s/.test(c)) {
+      if (cur || had) out.push(cur);
+      cur = "";
+      had = false;
+      continue;
+    }
     const two = line.slice(i, i + 2);
-    if (two === "&&" || two === "||" || two === ">>") { if (cur || had) out.push(cur); out.push(two); cur = ""; had = false; i++; continue; }
-    if (c === ";" || c === "|" || c === ">") { if (cur || had) out.push(cur); out.push(c); cur = ""; had = false; continue; }
+    if (two === "&&" || two === "||" || two === ">>") {
+      if (cur || had) out.push(cur);
+      out.push(two);
+      cur = "";
+      had = false;
+      i++;
+      continue;
+    }
+    if (c === ";" || c === "|" || c === ">") {
+      if (cur || had) out.push(cur);
+      out.push(c);
+      cur = "";
+      had = false;
+      continue;
+    }
     cur += c;
   }
   if (quote) throw new Error("unexpected EOF while looking for matching quote");
@@ -102,27 +143,35 @@ class Session {
   }
   abs(path: string): string {
     const home = this.env.user === "root" ? "/root" : `/home/${this.env.user}`;
-    const p = path.startsWith("~") ? home + path.slice(1) : path.startsWith("/") ? path : `${this.cwd.replace(/\/$/, "")}/${path}`;
+    const p = path.startsWith("~")
+      ? home + path.slice(1)
+      : path.startsWith("/")
+        ? path
+        : `${this.cwd.replace(/\/$/, "")}/${path}`;
     const parts: string[] = [];
     for (const seg of p.split("/")) {
       if (!seg || seg === ".") continue;
       if (seg === "..") parts.pop();
       else parts.push(seg);
     }
-    return "/" + parts.join("/");
+    return `/${parts.join("/")}`;
   }
   isDir(path: string): boolean {
     if (path === "/") return true;
-    const prefix = path.endsWith("/") ? path : path + "/";
-    return this.paths().some((p) => p.startsWith(prefix)) || this.get(path + "/.keep") !== undefined;
+    const prefix = path.endsWith("/") ? path : `${path}/`;
+    return this.paths().some((p) => p.startsWith(prefix)) || this.get(`${path}/.keep`) !== undefined;
   }
 }
 
-interface Cmd { argv: string[]; stdin?: string }
+interface Cmd {
+  argv: string[];
+  stdin?: string;
+}
 type Out = { out: string; code: number };
 
 const homeOf = (user: string) => (user === "root" ? "/root" : `/home/${user}`);
-const writable = (user: string, path: string) => user === "root" || path.startsWith(homeOf(user) + "/") || path.startsWith("/tmp/");
+const writable = (user: string, path: string) =>
+  user === "root" || path.startsWith(`${homeOf(user)}/`) || path.startsWith("/tmp/");
 
 export function runShell(env: ShellEnv, line: string): ShellResult {
   const s = new Session(env);
@@ -172,7 +221,11 @@ function runPipeline(s: Session, tokens: string[], user: string): Out {
     if (redirect) {
       // The redirection is done by the calling shell, as the calling user: `sudo echo x > /etc/f` fails.
       const path = s.abs(redirect.path);
-      if (path === "/dev/null") { last = { out: "", code: last.code }; stdin = ""; continue; }
+      if (path === "/dev/null") {
+        last = { out: "", code: last.code };
+        stdin = "";
+        continue;
+      }
       if (!writable(user, path)) return { out: `-bash: ${redirect.path}: Permission denied\n`, code: 1 };
       const prev = redirect.append ? (s.get(path)?.content ?? "") : "";
       s.write(path, prev + last.out, user);
@@ -184,14 +237,15 @@ function runPipeline(s: Session, tokens: string[], user: string): Out {
 }
 
 function runCommand(s: Session, cmd: Cmd, user: string): Out {
-  let [name, ...args] = cmd.argv;
+  const [name, ...args] = cmd.argv;
   if (!name) return { out: "", code: 0 };
   if (name === "sudo") {
     if (args[0] === "-i" || args[0] === "su") return { out: "", code: 0 };
     const rest = args[0] === "-u" ? args.slice(2) : args;
     return runCommand(s, { argv: rest, stdin: cmd.stdin }, "root");
   }
-  if ((name === "sh" || name === "bash") && args[0] === "-c" && args[1] !== undefined) return subshell(s, args[1], user);
+  if ((name === "sh" || name === "bash") && args[0] === "-c" && args[1] !== undefined)
+    return subshell(s, args[1], user);
   const fn = COMMANDS[name];
   if (!fn) return { out: `-bash: ${name}: command not found\n`, code: 127 };
   return fn(s, args, user, cmd.stdin);
@@ -199,7 +253,10 @@ function runCommand(s: Session, cmd: Cmd, user: string): Out {
 
 /** `sh -c '…'`: a child shell as `user`, seeing (and adding to) this line's changes. */
 function subshell(s: Session, script: string, user: string): Out {
-  const sub = runShell({ ...s.env, user, fs: { get: (p) => s.get(p), paths: () => s.paths() }, running: s.runningServices(), cwd: s.cwd }, script);
+  const sub = runShell(
+    { ...s.env, user, fs: { get: (p) => s.get(p), paths: () => s.paths() }, running: s.runningServices(), cwd: s.cwd },
+    script,
+  );
   for (const e of sub.effects) {
     if (e.op === "write") s.write(e.path, e.content, e.owner ?? user, e.size);
     else if (e.op === "delete") s.remove(e.path);
@@ -221,27 +278,60 @@ function install(s: Session, args: string[], user: string, tool: "dnf" | "yum" |
   const names = args.filter((a) => !a.startsWith("-")).slice(1);
   const isApt = tool === "apt";
   const repo = repoPackages(base);
-  const installed = new Set(s.paths().filter((p) => p.startsWith(PACKAGE_DB)).map((p) => p.slice(PACKAGE_DB.length)));
+  const installed = new Set(
+    s
+      .paths()
+      .filter((p) => p.startsWith(PACKAGE_DB))
+      .map((p) => p.slice(PACKAGE_DB.length)),
+  );
   if (sub === "update" || sub === "upgrade" || sub === "makecache" || sub === "check-update") {
-    if (user !== "root") return isApt ? fail("Reading package lists... Done\nE: Could not open lock file /var/lib/apt/lists/lock - open (13: Permission denied)\n", 100) : fail("Error: This command has to be run with superuser privileges (under the root user on most systems).\n");
-    return ok(isApt ? "Hit:1 http://archive.ubuntu.com/ubuntu noble InRelease\nReading package lists... Done\n" : "Last metadata expiration check: 0:01:12 ago.\nDependencies resolved.\nNothing to do.\nComplete!\n");
+    if (user !== "root")
+      return isApt
+        ? fail(
+            "Reading package lists... Done\nE: Could not open lock file /var/lib/apt/lists/lock - open (13: Permission denied)\n",
+            100,
+          )
+        : fail("Error: This command has to be run with superuser privileges (under the root user on most systems).\n");
+    return ok(
+      isApt
+        ? "Hit:1 http://archive.ubuntu.com/ubuntu noble InRelease\nReading package lists... Done\n"
+        : "Last metadata expiration check: 0:01:12 ago.\nDependencies resolved.\nNothing to do.\nComplete!\n",
+    );
   }
   if (sub === "list" || sub === "info") {
     const lines = [...installed].sort().map((n) => `${n}  ${s.get(PACKAGE_DB + n)!.content.trim()}`);
     return ok(`Installed Packages\n${lines.join("\n")}\n`);
   }
-  if (sub !== "install" && sub !== "remove" && sub !== "erase" && sub !== "purge") return fail(`${tool}: unsupported command '${sub ?? ""}' in this sandbox (install, remove, update, list)\n`, 1);
-  if (names.length === 0) return fail(isApt ? "0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.\n" : "Error: Need to pass a list of pkgs to install\n", 1);
+  if (sub !== "install" && sub !== "remove" && sub !== "erase" && sub !== "purge")
+    return fail(`${tool}: unsupported command '${sub ?? ""}' in this sandbox (install, remove, update, list)\n`, 1);
+  if (names.length === 0)
+    return fail(
+      isApt
+        ? "0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.\n"
+        : "Error: Need to pass a list of pkgs to install\n",
+      1,
+    );
   if (user !== "root") {
-    return isApt ? fail("E: Could not open lock file /var/lib/dpkg/lock-frontend - open (13: Permission denied)\nE: Unable to acquire the dpkg frontend lock (/var/lib/dpkg/lock-frontend), are you root?\n", 100) : fail("Error: This command has to be run with superuser privileges (under the root user on most systems).\n");
+    return isApt
+      ? fail(
+          "E: Could not open lock file /var/lib/dpkg/lock-frontend - open (13: Permission denied)\nE: Unable to acquire the dpkg frontend lock (/var/lib/dpkg/lock-frontend), are you root?\n",
+          100,
+        )
+      : fail("Error: This command has to be run with superuser privileges (under the root user on most systems).\n");
   }
   if (sub !== "install") {
     for (const n of names) {
-      if (!installed.has(n)) return fail(isApt ? `E: Unable to locate package ${n}\n` : `No match for argument: ${n}\nError: No packages marked for removal.\n`);
+      if (!installed.has(n))
+        return fail(
+          isApt
+            ? `E: Unable to locate package ${n}\n`
+            : `No match for argument: ${n}\nError: No packages marked for removal.\n`,
+        );
       const pkg = repo.get(n);
       for (const p of Object.keys(pkg?.files ?? {})) s.remove(p);
       s.remove(PACKAGE_DB + n);
-      for (const svc of pkg?.services ?? []) if (s.get(`${WANTS_DIR}${svc}.service`)) s.remove(`${WANTS_DIR}${svc}.service`);
+      for (const svc of pkg?.services ?? [])
+        if (s.get(`${WANTS_DIR}${svc}.service`)) s.remove(`${WANTS_DIR}${svc}.service`);
     }
     return ok(isApt ? `Removing ${names.join(" ")} ...\n` : `Removed:\n  ${names.join("\n  ")}\n\nComplete!\n`);
   }
@@ -259,49 +349,85 @@ function install(s: Session, args: string[], user: string, tool: "dnf" | "yum" |
   };
   for (const n of names) {
     const missing = want(n);
-    if (missing) return fail(isApt ? `Reading package lists... Done\nBuilding dependency tree... Done\nE: Unable to locate package ${missing}\n` : `Last metadata expiration check: 0:00:41 ago.\nNo match for argument: ${missing}\nError: Unable to find a match: ${missing}\n`);
+    if (missing)
+      return fail(
+        isApt
+          ? `Reading package lists... Done\nBuilding dependency tree... Done\nE: Unable to locate package ${missing}\n`
+          : `Last metadata expiration check: 0:00:41 ago.\nNo match for argument: ${missing}\nError: Unable to find a match: ${missing}\n`,
+      );
   }
-  if (plan.length === 0) return ok(names.map((n) => (isApt ? `${n} is already the newest version (${s.get(PACKAGE_DB + n)?.content.trim()}).\n` : `Package ${n}-${s.get(PACKAGE_DB + n)?.content.trim()} is already installed.\n`)).join("") + (isApt ? "" : "Dependencies resolved.\nNothing to do.\nComplete!\n"));
+  if (plan.length === 0)
+    return ok(
+      names
+        .map((n) =>
+          isApt
+            ? `${n} is already the newest version (${s.get(PACKAGE_DB + n)?.content.trim()}).\n`
+            : `Package ${n}-${s.get(PACKAGE_DB + n)?.content.trim()} is already installed.\n`,
+        )
+        .join("") + (isApt ? "" : "Dependencies resolved.\nNothing to do.\nComplete!\n"),
+    );
   for (const pkg of plan) {
     for (const [path, content] of Object.entries(pkg.files ?? {})) s.write(path, content, "root");
     s.write(PACKAGE_DB + pkg.name, `${pkg.version}\n`, "root", pkg.sizeKiB * 1024);
   }
   const total = plan.reduce((a, p) => a + p.sizeKiB, 0);
   if (isApt) {
-    return ok(`Reading package lists... Done\nBuilding dependency tree... Done\nThe following NEW packages will be installed:\n  ${plan.map((p) => p.name).join(" ")}\n0 upgraded, ${plan.length} newly installed, 0 to remove and 0 not upgraded.\nAfter this operation, ${(total / 1024).toFixed(1)} MB of additional disk space will be used.\n${plan.map((p) => `Setting up ${p.name} (${p.version}) ...`).join("\n")}\n`);
+    return ok(
+      `Reading package lists... Done\nBuilding dependency tree... Done\nThe following NEW packages will be installed:\n  ${plan.map((p) => p.name).join(" ")}\n0 upgraded, ${plan.length} newly installed, 0 to remove and 0 not upgraded.\nAfter this operation, ${(total / 1024).toFixed(1)} MB of additional disk space will be used.\n${plan.map((p) => `Setting up ${p.name} (${p.version}) ...`).join("\n")}\n`,
+    );
   }
-  return ok(`Dependencies resolved.\n================================================================================\n Package              Version                     Size\n================================================================================\nInstalling:\n${plan.map((p) => ` ${p.name.padEnd(20)} ${p.version.padEnd(27)} ${p.sizeKiB} k`).join("\n")}\n\nTransaction Summary\n================================================================================\nInstall  ${plan.length} Package${plan.length > 1 ? "s" : ""}\n\nTotal download size: ${(total / 1024).toFixed(1)} M\n${plan.map((p) => `  Installing       : ${p.name}-${p.version}`).join("\n")}\n\nInstalled:\n  ${plan.map((p) => `${p.name}-${p.version}`).join("\n  ")}\n\nComplete!\n`);
+  return ok(
+    `Dependencies resolved.\n================================================================================\n Package              Version                     Size\n================================================================================\nInstalling:\n${plan.map((p) => ` ${p.name.padEnd(20)} ${p.version.padEnd(27)} ${p.sizeKiB} k`).join("\n")}\n\nTransaction Summary\n================================================================================\nInstall  ${plan.length} Package${plan.length > 1 ? "s" : ""}\n\nTotal download size: ${(total / 1024).toFixed(1)} M\n${plan.map((p) => `  Installing       : ${p.name}-${p.version}`).join("\n")}\n\nInstalled:\n  ${plan.map((p) => `${p.name}-${p.version}`).join("\n  ")}\n\nComplete!\n`,
+  );
 }
 
 function knownUnits(s: Session): Set<string> {
   const repo = repoPackages(s.env.base);
   const units = new Set(s.env.base.enabledServices);
-  for (const p of s.paths()) if (p.startsWith(PACKAGE_DB)) for (const svc of repo.get(p.slice(PACKAGE_DB.length))?.services ?? []) units.add(svc);
+  for (const p of s.paths())
+    if (p.startsWith(PACKAGE_DB))
+      for (const svc of repo.get(p.slice(PACKAGE_DB.length))?.services ?? []) units.add(svc);
   return units;
 }
 
 function systemctl(s: Session, args: string[], user: string): Out {
   const verb = args[0];
   const now = args.includes("--now");
-  const units = args.slice(1).filter((a) => !a.startsWith("-")).map((u) => u.replace(/\.service$/, ""));
+  const units = args
+    .slice(1)
+    .filter((a) => !a.startsWith("-"))
+    .map((u) => u.replace(/\.service$/, ""));
   if (!verb) return fail("systemctl: missing verb\n");
   if (verb === "list-units" || verb === "list-unit-files") {
     const known = [...knownUnits(s)].sort();
-    return ok(known.map((u) => `${(u + ".service").padEnd(30)} ${s.isRunning(u) ? "loaded active running" : "loaded inactive dead"}`).join("\n") + "\n");
+    return ok(
+      `${known
+        .map(
+          (u) => `${(`${u}.service`).padEnd(30)} ${s.isRunning(u) ? "loaded active running" : "loaded inactive dead"}`,
+        )
+        .join("\n")}\n`,
+    );
   }
   const known = knownUnits(s);
   let out = "";
   for (const u of units) {
     if (!known.has(u)) {
       if (verb === "is-active") return fail("inactive\n", 3);
-      if (verb === "is-enabled") return fail(`Failed to get unit file state for ${u}.service: No such file or directory\n`, 1);
+      if (verb === "is-enabled")
+        return fail(`Failed to get unit file state for ${u}.service: No such file or directory\n`, 1);
       return fail(`Failed to ${verb} ${u}.service: Unit ${u}.service not found.\n`, 5);
     }
     const needsRoot = !["status", "is-active", "is-enabled"].includes(verb);
-    if (needsRoot && user !== "root") return fail(`Failed to ${verb} ${u}.service: Access denied\nSee system logs and 'systemctl status ${u}.service' for details.\n`, 1);
+    if (needsRoot && user !== "root")
+      return fail(
+        `Failed to ${verb} ${u}.service: Access denied\nSee system logs and 'systemctl status ${u}.service' for details.\n`,
+        1,
+      );
     const wants = `${WANTS_DIR}${u}.service`;
     switch (verb) {
-      case "start": case "restart": case "reload":
+      case "start":
+      case "restart":
+      case "reload":
         s.service(u, true);
         break;
       case "stop":
@@ -341,16 +467,40 @@ function systemctl(s: Session, args: string[], user: string): Out {
 function metadata(s: Session, path: string): Out {
   const f = s.env.facts;
   const md: Record<string, string> = {
-    "instance-id": f.instanceId, "instance-type": f.instanceType, "ami-id": f.imageId, "local-ipv4": f.privateIp, hostname: s.hostname,
-    "local-hostname": s.hostname, "placement/availability-zone": f.availabilityZone, "placement/region": f.region, ...(f.publicIp ? { "public-ipv4": f.publicIp } : {}),
+    "instance-id": f.instanceId,
+    "instance-type": f.instanceType,
+    "ami-id": f.imageId,
+    "local-ipv4": f.privateIp,
+    hostname: s.hostname,
+    "local-hostname": s.hostname,
+    "placement/availability-zone": f.availabilityZone,
+    "placement/region": f.region,
+    ...(f.publicIp ? { "public-ipv4": f.publicIp } : {}),
   };
   const key = path.replace(/^\/latest\/meta-data\/?/, "");
-  if (key === "") return ok(Object.keys(md).join("\n") + "\n");
+  if (key === "") return ok(`${Object.keys(md).join("\n")}\n`);
   if (path.startsWith("/latest/dynamic/instance-identity/document")) {
-    return ok(JSON.stringify({ accountId: f.accountId, architecture: f.architecture ?? "x86_64", availabilityZone: f.availabilityZone, imageId: f.imageId, instanceId: f.instanceId, instanceType: f.instanceType, privateIp: f.privateIp, region: f.region }, null, 2) + "\n");
+    return ok(
+      `${JSON.stringify(
+        {
+          accountId: f.accountId,
+          architecture: f.architecture ?? "x86_64",
+          availabilityZone: f.availabilityZone,
+          imageId: f.imageId,
+          instanceId: f.instanceId,
+          instanceType: f.instanceType,
+          privateIp: f.privateIp,
+          region: f.region,
+        },
+        null,
+        2,
+      )}\n`,
+    );
   }
   const v = md[key];
-  return v === undefined ? fail(`<?xml version="1.0" encoding="iso-8859-1"?>\n<title>404 - Not Found</title>\n`, 0) : ok(v);
+  return v === undefined
+    ? fail(`<?xml version="1.0" encoding="iso-8859-1"?>\n<title>404 - Not Found</title>\n`, 0)
+    : ok(v);
 }
 
 function curl(s: Session, args: string[]): Out {
@@ -366,15 +516,24 @@ function curl(s: Session, args: string[]): Out {
   if (!local) return fail(`curl: (6) Could not resolve host: ${host}\n`, 6);
   const port = Number(portText ?? (url.startsWith("https") ? 443 : 80));
   const server = WEB_SERVERS.find((w) => s.isRunning(w));
-  if (port !== 80 || !server) return fail(`curl: (7) Failed to connect to ${host} port ${port} after 0 ms: Couldn't connect to server\n`, 7);
+  if (port !== 80 || !server)
+    return fail(`curl: (7) Failed to connect to ${host} port ${port} after 0 ms: Couldn't connect to server\n`, 7);
   const root = s.env.base.webRoot;
   const file = path.endsWith("/") ? `${root}${path}index.html` : `${root}${path}`;
   const body = s.get(file)?.content;
   const serverHeader = server === "nginx" ? "nginx" : "Apache";
   if (body === undefined) {
-    return head ? ok(`HTTP/1.1 404 Not Found\r\nServer: ${serverHeader}\r\n\r\n`) : ok(`<html>\n<head><title>404 Not Found</title></head>\n<body>\n<center><h1>404 Not Found</h1></center>\n<hr><center>${serverHeader}</center>\n</body>\n</html>\n`);
+    return head
+      ? ok(`HTTP/1.1 404 Not Found\r\nServer: ${serverHeader}\r\n\r\n`)
+      : ok(
+          `<html>\n<head><title>404 Not Found</title></head>\n<body>\n<center><h1>404 Not Found</h1></center>\n<hr><center>${serverHeader}</center>\n</body>\n</html>\n`,
+        );
   }
-  return head ? ok(`HTTP/1.1 200 OK\r\nServer: ${serverHeader}\r\nContent-Type: text/html\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`) : ok(body);
+  return head
+    ? ok(
+        `HTTP/1.1 200 OK\r\nServer: ${serverHeader}\r\nContent-Type: text/html\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`,
+      )
+    : ok(body);
 }
 
 /** `11G`, `512M`, `1GiB` (powers of 1024) or `1GB` (powers of 1000), as fallocate reads a length. */
@@ -389,7 +548,8 @@ function parseSize(text: string): number | undefined {
 function rootUsedBytes(s: Session): number {
   let bytes = s.env.base.usedGiB * 1024 ** 3;
   for (const p of s.paths()) {
-    if (p.startsWith("/media/") || (p.startsWith(PACKAGE_DB) && p.slice(PACKAGE_DB.length) in s.env.base.packages)) continue;
+    if (p.startsWith("/media/") || (p.startsWith(PACKAGE_DB) && p.slice(PACKAGE_DB.length) in s.env.base.packages))
+      continue;
     bytes += s.get(p)?.size ?? 0;
   }
   return bytes;
@@ -410,10 +570,11 @@ const COMMANDS: Record<string, Handler> = {
       const p = s.abs(a);
       const f = s.get(p);
       if (!f) {
-        if (s.isDir(p)) return fail(out + `cat: ${a}: Is a directory\n`);
-        return fail(out + `cat: ${a}: No such file or directory\n`);
+        if (s.isDir(p)) return fail(`${out}cat: ${a}: Is a directory\n`);
+        return fail(`${out}cat: ${a}: No such file or directory\n`);
       }
-      if ((f.mode & 0o004) === 0 && _u !== "root" && f.owner !== _u) return fail(out + `cat: ${a}: Permission denied\n`);
+      if ((f.mode & 0o004) === 0 && _u !== "root" && f.owner !== _u)
+        return fail(`${out}cat: ${a}: Permission denied\n`);
       out += f.content;
     }
     return ok(out);
@@ -435,29 +596,37 @@ const COMMANDS: Record<string, Handler> = {
     const dir = s.abs(targets[0] ?? ".");
     const f = s.get(dir);
     if (f) return ok(long ? `-rw-r--r-- 1 ${f.owner} ${f.owner} ${f.size} ${targets[0]}\n` : `${targets[0]}\n`);
-    const prefix = dir === "/" ? "/" : dir + "/";
+    const prefix = dir === "/" ? "/" : `${dir}/`;
     const names = new Set<string>();
     for (const p of s.paths()) if (p.startsWith(prefix)) names.add(p.slice(prefix.length).split("/")[0]!);
-    if (names.size === 0 && dir !== "/" && !s.isDir(dir)) return fail(`ls: cannot access '${targets[0]}': No such file or directory\n`, 2);
+    if (names.size === 0 && dir !== "/" && !s.isDir(dir))
+      return fail(`ls: cannot access '${targets[0]}': No such file or directory\n`, 2);
     const list = [...names].filter((n) => all || !n.startsWith(".")).sort();
-    if (!long) return ok(list.length ? list.join("  ") + "\n" : "");
-    return ok(list.map((n) => {
-      const node = s.get(prefix + n);
-      return node ? `-rw-r--r-- 1 ${node.owner} ${node.owner} ${String(node.size).padStart(8)} ${n}` : `drwxr-xr-x 2 root root     4096 ${n}`;
-    }).join("\n") + "\n");
+    if (!long) return ok(list.length ? `${list.join("  ")}\n` : "");
+    return ok(
+      `${list
+        .map((n) => {
+          const node = s.get(prefix + n);
+          return node
+            ? `-rw-r--r-- 1 ${node.owner} ${node.owner} ${String(node.size).padStart(8)} ${n}`
+            : `drwxr-xr-x 2 root root     4096 ${n}`;
+        })
+        .join("\n")}\n`,
+    );
   },
-  pwd: (s) => ok(s.cwd + "\n"),
+  pwd: (s) => ok(`${s.cwd}\n`),
   cd: (s, args) => {
     const target = s.abs(args[0] ?? "~");
-    if (target !== "/" && !s.isDir(target) && !target.startsWith(homeOf(s.env.user))) return fail(`-bash: cd: ${args[0]}: No such file or directory\n`);
+    if (target !== "/" && !s.isDir(target) && !target.startsWith(homeOf(s.env.user)))
+      return fail(`-bash: cd: ${args[0]}: No such file or directory\n`);
     s.cwd = target;
     return ok();
   },
   mkdir: (s, args, user) => {
     for (const a of args.filter((x) => !x.startsWith("-"))) {
       const p = s.abs(a);
-      if (!writable(user, p + "/")) return fail(`mkdir: cannot create directory '${a}': Permission denied\n`);
-      s.write(p + "/.keep", "", user);
+      if (!writable(user, `${p}/`)) return fail(`mkdir: cannot create directory '${a}': Permission denied\n`);
+      s.write(`${p}/.keep`, "", user);
     }
     return ok();
   },
@@ -476,7 +645,10 @@ const COMMANDS: Record<string, Handler> = {
       const p = s.abs(a);
       if (!writable(user, p)) return fail(`rm: cannot remove '${a}': Permission denied\n`);
       if (s.get(p)) s.remove(p);
-      else if (recursive && s.isDir(p)) for (const q of s.paths()) { if (q.startsWith(p + "/")) s.remove(q); }
+      else if (recursive && s.isDir(p))
+        for (const q of s.paths()) {
+          if (q.startsWith(`${p}/`)) s.remove(q);
+        }
       else if (!force) return fail(`rm: cannot remove '${a}': No such file or directory\n`);
     }
     return ok();
@@ -503,11 +675,17 @@ const COMMANDS: Record<string, Handler> = {
     if (!pattern) return fail("Usage: grep PATTERN [FILE]...\n", 2);
     const text = files.length ? files.map((f) => s.get(s.abs(f))?.content ?? "").join("") : (stdin ?? "");
     const hits = text.split("\n").filter((l) => l.includes(pattern));
-    return hits.length ? ok(hits.join("\n") + "\n") : fail("", 1);
+    return hits.length ? ok(`${hits.join("\n")}\n`) : fail("", 1);
   },
-  head: (_s, args, _u, stdin) => ok((stdin ?? "").split("\n").slice(0, Number(args[1] ?? 10)).join("\n") + "\n"),
+  head: (_s, args, _u, stdin) =>
+    ok(
+      `${(stdin ?? "")
+        .split("\n")
+        .slice(0, Number(args[1] ?? 10))
+        .join("\n")}\n`,
+    ),
   wc: (_s, _a, _u, stdin) => ok(`${(stdin ?? "").split("\n").length - 1}\n`),
-  hostname: (s) => ok(s.hostname + "\n"),
+  hostname: (s) => ok(`${s.hostname}\n`),
   hostnamectl: (s, args, user) => {
     if (args[0] !== "set-hostname" || !args[1]) return ok(`   Static hostname: ${s.hostname}\n`);
     if (user !== "root") return fail("Could not set static hostname: Access denied\n");
@@ -516,28 +694,52 @@ const COMMANDS: Record<string, Handler> = {
     s.effects.push({ op: "hostname", name: args[1] });
     return ok();
   },
-  whoami: (_s, _a, user) => ok(user + "\n"),
-  id: (_s, _a, user) => ok(user === "root" ? "uid=0(root) gid=0(root) groups=0(root)\n" : `uid=1000(${user}) gid=1000(${user}) groups=1000(${user}),4(adm),10(wheel)\n`),
+  whoami: (_s, _a, user) => ok(`${user}\n`),
+  id: (_s, _a, user) =>
+    ok(
+      user === "root"
+        ? "uid=0(root) gid=0(root) groups=0(root)\n"
+        : `uid=1000(${user}) gid=1000(${user}) groups=1000(${user}),4(adm),10(wheel)\n`,
+    ),
   uname: (s, args) => {
     const a = s.env.facts.architecture;
-    const arch = a === "arm64" ? "aarch64" : a === "i386" ? "i686" : a === "x86_64" ? "x86_64" : s.env.facts.instanceType.match(/^(t4g|m6g|m7g|c7g|a1|c6g|r6g)/) ? "aarch64" : "x86_64";
-    if (args.includes("-a")) return ok(`Linux ${s.hostname} 6.1.119-129.201.amzn2023.${arch} #1 SMP PREEMPT_DYNAMIC ${arch} GNU/Linux\n`);
-    if (args.includes("-m")) return ok(arch + "\n");
+    const arch =
+      a === "arm64"
+        ? "aarch64"
+        : a === "i386"
+          ? "i686"
+          : a === "x86_64"
+            ? "x86_64"
+            : s.env.facts.instanceType.match(/^(t4g|m6g|m7g|c7g|a1|c6g|r6g)/)
+              ? "aarch64"
+              : "x86_64";
+    if (args.includes("-a"))
+      return ok(`Linux ${s.hostname} 6.1.119-129.201.amzn2023.${arch} #1 SMP PREEMPT_DYNAMIC ${arch} GNU/Linux\n`);
+    if (args.includes("-m")) return ok(`${arch}\n`);
     if (args.includes("-r")) return ok(`6.1.119-129.201.amzn2023.${arch}\n`);
     return ok("Linux\n");
   },
   uptime: () => ok(" up 3 min,  1 user,  load average: 0.00, 0.02, 0.00\n"),
-  df: (s) => ok(`Filesystem      Size  Used Avail Use% Mounted on\n/dev/root       ${s.env.facts.rootDeviceType === "ebs" ? "8.0G" : "9.8G"}  ${s.env.base.usedGiB.toFixed(1)}G  ${(8 - s.env.base.usedGiB).toFixed(1)}G  ${Math.round((s.env.base.usedGiB / 8) * 100)}% /\n`),
+  df: (s) =>
+    ok(
+      `Filesystem      Size  Used Avail Use% Mounted on\n/dev/root       ${s.env.facts.rootDeviceType === "ebs" ? "8.0G" : "9.8G"}  ${s.env.base.usedGiB.toFixed(1)}G  ${(8 - s.env.base.usedGiB).toFixed(1)}G  ${Math.round((s.env.base.usedGiB / 8) * 100)}% /\n`,
+    ),
   fallocate: (s, args, user) => {
     const l = args.indexOf("-l");
     const len = l >= 0 ? parseSize(args[l + 1] ?? "") : undefined;
     const file = args.filter((a, k) => !a.startsWith("-") && k !== l + 1)[0];
-    if (len === undefined || !file) return fail("fallocate: no length argument specified\nTry 'fallocate --help' for more information.\n");
+    if (len === undefined || !file)
+      return fail("fallocate: no length argument specified\nTry 'fallocate --help' for more information.\n");
     const p = s.abs(file);
     if (!writable(user, p)) return fail(`fallocate: cannot open ${file}: Permission denied\n`);
     // R16: the root file system is as big as the root device (an instance-store root: 10 GiB).
     const limit = s.env.facts.rootSizeGiB;
-    if (limit !== undefined && !p.startsWith("/media/") && rootUsedBytes(s) - (s.get(p)?.size ?? 0) + len > limit * 1024 ** 3) return fail("fallocate: fallocate failed: No space left on device\n");
+    if (
+      limit !== undefined &&
+      !p.startsWith("/media/") &&
+      rootUsedBytes(s) - (s.get(p)?.size ?? 0) + len > limit * 1024 ** 3
+    )
+      return fail("fallocate: fallocate failed: No space left on device\n");
     s.write(p, "", user, len);
     return ok();
   },
@@ -545,30 +747,61 @@ const COMMANDS: Record<string, Handler> = {
   yum: (s, a, u) => install(s, a, u, s.env.base.packageManager === "dnf" ? "dnf" : "yum"),
   apt: (s, a, u) => install(s, a, u, "apt"),
   "apt-get": (s, a, u) => install(s, a, u, "apt"),
-  rpm: (s, args) => (args[0] === "-qa" ? ok(s.paths().filter((p) => p.startsWith(PACKAGE_DB)).map((p) => `${p.slice(PACKAGE_DB.length)}-${s.get(p)!.content.trim()}`).join("\n") + "\n") : fail("rpm: only -qa is supported here\n")),
-  dpkg: (s, args) => (args[0] === "-l" ? ok(s.paths().filter((p) => p.startsWith(PACKAGE_DB)).map((p) => `ii  ${p.slice(PACKAGE_DB.length).padEnd(24)} ${s.get(p)!.content.trim()}`).join("\n") + "\n") : fail("dpkg: only -l is supported here\n")),
+  rpm: (s, args) =>
+    args[0] === "-qa"
+      ? ok(
+          `${s
+            .paths()
+            .filter((p) => p.startsWith(PACKAGE_DB))
+            .map((p) => `${p.slice(PACKAGE_DB.length)}-${s.get(p)!.content.trim()}`)
+            .join("\n")}\n`,
+        )
+      : fail("rpm: only -qa is supported here\n"),
+  dpkg: (s, args) =>
+    args[0] === "-l"
+      ? ok(
+          `${s
+            .paths()
+            .filter((p) => p.startsWith(PACKAGE_DB))
+            .map((p) => `ii  ${p.slice(PACKAGE_DB.length).padEnd(24)} ${s.get(p)!.content.trim()}`)
+            .join("\n")}\n`,
+        )
+      : fail("dpkg: only -l is supported here\n"),
   systemctl: systemctl,
   service: (s, args, user) => systemctl(s, [args[1] ?? "status", args[0] ?? ""], user),
   curl: curl,
   "ec2-bundle-vol": (s, args, user) => {
     if (user !== "root") return fail("ec2-bundle-vol must be run as root\n");
-    if (s.env.facts.rootDeviceType !== "instance-store") return fail("ERROR: ec2-bundle-vol bundles instance-store-backed instances; for an EBS-backed instance use CreateImage.\n");
+    if (s.env.facts.rootDeviceType !== "instance-store")
+      return fail(
+        "ERROR: ec2-bundle-vol bundles instance-store-backed instances; for an EBS-backed instance use CreateImage.\n",
+      );
     const dir = args[args.indexOf("-d") + 1] && args.includes("-d") ? args[args.indexOf("-d") + 1]! : "/tmp";
-    s.write(`${s.abs(dir)}/image.manifest.xml`, `<manifest><image>${s.env.facts.instanceId}</image><arch>${s.env.facts.instanceType}</arch></manifest>\n`, "root");
-    return ok(`Copying / into the image file ${dir}/image...\nExcluding: /sys /proc /dev/pts /proc/sys/fs/binfmt_misc /dev /media /mnt /proc /sys /tmp/image /etc/ssh/ssh_host_*\nBundling image file...\nSplitting ${dir}/image.tar.gz.enc...\nCreated image.part.00\nGenerating digests for each part...\nCreating bundle manifest...\nec2-bundle-vol complete.\n`);
+    s.write(
+      `${s.abs(dir)}/image.manifest.xml`,
+      `<manifest><image>${s.env.facts.instanceId}</image><arch>${s.env.facts.instanceType}</arch></manifest>\n`,
+      "root",
+    );
+    return ok(
+      `Copying / into the image file ${dir}/image...\nExcluding: /sys /proc /dev/pts /proc/sys/fs/binfmt_misc /dev /media /mnt /proc /sys /tmp/image /etc/ssh/ssh_host_*\nBundling image file...\nSplitting ${dir}/image.tar.gz.enc...\nCreated image.part.00\nGenerating digests for each part...\nCreating bundle manifest...\nec2-bundle-vol complete.\n`,
+    );
   },
   "ec2-upload-bundle": (s, args) => {
     const b = args.indexOf("-b");
     const m = args.indexOf("-m");
     if (b < 0 || !args[b + 1]) return fail("ec2-upload-bundle: missing bucket (-b bucket[/prefix])\n");
     const manifestPath = m >= 0 && args[m + 1] ? s.abs(args[m + 1]!) : "/tmp/image.manifest.xml";
-    if (!s.get(manifestPath)) return fail(`ec2-upload-bundle: manifest ${manifestPath} not found; run ec2-bundle-vol first\n`);
+    if (!s.get(manifestPath))
+      return fail(`ec2-upload-bundle: manifest ${manifestPath} not found; run ec2-bundle-vol first\n`);
     const location = `${args[b + 1]!.replace(/\/$/, "")}/image.manifest.xml`;
     s.effects.push({ op: "bundle", location, dropPaths: [] });
-    return ok(`Uploading bundled image parts to the S3 bucket ${args[b + 1]} ...\nUploaded image.part.00\nUploading manifest ...\nUploaded manifest.\nManifest uploaded to: ${location}\nBundle upload completed.\n`);
+    return ok(
+      `Uploading bundled image parts to the S3 bucket ${args[b + 1]} ...\nUploaded image.part.00\nUploading manifest ...\nUploaded manifest.\nManifest uploaded to: ${location}\nBundle upload completed.\n`,
+    );
   },
   shutdown: (s, _a, user) => {
-    if (user !== "root") return fail("Failed to set wall message, ignoring: Access denied\nCall to PowerOff failed: Access denied\n");
+    if (user !== "root")
+      return fail("Failed to set wall message, ignoring: Access denied\nCall to PowerOff failed: Access denied\n");
     s.shutdown = true;
     return ok("");
   },
@@ -576,7 +809,10 @@ const COMMANDS: Record<string, Handler> = {
     s.exit = true;
     return ok("logout\n");
   },
-  help: () => ok("Commands: echo cat tee ls pwd cd mkdir touch rm cp mv grep head wc hostname hostnamectl whoami id uname uptime df fallocate\n  dnf|yum|apt|apt-get install|remove|update|list, rpm -qa, dpkg -l, systemctl start|stop|restart|enable [--now]|disable|status|is-active|is-enabled, service\n  curl http://localhost/ (and the instance metadata service at 169.254.169.254), ec2-bundle-vol, ec2-upload-bundle, sudo, shutdown, exit\n  Operators: | > >> && || ;\n"),
+  help: () =>
+    ok(
+      "Commands: echo cat tee ls pwd cd mkdir touch rm cp mv grep head wc hostname hostnamectl whoami id uname uptime df fallocate\n  dnf|yum|apt|apt-get install|remove|update|list, rpm -qa, dpkg -l, systemctl start|stop|restart|enable [--now]|disable|status|is-active|is-enabled, service\n  curl http://localhost/ (and the instance metadata service at 169.254.169.254), ec2-bundle-vol, ec2-upload-bundle, sudo, shutdown, exit\n  Operators: | > >> && || ;\n",
+    ),
 };
 COMMANDS.poweroff = COMMANDS.shutdown!;
 COMMANDS.halt = COMMANDS.shutdown!;

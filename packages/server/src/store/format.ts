@@ -47,7 +47,13 @@ export function encodeSegmentHeader(firstSeq: number): Buffer {
   return buf;
 }
 
-export function encodeRecord(firstSeq: number, count: number, batchSeq: number, flags: number, payload: Buffer): Buffer {
+export function encodeRecord(
+  firstSeq: number,
+  count: number,
+  batchSeq: number,
+  flags: number,
+  payload: Buffer,
+): Buffer {
   const buf = Buffer.allocUnsafe(RECORD_HEADER_SIZE + payload.length);
   buf.writeUInt32LE(RECORD_MAGIC, 0);
   buf.writeUInt32LE(payload.length, 8);
@@ -81,7 +87,8 @@ export function readRecordAt(buf: Buffer, offset: number): ReadResult {
   if (len > MAX_PAYLOAD) return { ok: false, reason: "impossible record length" };
   const end = offset + RECORD_HEADER_SIZE + len;
   if (end > buf.length) return { ok: false, reason: "incomplete record payload" };
-  if (crc32(buf.subarray(offset + 8, end)) !== buf.readUInt32LE(offset + 4)) return { ok: false, reason: "checksum mismatch" };
+  if (crc32(buf.subarray(offset + 8, end)) !== buf.readUInt32LE(offset + 4))
+    return { ok: false, reason: "checksum mismatch" };
   const count = buf.readUInt32LE(offset + 12);
   const firstSeq = Number(buf.readBigUInt64LE(offset + 16));
   const batchSeq = firstSeq - buf.readUInt32LE(offset + 24);
@@ -90,7 +97,15 @@ export function readRecordAt(buf: Buffer, offset: number): ReadResult {
   }
   return {
     ok: true,
-    rec: { offset, end, firstSeq, count, batchSeq, flags: buf.readUInt32LE(offset + 28), payloadStart: offset + RECORD_HEADER_SIZE },
+    rec: {
+      offset,
+      end,
+      firstSeq,
+      count,
+      batchSeq,
+      flags: buf.readUInt32LE(offset + 28),
+      payloadStart: offset + RECORD_HEADER_SIZE,
+    },
   };
 }
 
@@ -131,12 +146,20 @@ export function scanSegment(buf: Buffer, file: string, firstSeq: number, mode: "
     }
     const rec = r.rec;
     if (rec.firstSeq !== nextSeq) {
-      throw new StoreCorruptionError(`${file}: record at offset ${offset} has seq ${rec.firstSeq}, expected ${nextSeq}`, file, offset);
+      throw new StoreCorruptionError(
+        `${file}: record at offset ${offset} has seq ${rec.firstSeq}, expected ${nextSeq}`,
+        file,
+        offset,
+      );
     }
     const prev = records[records.length - 1];
     const expectedBatch = !prev || prev.flags & FLAG_END_OF_BATCH ? rec.firstSeq : prev.batchSeq;
     if (rec.batchSeq !== expectedBatch) {
-      throw new StoreCorruptionError(`${file}: record at offset ${offset} (seq ${rec.firstSeq}) breaks its write batch`, file, offset);
+      throw new StoreCorruptionError(
+        `${file}: record at offset ${offset} (seq ${rec.firstSeq}) breaks its write batch`,
+        file,
+        offset,
+      );
     }
     records.push(rec);
     nextSeq += rec.count;
@@ -147,7 +170,8 @@ export function scanSegment(buf: Buffer, file: string, firstSeq: number, mode: "
   if (failure === undefined && !openBatch) {
     return { records, lastSeq: nextSeq - 1, validLength: buf.length };
   }
-  const where = failure === undefined ? `a write batch without its end at offset ${offset}` : `${failure} at offset ${offset}`;
+  const where =
+    failure === undefined ? `a write batch without its end at offset ${offset}` : `${failure} at offset ${offset}`;
   if (mode === "strict") throw new StoreCorruptionError(`${file}: ${where}`, file, offset);
 
   if (failure !== undefined) {
@@ -185,10 +209,18 @@ export function decodeRecordEvents(buf: Buffer, rec: RecordInfo, file: string): 
   try {
     events = JSON.parse(buf.toString("utf8", rec.payloadStart, rec.end));
   } catch (err) {
-    throw new StoreCorruptionError(`${file}: record at offset ${rec.offset} holds invalid JSON (${(err as Error).message})`, file, rec.offset);
+    throw new StoreCorruptionError(
+      `${file}: record at offset ${rec.offset} holds invalid JSON (${(err as Error).message})`,
+      file,
+      rec.offset,
+    );
   }
   if (!Array.isArray(events) || events.length !== rec.count) {
-    throw new StoreCorruptionError(`${file}: record at offset ${rec.offset} should hold ${rec.count} events`, file, rec.offset);
+    throw new StoreCorruptionError(
+      `${file}: record at offset ${rec.offset} should hold ${rec.count} events`,
+      file,
+      rec.offset,
+    );
   }
   return events;
 }

@@ -1,4 +1,4 @@
-import { open, rename, type FileHandle } from "node:fs/promises";
+import { type FileHandle, open, rename } from "node:fs/promises";
 import { dirname } from "node:path";
 
 /** Makes a directory's entries (created, renamed, removed files) durable. No-op on Windows. */

@@ -1,3 +1,12 @@
+export { JournalStore, type JournalStoreOptions, type RecoveryNote } from "./journal-store.ts";
+export { MemoryStore, type MemoryStoreOptions } from "./memory-store.ts";
+export {
+  isConnectionError,
+  MIGRATIONS,
+  type Migration,
+  PostgresStore,
+  type PostgresStoreOptions,
+} from "./postgres-store.ts";
 export type { JournalEntry, LoadedSandbox, SandboxMeta, SandboxStore, StoreSubscription } from "./store.ts";
 export {
   StoreClosedError,
@@ -10,6 +19,3 @@ export {
   StoreNotFoundError,
   StoreUnavailableError,
 } from "./store.ts";
-export { JournalStore, type JournalStoreOptions, type RecoveryNote } from "./journal-store.ts";
-export { MemoryStore, type MemoryStoreOptions } from "./memory-store.ts";
-export { PostgresStore, MIGRATIONS, isConnectionError, type Migration, type PostgresStoreOptions } from "./postgres-store.ts";

@@ -14,17 +14,18 @@
  * sandbox's history, read by `readEntries` — unless compaction is asked for (`compact`, or the
  * option `compactOnSnapshot`): it deletes the segments a snapshot wholly covers.
  */
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, type FileHandle } from "node:fs/promises";
+
 import { randomBytes } from "node:crypto";
+import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import {
-  FLAG_END_OF_BATCH,
-  MAX_PAYLOAD,
   decodeRecordEvents,
   decodeSnapshot,
   encodeRecord,
   encodeSegmentHeader,
   encodeSnapshot,
+  FLAG_END_OF_BATCH,
+  MAX_PAYLOAD,
   parseSegmentFileName,
   scanSegment,
   segmentFileName,
@@ -32,6 +33,9 @@ import {
 import { fsyncDir, writeFileAtomic, writeFileSynced, writeFully } from "./fsutil.ts";
 import { acquireLock, type HeldLock } from "./lock.ts";
 import {
+  checkCompactSeq,
+  checkReadRange,
+  checkSnapshotSeq,
   type JournalEntry,
   type LoadedSandbox,
   type SandboxMeta,
@@ -43,9 +47,6 @@ import {
   StoreError,
   StoreExistsError,
   StoreNotFoundError,
-  checkCompactSeq,
-  checkReadRange,
-  checkSnapshotSeq,
   serializeEvents,
   validateEntries,
   validateMeta,
@@ -148,7 +149,9 @@ class SandboxLog {
       return Promise.reject(err);
     }
     if (payload.length > MAX_PAYLOAD) {
-      return Promise.reject(new RangeError(`one append may hold at most ${MAX_PAYLOAD} bytes of JSON, got ${payload.length}`));
+      return Promise.reject(
+        new RangeError(`one append may hold at most ${MAX_PAYLOAD} bytes of JSON, got ${payload.length}`),
+      );
     }
     this.acceptedSeq += entries.length;
     return new Promise<void>((resolve, reject) => {
@@ -202,7 +205,8 @@ class SandboxLog {
       if (this.snapshotSeq > 0) {
         const file = join(this.dir, SNAPSHOT_FILE);
         const snap = decodeSnapshot(await readFile(file), file, true);
-        if (snap.seq !== this.snapshotSeq) throw new StoreCorruptionError(`${file}: snapshot changed under the store`, file);
+        if (snap.seq !== this.snapshotSeq)
+          throw new StoreCorruptionError(`${file}: snapshot changed under the store`, file);
         loaded.snapshot = { seq: snap.seq, state: snap.state };
       }
       let next = this.snapshotSeq + 1;
@@ -220,7 +224,9 @@ class SandboxLog {
         }
       }
       if (next - 1 !== this.durableSeq) {
-        throw new StoreCorruptionError(`sandbox "${this.name}": journal ends at seq ${next - 1}, expected ${this.durableSeq}`);
+        throw new StoreCorruptionError(
+          `sandbox "${this.name}": journal ends at seq ${next - 1}, expected ${this.durableSeq}`,
+        );
       }
       return loaded;
     });
@@ -278,7 +284,10 @@ class SandboxLog {
 
   private fail(what: string, err: unknown): Error {
     if (err instanceof StoreError) return err;
-    this.failure = new StoreClosedError(`sandbox "${this.name}": ${what} failed (${(err as Error).message}); reopen the store`, { cause: err });
+    this.failure = new StoreClosedError(
+      `sandbox "${this.name}": ${what} failed (${(err as Error).message}); reopen the store`,
+      { cause: err },
+    );
     return this.failure;
   }
 
@@ -343,7 +352,12 @@ class SandboxLog {
    * only one a crash can have left unfinished: a new segment starts after an fsync of everything
    * before it); an earlier one ends where the next begins and is verified when it is read.
    */
-  static async recover(name: string, dir: string, notes: (n: RecoveryNote) => void, compactOnSnapshot: boolean): Promise<SandboxLog> {
+  static async recover(
+    name: string,
+    dir: string,
+    notes: (n: RecoveryNote) => void,
+    compactOnSnapshot: boolean,
+  ): Promise<SandboxLog> {
     const files = await readdir(dir);
     for (const f of files) if (f.endsWith(".tmp")) await unlink(join(dir, f));
     let snapshotSeq = 0;
@@ -379,13 +393,22 @@ class SandboxLog {
         } finally {
           await fh.close();
         }
-        notes({ sandbox: name, file: path, offset: scan.validLength, droppedBytes: scan.dropped.bytes, reason: scan.dropped.reason });
+        notes({
+          sandbox: name,
+          file: path,
+          offset: scan.validLength,
+          droppedBytes: scan.dropped.bytes,
+          reason: scan.dropped.reason,
+        });
       }
       segments.push({ firstSeq, path, size: scan.validLength, lastSeq: scan.lastSeq });
     }
     const last = segments[segments.length - 1]!;
     if (last.lastSeq < snapshotSeq) {
-      throw new StoreCorruptionError(`sandbox "${name}": snapshot is at seq ${snapshotSeq} but the journal ends at ${last.lastSeq}`, dir);
+      throw new StoreCorruptionError(
+        `sandbox "${name}": snapshot is at seq ${snapshotSeq} but the journal ends at ${last.lastSeq}`,
+        dir,
+      );
     }
     const fh = await open(last.path, "r+");
     return new SandboxLog(name, dir, segments, fh, snapshotSeq, compactOnSnapshot);
@@ -397,7 +420,10 @@ async function readSegment(seg: Segment): Promise<{ buf: Buffer; scan: ReturnTyp
   const buf = await readPrefix(seg.path, seg.size);
   const scan = scanSegment(buf, seg.path, seg.firstSeq, "strict");
   if (scan.lastSeq !== seg.lastSeq) {
-    throw new StoreCorruptionError(`${seg.path}: holds seqs ${seg.firstSeq}..${scan.lastSeq}, expected ${seg.firstSeq}..${seg.lastSeq} (the next segment's start)`, seg.path);
+    throw new StoreCorruptionError(
+      `${seg.path}: holds seqs ${seg.firstSeq}..${scan.lastSeq}, expected ${seg.firstSeq}..${seg.lastSeq} (the next segment's start)`,
+      seg.path,
+    );
   }
   return { buf, scan };
 }
@@ -409,7 +435,8 @@ async function readPrefix(path: string, length: number): Promise<Buffer> {
     let done = 0;
     while (done < length) {
       const { bytesRead } = await fh.read(buf, done, length - done, done);
-      if (bytesRead === 0) throw new StoreCorruptionError(`${path}: shorter than its durable length ${length}`, path, done);
+      if (bytesRead === 0)
+        throw new StoreCorruptionError(`${path}: shorter than its durable length ${length}`, path, done);
       done += bytesRead;
     }
     return buf;
@@ -465,10 +492,16 @@ export class JournalStore implements SandboxStore {
         try {
           meta = JSON.parse(await readFile(metaFile, "utf8")) as SandboxMeta;
         } catch (err) {
-          throw new StoreCorruptionError(`${metaFile}: unreadable sandbox metadata (${(err as Error).message})`, metaFile);
+          throw new StoreCorruptionError(
+            `${metaFile}: unreadable sandbox metadata (${(err as Error).message})`,
+            metaFile,
+          );
         }
         if (sandboxDirName(meta.name) !== entry.name) {
-          throw new StoreCorruptionError(`${metaFile}: names sandbox "${meta.name}", which does not belong in ${path}`, metaFile);
+          throw new StoreCorruptionError(
+            `${metaFile}: names sandbox "${meta.name}", which does not belong in ${path}`,
+            metaFile,
+          );
         }
         index.set(meta.name, { meta, dir: path });
       }
@@ -489,7 +522,8 @@ export class JournalStore implements SandboxStore {
     this.checkOpen();
     validateMeta(meta);
     const dirName = sandboxDirName(meta.name);
-    if (Buffer.byteLength(dirName) > 240) throw new RangeError(`sandbox name is too long for a folder name: "${meta.name}"`);
+    if (Buffer.byteLength(dirName) > 240)
+      throw new RangeError(`sandbox name is too long for a folder name: "${meta.name}"`);
     if (this.index.has(meta.name) || this.creating.has(meta.name)) throw new StoreExistsError(meta.name);
     const metaJson = JSON.stringify(meta);
     const stored = JSON.parse(metaJson) as SandboxMeta;

@@ -52,7 +52,9 @@ export function lockHolderAlive(info: LockInfo): boolean {
 function parseLock(text: string): LockInfo | undefined {
   try {
     const v = JSON.parse(text) as Partial<LockInfo>;
-    return typeof v.pid === "number" && typeof v.hostname === "string" && typeof v.token === "string" ? (v as LockInfo) : undefined;
+    return typeof v.pid === "number" && typeof v.hostname === "string" && typeof v.token === "string"
+      ? (v as LockInfo)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -83,7 +85,11 @@ export async function acquireLock(lockPath: string): Promise<HeldLock> {
   if (start !== undefined) info.procStart = start;
   const text = `${JSON.stringify(info)}\n`;
   if (heldHere.has(path)) {
-    throw new StoreLockedError(`store directory ${dirname(path)} is already open in this process (lock file ${path})`, path, process.pid);
+    throw new StoreLockedError(
+      `store directory ${dirname(path)} is already open in this process (lock file ${path})`,
+      path,
+      process.pid,
+    );
   }
   heldHere.add(path); // reserve now, so a concurrent open in this process never judges our lock stale
   try {

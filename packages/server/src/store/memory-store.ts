@@ -1,4 +1,7 @@
 import {
+  checkCompactSeq,
+  checkReadRange,
+  checkSnapshotSeq,
   type JournalEntry,
   type LoadedSandbox,
   type SandboxMeta,
@@ -8,9 +11,6 @@ import {
   StoreConflictError,
   StoreExistsError,
   StoreNotFoundError,
-  checkCompactSeq,
-  checkReadRange,
-  checkSnapshotSeq,
   serializeEvents,
   validateEntries,
   validateMeta,
@@ -43,9 +43,7 @@ export class MemoryStore implements SandboxStore {
 
   async list(): Promise<SandboxMeta[]> {
     this.checkOpen();
-    return [...this.sandboxes.keys()]
-      .sort()
-      .map((name) => JSON.parse(this.sandboxes.get(name)!.meta) as SandboxMeta);
+    return [...this.sandboxes.keys()].sort().map((name) => JSON.parse(this.sandboxes.get(name)!.meta) as SandboxMeta);
   }
 
   async create(meta: SandboxMeta): Promise<void> {
@@ -59,7 +57,9 @@ export class MemoryStore implements SandboxStore {
     const sb = this.get(name);
     const loaded: LoadedSandbox = {
       meta: JSON.parse(sb.meta) as SandboxMeta,
-      entries: sb.entries.slice(Math.max(0, (sb.snapshot?.seq ?? 0) - sb.compactedSeq)).map((e) => ({ seq: e.seq, event: JSON.parse(e.event) as unknown })),
+      entries: sb.entries
+        .slice(Math.max(0, (sb.snapshot?.seq ?? 0) - sb.compactedSeq))
+        .map((e) => ({ seq: e.seq, event: JSON.parse(e.event) as unknown })),
     };
     if (sb.snapshot) loaded.snapshot = { seq: sb.snapshot.seq, state: JSON.parse(sb.snapshot.state) as unknown };
     return loaded;
@@ -88,7 +88,9 @@ export class MemoryStore implements SandboxStore {
     checkReadRange(fromSeq, toSeq);
     if (fromSeq <= sb.compactedSeq) throw new StoreCompactedError(name, sb.compactedSeq, fromSeq);
     const to = Math.min(toSeq ?? sb.lastSeq, sb.lastSeq);
-    return sb.entries.slice(fromSeq - sb.compactedSeq - 1, Math.max(0, to - sb.compactedSeq)).map((e) => ({ seq: e.seq, event: JSON.parse(e.event) as unknown }));
+    return sb.entries
+      .slice(fromSeq - sb.compactedSeq - 1, Math.max(0, to - sb.compactedSeq))
+      .map((e) => ({ seq: e.seq, event: JSON.parse(e.event) as unknown }));
   }
 
   async compact(name: string, upToSeq: number): Promise<number> {

@@ -35,11 +35,13 @@
  */
 import pg from "pg";
 import {
+  checkCompactSeq,
+  checkReadRange,
+  checkSnapshotSeq,
   type JournalEntry,
   type LoadedSandbox,
   type SandboxMeta,
   type SandboxStore,
-  type StoreSubscription,
   StoreClosedError,
   StoreCompactedError,
   StoreConflictError,
@@ -47,10 +49,8 @@ import {
   StoreError,
   StoreExistsError,
   StoreNotFoundError,
+  type StoreSubscription,
   StoreUnavailableError,
-  checkCompactSeq,
-  checkReadRange,
-  checkSnapshotSeq,
   serializeEvents,
   validateEntries,
   validateMeta,
@@ -118,11 +118,16 @@ export function isConnectionError(e: unknown): boolean {
   if (!(e instanceof Error)) return false;
   const code = (e as { code?: unknown }).code;
   if (typeof code === "string") {
-    if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|ECONNABORTED)$/.test(code)) return true;
+    if (
+      /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|ECONNABORTED)$/.test(code)
+    )
+      return true;
     // SQLSTATE: 08 connection exception, 57P01-03 shutdown / cannot connect now, 57014 canceled (timeout), 53300 too many connections.
     if (/^08/.test(code) || /^57P0[123]$/.test(code) || code === "57014" || code === "53300") return true;
   }
-  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connection error|Connection ended|Client was closed|not queryable|terminating connection/i.test(e.message);
+  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connection error|Connection ended|Client was closed|not queryable|terminating connection/i.test(
+    e.message,
+  );
 }
 
 interface Subscription {
@@ -168,7 +173,9 @@ export class PostgresStore implements SandboxStore {
     this.schema = schema;
     this.channel = `ec2sim:${schema}`;
     this.sql = statements(`"${schema}"`);
-    this.log = options.log ?? ((m, e) => console.error(`ec2sim: ${m}${e ? `: ${e instanceof Error ? e.message : String(e)}` : ""}`));
+    this.log =
+      options.log ??
+      ((m, e) => console.error(`ec2sim: ${m}${e ? `: ${e instanceof Error ? e.message : String(e)}` : ""}`));
     this.pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize ?? 10,
@@ -197,7 +204,11 @@ export class PostgresStore implements SandboxStore {
 
   /** Schema version after open (the highest migration applied). */
   async schemaVersion(): Promise<number> {
-    return this.op(async () => Number((await this.pool.query(`SELECT coalesce(max(version), 0) AS v FROM "${this.schema}".migrations`)).rows[0].v));
+    return this.op(async () =>
+      Number(
+        (await this.pool.query(`SELECT coalesce(max(version), 0) AS v FROM "${this.schema}".migrations`)).rows[0].v,
+      ),
+    );
   }
 
   private async migrate(): Promise<void> {
@@ -213,15 +224,22 @@ export class PostgresStore implements SandboxStore {
       await client.query(
         `CREATE TABLE IF NOT EXISTS "${this.schema}".migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
       );
-      const current = Number((await client.query(`SELECT coalesce(max(version), 0) AS v FROM "${this.schema}".migrations`)).rows[0].v);
+      const current = Number(
+        (await client.query(`SELECT coalesce(max(version), 0) AS v FROM "${this.schema}".migrations`)).rows[0].v,
+      );
       const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
       if (current > latest) {
-        throw new StoreError(`PostgreSQL schema "${this.schema}" is at version ${current}, newer than this server knows (${latest}): upgrade ec2sim`);
+        throw new StoreError(
+          `PostgreSQL schema "${this.schema}" is at version ${current}, newer than this server knows (${latest}): upgrade ec2sim`,
+        );
       }
       for (const m of MIGRATIONS) {
         if (m.version <= current) continue;
         await client.query(m.sql.replaceAll("%s", `"${this.schema}"`));
-        await client.query(`INSERT INTO "${this.schema}".migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+        await client.query(`INSERT INTO "${this.schema}".migrations (version, name) VALUES ($1, $2)`, [
+          m.version,
+          m.name,
+        ]);
       }
       await client.query("COMMIT");
     } catch (e) {
@@ -256,7 +274,12 @@ export class PostgresStore implements SandboxStore {
       this.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", async (client) => {
         const head = await client.query({ text: this.sql.loadHead, values: [name], rowMode: "array" });
         if (head.rowCount === 0) throw new StoreNotFoundError(name);
-        const [metaJson, lastSeqRaw, snapSeqRaw, stateJson] = head.rows[0] as [string, string, string | null, string | null];
+        const [metaJson, lastSeqRaw, snapSeqRaw, stateJson] = head.rows[0] as [
+          string,
+          string,
+          string | null,
+          string | null,
+        ];
         const lastSeq = Number(lastSeqRaw);
         const loaded: LoadedSandbox = { meta: JSON.parse(metaJson) as SandboxMeta, entries: [] };
         let from = 0;
@@ -265,10 +288,13 @@ export class PostgresStore implements SandboxStore {
           loaded.snapshot = { seq: from, state: JSON.parse(stateJson) as unknown };
         }
         if (lastSeq > from) {
-          const rows = (await client.query({ text: this.sql.loadEvents, values: [name, from], rowMode: "array" })).rows as [string, string][];
+          const rows = (await client.query({ text: this.sql.loadEvents, values: [name, from], rowMode: "array" }))
+            .rows as [string, string][];
           loaded.entries = toEntries(name, rows, from);
           if (rows.length !== lastSeq - from) {
-            throw new StoreCorruptionError(`sandbox "${name}": its log should hold seqs ${from + 1}..${lastSeq}, found ${rows.length} events`);
+            throw new StoreCorruptionError(
+              `sandbox "${name}": its log should hold seqs ${from + 1}..${lastSeq}, found ${rows.length} events`,
+            );
           }
         }
         return loaded;
@@ -297,7 +323,11 @@ export class PostgresStore implements SandboxStore {
       const prev = this.appendChains.get(name);
       const queuedBehind = prev !== undefined && !prev.settled;
       let settle!: (ok: boolean) => void;
-      const mine = { end: expectedLastSeq + entries.length, settled: false, done: new Promise<boolean>((r) => (settle = r)) };
+      const mine = {
+        end: expectedLastSeq + entries.length,
+        settled: false,
+        done: new Promise<boolean>((r) => (settle = r)),
+      };
       this.appendChains.set(name, mine);
       let ok = false;
       try {
@@ -307,7 +337,11 @@ export class PostgresStore implements SandboxStore {
           throw new StoreConflictError(name, expectedLastSeq, Number((r.rows[0] as unknown[])[0]));
         }
         try {
-          const r = await this.pool.query({ text: this.sql.append, values: [name, expectedLastSeq, events, this.channel], rowMode: "array" });
+          const r = await this.pool.query({
+            text: this.sql.append,
+            values: [name, expectedLastSeq, events, this.channel],
+            rowMode: "array",
+          });
           ok = Number((r.rows[0] as unknown[])[0]) === 1;
         } catch (e) {
           // A duplicate (sandbox, seq) can only mean someone else holds that seq: a conflict.
@@ -357,9 +391,13 @@ export class PostgresStore implements SandboxStore {
         if (fromSeq <= compacted) throw new StoreCompactedError(name, compacted, fromSeq);
         const to = Math.min(toSeq ?? last, last);
         if (to < fromSeq) return [];
-        const rows = (await client.query({ text: this.sql.readRange, values: [name, fromSeq, to], rowMode: "array" })).rows as [string, string][];
+        const rows = (await client.query({ text: this.sql.readRange, values: [name, fromSeq, to], rowMode: "array" }))
+          .rows as [string, string][];
         const entries = toEntries(name, rows, fromSeq - 1);
-        if (entries.length !== to - fromSeq + 1) throw new StoreCorruptionError(`sandbox "${name}": its log should hold seqs ${fromSeq}..${to}, found ${entries.length} events`);
+        if (entries.length !== to - fromSeq + 1)
+          throw new StoreCorruptionError(
+            `sandbox "${name}": its log should hold seqs ${fromSeq}..${to}, found ${entries.length} events`,
+          );
         return entries;
       });
     });
@@ -395,10 +433,24 @@ export class PostgresStore implements SandboxStore {
    * away by a snapshot: reload then); transient failures are retried, not reported.
    * Returns the unsubscribe function.
    */
-  subscribe(name: string, fromSeq: number, onEntries: (entries: JournalEntry[]) => void, onError?: (error: Error) => void): StoreSubscription {
+  subscribe(
+    name: string,
+    fromSeq: number,
+    onEntries: (entries: JournalEntry[]) => void,
+    onError?: (error: Error) => void,
+  ): StoreSubscription {
     this.checkOpen();
-    if (!Number.isSafeInteger(fromSeq) || fromSeq < 0) throw new RangeError(`fromSeq must be a non-negative integer, got ${String(fromSeq)}`);
-    const sub: Subscription = { name, lastSeq: fromSeq, onEntries, onError, running: false, again: false, active: true };
+    if (!Number.isSafeInteger(fromSeq) || fromSeq < 0)
+      throw new RangeError(`fromSeq must be a non-negative integer, got ${String(fromSeq)}`);
+    const sub: Subscription = {
+      name,
+      lastSeq: fromSeq,
+      onEntries,
+      onError,
+      running: false,
+      again: false,
+      active: true,
+    };
     this.subs.add(sub);
     this.ensureListener();
     this.ensurePoll();
@@ -415,7 +467,11 @@ export class PostgresStore implements SandboxStore {
    * turns instead of conflicting: reads what others committed after `afterSeq`, hands it to
    * `build` (which folds it, runs commands and returns the entries to append), appends, commits.
    */
-  async appendExclusive(name: string, afterSeq: number, build: (missed: JournalEntry[]) => JournalEntry[]): Promise<void> {
+  async appendExclusive(
+    name: string,
+    afterSeq: number,
+    build: (missed: JournalEntry[]) => JournalEntry[],
+  ): Promise<void> {
     return this.op(() =>
       this.transaction("BEGIN", async (client) => {
         const head = await client.query({ text: this.sql.lockHead, values: [name], rowMode: "array" });
@@ -425,11 +481,15 @@ export class PostgresStore implements SandboxStore {
         if (last < afterSeq) throw new StoreConflictError(name, afterSeq, last);
         let missed: JournalEntry[] = [];
         if (last > afterSeq) {
-          const rows = (await client.query({ text: this.sql.loadEvents, values: [name, afterSeq], rowMode: "array" })).rows as [string, string][];
+          const rows = (await client.query({ text: this.sql.loadEvents, values: [name, afterSeq], rowMode: "array" }))
+            .rows as [string, string][];
           const first = rows.length ? Number(rows[0]![0]) : last + 1;
           if (first > afterSeq + 1 && snap > afterSeq) throw new StoreCompactedError(name, first - 1, afterSeq + 1);
           missed = toEntries(name, rows, afterSeq);
-          if (missed.length !== last - afterSeq) throw new StoreCorruptionError(`sandbox "${name}": its log should hold seqs ${afterSeq + 1}..${last}, found ${missed.length} events after ${afterSeq}`);
+          if (missed.length !== last - afterSeq)
+            throw new StoreCorruptionError(
+              `sandbox "${name}": its log should hold seqs ${afterSeq + 1}..${last}, found ${missed.length} events after ${afterSeq}`,
+            );
         }
         const entries = build(missed);
         if (entries.length === 0) return;
@@ -439,7 +499,11 @@ export class PostgresStore implements SandboxStore {
           if (json === undefined) throw new TypeError(`entry ${e.seq}: event is not JSON-serializable`);
           return json;
         });
-        const r = await client.query({ text: this.sql.append, values: [name, last, events, this.channel], rowMode: "array" });
+        const r = await client.query({
+          text: this.sql.append,
+          values: [name, last, events, this.channel],
+          rowMode: "array",
+        });
         if (Number((r.rows[0] as unknown[])[0]) !== 1) throw new StoreConflictError(name, last, -1);
       }),
     );
@@ -454,7 +518,16 @@ export class PostgresStore implements SandboxStore {
     if (this.hostLeases.has(name)) return false;
     const c = await this.leaseClient();
     const key = [`ec2sim:${this.schema}:host`, name];
-    const first = await this.op(async () => (await c.query({ text: "SELECT pg_try_advisory_lock(hashtext($1), hashtext($2))", values: key, rowMode: "array" })).rows[0]?.[0] === true);
+    const first = await this.op(
+      async () =>
+        (
+          await c.query({
+            text: "SELECT pg_try_advisory_lock(hashtext($1), hashtext($2))",
+            values: key,
+            rowMode: "array",
+          })
+        ).rows[0]?.[0] === true,
+    );
     if (first) {
       try {
         await ifFirst();
@@ -473,14 +546,25 @@ export class PostgresStore implements SandboxStore {
 
   releaseHost(name: string): void {
     if (!this.hostLeases.delete(name)) return;
-    this.leaseConn?.query("SELECT pg_advisory_unlock_shared(hashtext($1), hashtext($2))", [`ec2sim:${this.schema}:host`, name]).catch(() => undefined);
+    this.leaseConn
+      ?.query("SELECT pg_advisory_unlock_shared(hashtext($1), hashtext($2))", [`ec2sim:${this.schema}:host`, name])
+      .catch(() => undefined);
   }
 
   /** Tries to take the clock lease of `name` (an exclusive advisory lock); true if held now. */
   async claimClock(name: string): Promise<boolean> {
     if (this.clockLeases.has(name)) return true;
     const c = await this.leaseClient();
-    const got = await this.op(async () => (await c.query({ text: "SELECT pg_try_advisory_lock(hashtext($1), hashtext($2))", values: [`ec2sim:${this.schema}:clock`, name], rowMode: "array" })).rows[0]?.[0] === true);
+    const got = await this.op(
+      async () =>
+        (
+          await c.query({
+            text: "SELECT pg_try_advisory_lock(hashtext($1), hashtext($2))",
+            values: [`ec2sim:${this.schema}:clock`, name],
+            rowMode: "array",
+          })
+        ).rows[0]?.[0] === true,
+    );
     if (got && this.leaseConn === c) this.clockLeases.add(name);
     return got && this.clockLeases.has(name);
   }
@@ -491,7 +575,9 @@ export class PostgresStore implements SandboxStore {
 
   releaseClock(name: string): void {
     if (!this.clockLeases.delete(name)) return;
-    this.leaseConn?.query("SELECT pg_advisory_unlock(hashtext($1), hashtext($2))", [`ec2sim:${this.schema}:clock`, name]).catch(() => undefined);
+    this.leaseConn
+      ?.query("SELECT pg_advisory_unlock(hashtext($1), hashtext($2))", [`ec2sim:${this.schema}:clock`, name])
+      .catch(() => undefined);
   }
 
   /** The lease connection, opened (and its host leases re-taken) when needed. */
@@ -521,7 +607,11 @@ export class PostgresStore implements SandboxStore {
       client.on("end", () => lost());
       try {
         await client.connect();
-        for (const name of this.hostLeases) await client.query("SELECT pg_advisory_lock_shared(hashtext($1), hashtext($2))", [`ec2sim:${this.schema}:host`, name]);
+        for (const name of this.hostLeases)
+          await client.query("SELECT pg_advisory_lock_shared(hashtext($1), hashtext($2))", [
+            `ec2sim:${this.schema}:host`,
+            name,
+          ]);
       } catch (e) {
         lost(e);
         throw e;
@@ -602,7 +692,8 @@ export class PostgresStore implements SandboxStore {
       return out;
     } catch (e) {
       if (e instanceof Error && isConnectionError(e)) broken = e;
-      else await client.query("ROLLBACK").catch((r: unknown) => (broken = r instanceof Error ? r : new Error(String(r))));
+      else
+        await client.query("ROLLBACK").catch((r: unknown) => (broken = r instanceof Error ? r : new Error(String(r))));
       throw e;
     } finally {
       client.off("error", onError);
@@ -625,19 +716,37 @@ export class PostgresStore implements SandboxStore {
             return this.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", async (client) => {
               const head = await client.query({ text: this.sql.lastSeq, values: [sub.name], rowMode: "array" });
               if (head.rowCount === 0) return undefined;
-              const rows = (await client.query({ text: this.sql.catchUp, values: [sub.name, sub.lastSeq, CATCH_UP_BATCH], rowMode: "array" })).rows as [string, string][];
+              const rows = (
+                await client.query({
+                  text: this.sql.catchUp,
+                  values: [sub.name, sub.lastSeq, CATCH_UP_BATCH],
+                  rowMode: "array",
+                })
+              ).rows as [string, string][];
               return { last: Number((head.rows[0] as unknown[])[0]), rows };
             });
           });
           if (!sub.active) return;
           if (!r) return this.endSub(sub, new StoreNotFoundError(sub.name));
           if (r.rows.length === 0) {
-            if (r.last > sub.lastSeq) return this.endSub(sub, new StoreError(`sandbox "${sub.name}": entries after seq ${sub.lastSeq} were compacted by a snapshot; reload it`));
+            if (r.last > sub.lastSeq)
+              return this.endSub(
+                sub,
+                new StoreError(
+                  `sandbox "${sub.name}": entries after seq ${sub.lastSeq} were compacted by a snapshot; reload it`,
+                ),
+              );
             if (!sub.again) return;
             continue;
           }
           const first = Number(r.rows[0]![0]);
-          if (first !== sub.lastSeq + 1) return this.endSub(sub, new StoreError(`sandbox "${sub.name}": entries ${sub.lastSeq + 1}..${first - 1} were compacted by a snapshot; reload it`));
+          if (first !== sub.lastSeq + 1)
+            return this.endSub(
+              sub,
+              new StoreError(
+                `sandbox "${sub.name}": entries ${sub.lastSeq + 1}..${first - 1} were compacted by a snapshot; reload it`,
+              ),
+            );
           const entries = toEntries(sub.name, r.rows, sub.lastSeq);
           sub.lastSeq = entries[entries.length - 1]!.seq;
           try {
@@ -708,7 +817,8 @@ export class PostgresStore implements SandboxStore {
       } catch {
         return;
       }
-      for (const s of this.subs) if (s.name === msg.s && (msg.seq === undefined || msg.seq > s.lastSeq || msg.seq < 0)) this.pull(s);
+      for (const s of this.subs)
+        if (s.name === msg.s && (msg.seq === undefined || msg.seq > s.lastSeq || msg.seq < 0)) this.pull(s);
     });
     void (async () => {
       try {
@@ -752,7 +862,8 @@ function toEntries(name: string, rows: [string, string][], after: number): Journ
   const entries: JournalEntry[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const seq = Number(rows[i]![0]);
-    if (seq !== after + 1 + i) throw new StoreCorruptionError(`sandbox "${name}": expected event ${after + 1 + i}, found ${seq}`);
+    if (seq !== after + 1 + i)
+      throw new StoreCorruptionError(`sandbox "${name}": expected event ${after + 1 + i}, found ${seq}`);
     entries[i] = { seq, event: JSON.parse(rows[i]![1]) as unknown };
   }
   return entries;

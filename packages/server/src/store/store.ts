@@ -82,7 +82,12 @@ export interface SandboxStore {
    * from the last delivered seq. `onError` is told when it cannot go on (sandbox deleted, entries
    * compacted away: reload). Returns the unsubscribe function.
    */
-  subscribe?(name: string, fromSeq: number, onEntries: (entries: JournalEntry[]) => void, onError?: (error: Error) => void): StoreSubscription;
+  subscribe?(
+    name: string,
+    fromSeq: number,
+    onEntries: (entries: JournalEntry[]) => void,
+    onError?: (error: Error) => void,
+  ): StoreSubscription;
   /**
    * Optional (shared stores: `PostgresStore`). Appends under the sandbox's write lock, so replicas
    * take turns instead of conflicting: locks the sandbox, reads the entries after `afterSeq` that
@@ -164,7 +169,9 @@ export class StoreCompactedError extends StoreError {
     readonly compactedSeq: number,
     readonly fromSeq: number,
   ) {
-    super(`sandbox "${sandbox}": entries up to seq ${compactedSeq} were compacted by a snapshot (asked from seq ${fromSeq}); the log holds seq ${compactedSeq + 1} on`);
+    super(
+      `sandbox "${sandbox}": entries up to seq ${compactedSeq} were compacted by a snapshot (asked from seq ${fromSeq}); the log holds seq ${compactedSeq + 1} on`,
+    );
   }
 }
 
@@ -203,7 +210,8 @@ export function validateEntries(entries: JournalEntry[], expectedLastSeq: number
     if (entry.seq !== want) {
       throw new RangeError(`entries must be contiguous: entry ${i} has seq ${String(entry.seq)}, expected ${want}`);
     }
-    if (entry.event === undefined) throw new TypeError(`entry ${entry.seq}: event is undefined (not JSON-serializable)`);
+    if (entry.event === undefined)
+      throw new TypeError(`entry ${entry.seq}: event is undefined (not JSON-serializable)`);
   });
 }
 
@@ -227,23 +235,32 @@ export function validateMeta(meta: SandboxMeta): void {
 
 /** Checks `readEntries`' range arguments; throws `RangeError`. */
 export function checkReadRange(fromSeq: number, toSeq: number | undefined): void {
-  if (!Number.isSafeInteger(fromSeq) || fromSeq < 1) throw new RangeError(`fromSeq must be a positive integer, got ${String(fromSeq)}`);
-  if (toSeq !== undefined && (!Number.isSafeInteger(toSeq) || toSeq < 0)) throw new RangeError(`toSeq must be a non-negative integer, got ${String(toSeq)}`);
+  if (!Number.isSafeInteger(fromSeq) || fromSeq < 1)
+    throw new RangeError(`fromSeq must be a positive integer, got ${String(fromSeq)}`);
+  if (toSeq !== undefined && (!Number.isSafeInteger(toSeq) || toSeq < 0))
+    throw new RangeError(`toSeq must be a non-negative integer, got ${String(toSeq)}`);
 }
 
 /** The rule for `compact`'s seq: only what the snapshot covers; throws `RangeError`. */
 export function checkCompactSeq(name: string, upToSeq: number, snapshotSeq: number): void {
-  if (!Number.isSafeInteger(upToSeq) || upToSeq < 0) throw new RangeError(`compaction seq must be a non-negative integer, got ${String(upToSeq)}`);
+  if (!Number.isSafeInteger(upToSeq) || upToSeq < 0)
+    throw new RangeError(`compaction seq must be a non-negative integer, got ${String(upToSeq)}`);
   if (upToSeq > snapshotSeq) {
-    throw new RangeError(`sandbox "${name}": cannot compact up to seq ${upToSeq}, the snapshot only covers up to ${snapshotSeq}`);
+    throw new RangeError(
+      `sandbox "${name}": cannot compact up to seq ${upToSeq}, the snapshot only covers up to ${snapshotSeq}`,
+    );
   }
 }
 
 /** The rule for `saveSnapshot`'s seq, shared by implementations; throws `RangeError`. */
 export function checkSnapshotSeq(name: string, seq: number, lastSeq: number, currentSnapshotSeq: number): void {
-  if (!Number.isSafeInteger(seq) || seq < 0) throw new RangeError(`snapshot seq must be a non-negative integer, got ${String(seq)}`);
-  if (seq > lastSeq) throw new RangeError(`sandbox "${name}": cannot snapshot at seq ${seq}, the durable log ends at ${lastSeq}`);
+  if (!Number.isSafeInteger(seq) || seq < 0)
+    throw new RangeError(`snapshot seq must be a non-negative integer, got ${String(seq)}`);
+  if (seq > lastSeq)
+    throw new RangeError(`sandbox "${name}": cannot snapshot at seq ${seq}, the durable log ends at ${lastSeq}`);
   if (seq < currentSnapshotSeq) {
-    throw new RangeError(`sandbox "${name}": snapshot seq ${seq} is older than the current snapshot (${currentSnapshotSeq})`);
+    throw new RangeError(
+      `sandbox "${name}": snapshot seq ${seq} is older than the current snapshot (${currentSnapshotSeq})`,
+    );
   }
 }

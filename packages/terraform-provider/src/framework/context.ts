@@ -2,7 +2,7 @@
 // a polling helper for waiters. The AWS SDK is imported on first use only, so validate and plan of
 // configurations that need no API call never pay for loading it.
 import type { Ec2 as EC2 } from "./ec2-client.ts";
-import { isObj, parseDuration, type Obj } from "./values.ts";
+import { isObj, type Obj, parseDuration } from "./values.ts";
 
 export const DEFAULT_ENDPOINT = "http://127.0.0.1:4566";
 
@@ -43,7 +43,10 @@ export function resolveProviderConfig(config: Obj, env: NodeJS.ProcessEnv = proc
 }
 
 /** access_key/secret_key, else EC2SIM_ACCESS_KEY_ID/…, else AWS_ACCESS_KEY_ID/…; a pair or nothing. */
-function keysFrom(config: Obj, env: NodeJS.ProcessEnv): Pick<ProviderConfig, "accessKeyId" | "secretAccessKey" | "sessionToken"> {
+function keysFrom(
+  config: Obj,
+  env: NodeJS.ProcessEnv,
+): Pick<ProviderConfig, "accessKeyId" | "secretAccessKey" | "sessionToken"> {
   const pairs: [unknown, unknown, unknown][] = [
     [config.access_key, config.secret_key, config.token],
     [env.EC2SIM_ACCESS_KEY_ID, env.EC2SIM_SECRET_ACCESS_KEY, undefined],
@@ -52,7 +55,8 @@ function keysFrom(config: Obj, env: NodeJS.ProcessEnv): Pick<ProviderConfig, "ac
   for (const [id, secret, token] of pairs) {
     const accessKeyId = strOr(id, undefined);
     const secretAccessKey = strOr(secret, undefined);
-    if (accessKeyId && secretAccessKey) return { accessKeyId, secretAccessKey, ...(strOr(token, undefined) ? { sessionToken: token as string } : {}) };
+    if (accessKeyId && secretAccessKey)
+      return { accessKeyId, secretAccessKey, ...(strOr(token, undefined) ? { sessionToken: token as string } : {}) };
   }
   return {};
 }
@@ -83,7 +87,9 @@ export class SandboxAdmin {
   private async get<T>(path: string): Promise<T | null> {
     if (!this.reachable) return null;
     try {
-      const res = await fetch(`${this.base}/sandboxes/${encodeURIComponent(this.sandbox)}${path}`, { signal: AbortSignal.timeout(5000) });
+      const res = await fetch(`${this.base}/sandboxes/${encodeURIComponent(this.sandbox)}${path}`, {
+        signal: AbortSignal.timeout(5000),
+      });
       if (!res.ok) return null;
       return (await res.json()) as T;
     } catch {
@@ -137,7 +143,8 @@ export class ProviderClients {
   credentials(): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }> {
     this.creds ??= (async () => {
       const { accessKeyId, secretAccessKey, sessionToken } = this.config;
-      if (accessKeyId && secretAccessKey) return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+      if (accessKeyId && secretAccessKey)
+        return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
       const info = await this.admin.info();
       const acct = info?.accounts?.find((a) => a.accountId === DEFAULT_ACCOUNT_ID) ?? info?.accounts?.[0];
       if (acct) return { accessKeyId: acct.accessKeyId, secretAccessKey: acct.secretAccessKey };
@@ -149,14 +156,13 @@ export class ProviderClients {
   ec2(region: string): Promise<EC2> {
     let c = this.clients.get(region);
     if (!c) {
-      c = loadSdk().then(
-        (sdk) =>
-          sdk.createEc2({
-            region,
-            endpoint: this.config.endpoint,
-            credentials: () => this.credentials(),
-            maxAttempts: this.config.maxRetries + 1,
-          }),
+      c = loadSdk().then((sdk) =>
+        sdk.createEc2({
+          region,
+          endpoint: this.config.endpoint,
+          credentials: () => this.credentials(),
+          maxAttempts: this.config.maxRetries + 1,
+        }),
       );
       this.clients.set(region, c);
     }
@@ -216,7 +222,12 @@ export class ResourceContext {
    * spaced in simulated time (1 s, backing off to 10 s, like hashicorp/aws's waiters in spirit), so
    * a fast sandbox clock means short real waits; `maxIntervalMs` caps the real interval.
    */
-  async waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>, maxIntervalMs = pollInterval()): Promise<T> {
+  async waitFor<T>(
+    what: string,
+    timeoutMs: number,
+    check: () => Promise<T | undefined>,
+    maxIntervalMs = pollInterval(),
+  ): Promise<T> {
     const admin = this.clients.admin;
     const wallStart = Date.now();
     const start = await admin.clock();
@@ -227,7 +238,9 @@ export class ResourceContext {
       const clock = start ? await admin.clock() : null;
       const elapsed = start && clock ? clock.nowMs - start.nowMs : Date.now() - wallStart;
       if (elapsed >= timeoutMs) {
-        throw new Error(`timeout while waiting for ${what} (timeout: ${formatDuration(timeoutMs)}${start && clock ? " on the sandbox clock" : ""})`);
+        throw new Error(
+          `timeout while waiting for ${what} (timeout: ${formatDuration(timeoutMs)}${start && clock ? " on the sandbox clock" : ""})`,
+        );
       }
       const speed = clock ? (clock.paused ? 0 : clock.speed) : 1;
       const real = speed > 0 ? Math.min(simInterval, timeoutMs - elapsed) / speed : maxIntervalMs;

@@ -3,7 +3,6 @@
 // @aws-sdk/client-ec2. Loaded lazily (see context.ts): validate and plan without API calls never pay for it.
 // Add a command here when a resource needs one: `Ec2` below makes tsc reject calls not listed.
 import {
-  EC2Client,
   AllocateAddressCommand,
   AssociateAddressCommand,
   AttachVolumeCommand,
@@ -40,6 +39,9 @@ import {
   DetachVolumeCommand,
   DisableImageDeprecationCommand,
   DisassociateAddressCommand,
+  type EC2,
+  EC2Client,
+  type EC2ClientConfig,
   EnableImageDeprecationCommand,
   GetPasswordDataCommand,
   ImportKeyPairCommand,
@@ -61,8 +63,6 @@ import {
   UnmonitorInstancesCommand,
   UpdateSecurityGroupRuleDescriptionsEgressCommand,
   UpdateSecurityGroupRuleDescriptionsIngressCommand,
-  type EC2,
-  type EC2ClientConfig,
 } from "@aws-sdk/client-ec2";
 
 export const EC2_METHODS = [
@@ -191,6 +191,7 @@ const COMMANDS: Record<Ec2Method, new (input: never) => Parameters<EC2Client["se
 export function createEc2(config: EC2ClientConfig): Ec2 {
   const client = new EC2Client(config);
   const out: Record<string, (input: never) => Promise<unknown>> = {};
-  for (const [name, Command] of Object.entries(COMMANDS)) out[name] = (input: never) => client.send(new Command(input) as never);
+  for (const [name, Command] of Object.entries(COMMANDS))
+    out[name] = (input: never) => client.send(new Command(input) as never);
   return out as unknown as Ec2;
 }

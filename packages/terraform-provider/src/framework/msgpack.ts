@@ -2,7 +2,7 @@
 // Unknown values arrive as msgpack extension type 0; terraform >= 1.6 also sends extension
 // type 12 for "refined" unknowns (e.g. known not-null, string prefix, number bounds). Both are
 // decoded into Unknown and encoded back byte for byte.
-import { decode, encode, ExtensionCodec } from "@msgpack/msgpack";
+import { decode, ExtensionCodec, encode } from "@msgpack/msgpack";
 
 export class Unknown {
   constructor(

@@ -1,12 +1,13 @@
 // The resource/data-source framework: turns resource definitions into tfplugin6 handlers with
 // SDK-like planning (ForceNew -> RequiresReplace, defaults, unknown computed values), state
 // upgrade from raw JSON, import, refresh, apply and diagnostics.
-import { Severity, type PAttributePath, type PDiagnostic } from "../proto/tfplugin6.ts";
+
 import type { ProviderHandlers } from "../plugin.ts";
-import { ProviderClients, ResourceContext, errorCode, resolveProviderConfig } from "./context.ts";
+import { type PAttributePath, type PDiagnostic, Severity } from "../proto/tfplugin6.ts";
+import { errorCode, ProviderClients, ResourceContext, resolveProviderConfig } from "./context.ts";
 import { containsUnknown, decodeValue, encodeValue, isUnknown, UNKNOWN } from "./msgpack.ts";
-import { fullBlock, toProtoSchema, type Block, type DataSourceSchema, type ResourceSchema } from "./schema.ts";
-import { isObj, mergeTags, normalize, sameValue, unknownsToNull, type Obj } from "./values.ts";
+import { type Block, type DataSourceSchema, fullBlock, type ResourceSchema, toProtoSchema } from "./schema.ts";
+import { isObj, mergeTags, normalize, type Obj, sameValue, unknownsToNull } from "./values.ts";
 
 export interface ResourceImpl {
   readonly schema: ResourceSchema;
@@ -56,7 +57,8 @@ const dv = (v: unknown) => ({ msgpack: encodeValue(v) });
 // ---- planning helpers ----
 function applyDefaults(block: Block, plan: Obj, config: Obj | null): void {
   for (const [name, a] of Object.entries(block.attributes)) {
-    if (a.default !== undefined && (config?.[name] ?? null) === null && (plan[name] ?? null) === null) plan[name] = a.default;
+    if (a.default !== undefined && (config?.[name] ?? null) === null && (plan[name] ?? null) === null)
+      plan[name] = a.default;
   }
   for (const [name, b] of Object.entries(block.blocks ?? {})) {
     const pv = plan[name];
@@ -64,7 +66,9 @@ function applyDefaults(block: Block, plan: Obj, config: Obj | null): void {
     if (b.nesting === "single") {
       if (isObj(pv)) applyDefaults(b.block, pv, isObj(cv) ? cv : null);
     } else if (Array.isArray(pv)) {
-      pv.forEach((e, i) => isObj(e) && applyDefaults(b.block, e, Array.isArray(cv) && isObj(cv[i]) ? (cv[i] as Obj) : null));
+      for (const [i, e] of pv.entries()) {
+        if (isObj(e)) applyDefaults(b.block, e, Array.isArray(cv) && isObj(cv[i]) ? (cv[i] as Obj) : null);
+      }
     }
   }
 }
@@ -80,7 +84,9 @@ function markComputedUnknown(block: Block, plan: Obj, config: Obj | null): void 
     if (b.nesting === "single") {
       if (isObj(pv)) markComputedUnknown(b.block, pv, isObj(cv) ? cv : null);
     } else if (Array.isArray(pv)) {
-      pv.forEach((e, i) => isObj(e) && markComputedUnknown(b.block, e, Array.isArray(cv) && isObj(cv[i]) ? (cv[i] as Obj) : null));
+      for (const [i, e] of pv.entries()) {
+        if (isObj(e)) markComputedUnknown(b.block, e, Array.isArray(cv) && isObj(cv[i]) ? (cv[i] as Obj) : null);
+      }
     }
   }
 }
@@ -104,7 +110,15 @@ function keepComputedBlocks(block: Block, plan: Obj, prior: Obj | null, config: 
     if (b.nesting === "single") {
       if (isObj(pv)) keepComputedBlocks(b.block, pv, isObj(ov) ? ov : null, isObj(cv) ? cv : null);
     } else if (b.nesting === "list" && Array.isArray(pv)) {
-      pv.forEach((e, i) => isObj(e) && keepComputedBlocks(b.block, e, Array.isArray(ov) && isObj(ov[i]) ? (ov[i] as Obj) : null, Array.isArray(cv) && isObj(cv[i]) ? (cv[i] as Obj) : null));
+      for (const [i, e] of pv.entries()) {
+        if (isObj(e))
+          keepComputedBlocks(
+            b.block,
+            e,
+            Array.isArray(ov) && isObj(ov[i]) ? (ov[i] as Obj) : null,
+            Array.isArray(cv) && isObj(cv[i]) ? (cv[i] as Obj) : null,
+          );
+      }
     }
   }
 }
@@ -135,7 +149,8 @@ function matchesModuloUnknown(block: Block, plan: Obj, prior: Obj, config: Obj[]
       continue;
     }
     if (b.nesting === "single") {
-      if (isObj(pv) !== isObj(ov) || (isObj(pv) && isObj(ov) && !matchesModuloUnknown(b.block, pv, ov, cv))) return false;
+      if (isObj(pv) !== isObj(ov) || (isObj(pv) && isObj(ov) && !matchesModuloUnknown(b.block, pv, ov, cv)))
+        return false;
       continue;
     }
     const ps = Array.isArray(pv) ? pv.filter(isObj) : [];
@@ -193,7 +208,13 @@ function keepPriorNested(block: Block, plan: Obj, prior: Obj, config: Obj | null
 }
 
 function isZero(v: unknown): boolean {
-  return v === "" || v === false || v === 0 || (Array.isArray(v) && v.length === 0) || (isObj(v) && Object.keys(v).length === 0);
+  return (
+    v === "" ||
+    v === false ||
+    v === 0 ||
+    (Array.isArray(v) && v.length === 0) ||
+    (isObj(v) && Object.keys(v).length === 0)
+  );
 }
 
 /**
@@ -204,7 +225,8 @@ function isZero(v: unknown): boolean {
 function keepZeroValues(block: Block, plan: Obj, prior: Obj, config: Obj | null): void {
   for (const [name, a] of Object.entries(block.attributes)) {
     if (a.computed || a.default !== undefined) continue;
-    if ((config?.[name] ?? null) === null && (plan[name] ?? null) === null && isZero(prior[name])) plan[name] = prior[name];
+    if ((config?.[name] ?? null) === null && (plan[name] ?? null) === null && isZero(prior[name]))
+      plan[name] = prior[name];
   }
   for (const [name, b] of Object.entries(block.blocks ?? {})) {
     const pv = plan[name];
@@ -213,7 +235,10 @@ function keepZeroValues(block: Block, plan: Obj, prior: Obj, config: Obj | null)
     if (b.nesting === "single") {
       if (isObj(pv) && isObj(ov)) keepZeroValues(b.block, pv, ov, isObj(cv) ? cv : null);
     } else if (b.nesting === "list" && Array.isArray(pv) && Array.isArray(ov)) {
-      pv.forEach((e, i) => isObj(e) && isObj(ov[i]) && keepZeroValues(b.block, e, ov[i] as Obj, Array.isArray(cv) && isObj(cv[i]) ? (cv[i] as Obj) : null));
+      for (const [i, e] of pv.entries()) {
+        if (isObj(e) && isObj(ov[i]))
+          keepZeroValues(b.block, e, ov[i] as Obj, Array.isArray(cv) && isObj(cv[i]) ? (cv[i] as Obj) : null);
+      }
     }
   }
 }
@@ -237,7 +262,10 @@ function forceNewChanges(block: Block, prior: Obj, plan: Obj): string[] {
       if (!sameValue(pv ?? null, nv ?? null, b.nesting === "set")) out.push(name);
       continue;
     }
-    if (hasNestedForceNew(b.block) && !sameValue(projectForceNew(b.block, pv), projectForceNew(b.block, nv), b.nesting === "set")) {
+    if (
+      hasNestedForceNew(b.block) &&
+      !sameValue(projectForceNew(b.block, pv), projectForceNew(b.block, nv), b.nesting === "set")
+    ) {
       // Only counts when the block is configured (an Optional+Computed block left out keeps its value).
       if (!(b.computed && Array.isArray(nv) && nv.length === 0)) out.push(name);
     }
@@ -245,7 +273,10 @@ function forceNewChanges(block: Block, prior: Obj, plan: Obj): string[] {
   return out;
 }
 function hasNestedForceNew(block: Block): boolean {
-  return Object.values(block.attributes).some((a) => a.forceNew) || Object.values(block.blocks ?? {}).some((b) => b.forceNew || hasNestedForceNew(b.block));
+  return (
+    Object.values(block.attributes).some((a) => a.forceNew) ||
+    Object.values(block.blocks ?? {}).some((b) => b.forceNew || hasNestedForceNew(b.block))
+  );
 }
 function projectForceNew(block: Block, v: unknown): unknown {
   if (isUnknown(v)) return v;
@@ -253,7 +284,8 @@ function projectForceNew(block: Block, v: unknown): unknown {
     if (!isObj(o)) return o ?? null;
     const out: Obj = {};
     for (const [n, a] of Object.entries(block.attributes)) if (a.forceNew) out[n] = o[n] ?? null;
-    for (const [n, b] of Object.entries(block.blocks ?? {})) out[n] = b.forceNew ? (o[n] ?? null) : projectForceNew(b.block, o[n]);
+    for (const [n, b] of Object.entries(block.blocks ?? {}))
+      out[n] = b.forceNew ? (o[n] ?? null) : projectForceNew(b.block, o[n]);
     return out;
   };
   return Array.isArray(v) ? v.map(one) : one(v);
@@ -302,8 +334,12 @@ export function createProvider(def: ProviderDefinition): ProviderHandlers {
 
     GetProviderSchema: () => ({
       provider: toProtoSchema(def.schema),
-      resource_schemas: Object.fromEntries(Object.entries(def.resources).map(([n, r]) => [n, toProtoSchema(blockOf(r.schema), r.schema.version)])),
-      data_source_schemas: Object.fromEntries(Object.entries(def.dataSources).map(([n, d]) => [n, toProtoSchema(blockOf(d.schema), d.schema.version)])),
+      resource_schemas: Object.fromEntries(
+        Object.entries(def.resources).map(([n, r]) => [n, toProtoSchema(blockOf(r.schema), r.schema.version)]),
+      ),
+      data_source_schemas: Object.fromEntries(
+        Object.entries(def.dataSources).map(([n, d]) => [n, toProtoSchema(blockOf(d.schema), d.schema.version)]),
+      ),
       provider_meta: toProtoSchema({ attributes: {} }),
       server_capabilities: { plan_destroy: false, get_provider_schema_optional: false },
     }),
@@ -312,7 +348,7 @@ export function createProvider(def: ProviderDefinition): ProviderHandlers {
 
     ConfigureProvider: (req: { config?: { msgpack?: Uint8Array } }) => {
       const config = decodeValue(req.config?.msgpack);
-      clients = new ProviderClients(resolveProviderConfig(isObj(config) ? unknownsToNull(config) as Obj : {}));
+      clients = new ProviderClients(resolveProviderConfig(isObj(config) ? (unknownsToNull(config) as Obj) : {}));
       return { diagnostics: [] };
     },
 
@@ -339,7 +375,11 @@ export function createProvider(def: ProviderDefinition): ProviderHandlers {
       return { upgraded_state: dv(normalize(blockOf(r.schema), raw)), diagnostics: [] };
     },
 
-    ReadResource: async (req: { type_name: string; current_state?: { msgpack?: Uint8Array }; private?: Uint8Array }) => {
+    ReadResource: async (req: {
+      type_name: string;
+      current_state?: { msgpack?: Uint8Array };
+      private?: Uint8Array;
+    }) => {
       const r = resource(req.type_name);
       const block = blockOf(r.schema);
       const state = decodeValue(req.current_state?.msgpack);
@@ -348,9 +388,16 @@ export function createProvider(def: ProviderDefinition): ProviderHandlers {
         const ctx = ctxFor(req.type_name, r.schema, state);
         const fresh = await r.read(ctx, state);
         if (fresh === null) return { new_state: NULL_DV() };
-        return { new_state: dv(withTagsAll(block, mergeState(block, state, fresh), clients?.config.defaultTags ?? {})), private: req.private };
+        return {
+          new_state: dv(withTagsAll(block, mergeState(block, state, fresh), clients?.config.defaultTags ?? {})),
+          private: req.private,
+        };
       } catch (err) {
-        return { new_state: req.current_state, private: req.private, diagnostics: [diagnosticFromError(`reading ${r.title} (${String(state.id)})`, err)] };
+        return {
+          new_state: req.current_state,
+          private: req.private,
+          diagnostics: [diagnosticFromError(`reading ${r.title} (${String(state.id)})`, err)],
+        };
       }
     },
 
@@ -366,11 +413,13 @@ export function createProvider(def: ProviderDefinition): ProviderHandlers {
       const prior = decodeValue(req.prior_state?.msgpack);
       const proposed = decodeValue(req.proposed_new_state?.msgpack);
       const config = decodeValue(req.config?.msgpack);
-      if (!isObj(proposed)) return { planned_state: NULL_DV(), planned_private: req.prior_private, legacy_type_system: true };
+      if (!isObj(proposed))
+        return { planned_state: NULL_DV(), planned_private: req.prior_private, legacy_type_system: true };
       const cfg = isObj(config) ? config : {};
       const plan = normalize(block, proposed);
       applyDefaults(block, plan, cfg);
-      if ("region" in block.attributes && (cfg.region ?? null) === null) plan.region = isObj(prior) && prior.region ? prior.region : providerRegion();
+      if ("region" in block.attributes && (cfg.region ?? null) === null)
+        plan.region = isObj(prior) && prior.region ? prior.region : providerRegion();
       if ("tags_all" in block.attributes) plan.tags_all = mergeTags(clients?.config.defaultTags ?? {}, plan.tags);
 
       let replace: string[] = [];
@@ -384,12 +433,20 @@ export function createProvider(def: ProviderDefinition): ProviderHandlers {
         keepPriorNested(block, plan, prior, cfg);
         if ("tags_all" in block.attributes) plan.tags_all = mergeTags(clients?.config.defaultTags ?? {}, plan.tags);
         replace = forceNewChanges(block, prior, plan);
-        if ("region" in block.attributes && !sameValue(prior.region ?? null, plan.region ?? null)) replace.push("region");
+        if ("region" in block.attributes && !sameValue(prior.region ?? null, plan.region ?? null))
+          replace.push("region");
       }
-      const extra = r.modifyPlan?.({ prior: isObj(prior) ? prior : null, plan, config: cfg, providerRegion: providerRegion() }) ?? [];
+      const extra =
+        r.modifyPlan?.({ prior: isObj(prior) ? prior : null, plan, config: cfg, providerRegion: providerRegion() }) ??
+        [];
       replace = [...new Set([...replace, ...extra])];
       const requires_replace: PAttributePath[] = replace.map((n) => ({ steps: [{ attribute_name: n }] }));
-      return { planned_state: dv(plan), requires_replace, planned_private: req.prior_private, legacy_type_system: true };
+      return {
+        planned_state: dv(plan),
+        requires_replace,
+        planned_private: req.prior_private,
+        legacy_type_system: true,
+      };
     },
 
     ApplyResourceChange: async (req: {
@@ -411,18 +468,32 @@ export function createProvider(def: ProviderDefinition): ProviderHandlers {
           await r.delete(ctxFor(req.type_name, r.schema, prior), prior);
           return { new_state: NULL_DV(), legacy_type_system: true };
         } catch (err) {
-          return { new_state: req.prior_state, legacy_type_system: true, diagnostics: [diagnosticFromError(`deleting ${r.title} (${String(prior.id)})`, err)] };
+          return {
+            new_state: req.prior_state,
+            legacy_type_system: true,
+            diagnostics: [diagnosticFromError(`deleting ${r.title} (${String(prior.id)})`, err)],
+          };
         }
       }
       const ctx = ctxFor(req.type_name, r.schema, planned);
-      const finish = (s: Obj) => dv(normalize(block, unknownsToNull(withTagsAll(block, s, clients?.config.defaultTags ?? {}))));
+      const finish = (s: Obj) =>
+        dv(normalize(block, unknownsToNull(withTagsAll(block, s, clients?.config.defaultTags ?? {}))));
       if (!isObj(prior)) {
         try {
           const created = await r.create(ctx, planned, cfg);
-          return { new_state: finish(mergeState(block, planned, created)), private: req.planned_private, legacy_type_system: true };
+          return {
+            new_state: finish(mergeState(block, planned, created)),
+            private: req.planned_private,
+            legacy_type_system: true,
+          };
         } catch (err) {
           const diag = diagnosticFromError(`creating ${r.title}`, err);
-          if (ctx.partial) return { new_state: finish(mergeState(block, planned, ctx.partial)), diagnostics: [diag], legacy_type_system: true };
+          if (ctx.partial)
+            return {
+              new_state: finish(mergeState(block, planned, ctx.partial)),
+              diagnostics: [diag],
+              legacy_type_system: true,
+            };
           return { new_state: NULL_DV(), diagnostics: [diag], legacy_type_system: true };
         }
       }
@@ -436,7 +507,11 @@ export function createProvider(def: ProviderDefinition): ProviderHandlers {
         }
         return { new_state: finish(next), private: req.planned_private, legacy_type_system: true };
       } catch (err) {
-        return { new_state: req.prior_state, diagnostics: [diagnosticFromError(`updating ${r.title} (${String(prior.id)})`, err)], legacy_type_system: true };
+        return {
+          new_state: req.prior_state,
+          diagnostics: [diagnosticFromError(`updating ${r.title} (${String(prior.id)})`, err)],
+          legacy_type_system: true,
+        };
       }
     },
 
@@ -487,7 +562,12 @@ function validateBlock(block: Block, config: Obj, path: string[]): PDiagnostic[]
   for (const [name, a] of Object.entries(block.attributes)) {
     const v = config[name];
     if (a.oneOf && typeof v === "string" && !a.oneOf.includes(v)) {
-      out.push(errorDiagnostic("Invalid value", `expected ${name} to be one of [${a.oneOf.join(" ")}], got ${v}`, [...path, name]));
+      out.push(
+        errorDiagnostic("Invalid value", `expected ${name} to be one of [${a.oneOf.join(" ")}], got ${v}`, [
+          ...path,
+          name,
+        ]),
+      );
     }
   }
   for (const [name, b] of Object.entries(block.blocks ?? {})) {

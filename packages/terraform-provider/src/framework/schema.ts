@@ -55,7 +55,8 @@ export function attr(type: CtyType, flags: string, extra: Extra = {}): Attr {
     ...(flags.includes("S") ? { sensitive: true } : {}),
     ...extra,
   };
-  if (!a.required && !a.optional && !a.computed) throw new Error(`attribute flags "${flags}" say neither required, optional nor computed`);
+  if (!a.required && !a.optional && !a.computed)
+    throw new Error(`attribute flags "${flags}" say neither required, optional nor computed`);
   return a;
 }
 export const str = (flags: string, extra?: Extra): Attr => attr("string", flags, extra);
@@ -69,11 +70,17 @@ export const strList = (flags: string, extra?: Extra): Attr => attr(list("string
 export const strSet = (flags: string, extra?: Extra): Attr => attr(set("string"), flags, extra);
 export const strMap = (flags: string, extra?: Extra): Attr => attr(map("string"), flags, extra);
 
-export function listBlock(attributes: Block["attributes"], opts: Omit<NestedBlock, "nesting" | "block"> & { blocks?: Block["blocks"] } = {}): NestedBlock {
+export function listBlock(
+  attributes: Block["attributes"],
+  opts: Omit<NestedBlock, "nesting" | "block"> & { blocks?: Block["blocks"] } = {},
+): NestedBlock {
   const { blocks, ...rest } = opts;
   return { nesting: "list", block: { attributes, ...(blocks ? { blocks } : {}) }, ...rest };
 }
-export function setBlock(attributes: Block["attributes"], opts: Omit<NestedBlock, "nesting" | "block"> & { blocks?: Block["blocks"] } = {}): NestedBlock {
+export function setBlock(
+  attributes: Block["attributes"],
+  opts: Omit<NestedBlock, "nesting" | "block"> & { blocks?: Block["blocks"] } = {},
+): NestedBlock {
   const { blocks, ...rest } = opts;
   return { nesting: "set", block: { attributes, ...(blocks ? { blocks } : {}) }, ...rest };
 }
@@ -97,7 +104,8 @@ const textEncoder = new TextEncoder();
 
 export function ctyTypeJson(t: CtyType): unknown {
   if (typeof t === "string") return t;
-  if (t[0] === "object") return ["object", Object.fromEntries(Object.entries(t[1]).map(([k, v]) => [k, ctyTypeJson(v)]))];
+  if (t[0] === "object")
+    return ["object", Object.fromEntries(Object.entries(t[1]).map(([k, v]) => [k, ctyTypeJson(v)]))];
   return [t[0], ctyTypeJson(t[1])];
 }
 
@@ -151,7 +159,11 @@ export type DataSourceSchema = ResourceSchema;
  * has timeouts.
  */
 export function fullBlock(s: ResourceSchema): Block {
-  const attributes = Object.fromEntries(Object.keys(s.block.attributes).sort().map((k) => [k, s.block.attributes[k]!]));
+  const attributes = Object.fromEntries(
+    Object.keys(s.block.attributes)
+      .sort()
+      .map((k) => [k, s.block.attributes[k]!]),
+  );
   if (!s.timeouts) return { ...s.block, attributes };
   return { attributes, blocks: { ...(s.block.blocks ?? {}), timeouts: timeoutsBlock(Object.keys(s.timeouts)) } };
 }

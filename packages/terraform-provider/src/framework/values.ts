@@ -5,7 +5,9 @@ import type { Block, CtyType } from "./schema.ts";
 export type Obj = Record<string, unknown>;
 
 export function isObj(v: unknown): v is Obj {
-  return v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Unknown) && !(v instanceof Uint8Array);
+  return (
+    v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Unknown) && !(v instanceof Uint8Array)
+  );
 }
 
 /** Shape a value to a type: every object attribute present (null when missing), undefined -> null. */
@@ -23,7 +25,11 @@ export function normalizeType(t: CtyType, v: unknown): unknown {
   }
   if (t[0] === "map") {
     if (!isObj(v)) return null;
-    return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, normalizeType(t[1], x)]));
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([, x]) => x !== undefined)
+        .map(([k, x]) => [k, normalizeType(t[1], x)]),
+    );
   }
   if (!Array.isArray(v)) return null;
   return v.map((x) => normalizeType(t[1], x));

@@ -4,7 +4,12 @@
 import type { FieldDesc, MessageDesc } from "./wire.ts";
 
 const m = (name: string, fields: FieldDesc[]): MessageDesc => ({ name, fields });
-const f = (no: number, name: string, kind: FieldDesc["kind"], extra: Partial<FieldDesc> = {}): FieldDesc => ({ no, name, kind, ...extra });
+const f = (no: number, name: string, kind: FieldDesc["kind"], extra: Partial<FieldDesc> = {}): FieldDesc => ({
+  no,
+  name,
+  kind,
+  ...extra,
+});
 const rep = { repeated: true } as const;
 
 // ---- shared messages ----
@@ -22,7 +27,10 @@ export const DiagnosticD = m("Diagnostic", [
   f(4, "attribute", () => AttributePathD),
 ]);
 export const RawStateD = m("RawState", [f(1, "json", "bytes"), f(2, "flatmap", "string", { map: true })]);
-export const ClientCapabilitiesD = m("ClientCapabilities", [f(1, "deferral_allowed", "bool"), f(2, "write_only_attributes_allowed", "bool")]);
+export const ClientCapabilitiesD = m("ClientCapabilities", [
+  f(1, "deferral_allowed", "bool"),
+  f(2, "write_only_attributes_allowed", "bool"),
+]);
 export const ServerCapabilitiesD = m("ServerCapabilities", [
   f(1, "plan_destroy", "bool"),
   f(2, "get_provider_schema_optional", "bool"),
@@ -146,7 +154,11 @@ export const rpcs = {
     res: m("ValidateProviderConfig.Response", [diags(2)]),
   },
   ValidateResourceConfig: {
-    req: m("ValidateResourceConfig.Request", [f(1, "type_name", "string"), dv(2, "config"), f(3, "client_capabilities", () => ClientCapabilitiesD)]),
+    req: m("ValidateResourceConfig.Request", [
+      f(1, "type_name", "string"),
+      dv(2, "config"),
+      f(3, "client_capabilities", () => ClientCapabilitiesD),
+    ]),
     res: m("ValidateResourceConfig.Response", [diags(1)]),
   },
   ValidateDataResourceConfig: {
@@ -154,15 +166,28 @@ export const rpcs = {
     res: m("ValidateDataResourceConfig.Response", [diags(1)]),
   },
   UpgradeResourceState: {
-    req: m("UpgradeResourceState.Request", [f(1, "type_name", "string"), f(2, "version", "int64"), f(3, "raw_state", () => RawStateD)]),
+    req: m("UpgradeResourceState.Request", [
+      f(1, "type_name", "string"),
+      f(2, "version", "int64"),
+      f(3, "raw_state", () => RawStateD),
+    ]),
     res: m("UpgradeResourceState.Response", [dv(1, "upgraded_state"), diags(2)]),
   },
   ConfigureProvider: {
-    req: m("ConfigureProvider.Request", [f(1, "terraform_version", "string"), dv(2, "config"), f(3, "client_capabilities", () => ClientCapabilitiesD)]),
+    req: m("ConfigureProvider.Request", [
+      f(1, "terraform_version", "string"),
+      dv(2, "config"),
+      f(3, "client_capabilities", () => ClientCapabilitiesD),
+    ]),
     res: m("ConfigureProvider.Response", [diags(1)]),
   },
   ReadResource: {
-    req: m("ReadResource.Request", [f(1, "type_name", "string"), dv(2, "current_state"), f(3, "private", "bytes"), dv(4, "provider_meta")]),
+    req: m("ReadResource.Request", [
+      f(1, "type_name", "string"),
+      dv(2, "current_state"),
+      f(3, "private", "bytes"),
+      dv(4, "provider_meta"),
+    ]),
     res: m("ReadResource.Response", [dv(1, "new_state"), diags(2), f(3, "private", "bytes")]),
   },
   PlanResourceChange: {
@@ -191,12 +216,27 @@ export const rpcs = {
       f(5, "planned_private", "bytes"),
       dv(6, "provider_meta"),
     ]),
-    res: m("ApplyResourceChange.Response", [dv(1, "new_state"), f(2, "private", "bytes"), diags(3), f(4, "legacy_type_system", "bool")]),
+    res: m("ApplyResourceChange.Response", [
+      dv(1, "new_state"),
+      f(2, "private", "bytes"),
+      diags(3),
+      f(4, "legacy_type_system", "bool"),
+    ]),
   },
   ImportResourceState: {
     req: m("ImportResourceState.Request", [f(1, "type_name", "string"), f(2, "id", "string")]),
     res: m("ImportResourceState.Response", [
-      f(1, "imported_resources", () => m("ImportResourceState.ImportedResource", [f(1, "type_name", "string"), dv(2, "state"), f(3, "private", "bytes")]), rep),
+      f(
+        1,
+        "imported_resources",
+        () =>
+          m("ImportResourceState.ImportedResource", [
+            f(1, "type_name", "string"),
+            dv(2, "state"),
+            f(3, "private", "bytes"),
+          ]),
+        rep,
+      ),
       diags(2),
     ]),
   },

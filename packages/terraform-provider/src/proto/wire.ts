@@ -139,7 +139,10 @@ function writeField(w: Writer, f: FieldDesc, v: unknown, always: boolean): void 
 
 class Reader {
   pos = 0;
-  constructor(readonly buf: Uint8Array, readonly end = buf.length) {}
+  constructor(
+    readonly buf: Uint8Array,
+    readonly end = buf.length,
+  ) {}
 
   varint(): bigint | number {
     let result = 0;
@@ -161,7 +164,9 @@ class Reader {
       bshift += 7n;
     }
     const signed = BigInt.asIntN(64, big);
-    return signed >= BigInt(Number.MIN_SAFE_INTEGER) && signed <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(signed) : signed;
+    return signed >= BigInt(Number.MIN_SAFE_INTEGER) && signed <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(signed)
+      : signed;
   }
 
   bytes(): Uint8Array {
@@ -215,7 +220,7 @@ function readMessage(r: Reader, desc: MessageDesc): Record<string, unknown> {
       const entryBytes = r.bytes();
       const er = new Reader(entryBytes);
       let key = "";
-      let value: unknown = undefined;
+      let value: unknown;
       while (er.pos < er.end) {
         const etag = Number(er.varint());
         const eno = etag >>> 3;

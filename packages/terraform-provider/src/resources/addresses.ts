@@ -4,9 +4,12 @@ import type { ResourceContext } from "../framework/context.ts";
 import type { ResourceImpl } from "../framework/provider.ts";
 import type { Obj } from "../framework/values.ts";
 import { aws_eip, aws_eip_association } from "../schemas/addresses.ts";
-import { arn, b, nullIfNotFound, s, tagsAll, tagSpecs, tagsFromApi, updateTags } from "./common.ts";
+import { arn, b, nullIfNotFound, s, tagSpecs, tagsAll, tagsFromApi, updateTags } from "./common.ts";
 
-async function findAddress(ctx: ResourceContext, filter: { AllocationIds?: string[]; Filters?: { Name: string; Values: string[] }[] }): Promise<Address | null> {
+async function findAddress(
+  ctx: ResourceContext,
+  filter: { AllocationIds?: string[]; Filters?: { Name: string; Values: string[] }[] },
+): Promise<Address | null> {
   const ec2 = await ctx.ec2();
   return nullIfNotFound(async () => (await ec2.describeAddresses(filter)).Addresses?.[0] ?? null);
 }
@@ -15,7 +18,9 @@ async function findAddress(ctx: ResourceContext, filter: { AllocationIds?: strin
 function publicDns(region: string, ip: string | undefined): string {
   if (!ip) return "";
   const dashed = ip.replace(/\./g, "-");
-  return region === "us-east-1" ? `ec2-${dashed}.compute-1.amazonaws.com` : `ec2-${dashed}.${region}.compute.amazonaws.com`;
+  return region === "us-east-1"
+    ? `ec2-${dashed}.compute-1.amazonaws.com`
+    : `ec2-${dashed}.${region}.compute.amazonaws.com`;
 }
 function privateDns(region: string, ip: string | undefined): string {
   if (!ip) return "";
@@ -65,7 +70,8 @@ async function associate(ctx: ResourceContext, allocationId: string, plan: Obj):
 export const awsEip: ResourceImpl = {
   schema: aws_eip,
   title: "EC2 EIP",
-  validate: (config) => (s(config.instance) && s(config.network_interface) ? ['"instance": conflicts with network_interface'] : []),
+  validate: (config) =>
+    s(config.instance) && s(config.network_interface) ? ['"instance": conflicts with network_interface'] : [],
   async create(ctx, plan) {
     const ec2 = await ctx.ec2();
     const out = await ec2.allocateAddress({
@@ -80,7 +86,11 @@ export const awsEip: ResourceImpl = {
     const id = out.AllocationId!;
     ctx.partial = { id };
     await associate(ctx, id, plan);
-    const a = await ctx.waitFor(`EIP (${id})`, ctx.timeout("read"), async () => (await findAddress(ctx, { AllocationIds: [id] })) ?? undefined);
+    const a = await ctx.waitFor(
+      `EIP (${id})`,
+      ctx.timeout("read"),
+      async () => (await findAddress(ctx, { AllocationIds: [id] })) ?? undefined,
+    );
     return flattenAddress(ctx, a, plan);
   },
   async read(ctx, state) {
@@ -91,7 +101,11 @@ export const awsEip: ResourceImpl = {
     const id = String(prior.id);
     const ec2 = await ctx.ec2();
     if (JSON.stringify(prior.tags_all) !== JSON.stringify(plan.tags_all)) await updateTags(ctx, id, prior, plan);
-    if (prior.instance !== plan.instance || prior.network_interface !== plan.network_interface || prior.associate_with_private_ip !== plan.associate_with_private_ip) {
+    if (
+      prior.instance !== plan.instance ||
+      prior.network_interface !== plan.network_interface ||
+      prior.associate_with_private_ip !== plan.associate_with_private_ip
+    ) {
       if (s(prior.association_id)) await ec2.disassociateAddress({ AssociationId: String(prior.association_id) });
       await associate(ctx, id, plan);
     }
@@ -122,7 +136,11 @@ export const awsEipAssociation: ResourceImpl = {
     });
     const id = out.AssociationId!;
     ctx.partial = { id };
-    const a = await ctx.waitFor(`EIP association (${id})`, 5 * 60_000, async () => (await findAddress(ctx, { Filters: [{ Name: "association-id", Values: [id] }] })) ?? undefined);
+    const a = await ctx.waitFor(
+      `EIP association (${id})`,
+      5 * 60_000,
+      async () => (await findAddress(ctx, { Filters: [{ Name: "association-id", Values: [id] }] })) ?? undefined,
+    );
     return flattenAssociation(a, id);
   },
   async read(ctx, state) {

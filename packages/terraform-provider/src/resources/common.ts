@@ -1,15 +1,17 @@
 // Helpers shared by the resource families: tags, filters, ARNs, value conversions.
-import type { Filter, Tag, TagSpecification, ResourceType } from "@aws-sdk/client-ec2";
+import type { Filter, ResourceType, Tag, TagSpecification } from "@aws-sdk/client-ec2";
 import { isNotFound, type ResourceContext } from "../framework/context.ts";
 import { isObj, type Obj } from "../framework/values.ts";
 
 export const s = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 export const n = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
 export const b = (v: unknown): boolean | undefined => (typeof v === "boolean" ? v : undefined);
-export const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+export const strs = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
 export const objs = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : isObj(v) ? [v] : []);
 export const first = (v: unknown): Obj | undefined => objs(v)[0];
-export const iso = (d: Date | string | undefined): string | null => (d === undefined ? null : d instanceof Date ? d.toISOString().replace(/\.\d{3}Z$/, "Z") : d);
+export const iso = (d: Date | string | undefined): string | null =>
+  d === undefined ? null : d instanceof Date ? d.toISOString().replace(/\.\d{3}Z$/, "Z") : d;
 
 /** tags_all as a record (tags merged over default_tags; computed at plan time). */
 export function tagsAll(plan: Obj): Record<string, string> {
@@ -49,7 +51,11 @@ export async function updateTags(ctx: ResourceContext, id: string, prior: Obj, p
 }
 
 /** EC2 filters from `filter { name values }` blocks plus simple name -> value pairs and tag maps. */
-export function buildFilters(config: Obj, simple: Record<string, unknown> = {}, tagMaps: unknown[] = []): Filter[] | undefined {
+export function buildFilters(
+  config: Obj,
+  simple: Record<string, unknown> = {},
+  tagMaps: unknown[] = [],
+): Filter[] | undefined {
   const out: Filter[] = [];
   for (const [name, v] of Object.entries(simple)) {
     if (v === null || v === undefined || v === "") continue;
@@ -87,7 +93,7 @@ export function stringHashcode(str: string): number {
     crc ^= byte;
     for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
   }
-  const v = (~crc) | 0;
+  const v = ~crc | 0;
   return v >= 0 ? v : -v;
 }
 
@@ -100,7 +106,8 @@ export class NotFoundError extends Error {
 
 export function singleResult<T>(items: T[] | undefined, what: string): T {
   if (!items || items.length === 0) throw new NotFoundError(`no matching ${what} found`);
-  if (items.length > 1) throw new Error(`multiple ${what}s matched; use additional constraints to reduce matches to a single ${what}`);
+  if (items.length > 1)
+    throw new Error(`multiple ${what}s matched; use additional constraints to reduce matches to a single ${what}`);
   return items[0]!;
 }
 

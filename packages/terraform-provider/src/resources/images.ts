@@ -4,8 +4,28 @@ import { isNotFound, type ResourceContext } from "../framework/context.ts";
 import type { DataSourceImpl, ResourceImpl } from "../framework/provider.ts";
 import type { ResourceSchema } from "../framework/schema.ts";
 import type { Obj } from "../framework/values.ts";
-import { aws_ami, aws_ami_copy, aws_ami_from_instance, aws_ami_launch_permission, data_aws_ami, data_aws_ami_ids } from "../schemas/images.ts";
-import { b, buildFilters, n, NotFoundError, nullIfNotFound, objs, s, strs, tagsAll, tagSpecs, tagsFromApi, updateTags } from "./common.ts";
+import {
+  aws_ami,
+  aws_ami_copy,
+  aws_ami_from_instance,
+  aws_ami_launch_permission,
+  data_aws_ami,
+  data_aws_ami_ids,
+} from "../schemas/images.ts";
+import {
+  b,
+  buildFilters,
+  NotFoundError,
+  n,
+  nullIfNotFound,
+  objs,
+  s,
+  strs,
+  tagSpecs,
+  tagsAll,
+  tagsFromApi,
+  updateTags,
+} from "./common.ts";
 
 async function findImage(ctx: ResourceContext, id: string): Promise<Image | null> {
   const ec2 = await ctx.ec2();
@@ -20,7 +40,8 @@ async function waitImage(ctx: ResourceContext, id: string, timeoutMs: number): P
     const img = await findImage(ctx, id);
     if (!img) return undefined; // eventual consistency right after creation
     if (img.State === "available") return img;
-    if (img.State === "failed" || img.State === "error" || img.State === "invalid") throw new Error(`AMI (${id}) is ${img.State}: ${img.StateReason?.Message ?? ""}`);
+    if (img.State === "failed" || img.State === "error" || img.State === "invalid")
+      throw new Error(`AMI (${id}) is ${img.State}: ${img.StateReason?.Message ?? ""}`);
     return undefined;
   });
 }
@@ -107,7 +128,8 @@ async function updateImage(ctx: ResourceContext, prior: Obj, plan: Obj): Promise
     await ec2.modifyImageAttribute({ ImageId: id, Description: { Value: plan.description } });
   }
   if (prior.deprecation_time !== plan.deprecation_time) {
-    if (s(plan.deprecation_time)) await ec2.enableImageDeprecation({ ImageId: id, DeprecateAt: new Date(plan.deprecation_time as string) });
+    if (s(plan.deprecation_time))
+      await ec2.enableImageDeprecation({ ImageId: id, DeprecateAt: new Date(plan.deprecation_time as string) });
     else await ec2.disableImageDeprecation({ ImageId: id });
   }
   const img = await findImage(ctx, id);
@@ -119,7 +141,11 @@ async function updateImage(ctx: ResourceContext, prior: Obj, plan: Obj): Promise
 async function deregister(ctx: ResourceContext, state: Obj, deleteSnapshots: boolean): Promise<void> {
   const id = String(state.id);
   const ec2 = await ctx.ec2();
-  const snapshots = deleteSnapshots ? objs(state.ebs_block_device).map((d) => s(d.snapshot_id)).filter((x): x is string => !!x) : [];
+  const snapshots = deleteSnapshots
+    ? objs(state.ebs_block_device)
+        .map((d) => s(d.snapshot_id))
+        .filter((x): x is string => !!x)
+    : [];
   try {
     await ec2.deregisterImage({ ImageId: id });
   } catch (err) {
@@ -161,7 +187,10 @@ export const awsAmi: ResourceImpl = {
           VolumeType: s(d.volume_type) as never,
         },
       })),
-      ...objs(plan.ephemeral_block_device).map((d) => ({ DeviceName: s(d.device_name), VirtualName: s(d.virtual_name) })),
+      ...objs(plan.ephemeral_block_device).map((d) => ({
+        DeviceName: s(d.device_name),
+        VirtualName: s(d.virtual_name),
+      })),
     ];
     const out = await ec2.registerImage({
       Name: s(plan.name),
@@ -192,7 +221,11 @@ export const awsAmi: ResourceImpl = {
  * aws_ami_from_instance and aws_ami_copy: EC2 makes the AMI (`start` asks for it and returns its ID)
  * and its snapshots, which terraform deletes with it unless manage_ebs_snapshots is false.
  */
-function derivedAmi(schema: ResourceSchema, title: string, start: (ctx: ResourceContext, plan: Obj) => Promise<string>): ResourceImpl {
+function derivedAmi(
+  schema: ResourceSchema,
+  title: string,
+  start: (ctx: ResourceContext, plan: Obj) => Promise<string>,
+): ResourceImpl {
   return {
     schema,
     title,
@@ -205,22 +238,29 @@ function derivedAmi(schema: ResourceSchema, title: string, start: (ctx: Resource
       if (!flat) return null;
       return { ...flat, manage_ebs_snapshots: state.manage_ebs_snapshots ?? true };
     },
-    update: async (ctx, prior, plan) => ({ ...(await updateImage(ctx, prior, plan)), manage_ebs_snapshots: prior.manage_ebs_snapshots ?? true }),
+    update: async (ctx, prior, plan) => ({
+      ...(await updateImage(ctx, prior, plan)),
+      manage_ebs_snapshots: prior.manage_ebs_snapshots ?? true,
+    }),
     delete: (ctx, state) => deregister(ctx, state, state.manage_ebs_snapshots !== false),
   };
 }
 
-export const awsAmiFromInstance: ResourceImpl = derivedAmi(aws_ami_from_instance, "EC2 AMI (from instance)", async (ctx, plan) => {
-  const ec2 = await ctx.ec2();
-  const out = await ec2.createImage({
-    InstanceId: s(plan.source_instance_id),
-    Name: s(plan.name),
-    Description: s(plan.description),
-    NoReboot: b(plan.snapshot_without_reboot),
-    TagSpecifications: tagSpecs("image", tagsAll(plan)),
-  });
-  return out.ImageId!;
-});
+export const awsAmiFromInstance: ResourceImpl = derivedAmi(
+  aws_ami_from_instance,
+  "EC2 AMI (from instance)",
+  async (ctx, plan) => {
+    const ec2 = await ctx.ec2();
+    const out = await ec2.createImage({
+      InstanceId: s(plan.source_instance_id),
+      Name: s(plan.name),
+      Description: s(plan.description),
+      NoReboot: b(plan.snapshot_without_reboot),
+      TagSpecifications: tagSpecs("image", tagsAll(plan)),
+    });
+    return out.ImageId!;
+  },
+);
 
 export const awsAmiCopy: ResourceImpl = derivedAmi(aws_ami_copy, "EC2 AMI (copy)", async (ctx, plan) => {
   const ec2 = await ctx.ec2();
@@ -252,21 +292,40 @@ export const awsAmiLaunchPermission: ResourceImpl = {
   schema: aws_ami_launch_permission,
   title: "AMI Launch Permission",
   validate(config) {
-    const set = ["account_id", "group", "organization_arn", "organizational_unit_arn"].filter((k) => config[k] !== null && config[k] !== undefined);
-    return set.length > 1 ? [`only one of \`account_id,group,organization_arn,organizational_unit_arn\` can be specified, but \`${set.join(",")}\` were specified.`] : [];
+    const set = ["account_id", "group", "organization_arn", "organizational_unit_arn"].filter(
+      (k) => config[k] !== null && config[k] !== undefined,
+    );
+    return set.length > 1
+      ? [
+          `only one of \`account_id,group,organization_arn,organizational_unit_arn\` can be specified, but \`${set.join(",")}\` were specified.`,
+        ]
+      : [];
   },
   importState(id) {
     const i = id.lastIndexOf("/");
-    if (i < 0) throw new Error(`unexpected format for ID (${id}), expected ACCOUNT-ID/IMAGE-ID or GROUP-NAME/IMAGE-ID or ORGANIZATION-ARN/IMAGE-ID or ORGANIZATIONAL-UNIT-ARN/IMAGE-ID`);
+    if (i < 0)
+      throw new Error(
+        `unexpected format for ID (${id}), expected ACCOUNT-ID/IMAGE-ID or GROUP-NAME/IMAGE-ID or ORGANIZATION-ARN/IMAGE-ID or ORGANIZATIONAL-UNIT-ARN/IMAGE-ID`,
+      );
     const who = id.slice(0, i);
     const image_id = id.slice(i + 1);
-    const key = who.includes(":organization/") ? "organization_arn" : who.includes(":ou/") ? "organizational_unit_arn" : /^\d{12}$/.test(who) ? "account_id" : "group";
+    const key = who.includes(":organization/")
+      ? "organization_arn"
+      : who.includes(":ou/")
+        ? "organizational_unit_arn"
+        : /^\d{12}$/.test(who)
+          ? "account_id"
+          : "group";
     return { id, image_id, [key]: who };
   },
   async create(ctx, plan) {
     const ec2 = await ctx.ec2();
     const perm = launchPermissionOf(plan);
-    await ec2.modifyImageAttribute({ ImageId: s(plan.image_id), Attribute: "launchPermission", LaunchPermission: { Add: [perm] } });
+    await ec2.modifyImageAttribute({
+      ImageId: s(plan.image_id),
+      Attribute: "launchPermission",
+      LaunchPermission: { Add: [perm] },
+    });
     return { id: `${permissionKey(perm)}/${plan.image_id}` };
   },
   async read(ctx, state) {
@@ -280,7 +339,13 @@ export const awsAmiLaunchPermission: ResourceImpl = {
   },
   async delete(ctx, state) {
     const ec2 = await ctx.ec2();
-    await nullIfNotFound(() => ec2.modifyImageAttribute({ ImageId: String(state.image_id), Attribute: "launchPermission", LaunchPermission: { Remove: [launchPermissionOf(state)] } }));
+    await nullIfNotFound(() =>
+      ec2.modifyImageAttribute({
+        ImageId: String(state.image_id),
+        Attribute: "launchPermission",
+        LaunchPermission: { Remove: [launchPermissionOf(state)] },
+      }),
+    );
   },
 };
 
@@ -308,7 +373,9 @@ export const dataAwsAmi: DataSourceImpl = {
     const images = await queryImages(ctx, config);
     if (images.length === 0) throw new NotFoundError();
     if (images.length > 1 && config.most_recent !== true)
-      throw new Error("Your query returned more than one result. Please try a more specific search criteria, or set `most_recent` attribute to true.");
+      throw new Error(
+        "Your query returned more than one result. Please try a more specific search criteria, or set `most_recent` attribute to true.",
+      );
     const img = [...images].sort(byCreation).pop()!;
     const flat = flattenImage(ctx, img, {});
     return {
@@ -333,7 +400,10 @@ export const dataAwsAmi: DataSourceImpl = {
       })),
       creation_date: img.CreationDate ?? null,
       image_id: img.ImageId,
-      product_codes: (img.ProductCodes ?? []).map((p) => ({ product_code_id: p.ProductCodeId ?? "", product_code_type: p.ProductCodeType ?? "" })),
+      product_codes: (img.ProductCodes ?? []).map((p) => ({
+        product_code_id: p.ProductCodeId ?? "",
+        product_code_type: p.ProductCodeType ?? "",
+      })),
       state: img.State ?? null,
       state_reason: { code: img.StateReason?.Code ?? "UNSET", message: img.StateReason?.Message ?? "UNSET" },
       tags: tagsFromApi(ctx, img.Tags),
@@ -354,4 +424,3 @@ export const dataAwsAmiIds: DataSourceImpl = {
     return { id: ctx.region, ids: images.map((i) => i.ImageId) };
   },
 };
-

@@ -5,7 +5,14 @@ import { awsEip, awsEipAssociation } from "./addresses.ts";
 import { awsAmi, awsAmiCopy, awsAmiFromInstance, awsAmiLaunchPermission, dataAwsAmi, dataAwsAmiIds } from "./images.ts";
 import { awsInstance, dataAwsInstance, dataAwsInstances } from "./instances.ts";
 import { awsKeyPair, dataAwsKeyPair } from "./key-pairs.ts";
-import { dataAwsAvailabilityZones, dataAwsCallerIdentity, dataAwsRegion, dataAwsSubnet, dataAwsSubnets, dataAwsVpc } from "./meta.ts";
+import {
+  dataAwsAvailabilityZones,
+  dataAwsCallerIdentity,
+  dataAwsRegion,
+  dataAwsSubnet,
+  dataAwsSubnets,
+  dataAwsVpc,
+} from "./meta.ts";
 import {
   awsSecurityGroup,
   awsSecurityGroupRule,

@@ -1,10 +1,32 @@
 // aws_instance, data aws_instance, data aws_instances against the EC2 Query API.
-import type { BlockDeviceMapping, Instance, InstanceBlockDeviceMapping, RunInstancesCommandInput, Volume } from "@aws-sdk/client-ec2";
+import type {
+  BlockDeviceMapping,
+  Instance,
+  InstanceBlockDeviceMapping,
+  RunInstancesCommandInput,
+  Volume,
+} from "@aws-sdk/client-ec2";
 import { isNotFound, type ResourceContext } from "../framework/context.ts";
 import type { DataSourceImpl, ResourceImpl } from "../framework/provider.ts";
 import { isObj, type Obj } from "../framework/values.ts";
 import { aws_instance, data_aws_instance, data_aws_instances } from "../schemas/instances.ts";
-import { b, buildFilters, first, iso, n, NotFoundError, nullIfNotFound, objs, s, singleResult, strs, tagsAll, tagSpecs, tagsFromApi, updateTags } from "./common.ts";
+import {
+  b,
+  buildFilters,
+  first,
+  iso,
+  NotFoundError,
+  n,
+  nullIfNotFound,
+  objs,
+  s,
+  singleResult,
+  strs,
+  tagSpecs,
+  tagsAll,
+  tagsFromApi,
+  updateTags,
+} from "./common.ts";
 
 const b64 = (v: string) => Buffer.from(v, "utf8").toString("base64");
 
@@ -12,18 +34,26 @@ async function findInstance(ctx: ResourceContext, id: string): Promise<{ inst: I
   const ec2 = await ctx.ec2();
   return nullIfNotFound(async () => {
     const out = await ec2.describeInstances({ InstanceIds: [id] });
-    for (const r of out.Reservations ?? []) for (const inst of r.Instances ?? []) if (inst.InstanceId === id) return { inst, owner: r.OwnerId };
+    for (const r of out.Reservations ?? [])
+      for (const inst of r.Instances ?? []) if (inst.InstanceId === id) return { inst, owner: r.OwnerId };
     return null;
   });
 }
 
-async function waitState(ctx: ResourceContext, id: string, want: string[], timeoutMs: number, goneOk = false): Promise<Instance | null> {
+async function waitState(
+  ctx: ResourceContext,
+  id: string,
+  want: string[],
+  timeoutMs: number,
+  goneOk = false,
+): Promise<Instance | null> {
   return ctx.waitFor(`EC2 Instance (${id}) to become ${want.join("|")}`, timeoutMs, async () => {
     const found = await findInstance(ctx, id);
     if (!found) return goneOk ? null : undefined;
     const state = found.inst.State?.Name ?? "";
     if (want.includes(state)) return found.inst;
-    if (state === "terminated" && !want.includes("terminated")) throw new Error(`EC2 Instance (${id}) terminated unexpectedly: ${found.inst.StateReason?.Message ?? ""}`);
+    if (state === "terminated" && !want.includes("terminated"))
+      throw new Error(`EC2 Instance (${id}) terminated unexpectedly: ${found.inst.StateReason?.Message ?? ""}`);
     return undefined;
   });
 }
@@ -54,19 +84,29 @@ async function blockDeviceMappings(ctx: ResourceContext, plan: Obj): Promise<Blo
   }
   for (const d of objs(plan.ebs_block_device)) out.push(ebsMapping(d, s(d.device_name)));
   for (const d of objs(plan.ephemeral_block_device)) {
-    out.push(d.no_device ? { DeviceName: s(d.device_name), NoDevice: "" } : { DeviceName: s(d.device_name), VirtualName: s(d.virtual_name) });
+    out.push(
+      d.no_device
+        ? { DeviceName: s(d.device_name), NoDevice: "" }
+        : { DeviceName: s(d.device_name), VirtualName: s(d.virtual_name) },
+    );
   }
   return out.length ? out : undefined;
 }
 
 /** State values of an instance as hashicorp/aws reports them. */
-async function flattenInstance(ctx: ResourceContext, inst: Instance, owner: string | undefined, state: Obj): Promise<Obj> {
+async function flattenInstance(
+  ctx: ResourceContext,
+  inst: Instance,
+  owner: string | undefined,
+  state: Obj,
+): Promise<Obj> {
   const ec2 = await ctx.ec2();
   const volIds = (inst.BlockDeviceMappings ?? []).map((m) => m.Ebs?.VolumeId).filter((v): v is string => !!v);
   const volumes = new Map<string, Volume>();
   if (volIds.length) {
     await nullIfNotFound(async () => {
-      for (const v of (await ec2.describeVolumes({ VolumeIds: volIds })).Volumes ?? []) if (v.VolumeId) volumes.set(v.VolumeId, v);
+      for (const v of (await ec2.describeVolumes({ VolumeIds: volIds })).Volumes ?? [])
+        if (v.VolumeId) volumes.set(v.VolumeId, v);
     });
   }
   const volObj = (m: InstanceBlockDeviceMapping): Obj => {
@@ -82,7 +122,9 @@ async function flattenInstance(ctx: ResourceContext, inst: Instance, owner: stri
       volume_size: v?.Size ?? null,
       volume_type: v?.VolumeType ?? null,
       tags: tagsFromApi(ctx, v?.Tags),
-      tags_all: Object.fromEntries((v?.Tags ?? []).filter((t) => t.Key && !t.Key.startsWith("aws:")).map((t) => [t.Key, t.Value ?? ""])),
+      tags_all: Object.fromEntries(
+        (v?.Tags ?? []).filter((t) => t.Key && !t.Key.startsWith("aws:")).map((t) => [t.Key, t.Value ?? ""]),
+      ),
       snapshot_id: v?.SnapshotId ?? "",
     };
   };
@@ -96,7 +138,12 @@ async function flattenInstance(ctx: ResourceContext, inst: Instance, owner: stri
       return undefined;
     }
   };
-  const [term, stop, shutdown, userData] = await Promise.all([attr("disableApiTermination"), attr("disableApiStop"), attr("instanceInitiatedShutdownBehavior"), attr("userData")]);
+  const [term, stop, shutdown, userData] = await Promise.all([
+    attr("disableApiTermination"),
+    attr("disableApiStop"),
+    attr("instanceInitiatedShutdownBehavior"),
+    attr("userData"),
+  ]);
   const groups = inst.SecurityGroups ?? [];
   const primaryEni = (inst.NetworkInterfaces ?? []).find((e) => e.Attachment?.DeviceIndex === 0);
   const account = owner ?? (await ctx.accountId());
@@ -115,7 +162,15 @@ async function flattenInstance(ctx: ResourceContext, inst: Instance, owner: stri
     arn: `arn:aws:ec2:${ctx.region}:${account}:instance/${inst.InstanceId}`,
     associate_public_ip_address: !!inst.PublicIpAddress,
     availability_zone: inst.Placement?.AvailabilityZone ?? null,
-    cpu_options: inst.CpuOptions ? [{ amd_sev_snp: inst.CpuOptions.AmdSevSnp ?? "", core_count: inst.CpuOptions.CoreCount ?? null, threads_per_core: inst.CpuOptions.ThreadsPerCore ?? null }] : [],
+    cpu_options: inst.CpuOptions
+      ? [
+          {
+            amd_sev_snp: inst.CpuOptions.AmdSevSnp ?? "",
+            core_count: inst.CpuOptions.CoreCount ?? null,
+            threads_per_core: inst.CpuOptions.ThreadsPerCore ?? null,
+          },
+        ]
+      : [],
     disable_api_stop: stop?.DisableApiStop?.Value ?? false,
     disable_api_termination: term?.DisableApiTermination?.Value ?? false,
     ebs_block_device: ebs.map(volObj),
@@ -163,7 +218,9 @@ async function flattenInstance(ctx: ResourceContext, inst: Instance, owner: stri
     public_dns: inst.PublicDnsName ?? "",
     public_ip: inst.PublicIpAddress ?? "",
     root_block_device: rootMap ? [volObj(rootMap)].map(({ snapshot_id: _s, ...rest }) => rest) : [],
-    secondary_private_ips: (primaryEni?.PrivateIpAddresses ?? []).filter((p) => !p.Primary).map((p) => p.PrivateIpAddress),
+    secondary_private_ips: (primaryEni?.PrivateIpAddresses ?? [])
+      .filter((p) => !p.Primary)
+      .map((p) => p.PrivateIpAddress),
     security_groups: inst.SubnetId ? [] : groups.map((g) => g.GroupName),
     source_dest_check: inst.SourceDestCheck ?? true,
     spot_instance_request_id: inst.SpotInstanceRequestId ?? "",
@@ -173,12 +230,21 @@ async function flattenInstance(ctx: ResourceContext, inst: Instance, owner: stri
     vpc_security_group_ids: inst.SubnetId ? groups.map((g) => g.GroupId) : [],
     credit_specification: Array.isArray(state.credit_specification) ? state.credit_specification : [],
     capacity_reservation_specification: inst.CapacityReservationSpecification
-      ? [{ capacity_reservation_preference: inst.CapacityReservationSpecification.CapacityReservationPreference ?? "open", capacity_reservation_target: [] }]
+      ? [
+          {
+            capacity_reservation_preference:
+              inst.CapacityReservationSpecification.CapacityReservationPreference ?? "open",
+            capacity_reservation_target: [],
+          },
+        ]
       : [],
   };
   if (userDataB64 !== undefined) {
     if (s(state.user_data_base64)) out.user_data_base64 = userDataB64;
-    else if (s(state.user_data) === undefined || Buffer.from(userDataB64, "base64").toString("utf8") !== state.user_data) {
+    else if (
+      s(state.user_data) === undefined ||
+      Buffer.from(userDataB64, "base64").toString("utf8") !== state.user_data
+    ) {
       out.user_data = Buffer.from(userDataB64, "base64").toString("utf8");
     }
   } else if (state.user_data === null || state.user_data === undefined) {
@@ -192,7 +258,12 @@ async function modifyAttr(ctx: ResourceContext, id: string, input: Record<string
   await ec2.modifyInstanceAttribute({ InstanceId: id, ...input } as never);
 }
 
-async function stopAndStart<T>(ctx: ResourceContext, id: string, timeoutMs: number, work: () => Promise<T>): Promise<T> {
+async function stopAndStart<T>(
+  ctx: ResourceContext,
+  id: string,
+  timeoutMs: number,
+  work: () => Promise<T>,
+): Promise<T> {
   const ec2 = await ctx.ec2();
   await ec2.stopInstances({ InstanceIds: [id] });
   await waitState(ctx, id, ["stopped"], timeoutMs);
@@ -209,14 +280,15 @@ export const awsInstance: ResourceImpl = {
     const errs: string[] = [];
     if (s(config.user_data) && s(config.user_data_base64)) errs.push('"user_data": conflicts with user_data_base64');
     if (config.ami === null && (!Array.isArray(config.launch_template) || config.launch_template.length === 0))
-      errs.push('one of `ami,launch_template` must be specified');
+      errs.push("one of `ami,launch_template` must be specified");
     return errs;
   },
   modifyPlan({ prior, plan, config }) {
     if (!prior) return;
     const replace: string[] = [];
     if (plan.user_data_replace_on_change === true) {
-      for (const k of ["user_data", "user_data_base64"]) if (config[k] !== null && plan[k] !== prior[k]) replace.push(k);
+      for (const k of ["user_data", "user_data_base64"])
+        if (config[k] !== null && plan[k] !== prior[k]) replace.push(k);
     }
     // Derived values that change with the instance type or a stop/start.
     if (plan.instance_type !== prior.instance_type) {
@@ -273,14 +345,28 @@ export const awsInstance: ResourceImpl = {
             InstanceMetadataTags: s(mdo.instance_metadata_tags) as never,
           }
         : undefined,
-      CpuOptions: cpu && (n(cpu.core_count) || n(cpu.threads_per_core) || s(cpu.amd_sev_snp)) ? { CoreCount: n(cpu.core_count), ThreadsPerCore: n(cpu.threads_per_core), AmdSevSnp: s(cpu.amd_sev_snp) as never } : undefined,
+      CpuOptions:
+        cpu && (n(cpu.core_count) || n(cpu.threads_per_core) || s(cpu.amd_sev_snp))
+          ? {
+              CoreCount: n(cpu.core_count),
+              ThreadsPerCore: n(cpu.threads_per_core),
+              AmdSevSnp: s(cpu.amd_sev_snp) as never,
+            }
+          : undefined,
       CreditSpecification: credit && s(credit.cpu_credits) ? { CpuCredits: credit.cpu_credits as string } : undefined,
-      LaunchTemplate: lt ? { LaunchTemplateId: s(lt.id), LaunchTemplateName: s(lt.name), Version: s(lt.version) } : undefined,
+      LaunchTemplate: lt
+        ? { LaunchTemplateId: s(lt.id), LaunchTemplateName: s(lt.name), Version: s(lt.version) }
+        : undefined,
       BlockDeviceMappings: await blockDeviceMappings(ctx, plan),
       TagSpecifications: [...(tagSpecs("instance", tags) ?? []), ...(tagSpecs("volume", volumeTags) ?? [])],
     };
     if (nis.length) {
-      input.NetworkInterfaces = nis.map((ni) => ({ DeviceIndex: n(ni.device_index), NetworkInterfaceId: s(ni.network_interface_id), DeleteOnTermination: b(ni.delete_on_termination), NetworkCardIndex: n(ni.network_card_index) }));
+      input.NetworkInterfaces = nis.map((ni) => ({
+        DeviceIndex: n(ni.device_index),
+        NetworkInterfaceId: s(ni.network_interface_id),
+        DeleteOnTermination: b(ni.delete_on_termination),
+        NetworkCardIndex: n(ni.network_card_index),
+      }));
     } else if (b(plan.associate_public_ip_address) !== undefined && s(plan.subnet_id)) {
       input.NetworkInterfaces = [
         {
@@ -293,7 +379,10 @@ export const awsInstance: ResourceImpl = {
           Ipv6Addresses: strs(plan.ipv6_addresses).map((Ipv6Address) => ({ Ipv6Address })),
           SecondaryPrivateIpAddressCount: undefined,
           PrivateIpAddresses: strs(plan.secondary_private_ips).length
-            ? [{ PrivateIpAddress: s(plan.private_ip), Primary: true }, ...strs(plan.secondary_private_ips).map((PrivateIpAddress) => ({ PrivateIpAddress, Primary: false }))].filter((p) => p.PrivateIpAddress)
+            ? [
+                { PrivateIpAddress: s(plan.private_ip), Primary: true },
+                ...strs(plan.secondary_private_ips).map((PrivateIpAddress) => ({ PrivateIpAddress, Primary: false })),
+              ].filter((p) => p.PrivateIpAddress)
             : undefined,
         },
       ];
@@ -303,7 +392,9 @@ export const awsInstance: ResourceImpl = {
       input.SecurityGroups = sgNames.length ? sgNames : undefined;
       input.PrivateIpAddress = s(plan.private_ip);
       input.Ipv6AddressCount = n(plan.ipv6_address_count) || undefined;
-      input.Ipv6Addresses = strs(plan.ipv6_addresses).length ? strs(plan.ipv6_addresses).map((Ipv6Address) => ({ Ipv6Address })) : undefined;
+      input.Ipv6Addresses = strs(plan.ipv6_addresses).length
+        ? strs(plan.ipv6_addresses).map((Ipv6Address) => ({ Ipv6Address }))
+        : undefined;
     }
     if (!input.TagSpecifications?.length) delete input.TagSpecifications;
     const out = await ec2.runInstances(input);
@@ -326,12 +417,18 @@ export const awsInstance: ResourceImpl = {
     const changed = (k: string) => JSON.stringify(prior[k] ?? null) !== JSON.stringify(plan[k] ?? null);
     const timeout = ctx.timeout("update");
     if (changed("tags_all")) await updateTags(ctx, id, prior, plan);
-    if (changed("vpc_security_group_ids") && strs(plan.vpc_security_group_ids).length) await modifyAttr(ctx, id, { Groups: strs(plan.vpc_security_group_ids) });
-    if (changed("source_dest_check") && b(plan.source_dest_check) !== undefined) await modifyAttr(ctx, id, { SourceDestCheck: { Value: plan.source_dest_check } });
-    if (changed("disable_api_termination") && b(plan.disable_api_termination) !== undefined) await modifyAttr(ctx, id, { DisableApiTermination: { Value: plan.disable_api_termination } });
-    if (changed("disable_api_stop") && b(plan.disable_api_stop) !== undefined) await modifyAttr(ctx, id, { DisableApiStop: { Value: plan.disable_api_stop } });
+    if (changed("vpc_security_group_ids") && strs(plan.vpc_security_group_ids).length)
+      await modifyAttr(ctx, id, { Groups: strs(plan.vpc_security_group_ids) });
+    if (changed("source_dest_check") && b(plan.source_dest_check) !== undefined)
+      await modifyAttr(ctx, id, { SourceDestCheck: { Value: plan.source_dest_check } });
+    if (changed("disable_api_termination") && b(plan.disable_api_termination) !== undefined)
+      await modifyAttr(ctx, id, { DisableApiTermination: { Value: plan.disable_api_termination } });
+    if (changed("disable_api_stop") && b(plan.disable_api_stop) !== undefined)
+      await modifyAttr(ctx, id, { DisableApiStop: { Value: plan.disable_api_stop } });
     if (changed("instance_initiated_shutdown_behavior") && s(plan.instance_initiated_shutdown_behavior))
-      await modifyAttr(ctx, id, { InstanceInitiatedShutdownBehavior: { Value: plan.instance_initiated_shutdown_behavior } });
+      await modifyAttr(ctx, id, {
+        InstanceInitiatedShutdownBehavior: { Value: plan.instance_initiated_shutdown_behavior },
+      });
     if (changed("monitoring") && b(plan.monitoring) !== undefined) {
       if (plan.monitoring) await ec2.monitorInstances({ InstanceIds: [id] });
       else await ec2.unmonitorInstances({ InstanceIds: [id] });
@@ -348,7 +445,9 @@ export const awsInstance: ResourceImpl = {
       });
     }
     const typeChanged = changed("instance_type") && s(plan.instance_type);
-    const userDataChanged = (changed("user_data") && typeof plan.user_data === "string") || (changed("user_data_base64") && typeof plan.user_data_base64 === "string");
+    const userDataChanged =
+      (changed("user_data") && typeof plan.user_data === "string") ||
+      (changed("user_data_base64") && typeof plan.user_data_base64 === "string");
     if (typeChanged || userDataChanged) {
       await stopAndStart(ctx, id, timeout, async () => {
         if (typeChanged) await modifyAttr(ctx, id, { InstanceType: { Value: plan.instance_type } });
@@ -374,8 +473,15 @@ export const awsInstance: ResourceImpl = {
           Throughput: tpCh && newRoot.throughput ? (newRoot.throughput as number) : undefined,
         });
       }
-      if (newRoot.delete_on_termination !== oldRoot.delete_on_termination && b(newRoot.delete_on_termination) !== undefined) {
-        await modifyAttr(ctx, id, { BlockDeviceMappings: [{ DeviceName: oldRoot.device_name, Ebs: { DeleteOnTermination: newRoot.delete_on_termination } }] });
+      if (
+        newRoot.delete_on_termination !== oldRoot.delete_on_termination &&
+        b(newRoot.delete_on_termination) !== undefined
+      ) {
+        await modifyAttr(ctx, id, {
+          BlockDeviceMappings: [
+            { DeviceName: oldRoot.device_name, Ebs: { DeleteOnTermination: newRoot.delete_on_termination } },
+          ],
+        });
       }
     }
     const found = await findInstance(ctx, id);
@@ -385,8 +491,10 @@ export const awsInstance: ResourceImpl = {
   async delete(ctx, state) {
     const id = String(state.id);
     const ec2 = await ctx.ec2();
-    if (state.disable_api_termination === true && state.force_destroy === true) await modifyAttr(ctx, id, { DisableApiTermination: { Value: false } });
-    if (state.disable_api_stop === true && state.force_destroy === true) await modifyAttr(ctx, id, { DisableApiStop: { Value: false } });
+    if (state.disable_api_termination === true && state.force_destroy === true)
+      await modifyAttr(ctx, id, { DisableApiTermination: { Value: false } });
+    if (state.disable_api_stop === true && state.force_destroy === true)
+      await modifyAttr(ctx, id, { DisableApiStop: { Value: false } });
     try {
       await ec2.terminateInstances({ InstanceIds: [id] });
     } catch (err) {
@@ -406,12 +514,20 @@ export const dataAwsInstance: DataSourceImpl = {
   title: "EC2 Instance",
   async read(ctx, config) {
     const ec2 = await ctx.ec2();
-    const out = await ec2.describeInstances({ InstanceIds: s(config.instance_id) ? [config.instance_id as string] : undefined, Filters: instanceFilters(config) });
-    const all = (out.Reservations ?? []).flatMap((r) => (r.Instances ?? []).filter((i) => i.State?.Name !== "terminated").map((inst) => ({ inst, owner: r.OwnerId })));
+    const out = await ec2.describeInstances({
+      InstanceIds: s(config.instance_id) ? [config.instance_id as string] : undefined,
+      Filters: instanceFilters(config),
+    });
+    const all = (out.Reservations ?? []).flatMap((r) =>
+      (r.Instances ?? []).filter((i) => i.State?.Name !== "terminated").map((inst) => ({ inst, owner: r.OwnerId })),
+    );
     if (all.length === 0) throw new NotFoundError();
     const { inst, owner } = singleResult(all, "EC2 Instance");
     const flat = await flattenInstance(ctx, inst, owner, { get_password_data: config.get_password_data });
-    const ud = config.get_user_data === true ? (await ec2.describeInstanceAttribute({ InstanceId: inst.InstanceId!, Attribute: "userData" })).UserData?.Value : undefined;
+    const ud =
+      config.get_user_data === true
+        ? (await ec2.describeInstanceAttribute({ InstanceId: inst.InstanceId!, Attribute: "userData" })).UserData?.Value
+        : undefined;
     const { ephemeral_block_device: _e, ...rest } = flat;
     return {
       ...rest,
@@ -421,7 +537,8 @@ export const dataAwsInstance: DataSourceImpl = {
       user_data: ud ? Buffer.from(ud, "base64").toString("utf8") : null,
       user_data_base64: ud ?? null,
       ephemeral_block_device: [],
-      network_interface_id: (inst.NetworkInterfaces ?? []).find((e) => e.Attachment?.DeviceIndex === 0)?.NetworkInterfaceId ?? "",
+      network_interface_id:
+        (inst.NetworkInterfaces ?? []).find((e) => e.Attachment?.DeviceIndex === 0)?.NetworkInterfaceId ?? "",
       placement_group: inst.Placement?.GroupName ?? "",
       tags: tagsFromApi(ctx, inst.Tags),
     };
@@ -434,7 +551,9 @@ export const dataAwsInstances: DataSourceImpl = {
   async read(ctx, config) {
     const ec2 = await ctx.ec2();
     const states = strs(config.instance_state_names);
-    const filters = buildFilters(config, { "instance-state-name": states.length ? states : ["pending", "running"] }, [config.instance_tags]);
+    const filters = buildFilters(config, { "instance-state-name": states.length ? states : ["pending", "running"] }, [
+      config.instance_tags,
+    ]);
     const ids: string[] = [];
     const privateIps: string[] = [];
     const publicIps: string[] = [];
@@ -447,7 +566,8 @@ export const dataAwsInstances: DataSourceImpl = {
           ids.push(i.InstanceId!);
           if (i.PrivateIpAddress) privateIps.push(i.PrivateIpAddress);
           if (i.PublicIpAddress) publicIps.push(i.PublicIpAddress);
-          for (const ni of i.NetworkInterfaces ?? []) for (const a of ni.Ipv6Addresses ?? []) if (a.Ipv6Address) ipv6.push(a.Ipv6Address);
+          for (const ni of i.NetworkInterfaces ?? [])
+            for (const a of ni.Ipv6Addresses ?? []) if (a.Ipv6Address) ipv6.push(a.Ipv6Address);
         }
       token = out.NextToken;
     } while (token);

@@ -4,11 +4,25 @@ import type { ResourceContext } from "../framework/context.ts";
 import type { DataSourceImpl, ResourceImpl } from "../framework/provider.ts";
 import type { Obj } from "../framework/values.ts";
 import { aws_key_pair, data_aws_key_pair } from "../schemas/key-pairs.ts";
-import { arn, buildFilters, iso, nullIfNotFound, prefixedUniqueId, s, singleResult, tagsAll, tagSpecs, tagsFromApi, updateTags } from "./common.ts";
+import {
+  arn,
+  buildFilters,
+  iso,
+  nullIfNotFound,
+  prefixedUniqueId,
+  s,
+  singleResult,
+  tagSpecs,
+  tagsAll,
+  tagsFromApi,
+  updateTags,
+} from "./common.ts";
 
 async function findKeyPair(ctx: ResourceContext, name: string): Promise<KeyPairInfo | null> {
   const ec2 = await ctx.ec2();
-  return nullIfNotFound(async () => (await ec2.describeKeyPairs({ KeyNames: [name] })).KeyPairs?.find((k) => k.KeyName === name) ?? null);
+  return nullIfNotFound(
+    async () => (await ec2.describeKeyPairs({ KeyNames: [name] })).KeyPairs?.find((k) => k.KeyName === name) ?? null,
+  );
 }
 
 async function flattenKeyPair(ctx: ResourceContext, k: KeyPairInfo, state: Obj): Promise<Obj> {
@@ -26,11 +40,16 @@ async function flattenKeyPair(ctx: ResourceContext, k: KeyPairInfo, state: Obj):
 export const awsKeyPair: ResourceImpl = {
   schema: aws_key_pair,
   title: "EC2 Key Pair",
-  validate: (config) => (s(config.key_name) && s(config.key_name_prefix) ? ['"key_name": conflicts with key_name_prefix'] : []),
+  validate: (config) =>
+    s(config.key_name) && s(config.key_name_prefix) ? ['"key_name": conflicts with key_name_prefix'] : [],
   async create(ctx, plan) {
     const ec2 = await ctx.ec2();
     const name = s(plan.key_name) ?? prefixedUniqueId(s(plan.key_name_prefix) ?? "terraform-");
-    await ec2.importKeyPair({ KeyName: name, PublicKeyMaterial: new TextEncoder().encode(String(plan.public_key)), TagSpecifications: tagSpecs("key-pair", tagsAll(plan)) });
+    await ec2.importKeyPair({
+      KeyName: name,
+      PublicKeyMaterial: new TextEncoder().encode(String(plan.public_key)),
+      TagSpecifications: tagSpecs("key-pair", tagsAll(plan)),
+    });
     const k = await findKeyPair(ctx, name);
     if (!k) throw new Error(`EC2 Key Pair (${name}) not found after import`);
     return { ...(await flattenKeyPair(ctx, k, plan)), key_name_prefix: s(plan.key_name_prefix) ?? "" };

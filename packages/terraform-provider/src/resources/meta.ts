@@ -41,8 +41,15 @@ export const dataAwsRegion: DataSourceImpl = {
   title: "Region",
   async read(ctx, config) {
     const region = s(config.region) ?? s(config.name) ?? ctx.region;
-    if (s(config.endpoint) && config.endpoint !== `ec2.${region}.amazonaws.com`) throw new Error(`no region matches endpoint ${config.endpoint}`);
-    return { id: region, name: region, region, endpoint: `ec2.${region}.amazonaws.com`, description: REGION_NAMES[region] ?? region };
+    if (s(config.endpoint) && config.endpoint !== `ec2.${region}.amazonaws.com`)
+      throw new Error(`no region matches endpoint ${config.endpoint}`);
+    return {
+      id: region,
+      name: region,
+      region,
+      endpoint: `ec2.${region}.amazonaws.com`,
+      description: REGION_NAMES[region] ?? region,
+    };
   },
 };
 
@@ -108,7 +115,12 @@ export const dataAwsVpc: DataSourceImpl = {
     };
     let mainRouteTable = "";
     try {
-      const rt = await ec2.describeRouteTables({ Filters: [{ Name: "vpc-id", Values: [id] }, { Name: "association.main", Values: ["true"] }] });
+      const rt = await ec2.describeRouteTables({
+        Filters: [
+          { Name: "vpc-id", Values: [id] },
+          { Name: "association.main", Values: ["true"] },
+        ],
+      });
       mainRouteTable = rt.RouteTables?.[0]?.RouteTableId ?? "";
     } catch {
       mainRouteTable = "";
@@ -118,7 +130,11 @@ export const dataAwsVpc: DataSourceImpl = {
       id,
       arn: `arn:aws:ec2:${ctx.region}:${vpc.OwnerId}:vpc/${id}`,
       cidr_block: vpc.CidrBlock ?? null,
-      cidr_block_associations: (vpc.CidrBlockAssociationSet ?? []).map((a) => ({ association_id: a.AssociationId ?? "", cidr_block: a.CidrBlock ?? "", state: a.CidrBlockState?.State ?? "" })),
+      cidr_block_associations: (vpc.CidrBlockAssociationSet ?? []).map((a) => ({
+        association_id: a.AssociationId ?? "",
+        cidr_block: a.CidrBlock ?? "",
+        state: a.CidrBlockState?.State ?? "",
+      })),
       default: vpc.IsDefault ?? false,
       dhcp_options_id: vpc.DhcpOptionsId ?? "",
       enable_dns_hostnames: await attr("enableDnsHostnames"),
@@ -196,7 +212,10 @@ export const dataAwsSubnets: DataSourceImpl = {
     const ids: string[] = [];
     let token: string | undefined;
     do {
-      const out = await ec2.describeSubnets({ Filters: buildFilters(config, {}, [isObj(config.tags) ? config.tags : null]), NextToken: token });
+      const out = await ec2.describeSubnets({
+        Filters: buildFilters(config, {}, [isObj(config.tags) ? config.tags : null]),
+        NextToken: token,
+      });
       for (const sn of out.Subnets ?? []) if (sn.SubnetId) ids.push(sn.SubnetId);
       token = out.NextToken;
     } while (token);

@@ -11,11 +11,29 @@ import {
   aws_vpc_security_group_ingress_rule,
   data_aws_security_group,
 } from "../schemas/security-groups.ts";
-import { arn, buildFilters, n, nullIfNotFound, objs, prefixedUniqueId, s, singleResult, stringHashcode, strs, tagsAll, tagSpecs, tagsFromApi, updateTags } from "./common.ts";
+import {
+  arn,
+  buildFilters,
+  n,
+  nullIfNotFound,
+  objs,
+  prefixedUniqueId,
+  s,
+  singleResult,
+  stringHashcode,
+  strs,
+  tagSpecs,
+  tagsAll,
+  tagsFromApi,
+  updateTags,
+} from "./common.ts";
 
 async function findGroup(ctx: ResourceContext, id: string): Promise<SecurityGroup | null> {
   const ec2 = await ctx.ec2();
-  return nullIfNotFound(async () => (await ec2.describeSecurityGroups({ GroupIds: [id] })).SecurityGroups?.find((g) => g.GroupId === id) ?? null);
+  return nullIfNotFound(
+    async () =>
+      (await ec2.describeSecurityGroups({ GroupIds: [id] })).SecurityGroups?.find((g) => g.GroupId === id) ?? null,
+  );
 }
 
 /** Protocol as hashicorp/aws stores it: names for numbers it knows, "-1" for all. */
@@ -53,7 +71,13 @@ function zeroRule(r: Obj): Rule {
 }
 
 function ruleKey(r: Rule): string {
-  return JSON.stringify({ ...r, cidr_blocks: [...r.cidr_blocks].sort(), ipv6_cidr_blocks: [...r.ipv6_cidr_blocks].sort(), prefix_list_ids: [...r.prefix_list_ids].sort(), security_groups: [...r.security_groups].sort() });
+  return JSON.stringify({
+    ...r,
+    cidr_blocks: [...r.cidr_blocks].sort(),
+    ipv6_cidr_blocks: [...r.ipv6_cidr_blocks].sort(),
+    prefix_list_ids: [...r.prefix_list_ids].sort(),
+    security_groups: [...r.security_groups].sort(),
+  });
 }
 
 function ruleToPermission(r: Rule, groupId: string): IpPermission {
@@ -65,8 +89,12 @@ function ruleToPermission(r: Rule, groupId: string): IpPermission {
     FromPort: all ? undefined : r.from_port,
     ToPort: all ? undefined : r.to_port,
     IpRanges: r.cidr_blocks.length ? r.cidr_blocks.map((CidrIp) => ({ CidrIp, Description: desc })) : undefined,
-    Ipv6Ranges: r.ipv6_cidr_blocks.length ? r.ipv6_cidr_blocks.map((CidrIpv6) => ({ CidrIpv6, Description: desc })) : undefined,
-    PrefixListIds: r.prefix_list_ids.length ? r.prefix_list_ids.map((PrefixListId) => ({ PrefixListId, Description: desc })) : undefined,
+    Ipv6Ranges: r.ipv6_cidr_blocks.length
+      ? r.ipv6_cidr_blocks.map((CidrIpv6) => ({ CidrIpv6, Description: desc }))
+      : undefined,
+    PrefixListIds: r.prefix_list_ids.length
+      ? r.prefix_list_ids.map((PrefixListId) => ({ PrefixListId, Description: desc }))
+      : undefined,
     UserIdGroupPairs: groups.length ? groups.map((GroupId) => ({ GroupId, Description: desc })) : undefined,
   };
 }
@@ -75,14 +103,26 @@ function permissionsToRules(perms: IpPermission[] | undefined, groupId: string):
   const out: Rule[] = [];
   for (const p of perms ?? []) {
     const protocol = protocolName(p.IpProtocol);
-    const base = { from_port: protocol === "-1" ? 0 : (p.FromPort ?? 0), to_port: protocol === "-1" ? 0 : (p.ToPort ?? 0), protocol };
+    const base = {
+      from_port: protocol === "-1" ? 0 : (p.FromPort ?? 0),
+      to_port: protocol === "-1" ? 0 : (p.ToPort ?? 0),
+      protocol,
+    };
     // One rule per description, as the provider groups them.
     const byDesc = new Map<string, Rule>();
     const get = (d: string | undefined) => {
       const k = d ?? "";
       let r = byDesc.get(k);
       if (!r) {
-        r = { ...base, cidr_blocks: [], ipv6_cidr_blocks: [], prefix_list_ids: [], security_groups: [], self: false, description: k };
+        r = {
+          ...base,
+          cidr_blocks: [],
+          ipv6_cidr_blocks: [],
+          prefix_list_ids: [],
+          security_groups: [],
+          self: false,
+          description: k,
+        };
         byDesc.set(k, r);
       }
       return r;
@@ -100,7 +140,13 @@ function permissionsToRules(perms: IpPermission[] | undefined, groupId: string):
   return out;
 }
 
-async function setRules(ctx: ResourceContext, groupId: string, direction: "ingress" | "egress", from: Rule[], to: Rule[]): Promise<void> {
+async function setRules(
+  ctx: ResourceContext,
+  groupId: string,
+  direction: "ingress" | "egress",
+  from: Rule[],
+  to: Rule[],
+): Promise<void> {
   const ec2 = await ctx.ec2();
   const fromKeys = new Set(from.map(ruleKey));
   const toKeys = new Set(to.map(ruleKey));
@@ -152,9 +198,16 @@ export const awsSecurityGroup: ResourceImpl = {
     });
     const id = out.GroupId!;
     ctx.partial = { id };
-    const g = await ctx.waitFor(`Security Group (${id}) to exist`, ctx.timeout("create"), async () => (await findGroup(ctx, id)) ?? undefined);
+    const g = await ctx.waitFor(
+      `Security Group (${id}) to exist`,
+      ctx.timeout("create"),
+      async () => (await findGroup(ctx, id)) ?? undefined,
+    );
     // Like hashicorp/aws: remove the default allow-all egress of a VPC group, then apply the configured rules.
-    const current = { ingress: permissionsToRules(g.IpPermissions, id), egress: permissionsToRules(g.IpPermissionsEgress, id) };
+    const current = {
+      ingress: permissionsToRules(g.IpPermissions, id),
+      egress: permissionsToRules(g.IpPermissionsEgress, id),
+    };
     await setRules(ctx, id, "egress", current.egress, objs(plan.egress).map(zeroRule));
     await setRules(ctx, id, "ingress", current.ingress, objs(plan.ingress).map(zeroRule));
     const fresh = (await findGroup(ctx, id)) ?? g;
@@ -170,8 +223,10 @@ export const awsSecurityGroup: ResourceImpl = {
     if (JSON.stringify(prior.tags_all) !== JSON.stringify(plan.tags_all)) await updateTags(ctx, id, prior, plan);
     const g = await findGroup(ctx, id);
     if (!g) throw new Error(`Security Group (${id}) not found`);
-    if (Array.isArray(plan.egress)) await setRules(ctx, id, "egress", permissionsToRules(g.IpPermissionsEgress, id), objs(plan.egress).map(zeroRule));
-    if (Array.isArray(plan.ingress)) await setRules(ctx, id, "ingress", permissionsToRules(g.IpPermissions, id), objs(plan.ingress).map(zeroRule));
+    if (Array.isArray(plan.egress))
+      await setRules(ctx, id, "egress", permissionsToRules(g.IpPermissionsEgress, id), objs(plan.egress).map(zeroRule));
+    if (Array.isArray(plan.ingress))
+      await setRules(ctx, id, "ingress", permissionsToRules(g.IpPermissions, id), objs(plan.ingress).map(zeroRule));
     return flattenGroup(ctx, (await findGroup(ctx, id)) ?? g, plan);
   },
   async delete(ctx, state) {
@@ -215,12 +270,17 @@ function vpcRule(direction: "ingress" | "egress", schema: typeof aws_vpc_securit
       referenced_security_group_id: r.ReferencedGroupInfo?.GroupId ?? null,
       security_group_id: r.GroupId ?? null,
       security_group_rule_id: r.SecurityGroupRuleId,
-      tags: Object.keys(tagsFromApi(ctx, r.Tags, state)).length ? tagsFromApi(ctx, r.Tags, state) : (state.tags ?? null),
+      tags: Object.keys(tagsFromApi(ctx, r.Tags, state)).length
+        ? tagsFromApi(ctx, r.Tags, state)
+        : (state.tags ?? null),
     };
   };
   const find = async (ctx: ResourceContext, id: string): Promise<SecurityGroupRule | null> => {
     const ec2 = await ctx.ec2();
-    return nullIfNotFound(async () => (await ec2.describeSecurityGroupRules({ SecurityGroupRuleIds: [id] })).SecurityGroupRules?.[0] ?? null);
+    return nullIfNotFound(
+      async () =>
+        (await ec2.describeSecurityGroupRules({ SecurityGroupRuleIds: [id] })).SecurityGroupRules?.[0] ?? null,
+    );
   };
   const permission = (p: Obj): IpPermission => {
     const proto = protocolName(s(p.ip_protocol));
@@ -231,24 +291,41 @@ function vpcRule(direction: "ingress" | "egress", schema: typeof aws_vpc_securit
       ToPort: proto === "-1" ? undefined : n(p.to_port),
       IpRanges: s(p.cidr_ipv4) ? [{ CidrIp: p.cidr_ipv4 as string, Description: desc }] : undefined,
       Ipv6Ranges: s(p.cidr_ipv6) ? [{ CidrIpv6: p.cidr_ipv6 as string, Description: desc }] : undefined,
-      PrefixListIds: s(p.prefix_list_id) ? [{ PrefixListId: p.prefix_list_id as string, Description: desc }] : undefined,
-      UserIdGroupPairs: s(p.referenced_security_group_id) ? [{ GroupId: p.referenced_security_group_id as string, Description: desc }] : undefined,
+      PrefixListIds: s(p.prefix_list_id)
+        ? [{ PrefixListId: p.prefix_list_id as string, Description: desc }]
+        : undefined,
+      UserIdGroupPairs: s(p.referenced_security_group_id)
+        ? [{ GroupId: p.referenced_security_group_id as string, Description: desc }]
+        : undefined,
     };
   };
   return {
     schema,
     title: `VPC Security Group ${direction === "ingress" ? "Ingress" : "Egress"} Rule`,
     validate(config) {
-      const targets = ["cidr_ipv4", "cidr_ipv6", "prefix_list_id", "referenced_security_group_id"].filter((k) => config[k] !== null && config[k] !== undefined);
-      return targets.length > 1 ? [`Invalid Attribute Combination: only one of cidr_ipv4, cidr_ipv6, prefix_list_id, referenced_security_group_id may be set (got ${targets.join(", ")})`] : [];
+      const targets = ["cidr_ipv4", "cidr_ipv6", "prefix_list_id", "referenced_security_group_id"].filter(
+        (k) => config[k] !== null && config[k] !== undefined,
+      );
+      return targets.length > 1
+        ? [
+            `Invalid Attribute Combination: only one of cidr_ipv4, cidr_ipv6, prefix_list_id, referenced_security_group_id may be set (got ${targets.join(", ")})`,
+          ]
+        : [];
     },
     modifyPlan({ plan }) {
       if (typeof plan.ip_protocol === "string") plan.ip_protocol = protocolName(plan.ip_protocol);
     },
     async create(ctx, plan) {
       const ec2 = await ctx.ec2();
-      const input = { GroupId: s(plan.security_group_id), IpPermissions: [permission(plan)], TagSpecifications: tagSpecs("security-group-rule", tagsAll(plan)) };
-      const out = direction === "ingress" ? await ec2.authorizeSecurityGroupIngress(input) : await ec2.authorizeSecurityGroupEgress(input);
+      const input = {
+        GroupId: s(plan.security_group_id),
+        IpPermissions: [permission(plan)],
+        TagSpecifications: tagSpecs("security-group-rule", tagsAll(plan)),
+      };
+      const out =
+        direction === "ingress"
+          ? await ec2.authorizeSecurityGroupIngress(input)
+          : await ec2.authorizeSecurityGroupEgress(input);
       const rule = out.SecurityGroupRules?.[0];
       if (!rule?.SecurityGroupRuleId) throw new Error("no security group rule was returned");
       return flatten(ctx, rule, plan);
@@ -326,13 +403,15 @@ function sgRuleId(p: Obj): string {
     ...(perm.PrefixListIds ?? []).map((r) => r.PrefixListId).sort(),
     ...(perm.UserIdGroupPairs ?? []).map((r) => r.GroupId).sort(),
   ];
-  return `sgrule-${stringHashcode(parts.join("-") + "-")}`;
+  return `sgrule-${stringHashcode(`${parts.join("-")}-`)}`;
 }
 
 async function findSgRules(ctx: ResourceContext, state: Obj): Promise<SecurityGroupRule[]> {
   const ec2 = await ctx.ec2();
   try {
-    const out = await ec2.describeSecurityGroupRules({ Filters: [{ Name: "group-id", Values: [String(state.security_group_id)] }] });
+    const out = await ec2.describeSecurityGroupRules({
+      Filters: [{ Name: "group-id", Values: [String(state.security_group_id)] }],
+    });
     const perm = sgRulePermission(state);
     const egress = state.type === "egress";
     const proto = perm.IpProtocol;
@@ -344,7 +423,8 @@ async function findSgRules(ctx: ResourceContext, state: Obj): Promise<SecurityGr
         ((r.CidrIpv4 && (perm.IpRanges ?? []).some((x) => x.CidrIp === r.CidrIpv4)) ||
           (r.CidrIpv6 && (perm.Ipv6Ranges ?? []).some((x) => x.CidrIpv6 === r.CidrIpv6)) ||
           (r.PrefixListId && (perm.PrefixListIds ?? []).some((x) => x.PrefixListId === r.PrefixListId)) ||
-          (r.ReferencedGroupInfo?.GroupId && (perm.UserIdGroupPairs ?? []).some((x) => x.GroupId === r.ReferencedGroupInfo?.GroupId))),
+          (r.ReferencedGroupInfo?.GroupId &&
+            (perm.UserIdGroupPairs ?? []).some((x) => x.GroupId === r.ReferencedGroupInfo?.GroupId))),
     );
   } catch (err) {
     if (isNotFound(err)) return [];
@@ -361,9 +441,17 @@ export const awsSecurityGroupRule: ResourceImpl = {
   importState(id) {
     // SGID_TYPE_PROTOCOL_FROM_TO_SOURCE[_SOURCE...]
     const parts = id.split("_");
-    if (parts.length < 6) throw new Error(`unexpected format of ID (${id}), expected SGID_TYPE_PROTOCOL_FROMPORT_TOPORT_SOURCE[_SOURCE]*`);
+    if (parts.length < 6)
+      throw new Error(`unexpected format of ID (${id}), expected SGID_TYPE_PROTOCOL_FROMPORT_TOPORT_SOURCE[_SOURCE]*`);
     const [security_group_id, type, protocol, from, to, ...sources] = parts;
-    const state: Obj = { security_group_id, type, protocol: protocolName(protocol), from_port: Number(from), to_port: Number(to), self: false };
+    const state: Obj = {
+      security_group_id,
+      type,
+      protocol: protocolName(protocol),
+      from_port: Number(from),
+      to_port: Number(to),
+      self: false,
+    };
     const cidrs = sources.filter((x) => x.includes(".") && x.includes("/"));
     const v6 = sources.filter((x) => x.includes(":"));
     const pls = sources.filter((x) => x.startsWith("pl-"));
@@ -371,15 +459,19 @@ export const awsSecurityGroupRule: ResourceImpl = {
     if (cidrs.length) state.cidr_blocks = cidrs;
     if (v6.length) state.ipv6_cidr_blocks = v6;
     if (pls.length) state.prefix_list_ids = pls;
-    for (const g of sgs) if (g === "self") state.self = true;
-    else state.source_security_group_id = g;
+    for (const g of sgs)
+      if (g === "self") state.self = true;
+      else state.source_security_group_id = g;
     state.id = sgRuleId(state);
     return state;
   },
   async create(ctx, plan) {
     const ec2 = await ctx.ec2();
     const input = { GroupId: String(plan.security_group_id), IpPermissions: [sgRulePermission(plan)] };
-    const out = plan.type === "egress" ? await ec2.authorizeSecurityGroupEgress(input) : await ec2.authorizeSecurityGroupIngress(input);
+    const out =
+      plan.type === "egress"
+        ? await ec2.authorizeSecurityGroupEgress(input)
+        : await ec2.authorizeSecurityGroupIngress(input);
     const first = out.SecurityGroupRules?.[0];
     return {
       id: sgRuleId(plan),
@@ -390,7 +482,10 @@ export const awsSecurityGroupRule: ResourceImpl = {
   async read(ctx, state) {
     const rules = await findSgRules(ctx, state);
     if (!rules.length) return null;
-    return { security_group_rule_id: rules.length === 1 ? rules[0]!.SecurityGroupRuleId : (state.security_group_rule_id ?? ""), description: rules[0]!.Description ?? state.description ?? null };
+    return {
+      security_group_rule_id: rules.length === 1 ? rules[0]!.SecurityGroupRuleId : (state.security_group_rule_id ?? ""),
+      description: rules[0]!.Description ?? state.description ?? null,
+    };
   },
   async update(ctx, prior, plan) {
     const ec2 = await ctx.ec2();
@@ -416,7 +511,9 @@ export const dataAwsSecurityGroup: DataSourceImpl = {
   async read(ctx, config) {
     const ec2 = await ctx.ec2();
     const out = await ec2.describeSecurityGroups({
-      Filters: buildFilters(config, { "group-id": config.id, "group-name": config.name, "vpc-id": config.vpc_id }, [config.tags]),
+      Filters: buildFilters(config, { "group-id": config.id, "group-name": config.name, "vpc-id": config.vpc_id }, [
+        config.tags,
+      ]),
     });
     const g = singleResult(out.SecurityGroups, "EC2 Security Group");
     return {

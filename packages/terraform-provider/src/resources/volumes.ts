@@ -4,11 +4,25 @@ import { errorCode, isNotFound, type ResourceContext } from "../framework/contex
 import type { ResourceImpl } from "../framework/provider.ts";
 import type { Obj } from "../framework/values.ts";
 import { aws_ebs_snapshot, aws_ebs_volume, aws_volume_attachment } from "../schemas/volumes.ts";
-import { arn, b, iso, n, nullIfNotFound, s, stringHashcode, tagsAll, tagSpecs, tagsFromApi, updateTags } from "./common.ts";
+import {
+  arn,
+  b,
+  iso,
+  n,
+  nullIfNotFound,
+  s,
+  stringHashcode,
+  tagSpecs,
+  tagsAll,
+  tagsFromApi,
+  updateTags,
+} from "./common.ts";
 
 async function findVolume(ctx: ResourceContext, id: string): Promise<Volume | null> {
   const ec2 = await ctx.ec2();
-  return nullIfNotFound(async () => (await ec2.describeVolumes({ VolumeIds: [id] })).Volumes?.find((v) => v.VolumeId === id) ?? null);
+  return nullIfNotFound(
+    async () => (await ec2.describeVolumes({ VolumeIds: [id] })).Volumes?.find((v) => v.VolumeId === id) ?? null,
+  );
 }
 
 async function waitVolume(ctx: ResourceContext, id: string, want: string[], timeoutMs: number): Promise<Volume | null> {
@@ -43,7 +57,8 @@ async function flattenVolume(ctx: ResourceContext, v: Volume, state: Obj): Promi
 export const awsEbsVolume: ResourceImpl = {
   schema: aws_ebs_volume,
   title: "EBS Volume",
-  validate: (config) => (config.size === null && config.snapshot_id === null ? ['one of `size,snapshot_id` must be specified'] : []),
+  validate: (config) =>
+    config.size === null && config.snapshot_id === null ? ["one of `size,snapshot_id` must be specified"] : [],
   async create(ctx, plan) {
     const ec2 = await ctx.ec2();
     const out = await ec2.createVolume({
@@ -86,7 +101,8 @@ export const awsEbsVolume: ResourceImpl = {
       await ctx.waitFor(`EBS Volume (${id}) modification`, ctx.timeout("update"), async () => {
         const mods = (await ec2.describeVolumesModifications({ VolumeIds: [id] })).VolumesModifications ?? [];
         const state = mods[mods.length - 1]?.ModificationState;
-        if (state === "failed") throw new Error(`EBS Volume (${id}) modification failed: ${mods[mods.length - 1]?.StatusMessage ?? ""}`);
+        if (state === "failed")
+          throw new Error(`EBS Volume (${id}) modification failed: ${mods[mods.length - 1]?.StatusMessage ?? ""}`);
         return state === undefined || state === "optimizing" || state === "completed" ? true : undefined;
       });
     }
@@ -131,12 +147,17 @@ export const awsVolumeAttachment: ResourceImpl = {
   importState(id) {
     // DEVICE_NAME:VOLUME_ID:INSTANCE_ID
     const [device_name, volume_id, instance_id] = id.split(":");
-    if (!device_name || !volume_id || !instance_id) throw new Error(`wrong format of import ID (${id}), use: 'device-name:volume-id:instance-id'`);
+    if (!device_name || !volume_id || !instance_id)
+      throw new Error(`wrong format of import ID (${id}), use: 'device-name:volume-id:instance-id'`);
     return { id: volumeAttachmentId(device_name, instance_id, volume_id), device_name, volume_id, instance_id };
   },
   async create(ctx, plan) {
     const ec2 = await ctx.ec2();
-    const input = { Device: String(plan.device_name), InstanceId: String(plan.instance_id), VolumeId: String(plan.volume_id) };
+    const input = {
+      Device: String(plan.device_name),
+      InstanceId: String(plan.instance_id),
+      VolumeId: String(plan.volume_id),
+    };
     const current = await attachmentState(ctx, plan);
     if (current !== "attached" && current !== "attaching") {
       // The instance may still be pending: retry IncorrectState until the timeout.
@@ -152,8 +173,10 @@ export const awsVolumeAttachment: ResourceImpl = {
     }
     const id = volumeAttachmentId(input.Device, input.InstanceId, input.VolumeId);
     ctx.partial = { id };
-    await ctx.waitFor(`EBS Volume (${input.VolumeId}) to attach to ${input.InstanceId}`, ctx.timeout("create"), async () =>
-      (await attachmentState(ctx, plan)) === "attached" ? true : undefined,
+    await ctx.waitFor(
+      `EBS Volume (${input.VolumeId}) to attach to ${input.InstanceId}`,
+      ctx.timeout("create"),
+      async () => ((await attachmentState(ctx, plan)) === "attached" ? true : undefined),
     );
     return { id };
   },
@@ -172,23 +195,34 @@ export const awsVolumeAttachment: ResourceImpl = {
     if (state.stop_instance_before_detaching === true) {
       await ec2.stopInstances({ InstanceIds: [instanceId] });
       await ctx.waitFor(`EC2 Instance (${instanceId}) to stop`, ctx.timeout("delete"), async () => {
-        const st = (await ec2.describeInstances({ InstanceIds: [instanceId] })).Reservations?.[0]?.Instances?.[0]?.State?.Name;
+        const st = (await ec2.describeInstances({ InstanceIds: [instanceId] })).Reservations?.[0]?.Instances?.[0]?.State
+          ?.Name;
         return st === "stopped" ? true : undefined;
       });
     }
     try {
-      await ec2.detachVolume({ Device: String(state.device_name), InstanceId: instanceId, VolumeId: String(state.volume_id), Force: state.force_detach === true });
+      await ec2.detachVolume({
+        Device: String(state.device_name),
+        InstanceId: instanceId,
+        VolumeId: String(state.volume_id),
+        Force: state.force_detach === true,
+      });
     } catch (err) {
       if (isNotFound(err) || errorCode(err) === "IncorrectState") return;
       throw err;
     }
-    await ctx.waitFor(`EBS Volume (${state.volume_id}) to detach`, ctx.timeout("delete"), async () => ((await attachmentState(ctx, state)) === null ? true : undefined));
+    await ctx.waitFor(`EBS Volume (${state.volume_id}) to detach`, ctx.timeout("delete"), async () =>
+      (await attachmentState(ctx, state)) === null ? true : undefined,
+    );
   },
 };
 
 async function findSnapshot(ctx: ResourceContext, id: string): Promise<Snapshot | null> {
   const ec2 = await ctx.ec2();
-  return nullIfNotFound(async () => (await ec2.describeSnapshots({ SnapshotIds: [id] })).Snapshots?.find((x) => x.SnapshotId === id) ?? null);
+  return nullIfNotFound(
+    async () =>
+      (await ec2.describeSnapshots({ SnapshotIds: [id] })).Snapshots?.find((x) => x.SnapshotId === id) ?? null,
+  );
 }
 
 function flattenSnapshot(ctx: ResourceContext, sn: Snapshot, state: Obj): Obj {
@@ -238,7 +272,8 @@ export const awsEbsSnapshot: ResourceImpl = {
     const id = String(prior.id);
     if (JSON.stringify(prior.tags_all) !== JSON.stringify(plan.tags_all)) await updateTags(ctx, id, prior, plan);
     const ec2 = await ctx.ec2();
-    if (plan.storage_tier !== prior.storage_tier && plan.storage_tier === "archive") await ec2.modifySnapshotTier({ SnapshotId: id, StorageTier: "archive" });
+    if (plan.storage_tier !== prior.storage_tier && plan.storage_tier === "archive")
+      await ec2.modifySnapshotTier({ SnapshotId: id, StorageTier: "archive" });
     const sn = await findSnapshot(ctx, id);
     return sn ? flattenSnapshot(ctx, sn, plan) : undefined;
   },

@@ -1,6 +1,6 @@
 // Schemas of the addresses family, matching hashicorp/aws 6.x (6.25.0): names, types, nesting and
 // computed-ness as that provider reports them; ForceNew and defaults as its resource code declares.
-import { bool, str, tagsAttrs, type ResourceSchema } from "../framework/schema.ts";
+import { bool, type ResourceSchema, str, tagsAttrs } from "../framework/schema.ts";
 
 export const aws_eip: ResourceSchema = {
   version: 0,

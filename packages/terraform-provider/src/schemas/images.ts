@@ -1,6 +1,22 @@
 // Schemas of the images family, matching hashicorp/aws 6.x (6.25.0): names, types, nesting and
 // computed-ness as that provider reports them; ForceNew and defaults as its resource code declares.
-import { attr, bool, filterBlock, map, num, obj, set, setBlock, str, strList, strMap, tagsAttrs, type Block, type DataSourceSchema, type ResourceSchema } from "../framework/schema.ts";
+import {
+  attr,
+  type Block,
+  bool,
+  type DataSourceSchema,
+  filterBlock,
+  map,
+  num,
+  obj,
+  type ResourceSchema,
+  set,
+  setBlock,
+  str,
+  strList,
+  strMap,
+  tagsAttrs,
+} from "../framework/schema.ts";
 
 /** What an AMI reports about itself: computed in aws_ami_copy, aws_ami_from_instance and data aws_ami (aws_ami sets the image's properties as arguments). */
 function amiAttributes(): Block["attributes"] {
@@ -68,21 +84,27 @@ export const aws_ami: ResourceSchema = {
       virtualization_type: str("oF", { default: "paravirtual" }),
     },
     blocks: {
-      ebs_block_device: setBlock({
-        delete_on_termination: bool("oF", { default: true }),
-        device_name: str("rF"),
-        encrypted: bool("oF", { default: false }),
-        iops: num("ocF"),
-        outpost_arn: str("oF"),
-        snapshot_id: str("oF"),
-        throughput: num("ocF"),
-        volume_size: num("ocF"),
-        volume_type: str("oF", { default: "standard" }),
-      }, { computed: true, forceNew: true }),
-      ephemeral_block_device: setBlock({
-        device_name: str("rF"),
-        virtual_name: str("rF"),
-      }, { computed: true, forceNew: true }),
+      ebs_block_device: setBlock(
+        {
+          delete_on_termination: bool("oF", { default: true }),
+          device_name: str("rF"),
+          encrypted: bool("oF", { default: false }),
+          iops: num("ocF"),
+          outpost_arn: str("oF"),
+          snapshot_id: str("oF"),
+          throughput: num("ocF"),
+          volume_size: num("ocF"),
+          volume_type: str("oF", { default: "standard" }),
+        },
+        { computed: true, forceNew: true },
+      ),
+      ephemeral_block_device: setBlock(
+        {
+          device_name: str("rF"),
+          virtual_name: str("rF"),
+        },
+        { computed: true, forceNew: true },
+      ),
     },
   },
 };
@@ -95,21 +117,27 @@ function derivedAmi(args: Block["attributes"]): ResourceSchema {
     block: {
       attributes: { ...amiResourceAttributes(), ...args },
       blocks: {
-        ebs_block_device: setBlock({
-          delete_on_termination: bool("c"),
-          device_name: str("c"),
-          encrypted: bool("c"),
-          iops: num("c"),
-          outpost_arn: str("c"),
-          snapshot_id: str("c"),
-          throughput: num("c"),
-          volume_size: num("c"),
-          volume_type: str("c"),
-        }, { computed: true }),
-        ephemeral_block_device: setBlock({
-          device_name: str("c"),
-          virtual_name: str("c"),
-        }, { computed: true }),
+        ebs_block_device: setBlock(
+          {
+            delete_on_termination: bool("c"),
+            device_name: str("c"),
+            encrypted: bool("c"),
+            iops: num("c"),
+            outpost_arn: str("c"),
+            snapshot_id: str("c"),
+            throughput: num("c"),
+            volume_size: num("c"),
+            volume_type: str("c"),
+          },
+          { computed: true },
+        ),
+        ephemeral_block_device: setBlock(
+          {
+            device_name: str("c"),
+            virtual_name: str("c"),
+          },
+          { computed: true },
+        ),
       },
     },
   };
@@ -150,7 +178,10 @@ export const data_aws_ami: DataSourceSchema = {
     attributes: {
       ...amiAttributes(),
       allow_unsafe_filter: bool("o"),
-      block_device_mappings: attr(set(obj({ device_name: "string", ebs: map("string"), no_device: "string", virtual_name: "string" })), "c"),
+      block_device_mappings: attr(
+        set(obj({ device_name: "string", ebs: map("string"), no_device: "string", virtual_name: "string" })),
+        "c",
+      ),
       creation_date: str("c"),
       deprecation_time: str("c"),
       description: str("c"),

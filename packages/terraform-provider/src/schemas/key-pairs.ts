@@ -1,6 +1,14 @@
 // Schemas of the key-pairs family, matching hashicorp/aws 6.x (6.25.0): names, types, nesting and
 // computed-ness as that provider reports them; ForceNew and defaults as its resource code declares.
-import { bool, filterBlock, str, strMap, tagsAttrs, type DataSourceSchema, type ResourceSchema } from "../framework/schema.ts";
+import {
+  bool,
+  type DataSourceSchema,
+  filterBlock,
+  type ResourceSchema,
+  str,
+  strMap,
+  tagsAttrs,
+} from "../framework/schema.ts";
 
 export const aws_key_pair: ResourceSchema = {
   version: 1,

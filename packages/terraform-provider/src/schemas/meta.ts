@@ -1,6 +1,18 @@
 // Schemas of the meta family, matching hashicorp/aws 6.x (6.25.0): names, types, nesting and
 // computed-ness as that provider reports them; ForceNew and defaults as its resource code declares.
-import { attr, bool, filterBlock, list, num, obj, str, strList, strMap, strSet, type DataSourceSchema } from "../framework/schema.ts";
+import {
+  attr,
+  bool,
+  type DataSourceSchema,
+  filterBlock,
+  list,
+  num,
+  obj,
+  str,
+  strList,
+  strMap,
+  strSet,
+} from "../framework/schema.ts";
 
 export const data_aws_availability_zones: DataSourceSchema = {
   version: 0,
@@ -55,7 +67,10 @@ export const data_aws_vpc: DataSourceSchema = {
     attributes: {
       arn: str("c"),
       cidr_block: str("oc"),
-      cidr_block_associations: attr(list(obj({ association_id: "string", cidr_block: "string", state: "string" })), "c"),
+      cidr_block_associations: attr(
+        list(obj({ association_id: "string", cidr_block: "string", state: "string" })),
+        "c",
+      ),
       default: bool("oc"),
       dhcp_options_id: str("oc"),
       enable_dns_hostnames: bool("c"),

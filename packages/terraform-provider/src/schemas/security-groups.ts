@@ -1,10 +1,40 @@
 // Schemas of the security-groups family, matching hashicorp/aws 6.x (6.25.0): names, types, nesting and
 // computed-ness as that provider reports them; ForceNew and defaults as its resource code declares.
-import { attr, bool, filterBlock, list, num, obj, set, str, strList, strMap, tagsAttrs, type Attr, type DataSourceSchema, type ResourceSchema } from "../framework/schema.ts";
+import {
+  type Attr,
+  attr,
+  bool,
+  type DataSourceSchema,
+  filterBlock,
+  list,
+  num,
+  obj,
+  type ResourceSchema,
+  set,
+  str,
+  strList,
+  strMap,
+  tagsAttrs,
+} from "../framework/schema.ts";
 
 /** aws_security_group's inline `ingress` and `egress` rules: sets of objects, optional and computed. */
 const sgRules = (): Attr =>
-  attr(set(obj({ cidr_blocks: list("string"), description: "string", from_port: "number", ipv6_cidr_blocks: list("string"), prefix_list_ids: list("string"), protocol: "string", security_groups: set("string"), self: "bool", to_port: "number" })), "oc");
+  attr(
+    set(
+      obj({
+        cidr_blocks: list("string"),
+        description: "string",
+        from_port: "number",
+        ipv6_cidr_blocks: list("string"),
+        prefix_list_ids: list("string"),
+        protocol: "string",
+        security_groups: set("string"),
+        self: "bool",
+        to_port: "number",
+      }),
+    ),
+    "oc",
+  );
 
 export const aws_security_group: ResourceSchema = {
   version: 1,
