@@ -100,6 +100,13 @@ export interface PageRequest {
 export interface PageLimits {
   min: number;
   max: number;
+  /**
+   * EC2's documented leniency for some lists (DescribeVolumes, DescribeSnapshots,
+   * DescribeVolumeStatus…): "if MaxResults is given a value larger than N, only N results are
+   * returned". AWS CLI v2 sends MaxResults=1000 to describe-volumes/describe-snapshots by default,
+   * so refusing it would break their plain form. Without it, a value above `max` is an error.
+   */
+  capAbove?: boolean;
 }
 
 /**
@@ -119,13 +126,14 @@ export function paginate<T>(
   if (req.MaxResults === undefined) {
     return { page: items.slice(start) };
   }
-  const max = req.MaxResults;
-  if (!Number.isInteger(max) || max < limits.min || max > limits.max) {
+  const asked = req.MaxResults;
+  if (!Number.isInteger(asked) || asked < limits.min || (asked > limits.max && !limits.capAbove)) {
     throw new Ec2Error(
       "InvalidParameterValue",
-      `Value ( ${max} ) for parameter maxResults is invalid. Expecting a value between ${limits.min} and ${limits.max}.`,
+      `Value ( ${asked} ) for parameter maxResults is invalid. Expecting a value between ${limits.min} and ${limits.max}.`,
     );
   }
+  const max = Math.min(asked, limits.max);
   const page = items.slice(start, start + max);
   const next = start + max < items.length ? encodeToken(start + max, guard) : undefined;
   return next ? { page, nextToken: next } : { page };

@@ -1312,14 +1312,18 @@ export const instanceActions = {
     };
   },
 
-  DescribeInstanceCreditSpecifications(tx: Tx, input: { InstanceIds?: string[]; Filters?: Filter[] }) {
+  DescribeInstanceCreditSpecifications(
+    tx: Tx,
+    input: { InstanceIds?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string },
+  ) {
     const pool = input.InstanceIds?.length
       ? input.InstanceIds.map((id) => requireInstance(tx, id))
       : [...tx.region.instancesByOwner.get(tx.ctx.accountId)].map((id) => tx.region.instances.get(id)!);
+    const rows = pool.filter((i) => i.creditSpecification);
+    const { page, nextToken } = paginate(rows, input, { min: 5, max: 1000 }, "credits");
     return {
-      InstanceCreditSpecifications: pool
-        .filter((i) => i.creditSpecification)
-        .map((i) => ({ InstanceId: i.instanceId, CpuCredits: i.creditSpecification })),
+      InstanceCreditSpecifications: page.map((i) => ({ InstanceId: i.instanceId, CpuCredits: i.creditSpecification })),
+      NextToken: nextToken,
     };
   },
 

@@ -504,7 +504,7 @@ export const volumeActions = {
         throw new Ec2Error("InvalidVolume.NotFound", `The volume '${id}' does not exist.`);
     const match = compileFilters(input.Filters, volumeFields);
     const rows = mine.filter((v) => (!input.VolumeIds?.length || input.VolumeIds.includes(v.volumeId)) && match(v));
-    const { page, nextToken } = paginate(rows, input, { min: 5, max: 500 }, "volumes");
+    const { page, nextToken } = paginate(rows, input, { min: 5, max: 500, capAbove: true }, "volumes");
     return { Volumes: page.map(toEc2Volume), NextToken: nextToken };
   },
   /** R17: a volume made from a snapshot reports `initialization-state` until its blocks are all fetched. */
@@ -536,7 +536,7 @@ export const volumeActions = {
       "volume-status.details-status": (v: Volume) => details(v).map((d) => d.Status),
     });
     const rows = mine.filter((v) => (!input.VolumeIds?.length || input.VolumeIds.includes(v.volumeId)) && match(v));
-    const { page, nextToken } = paginate(rows, input, { min: 5, max: 1000 }, "volume-status");
+    const { page, nextToken } = paginate(rows, input, { min: 5, max: 1000, capAbove: true }, "volume-status");
     return {
       VolumeStatuses: page.map((v) => ({
         VolumeId: v.volumeId,
@@ -682,15 +682,18 @@ export const volumeActions = {
       },
     };
   },
-  DescribeVolumesModifications(tx: Tx, input: { VolumeIds?: string[] }) {
+  DescribeVolumesModifications(tx: Tx, input: { VolumeIds?: string[]; MaxResults?: number; NextToken?: string }) {
     const rows = [...tx.region.volumes.values()].filter(
       (v) =>
         v.ownerId === tx.ctx.accountId &&
         v.modification &&
         (!input.VolumeIds?.length || input.VolumeIds.includes(v.volumeId)),
     );
+    // "up to a limit of 500" (the EC2 API reference): larger values are capped, not refused.
+    const { page, nextToken } = paginate(rows, input, { min: 1, max: 500, capAbove: true }, "modifications");
     return {
-      VolumesModifications: rows.map((v) => ({
+      NextToken: nextToken,
+      VolumesModifications: page.map((v) => ({
         VolumeId: v.volumeId,
         ModificationState: v.modification!.state,
         TargetSize: v.modification!.targetSize,
@@ -753,7 +756,7 @@ export const volumeActions = {
           (s.ownerAlias !== undefined && owners.includes(s.ownerAlias))) &&
         match(s),
     );
-    const { page, nextToken } = paginate(rows, input, { min: 5, max: 1000 }, "snapshots");
+    const { page, nextToken } = paginate(rows, input, { min: 5, max: 1000, capAbove: true }, "snapshots");
     return { Snapshots: page.map((s) => toEc2Snapshot(s, tx.now)), NextToken: nextToken };
   },
   DeleteSnapshot(tx: Tx, input: { SnapshotId?: string }) {
