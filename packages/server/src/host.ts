@@ -99,6 +99,11 @@ export interface SandboxHostOptions {
   snapshotEvery?: number;
   /** On close, snapshot sandboxes with at least this many events since their last snapshot; 0 never. 1,000 unless told. */
   snapshotOnCloseMin?: number;
+  /**
+   * While a sandbox's clock runs, mark the simulated time in the store (`markClock`) this often,
+   * each mark two periods ahead, so a crash never takes back time anyone saw; 0 never. 1,000 unless told.
+   */
+  clockMarkMs?: number;
 }
 
 /** Told of every event once it is durable, in seq order. */
@@ -172,6 +177,8 @@ interface Hosted {
   /** Seq of the snapshot it was loaded from or last saved (0: none); a save in progress. */
   snapshotSeq?: number;
   snapshotting?: Promise<void>;
+  /** Real ms of the last clock mark. */
+  markedAt?: number;
 }
 
 interface Job {
@@ -198,6 +205,7 @@ export class SandboxHost {
   private readonly shared: boolean;
   private readonly snapshotEvery: number;
   private readonly snapshotOnCloseMin: number;
+  private readonly clockMarkMs: number;
 
   constructor(options: SandboxHostOptions) {
     this.store = options.store;
@@ -208,6 +216,7 @@ export class SandboxHost {
     this.shared = typeof this.store.appendExclusive === "function";
     this.snapshotEvery = options.snapshotEvery ?? 10_000;
     this.snapshotOnCloseMin = options.snapshotOnCloseMin ?? 1_000;
+    this.clockMarkMs = options.clockMarkMs ?? 1_000;
     const tickMs = options.tickMs ?? 250;
     if (tickMs > 0) {
       this.ticker = setInterval(() => this.tick(), tickMs);
@@ -222,6 +231,7 @@ export class SandboxHost {
       p.then(
         (h) => {
           if (h.broken || this.closed) return;
+          void this.markClock(h);
           if (this.shared && !this.ownsClock(h)) return;
           this.execute(h, () => ({ output: undefined, events: [] })).catch((e) =>
             this.log(`sandbox "${name}": clock tick failed`, e),
@@ -430,6 +440,7 @@ export class SandboxHost {
     if (this.ticker) clearInterval(this.ticker);
     await Promise.allSettled([...this.creating.values()]);
     const hosts = await Promise.allSettled([...this.loaded.values()]);
+    await Promise.allSettled(hosts.map((r) => (r.status === "fulfilled" ? this.restClock(r.value) : undefined)));
     await Promise.allSettled(hosts.map((r) => (r.status === "fulfilled" ? r.value.tail : undefined)));
     for (const r of hosts) {
       if (r.status !== "fulfilled") continue;
@@ -483,10 +494,11 @@ export class SandboxHost {
       snapshotSeq: loaded.snapshot?.seq ?? 0,
     };
     if (this.shared) {
-      await this.share(hosted, true);
+      await this.share(hosted, true, loaded.clockMark);
     } else {
       this.ready.set(name, hosted);
-      this.resumeClock(hosted);
+      this.resumeClock(hosted, loaded.clockMark);
+      await this.markClock(hosted); // before anyone sees the resumed clock
     }
     return hosted;
   }
@@ -496,7 +508,7 @@ export class SandboxHost {
    * sandbox re-anchors its running clock (the rule of `resumeClock`, once for all replicas, under
    * the store's host lease) — and follows the store's stream of its events.
    */
-  private async share(h: Hosted, resume: boolean): Promise<void> {
+  private async share(h: Hosted, resume: boolean, clockMark?: number): Promise<void> {
     h.queue = [];
     h.backlog = [];
     try {
@@ -506,12 +518,7 @@ export class SandboxHost {
           h,
           (sb) => {
             if (sb.state.clock.paused) return { output: undefined, events: [] };
-            const clock: ClockState = { ...sb.state.clock, simAtAnchor: sb.state.now, realAtAnchor: this.realNow() };
-            const env: EventEnvelope = {
-              seq: sb.state.seq + 1,
-              at: sb.state.now,
-              event: { type: "ClockChanged", clock },
-            };
+            const env = this.restartedClock(sb, clockMark);
             sb.apply([env]);
             return { output: undefined, events: [env] };
           },
@@ -681,16 +688,54 @@ export class SandboxHost {
 
   /**
    * Simulated time stands still while a sandbox is not hosted: a running clock is re-anchored at
-   * the simulated time of the last persisted event, so a server that was down overnight at ×60
-   * does not wake up to 40 simulated days of uptime and bills. Recorded as a ClockChanged event.
+   * the last moment it was known to have reached, so a server that was down overnight at ×60 does
+   * not wake up to 40 simulated days of uptime and bills. Recorded as a ClockChanged event.
    */
-  private resumeClock(h: Hosted): void {
-    const { state } = h.sb;
-    if (state.clock.paused) return;
-    const clock: ClockState = { ...state.clock, simAtAnchor: state.now, realAtAnchor: this.realNow() };
-    const env: EventEnvelope = { seq: state.seq + 1, at: state.now, event: { type: "ClockChanged", clock } };
+  private resumeClock(h: Hosted, clockMark?: number): void {
+    if (h.sb.state.clock.paused) return;
+    const env = this.restartedClock(h.sb, clockMark);
     h.sb.apply([env]);
     this.issue(h, [env]);
+  }
+
+  /**
+   * The re-anchor of a resting sandbox's running clock. Time anyone saw never goes back: it
+   * resumes from the later of the last event (a clean close records the moment it stopped, see
+   * `restClock`) and the store's clock mark (written ahead while it ran, for a crash).
+   */
+  private restartedClock(sb: Sandbox, clockMark?: number): EventEnvelope {
+    const { state } = sb;
+    const at = Math.max(state.now, clockMark ?? state.now);
+    const clock: ClockState = { ...state.clock, simAtAnchor: at, realAtAnchor: this.realNow() };
+    return { seq: state.seq + 1, at, event: { type: "ClockChanged", clock } };
+  }
+
+  /** While the clock runs: a mark in the store every `clockMarkMs`, two periods ahead (it may be read after a crash). */
+  private async markClock(h: Hosted): Promise<void> {
+    const clock = h.sb.state.clock;
+    if (!this.store.markClock || this.clockMarkMs <= 0 || clock.paused) return;
+    const real = this.realNow();
+    if (real - (h.markedAt ?? Number.NEGATIVE_INFINITY) < this.clockMarkMs) return;
+    h.markedAt = real;
+    const ahead = clock.simAtAnchor + Math.max(0, real + 2 * this.clockMarkMs - clock.realAtAnchor) * clock.speed;
+    await this.store
+      .markClock(h.name, ahead)
+      .catch((e: unknown) => this.log(`sandbox "${h.name}": clock mark failed`, e));
+  }
+
+  /**
+   * A clean close records the moment a running clock came to rest (a ClockChanged at the
+   * simulated now) and marks it exactly, so the next load resumes where the clock stood — not at
+   * the last event, which may be long before what everyone watching saw.
+   */
+  private async restClock(h: Hosted): Promise<void> {
+    if (h.broken || h.sb.state.clock.paused) return;
+    try {
+      await this.execute(h, (sb) => ({ output: undefined, events: sb.setClock({}) }));
+      await this.store.markClock?.(h.name, h.sb.state.now);
+    } catch (e) {
+      this.log(`sandbox "${h.name}": could not record where its clock stopped`, e);
+    }
   }
 
   /**

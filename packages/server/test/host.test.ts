@@ -2,12 +2,17 @@
  * SandboxHost in-process: ordering under concurrency, durable-before-ack (for writes and for the
  * reads that follow them), a failed append, the transition ticker, and action routing.
  */
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type EventEnvelope, isEc2Error } from "@ec2sim/core";
 import { describe, expect, it } from "vitest";
 import { routeAction } from "../src/dispatch.ts";
 import { SandboxHost } from "../src/host.ts";
 import {
   type JournalEntry,
+  JournalStore,
   type LoadedSandbox,
   MemoryStore,
   type SandboxMeta,
@@ -201,6 +206,67 @@ describe("SandboxHost", () => {
     expect((await host2.info("t")).clock).toMatchObject({ speed: 60, paused: false });
     const { entries } = await store.load("t");
     expect(((entries.at(-1)!.event as EventEnvelope).event as { type: string }).type).toBe("ClockChanged");
+  });
+
+  it("a clean close records where the running clock stood: the next load resumes there, not at the last event", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ec2sim-host-rest-"));
+    let real = 1_000_000;
+    const host = new SandboxHost({ store: await JournalStore.open(dir), tickMs: 0, realNow: () => real });
+    await host.create("t", { seed: "s", speed: 60 });
+    await host.call("t", A, "CreateKeyPair", { KeyName: "k" });
+    real += 29_000; // 29 s real = 29 min simulated with no event at all: what a REPL's header showed
+    const seen = (await host.load("t")).now;
+    const costSeen = (await host.costReport("t")).total;
+    await host.close();
+    real += 3_600_000;
+    const host2 = new SandboxHost({ store: await JournalStore.open(dir), tickMs: 0, realNow: () => real });
+    const sb2 = await host2.load("t");
+    expect(sb2.now).toBe(seen);
+    expect((await host2.costReport("t")).total).toBeGreaterThanOrEqual(costSeen);
+    await host2.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a crash never takes back time anyone saw: the clock resumes from the mark written ahead while it ran", async () => {
+    const store = new MemoryStore();
+    let real = 1_000_000;
+    const host = new SandboxHost({ store, tickMs: 0, clockMarkMs: 1_000, realNow: () => real });
+    await host.create("t", { seed: "s", speed: 60 });
+    const image = await newestImage(host);
+    await host.call("t", A, "RunInstances", { ImageId: image, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1 });
+    let seen = 0;
+    for (let s = 0; s < 30; s++) {
+      real += 1_000;
+      host.tick(); // the ticker's work: fire what is due, and mark the clock
+      await host.load("t").then((sb) => (seen = sb.now));
+    }
+    real += 400; // seen on a screen after the last tick, then kill -9 (the host is abandoned, never closed)
+    seen = (await host.load("t")).now;
+    real += 3_600_000;
+    const host2 = new SandboxHost({ store, tickMs: 0, realNow: () => real });
+    const sb2 = await host2.load("t");
+    expect(sb2.now).toBeGreaterThanOrEqual(seen);
+    // ahead by at most two mark periods of simulated time (×60)
+    expect(sb2.now - seen).toBeLessThanOrEqual(2 * 1_000 * 60);
+    expect((await store.load("t")).clockMark).toBeGreaterThanOrEqual(seen);
+    await host2.close();
+  });
+
+  it("a paused clock is not marked ahead, and resumes exactly where it was paused", async () => {
+    const store = new MemoryStore();
+    let real = 1_000_000;
+    const host = new SandboxHost({ store, tickMs: 0, realNow: () => real });
+    await host.create("t", { seed: "s", speed: 60, paused: true });
+    await host.advance("t", 90_000);
+    const seen = (await host.load("t")).now;
+    for (let s = 0; s < 5; s++) {
+      real += 1_000;
+      host.tick();
+    }
+    expect((await store.load("t")).clockMark).toBeUndefined();
+    real += 3_600_000;
+    const sb2 = await new SandboxHost({ store, tickMs: 0, realNow: () => real }).load("t");
+    expect(sb2.now).toBe(seen);
   });
 
   it("routes core actions to the sandbox, model-only actions to UnsupportedOperation, others to InvalidAction", () => {

@@ -219,6 +219,17 @@ export function storeContract(
       await store.append("a", [{ seq: 1, event: "again" }], 0);
     });
 
+    it("clock marks (where a store keeps them): load returns the last one; none until one is made", async () => {
+      if (!store.markClock) return; // optional: PostgresStore keeps none
+      await store.create(meta("a"));
+      await appendEach(store, "a", 1, 2);
+      expect((await store.load("a")).clockMark).toBeUndefined();
+      await Promise.all([store.markClock("a", 1_000), store.markClock("a", 2_000), store.markClock("a", 1_500)]);
+      expect((await store.load("a")).clockMark).toBe(1_500); // the last asked for, not the largest
+      await expect(store.markClock("a", Number.NaN)).rejects.toBeInstanceOf(RangeError);
+      await expect(store.markClock("nope", 1)).rejects.toBeInstanceOf(StoreNotFoundError);
+    });
+
     it("rejects everything once closed", async () => {
       await store.create(meta("a"));
       await store.close();

@@ -59,6 +59,11 @@ describe("JournalStore on disk", () => {
     expect((await readdir(join(dir, "sandboxes"))).sort()).toEqual(names.map(sandboxDirName).sort());
 
     store = await JournalStore.open(dir);
+    await store.markClock("default", 1_736_154_093_000);
+    await store.close();
+
+    store = await JournalStore.open(dir);
+    expect((await store.load("default")).clockMark).toBe(1_736_154_093_000);
     expect((await store.list()).map((m) => m.name)).toEqual([...names].sort());
     const loaded = await store.load("default");
     expect(loaded.snapshot).toEqual({ seq: 15, state: { upTo: 15 } });

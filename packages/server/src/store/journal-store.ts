@@ -16,7 +16,7 @@
  */
 
 import { randomBytes } from "node:crypto";
-import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
+import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import {
   decodeRecordEvents,
@@ -74,6 +74,8 @@ export interface JournalStoreOptions {
 
 const META_FILE = "meta.json";
 const SNAPSHOT_FILE = "snapshot.snap";
+/** The last clock mark (`markClock`): `{"simMs": …}`, replaced by rename, not fsynced. */
+const CLOCK_MARK_FILE = "clock-mark.json";
 const SANDBOXES_DIR = "sandboxes";
 
 /** Folder name for a sandbox: percent-encoding, with "." and the other URI-safe marks encoded too. */
@@ -445,6 +447,16 @@ async function readPrefix(path: string, length: number): Promise<Buffer> {
   }
 }
 
+/** The clock mark in `file`, if there is a readable one (it is only a hint: never fail a load over it). */
+async function readClockMark(file: string): Promise<number | undefined> {
+  try {
+    const { simMs } = JSON.parse(await readFile(file, "utf8")) as { simMs?: unknown };
+    return typeof simMs === "number" && Number.isFinite(simMs) ? simMs : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 interface IndexEntry {
   meta: SandboxMeta;
   dir: string;
@@ -459,6 +471,8 @@ export class JournalStore implements SandboxStore {
   private readonly creating = new Set<string>();
   private closed = false;
   private closing: Promise<void> | undefined;
+  /** Per sandbox, the clock marks being written, one after another (the last one asked for wins). */
+  private readonly marking = new Map<string, Promise<void>>();
 
   private constructor(
     readonly root: string,
@@ -550,7 +564,31 @@ export class JournalStore implements SandboxStore {
     const log = await this.log(name);
     const entry = this.index.get(name);
     if (!entry) throw new StoreNotFoundError(name);
-    return log.load(structuredClone(entry.meta));
+    const loaded = await log.load(structuredClone(entry.meta));
+    const mark = await readClockMark(join(entry.dir, CLOCK_MARK_FILE));
+    if (mark !== undefined) loaded.clockMark = mark;
+    return loaded;
+  }
+
+  async markClock(name: string, simMs: number): Promise<void> {
+    this.checkOpen();
+    if (!Number.isFinite(simMs)) throw new RangeError(`a clock mark must be a finite number, got ${String(simMs)}`);
+    const entry = this.index.get(name);
+    if (!entry) throw new StoreNotFoundError(name);
+    const file = join(entry.dir, CLOCK_MARK_FILE);
+    const write = async () => {
+      // A process that dies keeps what it wrote (the page cache is the kernel's), so no fsync.
+      const tmp = `${file}.${randomBytes(4).toString("hex")}.tmp`;
+      await writeFile(tmp, JSON.stringify({ simMs }));
+      await rename(tmp, file);
+    };
+    const next = (this.marking.get(name) ?? Promise.resolve()).then(write, write);
+    this.marking.set(name, next);
+    try {
+      await next;
+    } finally {
+      if (this.marking.get(name) === next) this.marking.delete(name);
+    }
   }
 
   async append(name: string, entries: JournalEntry[], expectedLastSeq: number): Promise<void> {
@@ -601,7 +639,7 @@ export class JournalStore implements SandboxStore {
     if (this.closing) return this.closing;
     this.closed = true;
     this.closing = (async () => {
-      await Promise.allSettled([...this.opening.values()]);
+      await Promise.allSettled([...this.opening.values(), ...this.marking.values()]);
       await Promise.allSettled([...this.logs.values()].map((log) => log.shutdown()));
       this.logs.clear();
       await this.lock.release();

@@ -24,6 +24,7 @@ interface MemorySandbox {
   lastSeq: number;
   /** History up to here was compacted away (0: none). */
   compactedSeq: number;
+  clockMark?: number;
 }
 
 export interface MemoryStoreOptions {
@@ -62,6 +63,7 @@ export class MemoryStore implements SandboxStore {
         .map((e) => ({ seq: e.seq, event: JSON.parse(e.event) as unknown })),
     };
     if (sb.snapshot) loaded.snapshot = { seq: sb.snapshot.seq, state: JSON.parse(sb.snapshot.state) as unknown };
+    if (sb.clockMark !== undefined) loaded.clockMark = sb.clockMark;
     return loaded;
   }
 
@@ -101,6 +103,11 @@ export class MemoryStore implements SandboxStore {
       sb.compactedSeq = upToSeq;
     }
     return sb.compactedSeq;
+  }
+
+  async markClock(name: string, simMs: number): Promise<void> {
+    if (!Number.isFinite(simMs)) throw new RangeError(`a clock mark must be a finite number, got ${String(simMs)}`);
+    this.get(name).clockMark = simMs;
   }
 
   async delete(name: string): Promise<void> {

@@ -32,6 +32,8 @@ export interface LoadedSandbox {
   snapshot?: { seq: number; state: unknown };
   /** Entries after the snapshot (or from seq 1 when there is none), in order and contiguous. */
   entries: JournalEntry[];
+  /** The last clock mark (`markClock`), if the store keeps them and one was made. */
+  clockMark?: number;
 }
 
 export interface SandboxStore {
@@ -72,6 +74,14 @@ export interface SandboxStore {
   compact(name: string, upToSeq: number): Promise<number>;
   /** Rejects with `StoreNotFoundError` if there is no such sandbox. */
   delete(name: string): Promise<void>;
+  /**
+   * Optional. Records a simulated moment the sandbox's running clock may have been seen at (the
+   * host writes it a little ahead of time while the clock runs, and exactly on a clean close), so
+   * a sandbox loaded after a crash resumes no earlier than anyone saw; `load` returns the last one
+   * as `clockMark`. Not history: replaced in place, and not fsynced (it survives the process
+   * dying; a power cut may lose it, and the load then falls back to the last event).
+   */
+  markClock?(name: string, simMs: number): Promise<void>;
   /** Waits for in-flight writes, then releases resources (and, for `JournalStore`, the lock). */
   close(): Promise<void>;
   /**
