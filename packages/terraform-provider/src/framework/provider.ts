@@ -22,7 +22,8 @@ export interface ResourceImpl {
   importState?(id: string): Obj;
   /** Adjust a plan (mark values unknown, extra replacements). Returns extra requires-replace attribute names. */
   modifyPlan?(args: { prior: Obj | null; plan: Obj; config: Obj; providerRegion: string }): string[] | void;
-  validate?(config: Obj): string[];
+  /** Extra checks at validate time: a message (an error whose summary it is) or a full diagnostic. */
+  validate?(config: Obj): (string | PDiagnostic)[];
 }
 
 export interface DataSourceImpl {
@@ -357,7 +358,8 @@ export function createProvider(def: ProviderDefinition): ProviderHandlers {
       if (!r) return { diagnostics: [errorDiagnostic(`unknown resource type ${req.type_name}`)] };
       const config = decodeValue(req.config?.msgpack);
       const diags = validateBlock(blockOf(r.schema), isObj(config) ? config : {}, []);
-      for (const msg of r.validate?.(isObj(config) ? config : {}) ?? []) diags.push(errorDiagnostic(msg));
+      for (const msg of r.validate?.(isObj(config) ? config : {}) ?? [])
+        diags.push(typeof msg === "string" ? errorDiagnostic(msg) : msg);
       return { diagnostics: diags };
     },
 

@@ -7,6 +7,8 @@ export type CtyType =
   | "string"
   | "number"
   | "bool"
+  /** cty.DynamicPseudoType: any value (only the unsupported types' placeholder schemas use it). */
+  | "dynamic"
   | readonly ["list" | "set" | "map", CtyType]
   | readonly ["object", { readonly [name: string]: CtyType }];
 

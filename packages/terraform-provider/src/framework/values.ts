@@ -14,6 +14,7 @@ export function isObj(v: unknown): v is Obj {
 export function normalizeType(t: CtyType, v: unknown): unknown {
   if (v === undefined || v === null) return null;
   if (isUnknown(v)) return v;
+  if (t === "dynamic") return v;
   if (typeof t === "string") {
     if (t === "string") return typeof v === "string" ? v : String(v);
     if (t === "number") return typeof v === "number" ? v : Number(v);
