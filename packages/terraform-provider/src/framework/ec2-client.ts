@@ -64,6 +64,7 @@ import {
   UpdateSecurityGroupRuleDescriptionsEgressCommand,
   UpdateSecurityGroupRuleDescriptionsIngressCommand,
 } from "@aws-sdk/client-ec2";
+import { NETWORK_COMMANDS, type NetworkMethod } from "./ec2-network-commands.ts";
 
 export const EC2_METHODS = [
   "allocateAddress",
@@ -126,7 +127,7 @@ export const EC2_METHODS = [
 ] as const;
 export type Ec2Method = (typeof EC2_METHODS)[number];
 /** The slice of the aggregated `EC2` class the provider uses, with the same signatures. */
-export type Ec2 = Pick<EC2, Ec2Method>;
+export type Ec2 = Pick<EC2, Ec2Method | NetworkMethod>;
 
 const COMMANDS: Record<Ec2Method, new (input: never) => Parameters<EC2Client["send"]>[0]> = {
   allocateAddress: AllocateAddressCommand,
@@ -191,7 +192,7 @@ const COMMANDS: Record<Ec2Method, new (input: never) => Parameters<EC2Client["se
 export function createEc2(config: EC2ClientConfig): Ec2 {
   const client = new EC2Client(config);
   const out: Record<string, (input: never) => Promise<unknown>> = {};
-  for (const [name, Command] of Object.entries(COMMANDS))
+  for (const [name, Command] of Object.entries({ ...COMMANDS, ...NETWORK_COMMANDS }))
     out[name] = (input: never) => client.send(new Command(input) as never);
   return out as unknown as Ec2;
 }

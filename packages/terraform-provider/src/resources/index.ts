@@ -5,14 +5,8 @@ import { awsEip, awsEipAssociation } from "./addresses.ts";
 import { awsAmi, awsAmiCopy, awsAmiFromInstance, awsAmiLaunchPermission, dataAwsAmi, dataAwsAmiIds } from "./images.ts";
 import { awsInstance, dataAwsInstance, dataAwsInstances } from "./instances.ts";
 import { awsKeyPair, dataAwsKeyPair } from "./key-pairs.ts";
-import {
-  dataAwsAvailabilityZones,
-  dataAwsCallerIdentity,
-  dataAwsRegion,
-  dataAwsSubnet,
-  dataAwsSubnets,
-  dataAwsVpc,
-} from "./meta.ts";
+import { dataAwsAvailabilityZones, dataAwsCallerIdentity, dataAwsRegion } from "./meta.ts";
+import { networkDataSources, networkResources } from "./network.ts";
 import {
   awsSecurityGroup,
   awsSecurityGroupRule,
@@ -40,6 +34,7 @@ export const providerDefinition: ProviderDefinition = {
     aws_ebs_snapshot: awsEbsSnapshot,
     aws_eip: awsEip,
     aws_eip_association: awsEipAssociation,
+    ...networkResources,
   },
   dataSources: {
     aws_ami: dataAwsAmi,
@@ -49,10 +44,8 @@ export const providerDefinition: ProviderDefinition = {
     aws_availability_zones: dataAwsAvailabilityZones,
     aws_region: dataAwsRegion,
     aws_caller_identity: dataAwsCallerIdentity,
-    aws_vpc: dataAwsVpc,
-    aws_subnet: dataAwsSubnet,
-    aws_subnets: dataAwsSubnets,
     aws_security_group: dataAwsSecurityGroup,
     aws_key_pair: dataAwsKeyPair,
+    ...networkDataSources,
   },
 };

@@ -5,11 +5,13 @@ import { errorCode, isNotFound, type ResourceContext } from "../framework/contex
 import type { DataSourceImpl, ResourceImpl } from "../framework/provider.ts";
 import { isObj, type Obj } from "../framework/values.ts";
 import {
+  aws_default_security_group,
   aws_security_group,
   aws_security_group_rule,
   aws_vpc_security_group_egress_rule,
   aws_vpc_security_group_ingress_rule,
   data_aws_security_group,
+  data_aws_security_groups,
 } from "../schemas/security-groups.ts";
 import {
   arn,
@@ -523,6 +525,80 @@ export const dataAwsSecurityGroup: DataSourceImpl = {
       name: g.GroupName ?? null,
       tags: tagsFromApi(ctx, g.Tags),
       vpc_id: g.VpcId ?? "",
+    };
+  },
+};
+
+// ---- aws_default_security_group ----
+/** The default group of `vpcId`, or of the region's default VPC. */
+async function findDefaultGroup(ctx: ResourceContext, vpcId: string | undefined): Promise<SecurityGroup> {
+  const ec2 = await ctx.ec2();
+  let vpc = vpcId;
+  if (!vpc) {
+    const def = (await ec2.describeVpcs({ Filters: [{ Name: "is-default", Values: ["true"] }] })).Vpcs?.[0];
+    if (!def?.VpcId) throw new Error("no default VPC: give vpc_id");
+    vpc = def.VpcId;
+  }
+  const out = await ec2.describeSecurityGroups({
+    Filters: [
+      { Name: "vpc-id", Values: [vpc] },
+      { Name: "group-name", Values: ["default"] },
+    ],
+  });
+  return singleResult(out.SecurityGroups, "EC2 Default Security Group");
+}
+
+export const awsDefaultSecurityGroup: ResourceImpl = {
+  schema: aws_default_security_group,
+  title: "Default Security Group",
+  modifyPlan({ plan, config }) {
+    for (const k of ["ingress", "egress"]) if (Array.isArray(config[k])) plan[k] = planRules(plan[k]);
+  },
+  async create(ctx, plan) {
+    const g = await findDefaultGroup(ctx, s(plan.vpc_id));
+    const id = g.GroupId!;
+    ctx.partial = { id };
+    // Adoption, as hashicorp/aws: every rule the group has goes; the configured ones come in.
+    await setRules(ctx, id, "egress", permissionsToRules(g.IpPermissionsEgress, id), objs(plan.egress).map(zeroRule));
+    await setRules(ctx, id, "ingress", permissionsToRules(g.IpPermissions, id), objs(plan.ingress).map(zeroRule));
+    const current = Object.fromEntries(
+      (g.Tags ?? []).filter((t) => t.Key && !t.Key.startsWith("aws:")).map((t) => [t.Key!, t.Value ?? ""]),
+    );
+    await updateTags(ctx, id, { tags_all: current }, plan);
+    return { ...(await flattenGroup(ctx, (await findGroup(ctx, id)) ?? g, plan)), name_prefix: "" };
+  },
+  async read(ctx, state) {
+    const g = await findGroup(ctx, String(state.id));
+    return g ? { ...(await flattenGroup(ctx, g, state)), name_prefix: "" } : null;
+  },
+  async update(ctx, prior, plan, config) {
+    return awsSecurityGroup.update!(ctx, prior, plan, config);
+  },
+  async delete() {
+    // As hashicorp/aws: a VPC's default group cannot be deleted; destroy only forgets it.
+  },
+};
+
+export const dataAwsSecurityGroups: DataSourceImpl = {
+  schema: data_aws_security_groups,
+  title: "Security Groups",
+  async read(ctx, config) {
+    const ec2 = await ctx.ec2();
+    const groups: SecurityGroup[] = [];
+    let token: string | undefined;
+    do {
+      const out = await ec2.describeSecurityGroups({
+        Filters: buildFilters(config, {}, [config.tags]),
+        NextToken: token,
+      });
+      groups.push(...(out.SecurityGroups ?? []));
+      token = out.NextToken;
+    } while (token);
+    return {
+      id: ctx.region,
+      ids: groups.map((g) => g.GroupId),
+      arns: groups.map((g) => `arn:aws:ec2:${ctx.region}:${g.OwnerId}:security-group/${g.GroupId}`),
+      vpc_ids: groups.map((g) => g.VpcId ?? ""),
     };
   },
 };

@@ -108,6 +108,45 @@ export const aws_security_group_rule: ResourceSchema = {
   },
 };
 
+/** Adopts a VPC's default group: its rules become the configured ones; destroy only forgets it. */
+export const aws_default_security_group: ResourceSchema = {
+  version: 1,
+  block: {
+    attributes: {
+      arn: str("c"),
+      description: str("c"),
+      egress: sgRules(),
+      id: str("oc"),
+      ingress: sgRules(),
+      name: str("c"),
+      name_prefix: str("c"),
+      owner_id: str("c"),
+      region: str("oc"),
+      revoke_rules_on_delete: bool("o", { default: false }),
+      ...tagsAttrs(),
+      vpc_id: str("ocF"),
+    },
+  },
+};
+
+export const data_aws_security_groups: DataSourceSchema = {
+  version: 0,
+  timeouts: { read: "20m" },
+  block: {
+    attributes: {
+      arns: strList("c"),
+      id: str("oc"),
+      ids: strList("c"),
+      region: str("oc"),
+      tags: strMap("oc"),
+      vpc_ids: strList("c"),
+    },
+    blocks: {
+      filter: filterBlock(),
+    },
+  },
+};
+
 export const data_aws_security_group: DataSourceSchema = {
   version: 0,
   timeouts: { read: "20m" },

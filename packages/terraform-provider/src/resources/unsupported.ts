@@ -1,0 +1,31 @@
+// The resource types ec2sim leaves out (VPC peering, transit gateways, flow logs, …): in the schema so
+// that `terraform validate` asks the provider, which answers with a diagnostic naming what is missing.
+import type { ResourceImpl } from "../framework/provider.ts";
+import { errorDiagnostic } from "../framework/provider.ts";
+import { unsupportedSchemas, unsupportedWhat } from "../schemas/unsupported.ts";
+
+function unsupported(type: string): ResourceImpl {
+  const what = unsupportedWhat(type);
+  const refuse = async (): Promise<never> => {
+    throw new Error(`ec2sim does not support ${what} (${type})`);
+  };
+  return {
+    schema: { version: 0, block: unsupportedSchemas[type]! },
+    title: type,
+    validate: () => [
+      errorDiagnostic(
+        `ec2sim does not support ${type}`,
+        `The sandbox does not simulate ${what}, so ${type} cannot be planned or applied against it. ` +
+          "Remove it from the configuration used with the sandbox (the provider README lists what ec2sim leaves out).",
+      ),
+    ],
+    create: refuse,
+    read: refuse,
+    delete: refuse,
+  };
+}
+
+/** Every unsupported type, as resources of the provider definition. */
+export const unsupportedResources: Record<string, ResourceImpl> = Object.fromEntries(
+  Object.keys(unsupportedSchemas).map((t) => [t, unsupported(t)]),
+);
