@@ -2,8 +2,8 @@ export type { Ec2Action, Ec2Input, Ec2Output } from "./action-types.ts";
 export { limits } from "./limits.ts";
 export type { Ec2Operation, StaticOperationSchema } from "./operations.ts";
 export { EC2_API_VERSION, findOperation, listOperations } from "./operations.ts";
-export type { ParsedQueryRequest } from "./parse-request.ts";
-export { parseInput, parseQueryRequest } from "./parse-request.ts";
+export type { ParsedQueryRequest, QueryDialect } from "./parse-request.ts";
+export { AWS_QUERY_DIALECT, EC2_QUERY_DIALECT, parseInput, parseQueryRequest } from "./parse-request.ts";
 export type {
   QueryDispatch,
   QueryHandler,
@@ -16,7 +16,7 @@ export type { QueryPair } from "./query-string.ts";
 export { decodeQueryPairs } from "./query-string.ts";
 export type { SerializedError } from "./serialize-error.ts";
 export { serializeError, statusOf } from "./serialize-error.ts";
-export { EC2_XML_NAMESPACE, serializeResponse } from "./serialize-response.ts";
+export { EC2_XML_NAMESPACE, serializeResponse, serializeStructMembers } from "./serialize-response.ts";
 export type {
   LeafKind,
   LeafShape,
@@ -36,5 +36,5 @@ export type {
   VerifiedCaller,
   VerifySigV4Options,
 } from "./sigv4.ts";
-export { readCredentialScope, signingKey, verifySigV4 } from "./sigv4.ts";
+export { readCredentialScope, signingKey, splitPath, verifySigV4 } from "./sigv4.ts";
 export { escapeXml } from "./xml-escape.ts";

@@ -67,6 +67,7 @@ const emptyStruct = (name: string): StructShape => ({
   name,
   members: [],
   membersByQueryKey: new Map(),
+  membersByAwsQueryKey: new Map(),
 });
 
 let allActions: readonly string[] | undefined;

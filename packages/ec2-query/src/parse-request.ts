@@ -3,12 +3,28 @@
  * becomes `{ action: "DescribeImages", input: { Owners: ["self"], Filters: [{ Name: "name", … }] } }`
  * with member names and value types exactly as the AWS SDK declares them. The mirror image of the
  * SDK's `QueryShapeSerializer` with EC2 settings (flattened lists, capitalised keys, `ec2QueryName`).
+ *
+ * `parseInput` also reads the plain awsQuery protocol (IAM, STS: `Tags.member.1.Key`), given its
+ * dialect: EC2's Query protocol is a variant of awsQuery, so one parser serves both.
  */
 import { Ec2Error, errors } from "./ec2-error.ts";
 import { echo, limits } from "./limits.ts";
 import { findOperation } from "./operations.ts";
 import { decodeQueryPairs, type QueryPair } from "./query-string.ts";
-import type { LeafShape, Shape, StructShape } from "./shape-plan.ts";
+import type { LeafShape, ListShape, MapShape, MemberPlan, Shape, StructShape } from "./shape-plan.ts";
+
+/** How one member of the Query family spells keys, and what its errors say. */
+export interface QueryDialect {
+  /** The member whose key segment is `segment`, if any. */
+  member(shape: StructShape, segment: string): MemberPlan | undefined;
+  /** The segment between a list's key and an item's index (`member`), or undefined when items follow directly. */
+  listItemSegment(list: ListShape): string | undefined;
+  /** Key-entry names of a map (`key`, `value`). */
+  mapKeyName(map: MapShape): string;
+  mapValueName(map: MapShape): string;
+  unknownParameter(key: string): Error;
+  invalidValue(raw: string, key: string): Error;
+}
 
 export interface ParsedQueryRequest {
   readonly action: string;
@@ -47,6 +63,34 @@ export const unknownParameter = (key: string): Ec2Error =>
 export const invalidValue = (raw: string, key: string): Ec2Error =>
   errors.invalidParameterValue(`Invalid value '${echo(raw)}' for ${echo(key)}`);
 
+/** EC2: flattened lists (`Filter.1.Value.2`), `ec2QueryName` or capitalised keys. */
+export const EC2_QUERY_DIALECT: QueryDialect = {
+  member: (shape, segment) => shape.membersByQueryKey.get(segment),
+  listItemSegment: () => undefined,
+  mapKeyName: (map) => map.keyQueryName,
+  mapValueName: (map) => map.valueQueryName,
+  unknownParameter,
+  invalidValue,
+};
+
+/**
+ * awsQuery (IAM, STS): `xmlName` or member-name keys, list items under `member` (the item's
+ * `xmlName`) unless the list is flattened, maps as `entry.N.key`/`entry.N.value`. Invalid values are
+ * the services' `ValidationError`.
+ */
+export const AWS_QUERY_DIALECT: QueryDialect = {
+  member: (shape, segment) => shape.membersByAwsQueryKey.get(segment),
+  listItemSegment: (list) => (list.flattened ? undefined : list.itemXmlName),
+  mapKeyName: (map) => map.keyXmlName,
+  mapValueName: (map) => map.valueXmlName,
+  unknownParameter: (key) => new Ec2Error("InvalidParameter", `The parameter ${echo(key)} is not recognized`),
+  invalidValue: (raw, key) =>
+    new Ec2Error(
+      "ValidationError",
+      `1 validation error detected: Value '${echo(raw)}' at '${echo(key)}' failed to satisfy constraint: Member must be of the type the model declares`,
+    ),
+};
+
 /** Parses a form-encoded EC2 Query request body (or GET query string) against the model. */
 export function parseQueryRequest(body: string | URLSearchParams): ParsedQueryRequest {
   const pairs: QueryPair[] = typeof body === "string" ? decodeQueryPairs(body) : [...body];
@@ -65,11 +109,15 @@ export function parseQueryRequest(body: string | URLSearchParams): ParsedQueryRe
 }
 
 /** Builds an input object for `shape` from decoded query pairs, ignoring protocol parameters. */
-export function parseInput(shape: StructShape, pairs: Iterable<QueryPair>): Record<string, unknown> {
+export function parseInput(
+  shape: StructShape,
+  pairs: Iterable<QueryPair>,
+  dialect: QueryDialect = EC2_QUERY_DIALECT,
+): Record<string, unknown> {
   let root: Record<string, unknown> = {};
   for (const [key, value] of pairs) {
-    if (PROTOCOL_PARAMETERS.has(key) && !shape.membersByQueryKey.has(key)) continue;
-    root = insert(shape, root, key.split("."), 0, value, key) as Record<string, unknown>;
+    if (PROTOCOL_PARAMETERS.has(key) && !dialect.member(shape, key)) continue;
+    root = insert(dialect, shape, root, key.split("."), 0, value, key) as Record<string, unknown>;
   }
   return finish(root) as Record<string, unknown>;
 }
@@ -84,54 +132,71 @@ class SparseMap {
   readonly entries = new Map<number, { key?: string; value?: unknown }>();
 }
 
-function insert(shape: Shape, current: unknown, segments: string[], at: number, raw: string, key: string): unknown {
+function insert(
+  d: QueryDialect,
+  shape: Shape,
+  current: unknown,
+  segments: string[],
+  at: number,
+  raw: string,
+  key: string,
+): unknown {
   if (at === segments.length) {
     if (shape.kind === "list" && raw === "") return current ?? new SparseList(); // `Name=` is an empty list
-    if (shape.kind === "struct" || shape.kind === "list" || shape.kind === "map") throw unknownParameter(key);
-    return coerceLeaf(shape, raw, key);
+    if (shape.kind === "struct" || shape.kind === "list" || shape.kind === "map") throw d.unknownParameter(key);
+    return coerceLeaf(d, shape, raw, key);
   }
   const segment = segments[at]!;
   switch (shape.kind) {
     case "struct": {
-      const member = shape.membersByQueryKey.get(segment);
-      if (!member) throw unknownParameter(key);
+      const member = d.member(shape, segment);
+      if (!member) throw d.unknownParameter(key);
       const node = (current ?? {}) as Record<string, unknown>;
-      node[member.name] = insert(member.shape, node[member.name], segments, at + 1, raw, key);
+      node[member.name] = insert(d, member.shape, node[member.name], segments, at + 1, raw, key);
       return node;
     }
     case "list": {
-      const index = listIndex(segment, key);
+      let i = at;
+      const itemSegment = d.listItemSegment(shape);
+      if (itemSegment !== undefined) {
+        if (segment !== itemSegment) throw d.unknownParameter(key);
+        i++;
+      }
+      const indexSegment = segments[i];
+      if (indexSegment === undefined) throw d.unknownParameter(key);
+      const index = listIndex(d, indexSegment, key);
       const node = current instanceof SparseList ? current : new SparseList();
-      node.items.set(index, insert(shape.item, node.items.get(index), segments, at + 1, raw, key));
+      node.items.set(index, insert(d, shape.item, node.items.get(index), segments, i + 1, raw, key));
       return node;
     }
     case "map": {
       let i = at;
       if (!shape.flattened) {
-        if (segment !== "entry") throw unknownParameter(key);
+        if (segment !== "entry") throw d.unknownParameter(key);
         i++;
       }
       const indexSegment = segments[i];
       const part = segments[i + 1];
-      if (indexSegment === undefined || part === undefined) throw unknownParameter(key);
-      const index = listIndex(indexSegment, key);
+      if (indexSegment === undefined || part === undefined) throw d.unknownParameter(key);
+      const index = listIndex(d, indexSegment, key);
       const node = current instanceof SparseMap ? current : new SparseMap();
       const entry = node.entries.get(index) ?? {};
       node.entries.set(index, entry);
-      if (part === shape.keyQueryName && i + 2 === segments.length) entry.key = raw;
-      else if (part === shape.valueQueryName) entry.value = insert(shape.value, entry.value, segments, i + 2, raw, key);
-      else throw unknownParameter(key);
+      if (part === d.mapKeyName(shape) && i + 2 === segments.length) entry.key = raw;
+      else if (part === d.mapValueName(shape))
+        entry.value = insert(d, shape.value, entry.value, segments, i + 2, raw, key);
+      else throw d.unknownParameter(key);
       return node;
     }
     default:
-      throw unknownParameter(key);
+      throw d.unknownParameter(key);
   }
 }
 
-function listIndex(segment: string, key: string): number {
-  if (!/^[0-9]{1,12}$/.test(segment)) throw unknownParameter(key);
+function listIndex(d: QueryDialect, segment: string, key: string): number {
+  if (!/^[0-9]{1,12}$/.test(segment)) throw d.unknownParameter(key);
   const index = Number(segment);
-  if (index < 1) throw invalidValue(segment, key);
+  if (index < 1) throw d.invalidValue(segment, key);
   if (index > limits.maxListIndex) {
     throw errors.invalidParameterValue(
       `The list index ${echo(segment)} in ${echo(key)} exceeds the maximum of ${limits.maxListIndex}`,
@@ -146,42 +211,42 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A
 const EPOCH_SECONDS = /^\d+(?:\.\d+)?$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 
-function coerceLeaf(shape: LeafShape, raw: string, key: string): unknown {
+function coerceLeaf(d: QueryDialect, shape: LeafShape, raw: string, key: string): unknown {
   switch (shape.kind) {
     case "number": {
       const text = raw.trim();
-      if (!NUMBER.test(text)) throw invalidValue(raw, key);
+      if (!NUMBER.test(text)) throw d.invalidValue(raw, key);
       const n = Number(text);
-      if (!Number.isFinite(n)) throw invalidValue(raw, key);
+      if (!Number.isFinite(n)) throw d.invalidValue(raw, key);
       return n;
     }
     case "boolean": {
       const text = raw.trim().toLowerCase();
       if (text === "true") return true;
       if (text === "false") return false;
-      throw invalidValue(raw, key);
+      throw d.invalidValue(raw, key);
     }
     case "timestamp": {
       const text = raw.trim();
       let date: Date | undefined;
       if (EPOCH_SECONDS.test(text)) date = new Date(Number(text) * 1000);
       else if (ISO_DATE.test(text)) date = new Date(asUtcIso(text));
-      if (!date || Number.isNaN(date.getTime())) throw invalidValue(raw, key);
+      if (!date || Number.isNaN(date.getTime())) throw d.invalidValue(raw, key);
       return date;
     }
     case "blob": {
       const text = raw.replace(/[\s]/g, "");
-      if (!BASE64.test(text)) throw invalidValue(raw, key);
+      if (!BASE64.test(text)) throw d.invalidValue(raw, key);
       const bytes = Buffer.from(text, "base64");
       return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     }
     case "bigInteger": {
       const text = raw.trim();
-      if (!INTEGER.test(text)) throw invalidValue(raw, key);
+      if (!INTEGER.test(text)) throw d.invalidValue(raw, key);
       return BigInt(text);
     }
     case "unit":
-      throw unknownParameter(key);
+      throw d.unknownParameter(key);
     default:
       // strings, enums (kept as the strings they are), big decimals and documents
       return raw;

@@ -8,6 +8,7 @@
  * Names follow the EC2 Query protocol as the SDK's client side writes and reads it:
  * - the request key of a member is its `ec2QueryName` trait, else its `xmlName` capitalised, else
  *   its member name capitalised (`QueryShapeSerializer.getKey` with `ec2: true, capitalizeKeys`);
+ *   in the plain awsQuery protocol (IAM, STS) it is the `xmlName`, else the member name;
  * - the response element of a member is its member-level `xmlName`, else its member name
  *   (`XmlShapeDeserializer.readSchema`); list items are named by the list member's `xmlName`
  *   (`item` throughout EC2), else `member`.
@@ -55,6 +56,8 @@ export interface MemberPlan {
   readonly name: string;
   /** Key segment in an EC2 Query request (`ImageId`). */
   readonly queryKey: string;
+  /** Key segment in an awsQuery request (IAM, STS): the `xmlName` trait, else the member name. */
+  readonly awsQueryKey: string;
   /** Element name in an EC2 XML response (`imagesSet`). */
   readonly xmlName: string;
   /** `<imagesSet>`, `</imagesSet>`: precomputed for the serializer's hot loop. */
@@ -71,6 +74,8 @@ export interface StructShape {
   readonly members: readonly MemberPlan[];
   /** Members by their request key. */
   readonly membersByQueryKey: ReadonlyMap<string, MemberPlan>;
+  /** Members by their awsQuery request key. */
+  readonly membersByAwsQueryKey: ReadonlyMap<string, MemberPlan>;
 }
 
 /** A schema reference as the model holds it: a static schema, a number sentinel or a thunk. */
@@ -163,6 +168,7 @@ function compile(ns: NormalizedSchema): Shape {
 function compileStruct(ns: NormalizedSchema): StructShape {
   let members: MemberPlan[] | undefined;
   let byKey: Map<string, MemberPlan> | undefined;
+  let byAwsQueryKey: Map<string, MemberPlan> | undefined;
   const load = (): MemberPlan[] => {
     if (members) return members;
     const list: MemberPlan[] = [];
@@ -173,6 +179,7 @@ function compileStruct(ns: NormalizedSchema): StructShape {
       const memberPlan: MemberPlan = {
         name,
         queryKey: traitString(merged, "ec2QueryName") ?? capitalize(traitString(merged, "xmlName") ?? name),
+        awsQueryKey: traitString(merged, "xmlName") ?? name,
         xmlName,
         openTag: `<${xmlName}>`,
         closeTag: `</${xmlName}>`,
@@ -200,6 +207,10 @@ function compileStruct(ns: NormalizedSchema): StructShape {
     get membersByQueryKey() {
       if (!byKey) byKey = new Map(load().map((m) => [m.queryKey, m]));
       return byKey;
+    },
+    get membersByAwsQueryKey() {
+      if (!byAwsQueryKey) byAwsQueryKey = new Map(load().map((m) => [m.awsQueryKey, m]));
+      return byAwsQueryKey;
     },
   };
   return plan;

@@ -32,6 +32,11 @@ export interface VerifySigV4Options {
   readonly service?: string;
   /** Allowed difference between the signing time and `now`; 15 minutes, as AWS allows. */
   readonly maxSkewMs?: number;
+  /**
+   * The service's own words for an unknown access key and a wrong signature (IAM and STS say
+   * `InvalidClientTokenId` and `SignatureDoesNotMatch`); EC2's `AuthFailure` for both unless told.
+   */
+  readonly authErrors?: { readonly unknownKey: () => Error; readonly badSignature: () => Error };
 }
 
 export interface VerifiedCaller {
@@ -325,7 +330,7 @@ export function verifySigV4(request: HttpRequestLike, options: VerifySigV4Option
   }
 
   const secret = options.secretFor(scope.accessKeyId);
-  if (!secret) throw authFailure();
+  if (!secret) throw options.authErrors?.unknownKey() ?? authFailure();
 
   const payloadCandidates = headers.has("x-amz-content-sha256")
     ? [headers.get("x-amz-content-sha256")!]
@@ -350,5 +355,5 @@ export function verifySigV4(request: HttpRequestLike, options: VerifySigV4Option
       return { accessKeyId: scope.accessKeyId, accountId: secret.accountId, region: scope.region, service, signedAt };
     }
   }
-  throw authFailure();
+  throw options.authErrors?.badSignature() ?? authFailure();
 }

@@ -73,6 +73,7 @@ export function flagsOf(action: string): { flag: string; member: MemberPlan }[] 
       member: {
         name: "Count",
         queryKey: "Count",
+        awsQueryKey: "Count",
         xmlName: "",
         openTag: "",
         closeTag: "",
