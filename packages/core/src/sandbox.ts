@@ -23,6 +23,7 @@ import { regionActions, requireRegion } from "./regions.ts";
 import { securityGroupActions } from "./security-groups.ts";
 import { restoreState, type SandboxSnapshot } from "./snapshot.ts";
 import { newState, regionState, type SandboxState, type Timer } from "./state.ts";
+import { stsActions } from "./sts.ts";
 import { tagActions } from "./tags.ts";
 import { type CallContext, Tx } from "./tx.ts";
 import { volumeActions } from "./volumes.ts";
@@ -30,7 +31,10 @@ import { volumeActions } from "./volumes.ts";
 // biome-ignore lint/suspicious/noExplicitAny: handlers take the SDK input of their own action; the table holds them all
 type Handler = (tx: Tx, input: any) => unknown;
 
-/** Every action a sandbox answers, by EC2 action name (plus a few of its own). */
+/**
+ * Every action a sandbox answers, by EC2 action name (plus a few of its own); the other services'
+ * actions carry their service prefix, as in IAM policies (`sts:GetCallerIdentity`, `iam:CreateRole`).
+ */
 export const ACTIONS: Record<string, Handler> = {
   ...regionActions,
   ...accountActions,
@@ -45,6 +49,7 @@ export const ACTIONS: Record<string, Handler> = {
   ...imageBuilderActions,
   ...guestActions,
   ...catalogEntryActions,
+  ...stsActions,
 };
 
 /** Actions that take a ClientToken and must answer a repeat with the first answer. */

@@ -13,6 +13,8 @@ import { regionState } from "./state.ts";
 export interface CallContext {
   accountId: string;
   region: string;
+  /** The access key that signed the request, when known: it tells an account's root keys from a role session's. */
+  accessKeyId?: string;
 }
 
 export type Fold = (state: SandboxState, env: EventEnvelope) => void;
