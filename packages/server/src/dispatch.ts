@@ -1,9 +1,21 @@
 /**
- * From the EC2 Query handler to a hosted sandbox: which action goes where.
+ * From the endpoint to a hosted sandbox. One port serves every service: a request goes to EC2's
+ * Query handler or to the IAM/STS/SSM handler by the service it is for (`serviceOfRequest`: the
+ * X-Amz-Target prefix, the SigV4 scope, the awsQuery Version). Then, which action goes where:
  *   core has it                       -> the sandbox runs it (durable before it answers)
- *   EC2's model has it, core does not -> UnsupportedOperation
- *   neither                           -> InvalidAction
+ *   the model has it, core does not   -> EC2: UnsupportedOperation; IAM/STS: InvalidAction; SSM:
+ *                                        UnknownOperationException (each service's own code)
+ *   neither                           -> the protocol layer answered already (InvalidAction, …)
+ * Core names the other services' actions with their prefix (`iam:CreateRole`).
  */
+
+import {
+  createServiceHandler,
+  SERVICES,
+  type ServiceId,
+  serviceOfRequest,
+  unknownOperation,
+} from "@ec2sim/aws-protocols";
 import { Ec2Error, errors, Sandbox } from "@ec2sim/core";
 import { createQueryHandler, findOperation, type QueryHandler } from "@ec2sim/ec2-query";
 import { DEFAULT_ACCOUNT_ID, type SandboxHost } from "./host.ts";
@@ -25,8 +37,46 @@ export interface EndpointOptions {
   onInternalError?: (error: unknown, context: { requestId: string; action?: string }) => void;
 }
 
-/** The EC2 Query endpoint of one hosted sandbox. The sandbox must be loaded before a request is handed in. */
+/** A modelled action of IAM, STS or SSM that core does not implement, in the service's own words. */
+export function unimplementedServiceAction(service: ServiceId, action: string): Ec2Error {
+  if (SERVICES[service].protocol === "awsJson1_1") {
+    const e = unknownOperation(action);
+    return new Ec2Error(e.code, `The operation ${action} is not supported by this sandbox`);
+  }
+  return new Ec2Error("InvalidAction", `The action ${action} is not supported by this sandbox`);
+}
+
+/**
+ * The endpoint of one hosted sandbox: EC2, IAM, STS and SSM on one URL. The sandbox must be loaded
+ * before a request is handed in.
+ */
 export function sandboxEndpoint(host: SandboxHost, sandbox: string, options: EndpointOptions = {}): QueryHandler {
+  const ec2 = ec2Endpoint(host, sandbox, options);
+  const services = createServiceHandler({
+    acceptAnySignature: options.acceptAnySignature ?? false,
+    defaultAccountId: DEFAULT_ACCOUNT_ID,
+    defaultRegion: "us-east-1",
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}),
+    credentials: (accessKeyId) => host.peek(sandbox)?.accountForAccessKey(accessKeyId),
+    dispatch: (service, action, input, ctx) => {
+      const coreAction = `${SERVICES[service].actionPrefix}:${action}`;
+      if (!Sandbox.hasAction(coreAction)) throw unimplementedServiceAction(service, action);
+      return host.call(
+        sandbox,
+        { accountId: ctx.accountId, region: ctx.region, ...(ctx.accessKeyId ? { accessKeyId: ctx.accessKeyId } : {}) },
+        coreAction,
+        input,
+      );
+    },
+  });
+  return (request) => {
+    const service = serviceOfRequest(request);
+    return service === "ec2" ? ec2(request) : services(service, request);
+  };
+}
+
+function ec2Endpoint(host: SandboxHost, sandbox: string, options: EndpointOptions): QueryHandler {
   return createQueryHandler({
     acceptAnySignature: options.acceptAnySignature ?? false,
     defaultAccountId: DEFAULT_ACCOUNT_ID,
