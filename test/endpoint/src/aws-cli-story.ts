@@ -11,6 +11,8 @@ export interface CliAccount {
   accountId: string;
   accessKeyId: string;
   secretAccessKey: string;
+  /** Temporary credentials (an assumed role) carry a session token. */
+  sessionToken?: string;
 }
 
 export interface CliResult {
@@ -24,10 +26,12 @@ export interface CliOptions {
   as?: CliAccount;
   region?: string;
   timeoutMs?: number;
+  /** The CLI's service command (`iam`, `ssm`, `sts`); `ec2` unless told. */
+  service?: string;
 }
 
 export interface AwsCli {
-  /** `aws ec2 ARGS…` with JSON output; never throws, the exit code is in the result. */
+  /** `aws ec2 ARGS…` (or another service's) with JSON output; never throws, the exit code is in the result. */
   aws(args: string[], opts?: CliOptions): Promise<CliResult>;
   /** Like `aws`, but throws unless it exits 0; returns the parsed output. */
   ok(args: string[], opts?: CliOptions): Promise<any>;
@@ -67,6 +71,7 @@ export function awsCliRunner(
       HOME: process.env.HOME ?? "/tmp",
       AWS_ACCESS_KEY_ID: who.accessKeyId,
       AWS_SECRET_ACCESS_KEY: who.secretAccessKey,
+      ...(who.sessionToken ? { AWS_SESSION_TOKEN: who.sessionToken } : {}),
       AWS_DEFAULT_REGION: opts.region ?? "us-east-1",
       AWS_CONFIG_FILE: "/dev/null",
       AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
@@ -77,7 +82,7 @@ export function awsCliRunner(
     return new Promise((resolve) => {
       execFile(
         awsPath,
-        ["--endpoint-url", url, "--output", "json", "ec2", ...args],
+        ["--endpoint-url", url, "--output", "json", opts.service ?? "ec2", ...args],
         { env, timeout: opts.timeoutMs ?? 60_000 },
         (err, stdout, stderr) => {
           const code = err
@@ -100,7 +105,9 @@ export function awsCliRunner(
   const ok = async (args: string[], opts: CliOptions = {}) => {
     const r = await aws(args, opts);
     if (r.code !== 0)
-      throw new Error(`aws ec2 ${args.join(" ")} failed (${r.code}) at ${calls.at(-1)?.endpoint}: ${r.stderr}`);
+      throw new Error(
+        `aws ${opts.service ?? "ec2"} ${args.join(" ")} failed (${r.code}) at ${calls.at(-1)?.endpoint}: ${r.stderr}`,
+      );
     return r.json;
   };
   return { aws, ok, calls };
