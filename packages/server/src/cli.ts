@@ -117,8 +117,9 @@ export async function serve(argv: string[]): Promise<void> {
   const log = (m: string, e?: unknown) =>
     console.error(`ec2sim: ${m}${e ? `: ${e instanceof Error ? e.message : String(e)}` : ""}`);
   let running;
+  let fatal: ((e: Error) => void) | undefined;
   try {
-    running = await startServer({ ...args, log });
+    running = await startServer({ ...args, log, onFatal: (e) => fatal?.(e) });
   } catch (e) {
     if (e instanceof StoreUnavailableError)
       throw new UsageExit(
@@ -195,6 +196,11 @@ export async function serve(argv: string[]): Promise<void> {
     };
     process.on("SIGINT", () => stop("SIGINT"));
     process.on("SIGTERM", () => stop("SIGTERM"));
+    fatal = (e) => {
+      process.exitCode = 1;
+      if (!stopping) console.error(`ec2sim: ${e.message}`);
+      stop("fatal error");
+    };
   });
   console.log(lines.join("\n"));
   await closed;

@@ -29,6 +29,8 @@ export interface ServeOptions {
   /** Delete the history a snapshot covers (the store's `compactOnSnapshot`); off unless told: all history is kept. */
   compactHistory?: boolean;
   log?: (message: string, error?: unknown) => void;
+  /** Told when the server cannot go on safely (it lost its data directory's lock): close it. */
+  onFatal?: (error: Error) => void;
 }
 
 export interface RunningSandboxServer {
@@ -45,6 +47,21 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.EC2SIM_DATA || join(homedir(), ".ec2sim", "data");
 }
 
+async function openJournal(dir: string, compactOnSnapshot: boolean, options: ServeOptions): Promise<JournalStore> {
+  const store = await JournalStore.open(dir, {
+    compactOnSnapshot,
+    onLockLost: (e) => {
+      options.log?.(`${e.message}; writes stop now, since another server may take ${dir}`);
+      options.onFatal?.(e);
+    },
+  });
+  if (store.lockKind === "pid")
+    options.log?.(
+      `warning: flock(1) (util-linux) was not found, so ${dir} is locked by a pid file only: it cannot see a server in another container or on another host sharing this directory`,
+    );
+  return store;
+}
+
 export async function startServer(options: ServeOptions = {}): Promise<RunningSandboxServer> {
   const kind = options.store ?? "journal";
   const dataDir = kind === "journal" ? (options.dataDir ?? defaultDataDir()) : undefined;
@@ -58,7 +75,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSa
             compactOnSnapshot,
             ...(options.log ? { log: options.log } : {}),
           })
-        : await JournalStore.open(dataDir!, { compactOnSnapshot });
+        : await openJournal(dataDir!, compactOnSnapshot, options);
   const host = new SandboxHost({
     store,
     ...(options.tickMs !== undefined ? { tickMs: options.tickMs } : {}),

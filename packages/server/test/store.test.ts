@@ -1,5 +1,5 @@
-import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -379,18 +379,40 @@ async function deadPid(): Promise<number> {
   return child.pid!;
 }
 
-describe("JournalStore lock file", () => {
-  const lockOf = (dir: string) => JSON.parse(readFileSync(join(dir, "LOCK"), "utf8")) as { pid: number };
+/** Another process holding an OS lock on `file` (util-linux flock, optionally in a new PID namespace) until killed. */
+async function foreignHolder(file: string, prefix: string[] = []): Promise<{ kill(): Promise<void> }> {
+  const args = [...prefix, "flock", "-x", file, "sh", "-c", "echo held; exec sleep 60"];
+  const child = spawn(args[0]!, args.slice(1), { stdio: ["ignore", "pipe", "inherit"], detached: true });
+  await new Promise<void>((res, rej) => {
+    child.stdout!.on("data", (c: Buffer) => c.toString().includes("held") && res());
+    child.on("exit", (code) => rej(new Error(`lock holder exited with ${code}`)));
+  });
+  const exited = new Promise((r) => child.on("exit", r));
+  return {
+    kill: async () => {
+      process.kill(-child.pid!, "SIGKILL");
+      await exited;
+    },
+  };
+}
 
-  it("holds our pid; a second open of the same directory fails clearly; close releases it", async () => {
+describe("JournalStore lock (an OS flock held for the store's life)", () => {
+  const lockOf = (dir: string) => JSON.parse(readFileSync(join(dir, "LOCK"), "utf8")) as { pid: number; kind: string };
+
+  it("is an OS lock naming our pid; a second open in this process fails clearly; close releases it", async () => {
     const dir = await tempDir();
     const store = await JournalStore.open(dir);
-    expect(lockOf(dir).pid).toBe(process.pid);
+    expect(store.lockKind).toBe("flock");
+    expect(lockOf(dir)).toMatchObject({ pid: process.pid, kind: "flock" });
     const err = await JournalStore.open(dir).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StoreLockedError);
     expect((err as Error).message).toMatch(/already open in this process/);
+    // Another process cannot take it either (the kernel says so, not a pid).
+    const probe = spawnSync("flock", ["-n", join(dir, "LOCK"), "true"]);
+    expect(probe.status).not.toBe(0);
     await store.close();
-    expect(existsSync(join(dir, "LOCK"))).toBe(false);
+    expect(readFileSync(join(dir, "LOCK"), "utf8")).toBe(""); // kept (never unlinked), holder cleared
+    expect(spawnSync("flock", ["-n", join(dir, "LOCK"), "true"]).status).toBe(0);
     const again = await JournalStore.open(dir);
     await again.close();
   });
@@ -404,48 +426,83 @@ describe("JournalStore lock file", () => {
     await (won[0] as PromiseFulfilledResult<JournalStore>).value.close();
   });
 
-  it("fails when another live process holds it", async () => {
+  it("fails while a process in another PID namespace holds it, whatever the file says; opens once it dies", async () => {
     const dir = await tempDir();
-    const holder = spawn(process.execPath, ["-e", "setTimeout(() => {}, 30000)"], { stdio: "ignore" });
+    const file = join(dir, "LOCK");
+    // What the holder wrote names a pid that is dead here: a pid lock would have judged it stale.
+    await writeFile(file, JSON.stringify({ pid: await deadPid(), hostname: hostname(), acquiredAt: "x", token: "t" }));
+    const holder = await foreignHolder(file, ["unshare", "--pid", "--fork", "--mount-proc"]);
     try {
-      await writeFile(
-        join(dir, "LOCK"),
-        JSON.stringify({ pid: holder.pid, hostname: hostname(), acquiredAt: "x", token: "t" }),
-      );
-      const err = await JournalStore.open(dir).catch((e: unknown) => e);
+      const err = await JournalStore.open(dir, { lockWaitMs: 200 }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(StoreLockedError);
-      expect(err).toMatchObject({ holderPid: holder.pid });
-      expect((err as Error).message).toContain(`process ${holder.pid}`);
-      expect(lockOf(dir).pid).toBe(holder.pid); // untouched
+      expect((err as Error).message).toContain("is in use by process");
+      expect(readdirSyncLock(dir)).toEqual(["LOCK"]);
     } finally {
-      holder.kill("SIGKILL");
+      await holder.kill();
     }
+    const store = await JournalStore.open(dir, { lockWaitMs: 200 });
+    expect(lockOf(dir).pid).toBe(process.pid);
+    await store.close();
   });
 
-  it("takes over a stale lock: dead pid, our own pid from an earlier life, garbage, or a reused pid", async () => {
+  it("waits for a holder that is about to let go (a server killed a moment ago)", async () => {
+    const dir = await tempDir();
+    const holder = await foreignHolder(join(dir, "LOCK"));
+    const opening = JournalStore.open(dir, { lockWaitMs: 10_000 });
+    await holder.kill();
+    const store = await opening;
+    expect(lockOf(dir).pid).toBe(process.pid);
+    await store.close();
+  });
+
+  it("a lock file left by a dead holder, our own pid from an earlier life, or garbage is simply taken", async () => {
     const stale = [
       { pid: await deadPid(), hostname: hostname(), acquiredAt: "x", token: "dead" },
       { pid: process.pid, hostname: hostname(), acquiredAt: "x", token: "mine-before-restart" },
       "not json at all",
     ];
-    if (existsSync("/proc/self/stat")) {
-      // A live pid, but a start time that is not that process's: the pid was reused.
-      stale.push({
-        pid: process.ppid,
-        hostname: hostname(),
-        acquiredAt: "x",
-        token: "reused",
-        procStart: "1",
-      } as never);
-    }
     for (const content of stale) {
       const dir = await tempDir();
       await writeFile(join(dir, "LOCK"), typeof content === "string" ? content : JSON.stringify(content));
-      const store = await JournalStore.open(dir);
+      const store = await JournalStore.open(dir, { lockWaitMs: 0 });
       expect(lockOf(dir).pid).toBe(process.pid);
       expect(readdirSyncLock(dir)).toEqual(["LOCK"]); // nothing left aside
       await store.close();
     }
+  });
+
+  it("if its helper dies, the store is told and refuses every write from then on", async () => {
+    const dir = await tempDir();
+    let lost: Error | undefined;
+    const store = await JournalStore.open(dir, { onLockLost: (e) => (lost = e) });
+    await store.create(meta("a"));
+    await store.append("a", [{ seq: 1, event: ev(1) }], 0);
+    const holder = lockOf(dir);
+    expect(holder.pid).toBe(process.pid);
+    // The helper is the only other process holding the lock file open: find it through /proc.
+    const helpers = readdirSync("/proc")
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return readdirSync(`/proc/${p}/fd`).some((fd) => {
+            try {
+              return readlinkSync(`/proc/${p}/fd/${fd}`) === join(dir, "LOCK");
+            } catch {
+              return false;
+            }
+          });
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+    expect(helpers.length).toBeGreaterThan(0);
+    for (const pid of helpers) process.kill(pid, "SIGKILL");
+    const deadline = Date.now() + 10_000;
+    while (!lost && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(lost?.message).toMatch(/lost the lock/);
+    await expect(store.append("a", [{ seq: 2, event: ev(2) }], 1)).rejects.toThrow(/lost the lock/);
+    await store.close();
   });
 });
 

@@ -60,6 +60,8 @@ export interface StartOptions {
   extraArgs?: string[];
   /** How long to wait for the banner (default 30 s). */
   timeoutMs?: number;
+  /** A command the server runs under, e.g. ["unshare", "--pid", "--fork", "--kill-child"] (a container's PID namespace). */
+  prefix?: string[];
 }
 
 /** Starts `bin/ec2sim serve` and resolves once it prints "serving EC2 at http://127.0.0.1:PORT". */
@@ -77,7 +79,22 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
     ...(opts.store === undefined ? [] : ["--store", opts.store]),
     ...(opts.extraArgs ?? []),
   ];
-  const proc = spawn(BIN, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, EC2SIM_DATA: "" } });
+  const [cmd, ...cmdArgs] = [...(opts.prefix ?? []), BIN, ...args];
+  // Under a prefix (unshare ignores SIGTERM while it waits), signals go to the whole process group.
+  const grouped = (opts.prefix ?? []).length > 0;
+  const proc = spawn(cmd!, cmdArgs, {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, EC2SIM_DATA: "" },
+    detached: grouped,
+  });
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      if (grouped) process.kill(-proc.pid!, sig);
+      else proc.kill(sig);
+    } catch {
+      // exited already
+    }
+  };
   let out = "";
   proc.stdout!.on("data", (c: Buffer) => (out += c.toString()));
   proc.stderr!.on("data", (c: Buffer) => (out += c.toString()));
@@ -113,11 +130,11 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
     output: () => out,
     exited,
     stop: async () => {
-      proc.kill("SIGTERM");
+      signal("SIGTERM");
       return exited;
     },
     kill9: async () => {
-      proc.kill("SIGKILL");
+      signal("SIGKILL");
       await exited;
     },
   };

@@ -1,7 +1,7 @@
 /**
  * `JournalStore`: the embedded, durable `SandboxStore` on a local directory.
  *
- *   <root>/LOCK                                  owner's pid (see lock.ts)
+ *   <root>/LOCK                                  the OS lock (flock) of the open store, holder's pid (lock.ts)
  *   <root>/sandboxes/<encoded name>/meta.json    SandboxMeta, written atomically at create
  *   <root>/sandboxes/<encoded name>/snapshot.snap  latest snapshot (format.ts), replaced atomically
  *   <root>/sandboxes/<encoded name>/journal-<16-digit first seq>.log  segments (format.ts)
@@ -70,6 +70,13 @@ export interface JournalStoreOptions {
    * was kept). False unless told: all history stays readable. `ec2sim serve --compact-history`.
    */
   compactOnSnapshot?: boolean;
+  /** How long `open` waits for a lock another process holds (ms; 3,000 unless told): a holder that just died frees it at once. */
+  lockWaitMs?: number;
+  /**
+   * Told if the data directory's lock is lost while open (its helper process was killed): from
+   * then on every write fails, since another process may take the directory. Close the store.
+   */
+  onLockLost?: (error: Error) => void;
 }
 
 const META_FILE = "meta.json";
@@ -344,6 +351,11 @@ class SandboxLog {
     });
   }
 
+  /** Refuses every later write and read (the store lost its lock). */
+  poison(error: Error): void {
+    this.failure ??= error;
+  }
+
   private check(): void {
     if (this.failure) throw this.failure;
     if (this.gone) throw new StoreNotFoundError(this.name);
@@ -485,7 +497,14 @@ export class JournalStore implements SandboxStore {
   static async open(dir: string, options: JournalStoreOptions = {}): Promise<JournalStore> {
     const root = resolve(dir);
     await mkdir(root, { recursive: true });
-    const lock = await acquireLock(join(root, "LOCK"));
+    const lost: { store?: JournalStore } = {};
+    const lock = await acquireLock(join(root, "LOCK"), {
+      ...(options.lockWaitMs !== undefined ? { waitMs: options.lockWaitMs } : {}),
+      onLost: (error) => {
+        lost.store?.lockLost(error);
+        options.onLockLost?.(error);
+      },
+    });
     try {
       const sandboxesDir = join(root, SANDBOXES_DIR);
       await mkdir(sandboxesDir, { recursive: true });
@@ -520,7 +539,8 @@ export class JournalStore implements SandboxStore {
         index.set(meta.name, { meta, dir: path });
       }
       if (cleaned) await fsyncDir(sandboxesDir);
-      return new JournalStore(root, lock, index, options);
+      lost.store = new JournalStore(root, lock, index, options);
+      return lost.store;
     } catch (err) {
       await lock.release();
       throw err;
@@ -653,8 +673,20 @@ export class JournalStore implements SandboxStore {
     return (await this.log(name)).lastSeq;
   }
 
+  /** "flock" (an OS lock) or "pid" (the fallback where flock(1) is missing: weaker, see lock.ts). */
+  get lockKind(): "flock" | "pid" {
+    return this.lock.kind;
+  }
+
+  private lostLock: Error | undefined;
+  private lockLost(error: Error): void {
+    this.lostLock = error;
+    for (const log of this.logs.values()) log.poison(error);
+  }
+
   private checkOpen(): void {
     if (this.closed) throw new StoreClosedError(`store ${this.root} is closed`);
+    if (this.lostLock) throw this.lostLock;
   }
 
   private log(name: string): Promise<SandboxLog> {

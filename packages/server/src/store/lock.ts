@@ -1,89 +1,76 @@
+/**
+ * The data directory's lock: an OS file lock (flock(2)) on `<root>/LOCK`, held on an open file
+ * descriptor for as long as the store is open.
+ *
+ * Node has no flock API, so the descriptor lives in a small helper process, util-linux's
+ * `flock(1)` running `sh -c 'echo locked; exec cat'`: it takes the lock, says so, then reads its
+ * standard input — a pipe from this process — until EOF. When this process exits, however it
+ * exits (kill -9 included), the kernel closes the pipe, `cat` sees EOF and exits, and the lock
+ * goes with its descriptor. The helper runs in its own process group, so a Ctrl-C meant for the
+ * server does not drop the lock while the server is still finishing its writes; if the helper
+ * dies anyway, `onLost` is told and the store stops writing.
+ *
+ * Why this holds where a pid file did not: the kernel decides who holds a flock, not a pid that
+ * may belong to another PID namespace (two containers on one volume) or another host. There is
+ * no "stale lock" to judge: a dead holder's lock is already gone, so recovery can never break a
+ * live one. The file is never deleted (deleting a lock file races with a process that just opened
+ * it); it holds the holder's pid, host and start time as JSON, for messages only.
+ *
+ * Where `flock(1)` is missing (macOS, minimal images), the pid-file lock of `pid-lock.ts` is used
+ * and `kind` says so; callers warn. See docs/ARCHITECTURE.md for the options weighed.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { link, open, readFile, rename, unlink } from "node:fs/promises";
+import { open, readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname, resolve } from "node:path";
-import { fsyncDir, writeFully } from "./fsutil.ts";
+import { writeFully } from "./fsutil.ts";
+import { acquirePidLock } from "./pid-lock.ts";
 import { StoreLockedError } from "./store.ts";
 
-/** What a lock file holds (JSON). */
+/** What a lock file holds (JSON), for messages: who holds it. */
 export interface LockInfo {
+  kind?: "flock" | "pid";
   pid: number;
   hostname: string;
-  /** The holder's start time from /proc (Linux), to tell a reused pid from the holder. */
+  /** The holder's start time from /proc (Linux), to tell a reused pid from the holder (pid locks). */
   procStart?: string;
   acquiredAt: string;
   token: string;
 }
 
-/** Lock files held by stores in this process: a lock naming our own pid but not listed here is stale. */
-const heldHere = new Set<string>();
-
-function procStat(pid: number): { state: string; start: string } | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // After "pid (comm) ": field 3 (state) is fields[0], field 22 (starttime) is fields[19].
-    const state = fields[0];
-    const start = fields[19];
-    return state !== undefined && start !== undefined ? { state, start } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Whether the process that wrote `info` may still be alive (unknowable across hosts: assume yes). */
-export function lockHolderAlive(info: LockInfo): boolean {
-  if (info.hostname !== hostname()) return true;
-  if (info.pid === process.pid) return false; // not a store of this process (checked first): an earlier life of our pid
-  try {
-    process.kill(info.pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ESRCH") return false;
-    // EPERM: it exists but belongs to someone else; fall through to the /proc check.
-  }
-  const stat = procStat(info.pid);
-  if (stat === undefined) return true; // exists, and /proc cannot tell more
-  if (stat.state === "Z" || stat.state === "X") return false; // killed, not yet reaped
-  if (info.procStart !== undefined && stat.start !== info.procStart) return false; // pid reused
-  return true;
-}
-
-function parseLock(text: string): LockInfo | undefined {
-  try {
-    const v = JSON.parse(text) as Partial<LockInfo>;
-    return typeof v.pid === "number" && typeof v.hostname === "string" && typeof v.token === "string"
-      ? (v as LockInfo)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export interface HeldLock {
   path: string;
   info: LockInfo;
+  /** "flock": an OS lock held by the helper; "pid": the pid-file fallback (no flock(1) here). */
+  kind: "flock" | "pid";
   release(): Promise<void>;
 }
 
-/**
- * Takes `lockPath` for this process: created with O_EXCL, holding our pid. If it exists and its
- * holder is alive, fails with `StoreLockedError`; if the holder is dead (or a reused pid), the
- * stale lock is moved aside atomically and taken over.
- */
-export async function acquireLock(lockPath: string): Promise<HeldLock> {
+export interface LockOptions {
+  /** How long to wait for a lock held by someone else (ms): a holder that just died frees it within ms. 3,000 unless told. */
+  waitMs?: number;
+  /** Told when the lock is lost while held (its helper process died): stop writing. */
+  onLost?: (error: Error) => void;
+}
+
+/** Lock files held by this process: the OS lock would refuse them too, this says why more plainly. */
+const heldHere = new Set<string>();
+
+let flockPath: string | null | undefined;
+/** util-linux (or busybox) `flock`, or null when there is none. */
+function findFlock(): string | null {
+  if (flockPath !== undefined) return flockPath;
+  const r = spawnSync("sh", ["-c", "command -v flock"], { encoding: "utf8" });
+  flockPath = r.status === 0 && r.stdout.trim() ? r.stdout.trim() : null;
+  return flockPath;
+}
+
+/** Takes the lock on `lockPath` for this process, or fails with `StoreLockedError` naming the holder. */
+export async function acquireLock(lockPath: string, options: LockOptions = {}): Promise<HeldLock> {
   const path = resolve(lockPath);
-  const info: LockInfo = {
-    pid: process.pid,
-    hostname: hostname(),
-    acquiredAt: new Date().toISOString(),
-    token: randomBytes(8).toString("hex"),
-  };
-  const start = procStat(process.pid)?.start;
-  if (start !== undefined) info.procStart = start;
-  const text = `${JSON.stringify(info)}\n`;
+  const flock = findFlock();
+  if (flock === null) return acquirePidLock(path);
   if (heldHere.has(path)) {
     throw new StoreLockedError(
       `store directory ${dirname(path)} is already open in this process (lock file ${path})`,
@@ -91,74 +78,123 @@ export async function acquireLock(lockPath: string): Promise<HeldLock> {
       process.pid,
     );
   }
-  heldHere.add(path); // reserve now, so a concurrent open in this process never judges our lock stale
+  heldHere.add(path);
   try {
-    return await takeLock(path, info, text);
+    return await takeFlock(flock, path, options);
   } catch (err) {
     heldHere.delete(path);
     throw err;
   }
 }
 
-async function takeLock(path: string, info: LockInfo, text: string): Promise<HeldLock> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    try {
-      const fh = await open(path, "wx");
-      try {
-        await writeFully(fh, Buffer.from(text), 0);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await fsyncDir(dirname(path));
-      return { path, info, release: () => releaseLock(path, info.token) };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    }
-    let existing: string;
-    try {
-      existing = await readFile(path, "utf8");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") continue;
-      throw err;
-    }
-    const holder = parseLock(existing);
-    if (holder === undefined && attempt < 5) {
-      await sleep(20); // maybe being written right now
-      continue;
-    }
-    if (holder !== undefined && lockHolderAlive(holder)) {
-      throw new StoreLockedError(
-        `store directory ${dirname(path)} is in use by process ${holder.pid} on ${holder.hostname} since ${holder.acquiredAt} (lock file ${path}); ` +
-          "stop it first, or delete the lock file if you are sure that process is gone",
-        path,
-        holder.pid,
-      );
-    }
-    // Stale: move it aside atomically, and make sure what we moved is what we judged stale.
-    const aside = `${path}.stale-${process.pid}-${randomBytes(4).toString("hex")}`;
-    try {
-      await rename(path, aside);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") continue;
-      throw err;
-    }
-    const moved = await readFile(aside, "utf8");
-    if (moved !== existing) await link(aside, path).catch(() => undefined); // someone else's fresh lock: put it back
-    await unlink(aside);
+async function takeFlock(flock: string, path: string, options: LockOptions): Promise<HeldLock> {
+  // Create the file ourselves (mode 644); never truncate here: the holder's details are in it.
+  await (await open(path, "a", 0o644)).close();
+  const waitSec = Math.max(0, (options.waitMs ?? 3_000) / 1000);
+  const child = spawn(flock, ["-x", "-w", String(waitSec), path, "sh", "-c", "echo locked; exec cat >/dev/null"], {
+    stdio: ["pipe", "pipe", "pipe"],
+    detached: true, // its own process group: a terminal's Ctrl-C reaches the server, not the lock
+  });
+  let stderr = "";
+  child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
+  child.stdin!.on("error", () => undefined); // EPIPE if it is gone; its exit tells us
+  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  const locked = await new Promise<boolean>((resolveLocked, reject) => {
+    let out = "";
+    child.stdout!.on("data", (c: Buffer) => {
+      out += c.toString();
+      if (out.includes("locked\n")) resolveLocked(true);
+    });
+    child.on("error", reject);
+    void exited.then(() => resolveLocked(false));
+  });
+  if (!locked) {
+    const holder = parseInfo(await readFile(path, "utf8").catch(() => ""));
+    const who = holder
+      ? `process ${holder.pid} on ${holder.hostname} since ${holder.acquiredAt}`
+      : "another process (maybe in another container or on another host sharing this volume)";
+    throw new StoreLockedError(
+      `store directory ${dirname(path)} is in use by ${who} (lock file ${path}, an OS lock held as long as that ` +
+        `process lives)${stderr.trim() && !/timeout|failed to get lock/i.test(stderr) ? `: ${stderr.trim()}` : ""}`,
+      path,
+      holder?.pid,
+    );
   }
-  throw new StoreLockedError(`could not take the lock file ${path}: it keeps changing`, path);
+  const info: LockInfo = {
+    kind: "flock",
+    pid: process.pid,
+    hostname: hostname(),
+    acquiredAt: new Date().toISOString(),
+    token: randomBytes(8).toString("hex"),
+  };
+  try {
+    await writeInfo(path, `${JSON.stringify(info)}\n`);
+  } catch (err) {
+    await stopHelper(child, exited);
+    throw err;
+  }
+  // The helper must not keep this process alive, nor outlive it.
+  child.unref();
+  for (const s of [child.stdin, child.stdout, child.stderr]) (s as unknown as { unref?: () => void }).unref?.();
+  let releasing = false;
+  void exited.then((code) => {
+    if (releasing) return;
+    heldHere.delete(path);
+    options.onLost?.(
+      new StoreLockedError(
+        `lost the lock of store directory ${dirname(path)}: its flock helper (pid ${child.pid}) exited (code ${code})`,
+        path,
+      ),
+    );
+  });
+  return {
+    path,
+    info,
+    kind: "flock",
+    release: async () => {
+      if (releasing) return;
+      releasing = true;
+      try {
+        await writeInfo(path, ""); // still ours: say nobody holds it
+      } catch {
+        // the lock is released all the same
+      }
+      await stopHelper(child, exited);
+      heldHere.delete(path);
+    },
+  };
 }
 
-async function releaseLock(path: string, token: string): Promise<void> {
-  heldHere.delete(path);
-  try {
-    const holder = parseLock(await readFile(path, "utf8"));
-    if (holder?.token === token) {
-      await unlink(path);
-      await fsyncDir(dirname(path));
+/** Closes the helper's stdin (it exits on EOF, dropping the lock) and waits for it to be gone. */
+async function stopHelper(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
+  child.stdin!.end();
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-child.pid!, "SIGKILL"); // the whole group: flock and the cat holding the descriptor
+    } catch {
+      // gone already
     }
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }, 2_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function writeInfo(path: string, text: string): Promise<void> {
+  const fh = await open(path, "r+");
+  try {
+    await fh.truncate(0);
+    if (text) await writeFully(fh, Buffer.from(text), 0);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+function parseInfo(text: string): LockInfo | undefined {
+  try {
+    const v = JSON.parse(text) as Partial<LockInfo>;
+    return typeof v.pid === "number" && typeof v.hostname === "string" ? (v as LockInfo) : undefined;
+  } catch {
+    return undefined;
   }
 }
