@@ -10,7 +10,9 @@ import { NestingMode, rpcs } from "../src/proto/tfplugin6.ts";
 import { decodeMessage, encodeMessage } from "../src/proto/wire.ts";
 import { providerDefinition } from "../src/resources/index.ts";
 import { volumeAttachmentId } from "../src/resources/volumes.ts";
+import { aws_ami_launch_permission } from "../src/schemas/images.ts";
 import { aws_instance } from "../src/schemas/instances.ts";
+import { aws_vpc_security_group_ingress_rule } from "../src/schemas/security-groups.ts";
 
 describe("msgpack DynamicValue", () => {
   it("decodes an unknown (ext 0, d4 00 00) and encodes it back byte for byte", () => {
@@ -231,5 +233,83 @@ describe("IDs as hashicorp/aws makes them", () => {
   it("volume attachment IDs are vai- + CRC-32 of device-instance-volume-", () => {
     expect(volumeAttachmentId("/dev/sdh", "i-1", "vol-1")).toMatch(/^vai-\d+$/);
     expect(volumeAttachmentId("/dev/sdh", "i-1", "vol-1")).toBe(volumeAttachmentId("/dev/sdh", "i-1", "vol-1"));
+  });
+});
+
+describe("conflict checks at validate time (terraform-plugin-sdk and -framework semantics)", () => {
+  const handlers = createProvider(providerDefinition);
+  const validate = async (type: string, schema: Parameters<typeof fullBlock>[0], values: Record<string, unknown>) => {
+    const res = (await handlers.ValidateResourceConfig!({
+      type_name: type,
+      config: { msgpack: encodeValue(normalize(fullBlock(schema), values)) },
+    })) as { diagnostics: { summary: string; detail: string; attribute?: { steps: { attribute_name: string }[] } }[] };
+    return res.diagnostics.map((d) => `${d.summary}: ${d.detail}`);
+  };
+  const u = new Unknown();
+
+  it("a framework ExactlyOneOf counts only known values: unknowns pass, two known values fail, none known fails", async () => {
+    const base = { security_group_id: "sg-1", ip_protocol: "tcp" };
+    const rule = "aws_vpc_security_group_ingress_rule";
+    // for_each over a map holding nulls, validated before each.value is known: every source is unknown.
+    expect(
+      await validate(rule, aws_vpc_security_group_ingress_rule, {
+        ...base,
+        cidr_ipv4: u,
+        cidr_ipv6: u,
+        prefix_list_id: u,
+        referenced_security_group_id: u,
+      }),
+    ).toEqual([]);
+    expect(
+      await validate(rule, aws_vpc_security_group_ingress_rule, { ...base, cidr_ipv4: "10.0.0.0/8", cidr_ipv6: u }),
+    ).toEqual([]);
+    const list = "[cidr_ipv4,cidr_ipv6,prefix_list_id,referenced_security_group_id]";
+    expect(
+      await validate(rule, aws_vpc_security_group_ingress_rule, {
+        ...base,
+        cidr_ipv4: "10.0.0.0/8",
+        referenced_security_group_id: "sg-2",
+      }),
+    ).toEqual([`Invalid Attribute Combination: Exactly one of these attributes must be configured: ${list}`]);
+    expect(await validate(rule, aws_vpc_security_group_ingress_rule, base)).toEqual([
+      `Missing Attribute Configuration: Exactly one of these attributes must be configured: ${list}`,
+    ]);
+  });
+
+  it("an SDK ExactlyOneOf (launch permissions) reports per attribute, and never counts an unknown as given", async () => {
+    const lp = "aws_ami_launch_permission";
+    expect(await validate(lp, aws_ami_launch_permission, { image_id: "ami-1", account_id: u, group: u })).toEqual([]);
+    expect(
+      await validate(lp, aws_ami_launch_permission, { image_id: "ami-1", account_id: "111122223333", group: u }),
+    ).toEqual([]);
+    const both = await validate(lp, aws_ami_launch_permission, {
+      image_id: "ami-1",
+      account_id: "111122223333",
+      group: "all",
+    });
+    expect(both).toHaveLength(4);
+    expect(both[0]).toBe(
+      'Invalid combination of arguments: "account_id": only one of `account_id,group,organization_arn,organizational_unit_arn` can be specified, but `account_id,group` were specified.',
+    );
+    expect(await validate(lp, aws_ami_launch_permission, { image_id: "ami-1" })).toContain(
+      'Invalid combination of arguments: "group": one of `account_id,group,organization_arn,organizational_unit_arn` must be specified',
+    );
+  });
+
+  it("SDK ConflictsWith and AtLeastOneOf: known values conflict, unknown ones wait; a nested block counts once configured", async () => {
+    expect(
+      await validate("aws_instance", aws_instance, { ami: "ami-1", user_data: "a", user_data_base64: "Yg==" }),
+    ).toEqual([
+      'Conflicting configuration arguments: "user_data": conflicts with user_data_base64',
+      'Conflicting configuration arguments: "user_data_base64": conflicts with user_data',
+    ]);
+    expect(
+      await validate("aws_instance", aws_instance, { ami: "ami-1", user_data: u, user_data_base64: "Yg==" }),
+    ).toEqual([]);
+    expect(await validate("aws_instance", aws_instance, {})).toEqual([
+      'Missing required argument: "ami": one of `ami,launch_template` must be specified',
+    ]);
+    expect(await validate("aws_instance", aws_instance, { launch_template: [{ id: "lt-1" }] })).toEqual([]);
+    expect(await validate("aws_instance", aws_instance, { ami: u })).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@
 
 import type { ProviderHandlers } from "../plugin.ts";
 import { type PAttributePath, type PDiagnostic, Severity } from "../proto/tfplugin6.ts";
+import { checkAttributeConstraints, checkConfigValidators } from "./constraints.ts";
 import { errorCode, ProviderClients, ResourceContext, resolveProviderConfig } from "./context.ts";
 import { containsUnknown, decodeValue, encodeValue, isUnknown, UNKNOWN } from "./msgpack.ts";
 import { type Block, type DataSourceSchema, fullBlock, type ResourceSchema, toProtoSchema } from "./schema.ts";
@@ -357,9 +358,9 @@ export function createProvider(def: ProviderDefinition): ProviderHandlers {
       const r = def.resources[req.type_name];
       if (!r) return { diagnostics: [errorDiagnostic(`unknown resource type ${req.type_name}`)] };
       const config = decodeValue(req.config?.msgpack);
-      const diags = validateBlock(blockOf(r.schema), isObj(config) ? config : {}, []);
-      for (const msg of r.validate?.(isObj(config) ? config : {}) ?? [])
-        diags.push(typeof msg === "string" ? errorDiagnostic(msg) : msg);
+      const cfg = isObj(config) ? config : {};
+      const diags = validateConfig(r.schema, blockOf(r.schema), cfg);
+      for (const msg of r.validate?.(cfg) ?? []) diags.push(typeof msg === "string" ? errorDiagnostic(msg) : msg);
       return { diagnostics: diags };
     },
 
@@ -367,7 +368,7 @@ export function createProvider(def: ProviderDefinition): ProviderHandlers {
       const d = def.dataSources[req.type_name];
       if (!d) return { diagnostics: [errorDiagnostic(`unknown data source ${req.type_name}`)] };
       const config = decodeValue(req.config?.msgpack);
-      return { diagnostics: validateBlock(blockOf(d.schema), isObj(config) ? config : {}, []) };
+      return { diagnostics: validateConfig(d.schema, blockOf(d.schema), isObj(config) ? config : {}) };
     },
 
     UpgradeResourceState: (req: { type_name: string; version: number; raw_state?: { json?: Uint8Array } }) => {
@@ -558,7 +559,16 @@ function withTagsAll(block: Block, s: Obj, defaults: Record<string, string>): Ob
   return s;
 }
 
-/** Generic checks on known values: string enums (oneOf). Terraform itself checks required/types. */
+/** What the schema declares, checked on a configuration (terraform itself checks required attributes and types). */
+function validateConfig(schema: ResourceSchema, block: Block, config: Obj): PDiagnostic[] {
+  return [
+    ...validateBlock(block, config, []),
+    ...checkAttributeConstraints(block, config),
+    ...checkConfigValidators(schema.validators ?? [], config),
+  ];
+}
+
+/** Generic checks on known values: string enums (oneOf). */
 function validateBlock(block: Block, config: Obj, path: string[]): PDiagnostic[] {
   const out: PDiagnostic[] = [];
   for (const [name, a] of Object.entries(block.attributes)) {

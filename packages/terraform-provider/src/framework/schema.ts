@@ -2,6 +2,7 @@
 // required/optional/computed, ForceNew, defaults and sensitivity; nested blocks (list, set, single);
 // and the conversion to tfplugin6's Schema message.
 import { NestingMode, type PSchema, type PSchemaBlock, type PSchemaNestedBlock } from "../proto/tfplugin6.ts";
+import type { ConfigValidator } from "./constraints.ts";
 
 export type CtyType =
   | "string"
@@ -25,6 +26,12 @@ export interface Attr {
   readonly default?: unknown;
   /** Allowed values for a string (checked at validate time when the value is known). */
   readonly oneOf?: readonly string[];
+  /** SDK ConflictsWith: sibling attributes that may not be set beside this one (see constraints.ts). */
+  readonly conflictsWith?: readonly string[];
+  /** SDK ExactlyOneOf: exactly one of these siblings (this one included) must be set. */
+  readonly exactlyOneOf?: readonly string[];
+  /** SDK AtLeastOneOf: at least one of these siblings (this one included) must be set. */
+  readonly atLeastOneOf?: readonly string[];
   readonly description?: string;
 }
 
@@ -152,6 +159,8 @@ export interface ResourceSchema {
   readonly block: Block;
   /** Timeout keys this resource accepts, with hashicorp/aws's defaults (Go durations). */
   readonly timeouts?: { readonly [key: string]: string };
+  /** terraform-plugin-framework config validators (hashicorp/aws's framework resources). */
+  readonly validators?: readonly ConfigValidator[];
 }
 export type DataSourceSchema = ResourceSchema;
 

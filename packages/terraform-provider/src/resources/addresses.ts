@@ -70,8 +70,6 @@ async function associate(ctx: ResourceContext, allocationId: string, plan: Obj):
 export const awsEip: ResourceImpl = {
   schema: aws_eip,
   title: "EC2 EIP",
-  validate: (config) =>
-    s(config.instance) && s(config.network_interface) ? ['"instance": conflicts with network_interface'] : [],
   async create(ctx, plan) {
     const ec2 = await ctx.ec2();
     const out = await ec2.allocateAddress({

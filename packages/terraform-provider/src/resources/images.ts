@@ -291,16 +291,6 @@ function permissionKey(p: LaunchPermission): string {
 export const awsAmiLaunchPermission: ResourceImpl = {
   schema: aws_ami_launch_permission,
   title: "AMI Launch Permission",
-  validate(config) {
-    const set = ["account_id", "group", "organization_arn", "organizational_unit_arn"].filter(
-      (k) => config[k] !== null && config[k] !== undefined,
-    );
-    return set.length > 1
-      ? [
-          `only one of \`account_id,group,organization_arn,organizational_unit_arn\` can be specified, but \`${set.join(",")}\` were specified.`,
-        ]
-      : [];
-  },
   importState(id) {
     const i = id.lastIndexOf("/");
     if (i < 0)

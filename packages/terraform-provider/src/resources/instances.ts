@@ -276,13 +276,6 @@ async function stopAndStart<T>(
 export const awsInstance: ResourceImpl = {
   schema: aws_instance,
   title: "EC2 Instance",
-  validate(config) {
-    const errs: string[] = [];
-    if (s(config.user_data) && s(config.user_data_base64)) errs.push('"user_data": conflicts with user_data_base64');
-    if (config.ami === null && (!Array.isArray(config.launch_template) || config.launch_template.length === 0))
-      errs.push("one of `ami,launch_template` must be specified");
-    return errs;
-  },
   modifyPlan({ prior, plan, config }) {
     if (!prior) return;
     const replace: string[] = [];

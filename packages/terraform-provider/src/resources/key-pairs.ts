@@ -40,8 +40,6 @@ async function flattenKeyPair(ctx: ResourceContext, k: KeyPairInfo, state: Obj):
 export const awsKeyPair: ResourceImpl = {
   schema: aws_key_pair,
   title: "EC2 Key Pair",
-  validate: (config) =>
-    s(config.key_name) && s(config.key_name_prefix) ? ['"key_name": conflicts with key_name_prefix'] : [],
   async create(ctx, plan) {
     const ec2 = await ctx.ec2();
     const name = s(plan.key_name) ?? prefixedUniqueId(s(plan.key_name_prefix) ?? "terraform-");

@@ -183,7 +183,6 @@ const planRules = (v: unknown): unknown => (Array.isArray(v) ? v.map((r) => (isO
 export const awsSecurityGroup: ResourceImpl = {
   schema: aws_security_group,
   title: "Security Group",
-  validate: (config) => (s(config.name) && s(config.name_prefix) ? ['"name": conflicts with name_prefix'] : []),
   modifyPlan({ prior, plan, config }) {
     // Configured rules are stored with zero values for what they leave out, as the SDK does.
     for (const k of ["ingress", "egress"]) if (Array.isArray(config[k])) plan[k] = planRules(plan[k]);
@@ -304,16 +303,6 @@ function vpcRule(direction: "ingress" | "egress", schema: typeof aws_vpc_securit
   return {
     schema,
     title: `VPC Security Group ${direction === "ingress" ? "Ingress" : "Egress"} Rule`,
-    validate(config) {
-      const targets = ["cidr_ipv4", "cidr_ipv6", "prefix_list_id", "referenced_security_group_id"].filter(
-        (k) => config[k] !== null && config[k] !== undefined,
-      );
-      return targets.length > 1
-        ? [
-            `Invalid Attribute Combination: only one of cidr_ipv4, cidr_ipv6, prefix_list_id, referenced_security_group_id may be set (got ${targets.join(", ")})`,
-          ]
-        : [];
-    },
     modifyPlan({ plan }) {
       if (typeof plan.ip_protocol === "string") plan.ip_protocol = protocolName(plan.ip_protocol);
     },

@@ -57,8 +57,6 @@ async function flattenVolume(ctx: ResourceContext, v: Volume, state: Obj): Promi
 export const awsEbsVolume: ResourceImpl = {
   schema: aws_ebs_volume,
   title: "EBS Volume",
-  validate: (config) =>
-    config.size === null && config.snapshot_id === null ? ["one of `size,snapshot_id` must be specified"] : [],
   async create(ctx, plan) {
     const ec2 = await ctx.ec2();
     const out = await ec2.createVolume({

@@ -156,16 +156,18 @@ export const aws_ami_copy: ResourceSchema = derivedAmi({
   source_ami_region: str("rF"),
 });
 
+const LAUNCH_PERMISSION_TARGETS = ["account_id", "group", "organization_arn", "organizational_unit_arn"];
+
 export const aws_ami_launch_permission: ResourceSchema = {
   version: 0,
   block: {
     attributes: {
-      account_id: str("oF"),
-      group: str("oF"),
+      account_id: str("oF", { exactlyOneOf: LAUNCH_PERMISSION_TARGETS }),
+      group: str("oF", { exactlyOneOf: LAUNCH_PERMISSION_TARGETS }),
       id: str("oc"),
       image_id: str("rF"),
-      organization_arn: str("oF"),
-      organizational_unit_arn: str("oF"),
+      organization_arn: str("oF", { exactlyOneOf: LAUNCH_PERMISSION_TARGETS }),
+      organizational_unit_arn: str("oF", { exactlyOneOf: LAUNCH_PERMISSION_TARGETS }),
       region: str("oc"),
     },
   },

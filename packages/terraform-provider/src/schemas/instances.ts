@@ -25,7 +25,7 @@ export const aws_instance: ResourceSchema = {
   timeouts: { create: "10m", delete: "20m", read: "15m", update: "10m" },
   block: {
     attributes: {
-      ami: str("ocF"),
+      ami: str("ocF", { atLeastOneOf: ["ami", "launch_template"] }),
       arn: str("c"),
       associate_public_ip_address: bool("ocF"),
       availability_zone: str("ocF"),
@@ -66,8 +66,8 @@ export const aws_instance: ResourceSchema = {
       subnet_id: str("ocF"),
       ...tagsAttrs(),
       tenancy: str("ocF"),
-      user_data: str("oc"),
-      user_data_base64: str("oc"),
+      user_data: str("oc", { conflictsWith: ["user_data_base64"] }),
+      user_data_base64: str("oc", { conflictsWith: ["user_data"] }),
       user_data_replace_on_change: bool("o", { default: false }),
       volume_tags: strMap("o"),
       vpc_security_group_ids: strSet("oc"),

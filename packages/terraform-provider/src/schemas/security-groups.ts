@@ -46,8 +46,8 @@ export const aws_security_group: ResourceSchema = {
       egress: sgRules(),
       id: str("oc"),
       ingress: sgRules(),
-      name: str("ocF"),
-      name_prefix: str("ocF"),
+      name: str("ocF", { conflictsWith: ["name_prefix"] }),
+      name_prefix: str("ocF", { conflictsWith: ["name"] }),
       owner_id: str("c"),
       region: str("oc"),
       revoke_rules_on_delete: bool("o", { default: false }),
@@ -79,29 +79,42 @@ function vpcSecurityGroupRule(): ResourceSchema {
         to_port: num("o"),
       },
     },
+    validators: [{ exactlyOneOf: ["cidr_ipv4", "cidr_ipv6", "prefix_list_id", "referenced_security_group_id"] }],
   };
 }
 
 export const aws_vpc_security_group_ingress_rule: ResourceSchema = vpcSecurityGroupRule();
 export const aws_vpc_security_group_egress_rule: ResourceSchema = vpcSecurityGroupRule();
 
+const RULE_SOURCES = ["cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids", "self", "source_security_group_id"];
+
 export const aws_security_group_rule: ResourceSchema = {
   version: 2,
   timeouts: { create: "5m" },
   block: {
     attributes: {
-      cidr_blocks: strList("oF"),
+      cidr_blocks: strList("oF", { conflictsWith: ["source_security_group_id", "self"], atLeastOneOf: RULE_SOURCES }),
       description: str("o"),
       from_port: num("rF"),
       id: str("oc"),
-      ipv6_cidr_blocks: strList("oF"),
-      prefix_list_ids: strList("oF"),
+      ipv6_cidr_blocks: strList("oF", {
+        conflictsWith: ["source_security_group_id", "self"],
+        atLeastOneOf: RULE_SOURCES,
+      }),
+      prefix_list_ids: strList("oF", { atLeastOneOf: RULE_SOURCES }),
       protocol: str("rF"),
       region: str("oc"),
       security_group_id: str("rF"),
       security_group_rule_id: str("c"),
-      self: bool("oF", { default: false }),
-      source_security_group_id: str("ocF"),
+      self: bool("oF", {
+        default: false,
+        conflictsWith: ["cidr_blocks", "ipv6_cidr_blocks", "source_security_group_id"],
+        atLeastOneOf: RULE_SOURCES,
+      }),
+      source_security_group_id: str("ocF", {
+        conflictsWith: ["cidr_blocks", "ipv6_cidr_blocks", "self"],
+        atLeastOneOf: RULE_SOURCES,
+      }),
       to_port: num("rF"),
       type: str("rF", { oneOf: ["ingress", "egress"] }),
     },
