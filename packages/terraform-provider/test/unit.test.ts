@@ -12,6 +12,7 @@ import { providerDefinition } from "../src/resources/index.ts";
 import { volumeAttachmentId } from "../src/resources/volumes.ts";
 import { aws_ami_launch_permission } from "../src/schemas/images.ts";
 import { aws_instance } from "../src/schemas/instances.ts";
+import { aws_route } from "../src/schemas/route-tables.ts";
 import { aws_vpc_security_group_ingress_rule } from "../src/schemas/security-groups.ts";
 
 describe("msgpack DynamicValue", () => {
@@ -311,5 +312,20 @@ describe("conflict checks at validate time (terraform-plugin-sdk and -framework 
     ]);
     expect(await validate("aws_instance", aws_instance, { launch_template: [{ id: "lt-1" }] })).toEqual([]);
     expect(await validate("aws_instance", aws_instance, { ami: u })).toEqual([]);
+  });
+
+  it("aws_route's destination and target checks wait for unknown values too", async () => {
+    const base = { route_table_id: "rtb-1" };
+    expect(
+      await validate("aws_route", aws_route, { ...base, destination_cidr_block: u, gateway_id: u, nat_gateway_id: u }),
+    ).toEqual([]);
+    const two = await validate("aws_route", aws_route, {
+      ...base,
+      destination_cidr_block: "0.0.0.0/0",
+      gateway_id: "igw-1",
+      nat_gateway_id: "nat-1",
+    });
+    expect(two).toHaveLength(1);
+    expect(two[0]).toContain("(targets: gateway_id, nat_gateway_id)");
   });
 });

@@ -2,7 +2,7 @@
 // data aws_route_table against the EC2 Query API.
 import type { CreateRouteCommandInput, Route, RouteTable } from "@aws-sdk/client-ec2";
 import { errorCode, isNotFound, type ResourceContext } from "../framework/context.ts";
-import { isUnknown, UNKNOWN } from "../framework/msgpack.ts";
+import { containsUnknown, isUnknown, UNKNOWN } from "../framework/msgpack.ts";
 import type { DataSourceImpl, ResourceImpl } from "../framework/provider.ts";
 import { isObj, type Obj } from "../framework/values.ts";
 import {
@@ -308,8 +308,11 @@ export const awsDefaultRouteTable: ResourceImpl = {
 export const routeId = (tableId: string, destination: string) => `r-${tableId}${stringHashcode(destination)}`;
 
 const exactlyOne = (config: Obj, keys: readonly string[], what: string): string[] => {
-  const set = keys.filter((k) => config[k] !== null && config[k] !== undefined);
-  return set.length === 1
+  // A value not yet known may turn out null (for_each, references to what is not yet created): it is
+  // neither counted as set nor, while any is unknown, is "none given" reported (framework/constraints.ts).
+  const set = keys.filter((k) => config[k] !== null && config[k] !== undefined && !containsUnknown(config[k]));
+  const unknown = keys.some((k) => containsUnknown(config[k]));
+  return set.length === 1 || (set.length === 0 && unknown)
     ? []
     : [
         `"${keys.join('","')}": exactly one of \`${keys.join(",")}\` must be specified${set.length > 1 ? ` (${what}: ${set.join(", ")})` : ""}`,
