@@ -325,7 +325,8 @@ describe("conflict checks at validate time (terraform-plugin-sdk and -framework 
       gateway_id: "igw-1",
       nat_gateway_id: "nat-1",
     });
-    expect(two).toHaveLength(1);
-    expect(two[0]).toContain("(targets: gateway_id, nat_gateway_id)");
+    // Declared on each target, as terraform-plugin-sdk reports ExactlyOneOf: one diagnostic per attribute.
+    expect(two.length).toBeGreaterThan(0);
+    for (const d of two) expect(d).toContain("but `gateway_id,nat_gateway_id` were specified");
   });
 });

@@ -272,9 +272,6 @@ export const awsLaunchTemplate: ResourceImpl = {
   title: "EC2 Launch Template",
   validate(config) {
     const errs: string[] = [];
-    if (s(config.name) && s(config.name_prefix)) errs.push('"name": conflicts with name_prefix');
-    if (config.default_version !== null && config.update_default_version !== null)
-      errs.push('"default_version": conflicts with update_default_version');
     if (Array.isArray(config.instance_requirements) && config.instance_requirements.length)
       errs.push(
         "ec2sim does not support instance_requirements (attribute-based instance type selection) in launch templates: give instance_type",

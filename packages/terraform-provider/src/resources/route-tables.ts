@@ -2,7 +2,7 @@
 // data aws_route_table against the EC2 Query API.
 import type { CreateRouteCommandInput, Route, RouteTable } from "@aws-sdk/client-ec2";
 import { errorCode, isNotFound, type ResourceContext } from "../framework/context.ts";
-import { containsUnknown, isUnknown, UNKNOWN } from "../framework/msgpack.ts";
+import { isUnknown, UNKNOWN } from "../framework/msgpack.ts";
 import type { DataSourceImpl, ResourceImpl } from "../framework/provider.ts";
 import { isObj, type Obj } from "../framework/values.ts";
 import {
@@ -307,18 +307,6 @@ export const awsDefaultRouteTable: ResourceImpl = {
 /** hashicorp/aws's route ID: "r-" + the table ID + a hash of the destination. */
 export const routeId = (tableId: string, destination: string) => `r-${tableId}${stringHashcode(destination)}`;
 
-const exactlyOne = (config: Obj, keys: readonly string[], what: string): string[] => {
-  // A value not yet known may turn out null (for_each, references to what is not yet created): it is
-  // neither counted as set nor, while any is unknown, is "none given" reported (framework/constraints.ts).
-  const set = keys.filter((k) => config[k] !== null && config[k] !== undefined && !containsUnknown(config[k]));
-  const unknown = keys.some((k) => containsUnknown(config[k]));
-  return set.length === 1 || (set.length === 0 && unknown)
-    ? []
-    : [
-        `"${keys.join('","')}": exactly one of \`${keys.join(",")}\` must be specified${set.length > 1 ? ` (${what}: ${set.join(", ")})` : ""}`,
-      ];
-};
-
 const routeDestination = (r: Obj): [string, string] | undefined => {
   for (const k of ROUTE_RESOURCE_DESTINATIONS) if (s(r[k])) return [k, r[k] as string];
   return undefined;
@@ -350,10 +338,6 @@ function flattenRoute(r: Route): Obj {
 export const awsRoute: ResourceImpl = {
   schema: aws_route,
   title: "Route",
-  validate: (config) => [
-    ...exactlyOne(config, ROUTE_RESOURCE_DESTINATIONS, "destinations"),
-    ...exactlyOne(config, ROUTE_RESOURCE_TARGETS, "targets"),
-  ],
   importState(id) {
     // ROUTETABLEID_DESTINATION
     const i = id.indexOf("_");
@@ -444,7 +428,6 @@ async function waitAssociated(ctx: ResourceContext, associationId: string, timeo
 export const awsRouteTableAssociation: ResourceImpl = {
   schema: aws_route_table_association,
   title: "Route Table Association",
-  validate: (config) => exactlyOne(config, ["gateway_id", "subnet_id"], "targets"),
   modifyPlan({ prior, plan }) {
     // A new route table means a new association ID (ReplaceRouteTableAssociation).
     if (prior && !isUnknown(plan.route_table_id) && plan.route_table_id !== prior.route_table_id) plan.id = UNKNOWN;

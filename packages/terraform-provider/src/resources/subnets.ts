@@ -112,8 +112,6 @@ export const awsSubnet: ResourceImpl = {
   title: "EC2 Subnet",
   validate(config) {
     const errs: string[] = [];
-    if (s(config.availability_zone) && s(config.availability_zone_id))
-      errs.push('"availability_zone": conflicts with availability_zone_id');
     if (config.ipv6_native === true)
       errs.push(
         "ec2sim does not support IPv6-only subnets (ipv6_native = true): sandbox subnets are IPv4; see the provider README for what the sandbox leaves out",

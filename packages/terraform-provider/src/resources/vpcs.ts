@@ -176,14 +176,6 @@ const currentAttributes = async (ctx: ResourceContext, id: string): Promise<Reco
 export const awsVpc: ResourceImpl = {
   schema: aws_vpc,
   title: "EC2 VPC",
-  validate(config) {
-    const errs: string[] = [];
-    if (s(config.cidr_block) && n(config.ipv4_netmask_length) !== undefined)
-      errs.push('"cidr_block": conflicts with ipv4_netmask_length');
-    if (config.cidr_block === null && config.ipv4_ipam_pool_id === null)
-      errs.push('"cidr_block": one of `cidr_block,ipv4_ipam_pool_id` must be specified');
-    return errs;
-  },
   async create(ctx, plan) {
     const ec2 = await ctx.ec2();
     const out = await ec2.createVpc({

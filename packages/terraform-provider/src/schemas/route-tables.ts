@@ -108,31 +108,41 @@ export const ROUTE_RESOURCE_TARGETS = [
   "vpc_peering_connection_id",
 ] as const;
 
+const dest = (conflictsWith?: string[]) => ({
+  exactlyOneOf: [...ROUTE_RESOURCE_DESTINATIONS],
+  ...(conflictsWith ? { conflictsWith } : {}),
+});
+const target = (conflictsWith?: string[]) => ({
+  exactlyOneOf: [...ROUTE_RESOURCE_TARGETS],
+  ...(conflictsWith ? { conflictsWith } : {}),
+});
+
 export const aws_route: ResourceSchema = {
   version: 0,
   timeouts: { create: "5m", delete: "5m", update: "2m" },
   block: {
     attributes: {
-      carrier_gateway_id: str("o"),
-      core_network_arn: str("o"),
-      destination_cidr_block: str("oF"),
-      destination_ipv6_cidr_block: str("oF"),
-      destination_prefix_list_id: str("oF"),
-      egress_only_gateway_id: str("o"),
-      gateway_id: str("o"),
+      // Targets that work with one kind of destination only, as hashicorp/aws declares them.
+      carrier_gateway_id: str("o", target(["destination_ipv6_cidr_block"])),
+      core_network_arn: str("o", target()),
+      destination_cidr_block: str("oF", dest()),
+      destination_ipv6_cidr_block: str("oF", dest()),
+      destination_prefix_list_id: str("oF", dest()),
+      egress_only_gateway_id: str("o", target(["destination_cidr_block"])),
+      gateway_id: str("o", target()),
       id: str("oc"),
       instance_id: str("c"),
       instance_owner_id: str("c"),
-      local_gateway_id: str("o"),
-      nat_gateway_id: str("o"),
-      network_interface_id: str("oc"),
+      local_gateway_id: str("o", target()),
+      nat_gateway_id: str("o", target()),
+      network_interface_id: str("oc", target()),
       origin: str("c"),
       region: str("oc"),
       route_table_id: str("rF"),
       state: str("c"),
-      transit_gateway_id: str("o"),
-      vpc_endpoint_id: str("o"),
-      vpc_peering_connection_id: str("o"),
+      transit_gateway_id: str("o", target()),
+      vpc_endpoint_id: str("o", target(["destination_prefix_list_id"])),
+      vpc_peering_connection_id: str("o", target()),
     },
   },
 };
@@ -142,11 +152,11 @@ export const aws_route_table_association: ResourceSchema = {
   timeouts: { create: "5m", delete: "5m", update: "2m" },
   block: {
     attributes: {
-      gateway_id: str("oF"),
+      gateway_id: str("oF", { exactlyOneOf: ["gateway_id", "subnet_id"] }),
       id: str("oc"),
       region: str("oc"),
       route_table_id: str("r"),
-      subnet_id: str("oF"),
+      subnet_id: str("oF", { exactlyOneOf: ["gateway_id", "subnet_id"] }),
     },
   },
 };

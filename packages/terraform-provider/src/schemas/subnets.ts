@@ -39,8 +39,8 @@ export const aws_subnet: ResourceSchema = {
   block: {
     attributes: {
       ...subnetCommon,
-      availability_zone: str("ocF"),
-      availability_zone_id: str("ocF"),
+      availability_zone: str("ocF", { conflictsWith: ["availability_zone_id"] }),
+      availability_zone_id: str("ocF", { conflictsWith: ["availability_zone"] }),
       cidr_block: str("oF"),
       enable_lni_at_device_index: num("o"),
       ipv6_cidr_block: str("o"),
