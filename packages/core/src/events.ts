@@ -314,7 +314,84 @@ export type DomainEvent =
       instanceType: string;
     }
   | { type: "PipelineBuildRecorded"; region: string; arn: string; version: string; imageId: string }
-  | { type: "PipelineVersionSelected"; region: string; arn: string; version: string };
+  | { type: "PipelineVersionSelected"; region: string; arn: string; version: string }
+  // IAM (global: every event names its account)
+  | {
+      type: "IamRoleCreated";
+      accountId: string;
+      roleName: string;
+      roleId: string;
+      path: string;
+      assumeRolePolicyDocument: string;
+      description?: string;
+      maxSessionDuration: number;
+      permissionsBoundary?: string;
+      tags: TagList;
+    }
+  | {
+      type: "IamRoleUpdated";
+      accountId: string;
+      roleName: string;
+      /** Null removes the value (a description, a permissions boundary). */
+      description?: string | null;
+      maxSessionDuration?: number;
+      assumeRolePolicyDocument?: string;
+      permissionsBoundary?: string | null;
+    }
+  | { type: "IamRoleDeleted"; accountId: string; roleName: string }
+  | { type: "IamRolePolicyPut"; accountId: string; roleName: string; policyName: string; document: string }
+  | { type: "IamRolePolicyDeleted"; accountId: string; roleName: string; policyName: string }
+  | { type: "IamRolePolicyAttached"; accountId: string; roleName: string; policyArn: string }
+  | { type: "IamRolePolicyDetached"; accountId: string; roleName: string; policyArn: string }
+  | {
+      type: "IamPolicyCreated";
+      accountId: string;
+      policyName: string;
+      policyId: string;
+      path: string;
+      description?: string;
+      document: string;
+      tags: TagList;
+    }
+  | {
+      type: "IamPolicyVersionCreated";
+      accountId: string;
+      policyArn: string;
+      versionId: string;
+      document: string;
+      setAsDefault: boolean;
+    }
+  | { type: "IamPolicyVersionDeleted"; accountId: string; policyArn: string; versionId: string }
+  | { type: "IamPolicyDefaultVersionSet"; accountId: string; policyArn: string; versionId: string }
+  | { type: "IamPolicyDeleted"; accountId: string; policyArn: string }
+  | { type: "IamInstanceProfileCreated"; accountId: string; name: string; id: string; path: string; tags: TagList }
+  | { type: "IamInstanceProfileDeleted"; accountId: string; name: string }
+  | { type: "IamInstanceProfileRoleAdded"; accountId: string; name: string; roleName: string }
+  | { type: "IamInstanceProfileRoleRemoved"; accountId: string; name: string; roleName: string }
+  | {
+      type: "IamTagsChanged";
+      accountId: string;
+      /** What is tagged: a role or instance profile by name, a managed policy by ARN. */
+      resource: { kind: "role" | "instance-profile"; name: string } | { kind: "policy"; arn: string };
+      set: TagList;
+      remove: string[];
+    }
+  // STS
+  | {
+      type: "StsRoleAssumed";
+      /** The role's account, which the session acts as. */
+      accountId: string;
+      /** Who assumed it. */
+      callerAccountId: string;
+      roleName: string;
+      roleId: string;
+      rolePath: string;
+      sessionName: string;
+      accessKeyId: string;
+      secretAccessKey: string;
+      sessionToken: string;
+      expiresAt: number;
+    };
 
 export interface LaunchPermissionDelta {
   userIds?: string[];

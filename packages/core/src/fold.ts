@@ -5,6 +5,7 @@
 import { applyAccountCreated } from "./accounts.ts";
 import { applyAddressEvent } from "./addresses.ts";
 import type { DomainEvent, EventEnvelope } from "./events.ts";
+import { applyIamEvent, applyRoleAssumed } from "./iam/index.ts";
 import { applyImageBuilderEvent } from "./image-builder.ts";
 import { applyImageEvent } from "./images.ts";
 import { applyDeleteOnTermination, applyInstanceEvent } from "./instances.ts";
@@ -80,6 +81,26 @@ export function applyEvent(state: SandboxState, e: DomainEvent, at: number): voi
     case "PipelineBuildRecorded":
     case "PipelineVersionSelected":
       return applyImageBuilderEvent(state, e, at);
+    case "IamRoleCreated":
+    case "IamRoleUpdated":
+    case "IamRoleDeleted":
+    case "IamRolePolicyPut":
+    case "IamRolePolicyDeleted":
+    case "IamRolePolicyAttached":
+    case "IamRolePolicyDetached":
+    case "IamPolicyCreated":
+    case "IamPolicyVersionCreated":
+    case "IamPolicyVersionDeleted":
+    case "IamPolicyDefaultVersionSet":
+    case "IamPolicyDeleted":
+    case "IamInstanceProfileCreated":
+    case "IamInstanceProfileDeleted":
+    case "IamInstanceProfileRoleAdded":
+    case "IamInstanceProfileRoleRemoved":
+    case "IamTagsChanged":
+      return applyIamEvent(state, e, at);
+    case "StsRoleAssumed":
+      return applyRoleAssumed(state, e);
   }
 }
 

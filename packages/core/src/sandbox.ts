@@ -13,6 +13,7 @@ import { Ec2Error, errors, isEc2Error } from "./errors.ts";
 import type { EventEnvelope } from "./events.ts";
 import { applyEnvelope } from "./fold.ts";
 import { guestActions } from "./guest/guest-actions.ts";
+import { iamActions } from "./iam/index.ts";
 import { imageBuilderActions, setBuildRunner } from "./image-builder.ts";
 import { imageActions, imageTimer, setCreateImageHooks } from "./images.ts";
 import { instanceTypeActions } from "./instance-types.ts";
@@ -23,7 +24,7 @@ import { regionActions, requireRegion } from "./regions.ts";
 import { securityGroupActions } from "./security-groups.ts";
 import { restoreState, type SandboxSnapshot } from "./snapshot.ts";
 import { newState, regionState, type SandboxState, type Timer } from "./state.ts";
-import { stsActions } from "./sts.ts";
+import { sessionOf, stsActions } from "./sts.ts";
 import { tagActions } from "./tags.ts";
 import { type CallContext, Tx } from "./tx.ts";
 import { volumeActions } from "./volumes.ts";
@@ -50,6 +51,7 @@ export const ACTIONS: Record<string, Handler> = {
   ...guestActions,
   ...catalogEntryActions,
   ...stsActions,
+  ...iamActions,
 };
 
 /** Actions that take a ClientToken and must answer a repeat with the first answer. */
@@ -257,6 +259,9 @@ export class Sandbox {
   }
 
   accountForAccessKey(accessKeyId: string): { accountId: string; secretAccessKey: string } | undefined {
+    // A role session (STS AssumeRole) acts as the role's account until it expires.
+    const session = sessionOf(this.state, accessKeyId, this.now);
+    if (session) return { accountId: session.accountId, secretAccessKey: session.secretAccessKey };
     const id = this.state.accountsByAccessKey.get(accessKeyId);
     const a = id ? this.state.accounts.get(id) : undefined;
     return a ? { accountId: a.accountId, secretAccessKey: a.secretAccessKey } : undefined;

@@ -5,6 +5,7 @@
 import type { ClockState } from "./clock.ts";
 import { initialClock } from "./clock.ts";
 import { Ec2Error } from "./errors.ts";
+import type { IamAccount } from "./iam/model.ts";
 import type {
   Account,
   Address,
@@ -19,6 +20,7 @@ import type {
   Volume,
   Vpc,
 } from "./model.ts";
+import type { StsSession } from "./sts.ts";
 
 /** Set-valued index: key -> ids. */
 export class Index {
@@ -173,6 +175,10 @@ export interface SandboxState {
   bundles: Map<string, Bundle>;
   /** ClientToken idempotency: key -> the first call's fingerprint and answer. */
   clientTokens: Map<string, { fingerprint: string; output: unknown }>;
+  /** IAM, per account (global: not per region). */
+  iam: Map<string, IamAccount>;
+  /** Role sessions (STS AssumeRole) by their temporary access key ID. */
+  stsSessions: Map<string, StsSession>;
 }
 
 export function newState(seed: string, start?: number): SandboxState {
@@ -190,6 +196,8 @@ export function newState(seed: string, start?: number): SandboxState {
     timers: new TimerQueue(),
     clientTokens: new Map(),
     bundles: new Map(),
+    iam: new Map(),
+    stsSessions: new Map(),
   };
 }
 

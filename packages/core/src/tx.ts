@@ -5,7 +5,7 @@
  */
 import { Ec2Error, errors } from "./errors.ts";
 import type { DomainEvent, EventEnvelope } from "./events.ts";
-import { hex17, ID_PREFIX, type IdKind, unitFloat } from "./ids.ts";
+import { hash32, hex17, ID_PREFIX, type IdKind, unitFloat } from "./ids.ts";
 import type { KeyMaterial } from "./key-material.ts";
 import type { RegionState, SandboxState } from "./state.ts";
 import { regionState } from "./state.ts";
@@ -54,6 +54,20 @@ export class Tx {
   newId(kind: IdKind): string {
     const n = ++this.state.cursor;
     return `${ID_PREFIX[kind]}-${hex17(`${this.state.seed}:${n}`)}`;
+  }
+
+  /**
+   * `length` characters of `alphabet` (IAM unique IDs such as `AROA…`, session keys and secrets): a
+   * pure function of the seed and the cursor, like every ID.
+   */
+  newChars(length: number, alphabet: string): string {
+    const n = ++this.state.cursor;
+    let out = "";
+    for (let i = 0; out.length < length; i++) {
+      const h = hash32(`${this.state.seed}:${n}:${i}`, 11);
+      for (let b = 0; b < 4 && out.length < length; b++) out += alphabet[((h >>> (b * 8)) & 0xff) % alphabet.length];
+    }
+    return out;
   }
 
   /** A deterministic float in [0, 1). */

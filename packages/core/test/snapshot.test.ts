@@ -83,6 +83,53 @@ function story(seed: string, snap = true): Run {
       },
     ],
     [
+      "IAM roles, profile, policies, a role session",
+      () => {
+        const trust = (principal: Record<string, string>) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: principal, Action: "sts:AssumeRole" }],
+          });
+        call(a, "iam:CreateRole", {
+          RoleName: "web",
+          Path: "/app/",
+          AssumeRolePolicyDocument: trust({ Service: "ec2.amazonaws.com" }),
+          Tags: [{ Key: "team", Value: "shop" }],
+        });
+        call(a, "iam:PutRolePolicy", {
+          RoleName: "web",
+          PolicyName: "read",
+          PolicyDocument: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }],
+          }),
+        });
+        call(a, "iam:AttachRolePolicy", {
+          RoleName: "web",
+          PolicyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+        });
+        call(a, "iam:CreateInstanceProfile", { InstanceProfileName: "web" });
+        call(a, "iam:AddRoleToInstanceProfile", { InstanceProfileName: "web", RoleName: "web" });
+        const policy = call(a, "iam:CreatePolicy", {
+          PolicyName: "ops",
+          PolicyDocument: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: "ec2:Describe*", Resource: "*" }],
+          }),
+        }).Policy;
+        call(a, "iam:AttachRolePolicy", { RoleName: "web", PolicyArn: policy.Arn });
+        const deployer = call(b, "iam:CreateRole", {
+          RoleName: "deployer",
+          AssumeRolePolicyDocument: trust({ AWS: `arn:aws:iam::${A}:root` }),
+        }).Role;
+        ids.session = call(a, "sts:AssumeRole", {
+          RoleArn: deployer.Arn,
+          RoleSessionName: "snap",
+          DurationSeconds: 900 + Math.floor(r() * 2700),
+        }).Credentials.AccessKeyId;
+      },
+    ],
+    [
       "launch web (pending)",
       () => {
         const run = call(a, "RunInstances", {
@@ -398,6 +445,21 @@ function view(sb: Sandbox): Record<string, unknown> {
       out[`${k}/cost`] = sb.costReport(acct);
     }
   }
+  // IAM is per account, not per region; role sessions are keys that act as an account.
+  for (const acct of [A, B]) {
+    const c = { accountId: acct, region: US };
+    out[`${acct}/iam/roles`] = call(c, "iam:ListRoles");
+    out[`${acct}/iam/profiles`] = call(c, "iam:ListInstanceProfiles");
+    out[`${acct}/iam/policies`] = call(c, "iam:ListPolicies", { Scope: "Local" });
+    for (const role of (call(c, "iam:ListRoles") as Any).Roles) {
+      out[`${acct}/iam/role/${role.RoleName}`] = [
+        call(c, "iam:GetRole", { RoleName: role.RoleName }),
+        call(c, "iam:ListRolePolicies", { RoleName: role.RoleName }),
+        call(c, "iam:ListAttachedRolePolicies", { RoleName: role.RoleName }),
+      ];
+    }
+  }
+  for (const key of sb.state.stsSessions.keys()) out[`session/${key}`] = sb.accountForAccessKey(key) ?? null;
   // Guest files of every listed instance, node by node (contents, sizes, blocks).
   for (const r of sb.state.regions.values()) {
     for (const inst of r.instances.values()) {
