@@ -168,6 +168,29 @@ export function visibleEvent(
     case "PipelineBuildRecorded":
     case "PipelineVersionSelected":
       return keep(cache.get(e.arn) === accountId || ownerOfPipeline(sb, e.region, e.arn) === accountId);
+    // IAM is per account: each event names the account whose IAM it changes.
+    case "IamRoleCreated":
+    case "IamRoleUpdated":
+    case "IamRoleDeleted":
+    case "IamRolePolicyPut":
+    case "IamRolePolicyDeleted":
+    case "IamRolePolicyAttached":
+    case "IamRolePolicyDetached":
+    case "IamPolicyCreated":
+    case "IamPolicyVersionCreated":
+    case "IamPolicyVersionDeleted":
+    case "IamPolicyDefaultVersionSet":
+    case "IamPolicyDeleted":
+    case "IamInstanceProfileCreated":
+    case "IamInstanceProfileDeleted":
+    case "IamInstanceProfileRoleAdded":
+    case "IamInstanceProfileRoleRemoved":
+    case "IamTagsChanged":
+      return keep(e.accountId === accountId);
+    case "StsRoleAssumed":
+      // The role's account and the caller see that a session began; neither sees its secrets.
+      if (e.accountId !== accountId && e.callerAccountId !== accountId) return undefined;
+      return narrowed({ ...e, secretAccessKey: "(not sent)", sessionToken: "(not sent)" });
     default: {
       // A new event type this filter does not know yet: withheld until it is classified.
       const _never: never = e;

@@ -220,6 +220,41 @@ describe("subscriptions", () => {
     expect(colB.seen.some((e) => e.event.type === "ClockChanged")).toBe(true);
   });
 
+  it("IAM changes reach only their account; a role session's secret key and token never travel", async () => {
+    const trust = (account: string) =>
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "sts:AssumeRole" }],
+      });
+    const ca = await connect(a);
+    const cb = await connect(b);
+    const colA = collector();
+    const colB = collector();
+    await ca.subscribe(colA.handler);
+    await cb.subscribe(colB.handler);
+    await ca.call("iam:CreateRole", { RoleName: "ws-a-only", AssumeRolePolicyDocument: trust(a.accountId) });
+    const role = await cb.call<{ Role: { Arn: string } }>("iam:CreateRole", {
+      RoleName: "ws-deployer",
+      AssumeRolePolicyDocument: trust(a.accountId),
+    });
+    const { Credentials } = await ca.call<{
+      Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
+    }>("sts:AssumeRole", { RoleArn: role.Role.Arn, RoleSessionName: "ws-session" });
+    const assumed = (e: WireEnvelope[]) => e.some((x) => x.event.type === "StsRoleAssumed");
+    await colA.until(assumed);
+    await colB.until(assumed);
+    const roles = (seen: WireEnvelope[]) =>
+      seen.filter((e) => e.event.type === "IamRoleCreated").map((e) => (e.event as any).roleName);
+    expect(roles(colA.seen)).toEqual(["ws-a-only"]);
+    expect(roles(colB.seen)).toEqual(["ws-deployer"]);
+    for (const seen of [colA.seen, colB.seen]) {
+      const text = JSON.stringify(seen);
+      expect(text).toContain(Credentials.AccessKeyId);
+      expect(text).not.toContain(Credentials.SecretAccessKey);
+      expect(text).not.toContain(Credentials.SessionToken);
+    }
+  });
+
   it("resumes after a reconnect from the last seq seen: nothing lost, nothing twice", async () => {
     const watcher = await connect();
     const writer = await connect();
