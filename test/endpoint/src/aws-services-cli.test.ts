@@ -65,4 +65,129 @@ describe("AWS CLI v2: STS, IAM and SSM on the EC2 endpoint", () => {
       cliError("InvalidClientTokenId", "GetCallerIdentity", "The security token included in the request is invalid."),
     );
   });
+
+  const trust = (principal: Record<string, string>) =>
+    JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: principal, Action: "sts:AssumeRole" }],
+    });
+
+  it("aws iam create-role / create-instance-profile / add-role-to-instance-profile, read back as the CLI prints them", async () => {
+    const iam = (args: string[]) => cli.ok(args, { service: "iam" });
+    const created = await iam([
+      "create-role",
+      "--role-name",
+      "cli-web",
+      "--path",
+      "/app/",
+      "--assume-role-policy-document",
+      trust({ Service: "ec2.amazonaws.com" }),
+      "--tags",
+      "Key=team,Value=cats",
+    ]);
+    expect(created.Role).toMatchObject({
+      RoleName: "cli-web",
+      Path: "/app/",
+      Arn: `arn:aws:iam::${A.accountId}:role/app/cli-web`,
+      MaxSessionDuration: 3600,
+      Tags: [{ Key: "team", Value: "cats" }],
+    });
+    expect(created.Role.RoleId).toMatch(/^AROA[A-Z2-7]{17}$/);
+    // The CLI decodes the URL-encoded trust policy into JSON, as it does against AWS.
+    expect(created.Role.AssumeRolePolicyDocument).toEqual(JSON.parse(trust({ Service: "ec2.amazonaws.com" })));
+    const profile = await iam(["create-instance-profile", "--instance-profile-name", "cli-web-profile"]);
+    expect(profile.InstanceProfile).toMatchObject({
+      InstanceProfileName: "cli-web-profile",
+      Arn: `arn:aws:iam::${A.accountId}:instance-profile/cli-web-profile`,
+      Roles: [],
+    });
+    expect(profile.InstanceProfile.InstanceProfileId).toMatch(/^AIPA[A-Z2-7]{17}$/);
+    expect(
+      await cli.aws(
+        ["add-role-to-instance-profile", "--instance-profile-name", "cli-web-profile", "--role-name", "cli-web"],
+        {
+          service: "iam",
+        },
+      ),
+    ).toMatchObject({ code: 0, stdout: "" });
+    const got = await iam(["get-instance-profile", "--instance-profile-name", "cli-web-profile"]);
+    expect(got.InstanceProfile.Roles.map((r: { RoleName: string }) => r.RoleName)).toEqual(["cli-web"]);
+    await iam([
+      "attach-role-policy",
+      "--role-name",
+      "cli-web",
+      "--policy-arn",
+      "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+    ]);
+    expect(await iam(["list-attached-role-policies", "--role-name", "cli-web"])).toEqual({
+      AttachedPolicies: [
+        {
+          PolicyName: "AmazonSSMManagedInstanceCore",
+          PolicyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+        },
+      ],
+    });
+    expect((await iam(["list-roles"])).Roles.map((r: { RoleName: string }) => r.RoleName)).toContain("cli-web");
+    const second = await cli.aws(
+      ["add-role-to-instance-profile", "--instance-profile-name", "cli-web-profile", "--role-name", "cli-web"],
+      { service: "iam" },
+    );
+    expect(second.stderr).toMatch(
+      cliError(
+        "LimitExceeded",
+        "AddRoleToInstanceProfile",
+        "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1",
+      ),
+    );
+    const del = await cli.aws(["delete-role", "--role-name", "cli-web"], { service: "iam" });
+    expect(del.stderr).toMatch(
+      cliError("DeleteConflict", "DeleteRole", "Cannot delete entity, must detach all policies first."),
+    );
+    const missing = await cli.aws(["get-role", "--role-name", "nobody"], { service: "iam" });
+    expect(missing.stderr).toMatch(cliError("NoSuchEntity", "GetRole", "The role with name nobody cannot be found."));
+  });
+
+  it("aws sts assume-role into account B, then get-caller-identity and EC2 calls as the role's session", async () => {
+    await cli.ok(
+      [
+        "create-role",
+        "--role-name",
+        "cli-deployer",
+        "--assume-role-policy-document",
+        trust({ AWS: `arn:aws:iam::${A.accountId}:root` }),
+      ],
+      { service: "iam", as: B },
+    );
+    const assumed = await cli.ok(
+      ["assume-role", "--role-arn", `arn:aws:iam::${B.accountId}:role/cli-deployer`, "--role-session-name", "ci"],
+      { service: "sts" },
+    );
+    expect(assumed.AssumedRoleUser.Arn).toBe(`arn:aws:sts::${B.accountId}:assumed-role/cli-deployer/ci`);
+    const session = {
+      accountId: B.accountId,
+      accessKeyId: assumed.Credentials.AccessKeyId,
+      secretAccessKey: assumed.Credentials.SecretAccessKey,
+      sessionToken: assumed.Credentials.SessionToken,
+    };
+    expect(await cli.ok(["get-caller-identity"], { service: "sts", as: session })).toEqual({
+      UserId: expect.stringMatching(/^AROA[A-Z2-7]{17}:ci$/),
+      Account: B.accountId,
+      Arn: `arn:aws:sts::${B.accountId}:assumed-role/cli-deployer/ci`,
+    });
+    // The session works against EC2 as account B: its key pairs are B's.
+    await cli.ok(["create-key-pair", "--key-name", "made-by-session"], { as: session });
+    const keys = await cli.ok(["describe-key-pairs"], { as: B });
+    expect(keys.KeyPairs.map((k: { KeyName: string }) => k.KeyName)).toContain("made-by-session");
+    const denied = await cli.aws(
+      ["assume-role", "--role-arn", `arn:aws:iam::${A.accountId}:role/app/cli-web`, "--role-session-name", "x1"],
+      { service: "sts", as: B },
+    );
+    expect(denied.stderr).toMatch(
+      cliError(
+        "AccessDenied",
+        "AssumeRole",
+        `User: arn:aws:iam::${B.accountId}:root is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${A.accountId}:role/app/cli-web`,
+      ),
+    );
+  });
 });
