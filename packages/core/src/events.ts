@@ -376,6 +376,35 @@ export type DomainEvent =
       set: TagList;
       remove: string[];
     }
+  // SSM Parameter Store (regional, per account)
+  | {
+      type: "SsmParameterPut";
+      region: string;
+      accountId: string;
+      name: string;
+      version: number;
+      parameterType: "String" | "StringList" | "SecureString";
+      dataType: string;
+      /** A SecureString's value is withheld from the WebSocket stream. */
+      value: string;
+      keyId?: string;
+      description?: string;
+      allowedPattern?: string;
+      tier: "Standard" | "Advanced";
+      /** Only when the parameter is created. */
+      tags?: TagList;
+    }
+  | { type: "SsmParametersDeleted"; region: string; accountId: string; names: string[] }
+  | { type: "SsmParameterLabeled"; region: string; accountId: string; name: string; version: number; labels: string[] }
+  | {
+      type: "SsmParameterUnlabeled";
+      region: string;
+      accountId: string;
+      name: string;
+      version: number;
+      labels: string[];
+    }
+  | { type: "SsmTagsChanged"; region: string; accountId: string; name: string; set: TagList; remove: string[] }
   // STS
   | {
       type: "StsRoleAssumed";

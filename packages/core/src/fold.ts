@@ -11,6 +11,7 @@ import { applyImageEvent } from "./images.ts";
 import { applyDeleteOnTermination, applyInstanceEvent } from "./instances.ts";
 import { applyKeyPairCreated } from "./key-pairs.ts";
 import { applySecurityGroupEvent } from "./security-groups.ts";
+import { applySsmEvent } from "./ssm/index.ts";
 import { regionState, type SandboxState } from "./state.ts";
 import { applyTags } from "./tags.ts";
 import { applyVolumeEvent } from "./volumes.ts";
@@ -101,6 +102,12 @@ export function applyEvent(state: SandboxState, e: DomainEvent, at: number): voi
       return applyIamEvent(state, e, at);
     case "StsRoleAssumed":
       return applyRoleAssumed(state, e);
+    case "SsmParameterPut":
+    case "SsmParametersDeleted":
+    case "SsmParameterLabeled":
+    case "SsmParameterUnlabeled":
+    case "SsmTagsChanged":
+      return applySsmEvent(state, e, at);
   }
 }
 

@@ -24,6 +24,7 @@ import { offeredIn, requireInstanceType } from "./instance-types.ts";
 import { findKeyPairByName } from "./key-pairs.ts";
 import { type Instance, type InstanceStateName, machineFacts, STATE_CODE } from "./model.ts";
 import { groupByName, requireGroup } from "./security-groups.ts";
+import { resolveImageReference } from "./ssm/index.ts";
 import { type RegionState, regionState, type SandboxState } from "./state.ts";
 import { tagMap, tagsFor, toTagSet } from "./tags.ts";
 import type { Tx } from "./tx.ts";
@@ -665,7 +666,8 @@ export const instanceActions = {
         "InstanceLimitExceeded",
         `You have requested more instances (${max}) than your current instance limit of 10000 allows.`,
       );
-    const image = requireLaunchableImage(tx, input.ImageId);
+    // `resolve:ssm:NAME` stands for the AMI ID the parameter holds now.
+    const image = requireLaunchableImage(tx, resolveImageReference(tx, input.ImageId));
     const typeName = input.InstanceType ?? "m1.small";
     const type = input.InstanceType === undefined ? requireInstanceType("t2.micro") : requireInstanceType(typeName);
     // R5: the AMI's architecture must be one the type runs.

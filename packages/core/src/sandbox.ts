@@ -23,6 +23,7 @@ import { keyPairActions } from "./key-pairs.ts";
 import { regionActions, requireRegion } from "./regions.ts";
 import { securityGroupActions } from "./security-groups.ts";
 import { restoreState, type SandboxSnapshot } from "./snapshot.ts";
+import { ssmActions } from "./ssm/index.ts";
 import { newState, regionState, type SandboxState, type Timer } from "./state.ts";
 import { sessionOf, stsActions } from "./sts.ts";
 import { tagActions } from "./tags.ts";
@@ -52,6 +53,7 @@ export const ACTIONS: Record<string, Handler> = {
   ...catalogEntryActions,
   ...stsActions,
   ...iamActions,
+  ...ssmActions,
 };
 
 /** Actions that take a ClientToken and must answer a repeat with the first answer. */

@@ -20,6 +20,7 @@ import type {
   Volume,
   Vpc,
 } from "./model.ts";
+import type { Parameter } from "./ssm/model.ts";
 import type { StsSession } from "./sts.ts";
 
 /** Set-valued index: key -> ids. */
@@ -58,6 +59,8 @@ export interface RegionState {
   pipelines: Map<string, ImagePipeline>;
   /** Accounts that turned on block public access for AMIs here (R7). */
   imageBlockPublicAccess: Set<string>;
+  /** SSM parameters: account -> name -> parameter. */
+  ssm: Map<string, Map<string, Parameter>>;
   /** instances by owner account; by state name; by `tagKey=value`. */
   instancesByOwner: Index;
   instancesByState: Index;
@@ -79,6 +82,7 @@ export const newRegionState = (name: string): RegionState => ({
   recipes: new Map(),
   pipelines: new Map(),
   imageBlockPublicAccess: new Set(),
+  ssm: new Map(),
   instancesByOwner: new Index(),
   instancesByState: new Index(),
   instancesByTag: new Index(),

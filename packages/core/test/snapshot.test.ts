@@ -130,6 +130,30 @@ function story(seed: string, snap = true): Run {
       },
     ],
     [
+      "SSM parameters",
+      () => {
+        call(a, "ssm:PutParameter", {
+          Name: "/shop/db",
+          Value: "postgres://db",
+          Type: "String",
+          Tags: [{ Key: "k", Value: "v" }],
+        });
+        call(a, "ssm:PutParameter", { Name: "/shop/db", Value: "postgres://db2", Overwrite: true });
+        call(a, "ssm:LabelParameterVersion", { Name: "/shop/db", ParameterVersion: 1, Labels: ["old"] });
+        call(aEu, "ssm:PutParameter", {
+          Name: "/shop/secret",
+          Value: `pw-${Math.floor(r() * 1000)}`,
+          Type: "SecureString",
+        });
+        call(a, "ssm:PutParameter", {
+          Name: "/shop/ami",
+          Value: ami(AL2023_X86),
+          Type: "String",
+          DataType: "aws:ec2:image",
+        });
+      },
+    ],
+    [
       "launch web (pending)",
       () => {
         const run = call(a, "RunInstances", {
@@ -460,6 +484,13 @@ function view(sb: Sandbox): Record<string, unknown> {
     }
   }
   for (const key of sb.state.stsSessions.keys()) out[`session/${key}`] = sb.accountForAccessKey(key) ?? null;
+  for (const c of [a, aEu]) {
+    const params = call(c, "ssm:DescribeParameters") as Any;
+    out[`ssm/${c.region}`] = params;
+    for (const p of params.Parameters) {
+      out[`ssm/${c.region}/${p.Name}`] = call(c, "ssm:GetParameterHistory", { Name: p.Name, WithDecryption: true });
+    }
+  }
   // Guest files of every listed instance, node by node (contents, sizes, blocks).
   for (const r of sb.state.regions.values()) {
     for (const inst of r.instances.values()) {
