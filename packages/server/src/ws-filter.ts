@@ -187,6 +187,15 @@ export function visibleEvent(
     case "IamInstanceProfileRoleRemoved":
     case "IamTagsChanged":
       return keep(e.accountId === accountId);
+    // SSM parameters are the account's; a SecureString's value never travels.
+    case "SsmParameterPut":
+      if (e.accountId !== accountId) return undefined;
+      return e.parameterType === "SecureString" ? narrowed({ ...e, value: "(not sent)" }) : env;
+    case "SsmParametersDeleted":
+    case "SsmParameterLabeled":
+    case "SsmParameterUnlabeled":
+    case "SsmTagsChanged":
+      return keep(e.accountId === accountId);
     case "StsRoleAssumed":
       // The role's account and the caller see that a session began; neither sees its secrets.
       if (e.accountId !== accountId && e.callerAccountId !== accountId) return undefined;

@@ -255,6 +255,28 @@ describe("subscriptions", () => {
     }
   });
 
+  it("SSM parameters reach only their account; a SecureString's value never travels", async () => {
+    const ca = await connect(a);
+    const cb = await connect(b);
+    const colA = collector();
+    const colB = collector();
+    await ca.subscribe(colA.handler);
+    await cb.subscribe(colB.handler);
+    await ca.call("ssm:PutParameter", { Name: "/ws/plain", Value: "plain-value-1", Type: "String" });
+    await ca.call("ssm:PutParameter", { Name: "/ws/secret", Value: "secret-value-2", Type: "SecureString" });
+    const put = (name: string) => (e: WireEnvelope[]) =>
+      e.some((x) => x.event.type === "SsmParameterPut" && (x.event as any).name === name);
+    await colA.until(put("/ws/secret"));
+    const text = JSON.stringify(colA.seen);
+    expect(text).toContain("plain-value-1");
+    expect(text).not.toContain("secret-value-2");
+    await cb.call("ssm:PutParameter", { Name: "/ws/b", Value: "b", Type: "String" });
+    await colB.until(put("/ws/b"));
+    expect(colB.seen.some((x) => x.event.type === "SsmParameterPut" && (x.event as any).name === "/ws/plain")).toBe(
+      false,
+    );
+  });
+
   it("resumes after a reconnect from the last seq seen: nothing lost, nothing twice", async () => {
     const watcher = await connect();
     const writer = await connect();
