@@ -190,4 +190,93 @@ describe("AWS CLI v2: STS, IAM and SSM on the EC2 endpoint", () => {
       ),
     );
   });
+
+  it("aws ssm get-parameters-by-path --path /aws/service/ami-amazon-linux-latest: every alias, each an AMI the region has", async () => {
+    const out = await cli.ok(["get-parameters-by-path", "--path", "/aws/service/ami-amazon-linux-latest"], {
+      service: "ssm",
+    });
+    const names = out.Parameters.map((p: { Name: string }) => p.Name);
+    // The CLI follows NextToken itself: more than one page of 10 arrives as one list.
+    expect(names.length).toBeGreaterThan(10);
+    expect(names).toContain("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64");
+    expect(names).toContain("/aws/service/ami-amazon-linux-latest/amzn2-ami-kernel-5.10-hvm-x86_64-gp2");
+    const al2023 = out.Parameters.find(
+      (p: { Name: string }) => p.Name === "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+    );
+    expect(al2023).toMatchObject({
+      Type: "String",
+      DataType: "text",
+      ARN: expect.stringMatching(/^arn:aws:ssm:us-east-1::parameter\//),
+    });
+    const images = await cli.ok(["describe-images", "--image-ids", al2023.Value]);
+    expect(images.Images[0].Name).toMatch(/^al2023-ami-2023\.6\.\d+\.0-kernel-6\.1-x86_64$/);
+    const eu = await cli.ok(["get-parameter", "--name", al2023.Name], { service: "ssm", region: "eu-west-1" });
+    expect(eu.Parameter.Value).toMatch(/^ami-[0-9a-f]{17}$/);
+    expect(eu.Parameter.Value).not.toBe(al2023.Value);
+  });
+
+  it("aws ec2 run-instances --image-id resolve:ssm:… launches the AMI the parameter holds", async () => {
+    const param = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
+    const want = (await cli.ok(["get-parameter", "--name", param], { service: "ssm" })).Parameter.Value;
+    const run = await cli.ok([
+      "run-instances",
+      "--image-id",
+      `resolve:ssm:${param}`,
+      "--instance-type",
+      "t3.micro",
+      "--count",
+      "1",
+    ]);
+    expect(run.Instances[0].ImageId).toBe(want);
+    await cli.ok(
+      ["put-parameter", "--name", "/golden/web", "--type", "String", "--data-type", "aws:ec2:image", "--value", want],
+      {
+        service: "ssm",
+      },
+    );
+    const own = await cli.ok([
+      "run-instances",
+      "--image-id",
+      "resolve:ssm:/golden/web:1",
+      "--instance-type",
+      "t3.micro",
+    ]);
+    expect(own.Instances[0].ImageId).toBe(want);
+    const missing = await cli.aws([
+      "run-instances",
+      "--image-id",
+      "resolve:ssm:/no/such/param",
+      "--instance-type",
+      "t3.micro",
+    ]);
+    expect(missing.stderr).toMatch(
+      cliError("InvalidParameterValue", "RunInstances", "Unable to resolve resolve:ssm:/no/such/param"),
+    );
+  });
+
+  it("aws ssm put-parameter / get-parameter: a SecureString is opaque unless --with-decryption; ParameterNotFound", async () => {
+    const ssm = (args: string[]) => cli.ok(args, { service: "ssm" });
+    expect(
+      await ssm(["put-parameter", "--name", "/cli/db/password", "--type", "SecureString", "--value", "hunter2"]),
+    ).toEqual({
+      Version: 1,
+      Tier: "Standard",
+    });
+    const opaque = await ssm(["get-parameter", "--name", "/cli/db/password"]);
+    expect(opaque.Parameter.Value).not.toContain("hunter2");
+    const clear = await ssm(["get-parameter", "--name", "/cli/db/password", "--with-decryption"]);
+    expect(clear.Parameter).toMatchObject({
+      Name: "/cli/db/password",
+      Type: "SecureString",
+      Value: "hunter2",
+      Version: 1,
+    });
+    const described = await ssm(["describe-parameters", "--parameter-filters", "Key=Name,Values=/cli/db/password"]);
+    expect(described.Parameters).toEqual([
+      expect.objectContaining({ Name: "/cli/db/password", Type: "SecureString", KeyId: "alias/aws/ssm", Version: 1 }),
+    ]);
+    const missing = await cli.aws(["get-parameter", "--name", "/cli/nope"], { service: "ssm" });
+    expect(missing.stderr).toMatch(cliError("ParameterNotFound", "GetParameter", "Parameter /cli/nope not found."));
+    await ssm(["delete-parameter", "--name", "/cli/db/password"]);
+  });
 });

@@ -17,6 +17,13 @@ import {
   MalformedPolicyDocumentException,
   NoSuchEntityException,
 } from "@aws-sdk/client-iam";
+import {
+  GetParameterCommand,
+  ParameterAlreadyExists,
+  ParameterNotFound,
+  PutParameterCommand,
+  SSMClient,
+} from "@aws-sdk/client-ssm";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { type Account, accountsOf, type ServerProcess, startServer } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -38,6 +45,8 @@ const iam = (as: Account = A) =>
   new IAMClient({ endpoint: server.url, region: "us-east-1", credentials: creds(as), maxAttempts: 1 });
 const sts = (as: Account = A) =>
   new STSClient({ endpoint: server.url, region: "us-east-1", credentials: creds(as), maxAttempts: 1 });
+const ssm = (as: Account = A, region = "us-east-1") =>
+  new SSMClient({ endpoint: server.url, region, credentials: creds(as), maxAttempts: 1 });
 const failure = (p: Promise<unknown>) =>
   p.then(
     () => {
@@ -118,5 +127,31 @@ describe("STS through the SDK v3", () => {
       message: `User: arn:aws:iam::${B.accountId}:root is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${A.accountId}:role/sdk-web`,
       $metadata: { httpStatusCode: 403 },
     });
+  });
+});
+
+describe("SSM through the SDK v3 (awsJson1.1)", () => {
+  it("ParameterNotFound, ParameterAlreadyExists and ValidationException (400) as the SDK's classes", async () => {
+    const missing = await failure(ssm().send(new GetParameterCommand({ Name: "/sdk/nope" })));
+    expect(missing).toBeInstanceOf(ParameterNotFound);
+    expect(missing).toMatchObject({ message: "Parameter /sdk/nope not found.", $metadata: { httpStatusCode: 400 } });
+    await ssm().send(new PutParameterCommand({ Name: "/sdk/x", Value: "1", Type: "String" }));
+    const again = await failure(ssm().send(new PutParameterCommand({ Name: "/sdk/x", Value: "2", Type: "String" })));
+    expect(again).toBeInstanceOf(ParameterAlreadyExists);
+    const reserved = await failure(ssm().send(new PutParameterCommand({ Name: "ssm-x", Value: "2", Type: "String" })));
+    expect(reserved).toMatchObject({ name: "ValidationException", $metadata: { httpStatusCode: 400 } });
+    expect(reserved.message).toMatch(/can't be prefixed with "aws" or "ssm"/);
+    // Regional: the parameter is not in eu-west-1; B cannot read A's.
+    await failure(ssm(A, "eu-west-1").send(new GetParameterCommand({ Name: "/sdk/x" })));
+    expect(await failure(ssm(B).send(new GetParameterCommand({ Name: "/sdk/x" })))).toBeInstanceOf(ParameterNotFound);
+    const got = await ssm().send(new GetParameterCommand({ Name: "/sdk/x" }));
+    expect(got.Parameter).toMatchObject({ Name: "/sdk/x", Value: "1", Version: 1, Type: "String" });
+    expect(got.Parameter?.LastModifiedDate).toBeInstanceOf(Date);
+  });
+
+  it("an SSM action the sandbox does not implement is UnknownOperationException, not a crash", async () => {
+    const { ListDocumentsCommand } = await import("@aws-sdk/client-ssm");
+    const e = await failure(ssm().send(new ListDocumentsCommand({})));
+    expect(e).toMatchObject({ name: "UnknownOperationException", $metadata: { httpStatusCode: 400 } });
   });
 });
