@@ -13,6 +13,7 @@ import {
   providerAddress,
   writeTerraformCliConfig,
 } from "./install.ts";
+import { summarizeVersions } from "./versions.ts";
 
 export const TERRAFORM_USAGE = `Usage: ec2sim terraform <command> [options]
 
@@ -94,7 +95,9 @@ function setupReport(r: SetupResult): string {
     `ec2sim's Terraform provider is installed for ${r.projectDir}`,
     `  plugin     ${join(r.outDir, "dist")} (built in ${Math.round(r.buildMs)} ms)`,
     `  mirror     ${r.mirrorDir}`,
-    ...r.addresses.map((a) => `             ${a.replace("registry.terraform.io/", "")} ${r.versions.join(", ")}`),
+    ...r.addresses.map(
+      (a) => `             ${a.replace("registry.terraform.io/", "")} ${summarizeVersions(r.versions)}`,
+    ),
     `  endpoint   ${r.endpoint ? `${r.endpoint} (EC2SIM_ENDPOINT overrides it)` : "EC2SIM_ENDPOINT, else http://127.0.0.1:4566 (ec2sim serve's default)"}`,
     `  keys       none needed: the plugin uses the sandbox's default account (111122223333) unless the`,
     `             provider block or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY give others`,
@@ -104,11 +107,12 @@ function setupReport(r: SetupResult): string {
     `  terraform init && terraform apply`,
     ``,
     hashicorp
-      ? `Configurations that say source = "hashicorp/aws" (any version constraint up to 6.25, e.g. ">= 5.0", "~> 6.0",\n@cdktf/provider-aws 21.x stacks) now get this plugin. Unset TF_CLI_CONFIG_FILE to use the real AWS provider again.`
+      ? `Configurations that say source = "hashicorp/aws" (any constraint the releases above meet, e.g. "~> 4.0", ">= 5.0",\n"~> 6.0", @cdktf/provider-aws 21.x stacks) now get this plugin, with that release's schema. Unset TF_CLI_CONFIG_FILE\nto use the real AWS provider again.`
       : `Only source = "ec2sim/ec2sim" gets this plugin (write provider = ec2sim on resources, or name it "aws" locally:\n  required_providers { aws = { source = "ec2sim/ec2sim" } }); hashicorp/aws still installs from the registry.`,
     ``,
-    `The plugin's bytes are in each project's .terraform.lock.hcl: after a setup that changed them (new ec2sim`,
-    `sources, another --endpoint), delete .terraform.lock.hcl and run \`terraform init\` again.`,
+    `A .terraform.lock.hcl written with ec2sim (here, on another machine, by another ec2sim version) matches this`,
+    `mirror: each package is one launcher that never changes. A lock file written with the real hashicorp/aws`,
+    `records the real package's hashes, or a release not offered here: run \`terraform init -upgrade\` once to re-lock.`,
   ].join("\n");
 }
 

@@ -27,7 +27,9 @@ export {
   DEFAULT_PROVIDER_VERSIONS,
   EC2SIM_EC2SIM,
   HASHICORP_AWS,
+  LAUNCHER,
   MIRRORED_PROVIDERS,
+  packageHash,
   providerAddress,
   terraformPlatform,
   writeTerraformCliConfig,
@@ -41,4 +43,5 @@ export {
   servePlugin,
   startServer,
 } from "./plugin.ts";
-export { providerDefinition } from "./resources/index.ts";
+export { providerDefinition, providerDefinitionFor } from "./resources/index.ts";
+export { majorOf, NEWEST_VERSION, OFFERED_VERSIONS, summarizeVersions } from "./versions.ts";

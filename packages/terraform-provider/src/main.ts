@@ -3,12 +3,13 @@
 //   --reattach                serve over plain TCP and print TF_REATTACH_PROVIDERS (tests, benchmarks).
 import { createProvider } from "./framework/provider.ts";
 import { servePlugin, startServer } from "./plugin.ts";
-import { providerDefinition } from "./resources/index.ts";
+import { providerDefinitionFor } from "./resources/index.ts";
 
 export const PROVIDER_ADDRESSES = ["registry.terraform.io/hashicorp/aws", "registry.terraform.io/ec2sim/ec2sim"];
 
 async function main(argv: string[]): Promise<void> {
-  const handlers = createProvider(providerDefinition);
+  // The mirror's launcher says which hashicorp/aws release terraform installed (install.ts).
+  const handlers = createProvider(providerDefinitionFor(process.env.EC2SIM_TF_PROVIDER_VERSION));
   if (argv.includes("--reattach")) {
     const running = await startServer({ handlers });
     process.stdout.write(`TF_REATTACH_PROVIDERS='${running.reattach(PROVIDER_ADDRESSES)}'\n`);

@@ -1,19 +1,24 @@
 import { X509Certificate } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generateCertificate } from "../src/der.ts";
 import { decodeValue, encodeValue, isUnknown, Unknown } from "../src/framework/msgpack.ts";
 import { createProvider } from "../src/framework/provider.ts";
 import { type Block, ctyTypeJson, fullBlock, toProtoSchema } from "../src/framework/schema.ts";
 import { normalize, parseDuration } from "../src/framework/values.ts";
+import { LAUNCHER, packageHash } from "../src/install.ts";
 import { handshakeLine } from "../src/plugin.ts";
 import { NestingMode, rpcs } from "../src/proto/tfplugin6.ts";
 import { decodeMessage, encodeMessage } from "../src/proto/wire.ts";
-import { providerDefinition } from "../src/resources/index.ts";
+import { providerDefinition, providerDefinitionFor } from "../src/resources/index.ts";
 import { volumeAttachmentId } from "../src/resources/volumes.ts";
 import { aws_ami_launch_permission } from "../src/schemas/images.ts";
 import { aws_instance } from "../src/schemas/instances.ts";
 import { aws_route } from "../src/schemas/route-tables.ts";
 import { aws_vpc_security_group_ingress_rule } from "../src/schemas/security-groups.ts";
+import { OFFERED_VERSIONS, summarizeVersions } from "../src/versions.ts";
 
 describe("msgpack DynamicValue", () => {
   it("decodes an unknown (ext 0, d4 00 00) and encodes it back byte for byte", () => {
@@ -328,5 +333,47 @@ describe("conflict checks at validate time (terraform-plugin-sdk and -framework 
     // Declared on each target, as terraform-plugin-sdk reports ExactlyOneOf: one diagnostic per attribute.
     expect(two.length).toBeGreaterThan(0);
     for (const d of two) expect(d).toContain("but `gateway_id,nat_gateway_id` were specified");
+  });
+});
+
+describe("hashicorp/aws releases", () => {
+  it("each package folder is the one LAUNCHER, whose hash users' lock files hold: it must never change", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ec2sim-launcher-"));
+    try {
+      const pkg = join(dir, "registry.terraform.io/hashicorp/aws/5.31.0/linux_amd64");
+      mkdirSync(pkg, { recursive: true });
+      writeFileSync(join(pkg, "terraform-provider-aws_v5.31.0"), LAUNCHER);
+      // The h1 terraform wrote into test/terraform/fixtures/locked-5.31.0/.terraform.lock.hcl.
+      expect(packageHash(pkg)).toBe("h1:ndhoI1leoAEDHceMqeAZDjQ6WgbW0y+QorU8fKLySQ0=");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("offers the last 3.x and 4.x, every 5.x and 6.x minor; each line serves its schema", () => {
+    expect(OFFERED_VERSIONS).toEqual(
+      expect.arrayContaining(["3.76.1", "4.67.0", "5.31.0", "5.100.0", "6.25.0", "6.38.0"]),
+    );
+    expect(summarizeVersions(OFFERED_VERSIONS)).toBe("3.76.1, 4.67.0, 5.0.0–5.100.0, 6.0.0–6.38.0");
+    const v3 = providerDefinitionFor("3.76.1");
+    const v4 = providerDefinitionFor("4.67.0");
+    const v5 = providerDefinitionFor("5.31.0");
+    const v6 = providerDefinitionFor("6.38.0");
+    expect(v6).toBe(providerDefinition);
+    expect(providerDefinitionFor(undefined)).toBe(providerDefinition);
+    for (const def of [v3, v4, v5]) {
+      expect(Object.values(def.resources).some((r) => "region" in r.schema.block.attributes)).toBe(false);
+      expect(def.resources.aws_eip!.schema.block.attributes.vpc).toBeDefined();
+    }
+    expect(v4.resources.aws_eip!.schema.block.attributes.domain).toMatchObject({ computed: true });
+    expect(v4.resources.aws_eip!.schema.block.attributes.domain!.optional).toBeUndefined();
+    expect(v5.resources.aws_eip!.schema.block.attributes.domain).toMatchObject({ optional: true, computed: true });
+    expect(v3.resources.aws_vpc_security_group_ingress_rule).toBeUndefined();
+    expect(v3.resources.aws_ami_launch_permission!.schema.block.attributes.account_id).toMatchObject({
+      required: true,
+    });
+    expect(v4.schema.attributes.skip_get_ec2_platforms).toBeDefined();
+    expect(v5.schema.attributes.skip_get_ec2_platforms).toBeUndefined();
+    expect(v5.dataSources.aws_ami!.schema.block.attributes.allow_unsafe_filter).toBeUndefined();
   });
 });

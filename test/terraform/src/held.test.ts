@@ -64,7 +64,7 @@ describe("ec2sim terraform setup + a configuration written for the real AWS prov
 
   it("setup builds the plugin into the project and says how to use it", () => {
     expect(setupOut).toContain(`ec2sim's Terraform provider is installed for ${project}`);
-    expect(setupOut).toContain("hashicorp/aws 6.25.0, 5.100.0");
+    expect(setupOut).toContain("hashicorp/aws 3.76.1, 4.67.0, 5.0.0–5.100.0, 6.0.0–6.38.0");
     expect(setupOut).toContain(`${server.url} (EC2SIM_ENDPOINT overrides it)`);
     const rc = readFileSync(join(project, ".ec2sim/terraform/terraform.rc"), "utf8");
     expect(rc).toContain(`include = ["registry.terraform.io/hashicorp/aws", "registry.terraform.io/ec2sim/ec2sim"]`);
@@ -73,7 +73,7 @@ describe("ec2sim terraform setup + a configuration written for the real AWS prov
   it("init, validate, plan, apply: the documentation examples work unchanged", async () => {
     const init = await tfp(["init", "-no-color", "-input=false"]);
     expect(init.stderr).toBe("");
-    expect(init.stdout).toContain("Installed hashicorp/aws v6.25.0 (unauthenticated)"); // version = ">= 5.0"
+    expect(init.stdout).toContain("Installed hashicorp/aws v6.38.0 (unauthenticated)"); // version = ">= 5.0"
     const v = await tfp(["validate", "-no-color"]);
     expect(v.stdout).toContain("Success! The configuration is valid.");
     const plan = await tfp(["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
@@ -123,7 +123,7 @@ describe("ec2sim terraform setup + a configuration written for the real AWS prov
   it("version constraints: 6.25.0 (@cdktf/provider-aws 21.22.1), ~> 6.0 and ~> 5.0 all resolve through the mirror", async () => {
     for (const [constraint, expected] of [
       ["6.25.0", "6.25.0"],
-      ["~> 6.0", "6.25.0"],
+      ["~> 6.0", "6.38.0"],
       ["~> 5.0", "5.100.0"],
     ] as const) {
       const dir = join(project, `constraint-${expected}-${constraint.replace(/\W/g, "")}`);
@@ -141,8 +141,8 @@ describe("ec2sim terraform setup + a configuration written for the real AWS prov
   it("--address ec2sim/ec2sim leaves hashicorp/aws to the registry", async () => {
     const other = tempDir("project-ec2sim");
     const r = await run(BIN, ["terraform", "setup", "--dir", other, "--address", "ec2sim/ec2sim"]);
-    expect(r.stdout).toContain("ec2sim/ec2sim 6.25.0, 5.100.0");
-    expect(r.stdout).not.toContain("hashicorp/aws 6.25.0");
+    expect(r.stdout).toContain("ec2sim/ec2sim 3.76.1, 4.67.0, 5.0.0–5.100.0, 6.0.0–6.38.0");
+    expect(r.stdout).not.toContain("hashicorp/aws 3.76.1");
     expect(r.stdout).toContain('Only source = "ec2sim/ec2sim" gets this plugin');
     const rc = readFileSync(join(other, ".ec2sim/terraform/terraform.rc"), "utf8");
     expect(rc).toContain(`include = ["registry.terraform.io/ec2sim/ec2sim"]`);

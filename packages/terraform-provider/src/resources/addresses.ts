@@ -38,6 +38,8 @@ async function flattenAddress(ctx: ResourceContext, a: Address, state: Obj): Pro
     customer_owned_ip: a.CustomerOwnedIp ?? "",
     customer_owned_ipv4_pool: a.CustomerOwnedIpv4Pool ?? "",
     domain: a.Domain ?? "vpc",
+    // 5.x and earlier (schemas/history.ts): vpc = true for a VPC address.
+    vpc: (a.Domain ?? "vpc") === "vpc",
     instance: a.InstanceId ?? "",
     network_border_group: a.NetworkBorderGroup ?? ctx.region,
     network_interface: a.NetworkInterfaceId ?? "",

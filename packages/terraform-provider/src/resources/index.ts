@@ -1,6 +1,8 @@
 // The provider definition: schema plus every resource and data source.
 import type { ProviderDefinition } from "../framework/provider.ts";
+import { definitionForMajor } from "../schemas/history.ts";
 import { providerSchema } from "../schemas/provider.ts";
+import { majorOf } from "../versions.ts";
 import { awsEip, awsEipAssociation } from "./addresses.ts";
 import { awsAmi, awsAmiCopy, awsAmiFromInstance, awsAmiLaunchPermission, dataAwsAmi, dataAwsAmiIds } from "./images.ts";
 import { awsInstance, dataAwsInstance, dataAwsInstances } from "./instances.ts";
@@ -49,3 +51,11 @@ export const providerDefinition: ProviderDefinition = {
     ...networkDataSources,
   },
 };
+
+/**
+ * The definition served as hashicorp/aws `version` (the release terraform installed from the mirror;
+ * the launcher passes it in EC2SIM_TF_PROVIDER_VERSION): the schemas of that major line.
+ */
+export function providerDefinitionFor(version: string | undefined): ProviderDefinition {
+  return definitionForMajor(providerDefinition, majorOf(version));
+}

@@ -171,6 +171,9 @@ async function flattenInstance(
           },
         ]
       : [],
+    // 5.x and earlier (schemas/history.ts) also report the CPU options flat.
+    cpu_core_count: inst.CpuOptions?.CoreCount ?? null,
+    cpu_threads_per_core: inst.CpuOptions?.ThreadsPerCore ?? null,
     disable_api_stop: stop?.DisableApiStop?.Value ?? false,
     disable_api_termination: term?.DisableApiTermination?.Value ?? false,
     ebs_block_device: ebs.map(volObj),
@@ -296,7 +299,12 @@ export const awsInstance: ResourceImpl = {
     const sgIds = strs(plan.vpc_security_group_ids);
     const sgNames = strs(plan.security_groups);
     const mdo = first(plan.metadata_options);
-    const cpu = first(plan.cpu_options);
+    // 5.x and earlier set the CPU options flat (cpu_core_count, cpu_threads_per_core).
+    const cpu =
+      first(plan.cpu_options) ??
+      (n(plan.cpu_core_count) || n(plan.cpu_threads_per_core)
+        ? { core_count: plan.cpu_core_count, threads_per_core: plan.cpu_threads_per_core }
+        : undefined);
     const credit = first(plan.credit_specification);
     const tags = tagsAll(plan);
     const volumeTags = isObj(plan.volume_tags) ? (plan.volume_tags as Record<string, string>) : {};

@@ -1,0 +1,192 @@
+/**
+ * Provider releases through the real terraform CLI and the spawned plugin against `ec2sim serve`:
+ * every major line's constraint resolves through the mirror to a release with that line's schema;
+ * a configuration written for 4.x (arguments 5.0/6.0 removed) applies; a project's committed lock
+ * file pinning 5.31.0 (written with ec2sim elsewhere: fixtures/locked-5.31.0) inits and applies
+ * unchanged; a lock file written with the real provider is refused as terraform refuses any foreign
+ * package, and `terraform init -upgrade` re-locks it.
+ */
+
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { DescribeAddressesCommand, type EC2Client } from "@aws-sdk/client-ec2";
+import { accountsOf, type ServerProcess, sdkClient, startServer } from "@ec2sim/test-harness";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prepareTerraform, requireTerraform, resourcesOf, showJson, type Terraform, type TfResult } from "./harness.ts";
+
+const ok = (r: TfResult, what: string) => {
+  if (r.status !== 0) throw new Error(`terraform ${what} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  expect(r.stderr).toBe("");
+};
+
+const pinned = (constraint: string, body = "") => `terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws", version = "${constraint}" }
+  }
+}
+${body}`;
+
+/** A configuration of the 4.x days: provider arguments 5.0 removed, aws_eip.vpc and cpu_core_count 6.0 removed. */
+const fourX = (constraint: string) =>
+  pinned(
+    constraint,
+    `provider "aws" {
+  region                 = "us-east-1"
+  skip_get_ec2_platforms = true
+}
+
+data "aws_ami" "al2023" {
+  most_recent = true
+  owners      = ["amazon"]
+  filter {
+    name   = "name"
+    values = ["al2023-ami-2023*-x86_64"]
+  }
+}
+
+resource "aws_instance" "app" {
+  ami                  = data.aws_ami.al2023.id
+  instance_type        = "m5.large"
+  cpu_core_count       = 1
+  cpu_threads_per_core = 2
+}
+
+resource "aws_eip" "app" {
+  vpc      = true
+  instance = aws_instance.app.id
+}
+`,
+  );
+
+interface SchemaJson {
+  provider_schemas: Record<
+    string,
+    {
+      provider: { block: { attributes: Record<string, unknown> } };
+      resource_schemas: Record<string, { block: { attributes: Record<string, unknown> } }>;
+    }
+  >;
+}
+
+describe("terraform: hashicorp/aws releases of every line (spawned plugin)", () => {
+  let server: ServerProcess;
+  let t: Terraform;
+  let ec2: EC2Client;
+
+  beforeAll(async () => {
+    requireTerraform();
+    server = await startServer({ speed: 200 });
+    ec2 = sdkClient(server.url, (await accountsOf(server.url))[0]);
+    t = await prepareTerraform({ EC2SIM_ENDPOINT: server.url });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    t?.remove();
+  });
+
+  it("~> 3.0, ~> 4.0, ~> 5.0, 5.31.0 and >= 6.37 each install a release serving its line's schema", async () => {
+    for (const [constraint, release, line] of [
+      ["~> 3.0", "3.76.1", 3],
+      ["~> 4.0", "4.67.0", 4],
+      ["~> 5.0", "5.100.0", 5],
+      ["5.31.0", "5.31.0", 5],
+      [">= 6.37", "6.38.0", 6],
+    ] as const) {
+      const dir = t.workdir(`line-${release}`);
+      writeFileSync(join(dir, "main.tf"), pinned(constraint));
+      const init = await t.run(dir, ["init", "-no-color", "-input=false"]);
+      ok(init, `init (${constraint})`);
+      expect(init.stdout).toContain(`Installed hashicorp/aws v${release} (unauthenticated)`);
+      const schema = await t.run(dir, ["providers", "schema", "-json"]);
+      ok(schema, "providers schema");
+      const aws = (JSON.parse(schema.stdout) as SchemaJson).provider_schemas["registry.terraform.io/hashicorp/aws"]!;
+      const attrs = (type: string) => Object.keys(aws.resource_schemas[type]?.block.attributes ?? {});
+      // 6.0 added region to every regional type and removed aws_eip.vpc and the flat CPU options.
+      expect(attrs("aws_instance").includes("region"), `${release} region`).toBe(line === 6);
+      expect(attrs("aws_eip").includes("vpc"), `${release} vpc`).toBe(line <= 5);
+      expect(attrs("aws_instance").includes("cpu_core_count"), `${release} cpu_core_count`).toBe(line <= 5);
+      // 5.0 removed skip_get_ec2_platforms; 4.x brought aws_vpc_security_group_ingress_rule and group launch permissions.
+      expect("skip_get_ec2_platforms" in aws.provider.block.attributes, `${release} provider`).toBe(line <= 4);
+      expect("aws_vpc_security_group_ingress_rule" in aws.resource_schemas, `${release} sg rule`).toBe(line >= 4);
+      expect(attrs("aws_ami_launch_permission").includes("group"), `${release} group`).toBe(line >= 4);
+    }
+  });
+
+  it("a 4.x configuration (vpc = true, cpu_core_count, skip_get_ec2_platforms) applies; 6.x refuses it", async () => {
+    const dir = t.workdir("four-x");
+    writeFileSync(join(dir, "main.tf"), fourX("~> 4.0"));
+    ok(await t.run(dir, ["init", "-no-color", "-input=false"]), "init");
+    ok(await t.run(dir, ["apply", "-no-color", "-input=false", "-auto-approve"]), "apply");
+    const state = resourcesOf(await showJson(t, dir));
+    const eip = state.get("aws_eip.app")!.values;
+    expect(eip).toMatchObject({ vpc: true, domain: "vpc" });
+    expect("region" in eip).toBe(false);
+    expect(state.get("aws_instance.app")!.values).toMatchObject({ cpu_core_count: 1, cpu_threads_per_core: 2 });
+    const addr = (await ec2.send(new DescribeAddressesCommand({ AllocationIds: [eip.id] }))).Addresses![0]!;
+    expect(addr).toMatchObject({ Domain: "vpc", InstanceId: state.get("aws_instance.app")!.values.id });
+    const again = await t.run(dir, ["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    expect(again.stdout).toContain("No changes.");
+    ok(await t.run(dir, ["destroy", "-no-color", "-input=false", "-auto-approve"]), "destroy");
+
+    const six = t.workdir("four-x-on-six");
+    writeFileSync(join(six, "main.tf"), fourX("~> 6.0"));
+    ok(await t.run(six, ["init", "-no-color", "-input=false"]), "init");
+    const v = await t.run(six, ["validate", "-no-color"]);
+    expect(v.status).toBe(1);
+    expect(v.stderr).toContain('An argument named "skip_get_ec2_platforms" is not expected here.');
+    // terraform stops at the provider block; without it, the resources' removed arguments.
+    writeFileSync(join(six, "main.tf"), fourX("~> 6.0").replace(/ +skip_get_ec2_platforms = true\n/, ""));
+    const r = await t.run(six, ["validate", "-no-color"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('An argument named "cpu_core_count" is not expected here.');
+    expect(r.stderr).toContain('An argument named "cpu_threads_per_core" is not expected here.');
+    // (the Elastic IP depends on the refused instance, so terraform checks it alone)
+    writeFileSync(join(six, "main.tf"), pinned("~> 6.0", `resource "aws_eip" "app" {\n  vpc = true\n}\n`));
+    const e = await t.run(six, ["validate", "-no-color"]);
+    expect(e.status).toBe(1);
+    expect(e.stderr).toContain('An argument named "vpc" is not expected here.');
+  });
+
+  it("a committed lock file pinning 5.31.0, written with ec2sim elsewhere, inits and applies unchanged", async () => {
+    const dir = t.workdir("locked", "locked-5.31.0");
+    const lock = readFileSync(join(dir, ".terraform.lock.hcl"), "utf8");
+    const init = await t.run(dir, ["init", "-no-color", "-input=false"]);
+    ok(init, "init");
+    expect(init.stdout).toContain("Reusing previous version of hashicorp/aws from the dependency lock file");
+    expect(init.stdout).toContain("Installed hashicorp/aws v5.31.0 (unauthenticated)");
+    ok(await t.run(dir, ["apply", "-no-color", "-input=false", "-auto-approve"]), "apply");
+    const state = resourcesOf(await showJson(t, dir));
+    expect(state.get("aws_eip.app")!.values).toMatchObject({
+      vpc: true,
+      instance: state.get("aws_instance.app")!.values.id,
+    });
+    expect(readFileSync(join(dir, ".terraform.lock.hcl"), "utf8")).toBe(lock);
+    ok(await t.run(dir, ["destroy", "-no-color", "-input=false", "-auto-approve"]), "destroy");
+  });
+
+  it("a lock file written with the real hashicorp/aws is refused; init -upgrade re-locks it to ec2sim's", async () => {
+    const dir = t.workdir("real-lock");
+    writeFileSync(join(dir, "main.tf"), pinned("~> 5.0", `provider "aws" {\n  region = "us-east-1"\n}\n`));
+    // The real 5.31.0 package's hash (what the registry's package records), not ec2sim's launcher.
+    writeFileSync(
+      join(dir, ".terraform.lock.hcl"),
+      `provider "registry.terraform.io/hashicorp/aws" {
+  version     = "5.31.0"
+  constraints = "~> 5.0"
+  hashes = [
+    "h1:pm3uoaQYHaavwE83zsEzAFn/LKD1EWGiYRfzVxNCaIA=",
+  ]
+}
+`,
+    );
+    const init = await t.run(dir, ["init", "-no-color", "-input=false"]);
+    expect(init.status).toBe(1);
+    expect(init.stderr.replace(/\s+/g, " ")).toContain(
+      "doesn't match any of the checksums previously recorded in the dependency lock file",
+    );
+    const upgrade = await t.run(dir, ["init", "-upgrade", "-no-color", "-input=false"]);
+    ok(upgrade, "init -upgrade");
+    expect(upgrade.stdout).toContain("Installed hashicorp/aws v5.100.0 (unauthenticated)");
+    expect(readFileSync(join(dir, ".terraform.lock.hcl"), "utf8")).toMatch(/version\s+= "5\.100\.0"/);
+  });
+});
