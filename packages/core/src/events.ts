@@ -9,8 +9,11 @@ import type {
   InstanceStateName,
   InstanceStoreVolume,
   MachineFacts,
+  Route,
   SecurityGroupRule,
+  Subnet,
   Volume,
+  Vpc,
 } from "./model.ts";
 
 export type TagList = [string, string][];
@@ -121,6 +124,43 @@ export interface InstanceInit
 
 export type RuleInit = Omit<SecurityGroupRule, "tags"> & { tags: TagList };
 
+/**
+ * A VPC as created: the VPC and what EC2 makes with it — the main route table and its main
+ * association, the default security group with its two rules, the default network ACL.
+ */
+export interface VpcInit
+  extends Pick<
+    Vpc,
+    | "vpcId"
+    | "ownerId"
+    | "cidrBlock"
+    | "isDefault"
+    | "instanceTenancy"
+    | "defaultSecurityGroupId"
+    | "defaultNetworkAclId"
+  > {
+  mainRouteTableId: string;
+  mainRouteTableAssociationId: string;
+  defaultSgIngressRuleId: string;
+  defaultSgEgressRuleId: string;
+  tags: TagList;
+}
+
+/** A route as CreateRoute/ReplaceRoute give it: a destination and one target. */
+export type RouteTarget = Omit<Route, "origin">;
+
+export type SubnetInit = Pick<
+  Subnet,
+  | "subnetId"
+  | "vpcId"
+  | "ownerId"
+  | "availabilityZone"
+  | "availabilityZoneId"
+  | "cidrBlock"
+  | "defaultForAz"
+  | "mapPublicIpOnLaunch"
+> & { tags: TagList };
+
 export type DomainEvent =
   // accounts and time
   | {
@@ -162,6 +202,42 @@ export type DomainEvent =
   | { type: "SecurityGroupRulesAuthorized"; region: string; groupId: string; rules: RuleInit[] }
   | { type: "SecurityGroupRulesRevoked"; region: string; groupId: string; ruleIds: string[] }
   | { type: "SecurityGroupDeleted"; region: string; groupId: string }
+  // VPCs and subnets
+  | { type: "VpcCreated"; region: string; vpc: VpcInit }
+  | {
+      type: "VpcAttributeChanged";
+      region: string;
+      vpcId: string;
+      attrs: Partial<Pick<Vpc, "enableDnsSupport" | "enableDnsHostnames" | "enableNetworkAddressUsageMetrics">>;
+    }
+  | { type: "VpcDeleted"; region: string; vpcId: string }
+  | { type: "SubnetCreated"; region: string; subnet: SubnetInit }
+  | {
+      type: "SubnetAttributeChanged";
+      region: string;
+      subnetId: string;
+      attrs: Partial<Pick<Subnet, "mapPublicIpOnLaunch" | "privateDnsHostnameType" | "enableResourceNameDnsARecord">>;
+    }
+  | { type: "SubnetDeleted"; region: string; subnetId: string }
+  // internet gateways and route tables
+  | { type: "InternetGatewayCreated"; region: string; internetGatewayId: string; ownerId: string; tags: TagList }
+  | { type: "InternetGatewayAttached"; region: string; internetGatewayId: string; vpcId: string }
+  | { type: "InternetGatewayDetached"; region: string; internetGatewayId: string; vpcId: string }
+  | { type: "InternetGatewayDeleted"; region: string; internetGatewayId: string }
+  | { type: "RouteTableCreated"; region: string; routeTableId: string; vpcId: string; ownerId: string; tags: TagList }
+  | { type: "RouteTableDeleted"; region: string; routeTableId: string }
+  | { type: "RouteCreated"; region: string; routeTableId: string; route: RouteTarget }
+  | { type: "RouteReplaced"; region: string; routeTableId: string; route: RouteTarget }
+  | { type: "RouteDeleted"; region: string; routeTableId: string; destinationCidrBlock: string }
+  | { type: "RouteTableAssociated"; region: string; routeTableId: string; associationId: string; subnetId: string }
+  | { type: "RouteTableDisassociated"; region: string; routeTableId: string; associationId: string }
+  | {
+      type: "RouteTableAssociationReplaced";
+      region: string;
+      associationId: string;
+      newAssociationId: string;
+      routeTableId: string;
+    }
   // tags
   | { type: "TagsCreated"; region: string; resourceIds: string[]; tags: TagList }
   | { type: "TagsDeleted"; region: string; resourceIds: string[]; tags: [string, string | null][] }

@@ -9,12 +9,17 @@ import { applyIamEvent, applyRoleAssumed } from "./iam/index.ts";
 import { applyImageBuilderEvent } from "./image-builder.ts";
 import { applyImageEvent } from "./images.ts";
 import { applyDeleteOnTermination, applyInstanceEvent } from "./instances.ts";
+import { applyInternetGatewayEvent } from "./internet-gateways.ts";
 import { applyKeyPairCreated } from "./key-pairs.ts";
+import { applyNetworkAclEvent } from "./network-acls.ts";
+import { applyRouteTableEvent } from "./route-tables.ts";
 import { applySecurityGroupEvent } from "./security-groups.ts";
 import { applySsmEvent } from "./ssm/index.ts";
 import { regionState, type SandboxState } from "./state.ts";
+import { applySubnetEvent } from "./subnets.ts";
 import { applyTags } from "./tags.ts";
 import { applyVolumeEvent } from "./volumes.ts";
+import { applyVpcEvent } from "./vpcs.ts";
 
 export function applyEvent(state: SandboxState, e: DomainEvent, at: number): void {
   switch (e.type) {
@@ -28,6 +33,38 @@ export function applyEvent(state: SandboxState, e: DomainEvent, at: number): voi
     case "KeyPairDeleted":
       regionState(state, e.region).keyPairs.delete(e.keyPairId);
       return;
+    // A VPC comes with a default security group (and a main route table, a default network ACL),
+    // each folded by its own family.
+    case "VpcCreated":
+    case "VpcDeleted":
+      applyVpcEvent(state, e);
+      applySecurityGroupEvent(state, e);
+      applyRouteTableEvent(state, e);
+      applyNetworkAclEvent(state, e);
+      return;
+    case "VpcAttributeChanged":
+      return applyVpcEvent(state, e);
+    case "SubnetCreated":
+    case "SubnetAttributeChanged":
+      return applySubnetEvent(state, e);
+    case "SubnetDeleted":
+      applySubnetEvent(state, e);
+      applyRouteTableEvent(state, e); // its own route table association goes with it
+      return;
+    case "InternetGatewayCreated":
+    case "InternetGatewayAttached":
+    case "InternetGatewayDetached":
+    case "InternetGatewayDeleted":
+      return applyInternetGatewayEvent(state, e);
+    case "RouteTableCreated":
+    case "RouteTableDeleted":
+    case "RouteCreated":
+    case "RouteReplaced":
+    case "RouteDeleted":
+    case "RouteTableAssociated":
+    case "RouteTableDisassociated":
+    case "RouteTableAssociationReplaced":
+      return applyRouteTableEvent(state, e);
     case "SecurityGroupCreated":
     case "SecurityGroupRulesAuthorized":
     case "SecurityGroupRulesRevoked":

@@ -20,13 +20,24 @@ export const ID_PREFIX = {
   vpc: "vpc",
   subnet: "subnet",
   networkInterface: "eni",
+  networkInterfaceAttachment: "eni-attach",
+  internetGateway: "igw",
+  routeTable: "rtb",
+  routeTableAssociation: "rtbassoc",
+  natGateway: "nat",
+  networkAcl: "acl",
+  networkAclAssociation: "aclassoc",
+  vpcCidrAssociation: "vpc-cidr-assoc",
+  launchTemplate: "lt",
   importTask: "import-ami",
   imageBuilder: "ib",
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 
-const ID_RE = /^(ami|i|vol|snap|sg|sgr|key|eipalloc|eipassoc|r|vpc|subnet|eni)-[0-9a-f]{17}$/;
-export const looksLikeId = (prefix: string, id: string): boolean => id.startsWith(`${prefix}-`) && ID_RE.test(id);
+const HEX17 = /^[0-9a-f]{17}$/;
+/** Whether `id` is `<prefix>-` and 17 lowercase hex digits (so `eni-attach-…` is not an `eni-`). */
+export const looksLikeId = (prefix: string, id: string): boolean =>
+  id.length === prefix.length + 18 && id.startsWith(`${prefix}-`) && HEX17.test(id.slice(prefix.length + 1));
 
 function fmix32(h: number): number {
   h ^= h >>> 16;

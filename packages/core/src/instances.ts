@@ -10,7 +10,6 @@ import type {
   InstanceStatus,
   TagSpecification,
 } from "@aws-sdk/client-ec2";
-import { defaultSubnet, findSubnet, nextPrivateIp } from "./accounts.ts";
 import { Ec2Error, errors } from "./errors.ts";
 import type { EventOf, InstanceInit, TagList } from "./events.ts";
 import { compileFilters, exactValues, type Filter, pageEnd, paginate } from "./filters.ts";
@@ -23,9 +22,11 @@ import { findImage, requireLaunchableImage } from "./images.ts";
 import { offeredIn, requireInstanceType } from "./instance-types.ts";
 import { findKeyPairByName } from "./key-pairs.ts";
 import { type Instance, type InstanceStateName, machineFacts, STATE_CODE } from "./model.ts";
-import { groupByName, requireGroup } from "./security-groups.ts";
+import { placeInstances } from "./network-placement.ts";
+import { requireGroup } from "./security-groups.ts";
 import { resolveImageReference } from "./ssm/index.ts";
 import { type RegionState, regionState, type SandboxState } from "./state.ts";
+import { holdAddress, releaseAddress } from "./subnets.ts";
 import { tagMap, tagsFor, toTagSet } from "./tags.ts";
 import type { Tx } from "./tx.ts";
 import {
@@ -126,8 +127,7 @@ function launch(state: SandboxState, e: EventOf<"InstancesLaunched">, at: number
     region.instancesByState.add("pending", inst.instanceId);
     for (const [k, v] of inst.tags) region.instancesByTag.add(`${k}=${v}`, inst.instanceId);
     state.resourceRegion.set(inst.instanceId, e.region);
-    const subnet = region.subnets.get(i.subnetId);
-    if (subnet) subnet.nextHost++;
+    holdAddress(region, i.subnetId, i.privateIpAddress);
     for (const v of i.volumes) {
       // Root and data EBS volumes: created from their snapshots and attached at once.
       const { deviceName, deleteOnTermination, ...init } = v;
@@ -224,6 +224,8 @@ export function applyInstanceEvent(
       }
       if (e.state === "terminated") {
         inst.terminatedAt = at;
+        // The primary interface goes with the instance, and its address back to the subnet (R27).
+        releaseAddress(region, inst.subnetId, inst.privateIpAddress);
         inst.forgetAt = e.forgetAt;
         if (e.forgetAt !== undefined)
           state.timers.push({ at: e.forgetAt, region: e.region, kind: "forget-instance", id: inst.instanceId });
@@ -701,33 +703,11 @@ export const instanceActions = {
         `Your requested instance type (${type.instanceType}) is not supported in your requested region (${tx.ctx.region}).`,
       );
     }
-    const nic = input.NetworkInterfaces?.[0];
-    const subnet =
-      (input.SubnetId ?? nic?.SubnetId)
-        ? findSubnet(tx, (input.SubnetId ?? nic?.SubnetId)!)
-        : defaultSubnet(tx, input.Placement?.AvailabilityZone);
-    if (input.Placement?.AvailabilityZone && subnet.availabilityZone !== input.Placement.AvailabilityZone) {
-      throw new Ec2Error(
-        "InvalidParameterCombination",
-        `The specified subnet ${subnet.subnetId} is not in the availability zone ${input.Placement.AvailabilityZone}`,
-      );
-    }
     // R2: key pairs and groups are regional.
     if (input.KeyName !== undefined && !findKeyPairByName(tx, input.KeyName))
       throw new Ec2Error("InvalidKeyPair.NotFound", `The key pair '${input.KeyName}' does not exist`);
-    const groupIds = [
-      ...(input.SecurityGroupIds ?? []).map((id) => requireGroup(tx, id).groupId),
-      ...(nic?.Groups ?? []).map((id) => requireGroup(tx, id).groupId),
-      ...(input.SecurityGroups ?? []).map((n) => groupByName(tx, n, subnet.vpcId).groupId),
-    ];
-    for (const g of groupIds) {
-      if (tx.region.securityGroups.get(g)!.vpcId !== subnet.vpcId)
-        throw new Ec2Error(
-          "InvalidParameter",
-          `Security group ${g} and subnet ${subnet.subnetId} belong to different networks.`,
-        );
-    }
-    if (groupIds.length === 0) groupIds.push(groupByName(tx, "default", subnet.vpcId).groupId);
+    const net = placeInstances(tx, input, min, max);
+    const subnet = net.subnet;
     if (input.UserData !== undefined && input.UserData.length > 21848)
       throw new Ec2Error("InvalidParameterValue", "User data is limited to 16384 bytes");
     const instTags = tagsFor(input.TagSpecifications, "instance", ["instance", "volume", "network-interface"]);
@@ -838,13 +818,9 @@ export const instanceActions = {
     const isEbs = image.rootDeviceType === "ebs";
     const [bootLo, bootHi] = isEbs ? TIMING.ebsBoot : TIMING.instanceStoreBoot;
     const base = guestBase(image.guest);
-    const wantsPublic = nic?.AssociatePublicIpAddress ?? subnet.mapPublicIpOnLaunch;
-    for (let k = 0; k < max; k++) {
+    for (let k = 0; k < net.count; k++) {
       const instanceId = tx.newId("instance");
-      const privateIpAddress =
-        k === 0 && (input.PrivateIpAddress ?? nic?.PrivateIpAddress)
-          ? (input.PrivateIpAddress ?? nic!.PrivateIpAddress!)
-          : nextPrivateIp({ ...subnet, nextHost: subnet.nextHost + k });
+      const { privateIpAddress, publicIp } = net.instances[k]!;
       inits.push({
         instanceId,
         ownerId: tx.ctx.accountId,
@@ -854,10 +830,10 @@ export const instanceActions = {
         imageId: image.imageId,
         instanceType: type.instanceType,
         keyName: input.KeyName,
-        securityGroupIds: [...new Set(groupIds)],
+        securityGroupIds: net.groupIds,
         amiLaunchIndex: k,
         privateIpAddress,
-        ...(wantsPublic ? { publicIpAddress: publicIpFor(tx) } : {}),
+        ...(publicIp ? { publicIpAddress: publicIpFor(tx) } : {}),
         transitionAt: tx.now + tx.randomInt(bootLo, bootHi),
         ...machineFacts(image),
         ebsOptimized: input.EbsOptimized ?? type.ebsOptimizedSupport === "default",

@@ -28,6 +28,13 @@ export interface Vpc extends Taggable {
   cidrBlock: string;
   isDefault: boolean;
   state: "available";
+  instanceTenancy: "default" | "dedicated";
+  enableDnsSupport: boolean;
+  enableDnsHostnames: boolean;
+  enableNetworkAddressUsageMetrics: boolean;
+  /** Made with the VPC and deleted with it; neither can be deleted on its own (R31). */
+  defaultSecurityGroupId: string;
+  defaultNetworkAclId: string;
 }
 
 export interface Subnet extends Taggable {
@@ -40,8 +47,57 @@ export interface Subnet extends Taggable {
   cidrBlock: string;
   defaultForAz: boolean;
   mapPublicIpOnLaunch: boolean;
-  /** Next host number handed out in this subnet (private IPs). */
+  /** Host numbers (offsets from the network address) that interfaces hold (R27). */
+  usedHosts: Set<number>;
+  /** Where the next automatic address search starts (addresses are handed out in order, then reused). */
   nextHost: number;
+  privateDnsHostnameType: "ip-name" | "resource-name";
+  enableResourceNameDnsARecord: boolean;
+}
+
+// ── internet gateways, route tables, network ACLs ─────────────────────────────────────────────
+export interface InternetGateway extends Taggable {
+  internetGatewayId: string;
+  ownerId: string;
+  region: string;
+  /** The VPC it is attached to (one at most, and a VPC has one at most). */
+  vpcId?: string;
+}
+
+/** One route: "local" for the VPC's own block, else exactly one target. */
+export interface Route {
+  destinationCidrBlock: string;
+  /** `local` or an internet gateway. */
+  gatewayId?: string;
+  natGatewayId?: string;
+  networkInterfaceId?: string;
+  instanceId?: string;
+  origin: "CreateRouteTable" | "CreateRoute";
+}
+
+export interface RouteTableAssociation {
+  associationId: string;
+  /** Absent for the main association (the table every subnet without one of its own uses). */
+  subnetId?: string;
+  main: boolean;
+}
+
+export interface RouteTable extends Taggable {
+  routeTableId: string;
+  vpcId: string;
+  ownerId: string;
+  region: string;
+  /** The local route first, then in the order they were created. */
+  routes: Route[];
+  associations: RouteTableAssociation[];
+}
+
+/** The default network ACL of a VPC (allow everything both ways); custom ACLs are not modelled. */
+export interface NetworkAcl extends Taggable {
+  networkAclId: string;
+  vpcId: string;
+  ownerId: string;
+  region: string;
 }
 
 // ── security groups, key pairs ────────────────────────────────────────────────────────────────

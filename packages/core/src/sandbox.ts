@@ -9,6 +9,7 @@ import { addressActions } from "./addresses.ts";
 import { type CostReport, costReport } from "./billing.ts";
 import { catalogEntryActions } from "./catalog-entry.ts";
 import { reanchor, simNow } from "./clock.ts";
+import { defaultNetworkActions } from "./default-network.ts";
 import { Ec2Error, errors, isEc2Error } from "./errors.ts";
 import type { EventEnvelope } from "./events.ts";
 import { applyEnvelope } from "./fold.ts";
@@ -18,17 +19,22 @@ import { imageBuilderActions, setBuildRunner } from "./image-builder.ts";
 import { imageActions, imageTimer, setCreateImageHooks } from "./images.ts";
 import { instanceTypeActions } from "./instance-types.ts";
 import { forgetTimer, instanceActions, instanceTimer } from "./instances.ts";
+import { internetGatewayActions } from "./internet-gateways.ts";
 import { type KeyMaterial, nodeKeyMaterial } from "./key-material.ts";
 import { keyPairActions } from "./key-pairs.ts";
+import { networkAclActions } from "./network-acls.ts";
 import { regionActions, requireRegion } from "./regions.ts";
+import { routeTableActions } from "./route-tables.ts";
 import { securityGroupActions } from "./security-groups.ts";
 import { restoreState, type SandboxSnapshot } from "./snapshot.ts";
 import { ssmActions } from "./ssm/index.ts";
 import { newState, regionState, type SandboxState, type Timer } from "./state.ts";
 import { sessionOf, stsActions } from "./sts.ts";
+import { subnetActions } from "./subnets.ts";
 import { tagActions } from "./tags.ts";
 import { type CallContext, Tx } from "./tx.ts";
 import { volumeActions } from "./volumes.ts";
+import { vpcActions } from "./vpcs.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: handlers take the SDK input of their own action; the table holds them all
 type Handler = (tx: Tx, input: any) => unknown;
@@ -41,6 +47,12 @@ export const ACTIONS: Record<string, Handler> = {
   ...regionActions,
   ...accountActions,
   ...instanceTypeActions,
+  ...vpcActions,
+  ...subnetActions,
+  ...internetGatewayActions,
+  ...routeTableActions,
+  ...networkAclActions,
+  ...defaultNetworkActions,
   ...keyPairActions,
   ...securityGroupActions,
   ...tagActions,

@@ -8,7 +8,7 @@ import type {
   IpPermission,
   TagSpecification,
 } from "@aws-sdk/client-ec2";
-import { defaultVpc } from "./accounts.ts";
+import { cidrContains, parseCidr } from "./cidr.ts";
 import { Ec2Error, errors } from "./errors.ts";
 import type { EventOf, RuleInit } from "./events.ts";
 import { compileFilters, type Filter, paginate } from "./filters.ts";
@@ -16,6 +16,7 @@ import type { SecurityGroup, SecurityGroupRule } from "./model.ts";
 import { regionState, type SandboxState } from "./state.ts";
 import { tagMap, tagsFor, toTagSet } from "./tags.ts";
 import type { Tx } from "./tx.ts";
+import { defaultVpc, requireVpc } from "./vpcs.ts";
 
 export function requireGroup(tx: Tx, id: string): SecurityGroup {
   const g = tx.region.securityGroups.get(id);
@@ -28,32 +29,10 @@ export function groupByName(tx: Tx, name: string, vpcId?: string): SecurityGroup
   const vpc = vpcId ?? defaultVpc(tx).vpcId;
   for (const g of tx.region.securityGroups.values())
     if (g.ownerId === tx.ctx.accountId && g.groupName === name && g.vpcId === vpc) return g;
-  throw new Ec2Error("InvalidGroup.NotFound", `The security group '${name}' does not exist in default VPC '${vpc}'`);
-}
-
-// ── CIDR matching ────────────────────────────────────────────────────────────────────────────
-const ipToInt = (ip: string): number | undefined => {
-  const p = ip.split(".");
-  if (p.length !== 4 || p.some((x) => !/^\d{1,3}$/.test(x) || Number(x) > 255)) return undefined;
-  return p.reduce((acc, x) => acc * 256 + Number(x), 0);
-};
-
-export function parseCidr(cidr: string): { base: number; bits: number } | undefined {
-  const [ip, bitsText] = cidr.split("/");
-  const base = ipToInt(ip ?? "");
-  const bits = Number(bitsText);
-  if (base === undefined || bitsText === undefined || !Number.isInteger(bits) || bits < 0 || bits > 32)
-    return undefined;
-  return { base, bits };
-}
-
-export function cidrContains(cidr: string, ip: string): boolean {
-  const c = parseCidr(cidr);
-  const n = ipToInt(ip);
-  if (!c || n === undefined) return false;
-  if (c.bits === 0) return true;
-  const size = 2 ** (32 - c.bits);
-  return Math.floor(n / size) === Math.floor(c.base / size);
+  throw new Ec2Error(
+    "InvalidGroup.NotFound",
+    `The security group '${name}' does not exist in ${vpcId ? "VPC" : "default VPC"} '${vpc}'`,
+  );
 }
 
 /** Whether a group set lets TCP/UDP traffic to `port` in from `sourceIp` (R19). */
@@ -265,14 +244,73 @@ export const toEc2Group = (g: SecurityGroup): Ec2SecurityGroup => {
   };
 };
 
+/**
+ * The default group EC2 makes with every VPC: all traffic in from members of the group, all traffic
+ * out. It cannot be deleted on its own (R31); it goes with its VPC.
+ */
+export function addDefaultGroup(
+  state: SandboxState,
+  regionName: string,
+  g: { groupId: string; ownerId: string; vpcId: string; ingressRuleId: string; egressRuleId: string },
+): SecurityGroup {
+  const sg: SecurityGroup = {
+    groupId: g.groupId,
+    groupName: "default",
+    description: "default VPC security group",
+    ownerId: g.ownerId,
+    region: regionName,
+    vpcId: g.vpcId,
+    rules: new Map(),
+    tags: new Map(),
+  };
+  sg.rules.set(g.ingressRuleId, {
+    ruleId: g.ingressRuleId,
+    groupId: g.groupId,
+    isEgress: false,
+    ipProtocol: "-1",
+    referencedGroupId: g.groupId,
+    tags: new Map(),
+  });
+  sg.rules.set(g.egressRuleId, {
+    ruleId: g.egressRuleId,
+    groupId: g.groupId,
+    isEgress: true,
+    ipProtocol: "-1",
+    cidrIpv4: "0.0.0.0/0",
+    tags: new Map(),
+  });
+  regionState(state, regionName).securityGroups.set(g.groupId, sg);
+  state.resourceRegion.set(g.groupId, regionName);
+  return sg;
+}
+
 export function applySecurityGroupEvent(
   state: SandboxState,
   e: EventOf<
-    "SecurityGroupCreated" | "SecurityGroupRulesAuthorized" | "SecurityGroupRulesRevoked" | "SecurityGroupDeleted"
+    | "SecurityGroupCreated"
+    | "SecurityGroupRulesAuthorized"
+    | "SecurityGroupRulesRevoked"
+    | "SecurityGroupDeleted"
+    | "VpcCreated"
+    | "VpcDeleted"
   >,
 ): void {
   const region = regionState(state, e.region);
   switch (e.type) {
+    case "VpcCreated":
+      addDefaultGroup(state, e.region, {
+        groupId: e.vpc.defaultSecurityGroupId,
+        ownerId: e.vpc.ownerId,
+        vpcId: e.vpc.vpcId,
+        ingressRuleId: e.vpc.defaultSgIngressRuleId,
+        egressRuleId: e.vpc.defaultSgEgressRuleId,
+      });
+      return;
+    case "VpcDeleted":
+      // Only the default group can be left when a VPC goes (others are dependencies).
+      for (const g of region.securityGroups.values())
+        if (g.vpcId === e.vpcId && g.groupName === "default") region.securityGroups.delete(g.groupId);
+      return;
     case "SecurityGroupCreated": {
       const g: SecurityGroup = {
         groupId: e.groupId,
@@ -387,10 +425,9 @@ export const securityGroupActions = {
       throw new Ec2Error("InvalidParameterValue", "Group name and description are at most 255 characters");
     if (/^sg-/i.test(input.GroupName))
       throw new Ec2Error("InvalidParameterValue", "Group names may not be in the format sg-*");
-    const vpcId = input.VpcId ?? defaultVpc(tx).vpcId;
-    const vpc = tx.region.vpcs.get(vpcId);
-    if (!vpc || vpc.ownerId !== tx.ctx.accountId)
-      throw new Ec2Error("InvalidVpcID.NotFound", `The vpc ID '${vpcId}' does not exist`);
+    if (input.GroupName === "default")
+      throw new Ec2Error("InvalidParameterValue", "Cannot use reserved security group name: default");
+    const vpcId = input.VpcId === undefined ? defaultVpc(tx).vpcId : requireVpc(tx, input.VpcId).vpcId;
     for (const g of tx.region.securityGroups.values()) {
       if (g.ownerId === tx.ctx.accountId && g.vpcId === vpcId && g.groupName === input.GroupName) {
         throw new Ec2Error(

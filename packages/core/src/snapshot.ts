@@ -28,7 +28,11 @@
  *   retry timer exists only in the queue; timers already due whose entity no longer waits on them
  *   (what a replay leaves behind) are dropped.
  * - `alloc`: block allocators of instance-store layers (`[layer, nextBlock]`).
+ *
+ * Snapshots written before the networking state existed (VPC attributes, subnet addresses, …) are
+ * read too: `upgradeNetwork` fills in what the fold of the same events builds now.
  */
+import { upgradeNetwork } from "./default-network.ts";
 import { ephemeralNextBlock, setEphemeralNextBlock } from "./guest/access.ts";
 import { BlockSet, type FileNode, FsLayer } from "./guest/fs.ts";
 import { baseFileSystem, baseLayerKey } from "./guest/os.ts";
@@ -371,5 +375,6 @@ export function restoreState(snapshot: SandboxSnapshot): SandboxState {
   }
   state.timers = new TimerQueue();
   for (const [at, region, kind, id] of snapshot.timers) state.timers.push({ at, region, kind, id });
+  upgradeNetwork(state);
   return state;
 }

@@ -13,7 +13,10 @@ import type {
   ImagePipeline,
   ImageRecipe,
   Instance,
+  InternetGateway,
   KeyPair,
+  NetworkAcl,
+  RouteTable,
   SecurityGroup,
   Snapshot,
   Subnet,
@@ -48,6 +51,9 @@ export interface RegionState {
   name: string;
   vpcs: Map<string, Vpc>;
   subnets: Map<string, Subnet>;
+  internetGateways: Map<string, InternetGateway>;
+  routeTables: Map<string, RouteTable>;
+  networkAcls: Map<string, NetworkAcl>;
   securityGroups: Map<string, SecurityGroup>;
   keyPairs: Map<string, KeyPair>;
   images: Map<string, Image>;
@@ -72,6 +78,9 @@ export const newRegionState = (name: string): RegionState => ({
   name,
   vpcs: new Map(),
   subnets: new Map(),
+  internetGateways: new Map(),
+  routeTables: new Map(),
+  networkAcls: new Map(),
   securityGroups: new Map(),
   keyPairs: new Map(),
   images: new Map(),

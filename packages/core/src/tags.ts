@@ -66,6 +66,9 @@ export function findTaggable(
     (id.startsWith("eipalloc-") && r.addresses.get(id)) ||
     (id.startsWith("vpc-") && r.vpcs.get(id)) ||
     (id.startsWith("subnet-") && r.subnets.get(id)) ||
+    (id.startsWith("igw-") && r.internetGateways.get(id)) ||
+    (id.startsWith("rtb-") && r.routeTables.get(id)) ||
+    (id.startsWith("acl-") && r.networkAcls.get(id)) ||
     undefined;
   if (!hit) {
     if (id.startsWith("sgr-")) {
@@ -90,6 +93,9 @@ const TYPE_BY_PREFIX: Record<string, string> = {
   vpc: "vpc",
   subnet: "subnet",
   sgr: "security-group-rule",
+  igw: "internet-gateway",
+  rtb: "route-table",
+  acl: "network-acl",
 };
 export const resourceTypeOf = (id: string): string => TYPE_BY_PREFIX[id.slice(0, id.indexOf("-"))] ?? "unknown";
 
@@ -139,6 +145,9 @@ function checkIds(tx: Tx, ids: string[] | undefined): string[] {
         "elastic-ip": "InvalidAllocationID.NotFound",
         vpc: "InvalidVpcID.NotFound",
         subnet: "InvalidSubnetID.NotFound",
+        "internet-gateway": "InvalidInternetGatewayID.NotFound",
+        "route-table": "InvalidRouteTableID.NotFound",
+        "network-acl": "InvalidNetworkAclID.NotFound",
       }[type];
       if (!code) throw new Ec2Error("InvalidID", `The ID '${id}' is not valid`);
       throw new Ec2Error(
@@ -184,6 +193,9 @@ export const tagActions = {
       [r.addresses.values(), "allocationId"],
       [r.vpcs.values(), "vpcId"],
       [r.subnets.values(), "subnetId"],
+      [r.internetGateways.values(), "internetGatewayId"],
+      [r.routeTables.values(), "routeTableId"],
+      [r.networkAcls.values(), "networkAclId"],
     ];
     for (const [pool, idField] of pools) {
       for (const e of pool as Iterable<{ tags: Tags; ownerId: string } & Record<string, unknown>>) {

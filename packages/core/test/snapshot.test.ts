@@ -233,6 +233,43 @@ function story(seed: string, snap = true): Run {
         }).Instances[0].InstanceId;
       },
     ],
+    [
+      "own VPC (networking, R27–R32)",
+      () => {
+        ids.vpc = call(a, "CreateVpc", {
+          CidrBlock: "10.20.0.0/16",
+          TagSpecifications: [{ ResourceType: "vpc", Tags: [{ Key: "Name", Value: "shop" }] }],
+        }).Vpc.VpcId;
+        call(a, "ModifyVpcAttribute", { VpcId: ids.vpc, EnableDnsHostnames: { Value: true } });
+        ids.subnet = call(a, "CreateSubnet", { VpcId: ids.vpc, CidrBlock: "10.20.1.0/28" }).Subnet.SubnetId;
+        ids.subnet2 = call(a, "CreateSubnet", { VpcId: ids.vpc, CidrBlock: "10.20.2.0/24" }).Subnet.SubnetId;
+        call(a, "ModifySubnetAttribute", { SubnetId: ids.subnet, MapPublicIpOnLaunch: { Value: r() < 0.5 } });
+        ids.vpcSg = call(a, "CreateSecurityGroup", { GroupName: "app", Description: "app", VpcId: ids.vpc }).GroupId;
+        ids.inVpc = call(a, "RunInstances", {
+          ImageId: ami(AL2023_X86),
+          InstanceType: "t3.micro",
+          MinCount: 2,
+          MaxCount: 3 + n,
+          SubnetId: ids.subnet,
+          SecurityGroupIds: [ids.vpcSg],
+        }).Instances.map((i: Any) => i.InstanceId);
+        call(a, "TerminateInstances", { InstanceIds: [ids.inVpc[0]] });
+        ids.gone = call(b, "CreateVpc", { CidrBlock: "192.168.0.0/24" }).Vpc.VpcId;
+        call(b, "DeleteVpc", { VpcId: ids.gone });
+        ids.igw = call(a, "CreateInternetGateway", {}).InternetGateway.InternetGatewayId;
+        call(a, "AttachInternetGateway", { InternetGatewayId: ids.igw, VpcId: ids.vpc });
+        ids.rtb = call(a, "CreateRouteTable", { VpcId: ids.vpc }).RouteTable.RouteTableId;
+        call(a, "CreateRoute", { RouteTableId: ids.rtb, DestinationCidrBlock: "0.0.0.0/0", GatewayId: ids.igw });
+        ids.rtbAssoc = call(a, "AssociateRouteTable", { RouteTableId: ids.rtb, SubnetId: ids.subnet }).AssociationId;
+        call(a, "AssociateRouteTable", { RouteTableId: ids.rtb, SubnetId: ids.subnet2 });
+        if (r() < 0.5) call(a, "DisassociateRouteTable", { AssociationId: ids.rtbAssoc });
+        call(a, "CreateRoute", {
+          RouteTableId: ids.rtb,
+          DestinationCidrBlock: "198.51.100.0/24",
+          InstanceId: ids.inVpc[1],
+        });
+      },
+    ],
     ["20 s in (some booted)", () => wait(20_000 + Math.floor(r() * 10_000))],
     ["5 min in", () => wait(5 * 60_000)],
     [
@@ -444,7 +481,7 @@ function story(seed: string, snap = true): Run {
 /** Everything a user can see: Describe* of both accounts in both regions, files, the bill. */
 function view(sb: Sandbox): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const call = (c: CallContext, action: string, input: Record<string, unknown> = {}) =>
+  const call = (c: CallContext, action: string, input: Record<string, unknown> = {}): Any =>
     sb.call(c, action, input).output;
   for (const acct of [A, B]) {
     for (const region of [US, EU]) {
@@ -466,6 +503,17 @@ function view(sb: Sandbox): Record<string, unknown> {
       out[`${k}/addresses`] = call(c, "DescribeAddresses");
       out[`${k}/keys`] = call(c, "DescribeKeyPairs");
       out[`${k}/groups`] = call(c, "DescribeSecurityGroups");
+      out[`${k}/vpcs`] = call(c, "DescribeVpcs");
+      out[`${k}/subnets`] = call(c, "DescribeSubnets");
+      out[`${k}/vpc-attrs`] = call(c, "DescribeVpcs").Vpcs.map((v: Any) =>
+        ["enableDnsSupport", "enableDnsHostnames"].map((Attribute) =>
+          call(c, "DescribeVpcAttribute", { VpcId: v.VpcId, Attribute }),
+        ),
+      );
+      out[`${k}/account`] = call(c, "DescribeAccountAttributes");
+      out[`${k}/igws`] = call(c, "DescribeInternetGateways");
+      out[`${k}/rtbs`] = call(c, "DescribeRouteTables");
+      out[`${k}/acls`] = call(c, "DescribeNetworkAcls");
       out[`${k}/cost`] = sb.costReport(acct);
     }
   }
@@ -649,6 +697,41 @@ describe("snapshots of folded state", () => {
       expect(fromRestore, step).toEqual(fired(twin));
       expect(view(restored), step).toEqual(view(twin));
     }
+  });
+
+  it("a snapshot written before VPCs and subnets had their networking fields restores with them filled in", () => {
+    const sb = new Sandbox({ seed: "old-snap", realNow: () => 0 });
+    sb.createAccount({ accountId: A });
+    sb.createAccount({ accountId: B });
+    const run = sb.call(a, "RunInstances", { ImageId: ami(AL2023_X86), MinCount: 3, MaxCount: 3 }).output as Any;
+    sb.call(a, "TerminateInstances", { InstanceIds: [run.Instances[1].InstanceId] });
+    sb.advance(120_000);
+    // The state as the previous version folded it: VPCs and subnets without the fields added since.
+    const old = Sandbox.fromSnapshot(snapshotState(sb), { realNow: () => 0 });
+    for (const r of old.state.regions.values()) {
+      r.internetGateways.clear();
+      r.routeTables.clear();
+      r.networkAcls.clear();
+      for (const v of r.vpcs.values())
+        for (const k of [
+          "instanceTenancy",
+          "enableDnsSupport",
+          "enableDnsHostnames",
+          "enableNetworkAddressUsageMetrics",
+        ])
+          delete (v as Any)[k];
+      for (const v of r.vpcs.values())
+        for (const k of ["defaultSecurityGroupId", "defaultNetworkAclId"]) delete (v as Any)[k];
+      for (const sn of r.subnets.values()) {
+        for (const k of ["usedHosts", "privateDnsHostnameType", "enableResourceNameDnsARecord"]) delete (sn as Any)[k];
+        (sn as Any).nextHost = 3; // the old meaning: addresses handed out so far
+      }
+    }
+    const restored = Sandbox.fromSnapshot(JSON.parse(JSON.stringify(snapshotState(old))) as SandboxSnapshot, {
+      realNow: () => 0,
+    });
+    expect(view(restored)).toEqual(view(sb));
+    expect(next(restored, {})).toEqual(next(sb, {}));
   });
 
   it("refuses another format, and a seed that is not the snapshot's", () => {

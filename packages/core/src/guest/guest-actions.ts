@@ -1,11 +1,12 @@
 /**
- * Reaching the guest (R18, R19): SSH succeeds only if the instance is running, has a public or
- * Elastic IP, a security group lets TCP 22 in from the caller's IP, and the private key belongs to
- * the instance's key pair; otherwise the sandbox says which check failed. Then a shell.
+ * Reaching the guest (R18, R19, R29): SSH succeeds only if the instance is running, reachable from
+ * the internet (a public or Elastic IP, an internet gateway attached to its VPC, a route to it, a
+ * security group that lets TCP 22 in from the caller's IP: reachability.ts), and the private key
+ * belongs to the instance's key pair; otherwise the sandbox says which check failed. Then a shell.
  */
 import { Ec2Error, errors } from "../errors.ts";
 import { requireInstance } from "../instances.ts";
-import { allowsIngress } from "../security-groups.ts";
+import { reachFromInternet } from "../reachability.ts";
 import type { Tx } from "../tx.ts";
 import { guestView, instanceDropPaths, shellEnv } from "./access.ts";
 import { guestBase } from "./os.ts";
@@ -32,35 +33,26 @@ export function checkSsh(tx: Tx, input: SshInput): { user: string; host: string 
       "SshConnectionTimedOut",
       `ssh: connect to host ${inst.publicIpAddress ?? inst.privateIpAddress} port 22: Connection timed out (the instance is ${inst.state}, not running)`,
     );
-  if (!inst.publicIpAddress)
-    throw new Ec2Error(
-      "SshNoPublicAddress",
-      `${inst.instanceId} has no public IPv4 address: associate an Elastic IP or launch it in a subnet that assigns public IPs`,
-    );
   const sourceIp = input.SourceIp ?? tx.state.accounts.get(tx.ctx.accountId)?.callerIp ?? "203.0.113.10";
-  const groups = inst.securityGroupIds.map((g) => tx.region.securityGroups.get(g)).filter((g) => g !== undefined);
-  if (!allowsIngress(groups, "tcp", 22, sourceIp)) {
-    throw new Ec2Error(
-      "SshConnectionTimedOut",
-      `ssh: connect to host ${inst.publicIpAddress} port 22: Connection timed out (no rule in ${inst.securityGroupIds.join(", ")} allows TCP 22 from your IP ${sourceIp})`,
-    );
-  }
+  // R29: a public IPv4, an attached internet gateway, a route to it, and a group rule (R19).
+  const entry = reachFromInternet(tx.region, inst, sourceIp, 22);
+  const host = entry.publicIp;
   if (!inst.keyName)
     throw new Ec2Error(
       "SshPermissionDenied",
-      `${base.defaultUser}@${inst.publicIpAddress}: Permission denied (publickey). The instance was launched without a key pair.`,
+      `${base.defaultUser}@${host}: Permission denied (publickey). The instance was launched without a key pair.`,
     );
   const key = [...tx.region.keyPairs.values()].find((k) => k.keyName === inst.keyName && k.ownerId === inst.ownerId);
   const offered = input.PrivateKey ? tx.keys.publicKeyOf(input.PrivateKey) : undefined;
   if (!input.PrivateKey)
     throw new Ec2Error(
       "SshPermissionDenied",
-      `${base.defaultUser}@${inst.publicIpAddress}: Permission denied (publickey). Give the private key of key pair '${inst.keyName}' (ssh -i ${inst.keyName}.pem).`,
+      `${base.defaultUser}@${host}: Permission denied (publickey). Give the private key of key pair '${inst.keyName}' (ssh -i ${inst.keyName}.pem).`,
     );
   if (!offered || !key || offered.split(" ").slice(0, 2).join(" ") !== key.publicKey.split(" ").slice(0, 2).join(" ")) {
     throw new Ec2Error(
       "SshPermissionDenied",
-      `${base.defaultUser}@${inst.publicIpAddress}: Permission denied (publickey). That key is not the private key of key pair '${inst.keyName}'.`,
+      `${base.defaultUser}@${host}: Permission denied (publickey). That key is not the private key of key pair '${inst.keyName}'.`,
     );
   }
   const user = input.User ?? base.defaultUser;
@@ -70,7 +62,7 @@ export function checkSsh(tx: Tx, input: SshInput): { user: string; host: string 
       `Please login as the user "${base.defaultUser}" rather than the user "${user}".`,
     );
   }
-  return { user, host: inst.publicIpAddress };
+  return { user, host };
 }
 
 export const guestActions = {
