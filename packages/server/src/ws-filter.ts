@@ -39,6 +39,24 @@ export class OwnerCache {
         case "AddressAllocated":
           this.owners.set(e.allocationId, e.ownerId);
           break;
+        case "VpcCreated":
+          for (const id of [
+            e.vpc.vpcId,
+            e.vpc.mainRouteTableId,
+            e.vpc.defaultSecurityGroupId,
+            e.vpc.defaultNetworkAclId,
+          ])
+            this.owners.set(id, e.vpc.ownerId);
+          break;
+        case "InternetGatewayCreated":
+          this.owners.set(e.internetGatewayId, e.ownerId);
+          break;
+        case "RouteTableCreated":
+          this.owners.set(e.routeTableId, e.ownerId);
+          break;
+        case "SubnetCreated":
+          this.owners.set(e.subnet.subnetId, e.subnet.ownerId);
+          break;
         case "RecipeCreated":
         case "PipelineCreated":
           this.owners.set(e.arn, e.ownerId);
@@ -65,7 +83,11 @@ function ownerOf(sb: Sandbox | undefined, cache: OwnerCache, region: string, id:
       r.snapshots.get(id) ??
       r.securityGroups.get(id) ??
       r.addresses.get(id) ??
-      r.keyPairs.get(id);
+      r.keyPairs.get(id) ??
+      r.vpcs.get(id) ??
+      r.subnets.get(id) ??
+      r.internetGateways.get(id) ??
+      r.routeTables.get(id);
     if (found) return found.ownerId;
   }
   return cache.get(id);
@@ -115,6 +137,31 @@ export function visibleEvent(
       return keep(e.ownerId === accountId);
     case "VolumeCreated":
       return keep(e.volume.ownerId === accountId);
+    case "VpcCreated":
+      return keep(e.vpc.ownerId === accountId);
+    case "SubnetCreated":
+      return keep(e.subnet.ownerId === accountId);
+    case "VpcAttributeChanged":
+    case "VpcDeleted":
+      return keep(mine(e.region, e.vpcId));
+    case "SubnetAttributeChanged":
+    case "SubnetDeleted":
+      return keep(mine(e.region, e.subnetId));
+    case "InternetGatewayCreated":
+    case "RouteTableCreated":
+      return keep(e.ownerId === accountId);
+    case "InternetGatewayAttached":
+    case "InternetGatewayDetached":
+    case "InternetGatewayDeleted":
+      return keep(mine(e.region, e.internetGatewayId));
+    case "RouteTableDeleted":
+    case "RouteCreated":
+    case "RouteReplaced":
+    case "RouteDeleted":
+    case "RouteTableAssociated":
+    case "RouteTableDisassociated":
+    case "RouteTableAssociationReplaced":
+      return keep(mine(e.region, e.routeTableId));
     case "ImageCreated":
       return keep(e.image.ownerId === accountId || imageVisible(sb, cache, e.image.region, e.image.imageId, accountId));
     case "ImageStateChanged":

@@ -277,6 +277,67 @@ describe("subscriptions", () => {
     );
   });
 
+  it("routes networking events (VPCs, subnets, …) to the account that owns them only", async () => {
+    const ca = await connect(a);
+    const cb = await connect(b);
+    const colA = collector();
+    const colB = collector();
+    await ca.subscribe(colA.handler, { since: 0 });
+    await cb.subscribe(colB.handler, { since: 0 });
+    const vpcA = (await ca.call<{ Vpc: { VpcId: string } }>("CreateVpc", { CidrBlock: "10.40.0.0/16" })).Vpc.VpcId;
+    const subnetA = (
+      await ca.call<{ Subnet: { SubnetId: string } }>("CreateSubnet", { VpcId: vpcA, CidrBlock: "10.40.1.0/24" })
+    ).Subnet.SubnetId;
+    await ca.call("ModifySubnetAttribute", { SubnetId: subnetA, MapPublicIpOnLaunch: { Value: true } });
+    await ca.call("ModifyVpcAttribute", { VpcId: vpcA, EnableDnsHostnames: { Value: true } });
+    const igwA = (await ca.call<{ InternetGateway: { InternetGatewayId: string } }>("CreateInternetGateway", {}))
+      .InternetGateway.InternetGatewayId;
+    await ca.call("AttachInternetGateway", { InternetGatewayId: igwA, VpcId: vpcA });
+    const rtbA = (await ca.call<{ RouteTable: { RouteTableId: string } }>("CreateRouteTable", { VpcId: vpcA }))
+      .RouteTable.RouteTableId;
+    await ca.call("CreateRoute", { RouteTableId: rtbA, DestinationCidrBlock: "0.0.0.0/0", GatewayId: igwA });
+    const assoc = (
+      await ca.call<{ AssociationId: string }>("AssociateRouteTable", { RouteTableId: rtbA, SubnetId: subnetA })
+    ).AssociationId;
+    await ca.call("DisassociateRouteTable", { AssociationId: assoc });
+    await ca.call("DeleteRouteTable", { RouteTableId: rtbA });
+    await ca.call("DetachInternetGateway", { InternetGatewayId: igwA, VpcId: vpcA });
+    await ca.call("DeleteInternetGateway", { InternetGatewayId: igwA });
+    await ca.call("DeleteSubnet", { SubnetId: subnetA });
+    await ca.call("DeleteVpc", { VpcId: vpcA });
+    const vpcB = (await cb.call<{ Vpc: { VpcId: string } }>("CreateVpc", { CidrBlock: "10.41.0.0/16" })).Vpc.VpcId;
+    const mentions = (events: WireEnvelope[], id: string) => events.filter((e) => JSON.stringify(e.event).includes(id));
+    await colA.until((e) => e.some((x) => x.event.type === "VpcDeleted"));
+    await colB.until((e) => mentions(e, vpcB).length > 0);
+    expect(mentions(colA.seen, vpcA).map((e) => e.event.type)).toEqual([
+      "VpcCreated",
+      "SubnetCreated",
+      "VpcAttributeChanged",
+      "InternetGatewayAttached",
+      "RouteTableCreated",
+      "InternetGatewayDetached",
+      "VpcDeleted",
+    ]);
+    expect(mentions(colA.seen, rtbA).map((e) => e.event.type)).toEqual([
+      "RouteTableCreated",
+      "RouteCreated",
+      "RouteTableAssociated",
+      "RouteTableDisassociated",
+      "RouteTableDeleted",
+    ]);
+    expect(mentions(colA.seen, igwA)).toHaveLength(5);
+    for (const id of [igwA, rtbA]) expect(mentions(colB.seen, id)).toEqual([]);
+    expect(mentions(colA.seen, subnetA).map((e) => e.event.type)).toEqual([
+      "SubnetCreated",
+      "SubnetAttributeChanged",
+      "RouteTableAssociated",
+      "SubnetDeleted",
+    ]);
+    expect(mentions(colB.seen, vpcA)).toEqual([]);
+    expect(mentions(colB.seen, subnetA)).toEqual([]);
+    expect(mentions(colA.seen, vpcB)).toEqual([]);
+  });
+
   it("resumes after a reconnect from the last seq seen: nothing lost, nothing twice", async () => {
     const watcher = await connect();
     const writer = await connect();
