@@ -29,6 +29,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { type Account, accountsOf, admin, newestAl2023, type ServerProcess, sdkClient } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gatewayAndRouteStory, vpcAndSubnetStory } from "./network-sdk-story.ts";
 
 export { newestAl2023 };
 
@@ -383,6 +384,14 @@ export function sdkStorySuite(label: string, open: () => Promise<StoryTarget>): 
       expect((await b.send(new DescribeImagesCommand({ ImageIds: [ami] }))).Images).toHaveLength(1);
       const perms = await a.send(new DescribeImageAttributeCommand({ ImageId: ami, Attribute: "launchPermission" }));
       expect(perms.LaunchPermissions).toEqual([{ OrganizationalUnitArn: bOu }]);
+    });
+
+    it("R27 R28 R31 VPCs and subnets of one's own: CIDRs, addresses, a full subnet, the default VPC, deletion order", async () => {
+      await vpcAndSubnetStory(a, b);
+    });
+
+    it("R29 R31 internet gateways and route tables: attach, routes, associations, the main table, deletion order", async () => {
+      await gatewayAndRouteStory(a);
     });
 
     it("honours ClientToken idempotency on RunInstances", async () => {
