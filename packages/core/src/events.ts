@@ -174,6 +174,7 @@ export type DomainEvent =
       callerIp: string;
     }
   | { type: "ClockChanged"; clock: ClockState }
+  | { type: "ClockOperatorsSet"; accountIds: string[] }
   // key pairs
   | {
       type: "KeyPairCreated";

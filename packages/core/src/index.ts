@@ -11,7 +11,18 @@ export {
 } from "./billing.ts";
 export { catalogImageId, catalogImages, latestCatalogImage } from "./catalog.ts";
 export { CATALOG_IMAGES, GUEST_BASES, INSTANCE_TYPES, REGIONS, regionByName, STORAGE_PRICES } from "./catalog-data.ts";
-export { type ClockState, DEFAULT_EPOCH, formatDuration, parseDuration } from "./clock.ts";
+export {
+  type ClockState,
+  checkAdvance,
+  checkSpeed,
+  DEFAULT_EPOCH,
+  formatDuration,
+  MAX_ADVANCE_MS,
+  MAX_SIM_TIME,
+  MAX_SPEED,
+  MIN_SPEED,
+  parseDuration,
+} from "./clock.ts";
 export type * from "./data-types.ts";
 export { Ec2Error, errors, isEc2Error } from "./errors.ts";
 export type { DomainEvent, EventEnvelope, EventOf, EventType, GuestEffect } from "./events.ts";

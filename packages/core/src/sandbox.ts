@@ -8,7 +8,7 @@ import { accountActions, createAccountEvent, type NewAccount } from "./accounts.
 import { addressActions } from "./addresses.ts";
 import { type CostReport, costReport } from "./billing.ts";
 import { catalogEntryActions } from "./catalog-entry.ts";
-import { reanchor, simNow } from "./clock.ts";
+import { checkAdvance, checkSpeed, reanchor, simNow } from "./clock.ts";
 import { defaultNetworkActions } from "./default-network.ts";
 import { Ec2Error, errors, isEc2Error } from "./errors.ts";
 import type { EventEnvelope } from "./events.ts";
@@ -233,8 +233,7 @@ export class Sandbox {
 
   /** Moves the simulated clock forward by hand, firing what falls due on the way. */
   advance(ms: number): EventEnvelope[] {
-    if (!Number.isFinite(ms) || ms < 0)
-      throw new Ec2Error("InvalidParameterValue", `Cannot advance the clock by ${ms} ms`);
+    checkAdvance(ms, this.now);
     const target = this.now + ms;
     const events = this.runTimers(target);
     return [...events, ...this.clockEvent({ simAt: target })];
@@ -242,9 +241,9 @@ export class Sandbox {
 
   /** Pause, resume, or change the speed of the simulated clock. */
   setClock(change: { speed?: number; paused?: boolean }): EventEnvelope[] {
-    if (change.speed !== undefined && (!Number.isFinite(change.speed) || change.speed <= 0 || change.speed > 100_000)) {
-      throw new Ec2Error("InvalidParameterValue", `Clock speed must be between 0 and 100000, not ${change.speed}`);
-    }
+    if (change.speed !== undefined) checkSpeed(change.speed);
+    if (change.paused !== undefined && typeof change.paused !== "boolean")
+      throw new Ec2Error("InvalidParameterValue", "paused must be true or false");
     const fired = this.sync();
     return [...fired, ...this.clockEvent(change)];
   }
@@ -253,6 +252,30 @@ export class Sandbox {
     const at = change.simAt ?? this.now;
     const clock = reanchor(this.state.clock, at, this.realNow(), change);
     const env: EventEnvelope = { seq: this.state.seq + 1, at, event: { type: "ClockChanged", clock } };
+    applyEnvelope(this.state, env);
+    this.emitToListeners([env]);
+    return [env];
+  }
+
+  /** Whether an account may move the shared clock: an operator (until named, the first account created). */
+  isClockOperator(accountId: string): boolean {
+    const ops = this.state.clockOperators ?? [...this.state.accounts.keys()].slice(0, 1);
+    return ops.includes(accountId);
+  }
+
+  /** Names the accounts that may move the clock (each must exist). */
+  setClockOperators(accountIds: string[]): EventEnvelope[] {
+    for (const id of accountIds)
+      if (!this.state.accounts.has(id))
+        throw new Ec2Error(
+          "InvalidParameterValue",
+          `Account ${String(id).slice(0, 20)} does not exist in this sandbox`,
+        );
+    const env: EventEnvelope = {
+      seq: this.state.seq + 1,
+      at: this.now,
+      event: { type: "ClockOperatorsSet", accountIds: [...new Set(accountIds)] },
+    };
     applyEnvelope(this.state, env);
     this.emitToListeners([env]);
     return [env];

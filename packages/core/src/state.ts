@@ -192,6 +192,13 @@ export interface SandboxState {
   iam: Map<string, IamAccount>;
   /** Role sessions (STS AssumeRole) by their temporary access key ID. */
   stsSessions: Map<string, StsSession>;
+  /**
+   * Accounts that may move the shared clock (`ClockOperatorsSet`); until set, the first account
+   * created. The admin token always may (the host's rule).
+   */
+  clockOperators?: string[];
+  /** Envelopes of an old log repaired on load because their times broke the clock's bounds (clock.ts). */
+  clockRepairs?: number;
 }
 
 export function newState(seed: string, start?: number): SandboxState {

@@ -9,6 +9,8 @@
  *   DELETE /_ec2sim/sandboxes/<name>                    204
  *   POST   /_ec2sim/sandboxes/<name>/accounts           {accountId?, alias?, organizationArn?, ouArn?} -> 201 account
  *   POST   /_ec2sim/sandboxes/<name>/clock              {advance?: "5m" | ms, speed?, paused?} -> clock
+ *   POST   /_ec2sim/sandboxes/<name>/clock-operators    {accountIds} -> {clockOperators}: who may move the
+ *                                                        clock over the WebSocket (the admin token always may)
  *   GET    /_ec2sim/sandboxes/<name>/cost[?accountId=]  CostReport
  *   POST   /_ec2sim/sandboxes/<name>/call               {action, input?, accountId?, region?} -> {output}
  *                                                        (any core action, sandbox-only ones included)
@@ -136,11 +138,11 @@ export async function handleAdmin(
         const adv = b.advance;
         if (adv !== undefined) {
           const ms = typeof adv === "number" ? adv : typeof adv === "string" ? parseDuration(adv) : undefined;
-          if (ms === undefined || !Number.isFinite(ms) || ms < 0)
+          if (ms === undefined)
             throw bad(
               `Cannot advance the clock by '${String(adv).slice(0, 40)}': give ms or a duration like 90s, 5m, 1h30m`,
             );
-          await host.advance(sandbox, ms);
+          await host.advance(sandbox, ms); // bounds (finite, at most 10 years) checked by core
         }
         const speed = optNumber(b, "speed");
         const paused = optBool(b, "paused");
@@ -151,6 +153,13 @@ export async function handleAdmin(
           });
         }
         return json(200, (await host.info(sandbox)).clock);
+      }
+      case "clock-operators": {
+        if (method !== "POST") throw methodNotAllowed(method, url.pathname);
+        const ids = parseJson(req.body).accountIds;
+        if (!Array.isArray(ids) || !ids.every((x) => typeof x === "string"))
+          throw bad("accountIds must be a list of account IDs");
+        return json(200, { clockOperators: await host.setClockOperators(sandbox, ids as string[]) });
       }
       case "cost": {
         if (method !== "GET") throw methodNotAllowed(method, url.pathname);

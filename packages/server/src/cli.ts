@@ -4,7 +4,7 @@
  * no-argument case here.)
  */
 import { parseArgs } from "node:util";
-import { isEc2Error } from "@ec2sim/core";
+import { isEc2Error, MAX_SPEED, MIN_SPEED } from "@ec2sim/core";
 import { defaultDataDir, type ServeOptions, startServer } from "./serve.ts";
 import { JournalStore, StoreLockedError, StoreUnavailableError } from "./store/index.ts";
 
@@ -67,8 +67,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   if (store !== "memory" && store !== "journal" && store !== "postgres")
     throw new UsageExit(`--store must be memory, journal or a postgres:// URL, not ${store}`, 2);
   const speed = values.speed === undefined ? undefined : Number(values.speed);
-  if (speed !== undefined && (!Number.isFinite(speed) || speed <= 0 || speed > 100_000))
-    throw new UsageExit(`--speed must be a number in (0, 100000], not ${values.speed}`, 2);
+  if (speed !== undefined && !(speed >= MIN_SPEED && speed <= MAX_SPEED))
+    throw new UsageExit(`--speed must be a number from ${MIN_SPEED} to ${MAX_SPEED}, not ${values.speed}`, 2);
   const tickMs = values["tick-ms"] === undefined ? undefined : Number(values["tick-ms"]);
   if (tickMs !== undefined && (!Number.isInteger(tickMs) || tickMs < 0))
     throw new UsageExit(`--tick-ms must be a non-negative integer`, 2);

@@ -12,8 +12,12 @@
  * - Durability: a command's answer is released only when every event up to and including the
  *   command's own is durable (`tail`, a promise that resolves in seq order). That holds for reads
  *   too, so no client ever sees a state that a crash could take back.
- * - Failure: if an append fails, the sandbox is marked broken and evicted from memory; its pending
- *   and later answers are `ServiceUnavailable` until it loads again from the store's durable state.
+ * - Failure: if an append fails (a full disk, a read-only directory), the sandbox is marked broken and
+ *   evicted from memory; its pending answers are `ServiceUnavailable`. It reloads from the store's
+ *   durable state at once, and from then on reads (Describe*, the cost report) answer from that
+ *   state — without firing due transitions, which would be writes — while writes answer
+ *   `ServiceUnavailable` until the next retry: the first write after it reloads the sandbox again
+ *   (the journal store reopens its files then) and runs; retries back off from 250 ms to 5 s.
  * - Time: a real-time ticker calls `sync()` on every loaded sandbox and persists the transitions.
  * - Replicas (a store with `appendExclusive`, i.e. PostgreSQL, issue #8): commands queue per
  *   sandbox and run in batches under the store's per-sandbox write lock, on state caught up with
@@ -27,6 +31,7 @@ import {
   type CallContext,
   type ClockState,
   type CostReport,
+  checkSpeed,
   Ec2Error,
   type EventEnvelope,
   type NewAccount,
@@ -35,9 +40,11 @@ import {
   snapshotState,
 } from "@ec2sim/core";
 import {
+  isUnwritable,
   type JournalEntry,
   type SandboxMeta,
   type SandboxStore,
+  StoreClosedError,
   StoreCompactedError,
   StoreConflictError,
   StoreError,
@@ -69,6 +76,8 @@ export interface SandboxInfo {
   /** Last seq of the sandbox's event log (durable). */
   lastSeq: number;
   clock: { now: string; nowMs: number; speed: number; paused: boolean };
+  /** Accounts that may move the clock over the WebSocket (the admin token always may). */
+  clockOperators: string[];
   accounts: AccountInfo[];
 }
 
@@ -141,6 +150,8 @@ export const serviceUnavailable = (why: string): Ec2Error =>
 /** A store that cannot be reached right now (PostgreSQL down) answers ServiceUnavailable (503), not InternalError. */
 const storeDown = (e: unknown): never => {
   if (e instanceof StoreUnavailableError) throw serviceUnavailable("its store cannot be reached");
+  if (isUnwritable(e) || e instanceof StoreClosedError)
+    throw serviceUnavailable(`its store cannot be written right now (${(e as Error).message})`);
   throw e;
 };
 
@@ -151,6 +162,19 @@ const storeDown = (e: unknown): never => {
  */
 const CONFLICT_RETRIES = 8;
 const conflicted = (h: { broken?: Error }): boolean => h.broken instanceof StoreConflictError;
+
+/** A sandbox whose store failed a write: reads answer from its durable state, writes wait for `retryAt`. */
+interface Fault {
+  error: Error;
+  delayMs: number;
+  /** Real ms (Date.now) from which a write may try again. */
+  retryAt: number;
+}
+const FAULT_FIRST_RETRY_MS = 250;
+const FAULT_MAX_RETRY_MS = 5_000;
+
+/** Actions that only read (EC2's naming), served from the durable state while the store fails writes. */
+const READ_ACTION = /^(Describe|Get|List)/;
 
 export function sandboxNotFound(name: string): Ec2Error {
   return new Ec2Error("InvalidSandbox.NotFound", `The sandbox '${name}' does not exist`, 404);
@@ -199,6 +223,7 @@ export class SandboxHost {
   private readonly loaded = new Map<string, Promise<Hosted>>();
   private readonly listeners = new Set<DurableListener>();
   private readonly creating = new Map<string, Promise<SandboxInfo>>();
+  private readonly faults = new Map<string, Fault>();
   private ticker: NodeJS.Timeout | undefined;
   private closed = false;
   /** The store is shared by replicas and locks per sandbox (`appendExclusive`): batches, subscriptions, leases. */
@@ -231,8 +256,11 @@ export class SandboxHost {
       p.then(
         (h) => {
           if (h.broken || this.closed) return;
-          void this.markClock(h);
+          const fault = this.faults.get(name);
+          if (!fault) void this.markClock(h); // no marks while the store fails writes
           if (this.shared && !this.ownsClock(h)) return;
+          if (fault && (Date.now() < fault.retryAt || !((h.sb.state.timers.peek()?.at ?? Infinity) <= h.sb.now)))
+            return;
           this.execute(h, () => ({ output: undefined, events: [] })).catch((e) =>
             this.log(`sandbox "${name}": clock tick failed`, e),
           );
@@ -269,8 +297,7 @@ export class SandboxHost {
     if (typeof seed !== "string" || seed.length === 0 || seed.length > 200)
       throw new Ec2Error("InvalidParameterValue", "The seed must be a string of 1 to 200 characters");
     const speed = options.speed ?? 1;
-    if (!Number.isFinite(speed) || speed <= 0 || speed > 100_000)
-      throw new Ec2Error("InvalidParameterValue", `Clock speed must be between 0 and 100000, not ${speed}`);
+    checkSpeed(speed);
     if (this.creating.has(name)) throw new Ec2Error("InvalidParameterValue", `The sandbox '${name}' already exists`);
     const work = (async () => {
       const config: SandboxConfig = { seed };
@@ -332,6 +359,7 @@ export class SandboxHost {
 
   async info(name: string): Promise<SandboxInfo> {
     let h = await this.hosted(name);
+    if (h.broken && !this.shared) h = await this.rehost(h, 0);
     // Shared store: catch up with the other replicas first, so lastSeq and the clock are current.
     if (this.shared) {
       await this.execute(h, () => ({ output: undefined, events: [] }));
@@ -347,6 +375,7 @@ export class SandboxHost {
       createdAt: h.meta.createdAt,
       lastSeq: h.durableSeq,
       clock: { now: new Date(sb.now).toISOString(), nowMs: sb.now, speed: clock.speed, paused: clock.paused },
+      clockOperators: [...sb.state.accounts.keys()].filter((id) => sb.isClockOperator(id)),
       accounts: [...sb.state.accounts.values()].map((a) => ({
         accountId: a.accountId,
         ...(a.alias ? { alias: a.alias } : {}),
@@ -405,7 +434,7 @@ export class SandboxHost {
     input: Record<string, unknown> = {},
   ): Promise<T> {
     const h = await this.hosted(name);
-    return this.execute(h, (sb) => sb.call<T>(ctx, action, input));
+    return this.execute(h, (sb) => sb.call<T>(ctx, action, input), 0, READ_ACTION.test(action));
   }
 
   async createAccount(name: string, spec: NewAccount): Promise<AccountInfo> {
@@ -423,9 +452,15 @@ export class SandboxHost {
     return this.execute(h, (sb) => ({ events: sb.setClock(change), output: { ...sb.state.clock } }));
   }
 
+  /** Names the accounts that may move the sandbox's clock (the admin token always may). */
+  async setClockOperators(name: string, accountIds: string[]): Promise<string[]> {
+    const h = await this.hosted(name);
+    return this.execute(h, (sb) => ({ events: sb.setClockOperators(accountIds), output: [...accountIds] }));
+  }
+
   async costReport(name: string, accountId?: string): Promise<CostReport> {
     const h = await this.hosted(name);
-    return this.execute(h, (sb) => ({ output: sb.costReport(accountId), events: [] }));
+    return this.execute(h, (sb) => ({ output: sb.costReport(accountId), events: [] }), 0, true);
   }
 
   /** Runs any mutation of a loaded sandbox under the host's ordering and durability rules. */
@@ -481,6 +516,10 @@ export class SandboxHost {
     const config = loaded.meta.config as SandboxConfig;
     const envelopes = loaded.entries.map((e) => e.event as EventEnvelope);
     const sb = this.rebuild(name, config, loaded.snapshot, envelopes);
+    if (sb.state.clockRepairs)
+      this.log(
+        `warning: sandbox "${name}": ${sb.state.clockRepairs} event(s) of its log hold times beyond the clock's bounds (written by an earlier version); they were loaded at the last valid time, ${new Date(sb.state.now).toISOString()}`,
+      );
     const last = loaded.entries.at(-1)?.seq ?? loaded.snapshot?.seq ?? 0;
     if (sb.state.seq !== last)
       throw serviceUnavailable(`sandbox '${name}' replayed to seq ${sb.state.seq}, but its journal ends at ${last}`);
@@ -497,8 +536,11 @@ export class SandboxHost {
       await this.share(hosted, true, loaded.clockMark);
     } else {
       this.ready.set(name, hosted);
-      this.resumeClock(hosted, loaded.clockMark);
-      await this.markClock(hosted); // before anyone sees the resumed clock
+      // Reloaded after a store fault: it was hosted all along, its clock did not rest (nor can it be written now).
+      if (!this.faults.has(name)) {
+        this.resumeClock(hosted, loaded.clockMark);
+        await this.markClock(hosted); // before anyone sees the resumed clock
+      }
     }
     return hosted;
   }
@@ -742,14 +784,21 @@ export class SandboxHost {
    * The one path by which a sandbox changes: sync, run, hand the events to the store in the same
    * tick, then answer once everything up to here is durable.
    */
-  private async execute<T>(h: Hosted, fn: Mutation<T>, attempt = 0): Promise<T> {
+  private async execute<T>(h: Hosted, fn: Mutation<T>, attempt = 0, read = false): Promise<T> {
     if (this.shared) {
       if (h.broken) h = await this.rehost(h, 0); // evicted after a failed batch: reload once
       return this.enqueue(h, fn);
     }
     if (conflicted(h) && attempt < CONFLICT_RETRIES)
-      return this.execute(await this.rehost(h, attempt), fn, attempt + 1);
-    if (h.broken) throw serviceUnavailable(`sandbox '${h.name}' lost its journal (${h.broken.message})`);
+      return this.execute(await this.rehost(h, attempt), fn, attempt + 1, read);
+    const fault = this.faults.get(h.name);
+    if (fault || h.broken) {
+      if (read) return this.readDurable(h.broken ? await this.rehost(h, 0) : h, fn);
+      if (fault && Date.now() < fault.retryAt) throw faulted(h.name, fault);
+      // Time to try again: reload from the store (which reopens its files), then run as usual.
+      h = await this.rehost(h, 0);
+      if (h.broken) throw serviceUnavailable(`sandbox '${h.name}' lost its journal (${h.broken.message})`);
+    }
     if (h.sb !== this.ready.get(h.name)?.sb) this.ready.set(h.name, h);
     const events: EventEnvelope[] = [];
     let output: T | undefined;
@@ -780,6 +829,24 @@ export class SandboxHost {
     return output as T;
   }
 
+  /** A read while the store fails writes: on the durable state as loaded, without firing due transitions. */
+  private async readDurable<T>(h: Hosted, fn: Mutation<T>): Promise<T> {
+    await h.tail.catch(() => undefined);
+    const r = fn(h.sb);
+    if (r.events.length) {
+      this.breakHosted(h, new Error("a read changed the sandbox"));
+      throw serviceUnavailable(`sandbox '${h.name}' cannot persist changes right now`);
+    }
+    return r.output;
+  }
+
+  /** Records (or extends, backing off) a sandbox's store fault. */
+  private noteFault(name: string, error: Error): void {
+    const prev = this.faults.get(name);
+    const delayMs = prev ? Math.min(prev.delayMs * 2, FAULT_MAX_RETRY_MS) : FAULT_FIRST_RETRY_MS;
+    this.faults.set(name, { error, delayMs, retryAt: Date.now() + delayMs });
+  }
+
   /** The sandbox reloaded from the store, in place of `h` (evicted after a conflict). */
   private async rehost(h: Hosted, attempt: number): Promise<Hosted> {
     await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
@@ -805,6 +872,7 @@ export class SandboxHost {
     const appended = this.store.append(h.name, entries, expected).then(
       () => {
         h.durableSeq = last;
+        if (this.faults.delete(h.name)) this.log(`sandbox "${h.name}": its store takes writes again`);
         this.snapshotSoon(h);
         for (const l of this.listeners) {
           try {
@@ -829,6 +897,7 @@ export class SandboxHost {
   private breakHosted(h: Hosted, error: Error): void {
     if (h.broken) return;
     h.broken = error;
+    if (!this.shared && !(error instanceof StoreConflictError)) this.noteFault(h.name, error);
     h.unsubscribe?.();
     if (h.queue?.length) {
       // Commands queued behind the failed batch run on the reloaded sandbox.
@@ -919,6 +988,11 @@ export class SandboxHost {
     }
   }
 }
+
+const faulted = (name: string, fault: Fault): Ec2Error =>
+  serviceUnavailable(
+    `sandbox '${name}' cannot persist changes right now (${fault.error.message}); reads still answer, writes are tried again from ${new Date(fault.retryAt).toISOString()}`,
+  );
 
 /** `events()` cannot reach back before what the store compacted (only when told to: `compactOnSnapshot`, `compact`). */
 export const eventsCompacted = (name: string, seq: number): Ec2Error =>

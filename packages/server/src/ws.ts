@@ -226,6 +226,16 @@ export function attachWebSocket(server: Server, host: SandboxHost, options: WebS
       }
       case "clock": {
         const p = req.params;
+        if (p.advance !== undefined || p.speed !== undefined || p.paused !== undefined) {
+          // Every account of the sandbox shares its clock: only its operators move it.
+          const sb = await host.load(s.sandbox);
+          if (!sb.isClockOperator(s.accountId))
+            throw new Ec2Error(
+              "UnauthorizedOperation",
+              `You are not authorized to perform this operation: account ${s.accountId} is not an operator of sandbox '${s.sandbox}', so it cannot move the clock every account shares (an operator or the admin token can)`,
+              403,
+            );
+        }
         if (p.advance !== undefined) {
           const ms = typeof p.advance === "number" ? p.advance : parseDuration(p.advance);
           if (ms === undefined)

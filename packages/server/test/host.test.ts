@@ -25,9 +25,11 @@ const A = { accountId: "111122223333", region: "us-east-1" };
 class GatedStore implements SandboxStore {
   readonly inner = new MemoryStore();
   gate = false;
-  failNext = false;
+  /** How many of the next appends fail. */
+  failNext: boolean | number = false;
   private waiting: (() => void)[] = [];
   appended = 0;
+  attempts = 0;
   list() {
     return this.inner.list();
   }
@@ -38,8 +40,9 @@ class GatedStore implements SandboxStore {
     return this.inner.load(name);
   }
   append(name: string, entries: JournalEntry[], expected: number): Promise<void> {
+    this.attempts++;
     if (this.failNext) {
-      this.failNext = false;
+      this.failNext = typeof this.failNext === "number" && this.failNext > 1 ? this.failNext - 1 : false;
       return Promise.reject(new Error("disk on fire"));
     }
     const p = this.inner.append(name, entries, expected);
@@ -150,22 +153,47 @@ describe("SandboxHost", () => {
     expect(out.KeyPairs).toHaveLength(1);
   });
 
-  it("answers ServiceUnavailable when an append fails, then serves the durable state again", async () => {
+  it("after a failed append: reads answer the durable state, writes answer 503 until the retry, which heals it", async () => {
     const store = new GatedStore();
     const logs: string[] = [];
     const host = new SandboxHost({ store, tickMs: 0, log: (m) => logs.push(m) });
     await host.create("t", { seed: "s", paused: true });
     await host.call("t", A, "CreateKeyPair", { KeyName: "kept" });
-    store.failNext = true;
+    store.failNext = 2; // the failed write, and the first retry
     const err = await host.call("t", A, "CreateKeyPair", { KeyName: "lost" }).catch((e: unknown) => e);
     expect(isEc2Error(err) && err.code).toBe("ServiceUnavailable");
     expect(isEc2Error(err) && err.httpStatus).toBe(503);
     expect(logs.join("\n")).toContain("disk on fire");
+    // Reads go on, from what is durable.
     const out = await host.call<{ KeyPairs: { KeyName: string }[] }>("t", A, "DescribeKeyPairs", {});
     expect(out.KeyPairs.map((k) => k.KeyName)).toEqual(["kept"]);
-    await host.call("t", A, "CreateKeyPair", { KeyName: "after" });
+    expect((await host.costReport("t")).total).toBeGreaterThanOrEqual(0);
+    // A write before the retry time is refused at once, saying when it is tried again; nothing reaches the store.
+    const appendsBefore = store.attempts;
+    const early = await host.call("t", A, "CreateKeyPair", { KeyName: "early" }).catch((e: unknown) => e);
+    expect(isEc2Error(early) && early.code).toBe("ServiceUnavailable");
+    expect(isEc2Error(early) && early.message).toMatch(/reads still answer, writes are tried again from/);
+    expect(store.attempts).toBe(appendsBefore);
+    // Writes are retried with a backoff (the first retry fails too) until one goes through.
+    const deadline = Date.now() + 20_000;
+    const outcomes: string[] = [];
+    for (;;) {
+      const r = await host.call("t", A, "CreateKeyPair", { KeyName: "after" }).then(
+        () => "ok",
+        (e: unknown) => (isEc2Error(e) ? e.code : String(e)),
+      );
+      if (outcomes.at(-1) !== r) outcomes.push(r);
+      if (r === "ok" || Date.now() > deadline) break;
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    expect(outcomes).toEqual(["ServiceUnavailable", "ok"]);
+    expect(store.attempts - appendsBefore).toBe(2); // one failed retry, one good: no hammering in between
+    expect(logs.join("\n")).toContain("takes writes again");
     const again = await host.call<{ KeyPairs: { KeyName: string }[] }>("t", A, "DescribeKeyPairs", {});
     expect(again.KeyPairs.map((k) => k.KeyName).sort()).toEqual(["after", "kept"]);
+    // Healed: the next write goes straight through.
+    await host.call("t", A, "CreateKeyPair", { KeyName: "next" });
+    await host.close();
   });
 
   it("persists clock transitions from the ticker without any request", async () => {

@@ -295,7 +295,7 @@ describe("JournalStore recovery", () => {
     expect(await loadSeqs(dir)).toEqual({ seqs: upTo(8), dropped: 1 });
   });
 
-  it("a flipped byte anywhere in the last record drops that record only", async () => {
+  it("a flipped byte anywhere in the last record drops that record only", { timeout: 240_000 }, async () => {
     const { dir, segment, bounds } = await fixture();
     const full = await readFile(segment);
     const last = bounds[bounds.length - 1]!;
@@ -307,7 +307,9 @@ describe("JournalStore recovery", () => {
     }
   });
 
-  it("a flipped byte anywhere in an earlier record is reported as corruption, not skipped", async () => {
+  it("a flipped byte anywhere in an earlier record is reported as corruption, not skipped", {
+    timeout: 240_000,
+  }, async () => {
     const { dir, segment, bounds } = await fixture();
     const full = await readFile(segment);
     for (const rec of [bounds[0]!, bounds[3]!]) {

@@ -40,3 +40,9 @@ export async function writeFileAtomic(path: string, data: Buffer): Promise<void>
   await rename(tmp, path);
   await fsyncDir(dirname(path));
 }
+
+/** An error that says the files cannot be written now (read-only mount, permissions, a full disk). */
+export function isUnwritable(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return code === "EROFS" || code === "EACCES" || code === "EPERM" || code === "ENOSPC" || code === "EDQUOT";
+}

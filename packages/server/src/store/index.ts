@@ -1,3 +1,4 @@
+export { isUnwritable } from "./fsutil.ts";
 export { JournalStore, type JournalStoreOptions, type RecoveryNote } from "./journal-store.ts";
 export { MemoryStore, type MemoryStoreOptions } from "./memory-store.ts";
 export {

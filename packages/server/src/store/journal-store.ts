@@ -30,7 +30,7 @@ import {
   scanSegment,
   segmentFileName,
 } from "./format.ts";
-import { fsyncDir, writeFileAtomic, writeFileSynced, writeFully } from "./fsutil.ts";
+import { fsyncDir, isUnwritable, writeFileAtomic, writeFileSynced, writeFully } from "./fsutil.ts";
 import { acquireLock, type HeldLock } from "./lock.ts";
 import {
   checkCompactSeq,
@@ -47,6 +47,7 @@ import {
   StoreError,
   StoreExistsError,
   StoreNotFoundError,
+  StoreUnavailableError,
   serializeEvents,
   validateEntries,
   validateMeta,
@@ -136,8 +137,30 @@ class SandboxLog {
     private fh: FileHandle,
     private snapshotSeq: number,
     private readonly compactOnSnapshot: boolean,
+    /** Why its files could only be opened for reading (a read-only or unwritable directory); undefined: writable. */
+    private readonly readOnly?: Error,
   ) {
     this.durableSeq = this.acceptedSeq = segments[segments.length - 1]!.lastSeq;
+  }
+
+  /** A write failed, or its files are read-only: the next load opens the journal afresh from disk. */
+  get needsReopen(): boolean {
+    return this.failure !== undefined || this.readOnly !== undefined;
+  }
+
+  /** The last segment's durable length: whatever lies beyond it was never acknowledged (a failed write's remains). */
+  get durableEnd(): { path: string; size: number } {
+    const last = this.segments[this.segments.length - 1]!;
+    return { path: last.path, size: last.size };
+  }
+
+  /** Gives up this handle of the journal (after a failure), without touching the files. */
+  abandon(): Promise<void> {
+    return this.serial.run(async () => {
+      if (this.gone) return;
+      this.gone = true;
+      await this.fh.close().catch(() => undefined);
+    });
   }
 
   get lastSeq(): number {
@@ -146,6 +169,13 @@ class SandboxLog {
 
   append(entries: JournalEntry[], expectedLastSeq: number): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
+    if (this.readOnly) {
+      return Promise.reject(
+        new StoreUnavailableError(`sandbox "${this.name}": its journal cannot be written (${this.readOnly.message})`, {
+          cause: this.readOnly,
+        }),
+      );
+    }
     if (this.gone) return Promise.reject(new StoreNotFoundError(this.name));
     if (expectedLastSeq !== this.acceptedSeq) {
       return Promise.reject(new StoreConflictError(this.name, expectedLastSeq, this.acceptedSeq));
@@ -195,7 +225,7 @@ class SandboxLog {
     } catch (err) {
       this.failure = new StoreClosedError(
         `sandbox "${this.name}": journal write failed (${(err as Error).message}); ` +
-          "this sandbox accepts no more writes until the store is reopened, which recovers the last durable state",
+          "it accepts no more writes until its journal is opened again (the next load), from the last durable state",
         { cause: err },
       );
       for (const p of batch) p.reject(this.failure);
@@ -371,9 +401,17 @@ class SandboxLog {
     dir: string,
     notes: (n: RecoveryNote) => void,
     compactOnSnapshot: boolean,
+    durableEnd?: { path: string; size: number },
   ): Promise<SandboxLog> {
     const files = await readdir(dir);
-    for (const f of files) if (f.endsWith(".tmp")) await unlink(join(dir, f));
+    let readOnly: Error | undefined;
+    for (const f of files) {
+      if (!f.endsWith(".tmp")) continue;
+      await unlink(join(dir, f)).catch((err: unknown) => {
+        if (!isUnwritable(err)) throw err;
+        readOnly = err as Error;
+      });
+    }
     let snapshotSeq = 0;
     if (files.includes(SNAPSHOT_FILE)) {
       const file = join(dir, SNAPSHOT_FILE);
@@ -397,16 +435,28 @@ class SandboxLog {
         segments.push({ firstSeq, path, size: (await stat(path)).size, lastSeq: firstSeqs[i + 1]! - 1 });
         continue;
       }
-      const buf = await readFile(path);
+      let buf = await readFile(path);
+      // After a failed write, what lies beyond the durable end was never acknowledged: cut it too,
+      // even if it reads back whole (its fsync may have failed).
+      const cut = durableEnd?.path === path && buf.length > durableEnd.size ? buf.length - durableEnd.size : 0;
+      if (cut > 0) buf = buf.subarray(0, durableEnd!.size);
       const scan = scanSegment(buf, path, firstSeq, "recover");
-      if (scan.dropped) {
-        const fh = await open(path, "r+");
+      if (cut > 0 || scan.dropped) {
         try {
-          await fh.truncate(scan.validLength);
-          await fh.sync();
-        } finally {
-          await fh.close();
+          const fh = await open(path, "r+");
+          try {
+            await fh.truncate(scan.validLength);
+            await fh.sync();
+          } finally {
+            await fh.close();
+          }
+        } catch (err) {
+          // Cannot cut it now (read-only): read up to the valid length and accept no writes.
+          if (!isUnwritable(err)) throw err;
+          readOnly = err as Error;
         }
+      }
+      if (scan.dropped) {
         notes({
           sandbox: name,
           file: path,
@@ -424,10 +474,22 @@ class SandboxLog {
         dir,
       );
     }
-    const fh = await open(last.path, "r+");
-    return new SandboxLog(name, dir, segments, fh, snapshotSeq, compactOnSnapshot);
+    let fh: FileHandle | undefined;
+    if (!readOnly) {
+      fh = await open(last.path, "r+").catch((err: unknown) => {
+        if (!isUnwritable(err)) throw err;
+        readOnly = err as Error;
+        return undefined;
+      });
+    }
+    fh ??= await open(last.path, "r");
+    return new SandboxLog(name, dir, segments, fh, snapshotSeq, compactOnSnapshot, readOnly);
   }
 }
+
+const ignoreUnwritable = (err: unknown): void => {
+  if (!isUnwritable(err)) throw err;
+};
 
 /** Reads and strictly verifies a segment's durable part, which must hold exactly firstSeq..lastSeq. */
 async function readSegment(seg: Segment): Promise<{ buf: Buffer; scan: ReturnType<typeof scanSegment> }> {
@@ -508,14 +570,15 @@ export class JournalStore implements SandboxStore {
     try {
       const sandboxesDir = join(root, SANDBOXES_DIR);
       await mkdir(sandboxesDir, { recursive: true });
-      await fsyncDir(root);
+      // A read-only directory opens too: its sandboxes answer reads, their writes fail (503) until it is writable.
+      await fsyncDir(root).catch(ignoreUnwritable);
       const index = new Map<string, IndexEntry>();
       let cleaned = false;
       for (const entry of await readdir(sandboxesDir, { withFileTypes: true })) {
         const path = join(sandboxesDir, entry.name);
         if (entry.name.startsWith(".")) {
           // A create or delete that did not finish.
-          await rm(path, { recursive: true, force: true });
+          await rm(path, { recursive: true, force: true }).catch(ignoreUnwritable);
           cleaned = true;
           continue;
         }
@@ -538,7 +601,7 @@ export class JournalStore implements SandboxStore {
         }
         index.set(meta.name, { meta, dir: path });
       }
-      if (cleaned) await fsyncDir(sandboxesDir);
+      if (cleaned) await fsyncDir(sandboxesDir).catch(ignoreUnwritable);
       lost.store = new JournalStore(root, lock, index, options);
       return lost.store;
     } catch (err) {
@@ -581,7 +644,7 @@ export class JournalStore implements SandboxStore {
 
   async load(name: string): Promise<LoadedSandbox> {
     this.checkOpen();
-    const log = await this.log(name);
+    const log = await this.usableLog(name);
     const entry = this.index.get(name);
     if (!entry) throw new StoreNotFoundError(name);
     const loaded = await log.load(structuredClone(entry.meta));
@@ -628,7 +691,7 @@ export class JournalStore implements SandboxStore {
   async readEntries(name: string, fromSeq: number, toSeq?: number): Promise<JournalEntry[]> {
     this.checkOpen();
     checkReadRange(fromSeq, toSeq);
-    return (await this.log(name)).readEntries(fromSeq, toSeq);
+    return (await this.usableLog(name)).readEntries(fromSeq, toSeq);
   }
 
   async compact(name: string, upToSeq: number): Promise<number> {
@@ -689,7 +752,21 @@ export class JournalStore implements SandboxStore {
     if (this.lostLock) throw this.lostLock;
   }
 
-  private log(name: string): Promise<SandboxLog> {
+  /**
+   * The sandbox's journal for reading, opened afresh from disk if its last write failed or it
+   * could only be opened read-only: this is how a sandbox heals once the fault is gone (space
+   * freed, directory writable again) — what the failed write left beyond the durable end is cut.
+   */
+  private async usableLog(name: string): Promise<SandboxLog> {
+    const log = await this.log(name);
+    if (!log.needsReopen || this.logs.get(name) !== log) return log;
+    this.logs.delete(name);
+    const durableEnd = log.durableEnd;
+    await log.abandon();
+    return this.log(name, durableEnd);
+  }
+
+  private log(name: string, durableEnd?: { path: string; size: number }): Promise<SandboxLog> {
     const open = this.logs.get(name);
     if (open) return Promise.resolve(open);
     const entry = this.index.get(name);
@@ -704,6 +781,7 @@ export class JournalStore implements SandboxStore {
           this.options.onRecovery?.(note);
         },
         this.options.compactOnSnapshot ?? false,
+        durableEnd,
       ).then(
         (log) => {
           this.opening.delete(name);

@@ -24,7 +24,7 @@ import { randomBytes } from "node:crypto";
 import { open, readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname, resolve } from "node:path";
-import { writeFully } from "./fsutil.ts";
+import { isUnwritable, writeFully } from "./fsutil.ts";
 import { acquirePidLock } from "./pid-lock.ts";
 import { StoreLockedError } from "./store.ts";
 
@@ -57,13 +57,13 @@ export interface LockOptions {
 /** Lock files held by this process: the OS lock would refuse them too, this says why more plainly. */
 const heldHere = new Set<string>();
 
-let flockPath: string | null | undefined;
+let found: string | null | undefined;
 /** util-linux (or busybox) `flock`, or null when there is none. */
 function findFlock(): string | null {
-  if (flockPath !== undefined) return flockPath;
+  if (found !== undefined) return found;
   const r = spawnSync("sh", ["-c", "command -v flock"], { encoding: "utf8" });
-  flockPath = r.status === 0 && r.stdout.trim() ? r.stdout.trim() : null;
-  return flockPath;
+  found = r.status === 0 && r.stdout.trim() ? r.stdout.trim() : null;
+  return found;
 }
 
 /** Takes the lock on `lockPath` for this process, or fails with `StoreLockedError` naming the holder. */
@@ -89,22 +89,31 @@ export async function acquireLock(lockPath: string, options: LockOptions = {}): 
 
 async function takeFlock(flock: string, path: string, options: LockOptions): Promise<HeldLock> {
   // Create the file ourselves (mode 644); never truncate here: the holder's details are in it.
-  await (await open(path, "a", 0o644)).close();
+  // A read-only directory that has it can still be locked (flock(1) opens it for reading).
+  await open(path, "a", 0o644).then(
+    (fh) => fh.close(),
+    (err: unknown) => {
+      if (!isUnwritable(err)) throw err;
+    },
+  );
   const waitSec = Math.max(0, (options.waitMs ?? 3_000) / 1000);
-  const child = spawn(flock, ["-x", "-w", String(waitSec), path, "sh", "-c", "echo locked; exec cat >/dev/null"], {
+  // The shell says when the lock is held (`flock --verbose` says it too, but block-buffered on a pipe).
+  const args = ["-x", "-w", String(waitSec), path, "sh", "-c", "echo locked; exec cat"];
+  const child = spawn(flock, args, {
     stdio: ["pipe", "pipe", "pipe"],
     detached: true, // its own process group: a terminal's Ctrl-C reaches the server, not the lock
   });
   let stderr = "";
-  child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
+  const isLocked = (out: string) => out.includes("locked\n");
   child.stdin!.on("error", () => undefined); // EPIPE if it is gone; its exit tells us
   const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
   const locked = await new Promise<boolean>((resolveLocked, reject) => {
     let out = "";
     child.stdout!.on("data", (c: Buffer) => {
       out += c.toString();
-      if (out.includes("locked\n")) resolveLocked(true);
+      if (isLocked(out)) resolveLocked(true);
     });
+    child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
     child.on("error", reject);
     void exited.then(() => resolveLocked(false));
   });
@@ -115,7 +124,7 @@ async function takeFlock(flock: string, path: string, options: LockOptions): Pro
       : "another process (maybe in another container or on another host sharing this volume)";
     throw new StoreLockedError(
       `store directory ${dirname(path)} is in use by ${who} (lock file ${path}, an OS lock held as long as that ` +
-        `process lives)${stderr.trim() && !/timeout|failed to get lock/i.test(stderr) ? `: ${stderr.trim()}` : ""}`,
+        `process lives)${stderr.trim() && !/timeout|failed to get lock|timed out/i.test(stderr) ? `: ${stderr.trim()}` : ""}`,
       path,
       holder?.pid,
     );
@@ -130,8 +139,11 @@ async function takeFlock(flock: string, path: string, options: LockOptions): Pro
   try {
     await writeInfo(path, `${JSON.stringify(info)}\n`);
   } catch (err) {
-    await stopHelper(child, exited);
-    throw err;
+    // Read-only or full: the lock holds all the same, only the holder's details are not written.
+    if (!isUnwritable(err)) {
+      await stopHelper(child, exited);
+      throw err;
+    }
   }
   // The helper must not keep this process alive, nor outlive it.
   child.unref();
