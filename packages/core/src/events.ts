@@ -114,6 +114,8 @@ export interface InstanceInit
       | "creditSpecification"
       | "metadataOptions"
     > {
+  /** The instance profile it launches with (RunInstances' IamInstanceProfile), if any. */
+  iamInstanceProfile?: { associationId: string; arn: string; id: string };
   transitionAt: number;
   volumes: (VolumeInit & { deviceName: string; deleteOnTermination: boolean })[];
   instanceStores: Omit<InstanceStoreVolume, "fs">[];
@@ -354,6 +356,15 @@ export type DomainEvent =
       }>;
     }
   | { type: "InstanceRebooted"; region: string; instanceId: string }
+  | {
+      type: "IamInstanceProfileAssociated";
+      region: string;
+      instanceId: string;
+      associationId: string;
+      arn: string;
+      id: string;
+    }
+  | { type: "IamInstanceProfileDisassociated"; region: string; instanceId: string; associationId: string }
   | { type: "InstanceForgotten"; region: string; instanceId: string }
   | { type: "GuestChanged"; region: string; instanceId: string; effects: GuestEffect[] }
   // Elastic IPs

@@ -9,6 +9,7 @@ import type { DomainEvent, EventEnvelope } from "./events.ts";
 import { applyIamEvent, applyRoleAssumed } from "./iam/index.ts";
 import { applyImageBuilderEvent } from "./image-builder.ts";
 import { applyImageEvent } from "./images.ts";
+import { applyProfileAssociationEvent } from "./instance-profile-associations.ts";
 import { applyDeleteOnTermination, applyInstanceEvent } from "./instances.ts";
 import { applyInternetGatewayEvent } from "./internet-gateways.ts";
 import { applyKeyPairCreated } from "./key-pairs.ts";
@@ -143,6 +144,9 @@ export function applyEvent(state: SandboxState, e: DomainEvent, at: number): voi
       return applyIamEvent(state, e, at);
     case "StsRoleAssumed":
       return applyRoleAssumed(state, e);
+    case "IamInstanceProfileAssociated":
+    case "IamInstanceProfileDisassociated":
+      return applyProfileAssociationEvent(state, e, at);
     case "SsmParameterPut":
     case "SsmParametersDeleted":
     case "SsmParameterLabeled":

@@ -31,6 +31,7 @@ export const ID_PREFIX = {
   launchTemplate: "lt",
   importTask: "import-ami",
   imageBuilder: "ib",
+  iamInstanceProfileAssociation: "iip-assoc",
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 

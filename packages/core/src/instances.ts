@@ -19,6 +19,7 @@ import { FsLayer } from "./guest/fs.ts";
 import { bootFiles, enabledServices, guestBase, parameterValues } from "./guest/os.ts";
 import { looksLikeId } from "./ids.ts";
 import { findImage, requireLaunchableImage } from "./images.ts";
+import { launchProfile, toEc2IamInstanceProfile } from "./instance-profile-associations.ts";
 import { offeredIn, requireInstanceType } from "./instance-types.ts";
 import { findKeyPairByName } from "./key-pairs.ts";
 import { type Instance, type InstanceStateName, machineFacts, STATE_CODE } from "./model.ts";
@@ -114,6 +115,7 @@ function launch(state: SandboxState, e: EventOf<"InstancesLaunched">, at: number
       softwareUsdPerHour: i.softwareUsdPerHour,
       creditSpecification: i.creditSpecification,
       metadataOptions: i.metadataOptions,
+      ...(i.iamInstanceProfile ? { iamInstanceProfile: { ...i.iamInstanceProfile, since: at } } : {}),
       guest: { os: i.guestOs, hostname: i.hostname, running: new Set(), bootCount: 0 },
       runs: [],
       tags: tagMap(i.tags),
@@ -378,6 +380,7 @@ function buildEc2Instance(state: SandboxState, i: Instance): Ec2Instance {
     ...(i.kernelId ? { KernelId: i.kernelId } : {}),
     ...(i.ramdiskId ? { RamdiskId: i.ramdiskId } : {}),
     ...(i.platform ? { Platform: i.platform as never } : {}),
+    ...(toEc2IamInstanceProfile(i) ? { IamInstanceProfile: toEc2IamInstanceProfile(i) } : {}),
     Monitoring: { State: i.monitoring },
     SubnetId: i.subnetId,
     VpcId: i.vpcId,
@@ -603,6 +606,7 @@ export interface RunInstancesInput {
   }[];
   KernelId?: string;
   RamdiskId?: string;
+  IamInstanceProfile?: { Arn?: string; Name?: string };
 }
 
 function stateChange(i: Instance, previous: InstanceStateName) {
@@ -812,6 +816,9 @@ export const instanceActions = {
         `The instance type ${type.instanceType} does not support CPU credits`,
       );
 
+    // The instance profile, by name or ARN, in the caller's account (R33; iam:PassRole is not checked).
+    const profile = launchProfile(tx, input.IamInstanceProfile);
+
     // Validation done: allocate IDs and emit.
     const reservationId = tx.newId("reservation");
     const inits: InstanceInit[] = [];
@@ -873,6 +880,9 @@ export const instanceActions = {
           httpPutResponseHopLimit:
             input.MetadataOptions?.HttpPutResponseHopLimit ?? (image.imdsSupport === "v2.0" ? 2 : 1),
         },
+        ...(profile
+          ? { iamInstanceProfile: { ...profile, associationId: tx.newId("iamInstanceProfileAssociation") } }
+          : {}),
         guestOs: image.guest,
         hostname: privateDnsName(tx.ctx.region, privateIpAddress).replace(
           /\.compute\.internal$|\.ec2\.internal$/,

@@ -371,6 +371,8 @@ export interface Instance extends Taggable, MachineFacts {
     httpEndpoint: "enabled" | "disabled";
     httpPutResponseHopLimit: number;
   };
+  /** The instance profile associated with it (R33), as EC2 records it: ARN and ID at association. */
+  iamInstanceProfile?: IamInstanceProfileAssociation;
   /** The guest at run time (what does not live on disk). */
   guest: { os: string; hostname: string; running: Set<string>; bootCount: number };
   /** Billing periods: each start opens one (R22). */
@@ -378,6 +380,14 @@ export interface Instance extends Taggable, MachineFacts {
   terminatedAt?: number;
   /** When a terminated instance stops being listed (R13). */
   forgetAt?: number;
+}
+
+export interface IamInstanceProfileAssociation {
+  associationId: string;
+  arn: string;
+  id: string;
+  /** When it was associated (simulated ms): the instance's role credentials rotate from here. */
+  since: number;
 }
 
 // ── Elastic IPs ───────────────────────────────────────────────────────────────────────────────

@@ -17,6 +17,7 @@ import { guestActions } from "./guest/guest-actions.ts";
 import { iamActions } from "./iam/index.ts";
 import { imageBuilderActions, setBuildRunner } from "./image-builder.ts";
 import { imageActions, imageTimer, setCreateImageHooks } from "./images.ts";
+import { instanceRoleSession, profileAssociationActions } from "./instance-profile-associations.ts";
 import { instanceTypeActions } from "./instance-types.ts";
 import { forgetTimer, instanceActions, instanceTimer } from "./instances.ts";
 import { internetGatewayActions } from "./internet-gateways.ts";
@@ -59,6 +60,7 @@ export const ACTIONS: Record<string, Handler> = {
   ...volumeActions,
   ...imageActions,
   ...instanceActions,
+  ...profileAssociationActions,
   ...addressActions,
   ...imageBuilderActions,
   ...guestActions,
@@ -299,6 +301,11 @@ export class Sandbox {
     // A role session (STS AssumeRole) acts as the role's account until it expires.
     const session = sessionOf(this.state, accessKeyId, this.now);
     if (session) return { accountId: session.accountId, secretAccessKey: session.secretAccessKey };
+    // An instance's role credentials (from its metadata service) act as the role's account (R33).
+    const instanceRole = accessKeyId.startsWith("ASIA")
+      ? instanceRoleSession(this.state, accessKeyId, this.now)
+      : undefined;
+    if (instanceRole) return { accountId: instanceRole.accountId, secretAccessKey: instanceRole.secretAccessKey };
     const id = this.state.accountsByAccessKey.get(accessKeyId);
     const a = id ? this.state.accounts.get(id) : undefined;
     return a ? { accountId: a.accountId, secretAccessKey: a.secretAccessKey } : undefined;

@@ -8,6 +8,7 @@
 import type { AssumeRoleResponse, GetCallerIdentityResponse } from "@aws-sdk/client-sts";
 import { Ec2Error } from "./errors.ts";
 import { findRole, roleArn, trustAllows } from "./iam/index.ts";
+import { instanceRoleSession } from "./instance-profile-associations.ts";
 import type { SandboxState } from "./state.ts";
 import type { Tx } from "./tx.ts";
 
@@ -53,6 +54,8 @@ export const stsActions = {
         Arn: sessionArn(session),
       };
     }
+    const instanceRole = tx.ctx.accessKeyId ? instanceRoleSession(tx.state, tx.ctx.accessKeyId, tx.now) : undefined;
+    if (instanceRole) return { UserId: instanceRole.userId, Account: instanceRole.accountId, Arn: instanceRole.arn };
     const account = tx.ctx.accountId;
     return { UserId: account, Account: account, Arn: `arn:aws:iam::${account}:root` };
   },

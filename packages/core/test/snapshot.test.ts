@@ -270,6 +270,12 @@ function story(seed: string, snap = true): Run {
         });
       },
     ],
+    [
+      "instance profile on web2",
+      () => {
+        call(a, "AssociateIamInstanceProfile", { InstanceId: ids.web2, IamInstanceProfile: { Name: "web" } });
+      },
+    ],
     ["20 s in (some booted)", () => wait(20_000 + Math.floor(r() * 10_000))],
     ["5 min in", () => wait(5 * 60_000)],
     [
@@ -514,6 +520,7 @@ function view(sb: Sandbox): Record<string, unknown> {
       out[`${k}/igws`] = call(c, "DescribeInternetGateways");
       out[`${k}/rtbs`] = call(c, "DescribeRouteTables");
       out[`${k}/acls`] = call(c, "DescribeNetworkAcls");
+      out[`${k}/profiles`] = call(c, "DescribeIamInstanceProfileAssociations");
       out[`${k}/cost`] = sb.costReport(acct);
     }
   }

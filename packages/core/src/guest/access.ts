@@ -4,6 +4,7 @@
  * guest effects here, counting the blocks each write touches.
  */
 import type { GuestEffect } from "../events.ts";
+import { instanceRoleMetadata } from "../instance-profile-associations.ts";
 import type { Instance, Volume } from "../model.ts";
 import { regionState, type SandboxState } from "../state.ts";
 import { MAX_INSTANCE_STORE_ROOT_GIB, touchBlocks } from "../volumes.ts";
@@ -134,7 +135,9 @@ export const instanceDropPaths = (state: SandboxState, inst: Instance) =>
 export { BLOCK_BYTES, BlockSet };
 
 /** What the guest shell sees of an instance, as `user`. */
-export function shellEnv(state: SandboxState, inst: Instance, user: string, cwd?: string): ShellEnv {
+/** The shell's view of an instance; `now` (simulated ms) dates what the metadata service hands out. */
+export function shellEnv(state: SandboxState, inst: Instance, user: string, cwd?: string, now = state.now): ShellEnv {
+  const iam = instanceRoleMetadata(state, inst, now);
   return {
     fs: guestView(state, inst),
     base: guestBase(inst.guest.os),
@@ -154,6 +157,7 @@ export function shellEnv(state: SandboxState, inst: Instance, user: string, cwd?
       rootDeviceType: inst.rootDeviceType,
       rootSizeGiB: inst.rootDeviceType === "ebs" ? rootVolume(state, inst)?.size : MAX_INSTANCE_STORE_ROOT_GIB,
       architecture: inst.architecture,
+      ...(iam ? { iam } : {}),
     },
   };
 }

@@ -104,7 +104,7 @@ export function runCloudInit(tx: Tx, inst: Instance): void {
       continue;
     }
     const command = step.command!.replace("__PM__", pm === "apt" ? "apt-get" : pm);
-    const res = runShell(shellEnv(tx.state, inst, "root"), command);
+    const res = runShell(shellEnv(tx.state, inst, "root", undefined, tx.now), command);
     if (res.effects.length)
       tx.emit({
         type: "GuestChanged",

@@ -98,7 +98,7 @@ export const guestActions = {
       );
     const base = guestBase(inst.guest.os);
     const user = input.User ?? base.defaultUser;
-    const res = runShell(shellEnv(tx.state, inst, user, input.Cwd), input.Command ?? "");
+    const res = runShell(shellEnv(tx.state, inst, user, input.Cwd, tx.now), input.Command ?? "");
     const effects = res.effects.map((e) =>
       e.op === "bundle" ? { ...e, dropPaths: instanceDropPaths(tx.state, inst) } : e,
     );

@@ -32,6 +32,8 @@ export interface ShellEnv {
     rootDeviceType: string;
     rootSizeGiB?: number;
     architecture?: string;
+    /** The metadata service's `iam/` tree (path below meta-data/ -> body), when a profile is associated. */
+    iam?: Readonly<Record<string, string>>;
   };
 }
 
@@ -477,8 +479,12 @@ function metadata(s: Session, path: string): Out {
     "placement/region": f.region,
     ...(f.publicIp ? { "public-ipv4": f.publicIp } : {}),
   };
-  const key = path.replace(/^\/latest\/meta-data\/?/, "");
-  if (key === "") return ok(`${Object.keys(md).join("\n")}\n`);
+  const key = path.replace(/^\/latest\/meta-data\/?/, "").replace(/\/$/, "");
+  if (key === "") return ok(`${[...Object.keys(md), ...(f.iam ? ["iam/"] : [])].join("\n")}\n`);
+  if (f.iam && (key === "iam" || key.startsWith("iam/"))) {
+    const body = f.iam[key];
+    if (body !== undefined) return ok(body);
+  }
   if (path.startsWith("/latest/dynamic/instance-identity/document")) {
     return ok(
       `${JSON.stringify(
