@@ -208,6 +208,8 @@ export function visibleEvent(
     case "InstanceRebooted":
     case "InstanceForgotten":
     case "GuestChanged":
+    case "IamInstanceProfileAssociated":
+    case "IamInstanceProfileDisassociated":
       return keep(mine(e.region, e.instanceId));
     case "AddressAssociated":
     case "AddressDisassociated":
