@@ -3,6 +3,8 @@
  * `ec2sim serve` process: `aws sts`, `aws iam`, `aws ssm` with `--endpoint-url` pointing at the one
  * port EC2 is served on. Requires the AWS CLI v2; fails, never skips, without it.
  */
+
+import { SandboxClient } from "@ec2sim/protocol";
 import { type Account, accountsOf, type ServerProcess, startServer } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsCliRunner } from "./aws-cli-story.ts";
@@ -278,5 +280,91 @@ describe("AWS CLI v2: STS, IAM and SSM on the EC2 endpoint", () => {
     const missing = await cli.aws(["get-parameter", "--name", "/cli/nope"], { service: "ssm" });
     expect(missing.stderr).toMatch(cliError("ParameterNotFound", "GetParameter", "Parameter /cli/nope not found."));
     await ssm(["delete-parameter", "--name", "/cli/db/password"]);
+  });
+
+  it("R33 aws ec2 run-instances --iam-instance-profile Name=…: the guest's metadata service hands out the role's credentials, which sign as the role", async () => {
+    const iam = (args: string[]) => cli.ok(args, { service: "iam" });
+    await iam([
+      "create-role",
+      "--role-name",
+      "cli-ec2-role",
+      "--assume-role-policy-document",
+      trust({ Service: "ec2.amazonaws.com" }),
+    ]);
+    const profile = (await iam(["create-instance-profile", "--instance-profile-name", "cli-ec2-profile"]))
+      .InstanceProfile;
+    await iam([
+      "add-role-to-instance-profile",
+      "--instance-profile-name",
+      "cli-ec2-profile",
+      "--role-name",
+      "cli-ec2-role",
+    ]);
+    const run = await cli.ok([
+      "run-instances",
+      "--image-id",
+      "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+      "--instance-type",
+      "t3.micro",
+      "--iam-instance-profile",
+      "Name=cli-ec2-profile",
+    ]);
+    const instanceId = run.Instances[0].InstanceId;
+    expect(run.Instances[0].IamInstanceProfile).toEqual({ Arn: profile.Arn, Id: profile.InstanceProfileId });
+    const assoc = await cli.ok([
+      "describe-iam-instance-profile-associations",
+      "--filters",
+      `Name=instance-id,Values=${instanceId}`,
+    ]);
+    expect(assoc.IamInstanceProfileAssociations).toEqual([
+      expect.objectContaining({
+        InstanceId: instanceId,
+        State: "associated",
+        IamInstanceProfile: { Arn: profile.Arn, Id: profile.InstanceProfileId },
+      }),
+    ]);
+    const bad = await cli.aws([
+      "run-instances",
+      "--image-id",
+      run.Instances[0].ImageId,
+      "--iam-instance-profile",
+      "Name=nope",
+    ]);
+    expect(bad.stderr).toMatch(
+      cliError(
+        "InvalidParameterValue",
+        "RunInstances",
+        "Value (nope) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name",
+      ),
+    );
+    await cli.ok(["wait", "instance-running", "--instance-ids", instanceId]);
+    // In the guest shell (what the REPL's ssh runs, over the WebSocket protocol): curl the metadata service.
+    const guest = await SandboxClient.connect({
+      url: server.url,
+      accessKeyId: A.accessKeyId,
+      secretAccessKey: A.secretAccessKey,
+    });
+    try {
+      const curl = (path: string) =>
+        guest.call<{ Output: string; ExitCode: number }>("GuestRun", {
+          InstanceId: instanceId,
+          Command: `curl -s http://169.254.169.254/latest/meta-data/iam/${path}`,
+        });
+      expect((await curl("security-credentials/")).Output).toBe("cli-ec2-role");
+      const creds = JSON.parse((await curl("security-credentials/cli-ec2-role")).Output);
+      expect(creds).toMatchObject({ Code: "Success", Type: "AWS-HMAC" });
+      const asRole = {
+        accountId: A.accountId,
+        accessKeyId: creds.AccessKeyId,
+        secretAccessKey: creds.SecretAccessKey,
+        sessionToken: creds.Token,
+      };
+      expect(await cli.ok(["get-caller-identity"], { service: "sts", as: asRole })).toMatchObject({
+        Account: A.accountId,
+        Arn: `arn:aws:sts::${A.accountId}:assumed-role/cli-ec2-role/${instanceId}`,
+      });
+    } finally {
+      await guest.close();
+    }
   });
 });
