@@ -836,4 +836,24 @@ export const volumeActions = {
     tx.emit({ type: "SnapshotPermissionChanged", region: tx.ctx.region, snapshotId: s.snapshotId, add, remove });
     return {};
   },
+  /** Who may create volumes from an owned snapshot (the owner only reads its own snapshots' attributes). */
+  DescribeSnapshotAttribute(tx: Tx, input: { SnapshotId?: string; Attribute?: string }) {
+    if (!input.SnapshotId) throw errors.missingParameter("SnapshotId");
+    if (!input.Attribute) throw errors.missingParameter("Attribute");
+    const s = tx.region.snapshots.get(input.SnapshotId);
+    if (!s || s.ownerId !== tx.ctx.accountId)
+      throw new Ec2Error("InvalidSnapshot.NotFound", `The snapshot '${input.SnapshotId}' does not exist.`);
+    if (input.Attribute === "createVolumePermission")
+      return {
+        SnapshotId: s.snapshotId,
+        CreateVolumePermissions: [...s.createVolumePermissions]
+          .sort()
+          .map((who) => (who === "all" ? { Group: "all" as const } : { UserId: who })),
+      };
+    if (input.Attribute === "productCodes") return { SnapshotId: s.snapshotId, ProductCodes: [] };
+    throw new Ec2Error(
+      "InvalidParameterValue",
+      `Value (${input.Attribute}) for parameter attribute is invalid. Unknown attribute.`,
+    );
+  },
 };

@@ -44,4 +44,5 @@ export {
   startServer,
 } from "./plugin.ts";
 export { providerDefinition, providerDefinitionFor } from "./resources/index.ts";
-export { majorOf, NEWEST_VERSION, OFFERED_VERSIONS, summarizeVersions } from "./versions.ts";
+export { unsupportedTerraformTypes } from "./schemas/unsupported.ts";
+export { CDKTF_PROVIDER_VERSION, majorOf, NEWEST_VERSION, OFFERED_VERSIONS, summarizeVersions } from "./versions.ts";

@@ -64,6 +64,7 @@ import {
   UpdateSecurityGroupRuleDescriptionsEgressCommand,
   UpdateSecurityGroupRuleDescriptionsIngressCommand,
 } from "@aws-sdk/client-ec2";
+import { COMPAT_COMMANDS, type CompatMethod } from "./ec2-compat-commands.ts";
 import { NETWORK_COMMANDS, type NetworkMethod } from "./ec2-network-commands.ts";
 
 export const EC2_METHODS = [
@@ -127,7 +128,7 @@ export const EC2_METHODS = [
 ] as const;
 export type Ec2Method = (typeof EC2_METHODS)[number];
 /** The slice of the aggregated `EC2` class the provider uses, with the same signatures. */
-export type Ec2 = Pick<EC2, Ec2Method | NetworkMethod>;
+export type Ec2 = Pick<EC2, Ec2Method | NetworkMethod | CompatMethod>;
 
 const COMMANDS: Record<Ec2Method, new (input: never) => Parameters<EC2Client["send"]>[0]> = {
   allocateAddress: AllocateAddressCommand,
@@ -192,7 +193,7 @@ const COMMANDS: Record<Ec2Method, new (input: never) => Parameters<EC2Client["se
 export function createEc2(config: EC2ClientConfig): Ec2 {
   const client = new EC2Client(config);
   const out: Record<string, (input: never) => Promise<unknown>> = {};
-  for (const [name, Command] of Object.entries({ ...COMMANDS, ...NETWORK_COMMANDS }))
+  for (const [name, Command] of Object.entries({ ...COMMANDS, ...NETWORK_COMMANDS, ...COMPAT_COMMANDS }))
     out[name] = (input: never) => client.send(new Command(input) as never);
   return out as unknown as Ec2;
 }

@@ -24,12 +24,16 @@ export interface ResourceImpl {
   /** Adjust a plan (mark values unknown, extra replacements). Returns extra requires-replace attribute names. */
   modifyPlan?(args: { prior: Obj | null; plan: Obj; config: Obj; providerRegion: string }): string[] | void;
   /** Extra checks at validate time: a message (an error whose summary it is) or a full diagnostic. */
+  /** Known limits against hashicorp/aws (docs/COVERAGE.md's "partial"). */
+  readonly partial?: string;
   validate?(config: Obj): (string | PDiagnostic)[];
 }
 
 export interface DataSourceImpl {
   readonly schema: DataSourceSchema;
   readonly title: string;
+  /** Known limits against hashicorp/aws (docs/COVERAGE.md's "partial"). */
+  readonly partial?: string;
   read(ctx: ResourceContext, config: Obj): Promise<Obj>;
 }
 

@@ -1,10 +1,22 @@
 // aws_eip and aws_eip_association.
 import type { Address } from "@aws-sdk/client-ec2";
 import type { ResourceContext } from "../framework/context.ts";
-import type { ResourceImpl } from "../framework/provider.ts";
+import type { DataSourceImpl, ResourceImpl } from "../framework/provider.ts";
 import type { Obj } from "../framework/values.ts";
-import { aws_eip, aws_eip_association } from "../schemas/addresses.ts";
-import { arn, b, nullIfNotFound, s, tagSpecs, tagsAll, tagsFromApi, updateTags } from "./common.ts";
+import { aws_eip, aws_eip_association, data_aws_eip } from "../schemas/addresses.ts";
+import {
+  arn,
+  b,
+  buildFilters,
+  dataSourceTags,
+  nullIfNotFound,
+  s,
+  singleResult,
+  tagSpecs,
+  tagsAll,
+  tagsFromApi,
+  updateTags,
+} from "./common.ts";
 
 async function findAddress(
   ctx: ResourceContext,
@@ -163,3 +175,37 @@ function flattenAssociation(a: Address, id: string): Obj {
     public_ip: a.PublicIp ?? "",
   };
 }
+
+export const dataAwsEip: DataSourceImpl = {
+  schema: data_aws_eip,
+  title: "EC2 EIP",
+  async read(ctx, config) {
+    const ec2 = await ctx.ec2();
+    const out = await ec2.describeAddresses({
+      AllocationIds: s(config.id) ? [String(config.id)] : undefined,
+      PublicIps: s(config.public_ip) ? [String(config.public_ip)] : undefined,
+      Filters: buildFilters(config, {}, [config.tags]),
+    });
+    const a = singleResult(out.Addresses, "EC2 EIP");
+    return {
+      id: a.AllocationId,
+      arn: await arn(ctx, "elastic-ip", a.AllocationId!),
+      association_id: a.AssociationId ?? "",
+      carrier_ip: a.CarrierIp ?? "",
+      customer_owned_ip: a.CustomerOwnedIp ?? "",
+      customer_owned_ipv4_pool: a.CustomerOwnedIpv4Pool ?? "",
+      domain: a.Domain ?? "vpc",
+      instance_id: a.InstanceId ?? "",
+      ipam_pool_id: "",
+      network_interface_id: a.NetworkInterfaceId ?? "",
+      network_interface_owner_id: a.NetworkInterfaceOwnerId ?? "",
+      private_dns: privateDns(ctx.region, a.PrivateIpAddress),
+      private_ip: a.PrivateIpAddress ?? "",
+      ptr_record: "",
+      public_dns: publicDns(ctx.region, a.PublicIp),
+      public_ip: a.PublicIp ?? "",
+      public_ipv4_pool: a.PublicIpv4Pool ?? "amazon",
+      tags: dataSourceTags(ctx, a.Tags),
+    };
+  },
+};

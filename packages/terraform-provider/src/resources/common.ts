@@ -39,6 +39,18 @@ export function tagsFromApi(ctx: ResourceContext, tags: Tag[] | undefined, state
   return out;
 }
 
+/** Tags as data sources report them: all of them, default tags included, less aws: and ignore_tags. */
+export function dataSourceTags(ctx: ResourceContext, tags: Tag[] | undefined): Record<string, string> {
+  const cfg = ctx.config;
+  const out: Record<string, string> = {};
+  for (const t of tags ?? []) {
+    if (!t.Key || t.Key.startsWith("aws:")) continue;
+    if (cfg.ignoreTagKeys.includes(t.Key) || cfg.ignoreTagPrefixes.some((p) => t.Key!.startsWith(p))) continue;
+    out[t.Key] = t.Value ?? "";
+  }
+  return out;
+}
+
 /** Bring the remote tags of `id` from tags_all(prior) to tags_all(plan). */
 export async function updateTags(ctx: ResourceContext, id: string, prior: Obj, plan: Obj): Promise<void> {
   const before = tagsAll(prior);

@@ -3,12 +3,22 @@ import type { ProviderDefinition } from "../framework/provider.ts";
 import { definitionForMajor } from "../schemas/history.ts";
 import { providerSchema } from "../schemas/provider.ts";
 import { majorOf } from "../versions.ts";
-import { awsEip, awsEipAssociation } from "./addresses.ts";
+import { awsEip, awsEipAssociation, dataAwsEip } from "./addresses.ts";
+import {
+  awsEbsSnapshotCopy,
+  awsSnapshotCreateVolumePermission,
+  dataAwsEbsSnapshot,
+  dataAwsEbsSnapshotIds,
+  dataAwsEbsVolume,
+} from "./ebs.ts";
 import { awsAmi, awsAmiCopy, awsAmiFromInstance, awsAmiLaunchPermission, dataAwsAmi, dataAwsAmiIds } from "./images.ts";
+import { awsEc2InstanceState } from "./instance-state.ts";
+import { dataAwsEc2InstanceType, dataAwsEc2InstanceTypeOfferings, dataAwsEc2InstanceTypes } from "./instance-types.ts";
 import { awsInstance, dataAwsInstance, dataAwsInstances } from "./instances.ts";
 import { awsKeyPair, dataAwsKeyPair } from "./key-pairs.ts";
 import { dataAwsAvailabilityZones, dataAwsCallerIdentity, dataAwsRegion } from "./meta.ts";
 import { networkDataSources, networkResources } from "./network.ts";
+import { dataAwsAvailabilityZone, dataAwsRegions } from "./regions.ts";
 import {
   awsSecurityGroup,
   awsSecurityGroupRule,
@@ -16,6 +26,7 @@ import {
   awsVpcSecurityGroupIngressRule,
   dataAwsSecurityGroup,
 } from "./security-groups.ts";
+import { awsEc2Tag, dataAwsDefaultTags } from "./tags.ts";
 import { awsEbsSnapshot, awsEbsVolume, awsVolumeAttachment } from "./volumes.ts";
 
 export const providerDefinition: ProviderDefinition = {
@@ -36,6 +47,10 @@ export const providerDefinition: ProviderDefinition = {
     aws_ebs_snapshot: awsEbsSnapshot,
     aws_eip: awsEip,
     aws_eip_association: awsEipAssociation,
+    aws_ebs_snapshot_copy: awsEbsSnapshotCopy,
+    aws_snapshot_create_volume_permission: awsSnapshotCreateVolumePermission,
+    aws_ec2_tag: awsEc2Tag,
+    aws_ec2_instance_state: awsEc2InstanceState,
     ...networkResources,
   },
   dataSources: {
@@ -48,6 +63,16 @@ export const providerDefinition: ProviderDefinition = {
     aws_caller_identity: dataAwsCallerIdentity,
     aws_security_group: dataAwsSecurityGroup,
     aws_key_pair: dataAwsKeyPair,
+    aws_ec2_instance_type: dataAwsEc2InstanceType,
+    aws_ec2_instance_types: dataAwsEc2InstanceTypes,
+    aws_ec2_instance_type_offerings: dataAwsEc2InstanceTypeOfferings,
+    aws_ebs_volume: dataAwsEbsVolume,
+    aws_ebs_snapshot: dataAwsEbsSnapshot,
+    aws_ebs_snapshot_ids: dataAwsEbsSnapshotIds,
+    aws_eip: dataAwsEip,
+    aws_availability_zone: dataAwsAvailabilityZone,
+    aws_regions: dataAwsRegions,
+    aws_default_tags: dataAwsDefaultTags,
     ...networkDataSources,
   },
 };

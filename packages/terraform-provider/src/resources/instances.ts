@@ -279,6 +279,7 @@ async function stopAndStart<T>(
 export const awsInstance: ResourceImpl = {
   schema: aws_instance,
   title: "EC2 Instance",
+  partial: "instance_market_options (Spot) is accepted but the instance runs on demand",
   modifyPlan({ prior, plan, config }) {
     if (!prior) return;
     const replace: string[] = [];

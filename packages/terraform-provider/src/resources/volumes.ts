@@ -215,7 +215,7 @@ export const awsVolumeAttachment: ResourceImpl = {
   },
 };
 
-async function findSnapshot(ctx: ResourceContext, id: string): Promise<Snapshot | null> {
+export async function findSnapshot(ctx: ResourceContext, id: string): Promise<Snapshot | null> {
   const ec2 = await ctx.ec2();
   return nullIfNotFound(
     async () =>
@@ -223,7 +223,7 @@ async function findSnapshot(ctx: ResourceContext, id: string): Promise<Snapshot 
   );
 }
 
-function flattenSnapshot(ctx: ResourceContext, sn: Snapshot, state: Obj): Obj {
+export function flattenSnapshot(ctx: ResourceContext, sn: Snapshot, state: Obj): Obj {
   return {
     id: sn.SnapshotId,
     arn: `arn:aws:ec2:${ctx.region}::snapshot/${sn.SnapshotId}`,

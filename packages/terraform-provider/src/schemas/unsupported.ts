@@ -201,3 +201,8 @@ function toBlock(p: Placeholder): Block {
 export const unsupportedSchemas: { readonly [type: string]: Block } = Object.fromEntries(
   Object.entries(PLACEHOLDERS).map(([t, p]) => [t, toBlock(p)]),
 );
+
+/** The types of hashicorp/aws the provider refuses at validate (docs/COVERAGE.md). */
+export function unsupportedTerraformTypes(): string[] {
+  return Object.keys(unsupportedSchemas);
+}
