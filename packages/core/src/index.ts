@@ -23,6 +23,7 @@ export {
   MIN_SPEED,
   parseDuration,
 } from "./clock.ts";
+export { PARTIAL_ACTIONS } from "./coverage-notes.ts";
 export type * from "./data-types.ts";
 export { Ec2Error, errors, isEc2Error } from "./errors.ts";
 export type { DomainEvent, EventEnvelope, EventOf, EventType, GuestEffect } from "./events.ts";

@@ -1,0 +1,9 @@
+/**
+ * Actions the sandbox answers with known limits, by core action name (`RunInstances`,
+ * `iam:CreateRole`): the "partial" of docs/COVERAGE.md. Keep each note short and say what is left out.
+ */
+export const PARTIAL_ACTIONS: Readonly<Record<string, string>> = {
+  DescribeVolumesModifications: "no Filters",
+  DescribeInstanceCreditSpecifications: "no Filters",
+  DescribeSnapshotAttribute: "createVolumePermission and productCodes only",
+};
