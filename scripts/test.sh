@@ -1,6 +1,7 @@
 #!/bin/sh
 # Every check: set up, format and lint (biome), type-check every package (one tsc program), then every test suite (vitest).
 set -e
+echo "test: Node $(node --version)" >&2
 cd "$(dirname "$0")/.."
 sh scripts/setup.sh
 export TURBO_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1
