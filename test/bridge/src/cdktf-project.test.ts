@@ -3,12 +3,15 @@
  * from the registry, installed once per version set under node_modules/.cache) produces the JSON
  * the in-process synth produces.
  */
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { exportSandbox } from "@ec2sim/cdktf-bridge";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACCOUNT, cachedProjectModules, removeTempDirs, storySandbox, tempDir } from "./harness.ts";
+
+const execFileP = promisify(execFile);
 
 let dir: string;
 let expected: Record<string, unknown>;
@@ -25,20 +28,19 @@ beforeAll(async () => {
   });
   expected = json.json!;
   const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
-  symlinkSync(cachedProjectModules(pkg), join(dir, "node_modules"), "dir");
+  symlinkSync(await cachedProjectModules(pkg), join(dir, "node_modules"), "dir");
 }, 600_000);
 
 afterAll(removeTempDirs);
 
 describe("the exported CDKTF project", () => {
-  it("type-checks with tsc", () => {
-    execFileSync(join(dir, "node_modules/.bin/tsc"), ["--noEmit", "-p", "."], { cwd: dir, stdio: "pipe" });
+  it("type-checks with tsc", async () => {
+    await execFileP(join(dir, "node_modules/.bin/tsc"), ["--noEmit", "-p", "."], { cwd: dir });
   });
 
-  it("`cdktf synth` gives the same cdk.tf.json as the in-process synth", () => {
-    execFileSync(join(dir, "node_modules/.bin/cdktf"), ["synth"], {
+  it("`cdktf synth` gives the same cdk.tf.json as the in-process synth", async () => {
+    await execFileP(join(dir, "node_modules/.bin/cdktf"), ["synth"], {
       cwd: dir,
-      stdio: "pipe",
       env: { ...process.env, CHECKPOINT_DISABLE: "1", CI: "1", FORCE_COLOR: "0" },
     });
     const synthesized = JSON.parse(readFileSync(join(dir, "cdktf.out/stacks/ec2sim/cdk.tf.json"), "utf8"));

@@ -4,7 +4,7 @@
  * project's provider plugin standing in for hashicorp/aws, and a cached install of the generated
  * CDKTF project's dependencies (cdktf-cli and friends, ~870 MB, ~30 s cold).
  */
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -91,32 +91,41 @@ export async function terraformCliConfig(dir: string): Promise<string> {
   return provider.writeTerraformCliConfig({ dir, distDir: outdir }).cliConfigFile;
 }
 
-export function terraform(args: string[], cwd: string, env: NodeJS.ProcessEnv): { code: number; out: string } {
+/**
+ * Runs terraform without blocking this process (a blocked test process neither drains the server's
+ * output pipes nor sees its idle keep-alive sockets close, and the next fetch fails on a dead one).
+ */
+export async function terraform(
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; out: string }> {
   try {
-    const out = execFileSync("terraform", args, {
+    const r = await execFileP("terraform", args, {
       cwd,
       env: { ...process.env, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", ...env },
       encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
       maxBuffer: 1 << 28,
     });
-    return { code: 0, out };
+    return { code: 0, out: r.stdout };
   } catch (e) {
-    const x = e as { status?: number; stdout?: string; stderr?: string };
-    return { code: x.status ?? 1, out: `${x.stdout ?? ""}${x.stderr ?? ""}` };
+    const x = e as { code?: unknown; stdout?: string; stderr?: string };
+    if (typeof x.code !== "number") throw e;
+    return { code: x.code, out: `${x.stdout ?? ""}${x.stderr ?? ""}` };
   }
 }
 
 /**
- * node_modules for a generated project, installed once per package.json's dependencies (npm, from
- * the registry) under node_modules/.cache, then symlinked into each project.
+ * node_modules for a generated project, installed once per package.json's dependencies and Node ABI
+ * (cdktf-cli has a native addon, built for the Node that installs it) with npm from the registry
+ * under node_modules/.cache, then symlinked into each project.
  */
-export function cachedProjectModules(packageJson: {
+export async function cachedProjectModules(packageJson: {
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
-}): string {
+}): Promise<string> {
   const key = createHash("sha256")
-    .update(JSON.stringify([packageJson.dependencies, packageJson.devDependencies]))
+    .update(JSON.stringify([packageJson.dependencies, packageJson.devDependencies, process.versions.modules]))
     .digest("hex")
     .slice(0, 16);
   const dir = join(REPO, "node_modules", ".cache", `ec2sim-cdktf-project-${key}`);
@@ -137,10 +146,10 @@ export function cachedProjectModules(packageJson: {
       2,
     ),
   );
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], {
+  await execFileP("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], {
     cwd: tmp,
-    stdio: "inherit",
     env: { ...process.env, CHECKPOINT_DISABLE: "1" },
+    maxBuffer: 1 << 26,
   });
   // Two test files may install at once (cold cache): the first to finish wins, the other's copy goes.
   if (existsSync(join(dir, "node_modules", ".bin", "cdktf"))) rmSync(tmp, { recursive: true, force: true });

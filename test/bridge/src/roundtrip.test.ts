@@ -9,9 +9,10 @@
  * (`--skip-provider-lock`: with a filesystem mirror, `terraform providers lock` would go online).
  */
 
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { CreateTagsCommand, ModifyVolumeCommand } from "@aws-sdk/client-ec2";
 import { adminOk, credentialsFor, type ServerProcess, sdkClient } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -27,6 +28,8 @@ import {
   terraformCliConfig,
 } from "./harness.ts";
 import type { StoryIds } from "./story.ts";
+
+const execFileP = promisify(execFile);
 
 let server: ServerProcess;
 let _ids: StoryIds;
@@ -91,13 +94,13 @@ describe("export -> terraform apply -> diff", () => {
     expect(r.stdout).toMatch(/16 resources, 1 lookups, 2 provider\(s\) \(us-east-1, eu-west-1\)/);
   });
 
-  it("terraform init + apply creates all of it in the empty sandox B", () => {
-    const init = terraform(["init", "-input=false", "-no-color"], exportDir, tfEnv);
+  it("terraform init + apply creates all of it in the empty sandox B", async () => {
+    const init = await terraform(["init", "-input=false", "-no-color"], exportDir, tfEnv);
     expect(init.out).toMatch(/Installed hashicorp\/aws v6\.25\.0/);
-    const apply = terraform(["apply", "-auto-approve", "-input=false", "-no-color"], exportDir, tfEnv);
+    const apply = await terraform(["apply", "-auto-approve", "-input=false", "-no-color"], exportDir, tfEnv);
     expect(apply.out).toMatch(/Apply complete! Resources: 16 added, 0 changed, 0 destroyed\./);
     expect(apply.code).toBe(0);
-    const state = JSON.parse(terraform(["show", "-json"], exportDir, tfEnv).out);
+    const state = JSON.parse((await terraform(["show", "-json"], exportDir, tfEnv)).out);
     for (const r of state.values.root_module.resources) byAddress.set(r.address, r.values.id);
   }, 120_000);
 
@@ -112,7 +115,7 @@ describe("export -> terraform apply -> diff", () => {
     const aws = await diff(spec, [...extra]);
     expect(aws.stdout).toMatch(/No changes\./);
     expect(aws.code).toBe(0);
-    writeFileSync(join(exportDir, "show.json"), terraform(["show", "-json"], exportDir, tfEnv).out);
+    writeFileSync(join(exportDir, "show.json"), (await terraform(["show", "-json"], exportDir, tfEnv)).out);
     for (const spec of [`tfstate:${join(exportDir, "show.json")}`, `tfstate:${join(exportDir, "terraform.tfstate")}`]) {
       const r = await diff(spec);
       expect(r.stdout, spec).toMatch(/No changes\./);
@@ -160,9 +163,10 @@ describe("export -> terraform apply -> diff", () => {
     expect(pick(sandbox.stdout)).toEqual(expected);
     // The state knows once it is refreshed.
     expect(
-      terraform(["apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color"], exportDir, tfEnv).code,
+      (await terraform(["apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color"], exportDir, tfEnv))
+        .code,
     ).toBe(0);
-    writeFileSync(join(exportDir, "show.json"), terraform(["show", "-json"], exportDir, tfEnv).out);
+    writeFileSync(join(exportDir, "show.json"), (await terraform(["show", "-json"], exportDir, tfEnv)).out);
     const state = await diff(`tfstate:${join(exportDir, "show.json")}`, ["--json"]);
     expect(state.code).toBe(2);
     expect(pick(state.stdout)).toEqual(expected);
@@ -173,13 +177,13 @@ describe("export -> terraform apply -> diff", () => {
     expect(text.stdout).toMatch(/^ {6}~ size = 30 -> 20$/m);
     expect(text.stdout).toContain("Plan: 0 to add, 2 to change, 0 to destroy.");
     // terraform's own plan of the export wants to change the same two resources.
-    const plan = terraform(
+    const plan = await terraform(
       ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-out=plan.bin"],
       exportDir,
       tfEnv,
     );
     expect(plan.code).toBe(2);
-    const planned = JSON.parse(terraform(["show", "-json", "plan.bin"], exportDir, tfEnv).out);
+    const planned = JSON.parse((await terraform(["show", "-json", "plan.bin"], exportDir, tfEnv)).out);
     const changed = planned.resource_changes
       .filter((c: any) => !c.change.actions.includes("no-op") && !c.change.actions.includes("read"))
       .map((c: any) => `${c.address} ${c.change.actions.join(",")}`);
@@ -254,7 +258,7 @@ describe("cdktf deploy", () => {
     const r = await ec2sim(["export", "--server", server.url, "--sandbox", "A", "--format", "cdktf", "--out", dir]);
     expect(r.code).toBe(0);
     const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
-    symlinkSync(cachedProjectModules(pkg), join(dir, "node_modules"), "dir");
+    symlinkSync(await cachedProjectModules(pkg), join(dir, "node_modules"), "dir");
     const credsC = await credentialsFor(server.url, "C");
     const env = {
       ...process.env,
@@ -268,12 +272,8 @@ describe("cdktf deploy", () => {
     };
     let out: string;
     try {
-      out = execFileSync(join(dir, "node_modules/.bin/cdktf"), ["deploy", "--auto-approve", "--skip-provider-lock"], {
-        cwd: dir,
-        env,
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "pipe"],
-      });
+      const args = ["deploy", "--auto-approve", "--skip-provider-lock"];
+      out = (await execFileP(join(dir, "node_modules/.bin/cdktf"), args, { cwd: dir, env, encoding: "utf8" })).stdout;
     } catch (e) {
       const x = e as { stdout?: string; stderr?: string };
       throw new Error(`cdktf deploy failed:\n${x.stdout ?? ""}\n${x.stderr ?? ""}`);
