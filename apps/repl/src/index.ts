@@ -43,7 +43,7 @@ export { costChart } from "./format/cost.ts";
 export { lineage, type TreeLine } from "./format/lineage.ts";
 export { applyQuery, formatOutput, QueryError } from "./format/output.ts";
 export { bar, clockText, fit, money, STATE_GLYPH, shortDuration, sparkline, stateColor } from "./format/units.ts";
-export { main, parseReplArgs, REPL_USAGE, type ReplArgs, runRepl } from "./main.ts";
+export { type ReplArgs, ReplUsageError, runRepl } from "./main.ts";
 export { History } from "./state/history.ts";
 export { KeyStore } from "./state/key-store.ts";
 export { type EditorEffect, type EditorState, editKey, emptyEditor, type KeyInput } from "./state/line-editor.ts";

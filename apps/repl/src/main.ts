@@ -1,14 +1,12 @@
 /**
- * The `ec2sim` command. With no subcommand it opens the REPL: on a server it starts in-process on
- * the embedded journal store (data dir ~/.ec2sim/data or EC2SIM_DATA; port 4566 when free, else
- * any free port), or on a running server with `--connect ws://…`. Subcommands (`serve`, …) go to
- * the server's command line.
+ * The REPL session (`ec2sim` with no command; apps/cli parses the command line): on a server it
+ * starts in-process on the embedded journal store (data dir ~/.ec2sim/data or EC2SIM_DATA; port
+ * 4566 when free, else any free port), or on a running server with `--connect ws://…`.
  */
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { isProtocolError, SandboxClient, wsUrlOf } from "@ec2sim/protocol";
-import { cliMain, defaultDataDir, type RunningSandboxServer, StoreLockedError, startServer } from "@ec2sim/server";
+import { type RunningSandboxServer, StoreLockedError, startServer } from "@ec2sim/server";
 import { render } from "ink";
 import { createElement } from "react";
 import type { OutLine } from "./commands/run.ts";
@@ -16,19 +14,6 @@ import { App } from "./components/App.tsx";
 import { History } from "./state/history.ts";
 import { KeyStore } from "./state/key-store.ts";
 import { SandboxView } from "./view/sandbox-view.ts";
-
-export const REPL_USAGE = `Usage: ec2sim [options]            open the REPL on a sandbox (starts a server in-process)
-       ec2sim --connect URL [options]  open the REPL on a running server (ws://HOST:PORT or http://HOST:PORT)
-
-Options of the REPL:
-  --data DIR            data directory (default ~/.ec2sim/data, env EC2SIM_DATA): journal, history, keys
-  --port N              port of the in-process server (default 4566 when free, else a free one)
-  --sandbox NAME        sandbox to open (default "default")
-  --speed N             clock speed of a sandbox created now (default 1)
-  --connect URL         join a running ec2sim server instead of starting one
-  --access-key-id K     with --connect: the account's credentials (default: env AWS_ACCESS_KEY_ID /
-  --secret-access-key S   AWS_SECRET_ACCESS_KEY, else the sandbox's first account from the server)
-`;
 
 export interface ReplArgs {
   dataDir: string;
@@ -41,43 +26,6 @@ export interface ReplArgs {
 }
 
 export class ReplUsageError extends Error {}
-
-export function parseReplArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ReplArgs {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: true,
-    options: {
-      data: { type: "string" },
-      port: { type: "string" },
-      sandbox: { type: "string" },
-      speed: { type: "string" },
-      connect: { type: "string" },
-      "access-key-id": { type: "string" },
-      "secret-access-key": { type: "string" },
-    },
-  });
-  if (positionals.length) throw new ReplUsageError(`unexpected argument: ${positionals[0]}`);
-  const port = values.port === undefined ? undefined : Number(values.port);
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
-    throw new ReplUsageError(`--port must be 0..65535, not ${values.port}`);
-  const speed = values.speed === undefined ? undefined : Number(values.speed);
-  if (speed !== undefined && (!Number.isFinite(speed) || speed <= 0 || speed > 100_000))
-    throw new ReplUsageError(`--speed must be in (0, 100000], not ${values.speed}`);
-  return {
-    dataDir: values.data ?? defaultDataDir(env),
-    ...(port !== undefined ? { port } : {}),
-    sandbox: values.sandbox ?? "default",
-    ...(speed !== undefined ? { speed } : {}),
-    ...(values.connect ? { connect: values.connect } : {}),
-    ...((values["access-key-id"] ?? env.AWS_ACCESS_KEY_ID)
-      ? { accessKeyId: values["access-key-id"] ?? env.AWS_ACCESS_KEY_ID }
-      : {}),
-    ...((values["secret-access-key"] ?? env.AWS_SECRET_ACCESS_KEY)
-      ? { secretAccessKey: values["secret-access-key"] ?? env.AWS_SECRET_ACCESS_KEY }
-      : {}),
-  };
-}
 
 /** Starts the in-process server: port 4566 if free, else any free port. */
 async function startEmbedded(args: ReplArgs, log: (m: string, e?: unknown) => void): Promise<RunningSandboxServer> {
@@ -203,26 +151,4 @@ export async function runRepl(args: ReplArgs): Promise<number> {
     process.once("SIGTERM", () => void finish());
     process.once("SIGHUP", () => void finish());
   });
-}
-
-/** The `ec2sim` entry point: the REPL without a subcommand, the server's CLI with one. */
-export async function main(argv: string[]): Promise<number> {
-  const first = argv[0];
-  if (first === "--help" || first === "-h" || first === "help") {
-    console.log(REPL_USAGE);
-    return cliMain(["help"]);
-  }
-  if (first !== undefined && !first.startsWith("-")) return cliMain(argv);
-  try {
-    return await runRepl(parseReplArgs(argv));
-  } catch (e) {
-    if (
-      e instanceof ReplUsageError ||
-      (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS"))
-    ) {
-      console.error(`ec2sim: ${e.message}\n\n${REPL_USAGE}`);
-      return 2;
-    }
-    throw e;
-  }
 }

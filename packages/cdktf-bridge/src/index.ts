@@ -6,7 +6,16 @@
  * cdktf is loaded only by synth/cdktf.ts, behind the `Synthesizer` interface.
  */
 
-export { type BridgeDeps, bridgeMain, readSpec } from "./cli.ts";
+export {
+  type BridgeDeps,
+  BridgeUsageError,
+  type DiffCommandOptions,
+  diffCommand,
+  type ExportCommandOptions,
+  exportCommand,
+  readSpec,
+  type SourceOptions,
+} from "./cli.ts";
 export { type Action, type AttrChange, type Change, type DiffResult, diffInventories } from "./diff.ts";
 export { cloudConfig, type GuestChanges, guestChanges } from "./export/cloud-init.ts";
 export {

@@ -1,7 +1,6 @@
 /** @ec2sim/server — hosts sandboxes durably and serves the EC2 Query endpoint and the admin API. */
 
 export { type AdminRequest, type AdminResponse, handleAdmin } from "./admin.ts";
-export { main as cliMain, parseServeArgs } from "./cli.ts";
 export { type EndpointOptions, routeAction, sandboxEndpoint, unsupportedOperation } from "./dispatch.ts";
 export {
   type AccountInfo,

@@ -1,9 +1,9 @@
-// `ec2sim terraform …`: installs this provider for a project so terraform uses it offline.
+// `ec2sim terraform …` (the command line is parsed by apps/cli): installs this provider for a
+// project so terraform uses it offline, or runs it long-lived.
 //   ec2sim terraform setup [--dir PROJECT] [--address hashicorp/aws|ec2sim/ec2sim] [--endpoint URL]
 //   ec2sim terraform reattach [--endpoint URL]   one long-lived provider process (TF_REATTACH_PROVIDERS)
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { buildProvider } from "./build.ts";
 import {
   type CliConfig,
@@ -14,26 +14,6 @@ import {
   writeTerraformCliConfig,
 } from "./install.ts";
 import { summarizeVersions } from "./versions.ts";
-
-export const TERRAFORM_USAGE = `Usage: ec2sim terraform <command> [options]
-
-Commands:
-  setup      build the provider plugin and write a Terraform CLI config that installs it offline
-  reattach   run one long-lived provider process and print TF_REATTACH_PROVIDERS (fast loops)
-
-Options of setup:
-  --dir PROJECT            the Terraform project (default: the current directory); files go to
-                           PROJECT/.ec2sim/terraform/
-  --address ADDR           hashicorp/aws (default): configurations that say source = "hashicorp/aws"
-                           get this plugin (ec2sim/ec2sim is installed too);
-                           ec2sim/ec2sim: only source = "ec2sim/ec2sim" gets it, hashicorp/aws
-                           stays the real provider from the registry
-  --endpoint URL           the ec2sim EC2 endpoint the plugin talks to (default: EC2SIM_ENDPOINT at
-                           run time, else http://127.0.0.1:4566)
-
-Options of reattach:
-  --endpoint URL           as for setup
-`;
 
 export class TerraformUsageError extends Error {
   constructor(
@@ -138,60 +118,4 @@ export async function reattach(opts: { endpoint?: string; print?: (text: string)
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
-}
-
-/** `ec2sim terraform …`; returns the exit code. */
-export async function terraformCommand(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  const parse = () =>
-    parseArgs({
-      args: rest,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        dir: { type: "string" },
-        address: { type: "string" },
-        endpoint: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }).values;
-  try {
-    switch (sub) {
-      case "setup": {
-        const v = parse();
-        if (v.help) return (console.log(TERRAFORM_USAGE), 0);
-        await setup({
-          ...(v.dir ? { dir: v.dir } : {}),
-          ...(v.address ? { address: v.address } : {}),
-          ...(v.endpoint ? { endpoint: v.endpoint } : {}),
-        });
-        return 0;
-      }
-      case "reattach": {
-        const v = parse();
-        if (v.help) return (console.log(TERRAFORM_USAGE), 0);
-        if (v.dir || v.address) throw new TerraformUsageError("reattach takes --endpoint only");
-        await reattach(v.endpoint ? { endpoint: v.endpoint } : {});
-        return 0;
-      }
-      case undefined:
-      case "help":
-      case "--help":
-      case "-h":
-        console.log(TERRAFORM_USAGE);
-        return 0;
-      default:
-        throw new TerraformUsageError(`unknown terraform command '${sub}'`);
-    }
-  } catch (e) {
-    if (e instanceof TerraformUsageError) {
-      console.error(`ec2sim terraform: ${e.message}${e.exitCode === 2 ? `\n\n${TERRAFORM_USAGE}` : ""}`);
-      return e.exitCode;
-    }
-    if (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")) {
-      console.error(`ec2sim terraform: ${e.message}\n\n${TERRAFORM_USAGE}`);
-      return 2;
-    }
-    throw e;
-  }
 }

@@ -8,7 +8,7 @@ export {
   type WrapperOptions,
   wrapperScript,
 } from "./build.ts";
-export { type SetupOptions, type SetupResult, setup as setupTerraform, terraformCommand } from "./cli.ts";
+export { reattach, type SetupOptions, type SetupResult, setup as setupTerraform, TerraformUsageError } from "./cli.ts";
 export { generateCertificate } from "./der.ts";
 export { DEFAULT_ENDPOINT, type ProviderConfig, resolveProviderConfig, SandboxAdmin } from "./framework/context.ts";
 export { decodeValue, encodeValue, isUnknown, UNKNOWN, Unknown } from "./framework/msgpack.ts";
