@@ -1,9 +1,10 @@
 /**
  * The registry of EC2 operations, read from the official model: the operation schemas that
- * `@aws-sdk/client-ec2` exports (`DescribeImages$`, …). Nothing is walked at start-up: an
- * operation's input and output plans are compiled the first time the action is used.
+ * `@aws-sdk/client-ec2` exports (`DescribeImages$`, …; see model.ts for what the build loads when).
+ * Nothing is walked at start-up: an operation's input and output plans are compiled the first time
+ * the action is used.
  */
-import * as ec2Model from "@aws-sdk/client-ec2";
+import { loadFullModel, MODEL_ACTIONS, servedModel } from "./model.ts";
 import { type SchemaRef, type Shape, type StructShape, shapePlanOf } from "./shape-plan.ts";
 
 /** The static operation schema tuple the model exports: [9, namespace, name, traits, input, output]. */
@@ -20,8 +21,17 @@ export interface Ec2Operation {
   readonly output: StructShape | { readonly kind: "unit" };
 }
 
-const exportsByName = ec2Model as unknown as Record<string, unknown>;
 const OPERATION_SCHEMA = 9;
+const modelActions = MODEL_ACTIONS && new Set(MODEL_ACTIONS);
+
+/** The operation schema of `action`: from the served part of the model, else (a known action) the rest. */
+function schemaOf(action: string): unknown {
+  const exportName = `${action}$`;
+  if (Object.hasOwn(servedModel, exportName)) return servedModel[exportName];
+  if (!modelActions?.has(action)) return undefined;
+  const full = loadFullModel();
+  return Object.hasOwn(full, exportName) ? full[exportName] : undefined;
+}
 
 const isOperationSchema = (value: unknown, action: string): value is StaticOperationSchema =>
   Array.isArray(value) && value[0] === OPERATION_SCHEMA && value[2] === action;
@@ -32,8 +42,7 @@ const registry = new Map<string, Ec2Operation | null>();
 export function findOperation(action: string): Ec2Operation | undefined {
   const known = registry.get(action);
   if (known !== undefined) return known ?? undefined;
-  const exportName = `${action}$`;
-  const schema = Object.hasOwn(exportsByName, exportName) ? exportsByName[exportName] : undefined;
+  const schema = schemaOf(action);
   const operation = isOperationSchema(schema, action) ? compileOperation(action, schema) : null;
   // Remember misses too, but only for names shaped like actions, so junk cannot grow the map.
   if (operation || /^[A-Z][A-Za-z0-9]{0,99}$/.test(action)) {
@@ -75,10 +84,12 @@ let allActions: readonly string[] | undefined;
 /** Every action in the model, sorted. Scans export names only; compiles nothing. */
 export function listOperations(): readonly string[] {
   if (!allActions) {
-    allActions = Object.keys(exportsByName)
-      .filter((k) => k.endsWith("$") && isOperationSchema(exportsByName[k], k.slice(0, -1)))
-      .map((k) => k.slice(0, -1))
-      .sort();
+    allActions =
+      MODEL_ACTIONS ??
+      Object.keys(servedModel)
+        .filter((k) => k.endsWith("$") && isOperationSchema(servedModel[k], k.slice(0, -1)))
+        .map((k) => k.slice(0, -1))
+        .sort();
   }
   return allActions;
 }

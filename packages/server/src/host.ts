@@ -39,8 +39,8 @@ import {
   type SandboxSnapshot,
   snapshotState,
 } from "@ec2sim/core";
+import { isUnwritable } from "./store/fsutil.ts";
 import {
-  isUnwritable,
   type JournalEntry,
   type SandboxMeta,
   type SandboxStore,
@@ -51,7 +51,7 @@ import {
   StoreExistsError,
   StoreNotFoundError,
   StoreUnavailableError,
-} from "./store/index.ts";
+} from "./store/store.ts";
 
 /** What a sandbox's metadata `config` holds. */
 export interface SandboxConfig {

@@ -2,12 +2,16 @@
  * Starts a whole server in-process: a store, a `SandboxHost` on it, the sandboxes asked for, and
  * the HTTP endpoint. Used by `ec2sim serve`, by tests, and by the REPL's embedded mode.
  */
+import type { IncomingMessage, Server } from "node:http";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import type { Duplex } from "node:stream";
 import { DEFAULT_SANDBOX, SandboxHost, type SandboxInfo } from "./host.ts";
 import { createHttpServer, listen } from "./http.ts";
-import { JournalStore, MemoryStore, PostgresStore, type SandboxStore } from "./store/index.ts";
-import { attachWebSocket } from "./ws.ts"; // WebSocket protocol (issue #5)
+import { JournalStore } from "./store/journal-store.ts";
+import { MemoryStore } from "./store/memory-store.ts";
+import type { SandboxStore } from "./store/store.ts";
+import type { WebSocketEndpoint } from "./ws.ts";
 
 export interface ServeOptions {
   port?: number;
@@ -70,7 +74,8 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSa
     kind === "memory"
       ? new MemoryStore({ compactOnSnapshot })
       : kind === "postgres"
-        ? await PostgresStore.open({
+        ? // PostgreSQL's driver is loaded only for a postgres store.
+          await (await import("./store/postgres-store.ts")).PostgresStore.open({
             url: options.postgresUrl ?? "",
             compactOnSnapshot,
             ...(options.log ? { log: options.log } : {}),
@@ -105,7 +110,13 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSa
       acceptAnySignature: options.acceptAnySignature ?? false,
       ...(options.log ? { log: options.log } : {}),
     });
-    const ws = attachWebSocket(server, host, { defaultSandbox, ...(options.log ? { log: options.log } : {}) }); // WebSocket protocol (issue #5)
+    // WebSocket protocol (issue #5)
+    const ws = lazyWebSocket(server, async () =>
+      (await import("./ws.ts")).attachWebSocket(server, host, {
+        defaultSandbox,
+        ...(options.log ? { log: options.log } : {}),
+      }),
+    );
     const running = await listen(server, options.port ?? 4566, options.hostname ?? "127.0.0.1");
     let closing: Promise<void> | undefined;
     return {
@@ -126,4 +137,35 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSa
     await host.close().catch(() => undefined);
     throw e;
   }
+}
+
+/**
+ * The WebSocket endpoint, loaded on the first upgrade request: a server no REPL opens never loads
+ * ws or parses the protocol's schemas (a third of its start-up). Requests that arrive while it
+ * loads are handed to it, in order, once it listens.
+ */
+function lazyWebSocket(server: Server, attach: () => Promise<WebSocketEndpoint>): { close(): Promise<void> } {
+  let endpoint: Promise<WebSocketEndpoint> | undefined;
+  let closed = false;
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    endpoint ??= attach().then((ep) => {
+      server.off("upgrade", onUpgrade); // from now on the endpoint's own listener answers
+      return ep;
+    });
+    endpoint.then(
+      () => (closed ? socket.destroy() : server.emit("upgrade", req, socket, head)),
+      () => socket.destroy(),
+    );
+  };
+  server.on("upgrade", onUpgrade);
+  return {
+    close: async () => {
+      closed = true;
+      server.off("upgrade", onUpgrade);
+      await endpoint?.then(
+        (ep) => ep.close(),
+        () => undefined,
+      );
+    },
+  };
 }

@@ -1,7 +1,7 @@
 // Bundles the provider with esbuild into OUTDIR/provider.mjs (+ lazily loaded chunks, e.g. the AWS
 // SDK) and writes OUTDIR/terraform-provider-aws, a #!/bin/sh wrapper that execs node on the bundle.
 // esbuild is imported only when a build runs, so importing this package stays cheap.
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -117,6 +117,20 @@ export async function buildProvider(
       js: 'import { createRequire as __ec2simCreateRequire } from "node:module"; const require = __ec2simCreateRequire(import.meta.url);',
     },
   });
+  const wrapperPath = join(outdir, WRAPPER_NAME);
+  writeFileSync(wrapperPath, wrapperScript(wrapper));
+  chmodSync(wrapperPath, 0o755);
+  return { outdir, wrapper: wrapperPath, bundle: join(outdir, "provider.mjs") };
+}
+
+/**
+ * Installs a bundle built earlier (the published ec2sim ships one: it has no sources to build from)
+ * into `outdir`, with a wrapper for this machine's node.
+ */
+export function installPrebuilt(from: string, outdir: string, wrapper: WrapperOptions = {}): BuildResult {
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  cpSync(from, outdir, { recursive: true, filter: (src) => !src.endsWith(WRAPPER_NAME) });
   const wrapperPath = join(outdir, WRAPPER_NAME);
   writeFileSync(wrapperPath, wrapperScript(wrapper));
   chmodSync(wrapperPath, 0o755);

@@ -4,7 +4,7 @@
 //   ec2sim terraform reattach [--endpoint URL]   one long-lived provider process (TF_REATTACH_PROVIDERS)
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { buildProvider } from "./build.ts";
+import { buildProvider, installPrebuilt } from "./build.ts";
 import {
   type CliConfig,
   DEFAULT_PROVIDER_VERSIONS,
@@ -28,6 +28,8 @@ export interface SetupOptions {
   dir?: string;
   address?: string;
   endpoint?: string;
+  /** A provider bundle built earlier, copied instead of building one from the sources. */
+  prebuilt?: string;
   /** Where to write the output (default: console.log). */
   print?: (text: string) => void;
 }
@@ -50,7 +52,10 @@ export async function setup(opts: SetupOptions = {}): Promise<SetupResult> {
     throw new TerraformUsageError(`--endpoint must be an http(s) URL, not ${opts.endpoint}`);
   const outDir = join(projectDir, ".ec2sim", "terraform");
   const t0 = performance.now();
-  const built = await buildProvider(join(outDir, "dist"), opts.endpoint ? { endpoint: opts.endpoint } : {});
+  const wrapper = opts.endpoint ? { endpoint: opts.endpoint } : {};
+  const built = opts.prebuilt
+    ? installPrebuilt(opts.prebuilt, join(outDir, "dist"), wrapper)
+    : await buildProvider(join(outDir, "dist"), wrapper);
   const buildMs = performance.now() - t0;
   const cli = writeTerraformCliConfig({
     dir: outDir,

@@ -5,6 +5,7 @@ export {
   type BundleOptions,
   buildProvider,
   DEFAULT_DIST_DIR,
+  installPrebuilt,
   type WrapperOptions,
   wrapperScript,
 } from "./build.ts";

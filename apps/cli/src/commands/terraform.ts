@@ -1,4 +1,6 @@
 /** `ec2sim terraform setup|reattach`: the Terraform provider package, loaded only for this command. */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { type Parsed, UsageError } from "../spec.ts";
 import { terraform as spec } from "../table.ts";
 
@@ -11,7 +13,10 @@ export async function terraformCommand(p: Parsed): Promise<number> {
       await reattach(str("endpoint") ? { endpoint: str("endpoint")! } : {});
       return 0;
     }
+    // The published package ships the provider prebuilt beside its code; from the sources it is built.
+    const prebuilt = fileURLToPath(new URL("./terraform-provider/", import.meta.url));
     await setup({
+      ...(existsSync(prebuilt) ? { prebuilt } : {}),
       ...(str("dir") ? { dir: str("dir")! } : {}),
       ...(str("address") ? { address: str("address")! } : {}),
       ...(str("endpoint") ? { endpoint: str("endpoint")! } : {}),

@@ -11,19 +11,32 @@ import type { Synthesizer } from "./synthesizer.ts";
 
 type Ctor = new (scope: unknown, id: string, config: Record<string, unknown>) => Record<string, unknown>;
 
-const moduleCache = new Map<string, Promise<Record<string, unknown>>>();
-function load(module: string): Promise<Record<string, unknown>> {
-  let p = moduleCache.get(module);
-  if (!p)
-    moduleCache.set(
-      module,
-      (p = import(`@cdktf/provider-aws/lib/${module}/index.js`) as Promise<Record<string, unknown>>),
-    );
-  return p;
+/** Imports a module by specifier (`cdktf`, `@cdktf/provider-aws/lib/instance/index.js`). */
+export type ModuleLoader = (specifier: string) => Promise<Record<string, unknown>>;
+
+/** Resolves cdktf where this module is: the bridge's own dependencies, or packages installed beside ec2sim. */
+const importHere: ModuleLoader = (specifier) => import(specifier) as Promise<Record<string, unknown>>;
+
+/** Whether cdktf and @cdktf/provider-aws resolve from here (false when they are not installed). */
+export async function cdktfResolvable(): Promise<boolean> {
+  try {
+    await importHere("cdktf");
+    await importHere("@cdktf/provider-aws/lib/provider/index.js");
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND") return false;
+    throw e;
+  }
 }
 
-async function build(plan: ExportPlan, outdir: string, hcl: boolean) {
-  const cdktf = await import("cdktf");
+async function build(loader: ModuleLoader, plan: ExportPlan, outdir: string, hcl: boolean) {
+  const moduleCache = new Map<string, Promise<Record<string, unknown>>>();
+  const load = (module: string): Promise<Record<string, unknown>> => {
+    let p = moduleCache.get(module);
+    if (!p) moduleCache.set(module, (p = loader(`@cdktf/provider-aws/lib/${module}/index.js`)));
+    return p;
+  };
+  const cdktf = (await loader("cdktf")) as unknown as typeof import("cdktf");
   const classes = new Map<string, Ctor>();
   for (const b of [{ kind: "provider", tfType: "aws" }, ...plan.blocks]) {
     const c = constructOf(b);
@@ -64,13 +77,14 @@ async function build(plan: ExportPlan, outdir: string, hcl: boolean) {
   }
 }
 
-export const cdktfSynthesizer: Synthesizer = {
+/** The synthesizer over the cdktf that `loader` imports (from a cache folder, say). */
+export const cdktfSynthesizerWith = (loader: ModuleLoader): Synthesizer => ({
   name: "cdktf 0.21.0 + @cdktf/provider-aws 21.22.1",
   versions: { cdktf: "0.21.0", constructs: "^10.4.2", "@cdktf/provider-aws": "21.22.1", "cdktf-cli": "0.21.0" },
   async synthJson(plan) {
     const outdir = mkdtempSync(join(tmpdir(), "ec2sim-synth-"));
     try {
-      await build(plan, outdir, false);
+      await build(loader, plan, outdir, false);
       return JSON.parse(readFileSync(join(outdir, "stacks", plan.stackName, "cdk.tf.json"), "utf8")) as Record<
         string,
         unknown
@@ -82,12 +96,14 @@ export const cdktfSynthesizer: Synthesizer = {
   async synthHcl(plan) {
     const outdir = mkdtempSync(join(tmpdir(), "ec2sim-synth-"));
     try {
-      await build(plan, outdir, true);
+      await build(loader, plan, outdir, true);
       return readFileSync(join(outdir, "stacks", plan.stackName, "cdk.tf"), "utf8");
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }
   },
-};
+});
+
+export const cdktfSynthesizer: Synthesizer = cdktfSynthesizerWith(importHere);
 
 export type { Block };
