@@ -11,6 +11,8 @@ export default defineConfig({
       "apps/*/test/**/*.test.{ts,tsx}",
       "test/*/src/**/*.test.ts",
     ],
+    // The built ec2sim the end-to-end suites run (rebuilt only when a source changed).
+    globalSetup: ["scripts/vitest-global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",

@@ -1,11 +1,12 @@
-// Test helper: a real `ec2sim serve` process (bin/ec2sim, as a user starts it) on 127.0.0.1 with a
+// Test helper: a real `ec2sim serve` process (the built ec2sim, as a user starts it) on 127.0.0.1 with a
 // free port, a temporary data directory and a fast clock; its accounts from the admin API.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
-const BIN = resolve(import.meta.dirname, "../../../bin/ec2sim");
+// The built command (apps/cli/dist), made current by vitest's global setup.
+const BIN = resolve(import.meta.dirname, "../../../apps/cli/dist/ec2sim.mjs");
 
 export interface Ec2simServer {
   url: string;

@@ -7,16 +7,15 @@
  * record the same log but for what real randomness and the real clock make: key pair material and
  * the real-time anchor of clock changes (normalized where compared).
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { promisify } from "node:util";
+import { BIN, type ServerProcess, startServer } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { catPhotoStory, type StoryIds } from "./story.ts";
 
-const BIN = join(resolve(dirname(fileURLToPath(import.meta.url)), "../../.."), "bin", "ec2sim");
 const ACCOUNT = "111122223333";
 const execFileP = promisify(execFile);
 
@@ -27,42 +26,9 @@ const temp = (prefix: string) => {
   return d;
 };
 
-interface Server {
-  url: string;
-  dataDir: string;
-  proc: ChildProcess;
-  stop(): Promise<void>;
-}
-
-async function serve(extra: string[]): Promise<Server> {
-  const dataDir = temp("data");
-  const proc = spawn(BIN, ["serve", "--port", "0", "--data", dataDir, "--tick-ms", "20", ...extra], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, EC2SIM_DATA: "" },
-  });
-  let out = "";
-  proc.stdout!.on("data", (c: Buffer) => (out += c.toString()));
-  proc.stderr!.on("data", (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<void>((res) => proc.on("exit", () => res()));
-  const url = await new Promise<string>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`server did not start:\n${out}`)), 30_000);
-    proc.stdout!.on("data", () => {
-      const m = /serving EC2 at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        res(m[1]!);
-      }
-    });
-    void exited.then(() => rej(new Error(`server exited before it was ready:\n${out}`)));
-  });
-  let stopped: Promise<void> | undefined;
-  return {
-    url,
-    dataDir,
-    proc,
-    stop: () => (stopped ??= (proc.kill("SIGTERM"), exited)),
-  };
-}
+/** `ec2sim serve` on a data dir of the test's own (read again after the server stopped). */
+const serve = (extra: string[]): Promise<ServerProcess> =>
+  startServer({ dataDir: temp("data"), extraArgs: ["--tick-ms", "20", ...extra] });
 
 async function admin<T = any>(url: string, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${url}/_ec2sim${path}`, {
@@ -112,8 +78,8 @@ async function build(url: string): Promise<StoryIds> {
   return ids;
 }
 
-let snapshotting: Server;
-let never: Server;
+let snapshotting: ServerProcess;
+let never: ServerProcess;
 let lastSeq: number;
 /** Seqs to read the sandbox at: early (before the first snapshot), between snapshots, near the end. */
 let seqs: number[];

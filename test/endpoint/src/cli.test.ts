@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { BIN, startServer, tempDir } from "@ec2sim/test-harness";
+import { BIN, SOURCE_BIN, startServer, tempDir } from "@ec2sim/test-harness";
 import { describe, expect, it } from "vitest";
 import { run } from "./harness.ts";
 
@@ -67,6 +67,12 @@ describe("ec2sim serve (the command)", () => {
     });
     const help = await run(BIN, ["serve", "--help"]);
     expect(help.stdout).toContain("--accept-any-signature");
+  });
+
+  it("bin/ec2sim, the sources through tsx as a clone runs them, serves too", async () => {
+    const server = await startServer({ bin: SOURCE_BIN, store: "memory", timeoutMs: 120_000 });
+    expect(server.output()).toContain("memory (nothing is kept after exit)");
+    expect(await server.stop()).toBe(0);
   });
 
   it("--store memory keeps nothing after exit", async () => {
