@@ -8,7 +8,7 @@
  * Usage: tsx apps/cli/scripts/build.ts [--quiet] [--if-stale]
  *   --if-stale   only when a source (packages/*, apps/*, the lockfile) is newer than the build
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -103,8 +103,11 @@ const REQUIRE_SHIM =
 
 export async function buildCli(): Promise<{ ms: number; files: string[] }> {
   const t0 = performance.now();
-  rmSync(DIST, { recursive: true, force: true });
-  mkdirSync(DIST, { recursive: true });
+  // Built beside dist and swapped in whole, so a test run that spawns dist/ec2sim.mjs meanwhile
+  // never finds it half written or missing.
+  const out = `${DIST}.new-${process.pid}`;
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
   const actions = modelActions();
   const shared: BuildOptions = {
     bundle: true,
@@ -121,7 +124,7 @@ export async function buildCli(): Promise<{ ms: number; files: string[] }> {
   const main = await build({
     ...shared,
     entryPoints: { ec2sim: join(CLI_DIR, "src/bin.ts") },
-    outdir: DIST,
+    outdir: out,
     splitting: true,
     format: "esm",
     outExtension: { ".js": ".mjs" },
@@ -151,13 +154,17 @@ export async function buildCli(): Promise<{ ms: number; files: string[] }> {
   await build({
     ...shared,
     stdin: { contents: 'export * from "./schemas_0.js";', resolveDir: dirname(SCHEMAS), loader: "js" },
-    outfile: join(DIST, "ec2-model.cjs"),
+    outfile: join(out, "ec2-model.cjs"),
     format: "cjs",
   });
-  await buildProvider(join(DIST, "terraform-provider"));
+  await buildProvider(join(out, "terraform-provider"));
   // What went into which chunk, for looking into start-up costs (not shipped).
   writeFileSync(join(CLI_DIR, "node_modules", ".build-meta.json"), JSON.stringify(main.metafile!));
-  const files = Object.keys(main.metafile!.outputs).map((f) => relative(DIST, resolve(f)));
+  const files = Object.keys(main.metafile!.outputs).map((f) => relative(out, resolve(f)));
+  const old = `${DIST}.old-${process.pid}`;
+  if (existsSync(DIST)) renameSync(DIST, old);
+  renameSync(out, DIST);
+  rmSync(old, { recursive: true, force: true });
   return { ms: performance.now() - t0, files };
 }
 
@@ -166,7 +173,7 @@ function newestInput(): number {
   let newest = statSync(join(REPO, "pnpm-lock.yaml")).mtimeMs;
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.name === "node_modules" || entry.name === "dist" || entry.name === "test") continue;
+      if (entry.name === "node_modules" || entry.name.startsWith("dist") || entry.name === "test") continue;
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
       else newest = Math.max(newest, statSync(path).mtimeMs);
