@@ -3,6 +3,7 @@
  * the command's module only when it runs — so `ec2sim --help` loads nothing but this file, and
  * `ec2sim serve` never loads the CDKTF bridge or the Terraform provider.
  */
+import { DEFAULT_ACCOUNT_ID } from "@ec2sim/core/defaults";
 import type { CommandSpec, OptionSpec } from "./spec.ts";
 
 const DATA: OptionSpec = {
@@ -99,7 +100,7 @@ export const serve: CommandSpec = {
 };
 
 const SOURCE_OPTIONS: Record<string, OptionSpec> = {
-  account: { type: "string", arg: "ID", help: "the sandbox account (default 111122223333)" },
+  account: { type: "string", arg: "ID", help: `the sandbox account (default ${DEFAULT_ACCOUNT_ID})` },
   region: {
     type: "string",
     multiple: true,

@@ -12,6 +12,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
+import { DEFAULT_ACCOUNT_ID } from "@ec2sim/core/defaults";
 import { diffInventories } from "./diff.ts";
 import { type ExportFormat, exportSandbox } from "./export/index.ts";
 import type { Inventory } from "./inventory.ts";
@@ -74,8 +75,6 @@ export class BridgeUsageError extends Error {
   override readonly name = "BridgeUsageError";
 }
 
-const DEFAULT_ACCOUNT = "111122223333";
-
 /** `ec2sim export`: resolves to the exit code; errors other than usage errors are printed (exit 1). */
 export async function exportCommand(opts: ExportCommandOptions, deps: BridgeDeps = {}): Promise<number> {
   return guarded("export", deps, (out, err) => runExport(opts, deps, out, err));
@@ -134,7 +133,7 @@ async function runExport(
   const format = v.format;
   const name = v.sandbox ?? "default";
   const sb = await loadSandbox(name, v.at, v, deps);
-  const accountId = v.account ?? DEFAULT_ACCOUNT;
+  const accountId = v.account ?? DEFAULT_ACCOUNT_ID;
   const r = await exportSandbox(sb.state, {
     sandbox: name,
     accountId,
@@ -187,7 +186,7 @@ export async function readSpec(
   const kind = i < 0 ? spec : spec.slice(0, i);
   const rest = i < 0 ? "" : spec.slice(i + 1);
   const regions = v.regions;
-  const accountId = v.account ?? DEFAULT_ACCOUNT;
+  const accountId = v.account ?? DEFAULT_ACCOUNT_ID;
   switch (kind) {
     case "sandbox": {
       const [name, at] = rest.split("@");

@@ -25,6 +25,7 @@ export {
 } from "./clock.ts";
 export { PARTIAL_ACTIONS } from "./coverage-notes.ts";
 export type * from "./data-types.ts";
+export { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from "./defaults.ts";
 export { Ec2Error, errors, isEc2Error } from "./errors.ts";
 export type { DomainEvent, EventEnvelope, EventOf, EventType, GuestEffect } from "./events.ts";
 export { guestView, rootFileSystem } from "./guest/access.ts";

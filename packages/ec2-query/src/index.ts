@@ -1,3 +1,4 @@
+export { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from "@ec2sim/core/defaults";
 export type { Ec2Action, Ec2Input, Ec2Output } from "./action-types.ts";
 export { limits } from "./limits.ts";
 export type { Ec2Operation, StaticOperationSchema } from "./operations.ts";
@@ -11,7 +12,7 @@ export type {
   QueryHttpResponse,
   QueryRequestContext,
 } from "./query-handler.ts";
-export { createQueryHandler, DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from "./query-handler.ts";
+export { createQueryHandler } from "./query-handler.ts";
 export type { QueryPair } from "./query-string.ts";
 export { decodeQueryPairs } from "./query-string.ts";
 export type { SerializedError } from "./serialize-error.ts";

@@ -5,6 +5,7 @@
  * an unexpected exception becomes `InternalError` (500) without a stack trace.
  */
 import { randomUUID } from "node:crypto";
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from "@ec2sim/core/defaults";
 import { Ec2Error, isEc2Error } from "./ec2-error.ts";
 import { parseQueryRequest } from "./parse-request.ts";
 import { serializeError } from "./serialize-error.ts";
@@ -52,9 +53,6 @@ export interface QueryHttpResponse {
 }
 
 export type QueryHandler = (request: HttpRequestLike) => Promise<QueryHttpResponse>;
-
-export const DEFAULT_ACCOUNT_ID = "000000000000";
-export const DEFAULT_REGION = "us-east-1";
 
 const internalError = (): Ec2Error => new Ec2Error("InternalError", "An internal error has occurred", 500);
 

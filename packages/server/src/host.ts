@@ -39,6 +39,7 @@ import {
   type SandboxSnapshot,
   snapshotState,
 } from "@ec2sim/core";
+import { DEFAULT_ACCOUNT_ID } from "@ec2sim/core/defaults";
 import { isUnwritable } from "./store/fsutil.ts";
 import {
   type JournalEntry,
@@ -127,7 +128,7 @@ export const STANDARD_OU_ARNS = {
 } as const;
 export const STANDARD_ACCOUNTS: readonly NewAccount[] = [
   {
-    accountId: "111122223333",
+    accountId: DEFAULT_ACCOUNT_ID,
     alias: "sandbox-a",
     organizationArn: STANDARD_ORGANIZATION_ARN,
     ouArn: STANDARD_OU_ARNS.a,
@@ -139,7 +140,7 @@ export const STANDARD_ACCOUNTS: readonly NewAccount[] = [
     ouArn: STANDARD_OU_ARNS.b,
   },
 ];
-export const DEFAULT_ACCOUNT_ID = "111122223333";
+export { DEFAULT_ACCOUNT_ID };
 export const DEFAULT_SANDBOX = "default";
 
 const SANDBOX_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;

@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { buildProvider, installPrebuilt } from "./build.ts";
+import { DEFAULT_ACCOUNT_ID } from "./framework/context.ts";
 import {
   type CliConfig,
   DEFAULT_PROVIDER_VERSIONS,
@@ -84,7 +85,7 @@ function setupReport(r: SetupResult): string {
       (a) => `             ${a.replace("registry.terraform.io/", "")} ${summarizeVersions(r.versions)}`,
     ),
     `  endpoint   ${r.endpoint ? `${r.endpoint} (EC2SIM_ENDPOINT overrides it)` : "EC2SIM_ENDPOINT, else http://127.0.0.1:4566 (ec2sim serve's default)"}`,
-    `  keys       none needed: the plugin uses the sandbox's default account (111122223333) unless the`,
+    `  keys       none needed: the plugin uses the sandbox's default account (${DEFAULT_ACCOUNT_ID}) unless the`,
     `             provider block or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY give others`,
     ``,
     `Use it (in this shell):`,

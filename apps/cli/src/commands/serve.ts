@@ -4,6 +4,7 @@
  * credentials, a ready-to-paste AWS CLI line) and closes cleanly on SIGINT/SIGTERM.
  */
 import { isEc2Error, MAX_SPEED, MIN_SPEED } from "@ec2sim/core";
+import { DEFAULT_ACCOUNT_ID } from "@ec2sim/core/defaults";
 // Deep imports: the server's barrel also exports what serve loads only on demand (ws, PostgreSQL).
 import { defaultDataDir, type ServeOptions, startServer } from "@ec2sim/server/serve";
 import { StoreLockedError, StoreUnavailableError } from "@ec2sim/server/store/errors";
@@ -112,7 +113,7 @@ export async function serve(parsed: Parsed): Promise<number> {
     lines.unshift(
       bar,
       `!! WARNING: --accept-any-signature is ON. SigV4 signatures are NOT verified:`,
-      `!! any caller with any keys is let in (unknown keys act as account 111122223333).`,
+      `!! any caller with any keys is let in (unknown keys act as account ${DEFAULT_ACCOUNT_ID}).`,
       `!! Use it only on a trusted machine, for tools that sign with dummy keys.`,
       bar,
     );

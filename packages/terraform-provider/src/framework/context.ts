@@ -1,6 +1,7 @@
 // What resources see: the configured provider, a lazily loaded EC2 client per region, timeouts and
 // a polling helper for waiters. The AWS SDK is imported on first use only, so validate and plan of
 // configurations that need no API call never pay for loading it.
+import { DEFAULT_ACCOUNT_ID } from "@ec2sim/core/defaults";
 import type { Ec2 as EC2 } from "./ec2-client.ts";
 import { isObj, type Obj, parseDuration } from "./values.ts";
 
@@ -118,8 +119,9 @@ export interface SandboxClock {
 interface SandboxInfo {
   accounts?: { accountId: string; accessKeyId: string; secretAccessKey: string }[];
 }
+
 /** The account a plain configuration acts as: ec2sim's first standard account. */
-export const DEFAULT_ACCOUNT_ID = "111122223333";
+export { DEFAULT_ACCOUNT_ID };
 
 type Ec2Module = typeof import("./ec2-client.ts");
 let sdkPromise: Promise<Ec2Module> | undefined;
