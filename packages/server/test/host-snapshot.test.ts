@@ -134,7 +134,9 @@ describe("SandboxHost snapshots", () => {
         MaxCount: 1,
         TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "team", Value: "a" }] }],
       });
-    await new Promise((r) => setTimeout(r, 50)); // the save runs after the answers went out
+    // The save runs after the answers went out: wait for it (each turn of the event loop, bounded).
+    for (const end = Date.now() + 10_000; (host.lastSnapshot?.seq ?? 0) < 50 && Date.now() < end; )
+      await new Promise((r) => setImmediate(r));
     expect(host.lastSnapshot?.seq).toBeGreaterThanOrEqual(50);
     await host.advance("s", 60_000);
     const before = await look(host);

@@ -21,6 +21,14 @@ import {
 
 const A = { accountId: "111122223333", region: "us-east-1" };
 
+/** Waits (each turn of the event loop) until `cond` holds; fails after `ms`. */
+async function until(cond: () => boolean, ms = 10_000): Promise<void> {
+  for (const end = Date.now() + ms; !cond(); ) {
+    if (Date.now() > end) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((res) => setImmediate(res));
+  }
+}
+
 /** A store whose appends wait for the test to release them, or fail on demand. */
 class GatedStore implements SandboxStore {
   readonly inner = new MemoryStore();
@@ -30,6 +38,10 @@ class GatedStore implements SandboxStore {
   private waiting: (() => void)[] = [];
   appended = 0;
   attempts = 0;
+  /** Appends held at the gate. */
+  get held(): number {
+    return this.waiting.length;
+  }
   list() {
     return this.inner.list();
   }
@@ -144,7 +156,10 @@ describe("SandboxHost", () => {
     let read = false;
     const w = host.call("t", A, "CreateKeyPair", { KeyName: "k1" }).then(() => (wrote = true));
     const r = host.call<{ KeyPairs: unknown[] }>("t", A, "DescribeKeyPairs", {}).then((o) => ((read = true), o));
-    await new Promise((res) => setTimeout(res, 50));
+    // The write has reached the store and is held there; an answer given early would have gone out
+    // by the turn of the event loop after that.
+    await until(() => store.held > 0);
+    await new Promise((res) => setImmediate(res));
     expect([wrote, read]).toEqual([false, false]);
     store.release();
     const out = await r;

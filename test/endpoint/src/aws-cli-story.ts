@@ -50,7 +50,19 @@ export interface AwsCliStoryResult {
 }
 
 export const ID = (prefix: string) => new RegExp(`^${prefix}-[0-9a-f]{17}$`);
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Describes through the CLI until `done` holds: at ×200 a transition takes well under a second of
+ * real time, so the `aws ec2 wait` after it finds the state at its first poll instead of sleeping its
+ * 15 s delay, without a fixed sleep that a busy machine can outlast.
+ */
+async function until(ok: AwsCli["ok"], args: string[], done: (out: any) => boolean, timeoutMs = 60_000): Promise<void> {
+  for (const end = Date.now() + timeoutMs; !done(await ok(args)); ) {
+    if (Date.now() > end) throw new Error(`aws ec2 ${args.join(" ")}: not so within ${timeoutMs} ms`);
+  }
+}
+const states = (out: any): string[] =>
+  out.Reservations.flatMap((r: any) => r.Instances.map((i: any) => i.State.Name as string));
 
 /**
  * A runner for `aws ec2 …` with the given account's credentials in a clean environment (no config
@@ -189,7 +201,7 @@ export async function runAwsCliStory(cli: AwsCli, A: CliAccount, B: CliAccount):
     RootDeviceType: "ebs",
   });
   expect(["pending", "available"]).toContain(mine.Images[0].State);
-  await sleep(1_000);
+  await until(ok, ["describe-images", "--image-ids", created.ImageId], (o) => o.Images[0].State === "available");
   const waitImg = await aws(["wait", "image-available", "--image-ids", created.ImageId], { timeoutMs: 90_000 });
   expect(waitImg.code, waitImg.stderr).toBe(0);
   expect((await ok(["describe-images", "--image-ids", created.ImageId])).Images[0].State).toBe("available");
@@ -205,7 +217,7 @@ export async function runAwsCliStory(cli: AwsCli, A: CliAccount, B: CliAccount):
   ]);
   const i2 = run2.Instances[0].InstanceId;
   expect(run2.Instances[0].ImageId).toBe(created.ImageId);
-  await sleep(1_000);
+  await until(ok, ["describe-instances", "--instance-ids", i2], (o) => states(o).every((st) => st === "running"));
   expect((await aws(["wait", "instance-running", "--instance-ids", i2], { timeoutMs: 90_000 })).code).toBe(0);
 
   // Share with the second account.
@@ -270,7 +282,9 @@ export async function runAwsCliStory(cli: AwsCli, A: CliAccount, B: CliAccount):
       PreviousState: { Code: 16, Name: "running" },
     },
   ]);
-  await sleep(1_000);
+  await until(ok, ["describe-instances", "--instance-ids", i1.InstanceId], (o) =>
+    states(o).every((st) => st === "stopped"),
+  );
   expect((await aws(["wait", "instance-stopped", "--instance-ids", i1.InstanceId], { timeoutMs: 90_000 })).code).toBe(
     0,
   );
@@ -288,7 +302,9 @@ export async function runAwsCliStory(cli: AwsCli, A: CliAccount, B: CliAccount):
   const term = await ok(["terminate-instances", "--instance-ids", i1.InstanceId, i2]);
   expect(term.TerminatingInstances.map((t: any) => t.InstanceId).sort()).toEqual([i1.InstanceId, i2].sort());
   for (const t of term.TerminatingInstances) expect(t.CurrentState).toEqual({ Code: 32, Name: "shutting-down" });
-  await sleep(1_000);
+  await until(ok, ["describe-instances", "--instance-ids", i1.InstanceId, i2], (o) =>
+    states(o).every((st) => st === "terminated"),
+  );
   expect(
     (await aws(["wait", "instance-terminated", "--instance-ids", i1.InstanceId, i2], { timeoutMs: 90_000 })).code,
   ).toBe(0);

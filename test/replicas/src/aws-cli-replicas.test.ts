@@ -44,7 +44,8 @@ describe("AWS CLI v2 through two ec2sim replicas on one PostgreSQL database, alt
   });
 
   it("runs the seeds' story with --endpoint-url alternating between replica 1 and replica 2", {
-    timeout: 150_000,
+    // About 70 AWS CLI invocations, each a Python start: generous, as in test/endpoint's aws-cli.test.ts.
+    timeout: 480_000,
   }, async () => {
     const urls = replicas.map((r) => r.url);
     let next = 0;
