@@ -73,8 +73,7 @@ export function applyAddressEvent(
   }
 }
 
-export const releasedAddresses = (r: import("./state.ts").RegionState): Address[] =>
-  ((r as unknown as { _released?: Address[] })._released ??= []);
+export const releasedAddresses = (r: import("./state.ts").RegionState): Address[] => (r._released ??= []);
 
 const toEc2 = (a: Address): Ec2Address => ({
   AllocationId: a.allocationId,

@@ -54,18 +54,59 @@ export function applyImageBuilderEvent(
   }
 }
 
-/** The runner the sandbox provides: launch, run commands, image, terminate (see sandbox.ts). */
-export interface BuildRunner {
-  /** Returns the new AMI, or why the build failed (the build instance is terminated either way). */
-  build(
-    tx: Tx,
-    pipeline: ImagePipeline,
-    recipe: ImageRecipe,
-    version: string,
-  ): { imageId: string } | { failure: string };
+/**
+ * A build: a build instance of the recipe's parent image runs the components' commands, is imaged,
+ * and terminated (R24). It runs the instance and image families' own actions through the
+ * transaction, so its events are theirs. Returns the new AMI, or why the build failed (the build
+ * instance is terminated either way).
+ */
+function runBuild(
+  tx: Tx,
+  pipeline: ImagePipeline,
+  recipe: ImageRecipe,
+  version: string,
+): { imageId: string } | { failure: string } {
+  const res = tx.call<{ Instances: { InstanceId: string }[] }>("RunInstances", {
+    ImageId: recipe.parentImage,
+    InstanceType: pipeline.instanceType,
+    MinCount: 1,
+    MaxCount: 1,
+  });
+  const id = res.Instances[0]!.InstanceId;
+  tx.emit({ type: "InstanceStateChanged", region: tx.ctx.region, instanceId: id, state: "running" });
+  for (const c of recipe.components) {
+    for (const cmd of c.commands) {
+      const out = tx.call<{ ExitCode: number; Output: string }>("GuestRun", {
+        InstanceId: id,
+        Command: cmd,
+        User: "root",
+      });
+      if (out.ExitCode !== 0) {
+        tx.call("TerminateInstances", { InstanceIds: [id] });
+        return { failure: `Component ${c.name} failed on '${cmd}' (exit ${out.ExitCode}): ${out.Output.trim()}` };
+      }
+    }
+  }
+  const date = new Date(tx.now).toISOString().slice(0, 10);
+  const img = tx.call<{ ImageId: string }>("CreateImage", {
+    InstanceId: id,
+    Name: `${pipeline.name} ${version} ${date}`.replace(/[^a-zA-Z0-9()[\]./\-'@_ ]/g, "-"),
+    NoReboot: true,
+    TagSpecifications: [
+      {
+        ResourceType: "image",
+        Tags: [
+          { Key: "Version", Value: version },
+          { Key: "BuildDate", Value: date },
+          { Key: "Purpose", Value: `${pipeline.name} golden image` },
+          { Key: "Ec2ImageBuilderArn", Value: `${pipeline.arn}/${version}` },
+        ],
+      },
+    ],
+  });
+  tx.call("TerminateInstances", { InstanceIds: [id] });
+  return { imageId: img.ImageId };
 }
-let runner: BuildRunner | undefined;
-export const setBuildRunner = (r: BuildRunner) => (runner = r);
 
 export const imageBuilderActions = {
   CreateImageRecipe(
@@ -124,8 +165,7 @@ export const imageBuilderActions = {
     const version = input.version ?? `${maj}.${min}.${(patch ?? 0) + p.builds.length}`;
     if (p.builds.some((b) => b.version === version))
       throw new Ec2Error("ResourceAlreadyExistsException", `Version ${version} of ${p.name} was already built`);
-    if (!runner) throw new Ec2Error("InternalError", "no build runner", 500);
-    const built = runner.build(tx, p, recipe, version);
+    const built = runBuild(tx, p, recipe, version);
     // A failed component is a failed build, recorded as such: the build instance's events stand.
     if ("failure" in built)
       return { imageBuildVersionArn: `${p.arn}/${version}`, version, status: "FAILED", reason: built.failure };

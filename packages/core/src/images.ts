@@ -19,7 +19,7 @@ import { rootFileSystem } from "./guest/access.ts";
 import { BLOCK_BYTES } from "./guest/fs.ts";
 import { runtimeDropPaths } from "./guest/os.ts";
 import { looksLikeId } from "./ids.ts";
-import { type Account, type BlockDeviceMapping, type Image, type Instance, machineFacts } from "./model.ts";
+import { type Account, type BlockDeviceMapping, type Image, machineFacts } from "./model.ts";
 import { requireRegion } from "./regions.ts";
 import { regionState, type SandboxState } from "./state.ts";
 import { tagMap, tagsFor, toTagSet } from "./tags.ts";
@@ -396,13 +396,6 @@ const permissionsOut = (img: Image): LaunchPermission[] => [
   ...[...img.launchPermissions.ouArns].map((OrganizationalUnitArn) => ({ OrganizationalUnitArn })),
 ];
 
-/** The instance facts CreateImage needs and the effects of the reboot it implies. */
-export interface CreateImageHooks {
-  reboot(tx: Tx, instance: Instance): void;
-}
-let hooks: CreateImageHooks = { reboot: () => undefined };
-export const setCreateImageHooks = (h: CreateImageHooks) => (hooks = h);
-
 interface DescribeImagesInput {
   ImageIds?: string[];
   Owners?: string[];
@@ -496,7 +489,8 @@ export const imageActions = {
     const snapTags = tagsFor(input.TagSpecifications, "snapshot", ["image", "snapshot"]);
     const imageId = tx.newId("image");
     // Without NoReboot the instance reboots so the file systems are consistent.
-    if (!input.NoReboot && inst.state === "running") hooks.reboot(tx, inst);
+    // The instance family's own reboot, in this transaction.
+    if (!input.NoReboot && inst.state === "running") tx.call("RebootInstances", { InstanceIds: [inst.instanceId] });
     const root = rootFileSystem(tx.state, inst);
     const drops = runtimeDropPaths(root, {
       privateIp: inst.privateIpAddress,

@@ -287,8 +287,7 @@ export function applyInstanceEvent(
 }
 
 /** Instances no longer listed still belong on the bill. */
-export const forgottenInstances = (r: RegionState): Instance[] =>
-  ((r as unknown as { _forgotten?: Instance[] })._forgotten ??= []);
+export const forgottenInstances = (r: RegionState): Instance[] => (r._forgotten ??= []);
 
 /** Timer: finish the transition an instance is in. */
 export function instanceTimer(tx: Tx, id: string): void {

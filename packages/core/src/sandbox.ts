@@ -15,8 +15,8 @@ import type { EventEnvelope } from "./events.ts";
 import { applyEnvelope } from "./fold.ts";
 import { guestActions } from "./guest/guest-actions.ts";
 import { iamActions } from "./iam/index.ts";
-import { imageBuilderActions, setBuildRunner } from "./image-builder.ts";
-import { imageActions, imageTimer, setCreateImageHooks } from "./images.ts";
+import { imageBuilderActions } from "./image-builder.ts";
+import { imageActions, imageTimer } from "./images.ts";
 import { instanceRoleSession, profileAssociationActions } from "./instance-profile-associations.ts";
 import { instanceTypeActions } from "./instance-types.ts";
 import { forgetTimer, instanceActions, instanceTimer } from "./instances.ts";
@@ -33,12 +33,11 @@ import { newState, regionState, type SandboxState, type Timer } from "./state.ts
 import { sessionOf, stsActions } from "./sts.ts";
 import { subnetActions } from "./subnets.ts";
 import { tagActions } from "./tags.ts";
-import { type CallContext, Tx } from "./tx.ts";
+import { type ActionHandler, type CallContext, Tx } from "./tx.ts";
 import { volumeActions } from "./volumes.ts";
 import { vpcActions } from "./vpcs.ts";
 
-// biome-ignore lint/suspicious/noExplicitAny: handlers take the SDK input of their own action; the table holds them all
-type Handler = (tx: Tx, input: any) => unknown;
+type Handler = ActionHandler;
 
 /**
  * Every action a sandbox answers, by EC2 action name (plus a few of its own); the other services'
@@ -120,7 +119,6 @@ export class Sandbox {
     this.state = newState(opts.seed ?? "ec2sim", opts.start);
     this.realNow = opts.realNow ?? Date.now;
     this.keys = opts.keys ?? nodeKeyMaterial;
-    wireHooks();
   }
 
   /** Rebuilds a sandbox from its log (optionally only up to a sequence number: a branch point). */
@@ -192,6 +190,7 @@ export class Sandbox {
       Math.max(t.at, this.state.now),
       applyEnvelope,
       this.keys,
+      ACTIONS,
     );
     try {
       const r = regionState(this.state, t.region);
@@ -340,7 +339,7 @@ export class Sandbox {
         return { output: seen.output as T, events: before };
       }
     }
-    const tx = new Tx(this.state, ctx, this.now, applyEnvelope, this.keys, dryRun);
+    const tx = new Tx(this.state, ctx, this.now, applyEnvelope, this.keys, ACTIONS, dryRun);
     let output: unknown;
     try {
       output = handler(tx, input);
@@ -370,60 +369,6 @@ function stableJson(v: unknown): string {
     .sort()
     .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`)
     .join(",")}}`;
-}
-
-let wired = false;
-/** Connects families that need each other at run time without import cycles. */
-function wireHooks(): void {
-  if (wired) return;
-  wired = true;
-  setCreateImageHooks({
-    reboot: (tx, inst) => tx.emit({ type: "InstanceRebooted", region: inst.region, instanceId: inst.instanceId }),
-  });
-  setBuildRunner({
-    build(tx, pipeline, recipe, version) {
-      // A build instance runs the recipe's components, is imaged, and terminated (R24).
-      const res = ACTIONS.RunInstances!(tx, {
-        ImageId: recipe.parentImage,
-        InstanceType: pipeline.instanceType,
-        MinCount: 1,
-        MaxCount: 1,
-      }) as { Instances: { InstanceId: string }[] };
-      const id = res.Instances[0]!.InstanceId;
-      tx.emit({ type: "InstanceStateChanged", region: tx.ctx.region, instanceId: id, state: "running" });
-      for (const c of recipe.components) {
-        for (const cmd of c.commands) {
-          const out = ACTIONS.GuestRun!(tx, { InstanceId: id, Command: cmd, User: "root" }) as {
-            ExitCode: number;
-            Output: string;
-          };
-          if (out.ExitCode !== 0) {
-            ACTIONS.TerminateInstances!(tx, { InstanceIds: [id] });
-            return { failure: `Component ${c.name} failed on '${cmd}' (exit ${out.ExitCode}): ${out.Output.trim()}` };
-          }
-        }
-      }
-      const date = new Date(tx.now).toISOString().slice(0, 10);
-      const img = ACTIONS.CreateImage!(tx, {
-        InstanceId: id,
-        Name: `${pipeline.name} ${version} ${date}`.replace(/[^a-zA-Z0-9()[\]./\-'@_ ]/g, "-"),
-        NoReboot: true,
-        TagSpecifications: [
-          {
-            ResourceType: "image",
-            Tags: [
-              { Key: "Version", Value: version },
-              { Key: "BuildDate", Value: date },
-              { Key: "Purpose", Value: `${pipeline.name} golden image` },
-              { Key: "Ec2ImageBuilderArn", Value: `${pipeline.arn}/${version}` },
-            ],
-          },
-        ],
-      }) as { ImageId: string };
-      ACTIONS.TerminateInstances!(tx, { InstanceIds: [id] });
-      return { imageId: img.ImageId };
-    },
-  });
 }
 
 export type { CallContext };

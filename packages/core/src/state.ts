@@ -72,6 +72,14 @@ export interface RegionState {
   instancesByState: Index;
   instancesByTag: Index;
   imagesByOwner: Index;
+  /**
+   * What left the lists but stays on the bill — forgotten instances, deleted volumes and snapshots,
+   * released addresses: made on first use (`??= []`), kept in state snapshots under these names.
+   */
+  _forgotten?: Instance[];
+  _deletedSnaps?: Snapshot[];
+  _deletedVols?: Volume[];
+  _released?: Address[];
 }
 
 export const newRegionState = (name: string): RegionState => ({

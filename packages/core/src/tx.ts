@@ -19,6 +19,17 @@ export interface CallContext {
 
 export type Fold = (state: SandboxState, env: EventEnvelope) => void;
 
+/** An action of a resource family: validates, emits, answers in the SDK's output shape. */
+// biome-ignore lint/suspicious/noExplicitAny: handlers take the SDK input of their own action; the table holds them all
+export type ActionHandler = (tx: Tx, input: any) => unknown;
+
+/**
+ * The actions a transaction can run on behalf of a family (the sandbox's whole table): one family
+ * calls another through it, inside the same transaction — as moto's backend calls through `self` —
+ * instead of importing it (a cycle) or being wired with a hook at start-up.
+ */
+export type ActionsPort = Readonly<Record<string, ActionHandler>>;
+
 export class Tx {
   readonly events: EventEnvelope[] = [];
   private readonly cursorAtStart: number;
@@ -29,9 +40,17 @@ export class Tx {
     readonly now: number,
     private readonly fold: Fold,
     readonly keys: KeyMaterial,
+    private readonly actions: ActionsPort,
     readonly dryRun = false,
   ) {
     this.cursorAtStart = state.cursor;
+  }
+
+  /** Runs another action in this transaction (its events join this one's), e.g. a build's RunInstances. */
+  call<O = unknown>(action: string, input: object): O {
+    const handler = Object.hasOwn(this.actions, action) ? this.actions[action] : undefined;
+    if (!handler) throw new Ec2Error("InternalError", `no action ${action}`, 500);
+    return handler(this, input) as O;
   }
 
   get region(): RegionState {

@@ -224,10 +224,8 @@ export function applySnapshotDeleted(region: RegionState, id: string, at: number
 }
 
 /** Deleted volumes and snapshots are kept aside for the bill. */
-export const deletedSnapshots = (r: RegionState): Snapshot[] =>
-  ((r as unknown as { _deletedSnaps?: Snapshot[] })._deletedSnaps ??= []);
-export const deletedVolumes = (r: RegionState): Volume[] =>
-  ((r as unknown as { _deletedVols?: Volume[] })._deletedVols ??= []);
+export const deletedSnapshots = (r: RegionState): Snapshot[] => (r._deletedSnaps ??= []);
+export const deletedVolumes = (r: RegionState): Volume[] => (r._deletedVols ??= []);
 
 export function deleteVolume(region: RegionState, id: string, at: number): void {
   const v = region.volumes.get(id);
