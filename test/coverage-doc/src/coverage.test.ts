@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { coverageMarkdown, coverageSections } from "../src/coverage.ts";
+import { coverageMarkdown, coverageSections } from "./coverage.ts";
 
 const FILE = join(dirname(fileURLToPath(import.meta.url)), "../../../docs/COVERAGE.md");
 

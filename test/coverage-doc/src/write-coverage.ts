@@ -1,8 +1,8 @@
-// Writes docs/COVERAGE.md from the models and the code (see src/coverage.ts): `npm run coverage`.
+// Writes docs/COVERAGE.md from the models and the code (see coverage.ts): `npm run coverage`.
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { coverageMarkdown } from "../src/coverage.ts";
+import { coverageMarkdown } from "./coverage.ts";
 
 const file = join(dirname(fileURLToPath(import.meta.url)), "../../../docs/COVERAGE.md");
 writeFileSync(file, await coverageMarkdown());
