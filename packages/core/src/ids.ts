@@ -35,10 +35,15 @@ export const ID_PREFIX = {
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 
-const HEX17 = /^[0-9a-f]{17}$/;
-/** Whether `id` is `<prefix>-` and 17 lowercase hex digits (so `eni-attach-…` is not an `eni-`). */
-export const looksLikeId = (prefix: string, id: string): boolean =>
-  id.length === prefix.length + 18 && id.startsWith(`${prefix}-`) && HEX17.test(id.slice(prefix.length + 1));
+const HEX = /^(?:[0-9a-f]{17}|[0-9a-f]{8})$/;
+/**
+ * Whether `id` is `<prefix>-` and 17 lowercase hex digits, or the 8 of IDs made before 2016
+ * (`ami-21f78e11`: EC2 calls those NotFound, not Malformed). `eni-attach-…` is not an `eni-`.
+ */
+export const looksLikeId = (prefix: string, id: string): boolean => {
+  const digits = id.length - prefix.length - 1;
+  return (digits === 17 || digits === 8) && id.startsWith(`${prefix}-`) && HEX.test(id.slice(prefix.length + 1));
+};
 
 function fmix32(h: number): number {
   h ^= h >>> 16;
