@@ -60,7 +60,7 @@ export interface InstanceTypeInfo {
   onDemandUsdPerHour: number;
 }
 
-export type GuestFamily = "amazon-linux" | "debian" | "rhel" | "windows";
+export type GuestFamily = "amazon-linux" | "debian" | "rhel" | "suse" | "windows";
 
 /** One package a distribution's repository offers (what `dnf/yum/apt install NAME` gets). */
 export interface RepoPackage {
@@ -78,8 +78,8 @@ export interface RepoPackage {
 /** What a distribution looks like inside: the guest model's starting point. */
 export interface GuestBase {
   family: GuestFamily;
-  /** `dnf`, `yum`, `apt` or `none` (Windows). */
-  packageManager: "dnf" | "yum" | "apt" | "none";
+  /** `dnf`, `yum`, `apt`, `zypper` (SUSE) or `none` (Windows). */
+  packageManager: "dnf" | "yum" | "apt" | "zypper" | "none";
   /** The login user: `ec2-user`, `ubuntu`, `admin`, `Administrator`. */
   defaultUser: string;
   /** Used size of the root file system in GiB (what the root snapshot holds). */

@@ -275,7 +275,8 @@ const fail = (out: string, code = 1): Out => ({ out, code });
 
 function install(s: Session, args: string[], user: string, tool: "dnf" | "yum" | "apt"): Out {
   const base = s.env.base;
-  if (base.packageManager === "none") return fail(`${tool}: command not found\n`, 127);
+  if (base.packageManager === "none" || base.packageManager === "zypper")
+    return fail(`${tool}: command not found\n`, 127);
   const sub = args.find((a) => !a.startsWith("-"));
   const names = args.filter((a) => !a.startsWith("-")).slice(1);
   const isApt = tool === "apt";
@@ -380,6 +381,84 @@ function install(s: Session, args: string[], user: string, tool: "dnf" | "yum" |
   }
   return ok(
     `Dependencies resolved.\n================================================================================\n Package              Version                     Size\n================================================================================\nInstalling:\n${plan.map((p) => ` ${p.name.padEnd(20)} ${p.version.padEnd(27)} ${p.sizeKiB} k`).join("\n")}\n\nTransaction Summary\n================================================================================\nInstall  ${plan.length} Package${plan.length > 1 ? "s" : ""}\n\nTotal download size: ${(total / 1024).toFixed(1)} M\n${plan.map((p) => `  Installing       : ${p.name}-${p.version}`).join("\n")}\n\nInstalled:\n  ${plan.map((p) => `${p.name}-${p.version}`).join("\n  ")}\n\nComplete!\n`,
+  );
+}
+
+/** SUSE's zypper: `install|in`, `remove|rm`, `refresh|ref`, `update|up`, `search|se`, with its own wording. */
+function zypper(s: Session, args: string[], user: string): Out {
+  const base = s.env.base;
+  if (base.packageManager !== "zypper") return fail("zypper: command not found\n", 127);
+  const words = args.filter((a) => !a.startsWith("-"));
+  const sub =
+    ({ in: "install", rm: "remove", ref: "refresh", up: "update", se: "search" } as Record<string, string>)[
+      words[0] ?? ""
+    ] ?? words[0];
+  const names = words.slice(1);
+  const repo = repoPackages(base);
+  const installed = (n: string) => s.get(PACKAGE_DB + n) !== undefined;
+  if (sub === "search") {
+    const hits = [...repo.values()].filter((p) => names.every((n) => p.name.includes(n)));
+    return ok(
+      `Loading repository data...\nReading installed packages...\n\nS  | Name | Summary | Type\n---+------+---------+--------\n${hits
+        .map((p) => `${installed(p.name) ? "i+" : "  "} | ${p.name} | ${p.name} | package`)
+        .join("\n")}\n`,
+    );
+  }
+  if (user !== "root") return fail("Root privileges are required to run this command.\n", 5);
+  if (sub === "refresh" || sub === "update") {
+    return ok(
+      "Repository 'SLE-Module-Basesystem15-SP6-Updates' is up to date.\nAll repositories have been refreshed.\n",
+    );
+  }
+  if (sub === "remove") {
+    for (const n of names)
+      if (!installed(n))
+        return fail(`'${n}' not found in package names. Trying capabilities.\nNo provider of '${n}' found.\n`, 104);
+    for (const n of names) {
+      const pkg = repo.get(n);
+      for (const p of Object.keys(pkg?.files ?? {})) s.remove(p);
+      s.remove(PACKAGE_DB + n);
+      for (const svc of pkg?.services ?? [])
+        if (s.get(`${WANTS_DIR}${svc}.service`)) s.remove(`${WANTS_DIR}${svc}.service`);
+    }
+    return ok(
+      `Reading installed packages...\nResolving package dependencies...\n\nThe following ${names.length} package${names.length > 1 ? "s are" : " is"} going to be REMOVED:\n  ${names.join(" ")}\n`,
+    );
+  }
+  if (sub !== "install")
+    return fail(
+      `zypper: '${sub ?? ""}' is not a command this sandbox knows (install, remove, refresh, update, search)\n`,
+      1,
+    );
+  const plan: RepoPackage[] = [];
+  const want = (n: string): string | undefined => {
+    if (installed(n) || plan.some((p) => p.name === n)) return undefined;
+    const pkg = repo.get(n);
+    if (!pkg) return n;
+    for (const dep of pkg.requires ?? []) {
+      const miss = want(dep);
+      if (miss) return miss;
+    }
+    plan.push(pkg);
+    return undefined;
+  };
+  for (const n of names) {
+    const missing = want(n);
+    if (missing)
+      return fail(`Loading repository data...\nReading installed packages...\nPackage '${missing}' not found.\n`, 104);
+  }
+  if (plan.length === 0) {
+    return ok(
+      `Loading repository data...\nReading installed packages...\n${names.map((n) => `'${n}' is already installed.`).join("\n")}\nNothing to do.\n`,
+    );
+  }
+  for (const pkg of plan) {
+    for (const [path, content] of Object.entries(pkg.files ?? {})) s.write(path, content, "root");
+    s.write(PACKAGE_DB + pkg.name, `${pkg.version}\n`, "root", pkg.sizeKiB * 1024);
+  }
+  const total = plan.reduce((a, p) => a + p.sizeKiB, 0);
+  return ok(
+    `Loading repository data...\nReading installed packages...\nResolving package dependencies...\n\nThe following ${plan.length} NEW package${plan.length > 1 ? "s are" : " is"} going to be installed:\n  ${plan.map((p) => p.name).join(" ")}\n\n${plan.length} new package${plan.length > 1 ? "s" : ""} to install.\nAfter the operation, additional ${(total / 1024).toFixed(1)} MiB will be used.\n${plan.map((p, i) => `(${i + 1}/${plan.length}) Installing: ${p.name}-${p.version} ...[done]`).join("\n")}\n`,
   );
 }
 
@@ -753,6 +832,7 @@ const COMMANDS: Record<string, Handler> = {
   yum: (s, a, u) => install(s, a, u, s.env.base.packageManager === "dnf" ? "dnf" : "yum"),
   apt: (s, a, u) => install(s, a, u, "apt"),
   "apt-get": (s, a, u) => install(s, a, u, "apt"),
+  zypper: (s, a, u) => zypper(s, a, u),
   rpm: (s, args) =>
     args[0] === "-qa"
       ? ok(
@@ -817,7 +897,7 @@ const COMMANDS: Record<string, Handler> = {
   },
   help: () =>
     ok(
-      "Commands: echo cat tee ls pwd cd mkdir touch rm cp mv grep head wc hostname hostnamectl whoami id uname uptime df fallocate\n  dnf|yum|apt|apt-get install|remove|update|list, rpm -qa, dpkg -l, systemctl start|stop|restart|enable [--now]|disable|status|is-active|is-enabled, service\n  curl http://localhost/ (and the instance metadata service at 169.254.169.254), ec2-bundle-vol, ec2-upload-bundle, sudo, shutdown, exit\n  Operators: | > >> && || ;\n",
+      "Commands: echo cat tee ls pwd cd mkdir touch rm cp mv grep head wc hostname hostnamectl whoami id uname uptime df fallocate\n  dnf|yum|apt|apt-get|zypper install|remove|update|list, rpm -qa, dpkg -l, systemctl start|stop|restart|enable [--now]|disable|status|is-active|is-enabled, service\n  curl http://localhost/ (and the instance metadata service at 169.254.169.254), ec2-bundle-vol, ec2-upload-bundle, sudo, shutdown, exit\n  Operators: | > >> && || ;\n",
     ),
 };
 COMMANDS.poweroff = COMMANDS.shutdown!;
