@@ -226,6 +226,15 @@ describe("catalog images (R5, R6)", () => {
       [/^debian-12-(amd64|arm64)-\d{8}-\d{4}$/, true],
       [/^RHEL-9\.\d\.0_HVM-\d{8}-(x86_64|arm64)-\d+-Hourly2-GP3$/, true],
       [/^Windows_Server-2022-English-Full-Base-\d{4}\.\d{2}\.\d{2}$/, false],
+      // The families people still pin (issue 13).
+      [/^amzn2-ami-hvm-2\.0\.\d{8}\.\d+-(x86_64|arm64)-gp2$/, true],
+      [/^ubuntu\/images\/hvm-ssd\/ubuntu-focal-20\.04-(amd64|arm64)-server-\d{8}$/, true],
+      [/^ubuntu\/images\/hvm-ssd\/ubuntu-bionic-18\.04-(amd64|arm64)-server-\d{8}$/, true],
+      [/^debian-11-(amd64|arm64)-\d{8}-\d{4}$/, true],
+      [/^RHEL-8\.\d+\.0_HVM-\d{8}-(x86_64|arm64)-\d+-Hourly2-GP3$/, true],
+      [/^suse-sles-15-sp\d-v\d{8}-hvm-ssd-(x86_64|arm64)$/, true],
+      [/^Windows_Server-2019-English-Full-Base-\d{4}\.\d{2}\.\d{2}$/, false],
+      [/^Windows_Server-2025-English-Full-Base-\d{4}\.\d{2}\.\d{2}$/, false],
     ];
     for (const [re, arm] of patterns) {
       expect(has(re, "x86_64"), `${re} x86_64`).toBe(true);
@@ -261,6 +270,14 @@ describe("catalog images (R5, R6)", () => {
     for (const i of by(/^RHEL-9/)) {
       expect(i.ownerId).toBe("309956199498");
       expect([i.platformDetails, i.usageOperation]).toEqual(["Red Hat Enterprise Linux", "RunInstances:0010"]);
+    }
+    for (const i of by(/^suse-sles-15/)) {
+      expect([i.ownerId, i.ownerAlias, i.platformDetails, i.usageOperation]).toEqual([
+        "013907871322",
+        "amazon",
+        "SUSE Linux",
+        "RunInstances:000g",
+      ]);
     }
     const win = by(/^Windows_Server/)[0]!;
     expect([
@@ -366,6 +383,27 @@ describe("guest bases and repositories", () => {
         pretty: /^PRETTY_NAME="Red Hat Enterprise Linux 9\.5 \(Plow\)"$/m,
         sshd: "sshd",
       },
+      "ubuntu-2004": { user: "ubuntu", pm: "apt", pretty: /^PRETTY_NAME="Ubuntu 20\.04\.6 LTS"$/m, sshd: "ssh" },
+      "ubuntu-1804": { user: "ubuntu", pm: "apt", pretty: /^PRETTY_NAME="Ubuntu 18\.04\.6 LTS"$/m, sshd: "ssh" },
+      "debian-11": {
+        user: "admin",
+        pm: "apt",
+        pretty: /^PRETTY_NAME="Debian GNU\/Linux 11 \(bullseye\)"$/m,
+        sshd: "ssh",
+      },
+      "rhel-8": {
+        user: "ec2-user",
+        pm: "dnf",
+        pretty: /^PRETTY_NAME="Red Hat Enterprise Linux 8\.10 \(Ootpa\)"$/m,
+        sshd: "sshd",
+      },
+      "sles-15": {
+        user: "ec2-user",
+        pm: "zypper",
+        pretty: /^PRETTY_NAME="SUSE Linux Enterprise Server 15 SP6"$/m,
+        sshd: "sshd",
+      },
+      "amzn2-kernel-4.14": { user: "ec2-user", pm: "yum", pretty: /^PRETTY_NAME="Amazon Linux 2"$/m, sshd: "sshd" },
     };
     for (const [key, e] of Object.entries(expectations)) {
       const b = GUEST_BASES[key]!;
@@ -374,7 +412,9 @@ describe("guest bases and repositories", () => {
       expect(b.files["/etc/os-release"], key).toMatch(e.pretty);
       expect(b.enabledServices, key).toContain(e.sshd);
       expect(b.enabledServices, key).toContain(
-        key.startsWith("al") || key === "amzn2" || key === "rhel-9" ? "chronyd" : "chrony",
+        key.startsWith("al") || key.startsWith("amzn2") || key.startsWith("rhel") || key === "sles-15"
+          ? "chronyd"
+          : "chrony",
       );
       expect(b.files["/etc/ssh/sshd_config"], key).toContain("Subsystem");
       expect(b.files["/etc/hosts"], key).toContain("localhost");

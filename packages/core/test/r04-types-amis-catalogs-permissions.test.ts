@@ -407,7 +407,12 @@ describe("R6 AMI catalogs and DescribeImages", () => {
       "al2023-ami-minimal-2023.6.20241212.0-kernel-6.1-x86_64",
     ]);
     // '?' matches one character.
-    expect(names(q([{ Name: "name", Values: ["debian-1?-amd64-*"] }]))).toEqual(["debian-12-amd64-20241201-1949"]);
+    expect(names(q([{ Name: "name", Values: ["debian-1?-amd64-*"] }]))).toEqual([
+      "debian-11-amd64-20241202-1949",
+      "debian-12-amd64-20241201-1949",
+    ]);
+    expect(names(q([{ Name: "name", Values: ["debian-1?-amd64-2024120?-1949"] }]))).toHaveLength(2);
+    expect(names(q([{ Name: "name", Values: ["debian-?-amd64-*"] }]))).toEqual([]);
     // Values of one filter are ORed, filters are ANDed.
     const both = q([
       { Name: "name", Values: ["al2023-ami-2023.6.20241212.0-*"] },
@@ -418,7 +423,15 @@ describe("R6 AMI catalogs and DescribeImages", () => {
     expect(q([{ Name: "root-device-type", Values: ["instance-store"] }]).map((i) => i.Name)).toEqual([
       DEBIAN_INSTANCE_STORE,
     ]);
-    expect(q([{ Name: "platform", Values: ["windows"] }]).map((i) => i.Name)).toEqual([WINDOWS_2022]);
+    expect(
+      q([{ Name: "platform", Values: ["windows"] }])
+        .map((i) => i.Name)
+        .sort(),
+    ).toEqual([
+      "Windows_Server-2019-English-Full-Base-2024.12.13",
+      WINDOWS_2022,
+      "Windows_Server-2025-English-Full-Base-2024.12.13",
+    ]);
     expect(q([{ Name: "owner-alias", Values: ["amazon"] }]).every((i) => i.ImageOwnerAlias === "amazon")).toBe(true);
     expect(
       q([{ Name: "owner-alias", Values: ["aws-marketplace"] }]).every((i) => i.ImageOwnerAlias === "aws-marketplace"),
