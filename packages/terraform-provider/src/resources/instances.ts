@@ -207,6 +207,23 @@ async function flattenInstance(
     placement_group_id: inst.Placement?.GroupId ?? "",
     placement_partition_number: inst.Placement?.PartitionNumber ?? 0,
     primary_network_interface_id: primaryEni?.NetworkInterfaceId ?? "",
+    // Every attached interface, as hashicorp/aws reads them (network_interface is Optional+Computed).
+    network_interface: (inst.NetworkInterfaces ?? [])
+      .filter((e) => e.Attachment)
+      .map((e) => ({
+        delete_on_termination: e.Attachment?.DeleteOnTermination ?? false,
+        device_index: e.Attachment?.DeviceIndex ?? 0,
+        network_card_index: e.Attachment?.NetworkCardIndex ?? 0,
+        network_interface_id: e.NetworkInterfaceId ?? null,
+      })),
+    primary_network_interface: primaryEni
+      ? [
+          {
+            delete_on_termination: primaryEni.Attachment?.DeleteOnTermination ?? true,
+            network_interface_id: primaryEni.NetworkInterfaceId ?? null,
+          },
+        ]
+      : [],
     private_dns: inst.PrivateDnsName ?? "",
     private_dns_name_options: inst.PrivateDnsNameOptions
       ? [
