@@ -114,7 +114,12 @@ export function tf(cwd: string, args: string[], env: NodeJS.ProcessEnv, timeoutM
 
 /** A fresh ed25519 key's public half in OpenSSH format ("ssh-ed25519 AAAA… comment"). */
 export function sshPublicKey(comment = "ec2sim-test"): string {
-  const { publicKey } = generateKeyPairSync("ed25519");
+  return sshKeyPair(comment).publicKey;
+}
+
+/** A fresh ed25519 key pair: the public half in OpenSSH format, the private half as PKCS#8 PEM (what ssh -i reads). */
+export function sshKeyPair(comment = "ec2sim-test"): { publicKey: string; privateKeyPem: string } {
+  const { publicKey, privateKey } = generateKeyPairSync("ed25519");
   const raw = publicKey.export({ format: "der", type: "spki" }).subarray(-32);
   const str = (b: Buffer) => {
     const len = Buffer.alloc(4);
@@ -122,7 +127,10 @@ export function sshPublicKey(comment = "ec2sim-test"): string {
     return Buffer.concat([len, b]);
   };
   const blob = Buffer.concat([str(Buffer.from("ssh-ed25519")), str(raw)]);
-  return `ssh-ed25519 ${blob.toString("base64")} ${comment}`;
+  return {
+    publicKey: `ssh-ed25519 ${blob.toString("base64")} ${comment}`,
+    privateKeyPem: privateKey.export({ format: "pem", type: "pkcs8" }).toString(),
+  };
 }
 
 /** `terraform show -json` (of the state, or of a saved plan). */
