@@ -41,10 +41,10 @@ export interface DiffResult {
 /** Attributes whose change means a new resource, as in hashicorp/aws. */
 const FORCE_NEW: Partial<Record<string, Set<string>>> = {
   aws_key_pair: new Set(["key_name", "public_key", "key_type"]),
-  aws_security_group: new Set(["name", "description"]),
+  aws_security_group: new Set(["name", "description", "vpc_id"]),
   aws_vpc_security_group_ingress_rule: new Set(["security_group_id"]),
   aws_vpc_security_group_egress_rule: new Set(["security_group_id"]),
-  aws_instance: new Set(["ami", "availability_zone", "key_name", "ebs_block_devices"]),
+  aws_instance: new Set(["ami", "availability_zone", "key_name", "ebs_block_devices", "subnet_id"]),
   image: new Set([
     "name",
     "source_instance_id",
@@ -66,22 +66,43 @@ const FORCE_NEW: Partial<Record<string, Set<string>>> = {
   aws_ebs_snapshot: new Set(["volume_id", "description"]),
   aws_eip: new Set(["domain"]),
   aws_eip_association: new Set(["allocation_id", "instance_id"]),
+  aws_vpc: new Set(["cidr_block"]),
+  aws_subnet: new Set(["vpc_id", "cidr_block", "availability_zone"]),
+  aws_route_table: new Set(["vpc_id"]),
+  aws_default_route_table: new Set(["vpc_id"]),
+  aws_route: new Set(["route_table_id", "destination_cidr_block", "destination_ipv6_cidr_block"]),
+  aws_route_table_association: new Set(["subnet_id", "gateway_id"]),
+  aws_nat_gateway: new Set(["subnet_id", "allocation_id", "connectivity_type"]),
+  aws_network_interface: new Set(["subnet_id"]),
+  aws_network_interface_attachment: new Set(["network_interface_id", "instance_id", "device_index"]),
+  aws_launch_template: new Set(["name"]),
 };
 
 /** Matching order: what others point at first. */
 const ORDER: string[] = [
+  "aws_vpc",
+  "aws_subnet",
+  "aws_internet_gateway",
+  "aws_default_route_table",
+  "aws_route_table",
   "aws_key_pair",
   "aws_security_group",
+  "aws_launch_template",
+  "aws_network_interface",
   "aws_instance",
   "image",
   "aws_ebs_volume",
   "aws_ebs_snapshot",
   "aws_eip",
+  "aws_nat_gateway",
   "aws_vpc_security_group_ingress_rule",
   "aws_vpc_security_group_egress_rule",
   "aws_ami_launch_permission",
   "aws_volume_attachment",
   "aws_eip_association",
+  "aws_route",
+  "aws_route_table_association",
+  "aws_network_interface_attachment",
 ];
 
 const originId = (o: string | undefined) => (o ? o.slice(o.lastIndexOf("/") + 1) : undefined);
@@ -343,6 +364,18 @@ function addressNames(
         return `${nm(r.refs.volume_id)}-attachment`;
       case "aws_eip_association":
         return `${nm(r.refs.allocation_id)}-association`;
+      case "aws_default_route_table":
+        return r.name ?? `${nm(r.refs.vpc_id)}-main`;
+      case "aws_route":
+        return `${nm(r.refs.route_table_id)}-${String(
+          r.attrs.destination_cidr_block ?? r.attrs.destination_ipv6_cidr_block ?? "",
+        )
+          .replace("0.0.0.0/0", "default")
+          .replace(/\/\d+$/, "")}`;
+      case "aws_route_table_association":
+        return `${nm(r.refs.subnet_id ?? r.refs.gateway_id)}-${nm(r.refs.route_table_id)}`;
+      case "aws_network_interface_attachment":
+        return `${nm(r.refs.network_interface_id)}-attachment`;
       case "aws_ami_copy":
         return `${r.name ?? r.id}-${r.region}`;
       default:

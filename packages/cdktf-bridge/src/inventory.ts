@@ -5,7 +5,9 @@
  *
  * References hold IDs of the same world (`i-…`, `sg-…`) or external keys that mean the same thing
  * in every account: `ami:<owner alias or id>/<name>` for images nobody here manages (Quick Start,
- * Marketplace, shared), `sg:default` for a VPC's default security group.
+ * Marketplace, shared), `sg:default` for a VPC's default security group, `vpc:default` for the
+ * region's default VPC. The default VPC, its default subnets, internet gateway and main route table
+ * are not managed (like the default security group): what sits in default subnets names no subnet.
  */
 
 export type Scalar = string | number | boolean | null;
@@ -25,7 +27,19 @@ export type ResourceType =
   | "aws_volume_attachment"
   | "aws_ebs_snapshot"
   | "aws_eip"
-  | "aws_eip_association";
+  | "aws_eip_association"
+  | "aws_vpc"
+  | "aws_subnet"
+  | "aws_internet_gateway"
+  | "aws_route_table"
+  /** A VPC's main route table: EC2 makes it with the VPC; Terraform manages it as aws_default_route_table. */
+  | "aws_default_route_table"
+  | "aws_route"
+  | "aws_route_table_association"
+  | "aws_nat_gateway"
+  | "aws_network_interface"
+  | "aws_network_interface_attachment"
+  | "aws_launch_template";
 
 export interface InvResource {
   type: ResourceType;
@@ -117,4 +131,26 @@ export function isLaunchVolume(
   inst: { rootDeviceName: string },
 ): boolean {
   return att.device === inst.rootDeviceName || att.deleteOnTermination;
+}
+
+/** The ID of an aws_route in an inventory: its table and destination (as `terraform import` takes it). */
+export const routeKey = (routeTableId: string, destination: string) => `${routeTableId}_${destination}`;
+
+/** The target of a route as an inventory reference name and value (local routes have none). */
+export function routeTarget(r: {
+  gatewayId?: string | null;
+  natGatewayId?: string | null;
+  networkInterfaceId?: string | null;
+  instanceId?: string | null;
+  vpcPeeringConnectionId?: string | null;
+  transitGatewayId?: string | null;
+}): [string, string] | undefined {
+  if (r.natGatewayId) return ["nat_gateway_id", r.natGatewayId];
+  if (r.gatewayId && r.gatewayId !== "local") return ["gateway_id", r.gatewayId];
+  // A route to an instance names the instance (its interface belongs to it, in every world).
+  if (r.instanceId) return ["instance_id", r.instanceId];
+  if (r.networkInterfaceId) return ["network_interface_id", r.networkInterfaceId];
+  if (r.vpcPeeringConnectionId) return ["vpc_peering_connection_id", r.vpcPeeringConnectionId];
+  if (r.transitGatewayId) return ["transit_gateway_id", r.transitGatewayId];
+  return undefined;
 }

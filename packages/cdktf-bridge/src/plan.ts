@@ -84,6 +84,20 @@ export const CONSTRUCTS: Record<string, { module: string; className: string }> =
   "resource:aws_ebs_snapshot_copy": { module: "ebs-snapshot-copy", className: "EbsSnapshotCopy" },
   "resource:aws_eip": { module: "eip", className: "Eip" },
   "resource:aws_eip_association": { module: "eip-association", className: "EipAssociation" },
+  "data:aws_vpc": { module: "data-aws-vpc", className: "DataAwsVpc" },
+  "resource:aws_vpc": { module: "vpc", className: "Vpc" },
+  "resource:aws_subnet": { module: "subnet", className: "Subnet" },
+  "resource:aws_internet_gateway": { module: "internet-gateway", className: "InternetGateway" },
+  "resource:aws_route_table": { module: "route-table", className: "RouteTable" },
+  "resource:aws_route": { module: "route", className: "Route" },
+  "resource:aws_route_table_association": { module: "route-table-association", className: "RouteTableAssociation" },
+  "resource:aws_nat_gateway": { module: "nat-gateway", className: "NatGateway" },
+  "resource:aws_network_interface": { module: "network-interface", className: "NetworkInterface" },
+  "resource:aws_network_interface_attachment": {
+    module: "network-interface-attachment",
+    className: "NetworkInterfaceAttachmentA",
+  },
+  "resource:aws_launch_template": { module: "launch-template", className: "LaunchTemplate" },
 };
 
 export function constructOf(b: { kind: string; tfType: string }): { module: string; className: string } {

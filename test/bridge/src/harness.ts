@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { Sandbox } from "@ec2sim/core";
 import { adminOk, BIN, REPO, type ServerProcess, startServer as startShared } from "@ec2sim/test-harness";
-import { catPhotoStory, type StoryIds } from "./story.ts";
+import { type Call, catPhotoStory, type StoryIds } from "./story.ts";
 
 export const ACCOUNT = "111122223333";
 export const FRIEND = "444455556666";
@@ -67,6 +67,19 @@ export async function serverStory(url: string, sandbox: string): Promise<StoryId
     async (ms) => void (await adminOk(url, "POST", `/sandboxes/${sandbox}/clock`, { advance: ms })),
     { accountId: FRIEND, ouArn: OU_B },
   );
+}
+
+/** `call` of a story through a running server's admin API, as the default account of `sandbox`. */
+export function adminCall(url: string, sandbox: string): Call {
+  return async (action, input, region) =>
+    (
+      await adminOk(url, "POST", `/sandboxes/${sandbox}/call`, {
+        action,
+        input,
+        accountId: ACCOUNT,
+        region: region ?? "us-east-1",
+      })
+    ).output;
 }
 
 /** Runs `ec2sim …` (bin/ec2sim, as a user would); never throws on a non-zero exit. */

@@ -141,3 +141,82 @@ export async function catPhotoStory(
     allocationId: eip.AllocationId,
   };
 }
+
+export interface NetworkIds {
+  vpc: string;
+  publicSubnet: string;
+  privateSubnet: string;
+  igw: string;
+  publicTable: string;
+  sg: string;
+  web: string;
+  db: string;
+  /** The private key of shop-key, as CreateKeyPair gave it (the export carries the public half). */
+  privateKey: string;
+}
+
+/**
+ * A shop in its own VPC (issue #12): VPC 10.20.0.0/16 with DNS hostnames, a public subnet that maps
+ * public IPs and a private one, an internet gateway, a public route table (0.0.0.0/0 to the gateway)
+ * for the public subnet, a web security group in the VPC, a web server in the public subnet and a
+ * database server in the private one (the VPC's default group).
+ */
+export async function networkStory(call: Call, advance: (ms: number) => Promise<void>): Promise<NetworkIds> {
+  const name = (resource: string, n: string) => [{ ResourceType: resource, Tags: [{ Key: "Name", Value: n }] }];
+  const vpc = (await call("CreateVpc", { CidrBlock: "10.20.0.0/16", TagSpecifications: name("vpc", "shop") })).Vpc
+    .VpcId as string;
+  await call("ModifyVpcAttribute", { VpcId: vpc, EnableDnsHostnames: { Value: true } });
+  const subnet = async (cidr: string, n: string) =>
+    (
+      await call("CreateSubnet", {
+        VpcId: vpc,
+        CidrBlock: cidr,
+        AvailabilityZone: "us-east-1a",
+        TagSpecifications: name("subnet", n),
+      })
+    ).Subnet.SubnetId as string;
+  const publicSubnet = await subnet("10.20.1.0/24", "shop-public");
+  const privateSubnet = await subnet("10.20.2.0/24", "shop-private");
+  await call("ModifySubnetAttribute", { SubnetId: publicSubnet, MapPublicIpOnLaunch: { Value: true } });
+  const igw = (await call("CreateInternetGateway", { TagSpecifications: name("internet-gateway", "shop-igw") }))
+    .InternetGateway.InternetGatewayId as string;
+  await call("AttachInternetGateway", { InternetGatewayId: igw, VpcId: vpc });
+  const publicTable = (
+    await call("CreateRouteTable", { VpcId: vpc, TagSpecifications: name("route-table", "shop-public-routes") })
+  ).RouteTable.RouteTableId as string;
+  await call("CreateRoute", { RouteTableId: publicTable, DestinationCidrBlock: "0.0.0.0/0", GatewayId: igw });
+  await call("AssociateRouteTable", { RouteTableId: publicTable, SubnetId: publicSubnet });
+  const sg = (
+    await call("CreateSecurityGroup", { GroupName: "shop-web-sg", Description: "SSH and HTTP to the shop", VpcId: vpc })
+  ).GroupId as string;
+  await call("AuthorizeSecurityGroupIngress", {
+    GroupId: sg,
+    IpPermissions: [
+      { IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: "0.0.0.0/0" }] },
+      { IpProtocol: "tcp", FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: "0.0.0.0/0" }] },
+    ],
+  });
+  const key = await call("CreateKeyPair", { KeyName: "shop-key" });
+  const run = async (subnetId: string, n: string, groups?: string[]) =>
+    (
+      await call("RunInstances", {
+        ImageId: (
+          await call("DescribeImages", {
+            Owners: ["amazon"],
+            Filters: [{ Name: "name", Values: ["al2023-ami-2023.*-x86_64"] }],
+          })
+        ).Images.sort((a: any, b: any) => b.CreationDate.localeCompare(a.CreationDate))[0].ImageId,
+        InstanceType: "t3.micro",
+        MinCount: 1,
+        MaxCount: 1,
+        KeyName: "shop-key",
+        SubnetId: subnetId,
+        ...(groups ? { SecurityGroupIds: groups } : {}),
+        TagSpecifications: name("instance", n),
+      })
+    ).Instances[0].InstanceId as string;
+  const web = await run(publicSubnet, "shop-web", [sg]);
+  const db = await run(privateSubnet, "shop-db");
+  await advance(60_000);
+  return { vpc, publicSubnet, privateSubnet, igw, publicTable, sg, web, db, privateKey: key.KeyMaterial };
+}

@@ -31,6 +31,7 @@ import {
   regionsOf,
 } from "../readers/sandbox-state.ts";
 import { cloudConfig, type FsView, guestChanges, isEmpty, multipart, userDataType } from "./cloud-init.ts";
+import { type NetworkPlan, planNetwork } from "./network-plan.ts";
 
 export interface ExportOptions {
   sandbox: string;
@@ -204,8 +205,10 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
   };
 
   // ── names first (references need them) ──────────────────────────────────────────────────────
+  const networks = new Map<string, NetworkPlan>();
   for (const region of regions) {
     const r = state.regions.get(region)!;
+    networks.set(region, planNetwork({ region, acct, r, namer, keyOf, add, tags, note }));
     for (const k of r.keyPairs.values()) if (k.ownerId === acct) keyOf.set(k.keyPairId, namer.unique(k.keyName));
     for (const g of r.securityGroups.values())
       if (g.ownerId === acct && !isDefaultGroup(g))
@@ -221,6 +224,9 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
 
   for (const region of regions) {
     const r = state.regions.get(region)!;
+    const net = networks.get(region)!;
+    // VPCs, subnets, gateways, route tables, routes, associations.
+    net.addBlocks((id) => keyOf.get(id));
     // Key pairs: the public key only.
     for (const k of r.keyPairs.values()) {
       if (k.ownerId !== acct) continue;
@@ -240,6 +246,9 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
       const g = r.securityGroups.get(id);
       if (!g) return undefined;
       if (!isDefaultGroup(g)) return keyOf.has(id) ? ref(keyFor(id)) : undefined;
+      // A custom VPC's default group comes with the VPC.
+      const ofVpc = net.defaultGroupValue(g.vpcId);
+      if (ofVpc) return ofVpc;
       defaultGroupKey ??= (() => {
         const key = namer.unique(`default-sg-${region}`);
         add({
@@ -277,7 +286,12 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
         tfType: "aws_security_group",
         region,
         origin: g.groupId,
-        config: { name: g.groupName, description: g.description, tags: tags(g.tags, g.groupId) },
+        config: {
+          name: g.groupName,
+          description: g.description,
+          ...(net.vpcValue(g.vpcId) ? { vpcId: net.vpcValue(g.vpcId)! } : {}),
+          tags: tags(g.tags, g.groupId),
+        },
         comment: `Security group ${g.groupName} (${g.groupId}); its rules follow as separate resources`,
       });
       for (const rule of g.rules.values()) {
@@ -345,6 +359,16 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
         instanceType: inst.instanceType,
         availabilityZone: inst.availabilityZone,
       };
+      const subnet = net.subnetValue(inst.subnetId);
+      if (subnet) {
+        config.subnetId = subnet;
+        // A public IP the subnet would not have given (or none where it would): say so at launch.
+        const maps = r.subnets.get(inst.subnetId)?.mapPublicIpOnLaunch ?? false;
+        const eip = [...r.addresses.values()].some(
+          (a) => a.instanceId === inst.instanceId && a.releasedAt === undefined,
+        );
+        if (!eip && !!inst.publicIpAddress !== maps) config.associatePublicIpAddress = !!inst.publicIpAddress;
+      }
       if (inst.keyName) {
         const kp = [...r.keyPairs.values()].find((k) => k.keyName === inst.keyName && k.ownerId === acct);
         config.keyName = kp ? ref(keyFor(kp.keyPairId), "keyName") : inst.keyName;
@@ -662,7 +686,9 @@ function hasAnything(state: SandboxState, region: string, acct: string): boolean
     [...r.securityGroups.values()].some((g) => mine(g) && !isDefaultGroup(g)) ||
     [...r.volumes.values()].some((v) => mine(v) && v.state !== "deleted") ||
     [...r.addresses.values()].some((a) => mine(a) && a.releasedAt === undefined) ||
-    [...r.snapshots.values()].some((s) => mine(s) && s.deletedAt === undefined)
+    [...r.snapshots.values()].some((s) => mine(s) && s.deletedAt === undefined) ||
+    [...r.vpcs.values()].some((v) => mine(v) && !v.isDefault) ||
+    [...r.subnets.values()].some((s) => mine(s) && !s.defaultForAz)
   );
 }
 

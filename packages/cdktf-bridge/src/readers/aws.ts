@@ -11,6 +11,7 @@ import {
   normalizePublicKey,
   splitTags,
 } from "../inventory.ts";
+import { readAwsNetwork } from "./aws-network.ts";
 
 export interface AwsReaderOptions {
   /** A profile of the shared config/credentials files; the default chain when absent. */
@@ -50,7 +51,8 @@ export async function readAws(opts: AwsReaderOptions): Promise<Inventory> {
       } while (token);
       return items;
     };
-    const [reservations, images, keyPairs, groups, rules, volumes, snapshots, addresses] = await Promise.all([
+    const [network, reservations, images, keyPairs, groups, rules, volumes, snapshots, addresses] = await Promise.all([
+      readAwsNetwork(ec2, region),
       all((t) =>
         ec2.describeInstances({ NextToken: t }).then((r) => ({ NextToken: r.NextToken, items: r.Reservations ?? [] })),
       ),
@@ -89,7 +91,9 @@ export async function readAws(opts: AwsReaderOptions): Promise<Inventory> {
       .filter((i) => !["terminated", "shutting-down"].includes(i.State?.Name ?? ""));
     const volumeById = new Map(volumes.map((v) => [v.VolumeId!, v]));
     // Images the instances run that are not ours: their owner and name are what matches across accounts.
-    const foreign = [...new Set(instances.map((i) => i.ImageId!).filter((id) => !ownImages.has(id)))];
+    const foreign = [
+      ...new Set([...instances.map((i) => i.ImageId!), ...network.imageIds].filter((id) => !ownImages.has(id))),
+    ];
     const foreignImages = new Map<string, SdkImage>();
     for (const ids of chunk(foreign, 100)) {
       try {
@@ -117,9 +121,13 @@ export async function readAws(opts: AwsReaderOptions): Promise<Inventory> {
         refs: {},
       });
     }
+    const { facts } = network;
+    warnings.push(...network.warnings);
+    out.push(...network.resources(imageRef, groupRef));
     for (const g of groups) {
       if (g.GroupName === "default") continue;
       const t = splitTags(tagPairs(g.Tags));
+      const vpc = facts.vpcRef(g.VpcId);
       out.push({
         type: "aws_security_group",
         id: g.GroupId!,
@@ -127,7 +135,7 @@ export async function readAws(opts: AwsReaderOptions): Promise<Inventory> {
         name: t.tags.Name ?? g.GroupName!,
         ...t,
         attrs: { name: g.GroupName!, description: g.Description ?? null },
-        refs: {},
+        refs: vpc && vpc !== "vpc:default" ? { vpc_id: vpc } : {},
       });
     }
     for (const r of rules) {
@@ -187,6 +195,7 @@ export async function readAws(opts: AwsReaderOptions): Promise<Inventory> {
         refs: {
           ami: imageRef(i.ImageId!),
           vpc_security_group_ids: (i.SecurityGroups ?? []).map((g) => groupRef(g.GroupId!)).sort(),
+          ...(facts.subnetRef(i.SubnetId) ? { subnet_id: i.SubnetId! } : {}),
         },
       });
     }

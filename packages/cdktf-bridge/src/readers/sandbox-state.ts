@@ -13,6 +13,7 @@ import {
   normalizePublicKey,
   splitTags,
 } from "../inventory.ts";
+import { readSandboxNetwork } from "./sandbox-network.ts";
 
 export interface ScopeOptions {
   accountId: string;
@@ -84,6 +85,8 @@ export function readSandboxState(state: SandboxState, opts: ScopeOptions & { sou
       const g = r.securityGroups.get(id);
       return g && isDefaultGroup(g) ? "sg:default" : id;
     };
+    const network = readSandboxNetwork(r, region, acct);
+    out.push(...network.resources);
     for (const k of r.keyPairs.values()) {
       if (k.ownerId !== acct) continue;
       const t = splitTags(k.tags);
@@ -107,7 +110,7 @@ export function readSandboxState(state: SandboxState, opts: ScopeOptions & { sou
         name: nameOf(g.tags, g.groupName),
         ...t,
         attrs: { name: g.groupName, description: g.description },
-        refs: {},
+        refs: network.vpcRef(g.vpcId) !== "vpc:default" ? { vpc_id: g.vpcId } : {},
       });
       for (const rule of g.rules.values()) {
         const rt = splitTags(rule.tags);
@@ -145,6 +148,7 @@ export function readSandboxState(state: SandboxState, opts: ScopeOptions & { sou
         refs: {
           ami: imageRef(region, inst.imageId),
           vpc_security_group_ids: inst.securityGroupIds.map(groupRef).sort(),
+          ...(network.subnetRef(inst.subnetId) ? { subnet_id: inst.subnetId } : {}),
         },
       });
     }

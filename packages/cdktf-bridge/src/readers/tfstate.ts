@@ -13,6 +13,7 @@ import {
   type ResourceType,
   splitTags,
 } from "../inventory.ts";
+import { NETWORK_TYPES, readStateNetwork } from "./tfstate-network.ts";
 
 type Obj = Record<string, any>;
 
@@ -73,11 +74,21 @@ export function readTfState(
       lookedUp.set(r.values.id, `ami:${r.values.image_owner_alias || r.values.owner_id}/${r.values.name}`);
     if (r.type === "aws_security_group" && r.values.name === "default" && r.values.id) defaultGroups.add(r.values.id);
   }
+  // A managed VPC's default group comes with it (its ID is in the VPC's state).
+  for (const r of res)
+    if (
+      r.mode === "managed" &&
+      (r.type === "aws_vpc" || r.type === "aws_default_vpc") &&
+      r.values.default_security_group_id
+    )
+      defaultGroups.add(r.values.default_security_group_id);
   const managedImages = new Set(
     res.filter((r) => r.mode === "managed" && /^aws_ami(_copy|_from_instance)?$/.test(r.type)).map((r) => r.values.id),
   );
   const imageRef = (id: string) => (managedImages.has(id) ? id : (lookedUp.get(id) ?? id));
   const groupRef = (id: string) => (defaultGroups.has(id) ? "sg:default" : id);
+  const network = readStateNetwork(res, imageRef, groupRef);
+  out.push(...network.resources);
   for (const r of res) {
     if (r.mode !== "managed") continue;
     const v = r.values;
@@ -108,7 +119,7 @@ export function readTfState(
           name: t.tags.Name ?? v.name,
           ...base,
           attrs: { name: v.name, description: n(v.description) },
-          refs: {},
+          refs: network.vpcRef(v.vpc_id) && network.vpcRef(v.vpc_id) !== "vpc:default" ? { vpc_id: v.vpc_id } : {},
         });
         break;
       case "aws_vpc_security_group_ingress_rule":
@@ -158,6 +169,7 @@ export function readTfState(
           refs: {
             ami: imageRef(v.ami),
             vpc_security_group_ids: ((v.vpc_security_group_ids ?? []) as string[]).map(groupRef).sort(),
+            ...(network.subnetRef(v.subnet_id) ? { subnet_id: v.subnet_id } : {}),
           },
         });
         break;
@@ -255,6 +267,7 @@ export function readTfState(
         });
         break;
       default:
+        if (NETWORK_TYPES.has(r.type)) break; // read by readStateNetwork
         warnings.push(`${r.type}.${r.name}: not compared (the bridge does not read this type)`);
     }
   }
