@@ -63,7 +63,8 @@ function instanceLines(i: Instance, now: number, out: CostLine[]): void {
     if (run.start > now) continue;
     const s = billedSeconds(run.start, end);
     seconds += s;
-    usd += (s / 3600) * hourlyPrice(requireInstanceType(run.instanceType), i.region);
+    // A Spot Instance pays its request's price (spot.ts), an On-Demand one its type's.
+    usd += (s / 3600) * (i.spot?.hourlyPrice ?? hourlyPrice(requireInstanceType(run.instanceType), i.region));
     details.push(`${run.instanceType} ${s}s`);
     if (run.publicIp) ipSeconds += Math.floor(Math.max(0, end - run.start) / 1000);
   }

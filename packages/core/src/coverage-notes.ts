@@ -6,4 +6,7 @@ export const PARTIAL_ACTIONS: Readonly<Record<string, string>> = {
   DescribeVolumesModifications: "no Filters",
   DescribeInstanceCreditSpecifications: "no Filters",
   DescribeSnapshotAttribute: "createVolumePermission and productCodes only",
+  DescribeSpotInstanceRequests:
+    "the requests of Spot launches through RunInstances (RequestSpotInstances is not served); no interruptions",
+  CancelSpotInstanceRequests: "requests of Spot launches through RunInstances",
 };

@@ -113,6 +113,7 @@ export interface InstanceInit
       | "softwareUsdPerHour"
       | "creditSpecification"
       | "metadataOptions"
+      | "spot"
     > {
   /** The instance profile it launches with (RunInstances' IamInstanceProfile), if any. */
   iamInstanceProfile?: { associationId: string; arn: string; id: string };
@@ -324,6 +325,7 @@ export type DomainEvent =
   | { type: "ImageBlockPublicAccessSet"; region: string; accountId: string; enabled: boolean }
   // instances
   | { type: "InstancesLaunched"; region: string; reservationId: string; instances: InstanceInit[] }
+  | { type: "SpotInstanceRequestsCancelled"; region: string; instanceIds: string[] }
   | {
       type: "InstanceStateChanged";
       region: string;

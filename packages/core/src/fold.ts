@@ -16,6 +16,7 @@ import { applyKeyPairCreated } from "./key-pairs.ts";
 import { applyNetworkAclEvent } from "./network-acls.ts";
 import { applyRouteTableEvent } from "./route-tables.ts";
 import { applySecurityGroupEvent } from "./security-groups.ts";
+import { applySpotCancelled } from "./spot.ts";
 import { applySsmEvent } from "./ssm/index.ts";
 import { regionState, type SandboxState } from "./state.ts";
 import { applySubnetEvent } from "./subnets.ts";
@@ -111,6 +112,8 @@ export function applyEvent(state: SandboxState, e: DomainEvent, at: number): voi
     case "InstanceForgotten":
     case "GuestChanged":
       return applyInstanceEvent(state, e, at);
+    case "SpotInstanceRequestsCancelled":
+      return applySpotCancelled(regionState(state, e.region).instances, e, at);
     case "AddressAllocated":
     case "AddressAssociated":
     case "AddressDisassociated":

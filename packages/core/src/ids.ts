@@ -32,6 +32,7 @@ export const ID_PREFIX = {
   importTask: "import-ami",
   imageBuilder: "ib",
   iamInstanceProfileAssociation: "iip-assoc",
+  spotInstanceRequest: "sir",
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 

@@ -7,6 +7,7 @@
 import type {
   BlockDeviceMapping as Ec2Bdm,
   Instance as Ec2Instance,
+  InstanceMarketOptionsRequest,
   InstanceStatus,
   TagSpecification,
 } from "@aws-sdk/client-ec2";
@@ -20,11 +21,12 @@ import { bootFiles, enabledServices, guestBase, parameterValues } from "./guest/
 import { looksLikeId } from "./ids.ts";
 import { findImage, requireLaunchableImage } from "./images.ts";
 import { launchProfile, toEc2IamInstanceProfile } from "./instance-profile-associations.ts";
-import { offeredIn, requireInstanceType } from "./instance-types.ts";
+import { hourlyPrice, offeredIn, requireInstanceType } from "./instance-types.ts";
 import { findKeyPairByName } from "./key-pairs.ts";
 import { type Instance, type InstanceStateName, machineFacts, STATE_CODE } from "./model.ts";
 import { placeInstances } from "./network-placement.ts";
 import { requireGroup } from "./security-groups.ts";
+import { assertStoppable, newSpotRequestId, spotFieldsOf, spotRequestFor } from "./spot.ts";
 import { resolveImageReference } from "./ssm/index.ts";
 import { type RegionState, regionState, type SandboxState } from "./state.ts";
 import { holdAddress, releaseAddress } from "./subnets.ts";
@@ -116,6 +118,7 @@ function launch(state: SandboxState, e: EventOf<"InstancesLaunched">, at: number
       creditSpecification: i.creditSpecification,
       metadataOptions: i.metadataOptions,
       ...(i.iamInstanceProfile ? { iamInstanceProfile: { ...i.iamInstanceProfile, since: at } } : {}),
+      ...(i.spot ? { spot: i.spot } : {}),
       guest: { os: i.guestOs, hostname: i.hostname, running: new Set(), bootCount: 0 },
       runs: [],
       tags: tagMap(i.tags),
@@ -376,6 +379,7 @@ function buildEc2Instance(state: SandboxState, i: Instance): Ec2Instance {
     InstanceType: i.instanceType as never,
     LaunchTime: new Date(i.launchTime),
     Placement: { AvailabilityZone: i.availabilityZone, GroupName: "", Tenancy: "default" },
+    ...spotFieldsOf(i),
     ...(i.kernelId ? { KernelId: i.kernelId } : {}),
     ...(i.ramdiskId ? { RamdiskId: i.ramdiskId } : {}),
     ...(i.platform ? { Platform: i.platform as never } : {}),
@@ -589,6 +593,8 @@ export interface RunInstancesInput {
   EbsOptimized?: boolean;
   Monitoring?: { Enabled?: boolean };
   CreditSpecification?: { CpuCredits?: string };
+  /** Spot (spot.ts). */
+  InstanceMarketOptions?: InstanceMarketOptionsRequest;
   MetadataOptions?: {
     HttpTokens?: "optional" | "required";
     HttpEndpoint?: "enabled" | "disabled";
@@ -817,6 +823,8 @@ export const instanceActions = {
 
     // The instance profile, by name or ARN, in the caller's account (R33; iam:PassRole is not checked).
     const profile = launchProfile(tx, input.IamInstanceProfile);
+    // Spot (InstanceMarketOptions): a request per instance, fulfilled by this launch (spot.ts).
+    const spot = spotRequestFor(tx, input.InstanceMarketOptions, hourlyPrice(type, tx.ctx.region));
 
     // Validation done: allocate IDs and emit.
     const reservationId = tx.newId("reservation");
@@ -882,6 +890,7 @@ export const instanceActions = {
         ...(profile
           ? { iamInstanceProfile: { ...profile, associationId: tx.newId("iamInstanceProfileAssociation") } }
           : {}),
+        ...(spot ? { spot: { ...spot, requestId: newSpotRequestId(tx) } } : {}),
         guestOs: image.guest,
         hostname: privateDnsName(tx.ctx.region, privateIpAddress).replace(
           /\.compute\.internal$|\.ec2\.internal$/,
@@ -1043,6 +1052,7 @@ export const instanceActions = {
           "OperationNotPermitted",
           `The instance '${i.instanceId}' may not be stopped. Modify its 'disableApiStop' instance attribute and try again.`,
         );
+      assertStoppable(i);
       if (i.state === "terminated" || i.state === "shutting-down" || i.state === "pending")
         throw errors.incorrectInstanceState(i.instanceId, i.state, "stopped");
       if (input.Hibernate)

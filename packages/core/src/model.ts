@@ -373,6 +373,8 @@ export interface Instance extends Taggable, MachineFacts {
   };
   /** The instance profile associated with it (R33), as EC2 records it: ARN and ID at association. */
   iamInstanceProfile?: IamInstanceProfileAssociation;
+  /** A Spot Instance: its request (spot.ts). */
+  spot?: SpotRequest;
   /** The guest at run time (what does not live on disk). */
   guest: { os: string; hostname: string; running: Set<string>; bootCount: number };
   /** Billing periods: each start opens one (R22). */
@@ -380,6 +382,20 @@ export interface Instance extends Taggable, MachineFacts {
   terminatedAt?: number;
   /** When a terminated instance stops being listed (R13). */
   forgetAt?: number;
+}
+
+/** What a Spot launch records on the instance (its request, fulfilled by the launch). */
+export interface SpotRequest {
+  requestId: string;
+  spotInstanceType: "one-time" | "persistent";
+  interruptionBehavior: "terminate" | "stop" | "hibernate";
+  /** The request's maximum price (USD/hour, as given), if any. */
+  maxPrice?: string;
+  validUntil?: number;
+  /** What the instance is charged per hour (see the module comment). */
+  hourlyPrice: number;
+  createTime: number;
+  cancelledAt?: number;
 }
 
 export interface IamInstanceProfileAssociation {

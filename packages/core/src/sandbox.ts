@@ -28,6 +28,7 @@ import { regionActions, requireRegion } from "./regions.ts";
 import { routeTableActions } from "./route-tables.ts";
 import { securityGroupActions } from "./security-groups.ts";
 import { restoreState, type SandboxSnapshot } from "./snapshot.ts";
+import { spotActions } from "./spot.ts";
 import { ssmActions } from "./ssm/index.ts";
 import { newState, regionState, type SandboxState, type Timer } from "./state.ts";
 import { sessionOf, stsActions } from "./sts.ts";
@@ -67,6 +68,7 @@ export const ACTIONS: Record<string, Handler> = {
   ...stsActions,
   ...iamActions,
   ...ssmActions,
+  ...spotActions,
 };
 
 /** Actions that take a ClientToken and must answer a repeat with the first answer. */

@@ -211,6 +211,9 @@ export function visibleEvent(
     case "IamInstanceProfileAssociated":
     case "IamInstanceProfileDisassociated":
       return keep(mine(e.region, e.instanceId));
+    case "SpotInstanceRequestsCancelled":
+      // A Spot request is its instance's: the owner sees the cancellation.
+      return keep(e.instanceIds.every((id) => mine(e.region, id)));
     case "AddressAssociated":
     case "AddressDisassociated":
     case "AddressReleased":
