@@ -81,6 +81,17 @@ resource "aws_instance" "batch" {
   availability_zone = data.aws_availability_zone.a.name
 }
 
+resource "aws_instance" "spot" {
+  ami           = data.aws_ami.al2023.id
+  instance_type = "t3.micro"
+  instance_market_options {
+    market_type = "spot"
+    spot_options {
+      max_price = "0.0052"
+    }
+  }
+}
+
 resource "aws_ec2_instance_state" "batch" {
   instance_id = aws_instance.batch.id
   state       = "stopped"
@@ -169,7 +180,9 @@ describe("terraform: the wider EC2 data sources and resources (spawned plugin)",
     t?.remove();
   });
 
-  it("apply reads every data source and makes every resource; EC2 shows them through the SDK", async () => {
+  it("apply reads every data source and makes every resource; EC2 shows them through the SDK", {
+    timeout: 300_000,
+  }, async () => {
     ok(await t.run(dir, ["init", "-no-color", "-input=false"]), "init");
     ok(await t.run(dir, ["validate", "-no-color"]), "validate");
     ok(await t.run(dir, ["apply", "-no-color", "-input=false", "-auto-approve"]), "apply");
@@ -209,6 +222,29 @@ describe("terraform: the wider EC2 data sources and resources (spawned plugin)",
     expect(inst.State?.Name).toBe("stopped");
     expect(v("aws_ec2_instance_state.batch")).toMatchObject({ id: instanceId, state: "stopped" });
 
+    // A Spot Instance through instance_market_options: EC2 reports its lifecycle and request.
+    const spot = v("aws_instance.spot");
+    const spotInst = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [spot.id] }))).Reservations![0]!
+      .Instances![0]!;
+    expect(spotInst.InstanceLifecycle).toBe("spot");
+    expect(spot).toMatchObject({
+      instance_lifecycle: "spot",
+      spot_instance_request_id: spotInst.SpotInstanceRequestId,
+    });
+    expect(spot.instance_market_options).toEqual([
+      {
+        market_type: "spot",
+        spot_options: [
+          {
+            instance_interruption_behavior: "terminate",
+            max_price: "0.0052",
+            spot_instance_type: "one-time",
+            valid_until: "",
+          },
+        ],
+      },
+    ]);
+
     // The snapshot, its copy in us-west-2 and the partner's permission.
     const snapshotId = v("aws_ebs_snapshot.data").id as string;
     const copy = v("aws_ebs_snapshot_copy.west");
@@ -243,7 +279,9 @@ describe("terraform: the wider EC2 data sources and resources (spawned plugin)",
     expect(v("data.aws_ebs_snapshot_ids.mine").ids).toContain(snapshotId);
   });
 
-  it("a second plan has no changes; the importable ones import back; destroy removes them", async () => {
+  it("a second plan has no changes; the importable ones import back; destroy removes them", {
+    timeout: 300_000,
+  }, async () => {
     const plan = await t.run(dir, ["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
     expect(plan.stdout).toContain("No changes.");
     expect(plan.status).toBe(0);

@@ -129,7 +129,9 @@ describe("terraform: conflict checks with values not yet known (spawned plugin)"
     t?.remove();
   });
 
-  it("for_each over maps holding nulls validates, plans and applies; a second plan has no changes", async () => {
+  it("for_each over maps holding nulls validates, plans and applies; a second plan has no changes", {
+    timeout: 300_000,
+  }, async () => {
     const dir = t.workdir("for-each-nulls");
     writeFileSync(join(dir, "main.tf"), forEachConfig);
     ok(await t.run(dir, ["init", "-no-color", "-input=false"]), "init");
@@ -161,7 +163,9 @@ describe("terraform: conflict checks with values not yet known (spawned plugin)"
     ok(await t.run(dir, ["destroy", "-no-color", "-input=false", "-auto-approve"]), "destroy");
   });
 
-  it("two known sources (or none) are still refused at validate, in hashicorp/aws's words", async () => {
+  it("two known sources (or none) are still refused at validate, in hashicorp/aws's words", {
+    timeout: 300_000,
+  }, async () => {
     const dir = t.workdir("two-sources");
     writeFileSync(
       join(dir, "main.tf"),

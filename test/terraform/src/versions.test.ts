@@ -84,7 +84,9 @@ describe("terraform: hashicorp/aws releases of every line (spawned plugin)", () 
     t?.remove();
   });
 
-  it("~> 3.0, ~> 4.0, ~> 5.0, 5.31.0 and >= 6.37 each install a release serving its line's schema", async () => {
+  it("~> 3.0, ~> 4.0, ~> 5.0, 5.31.0 and >= 6.37 each install a release serving its line's schema", {
+    timeout: 300_000,
+  }, async () => {
     for (const [constraint, release, line] of [
       ["~> 3.0", "3.76.1", 3],
       ["~> 4.0", "4.67.0", 4],
@@ -112,7 +114,9 @@ describe("terraform: hashicorp/aws releases of every line (spawned plugin)", () 
     }
   });
 
-  it("a 4.x configuration (vpc = true, cpu_core_count, skip_get_ec2_platforms) applies; 6.x refuses it", async () => {
+  it("a 4.x configuration (vpc = true, cpu_core_count, skip_get_ec2_platforms) applies; 6.x refuses it", {
+    timeout: 300_000,
+  }, async () => {
     const dir = t.workdir("four-x");
     writeFileSync(join(dir, "main.tf"), fourX("~> 4.0"));
     ok(await t.run(dir, ["init", "-no-color", "-input=false"]), "init");
@@ -147,7 +151,9 @@ describe("terraform: hashicorp/aws releases of every line (spawned plugin)", () 
     expect(e.stderr).toContain('An argument named "vpc" is not expected here.');
   });
 
-  it("a committed lock file pinning 5.31.0, written with ec2sim elsewhere, inits and applies unchanged", async () => {
+  it("a committed lock file pinning 5.31.0, written with ec2sim elsewhere, inits and applies unchanged", {
+    timeout: 300_000,
+  }, async () => {
     const dir = t.workdir("locked", "locked-5.31.0");
     const lock = readFileSync(join(dir, ".terraform.lock.hcl"), "utf8");
     const init = await t.run(dir, ["init", "-no-color", "-input=false"]);
@@ -164,7 +170,9 @@ describe("terraform: hashicorp/aws releases of every line (spawned plugin)", () 
     ok(await t.run(dir, ["destroy", "-no-color", "-input=false", "-auto-approve"]), "destroy");
   });
 
-  it("a lock file written with the real hashicorp/aws is refused; init -upgrade re-locks it to ec2sim's", async () => {
+  it("a lock file written with the real hashicorp/aws is refused; init -upgrade re-locks it to ec2sim's", {
+    timeout: 300_000,
+  }, async () => {
     const dir = t.workdir("real-lock");
     writeFileSync(join(dir, "main.tf"), pinned("~> 5.0", `provider "aws" {\n  region = "us-east-1"\n}\n`));
     // The real 5.31.0 package's hash (what the registry's package records), not ec2sim's launcher.

@@ -7,6 +7,7 @@ import {
   DescribeInstanceTypesCommand,
   DescribeRegionsCommand,
   DescribeSnapshotAttributeCommand,
+  DescribeSpotInstanceRequestsCommand,
   DescribeTagsCommand,
   type EC2,
   type EC2Client,
@@ -19,6 +20,7 @@ export const COMPAT_COMMANDS = {
   describeInstanceTypes: DescribeInstanceTypesCommand,
   describeRegions: DescribeRegionsCommand,
   describeSnapshotAttribute: DescribeSnapshotAttributeCommand,
+  describeSpotInstanceRequests: DescribeSpotInstanceRequestsCommand,
   describeTags: DescribeTagsCommand,
   modifySnapshotAttribute: ModifySnapshotAttributeCommand,
 } as unknown as Record<CompatMethod, new (input: never) => Parameters<EC2Client["send"]>[0]>;
@@ -29,6 +31,7 @@ export type CompatMethod =
   | "describeInstanceTypes"
   | "describeRegions"
   | "describeSnapshotAttribute"
+  | "describeSpotInstanceRequests"
   | "describeTags"
   | "modifySnapshotAttribute";
 export type CompatEc2 = Pick<EC2, CompatMethod>;

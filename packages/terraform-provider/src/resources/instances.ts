@@ -138,11 +138,12 @@ async function flattenInstance(
       return undefined;
     }
   };
-  const [term, stop, shutdown, userData] = await Promise.all([
+  const [term, stop, shutdown, userData, market] = await Promise.all([
     attr("disableApiTermination"),
     attr("disableApiStop"),
     attr("instanceInitiatedShutdownBehavior"),
     attr("userData"),
+    readMarketOptions(ctx, inst),
   ]);
   const groups = inst.SecurityGroups ?? [];
   const primaryEni = (inst.NetworkInterfaces ?? []).find((e) => e.Attachment?.DeviceIndex === 0);
@@ -244,6 +245,7 @@ async function flattenInstance(
     security_groups: inst.SubnetId ? [] : groups.map((g) => g.GroupName),
     source_dest_check: inst.SourceDestCheck ?? true,
     spot_instance_request_id: inst.SpotInstanceRequestId ?? "",
+    ...(market ? { instance_market_options: market } : {}),
     subnet_id: inst.SubnetId ?? "",
     tags: tagsFromApi(ctx, inst.Tags, state),
     tenancy: inst.Placement?.Tenancy ?? "default",
@@ -293,10 +295,51 @@ async function stopAndStart<T>(
   return r;
 }
 
+/** RunInstances' InstanceMarketOptions from the instance_market_options block (Spot). */
+function marketOptions(plan: Obj): RunInstancesCommandInput["InstanceMarketOptions"] {
+  const m = first(plan.instance_market_options);
+  if (!m || !s(m.market_type)) return undefined;
+  const o = first(m.spot_options);
+  return {
+    MarketType: m.market_type as never,
+    SpotOptions: o
+      ? {
+          MaxPrice: s(o.max_price),
+          SpotInstanceType: s(o.spot_instance_type) as never,
+          InstanceInterruptionBehavior: s(o.instance_interruption_behavior) as never,
+          ValidUntil: s(o.valid_until) ? new Date(String(o.valid_until)) : undefined,
+        }
+      : undefined,
+  };
+}
+
+/** A Spot Instance's instance_market_options, read back from its Spot request as hashicorp/aws does. */
+async function readMarketOptions(ctx: ResourceContext, inst: Instance): Promise<Obj[] | undefined> {
+  if (inst.InstanceLifecycle !== "spot" || !inst.SpotInstanceRequestId) return undefined;
+  const ec2 = await ctx.ec2();
+  const out = await nullIfNotFound(() =>
+    ec2.describeSpotInstanceRequests({ SpotInstanceRequestIds: [inst.SpotInstanceRequestId!] }),
+  );
+  const r = out?.SpotInstanceRequests?.[0];
+  if (!r) return undefined;
+  return [
+    {
+      market_type: "spot",
+      spot_options: [
+        {
+          instance_interruption_behavior: r.InstanceInterruptionBehavior ?? "terminate",
+          max_price: r.SpotPrice ?? "",
+          spot_instance_type: r.Type ?? "one-time",
+          valid_until: iso(r.ValidUntil) ?? "",
+        },
+      ],
+    },
+  ];
+}
+
 export const awsInstance: ResourceImpl = {
   schema: aws_instance,
   title: "EC2 Instance",
-  partial: "instance_market_options (Spot) is accepted but the instance runs on demand",
   modifyPlan({ prior, plan, config }) {
     if (!prior) return;
     const replace: string[] = [];
@@ -355,6 +398,7 @@ export const awsInstance: ResourceImpl = {
         HostResourceGroupArn: s(plan.host_resource_group_arn),
       },
       HibernationOptions: b(plan.hibernation) !== undefined ? { Configured: plan.hibernation as boolean } : undefined,
+      InstanceMarketOptions: marketOptions(plan),
       MetadataOptions: mdo
         ? {
             HttpEndpoint: s(mdo.http_endpoint) as never,
