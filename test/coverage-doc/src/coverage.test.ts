@@ -25,7 +25,9 @@ describe("docs/COVERAGE.md", () => {
     expect(status("IAM", "CreateUser")).toBe("unsupported");
     expect(byTitle.get("Terraform resources")!.rows.length).toBeGreaterThan(1000);
     expect(status("Terraform resources", "aws_key_pair")).toBe("supported");
-    expect(status("Terraform resources", "aws_instance")).toBe("partial");
+    expect(status("Terraform resources", "aws_instance")).toBe("supported");
+    expect(status("Terraform resources", "aws_ebs_snapshot_copy")).toBe("partial");
+    expect(status("EC2", "DescribeSpotInstanceRequests")).toBe("partial");
     expect(status("Terraform resources", "aws_s3_bucket")).toBe("unsupported");
     expect(status("Terraform resources", "aws_vpc_peering_connection")).toBe("unsupported");
     expect(status("Terraform data sources", "aws_ami")).toBe("supported");
