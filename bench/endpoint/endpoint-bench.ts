@@ -42,6 +42,11 @@ interface Server {
   stop(): Promise<void>;
 }
 
+/** The admin API needs the token the server made in its data directory. */
+function adminAuth(dataDir: string): RequestInit {
+  return { headers: { authorization: `Bearer ${readFileSync(join(dataDir, "admin-token"), "utf8").trim()}` } };
+}
+
 async function startServer(dataDir: string): Promise<Server & { readyMs: number }> {
   const t0 = performance.now();
   const proc = spawn(join(REPO, "bin", "ec2sim"), ["serve", "--port", "0", "--data", dataDir, "--speed", "1000"], {
@@ -115,7 +120,7 @@ async function main() {
   };
   let server = await startServer(data);
   try {
-    const info = (await (await fetch(`${server.url}/_ec2sim/sandboxes/default`)).json()) as {
+    const info = (await (await fetch(`${server.url}/_ec2sim/sandboxes/default`, adminAuth(data))).json()) as {
       accounts: { accessKeyId: string; secretAccessKey: string }[];
       lastSeq: number;
     };
@@ -347,7 +352,9 @@ async function main() {
     results.rssAfterMixed = rssOf(server.proc.pid!);
 
     // Journal size per 1,000 changes (events).
-    const after = (await (await fetch(`${server.url}/_ec2sim/sandboxes/default`)).json()) as { lastSeq: number };
+    const after = (await (await fetch(`${server.url}/_ec2sim/sandboxes/default`, adminAuth(data))).json()) as {
+      lastSeq: number;
+    };
     await new Promise((r) => setTimeout(r, 300));
     const bytes = dirBytes(join(data, "sandboxes"));
     results.journal = {

@@ -54,8 +54,39 @@ export const serve: CommandSpec = {
   ].join("\n"),
   options: {
     port: { type: "string", arg: "N", help: "port to listen on (default 4566; 0 picks a free one)" },
-    host: { type: "string", arg: "ADDR", help: "address to bind (default 127.0.0.1)" },
-    data: { ...DATA, help: "data directory of the journal store (default ~/.ec2sim/data, env EC2SIM_DATA)" },
+    host: {
+      type: "string",
+      arg: "ADDR",
+      help: [
+        "address to bind (default 127.0.0.1); any other than loopback needs TLS (--tls-cert/--tls-key)",
+        "or --insecure-expose (see docs/SECURITY.md)",
+      ].join("\n"),
+    },
+    "tls-cert": { type: "string", arg: "FILE", help: "serve HTTPS with this PEM certificate (with --tls-key)" },
+    "tls-key": { type: "string", arg: "FILE", help: "the PEM private key of --tls-cert" },
+    "insecure-expose": {
+      type: "boolean",
+      help: "allow a non-loopback --host without TLS (keys and the admin token travel in clear)",
+    },
+    "allow-host": {
+      type: "string",
+      multiple: true,
+      arg: "NAME",
+      help: "a host name the admin API and the WebSocket answer to besides loopback; repeatable",
+    },
+    "allow-origin": {
+      type: "string",
+      multiple: true,
+      arg: "ORIGIN",
+      help: "a web origin (https://tools.example) allowed to use them; repeatable",
+    },
+    data: {
+      ...DATA,
+      help: [
+        "data directory of the journal store, the admin token (admin-token, mode 600; or env",
+        "EC2SIM_ADMIN_TOKEN) and the install secret (default ~/.ec2sim/data, env EC2SIM_DATA)",
+      ].join("\n"),
+    },
     store: {
       type: "string",
       arg: "memory|journal|postgres://USER@HOST:PORT/DB",

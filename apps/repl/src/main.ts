@@ -3,10 +3,10 @@
  * starts in-process on the embedded journal store (data dir ~/.ec2sim/data or EC2SIM_DATA; port
  * 4566 when free, else any free port), or on a running server with `--connect ws://…`.
  */
-import { appendFileSync, mkdirSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isProtocolError, SandboxClient, wsUrlOf } from "@ec2sim/protocol";
-import { type RunningSandboxServer, StoreLockedError, startServer } from "@ec2sim/server";
+import { ADMIN_TOKEN_FILE, type RunningSandboxServer, StoreLockedError, startServer } from "@ec2sim/server";
 import { render } from "ink";
 import { createElement } from "react";
 import type { OutLine } from "./commands/run.ts";
@@ -45,16 +45,34 @@ async function startEmbedded(args: ReplArgs, log: (m: string, e?: unknown) => vo
   }
 }
 
+/** The admin token for another server's admin API: EC2SIM_ADMIN_TOKEN, else `<data>/admin-token` (a server on this data dir). */
+function adminTokenFor(dataDir: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.EC2SIM_ADMIN_TOKEN) return env.EC2SIM_ADMIN_TOKEN;
+  try {
+    return readFileSync(join(dataDir, ADMIN_TOKEN_FILE), "utf8").trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function credentialsFromServer(
   url: string,
   sandbox: string,
+  dataDir: string,
 ): Promise<{ accessKeyId: string; secretAccessKey: string }> {
   const http = wsUrlOf(url)
     .replace(/^ws/, "http")
     .replace(/\/_ec2sim\/ws.*$/, "");
-  const res = await fetch(`${http}/_ec2sim/sandboxes/${encodeURIComponent(sandbox)}`).catch((e: unknown) => {
+  const token = adminTokenFor(dataDir);
+  const res = await fetch(`${http}/_ec2sim/sandboxes/${encodeURIComponent(sandbox)}`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  }).catch((e: unknown) => {
     throw new ReplUsageError(`cannot reach ${http}: ${e instanceof Error ? e.message : String(e)}`);
   });
+  if (res.status === 401)
+    throw new ReplUsageError(
+      `the server at ${http} wants its admin token to tell an account's keys: set EC2SIM_ADMIN_TOKEN (it is in that server's data directory, file admin-token), pass --data DIR of that server, or give the keys (--access-key-id/--secret-access-key)`,
+    );
   if (!res.ok)
     throw new ReplUsageError(
       `the server at ${http} has no sandbox '${sandbox}' (HTTP ${res.status}); pass --sandbox NAME`,
@@ -88,7 +106,7 @@ export async function runRepl(args: ReplArgs): Promise<number> {
     creds =
       args.accessKeyId && args.secretAccessKey
         ? { accessKeyId: args.accessKeyId, secretAccessKey: args.secretAccessKey }
-        : await credentialsFromServer(url, args.sandbox);
+        : await credentialsFromServer(url, args.sandbox, args.dataDir);
     greeting.push({ text: `connected to ${wsUrlOf(url)} (sandbox ${args.sandbox})`, dim: true });
   } else {
     try {

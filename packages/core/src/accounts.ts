@@ -2,6 +2,7 @@
  * Accounts (R3): 12-digit IDs with their own access keys, an organization and OU for launch
  * permissions (R7), and in every region a default network (default-network.ts).
  */
+import { createHmac } from "node:crypto";
 import type { AccountAttribute } from "@aws-sdk/client-ec2";
 import { REGIONS } from "./catalog-data.ts";
 import { foldDefaultNetwork } from "./default-network.ts";
@@ -20,8 +21,24 @@ export interface NewAccount {
   callerIp?: string;
 }
 
-/** Access key and secret for an account: deterministic test data, never a real credential. */
-export function credentialsFor(seed: string, accountId: string): { accessKeyId: string; secretAccessKey: string } {
+/**
+ * Access key and secret for an account. With the install's secret (the host's, random at its first
+ * start, issue #11) they are an HMAC of it: no one without that secret can compute them, while IDs,
+ * times and bills stay a function of the seed. Without one (core's own tests and examples) they
+ * are deterministic test data derived from the public seed — never a real credential.
+ */
+export function credentialsFor(
+  seed: string,
+  accountId: string,
+  installSecret?: string,
+): { accessKeyId: string; secretAccessKey: string } {
+  if (installSecret !== undefined) {
+    const mac = (label: string) =>
+      createHmac("sha256", installSecret).update(`${label}\0${seed}\0${accountId}`).digest();
+    const base32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    const ak = [...mac("access-key").subarray(0, 16)].map((b) => base32[b & 31]).join("");
+    return { accessKeyId: `AKIA${ak}`, secretAccessKey: mac("secret-key").toString("base64").slice(0, 40) };
+  }
   const body = (hex17(`${seed}:ak:${accountId}`) + hex17(`${seed}:ak2:${accountId}`))
     .toUpperCase()
     .replace(/[^A-Z2-7]/g, (c) => "ABCDEFGHIJ"[Number(c)] ?? "Z");
@@ -33,7 +50,11 @@ export function credentialsFor(seed: string, accountId: string): { accessKeyId: 
   return { accessKeyId: `AKIA${body.slice(0, 16)}`, secretAccessKey: secret };
 }
 
-export function createAccountEvent(state: SandboxState, spec: NewAccount): EventOf<"AccountCreated"> {
+export function createAccountEvent(
+  state: SandboxState,
+  spec: NewAccount,
+  installSecret?: string,
+): EventOf<"AccountCreated"> {
   const accountId =
     spec.accountId ??
     String(
@@ -43,7 +64,7 @@ export function createAccountEvent(state: SandboxState, spec: NewAccount): Event
   if (!/^\d{12}$/.test(accountId))
     throw new Ec2Error("InvalidParameterValue", `Account IDs are 12 digits: '${accountId}'`);
   if (state.accounts.has(accountId)) throw new Ec2Error("InvalidParameterValue", `Account ${accountId} already exists`);
-  const creds = credentialsFor(state.seed, accountId);
+  const creds = credentialsFor(state.seed, accountId, installSecret);
   return {
     type: "AccountCreated",
     accountId,

@@ -35,7 +35,13 @@ export { tokenize } from "./guest/shell.ts";
 export { ID_PREFIX, looksLikeId, stableId } from "./ids.ts";
 export { canLaunch, scanImageForSecrets } from "./images.ts";
 export { TIMING } from "./instances.ts";
-export { type KeyMaterial, nodeKeyMaterial } from "./key-material.ts";
+export {
+  type GeneratedKey,
+  type KeyMaterial,
+  MAX_PUBLIC_KEY_CHARS,
+  nodeKeyMaterial,
+  rsaKeyFrom,
+} from "./key-material.ts";
 export type * from "./model.ts";
 export { STATE_CODE } from "./model.ts";
 export {

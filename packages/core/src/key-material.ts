@@ -90,6 +90,20 @@ const ed25519Fingerprint = (openssh: string) =>
     .digest("base64")
     .replace(/=+$/, "");
 
+/** EC2's answer for an RSA key pair it made (the pair may be made elsewhere: the host makes them off the event loop). */
+export function rsaKeyFrom(privateKey: KeyObject, publicKey: KeyObject): GeneratedKey {
+  // EC2: for keys it creates, the SHA-1 digest of the DER-encoded PKCS#8 private key.
+  const pkcs8 = privateKey.export({ type: "pkcs8", format: "der" });
+  return {
+    keyMaterial: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+    publicKey: openSshPublic(publicKey).text,
+    fingerprint: colonHex(createHash("sha1").update(pkcs8).digest()),
+  };
+}
+
+/** ImportKeyPair's longest public key material (characters). */
+export const MAX_PUBLIC_KEY_CHARS = 16_384;
+
 export const nodeKeyMaterial: KeyMaterial = {
   generate(type) {
     if (type === "ed25519") {
@@ -102,16 +116,17 @@ export const nodeKeyMaterial: KeyMaterial = {
       };
     }
     const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    // EC2: for keys it creates, the SHA-1 digest of the DER-encoded PKCS#8 private key.
-    const pkcs8 = privateKey.export({ type: "pkcs8", format: "der" });
-    return {
-      keyMaterial: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
-      publicKey: openSshPublic(publicKey).text,
-      fingerprint: colonHex(createHash("sha1").update(pkcs8).digest()),
-    };
+    return rsaKeyFrom(privateKey, publicKey);
   },
   importPublicKey(material) {
     let key: KeyObject;
+    // The largest key EC2 imports (RSA 4096, or one with a long comment) is a few KiB; megabytes of
+    // "key" are only a way to keep the server busy parsing them.
+    if (material.length > MAX_PUBLIC_KEY_CHARS)
+      throw new Ec2Error(
+        "InvalidKey.Format",
+        `Key is not in valid OpenSSH public key format (longer than ${MAX_PUBLIC_KEY_CHARS} characters)`,
+      );
     const text = material.trim();
     if (text.startsWith("ssh-")) key = parseOpenSsh(text);
     else {

@@ -102,6 +102,12 @@ export interface SandboxOptions {
   /** The real clock the simulated one runs off (injected; default Date.now). */
   realNow?: () => number;
   keys?: KeyMaterial;
+  /**
+   * The host's per-install secret: accounts created from now on get access keys derived from it
+   * (`credentialsFor`), so no one else can compute them. Not part of the state: keys are recorded
+   * in `AccountCreated`, so replays need it only for accounts created after them.
+   */
+  installSecret?: string;
 }
 
 export interface CallResult<T = unknown> {
@@ -115,12 +121,14 @@ export class Sandbox {
   readonly state: SandboxState;
   private readonly realNow: () => number;
   private readonly keys: KeyMaterial;
+  private readonly installSecret: string | undefined;
   private readonly listeners = new Set<EventListener>();
 
   constructor(opts: SandboxOptions = {}) {
     this.state = newState(opts.seed ?? "ec2sim", opts.start);
     this.realNow = opts.realNow ?? Date.now;
     this.keys = opts.keys ?? nodeKeyMaterial;
+    this.installSecret = opts.installSecret;
   }
 
   /** Rebuilds a sandbox from its log (optionally only up to a sequence number: a branch point). */
@@ -288,7 +296,7 @@ export class Sandbox {
   createAccount(
     spec: NewAccount = {},
   ): CallResult<{ accountId: string; accessKeyId: string; secretAccessKey: string }> {
-    const event = createAccountEvent(this.state, spec);
+    const event = createAccountEvent(this.state, spec, this.installSecret);
     const env: EventEnvelope = { seq: this.state.seq + 1, at: this.now, event };
     applyEnvelope(this.state, env);
     this.emitToListeners([env]);

@@ -34,12 +34,14 @@ import {
   checkSpeed,
   Ec2Error,
   type EventEnvelope,
+  type KeyMaterial,
   type NewAccount,
   Sandbox,
   type SandboxSnapshot,
   snapshotState,
 } from "@ec2sim/core";
 import { DEFAULT_ACCOUNT_ID } from "@ec2sim/core/defaults";
+import { RsaKeyPool } from "./key-pool.ts";
 import { isUnwritable } from "./store/fsutil.ts";
 import {
   type JournalEntry,
@@ -94,6 +96,8 @@ export interface CreateSandboxOptions {
 
 export interface SandboxHostOptions {
   store: SandboxStore;
+  /** The install's secret: accounts created from now on get keys derived from it (see core's `credentialsFor`). */
+  installSecret?: string;
   /** The real clock the simulated clocks run off. */
   realNow?: () => number;
   /** Period of the transition ticker in ms; 0 disables it. 250 unless told. */
@@ -231,11 +235,18 @@ export class SandboxHost {
   private readonly shared: boolean;
   private readonly snapshotEvery: number;
   private readonly snapshotOnCloseMin: number;
+  /** What every Sandbox is built with: the install secret, and key material whose RSA keys are made off the event loop. */
+  private readonly secret: { installSecret?: string; keys: KeyMaterial };
+  private readonly keyPool = new RsaKeyPool();
   private readonly clockMarkMs: number;
 
   constructor(options: SandboxHostOptions) {
     this.store = options.store;
     this.realNow = options.realNow ?? Date.now;
+    this.secret = {
+      ...(options.installSecret !== undefined ? { installSecret: options.installSecret } : {}),
+      keys: this.keyPool.material,
+    };
     this.log =
       options.log ??
       ((m, e) => console.error(`ec2sim: ${m}${e ? `: ${e instanceof Error ? e.message : String(e)}` : ""}`));
@@ -310,7 +321,7 @@ export class SandboxHost {
           throw new Ec2Error("InvalidParameterValue", `The sandbox '${name}' already exists`);
         storeDown(e);
       }
-      const sb = new Sandbox({ seed, realNow: this.realNow });
+      const sb = new Sandbox({ seed, realNow: this.realNow, ...this.secret });
       const hosted: Hosted = { name, meta, sb, issuedSeq: 0, durableSeq: 0, tail: Promise.resolve() };
       if (this.shared) await this.share(hosted, false);
       this.loaded.set(name, Promise.resolve(hosted));
@@ -435,7 +446,13 @@ export class SandboxHost {
     input: Record<string, unknown> = {},
   ): Promise<T> {
     const h = await this.hosted(name);
-    return this.execute(h, (sb) => sb.call<T>(ctx, action, input), 0, READ_ACTION.test(action));
+    // An RSA key pair is made in the thread pool before the (synchronous) command runs.
+    const rsa = action === "CreateKeyPair" && (input.KeyType ?? "rsa") === "rsa" && input.DryRun !== true;
+    if (!rsa) return this.execute(h, (sb) => sb.call<T>(ctx, action, input), 0, READ_ACTION.test(action));
+    const key = await this.keyPool.take();
+    const current = await this.hosted(name);
+    // execute runs the command before its first await: the key is handed to exactly this command.
+    return this.keyPool.withKey(key, () => this.execute(current, (sb) => sb.call<T>(ctx, action, input)));
   }
 
   async createAccount(name: string, spec: NewAccount): Promise<AccountInfo> {
@@ -934,11 +951,16 @@ export class SandboxHost {
       return Sandbox.replay(envelopes, {
         seed: config.seed,
         realNow: this.realNow,
+        ...this.secret,
         ...(config.start !== undefined ? { start: config.start } : {}),
       });
     let sb: Sandbox;
     try {
-      sb = Sandbox.fromSnapshot(snapshot.state as SandboxSnapshot, { seed: config.seed, realNow: this.realNow });
+      sb = Sandbox.fromSnapshot(snapshot.state as SandboxSnapshot, {
+        seed: config.seed,
+        realNow: this.realNow,
+        ...this.secret,
+      });
     } catch (e) {
       this.log(`sandbox "${name}": cannot read its snapshot`, e);
       throw serviceUnavailable(

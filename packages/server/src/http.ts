@@ -9,11 +9,13 @@
 import { isUtf8 } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer, Server as HttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { Ec2Error, isEc2Error } from "@ec2sim/core";
 import { type QueryHandler, serializeError } from "@ec2sim/ec2-query";
 import { handleAdmin } from "./admin.ts";
 import { type EndpointOptions, sandboxEndpoint } from "./dispatch.ts";
+import type { Refusal, RequestGuard } from "./guard.ts";
 import { DEFAULT_SANDBOX, type SandboxHost } from "./host.ts";
 
 /** Bodies beyond this are refused before they are read (the Query parser's own limit is 4 MiB). */
@@ -23,6 +25,16 @@ export interface HttpServerOptions extends EndpointOptions {
   /** Sandbox behind `/`. */
   defaultSandbox?: string;
   log?: (message: string, error?: unknown) => void;
+  /**
+   * Who may use the admin API (guard.ts): without one, every admin route but `GET /health` is
+   * refused — an admin API without credentials is never served.
+   */
+  guard?: RequestGuard;
+  /** Serve HTTPS with this certificate and key (PEM). */
+  tls?: { cert: Buffer | string; key: Buffer | string };
+  /** Open connections allowed in all (8,192 unless told) and per client address (512): beyond, a 503 and close. */
+  maxConnections?: number;
+  maxConnectionsPerClient?: number;
 }
 
 export interface RunningServer {
@@ -88,6 +100,41 @@ function sendXmlError(res: ServerResponse, error: Ec2Error, requestId = randomUU
   res.end(body);
 }
 
+/**
+ * Why an admin request is refused, if it is: a foreign Host or Origin (403), no admin token (401),
+ * or a state change that is not JSON (415). `GET /_ec2sim/health` is anyone's.
+ */
+function adminRefusal(req: IncomingMessage, guard: RequestGuard | undefined): Refusal | undefined {
+  const method = (req.method ?? "GET").toUpperCase();
+  const pathname = (req.url ?? "/").split("?", 1)[0];
+  if (method === "GET" && pathname === "/_ec2sim/health") return undefined;
+  if (!guard) return { status: 401, code: "AuthFailure", message: "This server's admin API is not enabled" };
+  const site = guard.checkSite(req.headers);
+  if (site) return site;
+  if (!guard.isAdmin(req.headers)) {
+    return {
+      status: 401,
+      code: "AuthFailure",
+      message:
+        "The admin API needs the admin token: send 'Authorization: Bearer <token>' (the token is in the server's data directory, file admin-token, mode 600)",
+    };
+  }
+  if (method !== "GET" && method !== "HEAD") {
+    const type = String(req.headers["content-type"] ?? "")
+      .split(";", 1)[0]!
+      .trim()
+      .toLowerCase();
+    if (type !== "application/json") {
+      return {
+        status: 415,
+        code: "UnsupportedMediaType",
+        message: `The admin API takes changes as JSON only: send 'content-type: application/json' (got '${type.slice(0, 60)}')`,
+      };
+    }
+  }
+  return undefined;
+}
+
 /** `/sandbox/<name>` and `/sandbox/<name>/…` -> name; `/` -> default; anything else -> undefined. */
 export function sandboxOfPath(path: string, defaultSandbox: string): string | undefined {
   const pathname = path.split("?", 1)[0] ?? "/";
@@ -124,6 +171,16 @@ export function createHttpServer(host: SandboxHost, options: HttpServerOptions =
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = req.url ?? "/";
     if (path.startsWith("/_ec2sim/") || path === "/_ec2sim") {
+      const refusal = adminRefusal(req, options.guard);
+      if (refusal) {
+        req.resume();
+        res.writeHead(refusal.status, {
+          "content-type": "application/json",
+          ...(refusal.status === 401 ? { "www-authenticate": 'Bearer realm="ec2sim admin"' } : {}),
+        });
+        res.end(JSON.stringify({ error: { code: refusal.code, message: refusal.message } }));
+        return;
+      }
       let body = "";
       try {
         body = await readBody(req, MAX_BODY_BYTES);
@@ -188,7 +245,7 @@ export function createHttpServer(host: SandboxHost, options: HttpServerOptions =
     res.end(out.body);
   };
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((e: unknown) => {
       log("request failed", e);
       try {
@@ -197,23 +254,76 @@ export function createHttpServer(host: SandboxHost, options: HttpServerOptions =
         res.destroy();
       }
     });
-  });
+  };
+  const server: Server = options.tls ? createHttpsServer(options.tls, onRequest) : createServer(onRequest);
   // Malformed HTTP (not even a request line): answer EC2-shaped, then hang up.
-  server.on("clientError", (_err, socket) => {
+  server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) {
       socket.destroy();
       return;
     }
     const requestId = randomUUID();
+    if (err.code === "ERR_HTTP_REQUEST_TIMEOUT") {
+      // Headers or body not received in time (a slow client holds a socket only this long).
+      const { body } = serializeError(
+        new Ec2Error("RequestTimeout", "The request was not received in time; the connection is closed", 408),
+        requestId,
+      );
+      socket.end(
+        `HTTP/1.1 408 Request Timeout\r\ncontent-type: text/xml;charset=UTF-8\r\nx-amzn-requestid: ${requestId}\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+      return;
+    }
     const { body } = serializeError(new Ec2Error("MalformedQueryString", "The request is not valid HTTP"), requestId);
     socket.end(
       `HTTP/1.1 400 Bad Request\r\ncontent-type: text/xml;charset=UTF-8\r\nx-amzn-requestid: ${requestId}\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
   });
-  server.keepAliveTimeout = 30_000;
-  server.headersTimeout = 35_000;
-  server.requestTimeout = 60_000;
+  // A client that trickles its headers or body holds a socket (and a descriptor) only this long.
+  server.keepAliveTimeout = 30_000; // idle keep-alive sockets are bounded by the connection caps below
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  limitConnections(server, options.maxConnections ?? 8_192, options.maxConnectionsPerClient ?? 512);
   return server;
+}
+
+/**
+ * Caps open connections, in all and per client address, so that one client's thousands of slow
+ * or idle sockets cannot use up the server's file descriptors: a connection beyond either cap is
+ * answered `503 ServiceUnavailable` (EC2-shaped, with Retry-After) and closed at once.
+ */
+function limitConnections(server: Server, total: number, perClient: number): void {
+  const byClient = new Map<string, number>();
+  let open = 0;
+  server.on("connection", (socket) => {
+    const client = socket.remoteAddress ?? "?";
+    const mine = byClient.get(client) ?? 0;
+    if (open >= total || mine >= perClient) {
+      const why =
+        mine >= perClient
+          ? `too many connections from ${client} (${mine} open, at most ${perClient})`
+          : `too many connections (${open} open, at most ${total})`;
+      const requestId = randomUUID();
+      const { body } = serializeError(
+        new Ec2Error("ServiceUnavailable", `The server is busy: ${why}. Please retry your request.`, 503),
+        requestId,
+      );
+      socket.on("error", () => undefined);
+      socket.end(
+        `HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/xml;charset=UTF-8\r\nx-amzn-requestid: ${requestId}\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+      setTimeout(() => socket.destroy(), 1_000).unref();
+      return;
+    }
+    open++;
+    byClient.set(client, mine + 1);
+    socket.once("close", () => {
+      open--;
+      const n = (byClient.get(client) ?? 1) - 1;
+      if (n > 0) byClient.set(client, n);
+      else byClient.delete(client);
+    });
+  });
 }
 
 /** Listens on host:port (0 picks a free port). */
@@ -227,10 +337,11 @@ export async function listen(server: Server, port: number, hostname: string): Pr
   });
   const addr = server.address() as AddressInfo;
   const shownHost = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+  const scheme = server instanceof HttpsServer ? "https" : "http";
   return {
     server,
     port: addr.port,
-    url: `http://${shownHost}:${addr.port}`,
+    url: `${scheme}://${shownHost}:${addr.port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

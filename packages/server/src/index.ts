@@ -2,6 +2,7 @@
 
 export { type AdminRequest, type AdminResponse, handleAdmin } from "./admin.ts";
 export { type EndpointOptions, routeAction, sandboxEndpoint, unsupportedOperation } from "./dispatch.ts";
+export { type GuardOptions, hostnameOf, isLoopbackHost, type RequestGuard, requestGuard } from "./guard.ts";
 export {
   type AccountInfo,
   type CreateSandboxOptions,
@@ -26,6 +27,7 @@ export {
   type RunningServer,
   sandboxOfPath,
 } from "./http.ts";
+export { ADMIN_TOKEN_FILE, INSTALL_SECRET_FILE, readOrCreateSecret } from "./install.ts";
 export { defaultDataDir, type RunningSandboxServer, type ServeOptions, startServer } from "./serve.ts";
 export * from "./store/index.ts";
 export { attachWebSocket, type WebSocketEndpoint, type WebSocketOptions } from "./ws.ts";

@@ -6,8 +6,11 @@ import type { IncomingMessage, Server } from "node:http";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
+import { credentialsFor } from "@ec2sim/core";
+import { isLoopbackHost, requestGuard } from "./guard.ts";
 import { DEFAULT_SANDBOX, SandboxHost, type SandboxInfo } from "./host.ts";
 import { createHttpServer, listen } from "./http.ts";
+import { ADMIN_TOKEN_FILE, INSTALL_SECRET_FILE, newSecret, readOrCreateSecret } from "./install.ts";
 import { JournalStore } from "./store/journal-store.ts";
 import { MemoryStore } from "./store/memory-store.ts";
 import type { SandboxStore } from "./store/store.ts";
@@ -35,6 +38,14 @@ export interface ServeOptions {
   log?: (message: string, error?: unknown) => void;
   /** Told when the server cannot go on safely (it lost its data directory's lock): close it. */
   onFatal?: (error: Error) => void;
+  /** The admin token (else `<data>/admin-token`, made at the first start). `ec2sim serve` reads EC2SIM_ADMIN_TOKEN. */
+  adminToken?: string;
+  /** Host names (and `host:port`) the admin API and the WebSocket answer besides the loopback names. */
+  allowedHosts?: string[];
+  /** Browser origins (`https://tools.example`) allowed to use the admin API and the WebSocket. */
+  allowedOrigins?: string[];
+  /** Serve HTTPS with this certificate and key (PEM). */
+  tls?: { cert: Buffer | string; key: Buffer | string };
 }
 
 export interface RunningSandboxServer {
@@ -44,6 +55,11 @@ export interface RunningSandboxServer {
   readonly defaultSandbox: string;
   readonly sandboxes: SandboxInfo[];
   readonly dataDir: string | undefined;
+  /** The admin token the admin API requires (bearer), and the file it is kept in (mode 600) unless it was given. */
+  readonly adminToken: string;
+  readonly adminTokenFile: string | undefined;
+  /** It was made by this start (the banner shows it once). */
+  readonly adminTokenCreated: boolean;
   close(): Promise<void>;
 }
 
@@ -66,9 +82,36 @@ async function openJournal(dir: string, compactOnSnapshot: boolean, options: Ser
   return store;
 }
 
+/** The PostgreSQL store keeps the install secret in its database (every replica derives the same keys). */
+const isSharedSecretStore = (
+  store: SandboxStore,
+): store is SandboxStore & { installSecret(candidate: string): Promise<string> } =>
+  typeof (store as { installSecret?: unknown }).installSecret === "function";
+
+/** Re-exported for `ec2sim serve`'s --host rule. */
+export { isLoopbackHost };
+
+/**
+ * Sandboxes made before keys came from the install secret have the keys anyone can compute from
+ * their seed (they are kept: they are in the log); say so, and how to get private ones.
+ */
+function warnOfPublicKeys(info: SandboxInfo, log: ServeOptions["log"]): void {
+  const public_ = info.accounts.filter(
+    (a) => credentialsFor(info.seed, a.accountId).secretAccessKey === a.secretAccessKey,
+  );
+  if (!public_.length) return;
+  log?.(
+    `notice: sandbox "${info.name}" was made by an earlier ec2sim: the keys of account(s) ${public_.map((a) => a.accountId).join(", ")} ` +
+      `derive from its seed, so anyone can compute them. They keep working; for keys no one else knows, make a new sandbox ` +
+      `(or delete this one: it is made again with private keys at the next start).`,
+  );
+}
+
 export async function startServer(options: ServeOptions = {}): Promise<RunningSandboxServer> {
   const kind = options.store ?? "journal";
   const dataDir = kind === "journal" ? (options.dataDir ?? defaultDataDir()) : undefined;
+  /** Where the admin token (and, but for PostgreSQL, the install secret) live, whatever the store. */
+  const home = options.dataDir ?? defaultDataDir();
   const compactOnSnapshot = options.compactHistory ?? false;
   const store: SandboxStore =
     kind === "memory"
@@ -81,8 +124,23 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSa
             ...(options.log ? { log: options.log } : {}),
           })
         : await openJournal(dataDir!, compactOnSnapshot, options);
+  let secrets: { installSecret: string; token: { value: string; file?: string; created: boolean } };
+  try {
+    secrets = {
+      installSecret: isSharedSecretStore(store)
+        ? await store.installSecret(newSecret())
+        : (await readOrCreateSecret(home, INSTALL_SECRET_FILE)).value,
+      token: options.adminToken
+        ? { value: options.adminToken, created: false }
+        : await readOrCreateSecret(home, ADMIN_TOKEN_FILE),
+    };
+  } catch (e) {
+    await store.close().catch(() => undefined);
+    throw e;
+  }
   const host = new SandboxHost({
     store,
+    installSecret: secrets.installSecret,
     ...(options.tickMs !== undefined ? { tickMs: options.tickMs } : {}),
     ...(options.snapshotEvery !== undefined ? { snapshotEvery: options.snapshotEvery } : {}),
     ...(options.log ? { log: options.log } : {}),
@@ -102,11 +160,22 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSa
           await host.setClock(s.name, { speed: options.speed, paused: false });
         }
       }
-      infos.push(await host.info(s.name));
+      const current = await host.info(s.name);
+      warnOfPublicKeys(current, options.log);
+      infos.push(current);
     }
     const defaultSandbox = wanted[0]!.name;
+    const hostname = options.hostname ?? "127.0.0.1";
+    const guard = requestGuard({
+      adminToken: secrets.token.value,
+      // The address it is bound to is a name it answers to as well.
+      allowedHosts: [...(options.allowedHosts ?? []), ...(isLoopbackHost(hostname) ? [] : [hostname])],
+      allowedOrigins: options.allowedOrigins ?? [],
+    });
     const server = createHttpServer(host, {
       defaultSandbox,
+      guard,
+      ...(options.tls ? { tls: options.tls } : {}),
       acceptAnySignature: options.acceptAnySignature ?? false,
       ...(options.log ? { log: options.log } : {}),
     });
@@ -114,10 +183,11 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSa
     const ws = lazyWebSocket(server, async () =>
       (await import("./ws.ts")).attachWebSocket(server, host, {
         defaultSandbox,
+        guard,
         ...(options.log ? { log: options.log } : {}),
       }),
     );
-    const running = await listen(server, options.port ?? 4566, options.hostname ?? "127.0.0.1");
+    const running = await listen(server, options.port ?? 4566, hostname);
     let closing: Promise<void> | undefined;
     return {
       url: running.url,
@@ -126,6 +196,9 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSa
       defaultSandbox,
       sandboxes: infos,
       dataDir,
+      adminToken: secrets.token.value,
+      adminTokenFile: secrets.token.file,
+      adminTokenCreated: secrets.token.created,
       close: () =>
         (closing ??= (async () => {
           await ws.close(); // WebSocket protocol (issue #5)

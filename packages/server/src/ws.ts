@@ -25,6 +25,7 @@ import {
   WS_PATH,
 } from "@ec2sim/protocol";
 import { type WebSocket, WebSocketServer } from "ws";
+import type { RequestGuard } from "./guard.ts";
 import type { SandboxHost } from "./host.ts";
 import { OwnerCache, visibleEvents } from "./ws-filter.ts";
 
@@ -39,6 +40,11 @@ export interface WebSocketOptions {
   helloTimeoutMs?: number;
   /** A client this far behind (bytes queued) is dropped; it can reconnect and resume. */
   maxBufferedBytes?: number;
+  /**
+   * Host and Origin checks at the upgrade, and the admin token (a bearer header on the upgrade:
+   * the clock may then be moved whatever account signs in). Without one, no one is admin.
+   */
+  guard?: RequestGuard;
   log?: (message: string, error?: unknown) => void;
 }
 
@@ -64,6 +70,8 @@ interface Session {
   ws: WebSocket;
   sandbox: string;
   accountId: string;
+  /** The upgrade carried the admin token. */
+  admin: boolean;
   subs: Map<string, Sub>;
 }
 
@@ -229,7 +237,7 @@ export function attachWebSocket(server: Server, host: SandboxHost, options: WebS
         if (p.advance !== undefined || p.speed !== undefined || p.paused !== undefined) {
           // Every account of the sandbox shares its clock: only its operators move it.
           const sb = await host.load(s.sandbox);
-          if (!sb.isClockOperator(s.accountId))
+          if (!s.admin && !sb.isClockOperator(s.accountId))
             throw new Ec2Error(
               "UnauthorizedOperation",
               `You are not authorized to perform this operation: account ${s.accountId} is not an operator of sandbox '${s.sandbox}', so it cannot move the clock every account shares (an operator or the admin token can)`,
@@ -275,7 +283,12 @@ export function attachWebSocket(server: Server, host: SandboxHost, options: WebS
     }
   }
 
-  async function handleHello(ws: WebSocket, nonce: string, hello: HelloMsg): Promise<Session | undefined> {
+  async function handleHello(
+    ws: WebSocket,
+    nonce: string,
+    hello: HelloMsg,
+    admin: boolean,
+  ): Promise<Session | undefined> {
     if (hello.protocol !== PROTOCOL_VERSION) {
       const advice =
         hello.protocol < PROTOCOL_VERSION
@@ -319,10 +332,11 @@ export function attachWebSocket(server: Server, host: SandboxHost, options: WebS
       clock: { ...sb.state.clock },
       serverNow: Date.now(),
     });
-    return { ws, sandbox, accountId: account.accountId, subs: new Map() };
+    return { ws, sandbox, accountId: account.accountId, admin, subs: new Map() };
   }
 
-  wss.on("connection", (ws: WebSocket) => {
+  wss.on("connection", (ws: WebSocket, req: IncomingMessage) => {
+    const admin = options.guard?.isAdmin(req.headers) ?? false;
     const nonce = newNonce();
     let session: Session | undefined;
     let helloing = false;
@@ -354,7 +368,7 @@ export function attachWebSocket(server: Server, host: SandboxHost, options: WebS
           return;
         }
         helloing = true;
-        handleHello(ws, nonce, msg).then(
+        handleHello(ws, nonce, msg, admin).then(
           (s) => {
             clearTimeout(helloTimer);
             if (!s) return;
@@ -400,6 +414,15 @@ export function attachWebSocket(server: Server, host: SandboxHost, options: WebS
     const pathname = (req.url ?? "/").split("?", 1)[0];
     if (pathname !== path) {
       socket.end("HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+      return;
+    }
+    // A page elsewhere (cross-site WebSocket hijacking) or a rebound DNS name is refused before the handshake.
+    const refusal = options.guard?.checkSite(req.headers);
+    if (refusal) {
+      const body = JSON.stringify({ error: { code: refusal.code, message: refusal.message } });
+      socket.end(
+        `HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));

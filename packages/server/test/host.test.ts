@@ -154,7 +154,8 @@ describe("SandboxHost", () => {
     store.gate = true;
     let wrote = false;
     let read = false;
-    const w = host.call("t", A, "CreateKeyPair", { KeyName: "k1" }).then(() => (wrote = true));
+    // ed25519: an RSA CreateKeyPair first waits for its key from the thread pool, so it is ordered when it runs.
+    const w = host.call("t", A, "CreateKeyPair", { KeyName: "k1", KeyType: "ed25519" }).then(() => (wrote = true));
     const r = host.call<{ KeyPairs: unknown[] }>("t", A, "DescribeKeyPairs", {}).then((o) => ((read = true), o));
     // The write has reached the store and is held there; an answer given early would have gone out
     // by the turn of the event loop after that.
@@ -173,9 +174,11 @@ describe("SandboxHost", () => {
     const logs: string[] = [];
     const host = new SandboxHost({ store, tickMs: 0, log: (m) => logs.push(m) });
     await host.create("t", { seed: "s", paused: true });
-    await host.call("t", A, "CreateKeyPair", { KeyName: "kept" });
+    await host.call("t", A, "CreateKeyPair", { KeyName: "kept", KeyType: "ed25519" });
     store.failNext = 2; // the failed write, and the first retry
-    const err = await host.call("t", A, "CreateKeyPair", { KeyName: "lost" }).catch((e: unknown) => e);
+    const err = await host
+      .call("t", A, "CreateKeyPair", { KeyName: "lost", KeyType: "ed25519" })
+      .catch((e: unknown) => e);
     expect(isEc2Error(err) && err.code).toBe("ServiceUnavailable");
     expect(isEc2Error(err) && err.httpStatus).toBe(503);
     expect(logs.join("\n")).toContain("disk on fire");
@@ -185,7 +188,9 @@ describe("SandboxHost", () => {
     expect((await host.costReport("t")).total).toBeGreaterThanOrEqual(0);
     // A write before the retry time is refused at once, saying when it is tried again; nothing reaches the store.
     const appendsBefore = store.attempts;
-    const early = await host.call("t", A, "CreateKeyPair", { KeyName: "early" }).catch((e: unknown) => e);
+    const early = await host
+      .call("t", A, "CreateKeyPair", { KeyName: "early", KeyType: "ed25519" })
+      .catch((e: unknown) => e);
     expect(isEc2Error(early) && early.code).toBe("ServiceUnavailable");
     expect(isEc2Error(early) && early.message).toMatch(/reads still answer, writes are tried again from/);
     expect(store.attempts).toBe(appendsBefore);
@@ -193,7 +198,7 @@ describe("SandboxHost", () => {
     const deadline = Date.now() + 20_000;
     const outcomes: string[] = [];
     for (;;) {
-      const r = await host.call("t", A, "CreateKeyPair", { KeyName: "after" }).then(
+      const r = await host.call("t", A, "CreateKeyPair", { KeyName: "after", KeyType: "ed25519" }).then(
         () => "ok",
         (e: unknown) => (isEc2Error(e) ? e.code : String(e)),
       );
@@ -207,7 +212,7 @@ describe("SandboxHost", () => {
     const again = await host.call<{ KeyPairs: { KeyName: string }[] }>("t", A, "DescribeKeyPairs", {});
     expect(again.KeyPairs.map((k) => k.KeyName).sort()).toEqual(["after", "kept"]);
     // Healed: the next write goes straight through.
-    await host.call("t", A, "CreateKeyPair", { KeyName: "next" });
+    await host.call("t", A, "CreateKeyPair", { KeyName: "next", KeyType: "ed25519" });
     await host.close();
   });
 

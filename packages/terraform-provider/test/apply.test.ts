@@ -133,7 +133,10 @@ describe("the provider's handlers against ec2sim serve", () => {
   };
 
   it("without keys, acts as the sandbox's default account (keys from the admin API)", async () => {
-    const h = await configured({ region: "us-east-1" }, { ...noKeys, EC2SIM_ENDPOINT: server.url });
+    const h = await configured(
+      { region: "us-east-1" },
+      { ...noKeys, EC2SIM_ENDPOINT: server.url, EC2SIM_ADMIN_TOKEN: server.adminToken },
+    );
     const res = (await h.ApplyResourceChange!({
       type_name: "aws_key_pair",
       prior_state: dv(null),
@@ -150,7 +153,10 @@ describe("the provider's handlers against ec2sim serve", () => {
   });
 
   it("puts EC2's error code into the diagnostic summary, and drops a resource gone from EC2 on refresh", async () => {
-    const h = await configured({ region: "us-east-1", endpoints: [{ ec2: server.url }] }, noKeys);
+    const h = await configured(
+      { region: "us-east-1", endpoints: [{ ec2: server.url }] },
+      { ...noKeys, EC2SIM_ADMIN_TOKEN: server.adminToken },
+    );
     const gone = (await h.ReadResource!({
       type_name: "aws_key_pair",
       current_state: dv({ id: "nope", key_name: "nope" }),
@@ -170,7 +176,10 @@ describe("the provider's handlers against ec2sim serve", () => {
   });
 
   it("waits on the sandbox's clock: a 5s create timeout runs out in simulated time, long before 5 real seconds", async () => {
-    const h = await configured({ region: "us-east-1", endpoints: [{ ec2: server.url }] }, noKeys);
+    const h = await configured(
+      { region: "us-east-1", endpoints: [{ ec2: server.url }] },
+      { ...noKeys, EC2SIM_ADMIN_TOKEN: server.adminToken },
+    );
     const images = (await h.ReadDataSource!({
       type_name: "aws_ami",
       config: dv({

@@ -1,7 +1,7 @@
 // Test helper: a real `ec2sim serve` process (the built ec2sim, as a user starts it) on 127.0.0.1 with a
 // free port, a temporary data directory and a fast clock; its accounts from the admin API.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -10,6 +10,8 @@ const BIN = resolve(import.meta.dirname, "../../../apps/cli/dist/ec2sim.mjs");
 
 export interface Ec2simServer {
   url: string;
+  /** The server's admin token (the provider reads it from EC2SIM_ADMIN_TOKEN). */
+  adminToken: string;
   accounts: { accountId: string; accessKeyId: string; secretAccessKey: string }[];
   admin<T = any>(method: string, path: string, body?: unknown): Promise<T>;
   stop(): Promise<void>;
@@ -36,10 +38,15 @@ export async function startEc2sim(speed = 200): Promise<Ec2simServer> {
     });
     void exited.then(() => rej(new Error(`ec2sim serve exited:\n${out}`)));
   });
+  const adminToken = readFileSync(join(dataDir, "admin-token"), "utf8").trim();
   const admin = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const r = await fetch(`${url}/_ec2sim${path}`, {
       method,
-      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
+      headers: {
+        authorization: `Bearer ${adminToken}`,
+        ...(method === "GET" ? {} : { "content-type": "application/json" }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     if (!r.ok) throw new Error(`admin ${method} ${path}: ${r.status} ${await r.text()}`);
     return (await r.json()) as T;
@@ -47,6 +54,7 @@ export async function startEc2sim(speed = 200): Promise<Ec2simServer> {
   const info = await admin<{ accounts: Ec2simServer["accounts"] }>("GET", "/sandboxes/default");
   return {
     url,
+    adminToken,
     accounts: info.accounts,
     admin,
     stop: async () => {

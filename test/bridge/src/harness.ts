@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Sandbox } from "@ec2sim/core";
-import { adminOk, BIN, REPO, type ServerProcess, startServer as startShared } from "@ec2sim/test-harness";
+import { adminOk, adminTokenOf, BIN, REPO, type ServerProcess, startServer as startShared } from "@ec2sim/test-harness";
 import { type Call, catPhotoStory, type StoryIds } from "./story.ts";
 
 export const ACCOUNT = "111122223333";
@@ -88,7 +88,13 @@ export async function ec2sim(
   env: NodeJS.ProcessEnv = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await execFileP(BIN, args, { env: { ...process.env, NO_COLOR: "1", ...env }, maxBuffer: 1 << 28 });
+    // `--server URL` reads the admin API: give the command that server's admin token.
+    const server = args[args.indexOf("--server") + 1];
+    const token = args.includes("--server") && server ? adminTokenOf(server) : undefined;
+    const r = await execFileP(BIN, args, {
+      env: { ...process.env, NO_COLOR: "1", ...(token ? { EC2SIM_ADMIN_TOKEN: token } : {}), ...env },
+      maxBuffer: 1 << 28,
+    });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const x = e as { code?: number; stdout?: string; stderr?: string };

@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { BIN, type ServerProcess, startServer } from "@ec2sim/test-harness";
+import { adminHeaders, adminTokenOf, BIN, type ServerProcess, startServer } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { catPhotoStory, type StoryIds } from "./story.ts";
 
@@ -33,7 +33,8 @@ const serve = (extra: string[]): Promise<ServerProcess> =>
 async function admin<T = any>(url: string, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${url}/_ec2sim${path}`, {
     method,
-    ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+    headers: adminHeaders(url, method),
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status}: ${text}`);
@@ -42,8 +43,11 @@ async function admin<T = any>(url: string, method: string, path: string, body?: 
 
 async function ec2sim(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
+    // `--server URL` reads the admin API: the command gets that server's admin token.
+    const server = args.includes("--server") ? args[args.indexOf("--server") + 1] : undefined;
+    const token = server ? adminTokenOf(server) : undefined;
     const r = await execFileP(BIN, args, {
-      env: { ...process.env, NO_COLOR: "1", EC2SIM_URL: "" },
+      env: { ...process.env, NO_COLOR: "1", EC2SIM_URL: "", ...(token ? { EC2SIM_ADMIN_TOKEN: token } : {}) },
       maxBuffer: 1 << 28,
     });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };

@@ -4,7 +4,7 @@
  * the EC2 API lacks (GuestRun), and see that seeds make IDs and credentials deterministic.
  */
 import { DescribeImagesCommand, DescribeInstancesCommand, RunInstancesCommand } from "@aws-sdk/client-ec2";
-import { admin, type ServerProcess, sdkClient, startServer, tempDir } from "@ec2sim/test-harness";
+import { admin, adminHeaders, type ServerProcess, sdkClient, startServer, tempDir } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 describe("admin API and named sandboxes", () => {
@@ -132,7 +132,11 @@ describe("admin API and named sandboxes", () => {
       const r = await admin(server.url, method, path, body);
       expect([method, path, r.status, r.json?.error?.code]).toEqual([method, path, status, code]);
     }
-    const broken = await fetch(`${server.url}/_ec2sim/sandboxes`, { method: "POST", body: "{not json" });
+    const broken = await fetch(`${server.url}/_ec2sim/sandboxes`, {
+      method: "POST",
+      headers: adminHeaders(server.url, "POST"),
+      body: "{not json",
+    });
     expect(broken.status).toBe(400);
     expect(((await broken.json()) as { error: { code: string } }).error.code).toBe("MalformedJson");
     const added = await admin(server.url, "POST", "/sandboxes/default/accounts", {

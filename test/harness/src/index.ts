@@ -4,7 +4,7 @@
  * accounts and credentials; AWS SDK clients; temp dirs; a seeded PRNG.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -40,6 +40,8 @@ export function tempDir(prefix: string): { dir: string; remove(): void } {
 
 export interface ServerProcess {
   readonly url: string;
+  /** The admin token (read from `<data>/admin-token`, where the server made it), sent by `admin()`. */
+  readonly adminToken: string;
   readonly port: number;
   readonly proc: ChildProcess;
   readonly dataDir: string;
@@ -66,6 +68,8 @@ export interface StartOptions {
   extraArgs?: string[];
   /** How long to wait for the banner (default 30 s). */
   timeoutMs?: number;
+  /** How to find the URL in the banner (default: `serving EC2 at http://127.0.0.1:PORT`). */
+  bannerUrl?: RegExp;
   /** A command the server runs under, e.g. ["unshare", "--pid", "--fork", "--kill-child"] (a container's PID namespace). */
   prefix?: string[];
   /** The `ec2sim` executable (default BIN, the built command of this repository). */
@@ -124,7 +128,7 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
       timeoutMs,
     );
     proc.stdout!.on("data", () => {
-      const m = /serving EC2 at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      const m = (opts.bannerUrl ?? /serving EC2 at (http:\/\/127\.0\.0\.1:\d+)/).exec(out);
       if (m) {
         clearTimeout(timer);
         res(m[1]!);
@@ -135,8 +139,11 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
       rej(new Error(`ec2sim serve exited with ${code} before it was ready:\n${out}`));
     });
   });
+  const adminToken = readFileSync(join(dataDir, "admin-token"), "utf8").trim();
+  adminTokens.set(new URL(url).origin, adminToken);
   return {
     url,
+    adminToken,
     port: Number(new URL(url).port),
     proc,
     dataDir,
@@ -153,7 +160,29 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
   };
 }
 
-/** A request to the admin API (`URL/_ec2sim/PATH`): its status and parsed JSON body, whatever the status. */
+/** Admin tokens of the servers started here, by origin. */
+const adminTokens = new Map<string, string>();
+
+/** Tells `admin()` the token of a server started elsewhere (the REPL's embedded one): read from its data directory. */
+export function useAdminTokenOf(url: string, dataDir: string): void {
+  adminTokens.set(new URL(url).origin, readFileSync(join(dataDir, "admin-token"), "utf8").trim());
+}
+
+/** The admin token of a server started here (by any URL of it), for tools given it by EC2SIM_ADMIN_TOKEN. */
+export function adminTokenOf(url: string): string | undefined {
+  return adminTokens.get(new URL(url).origin);
+}
+
+/** The headers an admin request to `url` needs: the server's admin token, and JSON for changes. */
+export function adminHeaders(url: string, method = "GET"): Record<string, string> {
+  const token = adminTokens.get(new URL(url).origin);
+  return {
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+    ...(method === "GET" || method === "HEAD" ? {} : { "content-type": "application/json" }),
+  };
+}
+
+/** A request to the admin API (`URL/_ec2sim/PATH`) with the server's admin token: its status and parsed JSON body, whatever the status. */
 export async function admin<T = any>(
   url: string,
   method: string,
@@ -162,7 +191,7 @@ export async function admin<T = any>(
 ): Promise<{ status: number; json: T }> {
   const res = await fetch(`${url}/_ec2sim${path}`, {
     method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
+    headers: adminHeaders(url, method),
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await res.text();

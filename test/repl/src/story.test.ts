@@ -6,7 +6,7 @@
  * instance appears on the REPL's screen live.
  */
 import { DescribeImagesCommand, RunInstancesCommand } from "@aws-sdk/client-ec2";
-import { accountsOf, sdkClient } from "@ec2sim/test-harness";
+import { accountsOf, sdkClient, useAdminTokenOf } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasTmux, startTerminal, type Terminal } from "./tmux.ts";
 
@@ -96,6 +96,7 @@ describe("a second client", () => {
   it("an instance launched through the EC2 endpoint with the AWS SDK appears on the REPL's screen live", async () => {
     const url = (await t.waitFor(/served at (http:\/\/127\.0\.0\.1:\d+)/, "the endpoint", 60_000))[1]!;
     await t.waitFor(/No instances yet/, "the empty home screen");
+    useAdminTokenOf(url, t.dataDir);
     const [a] = await accountsOf(url);
     const ec2 = sdkClient(url, a);
     const { Images } = await ec2.send(

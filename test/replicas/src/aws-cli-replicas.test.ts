@@ -10,7 +10,7 @@
 
 import { awsCliRunner, type CliAccount, runAwsCliStory } from "@ec2sim/test-endpoint/src/aws-cli-story.ts";
 import { findAwsCliV2 } from "@ec2sim/test-endpoint/src/harness.ts";
-import { accountsOf } from "@ec2sim/test-harness";
+import { accountsOf, adminHeaders } from "@ec2sim/test-harness";
 import { type PgCluster, startCluster } from "@ec2sim/test-pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase, startReplica } from "./harness.ts";
@@ -81,7 +81,7 @@ describe("AWS CLI v2 through two ec2sim replicas on one PostgreSQL database, alt
     // Freeze the sandbox's clock (a journaled event, through replica 2) so both replicas are asked about one instant.
     const paused = await fetch(`${urls[1]}/_ec2sim/sandboxes/default/clock`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: adminHeaders(urls[1]!, "POST"),
       body: JSON.stringify({ paused: true }),
     });
     expect(paused.status, await paused.clone().text()).toBe(200);

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildProvider, type CliConfig, writeTerraformCliConfig } from "@ec2sim/terraform-provider";
+import { adminTokenOf } from "@ec2sim/test-harness";
 
 export const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), "../fixtures");
 
@@ -80,6 +81,11 @@ export async function prepareTerraform(env: NodeJS.ProcessEnv = {}): Promise<Ter
   ])
     delete base[k];
   const fullEnv = { ...base, ...env };
+  // The provider reads the admin API (the default account's keys, the clock): give it that server's token.
+  if (env.EC2SIM_ENDPOINT && !env.EC2SIM_ADMIN_TOKEN) {
+    const token = adminTokenOf(env.EC2SIM_ENDPOINT);
+    if (token) fullEnv.EC2SIM_ADMIN_TOKEN = token;
+  }
   return {
     root,
     cli,

@@ -3,10 +3,11 @@
  * API. Reads the parsed options into the server's `ServeOptions`, prints the banner (endpoint,
  * credentials, a ready-to-paste AWS CLI line) and closes cleanly on SIGINT/SIGTERM.
  */
+import { readFileSync } from "node:fs";
 import { isEc2Error, MAX_SPEED, MIN_SPEED } from "@ec2sim/core";
 import { DEFAULT_ACCOUNT_ID } from "@ec2sim/core/defaults";
 // Deep imports: the server's barrel also exports what serve loads only on demand (ws, PostgreSQL).
-import { defaultDataDir, type ServeOptions, startServer } from "@ec2sim/server/serve";
+import { defaultDataDir, isLoopbackHost, type ServeOptions, startServer } from "@ec2sim/server/serve";
 import { StoreLockedError, StoreUnavailableError } from "@ec2sim/server/store/errors";
 import type { Parsed } from "../spec.ts";
 import { UsageError } from "../spec.ts";
@@ -15,6 +16,14 @@ import { serve as spec } from "../table.ts";
 export interface ServeArgs extends ServeOptions {
   port: number;
   hostname: string;
+}
+
+function readPem(file: string, flag: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw usage(`${flag}: cannot read ${file} (${(e as Error).message})`);
+  }
 }
 
 const usage = (message: string) => new UsageError(message, spec);
@@ -46,9 +55,29 @@ export function serveArgs({ values }: Parsed, env: NodeJS.ProcessEnv = process.e
       throw usage(`--sandbox: invalid name '${name}' (letters, digits, . _ -)`);
     return seed ? { name, seed } : { name };
   });
+  const hostname = str("host") ?? "127.0.0.1";
+  if (!str("tls-cert") !== !str("tls-key")) throw usage("--tls-cert and --tls-key go together");
+  const tls = str("tls-cert")
+    ? { cert: readPem(str("tls-cert")!, "--tls-cert"), key: readPem(str("tls-key")!, "--tls-key") }
+    : undefined;
+  if (!isLoopbackHost(hostname) && !tls && values["insecure-expose"] !== true) {
+    throw usage(
+      `refusing to serve on ${hostname} without TLS: other machines would see account keys and the admin token in clear. ` +
+        "Give --tls-cert FILE --tls-key FILE, or --insecure-expose if this network is yours alone (see docs/SECURITY.md)",
+    );
+  }
+  const adminToken = env.EC2SIM_ADMIN_TOKEN || undefined;
+  if (adminToken !== undefined && adminToken.length < 16)
+    throw usage("EC2SIM_ADMIN_TOKEN must be at least 16 characters");
+  const allowedHosts = values["allow-host"] as string[] | undefined;
+  const allowedOrigins = values["allow-origin"] as string[] | undefined;
   return {
     port,
-    hostname: str("host") ?? "127.0.0.1",
+    hostname,
+    ...(tls ? { tls } : {}),
+    ...(adminToken ? { adminToken } : {}),
+    ...(allowedHosts ? { allowedHosts } : {}),
+    ...(allowedOrigins ? { allowedOrigins } : {}),
     store,
     ...(postgresUrl ? { postgresUrl } : {}),
     dataDir: str("data") ?? defaultDataDir(env),
@@ -95,7 +124,10 @@ export async function serve(parsed: Parsed): Promise<number> {
       (s, i) =>
         `  sandbox    ${s.name} (seed ${s.seed}, clock ×${s.clock.speed}${s.clock.paused ? ", paused" : ""}) at ${i === 0 ? `${running.url}/` : `${running.url}/sandbox/${s.name}/`}`,
     ),
-    `  admin API  ${running.url}/_ec2sim/sandboxes`,
+    `  admin API  ${running.url}/_ec2sim/sandboxes (Authorization: Bearer <admin token>)`,
+    running.adminTokenCreated
+      ? `  admin token ${running.adminToken}  (made now, shown once; kept in ${running.adminTokenFile}, mode 600)`
+      : `  admin token ${running.adminTokenFile ? `in ${running.adminTokenFile} (mode 600)` : "from EC2SIM_ADMIN_TOKEN"}`,
     ``,
     `Credentials of sandbox "${main.name}":`,
     ...main.accounts.map(
@@ -108,6 +140,16 @@ export async function serve(parsed: Parsed): Promise<number> {
     `  aws --endpoint-url ${running.url} ec2 describe-images --owners amazon --filters 'Name=name,Values=al2023-ami-2023*-x86_64' --query 'Images[].[ImageId,Name]' --output text`,
     ``,
   ];
+  if (!isLoopbackHost(args.hostname)) {
+    const bar = "!".repeat(78);
+    lines.unshift(
+      bar,
+      `!! WARNING: serving on ${args.hostname}, reachable from other machines${args.tls ? " (over TLS)" : " WITHOUT TLS"}.`,
+      ...(args.tls ? [] : ["!! Account keys and the admin token cross the network in clear (--insecure-expose)."]),
+      "!! Anyone who can reach it and has an account's keys acts as that account. See docs/SECURITY.md.",
+      bar,
+    );
+  }
   if (args.acceptAnySignature) {
     const bar = "!".repeat(78);
     lines.unshift(

@@ -107,6 +107,16 @@ export const MIGRATIONS: readonly Migration[] = [
         saved_at timestamptz NOT NULL DEFAULT now()
       );`,
   },
+  {
+    version: 2,
+    name: "install secret",
+    // The per-install secret account keys are derived from (issue #11): one for every replica of the database.
+    sql: `
+      CREATE TABLE %s.install (
+        key   text PRIMARY KEY,
+        value text NOT NULL
+      );`,
+  },
 ];
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,47}$/;
@@ -188,6 +198,24 @@ export class PostgresStore implements SandboxStore {
     // An idle connection that breaks (server restart) is dropped by the pool; without a listener
     // the 'error' event would crash the process.
     this.pool.on("error", (e) => this.log("PostgreSQL connection lost (idle; the pool reconnects on demand)", e));
+  }
+
+  /**
+   * The database's per-install secret (account keys derive from it): `candidate` when this call
+   * stores the first one, else the one stored — every replica gets the same.
+   */
+  async installSecret(candidate: string): Promise<string> {
+    try {
+      await this.pool.query(
+        `INSERT INTO "${this.schema}".install (key, value) VALUES ('secret', $1) ON CONFLICT DO NOTHING`,
+        [candidate],
+      );
+      return (await this.pool.query(`SELECT value FROM "${this.schema}".install WHERE key = 'secret'`)).rows[0].value;
+    } catch (e) {
+      if (isConnectionError(e))
+        throw new StoreUnavailableError(`PostgreSQL cannot be reached: ${(e as Error).message}`);
+      throw e;
+    }
   }
 
   /** Connects, creates or migrates the schema, and returns the store. */

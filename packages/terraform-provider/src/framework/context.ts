@@ -1,6 +1,9 @@
 // What resources see: the configured provider, a lazily loaded EC2 client per region, timeouts and
 // a polling helper for waiters. The AWS SDK is imported on first use only, so validate and plan of
 // configurations that need no API call never pay for loading it.
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { DEFAULT_ACCOUNT_ID } from "@ec2sim/core/defaults";
 import type { Ec2 as EC2 } from "./ec2-client.ts";
 import { isObj, type Obj, parseDuration } from "./values.ts";
@@ -72,6 +75,7 @@ export class SandboxAdmin {
   readonly sandbox: string;
   private infoPromise?: Promise<SandboxInfo | null>;
   private reachable = true;
+  private readonly token: string | undefined;
 
   constructor(endpoint: string) {
     let url: URL;
@@ -82,14 +86,17 @@ export class SandboxAdmin {
     }
     const m = /^\/sandbox\/([^/]+)\/?$/.exec(url.pathname);
     this.base = `${url.origin}/_ec2sim`;
+    this.token = adminToken(); // read when the provider is configured
     this.sandbox = m ? decodeURIComponent(m[1]!) : "-";
   }
 
   private async get<T>(path: string): Promise<T | null> {
     if (!this.reachable) return null;
     try {
+      const token = this.token;
       const res = await fetch(`${this.base}/sandboxes/${encodeURIComponent(this.sandbox)}${path}`, {
         signal: AbortSignal.timeout(5000),
+        ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
       });
       if (!res.ok) return null;
       return (await res.json()) as T;
@@ -279,4 +286,18 @@ export function errorCode(err: unknown): string | undefined {
 export function isNotFound(err: unknown): boolean {
   const code = errorCode(err);
   return !!code && /NotFound/.test(code);
+}
+
+/**
+ * The ec2sim admin token (its admin API needs it): EC2SIM_ADMIN_TOKEN, else the server's data
+ * directory's `admin-token` (EC2SIM_DATA, else ~/.ec2sim/data), as `ec2sim serve` made it.
+ */
+export function adminToken(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.EC2SIM_ADMIN_TOKEN) return env.EC2SIM_ADMIN_TOKEN;
+  try {
+    const dir = env.EC2SIM_DATA || join(homedir(), ".ec2sim", "data");
+    return readFileSync(join(dir, "admin-token"), "utf8").trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,0 +1,87 @@
+/**
+ * No client can stall the others (issue #11), with the real `ec2sim serve`: RSA key pairs made in
+ * the thread pool (10 at once, all distinct and valid), a 3.9 MB ImportKeyPair refused at once,
+ * connections capped per client address with a clear 503 while other clients go on, and a client
+ * that trickles its headers cut off by the header timeout. Latencies side by side: bench/endpoint.
+ */
+import { createPrivateKey, createPublicKey } from "node:crypto";
+import { connect, type Socket } from "node:net";
+import { CreateKeyPairCommand, DescribeRegionsCommand, ImportKeyPairCommand } from "@aws-sdk/client-ec2";
+import { credentialsFor, type ServerProcess, sdkClient, startServer } from "@ec2sim/test-harness";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+let server: ServerProcess;
+beforeAll(async () => {
+  server = await startServer({});
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+/** A socket from `localAddress` that sends the start of a request and then nothing; resolves once connected. */
+function slowSocket(localAddress: string): Promise<{ socket: Socket; received: () => string; closed: Promise<void> }> {
+  const { port } = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    let got = "";
+    const socket = connect({ host: "127.0.0.1", port: Number(port), localAddress }, () => {
+      socket.write("GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+      resolve({ socket, received: () => got, closed });
+    });
+    const closed = new Promise<void>((r) => socket.on("close", () => r()));
+    socket.on("data", (d) => (got += d.toString()));
+    socket.on("error", reject);
+  });
+}
+
+describe("limits (ec2sim serve)", { timeout: 120_000 }, () => {
+  it("10 concurrent RSA CreateKeyPair: all succeed with distinct, valid keys", async () => {
+    const ec2 = sdkClient(server.url, await credentialsFor(server.url));
+    const made = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => ec2.send(new CreateKeyPairCommand({ KeyName: `rsa-${i}` }))),
+    );
+    expect(new Set(made.map((k) => k.KeyFingerprint)).size).toBe(10);
+    for (const k of made) {
+      const key = createPrivateKey(k.KeyMaterial!);
+      expect(key.asymmetricKeyType).toBe("rsa");
+      expect(createPublicKey(key).asymmetricKeyDetails?.modulusLength).toBe(2048);
+    }
+  });
+
+  it("a 2.8 MB ImportKeyPair is refused with InvalidKey.Format, at once (bigger bodies: RequestEntityTooLarge)", async () => {
+    const ec2 = sdkClient(server.url, await credentialsFor(server.url));
+    const huge = `ssh-rsa ${"A".repeat(2_800_000)} big`;
+    const t0 = performance.now();
+    const err = await ec2
+      .send(new ImportKeyPairCommand({ KeyName: "huge", PublicKeyMaterial: Buffer.from(huge) }))
+      .catch((e: { name: string; message: string }) => e);
+    expect(err).toMatchObject({ name: "InvalidKey.Format" });
+    expect((err as Error).message).toMatch(/longer than 16384 characters/);
+    // Generous for a loaded machine: the point is it is not parsed (that took seconds).
+    expect(performance.now() - t0).toBeLessThan(20_000);
+  });
+
+  it("a client address past 512 open connections gets a clear 503; other clients go on", async () => {
+    const held: Socket[] = [];
+    try {
+      for (let i = 0; i < 512; i++) held.push((await slowSocket("127.0.0.3")).socket);
+      const extra = await slowSocket("127.0.0.3");
+      await extra.closed;
+      expect(extra.received()).toMatch(/^HTTP\/1\.1 503 Service Unavailable/);
+      expect(extra.received()).toContain("<Code>ServiceUnavailable</Code>");
+      expect(extra.received()).toContain("too many connections from");
+      const ec2 = sdkClient(server.url, await credentialsFor(server.url));
+      expect((await ec2.send(new DescribeRegionsCommand({}))).Regions!.length).toBeGreaterThan(0);
+    } finally {
+      for (const s of held) s.destroy();
+    }
+  });
+
+  it("a client that never finishes its headers is cut off by the header timeout", async () => {
+    const slow = await slowSocket("127.0.0.4");
+    const t0 = Date.now();
+    await slow.closed;
+    expect(Date.now() - t0).toBeLessThan(60_000);
+    expect(slow.received()).toMatch(/^HTTP\/1\.1 408 Request Timeout/);
+    expect(slow.received()).toContain("<Code>RequestTimeout</Code>");
+  });
+});
