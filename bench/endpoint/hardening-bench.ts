@@ -1,0 +1,150 @@
+/**
+ * Hardening bench (issue #11): how much other clients suffer while someone makes the server work.
+ * One run of the real `ec2sim serve`, three phases side by side, each measuring the latency of
+ * 4 normal clients calling DescribeRegions (the AWS SDK v3) for a fixed time:
+ *   1. idle: nothing else happening;
+ *   2. while 10 concurrent clients call CreateKeyPair (RSA 2048) over and over;
+ *   3. while 3,000 slow sockets are open, each trickling a request header a byte a second (spread
+ *      over six loopback addresses, 500 each, under the per-client cap of 512).
+ * Target: phases 2 and 3 at most 2x phase 1's p99. Run: `npx tsx bench/endpoint/hardening-bench.ts`.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { CreateKeyPairCommand, DeleteKeyPairCommand, DescribeRegionsCommand, EC2Client } from "@aws-sdk/client-ec2";
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const PHASE_MS = Number(process.env.PHASE_MS ?? 15_000);
+
+async function serve(dataDir: string): Promise<{ url: string; proc: ChildProcess }> {
+  const proc = spawn(join(REPO, "bin", "ec2sim"), ["serve", "--port", "0", "--data", dataDir], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, EC2SIM_DATA: "" },
+  });
+  let out = "";
+  proc.stderr!.on("data", (c: Buffer) => (out += c.toString()));
+  const url = await new Promise<string>((res, rej) => {
+    proc.stdout!.on("data", (c: Buffer) => {
+      out += c.toString();
+      const m = /serving EC2 at (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (m) res(m[1]!);
+    });
+    proc.on("exit", (code) => rej(new Error(`server exited ${code}: ${out}`)));
+  });
+  return { url, proc };
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : Number.NaN;
+};
+const round = (x: number) => Math.round(x * 10) / 10;
+
+/** 4 normal clients for PHASE_MS: every DescribeRegions latency (ms) and the failures. */
+async function normalClients(client: EC2Client): Promise<{ p50: number; p99: number; n: number; errors: number }> {
+  const lat: number[] = [];
+  let errors = 0;
+  const end = Date.now() + PHASE_MS;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (Date.now() < end) {
+        const t0 = performance.now();
+        try {
+          await client.send(new DescribeRegionsCommand({}));
+          lat.push(performance.now() - t0);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  return { p50: round(pct(lat, 50)), p99: round(pct(lat, 99)), n: lat.length, errors };
+}
+
+/** The slow-socket holder: opens 3,000 sockets, trickles a header byte a second, says how many are open. */
+const SLOW_SOCKETS = `
+const net = require("node:net");
+const [host, port] = process.argv.slice(1);
+const sockets = [];
+let refused = 0;
+for (let a = 2; a < 8; a++)
+  for (let i = 0; i < 500; i++) {
+    const s = net.connect({ host, port: Number(port), localAddress: "127.0.0." + a });
+    s.on("error", () => {});
+    s.on("data", (d) => { if (String(d).startsWith("HTTP/1.1 503")) refused++; });
+    s.write("GET / HTTP/1.1\\r\\nHost: x\\r\\nX-Slow: ");
+    sockets.push(s);
+  }
+setInterval(() => { for (const s of sockets) if (!s.destroyed) s.write("a"); }, 1000);
+setTimeout(() => {
+  console.log(JSON.stringify({ opened: sockets.length, open: sockets.filter((s) => !s.destroyed).length, refusedWith503: refused }));
+  console.log("open");
+}, 2000);
+`;
+
+async function main(): Promise<void> {
+  const data = mkdtempSync(join(tmpdir(), "ec2sim-hardening-"));
+  const { url, proc } = await serve(data);
+  const token = readFileSync(join(data, "admin-token"), "utf8").trim();
+  const info = (await (
+    await fetch(`${url}/_ec2sim/sandboxes/default`, { headers: { authorization: `Bearer ${token}` } })
+  ).json()) as { accounts: { accessKeyId: string; secretAccessKey: string }[] };
+  const credentials = info.accounts[0]!;
+  const client = new EC2Client({ endpoint: url, region: "us-east-1", credentials, maxAttempts: 1 });
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    node: process.version,
+    loadBefore: loadavg().map(round),
+    phaseMs: PHASE_MS,
+  };
+  try {
+    await normalClients(client); // warm-up (the SDK, the server's shape plans)
+    results.idle = await normalClients(client);
+
+    // 2. Ten CreateKeyPair loops (RSA), each deleting what it made.
+    let stop = false;
+    let made = 0;
+    const keyLoops = Array.from({ length: 10 }, async (_, i) => {
+      for (let n = 0; !stop; n++) {
+        const name = `bench-${i}-${n}`;
+        await client.send(new CreateKeyPairCommand({ KeyName: name }));
+        made++;
+        await client.send(new DeleteKeyPairCommand({ KeyName: name }));
+      }
+    });
+    const t0 = performance.now();
+    results.createKeyPair = await normalClients(client);
+    stop = true;
+    await Promise.all(keyLoops);
+    results.createKeyPairRate = round((made / (performance.now() - t0)) * 1000);
+
+    // 3. 3,000 slow sockets, 500 from each of six loopback addresses, held by a process of their own
+    //    (so the normal clients' process measures the server, not its own socket work).
+    const { port, hostname } = new URL(url);
+    const slow = spawn(process.execPath, ["-e", SLOW_SOCKETS, hostname, port], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let report = "";
+    slow.stdout!.on("data", (c: Buffer) => (report += c.toString()));
+    await new Promise<void>((r) => slow.stdout!.on("data", () => report.includes("open") && r()));
+    const during = await normalClients(client);
+    slow.kill("SIGTERM");
+    await new Promise((r) => slow.on("exit", r));
+    const counts = JSON.parse(report.split("\n").find((l) => l.startsWith("{"))!) as Record<string, number>;
+    results.slowSockets = { ...during, ...counts };
+
+    const idle = results.idle as { p99: number };
+    const ratio = (k: string) => round((results[k] as { p99: number }).p99 / idle.p99);
+    results.ratios = { createKeyPair: ratio("createKeyPair"), slowSockets: ratio("slowSockets"), target: 2 };
+    results.loadAfter = loadavg().map(round);
+    console.log(JSON.stringify(results, null, 2));
+  } finally {
+    proc.kill("SIGTERM");
+    await new Promise((r) => proc.on("exit", r));
+    rmSync(data, { recursive: true, force: true });
+  }
+}
+
+await main();
