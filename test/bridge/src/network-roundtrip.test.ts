@@ -125,12 +125,12 @@ describe("a sandbox built in a custom VPC: export -> terraform apply -> diff", (
     expect(main).toMatch(/new Instance\(this, "shop-web", \{[\s\S]*?subnetId: shopPublic\.id/);
   });
 
-  it("terraform init + apply recreates it in the empty sandbox N2", () => {
-    expect(terraform(["init", "-input=false", "-no-color"], exportDir, tfEnv).code).toBe(0);
-    const apply = terraform(["apply", "-auto-approve", "-input=false", "-no-color"], exportDir, tfEnv);
+  it("terraform init + apply recreates it in the empty sandbox N2", async () => {
+    expect((await terraform(["init", "-input=false", "-no-color"], exportDir, tfEnv)).code).toBe(0);
+    const apply = await terraform(["apply", "-auto-approve", "-input=false", "-no-color"], exportDir, tfEnv);
     expect(apply.out).toMatch(/Apply complete! Resources: \d+ added, 0 changed, 0 destroyed\./);
     expect(apply.code).toBe(0);
-    const state = JSON.parse(terraform(["show", "-json"], exportDir, tfEnv).out);
+    const state = JSON.parse((await terraform(["show", "-json"], exportDir, tfEnv)).out);
     for (const r of state.values.root_module.resources) byAddress.set(r.address, r.values);
     expect(byAddress.get("aws_instance.shop-web")!.subnet_id).toBe(byAddress.get("aws_subnet.shop-public")!.id);
     expect(byAddress.get("aws_instance.shop-web")!.public_ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
@@ -170,7 +170,7 @@ describe("a sandbox built in a custom VPC: export -> terraform apply -> diff", (
     );
     expect(aws.stdout).toMatch(/No changes\./);
     expect(aws.code).toBe(0);
-    writeFileSync(join(exportDir, "show.json"), terraform(["show", "-json"], exportDir, tfEnv).out);
+    writeFileSync(join(exportDir, "show.json"), (await terraform(["show", "-json"], exportDir, tfEnv)).out);
     for (const spec of [`tfstate:${join(exportDir, "show.json")}`, `tfstate:${join(exportDir, "terraform.tfstate")}`]) {
       const s = await diff(spec);
       expect(s.stdout, spec).toMatch(/No changes\./);
