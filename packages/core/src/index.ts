@@ -1,6 +1,7 @@
 /** @ec2sim/core — the pure model of EC2 and AMIs. */
 
 export { credentialsFor, type NewAccount } from "./accounts.ts";
+export type { Ec2Action, Ec2Input, Ec2Output } from "./action-types.ts";
 export {
   billedSeconds,
   type CostKind,
@@ -49,6 +50,7 @@ export {
   type CallContext,
   type CallResult,
   type EventListener,
+  type ModelTyped,
   SANDBOX_ONLY_ACTIONS,
   Sandbox,
   type SandboxOptions,

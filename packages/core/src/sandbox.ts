@@ -5,6 +5,7 @@
  * that are due by the simulated clock, which itself runs off an injected real clock.
  */
 import { accountActions, createAccountEvent, type NewAccount } from "./accounts.ts";
+import type { Ec2Action, Ec2Input, Ec2Output } from "./action-types.ts";
 import { addressActions } from "./addresses.ts";
 import { type CostReport, costReport } from "./billing.ts";
 import { catalogEntryActions } from "./catalog-entry.ts";
@@ -40,11 +41,7 @@ import { vpcActions } from "./vpcs.ts";
 
 type Handler = ActionHandler;
 
-/**
- * Every action a sandbox answers, by EC2 action name (plus a few of its own); the other services'
- * actions carry their service prefix, as in IAM policies (`sts:GetCallerIdentity`, `iam:CreateRole`).
- */
-export const ACTIONS: Record<string, Handler> = {
+const FAMILY_ACTIONS = {
   ...regionActions,
   ...accountActions,
   ...instanceTypeActions,
@@ -70,6 +67,19 @@ export const ACTIONS: Record<string, Handler> = {
   ...ssmActions,
   ...spotActions,
 };
+
+/**
+ * Each EC2 action's handler against the SDK's own types: its input must take the action's request
+ * and its answer must be the action's result, so the compiler holds every handler — a new family's
+ * too — to the official model, not only the Describe builders.
+ */
+export type ModelTyped<T> = { [A in keyof T & Ec2Action]: (tx: Tx, input: Ec2Input<A>) => Ec2Output<A> };
+
+/**
+ * Every action a sandbox answers, by EC2 action name (plus a few of its own); the other services'
+ * actions carry their service prefix, as in IAM policies (`sts:GetCallerIdentity`, `iam:CreateRole`).
+ */
+export const ACTIONS: Readonly<Record<string, Handler>> = FAMILY_ACTIONS satisfies ModelTyped<typeof FAMILY_ACTIONS>;
 
 /** Actions that take a ClientToken and must answer a repeat with the first answer. */
 const IDEMPOTENT = new Set([
