@@ -44,13 +44,14 @@ import { DEFAULT_ACCOUNT_ID } from "@ec2sim/core/defaults";
 import { RsaKeyPool } from "./key-pool.ts";
 import { isUnwritable } from "./store/fsutil.ts";
 import {
+  isSharedStore,
   type JournalEntry,
   type SandboxMeta,
   type SandboxStore,
+  type SharedSandboxStore,
   StoreClosedError,
   StoreCompactedError,
   StoreConflictError,
-  StoreError,
   StoreExistsError,
   StoreNotFoundError,
   StoreUnavailableError,
@@ -231,8 +232,8 @@ export class SandboxHost {
   private readonly faults = new Map<string, Fault>();
   private ticker: NodeJS.Timeout | undefined;
   private closed = false;
-  /** The store is shared by replicas and locks per sandbox (`appendExclusive`): batches, subscriptions, leases. */
-  private readonly shared: boolean;
+  /** The store, when replicas share it (`isSharedStore`): batches under its lock, subscriptions, leases. */
+  private readonly shared: SharedSandboxStore | undefined;
   private readonly snapshotEvery: number;
   private readonly snapshotOnCloseMin: number;
   /** What every Sandbox is built with: the install secret, and key material whose RSA keys are made off the event loop. */
@@ -250,7 +251,7 @@ export class SandboxHost {
     this.log =
       options.log ??
       ((m, e) => console.error(`ec2sim: ${m}${e ? `: ${e instanceof Error ? e.message : String(e)}` : ""}`));
-    this.shared = typeof this.store.appendExclusive === "function";
+    this.shared = isSharedStore(this.store) ? this.store : undefined;
     this.snapshotEvery = options.snapshotEvery ?? 10_000;
     this.snapshotOnCloseMin = options.snapshotOnCloseMin ?? 1_000;
     this.clockMarkMs = options.clockMarkMs ?? 1_000;
@@ -357,8 +358,8 @@ export class SandboxHost {
         (h) => h.unsubscribe?.(),
         () => undefined,
       );
-    this.store.releaseHost?.(name);
-    this.store.releaseClock?.(name);
+    this.shared?.releaseHost(name);
+    this.shared?.releaseClock(name);
     this.loaded.delete(name);
     this.ready.delete(name);
     try {
@@ -572,7 +573,7 @@ export class SandboxHost {
     h.queue = [];
     h.backlog = [];
     try {
-      await this.store.claimHost?.(h.name, async () => {
+      await this.shared?.claimHost(h.name, async () => {
         if (!resume) return;
         await this.enqueue(
           h,
@@ -590,8 +591,8 @@ export class SandboxHost {
       throw serviceUnavailable(`sandbox '${h.name}' cannot be loaded (${e instanceof Error ? e.name : "error"})`);
     }
     this.ready.set(h.name, h);
-    if (!this.store.subscribe) return;
-    h.unsubscribe = this.store.subscribe(
+    if (!this.shared) return;
+    h.unsubscribe = this.shared.subscribe(
       h.name,
       h.sb.state.seq,
       (entries) => {
@@ -641,12 +642,12 @@ export class SandboxHost {
 
   /** Whether this replica fires the sandbox's timers (holds its clock lease); tries to take a free lease now and then. */
   private ownsClock(h: Hosted): boolean {
-    if (!this.store.claimClock) return true;
-    if (this.store.holdsClock?.(h.name)) return !!h.sb.state.timers.peek() && h.sb.state.timers.peek()!.at <= h.sb.now;
+    if (!this.shared) return true;
+    if (this.shared.holdsClock(h.name)) return !!h.sb.state.timers.peek() && h.sb.state.timers.peek()!.at <= h.sb.now;
     const now = Date.now();
     if (now - (h.clockTriedAt ?? 0) >= 1_000) {
       h.clockTriedAt = now;
-      this.store.claimClock(h.name).catch(() => undefined);
+      this.shared.claimClock(h.name).catch(() => undefined);
     }
     return false;
   }
@@ -675,7 +676,7 @@ export class SandboxHost {
     const results: { ok: boolean; value: unknown }[] = [];
     const own: EventEnvelope[] = [];
     let built = false;
-    const batch = this.store.appendExclusive!(h.name, h.sb.state.seq, (missed) => {
+    const batch = this.shared!.appendExclusive(h.name, h.sb.state.seq, (missed) => {
       built = true;
       if (h.broken) throw h.broken;
       this.foldRemote(
@@ -720,7 +721,7 @@ export class SandboxHost {
           // Nothing of this batch was acknowledged. If its commands changed the state, that state is
           // not the store's: evict it (reloaded on next use).
           // Entries this replica missed were compacted by another replica's snapshot: reload from it.
-          const compacted = err instanceof StoreError && /compacted/.test(err.message);
+          const compacted = err instanceof StoreCompactedError;
           const polluted = own.length > 0 || compacted || (built && h.sb.state.seq !== h.durableSeq);
           if (polluted) this.breakHosted(h, err);
           const again = err instanceof StoreConflictError || compacted;
@@ -982,7 +983,7 @@ export class SandboxHost {
   }
 
   private async saveSnapshot(h: Hosted): Promise<void> {
-    if (h.broken || (this.shared && this.store.holdsClock && !this.store.holdsClock(h.name))) return;
+    if (h.broken || (this.shared && !this.shared.holdsClock(h.name))) return;
     const t0 = performance.now();
     const snapshot = snapshotState(h.sb);
     const encodeMs = performance.now() - t0;

@@ -8,8 +8,16 @@ export {
   PostgresStore,
   type PostgresStoreOptions,
 } from "./postgres-store.ts";
-export type { JournalEntry, LoadedSandbox, SandboxMeta, SandboxStore, StoreSubscription } from "./store.ts";
+export type {
+  JournalEntry,
+  LoadedSandbox,
+  SandboxMeta,
+  SandboxStore,
+  SharedSandboxStore,
+  StoreSubscription,
+} from "./store.ts";
 export {
+  isSharedStore,
   StoreClosedError,
   StoreCompactedError,
   StoreConflictError,

@@ -41,7 +41,7 @@ import {
   type JournalEntry,
   type LoadedSandbox,
   type SandboxMeta,
-  type SandboxStore,
+  type SharedSandboxStore,
   StoreClosedError,
   StoreCompactedError,
   StoreConflictError,
@@ -150,7 +150,7 @@ interface Subscription {
   active: boolean;
 }
 
-export class PostgresStore implements SandboxStore {
+export class PostgresStore implements SharedSandboxStore {
   private readonly pool: pg.Pool;
   private readonly schema: string;
   private readonly channel: string;

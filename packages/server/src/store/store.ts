@@ -84,22 +84,30 @@ export interface SandboxStore {
   markClock?(name: string, simMs: number): Promise<void>;
   /** Waits for in-flight writes, then releases resources (and, for `JournalStore`, the lock). */
   close(): Promise<void>;
+}
+
+/**
+ * A store several processes share (`PostgresStore`), on which replicas of the server take turns:
+ * appends under a per-sandbox lock, live delivery of others' entries, and the host and clock
+ * leases. The host runs its replica mode on such a store (`isSharedStore`).
+ */
+export interface SharedSandboxStore extends SandboxStore {
   /**
-   * Optional (stores shared by several processes: `PostgresStore`). Delivers the entries of
+   * Delivers the entries of
    * sandbox `name` after `fromSeq` as they are committed by anyone, in order and without gaps, in
    * batches (this process's own appends included: skip what you already folded), so a replica can
    * fold other replicas' events (`sb.apply(envelopes)`). Survives lost connections by catching up
    * from the last delivered seq. `onError` is told when it cannot go on (sandbox deleted, entries
    * compacted away: reload). Returns the unsubscribe function.
    */
-  subscribe?(
+  subscribe(
     name: string,
     fromSeq: number,
     onEntries: (entries: JournalEntry[]) => void,
     onError?: (error: Error) => void,
   ): StoreSubscription;
   /**
-   * Optional (shared stores: `PostgresStore`). Appends under the sandbox's write lock, so replicas
+   * Appends under the sandbox's write lock, so replicas
    * take turns instead of conflicting: locks the sandbox, reads the entries after `afterSeq` that
    * this process has not folded (`missed`, committed by others), calls `build(missed)`
    * synchronously — the caller folds them, runs its commands on the now-current state and returns
@@ -107,22 +115,33 @@ export interface SandboxStore {
    * them and commits. Durable when it resolves. If it rejects, nothing `build` returned was
    * acknowledged (it may still have committed if the connection broke during COMMIT: reload).
    */
-  appendExclusive?(name: string, afterSeq: number, build: (missed: JournalEntry[]) => JournalEntry[]): Promise<void>;
+  appendExclusive(name: string, afterSeq: number, build: (missed: JournalEntry[]) => JournalEntry[]): Promise<void>;
   /**
-   * Optional (shared stores). Registers this process as hosting `name` for as long as it is open
+   * Registers this process as hosting `name` for as long as it is open
    * (or until `releaseHost`). When no other process hosted it, `ifFirst` runs first, while others
    * wait to register (the host re-anchors a resting clock there). Resolves to whether it ran.
    */
-  claimHost?(name: string, ifFirst: () => Promise<void>): Promise<boolean>;
-  releaseHost?(name: string): void;
+  claimHost(name: string, ifFirst: () => Promise<void>): Promise<boolean>;
+  releaseHost(name: string): void;
   /**
-   * Optional (shared stores). Tries to become the one process that fires `name`'s timers (the
+   * Tries to become the one process that fires `name`'s timers (the
    * clock lease); true if it holds the lease now. A lease ends with `releaseClock`, the process,
    * or its connection (then `holdsClock` turns false and another process can take it).
    */
-  claimClock?(name: string): Promise<boolean>;
-  holdsClock?(name: string): boolean;
-  releaseClock?(name: string): void;
+  claimClock(name: string): Promise<boolean>;
+  holdsClock(name: string): boolean;
+  releaseClock(name: string): void;
+}
+
+/** Whether `store` is shared by replicas (it has the whole `SharedSandboxStore` surface). */
+export function isSharedStore(store: SandboxStore): store is SharedSandboxStore {
+  const s = store as Partial<SharedSandboxStore>;
+  return (
+    typeof s.appendExclusive === "function" &&
+    typeof s.subscribe === "function" &&
+    typeof s.claimHost === "function" &&
+    typeof s.claimClock === "function"
+  );
 }
 
 /** Ends a `subscribe`. */
