@@ -305,11 +305,13 @@ export async function runAwsCliStory(cli: AwsCli, A: CliAccount, B: CliAccount):
   await until(ok, ["describe-instances", "--instance-ids", i1.InstanceId, i2], (o) =>
     states(o).every((st) => st === "terminated"),
   );
+  // A terminated instance stays listed for an hour of simulated time (18 s at ×200): ask about it
+  // at once, before the waiter, so a slow machine's CLI starts do not outlast it.
+  const restart = await aws(["start-instances", "--instance-ids", i1.InstanceId]);
+  expect(restart.stderr).toContain("IncorrectInstanceState");
   expect(
     (await aws(["wait", "instance-terminated", "--instance-ids", i1.InstanceId, i2], { timeoutMs: 90_000 })).code,
   ).toBe(0);
-  const restart = await aws(["start-instances", "--instance-ids", i1.InstanceId]);
-  expect(restart.stderr).toContain("IncorrectInstanceState");
   return {
     keyName: key.KeyName,
     instance1: i1.InstanceId,
