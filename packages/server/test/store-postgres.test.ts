@@ -64,6 +64,10 @@ describe("PostgresStore schema", () => {
     const rows = await cluster.psql(`SELECT version || ':' || name FROM race.migrations ORDER BY version`);
     expect(rows.split("\n")).toEqual(MIGRATIONS.map((m) => `${m.version}:${m.name}`));
     for (const s of stores) expect(await s.schemaVersion()).toBe(MIGRATIONS.at(-1)!.version);
+    // One install secret for every replica: the first stored wins, whatever each proposes.
+    const secrets = await Promise.all(stores.map((s, i) => s.installSecret(`candidate-${i}`)));
+    expect(new Set(secrets).size).toBe(1);
+    expect(secrets[0]).toMatch(/^candidate-\d$/);
     await stores[0]!.create(meta("a"));
     await Promise.all(stores.map((s) => s.close()));
     const again = await open("race");
