@@ -3,7 +3,7 @@
  * load from elsewhere on the machine falls on all of them alike):
  *   - `node -e 0`: the floor;
  *   - `ec2sim --help`;
- *   - `ec2sim serve` (journal store, empty data dir) until its admin API answers, and its RSS then;
+ *   - `ec2sim serve` (journal store, empty data dir) until its port answers HTTP, and its RSS then;
  *   - the REPL (no command, in a 100×30 tmux window) until its header line is on the screen.
  * Variants: the built command (apps/cli/dist, what `npm pack` ships), the sources through tsx
  * (bin/ec2sim, what a clone runs), and, with --before DIR, bin/ec2sim of an older checkout that has
@@ -81,8 +81,9 @@ async function serveReady(v: Variant): Promise<{ ms: number; rssMiB: number }> {
   try {
     for (const deadline = Date.now() + 60_000; ; ) {
       if (Date.now() > deadline) throw new Error(`${v.name}: serve did not answer within 60 s`);
+      // Any HTTP answer means it is serving (the admin API may want a token: 401 counts).
       const ok = await fetch(`http://127.0.0.1:${port}/_ec2sim/sandboxes`).then(
-        (r) => r.ok,
+        (r) => r.status > 0,
         () => false,
       );
       if (ok) break;

@@ -45,8 +45,10 @@ const env: NodeJS.ProcessEnv = {
 };
 
 async function ec2sim(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  // export and diff read the sandbox through the admin API, with the token the banner showed.
+  const token = server ? { EC2SIM_ADMIN_TOKEN: server.adminToken } : {};
   try {
-    const r = await execFileP(bin, args, { cwd: home, env, maxBuffer: 1 << 26 });
+    const r = await execFileP(bin, args, { cwd: home, env: { ...env, ...token }, maxBuffer: 1 << 26 });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const x = e as { code?: unknown; stdout?: string; stderr?: string };
