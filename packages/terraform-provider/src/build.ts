@@ -42,26 +42,29 @@ const pureSchemas = {
   setup(b: {
     onLoad(o: { filter: RegExp }, cb: (a: { path: string }) => { contents: string; loader: "js" } | undefined): void;
   }) {
-    b.onLoad({ filter: /@aws-sdk[\\/]client-ec2[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ }, ({ path }) => {
-      const src = readFileSync(path, "utf8");
-      // Top-level statements start in column 0; a schema is `[export ]var NAME = [ … ];`.
-      const lines = src.split("\n");
-      const out: string[] = [];
-      let stmt: string[] = [];
-      const flush = () => {
-        if (!stmt.length) return;
-        const text = stmt.join("\n");
-        const m = /^((?:export )?var [A-Za-z_$][\w$]* = )(\[[\s\S]*\]);\s*$/.exec(text);
-        out.push(m ? `${m[1]}/* @__PURE__ */ (() => (${m[2]}))();` : text);
-        stmt = [];
-      };
-      for (const line of lines) {
-        if (line !== "" && !/^[\s\])}]/.test(line)) flush();
-        stmt.push(line);
-      }
-      flush();
-      return { contents: out.join("\n"), loader: "js" };
-    });
+    b.onLoad(
+      { filter: /@aws-sdk[\\/]client-(?:ec2|iam|ssm|sts)[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ },
+      ({ path }) => {
+        const src = readFileSync(path, "utf8");
+        // Top-level statements start in column 0; a schema is `[export ]var NAME = [ … ];`.
+        const lines = src.split("\n");
+        const out: string[] = [];
+        let stmt: string[] = [];
+        const flush = () => {
+          if (!stmt.length) return;
+          const text = stmt.join("\n");
+          const m = /^((?:export )?var [A-Za-z_$][\w$]* = )(\[[\s\S]*\]);\s*$/.exec(text);
+          out.push(m ? `${m[1]}/* @__PURE__ */ (() => (${m[2]}))();` : text);
+          stmt = [];
+        };
+        for (const line of lines) {
+          if (line !== "" && !/^[\s\])}]/.test(line)) flush();
+          stmt.push(line);
+        }
+        flush();
+        return { contents: out.join("\n"), loader: "js" };
+      },
+    );
   },
 };
 

@@ -6,6 +6,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_ACCOUNT_ID } from "@ec2sim/core/defaults";
 import type { Ec2 as EC2 } from "./ec2-client.ts";
+import type { Iam, Ssm, Sts } from "./iam-client.ts";
 import { isObj, type Obj, parseDuration } from "./values.ts";
 
 export const DEFAULT_ENDPOINT = "http://127.0.0.1:4566";
@@ -13,6 +14,8 @@ export const DEFAULT_ENDPOINT = "http://127.0.0.1:4566";
 export interface ProviderConfig {
   region: string | null;
   endpoint: string;
+  /** `endpoints { iam, ssm, sts }`, else the EC2 endpoint (ec2sim serves them all on one port). */
+  serviceEndpoints: { iam: string; ssm: string; sts: string };
   /** Keys from the provider block or the environment; when absent, the sandbox's default account (admin API). */
   accessKeyId?: string;
   secretAccessKey?: string;
@@ -35,9 +38,13 @@ export function resolveProviderConfig(config: Obj, env: NodeJS.ProcessEnv = proc
   const ec2Endpoint = endpoints.map((e) => e.ec2).find((v): v is string => typeof v === "string" && v !== "");
   const defaultTags = firstObj(config.default_tags);
   const ignoreTags = firstObj(config.ignore_tags);
+  const endpoint = ec2Endpoint ?? (env.EC2SIM_ENDPOINT || DEFAULT_ENDPOINT);
+  const service = (name: string) =>
+    endpoints.map((e) => e[name]).find((v): v is string => typeof v === "string" && v !== "") ?? endpoint;
   return {
     region: strOr(config.region, env.AWS_REGION || env.AWS_DEFAULT_REGION) ?? null,
-    endpoint: ec2Endpoint ?? (env.EC2SIM_ENDPOINT || DEFAULT_ENDPOINT),
+    endpoint,
+    serviceEndpoints: { iam: service("iam"), ssm: service("ssm"), sts: service("sts") },
     ...keysFrom(config, env),
     maxRetries: typeof config.max_retries === "number" ? config.max_retries : 3,
     defaultTags: (isObj(defaultTags?.tags) ? defaultTags.tags : {}) as Record<string, string>,
@@ -138,9 +145,20 @@ export function loadSdk(): Promise<Ec2Module> {
   return sdkPromise;
 }
 
+type IamModule = typeof import("./iam-client.ts");
+let iamSdkPromise: Promise<IamModule> | undefined;
+/** The IAM/SSM/STS client module, loaded on first use. */
+export function loadIamSdk(): Promise<IamModule> {
+  iamSdkPromise ??= import("./iam-client.ts");
+  return iamSdkPromise;
+}
+
 /** Shared per configured provider: clients per region and the account ID. */
 export class ProviderClients {
   private clients = new Map<string, Promise<EC2>>();
+  private iamClient?: Promise<Iam>;
+  private stsClient?: Promise<Sts>;
+  private ssmClients = new Map<string, Promise<Ssm>>();
   private account?: Promise<string>;
   private creds?: Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>;
   readonly admin: SandboxAdmin;
@@ -178,9 +196,50 @@ export class ProviderClients {
     return c;
   }
 
+  /** IAM is global: one client, signed for us-east-1 as hashicorp/aws signs it in the aws partition. */
+  iam(): Promise<Iam> {
+    this.iamClient ??= loadIamSdk().then((sdk) =>
+      sdk.createIam({
+        region: "us-east-1",
+        endpoint: this.config.serviceEndpoints.iam,
+        credentials: () => this.credentials(),
+        maxAttempts: this.config.maxRetries + 1,
+      }),
+    );
+    return this.iamClient;
+  }
+
+  ssm(region: string): Promise<Ssm> {
+    let c = this.ssmClients.get(region);
+    if (!c) {
+      c = loadIamSdk().then((sdk) =>
+        sdk.createSsm({
+          region,
+          endpoint: this.config.serviceEndpoints.ssm,
+          credentials: () => this.credentials(),
+          maxAttempts: this.config.maxRetries + 1,
+        }),
+      );
+      this.ssmClients.set(region, c);
+    }
+    return c;
+  }
+
+  sts(region: string): Promise<Sts> {
+    this.stsClient ??= loadIamSdk().then((sdk) =>
+      sdk.createSts({
+        region,
+        endpoint: this.config.serviceEndpoints.sts,
+        credentials: () => this.credentials(),
+        maxAttempts: this.config.maxRetries + 1,
+      }),
+    );
+    return this.stsClient;
+  }
+
   /**
-   * The caller's account ID. ec2sim serves EC2 only (no STS), so it is read from the owner of the
-   * caller's `default` security group, as EC2 reports it.
+   * The caller's account ID: the owner of the caller's `default` security group, as EC2 reports it
+   * (one EC2 call, which every configuration of this provider can make).
    */
   accountId(region: string): Promise<string> {
     this.account ??= (async () => {
@@ -213,6 +272,15 @@ export class ResourceContext {
   }
   ec2(): Promise<EC2> {
     return this.clients.ec2(this.region);
+  }
+  iam(): Promise<Iam> {
+    return this.clients.iam();
+  }
+  ssm(): Promise<Ssm> {
+    return this.clients.ssm(this.region);
+  }
+  sts(): Promise<Sts> {
+    return this.clients.sts(this.region);
   }
   accountId(): Promise<string> {
     return this.clients.accountId(this.region);

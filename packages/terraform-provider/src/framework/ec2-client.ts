@@ -65,6 +65,7 @@ import {
   UpdateSecurityGroupRuleDescriptionsIngressCommand,
 } from "@aws-sdk/client-ec2";
 import { COMPAT_COMMANDS, type CompatMethod } from "./ec2-compat-commands.ts";
+import { IAM_PROFILE_COMMANDS, type IamProfileMethod } from "./ec2-iam-commands.ts";
 import { NETWORK_COMMANDS, type NetworkMethod } from "./ec2-network-commands.ts";
 
 export const EC2_METHODS = [
@@ -128,7 +129,7 @@ export const EC2_METHODS = [
 ] as const;
 export type Ec2Method = (typeof EC2_METHODS)[number];
 /** The slice of the aggregated `EC2` class the provider uses, with the same signatures. */
-export type Ec2 = Pick<EC2, Ec2Method | NetworkMethod | CompatMethod>;
+export type Ec2 = Pick<EC2, Ec2Method | NetworkMethod | CompatMethod | IamProfileMethod>;
 
 const COMMANDS: Record<Ec2Method, new (input: never) => Parameters<EC2Client["send"]>[0]> = {
   allocateAddress: AllocateAddressCommand,
@@ -193,7 +194,12 @@ const COMMANDS: Record<Ec2Method, new (input: never) => Parameters<EC2Client["se
 export function createEc2(config: EC2ClientConfig): Ec2 {
   const client = new EC2Client(config);
   const out: Record<string, (input: never) => Promise<unknown>> = {};
-  for (const [name, Command] of Object.entries({ ...COMMANDS, ...NETWORK_COMMANDS, ...COMPAT_COMMANDS }))
+  for (const [name, Command] of Object.entries({
+    ...COMMANDS,
+    ...NETWORK_COMMANDS,
+    ...COMPAT_COMMANDS,
+    ...IAM_PROFILE_COMMANDS,
+  }))
     out[name] = (input: never) => client.send(new Command(input) as never);
   return out as unknown as Ec2;
 }

@@ -49,6 +49,14 @@ export const dataAwsCallerIdentity: DataSourceImpl = {
   schema: data_aws_caller_identity,
   title: "Caller Identity",
   async read(ctx) {
+    // STS says who the caller is (an assumed role's session too); an endpoint without STS, the account.
+    try {
+      const me = await (await ctx.sts()).getCallerIdentity({});
+      if (me.Account && me.Arn && me.UserId)
+        return { id: me.Account, account_id: me.Account, arn: me.Arn, user_id: me.UserId };
+    } catch {
+      // fall through
+    }
     const account = await ctx.accountId();
     return { id: account, account_id: account, arn: `arn:aws:iam::${account}:root`, user_id: account };
   },
