@@ -11,6 +11,9 @@ import {
   dataAwsEbsSnapshotIds,
   dataAwsEbsVolume,
 } from "./ebs.ts";
+import { awsIamInstanceProfile, dataAwsIamInstanceProfile } from "./iam-instance-profiles.ts";
+import { awsIamPolicy, dataAwsIamPolicy, dataAwsIamPolicyDocument, dataAwsPartition } from "./iam-policies.ts";
+import { awsIamRole, awsIamRolePolicy, awsIamRolePolicyAttachment, dataAwsIamRole } from "./iam-roles.ts";
 import { awsAmi, awsAmiCopy, awsAmiFromInstance, awsAmiLaunchPermission, dataAwsAmi, dataAwsAmiIds } from "./images.ts";
 import { awsEc2InstanceState } from "./instance-state.ts";
 import { dataAwsEc2InstanceType, dataAwsEc2InstanceTypeOfferings, dataAwsEc2InstanceTypes } from "./instance-types.ts";
@@ -26,6 +29,7 @@ import {
   awsVpcSecurityGroupIngressRule,
   dataAwsSecurityGroup,
 } from "./security-groups.ts";
+import { awsSsmParameter, dataAwsSsmParameter } from "./ssm-parameters.ts";
 import { awsEc2Tag, dataAwsDefaultTags } from "./tags.ts";
 import { awsEbsSnapshot, awsEbsVolume, awsVolumeAttachment } from "./volumes.ts";
 
@@ -51,6 +55,12 @@ export const providerDefinition: ProviderDefinition = {
     aws_snapshot_create_volume_permission: awsSnapshotCreateVolumePermission,
     aws_ec2_tag: awsEc2Tag,
     aws_ec2_instance_state: awsEc2InstanceState,
+    aws_iam_role: awsIamRole,
+    aws_iam_role_policy: awsIamRolePolicy,
+    aws_iam_role_policy_attachment: awsIamRolePolicyAttachment,
+    aws_iam_instance_profile: awsIamInstanceProfile,
+    aws_iam_policy: awsIamPolicy,
+    aws_ssm_parameter: awsSsmParameter,
     ...networkResources,
   },
   dataSources: {
@@ -73,6 +83,12 @@ export const providerDefinition: ProviderDefinition = {
     aws_availability_zone: dataAwsAvailabilityZone,
     aws_regions: dataAwsRegions,
     aws_default_tags: dataAwsDefaultTags,
+    aws_iam_policy_document: dataAwsIamPolicyDocument,
+    aws_iam_role: dataAwsIamRole,
+    aws_iam_instance_profile: dataAwsIamInstanceProfile,
+    aws_iam_policy: dataAwsIamPolicy,
+    aws_partition: dataAwsPartition,
+    aws_ssm_parameter: dataAwsSsmParameter,
     ...networkDataSources,
   },
 };
