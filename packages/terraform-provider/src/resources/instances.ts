@@ -74,12 +74,41 @@ function ebsMapping(d: Obj, device: string | undefined): BlockDeviceMapping {
   };
 }
 
+const RESOLVE_SSM = "resolve:ssm:";
+
+/** The AMI ID an `ami` stands for: itself, or the value of the SSM parameter `resolve:ssm:NAME` names. */
+async function resolveAmi(ctx: ResourceContext, ami: string): Promise<string> {
+  if (!ami.startsWith(RESOLVE_SSM)) return ami;
+  const ssm = await ctx.ssm();
+  const got = await ssm.getParameter({ Name: ami.slice(RESOLVE_SSM.length) });
+  return got.Parameter?.Value ?? ami;
+}
+
+/**
+ * iam_instance_profile in place, as hashicorp/aws changes it: associate one when there was none,
+ * replace the association when there was, disassociate when the argument is removed.
+ */
+async function setInstanceProfile(ctx: ResourceContext, id: string, profile: string | undefined): Promise<void> {
+  const ec2 = await ctx.ec2();
+  const current = (
+    await ec2.describeIamInstanceProfileAssociations({ Filters: [{ Name: "instance-id", Values: [id] }] })
+  ).IamInstanceProfileAssociations?.find((a) => a.State === "associated" || a.State === "associating");
+  const spec = profile?.startsWith("arn:") ? { Arn: profile } : { Name: profile };
+  if (!profile) {
+    if (current) await ec2.disassociateIamInstanceProfile({ AssociationId: current.AssociationId });
+  } else if (current) {
+    await ec2.replaceIamInstanceProfileAssociation({ AssociationId: current.AssociationId, IamInstanceProfile: spec });
+  } else {
+    await ec2.associateIamInstanceProfile({ InstanceId: id, IamInstanceProfile: spec });
+  }
+}
+
 async function blockDeviceMappings(ctx: ResourceContext, plan: Obj): Promise<BlockDeviceMapping[] | undefined> {
   const out: BlockDeviceMapping[] = [];
   const root = first(plan.root_block_device);
   if (root && s(plan.ami)) {
     const ec2 = await ctx.ec2();
-    const img = (await ec2.describeImages({ ImageIds: [s(plan.ami)!] })).Images?.[0];
+    const img = (await ec2.describeImages({ ImageIds: [await resolveAmi(ctx, s(plan.ami)!)] })).Images?.[0];
     if (img?.RootDeviceName) out.push(ebsMapping(root, img.RootDeviceName));
   }
   for (const d of objs(plan.ebs_block_device)) out.push(ebsMapping(d, s(d.device_name)));
@@ -159,7 +188,8 @@ async function flattenInstance(
   }
   const out: Obj = {
     id: inst.InstanceId,
-    ami: inst.ImageId ?? null,
+    // `resolve:ssm:NAME` stays as configured: EC2 resolved it at launch (the instance has the AMI ID).
+    ami: s(state.ami)?.startsWith(RESOLVE_SSM) ? state.ami : (inst.ImageId ?? null),
     arn: `arn:aws:ec2:${ctx.region}:${account}:instance/${inst.InstanceId}`,
     associate_public_ip_address: !!inst.PublicIpAddress,
     availability_zone: inst.Placement?.AvailabilityZone ?? null,
@@ -507,6 +537,7 @@ export const awsInstance: ResourceImpl = {
         InstanceMetadataTags: s(mdo.instance_metadata_tags) as never,
       });
     }
+    if (changed("iam_instance_profile")) await setInstanceProfile(ctx, id, s(plan.iam_instance_profile));
     const typeChanged = changed("instance_type") && s(plan.instance_type);
     const userDataChanged =
       (changed("user_data") && typeof plan.user_data === "string") ||
