@@ -9,4 +9,7 @@ export const PARTIAL_ACTIONS: Readonly<Record<string, string>> = {
   DescribeSpotInstanceRequests:
     "the requests of Spot launches through RunInstances (RequestSpotInstances is not served); no interruptions",
   CancelSpotInstanceRequests: "requests of Spot launches through RunInstances",
+  "sts:AssumeRole": "trust policy checked; session policies, session tags, MFA and source identity ignored",
+  "iam:CreateRole": "policies stored and returned, never enforced (no iam:PassRole check)",
+  "iam:CreatePolicy": "policies stored and returned, never enforced",
 };

@@ -21,7 +21,8 @@ describe("docs/COVERAGE.md", () => {
     expect(status("EC2", "CreateVpcEndpoint")).toBe("unsupported");
     expect(status("EC2", "DescribeVolumesModifications")).toBe("partial");
     expect(status("STS", "GetCallerIdentity")).toBe("supported");
-    expect(status("IAM", "CreateRole")).toBe("supported");
+    expect(status("IAM", "GetRole")).toBe("supported");
+    expect(status("IAM", "CreateRole")).toBe("partial");
     expect(status("IAM", "CreateUser")).toBe("unsupported");
     expect(byTitle.get("Terraform resources")!.rows.length).toBeGreaterThan(1000);
     expect(status("Terraform resources", "aws_key_pair")).toBe("supported");
