@@ -1,0 +1,618 @@
+/**
+ * Throughput and scale (issue #15), side by side in one run: one or more `ec2sim serve` builds
+ * (`--bin`, repeatable: e.g. the commit before a change and the change) and moto when it is
+ * installed (`python3 -m moto.server`), all driven by the same raw HTTP client — node:http with
+ * keep-alive and a small SigV4 signer of its own (no SDK: its XML parsing would swamp the server's
+ * work on these 2 cores). Workloads, per target:
+ *   1. DescribeInstances of 1,000 instances (a tag filter that matches them all), same signed bytes
+ *      each time, one at a time: latency to the last byte and the server's CPU per call;
+ *   2. (ec2sim) 9,000 more instances, then DescribeInstances of all 10,000 in one page, and of
+ *      1,000 of them by a tag filter; RSS before and after N describes of the 10,000 (and peak);
+ *   3. simple calls (DescribeAvailabilityZones, signature checked) from C keep-alive connections
+ *      for S seconds, then a bare node:http server (its own process) sending the same bytes to the
+ *      same client: the ratio is the figure;
+ *   4. mixed load without scans: 20 clients for S seconds — describes by ID, by a tag matching one
+ *      instance, images by ID, volumes of an instance, zones, tags of an instance, CreateTags,
+ *      RunInstances of one — every request signed anew; calls/s, p50/p99, the client's own CPU share;
+ *   5. (ec2sim) journal bytes per event over the whole run.
+ * Every figure carries the load average of the machine while it was taken.
+ *
+ *   npx tsx bench/endpoint/scale-bench.ts [--bin PATH --label NAME]... [--no-moto]
+ *       [--seconds 10] [--rss-describes 200] [--json out.json]
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { createHash, createHmac } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { Agent, request } from "node:http";
+import { loadavg, tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const argv = process.argv.slice(2);
+const all = (name: string): string[] => argv.flatMap((a, i) => (a === name && argv[i + 1] ? [argv[i + 1]!] : []));
+const one = (name: string): string | undefined => all(name)[0];
+const SECONDS = Number(one("--seconds") ?? 10);
+const RSS_DESCRIBES = Number(one("--rss-describes") ?? 200);
+/** A slow target stops describing after this long (the count done is recorded). */
+const RSS_SECONDS = Number(one("--rss-seconds") ?? 120);
+const SIMPLE_CONNECTIONS = Number(one("--connections") ?? 8);
+const MIXED_CLIENTS = 20;
+const BINS = all("--bin");
+const LABELS = all("--label");
+const defaultBin = join(REPO, "apps", "cli", "dist", "ec2sim.mjs");
+const targets: { label: string; bin: string }[] = (BINS.length ? BINS : [defaultBin]).map((bin, i) => ({
+  bin,
+  label: LABELS[i] ?? (BINS.length > 1 ? `ec2sim#${i + 1}` : "ec2sim"),
+}));
+const WITH_MOTO = !argv.includes("--no-moto");
+
+const load = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(" ");
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
+};
+const r1 = (x: number) => Math.round(x * 10) / 10;
+const log = (m: string) => process.stderr.write(`${m}\n`);
+
+// ── a minimal SigV4 signer (header form), the signing key cached per day ──────────────────────
+type Signer = (host: string, body: string) => Record<string, string>;
+function makeSigner(accessKeyId: string, secret: string, region = "us-east-1", service = "ec2"): Signer {
+  let keyDate = "";
+  let key = Buffer.alloc(0);
+  const hmac = (k: Buffer | string, s: string) => createHmac("sha256", k).update(s).digest();
+  const sha = (s: string) => createHash("sha256").update(s).digest("hex");
+  return (host, body) => {
+    const amzDate = new Date()
+      .toISOString()
+      .replace(/[-:]/g, "")
+      .replace(/\.\d{3}/, "");
+    const date = amzDate.slice(0, 8);
+    if (date !== keyDate) {
+      key = hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), "aws4_request");
+      keyDate = date;
+    }
+    const contentType = "application/x-www-form-urlencoded; charset=utf-8";
+    const canonical = `POST\n/\n\ncontent-type:${contentType}\nhost:${host}\nx-amz-date:${amzDate}\n\ncontent-type;host;x-amz-date\n${sha(body)}`;
+    const scope = `${date}/${region}/${service}/aws4_request`;
+    const signature = createHmac("sha256", key)
+      .update(`AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha(canonical)}`)
+      .digest("hex");
+    return {
+      "content-type": contentType,
+      "x-amz-date": amzDate,
+      authorization: `AWS4-HMAC-SHA256 Credential=${accessKeyId}/${scope}, SignedHeaders=content-type;host;x-amz-date, Signature=${signature}`,
+    };
+  };
+}
+
+// ── raw HTTP ───────────────────────────────────────────────────────────────────────────────────
+interface Answer {
+  status: number;
+  bytes: number;
+  text?: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+function post(
+  agent: Agent,
+  port: number,
+  headers: Record<string, string>,
+  body: string,
+  keepText = false,
+): Promise<Answer> {
+  return new Promise((res, rej) => {
+    const req = request(
+      {
+        agent,
+        host: "127.0.0.1",
+        port,
+        method: "POST",
+        path: "/",
+        headers: { ...headers, "content-length": Buffer.byteLength(body) },
+      },
+      (r) => {
+        let bytes = 0;
+        const chunks: Buffer[] = [];
+        r.on("data", (c: Buffer) => {
+          bytes += c.length;
+          if (keepText) chunks.push(c);
+        });
+        r.on("end", () =>
+          res({
+            status: r.statusCode ?? 0,
+            bytes,
+            headers: r.headers,
+            ...(keepText ? { text: Buffer.concat(chunks).toString("utf8") } : {}),
+          }),
+        );
+        r.on("error", rej);
+      },
+    );
+    req.on("error", rej);
+    req.end(body);
+  });
+}
+
+const form = (params: Record<string, string | number>) =>
+  Object.entries({ Version: "2016-11-15", ...params })
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+    .join("&");
+
+// ── servers ──────────────────────────────────────────────────────────────────────────────────
+interface Target {
+  label: string;
+  kind: "ec2sim" | "moto";
+  port: number;
+  pid: number;
+  dataDir?: string;
+  sign: Signer;
+  stop(): Promise<void>;
+}
+
+function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+function rssOf(pid: number): { rssMiB: number; hwmMiB: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+  return { rssMiB: Math.round(kb("VmRSS") / 102.4) / 10, hwmMiB: Math.round(kb("VmHWM") / 102.4) / 10 };
+}
+function dirBytes(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    n += e.isDirectory() ? dirBytes(p) : statSync(p).size;
+  }
+  return n;
+}
+
+function waitForLine(proc: ChildProcess, re: RegExp): Promise<RegExpExecArray> {
+  return new Promise((res, rej) => {
+    let out = "";
+    const on = (c: Buffer) => {
+      out += c.toString();
+      const m = re.exec(out);
+      if (m) res(m);
+    };
+    proc.stdout?.on("data", on);
+    proc.stderr?.on("data", on);
+    proc.on("exit", (code) => rej(new Error(`exited ${code}: ${out.slice(-2000)}`)));
+  });
+}
+
+async function startEc2sim(label: string, bin: string): Promise<Target> {
+  const dataDir = mkdtempSync(join(tmpdir(), "ec2sim-scale-"));
+  const proc = spawn(process.execPath, [bin, "serve", "--port", "0", "--data", dataDir, "--speed", "1000"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const m = await waitForLine(proc, /serving EC2 at http:\/\/[\d.]+:(\d+)/);
+  const port = Number(m[1]);
+  const token = readFileSync(join(dataDir, "admin-token"), "utf8").trim();
+  const info = (await (
+    await fetch(`http://127.0.0.1:${port}/_ec2sim/sandboxes/default`, { headers: { authorization: `Bearer ${token}` } })
+  ).json()) as { accounts: { accessKeyId: string; secretAccessKey: string }[] };
+  const acct = info.accounts[0]!;
+  const exited = new Promise<void>((r) => proc.on("exit", () => r()));
+  return {
+    label,
+    kind: "ec2sim",
+    port,
+    pid: proc.pid!,
+    dataDir,
+    sign: makeSigner(acct.accessKeyId, acct.secretAccessKey),
+    stop: async () => {
+      proc.kill("SIGTERM");
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function motoAvailable(): boolean {
+  return spawnSync("python3", ["-c", "import moto.server"], { stdio: "ignore" }).status === 0;
+}
+
+async function startMoto(): Promise<Target> {
+  const port = 40_000 + Math.floor(Math.random() * 20_000);
+  const proc = spawn("python3", ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  await waitForLine(proc, /Running on/);
+  const exited = new Promise<void>((r) => proc.on("exit", () => r()));
+  return {
+    label: "moto",
+    kind: "moto",
+    port,
+    pid: proc.pid!,
+    sign: makeSigner("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+    stop: async () => {
+      proc.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+/** A bare node:http server answering every request with the same status, headers and body. */
+async function startBare(status: number, headers: Record<string, string>, body: string): Promise<Target> {
+  const script = `
+    const http = require("node:http");
+    const body = Buffer.from(${JSON.stringify(body)});
+    const headers = ${JSON.stringify(headers)};
+    headers["content-length"] = body.length;
+    const s = http.createServer((req, res) => { req.resume(); req.on("end", () => { res.writeHead(${status}, headers); res.end(body); }); });
+    s.keepAliveTimeout = 30000;
+    s.listen(0, "127.0.0.1", () => console.log("listening " + s.address().port));`;
+  const proc = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "pipe"] });
+  const m = await waitForLine(proc, /listening (\d+)/);
+  const exited = new Promise<void>((r) => proc.on("exit", () => r()));
+  return {
+    label: "bare node:http",
+    kind: "moto",
+    port: Number(m[1]),
+    pid: proc.pid!,
+    sign: () => ({}),
+    stop: async () => {
+      proc.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+// ── workloads ────────────────────────────────────────────────────────────────────────────────
+class Client {
+  readonly agent: Agent;
+  readonly host: string;
+  constructor(
+    readonly t: Target,
+    sockets: number,
+  ) {
+    this.agent = new Agent({ keepAlive: true, maxSockets: sockets });
+    this.host = `127.0.0.1:${t.port}`;
+  }
+  async call(params: Record<string, string | number>, keepText = true): Promise<Answer> {
+    const body = form(params);
+    const a = await post(this.agent, this.t.port, this.t.sign(this.host, body), body, keepText);
+    if (a.status !== 200) throw new Error(`${params.Action} -> ${a.status}: ${a.text?.slice(0, 400)}`);
+    return a;
+  }
+  /** The same signed bytes again and again (valid for 15 minutes). */
+  presigned(params: Record<string, string | number>): () => Promise<Answer> {
+    const body = form(params);
+    const headers = this.t.sign(this.host, body);
+    return () => post(this.agent, this.t.port, headers, body);
+  }
+  close() {
+    this.agent.destroy();
+  }
+}
+
+const ids = (xml: string, tag: string): string[] =>
+  [...xml.matchAll(new RegExp(`<${tag}>([^<]+)</${tag}>`, "g"))].map((m) => m[1]!);
+
+async function imageFor(c: Client): Promise<string> {
+  const params: Record<string, string | number> =
+    c.t.kind === "ec2sim"
+      ? {
+          Action: "DescribeImages",
+          "Owner.1": "amazon",
+          "Filter.1.Name": "name",
+          "Filter.1.Value.1": "al2023-ami-2023*-x86_64",
+        }
+      : { Action: "DescribeImages", "Owner.1": "amazon" };
+  const xml = (await c.call(params)).text!;
+  const found = ids(xml, "imageId");
+  if (!found.length) throw new Error(`no image on ${c.t.label}`);
+  return found[0]!;
+}
+
+async function launch(c: Client, image: string, count: number, batch: number): Promise<string[]> {
+  const xml = (
+    await c.call({
+      Action: "RunInstances",
+      ImageId: image,
+      InstanceType: "t3.nano",
+      MinCount: count,
+      MaxCount: count,
+      "TagSpecification.1.ResourceType": "instance",
+      "TagSpecification.1.Tag.1.Key": "bench",
+      "TagSpecification.1.Tag.1.Value": "yes",
+      "TagSpecification.1.Tag.2.Key": "batch",
+      "TagSpecification.1.Tag.2.Value": String(batch),
+    })
+  ).text!;
+  return ids(xml, "instanceId");
+}
+
+async function untilRunning(c: Client, total: number): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const a = await c.call({
+      Action: "DescribeInstances",
+      "Filter.1.Name": "instance-state-name",
+      "Filter.1.Value.1": "pending",
+      MaxResults: 5,
+    });
+    if (!a.text!.includes("<instanceId>")) return;
+    if (Date.now() > deadline) throw new Error(`instances still pending after 2 minutes (${total})`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+interface Timing {
+  p50: number;
+  p99: number;
+  n: number;
+  bytes: number;
+  serverCpuMsPerCall: number;
+  load: string;
+}
+async function repeat(t: Target, f: () => Promise<Answer>, n: number, seconds = Infinity): Promise<Timing> {
+  await f(); // warm
+  const lat: number[] = [];
+  let bytes = 0;
+  const cpu0 = cpuMsOf(t.pid);
+  const end = performance.now() + seconds * 1000;
+  for (let i = 0; i < n && performance.now() < end; i++) {
+    const t0 = performance.now();
+    const a = await f();
+    lat.push(performance.now() - t0);
+    if (a.status !== 200) throw new Error(`status ${a.status}`);
+    bytes = a.bytes;
+  }
+  return {
+    p50: r1(pct(lat, 50)),
+    p99: r1(pct(lat, 99)),
+    n: lat.length,
+    bytes,
+    serverCpuMsPerCall: r1((cpuMsOf(t.pid) - cpu0) / lat.length),
+    load: load(),
+  };
+}
+
+interface Rate {
+  calls: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  clientCpuShare: number;
+  serverCpuShare: number;
+  load: string;
+}
+/** `clients` loops calling `next()` for `seconds`; CPU shares are of one core. */
+async function rate(
+  t: Target,
+  clients: number,
+  seconds: number,
+  next: (client: number) => Promise<Answer>,
+): Promise<Rate> {
+  const lat: number[] = [];
+  let errors = 0;
+  const end = performance.now() + seconds * 1000;
+  const cpu0 = process.cpuUsage();
+  const scpu0 = cpuMsOf(t.pid);
+  const t0 = performance.now();
+  let firstError: unknown;
+  await Promise.all(
+    Array.from({ length: clients }, async (_, k) => {
+      while (performance.now() < end) {
+        const s = performance.now();
+        try {
+          const a = await next(k);
+          if (a.status !== 200) errors++;
+        } catch (e) {
+          errors++;
+          firstError ??= e;
+        }
+        lat.push(performance.now() - s);
+      }
+    }),
+  );
+  const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  if (firstError) log(`  first error: ${String(firstError).slice(0, 300)}`);
+  return {
+    calls: lat.length,
+    perSecond: Math.round(lat.length / (wall / 1000)),
+    p50: r1(pct(lat, 50)),
+    p99: r1(pct(lat, 99)),
+    errors,
+    clientCpuShare: Math.round(((cpu.user + cpu.system) / 1000 / wall) * 100) / 100,
+    serverCpuShare: Math.round(((cpuMsOf(t.pid) - scpu0) / wall) * 100) / 100,
+    load: load(),
+  };
+}
+
+async function simpleVsBare(t: Target): Promise<Record<string, unknown>> {
+  const probe = new Client(t, 1);
+  const zones = { Action: "DescribeAvailabilityZones" };
+  const sample = await probe.call(zones);
+  probe.close();
+  const c = new Client(t, SIMPLE_CONNECTIONS);
+  const f = c.presigned(zones);
+  await rate(t, SIMPLE_CONNECTIONS, 1, f); // warm
+  const server = await rate(t, SIMPLE_CONNECTIONS, SECONDS, f);
+  c.close();
+  const headers: Record<string, string> = {};
+  for (const h of ["content-type", "x-amzn-requestid", "server"]) headers[h] = String(sample.headers[h] ?? "");
+  const bare = await startBare(200, headers, sample.text!);
+  const b = new Client(bare, SIMPLE_CONNECTIONS);
+  const g = b.presigned(zones);
+  try {
+    await rate(bare, SIMPLE_CONNECTIONS, 1, g);
+    const bareRate = await rate(bare, SIMPLE_CONNECTIONS, SECONDS, g);
+    return {
+      bytes: sample.bytes,
+      connections: SIMPLE_CONNECTIONS,
+      server,
+      bare: bareRate,
+      ratio: Math.round((server.perSecond / bareRate.perSecond) * 100) / 100,
+    };
+  } finally {
+    b.close();
+    await bare.stop();
+  }
+}
+
+async function mixed(t: Target, image: string, instanceIds: string[]): Promise<Rate> {
+  const c = new Client(t, MIXED_CLIENTS);
+  // One instance per slot tag, so a tag filter that names a slot matches one instance.
+  const slots = instanceIds.slice(0, 200);
+  for (let k = 0; k < slots.length; k++) {
+    await c.call({ Action: "CreateTags", "ResourceId.1": slots[k]!, "Tag.1.Key": "slot", "Tag.1.Value": String(k) });
+  }
+  const volXml = (await c.call({ Action: "DescribeVolumes", MaxResults: 50 })).text!;
+  void volXml;
+  let rnd = 12345;
+  const rand = (n: number) => {
+    rnd = (rnd * 1103515245 + 12345) & 0x7fffffff;
+    return rnd % n;
+  };
+  const anyId = () => instanceIds[rand(instanceIds.length)]!;
+  const ops: [number, () => Record<string, string | number>][] = [
+    [
+      25,
+      () => ({
+        Action: "DescribeInstances",
+        "InstanceId.1": anyId(),
+        "InstanceId.2": anyId(),
+        "InstanceId.3": anyId(),
+      }),
+    ],
+    [
+      15,
+      () => ({
+        Action: "DescribeInstances",
+        "Filter.1.Name": "tag:slot",
+        "Filter.1.Value.1": String(rand(slots.length)),
+      }),
+    ],
+    [10, () => ({ Action: "DescribeImages", "ImageId.1": image })],
+    [10, () => ({ Action: "DescribeAvailabilityZones" })],
+    [10, () => ({ Action: "DescribeVolumes", "Filter.1.Name": "attachment.instance-id", "Filter.1.Value.1": anyId() })],
+    [10, () => ({ Action: "DescribeTags", "Filter.1.Name": "resource-id", "Filter.1.Value.1": anyId() })],
+    [
+      15,
+      () => ({
+        Action: "CreateTags",
+        "ResourceId.1": anyId(),
+        "Tag.1.Key": "touched",
+        "Tag.1.Value": String(rand(1000)),
+      }),
+    ],
+    [5, () => ({ Action: "RunInstances", ImageId: image, InstanceType: "t3.nano", MinCount: 1, MaxCount: 1 })],
+  ];
+  const total = ops.reduce((n, [w]) => n + w, 0);
+  const pick = () => {
+    let x = rand(total);
+    for (const [w, f] of ops) {
+      if (x < w) return f();
+      x -= w;
+    }
+    return ops[0]![1]();
+  };
+  const call = () => {
+    const body = form(pick());
+    return post(c.agent, t.port, t.sign(c.host, body), body);
+  };
+  await rate(t, MIXED_CLIENTS, 1, call); // warm
+  const r = await rate(t, MIXED_CLIENTS, SECONDS, call);
+  c.close();
+  return r;
+}
+
+async function runTarget(t: Target): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = { label: t.label };
+  const c = new Client(t, 1);
+  const image = await imageFor(c);
+  log(`[${t.label}] launching 1,000 instances (load ${load()})`);
+  const first = await launch(c, image, 1000, 0);
+  if (t.kind === "ec2sim") await untilRunning(c, 1000);
+  out.describe1k = await repeat(
+    t,
+    c.presigned({ Action: "DescribeInstances", "Filter.1.Name": "tag:bench", "Filter.1.Value.1": "yes" }),
+    t.kind === "moto" ? 5 : 30,
+  );
+  log(`[${t.label}] describe 1,000: ${JSON.stringify(out.describe1k)}`);
+  out.simple = await simpleVsBare(t);
+  log(`[${t.label}] simple: ${JSON.stringify(out.simple)}`);
+  out.mixed = await mixed(t, image, first);
+  log(`[${t.label}] mixed: ${JSON.stringify(out.mixed)}`);
+  if (t.kind === "ec2sim") {
+    log(`[${t.label}] launching 9,000 more (load ${load()})`);
+    for (let b = 1; b <= 9; b++) await launch(c, image, 1000, b);
+    await untilRunning(c, 10_000);
+    const all10k = c.presigned({ Action: "DescribeInstances" });
+    out.describe1kOf10k = await repeat(
+      t,
+      c.presigned({ Action: "DescribeInstances", "Filter.1.Name": "tag:batch", "Filter.1.Value.1": "3" }),
+      20,
+    );
+    log(`[${t.label}] describe 1,000 of 10,000: ${JSON.stringify(out.describe1kOf10k)}`);
+    const before = rssOf(t.pid);
+    const loadBefore = load();
+    const timing = await repeat(t, all10k, RSS_DESCRIBES - 1, RSS_SECONDS);
+    const after = rssOf(t.pid);
+    out.describe10k = timing;
+    out.rss = {
+      describes: timing.n + 1,
+      beforeMiB: before.rssMiB,
+      afterMiB: after.rssMiB,
+      peakMiB: after.hwmMiB,
+      loadBefore,
+      loadAfter: load(),
+    };
+    log(`[${t.label}] describe 10,000: ${JSON.stringify(out.describe10k)} rss ${JSON.stringify(out.rss)}`);
+    const info = await fetch(`http://127.0.0.1:${t.port}/_ec2sim/sandboxes/default`, {
+      headers: { authorization: `Bearer ${readFileSync(join(t.dataDir!, "admin-token"), "utf8").trim()}` },
+    });
+    const lastSeq = ((await info.json()) as { lastSeq: number }).lastSeq;
+    const journalBytes = dirBytes(t.dataDir!);
+    out.journal = { events: lastSeq, bytes: journalBytes, bytesPerEvent: Math.round(journalBytes / lastSeq) };
+    log(`[${t.label}] journal: ${JSON.stringify(out.journal)}`);
+  }
+  c.close();
+  return out;
+}
+
+async function main() {
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: (await import("node:os")).cpus().length,
+    loadAtStart: load(),
+    seconds: SECONDS,
+    targets: [] as unknown[],
+  };
+  const list = targets.map((x) => () => startEc2sim(x.label, x.bin));
+  if (WITH_MOTO) {
+    if (motoAvailable()) list.push(startMoto);
+    else {
+      results.moto = "not installed (python3 -c 'import moto.server' failed): skipped";
+      log("moto: not installed, skipped");
+    }
+  }
+  for (const start of list) {
+    const t = await start();
+    try {
+      (results.targets as unknown[]).push(await runTarget(t));
+    } finally {
+      await t.stop();
+    }
+  }
+  results.loadAtEnd = load();
+  const json = JSON.stringify(results, null, 2);
+  const out = one("--json");
+  if (out) writeFileSync(out, json);
+  console.log(json);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
