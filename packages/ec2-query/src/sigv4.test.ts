@@ -1,7 +1,16 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { sdkSigner } from "../test/http-harness.ts";
 import { Ec2Error } from "./ec2-error.ts";
-import { type HttpRequestLike, readCredentialScope, type VerifySigV4Options, verifySigV4 } from "./sigv4.ts";
+import {
+  cachedSigningKey,
+  type HttpRequestLike,
+  readCredentialScope,
+  signingKey,
+  signingKeyCacheSize,
+  type VerifySigV4Options,
+  verifySigV4,
+} from "./sigv4.ts";
 
 const codeOf = (f: () => unknown): string => {
   try {
@@ -166,6 +175,34 @@ describe("verifySigV4 against requests signed by the SDK's own signer (@smithy/s
       codeOf(() => verifySigV4({ ...request, headers: { ...request.headers, host: "127.0.0.1:8081" } }, options)),
     ).toBe(bad);
     expect(codeOf(() => verifySigV4({ ...request, method: "PUT" }, options))).toBe(bad);
+  });
+
+  it("refuses a body that differs from the payload hash the signature declares (x-amz-content-sha256)", async () => {
+    const declared = createHash("sha256").update(body).digest("hex");
+    const request = await signPost(alice, "eu-west-1", "ec2", { "x-amz-content-sha256": declared });
+    expect(() => verifySigV4(request, options)).not.toThrow();
+    // The declaration is signed, so the signature still matches it: only the body gives the change away.
+    expect(codeOf(() => verifySigV4({ ...request, body: request.body.replace("self", "amazon") }, options))).toBe(
+      "AuthFailure: AWS was not able to validate the provided access credentials",
+    );
+  });
+
+  it("keeps derived signing keys per secret, date, region and service, bounded, and never mixes them up", async () => {
+    verifySigV4(await signPost(), options);
+    const before = signingKeyCacheSize();
+    verifySigV4(await signPost(), options);
+    expect(signingKeyCacheSize()).toBe(before);
+    verifySigV4(await signPost(alice, "ap-south-1"), options);
+    expect(signingKeyCacheSize()).toBe(before + 1);
+    // A key derived for one region or secret does not verify another's signature.
+    const wrongSecret = await signPost({ ...alice, secretAccessKey: "guess" }, "ap-south-1");
+    expect(codeOf(() => verifySigV4(wrongSecret, options))).toMatch(/^AuthFailure/);
+    for (let i = 0; i < 1100; i++) cachedSigningKey(`secret-${i}`, "20241212", "us-east-1", "ec2");
+    expect(signingKeyCacheSize()).toBe(1024);
+    expect(cachedSigningKey("s", "20241212", "us-east-1", "ec2")).toEqual(
+      signingKey("s", "20241212", "us-east-1", "ec2"),
+    );
+    verifySigV4(await signPost(), options);
   });
 
   it("refuses a wrong secret and an unknown access key with AuthFailure", async () => {

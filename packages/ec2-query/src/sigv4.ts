@@ -250,6 +250,29 @@ export function signingKey(secretAccessKey: string, date: string, region: string
   return hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, date), region), service), "aws4_request");
 }
 
+/**
+ * Derived keys change once a day per (secret, region, service), yet deriving one costs four HMACs:
+ * most of a small call's signature check. So they are kept, as the SDKs' signers keep theirs, in a
+ * bounded map (insertion order is age: the oldest goes first). The secret is part of the key, so a
+ * rotated secret never meets an old key; the map lives only in this process's memory.
+ */
+const KEY_CACHE_LIMIT = 1024;
+const keyCache = new Map<string, Buffer>();
+
+export function cachedSigningKey(secretAccessKey: string, date: string, region: string, service: string): Buffer {
+  const id = `${date}\n${region}\n${service}\n${secretAccessKey}`;
+  let key = keyCache.get(id);
+  if (key === undefined) {
+    key = signingKey(secretAccessKey, date, region, service);
+    if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.delete(keyCache.keys().next().value!);
+    keyCache.set(id, key);
+  }
+  return key;
+}
+
+/** How many derived keys are kept (for tests). */
+export const signingKeyCacheSize = (): number => keyCache.size;
+
 /** The string to sign and signature of a request's canonical form (exported for tests). */
 export function computeSignature(input: {
   method: string;
@@ -279,7 +302,7 @@ export function computeSignature(input: {
     `${date}/${region}/${service}/aws4_request`,
     sha256Hex(canonicalRequest),
   ].join("\n");
-  const signature = createHmac("sha256", signingKey(input.secretAccessKey, date, region, service))
+  const signature = createHmac("sha256", cachedSigningKey(input.secretAccessKey, date, region, service))
     .update(stringToSign, "utf8")
     .digest("hex");
   return { canonicalRequest, stringToSign, signature };
@@ -332,11 +355,19 @@ export function verifySigV4(request: HttpRequestLike, options: VerifySigV4Option
   const secret = options.secretFor(scope.accessKeyId);
   if (!secret) throw options.authErrors?.unknownKey() ?? authFailure();
 
-  const payloadCandidates = headers.has("x-amz-content-sha256")
-    ? [headers.get("x-amz-content-sha256")!]
-    : request.body === ""
-      ? [EMPTY_SHA256, ...(claim.presigned ? ["UNSIGNED-PAYLOAD"] : [])]
-      : [sha256Hex(request.body), ...(claim.presigned ? ["UNSIGNED-PAYLOAD"] : [])];
+  // The body is hashed once. A declared hash (x-amz-content-sha256) must be the body's: the
+  // signature covers the declaration, so a body that differs from it was not what was signed.
+  const declared = headers.get("x-amz-content-sha256");
+  if (declared !== undefined && declared !== "UNSIGNED-PAYLOAD") {
+    const actual = request.body === "" ? EMPTY_SHA256 : sha256Hex(request.body);
+    if (!sameSignature(actual, declared.toLowerCase())) throw options.authErrors?.badSignature() ?? authFailure();
+  }
+  const payloadCandidates =
+    declared !== undefined
+      ? [declared]
+      : request.body === ""
+        ? [EMPTY_SHA256, ...(claim.presigned ? ["UNSIGNED-PAYLOAD"] : [])]
+        : [sha256Hex(request.body), ...(claim.presigned ? ["UNSIGNED-PAYLOAD"] : [])];
   const given = claim.signature.toLowerCase();
   for (const payloadHash of payloadCandidates) {
     const { signature } = computeSignature({
