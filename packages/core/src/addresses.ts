@@ -1,14 +1,24 @@
 /**
- * Elastic IPs (R20): static public IPv4 addresses of an account and region, associated with and
- * moved between instances; an instance keeps its Elastic IP when it stops.
+ * Elastic IPs (R20, R30): static public IPv4 addresses of an account and region, associated with an
+ * interface's private address (an instance's, or an interface of its own) and moved between them;
+ * an instance keeps its Elastic IP when it stops.
  */
 import type { Address as Ec2Address, TagSpecification } from "@aws-sdk/client-ec2";
 import { Ec2Error, errors } from "./errors.ts";
 import type { EventOf } from "./events.ts";
 import { compileFilters, type Filter } from "./filters.ts";
 import { requireInstance } from "./instances.ts";
+import { gatewayOf } from "./internet-gateways.ts";
 import type { Address } from "./model.ts";
-import { regionState, type SandboxState } from "./state.ts";
+import {
+  addressesOf,
+  findInterface,
+  type InterfaceView,
+  interfacesOf,
+  primaryInterfaceId,
+  requireInterface,
+} from "./network-interfaces.ts";
+import { type RegionState, regionState, type SandboxState } from "./state.ts";
 import { tagMap, tagsFor, toTagSet } from "./tags.ts";
 import type { Tx } from "./tx.ts";
 
@@ -46,24 +56,32 @@ export function applyAddressEvent(
   }
   const a = r.addresses.get(e.allocationId);
   if (!a) return;
-  const inst = a.instanceId ? r.instances.get(a.instanceId) : undefined;
   switch (e.type) {
     case "AddressAssociated": {
-      if (inst) inst.publicIpAddress = undefined; // moved away from its previous instance
-      const target = r.instances.get(e.instanceId);
-      // An instance can hold one public IPv4 on its primary interface: the EIP replaces any other.
+      leave(r, a); // moved away from where it was
+      // Older events name only the instance: its primary interface.
+      const inst = e.instanceId ? r.instances.get(e.instanceId) : undefined;
+      const eniId = e.networkInterfaceId ?? (inst ? primaryInterfaceId(inst) : undefined);
+      // One public address per private address: this one replaces any other there.
       for (const other of r.addresses.values())
-        if (other !== a && other.instanceId === e.instanceId)
-          Object.assign(other, { instanceId: undefined, associationId: undefined, privateIpAddress: undefined });
-      a.instanceId = e.instanceId;
+        if (other !== a && other.networkInterfaceId === eniId && other.privateIpAddress === e.privateIpAddress) {
+          leave(r, other);
+          clear(other);
+        }
+      const view = eniId ? findInterface(r, eniId) : undefined;
+      a.networkInterfaceId = eniId;
+      a.instanceId = view?.attachment?.instanceId ?? e.instanceId;
       a.associationId = e.associationId;
       a.privateIpAddress = e.privateIpAddress;
-      if (target) target.publicIpAddress = a.publicIp;
+      // On the primary address of an instance's primary interface, it is the instance's public IP.
+      const holder = a.instanceId ? r.instances.get(a.instanceId) : undefined;
+      if (holder && view?.attachment?.deviceIndex === 0 && e.privateIpAddress === view.privateIpAddress)
+        holder.publicIpAddress = a.publicIp;
       return;
     }
     case "AddressDisassociated":
-      if (inst) inst.publicIpAddress = undefined;
-      a.instanceId = a.associationId = a.privateIpAddress = undefined;
+      leave(r, a);
+      clear(a);
       return;
     case "AddressReleased":
       a.releasedAt = at;
@@ -73,7 +91,21 @@ export function applyAddressEvent(
   }
 }
 
-export const releasedAddresses = (r: import("./state.ts").RegionState): Address[] => (r._released ??= []);
+/** The instance an address leaves stops showing it as its public IP. */
+function leave(r: RegionState, a: Address): void {
+  const inst = a.instanceId ? r.instances.get(a.instanceId) : undefined;
+  if (inst && inst.publicIpAddress === a.publicIp) inst.publicIpAddress = undefined;
+}
+
+const clear = (a: Address) =>
+  Object.assign(a, {
+    instanceId: undefined,
+    networkInterfaceId: undefined,
+    associationId: undefined,
+    privateIpAddress: undefined,
+  });
+
+export const releasedAddresses = (r: RegionState): Address[] => (r._released ??= []);
 
 const toEc2 = (a: Address): Ec2Address => ({
   AllocationId: a.allocationId,
@@ -81,12 +113,12 @@ const toEc2 = (a: Address): Ec2Address => ({
   Domain: a.domain,
   NetworkBorderGroup: a.networkBorderGroup,
   PublicIpv4Pool: "amazon",
-  ...(a.instanceId
+  ...(a.associationId
     ? {
-        InstanceId: a.instanceId,
+        ...(a.instanceId ? { InstanceId: a.instanceId } : {}),
         AssociationId: a.associationId,
         PrivateIpAddress: a.privateIpAddress,
-        NetworkInterfaceId: `eni-${a.instanceId.slice(2)}`,
+        NetworkInterfaceId: a.networkInterfaceId,
         NetworkInterfaceOwnerId: a.ownerId,
       }
     : {}),
@@ -133,14 +165,35 @@ export const addressActions = {
     },
   ) {
     const a = requireAddress(tx, input.AllocationId, input.PublicIp);
-    const instanceId =
-      input.InstanceId ??
-      (input.NetworkInterfaceId?.startsWith("eni-") ? `i-${input.NetworkInterfaceId.slice(4)}` : undefined);
-    if (!instanceId) throw errors.missingParameter("InstanceId");
-    const inst = requireInstance(tx, instanceId);
-    if (inst.state === "terminated" || inst.state === "shutting-down")
-      throw errors.incorrectInstanceState(inst.instanceId, inst.state, "associated with an Elastic IP");
-    if (a.instanceId && a.instanceId !== inst.instanceId && input.AllowReassociation === false) {
+    let view: InterfaceView;
+    if (input.NetworkInterfaceId) {
+      view = requireInterface(tx, input.NetworkInterfaceId);
+      if (input.InstanceId && view.attachment?.instanceId !== input.InstanceId)
+        throw errors.invalidCombination(
+          `Network interface ${view.networkInterfaceId} is not attached to instance ${input.InstanceId}`,
+        );
+    } else if (input.InstanceId) {
+      const inst = requireInstance(tx, input.InstanceId);
+      if (inst.state === "terminated" || inst.state === "shutting-down")
+        throw errors.incorrectInstanceState(inst.instanceId, inst.state, "associated with an Elastic IP");
+      const ifs = interfacesOf(tx.region, inst);
+      if (ifs.length > 1)
+        throw new Ec2Error(
+          "InvalidInstanceID",
+          `There are multiple interfaces attached to instance '${inst.instanceId}'. Please specify an interface ID for the operation instead.`,
+        );
+      view = ifs[0]!;
+    } else throw errors.missingParameter("InstanceId");
+    const privateIp = input.PrivateIpAddress ?? view.privateIpAddress;
+    if (!addressesOf(view).includes(privateIp))
+      throw errors.invalidParameterValue(
+        `The private IP address ${privateIp} is not assigned to network interface ${view.networkInterfaceId}`,
+      );
+    // R29: a public address is reached through the VPC's internet gateway.
+    if (!gatewayOf(tx.region, view.vpcId))
+      throw new Ec2Error("Gateway.NotAttached", `Network ${view.vpcId} is not attached to any internet gateway`);
+    const sameTarget = a.networkInterfaceId === view.networkInterfaceId && a.privateIpAddress === privateIp;
+    if (a.associationId && !sameTarget && input.AllowReassociation === false) {
       throw new Ec2Error(
         "Resource.AlreadyAssociated",
         `resource ${a.allocationId} is already associated with associate-id ${a.associationId}`,
@@ -152,8 +205,9 @@ export const addressActions = {
       region: tx.ctx.region,
       allocationId: a.allocationId,
       associationId,
-      instanceId: inst.instanceId,
-      privateIpAddress: input.PrivateIpAddress ?? inst.privateIpAddress,
+      ...(view.attachment ? { instanceId: view.attachment.instanceId } : {}),
+      networkInterfaceId: view.networkInterfaceId,
+      privateIpAddress: privateIp,
     });
     return { AssociationId: associationId };
   },
@@ -197,7 +251,8 @@ export const addressActions = {
       "private-ip-address": (a: Address) => a.privateIpAddress,
       domain: (a: Address) => a.domain,
       "network-border-group": (a: Address) => a.networkBorderGroup,
-      "network-interface-id": (a: Address) => (a.instanceId ? `eni-${a.instanceId.slice(2)}` : undefined),
+      "network-interface-id": (a: Address) => a.networkInterfaceId,
+      "network-interface-owner-id": (a: Address) => (a.networkInterfaceId ? a.ownerId : undefined),
     });
     const rows = mine.filter(
       (a) =>

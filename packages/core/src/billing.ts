@@ -1,7 +1,8 @@
 /**
  * The bill (R22, R23): per-second instance usage with a one-minute minimum each time an instance
  * starts, Marketplace software charges, EBS GB-months, snapshot GB-months of the blocks each
- * snapshot stores, S3 GB-months for instance-store bundles, and public IPv4 hours. A pure function
+ * snapshot stores, S3 GB-months for instance-store bundles, public IPv4 hours, and NAT gateway hours
+ * and GB processed. A pure function
  * of the state and a moment, so the REPL can chart it and tests can check it to the second.
  */
 
@@ -10,7 +11,7 @@ import { regionByName, STORAGE_PRICES } from "./catalog-data.ts";
 import { BLOCK_BYTES } from "./guest/fs.ts";
 import { hourlyPrice, requireInstanceType } from "./instance-types.ts";
 import { forgottenInstances } from "./instances.ts";
-import type { Instance, Tags } from "./model.ts";
+import type { Instance, NatGateway, Tags } from "./model.ts";
 import type { SandboxState } from "./state.ts";
 import { deletedSnapshots, deletedVolumes } from "./volumes.ts";
 
@@ -18,16 +19,16 @@ import { deletedSnapshots, deletedVolumes } from "./volumes.ts";
 export const SECONDS_PER_MONTH = 30 * 86_400;
 const GIB = 1024 ** 3;
 
-export type CostKind = "instance" | "software" | "ebs" | "snapshot" | "s3" | "ipv4";
+export type CostKind = "instance" | "software" | "ebs" | "snapshot" | "s3" | "ipv4" | "nat";
 
 export interface CostLine {
   accountId: string;
   region: string;
   resourceId: string;
   kind: CostKind;
-  /** Seconds billed (instance, software, ipv4) or GB-months (storage). */
+  /** Seconds billed (instance, software, ipv4), GB-months (storage), hours or GB (NAT gateways). */
   quantity: number;
-  unit: "seconds" | "GB-month";
+  unit: "seconds" | "GB-month" | "hours" | "GB";
   usd: number;
   detail: string;
   tags: Record<string, string>;
@@ -109,6 +110,36 @@ function instanceLines(i: Instance, now: number, out: CostLine[]): void {
   }
 }
 
+/**
+ * A NAT gateway bills every hour, or part of one, from its creation until it is deleted (a failed
+ * one bills nothing), and every GB it processes.
+ */
+function natLines(n: NatGateway, now: number, out: CostLine[]): void {
+  if (n.failure) return;
+  const end = Math.min(n.deleteTime ?? now, now);
+  const hours = Math.ceil(Math.max(0, end - n.createTime) / 3_600_000);
+  const tags = tagObj(n.tags);
+  const base = { accountId: n.ownerId, region: n.region, resourceId: n.natGatewayId, kind: "nat" as const, tags };
+  if (hours > 0)
+    out.push({
+      ...base,
+      quantity: hours,
+      unit: "hours",
+      usd: hours * STORAGE_PRICES.natGatewayPerHour * factor(n.region),
+      detail: `NAT gateway hours (${n.connectivityType})`,
+    });
+  if (n.bytesProcessed > 0) {
+    const gb = n.bytesProcessed / GIB;
+    out.push({
+      ...base,
+      quantity: gb,
+      unit: "GB",
+      usd: gb * STORAGE_PRICES.natGatewayPerGb * factor(n.region),
+      detail: `${gb.toFixed(3)} GB processed`,
+    });
+  }
+}
+
 const gbMonths = (bytes: number, from: number, to: number) =>
   (bytes / GIB) * (Math.max(0, to - from) / 1000 / SECONDS_PER_MONTH);
 
@@ -166,6 +197,7 @@ export function costReport(state: SandboxState, now = state.now, accountId?: str
           tags: tagObj(img.tags),
         });
     }
+    for (const n of r.natGateways.values()) natLines(n, now, lines);
     for (const a of [...r.addresses.values(), ...releasedAddresses(r)]) {
       const s = Math.floor(Math.max(0, Math.min(a.releasedAt ?? now, now) - a.allocatedAt) / 1000);
       if (s > 0)
@@ -189,7 +221,7 @@ export function costReport(state: SandboxState, now = state.now, accountId?: str
     total: 0,
     byAccount: {},
     byResource: {},
-    byKind: { instance: 0, software: 0, ebs: 0, snapshot: 0, s3: 0, ipv4: 0 },
+    byKind: { instance: 0, software: 0, ebs: 0, snapshot: 0, s3: 0, ipv4: 0, nat: 0 },
     byTag: {},
   };
   for (const l of mine) {

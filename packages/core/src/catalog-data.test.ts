@@ -483,12 +483,14 @@ describe("guest bases and repositories", () => {
 });
 
 describe("storage prices (R23)", () => {
-  it("R23 EBS, snapshot, S3 and public IPv4 prices are AWS's us-east-1 ones", () => {
+  it("R23 R29 EBS, snapshot, S3, public IPv4 and NAT gateway prices are AWS's us-east-1 ones", () => {
     expect(STORAGE_PRICES).toEqual({
       ebs: { gp3: 0.08, gp2: 0.1, io1: 0.125, io2: 0.125, st1: 0.045, sc1: 0.015, standard: 0.05 },
       snapshot: 0.05,
       s3Standard: 0.023,
       publicIpv4PerHour: 0.005,
+      natGatewayPerHour: 0.045,
+      natGatewayPerGb: 0.045,
     });
   });
 });

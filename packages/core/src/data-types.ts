@@ -146,4 +146,7 @@ export interface StoragePrices {
   s3Standard: number;
   /** Public IPv4 address, USD per hour (AWS charges for every public IPv4 since 2024). */
   publicIpv4PerHour: number;
+  /** NAT gateway: USD per hour it exists (each partial hour billed as a full one), and per GB it processes. */
+  natGatewayPerHour: number;
+  natGatewayPerGb: number;
 }

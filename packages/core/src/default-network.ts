@@ -18,6 +18,7 @@ import { stableId } from "./ids.ts";
 import { addInternetGateway } from "./internet-gateways.ts";
 import type { Subnet, Vpc } from "./model.ts";
 import { addNetworkAcl } from "./network-acls.ts";
+import { ownPrimaryId } from "./network-interfaces.ts";
 import { requireRegion } from "./regions.ts";
 import { addRouteTable } from "./route-tables.ts";
 import { addDefaultGroup } from "./security-groups.ts";
@@ -122,9 +123,16 @@ export function upgradeNetwork(state: SandboxState): void {
       } satisfies Partial<Subnet>);
       counted = true;
     }
-    if (counted)
-      for (const i of region.instances.values())
+    if (counted) {
+      for (const i of region.instances.values()) {
         if (i.state !== "terminated") holdAddress(region, i.subnetId, i.privateIpAddress);
+        // Restarts gave an auto-assigned public IP in subnets that map them.
+        if (region.subnets.get(i.subnetId)?.mapPublicIpOnLaunch) i.autoPublicIp = true;
+      }
+      // Elastic IPs were associated with instances: their primary interfaces.
+      for (const a of region.addresses.values())
+        if (a.instanceId && a.networkInterfaceId === undefined) a.networkInterfaceId = ownPrimaryId(a.instanceId);
+    }
   }
 }
 

@@ -9,6 +9,8 @@ import type {
   InstanceStateName,
   InstanceStoreVolume,
   MachineFacts,
+  NatGateway,
+  NetworkInterface,
   Route,
   SecurityGroupRule,
   Subnet,
@@ -118,6 +120,16 @@ export interface InstanceInit
   /** The instance profile it launches with (RunInstances' IamInstanceProfile), if any. */
   iamInstanceProfile?: { associationId: string; arn: string; id: string };
   transitionAt: number;
+  /** Secondary private IPs of its own primary interface, its description, and whether it outlives the instance. */
+  secondaryPrivateIps?: string[];
+  eniDescription?: string;
+  keepPrimaryEni?: boolean;
+  /** A network interface of its own attached at device index 0 (launched with an existing one). */
+  primaryEniId?: string;
+  /** Interfaces of their own attached at launch: existing ones, or ones the launch creates (`create`). */
+  interfaces?: LaunchInterface[];
+  /** Tags of the interfaces the launch creates (TagSpecifications of type network-interface). */
+  eniTags?: TagList;
   volumes: (VolumeInit & { deviceName: string; deleteOnTermination: boolean })[];
   instanceStores: Omit<InstanceStoreVolume, "fs">[];
   guestOs: string;
@@ -148,6 +160,31 @@ export interface VpcInit
   defaultSgEgressRuleId: string;
   tags: TagList;
 }
+
+/** A network interface as created (it is attached later, or by its launch). */
+export type EniInit = Omit<NetworkInterface, "region" | "tags" | "attachment"> & { tags: TagList };
+
+export interface LaunchInterface {
+  networkInterfaceId: string;
+  deviceIndex: number;
+  attachmentId: string;
+  deleteOnTermination: boolean;
+  create?: EniInit;
+}
+
+/** A NAT gateway as created: pending until `availableAt`, with its interface (and Elastic IP, when public). */
+export type NatGatewayInit = Pick<
+  NatGateway,
+  | "natGatewayId"
+  | "ownerId"
+  | "subnetId"
+  | "vpcId"
+  | "connectivityType"
+  | "allocationId"
+  | "associationId"
+  | "privateIp"
+  | "networkInterfaceId"
+> & { availableAt: number; tags: TagList };
 
 /** A route as CreateRoute/ReplaceRoute give it: a destination and one target. */
 export type RouteTarget = Omit<Route, "origin">;
@@ -223,6 +260,38 @@ export type DomainEvent =
       attrs: Partial<Pick<Subnet, "mapPublicIpOnLaunch" | "privateDnsHostnameType" | "enableResourceNameDnsARecord">>;
     }
   | { type: "SubnetDeleted"; region: string; subnetId: string }
+  // network interfaces (an instance's own primary interface included, by its ID)
+  | { type: "NetworkInterfaceCreated"; region: string; eni: EniInit }
+  | {
+      type: "NetworkInterfaceAttached";
+      region: string;
+      networkInterfaceId: string;
+      instanceId: string;
+      deviceIndex: number;
+      attachmentId: string;
+      deleteOnTermination: boolean;
+    }
+  | { type: "NetworkInterfaceDetached"; region: string; networkInterfaceId: string; instanceId: string }
+  | {
+      type: "NetworkInterfaceAttributeChanged";
+      region: string;
+      networkInterfaceId: string;
+      attrs: { description?: string; groupIds?: string[]; sourceDestCheck?: boolean; deleteOnTermination?: boolean };
+    }
+  | { type: "NetworkInterfaceDeleted"; region: string; networkInterfaceId: string }
+  | { type: "PrivateIpAddressesAssigned"; region: string; networkInterfaceId: string; addresses: string[] }
+  | { type: "PrivateIpAddressesUnassigned"; region: string; networkInterfaceId: string; addresses: string[] }
+  // NAT gateways
+  | { type: "NatGatewayCreated"; region: string; nat: NatGatewayInit }
+  | {
+      type: "NatGatewayStateChanged";
+      region: string;
+      natGatewayId: string;
+      state: "available" | "deleting" | "deleted" | "failed";
+      transitionAt?: number;
+      failure?: { code: string; message: string };
+    }
+  | { type: "NatGatewayTrafficRecorded"; region: string; natGatewayId: string; bytes: number }
   // internet gateways and route tables
   | { type: "InternetGatewayCreated"; region: string; internetGatewayId: string; ownerId: string; tags: TagList }
   | { type: "InternetGatewayAttached"; region: string; internetGatewayId: string; vpcId: string }
@@ -376,7 +445,9 @@ export type DomainEvent =
       region: string;
       allocationId: string;
       associationId: string;
-      instanceId: string;
+      /** The instance whose interface it goes to (older events name only the instance: its primary interface). */
+      instanceId?: string;
+      networkInterfaceId?: string;
       privateIpAddress: string;
     }
   | { type: "AddressDisassociated"; region: string; allocationId: string }

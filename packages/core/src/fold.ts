@@ -13,7 +13,9 @@ import { applyProfileAssociationEvent } from "./instance-profile-associations.ts
 import { applyDeleteOnTermination, applyInstanceEvent } from "./instances.ts";
 import { applyInternetGatewayEvent } from "./internet-gateways.ts";
 import { applyKeyPairCreated } from "./key-pairs.ts";
+import { applyNatGatewayEvent } from "./nat-gateways.ts";
 import { applyNetworkAclEvent } from "./network-acls.ts";
+import { applyNetworkInterfaceEvent } from "./network-interfaces.ts";
 import { applyRouteTableEvent } from "./route-tables.ts";
 import { applySecurityGroupEvent } from "./security-groups.ts";
 import { applySpotCancelled } from "./spot.ts";
@@ -57,6 +59,18 @@ export function applyEvent(state: SandboxState, e: DomainEvent, at: number): voi
       applySubnetEvent(state, e);
       applyRouteTableEvent(state, e); // its own route table association goes with it
       return;
+    case "NetworkInterfaceCreated":
+    case "NetworkInterfaceAttached":
+    case "NetworkInterfaceDetached":
+    case "NetworkInterfaceAttributeChanged":
+    case "NetworkInterfaceDeleted":
+    case "PrivateIpAddressesAssigned":
+    case "PrivateIpAddressesUnassigned":
+      return applyNetworkInterfaceEvent(state, e, at);
+    case "NatGatewayCreated":
+    case "NatGatewayStateChanged":
+    case "NatGatewayTrafficRecorded":
+      return applyNatGatewayEvent(state, e, at);
     case "InternetGatewayCreated":
     case "InternetGatewayAttached":
     case "InternetGatewayDetached":

@@ -45,6 +45,7 @@ export {
 } from "./key-material.ts";
 export type * from "./model.ts";
 export { STATE_CODE } from "./model.ts";
+export { ownPrimaryId } from "./network-interfaces.ts";
 export {
   ACTIONS,
   type CallContext,

@@ -11,6 +11,7 @@ import type {
   InstanceStatus,
   TagSpecification,
 } from "@aws-sdk/client-ec2";
+import { privateDnsName, publicDnsName } from "./dns-names.ts";
 import { Ec2Error, errors } from "./errors.ts";
 import type { EventOf, InstanceInit, TagList } from "./events.ts";
 import { compileFilters, exactValues, type Filter, pageEnd, paginate } from "./filters.ts";
@@ -24,12 +25,17 @@ import { launchProfile, toEc2IamInstanceProfile } from "./instance-profile-assoc
 import { hourlyPrice, offeredIn, requireInstanceType } from "./instance-types.ts";
 import { findKeyPairByName } from "./key-pairs.ts";
 import { type Instance, type InstanceStateName, machineFacts, STATE_CODE } from "./model.ts";
+import {
+  foldLaunchInterfaces,
+  foldTerminatedInterfaces,
+  interfacesOf,
+  toInstanceInterface,
+} from "./network-interfaces.ts";
 import { placeInstances } from "./network-placement.ts";
 import { requireGroup } from "./security-groups.ts";
 import { assertStoppable, newSpotRequestId, spotFieldsOf, spotRequestFor } from "./spot.ts";
 import { resolveImageReference } from "./ssm/index.ts";
 import { type RegionState, regionState, type SandboxState } from "./state.ts";
-import { holdAddress, releaseAddress } from "./subnets.ts";
 import { tagMap, tagsFor, toTagSet } from "./tags.ts";
 import type { Tx } from "./tx.ts";
 import {
@@ -56,13 +62,6 @@ const publicIpFor = (tx: Tx): string => {
   const firsts = [3, 18, 34, 44, 52, 54];
   return `${firsts[tx.randomInt(0, firsts.length - 1)]}.${tx.randomInt(0, 255)}.${tx.randomInt(0, 255)}.${tx.randomInt(1, 254)}`;
 };
-
-export const privateDnsName = (region: string, ip: string) =>
-  `ip-${ip.replace(/\./g, "-")}.${region === "us-east-1" ? "ec2.internal" : `${region}.compute.internal`}`;
-export const publicDnsName = (region: string, ip: string | undefined) =>
-  ip
-    ? `ec2-${ip.replace(/\./g, "-")}.${region === "us-east-1" ? "compute-1.amazonaws.com" : `${region}.compute.amazonaws.com`}`
-    : "";
 
 export function requireInstance(tx: Tx, id: string): Instance {
   if (!looksLikeId("i", id)) throw errors.instanceMalformed(id);
@@ -132,7 +131,9 @@ function launch(state: SandboxState, e: EventOf<"InstancesLaunched">, at: number
     region.instancesByState.add("pending", inst.instanceId);
     for (const [k, v] of inst.tags) region.instancesByTag.add(`${k}=${v}`, inst.instanceId);
     state.resourceRegion.set(inst.instanceId, e.region);
-    holdAddress(region, i.subnetId, i.privateIpAddress);
+    if (i.publicIpAddress) inst.autoPublicIp = true;
+    foldLaunchInterfaces(state, region, inst, i, at);
+    if (i.eniTags?.length) inst.eni = { ...inst.eni, tags: tagMap(i.eniTags) };
     for (const v of i.volumes) {
       // Root and data EBS volumes: created from their snapshots and attached at once.
       const { deviceName, deleteOnTermination, ...init } = v;
@@ -229,8 +230,8 @@ export function applyInstanceEvent(
       }
       if (e.state === "terminated") {
         inst.terminatedAt = at;
-        // The primary interface goes with the instance, and its address back to the subnet (R27).
-        releaseAddress(region, inst.subnetId, inst.privateIpAddress);
+        // Its interfaces go or stay as their attachments say, their addresses back to the subnet (R27, R30).
+        foldTerminatedInterfaces(state, region, inst);
         inst.forgetAt = e.forgetAt;
         if (e.forgetAt !== undefined)
           state.timers.push({ at: e.forgetAt, region: e.region, kind: "forget-instance", id: inst.instanceId });
@@ -245,13 +246,6 @@ export function applyInstanceEvent(
           }
         }
         inst.blockDevices = [];
-        for (const a of region.addresses.values()) {
-          if (a.instanceId === inst.instanceId) {
-            a.instanceId = undefined;
-            a.associationId = undefined;
-            a.privateIpAddress = undefined;
-          }
-        }
       }
       return;
     }
@@ -267,6 +261,10 @@ export function applyInstanceEvent(
         inst.instanceInitiatedShutdownBehavior = a.instanceInitiatedShutdownBehavior;
       if (a.sourceDestCheck !== undefined) inst.sourceDestCheck = a.sourceDestCheck;
       if (a.securityGroupIds !== undefined) inst.securityGroupIds = a.securityGroupIds;
+      // They are its primary interface's: one of its own follows.
+      const eni = inst.primaryEniId ? region.networkInterfaces.get(inst.primaryEniId) : undefined;
+      if (eni && a.sourceDestCheck !== undefined) eni.sourceDestCheck = a.sourceDestCheck;
+      if (eni && a.securityGroupIds !== undefined) eni.groupIds = a.securityGroupIds;
       if (a.ebsOptimized !== undefined) inst.ebsOptimized = a.ebsOptimized;
       if (a.monitoring !== undefined) inst.monitoring = a.monitoring;
       if (a.creditSpecification !== undefined) inst.creditSpecification = a.creditSpecification;
@@ -292,6 +290,11 @@ export function applyInstanceEvent(
 /** Instances no longer listed still belong on the bill. */
 export const forgottenInstances = (r: RegionState): Instance[] => (r._forgotten ??= []);
 
+/** Whether the public IP on its primary address is an Elastic IP (kept across stop/start, R20). */
+const holdsElasticIp = (region: RegionState, inst: Instance) =>
+  inst.publicIpAddress !== undefined &&
+  [...region.addresses.values()].some((a) => a.instanceId === inst.instanceId && a.publicIp === inst.publicIpAddress);
+
 /** Timer: finish the transition an instance is in. */
 export function instanceTimer(tx: Tx, id: string): void {
   const inst = tx.region.instances.get(id);
@@ -306,7 +309,7 @@ export function instanceTimer(tx: Tx, id: string): void {
   const ctx = tx.ctx;
   void ctx;
   if (to === "stopped") {
-    const hasEip = [...tx.region.addresses.values()].some((a) => a.instanceId === id);
+    const hasEip = holdsElasticIp(tx.region, inst);
     tx.emit({
       type: "InstanceStateChanged",
       region: inst.region,
@@ -360,7 +363,6 @@ function buildEc2Instance(state: SandboxState, i: Instance): Ec2Instance {
     GroupId: id,
     GroupName: region.securityGroups.get(id)?.groupName ?? "",
   }));
-  const eip = [...region.addresses.values()].find((a) => a.instanceId === i.instanceId);
   const privateDns = privateDnsName(i.region, i.privateIpAddress);
   const publicDns = publicDnsName(i.region, i.publicIpAddress);
   return {
@@ -410,59 +412,7 @@ function buildEc2Instance(state: SandboxState, i: Instance): Ec2Instance {
     Hypervisor: "xen",
     EbsOptimized: i.ebsOptimized,
     EnaSupport: i.enaSupport,
-    NetworkInterfaces:
-      i.state === "terminated"
-        ? []
-        : [
-            {
-              Attachment: {
-                AttachTime: new Date(i.launchTime),
-                AttachmentId: `eni-attach-${i.instanceId.slice(2)}`,
-                DeleteOnTermination: true,
-                DeviceIndex: 0,
-                Status: "attached",
-                NetworkCardIndex: 0,
-              },
-              Description: "",
-              Groups: groups,
-              Ipv6Addresses: [],
-              MacAddress: `0e:${i.instanceId.slice(2, 12).match(/../g)!.join(":")}`,
-              NetworkInterfaceId: `eni-${i.instanceId.slice(2)}`,
-              OwnerId: i.ownerId,
-              PrivateDnsName: privateDns,
-              PrivateIpAddress: i.privateIpAddress,
-              SourceDestCheck: i.sourceDestCheck,
-              Status: "in-use",
-              SubnetId: i.subnetId,
-              VpcId: i.vpcId,
-              InterfaceType: "interface",
-              ...(i.publicIpAddress
-                ? {
-                    Association: {
-                      IpOwnerId: eip ? i.ownerId : "amazon",
-                      PublicDnsName: publicDns,
-                      PublicIp: i.publicIpAddress,
-                    },
-                  }
-                : {}),
-              PrivateIpAddresses: [
-                {
-                  Primary: true,
-                  PrivateDnsName: privateDns,
-                  PrivateIpAddress: i.privateIpAddress,
-                  ...(i.publicIpAddress
-                    ? {
-                        Association: {
-                          IpOwnerId: eip ? i.ownerId : "amazon",
-                          PublicDnsName: publicDns,
-                          PublicIp: i.publicIpAddress,
-                        },
-                      }
-                    : {}),
-                },
-              ],
-            },
-          ],
+    NetworkInterfaces: interfacesOf(region, i).map((v) => toInstanceInterface(region, v)),
     CpuOptions: {
       CoreCount: Math.max(1, Math.floor(requireInstanceType(i.instanceType).defaultCores ?? 1)),
       ThreadsPerCore: requireInstanceType(i.instanceType).defaultThreadsPerCore ?? 1,
@@ -509,6 +459,15 @@ const instanceFields = (state: SandboxState) => ({
   "private-ip-address": (i: Instance) => i.privateIpAddress,
   "ip-address": (i: Instance) => i.publicIpAddress,
   "network-interface.addresses.association.public-ip": (i: Instance) => i.publicIpAddress,
+  "network-interface.network-interface-id": (i: Instance) =>
+    interfacesOf(regionState(state, i.region), i).map((v) => v.networkInterfaceId),
+  "network-interface.subnet-id": (i: Instance) => interfacesOf(regionState(state, i.region), i).map((v) => v.subnetId),
+  "network-interface.vpc-id": (i: Instance) => interfacesOf(regionState(state, i.region), i).map((v) => v.vpcId),
+  "network-interface.group-id": (i: Instance) =>
+    interfacesOf(regionState(state, i.region), i).flatMap((v) => v.groupIds),
+  "network-interface.addresses.private-ip-address": (i: Instance) =>
+    interfacesOf(regionState(state, i.region), i).flatMap((v) => [v.privateIpAddress, ...v.secondaryPrivateIps]),
+  "network-interface.source-dest-check": (i: Instance) => String(i.sourceDestCheck),
   "private-dns-name": (i: Instance) => privateDnsName(i.region, i.privateIpAddress),
   "dns-name": (i: Instance) => publicDnsName(i.region, i.publicIpAddress) || undefined,
   architecture: (i: Instance) => i.architecture,
@@ -715,12 +674,13 @@ export const instanceActions = {
     // R2: key pairs and groups are regional.
     if (input.KeyName !== undefined && !findKeyPairByName(tx, input.KeyName))
       throw new Ec2Error("InvalidKeyPair.NotFound", `The key pair '${input.KeyName}' does not exist`);
-    const net = placeInstances(tx, input, min, max);
+    const net = placeInstances(tx, input, type, min, max);
     const subnet = net.subnet;
     if (input.UserData !== undefined && input.UserData.length > 21848)
       throw new Ec2Error("InvalidParameterValue", "User data is limited to 16384 bytes");
     const instTags = tagsFor(input.TagSpecifications, "instance", ["instance", "volume", "network-interface"]);
     const volTags = tagsFor(input.TagSpecifications, "volume", ["instance", "volume", "network-interface"]);
+    const eniTags = tagsFor(input.TagSpecifications, "network-interface", ["instance", "volume", "network-interface"]);
 
     // Block devices: the AMI's mappings, overridden by the request's (R15, R16).
     const volumes: {
@@ -834,19 +794,17 @@ export const instanceActions = {
     const base = guestBase(image.guest);
     for (let k = 0; k < net.count; k++) {
       const instanceId = tx.newId("instance");
-      const { privateIpAddress, publicIp } = net.instances[k]!;
+      const { publicIp, secondaryPrivateIps, ...where } = net.instances[k]!;
+      const privateIpAddress = where.privateIpAddress;
       inits.push({
         instanceId,
         ownerId: tx.ctx.accountId,
-        availabilityZone: subnet.availabilityZone,
-        subnetId: subnet.subnetId,
-        vpcId: subnet.vpcId,
+        ...where,
+        ...(secondaryPrivateIps.length ? { secondaryPrivateIps } : {}),
         imageId: image.imageId,
         instanceType: type.instanceType,
         keyName: input.KeyName,
-        securityGroupIds: net.groupIds,
         amiLaunchIndex: k,
-        privateIpAddress,
         ...(publicIp ? { publicIpAddress: publicIpFor(tx) } : {}),
         transitionAt: tx.now + tx.randomInt(bootLo, bootHi),
         ...machineFacts(image),
@@ -897,7 +855,12 @@ export const instanceActions = {
           (m) => m,
         ),
         tags: instTags as TagList,
+        ...(eniTags.length ? { eniTags } : {}),
       });
+      const interfaces = net
+        .interfacesFor(tx, k)
+        .map((li) => (li.create ? { ...li, create: { ...li.create, tags: eniTags } } : li));
+      if (interfaces.length) inits[k]!.interfaces = interfaces;
     }
     void base;
     tx.emit({ type: "InstancesLaunched", region: tx.ctx.region, reservationId, instances: inits });
@@ -1021,9 +984,8 @@ export const instanceActions = {
     for (const i of list) {
       const prev = i.state;
       if (prev === "stopped") {
-        const hasEip = [...tx.region.addresses.values()].some((a) => a.instanceId === i.instanceId);
-        const subnet = tx.region.subnets.get(i.subnetId);
-        const ip = hasEip ? undefined : subnet?.mapPublicIpOnLaunch ? publicIpFor(tx) : undefined;
+        // A new auto-assigned public IP when it had one (an Elastic IP stays with the instance).
+        const ip = holdsElasticIp(tx.region, i) || !i.autoPublicIp ? undefined : publicIpFor(tx);
         tx.emit({
           type: "InstanceStateChanged",
           region: tx.ctx.region,

@@ -18,6 +18,7 @@ import { Ec2Error, errors } from "./errors.ts";
 import type { EventOf } from "./events.ts";
 import { compileFilters, type Filter, paginate } from "./filters.ts";
 import type { InternetGateway } from "./model.ts";
+import { findInterface } from "./network-interfaces.ts";
 import { type RegionState, regionState, type SandboxState } from "./state.ts";
 import { tagMap, tagsFor, toTagSet } from "./tags.ts";
 import type { Tx } from "./tx.ts";
@@ -46,10 +47,8 @@ export function gatewayOf(region: RegionState, vpcId: string): InternetGateway |
 function hasMappedPublicAddresses(region: RegionState, vpcId: string): boolean {
   for (const i of region.instances.values())
     if (i.vpcId === vpcId && i.state !== "terminated" && i.publicIpAddress) return true;
-  for (const a of region.addresses.values()) {
-    const i = a.instanceId ? region.instances.get(a.instanceId) : undefined;
-    if (i?.vpcId === vpcId) return true;
-  }
+  for (const a of region.addresses.values())
+    if (a.networkInterfaceId && findInterface(region, a.networkInterfaceId)?.vpcId === vpcId) return true;
   return false;
 }
 

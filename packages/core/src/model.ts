@@ -100,6 +100,32 @@ export interface NetworkAcl extends Taggable {
   region: string;
 }
 
+// ── NAT gateways ──────────────────────────────────────────────────────────────────────────────
+export type NatGatewayState = "pending" | "available" | "deleting" | "deleted" | "failed";
+
+export interface NatGateway extends Taggable {
+  natGatewayId: string;
+  ownerId: string;
+  region: string;
+  subnetId: string;
+  vpcId: string;
+  connectivityType: "public" | "private";
+  /** The Elastic IP of a public NAT gateway, and its association with the gateway's interface. */
+  allocationId?: string;
+  associationId?: string;
+  privateIp: string;
+  /** Its requester-managed interface in the subnet. */
+  networkInterfaceId: string;
+  state: NatGatewayState;
+  createTime: number;
+  deleteTime?: number;
+  /** When the current transition (pending → available, deleting → deleted) completes. */
+  transitionAt?: number;
+  failure?: { code: string; message: string };
+  /** Bytes it processed (billed per GB). */
+  bytesProcessed: number;
+}
+
 // ── security groups, key pairs ────────────────────────────────────────────────────────────────
 export interface SecurityGroupRule {
   ruleId: string;
@@ -338,6 +364,7 @@ export interface Instance extends Taggable, MachineFacts {
   imageId: string;
   instanceType: string;
   keyName?: string;
+  /** The groups of its primary interface (R30: groups belong to interfaces). */
   securityGroupIds: string[];
   state: InstanceStateName;
   stateTransitionReason: string;
@@ -382,6 +409,54 @@ export interface Instance extends Taggable, MachineFacts {
   terminatedAt?: number;
   /** When a terminated instance stops being listed (R13). */
   forgetAt?: number;
+  /**
+   * Its own primary interface (R30) lives in the instance — subnet, private IP, groups and
+   * source/dest check are the fields above — with these extras once any is set. Absent when the
+   * primary interface is a network interface of its own (`primaryEniId`).
+   */
+  eni?: PrimaryInterfaceExtras;
+  /** A network interface of its own attached at device index 0 (launched with an existing interface). */
+  primaryEniId?: string;
+  /** Its primary interface takes an auto-assigned public IPv4 at each start (as it did at launch, R28). */
+  autoPublicIp?: boolean;
+  /** Network interfaces of their own attached to it (device index 0 included when `primaryEniId`). */
+  attachedEnis?: string[];
+}
+
+export interface PrimaryInterfaceExtras {
+  description?: string;
+  secondaryPrivateIps?: string[];
+  /** DeleteOnTermination of the primary interface (true unless the launch said otherwise). */
+  keepOnTermination?: boolean;
+  tags?: Tags;
+}
+
+// ── network interfaces ────────────────────────────────────────────────────────────────────────
+export interface NetworkInterfaceAttachment {
+  attachmentId: string;
+  instanceId: string;
+  deviceIndex: number;
+  deleteOnTermination: boolean;
+  attachTime: number;
+}
+
+/** A network interface of its own (CreateNetworkInterface, a launch's extra interfaces, a NAT gateway's). */
+export interface NetworkInterface extends Taggable {
+  networkInterfaceId: string;
+  ownerId: string;
+  region: string;
+  subnetId: string;
+  vpcId: string;
+  availabilityZone: string;
+  description: string;
+  privateIpAddress: string;
+  secondaryPrivateIps: string[];
+  groupIds: string[];
+  sourceDestCheck: boolean;
+  interfaceType: "interface" | "nat_gateway";
+  /** Made and managed by AWS for a service (a NAT gateway): the user cannot detach or delete it. */
+  requesterManaged: boolean;
+  attachment?: NetworkInterfaceAttachment;
 }
 
 /** What a Spot launch records on the instance (its request, fulfilled by the launch). */
@@ -413,7 +488,10 @@ export interface Address extends Taggable {
   region: string;
   ownerId: string;
   domain: "vpc";
+  /** The instance the interface it is associated with is attached to, if any. */
   instanceId?: string;
+  /** The interface and private address it is associated with (R30). */
+  networkInterfaceId?: string;
   associationId?: string;
   privateIpAddress?: string;
   allocatedAt: number;

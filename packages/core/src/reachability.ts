@@ -8,8 +8,9 @@
 import { Ec2Error } from "./errors.ts";
 import { gatewayOf } from "./internet-gateways.ts";
 import type { Instance, SecurityGroup } from "./model.ts";
+import { addressesOf, interfacesOf, publicIpOf } from "./network-interfaces.ts";
 import { routeTo, tableOfSubnet } from "./route-tables.ts";
-import { allowsIngress } from "./security-groups.ts";
+import { allowsEgress, allowsIngress } from "./security-groups.ts";
 import type { RegionState } from "./state.ts";
 
 /** A way in: the public address, and the groups of the interface that holds it. */
@@ -20,11 +21,15 @@ export interface PublicEntry {
   groupIds: string[];
 }
 
-/** The instance's public addresses, primary interface first. */
-export function publicEntries(_region: RegionState, inst: Instance): PublicEntry[] {
-  return inst.publicIpAddress
-    ? [{ publicIp: inst.publicIpAddress, subnetId: inst.subnetId, vpcId: inst.vpcId, groupIds: inst.securityGroupIds }]
-    : [];
+/** The instance's public addresses (on any private address of any interface), primary interface first. */
+export function publicEntries(region: RegionState, inst: Instance): PublicEntry[] {
+  const out: PublicEntry[] = [];
+  for (const v of interfacesOf(region, inst))
+    for (const ip of addressesOf(v)) {
+      const pub = publicIpOf(region, v, ip);
+      if (pub) out.push({ publicIp: pub.publicIp, subnetId: v.subnetId, vpcId: v.vpcId, groupIds: [...v.groupIds] });
+    }
+  return out;
 }
 
 const timedOut = (ip: string, port: number, why: string) =>
@@ -63,4 +68,66 @@ function missingPiece(region: RegionState, e: PublicEntry, sourceIp: string, por
   if (!allowsIngress(groups, "tcp", port, sourceIp))
     return `no rule in ${e.groupIds.join(", ")} allows TCP ${port} from your IP ${sourceIp}`;
   return undefined;
+}
+
+/** Where an instance's traffic to the internet goes out (R29): a NAT gateway gives outbound access only. */
+export type Egress =
+  | { ok: true; via: "internet-gateway" }
+  | { ok: true; via: "nat-gateway"; natGatewayId: string }
+  | { ok: false; why: string };
+
+/** An address out on the internet that package repositories stand for. */
+const INTERNET = "52.94.0.1";
+
+/**
+ * How the instance reaches the internet going out: through the route its primary interface's subnet
+ * has for internet addresses — to the internet gateway with its own public IPv4, or to an available
+ * public NAT gateway whose own subnet routes to the gateway — and its groups' outbound rules.
+ */
+export function internetEgress(region: RegionState, inst: Instance): Egress {
+  const [primary] = interfacesOf(region, inst);
+  if (!primary) return { ok: false, why: `the instance is ${inst.state}` };
+  const groups = primary.groupIds.map((g) => region.securityGroups.get(g)).filter((g): g is SecurityGroup => !!g);
+  if (!allowsEgress(groups, "tcp", 443, INTERNET))
+    return { ok: false, why: `no outbound rule in ${primary.groupIds.join(", ")} allows HTTPS` };
+  const out = routeOut(region, primary.subnetId, primary.vpcId);
+  if (!out.ok) return out;
+  if (out.via === "internet-gateway" && !publicIpOf(region, primary, primary.privateIpAddress))
+    return {
+      ok: false,
+      why: `the instance has no public IPv4 address (a private subnet reaches the internet through a NAT gateway)`,
+    };
+  return out;
+}
+
+/** The way out of a subnet toward the internet, before the instance's own address is considered. */
+function routeOut(region: RegionState, subnetId: string, vpcId: string): Egress {
+  const subnet = region.subnets.get(subnetId);
+  const table = subnet ? tableOfSubnet(region, subnet) : undefined;
+  const hit = table ? routeTo(region, table, INTERNET) : undefined;
+  if (!table || !hit?.active)
+    return {
+      ok: false,
+      why: `route table ${table?.routeTableId ?? "(none)"} of subnet ${subnetId} has no route to the internet`,
+    };
+  const igw = gatewayOf(region, vpcId);
+  if (hit.route.gatewayId && hit.route.gatewayId === igw?.internetGatewayId)
+    return { ok: true, via: "internet-gateway" };
+  if (hit.route.natGatewayId) {
+    const nat = region.natGateways.get(hit.route.natGatewayId)!;
+    if (nat.connectivityType !== "public")
+      return { ok: false, why: `NAT gateway ${nat.natGatewayId} is private (it does not reach the internet)` };
+    // The NAT gateway goes out through its own subnet's route to the internet gateway.
+    const beyond = routeOut(region, nat.subnetId, nat.vpcId);
+    if (!beyond.ok || beyond.via !== "internet-gateway")
+      return {
+        ok: false,
+        why: `NAT gateway ${nat.natGatewayId} has no route to an internet gateway from its subnet ${nat.subnetId}`,
+      };
+    return { ok: true, via: "nat-gateway", natGatewayId: nat.natGatewayId };
+  }
+  return {
+    ok: false,
+    why: `the route to the internet in ${table.routeTableId} does not lead to an internet or NAT gateway`,
+  };
 }

@@ -29,6 +29,8 @@ import { compileFilters, type Filter, paginate } from "./filters.ts";
 import { requireInstance } from "./instances.ts";
 import { requireInternetGateway } from "./internet-gateways.ts";
 import type { Route, RouteTable, Subnet } from "./model.ts";
+import { natInUse, requireNatGateway } from "./nat-gateways.ts";
+import { findInterface, interfacesOf, primaryInterfaceId, requireInterface } from "./network-interfaces.ts";
 import { type RegionState, regionState, type SandboxState } from "./state.ts";
 import { findSubnet } from "./subnets.ts";
 import { tagMap, tagsFor, toTagSet } from "./tags.ts";
@@ -64,8 +66,20 @@ export function tableOfSubnet(region: RegionState, subnet: Pick<Subnet, "subnetI
 export function routeActive(region: RegionState, table: RouteTable, r: Route): boolean {
   if (r.gatewayId === "local") return true;
   if (r.gatewayId) return region.internetGateways.get(r.gatewayId)?.vpcId === table.vpcId;
-  if (r.instanceId) return region.instances.get(r.instanceId)?.state === "running";
+  if (r.natGatewayId) return region.natGateways.get(r.natGatewayId)?.state === "available";
+  if (r.networkInterfaceId) {
+    // An interface (an instance's, or one of its own) carries traffic while attached to a running instance.
+    const inst = instanceBehind(region, r);
+    return inst?.state === "running" && (r.instanceId === undefined || inst.instanceId === r.instanceId);
+  }
   return false;
+}
+
+/** The instance a route's interface is attached to now. */
+function instanceBehind(region: RegionState, r: Route) {
+  if (r.instanceId) return region.instances.get(r.instanceId);
+  const v = r.networkInterfaceId ? findInterface(region, r.networkInterfaceId) : undefined;
+  return v?.attachment ? region.instances.get(v.attachment.instanceId) : undefined;
 }
 
 /** The most specific route of a table for a destination address, and whether it is usable. */
@@ -195,15 +209,19 @@ export function applyRouteTableEvent(
 }
 
 // ── wire shape ───────────────────────────────────────────────────────────────────────────────
-const toEc2Route = (region: RegionState, t: RouteTable, r: Route): Ec2Route => ({
-  DestinationCidrBlock: r.destinationCidrBlock,
-  ...(r.gatewayId ? { GatewayId: r.gatewayId } : {}),
-  ...(r.natGatewayId ? { NatGatewayId: r.natGatewayId } : {}),
-  ...(r.instanceId ? { InstanceId: r.instanceId, InstanceOwnerId: t.ownerId } : {}),
-  ...(r.networkInterfaceId ? { NetworkInterfaceId: r.networkInterfaceId } : {}),
-  Origin: r.origin,
-  State: routeActive(region, t, r) ? "active" : "blackhole",
-});
+function toEc2Route(region: RegionState, t: RouteTable, r: Route): Ec2Route {
+  // EC2 shows the instance behind an interface target.
+  const instanceId = r.instanceId ?? (r.networkInterfaceId ? instanceBehind(region, r)?.instanceId : undefined);
+  return {
+    DestinationCidrBlock: r.destinationCidrBlock,
+    ...(r.gatewayId ? { GatewayId: r.gatewayId } : {}),
+    ...(r.natGatewayId ? { NatGatewayId: r.natGatewayId } : {}),
+    ...(instanceId ? { InstanceId: instanceId, InstanceOwnerId: t.ownerId } : {}),
+    ...(r.networkInterfaceId ? { NetworkInterfaceId: r.networkInterfaceId } : {}),
+    Origin: r.origin,
+    State: routeActive(region, t, r) ? "active" : "blackhole",
+  };
+}
 
 export const toEc2RouteTable = (region: RegionState, t: RouteTable): Ec2RouteTable => ({
   RouteTableId: t.routeTableId,
@@ -291,6 +309,15 @@ function routeFrom(tx: Tx, table: RouteTable, input: CreateRouteRequest): RouteT
         `route table ${table.routeTableId} and network gateway ${g.internetGatewayId} belong to different networks`,
       );
     route.gatewayId = g.internetGatewayId;
+  } else if (input.NatGatewayId !== undefined) {
+    const n = requireNatGateway(tx, input.NatGatewayId);
+    if (!natInUse(n)) throw new Ec2Error("InvalidParameterValue", `The NAT gateway ${n.natGatewayId} is ${n.state}`);
+    if (n.vpcId !== table.vpcId)
+      throw new Ec2Error(
+        "InvalidParameterValue",
+        `route table ${table.routeTableId} and NAT gateway ${n.natGatewayId} belong to different networks`,
+      );
+    route.natGatewayId = n.natGatewayId;
   } else if (input.InstanceId !== undefined) {
     const inst = requireInstance(tx, input.InstanceId);
     if (inst.vpcId !== table.vpcId)
@@ -298,8 +325,22 @@ function routeFrom(tx: Tx, table: RouteTable, input: CreateRouteRequest): RouteT
         "InvalidParameterValue",
         `route table ${table.routeTableId} and instance ${inst.instanceId} belong to different networks`,
       );
+    const ifs = interfacesOf(tx.region, inst);
+    if (ifs.length > 1)
+      throw new Ec2Error(
+        "InvalidInstanceID",
+        `There are multiple interfaces attached to instance '${inst.instanceId}'. Please specify an interface ID for the operation instead.`,
+      );
     route.instanceId = inst.instanceId;
-    route.networkInterfaceId = `eni-${inst.instanceId.slice(2)}`;
+    route.networkInterfaceId = primaryInterfaceId(inst);
+  } else if (input.NetworkInterfaceId !== undefined) {
+    const v = requireInterface(tx, input.NetworkInterfaceId);
+    if (v.vpcId !== table.vpcId)
+      throw new Ec2Error(
+        "InvalidParameterValue",
+        `route table ${table.routeTableId} and interface ${v.networkInterfaceId} belong to different networks`,
+      );
+    route.networkInterfaceId = v.networkInterfaceId;
   } else {
     throw errors.unsupported("This route target is not supported by this sandbox yet");
   }

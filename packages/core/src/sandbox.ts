@@ -24,7 +24,9 @@ import { forgetTimer, instanceActions, instanceTimer } from "./instances.ts";
 import { internetGatewayActions } from "./internet-gateways.ts";
 import { type KeyMaterial, nodeKeyMaterial } from "./key-material.ts";
 import { keyPairActions } from "./key-pairs.ts";
+import { natGatewayActions, natGatewayTimer } from "./nat-gateways.ts";
 import { networkAclActions } from "./network-acls.ts";
+import { networkInterfaceActions } from "./network-interfaces.ts";
 import { regionActions, requireRegion } from "./regions.ts";
 import { routeTableActions } from "./route-tables.ts";
 import { securityGroupActions } from "./security-groups.ts";
@@ -50,6 +52,8 @@ const FAMILY_ACTIONS = {
   ...internetGatewayActions,
   ...routeTableActions,
   ...networkAclActions,
+  ...networkInterfaceActions,
+  ...natGatewayActions,
   ...defaultNetworkActions,
   ...keyPairActions,
   ...securityGroupActions,
@@ -91,6 +95,8 @@ const IDEMPOTENT = new Set([
   "CreateSnapshot",
   "RegisterImage",
   "AllocateAddress",
+  "CreateNetworkInterface",
+  "CreateNatGateway",
 ]);
 
 /** Actions a client may call without a region's resources being touched (no clock sync needed). */
@@ -223,6 +229,9 @@ export class Sandbox {
           break;
         case "image":
           imageTimer(tx, t.id);
+          break;
+        case "nat-gateway":
+          natGatewayTimer(tx, t.id);
           break;
         case "snapshot": {
           const s = r.snapshots.get(t.id);

@@ -42,14 +42,23 @@ export function allowsIngress(
   port: number,
   sourceIp: string,
 ): boolean {
+  return allows(groups, false, protocol, port, sourceIp);
+}
+
+/** Whether a group set lets TCP/UDP traffic out to `port` at `destIp` (outbound is open by default). */
+export function allowsEgress(groups: SecurityGroup[], protocol: "tcp" | "udp", port: number, destIp: string): boolean {
+  return allows(groups, true, protocol, port, destIp);
+}
+
+function allows(groups: SecurityGroup[], egress: boolean, protocol: "tcp" | "udp", port: number, ip: string): boolean {
   return groups.some((g) =>
     [...g.rules.values()].some((r) => {
-      if (r.isEgress) return false;
+      if (r.isEgress !== egress) return false;
       const protoOk =
         r.ipProtocol === "-1" || r.ipProtocol === protocol || r.ipProtocol === (protocol === "tcp" ? "6" : "17");
       const portOk =
         r.ipProtocol === "-1" || ((r.fromPort ?? -1) <= port && port <= (r.toPort ?? -1)) || r.fromPort === -1;
-      return protoOk && portOk && r.cidrIpv4 !== undefined && cidrContains(r.cidrIpv4, sourceIp);
+      return protoOk && portOk && r.cidrIpv4 !== undefined && cidrContains(r.cidrIpv4, ip);
     }),
   );
 }
@@ -514,10 +523,15 @@ export const securityGroupActions = {
         "CannotDelete",
         `the specified group: "${g.groupId}" name: "default" cannot be deleted by a user`,
       );
+    // R31: groups belong to interfaces — instances' own primaries and interfaces of their own.
     for (const i of tx.region.instances.values()) {
       if (i.state !== "terminated" && i.securityGroupIds.includes(g.groupId)) {
         throw new Ec2Error("DependencyViolation", `resource ${g.groupId} has a dependent object`);
       }
+    }
+    for (const e of tx.region.networkInterfaces.values()) {
+      if (e.groupIds.includes(g.groupId))
+        throw new Ec2Error("DependencyViolation", `resource ${g.groupId} has a dependent object`);
     }
     for (const other of tx.region.securityGroups.values()) {
       if (other !== g && [...other.rules.values()].some((r) => r.referencedGroupId === g.groupId)) {

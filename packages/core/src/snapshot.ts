@@ -209,6 +209,10 @@ function timerLive(state: SandboxState, t: Timer): boolean {
     }
     case "image":
       return r.images.get(t.id)?.state === "pending";
+    case "nat-gateway": {
+      const n = r.natGateways.get(t.id);
+      return n !== undefined && n.transitionAt !== undefined;
+    }
     case "snapshot":
       return r.snapshots.get(t.id)?.state === "pending";
     case "volume":

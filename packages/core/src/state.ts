@@ -15,7 +15,9 @@ import type {
   Instance,
   InternetGateway,
   KeyPair,
+  NatGateway,
   NetworkAcl,
+  NetworkInterface,
   RouteTable,
   SecurityGroup,
   Snapshot,
@@ -54,6 +56,8 @@ export interface RegionState {
   internetGateways: Map<string, InternetGateway>;
   routeTables: Map<string, RouteTable>;
   networkAcls: Map<string, NetworkAcl>;
+  networkInterfaces: Map<string, NetworkInterface>;
+  natGateways: Map<string, NatGateway>;
   securityGroups: Map<string, SecurityGroup>;
   keyPairs: Map<string, KeyPair>;
   images: Map<string, Image>;
@@ -89,6 +93,8 @@ export const newRegionState = (name: string): RegionState => ({
   internetGateways: new Map(),
   routeTables: new Map(),
   networkAcls: new Map(),
+  networkInterfaces: new Map(),
+  natGateways: new Map(),
   securityGroups: new Map(),
   keyPairs: new Map(),
   images: new Map(),
@@ -110,7 +116,7 @@ export const newRegionState = (name: string): RegionState => ({
 export interface Timer {
   at: number;
   region: string;
-  kind: "instance" | "image" | "snapshot" | "volume" | "forget-instance" | "volume-modification";
+  kind: "instance" | "image" | "snapshot" | "volume" | "forget-instance" | "volume-modification" | "nat-gateway";
   id: string;
 }
 

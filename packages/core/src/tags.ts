@@ -7,8 +7,16 @@ import { Ec2Error, errors } from "./errors.ts";
 import type { TagList } from "./events.ts";
 import { compileFilters, type Filter, paginate } from "./filters.ts";
 import type { Tags } from "./model.ts";
+import { interfaceTags, ownPrimaryId, writableInterfaceTags } from "./network-interfaces.ts";
 import type { RegionState, SandboxState } from "./state.ts";
 import type { Tx } from "./tx.ts";
+
+/** The tags of instances' own primary interfaces that have any, as DescribeTags lists them. */
+function* ownPrimaryTags(r: RegionState) {
+  for (const i of r.instances.values())
+    if (i.eni?.tags?.size && !i.primaryEniId && i.state !== "terminated")
+      yield { tags: i.eni.tags, ownerId: i.ownerId, networkInterfaceId: ownPrimaryId(i.instanceId) };
+}
 
 export const toTagSet = (tags: Tags): Tag[] | undefined =>
   tags.size === 0 ? undefined : [...tags].map(([Key, Value]) => ({ Key, Value }));
@@ -69,8 +77,13 @@ export function findTaggable(
     (id.startsWith("igw-") && r.internetGateways.get(id)) ||
     (id.startsWith("rtb-") && r.routeTables.get(id)) ||
     (id.startsWith("acl-") && r.networkAcls.get(id)) ||
+    (id.startsWith("nat-") && r.natGateways.get(id)) ||
     undefined;
   if (!hit) {
+    if (id.startsWith("eni-")) {
+      const eni = interfaceTags(r, id);
+      if (eni) return { tags: eni.tags, ownerId: eni.ownerId, type: "network-interface" };
+    }
     if (id.startsWith("sgr-")) {
       for (const g of r.securityGroups.values()) {
         const rule = g.rules.get(id);
@@ -96,6 +109,8 @@ const TYPE_BY_PREFIX: Record<string, string> = {
   igw: "internet-gateway",
   rtb: "route-table",
   acl: "network-acl",
+  eni: "network-interface",
+  nat: "natgateway",
 };
 export const resourceTypeOf = (id: string): string => TYPE_BY_PREFIX[id.slice(0, id.indexOf("-"))] ?? "unknown";
 
@@ -108,8 +123,8 @@ export function applyTags(
   del: [string, string | null][],
 ): void {
   for (const id of ids) {
-    const t = findTaggable(region, id);
-    if (!t) continue;
+    const t = id.startsWith("eni-") ? { tags: writableInterfaceTags(region, id) } : findTaggable(region, id);
+    if (!t?.tags) continue;
     const isInstance = id.startsWith("i-");
     for (const [k, v] of set) {
       if (isInstance) {
@@ -148,6 +163,8 @@ function checkIds(tx: Tx, ids: string[] | undefined): string[] {
         "internet-gateway": "InvalidInternetGatewayID.NotFound",
         "route-table": "InvalidRouteTableID.NotFound",
         "network-acl": "InvalidNetworkAclID.NotFound",
+        "network-interface": "InvalidNetworkInterfaceID.NotFound",
+        natgateway: "NatGatewayNotFound",
       }[type];
       if (!code) throw new Ec2Error("InvalidID", `The ID '${id}' is not valid`);
       throw new Ec2Error(
@@ -196,6 +213,9 @@ export const tagActions = {
       [r.internetGateways.values(), "internetGatewayId"],
       [r.routeTables.values(), "routeTableId"],
       [r.networkAcls.values(), "networkAclId"],
+      [r.networkInterfaces.values(), "networkInterfaceId"],
+      [r.natGateways.values(), "natGatewayId"],
+      [ownPrimaryTags(r), "networkInterfaceId"],
     ];
     for (const [pool, idField] of pools) {
       for (const e of pool as Iterable<{ tags: Tags; ownerId: string } & Record<string, unknown>>) {

@@ -93,11 +93,20 @@ describe("R29 reachability from the internet", () => {
     w.until(id, "running");
     expectFailure(w.fail("SshConnect", { InstanceId: id }), "SshNoPublicAddress", "no public IPv4 address");
     const eip = w.call("AllocateAddress", { Domain: "vpc" });
+    // An Elastic IP comes in through the VPC's gateway: without one, EC2 refuses the association.
+    expectFailure(
+      w.fail("AssociateAddress", { AllocationId: eip.AllocationId, InstanceId: id }),
+      "Gateway.NotAttached",
+      `Network ${vpc} is not attached to any internet gateway`,
+    );
+    const igw = w.call("CreateInternetGateway").InternetGateway.InternetGatewayId;
+    w.call("AttachInternetGateway", { InternetGatewayId: igw, VpcId: vpc });
     w.call("AssociateAddress", { AllocationId: eip.AllocationId, InstanceId: id });
+    expect(w.instance(id).PublicIpAddress).toBe(eip.PublicIp);
     expectFailure(
       w.fail("SshConnect", { InstanceId: id }),
       "SshConnectionTimedOut",
-      "has no internet gateway attached",
+      "has no route to internet gateway",
     );
   });
 

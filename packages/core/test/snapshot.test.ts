@@ -268,6 +268,54 @@ function story(seed: string, snap = true): Run {
           DestinationCidrBlock: "198.51.100.0/24",
           InstanceId: ids.inVpc[1],
         });
+        ids.eni = call(a, "CreateNetworkInterface", {
+          SubnetId: ids.subnet2,
+          SecondaryPrivateIpAddressCount: 1,
+          TagSpecifications: [{ ResourceType: "network-interface", Tags: [{ Key: "Name", Value: "leg" }] }],
+        }).NetworkInterface.NetworkInterfaceId;
+        ids.multi = call(a, "RunInstances", {
+          ImageId: ami(AL2023_X86),
+          InstanceType: "m5.large",
+          MinCount: 1,
+          MaxCount: 1,
+          NetworkInterfaces: [
+            {
+              DeviceIndex: 0,
+              SubnetId: ids.subnet2,
+              DeleteOnTermination: r() < 0.5,
+              SecondaryPrivateIpAddressCount: 1,
+            },
+            { DeviceIndex: 1, SubnetId: ids.subnet2, Groups: [ids.vpcSg] },
+          ],
+        }).Instances[0].InstanceId;
+        call(a, "AttachNetworkInterface", { NetworkInterfaceId: ids.eni, InstanceId: ids.multi, DeviceIndex: 2 });
+        const primary = call(a, "DescribeInstances", { InstanceIds: [ids.multi] }).Reservations[0].Instances[0]
+          .NetworkInterfaces[0].NetworkInterfaceId;
+        call(a, "AssignPrivateIpAddresses", { NetworkInterfaceId: primary, SecondaryPrivateIpAddressCount: 2 });
+        call(a, "ModifyNetworkInterfaceAttribute", { NetworkInterfaceId: primary, SourceDestCheck: { Value: false } });
+        call(a, "CreateTags", { Resources: [primary], Tags: [{ Key: "role", Value: "router" }] });
+        call(a, "CreateRoute", {
+          RouteTableId: ids.rtb,
+          DestinationCidrBlock: "192.0.2.0/24",
+          NetworkInterfaceId: ids.eni,
+        });
+        ids.natEip = call(a, "AllocateAddress", { Domain: "vpc" }).AllocationId;
+        ids.nat = call(a, "CreateNatGateway", {
+          SubnetId: ids.subnet,
+          AllocationId: ids.natEip,
+        }).NatGateway.NatGatewayId;
+        ids.privRtb = call(a, "CreateRouteTable", { VpcId: ids.vpc }).RouteTable.RouteTableId;
+        call(a, "CreateRoute", { RouteTableId: ids.privRtb, DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: ids.nat });
+        ids.privSubnet = call(a, "CreateSubnet", { VpcId: ids.vpc, CidrBlock: "10.20.3.0/24" }).Subnet.SubnetId;
+        call(a, "AssociateRouteTable", { RouteTableId: ids.privRtb, SubnetId: ids.privSubnet });
+        ids.priv = call(a, "RunInstances", {
+          ImageId: ami(AL2023_X86),
+          InstanceType: "t3.micro",
+          MinCount: 1,
+          MaxCount: 1,
+          SubnetId: ids.privSubnet,
+          UserData: Buffer.from("#cloud-config\npackages:\n  - nginx\n").toString("base64"),
+        }).Instances[0].InstanceId;
       },
     ],
     [
@@ -423,7 +471,8 @@ function story(seed: string, snap = true): Run {
       "stop, terminate (mid-flight)",
       () => {
         call(a, "StopInstances", { InstanceIds: [ids.web2] });
-        call(a, "TerminateInstances", { InstanceIds: [ids.arm, ids.nvme] });
+        call(a, "TerminateInstances", { InstanceIds: [ids.arm, ids.nvme, ids.multi] });
+        if (r() < 0.5) call(a, "DeleteNatGateway", { NatGatewayId: ids.nat });
         call(b, "TerminateInstances", { InstanceIds: [ids.fromShared] });
         wait(5_000);
       },
@@ -521,6 +570,8 @@ function view(sb: Sandbox): Record<string, unknown> {
       out[`${k}/rtbs`] = call(c, "DescribeRouteTables");
       out[`${k}/acls`] = call(c, "DescribeNetworkAcls");
       out[`${k}/profiles`] = call(c, "DescribeIamInstanceProfileAssociations");
+      out[`${k}/enis`] = call(c, "DescribeNetworkInterfaces");
+      out[`${k}/nats`] = call(c, "DescribeNatGateways");
       out[`${k}/cost`] = sb.costReport(acct);
     }
   }

@@ -10,6 +10,7 @@ import type { GuestEffect } from "../events.ts";
 import type { Instance } from "../model.ts";
 import type { Tx } from "../tx.ts";
 import { shellEnv } from "./access.ts";
+import { guestEgress, recordDownload } from "./network.ts";
 import { runShell } from "./shell.ts";
 
 export const CLOUD_INIT_LOG = "/var/log/cloud-init-output.log";
@@ -104,7 +105,8 @@ export function runCloudInit(tx: Tx, inst: Instance): void {
       continue;
     }
     const command = step.command!.replace("__PM__", pm === "apt" ? "apt-get" : pm);
-    const res = runShell(shellEnv(tx.state, inst, "root", undefined, tx.now), command);
+    const net = guestEgress(tx, inst);
+    const res = runShell({ ...shellEnv(tx.state, inst, "root", undefined, tx.now), egress: net.env }, command);
     if (res.effects.length)
       tx.emit({
         type: "GuestChanged",
@@ -112,6 +114,7 @@ export function runCloudInit(tx: Tx, inst: Instance): void {
         instanceId: inst.instanceId,
         effects: res.effects.filter((e) => e.op !== "bundle"),
       });
+    recordDownload(tx, inst, net.egress, res);
     log += `+ ${command}\n${res.output}`;
     if (res.exitCode !== 0) {
       log += `cloud-init: ${step.label} failed (exit ${res.exitCode}); continuing\n`;

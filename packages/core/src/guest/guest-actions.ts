@@ -9,6 +9,7 @@ import { requireInstance } from "../instances.ts";
 import { reachFromInternet } from "../reachability.ts";
 import type { Tx } from "../tx.ts";
 import { guestView, instanceDropPaths, shellEnv } from "./access.ts";
+import { guestEgress, recordDownload } from "./network.ts";
 import { guestBase } from "./os.ts";
 import { runShell } from "./shell.ts";
 
@@ -98,11 +99,16 @@ export const guestActions = {
       );
     const base = guestBase(inst.guest.os);
     const user = input.User ?? base.defaultUser;
-    const res = runShell(shellEnv(tx.state, inst, user, input.Cwd, tx.now), input.Command ?? "");
+    const net = guestEgress(tx, inst);
+    const res = runShell(
+      { ...shellEnv(tx.state, inst, user, input.Cwd, tx.now), egress: net.env },
+      input.Command ?? "",
+    );
     const effects = res.effects.map((e) =>
       e.op === "bundle" ? { ...e, dropPaths: instanceDropPaths(tx.state, inst) } : e,
     );
     if (effects.length) tx.emit({ type: "GuestChanged", region: tx.ctx.region, instanceId: inst.instanceId, effects });
+    recordDownload(tx, inst, net.egress, res);
     if (res.shutdown) {
       // instance-initiated shutdown: stop or terminate as the attribute says
       const terminate = inst.instanceInitiatedShutdownBehavior === "terminate" || inst.rootDeviceType !== "ebs";

@@ -35,6 +35,8 @@ export interface ShellEnv {
     /** The metadata service's `iam/` tree (path below meta-data/ -> body), when a profile is associated. */
     iam?: Readonly<Record<string, string>>;
   };
+  /** Whether the instance reaches the internet going out (R29); absent means it does. */
+  egress?: { ok: true } | { ok: false; why: string };
 }
 
 export interface ShellResult {
@@ -44,6 +46,8 @@ export interface ShellResult {
   cwd: string;
   exit?: boolean;
   shutdown?: boolean;
+  /** Bytes fetched from the internet (package downloads), for NAT gateway billing. */
+  downloadedBytes?: number;
 }
 
 const WEB_SERVERS = ["nginx", "httpd", "apache2", "lighttpd"];
@@ -109,6 +113,7 @@ class Session {
   hostname: string;
   exit = false;
   shutdown = false;
+  downloaded = 0;
 
   constructor(readonly env: ShellEnv) {
     this.cwd = env.cwd;
@@ -202,7 +207,15 @@ export function runShell(env: ShellEnv, line: string): ShellResult {
     i = j + 1;
     if (s.exit || s.shutdown) break;
   }
-  return { output, exitCode: code, effects: s.effects, cwd: s.cwd, exit: s.exit, shutdown: s.shutdown };
+  return {
+    output,
+    exitCode: code,
+    effects: s.effects,
+    cwd: s.cwd,
+    exit: s.exit,
+    shutdown: s.shutdown,
+    ...(s.downloaded ? { downloadedBytes: s.downloaded } : {}),
+  };
 }
 
 function runPipeline(s: Session, tokens: string[], user: string): Out {
@@ -273,6 +286,20 @@ type Handler = (s: Session, args: string[], user: string, stdin?: string) => Out
 const ok = (out = ""): Out => ({ out, code: 0 });
 const fail = (out: string, code = 1): Out => ({ out, code });
 
+/** What dnf and apt print when the repositories cannot be reached (no route out: R29). */
+function noRepository(s: Session, isApt: boolean, names: string[] = []): Out {
+  const why = s.env.egress && !s.env.egress.ok ? s.env.egress.why : "";
+  if (isApt)
+    return fail(
+      `Err:1 http://archive.ubuntu.com/ubuntu noble InRelease\n  Could not connect to archive.ubuntu.com:80, connection timed out (${why})\nReading package lists... Done\n${names.map((n) => `E: Unable to locate package ${n}\n`).join("")}`,
+      100,
+    );
+  const repo = s.env.base.family === "amazon-linux" ? "amazonlinux" : "baseos";
+  return fail(
+    `Error: Failed to download metadata for repo '${repo}': Cannot download repomd.xml: Curl error (28): Timeout was reached [Connection timed out after 30000 milliseconds] (${why})\n`,
+  );
+}
+
 function install(s: Session, args: string[], user: string, tool: "dnf" | "yum" | "apt"): Out {
   const base = s.env.base;
   if (base.packageManager === "none" || base.packageManager === "zypper")
@@ -288,6 +315,7 @@ function install(s: Session, args: string[], user: string, tool: "dnf" | "yum" |
       .map((p) => p.slice(PACKAGE_DB.length)),
   );
   if (sub === "update" || sub === "upgrade" || sub === "makecache" || sub === "check-update") {
+    if (user === "root" && s.env.egress && !s.env.egress.ok) return noRepository(s, isApt);
     if (user !== "root")
       return isApt
         ? fail(
@@ -369,6 +397,9 @@ function install(s: Session, args: string[], user: string, tool: "dnf" | "yum" |
         )
         .join("") + (isApt ? "" : "Dependencies resolved.\nNothing to do.\nComplete!\n"),
     );
+  // R29: packages come from the internet; without a way out the download times out.
+  if (s.env.egress && !s.env.egress.ok) return noRepository(s, isApt, names);
+  s.downloaded += plan.reduce((a, p) => a + p.sizeKiB * 1024, 0);
   for (const pkg of plan) {
     for (const [path, content] of Object.entries(pkg.files ?? {})) s.write(path, content, "root");
     s.write(PACKAGE_DB + pkg.name, `${pkg.version}\n`, "root", pkg.sizeKiB * 1024);
