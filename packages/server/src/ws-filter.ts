@@ -5,7 +5,7 @@
  * and, for resources that left the state (a forgotten instance, a deleted volume), from a cache the
  * stream fills from creation events as they pass.
  */
-import { canLaunch, type DomainEvent, type EventEnvelope, type Sandbox } from "@ec2sim/core";
+import { canLaunch, type DomainEvent, type EventEnvelope, ownPrimaryId, type Sandbox } from "@ec2sim/core";
 
 /** resource ID -> owning account, learned from creation events. */
 export class OwnerCache {
@@ -17,6 +17,8 @@ export class OwnerCache {
         case "InstancesLaunched":
           for (const i of e.instances) {
             this.owners.set(i.instanceId, i.ownerId);
+            this.owners.set(ownPrimaryId(i.instanceId), i.ownerId);
+            for (const li of i.interfaces ?? []) this.owners.set(li.networkInterfaceId, i.ownerId);
             for (const v of i.volumes) this.owners.set(v.volumeId, i.ownerId);
           }
           break;
@@ -50,6 +52,13 @@ export class OwnerCache {
           break;
         case "InternetGatewayCreated":
           this.owners.set(e.internetGatewayId, e.ownerId);
+          break;
+        case "NetworkInterfaceCreated":
+          this.owners.set(e.eni.networkInterfaceId, e.eni.ownerId);
+          break;
+        case "NatGatewayCreated":
+          this.owners.set(e.nat.natGatewayId, e.nat.ownerId);
+          this.owners.set(e.nat.networkInterfaceId, e.nat.ownerId);
           break;
         case "RouteTableCreated":
           this.owners.set(e.routeTableId, e.ownerId);
@@ -87,7 +96,9 @@ function ownerOf(sb: Sandbox | undefined, cache: OwnerCache, region: string, id:
       r.vpcs.get(id) ??
       r.subnets.get(id) ??
       r.internetGateways.get(id) ??
-      r.routeTables.get(id);
+      r.routeTables.get(id) ??
+      r.networkInterfaces.get(id) ??
+      r.natGateways.get(id);
     if (found) return found.ownerId;
   }
   return cache.get(id);
@@ -151,6 +162,20 @@ export function visibleEvent(
     case "InternetGatewayCreated":
     case "RouteTableCreated":
       return keep(e.ownerId === accountId);
+    case "NetworkInterfaceCreated":
+      return keep(e.eni.ownerId === accountId);
+    case "NatGatewayCreated":
+      return keep(e.nat.ownerId === accountId);
+    case "NatGatewayStateChanged":
+    case "NatGatewayTrafficRecorded":
+      return keep(mine(e.region, e.natGatewayId));
+    case "NetworkInterfaceAttached":
+    case "NetworkInterfaceDetached":
+    case "NetworkInterfaceAttributeChanged":
+    case "NetworkInterfaceDeleted":
+    case "PrivateIpAddressesAssigned":
+    case "PrivateIpAddressesUnassigned":
+      return keep(mine(e.region, e.networkInterfaceId));
     case "InternetGatewayAttached":
     case "InternetGatewayDetached":
     case "InternetGatewayDeleted":

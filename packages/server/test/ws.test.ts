@@ -299,6 +299,22 @@ describe("subscriptions", () => {
     const assoc = (
       await ca.call<{ AssociationId: string }>("AssociateRouteTable", { RouteTableId: rtbA, SubnetId: subnetA })
     ).AssociationId;
+    const eniA = (
+      await ca.call<{ NetworkInterface: { NetworkInterfaceId: string } }>("CreateNetworkInterface", {
+        SubnetId: subnetA,
+      })
+    ).NetworkInterface.NetworkInterfaceId;
+    await ca.call("AssignPrivateIpAddresses", { NetworkInterfaceId: eniA, SecondaryPrivateIpAddressCount: 1 });
+    await ca.call("ModifyNetworkInterfaceAttribute", { NetworkInterfaceId: eniA, SourceDestCheck: { Value: false } });
+    await ca.call("DeleteNetworkInterface", { NetworkInterfaceId: eniA });
+    const natA = (
+      await ca.call<{ NatGateway: { NatGatewayId: string } }>("CreateNatGateway", {
+        SubnetId: subnetA,
+        ConnectivityType: "private",
+      })
+    ).NatGateway.NatGatewayId;
+    await ca.call("DeleteNatGateway", { NatGatewayId: natA });
+    await ca.clock({ advance: "5m" });
     await ca.call("DisassociateRouteTable", { AssociationId: assoc });
     await ca.call("DeleteRouteTable", { RouteTableId: rtbA });
     await ca.call("DetachInternetGateway", { InternetGatewayId: igwA, VpcId: vpcA });
@@ -315,6 +331,8 @@ describe("subscriptions", () => {
       "VpcAttributeChanged",
       "InternetGatewayAttached",
       "RouteTableCreated",
+      "NetworkInterfaceCreated",
+      "NatGatewayCreated",
       "InternetGatewayDetached",
       "VpcDeleted",
     ]);
@@ -326,11 +344,25 @@ describe("subscriptions", () => {
       "RouteTableDeleted",
     ]);
     expect(mentions(colA.seen, igwA)).toHaveLength(5);
-    for (const id of [igwA, rtbA]) expect(mentions(colB.seen, id)).toEqual([]);
+    expect(mentions(colA.seen, eniA).map((e) => e.event.type)).toEqual([
+      "NetworkInterfaceCreated",
+      "PrivateIpAddressesAssigned",
+      "NetworkInterfaceAttributeChanged",
+      "NetworkInterfaceDeleted",
+    ]);
+    await colA.until((e) => mentions(e, natA).some((x) => (x.event as any).state === "deleted"));
+    expect(mentions(colA.seen, natA).map((e) => e.event.type)).toEqual([
+      "NatGatewayCreated",
+      "NatGatewayStateChanged",
+      "NatGatewayStateChanged",
+    ]);
+    for (const id of [igwA, rtbA, eniA, natA]) expect(mentions(colB.seen, id)).toEqual([]);
     expect(mentions(colA.seen, subnetA).map((e) => e.event.type)).toEqual([
       "SubnetCreated",
       "SubnetAttributeChanged",
       "RouteTableAssociated",
+      "NetworkInterfaceCreated",
+      "NatGatewayCreated",
       "SubnetDeleted",
     ]);
     expect(mentions(colB.seen, vpcA)).toEqual([]);
