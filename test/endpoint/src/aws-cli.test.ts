@@ -8,6 +8,7 @@ import { type Account, accountsOf, type ServerProcess, startServer, tempDir } fr
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsCliRunner, runAwsCliStory } from "./aws-cli-story.ts";
 import { findAwsCliV2 } from "./harness.ts";
+import { runNetworkCliStory } from "./network-cli-story.ts";
 
 /** The CLI's error line; with AWS_MAX_ATTEMPTS=1 it adds " (reached max retries: 0)". */
 const cliError = (code: string, operation: string, message: string) =>
@@ -50,6 +51,12 @@ describe("AWS CLI v2 against ec2sim serve", () => {
   // more): the time goes to the CLI, not to the server, so the bound is generous.
   it("runs the seeds' story with --endpoint-url", { timeout: 480_000 }, async () => {
     await runAwsCliStory({ aws, ok }, A, B);
+  });
+
+  it("R27–R31 builds a web server in its own VPC, reaches it, and deletes in the wrong then the right order", {
+    timeout: 300_000,
+  }, async () => {
+    await runNetworkCliStory({ aws, ok }, A, server.url);
   });
 
   it("answers --dry-run with DryRunOperation (HTTP 412) and changes nothing", async () => {

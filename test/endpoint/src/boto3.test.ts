@@ -68,9 +68,82 @@ a.get_waiter("instance_terminated").wait(InstanceIds=ids, WaiterConfig=fast)
 print(json.dumps(out))
 `;
 
+/**
+ * The web server in its own VPC (R27–R31) with boto3: VPC → subnet → gateway → route table → group →
+ * instance with a public IP (boto3's waiter), reachable (the SSH check through the admin API, from
+ * Python's urllib), then deletion in the wrong order (ClientError DependencyViolation) and the right one.
+ */
+const NETWORK_SCRIPT = `
+import json, os, urllib.request
+import boto3
+from botocore.exceptions import ClientError
+from botocore.config import Config
+
+endpoint = os.environ["EC2SIM_URL"]
+ec2 = boto3.client("ec2", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id=os.environ["A_KEY"],
+                   aws_secret_access_key=os.environ["A_SECRET"], config=Config(retries={"max_attempts": 1}))
+fast = {"Delay": 1, "MaxAttempts": 60}
+out = {}
+def code(fn, **kw):
+    try:
+        fn(**kw)
+        return "succeeded"
+    except ClientError as e:
+        return e.response["Error"]["Code"]
+
+vpc = ec2.create_vpc(CidrBlock="10.70.0.0/16")["Vpc"]["VpcId"]
+ec2.get_waiter("vpc_available").wait(VpcIds=[vpc], WaiterConfig=fast)
+subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.70.1.0/24", AvailabilityZone="us-east-1c")["Subnet"]
+out["subnet"] = [subnet["CidrBlock"], subnet["AvailabilityZone"], subnet["AvailableIpAddressCount"], subnet["MapPublicIpOnLaunch"]]
+ec2.modify_subnet_attribute(SubnetId=subnet["SubnetId"], MapPublicIpOnLaunch={"Value": True})
+igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+rtb = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+ec2.create_route(RouteTableId=rtb, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+assoc = ec2.associate_route_table(RouteTableId=rtb, SubnetId=subnet["SubnetId"])["AssociationId"]
+sg = ec2.create_security_group(GroupName="py-web", Description="web", VpcId=vpc)["GroupId"]
+ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
+    {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "203.0.113.10/32"}]}])
+key = ec2.create_key_pair(KeyName="py-web-key")
+imgs = ec2.describe_images(Owners=["amazon"], Filters=[{"Name": "name", "Values": ["al2023-ami-2023*-x86_64"]}])["Images"]
+image = sorted(imgs, key=lambda i: i["CreationDate"], reverse=True)[0]["ImageId"]
+inst = ec2.run_instances(ImageId=image, InstanceType="t3.micro", MinCount=1, MaxCount=1, SubnetId=subnet["SubnetId"],
+                         SecurityGroupIds=[sg], KeyName="py-web-key")["Instances"][0]
+iid = inst["InstanceId"]
+ec2.get_waiter("instance_running").wait(InstanceIds=[iid], WaiterConfig=fast)
+d = ec2.describe_instances(InstanceIds=[iid])["Reservations"][0]["Instances"][0]
+out["instance"] = [d["VpcId"] == vpc, d["SubnetId"] == subnet["SubnetId"], "PublicIpAddress" in d, d["PrivateIpAddress"].startswith("10.70.1.")]
+req = urllib.request.Request(endpoint + "/_ec2sim/sandboxes/default/call", method="POST",
+    data=json.dumps({"action": "SshConnect", "accountId": os.environ["A_ID"],
+                     "input": {"InstanceId": iid, "PrivateKey": key["KeyMaterial"]}}).encode(),
+    headers={"content-type": "application/json", "authorization": "Bearer " + os.environ["ADMIN_TOKEN"]})
+ssh = json.loads(urllib.request.urlopen(req).read())["output"]
+out["ssh"] = [ssh["User"], ssh["Host"] == d["PublicIpAddress"]]
+out["wrong"] = [
+    code(ec2.delete_vpc, VpcId=vpc),
+    code(ec2.delete_subnet, SubnetId=subnet["SubnetId"]),
+    code(ec2.delete_security_group, GroupId=sg),
+    code(ec2.detach_internet_gateway, InternetGatewayId=igw, VpcId=vpc),
+    code(ec2.delete_internet_gateway, InternetGatewayId=igw),
+    code(ec2.delete_route_table, RouteTableId=rtb),
+]
+ec2.terminate_instances(InstanceIds=[iid])
+ec2.get_waiter("instance_terminated").wait(InstanceIds=[iid], WaiterConfig=fast)
+ec2.delete_security_group(GroupId=sg)
+ec2.disassociate_route_table(AssociationId=assoc)
+ec2.delete_route_table(RouteTableId=rtb)
+ec2.detach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+ec2.delete_internet_gateway(InternetGatewayId=igw)
+ec2.delete_subnet(SubnetId=subnet["SubnetId"])
+ec2.delete_vpc(VpcId=vpc)
+out["after"] = code(ec2.describe_vpcs, VpcIds=[vpc])
+print(json.dumps(out))
+`;
+
 function runPython(
   python: string,
   env: Record<string, string>,
+  script = SCRIPT,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = execFile(
@@ -85,7 +158,7 @@ function runPython(
         });
       },
     );
-    child.stdin!.end(SCRIPT);
+    child.stdin!.end(script);
   });
 }
 
@@ -151,5 +224,28 @@ describe("boto3 against ec2sim serve", () => {
     expect(out.notFound).toEqual(["InvalidAMIID.NotFound", 400]);
     expect(out.dryRun).toEqual(["DryRunOperation", 412]);
     expect(out.terminating).toEqual(["shutting-down", "shutting-down", "shutting-down"]);
+  });
+
+  it("R27–R31 builds a web server in its own VPC with boto3, reaches it, and deletes in the wrong then the right order", {
+    timeout: 120_000,
+  }, async () => {
+    const r = await runPython(
+      python,
+      {
+        EC2SIM_URL: server.url,
+        A_KEY: A.accessKeyId,
+        A_SECRET: A.secretAccessKey,
+        A_ID: A.accountId,
+        ADMIN_TOKEN: server.adminToken,
+      },
+      NETWORK_SCRIPT,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split("\n").at(-1)!);
+    expect(out.subnet).toEqual(["10.70.1.0/24", "us-east-1c", 251, false]);
+    expect(out.instance).toEqual([true, true, true, true]);
+    expect(out.ssh).toEqual(["ec2-user", true]);
+    expect(out.wrong).toEqual(Array(6).fill("DependencyViolation"));
+    expect(out.after).toBe("InvalidVpcID.NotFound");
   });
 });

@@ -4,20 +4,28 @@
  * documentation does it, checked field by field, with EC2's errors where the order is wrong.
  */
 import {
+  AllocateAddressCommand,
   AssociateRouteTableCommand,
   AttachInternetGatewayCommand,
+  AuthorizeSecurityGroupIngressCommand,
   CreateInternetGatewayCommand,
+  CreateKeyPairCommand,
+  CreateNatGatewayCommand,
   CreateRouteCommand,
   CreateRouteTableCommand,
+  CreateSecurityGroupCommand,
   CreateSubnetCommand,
   CreateVpcCommand,
   DeleteInternetGatewayCommand,
+  DeleteNatGatewayCommand,
   DeleteRouteTableCommand,
+  DeleteSecurityGroupCommand,
   DeleteSubnetCommand,
   DeleteVpcCommand,
   DescribeAccountAttributesCommand,
   DescribeInternetGatewaysCommand,
   DescribeNetworkAclsCommand,
+  DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
   DescribeSubnetsCommand,
   DescribeVpcAttributeCommand,
@@ -28,11 +36,15 @@ import {
   ModifySubnetAttributeCommand,
   ModifyVpcAttributeCommand,
   paginateDescribeSubnets,
+  ReleaseAddressCommand,
   RunInstancesCommand,
   TerminateInstancesCommand,
+  waitUntilInstanceRunning,
   waitUntilInstanceTerminated,
+  waitUntilNatGatewayAvailable,
+  waitUntilNatGatewayDeleted,
 } from "@aws-sdk/client-ec2";
-import { newestAl2023 } from "@ec2sim/test-harness";
+import { admin, newestAl2023 } from "@ec2sim/test-harness";
 import { expect } from "vitest";
 import { ec2Error } from "./sdk-story.ts";
 
@@ -234,5 +246,202 @@ export async function gatewayAndRouteStory(a: EC2Client): Promise<void> {
   await a.send(new DetachInternetGatewayCommand({ InternetGatewayId: igw.InternetGatewayId, VpcId: vpcId }));
   await a.send(new DeleteInternetGatewayCommand({ InternetGatewayId: igw.InternetGatewayId }));
   await a.send(new DeleteSubnetCommand({ SubnetId: subnetId }));
+  await a.send(new DeleteVpcCommand({ VpcId: vpcId }));
+}
+
+/**
+ * The web server in its own VPC (R27–R31), as the AWS documentation builds it: VPC → subnet →
+ * internet gateway → route table → security group → instance with a public IP → reachable over SSH
+ * (the sandbox's SSH check, through the admin API); then deletion in the wrong order answers
+ * DependencyViolation at each step, and the right order removes everything.
+ */
+export async function webServerInOwnVpcStory(a: EC2Client, url: string, accountId: string): Promise<void> {
+  const tag = (
+    ResourceType: "vpc" | "subnet" | "internet-gateway" | "route-table" | "security-group",
+    name: string,
+  ) => [{ ResourceType, Tags: [{ Key: "Name", Value: name }] }];
+  const vpcId = (
+    await a.send(new CreateVpcCommand({ CidrBlock: "10.50.0.0/16", TagSpecifications: tag("vpc", "web") }))
+  ).Vpc!.VpcId!;
+  await a.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsHostnames: { Value: true } }));
+  const subnetId = (
+    await a.send(
+      new CreateSubnetCommand({
+        VpcId: vpcId,
+        CidrBlock: "10.50.1.0/24",
+        AvailabilityZone: "us-east-1a",
+        TagSpecifications: tag("subnet", "web-public"),
+      }),
+    )
+  ).Subnet!.SubnetId!;
+  await a.send(new ModifySubnetAttributeCommand({ SubnetId: subnetId, MapPublicIpOnLaunch: { Value: true } }));
+  const igwId = (await a.send(new CreateInternetGatewayCommand({ TagSpecifications: tag("internet-gateway", "web") })))
+    .InternetGateway!.InternetGatewayId!;
+  await a.send(new AttachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpcId }));
+  const rtbId = (
+    await a.send(new CreateRouteTableCommand({ VpcId: vpcId, TagSpecifications: tag("route-table", "web") }))
+  ).RouteTable!.RouteTableId!;
+  await a.send(new CreateRouteCommand({ RouteTableId: rtbId, DestinationCidrBlock: "0.0.0.0/0", GatewayId: igwId }));
+  const assocId = (await a.send(new AssociateRouteTableCommand({ RouteTableId: rtbId, SubnetId: subnetId })))
+    .AssociationId!;
+  const sgId = (
+    await a.send(
+      new CreateSecurityGroupCommand({
+        GroupName: "web",
+        Description: "HTTP and SSH",
+        VpcId: vpcId,
+        TagSpecifications: tag("security-group", "web"),
+      }),
+    )
+  ).GroupId!;
+  await a.send(
+    new AuthorizeSecurityGroupIngressCommand({
+      GroupId: sgId,
+      IpPermissions: [
+        { IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: "203.0.113.10/32" }] },
+        { IpProtocol: "tcp", FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: "0.0.0.0/0" }] },
+      ],
+    }),
+  );
+  const key = await a.send(new CreateKeyPairCommand({ KeyName: "web-in-vpc" }));
+  const img = await newestAl2023(a);
+  const run = await a.send(
+    new RunInstancesCommand({
+      ImageId: img.ImageId,
+      InstanceType: "t3.micro",
+      MinCount: 1,
+      MaxCount: 1,
+      SubnetId: subnetId,
+      SecurityGroupIds: [sgId],
+      KeyName: "web-in-vpc",
+    }),
+  );
+  const inst = run.Instances![0]!;
+  expect(inst).toMatchObject({
+    SubnetId: subnetId,
+    VpcId: vpcId,
+    SecurityGroups: [{ GroupId: sgId, GroupName: "web" }],
+  });
+  expect(inst.PrivateIpAddress).toMatch(/^10\.50\.1\.\d+$/);
+  expect(inst.PublicIpAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+  await waitUntilInstanceRunning(waitOpts(a), { InstanceIds: [inst.InstanceId!] });
+  const eni = (
+    await a.send(
+      new DescribeNetworkInterfacesCommand({
+        Filters: [{ Name: "attachment.instance-id", Values: [inst.InstanceId!] }],
+      }),
+    )
+  ).NetworkInterfaces!;
+  expect(eni.map((n) => [n.SubnetId, n.PrivateIpAddress, n.Attachment?.DeviceIndex, n.Association?.PublicIp])).toEqual([
+    [subnetId, inst.PrivateIpAddress, 0, inst.PublicIpAddress],
+  ]);
+  // Reachable: the sandbox's SSH check walks the path (public IP, gateway, route, group, key).
+  const ssh = await admin(url, "POST", "/sandboxes/default/call", {
+    action: "SshConnect",
+    accountId,
+    input: { InstanceId: inst.InstanceId, PrivateKey: key.KeyMaterial },
+  });
+  expect(ssh.status, JSON.stringify(ssh.json)).toBe(200);
+  expect(ssh.json.output).toMatchObject({ User: "ec2-user", Host: inst.PublicIpAddress });
+
+  // Wrong order: each step is refused with DependencyViolation.
+  const wrong = [
+    a.send(new DeleteVpcCommand({ VpcId: vpcId })),
+    a.send(new DeleteSubnetCommand({ SubnetId: subnetId })),
+    a.send(new DeleteSecurityGroupCommand({ GroupId: sgId })),
+    a.send(new DetachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpcId })),
+    a.send(new DeleteInternetGatewayCommand({ InternetGatewayId: igwId })),
+    a.send(new DeleteRouteTableCommand({ RouteTableId: rtbId })),
+  ];
+  for (const p of wrong) expect((await ec2Error(p)).name).toBe("DependencyViolation");
+  // Right order.
+  await a.send(new TerminateInstancesCommand({ InstanceIds: [inst.InstanceId!] }));
+  await waitUntilInstanceTerminated(waitOpts(a), { InstanceIds: [inst.InstanceId!] });
+  await a.send(new DeleteSecurityGroupCommand({ GroupId: sgId }));
+  await a.send(new DisassociateRouteTableCommand({ AssociationId: assocId }));
+  await a.send(new DeleteRouteTableCommand({ RouteTableId: rtbId }));
+  await a.send(new DetachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpcId }));
+  await a.send(new DeleteInternetGatewayCommand({ InternetGatewayId: igwId }));
+  await a.send(new DeleteSubnetCommand({ SubnetId: subnetId }));
+  await a.send(new DeleteVpcCommand({ VpcId: vpcId }));
+  expect((await ec2Error(a.send(new DescribeVpcsCommand({ VpcIds: [vpcId] })))).name).toBe("InvalidVpcID.NotFound");
+}
+
+/**
+ * R29 NAT gateways through the SDK: a public and a private subnet, a NAT gateway with an Elastic IP
+ * (the SDK's NatGatewayAvailable/Deleted waiters), a private instance that installs a package
+ * through it (the guest shell, through the admin API) and the bill's NAT lines.
+ */
+export async function natGatewayStory(a: EC2Client, url: string, accountId: string): Promise<void> {
+  const vpcId = (await a.send(new CreateVpcCommand({ CidrBlock: "10.80.0.0/16" }))).Vpc!.VpcId!;
+  const pub = (
+    await a.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.80.0.0/24", AvailabilityZone: "us-east-1a" }))
+  ).Subnet!.SubnetId!;
+  const priv = (
+    await a.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.80.1.0/24", AvailabilityZone: "us-east-1a" }))
+  ).Subnet!.SubnetId!;
+  const igw = (await a.send(new CreateInternetGatewayCommand({}))).InternetGateway!.InternetGatewayId!;
+  await a.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpcId }));
+  const pubRtb = (await a.send(new CreateRouteTableCommand({ VpcId: vpcId }))).RouteTable!.RouteTableId!;
+  await a.send(new CreateRouteCommand({ RouteTableId: pubRtb, DestinationCidrBlock: "0.0.0.0/0", GatewayId: igw }));
+  await a.send(new AssociateRouteTableCommand({ RouteTableId: pubRtb, SubnetId: pub }));
+  const eip = await a.send(new AllocateAddressCommand({ Domain: "vpc" }));
+  const created = (await a.send(new CreateNatGatewayCommand({ SubnetId: pub, AllocationId: eip.AllocationId })))
+    .NatGateway!;
+  expect(created).toMatchObject({ State: "pending", SubnetId: pub, VpcId: vpcId, ConnectivityType: "public" });
+  expect(created.NatGatewayId).toMatch(ID("nat"));
+  expect(created.NatGatewayAddresses).toEqual([
+    expect.objectContaining({ AllocationId: eip.AllocationId, PublicIp: eip.PublicIp, IsPrimary: true }),
+  ]);
+  const natId = created.NatGatewayId!;
+  await waitUntilNatGatewayAvailable(waitOpts(a), { NatGatewayIds: [natId] });
+  // The main table of the VPC serves the private subnet: internet traffic goes to the NAT gateway.
+  const main = (
+    await a.send(
+      new DescribeRouteTablesCommand({
+        Filters: [
+          { Name: "vpc-id", Values: [vpcId] },
+          { Name: "association.main", Values: ["true"] },
+        ],
+      }),
+    )
+  ).RouteTables![0]!.RouteTableId!;
+  await a.send(new CreateRouteCommand({ RouteTableId: main, DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: natId }));
+  const img = await newestAl2023(a);
+  const app = (
+    await a.send(
+      new RunInstancesCommand({
+        ImageId: img.ImageId,
+        InstanceType: "t3.micro",
+        MinCount: 1,
+        MaxCount: 1,
+        SubnetId: priv,
+      }),
+    )
+  ).Instances![0]!;
+  expect(app.PublicIpAddress).toBeUndefined();
+  await waitUntilInstanceRunning(waitOpts(a), { InstanceIds: [app.InstanceId!] });
+  const run = await admin(url, "POST", "/sandboxes/default/call", {
+    action: "GuestRun",
+    accountId,
+    input: { InstanceId: app.InstanceId, Command: "sudo dnf install -y nginx" },
+  });
+  expect(run.status, JSON.stringify(run.json)).toBe(200);
+  expect(run.json.output.ExitCode, run.json.output.Output).toBe(0);
+  const cost = await admin(url, "GET", `/sandboxes/default/cost?accountId=${accountId}`);
+  const natLines = cost.json.lines.filter((l: { resourceId: string }) => l.resourceId === natId);
+  expect(natLines.map((l: { unit: string }) => l.unit).sort()).toEqual(["GB", "hours"]);
+  expect(cost.json.byKind.nat).toBeGreaterThan(0);
+  // R31: the NAT gateway holds its subnet and keeps the gateway attached (its public address).
+  expect((await ec2Error(a.send(new DeleteSubnetCommand({ SubnetId: pub })))).name).toBe("DependencyViolation");
+  await a.send(new TerminateInstancesCommand({ InstanceIds: [app.InstanceId!] }));
+  await a.send(new DeleteNatGatewayCommand({ NatGatewayId: natId }));
+  await waitUntilNatGatewayDeleted(waitOpts(a), { NatGatewayIds: [natId] });
+  await waitUntilInstanceTerminated(waitOpts(a), { InstanceIds: [app.InstanceId!] });
+  await a.send(new ReleaseAddressCommand({ AllocationId: eip.AllocationId }));
+  await a.send(new DetachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpcId }));
+  await a.send(new DeleteInternetGatewayCommand({ InternetGatewayId: igw }));
+  for (const s of [pub, priv]) await a.send(new DeleteSubnetCommand({ SubnetId: s }));
+  await a.send(new DeleteRouteTableCommand({ RouteTableId: pubRtb }));
   await a.send(new DeleteVpcCommand({ VpcId: vpcId }));
 }

@@ -29,7 +29,12 @@ import {
 } from "@aws-sdk/client-ec2";
 import { type Account, accountsOf, admin, newestAl2023, type ServerProcess, sdkClient } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gatewayAndRouteStory, vpcAndSubnetStory } from "./network-sdk-story.ts";
+import {
+  gatewayAndRouteStory,
+  natGatewayStory,
+  vpcAndSubnetStory,
+  webServerInOwnVpcStory,
+} from "./network-sdk-story.ts";
 
 export { newestAl2023 };
 
@@ -392,6 +397,14 @@ export function sdkStorySuite(label: string, open: () => Promise<StoryTarget>): 
 
     it("R29 R31 internet gateways and route tables: attach, routes, associations, the main table, deletion order", async () => {
       await gatewayAndRouteStory(a);
+    });
+
+    it("R27–R31 a web server in its own VPC: VPC, subnet, gateway, route table, group, instance with a public IP, reachable; deletion order", async () => {
+      await webServerInOwnVpcStory(a, target.url, A.accountId);
+    });
+
+    it("R29 a NAT gateway: available on the clock (SDK waiters), outbound only for a private instance, billed, deleted", async () => {
+      await natGatewayStory(a, target.url, A.accountId);
     });
 
     it("honours ClientToken idempotency on RunInstances", async () => {
