@@ -8,6 +8,7 @@ import type {
   Instance,
   InstanceStateName,
   InstanceStoreVolume,
+  LaunchTemplateData,
   MachineFacts,
   NatGateway,
   NetworkInterface,
@@ -292,6 +293,30 @@ export type DomainEvent =
       failure?: { code: string; message: string };
     }
   | { type: "NatGatewayTrafficRecorded"; region: string; natGatewayId: string; bytes: number }
+  // launch templates
+  | {
+      type: "LaunchTemplateCreated";
+      region: string;
+      launchTemplateId: string;
+      launchTemplateName: string;
+      ownerId: string;
+      createdBy: string;
+      description?: string;
+      data: LaunchTemplateData;
+      tags: TagList;
+    }
+  | {
+      type: "LaunchTemplateVersionCreated";
+      region: string;
+      launchTemplateId: string;
+      versionNumber: number;
+      description?: string;
+      data: LaunchTemplateData;
+      createdBy: string;
+    }
+  | { type: "LaunchTemplateModified"; region: string; launchTemplateId: string; defaultVersion: number }
+  | { type: "LaunchTemplateVersionsDeleted"; region: string; launchTemplateId: string; versions: number[] }
+  | { type: "LaunchTemplateDeleted"; region: string; launchTemplateId: string }
   // internet gateways and route tables
   | { type: "InternetGatewayCreated"; region: string; internetGatewayId: string; ownerId: string; tags: TagList }
   | { type: "InternetGatewayAttached"; region: string; internetGatewayId: string; vpcId: string }

@@ -13,6 +13,7 @@ import { applyProfileAssociationEvent } from "./instance-profile-associations.ts
 import { applyDeleteOnTermination, applyInstanceEvent } from "./instances.ts";
 import { applyInternetGatewayEvent } from "./internet-gateways.ts";
 import { applyKeyPairCreated } from "./key-pairs.ts";
+import { applyLaunchTemplateEvent } from "./launch-templates.ts";
 import { applyNatGatewayEvent } from "./nat-gateways.ts";
 import { applyNetworkAclEvent } from "./network-acls.ts";
 import { applyNetworkInterfaceEvent } from "./network-interfaces.ts";
@@ -67,6 +68,12 @@ export function applyEvent(state: SandboxState, e: DomainEvent, at: number): voi
     case "PrivateIpAddressesAssigned":
     case "PrivateIpAddressesUnassigned":
       return applyNetworkInterfaceEvent(state, e, at);
+    case "LaunchTemplateCreated":
+    case "LaunchTemplateVersionCreated":
+    case "LaunchTemplateModified":
+    case "LaunchTemplateVersionsDeleted":
+    case "LaunchTemplateDeleted":
+      return applyLaunchTemplateEvent(state, e, at);
     case "NatGatewayCreated":
     case "NatGatewayStateChanged":
     case "NatGatewayTrafficRecorded":

@@ -24,6 +24,7 @@ import { findImage, requireLaunchableImage } from "./images.ts";
 import { launchProfile, toEc2IamInstanceProfile } from "./instance-profile-associations.ts";
 import { hourlyPrice, offeredIn, requireInstanceType } from "./instance-types.ts";
 import { findKeyPairByName } from "./key-pairs.ts";
+import { withLaunchTemplate } from "./launch-templates.ts";
 import { type Instance, type InstanceStateName, machineFacts, STATE_CODE } from "./model.ts";
 import {
   foldLaunchInterfaces,
@@ -31,7 +32,7 @@ import {
   interfacesOf,
   toInstanceInterface,
 } from "./network-interfaces.ts";
-import { placeInstances } from "./network-placement.ts";
+import { type InterfaceSpec, placeInstances } from "./network-placement.ts";
 import { requireGroup } from "./security-groups.ts";
 import { assertStoppable, newSpotRequestId, spotFieldsOf, spotRequestFor } from "./spot.ts";
 import { resolveImageReference } from "./ssm/index.ts";
@@ -560,14 +561,8 @@ export interface RunInstancesInput {
     HttpPutResponseHopLimit?: number;
   };
   PrivateIpAddress?: string;
-  NetworkInterfaces?: {
-    DeviceIndex?: number;
-    AssociatePublicIpAddress?: boolean;
-    SubnetId?: string;
-    Groups?: string[];
-    DeleteOnTermination?: boolean;
-    PrivateIpAddress?: string;
-  }[];
+  NetworkInterfaces?: InterfaceSpec[];
+  LaunchTemplate?: { LaunchTemplateId?: string; LaunchTemplateName?: string; Version?: string };
   KernelId?: string;
   RamdiskId?: string;
   IamInstanceProfile?: { Arn?: string; Name?: string };
@@ -617,7 +612,9 @@ function consoleOutput(state: SandboxState, i: Instance): string {
 }
 
 export const instanceActions = {
-  RunInstances(tx: Tx, input: RunInstancesInput) {
+  RunInstances(tx: Tx, request: RunInstancesInput) {
+    // R32: a launch template's version under the call's own parameters.
+    const { input, tags: templateTags } = withLaunchTemplate(tx, request);
     if (!input.ImageId) throw errors.missingParameter("ImageId");
     const min = input.MinCount ?? 1,
       max = input.MaxCount ?? min;
@@ -678,7 +675,10 @@ export const instanceActions = {
     const subnet = net.subnet;
     if (input.UserData !== undefined && input.UserData.length > 21848)
       throw new Ec2Error("InvalidParameterValue", "User data is limited to 16384 bytes");
-    const instTags = tagsFor(input.TagSpecifications, "instance", ["instance", "volume", "network-interface"]);
+    const instTags = [
+      ...tagsFor(input.TagSpecifications, "instance", ["instance", "volume", "network-interface"]),
+      ...templateTags,
+    ];
     const volTags = tagsFor(input.TagSpecifications, "volume", ["instance", "volume", "network-interface"]);
     const eniTags = tagsFor(input.TagSpecifications, "network-interface", ["instance", "volume", "network-interface"]);
 

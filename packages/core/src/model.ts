@@ -126,6 +126,31 @@ export interface NatGateway extends Taggable {
   bytesProcessed: number;
 }
 
+// ── launch templates (R32) ────────────────────────────────────────────────────────────────────
+/** Launch parameters as a launch template holds them: RequestLaunchTemplateData, as plain JSON. */
+export type LaunchTemplateData = Record<string, unknown>;
+
+export interface LaunchTemplateVersion {
+  versionNumber: number;
+  description?: string;
+  data: LaunchTemplateData;
+  createTime: number;
+  createdBy: string;
+}
+
+export interface LaunchTemplate extends Taggable {
+  launchTemplateId: string;
+  launchTemplateName: string;
+  ownerId: string;
+  region: string;
+  createTime: number;
+  createdBy: string;
+  defaultVersion: number;
+  latestVersion: number;
+  /** Numbered, immutable versions (deleted ones are gone from the map). */
+  versions: Map<number, LaunchTemplateVersion>;
+}
+
 // ── security groups, key pairs ────────────────────────────────────────────────────────────────
 export interface SecurityGroupRule {
   ruleId: string;

@@ -24,6 +24,7 @@ import { forgetTimer, instanceActions, instanceTimer } from "./instances.ts";
 import { internetGatewayActions } from "./internet-gateways.ts";
 import { type KeyMaterial, nodeKeyMaterial } from "./key-material.ts";
 import { keyPairActions } from "./key-pairs.ts";
+import { launchTemplateActions } from "./launch-templates.ts";
 import { natGatewayActions, natGatewayTimer } from "./nat-gateways.ts";
 import { networkAclActions } from "./network-acls.ts";
 import { networkInterfaceActions } from "./network-interfaces.ts";
@@ -54,6 +55,7 @@ const FAMILY_ACTIONS = {
   ...networkAclActions,
   ...networkInterfaceActions,
   ...natGatewayActions,
+  ...launchTemplateActions,
   ...defaultNetworkActions,
   ...keyPairActions,
   ...securityGroupActions,
@@ -97,6 +99,7 @@ const IDEMPOTENT = new Set([
   "AllocateAddress",
   "CreateNetworkInterface",
   "CreateNatGateway",
+  "CreateLaunchTemplate",
 ]);
 
 /** Actions a client may call without a region's resources being touched (no clock sync needed). */

@@ -15,6 +15,7 @@ import type {
   Instance,
   InternetGateway,
   KeyPair,
+  LaunchTemplate,
   NatGateway,
   NetworkAcl,
   NetworkInterface,
@@ -58,6 +59,7 @@ export interface RegionState {
   networkAcls: Map<string, NetworkAcl>;
   networkInterfaces: Map<string, NetworkInterface>;
   natGateways: Map<string, NatGateway>;
+  launchTemplates: Map<string, LaunchTemplate>;
   securityGroups: Map<string, SecurityGroup>;
   keyPairs: Map<string, KeyPair>;
   images: Map<string, Image>;
@@ -95,6 +97,7 @@ export const newRegionState = (name: string): RegionState => ({
   networkAcls: new Map(),
   networkInterfaces: new Map(),
   natGateways: new Map(),
+  launchTemplates: new Map(),
   securityGroups: new Map(),
   keyPairs: new Map(),
   images: new Map(),

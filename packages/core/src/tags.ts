@@ -78,6 +78,7 @@ export function findTaggable(
     (id.startsWith("rtb-") && r.routeTables.get(id)) ||
     (id.startsWith("acl-") && r.networkAcls.get(id)) ||
     (id.startsWith("nat-") && r.natGateways.get(id)) ||
+    (id.startsWith("lt-") && r.launchTemplates.get(id)) ||
     undefined;
   if (!hit) {
     if (id.startsWith("eni-")) {
@@ -111,6 +112,7 @@ const TYPE_BY_PREFIX: Record<string, string> = {
   acl: "network-acl",
   eni: "network-interface",
   nat: "natgateway",
+  lt: "launch-template",
 };
 export const resourceTypeOf = (id: string): string => TYPE_BY_PREFIX[id.slice(0, id.indexOf("-"))] ?? "unknown";
 
@@ -165,6 +167,7 @@ function checkIds(tx: Tx, ids: string[] | undefined): string[] {
         "network-acl": "InvalidNetworkAclID.NotFound",
         "network-interface": "InvalidNetworkInterfaceID.NotFound",
         natgateway: "NatGatewayNotFound",
+        "launch-template": "InvalidLaunchTemplateId.NotFound",
       }[type];
       if (!code) throw new Ec2Error("InvalidID", `The ID '${id}' is not valid`);
       throw new Ec2Error(
@@ -215,6 +218,7 @@ export const tagActions = {
       [r.networkAcls.values(), "networkAclId"],
       [r.networkInterfaces.values(), "networkInterfaceId"],
       [r.natGateways.values(), "natGatewayId"],
+      [r.launchTemplates.values(), "launchTemplateId"],
       [ownPrimaryTags(r), "networkInterfaceId"],
     ];
     for (const [pool, idField] of pools) {

@@ -308,6 +308,22 @@ function story(seed: string, snap = true): Run {
         call(a, "CreateRoute", { RouteTableId: ids.privRtb, DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: ids.nat });
         ids.privSubnet = call(a, "CreateSubnet", { VpcId: ids.vpc, CidrBlock: "10.20.3.0/24" }).Subnet.SubnetId;
         call(a, "AssociateRouteTable", { RouteTableId: ids.privRtb, SubnetId: ids.privSubnet });
+        ids.lt = call(a, "CreateLaunchTemplate", {
+          LaunchTemplateName: "shop-app",
+          LaunchTemplateData: { ImageId: ami(AL2023_X86), InstanceType: "t3.micro", SecurityGroupIds: [ids.vpcSg] },
+        }).LaunchTemplate.LaunchTemplateId;
+        call(a, "CreateLaunchTemplateVersion", {
+          LaunchTemplateId: ids.lt,
+          SourceVersion: "1",
+          LaunchTemplateData: { InstanceType: r() < 0.5 ? "t3.small" : "t3.medium" },
+        });
+        if (r() < 0.5) call(a, "ModifyLaunchTemplate", { LaunchTemplateId: ids.lt, DefaultVersion: "2" });
+        ids.fromLt = call(a, "RunInstances", {
+          MinCount: 1,
+          MaxCount: 1,
+          SubnetId: ids.subnet2,
+          LaunchTemplate: { LaunchTemplateName: "shop-app" },
+        }).Instances[0].InstanceId;
         ids.priv = call(a, "RunInstances", {
           ImageId: ami(AL2023_X86),
           InstanceType: "t3.micro",
@@ -572,6 +588,8 @@ function view(sb: Sandbox): Record<string, unknown> {
       out[`${k}/profiles`] = call(c, "DescribeIamInstanceProfileAssociations");
       out[`${k}/enis`] = call(c, "DescribeNetworkInterfaces");
       out[`${k}/nats`] = call(c, "DescribeNatGateways");
+      out[`${k}/lts`] = call(c, "DescribeLaunchTemplates");
+      out[`${k}/ltvs`] = call(c, "DescribeLaunchTemplateVersions");
       out[`${k}/cost`] = sb.costReport(acct);
     }
   }
