@@ -56,6 +56,9 @@ export class OwnerCache {
         case "NetworkInterfaceCreated":
           this.owners.set(e.eni.networkInterfaceId, e.eni.ownerId);
           break;
+        case "LaunchTemplateCreated":
+          this.owners.set(e.launchTemplateId, e.ownerId);
+          break;
         case "NatGatewayCreated":
           this.owners.set(e.nat.natGatewayId, e.nat.ownerId);
           this.owners.set(e.nat.networkInterfaceId, e.nat.ownerId);
@@ -98,7 +101,8 @@ function ownerOf(sb: Sandbox | undefined, cache: OwnerCache, region: string, id:
       r.internetGateways.get(id) ??
       r.routeTables.get(id) ??
       r.networkInterfaces.get(id) ??
-      r.natGateways.get(id);
+      r.natGateways.get(id) ??
+      r.launchTemplates.get(id);
     if (found) return found.ownerId;
   }
   return cache.get(id);
@@ -166,6 +170,13 @@ export function visibleEvent(
       return keep(e.eni.ownerId === accountId);
     case "NatGatewayCreated":
       return keep(e.nat.ownerId === accountId);
+    case "LaunchTemplateCreated":
+      return keep(e.ownerId === accountId);
+    case "LaunchTemplateVersionCreated":
+    case "LaunchTemplateModified":
+    case "LaunchTemplateVersionsDeleted":
+    case "LaunchTemplateDeleted":
+      return keep(mine(e.region, e.launchTemplateId));
     case "NatGatewayStateChanged":
     case "NatGatewayTrafficRecorded":
       return keep(mine(e.region, e.natGatewayId));

@@ -315,6 +315,18 @@ describe("subscriptions", () => {
     ).NatGateway.NatGatewayId;
     await ca.call("DeleteNatGateway", { NatGatewayId: natA });
     await ca.clock({ advance: "5m" });
+    const ltA = (
+      await ca.call<{ LaunchTemplate: { LaunchTemplateId: string } }>("CreateLaunchTemplate", {
+        LaunchTemplateName: "ws-template",
+        LaunchTemplateData: { InstanceType: "t3.micro" },
+      })
+    ).LaunchTemplate.LaunchTemplateId;
+    await ca.call("CreateLaunchTemplateVersion", {
+      LaunchTemplateId: ltA,
+      LaunchTemplateData: { InstanceType: "t3.small" },
+    });
+    await ca.call("ModifyLaunchTemplate", { LaunchTemplateId: ltA, DefaultVersion: "2" });
+    await ca.call("DeleteLaunchTemplate", { LaunchTemplateId: ltA });
     await ca.call("DisassociateRouteTable", { AssociationId: assoc });
     await ca.call("DeleteRouteTable", { RouteTableId: rtbA });
     await ca.call("DetachInternetGateway", { InternetGatewayId: igwA, VpcId: vpcA });
@@ -356,7 +368,14 @@ describe("subscriptions", () => {
       "NatGatewayStateChanged",
       "NatGatewayStateChanged",
     ]);
-    for (const id of [igwA, rtbA, eniA, natA]) expect(mentions(colB.seen, id)).toEqual([]);
+    await colA.until((e) => mentions(e, ltA).some((x) => x.event.type === "LaunchTemplateDeleted"));
+    expect(mentions(colA.seen, ltA).map((e) => e.event.type)).toEqual([
+      "LaunchTemplateCreated",
+      "LaunchTemplateVersionCreated",
+      "LaunchTemplateModified",
+      "LaunchTemplateDeleted",
+    ]);
+    for (const id of [igwA, rtbA, eniA, natA, ltA]) expect(mentions(colB.seen, id)).toEqual([]);
     expect(mentions(colA.seen, subnetA).map((e) => e.event.type)).toEqual([
       "SubnetCreated",
       "SubnetAttributeChanged",
