@@ -4,7 +4,7 @@
  * + create-route + associate, create-security-group + authorize, run-instances with
  * --associate-public-ip-address, reachable (the sandbox's SSH check, through the admin API); then
  * deleting in the wrong order is refused with DependencyViolation as the CLI prints it, and the right
- * order removes everything. Used by aws-cli.test.ts.
+ * order removes everything; then a launch template and a launch from it (R32). Used by aws-cli.test.ts.
  */
 import { admin } from "@ec2sim/test-harness";
 import { expect } from "vitest";
@@ -200,4 +200,22 @@ export async function runNetworkCliStory(cli: AwsCli, A: CliAccount, url: string
   await ok(["delete-vpc", "--vpc-id", vpc.VpcId]);
   const after = await aws(["describe-vpcs", "--vpc-ids", vpc.VpcId]);
   expect(after.stderr).toMatch(/\(InvalidVpcID\.NotFound\).*The vpc ID '.*' does not exist/);
+
+  // R32: a launch template, and a launch from it with the CLI's shorthand.
+  const lt = (
+    await ok([
+      "create-launch-template",
+      "--launch-template-name",
+      "cli-lt",
+      "--launch-template-data",
+      JSON.stringify({ ImageId: image, InstanceType: "t3.small" }),
+    ])
+  ).LaunchTemplate;
+  expect(lt).toMatchObject({ LaunchTemplateName: "cli-lt", DefaultVersionNumber: 1 });
+  const fromLt = (await ok(["run-instances", "--launch-template", "LaunchTemplateName=cli-lt,Version=$Latest"]))
+    .Instances[0];
+  expect(fromLt.InstanceType).toBe("t3.small");
+  expect(fromLt.Tags).toContainEqual({ Key: "aws:ec2launchtemplate:id", Value: lt.LaunchTemplateId });
+  await ok(["terminate-instances", "--instance-ids", fromLt.InstanceId]);
+  await ok(["delete-launch-template", "--launch-template-id", lt.LaunchTemplateId]);
 }

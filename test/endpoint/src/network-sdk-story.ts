@@ -10,6 +10,8 @@ import {
   AuthorizeSecurityGroupIngressCommand,
   CreateInternetGatewayCommand,
   CreateKeyPairCommand,
+  CreateLaunchTemplateCommand,
+  CreateLaunchTemplateVersionCommand,
   CreateNatGatewayCommand,
   CreateRouteCommand,
   CreateRouteTableCommand,
@@ -17,6 +19,7 @@ import {
   CreateSubnetCommand,
   CreateVpcCommand,
   DeleteInternetGatewayCommand,
+  DeleteLaunchTemplateCommand,
   DeleteNatGatewayCommand,
   DeleteRouteTableCommand,
   DeleteSecurityGroupCommand,
@@ -24,6 +27,8 @@ import {
   DeleteVpcCommand,
   DescribeAccountAttributesCommand,
   DescribeInternetGatewaysCommand,
+  DescribeLaunchTemplatesCommand,
+  DescribeLaunchTemplateVersionsCommand,
   DescribeNetworkAclsCommand,
   DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
@@ -33,6 +38,7 @@ import {
   DetachInternetGatewayCommand,
   DisassociateRouteTableCommand,
   type EC2Client,
+  ModifyLaunchTemplateCommand,
   ModifySubnetAttributeCommand,
   ModifyVpcAttributeCommand,
   paginateDescribeSubnets,
@@ -444,4 +450,86 @@ export async function natGatewayStory(a: EC2Client, url: string, accountId: stri
   for (const s of [pub, priv]) await a.send(new DeleteSubnetCommand({ SubnetId: s }));
   await a.send(new DeleteRouteTableCommand({ RouteTableId: pubRtb }));
   await a.send(new DeleteVpcCommand({ VpcId: vpcId }));
+}
+
+/** R32 through the SDK: a template with two versions, the default moved, instances launched from each. */
+export async function launchTemplateStory(a: EC2Client): Promise<void> {
+  const img = await newestAl2023(a);
+  const created = await a.send(
+    new CreateLaunchTemplateCommand({
+      LaunchTemplateName: "sdk-web",
+      VersionDescription: "small",
+      LaunchTemplateData: {
+        ImageId: img.ImageId,
+        InstanceType: "t3.micro",
+        TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "Name", Value: "from-template" }] }],
+      },
+    }),
+  );
+  const lt = created.LaunchTemplate!;
+  expect(lt).toMatchObject({ LaunchTemplateName: "sdk-web", DefaultVersionNumber: 1, LatestVersionNumber: 1 });
+  expect(lt.LaunchTemplateId).toMatch(ID("lt"));
+  const v2 = await a.send(
+    new CreateLaunchTemplateVersionCommand({
+      LaunchTemplateId: lt.LaunchTemplateId,
+      SourceVersion: "1",
+      VersionDescription: "bigger",
+      LaunchTemplateData: { InstanceType: "t3.small" },
+    }),
+  );
+  expect(v2.LaunchTemplateVersion).toMatchObject({
+    VersionNumber: 2,
+    DefaultVersion: false,
+    LaunchTemplateData: expect.objectContaining({ ImageId: img.ImageId, InstanceType: "t3.small" }),
+  });
+  const launch = async (Version?: string) =>
+    (
+      await a.send(
+        new RunInstancesCommand({
+          MinCount: 1,
+          MaxCount: 1,
+          LaunchTemplate: { LaunchTemplateId: lt.LaunchTemplateId, ...(Version ? { Version } : {}) },
+        }),
+      )
+    ).Instances![0]!;
+  const byDefault = await launch();
+  expect(byDefault.InstanceType).toBe("t3.micro");
+  expect(byDefault.Tags).toEqual(
+    expect.arrayContaining([
+      { Key: "Name", Value: "from-template" },
+      { Key: "aws:ec2launchtemplate:id", Value: lt.LaunchTemplateId },
+      { Key: "aws:ec2launchtemplate:version", Value: "1" },
+    ]),
+  );
+  expect((await launch("$Latest")).InstanceType).toBe("t3.small");
+  await a.send(new ModifyLaunchTemplateCommand({ LaunchTemplateId: lt.LaunchTemplateId, DefaultVersion: "2" }));
+  expect((await launch()).InstanceType).toBe("t3.small");
+  const versions = await a.send(
+    new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: "sdk-web", Versions: ["$Default", "1"] }),
+  );
+  expect(versions.LaunchTemplateVersions!.map((v) => [v.VersionNumber, v.DefaultVersion])).toEqual([
+    [2, true],
+    [1, false],
+  ]);
+  expect(
+    (
+      await ec2Error(
+        a.send(
+          new RunInstancesCommand({
+            MinCount: 1,
+            MaxCount: 1,
+            LaunchTemplate: { LaunchTemplateId: lt.LaunchTemplateId, Version: "5" },
+          }),
+        ),
+      )
+    ).name,
+  ).toBe("InvalidLaunchTemplateId.VersionNotFound");
+  expect(
+    (await ec2Error(a.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: "sdk-web", LaunchTemplateData: {} }))))
+      .name,
+  ).toBe("InvalidLaunchTemplateName.AlreadyExistsException");
+  await a.send(new DeleteLaunchTemplateCommand({ LaunchTemplateName: "sdk-web" }));
+  expect(
+    (await ec2Error(a.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: [lt.LaunchTemplateId!] })))).name,
+  ).toBe("InvalidLaunchTemplateId.NotFound");
 }

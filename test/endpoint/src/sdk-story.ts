@@ -31,6 +31,7 @@ import { type Account, accountsOf, admin, newestAl2023, type ServerProcess, sdkC
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   gatewayAndRouteStory,
+  launchTemplateStory,
   natGatewayStory,
   vpcAndSubnetStory,
   webServerInOwnVpcStory,
@@ -405,6 +406,10 @@ export function sdkStorySuite(label: string, open: () => Promise<StoryTarget>): 
 
     it("R29 a NAT gateway: available on the clock (SDK waiters), outbound only for a private instance, billed, deleted", async () => {
       await natGatewayStory(a, target.url, A.accountId);
+    });
+
+    it("R32 launch templates: versions, the default, RunInstances from $Default, $Latest and numbers", async () => {
+      await launchTemplateStory(a);
     });
 
     it("honours ClientToken idempotency on RunInstances", async () => {
