@@ -162,3 +162,15 @@ export const instanceTypeActions = {
     };
   },
 };
+
+/**
+ * The types that can boot an instance-store root (the previous generations: m1, m3, c3 …), as
+ * families with an example — having instance storage (m5d, i3) is not enough.
+ */
+export function instanceStoreRootTypes(): string {
+  const families = new Map<string, string>();
+  for (const t of INSTANCE_TYPES.values())
+    if (t.supportedRootDeviceTypes.includes("instance-store"))
+      families.set(t.instanceType.split(".")[0]!, families.get(t.instanceType.split(".")[0]!) ?? t.instanceType);
+  return [...families].map(([family, first]) => `${family}.* (e.g. ${first})`).join(", ");
+}

@@ -22,7 +22,7 @@ import { bootFiles, enabledServices, guestBase, parameterValues } from "./guest/
 import { looksLikeId } from "./ids.ts";
 import { findImage, requireLaunchableImage } from "./images.ts";
 import { launchProfile, toEc2IamInstanceProfile } from "./instance-profile-associations.ts";
-import { hourlyPrice, offeredIn, requireInstanceType } from "./instance-types.ts";
+import { hourlyPrice, instanceStoreRootTypes, offeredIn, requireInstanceType } from "./instance-types.ts";
 import { findKeyPairByName } from "./key-pairs.ts";
 import { withLaunchTemplate } from "./launch-templates.ts";
 import { type Instance, type InstanceStateName, machineFacts, STATE_CODE } from "./model.ts";
@@ -647,7 +647,7 @@ export const instanceActions = {
     if (!type.supportedRootDeviceTypes.includes(image.rootDeviceType)) {
       throw new Ec2Error(
         "InvalidParameterCombination",
-        `The instance type '${type.instanceType}' does not support instance-store-backed AMIs; choose a type with instance storage.`,
+        `The instance type '${type.instanceType}' does not support instance-store-backed AMIs; instance types that do: ${instanceStoreRootTypes()}.`,
       );
     }
     if (!type.supportedVirtualizationTypes.includes(image.virtualizationType)) {

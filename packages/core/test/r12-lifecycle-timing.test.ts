@@ -56,8 +56,13 @@ describe("R12 states, codes and timings", () => {
     expect(stateOf(sb, c, store.instanceId)).toEqual({ Code: 16, Name: "running" });
     expect(describeInstance(sb, c, store.instanceId).RootDeviceType).toBe("instance-store");
     expect(ok(sb, c, store.instanceId, "whoami")).toBe("admin\n");
-    // Instance-store-backed AMIs need a type with instance storage for the root.
+    // Instance-store-backed AMIs need a type that boots an instance-store root: instance storage (m5d) is not enough.
     expectEc2Error(() => launch(sb, c, ami(DEBIAN_INSTANCE_STORE), "t3.micro"), "InvalidParameterCombination");
+    expectEc2Error(
+      () => launch(sb, c, ami(DEBIAN_INSTANCE_STORE), "m5d.large"),
+      "InvalidParameterCombination",
+      /'m5d\.large' does not support instance-store-backed AMIs; instance types that do: m1\.\* \(e\.g\. m1\.small\), m3\.\* \(e\.g\. m3\.medium\), c3\.\*/,
+    );
   });
 
   it("R12 stop: stopping (64) then stopped (80); start: pending (0) then running (16) quickly; terminate: shutting-down (32) then terminated (48)", () => {
