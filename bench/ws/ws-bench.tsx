@@ -145,9 +145,7 @@ async function replKeystrokes(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "ec2sim-replbench-"));
   const r = render(
     <App
-      client={client}
-      view={view}
-      keys={new KeyStore(dir, { sandbox: "default", accountId: acct.accountId })}
+      session={{ client, view, keys: new KeyStore(dir, { sandbox: "default", accountId: acct.accountId }) }}
       history={new History()}
       onExit={() => undefined}
       size={{ columns: 120, rows: 40 }}

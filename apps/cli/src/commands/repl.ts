@@ -32,17 +32,38 @@ export function replArgs({ values }: Parsed, env: NodeJS.ProcessEnv = process.en
   };
 }
 
+/**
+ * The REPL's first frame, written with plain escape codes before the REPL's modules load (Ink,
+ * React and the EC2 model take a while, seconds on a busy machine): Ink's first frame replaces it.
+ * Returns how many lines above the cursor's it took (-1: none, not a terminal).
+ */
+function firstFrame(): number {
+  const width = process.stdout.columns || 80;
+  const cut = (s: string) => (s.length > width ? s.slice(0, width) : s);
+  const lines = [
+    `\x1b[1;36m${cut("ec2sim · starting…")}\x1b[0m`,
+    `\x1b[2m${cut("loading the REPL, then the sandbox")}\x1b[0m`,
+    `\x1b[2m${"─".repeat(width)}\x1b[0m`,
+    "\x1b[1;90m> \x1b[0m",
+  ];
+  process.stdout.write(lines.join("\n"));
+  return lines.length - 1;
+}
+
 export async function repl(p: Parsed): Promise<number> {
   const args = replArgs(p);
+  let drawn = -1;
   if (process.stdout.isTTY && process.stdin.isTTY) {
     for (const key of Object.keys(process.env)) {
       if (key === "CI" || key === "CONTINUOUS_INTEGRATION" || key.startsWith("CI_")) delete process.env[key];
     }
+    drawn = firstFrame();
   }
-  const { runRepl, ReplUsageError } = await import("@ec2sim/repl/main");
+  const { runRepl, ReplUsageError, eraseFirstFrame } = await import("@ec2sim/repl/main");
   try {
-    return await runRepl(args);
+    return await runRepl(args, drawn);
   } catch (e) {
+    eraseFirstFrame(drawn, true);
     if (e instanceof ReplUsageError) throw new UsageError(e.message, spec);
     throw e;
   }

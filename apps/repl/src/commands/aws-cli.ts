@@ -7,12 +7,14 @@
  *   - lists take several words (`--image-ids ami-1 ami-2`) or commas; structures take shorthand
  *     (`--filters Name=x,Values=a,b`) or JSON; booleans are `--dry-run` / `--no-dry-run`;
  *   - `run-instances --count N[:M]` and its MinCount = MaxCount = 1 default, as the CLI does;
- *   - global options: `--query` (JMESPath), `--output json|table|text`, `--region`.
+ *   - global options: `--query` (JMESPath), `--output json|text|table|yaml`, `--region`.
  */
 import { findOperation, listOperations, type MemberPlan, type StructShape } from "@ec2sim/ec2-query";
+import { OUTPUT_FORMATS, type OutputFormat } from "../format/cli/index.ts";
 import { coerce, parseShorthand, ShorthandError } from "./shorthand.ts";
+import { closest } from "./suggest.ts";
 
-export type OutputFormat = "json" | "table" | "text";
+export type { OutputFormat };
 
 export interface AwsCliCommand {
   kind: "call";
@@ -84,32 +86,6 @@ export function flagsOf(action: string): { flag: string; member: MemberPlan }[] 
   return out;
 }
 
-function closest(word: string, options: string[]): string | undefined {
-  let best: string | undefined;
-  let bestScore = Infinity;
-  for (const o of options) {
-    const d = distance(word, o);
-    if (d < bestScore) {
-      bestScore = d;
-      best = o;
-    }
-  }
-  return best && bestScore <= Math.max(2, word.length / 3) ? best : undefined;
-}
-
-function distance(a: string, b: string): number {
-  const dp = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) dp[0]![j] = j;
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++)
-      dp[i]![j] = Math.min(
-        dp[i - 1]![j]! + 1,
-        dp[i]![j - 1]! + 1,
-        dp[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-  return dp[a.length]![b.length]!;
-}
-
 /** Parses the words after `ec2` (`describe-images --owners self`). */
 export function parseAwsCli(words: string[]): AwsCliCommand {
   const [opName, ...args] = words;
@@ -157,9 +133,11 @@ export function parseAwsCli(words: string[]): AwsCliCommand {
         continue;
       case "--output": {
         const f = one();
-        if (f !== "json" && f !== "table" && f !== "text")
-          throw new CliUsageError(`--output: '${f}' is not one of json, table, text`);
-        out.output = f;
+        if ((OUTPUT_FORMATS as readonly string[]).includes(f)) out.output = f as OutputFormat;
+        else
+          throw new CliUsageError(
+            `argument --output: Invalid choice '${f}', valid choices are: ${OUTPUT_FORMATS.join(", ")}`,
+          );
         continue;
       }
       case "--region":

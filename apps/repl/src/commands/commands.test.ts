@@ -4,6 +4,7 @@ import { parseAwsCli } from "./aws-cli.ts";
 import { applyTab, complete, type Resources } from "./complete.ts";
 import { ParseError, parseLine } from "./parse.ts";
 import { parseShorthand } from "./shorthand.ts";
+import { closest, fuzzyFilter } from "./suggest.ts";
 
 const words = (s: string) => s.split(" ");
 
@@ -106,14 +107,30 @@ describe("short forms", () => {
     expect(parseLine("stop i-0123456789abcdef0")).toEqual({
       kind: "lifecycle",
       action: "StopInstances",
-      ids: ["i-0123456789abcdef0"],
+      targets: ["i-0123456789abcdef0"],
     });
-    expect(parseLine("image create i-0123456789abcdef0 MyCustomAMI")).toEqual({
+    expect(parseLine("stop cats-2 --force")).toEqual({
+      kind: "lifecycle",
+      action: "StopInstances",
+      targets: ["cats-2"],
+      force: true,
+    });
+    expect(parseLine("image create cats-1 MyCustomAMI")).toEqual({
       kind: "image-create",
-      instanceId: "i-0123456789abcdef0",
+      instance: "cats-1",
       name: "MyCustomAMI",
       noReboot: false,
     });
+    expect(parseLine("ssh -i ~/.ssh/k.pem ec2-user@cats-1")).toEqual({
+      kind: "ssh",
+      target: "cats-1",
+      user: "ec2-user",
+      identity: "~/.ssh/k.pem",
+    });
+    expect(parseLine("region eu-west-1")).toEqual({ kind: "region", region: "eu-west-1" });
+    expect(parseLine("account sandbox-b")).toEqual({ kind: "account", account: "sandbox-b" });
+    expect(parseLine(":ami")).toEqual({ kind: "view", view: "images" });
+    expect(parseLine("launch MyAMI --region eu-west-1")).toMatchObject({ image: "MyAMI", region: "eu-west-1" });
     expect(parseLine("clock advance 5m")).toEqual({ kind: "clock", op: "advance", ms: 300_000 });
     expect(parseLine("clock speed 60")).toEqual({ kind: "clock", op: "speed", speed: 60 });
     expect(parseLine("clock pause")).toEqual({ kind: "clock", op: "pause" });
@@ -126,18 +143,29 @@ describe("short forms", () => {
     expect(parseLine("launch?")).toEqual({ kind: "help", topic: "launch" });
   });
 
-  it("refuse nonsense with a hint", () => {
-    const e = (() => {
+  it("refuse what they do not know, with a suggestion for typos", () => {
+    const hintOf = (line: string) => {
       try {
-        parseLine("stop web-1");
+        parseLine(line);
       } catch (x) {
-        return x as ParseError;
+        expect(x).toBeInstanceOf(ParseError);
+        return `${(x as ParseError).message} | ${(x as ParseError).hint}`;
       }
-    })();
-    expect(e).toBeInstanceOf(ParseError);
-    expect(e!.hint).toMatch(/Tab completes/);
-    expect(() => parseLine("frobnicate")).toThrow(/unknown command/);
-    expect(() => parseLine("clock advance soon")).toThrow(/not a duration/);
+      throw new Error(`${line} parsed`);
+    };
+    expect(hintOf("images --bogus")).toMatch(/images: unexpected argument '--bogus'/);
+    expect(hintOf("instances cats")).toMatch(/instances: unexpected argument 'cats'/);
+    expect(hintOf("tree now")).toMatch(/unexpected argument 'now'/);
+    expect(hintOf("stop --hard web-1")).toMatch(/stop: unknown option --hard/);
+    expect(hintOf("lanuch al2023")).toMatch(/did you mean: launch al2023\?/);
+    expect(hintOf("terminte web")).toMatch(/did you mean: terminate web\?/);
+    expect(hintOf("image creat i-1 x")).toMatch(/did you mean: image create\?/);
+    expect(hintOf("launch al2023 --nmae web")).toMatch(/did you mean --name\?/);
+    expect(hintOf("region eu-wset-1")).toMatch(/did you mean eu-west-1\?/);
+    expect(hintOf("ssh -x i-1")).toMatch(/ssh: unknown option -x/);
+    expect(hintOf("frobnicate")).toMatch(/unknown command 'frobnicate'/);
+    expect(hintOf("clock advance soon")).toMatch(/not a duration/);
+    expect(hintOf(":nothing")).toMatch(/no view ':nothing'/);
   });
 });
 
@@ -153,6 +181,8 @@ describe("completion", () => {
         imageId: "ami-0ccccccccccccccc1",
         launchTime: 0,
         region: "us-east-1",
+        created: 0,
+        raw: {},
       },
       {
         id: "i-0bbbbbbbbbbbbbbb2",
@@ -163,35 +193,121 @@ describe("completion", () => {
         imageId: "ami-0ccccccccccccccc1",
         launchTime: 0,
         region: "us-east-1",
+        created: 0,
+        raw: {},
       },
     ],
     images: [
-      { id: "ami-0ddddddddddddddd1", name: "MyCustomAMI", state: "available", ownerId: "1", region: "us-east-1" },
+      {
+        id: "ami-0ddddddddddddddd1",
+        name: "MyCustomAMI",
+        state: "available",
+        ownerId: "1",
+        region: "us-east-1",
+        created: 0,
+        raw: {},
+      },
+      {
+        id: "ami-0eeeeeeeeeeeeeee2",
+        name: "MyCustomAMI",
+        state: "available",
+        ownerId: "1",
+        region: "eu-west-1",
+        created: 1,
+        raw: {},
+      },
+      {
+        id: "ami-0fffffffffffffff3",
+        name: "OldAMI",
+        state: "deregistered",
+        ownerId: "1",
+        region: "us-east-1",
+        created: 2,
+        raw: {},
+      },
     ],
     imageNames: { "ami-0ccccccccccccccc1": "al2023-ami-2023.6" },
   };
-  it("offers commands, operations and flags", () => {
+  it("offers commands, operations and flags, fuzzily, each flag with its doc from the EC2 model", () => {
     expect(complete("", r).candidates.map((c) => c.value)).toContain("launch");
-    expect(complete("ec2 describe-ima", r).candidates.map((c) => c.value)).toContain("describe-images");
-    expect(complete("ec2 run-instances --ima", r).candidates.map((c) => c.value)).toEqual(["--image-id"]);
+    expect(complete("ec2 describe-ima", r).candidates.map((c) => c.value)[0]).toBe("describe-images");
+    // letters in order: dscimg finds describe-images, prefixes first
+    expect(complete("ec2 dscimgs", r).candidates.map((c) => c.value)).toContain("describe-images");
+    const flag = complete("ec2 run-instances --ima", r).candidates[0]!;
+    expect(flag).toEqual({ value: "--image-id", description: "<value>  The ID of the AMI." });
+    expect(complete("ec2 run-instances --instance-t", r).candidates[0]?.description).toMatch(/The instance type\./);
+    expect(complete(":vo", r).candidates.map((c) => c.value)).toEqual([":volumes"]);
+  });
+  it("offers filter names with their docs, then values (documented, or live)", () => {
+    const names = complete("ec2 describe-instances --filters Name=instance-st", r).candidates;
+    const stateName = names.find((c) => c.value === "Name=instance-state-name,Values=");
+    expect(stateName).toMatchObject({ noSpace: true });
+    expect(stateName!.description).toMatch(/The state of the instance/);
+    expect(names.map((c) => c.value)).toContain("Name=instance-state-code,Values=");
+    expect(
+      complete("ec2 describe-instances --filters Name=instance-state-name,Values=st", r).candidates.map((c) => c.value),
+    ).toEqual(["Name=instance-state-name,Values=stopped", "Name=instance-state-name,Values=stopping"]);
+    expect(
+      complete("ec2 describe-images --filters Name=architecture,Values=x86_64,ar", r).candidates.map((c) => c.value),
+    ).toContain("Name=architecture,Values=x86_64,arm64");
+    expect(
+      complete("ec2 describe-instances --filters Name=tag:Name,Values=w", r).candidates.map((c) => c.value),
+    ).toEqual(["Name=tag:Name,Values=web-0"]);
+    expect(applyTab("ec2 describe-instances --filters Name=instance-state-na", r).line).toBe(
+      "ec2 describe-instances --filters Name=instance-state-name,Values=",
+    );
   });
   it("offers live IDs with their Name tags, filtered by what the command accepts", () => {
     expect(complete("ssh ", r).candidates).toEqual([
-      { value: "i-0aaaaaaaaaaaaaaa1", description: "web-0 (running, t3.micro)" },
+      { value: "i-0aaaaaaaaaaaaaaa1", match: "web-0", description: "web-0 (running, t3.micro, us-east-1)" },
     ]);
     expect(complete("start ", r).candidates.map((c) => c.value)).toEqual(["i-0bbbbbbbbbbbbbbb2"]);
-    expect(complete("ec2 run-instances --image-id ", r).candidates.map((c) => c.description)).toEqual([
-      "MyCustomAMI (self, available)",
-      "al2023-ami-2023.6",
+    expect(
+      complete("ec2 run-instances --image-id ", r, { region: "us-east-1" }).candidates.map((c) => c.description),
+    ).toEqual(["MyCustomAMI (self, available)", "al2023-ami-2023.6"]);
+    // the region commands run in decides which AMI a name means; deregistered ones are gone
+    expect(complete("launch My", r, { region: "us-east-1" }).candidates).toEqual([
+      { value: "MyCustomAMI", match: "ami-0ddddddddddddddd1", description: "ami-0ddddddddddddddd1 (self, available)" },
     ]);
-    expect(complete("launch ", r).candidates.map((c) => c.value)).toEqual(
-      expect.arrayContaining(["al2023", "MyCustomAMI"]),
+    expect(complete("launch My", r, { region: "eu-west-1" }).candidates[0]?.description).toMatch(
+      /ami-0eeeeeeeeeeeeeee2/,
     );
+    expect(complete("launch Old", r, { region: "us-east-1" }).candidates).toEqual([]);
+    expect(complete("image deregister ", r, { region: "us-east-1" }).candidates.map((c) => c.value)).toEqual([
+      "ami-0ddddddddddddddd1",
+    ]);
+    // a Name tag completes to the instance's ID
+    expect(applyTab("ssh web", r).line).toBe("ssh i-0aaaaaaaaaaaaaaa1 ");
+    expect(complete("region eu-we", r).candidates.map((c) => c.value)).toEqual(["eu-west-1", "eu-west-2", "eu-west-3"]);
   });
-  it("Tab inserts the only candidate, or the common prefix and shows the rest", () => {
+  it("Tab inserts the only candidate, or the common prefix and shows the rest; Tab again cycles", () => {
     expect(applyTab("ssh i-", r)).toEqual({ line: "ssh i-0aaaaaaaaaaaaaaa1 ", shown: [] });
     const t = applyTab("terminate i-0", r);
     expect(t.line).toBe("terminate i-0");
     expect(t.shown).toHaveLength(2);
+    const t2 = applyTab(t.line, r, t.state);
+    expect(t2.line).toBe("terminate i-0aaaaaaaaaaaaaaa1");
+    const t3 = applyTab(t2.line, r, t2.state);
+    expect(t3.line).toBe("terminate i-0bbbbbbbbbbbbbbb2");
+    expect(applyTab(t3.line, r, t3.state).line).toBe("terminate i-0aaaaaaaaaaaaaaa1");
+    expect(applyTab(t3.line, r, t3.state, true).line).toBe("terminate i-0aaaaaaaaaaaaaaa1");
+  });
+});
+
+describe("loose matching", () => {
+  it("suggests the nearest word for a typo (swaps count once), and only when it is near", () => {
+    expect(closest("descibe-images", ["describe-images", "describe-instances"])).toBe("describe-images");
+    expect(closest("tpo", ["top", "tree"])).toBe("top");
+    expect(closest("xyzzy", ["launch", "stop"])).toBeUndefined();
+  });
+  it("fuzzy-filters with prefixes first, then word starts", () => {
+    expect(fuzzyFilter("di", ["edit", "describe-images", "disassociate"], (x) => x)).toEqual([
+      "disassociate",
+      "describe-images",
+      "edit",
+    ]);
+    expect(fuzzyFilter("dsi", ["describe-images", "delete-snapshot", "describe-instances"], (x) => x)[0]).toBe(
+      "describe-images",
+    );
   });
 });

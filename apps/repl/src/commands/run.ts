@@ -1,17 +1,22 @@
 /**
  * Runs a parsed command against the sandbox through the WebSocket client and says what happened,
- * as lines for the output pane. Short forms and the AWS CLI syntax end in the same core actions.
+ * as lines for the output pane. Short forms and the AWS CLI syntax end in the same core actions;
+ * AWS CLI syntax prints exactly what the AWS CLI would (format/cli).
  */
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { formatDuration } from "@ec2sim/core";
 import { isProtocolError, type SandboxClient } from "@ec2sim/protocol";
+import { cliOutput, QueryError } from "../format/cli/index.ts";
 import { costChart } from "../format/cost.ts";
 import { lineage } from "../format/lineage.ts";
-import { applyQuery, formatOutput, QueryError } from "../format/output.ts";
-import { clockText, fit, money, shortDuration } from "../format/units.ts";
+import { clockText, fit, shortDuration } from "../format/units.ts";
 import type { KeyStore } from "../state/key-store.ts";
-import type { SandboxView } from "../view/sandbox-view.ts";
+import type { ResourceKind } from "../view/resources.ts";
+import type { InstanceRow, SandboxView } from "../view/sandbox-view.ts";
 import { cliOperations, flagsOf, kebab, shapeHint } from "./aws-cli.ts";
-import { type Command, IMAGE_ALIASES, ParseError, parseLine, SHORT_FORMS } from "./parse.ts";
+import { type Command, ParseError, parseLine, SHORT_FORMS } from "./parse.ts";
+import { resolveInstance, resolveLaunchImage, resolveOwnImage } from "./resolve.ts";
 
 export interface OutLine {
   text: string;
@@ -35,6 +40,17 @@ export interface Outcome {
   ssh?: SshSession;
   exit?: boolean;
   clear?: boolean;
+  /** Switch the top pane to this view. */
+  view?: ResourceKind;
+}
+
+/** What the REPL lets a command change about itself: the region, the account. */
+export interface SessionControl {
+  readonly region: string;
+  setRegion(region: string): void;
+  accounts(): Promise<{ accountId: string; alias?: string }[]>;
+  /** Reconnects as another account of the sandbox; resolves to it. */
+  switchAccount(account: string): Promise<{ accountId: string; alias?: string }>;
 }
 
 export interface RunContext {
@@ -42,16 +58,19 @@ export interface RunContext {
   view: SandboxView;
   keys: KeyStore;
   width: number;
+  session?: SessionControl;
 }
 
+const regionOf = (ctx: RunContext) => ctx.session?.region ?? "us-east-1";
 const line = (text: string, style: Omit<OutLine, "text"> = {}): OutLine => ({ text, ...style });
 const plain = (texts: string[]): OutLine[] => texts.map((t) => line(t));
 
 /** What to try next, by error code. */
 export const HINTS: Record<string, string> = {
-  "InvalidAMIID.NotFound": "list AMIs with: images, or ec2 describe-images --owners self amazon (Tab completes ami-…)",
+  "InvalidAMIID.NotFound":
+    "AMIs belong to one region: images lists yours, ec2 describe-images --owners amazon the Quick Start ones (Tab completes ami-…)",
   "InvalidAMIID.Malformed": "AMI IDs look like ami-0123456789abcdef0 (Tab completes them)",
-  "InvalidInstanceID.NotFound": "the instances table shows yours; Tab completes i-…",
+  "InvalidInstanceID.NotFound": "the instances table shows yours, with their regions; Tab completes i-… and Name tags",
   "InvalidInstanceID.Malformed": "instance IDs look like i-0123456789abcdef0 (Tab completes them)",
   IncorrectInstanceState: "check its state in the table above; transitions take simulated time: clock advance 1m",
   IncorrectState: "wait for the resource to finish its transition: clock advance 1m",
@@ -63,10 +82,9 @@ export const HINTS: Record<string, string> = {
   SshConnectionTimedOut:
     "the instance must be running, with a public IP and a security group that allows TCP 22 (launch makes one for you)",
   SshPermissionDenied:
-    "launch with a key this REPL created (launch without --key does), or: ec2 create-key-pair --key-name NAME",
+    "launch with a key this REPL created (launch without --key does), give the key file: ssh -i key.pem …, or: ec2 create-key-pair --key-name NAME",
   SshNoPublicAddress:
     "associate an Elastic IP: ec2 allocate-address, then ec2 associate-address --instance-id … --allocation-id …",
-  UnsupportedOperation: "this sandbox does not model that action (yet)",
   InvalidAction: "Tab after 'ec2 ' lists the operations",
   MissingParameter: "help ec2 <operation> lists its options",
   InvalidParameterValue: "help ec2 <operation> shows what each option takes",
@@ -79,6 +97,17 @@ export const HINTS: Record<string, string> = {
   NotConnected: "the REPL reconnects by itself; run the command again once the header says connected",
   ServiceUnavailable: "retry in a moment",
 };
+
+/** The hint for an error: by code, and for UnsupportedOperation by what it refused. */
+export function hintFor(code: string, message: string): string | undefined {
+  if (code === "UnsupportedOperation") {
+    if (/not supported by this sandbox/.test(message)) return "this sandbox does not model that action (yet)";
+    if (/'ebs' root device type and cannot be stopped/.test(message))
+      return "an EC2 rule: an instance-store-backed instance cannot be stopped (its data lives only while it runs) — reboot or terminate it";
+    return "an EC2 rule: EC2 refuses this for this resource (the message says why)";
+  }
+  return HINTS[code];
+}
 
 export function errorLines(e: unknown, action?: string): OutLine[] {
   if (e instanceof ParseError)
@@ -95,7 +124,7 @@ export function errorLines(e: unknown, action?: string): OutLine[] {
           color: "yellow",
         }),
       ];
-    const hint = HINTS[e.code];
+    const hint = hintFor(e.code, e.message);
     return [
       line(`An error occurred (${e.code})${action ? ` when calling the ${action} operation` : ""}: ${e.message}`, {
         color: "red",
@@ -144,6 +173,9 @@ function actionOf(cmd: Command): string | undefined {
 
 export async function runCommand(cmd: Command, ctx: RunContext): Promise<Outcome> {
   const { client, view } = ctx;
+  const region = regionOf(ctx);
+  // names (`stop cats-2`, `launch MyAMI`) resolve against the view: let its first read finish
+  await view.ready;
   switch (cmd.kind) {
     case "empty":
       return { lines: [] };
@@ -153,32 +185,26 @@ export async function runCommand(cmd: Command, ctx: RunContext): Promise<Outcome
       return { lines: [], clear: true };
     case "help":
       return { lines: helpLines(cmd.topic, ctx.width) };
+    case "view":
+      return { lines: [], view: cmd.view };
     case "call":
       return { lines: await runCall(cmd, ctx) };
     case "launch":
       return { lines: await launch(cmd, ctx) };
-    case "lifecycle": {
-      const out = await client.call(cmd.action, { InstanceIds: cmd.ids });
-      const changes = (out.StoppingInstances ?? out.StartingInstances ?? out.TerminatingInstances ?? []) as {
-        InstanceId: string;
-        PreviousState: { Name: string };
-        CurrentState: { Name: string };
-      }[];
-      view.schedule("instances");
-      if (cmd.action === "RebootInstances") return { lines: plain(cmd.ids.map((id) => `${id}: rebooting`)) };
-      return { lines: changes.map((c) => line(`${c.InstanceId}: ${c.PreviousState.Name} → ${c.CurrentState.Name}`)) };
-    }
+    case "lifecycle":
+      return { lines: await lifecycle(cmd, ctx) };
     case "image-create": {
-      const out = await client.call<{ ImageId: string }>("CreateImage", {
-        InstanceId: cmd.instanceId,
-        Name: cmd.name,
-        ...(cmd.noReboot ? { NoReboot: true } : {}),
-      });
-      view.schedule("images");
+      const inst = resolveInstance(cmd.instance, view, region);
+      const out = await client.call<{ ImageId: string }>(
+        "CreateImage",
+        { InstanceId: inst.id, Name: cmd.name, ...(cmd.noReboot ? { NoReboot: true } : {}) },
+        inst.region,
+      );
+      view.touch([out.ImageId, inst.id], inst.region);
       return {
         lines: [
           line(
-            `${out.ImageId} ${cmd.name}: pending (snapshotting ${cmd.instanceId}'s volumes${cmd.noReboot ? "" : "; the instance reboots"})`,
+            `${out.ImageId} ${cmd.name}: pending (snapshotting ${inst.id}'s volumes${cmd.noReboot ? "" : "; the instance reboots"})`,
           ),
           line("  it becomes available in a few simulated minutes: watch the progress above, or clock advance 5m", {
             dim: true,
@@ -187,26 +213,28 @@ export async function runCommand(cmd: Command, ctx: RunContext): Promise<Outcome
       };
     }
     case "image-copy": {
-      const src = view.getSnapshot().images.find((i) => i.id === cmd.imageId);
+      const src = resolveOwnImage(cmd.image, view, region);
       const out = await client.call<{ ImageId: string }>(
         "CopyImage",
-        {
-          SourceImageId: cmd.imageId,
-          SourceRegion: src?.region ?? "us-east-1",
-          Name: cmd.name ?? src?.name ?? cmd.imageId,
-        },
+        { SourceImageId: src.id, SourceRegion: src.region, Name: cmd.name ?? (src.name || src.id) },
         cmd.region,
       );
-      view.schedule("images");
+      view.touch([out.ImageId], cmd.region);
       return {
-        lines: [line(`${cmd.region} ${out.ImageId}: copy of ${cmd.imageId} pending (a new ID, its own snapshots)`)],
+        lines: [line(`${cmd.region} ${out.ImageId}: copy of ${src.id} pending (a new ID, its own snapshots)`)],
       };
     }
     case "image-deregister": {
-      const src = view.getSnapshot().images.find((i) => i.id === cmd.imageId);
-      await client.call("DeregisterImage", { ImageId: cmd.imageId }, src?.region);
-      view.schedule("images");
-      return { lines: [line(`${cmd.imageId}: deregistered (instances launched from it keep running)`)] };
+      const img = resolveOwnImage(cmd.image, view, region);
+      await client.call("DeregisterImage", { ImageId: img.id }, img.region);
+      view.touch([img.id], img.region);
+      return {
+        lines: [
+          line(
+            `${img.id}${img.name ? ` (${img.name}, ${img.region})` : ""}: deregistered (instances launched from it keep running)`,
+          ),
+        ],
+      };
     }
     case "images":
       await view.refreshNow("images");
@@ -230,7 +258,6 @@ export async function runCommand(cmd: Command, ctx: RunContext): Promise<Outcome
     case "cost": {
       const s = view.getSnapshot();
       const report = await client.cost<{ at: number; total: number; byResource: Record<string, number> }>();
-      view.schedule("cost");
       const labels: Record<string, string> = {};
       for (const i of s.instances) labels[i.id] = `${i.type}${i.name ? ` ${i.name}` : ""}`;
       for (const i of s.images) labels[i.id] = i.name;
@@ -240,13 +267,13 @@ export async function runCommand(cmd: Command, ctx: RunContext): Promise<Outcome
       ];
       return {
         lines: [
-          line(`Cost so far (simulated ${clockText(report.at)}): ${money(report.total)}`, { bold: true }),
+          line(`Cost so far (simulated ${clockText(report.at)}): $${report.total.toFixed(4)}`, { bold: true }),
           ...plain(costChart(report.byResource, report.total, history, labels, ctx.width)),
         ],
       };
     }
     case "clock": {
-      let c;
+      let c: { now: number; speed: number; paused: boolean };
       if (cmd.op === "advance") c = await client.clock({ advance: cmd.ms! });
       else if (cmd.op === "speed") c = await client.clock({ speed: cmd.speed!, paused: false });
       else if (cmd.op === "pause") c = await client.clock({ paused: true });
@@ -255,83 +282,70 @@ export async function runCommand(cmd: Command, ctx: RunContext): Promise<Outcome
       const what = cmd.op === "advance" ? `advanced ${formatDuration(cmd.ms!)}: ` : "";
       return { lines: [line(`clock ${what}${clockText(c.now)} ×${c.speed}${c.paused ? " (paused)" : ""}`)] };
     }
+    case "region": {
+      if (!cmd.region) return { lines: [line(`region ${region} (region NAME switches; Tab completes names)`)] };
+      ctx.session?.setRegion(cmd.region);
+      return {
+        lines: [line(`region ${cmd.region}: commands run there now (the views show every region)`, { color: "cyan" })],
+      };
+    }
+    case "account":
+      return { lines: await account(cmd.account, ctx) };
     case "ssh":
-      return ssh(cmd.instanceId, ctx);
+      return ssh(cmd, ctx);
   }
 }
 
+async function account(which: string | undefined, ctx: RunContext): Promise<OutLine[]> {
+  if (!ctx.session) throw new ParseError("account: this REPL cannot switch accounts");
+  if (!which) {
+    const all = await ctx.session.accounts();
+    return [
+      line("Accounts of this sandbox (account NAME|ID switches):", { bold: true }),
+      ...all.map((a) =>
+        line(`  ${a.accountId}  ${a.alias ?? ""}${a.accountId === ctx.client.accountId ? "  (current)" : ""}`),
+      ),
+    ];
+  }
+  const a = await ctx.session.switchAccount(which);
+  return [line(`now acting as ${a.accountId}${a.alias ? ` (${a.alias})` : ""}`, { color: "cyan" })];
+}
+
 async function runCall(cmd: Extract<Command, { kind: "call" }>, ctx: RunContext): Promise<OutLine[]> {
-  let out = await ctx.client.call<Record<string, unknown>>(cmd.action, cmd.input, cmd.region);
+  const region = cmd.region ?? regionOf(ctx);
+  let out = await ctx.client.call<Record<string, unknown>>(cmd.action, cmd.input, region);
   const notes: OutLine[] = [];
   if (cmd.action === "CreateKeyPair" && typeof out?.KeyMaterial === "string") {
-    const path = ctx.keys.save(String(out.KeyName), out.KeyMaterial, cmd.region ?? "us-east-1");
+    const path = ctx.keys.save(String(out.KeyName), out.KeyMaterial, region);
+    // a documented difference from the AWS CLI: the REPL keeps the private key instead of printing it
     out = { ...out, KeyMaterial: `(kept in ${path}, mode 600; ssh offers it)` };
     notes.push(
       line(`private key of ${String(out.KeyName)} kept in ${path} (mode 600): ssh i-… uses it`, { dim: true }),
     );
   }
-  if (
-    /^(Run|Start|Stop|Terminate|Reboot)Instances$|^(Create|Copy|Deregister|Register)Image$|^CreateTags$|^DeleteTags$/.test(
-      cmd.action,
-    )
-  )
-    ctx.view.refreshAll();
-  const shown = applyQuery(out ?? {}, cmd.query);
-  return [...plain(formatOutput(shown, cmd.output ?? "json", kebabTitle(cmd.action), ctx.width)), ...notes];
+  const lines = cliOutput(cmd.action, out ?? {}, {
+    ...(cmd.query !== undefined ? { query: cmd.query } : {}),
+    format: cmd.output ?? "json",
+    width: ctx.width,
+  });
+  return [...plain(lines), ...notes];
 }
 
-const kebabTitle = (action: string) => action;
-
-async function resolveImage(spec: string, ctx: RunContext): Promise<{ id: string; name: string }> {
-  if (/^ami-[0-9a-f]{8,17}$/.test(spec)) {
-    const known = ctx.view.getSnapshot().images.find((i) => i.id === spec);
-    return { id: spec, name: known?.name ?? ctx.view.getSnapshot().imageNames[spec] ?? "" };
-  }
-  const alias = IMAGE_ALIASES[spec.toLowerCase()];
-  const filters = [
-    { Name: "name", Values: [alias ? alias.pattern : spec] },
-    { Name: "state", Values: ["available"] },
-  ];
-  const out = await ctx.client.call<{ Images: { ImageId: string; Name: string; CreationDate: string }[] }>(
-    "DescribeImages",
-    { Owners: alias ? [alias.owner] : ["self"], Filters: filters },
-  );
-  let images = out.Images ?? [];
-  if (!alias && !images.length) {
-    const pending = ctx.view.getSnapshot().images.find((i) => i.name === spec);
-    if (pending)
-      throw new ParseError(
-        `launch: ${pending.id} (${spec}) is ${pending.state}, not available yet`,
-        "wait for it (progress above) or clock advance 5m",
-      );
-    images =
-      (
-        await ctx.client.call<{ Images: { ImageId: string; Name: string; CreationDate: string }[] }>("DescribeImages", {
-          Owners: ["amazon"],
-          Filters: filters,
-        })
-      ).Images ?? [];
-  }
-  const best = images.sort((a, b) => b.CreationDate.localeCompare(a.CreationDate))[0];
-  if (!best)
-    throw new ParseError(
-      `launch: no available image called '${spec}'`,
-      `use an AMI ID, one of ${Object.keys(IMAGE_ALIASES).join(", ")}, or the name of one of your images`,
-    );
-  return { id: best.ImageId, name: best.Name };
-}
-
-/** The key pair `launch` uses when none is given: made once, private key kept in the data dir. */
-async function defaultKey(ctx: RunContext): Promise<string> {
-  const existing = await ctx.client.call<{ KeyPairs: { KeyName: string }[] }>("DescribeKeyPairs", {});
+/** The key pair `launch` uses when none is given: made once per region, private key kept in the data dir. */
+async function defaultKey(ctx: RunContext, region: string): Promise<string> {
+  const existing = await ctx.client.call<{ KeyPairs: { KeyName: string }[] }>("DescribeKeyPairs", {}, region);
   const remote = new Set((existing.KeyPairs ?? []).map((k) => k.KeyName));
   for (let n = 1; n < 100; n++) {
     const name = n === 1 ? "ec2sim-repl" : `ec2sim-repl-${n}`;
-    const local = ctx.keys.load(name);
+    const local = ctx.keys.load(name, region);
     if (local && remote.has(name)) return name;
     if (!remote.has(name)) {
-      const k = await ctx.client.call<{ KeyName: string; KeyMaterial: string }>("CreateKeyPair", { KeyName: name });
-      ctx.keys.save(k.KeyName, k.KeyMaterial);
+      const k = await ctx.client.call<{ KeyName: string; KeyMaterial: string }>(
+        "CreateKeyPair",
+        { KeyName: name },
+        region,
+      );
+      ctx.keys.save(k.KeyName, k.KeyMaterial, region);
       return name;
     }
   }
@@ -339,36 +353,46 @@ async function defaultKey(ctx: RunContext): Promise<string> {
 }
 
 /** The security group `launch` uses when none is given: SSH and HTTP from anywhere. */
-async function defaultGroup(ctx: RunContext): Promise<string> {
-  const found = await ctx.client.call<{ SecurityGroups: { GroupId: string }[] }>("DescribeSecurityGroups", {
-    Filters: [{ Name: "group-name", Values: ["ec2sim-repl"] }],
-  });
+async function defaultGroup(ctx: RunContext, region: string): Promise<string> {
+  const found = await ctx.client.call<{ SecurityGroups: { GroupId: string }[] }>(
+    "DescribeSecurityGroups",
+    { Filters: [{ Name: "group-name", Values: ["ec2sim-repl"] }] },
+    region,
+  );
   const g = found.SecurityGroups?.[0];
   if (g) return g.GroupId;
-  const created = await ctx.client.call<{ GroupId: string }>("CreateSecurityGroup", {
-    GroupName: "ec2sim-repl",
-    Description: "ec2sim REPL: SSH and HTTP",
-  });
-  await ctx.client.call("AuthorizeSecurityGroupIngress", {
-    GroupId: created.GroupId,
-    IpPermissions: [
-      { IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: "0.0.0.0/0", Description: "SSH" }] },
-      { IpProtocol: "tcp", FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: "0.0.0.0/0", Description: "HTTP" }] },
-    ],
-  });
+  const created = await ctx.client.call<{ GroupId: string }>(
+    "CreateSecurityGroup",
+    { GroupName: "ec2sim-repl", Description: "ec2sim REPL: SSH and HTTP" },
+    region,
+  );
+  await ctx.client.call(
+    "AuthorizeSecurityGroupIngress",
+    {
+      GroupId: created.GroupId,
+      IpPermissions: [
+        { IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: "0.0.0.0/0", Description: "SSH" }] },
+        { IpProtocol: "tcp", FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: "0.0.0.0/0", Description: "HTTP" }] },
+      ],
+    },
+    region,
+  );
   return created.GroupId;
 }
 
 async function launch(cmd: Extract<Command, { kind: "launch" }>, ctx: RunContext): Promise<OutLine[]> {
-  const image = await resolveImage(cmd.image, ctx);
+  const region = cmd.region ?? regionOf(ctx);
+  const image = await resolveLaunchImage(cmd.image, ctx.view, region);
   const notes: OutLine[] = [];
   let keyName = cmd.key;
-  if (keyName && !ctx.keys.load(keyName))
-    notes.push(line(`note: the REPL keeps no private key for '${keyName}': ssh will not get in`, { color: "yellow" }));
-  keyName ??= await defaultKey(ctx);
-  const groups = cmd.securityGroups ?? [await defaultGroup(ctx)];
+  if (keyName && !ctx.keys.load(keyName, region))
+    notes.push(
+      line(`note: the REPL keeps no private key for '${keyName}': ssh will need -i FILE`, { color: "yellow" }),
+    );
+  keyName ??= await defaultKey(ctx, region);
+  const groups = cmd.securityGroups ?? [await defaultGroup(ctx, region)];
   const tags = cmd.name ? [{ ResourceType: "instance", Tags: [{ Key: "Name", Value: cmd.name }] }] : undefined;
-  const out = await ctx.client.call<{ Instances: { InstanceId: string; Placement: { AvailabilityZone: string } }[] }>(
+  const out = await ctx.client.call<{ Instances: { InstanceId: string }[] }>(
     "RunInstances",
     {
       ImageId: image.id,
@@ -379,12 +403,13 @@ async function launch(cmd: Extract<Command, { kind: "launch" }>, ctx: RunContext
       SecurityGroupIds: groups,
       ...(tags ? { TagSpecifications: tags } : {}),
     },
+    region,
   );
-  ctx.view.refreshAll();
   const ids = out.Instances.map((i) => i.InstanceId);
+  ctx.view.touch(ids, region);
   return [
     line(
-      `launched ${ids.length} × ${cmd.instanceType} from ${image.id}${image.name ? ` (${image.name})` : ""}: ${ids.join(", ")}`,
+      `launched ${ids.length} × ${cmd.instanceType} from ${image.id}${image.name ? ` (${image.name})` : ""}${region !== "us-east-1" ? ` in ${region}` : ""}: ${ids.join(", ")}`,
       { color: "green" },
     ),
     line(`  key ${keyName}, security group ${groups.join(", ")}; pending until booted (clock advance 1m to hurry)`, {
@@ -394,29 +419,80 @@ async function launch(cmd: Extract<Command, { kind: "launch" }>, ctx: RunContext
   ];
 }
 
-async function ssh(instanceId: string, ctx: RunContext): Promise<Outcome> {
-  const d = await ctx.client.call<{
-    Reservations: { Instances: { KeyName?: string; Placement: { AvailabilityZone: string } }[] }[];
-  }>("DescribeInstances", { InstanceIds: [instanceId] });
-  const inst = d.Reservations?.[0]?.Instances?.[0];
-  const keyName = inst?.KeyName;
-  const privateKey = keyName ? ctx.keys.load(keyName) : undefined;
+async function lifecycle(cmd: Extract<Command, { kind: "lifecycle" }>, ctx: RunContext): Promise<OutLine[]> {
+  const region = regionOf(ctx);
+  const targets = cmd.targets.map((t) => resolveInstance(t, ctx.view, region));
+  const byRegion = new Map<string, InstanceRow[]>();
+  for (const t of targets) byRegion.set(t.region, [...(byRegion.get(t.region) ?? []), t]);
+  const out: OutLine[] = [];
+  for (const [r, insts] of byRegion) {
+    const ids = [...new Set(insts.map((i) => i.id))];
+    const res = await ctx.client.call(cmd.action, { InstanceIds: ids, ...(cmd.force ? { Force: true } : {}) }, r);
+    ctx.view.touch(ids, r);
+    if (cmd.action === "RebootInstances") {
+      out.push(...plain(ids.map((id) => `${id}: rebooting`)));
+      continue;
+    }
+    const changes = (res.StoppingInstances ?? res.StartingInstances ?? res.TerminatingInstances ?? []) as {
+      InstanceId: string;
+      PreviousState: { Name: string };
+      CurrentState: { Name: string };
+    }[];
+    const label = (id: string) => {
+      const name = insts.find((i) => i.id === id)?.name;
+      return name ? `${id} (${name})` : id;
+    };
+    out.push(...changes.map((c) => line(`${label(c.InstanceId)}: ${c.PreviousState.Name} → ${c.CurrentState.Name}`)));
+  }
+  return out;
+}
+
+/** Reads an identity file the way ssh does (`~` is the home directory). */
+function readIdentity(path: string): string {
+  const p = path.startsWith("~/") ? `${homedir()}${path.slice(1)}` : path;
+  try {
+    return readFileSync(p, "utf8");
+  } catch (e) {
+    throw new ParseError(
+      `ssh: Warning: Identity file ${path} not accessible: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "No such file or directory" : (e as Error).message}.`,
+      "give the private key's path; keys the REPL made are offered without -i",
+    );
+  }
+}
+
+async function ssh(cmd: Extract<Command, { kind: "ssh" }>, ctx: RunContext): Promise<Outcome> {
+  const target = resolveInstance(cmd.target, ctx.view, regionOf(ctx));
+  const region = target.region;
+  const d = await ctx.client.call<{ Reservations: { Instances: { KeyName?: string }[] }[] }>(
+    "DescribeInstances",
+    { InstanceIds: [target.id] },
+    region,
+  );
+  const keyName = d.Reservations?.[0]?.Instances?.[0]?.KeyName;
+  const privateKey = cmd.identity ? readIdentity(cmd.identity) : keyName ? ctx.keys.load(keyName, region) : undefined;
   const s = await ctx.client.call<{ User: string; Host: string; Hostname: string; Banner: string; Cwd: string }>(
     "SshConnect",
-    { InstanceId: instanceId, ...(privateKey ? { PrivateKey: privateKey } : {}) },
+    {
+      InstanceId: target.id,
+      ...(privateKey ? { PrivateKey: privateKey } : {}),
+      ...(cmd.user ? { User: cmd.user } : {}),
+    },
+    region,
   );
   const session: SshSession = {
-    instanceId,
+    instanceId: target.id,
     user: s.User,
     host: s.Host,
     hostname: s.Hostname,
     cwd: s.Cwd,
     privateKey: privateKey ?? "",
-    region: "us-east-1",
+    region,
   };
   return {
     lines: [
-      line(`ssh -i ${keyName ?? "?"}.pem ${s.User}@${s.Host}  (type exit to leave)`, { dim: true }),
+      line(`ssh -i ${cmd.identity ?? `${keyName ?? "?"}.pem`} ${s.User}@${s.Host}  (type exit to leave)`, {
+        dim: true,
+      }),
       ...plain(s.Banner.trimEnd().split("\n")),
     ],
     ssh: session,
@@ -433,11 +509,11 @@ export async function runGuestLine(
   if (cmd === "exit" || cmd === "logout")
     return { lines: [line(`Connection to ${session.host} closed.`, { dim: true })] };
   try {
-    const r = await ctx.client.call<{ Output: string; ExitCode: number; Cwd: string; Closed: boolean }>("GuestRun", {
-      InstanceId: session.instanceId,
-      Command: cmd,
-      Cwd: session.cwd,
-    });
+    const r = await ctx.client.call<{ Output: string; ExitCode: number; Cwd: string; Closed: boolean }>(
+      "GuestRun",
+      { InstanceId: session.instanceId, Command: cmd, Cwd: session.cwd },
+      session.region,
+    );
     const out = r.Output.replace(/\n$/, "");
     const lines = out ? plain(out.split("\n")) : [];
     if (r.Closed) return { lines: [...lines, line(`Connection to ${session.host} closed.`, { dim: true })] };
@@ -458,12 +534,13 @@ function imagesLines(ctx: RunContext): OutLine[] {
   const s = ctx.view.getSnapshot();
   if (!s.images.length) return [line("You own no AMIs yet: image create i-… NAME", { dim: true })];
   const w = ctx.width;
-  const head = `${fit("IMAGE ID", 22)} ${fit("NAME", Math.max(12, w - 70))} ${fit("STATE", 11)} ${fit("REGION", 10)} FROM`;
+  const nameW = Math.max(12, w - 72);
+  const head = `${fit("IMAGE ID", 21)} ${fit("NAME", nameW)} ${fit("STATE", 12)} ${fit("REGION", 14)} FROM`;
   return [
     line(head, { bold: true }),
     ...s.images.map((i) =>
       line(
-        `${fit(i.id, 22)} ${fit(i.name, Math.max(12, w - 70))} ${fit(i.state, 11)} ${fit(i.region, 10)} ${i.sourceInstanceId ?? (i.sourceImageId ? `copy of ${i.sourceImageId}` : "")}`,
+        `${fit(i.id, 21)} ${fit(i.name, nameW)} ${fit(i.state, 12)} ${fit(i.region, 14)} ${i.sourceInstanceId ?? (i.sourceImageId ? `copy of ${i.sourceImageId}` : "")}`,
       ),
     ),
   ];
@@ -475,33 +552,59 @@ function instancesLines(ctx: RunContext): OutLine[] {
   const now = ctx.view.simNow();
   return [
     line(
-      `${fit("INSTANCE ID", 20)} ${fit("NAME", 10)} ${fit("STATE", 13)} ${fit("TYPE", 10)} ${fit("PUBLIC IP", 15)} ${fit("AMI", 21)} UP`,
+      `${fit("INSTANCE ID", 20)} ${fit("NAME", 10)} ${fit("STATE", 13)} ${fit("TYPE", 10)} ${fit("AZ", 12)} ${fit("PUBLIC IP", 15)} ${fit("AMI", 21)} UP`,
       { bold: true },
     ),
     ...s.instances.map((i) =>
       line(
-        `${fit(i.id, 20)} ${fit(i.name ?? "", 10)} ${fit(i.state, 13)} ${fit(i.type, 10)} ${fit(i.publicIp ?? "–", 15)} ${fit(i.imageId, 21)} ${i.state === "terminated" ? "–" : shortDuration(now - i.launchTime)}`,
+        `${fit(i.id, 20)} ${fit(i.name ?? "", 10)} ${fit(i.state, 13)} ${fit(i.type, 10)} ${fit(i.az, 12)} ${fit(i.publicIp ?? "–", 15)} ${fit(i.imageId, 21)} ${i.state === "running" || i.state === "pending" ? shortDuration(now - i.launchTime) : "–"}`,
       ),
     ),
   ];
 }
+
+/** The keys of the views, for `help keys` and `?` on a view. */
+export const VIEW_KEYS: [string, string][] = [
+  ["Esc", "between the prompt and the view (the prompt's ↑/↓ walk the history)"],
+  ["↑ ↓  j k", "move the cursor; PgUp/PgDn a page; Home/End (g/G) the ends"],
+  ["Enter  d", "describe the selected row: every attribute, tags, lineage, cost, recent events"],
+  ["/", "filter the view as you type (Enter keeps it, Esc clears it)"],
+  [":", "switch view: :instances :images :volumes :snapshots :sg :keys :vpcs :subnets"],
+  [
+    "< >  or  Shift+letter",
+    "sort by the previous/next column, or by the column starting with that letter (again: reverse)",
+  ],
+  ["s", "ssh into the selected instance"],
+  ["p / u / r / x", "stop / start / reboot / terminate the selected instance (asks first)"],
+  ["i", "create an image of the selected instance (asks for a name)"],
+  ["l / c / x", "images view: launch from / copy to another region / deregister the selected image (asks first)"],
+  ["PgUp PgDn", "at the prompt: scroll the output back and forth"],
+  ["?", "these keys"],
+];
 
 export function helpLines(topic: string | undefined, width: number): OutLine[] {
   if (!topic) {
     const w = 26;
     const rest = Math.max(20, width - w - 3);
     return [
-      line("Commands (help <command> for more; Tab completes)", { bold: true }),
+      line("Commands (help <command> for more; Tab completes; help keys for the views' keys)", { bold: true }),
       ...SHORT_FORMS.map((s) => line(`  ${fit(s.short, w)} ${fit(s.summary, rest)}`)),
       line(
         `  ${fit("ec2 <operation> [--flags]", w)} ${fit("any EC2 operation in the AWS CLI's syntax, with --query and --output", rest)}`,
       ),
-      line("Keys: Tab complete · ↑/↓ history · Ctrl-R search history · Ctrl-C cancel line · Ctrl-D exit", {
+      line(`  ${fit(":images  :vol  :sg …", w)} ${fit("switch the view at the top (Esc moves into it)", rest)}`),
+      line("Keys: Tab complete · ↑/↓ history · Ctrl-R search history · Ctrl-C cancel line · Ctrl-D exit · Esc view", {
         dim: true,
       }),
     ];
   }
   const words = topic.trim().split(/\s+/);
+  if (words[0] === "keys") {
+    return [
+      line("Keys of the views (k9s style)", { bold: true }),
+      ...VIEW_KEYS.map(([k, what]) => line(`  ${fit(k, 22)} ${what}`)),
+    ];
+  }
   if (words[0] === "ec2") {
     if (!words[1])
       return [
@@ -518,10 +621,10 @@ export function helpLines(topic: string | undefined, width: number): OutLine[] {
     return [
       line(`ec2 ${kebab(action)}  (${action})`, { bold: true }),
       ...flags.map((f) => line(`  ${shapeHint(f.member)}`)),
-      line("  --query <JMESPath>  --output json|table|text  --region <region>", { dim: true }),
+      line("  --query <JMESPath>  --output json|text|table|yaml  --region <region>", { dim: true }),
     ];
   }
-  const s = SHORT_FORMS.find((x) => x.name === words[0]);
+  const s = SHORT_FORMS.find((x) => x.name === words[0] || x.aliases?.includes(words[0]!));
   if (!s)
     return [
       line(`help: no command '${topic}'`, { color: "red" }),

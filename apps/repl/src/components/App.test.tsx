@@ -1,224 +1,375 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
 /**
- * The REPL's components rendered with ink-testing-library against a real in-process server (memory
- * store): typing, live updates, completion, history, errors, ssh, and another client's changes.
+ * The REPL's screen and keys with a fake view (rows, clock and answers set by the test) and fake
+ * timers: the views (cursor, scrolling, sorting, filtering, describe, confirmed actions, view
+ * switching, the keys overlay), the prompt (paste, Backspace, Tab cycling, Name tags to IDs,
+ * scrollback), start-up, and how often the screen redraws. Tests wait on frames, never on sleeps.
  */
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SandboxClient } from "@ec2sim/protocol";
-import { type AccountInfo, type RunningSandboxServer, startServer } from "@ec2sim/server";
-import { render } from "ink-testing-library";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+
+// colours on, so the cursor's row (drawn in inverse) can be told apart
+vi.hoisted(() => {
+  process.env.FORCE_COLOR = "1";
+});
+
 import { History } from "../state/history.ts";
-import { KeyStore } from "../state/key-store.ts";
-import { SandboxView } from "../view/sandbox-view.ts";
-import { App } from "./App.tsx";
+import { type Call, fakeSession, image, instance } from "../testing/fake-session.ts";
+import { type Screen, screen } from "../testing/screen.ts";
+import { App, type Session } from "./App.tsx";
 
-let server: RunningSandboxServer;
-let account: AccountInfo;
-let dir: string;
-const cleanups: (() => unknown)[] = [];
+const dir = mkdtempSync(join(tmpdir(), "ec2sim-app-test-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const mounted: Screen[] = [];
+afterEach(() => {
+  for (const s of mounted.splice(0)) s.unmount();
+  vi.useRealTimers();
+});
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ESC = "\u001b";
+const UP = "\u001b[A";
+const DOWN = "\u001b[B";
+const PGUP = "\u001b[5~";
+const PGDN = "\u001b[6~";
+const TAB = "\t";
+const SHIFT_TAB = "\u001b[Z";
 
-async function waitFor(pred: () => boolean, what: string, frame: () => string | undefined, ms = 8_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (pred()) return;
-    await sleep(20);
-  }
-  throw new Error(`timed out waiting for ${what}; screen:\n${frame()}`);
-}
-
-async function mount(opts: { columns?: number; rows?: number; account?: AccountInfo } = {}) {
-  const client = await SandboxClient.connect({
-    url: server.url,
-    accessKeyId: (opts.account ?? account).accessKeyId,
-    secretAccessKey: (opts.account ?? account).secretAccessKey,
-  });
-  const view = new SandboxView(client, { throttleMs: 30, costEveryMs: 200 });
-  await view.start();
-  const history = new History(join(dir, `history-${Math.random().toString(36).slice(2)}`));
-  const keys = new KeyStore(join(dir, "keys"), { sandbox: "default", accountId: client.accountId });
-  let exited = false;
-  const r = render(
+function mount(session: Session, opts: { columns?: number; rows?: number } = {}) {
+  const exits = { count: 0 };
+  const s = screen(
     <App
-      client={client}
-      view={view}
-      keys={keys}
-      history={history}
-      onExit={() => (exited = true)}
-      size={{ columns: opts.columns ?? 80, rows: opts.rows ?? 24 }}
+      session={session}
+      history={new History()}
+      onExit={() => exits.count++}
+      size={{ columns: opts.columns ?? 100, rows: opts.rows ?? 24 }}
     />,
   );
-  cleanups.push(
-    () => r.unmount(),
-    () => view.stop(),
-    () => client.close(),
-  );
-  const frame = () => (r.lastFrame() ?? "").replace(/\x1b\[[0-9;]*m/g, "");
-  const type = async (text: string) => {
-    for (const ch of text) r.stdin.write(ch);
-    await sleep(30);
-  };
-  const enter = async (text: string) => {
-    await type(text);
-    r.stdin.write("\r");
-    await sleep(30);
-  };
-  const until = (pred: (f: string) => boolean, what: string, ms?: number) =>
-    waitFor(() => pred(frame()), what, frame, ms);
-  return { r, client, view, history, keys, frame, type, enter, until, exited: () => exited };
+  mounted.push(s);
+  return { s, exits };
 }
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "ec2sim-repl-test-"));
-  server = await startServer({ store: "memory", port: 0, tickMs: 30, log: () => undefined });
-  account = server.sandboxes[0]!.accounts[0]!;
-  // a paused clock: time moves only when a test says so
-  await server.host.setClock("default", { paused: true });
+/** The line drawn in inverse (the cursor's row), without colours. */
+function selected(raw: string): string | undefined {
+  const line = raw.split("\n").find((l) => l.includes("\u001b[7m") && /i-|ami-|vol-/.test(l));
+  return line?.replace(/\u001b\[[0-9;]*m/g, "");
+}
+
+const rawFrame = (s: Screen) => s.r.lastFrame() ?? "";
+
+describe("the views, k9s style", () => {
+  it("draws the frame before the session is there, then the view once it connects", async () => {
+    let connect!: (s: Session) => void;
+    const connecting = new Promise<Session>((r) => (connect = r));
+    const session = fakeSession(dir);
+    session.fake.setRows("instances", [instance(1)]);
+    const s = screen(
+      <App connecting={connecting} starting="starting the server…" history={new History()} onExit={() => undefined} />,
+    );
+    mounted.push(s);
+    await s.until((f) => f.includes("ec2sim · starting the server…") && f.includes(">"), "the first frame");
+    connect({ ...session, greeting: [{ text: "served at http://127.0.0.1:1" }] });
+    await s.until((f) => f.includes("web-1") && f.includes("served at http://127.0.0.1:1"), "the view and greeting");
+  });
+
+  it("Esc moves into the view; ↑/↓ move the cursor; PgUp/PgDn and End/Home scroll beyond the rows that fit", async () => {
+    const session = fakeSession(dir);
+    session.fake.setRows(
+      "instances",
+      Array.from({ length: 60 }, (_, n) => instance(n + 1)),
+    );
+    const { s } = mount(session, { rows: 24 });
+    await s.until((f) => f.includes("web-60") && f.includes("60 instances"), "the newest rows, shown by default");
+    expect(s.frame()).not.toContain("web-1 ");
+    await s.send(ESC, (f) => f.includes("↑↓ move"), "the view focused");
+    expect(selected(rawFrame(s))).toContain("web-60");
+    await s.send(UP, () => !!selected(rawFrame(s))?.includes("web-59"), "the cursor one up");
+    await s.send(PGUP, (f) => f.includes("below"), "a page up");
+    const afterPage = selected(rawFrame(s))!;
+    expect(Number(/web-(\d+)/.exec(afterPage)![1])).toBeLessThan(59);
+    await s.send("g", () => !!selected(rawFrame(s))?.includes("web-1 "), "the first row (g)");
+    expect(s.frame()).toMatch(/60 instances · \d+ below/);
+    await s.send(PGDN, (f) => /\d+ above/.test(f), "a page down: rows above now");
+    await s.send("G", () => !!selected(rawFrame(s))?.includes("web-60"), "the last row (G)");
+    await s.send(DOWN, () => true, "nothing below the last row");
+    expect(selected(rawFrame(s))).toContain("web-60");
+    await s.send(ESC, (f) => f.includes("Esc: into the view"), "back at the prompt");
+  });
+
+  it("sorts by a column (Shift+letter, again to reverse; < and > step) and marks it ▲/▼", async () => {
+    const session = fakeSession(dir);
+    session.fake.setRows("instances", [
+      instance(1, { name: "bravo", state: "stopped" }),
+      instance(2, { name: "alpha" }),
+      instance(3, { name: "charlie", state: "pending" }),
+    ]);
+    const { s } = mount(session);
+    await s.until((f) => f.includes("charlie"), "rows");
+    await s.send(ESC, (f) => f.includes("↑↓ move"), "the view focused");
+    const order = (f: string) => ["alpha", "bravo", "charlie"].sort((a, b) => f.indexOf(a) - f.indexOf(b)).join(",");
+    await s.send("N", (f) => f.includes("NAME▲"), "sorted by name");
+    expect(order(s.frame())).toBe("alpha,bravo,charlie");
+    await s.send("N", (f) => f.includes("NAME▼"), "reversed");
+    expect(order(s.frame())).toBe("charlie,bravo,alpha");
+    await s.send("S", (f) => f.includes("STATE▲"), "sorted by state");
+    expect(order(s.frame())).toBe("charlie,alpha,bravo"); // ◐ pending, ● running, ○ stopped
+    await s.send(">", (f) => f.includes("TYPE▲"), "the next column");
+  });
+
+  it("/ filters the view live as you type; Enter keeps the filter, Esc at the prompt clears it", async () => {
+    const session = fakeSession(dir);
+    session.fake.setRows("instances", [
+      instance(1, { name: "web-a" }),
+      instance(2, { name: "db-a" }),
+      instance(3, { name: "web-b" }),
+    ]);
+    const { s } = mount(session);
+    await s.until((f) => f.includes("db-a"), "rows");
+    await s.send("/", (f) => f.includes("> /"), "the filter prompt");
+    await s.send("w", (f) => !f.includes("db-a") && f.includes("web-a"), "filtered on the first letter");
+    await s.send("eb-b", (f) => !f.includes("web-a") && f.includes("web-b"), "filtered further");
+    expect(s.frame()).toContain("1 of 3 instances matching /web-b");
+    await s.send("\r", (f) => f.includes("↑↓ move"), "Enter keeps it and focuses the view");
+    expect(selected(rawFrame(s))).toContain("web-b");
+    await s.send("/", (f) => f.includes("> /web-b"), "/ again edits the filter");
+    await s.send(ESC, (f) => f.includes("db-a") && f.includes("web-a"), "Esc clears it");
+  });
+
+  it("a row keeps its place, and the cursor stays on it, when its state changes", async () => {
+    const session = fakeSession(dir);
+    const rows = [instance(1), instance(2), instance(3)];
+    session.fake.setRows("instances", rows);
+    const { s } = mount(session);
+    await s.until((f) => f.includes("web-3"), "rows");
+    await s.send(ESC, (f) => f.includes("↑↓ move"), "the view focused");
+    await s.send(UP, () => !!selected(rawFrame(s))?.includes("web-2"), "the cursor on web-2");
+    const before = s
+      .frame()
+      .split("\n")
+      .findIndex((l) => l.includes("web-2"));
+    session.fake.setRows("instances", [rows[0]!, { ...rows[1]!, state: "stopping" }, rows[2]!]);
+    await s.until((f) => /web-2\s+◑ stopping/.test(f), "web-2 stopping");
+    expect(
+      s
+        .frame()
+        .split("\n")
+        .findIndex((l) => l.includes("web-2")),
+    ).toBe(before);
+    expect(selected(rawFrame(s))).toContain("web-2");
+    // a row arriving (launched elsewhere) does not move the cursor either
+    session.fake.setRows("instances", [...rows, instance(4)]);
+    await s.until((f) => f.includes("web-4"), "a new row");
+    expect(selected(rawFrame(s))).toContain("web-2");
+  });
+
+  it("Enter describes the row: every attribute (as aws --output yaml), tags, lineage, cost and its recent events", async () => {
+    const session = fakeSession(dir, (c: Call) =>
+      c.action === "DescribeInstances"
+        ? {
+            Reservations: [
+              {
+                Instances: [
+                  {
+                    InstanceId: instance(7).id,
+                    InstanceType: "t3.micro",
+                    LaunchTime: "2025-01-06T09:00:07.000Z",
+                    State: { Code: 16, Name: "running" },
+                    Tags: [{ Key: "Name", Value: "web-7" }],
+                  },
+                ],
+              },
+            ],
+          }
+        : {},
+    );
+    session.fake.setRows("instances", [instance(7)]);
+    session.fake.update({
+      imageNames: { "ami-0aaaaaaaaaaaaaaa1": "al2023-ami-2023.6-x86_64" },
+      costByResource: { [instance(7).id]: 0.0123 },
+    });
+    session.fake.events.set(instance(7).id, [
+      { seq: 9, at: Date.UTC(2025, 0, 6, 9, 0, 40), text: `${instance(7).id} → running` },
+    ]);
+    const { s } = mount(session, { rows: 40 });
+    await s.until((f) => f.includes("web-7"), "the row");
+    await s.send(ESC, (f) => f.includes("↑↓ move"), "the view focused");
+    const f = await s.send("\r", (x) => x.includes("InstanceType: t3.micro"), "the describe view");
+    expect(f).toContain(`describe ${instance(7).id}`);
+    expect(f).toContain("Cost so far: $0.01");
+    expect(f).toMatch(/ami-0aaaaaaaaaaaaaaa1\s+al2023-ami-2023\.6-x86_64/);
+    expect(f).toMatch(/i-0+7\s+web-7.*← this/);
+    expect(f).toContain("Name = web-7");
+    expect(f).toMatch(/09:00:40\s+#9\s+i-0+7 → running/);
+    expect(f).toContain("LaunchTime: '2025-01-06T09:00:07+00:00'");
+    expect(f).toContain("  State:\n    Code: 16\n    Name: running");
+    await s.send(ESC, (x) => !x.includes("describe i-") && x.includes("web-7"), "Esc closes it");
+  });
+
+  it("action keys ask first: p then y stops the selected instance; n cancels", async () => {
+    const session = fakeSession(dir, (c) =>
+      c.action === "StopInstances"
+        ? {
+            StoppingInstances: [
+              { InstanceId: instance(2).id, PreviousState: { Name: "running" }, CurrentState: { Name: "stopping" } },
+            ],
+          }
+        : {},
+    );
+    session.fake.setRows("instances", [instance(1), instance(2)]);
+    const { s } = mount(session);
+    await s.until((f) => f.includes("web-2"), "rows");
+    await s.send(ESC, (f) => f.includes("↑↓ move"), "the view focused");
+    await s.send("p", (f) => f.includes(`Stop ${instance(2).id} (web-2)? [y/N]`), "the question");
+    await s.send("n", (f) => !f.includes("[y/N]"), "n cancels");
+    expect(session.fake.client.calls.filter((c) => c.action === "StopInstances")).toEqual([]);
+    await s.send("p", (f) => f.includes("[y/N]"), "asked again");
+    await s.send("y", (f) => f.includes("(web-2): running → stopping"), "stopped");
+    expect(s.frame()).toContain(`> stop ${instance(2).id}`);
+    expect(session.fake.client.calls.find((c) => c.action === "StopInstances")).toMatchObject({
+      input: { InstanceIds: [instance(2).id] },
+      region: "us-east-1",
+    });
+  });
+
+  it("i asks for the image's name (editable) and creates the image from the selected instance", async () => {
+    const session = fakeSession(dir, (c) => (c.action === "CreateImage" ? { ImageId: "ami-0bbbbbbbbbbbbbbb2" } : {}));
+    session.fake.setRows("instances", [instance(3)]);
+    const { s } = mount(session);
+    await s.until((f) => f.includes("web-3"), "rows");
+    await s.send(ESC, (f) => f.includes("↑↓ move"), "the view focused");
+    await s.send("i", (f) => f.includes("— name: web-3-image"), "the name asked for");
+    await s.send("\u007f\u007f\u007f\u007f\u007f\u007fgolden", (f) => f.includes("— name: web-3golden"), "edited");
+    await s.send("\r", (f) => f.includes("ami-0bbbbbbbbbbbbbbb2 web-3golden: pending"), "created");
+    expect(session.fake.client.calls.find((c) => c.action === "CreateImage")?.input).toEqual({
+      InstanceId: instance(3).id,
+      Name: "web-3golden",
+    });
+  });
+
+  it(": switches the view (:images, :vol …); ? shows the keys and Esc closes them", async () => {
+    const session = fakeSession(dir);
+    session.fake.setRows("instances", [instance(1)]);
+    session.fake.setRows("images", [image(1, { name: "golden" })]);
+    const { s } = mount(session);
+    await s.until((f) => f.includes("web-1"), "instances");
+    await s.send(":images\r", (f) => f.includes("IMAGE ID") && f.includes("golden"), "the images view");
+    expect(session.fake.ensured).toContain("images");
+    await s.send("?", (f) => f.includes("Keys (k9s style)") && f.includes("sort by"), "the keys");
+    await s.send(ESC, (f) => f.includes("golden") && !f.includes("Keys (k9s style)"), "closed");
+    await s.send(":", (f) => f.includes("> :"), ": goes to the prompt");
+    await s.send("vol\r", (f) => f.includes("No volumes"), "the volumes view");
+    await s.send(ESC, (f) => f.includes("Esc: into the view"), "the prompt");
+    await s.send(":bogus\r", (f) => f.includes("no view ':bogus'"), "an unknown view");
+  });
+
+  it("region eu-west-1 shows in the header, and commands run there", async () => {
+    const session = fakeSession(dir);
+    const { s } = mount(session);
+    await s.until((f) => f.includes("us-east-1 ·"), "the header");
+    await s.send(
+      "region eu-west-1\r",
+      (f) => f.includes("· eu-west-1 ·") && f.includes("commands run there"),
+      "switched",
+    );
+    await s.send("ec2 describe-key-pairs --output text\r", () => session.fake.client.calls.length > 0, "a call");
+    expect(session.fake.client.calls.at(-1)).toMatchObject({ action: "DescribeKeyPairs", region: "eu-west-1" });
+  });
 });
 
-afterAll(async () => {
-  for (const c of cleanups.reverse()) await c();
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
+describe("the prompt", () => {
+  it("a paste of two commands runs both, in order", async () => {
+    const { s } = mount(fakeSession(dir), { rows: 40 });
+    await s.until((f) => f.includes(">"), "the prompt");
+    await s.send("help tree\rhelp cost\r", (f) => f.includes("> help cost") && f.includes("the bill so far"), "both");
+    const f = s.frame();
+    expect(f.indexOf("> help tree")).toBeLessThan(f.indexOf("> help cost"));
+    expect(f).toContain("AMI lineage: AMI → instance");
+  });
+
+  it("two Backspaces sent in one chunk delete two characters", async () => {
+    const { s } = mount(fakeSession(dir));
+    await s.until((f) => f.includes(">"), "the prompt");
+    await s.send("launchxx", (f) => f.includes("> launchxx"), "typed");
+    await s.send("\u007f\u007f", (f) => /> launch\s*$/m.test(f), "both deleted");
+  });
+
+  it("Tab shows the candidates, Tab again puts each in the line in turn, Shift-Tab goes back", async () => {
+    const session = fakeSession(dir);
+    session.fake.setRows("instances", [instance(1), instance(2), instance(3, { state: "stopped" })]);
+    const { s } = mount(session);
+    await s.until((f) => f.includes("web-3"), "rows");
+    await s.send("stop ", (f) => f.includes("> stop"), "typed");
+    await s.send(TAB, (f) => f.includes("web-1 (running") && f.includes("web-2 (running"), "the running ones");
+    expect(s.frame()).not.toContain("web-3 (stopped");
+    await s.send(TAB, (f) => f.includes(`> stop ${instance(1).id}`), "the first");
+    await s.send(TAB, (f) => f.includes(`> stop ${instance(2).id}`), "the second");
+    await s.send(SHIFT_TAB, (f) => f.includes(`> stop ${instance(1).id}`), "back to the first");
+  });
+
+  it("a Name tag completes to the instance's ID", async () => {
+    const session = fakeSession(dir);
+    session.fake.setRows("instances", [instance(1, { name: "cats-1" }), instance(2, { name: "dogs-2" })]);
+    const { s } = mount(session);
+    await s.until((f) => f.includes("dogs-2"), "rows");
+    await s.send("ssh dogs", (f) => f.includes("> ssh dogs"), "typed");
+    await s.send(TAB, (f) => f.includes(`> ssh ${instance(2).id}`), "the ID");
+  });
+
+  it("PgUp/PgDn scroll the output back and forth", async () => {
+    const { s } = mount(fakeSession(dir), { rows: 24 });
+    await s.until((f) => f.includes(">"), "the prompt");
+    await s.send("help\r", (f) => f.includes("Keys: Tab complete"), "long output");
+    expect(s.frame()).not.toContain("> help\n");
+    await s.send(PGUP, (f) => f.includes("scrolled back"), "scrolled back");
+    await s.send(PGUP, (f) => f.includes("> help"), "to the top of it");
+    await s.send(PGDN + PGDN + PGDN, (f) => !f.includes("scrolled back") && f.includes("Keys: Tab complete"), "back");
+  });
+
+  it("short forms refuse what they do not know, take Name tags, and suggest the command meant", async () => {
+    const session = fakeSession(dir, (c) =>
+      c.action === "StartInstances"
+        ? {
+            StartingInstances: [
+              { InstanceId: instance(2).id, PreviousState: { Name: "stopped" }, CurrentState: { Name: "pending" } },
+            ],
+          }
+        : {},
+    );
+    session.fake.setRows("instances", [instance(2, { name: "cats-2", state: "stopped" })]);
+    const { s } = mount(session, { rows: 40 });
+    await s.until((f) => f.includes("cats-2"), "rows");
+    await s.send("images --bogus\r", (f) => f.includes("images: unexpected argument '--bogus'"), "refused");
+    await s.send("instances cats\r", (f) => f.includes("instances: unexpected argument 'cats'"), "refused");
+    await s.send("strat cats-2\r", (f) => f.includes("did you mean: start cats-2?"), "suggested");
+    await s.send("start cats-2\r", (f) => f.includes(`${instance(2).id} (cats-2): stopped → pending`), "by Name tag");
+    await s.send("stop cats-9\r", (f) => f.includes("no instance with ID or Name tag 'cats-9'"), "unknown name");
+    expect(s.frame()).toContain("did you mean cats-2?");
+  });
 });
 
-describe("the REPL screen", () => {
-  it("launches with a short form; the instances table shows it pending, then running as the clock moves", async () => {
-    const s = await mount();
-    await s.until((f) => f.includes("No instances yet"), "the empty home screen");
-    await s.enter("launch al2023 t3.micro --name web");
-    await s.until((f) => f.includes("launched 1 × t3.micro"), "the launch result");
-    await s.until((f) => /i-[0-9a-f]{17} web\s+◐ pending/.test(f), "a pending row");
-    await s.enter("clock advance 1m");
-    await s.until((f) => /web\s+● running/.test(f), "the row turning running");
-    // the private key of the key pair launch made is kept, mode 600
-    const pem = s.keys.pathOf("ec2sim-repl");
-    expect(statSync(pem).mode & 0o777).toBe(0o600);
-  });
-
-  it("fits 80×24: never more rows than the terminal minus one, never wider than 80", async () => {
-    const s = await mount({ columns: 80, rows: 24 });
-    await s.enter("help");
-    await s.until((f) => f.includes("Keys: Tab complete"), "help");
-    const lines = s.frame().split("\n");
-    expect(lines.length).toBeLessThanOrEqual(23);
-    for (const l of lines) expect([...l].length).toBeLessThanOrEqual(80);
-  });
-
-  it("answers the AWS CLI's syntax with --query and --output text", async () => {
-    const s = await mount();
-    await s.enter(
-      "ec2 describe-images --owners amazon --filters Name=name,Values=al2023-ami-2023*-x86_64 --query 'Images[].ImageId' --output text",
+describe("redrawing", () => {
+  it("an idle REPL does not redraw: with the clock paused nothing is drawn; running, once a second", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "clearTimeout", "Date"] });
+    const session = fakeSession(dir);
+    session.fake.setRows(
+      "instances",
+      Array.from({ length: 50 }, (_, n) => instance(n + 1, { state: n % 2 ? "running" : "pending" })),
     );
-    await s.until((f) => /ami-[0-9a-f]{17}\s+ami-[0-9a-f]{17}/.test(f), "tab-separated AMI IDs");
-  });
-
-  it("shows an error with EC2's code and a hint", async () => {
-    const s = await mount();
-    await s.enter("ec2 run-instances --image-id ami-0123456789abcdef0 --instance-type t3.micro");
-    await s.until(
-      (f) => f.includes("An error occurred (InvalidAMIID.NotFound) when calling the RunInstances"),
-      "the EC2 error",
-    );
-    expect(s.frame()).toMatch(/hint: list AMIs/);
-    expect(s.frame()).toMatch(/ami-0123456789abcdef0\]?' does not exist/);
-    await s.enter("ec2 describe-imagez");
-    await s.until((f) => f.includes("did you mean: ec2 describe-images"), "a suggestion");
-  });
-
-  it("completes commands, and live instance IDs with their Name tags", async () => {
-    const s = await mount();
-    await s.until((f) => f.includes("web"), "the instance from the first test");
-    await s.type("lau");
-    s.r.stdin.write("\t");
-    await s.until((f) => /> launch\s*$/m.test(f), "the completed command");
-    s.r.stdin.write("\u0015"); // Ctrl-U: clear the line
-    await s.type("stop i-");
-    s.r.stdin.write("\t");
-    await s.until((f) => /> stop i-[0-9a-f]{17}\s*$/m.test(f), "the completed instance ID");
-    s.r.stdin.write("\u0015");
-    await s.type("ec2 describe-images --ow");
-    s.r.stdin.write("\t");
-    await s.until((f) => /--owners\s*$/m.test(f), "the completed flag");
-  });
-
-  it("recalls history with ↑ and searches it with Ctrl-R; Ctrl-C cancels the line", async () => {
-    const s = await mount();
-    await s.enter("clock");
-    await s.enter("images");
-    s.r.stdin.write("\u001B[A");
-    await s.until((f) => f.includes("> images"), "↑ recalls 'images'");
-    s.r.stdin.write("\u0003");
-    await s.until((f) => f.includes("images^C"), "Ctrl-C echo");
-    s.r.stdin.write("\u0012");
-    await s.type("clo");
-    await s.until((f) => f.includes("(reverse-i-search)'clo': clock"), "reverse search");
-    s.r.stdin.write("\u0007"); // Ctrl-G leaves the search
-    expect(s.history.all()).toEqual(["clock", "images"]);
-  });
-
-  it("opens an instance's shell with ssh, runs commands in it, and leaves with exit", async () => {
-    const s = await mount();
-    await s.enter("launch al2023 t3.micro --name shell");
-    await s.until((f) => f.includes("launched"), "launch");
-    await s.enter("clock advance 1m");
-    await s.until((f) => /shell\s+● running/.test(f), "running");
-    const id = /(i-[0-9a-f]{17}) shell/.exec(s.frame())![1]!;
-    await s.enter(`ssh ${id}`);
-    await s.until((f) => /\[ec2-user@ip-[0-9-]+ ~\]\$/.test(f), "the shell prompt");
-    await s.enter("sudo dnf install -y nginx");
-    await s.until((f) => f.includes("Complete!"), "nginx installed");
-    await s.enter("echo hello > note.txt && cat note.txt");
-    await s.until((f) => f.includes("\nhello"), "the file's content");
-    await s.enter("exit");
-    await s.until((f) => f.includes("closed.") && /\n>\s*$/.test(f), "back at the REPL prompt");
-  });
-
-  it("shows the lineage tree and the cost chart", async () => {
-    const s = await mount({ columns: 100, rows: 40 });
-    await s.until((f) => f.includes("shell"), "instances");
-    const id = /(i-[0-9a-f]{17}) shell/.exec(s.frame())![1]!;
-    await s.enter(`image create ${id} ShellAMI`);
-    await s.until((f) => f.includes("ShellAMI: pending"), "image pending");
-    await s.until((f) => /imaging ami-[0-9a-f]{17} ShellAMI/.test(f), "image progress");
-    await s.enter("clock advance 10m");
-    await s.enter("tree");
-    await s.until((f) => /└─ ami-[0-9a-f]{17}\s+ShellAMI\s+available/.test(f), "the AMI under its instance");
-    await s.enter("cost");
-    await s.until((f) => f.includes("Cost so far") && f.includes("total"), "the cost chart");
-    expect(s.frame()).toMatch(/i-[0-9a-f]{17}\s+t3\.micro/);
-  });
-
-  it("shows an instance another client launched, live", async () => {
-    const s = await mount();
-    const other = await SandboxClient.connect({
-      url: server.url,
-      accessKeyId: account.accessKeyId,
-      secretAccessKey: account.secretAccessKey,
-    });
-    cleanups.push(() => other.close());
-    const { Images } = await other.call("DescribeImages", {
-      Owners: ["amazon"],
-      Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }],
-    });
-    await other.call("RunInstances", {
-      ImageId: Images[0].ImageId,
-      InstanceType: "t3.nano",
-      MinCount: 1,
-      MaxCount: 1,
-      TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "Name", Value: "other" }] }],
-    });
-    await s.until((f) => /other\s+◐ pending\s+t3\.nano/.test(f), "the other client's instance");
-  });
-
-  it("leaves on Ctrl-D", async () => {
-    const s = await mount();
-    s.r.stdin.write("\u0004");
-    await waitFor(() => s.exited(), "exit", s.frame);
+    const { s } = mount(session);
+    await s.until((f) => f.includes("web-50"), "rows");
+    const before = s.frames();
+    vi.advanceTimersByTime(10_000);
+    await Promise.resolve();
+    expect(s.frames() - before).toBe(0);
+    session.fake.update({ clock: { ...session.fake.getSnapshot().clock, paused: false, realAtAnchor: Date.now() } });
+    await s.until(() => s.frames() > before, "the clock running");
+    const running = s.frames();
+    for (let i = 0; i < 10; i++) {
+      vi.advanceTimersByTime(1_000);
+      await s.until(() => s.frames() >= running + i + 1, `tick ${i + 1}`);
+    }
+    expect(s.frames() - running).toBe(10);
   });
 });

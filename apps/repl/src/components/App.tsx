@@ -1,67 +1,271 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
-
+/**
+ * The REPL's screen: the header, a live view at the top (k9s style: instances, images, volumes,
+ * snapshots, security groups, key pairs, VPCs, subnets), work in progress, the output with its
+ * scrollback, completions and the prompt. The frame is drawn at once; the session (server,
+ * connection, first read) arrives behind it. The whole frame stays one row shorter than the
+ * terminal (Ink clears the screen otherwise, which flickers).
+ */
 import type { SandboxClient } from "@ec2sim/protocol";
 import { Box, Text, useInput } from "ink";
-import type { OutLine } from "../commands/run.ts";
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import type { OutLine, RunContext, SessionControl } from "../commands/run.ts";
+import { VIEW_KEYS } from "../commands/run.ts";
+import { fit } from "../format/units.ts";
+import { ReplController } from "../state/controller.ts";
 import type { History } from "../state/history.ts";
 import type { KeyStore } from "../state/key-store.ts";
-import { useRepl } from "../state/use-repl.ts";
-import { useSimNow, useTerminalSize, useViewSnapshot } from "../state/use-view.ts";
-import type { SandboxView } from "../view/sandbox-view.ts";
+import { cursorIndex, type TableView, windowStart } from "../state/ui.ts";
+import { useSimNow, useTerminalSize } from "../state/use-view.ts";
+import { type CellContext, columnsFor, visibleRows } from "../view/columns.ts";
+import { KINDS } from "../view/resources.ts";
+import type { SandboxView, ViewSnapshot } from "../view/sandbox-view.ts";
 import { Header } from "./Header.tsx";
-import { InstancesPane } from "./InstancesPane.tsx";
 import { OutputPane } from "./OutputPane.tsx";
+import { Pager } from "./Pager.tsx";
 import { PendingPane } from "./PendingPane.tsx";
-import { Completions, Prompt } from "./Prompt.tsx";
+import { Completions, ConfirmLine, Prompt } from "./Prompt.tsx";
+import { ResourceTable } from "./ResourceTable.tsx";
 
-export interface AppProps {
+/** What the REPL talks to: a connection as one account, its live view, the keys kept for it. */
+export interface Session {
   client: SandboxClient;
   view: SandboxView;
   keys: KeyStore;
+  /** Lines shown when the session starts (where the server runs, how to reach it). */
+  greeting?: OutLine[];
+}
+
+export interface AppProps {
+  session?: Session;
+  /** Resolves to the session once the server runs and the client is connected: the frame is drawn before. */
+  connecting?: Promise<Session>;
+  /** What start-up is doing, for the header until the session is there. */
+  starting?: string;
   history: History;
   onExit: () => void;
   greeting?: OutLine[];
   /** Fixed size (tests); the terminal's otherwise. */
   size?: { columns: number; rows: number };
+  /** The sandbox's accounts, and a session as one of them (`account NAME`). */
+  accounts?: () => Promise<{ accountId: string; alias?: string }[]>;
+  openAccount?: (account: string) => Promise<Session>;
+  /** Told of each new session (the entry closes the old one on exit). */
+  onSession?: (s: Session) => void;
 }
 
-/** How many rows each pane gets: the whole frame stays one row short of the terminal (no flicker). */
-export function layout(rows: number, instances: number, pending: number, candidates: number) {
+/** How many rows each pane gets. */
+export function layout(
+  rows: number,
+  opts: { tableRows: number; tableFocused: boolean; pending: number; candidates: number; overlay: boolean },
+) {
   const budget = Math.max(8, rows - 1);
-  const instanceRows = instances === 0 ? 1 : Math.min(instances + 1, Math.max(3, Math.floor(budget * 0.35)));
-  const pendingRows = Math.min(pending, 3) + (pending > 3 ? 1 : 0);
-  const completionRows = Math.min(candidates, 6);
-  const fixed = 1 /* header */ + instanceRows + pendingRows + 1 /* rule */ + 1; /* prompt */
+  const prompt = 1;
+  const completionRows = Math.min(opts.candidates, 6);
+  if (opts.overlay) return { tableRows: 0, pendingRows: 0, completionRows: 0, outputRows: 0, overlayRows: budget - 2 };
+  const pendingRows = Math.min(opts.pending, 3) + (opts.pending > 3 ? 1 : 0);
+  const share = opts.tableFocused ? 0.6 : 0.35;
+  const wanted = opts.tableRows <= 0 ? 1 : opts.tableRows + 2;
+  const tableRows = Math.min(wanted, Math.max(3, Math.floor(budget * share)));
+  const fixed = 1 /* header */ + tableRows + pendingRows + 1 /* rule */ + prompt;
   const outputRows = Math.max(1, budget - fixed - completionRows);
-  return { instanceRows, pendingRows: Math.min(pending, 3), completionRows, outputRows };
+  return { tableRows, pendingRows: Math.min(opts.pending, 3), completionRows, outputRows, overlayRows: 0 };
 }
+
+const NO_VIEW = { subscribe: () => () => undefined, getSnapshot: (): ViewSnapshot | undefined => undefined };
 
 export function App(props: AppProps) {
   const terminal = useTerminalSize();
   const { columns, rows } = props.size ?? terminal;
-  const snap = useViewSnapshot(props.view);
-  const now = useSimNow(props.view, snap);
-  const repl = useRepl({
-    client: props.client,
-    view: props.view,
-    keys: props.keys,
+  const [session, setSession] = useState<Session | undefined>(props.session);
+  const [region, setRegion] = useState("us-east-1");
+  const [starting, setStarting] = useState(props.starting);
+
+  const view = session?.view;
+  const store = view ?? NO_VIEW;
+  const snap = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot) as ViewSnapshot | undefined;
+  const now = useSimNow(view, snap);
+
+  // the latest values, for the controller's callbacks
+  const latest = useRef({
+    session,
+    region,
+    columns,
+    tableView: undefined as TableView | undefined,
+    outputRows: 1,
+    control: undefined as SessionControl | undefined,
+  });
+  latest.current.session = session;
+  latest.current.region = region;
+  latest.current.columns = columns;
+
+  const control = useMemo<SessionControl>(
+    () => ({
+      get region() {
+        return latest.current.region;
+      },
+      setRegion: (r: string) => {
+        latest.current.region = r;
+        setRegion(r);
+      },
+      accounts: async () => (props.accounts ? props.accounts() : []),
+      switchAccount: async (account: string) => {
+        if (!props.openAccount) throw new Error("this REPL was given one account's keys only");
+        const s = await props.openAccount(account);
+        latest.current.session = s;
+        setSession(s);
+        props.onSession?.(s);
+        return { accountId: s.client.accountId, ...(s.client.welcome.alias ? { alias: s.client.welcome.alias } : {}) };
+      },
+    }),
+    [props.accounts, props.openAccount, props.onSession],
+  );
+
+  // one controller for the REPL's life; it reads the latest session, size and table through `latest`
+  const controllerRef = useRef<ReplController | undefined>(undefined);
+  latest.current.control = control;
+  controllerRef.current ??= new ReplController({
     history: props.history,
-    width: columns,
     onExit: props.onExit,
     ...(props.greeting ? { greeting: props.greeting } : {}),
+    context: (): RunContext | undefined => {
+      const s = latest.current.session;
+      return s ? { ...s, width: latest.current.columns, session: latest.current.control! } : undefined;
+    },
+    table: () => latest.current.tableView ?? { ids: [], pageSize: 1, columns: [] },
+    outputPage: () => latest.current.outputRows,
   });
-  useInput((input, key) => repl.handleKey({ ...key, input }));
-  const l = layout(rows, snap.instances.length, snap.pending.length, repl.candidates.length);
+  const controller = controllerRef.current;
+  useEffect(() => {
+    if (!props.connecting) return;
+    let live = true;
+    props.connecting.then(
+      (s) => {
+        if (!live) return;
+        latest.current.session = s;
+        setSession(s);
+        props.onSession?.(s);
+        if (s.greeting) controller.append(s.greeting);
+      },
+      (e: unknown) => live && setStarting(`could not start: ${e instanceof Error ? e.message : String(e)}`),
+    );
+    return () => {
+      live = false;
+    };
+  }, [props.connecting, props.onSession, controller]);
+  const repl = useSyncExternalStore(controller.subscribe, controller.getSnapshot, controller.getSnapshot);
+  useInput((input, key) => controller.input(input, { ...key, input }));
+
+  const ui = repl.ui;
+  const kind = ui.table.kind;
+  useEffect(() => {
+    void view?.ensure(kind);
+  }, [view, kind]);
+  const cols = useMemo(() => columnsFor(kind, columns), [kind, columns]);
+  const allRows = snap?.rows[kind] ?? [];
+  const ctxRef = useRef<CellContext | undefined>(undefined);
+  const cellCtx: CellContext | undefined = snap ? { now, snap } : undefined;
+  ctxRef.current = cellCtx;
+  // filtering and sorting depend on the rows, the filter and the sort — not on the clock ticking
+  const { filter, sort } = ui.table;
+  const shown = useMemo(
+    () => (ctxRef.current ? visibleRows(allRows, { kind, filter, sort }, ctxRef.current) : []),
+    [allRows, kind, filter, sort],
+  );
+  const ids = useMemo(() => shown.map((r) => r.id), [shown]);
+  const overlayOpen = !!ui.overlay;
+  const l = layout(rows, {
+    tableRows: shown.length || (allRows.length ? 1 : 0),
+    tableFocused: ui.focus === "table",
+    pending: snap?.pending.length ?? 0,
+    candidates: repl.candidates.length,
+    overlay: overlayOpen,
+  });
+  const pageSize = overlayOpen ? Math.max(1, l.overlayRows - 2) : Math.max(1, l.tableRows - 2);
+  const start = windowStart(ui.table, ids, Math.max(1, l.tableRows - 2));
+  const at = cursorIndex(ui.table, ids);
+  const sel = at >= 0 ? shown[at] : undefined;
+  latest.current.tableView = {
+    ids,
+    pageSize,
+    columns: cols.map((c) => c.title),
+    ...(sel
+      ? {
+          selected: {
+            id: sel.id,
+            region: sel.region,
+            ...(sel.state ? { state: sel.state } : {}),
+            ...(sel.name ? { name: sel.name } : {}),
+          },
+        }
+      : {}),
+  };
+  latest.current.outputRows = l.outputRows;
+
+  const ruleLabel =
+    ui.focus === "table"
+      ? ` :${KINDS[kind].names[0]} · ↑↓ move · ⏎ describe · / filter · : view · ? keys · Esc prompt `
+      : ` :${KINDS[kind].names[0]}${ui.table.filter ? ` /${ui.table.filter}` : ""} · Esc: into the view · ? help `;
+  const rule = `──${ruleLabel}${"─".repeat(Math.max(0, columns - ruleLabel.length - 2))}`;
+
   return (
     <Box flexDirection="column" width={columns}>
-      <Header snap={snap} now={now} width={columns} />
-      <InstancesPane snap={snap} now={now} width={columns} rows={l.instanceRows - 1} />
-      <PendingPane pending={snap.pending} now={now} width={columns} rows={l.pendingRows} />
-      <Text dimColor>{"─".repeat(columns)}</Text>
-      <OutputPane lines={repl.output} height={l.outputRows} width={columns} />
-      <Completions candidates={repl.candidates} rows={l.completionRows} width={columns} />
-      <Prompt editor={repl.editor} prompt={repl.prompt} busy={repl.busy} width={columns} />
+      <Header snap={snap} now={now} width={columns} region={region} {...(starting ? { starting } : {})} />
+      {ui.overlay ? (
+        ui.overlay.kind === "keys" ? (
+          <Pager
+            title="Keys (k9s style) — Esc closes"
+            lines={VIEW_KEYS.map(([k, what]) => ({ text: `${fit(k, 22)} ${what}` }))}
+            scroll={ui.overlay.scroll}
+            height={l.overlayRows}
+            width={columns}
+          />
+        ) : (
+          <Pager
+            title={`describe ${ui.overlay.id ?? ""} — Esc closes, r reads again`}
+            lines={repl.describe?.lines ?? []}
+            scroll={ui.overlay.scroll}
+            height={l.overlayRows}
+            width={columns}
+          />
+        )
+      ) : (
+        <>
+          {cellCtx ? (
+            <ResourceTable
+              table={ui.table}
+              columns={cols}
+              rows={shown}
+              total={allRows.length}
+              start={start}
+              height={l.tableRows}
+              width={columns}
+              focused={ui.focus === "table"}
+              loaded={!!snap?.loaded[kind]}
+              ctx={cellCtx}
+            />
+          ) : (
+            <Text dimColor>{fit(starting ?? "starting…", columns)}</Text>
+          )}
+          <PendingPane pending={snap?.pending ?? []} now={now} width={columns} rows={l.pendingRows} />
+          <Text dimColor>{rule.slice(0, columns)}</Text>
+          <OutputPane lines={repl.output} height={l.outputRows} width={columns} back={ui.outputScroll} />
+          <Completions candidates={repl.candidates} selected={repl.selected} rows={l.completionRows} width={columns} />
+        </>
+      )}
+      {ui.confirm ? (
+        <ConfirmLine confirm={ui.confirm} width={columns} />
+      ) : (
+        <Prompt
+          editor={repl.editor}
+          prompt={repl.prompt}
+          busy={repl.busy}
+          queued={repl.queued}
+          width={columns}
+          focused={ui.focus === "prompt" && !ui.overlay}
+        />
+      )}
     </Box>
   );
 }

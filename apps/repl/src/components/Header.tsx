@@ -4,29 +4,39 @@ import { Text } from "ink";
 import { clockText, fit, money } from "../format/units.ts";
 import type { ViewSnapshot } from "../view/sandbox-view.ts";
 
-/** One line: where you are, the simulated clock, the bill, the connection. */
+/** One line: where you are (sandbox, account, region), the simulated clock, the bill, the connection. */
 export function Header({
   snap,
   now,
   width,
-  endpoint,
+  region,
+  starting,
 }: {
-  snap: ViewSnapshot;
+  snap: ViewSnapshot | undefined;
   now: number;
   width: number;
-  endpoint?: string;
+  region: string;
+  /** Shown instead of the clock while the server starts and the view is read. */
+  starting?: string;
 }) {
+  if (!snap) {
+    return (
+      <Text bold color="cyan">
+        {fit(`ec2sim · ${starting ?? "starting…"}`, width)}
+      </Text>
+    );
+  }
   const conn = snap.connection === "open" ? "" : ` · ${snap.connection}`;
-  const left = `ec2sim · ${snap.sandbox} · ${snap.accountId} · us-east-1 · ${clockText(now)} ×${snap.clock.speed}${snap.clock.paused ? " paused" : ""}${conn}`;
-  const right = `${money(snap.costTotal)}`;
+  const who = snap.alias ? `${snap.alias} ${snap.accountId}` : snap.accountId;
+  const left = `ec2sim · ${snap.sandbox} · ${who} · ${region} · ${clockText(now)} ×${snap.clock.speed}${snap.clock.paused ? " paused" : ""}${conn}${snap.problem ? ` · ${snap.problem}` : ""}`;
+  const right = money(snap.costTotal);
   const room = Math.max(0, width - right.length - 1);
   return (
     <Text>
-      <Text bold color={snap.connection === "open" ? "cyan" : "red"}>
+      <Text bold color={snap.connection === "open" ? (snap.problem ? "yellow" : "cyan") : "red"}>
         {fit(left, room)}
       </Text>{" "}
       <Text color="yellow">{right}</Text>
-      {endpoint ? null : null}
     </Text>
   );
 }

@@ -3,26 +3,53 @@
 import { Box, Text } from "ink";
 import type { OutLine } from "../commands/run.ts";
 
-/** Splits lines at newlines and at the pane's width, so the pane's height is exact. */
-export function wrapLines(lines: readonly OutLine[], width: number, keepLast: number): OutLine[] {
+/** Splits lines at newlines and at the pane's width (tabs as 4 spaces), so heights are exact. */
+export function wrapAll(lines: readonly OutLine[], width: number): OutLine[] {
   const out: OutLine[] = [];
-  for (let i = lines.length - 1; i >= 0 && out.length < keepLast; i--) {
-    const l = lines[i]!;
-    const pieces: string[] = [];
+  for (const l of lines) {
     for (const part of l.text.split("\n")) {
       const chars = [...part.replace(/\t/g, "    ")];
-      if (!chars.length) pieces.push("");
-      for (let j = 0; j < chars.length; j += width) pieces.push(chars.slice(j, j + width).join(""));
+      if (!chars.length) out.push({ ...l, text: "" });
+      for (let j = 0; j < chars.length; j += width) out.push({ ...l, text: chars.slice(j, j + width).join("") });
     }
-    for (let j = pieces.length - 1; j >= 0 && out.length < keepLast; j--) out.push({ ...l, text: pieces[j]! });
   }
-  return out.reverse();
+  return out;
 }
 
-/** The newest lines of output that fit `height` rows. */
-export function OutputPane({ lines, height, width }: { lines: readonly OutLine[]; height: number; width: number }) {
+/**
+ * The rows of output that fit `keepLast`, ending `back` rows before the newest (scrollback), and
+ * how many rows there are in all. Only the lines needed are wrapped.
+ */
+export function wrapLines(
+  lines: readonly OutLine[],
+  width: number,
+  keepLast: number,
+  back = 0,
+): OutLine[] & { total?: number } {
+  const out: OutLine[] = [];
+  const need = keepLast + back;
+  for (let i = lines.length - 1; i >= 0 && out.length < need; i--) {
+    const pieces = wrapAll([lines[i]!], width);
+    for (let j = pieces.length - 1; j >= 0 && out.length < need; j--) out.push(pieces[j]!);
+  }
+  out.reverse();
+  return out.slice(0, Math.max(0, out.length - back)).slice(-keepLast);
+}
+
+/** The newest lines of output that fit `height` rows, or older ones when scrolled back. */
+export function OutputPane({
+  lines,
+  height,
+  width,
+  back = 0,
+}: {
+  lines: readonly OutLine[];
+  height: number;
+  width: number;
+  back?: number;
+}) {
   if (height <= 0) return null;
-  const shown = wrapLines(lines, Math.max(10, width), height);
+  const shown = wrapLines(lines, Math.max(10, width), back ? height - 1 : height, back);
   return (
     <Box flexDirection="column" height={height} justifyContent="flex-end">
       {shown.map((l, i) => (
@@ -31,6 +58,9 @@ export function OutputPane({ lines, height, width }: { lines: readonly OutLine[]
           {l.text || " "}
         </Text>
       ))}
+      {back ? (
+        <Text inverse>{` ↑ scrolled back ${back} line${back === 1 ? "" : "s"} · PgDn returns `.slice(0, width)}</Text>
+      ) : null}
     </Box>
   );
 }

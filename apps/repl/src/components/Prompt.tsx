@@ -4,24 +4,30 @@ import { Box, Text } from "ink";
 import type { Candidate } from "../commands/complete.ts";
 import { fit } from "../format/units.ts";
 import type { EditorState } from "../state/line-editor.ts";
+import type { Confirm } from "../state/ui.ts";
 
-/** Completion candidates under the prompt, each with its description. */
+/** Completion candidates under the prompt, each with its description; the one Tab put in the line highlighted. */
 export function Completions({
   candidates,
+  selected = -1,
   rows,
   width,
 }: {
   candidates: readonly Candidate[];
+  selected?: number;
   rows: number;
   width: number;
 }) {
   if (!candidates.length || rows <= 0) return null;
-  const shown = candidates.slice(0, rows - (candidates.length > rows ? 1 : 0));
-  const w = Math.min(40, Math.max(...shown.map((c) => c.value.length)) + 2);
+  const fitRows = rows - (candidates.length > rows ? 1 : 0);
+  // keep the selected candidate on screen while Tab cycles
+  const first = selected >= fitRows ? selected - fitRows + 1 : 0;
+  const shown = candidates.slice(first, first + fitRows);
+  const w = Math.min(44, Math.max(...shown.map((c) => [...c.value].length)) + 2);
   return (
     <Box flexDirection="column">
-      {shown.map((c) => (
-        <Text key={c.value}>
+      {shown.map((c, n) => (
+        <Text key={c.value} inverse={first + n === selected}>
           {"   "}
           <Text color="cyan">{fit(c.value, w)}</Text>
           <Text dimColor>{fit(c.description ?? "", Math.max(0, width - w - 4))}</Text>
@@ -29,10 +35,34 @@ export function Completions({
       ))}
       {candidates.length > shown.length ? (
         <Text dimColor>
-          {"   "}… {candidates.length - shown.length} more: type more letters
+          {"   "}… {candidates.length - shown.length} more: Tab cycles, or type more letters
         </Text>
       ) : null}
     </Box>
+  );
+}
+
+/** A question before an action, with the text it asks for (an image name, a region). */
+export function ConfirmLine({ confirm, width }: { confirm: Confirm; width: number }) {
+  if (confirm.input)
+    return (
+      <Text>
+        <Text color="yellow" bold>
+          {confirm.question} — {confirm.input.label}:{" "}
+        </Text>
+        {confirm.input.value}
+        <Text inverse> </Text>
+        <Text dimColor>{fit("  Enter runs, Esc cancels", Math.max(0, width - confirm.question.length - 30))}</Text>
+      </Text>
+    );
+  return (
+    <Text>
+      <Text color="yellow" bold>
+        {confirm.question}
+      </Text>
+      <Text> [y/N] </Text>
+      <Text inverse> </Text>
+    </Text>
   );
 }
 
@@ -41,12 +71,16 @@ export function Prompt({
   editor,
   prompt,
   busy,
+  queued = 0,
   width,
+  focused = true,
 }: {
   editor: EditorState;
   prompt: string;
   busy: boolean;
+  queued?: number;
   width: number;
+  focused?: boolean;
 }) {
   if (editor.search) {
     return (
@@ -64,13 +98,13 @@ export function Prompt({
   const c = cursor - offset;
   return (
     <Text>
-      <Text color={busy ? "gray" : "green"} bold>
+      <Text color={busy ? "gray" : focused ? "green" : "gray"} bold>
         {prompt}
       </Text>
       {visible.slice(0, c)}
-      <Text inverse>{visible[c] ?? " "}</Text>
+      {focused ? <Text inverse>{visible[c] ?? " "}</Text> : (visible[c] ?? "")}
       {visible.slice(c + 1)}
-      {busy ? <Text dimColor> …</Text> : null}
+      {busy ? <Text dimColor> …{queued ? ` (${queued} queued)` : ""}</Text> : null}
     </Text>
   );
 }

@@ -1,34 +1,7 @@
-/** Output formats, the lineage tree, the cost chart. */
+/** The lineage tree, the cost chart (output formats: cli/cli-formatters.test.ts). */
 import { describe, expect, it } from "vitest";
 import { costChart } from "./cost.ts";
 import { lineage } from "./lineage.ts";
-import { applyQuery, formatOutput } from "./output.ts";
-
-describe("output", () => {
-  const out = {
-    Reservations: [
-      {
-        Instances: [
-          { InstanceId: "i-1", State: { Name: "running" } },
-          { InstanceId: "i-2", State: { Name: "pending" } },
-        ],
-      },
-    ],
-  };
-  it("applies --query (JMESPath) and prints json, text and table as the CLI does", () => {
-    const ids = applyQuery(out, "Reservations[].Instances[].[InstanceId,State.Name]");
-    expect(ids).toEqual([
-      ["i-1", "running"],
-      ["i-2", "pending"],
-    ]);
-    expect(formatOutput(ids, "text", "DescribeInstances")).toEqual(["i-1\trunning", "i-2\tpending"]);
-    expect(formatOutput({ a: 1 }, "json", "X")).toEqual(["{", '    "a": 1', "}"]);
-    const table = formatOutput(ids, "table", "DescribeInstances");
-    expect(table[1]).toMatch(/^\|\s+DescribeInstances\s+\|$/);
-    expect(table.join("\n")).toMatch(/\| i-1 \| running\s+\|/);
-    expect(() => applyQuery(out, "Reservations[")).toThrow(/Bad value for --query/);
-  });
-});
 
 describe("lineage", () => {
   it("draws AMI → instance → AMI → instance, and copies under their source", () => {
@@ -42,6 +15,8 @@ describe("lineage", () => {
           region: "us-east-1",
           sourceInstanceId: "i-1",
           sourceImageId: "ami-1",
+          created: 1,
+          raw: {},
         },
         {
           id: "ami-3",
@@ -51,6 +26,8 @@ describe("lineage", () => {
           region: "eu-west-1",
           sourceImageId: "ami-2",
           sourceRegion: "us-east-1",
+          created: 2,
+          raw: {},
         },
       ],
       [
@@ -63,6 +40,8 @@ describe("lineage", () => {
           imageId: "ami-1",
           launchTime: 0,
           region: "us-east-1",
+          created: 0,
+          raw: {},
         },
         {
           id: "i-2",
@@ -73,6 +52,8 @@ describe("lineage", () => {
           imageId: "ami-2",
           launchTime: 0,
           region: "us-east-1",
+          created: 0,
+          raw: {},
         },
       ],
       { "ami-1": "al2023" },

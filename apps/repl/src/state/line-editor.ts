@@ -25,6 +25,8 @@ export interface KeyInput {
   tab?: boolean;
   backspace?: boolean;
   delete?: boolean;
+  home?: boolean;
+  end?: boolean;
 }
 
 export type EditorEffect =
@@ -89,6 +91,8 @@ export function editKey(
     const next = history.next();
     return { state: next === undefined ? s : set(next) };
   }
+  if (key.home) return { state: { ...s, cursor: 0 } };
+  if (key.end) return { state: { ...s, cursor: s.line.length } };
   if (key.leftArrow) return { state: { ...s, cursor: Math.max(0, s.cursor - 1) } };
   if (key.rightArrow) return { state: { ...s, cursor: Math.min(s.line.length, s.cursor + 1) } };
   if (key.backspace || key.delete) {
@@ -97,14 +101,8 @@ export function editKey(
     return { state: set(s.line.slice(0, s.cursor - 1) + s.line.slice(s.cursor), s.cursor - 1) };
   }
   if (key.escape || key.meta) return { state: s };
-  const text = key.input.replace(/[\r\n]+$/, "").replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "");
+  const text = key.input.replace(/[\x00-\x1f\x7f]/g, "");
   if (!text) return { state: s };
-  if (key.input.includes("\r") || key.input.includes("\n")) {
-    // pasted text ending in a newline: run it
-    const line = s.line.slice(0, s.cursor) + text + s.line.slice(s.cursor);
-    history.resetWalk();
-    return { state: emptyEditor(), effect: { kind: "submit", line } };
-  }
   return { state: set(s.line.slice(0, s.cursor) + text + s.line.slice(s.cursor), s.cursor + text.length) };
 }
 

@@ -1,21 +1,18 @@
-/** Hooks over the live view: its snapshot, a ticking simulated clock, the terminal's size. */
+/** Hooks over the live view: a ticking simulated clock, the terminal's size. */
 import { useStdout } from "ink";
-import { useEffect, useState, useSyncExternalStore } from "react";
+import { useEffect, useState } from "react";
 import type { SandboxView, ViewSnapshot } from "../view/sandbox-view.ts";
 
-export function useViewSnapshot(view: SandboxView): ViewSnapshot {
-  return useSyncExternalStore(view.subscribe, view.getSnapshot, view.getSnapshot);
-}
-
-/** Simulated now, re-rendered once a second while the clock runs. */
-export function useSimNow(view: SandboxView, snap: ViewSnapshot, everyMs = 1_000): number {
+/** Simulated now, re-rendered once a second while the clock runs (and never going back). */
+export function useSimNow(view: SandboxView | undefined, snap: ViewSnapshot | undefined, everyMs = 1_000): number {
   const [, setTick] = useState(0);
+  const running = !!snap && !snap.clock.paused && snap.connection === "open";
   useEffect(() => {
-    if (snap.clock.paused) return;
+    if (!running) return;
     const t = setInterval(() => setTick((n) => n + 1), everyMs);
     return () => clearInterval(t);
-  }, [snap.clock.paused, everyMs]);
-  return view.simNow();
+  }, [running, everyMs]);
+  return view ? view.simNow() : 0;
 }
 
 export function useTerminalSize(fallback = { columns: 80, rows: 24 }): { columns: number; rows: number } {

@@ -1,38 +1,32 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: rows are read from EC2 answers the protocol client returns untyped
 /**
- * What the REPL shows, kept live: the account's instances and images, the bill and its history,
- * the clock, and work in progress. Events from the subscription say *what* changed; the view then
- * re-reads it with ordinary describe calls (throttled), so it shows exactly what the EC2 API says.
+ * What the REPL shows, kept live: the account's resources in every region, the bill and its
+ * history, the clock, work in progress, and the recent events of each resource.
+ *
+ * - Loading: on start, instances and the account's images are read in every region (a restarted
+ *   or second REPL knows nothing of where things are); other kinds when their view first opens.
+ * - Keeping up: events from the subscription say what changed — each event names its region and
+ *   the IDs it touches — and only those are re-read, by ID (`Filters: <kind>-id`, so an ID that is
+ *   gone answers nothing and leaves the view), batched and throttled. Nothing re-reads a whole
+ *   list because something changed, so 10,000 instances cost what the few that changed cost.
+ * - Drawing: listeners are told at most once per `notifyMs`, however many events arrive.
  * A plain class with `subscribe`/`getSnapshot` for React's `useSyncExternalStore`.
  */
+import { REGIONS } from "@ec2sim/core";
 import type { ClockInfoT, ConnectionState, SandboxClient, WireEnvelope } from "@ec2sim/protocol";
+import { eventText } from "./event-text.ts";
+import {
+  type BaseRow,
+  type ImageRow,
+  type InstanceRow,
+  KIND_LIST,
+  KINDS,
+  kindOfId,
+  RESOURCE_ID,
+  type ResourceKind,
+} from "./resources.ts";
 
-export interface InstanceRow {
-  id: string;
-  name?: string;
-  state: string;
-  type: string;
-  az: string;
-  publicIp?: string;
-  privateIp?: string;
-  imageId: string;
-  keyName?: string;
-  launchTime: number;
-  region: string;
-}
-
-export interface ImageRow {
-  id: string;
-  name: string;
-  state: string;
-  ownerId: string;
-  ownerAlias?: string;
-  region: string;
-  sourceInstanceId?: string;
-  sourceImageId?: string;
-  sourceRegion?: string;
-  creationDate?: string;
-}
+export type { BaseRow, GenericRow, ImageRow, InstanceRow, ResourceKind } from "./resources.ts";
 
 export interface PendingWork {
   id: string;
@@ -48,16 +42,26 @@ export interface CostSample {
   byResource: Record<string, number>;
 }
 
+/** One event about a resource, for its describe view. */
+export interface EventNote {
+  seq: number;
+  at: number;
+  text: string;
+}
+
 export interface ViewSnapshot {
   connection: ConnectionState;
   sandbox: string;
   accountId: string;
   alias?: string;
   clock: ClockInfoT;
-  /** The server's real clock offset, for computing simulated now. */
   instances: InstanceRow[];
   images: ImageRow[];
-  /** Names of AMIs that are not the account's own (Quick Start), for the AMI column and the tree. */
+  /** Every kind's rows, in creation order (instances and images included). */
+  rows: Record<ResourceKind, BaseRow[]>;
+  /** Kinds read at least once. */
+  loaded: Partial<Record<ResourceKind, true>>;
+  /** Names of AMIs that are not the account's own (Quick Start, shared), for the AMI column and the tree. */
   imageNames: Record<string, string>;
   costTotal: number;
   costByResource: Record<string, number>;
@@ -71,33 +75,54 @@ export interface ViewSnapshot {
 }
 
 export interface ViewOptions {
-  /** Minimum ms between two re-reads of the same kind (default 250). */
+  /** Minimum ms between two re-reads of what events said changed (default 150). */
   throttleMs?: number;
   /** Re-read the bill this often while the clock runs (default 2000). */
   costEveryMs?: number;
   /** Cost samples kept for the chart. */
   historySize?: number;
+  /** Listeners are told at most this often (default 50 ms). */
+  notifyMs?: number;
+  /** Regions to read (default: every region). */
+  regions?: readonly string[];
+  /** Events replayed at start for the describe view's history (default 2,000). */
+  backfill?: number;
 }
 
-type Kind = "instances" | "images" | "cost";
+const EMPTY_ROWS = (): Record<ResourceKind, BaseRow[]> =>
+  Object.fromEntries(KIND_LIST.map((k) => [k, []])) as unknown as Record<ResourceKind, BaseRow[]>;
 
 export class SandboxView {
   private snap: ViewSnapshot;
   private readonly listeners = new Set<() => void>();
-  private readonly timers = new Map<Kind, NodeJS.Timeout>();
-  private readonly lastRun = new Map<Kind, number>();
-  private readonly inFlight = new Set<Kind>();
-  private readonly again = new Set<Kind>();
-  private readonly regions = new Set<string>(["us-east-1"]);
+  private readonly tables = new Map<ResourceKind, Map<string, BaseRow>>();
+  private readonly sorted = new Map<ResourceKind, BaseRow[]>();
+  private readonly loading = new Map<ResourceKind, Promise<void>>();
+  /** kind -> region -> IDs to re-read. */
+  private readonly dirty = new Map<ResourceKind, Map<string, Set<string>>>();
+  private readonly names = new Map<string, string>();
+  private readonly history = new Map<string, EventNote[]>();
+  private readonly deadlines = new Map<string, { start: number; end?: number }>();
+  private readonly regions: readonly string[];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private lastFlush = 0;
+  private notifyTimer: NodeJS.Timeout | undefined;
+  private lastNotify = 0;
   private costTimer: NodeJS.Timeout | undefined;
+  private costDue = false;
   private unsubscribe: (() => void) | undefined;
   private stopped = false;
+  private historyFrom = 0;
+  /** Resolves once instances, images and the bill were read the first time. */
+  ready: Promise<void> = Promise.resolve();
 
   constructor(
     readonly client: SandboxClient,
     private readonly options: ViewOptions = {},
   ) {
     const w = client.welcome;
+    this.regions = options.regions ?? REGIONS.map((r) => r.regionName);
     this.snap = {
       connection: client.state,
       sandbox: w.sandbox,
@@ -106,6 +131,8 @@ export class SandboxView {
       clock: w.clock,
       instances: [],
       images: [],
+      rows: EMPTY_ROWS(),
+      loaded: {},
       imageNames: {},
       costTotal: 0,
       costByResource: {},
@@ -116,16 +143,29 @@ export class SandboxView {
     };
   }
 
-  /** Subscribes to events and loads everything once. */
+  /** Subscribes to events and starts reading everything; `ready` says when the first read is done. */
   async start(): Promise<void> {
     this.client.onState((s) => {
-      this.update({ connection: s });
-      if (s === "open") this.refreshAll();
+      this.snap = { ...this.snap, connection: s };
+      this.notify(true);
+      if (s === "open") {
+        // after a reconnect: what happened meanwhile is unknown, read it again
+        for (const k of this.tables.keys()) void this.load(k);
+        this.costDue = true;
+        this.scheduleFlush();
+      }
     });
-    this.unsubscribe = await this.client.subscribe((events, upTo) => this.onEvents(events, upTo));
-    await Promise.all([this.refresh("instances"), this.refresh("images"), this.refresh("cost")]);
+    const last = this.client.welcome.lastSeq;
+    this.historyFrom = last;
+    const since = Math.max(0, last - (this.options.backfill ?? 2_000));
+    this.unsubscribe = await this.client.subscribe((events, upTo) => this.onEvents(events, upTo), { since });
+    this.ready = Promise.all([this.load("instances"), this.load("images"), this.loadCost()]).then(() => undefined);
+    this.ready.catch(() => undefined);
     this.costTimer = setInterval(() => {
-      if (!this.snap.clock.paused) this.schedule("cost");
+      if (!this.snap.clock.paused) {
+        this.costDue = true;
+        this.scheduleFlush();
+      }
     }, this.options.costEveryMs ?? 2_000);
     this.costTimer.unref();
   }
@@ -134,7 +174,8 @@ export class SandboxView {
     this.stopped = true;
     this.unsubscribe?.();
     if (this.costTimer) clearInterval(this.costTimer);
-    for (const t of this.timers.values()) clearTimeout(t);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.notifyTimer) clearTimeout(this.notifyTimer);
   }
 
   subscribe = (listener: () => void): (() => void) => {
@@ -144,89 +185,119 @@ export class SandboxView {
 
   getSnapshot = (): ViewSnapshot => this.snap;
 
-  /** Simulated now, from the clock and the server's real clock. */
+  private shownNow = Number.NEGATIVE_INFINITY;
+  /**
+   * Simulated now, from the clock and the server's real clock. Never goes back on screen: while
+   * the connection is down the clock is not extrapolated, and a resumed server (which never
+   * resumes before what anyone saw) cannot show less than was shown.
+   */
   simNow(): number {
     const c = this.snap.clock;
-    if (c.paused) return c.simAtAnchor;
-    return c.simAtAnchor + Math.max(0, this.client.serverNow() - c.realAtAnchor) * c.speed;
+    const t =
+      c.paused || this.snap.connection !== "open"
+        ? c.simAtAnchor
+        : c.simAtAnchor + Math.max(0, this.client.serverNow() - c.realAtAnchor) * c.speed;
+    this.shownNow = Math.max(this.shownNow, t);
+    return this.shownNow;
   }
 
-  private update(patch: Partial<ViewSnapshot>): void {
-    this.snap = { ...this.snap, ...patch, version: this.snap.version + 1 };
-    for (const l of this.listeners) l();
+  /** The recent events of a resource, newest last. */
+  eventsOf(id: string): readonly EventNote[] {
+    return this.history.get(id) ?? [];
   }
 
+  /** A row by ID, whatever its kind. */
+  find(id: string): BaseRow | undefined {
+    const kind = kindOfId(id);
+    return kind ? this.tables.get(kind)?.get(id) : undefined;
+  }
+
+  /** Reads a kind in every region unless it was read already (a view opening). */
+  ensure(kind: ResourceKind): Promise<void> {
+    return this.tables.has(kind) ? Promise.resolve() : this.load(kind);
+  }
+
+  /** Waits for the first read of `kinds` and for every re-read that events asked for (commands that print the view). */
+  async refreshNow(...kinds: ResourceKind[]): Promise<void> {
+    await Promise.all(kinds.map((k) => this.ensure(k)));
+    await Promise.all(kinds.map((k) => this.loading.get(k)));
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
+    await this.flush();
+  }
+
+  /** A command changed these resources: re-read them soon (their events will say so too; this is quicker). */
+  touch(ids: readonly string[], region: string): void {
+    for (const id of ids) this.markDirty(id, region);
+    this.scheduleFlush();
+  }
+
+  /** Reads everything again (after an ssh session, a reconnect). */
   refreshAll(): void {
-    for (const k of ["instances", "images", "cost"] as const) this.schedule(k);
+    for (const k of this.tables.keys()) void this.load(k);
+    this.costDue = true;
+    this.scheduleFlush();
   }
 
-  /** Re-reads now and waits (commands that print the view: tree, images, instances). */
-  async refreshNow(...kinds: Kind[]): Promise<void> {
-    await Promise.all(kinds.map((k) => this.refresh(k)));
+  private load(kind: ResourceKind): Promise<void> {
+    const running = this.loading.get(kind);
+    if (running) return running;
+    const spec = KINDS[kind];
+    const work = (async () => {
+      const rows = new Map<string, BaseRow>();
+      await Promise.all(
+        this.regions.map(async (region) => {
+          if (this.stopped || this.client.state !== "open") return;
+          const out = await this.client.call(spec.action, spec.input, region);
+          for (const item of spec.items(out)) {
+            const row = spec.row(item, region);
+            rows.set(row.id, row);
+          }
+        }),
+      );
+      this.tables.set(kind, rows);
+      this.sorted.delete(kind);
+      if (kind === "instances") await this.loadNames();
+      this.changed(kind);
+    })()
+      .catch((e: unknown) => this.fail(e))
+      .finally(() => this.loading.delete(kind));
+    this.loading.set(kind, work);
+    return work;
   }
 
-  /** Re-reads one kind soon; at most once per throttle period, never two at once. */
-  schedule(kind: Kind): void {
-    if (this.stopped || this.timers.has(kind)) return;
-    if (this.inFlight.has(kind)) {
-      this.again.add(kind);
-      return;
-    }
-    const wait = Math.max(0, (this.lastRun.get(kind) ?? 0) + (this.options.throttleMs ?? 250) - Date.now());
-    const t = setTimeout(() => {
-      this.timers.delete(kind);
-      void this.refresh(kind);
-    }, wait);
-    t.unref();
-    this.timers.set(kind, t);
+  private fail(e: unknown): void {
+    if (this.stopped) return;
+    this.snap = { ...this.snap, problem: e instanceof Error ? e.message : String(e), version: this.snap.version + 1 };
+    this.notify();
   }
 
-  private async refresh(kind: Kind): Promise<void> {
-    if (this.stopped || this.client.state !== "open") return;
-    this.inFlight.add(kind);
-    this.lastRun.set(kind, Date.now());
-    try {
-      if (kind === "instances") await this.loadInstances();
-      else if (kind === "images") await this.loadImages();
-      else await this.loadCost();
-      if (this.snap.problem) this.update({ problem: undefined });
-    } catch (e) {
-      if (!this.stopped) this.update({ problem: e instanceof Error ? e.message : String(e) });
-    } finally {
-      this.inFlight.delete(kind);
-      if (this.again.delete(kind)) this.schedule(kind);
+  /** Names of the AMIs instances run that are not the account's own (public, shared), by region. */
+  private async loadNames(): Promise<void> {
+    const wanted = new Map<string, Set<string>>();
+    const own = this.tables.get("images");
+    for (const i of this.tables.get("instances")?.values() ?? []) {
+      const r = i as InstanceRow;
+      if (this.names.has(r.imageId) || own?.has(r.imageId)) continue;
+      let set = wanted.get(r.region);
+      if (!set) wanted.set(r.region, (set = new Set()));
+      set.add(r.imageId);
     }
-  }
-
-  private async loadInstances(): Promise<void> {
-    const rows: InstanceRow[] = [];
-    for (const region of this.regions) {
-      const out = await this.client.call<{ Reservations: { Instances: any[] }[] }>("DescribeInstances", {}, region);
-      for (const r of out.Reservations ?? []) for (const i of r.Instances ?? []) rows.push(instanceRow(i, region));
-    }
-    rows.sort((a, b) => a.launchTime - b.launchTime || a.id.localeCompare(b.id));
-    const known = new Set([...this.snap.images.map((i) => i.id), ...Object.keys(this.snap.imageNames)]);
-    const unknown = [...new Set(rows.map((r) => r.imageId))].filter((id) => !known.has(id));
-    let imageNames = this.snap.imageNames;
-    if (unknown.length) {
-      const names = await this.client
-        .call<{ Images: any[] }>("DescribeImages", { ImageIds: unknown.slice(0, 200) })
-        .catch(() => ({ Images: [] }));
-      imageNames = { ...imageNames };
-      for (const img of names.Images ?? []) imageNames[img.ImageId] = img.Name;
-      for (const id of unknown) imageNames[id] ??= "(unavailable)";
-    }
-    this.update({ instances: rows, imageNames, pending: this.pendingFrom(rows, this.snap.images) });
-  }
-
-  private async loadImages(): Promise<void> {
-    const rows: ImageRow[] = [];
-    for (const region of this.regions) {
-      const out = await this.client.call<{ Images: any[] }>("DescribeImages", { Owners: ["self"] }, region);
-      for (const img of out.Images ?? []) rows.push(imageRow(img, region));
-    }
-    rows.sort((a, b) => (a.creationDate ?? "").localeCompare(b.creationDate ?? ""));
-    this.update({ images: rows, pending: this.pendingFrom(this.snap.instances, rows) });
+    await Promise.all(
+      [...wanted].map(async ([region, ids]) => {
+        for (const chunk of chunks([...ids], 200)) {
+          const out = await this.client.call(
+            "DescribeImages",
+            { Filters: [{ Name: "image-id", Values: chunk }] },
+            region,
+          );
+          for (const img of out.Images ?? []) this.names.set(img.ImageId, img.Name);
+          for (const id of chunk) if (!this.names.has(id)) this.names.set(id, "(deregistered)");
+        }
+      }),
+    );
   }
 
   private async loadCost(): Promise<void> {
@@ -236,13 +307,139 @@ export class SandboxView {
     if (lastAt === undefined || report.at > lastAt)
       history.push({ at: report.at, total: report.total, byResource: report.byResource });
     const max = this.options.historySize ?? 120;
-    this.update({ costTotal: report.total, costByResource: report.byResource, costHistory: history.slice(-max) });
+    const same = report.total === this.snap.costTotal && this.snap.costHistory.length === history.length;
+    this.snap = {
+      ...this.snap,
+      costTotal: report.total,
+      costByResource: report.byResource,
+      costHistory: history.slice(-max),
+      version: this.snap.version + 1,
+    };
+    if (!same) this.notify();
   }
 
-  /** Timed work: what the events said (deadlines), merged with what describe calls show pending. */
-  private readonly deadlines = new Map<string, { kind: PendingWork["kind"]; start: number; end?: number }>();
+  private markDirty(id: string, region: string): void {
+    const kind = kindOfId(id);
+    if (!kind || !this.tables.has(kind)) return;
+    let byRegion = this.dirty.get(kind);
+    if (!byRegion) this.dirty.set(kind, (byRegion = new Map()));
+    let ids = byRegion.get(region);
+    if (!ids) byRegion.set(region, (ids = new Set()));
+    ids.add(id);
+  }
 
-  private pendingFrom(instances: InstanceRow[], images: ImageRow[]): PendingWork[] {
+  private scheduleFlush(): void {
+    if (this.stopped || this.flushTimer) return;
+    const wait = Math.max(0, this.lastFlush + (this.options.throttleMs ?? 150) - Date.now());
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.flush();
+    }, wait);
+    this.flushTimer.unref();
+  }
+
+  /** Re-reads what events marked, by ID, and the bill when due. */
+  private async flush(): Promise<void> {
+    if (this.flushing) {
+      await this.flushing;
+      if (this.dirty.size || this.costDue) return this.flush();
+      return;
+    }
+    if (this.stopped || this.client.state !== "open") return;
+    this.lastFlush = Date.now();
+    const work = [...this.dirty];
+    this.dirty.clear();
+    const cost = this.costDue;
+    this.costDue = false;
+    this.flushing = (async () => {
+      const jobs: Promise<void>[] = work.flatMap(([kind, byRegion]) =>
+        [...byRegion].map(([region, ids]) => this.reread(kind, region, [...ids])),
+      );
+      if (cost) jobs.push(this.loadCost());
+      await Promise.all(jobs);
+      if (work.some(([k]) => k === "instances")) {
+        await this.loadNames();
+        this.changed("instances");
+      }
+    })()
+      .catch((e: unknown) => this.fail(e))
+      .finally(() => (this.flushing = undefined));
+    await this.flushing;
+  }
+
+  private async reread(kind: ResourceKind, region: string, ids: string[]): Promise<void> {
+    const spec = KINDS[kind];
+    const table = this.tables.get(kind);
+    if (!table) return;
+    for (const chunk of chunks(ids, 500)) {
+      const out = await this.client.call(
+        spec.action,
+        { ...spec.input, Filters: [{ Name: spec.idFilter, Values: chunk }] },
+        region,
+      );
+      const seen = new Set<string>();
+      for (const item of spec.items(out)) {
+        const row = spec.row(item, region);
+        seen.add(row.id);
+        table.set(row.id, row);
+      }
+      for (const id of chunk) if (!seen.has(id) && table.get(id)?.region === region) table.delete(id);
+    }
+    this.sorted.delete(kind);
+    this.changed(kind);
+  }
+
+  /** Rebuilds the snapshot's rows of `kind` and tells listeners (coalesced). */
+  private changed(kind: ResourceKind): void {
+    const rows = this.rowsOf(kind);
+    const patch: Partial<ViewSnapshot> = {
+      rows: { ...this.snap.rows, [kind]: rows },
+      loaded: { ...this.snap.loaded, [kind]: true },
+    };
+    if (kind === "instances") {
+      patch.instances = rows as InstanceRow[];
+      patch.imageNames = Object.fromEntries(this.names);
+    }
+    if (kind === "images") patch.images = rows as ImageRow[];
+    const instances = patch.instances ?? this.snap.instances;
+    const images = patch.images ?? this.snap.images;
+    patch.pending = this.pendingFrom(instances, images);
+    this.snap = { ...this.snap, ...patch, problem: undefined, version: this.snap.version + 1 };
+    delete this.snap.problem;
+    this.notify();
+  }
+
+  private rowsOf(kind: ResourceKind): BaseRow[] {
+    let rows = this.sorted.get(kind);
+    if (!rows) {
+      rows = [...(this.tables.get(kind)?.values() ?? [])].sort(
+        (a, b) => a.created - b.created || a.id.localeCompare(b.id),
+      );
+      this.sorted.set(kind, rows);
+    }
+    return rows;
+  }
+
+  /** Tells listeners, at most once per `notifyMs` (a burst of events draws one frame). */
+  private notify(now = false): void {
+    if (this.stopped) return;
+    const fire = () => {
+      this.notifyTimer = undefined;
+      this.lastNotify = Date.now();
+      for (const l of this.listeners) l();
+    };
+    if (now) {
+      if (this.notifyTimer) clearTimeout(this.notifyTimer);
+      fire();
+      return;
+    }
+    if (this.notifyTimer) return;
+    const wait = Math.max(0, this.lastNotify + (this.options.notifyMs ?? 50) - Date.now());
+    this.notifyTimer = setTimeout(fire, wait);
+    this.notifyTimer.unref();
+  }
+
+  private pendingFrom(instances: readonly InstanceRow[], images: readonly ImageRow[]): PendingWork[] {
     const out: PendingWork[] = [];
     for (const i of instances) {
       const kind =
@@ -279,91 +476,81 @@ export class SandboxView {
   }
 
   private onEvents(events: readonly WireEnvelope[], upTo: number): void {
-    const want = new Set<Kind>();
     let clock: ClockInfoT | undefined;
     for (const env of events) {
       const e = env.event as any;
-      switch (e.type) {
-        case "ClockChanged":
-          clock = e.clock;
-          want.add("cost");
-          break;
-        case "InstancesLaunched":
-          this.regions.add(e.region);
-          for (const i of e.instances)
-            this.deadlines.set(i.instanceId, { kind: "boot", start: env.at, end: i.transitionAt });
-          want.add("instances").add("cost");
-          break;
-        case "InstanceStateChanged":
-          if (e.transitionAt) this.deadlines.set(e.instanceId, { kind: "boot", start: env.at, end: e.transitionAt });
-          else this.deadlines.delete(e.instanceId);
-          want.add("instances").add("cost");
-          break;
-        case "ImageCreated":
-          this.regions.add(e.image.region);
-          this.deadlines.set(e.image.imageId, { kind: "image", start: env.at, end: e.image.availableAt });
-          want.add("images");
-          break;
-        case "ImageStateChanged":
-        case "ImageDeregistered":
-        case "ImageAttributesChanged":
-          want.add("images");
-          if (e.type !== "ImageAttributesChanged") this.deadlines.delete(e.imageId);
-          break;
-        case "TagsCreated":
-        case "TagsDeleted":
-          want.add("instances").add("images");
-          break;
-        case "VolumeCreated":
-        case "SnapshotStarted":
-        case "SnapshotStateChanged":
-        case "VolumeDeleted":
-        case "SnapshotDeleted":
-        case "AddressAllocated":
-        case "AddressReleased":
-          want.add("cost");
-          break;
-        case "InstanceForgotten":
-          want.add("instances");
-          break;
-        default:
-          break;
+      if (e.type === "ClockChanged") {
+        clock = e.clock;
+        this.costDue = true;
+        continue;
       }
+      const region = regionOf(e);
+      const ids = idsIn(e);
+      const text = eventText(e);
+      for (const id of ids) {
+        const notes = this.history.get(id) ?? [];
+        notes.push({ seq: env.seq, at: env.at, text });
+        if (notes.length > 20) notes.shift();
+        this.history.set(id, notes);
+      }
+      if (this.history.size > 20_000) this.history.delete(this.history.keys().next().value!);
+      this.deadline(e, env.at);
+      if (env.seq <= this.historyFrom) continue; // replayed for the history only: the first read covers it
+      if (e.type === "GuestChanged") continue; // inside the instance: nothing a view shows
+      if (region) for (const id of ids) this.markDirty(id, region);
+      if (/^(Instance|Volume|Snapshot|Address|Image)/.test(e.type)) this.costDue = true;
     }
-    this.update({ lastSeq: upTo, ...(clock ? { clock } : {}) });
-    for (const k of want) this.schedule(k);
+    this.snap = { ...this.snap, lastSeq: upTo, ...(clock ? { clock } : {}), version: this.snap.version + 1 };
+    if (clock) this.notify(true);
+    this.scheduleFlush();
+  }
+
+  /** Start and end of timed work, for the progress bars. */
+  private deadline(e: any, at: number): void {
+    switch (e.type) {
+      case "InstancesLaunched":
+        for (const i of e.instances) this.deadlines.set(i.instanceId, { start: at, end: i.transitionAt });
+        break;
+      case "InstanceStateChanged":
+        if (e.transitionAt) this.deadlines.set(e.instanceId, { start: at, end: e.transitionAt });
+        else this.deadlines.delete(e.instanceId);
+        break;
+      case "ImageCreated":
+        this.deadlines.set(e.image.imageId, { start: at, end: e.image.availableAt });
+        break;
+      case "ImageStateChanged":
+      case "ImageDeregistered":
+        this.deadlines.delete(e.imageId);
+        break;
+    }
   }
 }
 
-const tagOf = (tags: { Key?: string; Value?: string }[] | undefined, key: string) =>
-  tags?.find((t) => t.Key === key)?.Value;
-
-function instanceRow(i: any, region: string): InstanceRow {
-  return {
-    id: i.InstanceId,
-    ...(tagOf(i.Tags, "Name") ? { name: tagOf(i.Tags, "Name") } : {}),
-    state: i.State?.Name ?? "?",
-    type: i.InstanceType,
-    az: i.Placement?.AvailabilityZone ?? region,
-    ...(i.PublicIpAddress ? { publicIp: i.PublicIpAddress } : {}),
-    ...(i.PrivateIpAddress ? { privateIp: i.PrivateIpAddress } : {}),
-    imageId: i.ImageId,
-    ...(i.KeyName ? { keyName: i.KeyName } : {}),
-    launchTime: Date.parse(i.LaunchTime),
-    region,
-  };
+function chunks<T>(xs: T[], n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+  return out;
 }
 
-function imageRow(img: any, region: string): ImageRow {
-  return {
-    id: img.ImageId,
-    name: img.Name,
-    state: img.State,
-    ownerId: img.OwnerId,
-    ...(img.ImageOwnerAlias ? { ownerAlias: img.ImageOwnerAlias } : {}),
-    region,
-    ...(img.SourceInstanceId ? { sourceInstanceId: img.SourceInstanceId } : {}),
-    ...(img.SourceImageId ? { sourceImageId: img.SourceImageId, sourceRegion: img.SourceImageRegion } : {}),
-    ...(img.CreationDate ? { creationDate: img.CreationDate } : {}),
-  };
+/** The region an event happened in (top level, or in the entity it creates). */
+function regionOf(e: any): string | undefined {
+  if (typeof e.region === "string") return e.region;
+  for (const v of Object.values(e)) {
+    if (v && typeof v === "object" && !Array.isArray(v) && typeof (v as any).region === "string")
+      return (v as any).region;
+  }
+  return undefined;
+}
+
+/** The resource IDs an event names, anywhere in it (bounded depth). */
+function idsIn(e: unknown, depth = 0, out = new Set<string>()): Set<string> {
+  if (depth > 4) return out;
+  if (typeof e === "string") {
+    if (RESOURCE_ID.test(e)) out.add(e);
+  } else if (Array.isArray(e)) {
+    for (const x of e.slice(0, 1_000)) idsIn(x, depth + 1, out);
+  } else if (e && typeof e === "object") {
+    for (const [k, v] of Object.entries(e)) if (k !== "effects" && k !== "clock") idsIn(v, depth + 1, out);
+  }
+  return out;
 }

@@ -1,0 +1,90 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource react */
+/**
+ * A view's table: the header (the sorted column marked ▲/▼), the rows that fit, the cursor's row
+ * in inverse when the view has the focus, and a line saying what is above and below.
+ */
+import { Box, Text } from "ink";
+import { fit, stateColor } from "../format/units.ts";
+import type { TableState } from "../state/ui.ts";
+import { type CellContext, type Column, rowCells } from "../view/columns.ts";
+import { KINDS } from "../view/resources.ts";
+import type { BaseRow } from "../view/sandbox-view.ts";
+
+export interface ResourceTableProps {
+  table: TableState;
+  columns: Column[];
+  /** The rows to show, filtered and sorted. */
+  rows: readonly BaseRow[];
+  /** All rows of the kind (for the counts). */
+  total: number;
+  start: number;
+  height: number;
+  width: number;
+  focused: boolean;
+  loaded: boolean;
+  ctx: CellContext;
+}
+
+export function ResourceTable(p: ResourceTableProps) {
+  const { table, columns, rows, width } = p;
+  const spec = KINDS[table.kind];
+  if (!p.loaded) return <Text dimColor>{fit(`${spec.title}: reading every region…`, width)}</Text>;
+  if (!p.total) {
+    const empty =
+      table.kind === "instances"
+        ? "No instances yet. Try: launch al2023 t3.micro (? for help, Tab completes)"
+        : `No ${spec.title.replace(/ \(yours\)$/, "").toLowerCase()} (:instances goes back)`;
+    return <Text dimColor>{fit(empty, width)}</Text>;
+  }
+  const bodyRows = Math.max(1, p.height - 2);
+  const shown = rows.slice(p.start, p.start + bodyRows);
+  const header = columns
+    .map((c) => {
+      const mark = table.sort?.column === c.title ? (table.sort.desc ? "▼" : "▲") : "";
+      return fit(`${c.title}${mark}`, c.width, c.align);
+    })
+    .join(" ");
+  const above = p.start;
+  const below = Math.max(0, rows.length - p.start - shown.length);
+  const filtered = table.filter ? ` matching /${table.filter}` : "";
+  const status =
+    rows.length === 0
+      ? `nothing${filtered} (of ${p.total}) — Esc then / changes the filter`
+      : `${rows.length}${filtered ? ` of ${p.total}` : ""} ${spec.title.toLowerCase()}${filtered}${above ? ` · ${above} above` : ""}${below ? ` · ${below} below` : ""}${p.focused ? "" : " · Esc: keys"}`;
+  return (
+    <Box flexDirection="column">
+      <Text bold>{fit(header, width)}</Text>
+      {shown.map((r) => {
+        const cells = rowCells(r, columns, p.ctx);
+        const selected = p.focused && r.id === table.cursorId;
+        if (selected)
+          return (
+            <Text key={r.id} inverse>
+              {fit(cells.join(" "), width)}
+            </Text>
+          );
+        return (
+          <Text key={r.id}>
+            {cells.map((text, n) => {
+              const c = columns[n]!;
+              const sep = n < cells.length - 1 ? " " : "";
+              return c.stateColour && r.state ? (
+                <Text key={c.title} color={stateColor(r.state)}>
+                  {text}
+                  {sep}
+                </Text>
+              ) : (
+                <Text key={c.title}>
+                  {text}
+                  {sep}
+                </Text>
+              );
+            })}
+          </Text>
+        );
+      })}
+      <Text dimColor>{fit(status, width)}</Text>
+    </Box>
+  );
+}
