@@ -58,6 +58,7 @@ export {
   applyQuery,
   cliOutput,
   formatValue,
+  type KnownMembers,
   normalizeOutput,
   OUTPUT_FORMATS,
   PyFloat,

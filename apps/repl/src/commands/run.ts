@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { formatDuration } from "@ec2sim/core";
 import { isProtocolError, type SandboxClient } from "@ec2sim/protocol";
-import { cliOutput, QueryError } from "../format/cli/index.ts";
+import { cliOutput, type KnownMembers, QueryError } from "../format/cli/index.ts";
 import { costChart } from "../format/cost.ts";
 import { lineage } from "../format/lineage.ts";
 import { clockText, fit, shortDuration } from "../format/units.ts";
@@ -59,6 +59,8 @@ export interface RunContext {
   keys: KeyStore;
   width: number;
   session?: SessionControl;
+  /** Print AWS CLI output as a CLI whose model knows only these members would (tests against an installed CLI). */
+  cliKnows?: KnownMembers;
 }
 
 const regionOf = (ctx: RunContext) => ctx.session?.region ?? "us-east-1";
@@ -327,6 +329,7 @@ async function runCall(cmd: Extract<Command, { kind: "call" }>, ctx: RunContext)
     ...(cmd.query !== undefined ? { query: cmd.query } : {}),
     format: cmd.output ?? "json",
     width: ctx.width,
+    ...(ctx.cliKnows ? { known: ctx.cliKnows } : {}),
   });
   return [...plain(lines), ...notes];
 }

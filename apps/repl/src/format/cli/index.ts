@@ -5,7 +5,7 @@
  * and of ruamel/libyaml for YAML).
  */
 import { jsonLines } from "./json.ts";
-import { normalizeOutput } from "./normalize.ts";
+import { type KnownMembers, normalizeOutput } from "./normalize.ts";
 import { isDict, type PyValue } from "./python.ts";
 import { applyQuery } from "./query.ts";
 import { tableLines } from "./table.ts";
@@ -15,7 +15,7 @@ import { yamlLines } from "./yaml.ts";
 export type OutputFormat = "json" | "text" | "table" | "yaml" | "yaml-stream";
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ["json", "text", "table", "yaml", "yaml-stream"];
 
-export { cliTimestamp, normalizeOutput } from "./normalize.ts";
+export { cliTimestamp, type KnownMembers, normalizeOutput } from "./normalize.ts";
 export { floatRepr, PyFloat, type PyValue, pyStr } from "./python.ts";
 export { applyQuery, QueryError } from "./query.ts";
 
@@ -40,8 +40,8 @@ export function formatValue(value: PyValue, format: OutputFormat, title: string,
 export function cliOutput(
   action: string,
   output: unknown,
-  opts: { query?: string; format?: OutputFormat; width?: number } = {},
+  opts: { query?: string; format?: OutputFormat; width?: number; known?: KnownMembers } = {},
 ): string[] {
-  const value = applyQuery(normalizeOutput(action, output), opts.query);
+  const value = applyQuery(normalizeOutput(action, output, opts.known), opts.query);
   return formatValue(value, opts.format ?? "json", action, opts.width ?? 80);
 }
