@@ -18,7 +18,7 @@ export {
   type Resources,
   type TabState,
 } from "./commands/complete.ts";
-export { filterDocs, flagDoc } from "./commands/docs.ts";
+export { filterDocs, flagDoc, loadDocs } from "./commands/docs.ts";
 export {
   type Command,
   IMAGE_ALIASES,

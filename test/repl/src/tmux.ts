@@ -1,6 +1,7 @@
 /**
  * Drives the real `ec2sim` binary in a real terminal: a tmux session on its own server socket,
- * keys sent with send-keys, the screen read back with capture-pane.
+ * keys sent with send-keys, the screen read back with capture-pane. Keys are sent without pauses
+ * (the REPL takes a chunk of several keys as those keys); tests wait for what the screen shows.
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -24,6 +25,8 @@ export interface Terminal {
   readonly socket: string;
   readonly dataDir: string;
   screen(): Promise<string>;
+  /** The screen with its colours and attributes (inverse marks the cursor's row). */
+  rawScreen(): Promise<string>;
   /** Types text literally (no Enter). */
   type(text: string): Promise<void>;
   /** Types a line and presses Enter. */
@@ -34,12 +37,15 @@ export interface Terminal {
   close(): Promise<void>;
 }
 
-/** Starts `bin/ec2sim ARGS` in a fresh tmux session of `columns`×`rows`, with a fresh data dir. */
+/**
+ * Starts `ec2sim ARGS` in a fresh tmux session of `columns`×`rows`, with a fresh data dir (or the
+ * one given, which `close` then leaves in place).
+ */
 export async function startTerminal(
   args: string[] = [],
-  opts: { columns?: number; rows?: number } = {},
+  opts: { columns?: number; rows?: number; dataDir?: string } = {},
 ): Promise<Terminal> {
-  const dataDir = mkdtempSync(join(tmpdir(), "ec2sim-tmux-"));
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "ec2sim-tmux-"));
   const socket = `ec2sim-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const tmux = (...a: string[]) => run("tmux", ["-L", socket, ...a], { timeout: 10_000 });
   const quoted = [BIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
@@ -60,19 +66,16 @@ export async function startTerminal(
     socket,
     dataDir,
     screen: async () => (await tmux("capture-pane", "-p", "-t", "main")).stdout,
+    rawScreen: async () => (await tmux("capture-pane", "-p", "-e", "-t", "main")).stdout,
     type: async (text) => {
       await tmux("send-keys", "-t", "main", "-l", text);
-      await sleep(50);
     },
     enter: async (text) => {
       if (text) await tmux("send-keys", "-t", "main", "-l", text);
-      await sleep(50);
       await tmux("send-keys", "-t", "main", "Enter");
-      await sleep(100);
     },
     key: async (name) => {
       await tmux("send-keys", "-t", "main", name);
-      await sleep(100);
     },
     waitFor: async (pattern, what, timeoutMs = 20_000) => {
       const until = Date.now() + timeoutMs;
@@ -87,7 +90,7 @@ export async function startTerminal(
     },
     close: async () => {
       await tmux("kill-server").catch(() => undefined);
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
   return t;

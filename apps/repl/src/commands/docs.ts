@@ -1,10 +1,10 @@
 /**
  * The EC2 model's own documentation, for completion and help: each operation's flags with the
  * first sentence of their doc, and the filter names its `--filters` accepts (with the values the
- * doc lists). Derived by scripts/ec2-docs.ts from the doc comments `@aws-sdk/client-ec2` ships;
- * read on first use (460 KB), not at start-up.
+ * doc lists). Derived by scripts/ec2-docs.ts from the doc comments `@aws-sdk/client-ec2` ships.
+ * 460 KB: loaded after the REPL's first frame (`loadDocs`), not at start-up; until then completion
+ * works without the docs.
  */
-import { readFileSync } from "node:fs";
 
 interface OpDocs {
   flags: Record<string, string>;
@@ -12,27 +12,27 @@ interface OpDocs {
 }
 
 let docs: Record<string, OpDocs> | undefined;
+let loading: Promise<void> | undefined;
 
-function all(): Record<string, OpDocs> {
-  if (!docs) {
-    try {
-      docs = JSON.parse(readFileSync(new URL("../../data/ec2-docs.json", import.meta.url), "utf8")) as Record<
-        string,
-        OpDocs
-      >;
-    } catch {
+/** Loads the docs (once); resolves when they are there (or could not be read: then without them). */
+export function loadDocs(): Promise<void> {
+  loading ??= import("../../data/ec2-docs.json", { with: { type: "json" } }).then(
+    (m) => {
+      docs = m.default as Record<string, OpDocs>;
+    },
+    () => {
       docs = {};
-    }
-  }
-  return docs;
+    },
+  );
+  return loading;
 }
 
 /** The first sentence of a member's doc (`RunInstances`, `ImageId` → "The ID of the AMI."). */
 export function flagDoc(action: string, member: string): string | undefined {
-  return all()[action]?.flags[member];
+  return docs?.[action]?.flags[member];
 }
 
 /** The filters an operation documents, by name. */
 export function filterDocs(action: string): Record<string, { doc: string; values?: string[] }> {
-  return all()[action]?.filters ?? {};
+  return docs?.[action]?.filters ?? {};
 }

@@ -43,7 +43,7 @@ export function fuzzyScore(typed: string, candidate: string): number | undefined
   if (!typed) return 0;
   const t = typed.toLowerCase();
   const c = candidate.toLowerCase();
-  if (c.startsWith(t)) return -1_000 + c.length / 1_000;
+  if (c.startsWith(t)) return -1_000; // prefixes keep their given order (flags in model order)
   for (let at = c.indexOf(t); at >= 0; at = c.indexOf(t, at + 1))
     if ("-._/: ".includes(c[at - 1] ?? "-")) return -500 + at + c.length / 1_000; // a run from a word start
   let score = 0;

@@ -10,6 +10,7 @@
 import type { SandboxClient } from "@ec2sim/protocol";
 import { Box, Text, useInput } from "ink";
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { loadDocs } from "../commands/docs.ts";
 import type { OutLine, RunContext, SessionControl } from "../commands/run.ts";
 import { VIEW_KEYS } from "../commands/run.ts";
 import { fit } from "../format/units.ts";
@@ -157,6 +158,9 @@ export function App(props: AppProps) {
   const repl = useSyncExternalStore(controller.subscribe, controller.getSnapshot, controller.getSnapshot);
   useInput((input, key) => controller.input(input, { ...key, input }));
 
+  useEffect(() => {
+    void loadDocs(); // the flag docs for completion, after the first frame
+  }, []);
   const ui = repl.ui;
   const kind = ui.table.kind;
   useEffect(() => {

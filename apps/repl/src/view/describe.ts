@@ -49,7 +49,7 @@ export async function describeLines(view: SandboxView, id: string, width: number
   const out: OutLine[] = [];
   out.push(
     line(
-      `${id}${row.name ? ` (${row.name})` : ""} · ${KINDS[kind].title.replace(/ \(yours\)$/, "").toLowerCase()} in ${row.region}${row.state ? ` · ${row.state}` : ""}`,
+      `${id}${row.name ? ` (${row.name})` : ""} · ${KINDS[kind].noun} in ${row.region}${row.state ? ` · ${row.state}` : ""}`,
       { bold: true, color: "cyan" },
     ),
   );

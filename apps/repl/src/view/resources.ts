@@ -55,6 +55,8 @@ export interface KindSpec {
   kind: ResourceKind;
   /** The view's title. */
   title: string;
+  /** One of them, in a sentence ("security group"). */
+  noun: string;
   /** Names that open the view (`:images`, `:ami`). The first is the canonical one. */
   names: string[];
   /** The ID prefix (`i-`), for telling which kind an ID in an event belongs to. */
@@ -115,6 +117,7 @@ function imageRow(img: any, region: string): ImageRow {
 export const KINDS: Record<ResourceKind, KindSpec> = {
   instances: {
     kind: "instances",
+    noun: "instance",
     title: "Instances",
     names: ["instances", "ec2", "i", "ls"],
     prefix: "i-",
@@ -126,6 +129,7 @@ export const KINDS: Record<ResourceKind, KindSpec> = {
   },
   images: {
     kind: "images",
+    noun: "image",
     title: "Images (yours)",
     names: ["images", "ami", "amis"],
     prefix: "ami-",
@@ -137,6 +141,7 @@ export const KINDS: Record<ResourceKind, KindSpec> = {
   },
   volumes: {
     kind: "volumes",
+    noun: "volume",
     title: "Volumes",
     names: ["volumes", "vol", "ebs"],
     prefix: "vol-",
@@ -155,6 +160,7 @@ export const KINDS: Record<ResourceKind, KindSpec> = {
   },
   snapshots: {
     kind: "snapshots",
+    noun: "snapshot",
     title: "Snapshots (yours)",
     names: ["snapshots", "snap", "snaps"],
     prefix: "snap-",
@@ -173,6 +179,7 @@ export const KINDS: Record<ResourceKind, KindSpec> = {
   },
   securityGroups: {
     kind: "securityGroups",
+    noun: "security group",
     title: "Security groups",
     names: ["sg", "securitygroups", "security-groups", "groups"],
     prefix: "sg-",
@@ -184,6 +191,7 @@ export const KINDS: Record<ResourceKind, KindSpec> = {
   },
   keyPairs: {
     kind: "keyPairs",
+    noun: "key pair",
     title: "Key pairs",
     names: ["keys", "keypairs", "key-pairs", "kp"],
     prefix: "key-",
@@ -195,6 +203,7 @@ export const KINDS: Record<ResourceKind, KindSpec> = {
   },
   vpcs: {
     kind: "vpcs",
+    noun: "VPC",
     title: "VPCs",
     names: ["vpcs", "vpc"],
     prefix: "vpc-",
@@ -206,6 +215,7 @@ export const KINDS: Record<ResourceKind, KindSpec> = {
   },
   subnets: {
     kind: "subnets",
+    noun: "subnet",
     title: "Subnets",
     names: ["subnets", "subnet"],
     prefix: "subnet-",
