@@ -43,14 +43,17 @@ export interface Terminal {
  */
 export async function startTerminal(
   args: string[] = [],
-  opts: { columns?: number; rows?: number; dataDir?: string } = {},
+  opts: { columns?: number; rows?: number; dataDir?: string; env?: Record<string, string> } = {},
 ): Promise<Terminal> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "ec2sim-tmux-"));
   const socket = `ec2sim-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const tmux = (...a: string[]) => run("tmux", ["-L", socket, ...a], { timeout: 10_000 });
   const quoted = [BIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
   // After ec2sim exits, say how, and keep the pane so the test can read it.
-  const command = `cd ${JSON.stringify(tmpdir())} && EC2SIM_DATA=${JSON.stringify(dataDir)} TERM=xterm-256color ${quoted}; echo "[ec2sim exited $?]"; sleep 600`;
+  const env = Object.entries(opts.env ?? {})
+    .map(([k, v]) => `${k}=${JSON.stringify(v)} `)
+    .join("");
+  const command = `cd ${JSON.stringify(tmpdir())} && ${env}EC2SIM_DATA=${JSON.stringify(dataDir)} TERM=xterm-256color ${quoted}; echo "[ec2sim exited $?]"; sleep 600`;
   await tmux(
     "new-session",
     "-d",

@@ -5,6 +5,8 @@
  * copies and the names of public AMIs; after Ctrl-D and a restart the clock the user saw has not
  * gone back.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { tempDir } from "@ec2sim/test-harness";
 import { afterAll, describe, expect, it } from "vitest";
 import { hasTmux, startTerminal, type Terminal } from "./tmux.ts";
@@ -17,7 +19,10 @@ afterAll(async () => {
   data.remove();
 });
 
-async function open(args: string[], opts: { columns?: number; rows?: number; dataDir?: string } = {}) {
+async function open(
+  args: string[],
+  opts: { columns?: number; rows?: number; dataDir?: string; env?: Record<string, string> } = {},
+) {
   if (!(await hasTmux())) throw new Error("tmux is required by the REPL's end-to-end tests: apt-get install -y tmux");
   const t = await startTerminal(args, opts);
   terminals.push(t);
@@ -116,8 +121,14 @@ describe("the REPL's views and keys in a terminal", () => {
     await t.waitFor(/eu-west-1 ami-[0-9a-f]{17}: copy of/, "the copy", 60_000);
     await t.enter("clock advance 10m");
 
-    // another REPL on the same server knows nothing yet of where things are
-    const other = await open(["--connect", url.replace("http", "ws")], { columns: 120, rows: 32 });
+    // another REPL on the same server knows nothing yet of where things are (it takes the accounts'
+    // keys from the admin API, with the token of the first REPL's server)
+    const token = readFileSync(join(data.dir, "admin-token"), "utf8").trim();
+    const other = await open(["--connect", url.replace("http", "ws")], {
+      columns: 120,
+      rows: 32,
+      env: { EC2SIM_ADMIN_TOKEN: token },
+    });
     await other.waitFor(/euro\s+● running\s+t3\.micro\s+eu-west-1a/, "eu-west-1's instance in the pane", 60_000);
     await other.waitFor(/cats-1\s+● running[^\n]*ami-[0-9a-f]{8}… al2023/, "the public AMI's name");
     expect(await other.screen()).not.toContain("(unavailable)");
