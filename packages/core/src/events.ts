@@ -14,6 +14,7 @@ import type {
   NetworkInterface,
   Route,
   SecurityGroupRule,
+  SpotRequest,
   Subnet,
   Volume,
   Vpc,
@@ -116,8 +117,9 @@ export interface InstanceInit
       | "softwareUsdPerHour"
       | "creditSpecification"
       | "metadataOptions"
-      | "spot"
     > {
+  /** Its Spot request, if a Spot launch (its tags come as TagsCreated on the request ID). */
+  spot?: Omit<SpotRequest, "tags">;
   /** The instance profile it launches with (RunInstances' IamInstanceProfile), if any. */
   iamInstanceProfile?: { associationId: string; arn: string; id: string };
   transitionAt: number;

@@ -34,7 +34,7 @@ import {
 } from "./network-interfaces.ts";
 import { type InterfaceSpec, placeInstances } from "./network-placement.ts";
 import { requireGroup } from "./security-groups.ts";
-import { assertStoppable, newSpotRequestId, spotFieldsOf, spotRequestFor } from "./spot.ts";
+import { assertStoppable, newSpotRequestId, type SpotRequestExtras, spotFieldsOf, spotRequestFor } from "./spot.ts";
 import { resolveImageReference } from "./ssm/index.ts";
 import { type RegionState, regionState, type SandboxState } from "./state.ts";
 import { tagMap, tagsFor, toTagSet } from "./tags.ts";
@@ -118,7 +118,7 @@ function launch(state: SandboxState, e: EventOf<"InstancesLaunched">, at: number
       creditSpecification: i.creditSpecification,
       metadataOptions: i.metadataOptions,
       ...(i.iamInstanceProfile ? { iamInstanceProfile: { ...i.iamInstanceProfile, since: at } } : {}),
-      ...(i.spot ? { spot: i.spot } : {}),
+      ...(i.spot ? { spot: { ...i.spot, tags: new Map() } } : {}),
       guest: { os: i.guestOs, hostname: i.hostname, running: new Set(), bootCount: 0 },
       runs: [],
       tags: tagMap(i.tags),
@@ -611,273 +611,280 @@ function consoleOutput(state: SandboxState, i: Instance): string {
   return `${lines.join("\r\n")}\r\n`;
 }
 
+/**
+ * RunInstances, and the launch a Spot request makes (spot.ts): `spotRequest` is what RequestSpotInstances
+ * adds to the request its launch creates (launch group, validity).
+ */
+export function launchInstances(tx: Tx, request: RunInstancesInput, spotRequest?: SpotRequestExtras) {
+  // R32: a launch template's version under the call's own parameters.
+  const { input, tags: templateTags } = withLaunchTemplate(tx, request);
+  if (!input.ImageId) throw errors.missingParameter("ImageId");
+  const min = input.MinCount ?? 1,
+    max = input.MaxCount ?? min;
+  if (!Number.isInteger(min) || min < 1)
+    throw new Ec2Error(
+      "InvalidParameterValue",
+      `Value (${min}) for parameter minCount is invalid. Expected a positive integer.`,
+    );
+  if (!Number.isInteger(max) || max < min)
+    throw new Ec2Error(
+      "InvalidParameterValue",
+      `Value (${max}) for parameter maxCount is invalid. Expected a value greater than or equal to minCount (${min}).`,
+    );
+  if (max > 10_000)
+    throw new Ec2Error(
+      "InstanceLimitExceeded",
+      `You have requested more instances (${max}) than your current instance limit of 10000 allows.`,
+    );
+  // `resolve:ssm:NAME` stands for the AMI ID the parameter holds now.
+  const image = requireLaunchableImage(tx, resolveImageReference(tx, input.ImageId));
+  const typeName = input.InstanceType ?? "m1.small";
+  const type = input.InstanceType === undefined ? requireInstanceType("t2.micro") : requireInstanceType(typeName);
+  // R5: the AMI's architecture must be one the type runs.
+  if (!type.architectures.includes(image.architecture)) {
+    throw new Ec2Error(
+      "InvalidParameterValue",
+      `The architecture '${type.architectures.join(", ")}' of the specified instance type does not match the architecture '${image.architecture}' of the specified AMI. Specify an instance type and an AMI that have matching architectures, and try again. You can use 'describe-instance-types' or 'describe-images' to discover the architecture of the instance type or AMI.`,
+    );
+  }
+  if (!type.supportedRootDeviceTypes.includes(image.rootDeviceType)) {
+    throw new Ec2Error(
+      "InvalidParameterCombination",
+      `The instance type '${type.instanceType}' does not support instance-store-backed AMIs; instance types that do: ${instanceStoreRootTypes()}.`,
+    );
+  }
+  if (!type.supportedVirtualizationTypes.includes(image.virtualizationType)) {
+    throw new Ec2Error(
+      "InvalidParameterCombination",
+      `Virtualization type '${image.virtualizationType}' is required for AMI '${image.imageId}', but instance type '${type.instanceType}' supports only ${type.supportedVirtualizationTypes.join(", ")}.`,
+    );
+  }
+  if (image.bootMode === "uefi" && !type.supportedBootModes.includes("uefi")) {
+    throw new Ec2Error(
+      "InvalidParameterCombination",
+      `The instance type '${type.instanceType}' does not support the boot mode 'uefi' that the AMI '${image.imageId}' requires.`,
+    );
+  }
+  if (!offeredIn(type.instanceType, tx.ctx.region)) {
+    throw new Ec2Error(
+      "Unsupported",
+      `Your requested instance type (${type.instanceType}) is not supported in your requested region (${tx.ctx.region}).`,
+    );
+  }
+  // R2: key pairs and groups are regional.
+  if (input.KeyName !== undefined && !findKeyPairByName(tx, input.KeyName))
+    throw new Ec2Error("InvalidKeyPair.NotFound", `The key pair '${input.KeyName}' does not exist`);
+  const net = placeInstances(tx, input, type, min, max);
+  const subnet = net.subnet;
+  if (input.UserData !== undefined && input.UserData.length > 21848)
+    throw new Ec2Error("InvalidParameterValue", "User data is limited to 16384 bytes");
+  const instTags = [
+    ...tagsFor(input.TagSpecifications, "instance", ["instance", "volume", "network-interface"]),
+    ...templateTags,
+  ];
+  const volTags = tagsFor(input.TagSpecifications, "volume", ["instance", "volume", "network-interface"]);
+  const eniTags = tagsFor(input.TagSpecifications, "network-interface", ["instance", "volume", "network-interface"]);
+
+  // Block devices: the AMI's mappings, overridden by the request's (R15, R16).
+  const volumes: {
+    deviceName: string;
+    snapshotId?: string;
+    size: number;
+    volumeType: string;
+    iops?: number;
+    throughput?: number;
+    deleteOnTermination: boolean;
+    encrypted: boolean;
+  }[] = [];
+  const overrides = new Map((input.BlockDeviceMappings ?? []).map((b) => [b.DeviceName ?? "", b]));
+  for (const b of input.BlockDeviceMappings ?? [])
+    if (!b.DeviceName) throw errors.missingParameter("BlockDeviceMapping.DeviceName");
+  const deviceNames = new Set<string>();
+  for (const m of image.blockDeviceMappings) {
+    const o = overrides.get(m.deviceName);
+    if (o?.NoDevice !== undefined) {
+      if (m.deviceName === image.rootDeviceName)
+        throw new Ec2Error("InvalidBlockDeviceMapping", "The root device cannot be suppressed with NoDevice");
+      continue;
+    }
+    if (!m.ebs) continue;
+    deviceNames.add(m.deviceName);
+    const size = o?.Ebs?.VolumeSize ?? m.ebs.volumeSize;
+    if (size < m.ebs.volumeSize)
+      throw new Ec2Error(
+        "InvalidBlockDeviceMapping",
+        `Volume of size ${size}GB is smaller than snapshot '${m.ebs.snapshotId}', expect size >= ${m.ebs.volumeSize}GB`,
+      );
+    const volumeType = o?.Ebs?.VolumeType ?? m.ebs.volumeType;
+    const iops = o?.Ebs?.Iops ?? (volumeType === m.ebs.volumeType ? m.ebs.iops : VOLUME_TYPES[volumeType]?.defaultIops);
+    if (m.deviceName === image.rootDeviceName && size > MAX_EBS_ROOT_GIB)
+      throw new Ec2Error(
+        "InvalidBlockDeviceMapping",
+        `The root volume can be at most ${MAX_EBS_ROOT_GIB} GiB (64 TiB)`,
+      );
+    validateVolumeSpec(volumeType, size, VOLUME_TYPES[volumeType]?.iops ? iops : undefined);
+    volumes.push({
+      deviceName: m.deviceName,
+      snapshotId: m.ebs.snapshotId,
+      size,
+      volumeType,
+      iops,
+      throughput: o?.Ebs?.Throughput ?? m.ebs.throughput ?? VOLUME_TYPES[volumeType]?.throughput,
+      deleteOnTermination: o?.Ebs?.DeleteOnTermination ?? m.ebs.deleteOnTermination,
+      encrypted: o?.Ebs?.Encrypted ?? m.ebs.encrypted,
+    });
+  }
+  if (image.rootDeviceType === "instance-store") {
+    const rootGiB = Math.ceil(((image.bundle?.usedBlocks ?? 0) * 512) / (1024 * 1024));
+    if (rootGiB > MAX_INSTANCE_STORE_ROOT_GIB)
+      throw new Ec2Error(
+        "InvalidParameterValue",
+        `An instance-store root device can be at most ${MAX_INSTANCE_STORE_ROOT_GIB} GiB; this image needs ${rootGiB} GiB`,
+      );
+  }
+  for (const b of input.BlockDeviceMappings ?? []) {
+    if (deviceNames.has(b.DeviceName!) || b.NoDevice !== undefined || b.VirtualName) continue;
+    if (image.blockDeviceMappings.some((m) => m.deviceName === b.DeviceName)) continue;
+    const snap = b.Ebs?.SnapshotId ? requireSnapshot(tx, b.Ebs.SnapshotId) : undefined;
+    const size = b.Ebs?.VolumeSize ?? snap?.volumeSize;
+    if (size === undefined)
+      throw new Ec2Error("InvalidBlockDeviceMapping", `The device ${b.DeviceName} needs a volume size or a snapshot`);
+    const volumeType = b.Ebs?.VolumeType ?? "gp2";
+    validateVolumeSpec(volumeType, size, b.Ebs?.Iops);
+    volumes.push({
+      deviceName: b.DeviceName!,
+      snapshotId: snap?.snapshotId,
+      size,
+      volumeType,
+      iops: b.Ebs?.Iops ?? VOLUME_TYPES[volumeType]?.defaultIops,
+      throughput: b.Ebs?.Throughput ?? VOLUME_TYPES[volumeType]?.throughput,
+      deleteOnTermination: b.Ebs?.DeleteOnTermination ?? false,
+      encrypted: b.Ebs?.Encrypted ?? false,
+    });
+  }
+  // Instance store volumes of the type (R4, R15), mounted where Amazon Linux mounts them.
+  const stores: InstanceInit["instanceStores"] = [];
+  let n = 0;
+  for (const d of type.instanceStorage?.disks ?? []) {
+    for (let k = 0; k < d.count; k++, n++)
+      stores.push({
+        virtualName: `ephemeral${n}`,
+        deviceName: `/dev/nvme${n + 1}n1`,
+        sizeGiB: d.sizeInGB,
+        mountPoint: `/media/ephemeral${n}`,
+      });
+  }
+  const credits = input.CreditSpecification?.CpuCredits;
+  if (credits !== undefined && credits !== "standard" && credits !== "unlimited")
+    throw new Ec2Error("InvalidParameterValue", `Value (${credits}) for parameter CpuCredits is invalid`);
+  if (credits && !type.burstablePerformanceSupported)
+    throw new Ec2Error(
+      "InvalidParameterCombination",
+      `The instance type ${type.instanceType} does not support CPU credits`,
+    );
+
+  // The instance profile, by name or ARN, in the caller's account (R33; iam:PassRole is not checked).
+  const profile = launchProfile(tx, input.IamInstanceProfile);
+  // Spot (InstanceMarketOptions): a request per instance, fulfilled by this launch (spot.ts).
+  const spot = spotRequestFor(tx, input.InstanceMarketOptions, hourlyPrice(type, tx.ctx.region));
+
+  // Validation done: allocate IDs and emit.
+  const reservationId = tx.newId("reservation");
+  const inits: InstanceInit[] = [];
+  const isEbs = image.rootDeviceType === "ebs";
+  const [bootLo, bootHi] = isEbs ? TIMING.ebsBoot : TIMING.instanceStoreBoot;
+  const base = guestBase(image.guest);
+  for (let k = 0; k < net.count; k++) {
+    const instanceId = tx.newId("instance");
+    const { publicIp, secondaryPrivateIps, ...where } = net.instances[k]!;
+    const privateIpAddress = where.privateIpAddress;
+    inits.push({
+      instanceId,
+      ownerId: tx.ctx.accountId,
+      ...where,
+      ...(secondaryPrivateIps.length ? { secondaryPrivateIps } : {}),
+      imageId: image.imageId,
+      instanceType: type.instanceType,
+      keyName: input.KeyName,
+      amiLaunchIndex: k,
+      ...(publicIp ? { publicIpAddress: publicIpFor(tx) } : {}),
+      transitionAt: tx.now + tx.randomInt(bootLo, bootHi),
+      ...machineFacts(image),
+      ebsOptimized: input.EbsOptimized ?? type.ebsOptimizedSupport === "default",
+      volumes: volumes.map((v) => ({
+        volumeId: tx.newId("volume"),
+        region: tx.ctx.region,
+        availabilityZone: subnet.availabilityZone,
+        ownerId: tx.ctx.accountId,
+        size: v.size,
+        volumeType: v.volumeType,
+        iops: v.iops,
+        throughput: v.throughput,
+        encrypted: v.encrypted,
+        snapshotId: v.snapshotId,
+        availableAt: tx.now,
+        tags: volTags,
+        deviceName: v.deviceName,
+        deleteOnTermination: v.deleteOnTermination,
+      })),
+      instanceStores: stores,
+      userData: input.UserData,
+      kernelId: input.KernelId ?? image.kernelId,
+      ramdiskId: input.RamdiskId ?? image.ramdiskId,
+      disableApiTermination: input.DisableApiTermination ?? false,
+      disableApiStop: input.DisableApiStop ?? false,
+      instanceInitiatedShutdownBehavior: input.InstanceInitiatedShutdownBehavior ?? "stop",
+      monitoring: input.Monitoring?.Enabled ? "enabled" : "disabled",
+      clientToken: input.ClientToken,
+      productCodes: image.productCodes,
+      softwareUsdPerHour: image.softwareUsdPerHour ?? 0,
+      creditSpecification: type.burstablePerformanceSupported
+        ? ((credits as "standard" | "unlimited") ?? (type.instanceType.startsWith("t2") ? "standard" : "unlimited"))
+        : undefined,
+      metadataOptions: {
+        httpTokens: input.MetadataOptions?.HttpTokens ?? (image.imdsSupport === "v2.0" ? "required" : "optional"),
+        httpEndpoint: input.MetadataOptions?.HttpEndpoint ?? "enabled",
+        httpPutResponseHopLimit:
+          input.MetadataOptions?.HttpPutResponseHopLimit ?? (image.imdsSupport === "v2.0" ? 2 : 1),
+      },
+      ...(profile
+        ? { iamInstanceProfile: { ...profile, associationId: tx.newId("iamInstanceProfileAssociation") } }
+        : {}),
+      ...(spot ? { spot: { ...spot, ...spotRequest, requestId: newSpotRequestId(tx) } } : {}),
+      guestOs: image.guest,
+      hostname: privateDnsName(tx.ctx.region, privateIpAddress).replace(
+        /\.compute\.internal$|\.ec2\.internal$/,
+        (m) => m,
+      ),
+      tags: instTags as TagList,
+      ...(eniTags.length ? { eniTags } : {}),
+    });
+    const interfaces = net
+      .interfacesFor(tx, k)
+      .map((li) => (li.create ? { ...li, create: { ...li.create, tags: eniTags } } : li));
+    if (interfaces.length) inits[k]!.interfaces = interfaces;
+  }
+  void base;
+  tx.emit({ type: "InstancesLaunched", region: tx.ctx.region, reservationId, instances: inits });
+  if (image.ownerId === tx.ctx.accountId && tx.region.images.has(image.imageId)) {
+    tx.emit({
+      type: "ImageAttributesChanged",
+      region: tx.ctx.region,
+      imageId: image.imageId,
+      lastLaunchedTime: tx.now,
+    });
+  }
+  return {
+    ReservationId: reservationId,
+    OwnerId: tx.ctx.accountId,
+    Groups: [],
+    Instances: inits.map((i) => toEc2Instance(tx.state, tx.region.instances.get(i.instanceId)!)),
+  };
+}
+
 export const instanceActions = {
   RunInstances(tx: Tx, request: RunInstancesInput) {
-    // R32: a launch template's version under the call's own parameters.
-    const { input, tags: templateTags } = withLaunchTemplate(tx, request);
-    if (!input.ImageId) throw errors.missingParameter("ImageId");
-    const min = input.MinCount ?? 1,
-      max = input.MaxCount ?? min;
-    if (!Number.isInteger(min) || min < 1)
-      throw new Ec2Error(
-        "InvalidParameterValue",
-        `Value (${min}) for parameter minCount is invalid. Expected a positive integer.`,
-      );
-    if (!Number.isInteger(max) || max < min)
-      throw new Ec2Error(
-        "InvalidParameterValue",
-        `Value (${max}) for parameter maxCount is invalid. Expected a value greater than or equal to minCount (${min}).`,
-      );
-    if (max > 10_000)
-      throw new Ec2Error(
-        "InstanceLimitExceeded",
-        `You have requested more instances (${max}) than your current instance limit of 10000 allows.`,
-      );
-    // `resolve:ssm:NAME` stands for the AMI ID the parameter holds now.
-    const image = requireLaunchableImage(tx, resolveImageReference(tx, input.ImageId));
-    const typeName = input.InstanceType ?? "m1.small";
-    const type = input.InstanceType === undefined ? requireInstanceType("t2.micro") : requireInstanceType(typeName);
-    // R5: the AMI's architecture must be one the type runs.
-    if (!type.architectures.includes(image.architecture)) {
-      throw new Ec2Error(
-        "InvalidParameterValue",
-        `The architecture '${type.architectures.join(", ")}' of the specified instance type does not match the architecture '${image.architecture}' of the specified AMI. Specify an instance type and an AMI that have matching architectures, and try again. You can use 'describe-instance-types' or 'describe-images' to discover the architecture of the instance type or AMI.`,
-      );
-    }
-    if (!type.supportedRootDeviceTypes.includes(image.rootDeviceType)) {
-      throw new Ec2Error(
-        "InvalidParameterCombination",
-        `The instance type '${type.instanceType}' does not support instance-store-backed AMIs; instance types that do: ${instanceStoreRootTypes()}.`,
-      );
-    }
-    if (!type.supportedVirtualizationTypes.includes(image.virtualizationType)) {
-      throw new Ec2Error(
-        "InvalidParameterCombination",
-        `Virtualization type '${image.virtualizationType}' is required for AMI '${image.imageId}', but instance type '${type.instanceType}' supports only ${type.supportedVirtualizationTypes.join(", ")}.`,
-      );
-    }
-    if (image.bootMode === "uefi" && !type.supportedBootModes.includes("uefi")) {
-      throw new Ec2Error(
-        "InvalidParameterCombination",
-        `The instance type '${type.instanceType}' does not support the boot mode 'uefi' that the AMI '${image.imageId}' requires.`,
-      );
-    }
-    if (!offeredIn(type.instanceType, tx.ctx.region)) {
-      throw new Ec2Error(
-        "Unsupported",
-        `Your requested instance type (${type.instanceType}) is not supported in your requested region (${tx.ctx.region}).`,
-      );
-    }
-    // R2: key pairs and groups are regional.
-    if (input.KeyName !== undefined && !findKeyPairByName(tx, input.KeyName))
-      throw new Ec2Error("InvalidKeyPair.NotFound", `The key pair '${input.KeyName}' does not exist`);
-    const net = placeInstances(tx, input, type, min, max);
-    const subnet = net.subnet;
-    if (input.UserData !== undefined && input.UserData.length > 21848)
-      throw new Ec2Error("InvalidParameterValue", "User data is limited to 16384 bytes");
-    const instTags = [
-      ...tagsFor(input.TagSpecifications, "instance", ["instance", "volume", "network-interface"]),
-      ...templateTags,
-    ];
-    const volTags = tagsFor(input.TagSpecifications, "volume", ["instance", "volume", "network-interface"]);
-    const eniTags = tagsFor(input.TagSpecifications, "network-interface", ["instance", "volume", "network-interface"]);
-
-    // Block devices: the AMI's mappings, overridden by the request's (R15, R16).
-    const volumes: {
-      deviceName: string;
-      snapshotId?: string;
-      size: number;
-      volumeType: string;
-      iops?: number;
-      throughput?: number;
-      deleteOnTermination: boolean;
-      encrypted: boolean;
-    }[] = [];
-    const overrides = new Map((input.BlockDeviceMappings ?? []).map((b) => [b.DeviceName ?? "", b]));
-    for (const b of input.BlockDeviceMappings ?? [])
-      if (!b.DeviceName) throw errors.missingParameter("BlockDeviceMapping.DeviceName");
-    const deviceNames = new Set<string>();
-    for (const m of image.blockDeviceMappings) {
-      const o = overrides.get(m.deviceName);
-      if (o?.NoDevice !== undefined) {
-        if (m.deviceName === image.rootDeviceName)
-          throw new Ec2Error("InvalidBlockDeviceMapping", "The root device cannot be suppressed with NoDevice");
-        continue;
-      }
-      if (!m.ebs) continue;
-      deviceNames.add(m.deviceName);
-      const size = o?.Ebs?.VolumeSize ?? m.ebs.volumeSize;
-      if (size < m.ebs.volumeSize)
-        throw new Ec2Error(
-          "InvalidBlockDeviceMapping",
-          `Volume of size ${size}GB is smaller than snapshot '${m.ebs.snapshotId}', expect size >= ${m.ebs.volumeSize}GB`,
-        );
-      const volumeType = o?.Ebs?.VolumeType ?? m.ebs.volumeType;
-      const iops =
-        o?.Ebs?.Iops ?? (volumeType === m.ebs.volumeType ? m.ebs.iops : VOLUME_TYPES[volumeType]?.defaultIops);
-      if (m.deviceName === image.rootDeviceName && size > MAX_EBS_ROOT_GIB)
-        throw new Ec2Error(
-          "InvalidBlockDeviceMapping",
-          `The root volume can be at most ${MAX_EBS_ROOT_GIB} GiB (64 TiB)`,
-        );
-      validateVolumeSpec(volumeType, size, VOLUME_TYPES[volumeType]?.iops ? iops : undefined);
-      volumes.push({
-        deviceName: m.deviceName,
-        snapshotId: m.ebs.snapshotId,
-        size,
-        volumeType,
-        iops,
-        throughput: o?.Ebs?.Throughput ?? m.ebs.throughput ?? VOLUME_TYPES[volumeType]?.throughput,
-        deleteOnTermination: o?.Ebs?.DeleteOnTermination ?? m.ebs.deleteOnTermination,
-        encrypted: o?.Ebs?.Encrypted ?? m.ebs.encrypted,
-      });
-    }
-    if (image.rootDeviceType === "instance-store") {
-      const rootGiB = Math.ceil(((image.bundle?.usedBlocks ?? 0) * 512) / (1024 * 1024));
-      if (rootGiB > MAX_INSTANCE_STORE_ROOT_GIB)
-        throw new Ec2Error(
-          "InvalidParameterValue",
-          `An instance-store root device can be at most ${MAX_INSTANCE_STORE_ROOT_GIB} GiB; this image needs ${rootGiB} GiB`,
-        );
-    }
-    for (const b of input.BlockDeviceMappings ?? []) {
-      if (deviceNames.has(b.DeviceName!) || b.NoDevice !== undefined || b.VirtualName) continue;
-      if (image.blockDeviceMappings.some((m) => m.deviceName === b.DeviceName)) continue;
-      const snap = b.Ebs?.SnapshotId ? requireSnapshot(tx, b.Ebs.SnapshotId) : undefined;
-      const size = b.Ebs?.VolumeSize ?? snap?.volumeSize;
-      if (size === undefined)
-        throw new Ec2Error("InvalidBlockDeviceMapping", `The device ${b.DeviceName} needs a volume size or a snapshot`);
-      const volumeType = b.Ebs?.VolumeType ?? "gp2";
-      validateVolumeSpec(volumeType, size, b.Ebs?.Iops);
-      volumes.push({
-        deviceName: b.DeviceName!,
-        snapshotId: snap?.snapshotId,
-        size,
-        volumeType,
-        iops: b.Ebs?.Iops ?? VOLUME_TYPES[volumeType]?.defaultIops,
-        throughput: b.Ebs?.Throughput ?? VOLUME_TYPES[volumeType]?.throughput,
-        deleteOnTermination: b.Ebs?.DeleteOnTermination ?? false,
-        encrypted: b.Ebs?.Encrypted ?? false,
-      });
-    }
-    // Instance store volumes of the type (R4, R15), mounted where Amazon Linux mounts them.
-    const stores: InstanceInit["instanceStores"] = [];
-    let n = 0;
-    for (const d of type.instanceStorage?.disks ?? []) {
-      for (let k = 0; k < d.count; k++, n++)
-        stores.push({
-          virtualName: `ephemeral${n}`,
-          deviceName: `/dev/nvme${n + 1}n1`,
-          sizeGiB: d.sizeInGB,
-          mountPoint: `/media/ephemeral${n}`,
-        });
-    }
-    const credits = input.CreditSpecification?.CpuCredits;
-    if (credits !== undefined && credits !== "standard" && credits !== "unlimited")
-      throw new Ec2Error("InvalidParameterValue", `Value (${credits}) for parameter CpuCredits is invalid`);
-    if (credits && !type.burstablePerformanceSupported)
-      throw new Ec2Error(
-        "InvalidParameterCombination",
-        `The instance type ${type.instanceType} does not support CPU credits`,
-      );
-
-    // The instance profile, by name or ARN, in the caller's account (R33; iam:PassRole is not checked).
-    const profile = launchProfile(tx, input.IamInstanceProfile);
-    // Spot (InstanceMarketOptions): a request per instance, fulfilled by this launch (spot.ts).
-    const spot = spotRequestFor(tx, input.InstanceMarketOptions, hourlyPrice(type, tx.ctx.region));
-
-    // Validation done: allocate IDs and emit.
-    const reservationId = tx.newId("reservation");
-    const inits: InstanceInit[] = [];
-    const isEbs = image.rootDeviceType === "ebs";
-    const [bootLo, bootHi] = isEbs ? TIMING.ebsBoot : TIMING.instanceStoreBoot;
-    const base = guestBase(image.guest);
-    for (let k = 0; k < net.count; k++) {
-      const instanceId = tx.newId("instance");
-      const { publicIp, secondaryPrivateIps, ...where } = net.instances[k]!;
-      const privateIpAddress = where.privateIpAddress;
-      inits.push({
-        instanceId,
-        ownerId: tx.ctx.accountId,
-        ...where,
-        ...(secondaryPrivateIps.length ? { secondaryPrivateIps } : {}),
-        imageId: image.imageId,
-        instanceType: type.instanceType,
-        keyName: input.KeyName,
-        amiLaunchIndex: k,
-        ...(publicIp ? { publicIpAddress: publicIpFor(tx) } : {}),
-        transitionAt: tx.now + tx.randomInt(bootLo, bootHi),
-        ...machineFacts(image),
-        ebsOptimized: input.EbsOptimized ?? type.ebsOptimizedSupport === "default",
-        volumes: volumes.map((v) => ({
-          volumeId: tx.newId("volume"),
-          region: tx.ctx.region,
-          availabilityZone: subnet.availabilityZone,
-          ownerId: tx.ctx.accountId,
-          size: v.size,
-          volumeType: v.volumeType,
-          iops: v.iops,
-          throughput: v.throughput,
-          encrypted: v.encrypted,
-          snapshotId: v.snapshotId,
-          availableAt: tx.now,
-          tags: volTags,
-          deviceName: v.deviceName,
-          deleteOnTermination: v.deleteOnTermination,
-        })),
-        instanceStores: stores,
-        userData: input.UserData,
-        kernelId: input.KernelId ?? image.kernelId,
-        ramdiskId: input.RamdiskId ?? image.ramdiskId,
-        disableApiTermination: input.DisableApiTermination ?? false,
-        disableApiStop: input.DisableApiStop ?? false,
-        instanceInitiatedShutdownBehavior: input.InstanceInitiatedShutdownBehavior ?? "stop",
-        monitoring: input.Monitoring?.Enabled ? "enabled" : "disabled",
-        clientToken: input.ClientToken,
-        productCodes: image.productCodes,
-        softwareUsdPerHour: image.softwareUsdPerHour ?? 0,
-        creditSpecification: type.burstablePerformanceSupported
-          ? ((credits as "standard" | "unlimited") ?? (type.instanceType.startsWith("t2") ? "standard" : "unlimited"))
-          : undefined,
-        metadataOptions: {
-          httpTokens: input.MetadataOptions?.HttpTokens ?? (image.imdsSupport === "v2.0" ? "required" : "optional"),
-          httpEndpoint: input.MetadataOptions?.HttpEndpoint ?? "enabled",
-          httpPutResponseHopLimit:
-            input.MetadataOptions?.HttpPutResponseHopLimit ?? (image.imdsSupport === "v2.0" ? 2 : 1),
-        },
-        ...(profile
-          ? { iamInstanceProfile: { ...profile, associationId: tx.newId("iamInstanceProfileAssociation") } }
-          : {}),
-        ...(spot ? { spot: { ...spot, requestId: newSpotRequestId(tx) } } : {}),
-        guestOs: image.guest,
-        hostname: privateDnsName(tx.ctx.region, privateIpAddress).replace(
-          /\.compute\.internal$|\.ec2\.internal$/,
-          (m) => m,
-        ),
-        tags: instTags as TagList,
-        ...(eniTags.length ? { eniTags } : {}),
-      });
-      const interfaces = net
-        .interfacesFor(tx, k)
-        .map((li) => (li.create ? { ...li, create: { ...li.create, tags: eniTags } } : li));
-      if (interfaces.length) inits[k]!.interfaces = interfaces;
-    }
-    void base;
-    tx.emit({ type: "InstancesLaunched", region: tx.ctx.region, reservationId, instances: inits });
-    if (image.ownerId === tx.ctx.accountId && tx.region.images.has(image.imageId)) {
-      tx.emit({
-        type: "ImageAttributesChanged",
-        region: tx.ctx.region,
-        imageId: image.imageId,
-        lastLaunchedTime: tx.now,
-      });
-    }
-    return {
-      ReservationId: reservationId,
-      OwnerId: tx.ctx.accountId,
-      Groups: [],
-      Instances: inits.map((i) => toEc2Instance(tx.state, tx.region.instances.get(i.instanceId)!)),
-    };
+    return launchInstances(tx, request);
   },
 
   DescribeInstances(

@@ -496,6 +496,12 @@ export interface SpotRequest {
   hourlyPrice: number;
   createTime: number;
   cancelledAt?: number;
+  /** Made by RequestSpotInstances (not a RunInstances Spot launch): what that request also carries. */
+  launchGroup?: string;
+  availabilityZoneGroup?: string;
+  validFrom?: number;
+  /** The request's own tags (`sir-…` is taggable); folded in empty, filled by TagsCreated. */
+  tags?: Tags;
 }
 
 export interface IamInstanceProfileAssociation {

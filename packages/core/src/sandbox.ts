@@ -100,6 +100,7 @@ const IDEMPOTENT = new Set([
   "CreateNetworkInterface",
   "CreateNatGateway",
   "CreateLaunchTemplate",
+  "RequestSpotInstances",
 ]);
 
 /** Actions a client may call without a region's resources being touched (no clock sync needed). */

@@ -11,11 +11,17 @@
  * so. Interruptions (capacity reclaimed, price above the maximum) are not simulated.
  */
 import type { InstanceMarketOptionsRequest, SpotInstanceRequest } from "@aws-sdk/client-ec2";
-import { Ec2Error } from "./errors.ts";
+import type { Ec2Input } from "./action-types.ts";
+import { Ec2Error, errors } from "./errors.ts";
 import type { Filter } from "./filters.ts";
 import { compileFilters, paginate } from "./filters.ts";
-import type { Instance, SpotRequest } from "./model.ts";
+import { launchInstances, type RunInstancesInput } from "./instances.ts";
+import type { Instance, SpotRequest, Tags } from "./model.ts";
+import { tagsFor, toTagSet } from "./tags.ts";
 import type { Tx } from "./tx.ts";
+
+/** What a request made with RequestSpotInstances adds to the one its launch records. */
+export type SpotRequestExtras = Pick<SpotRequest, "launchGroup" | "availabilityZoneGroup" | "validFrom">;
 
 const SPOT_TYPES = ["one-time", "persistent"] as const;
 const BEHAVIORS = ["terminate", "stop", "hibernate"] as const;
@@ -136,6 +142,9 @@ function toEc2SpotRequest(i: Instance, spot: SpotRequest): SpotInstanceRequest {
     ProductDescription: "Linux/UNIX",
     InstanceInterruptionBehavior: spot.interruptionBehavior,
     ...(spot.validUntil !== undefined ? { ValidUntil: new Date(spot.validUntil) } : {}),
+    ...(spot.validFrom !== undefined ? { ValidFrom: new Date(spot.validFrom) } : {}),
+    ...(spot.launchGroup ? { LaunchGroup: spot.launchGroup } : {}),
+    ...(spot.availabilityZoneGroup ? { AvailabilityZoneGroup: spot.availabilityZoneGroup } : {}),
     LaunchSpecification: {
       ImageId: i.imageId,
       InstanceType: i.instanceType as never,
@@ -144,8 +153,23 @@ function toEc2SpotRequest(i: Instance, spot: SpotRequest): SpotInstanceRequest {
       SubnetId: i.subnetId,
       SecurityGroups: i.securityGroupIds.map((GroupId) => ({ GroupId })),
     },
-    Tags: [],
+    Tags: toTagSet(spotTags(spot)) ?? [],
   };
+}
+
+/**
+ * A request's tags. Requests folded before requests had tags (an older state snapshot) get an empty
+ * map the first time they are asked, so CreateTags works on them too.
+ */
+export function spotTags(spot: SpotRequest): Tags {
+  if (!spot.tags) spot.tags = new Map();
+  return spot.tags;
+}
+
+/** The instance whose launch fulfilled a Spot request, by request ID. */
+export function findSpotRequest(instances: Iterable<Instance>, requestId: string): Instance | undefined {
+  for (const i of instances) if (i.spot?.requestId === requestId) return i;
+  return undefined;
 }
 
 function spotInstances(tx: Tx): Instance[] {
@@ -154,7 +178,77 @@ function spotInstances(tx: Tx): Instance[] {
     .filter((i) => i?.spot);
 }
 
+/**
+ * RequestSpotInstances: the launch specification becomes a RunInstances Spot launch (the same
+ * validation, placement and bill), one request per instance, each fulfilled at once — the sandbox
+ * has no Spot capacity or price to wait for — so the answer is already `active`/`fulfilled` with its
+ * instance. A request whose ValidFrom lies ahead would have to wait, which the sandbox does not
+ * model: it is refused, saying so. A persistent request is fulfilled the same way; it is not
+ * re-opened when its instance is terminated or interrupted (interruptions are not simulated).
+ */
+function requestSpotInstances(tx: Tx, input: Ec2Input<"RequestSpotInstances">) {
+  const spec = input.LaunchSpecification;
+  if (!spec?.ImageId) throw errors.missingParameter("LaunchSpecification.ImageId");
+  const count = input.InstanceCount ?? 1;
+  if (!Number.isInteger(count) || count < 1)
+    throw new Ec2Error("InvalidParameterValue", `Value (${count}) for parameter instanceCount is invalid.`);
+  const requestTags = tagsFor(input.TagSpecifications, "spot-instances-request", ["spot-instances-request"]);
+  const validFrom = input.ValidFrom === undefined ? undefined : new Date(input.ValidFrom).getTime();
+  if (validFrom !== undefined && validFrom > tx.now)
+    throw new Ec2Error(
+      "UnsupportedOperation",
+      "This sandbox fulfils Spot Instance requests at once: a ValidFrom in the future is not supported.",
+    );
+  const validUntil = input.ValidUntil === undefined ? undefined : new Date(input.ValidUntil).getTime();
+  if (validUntil !== undefined && validUntil <= tx.now)
+    throw new Ec2Error("InvalidParameterValue", "The ValidUntil date must be in the future.");
+  const launch: RunInstancesInput = {
+    ImageId: spec.ImageId,
+    InstanceType: spec.InstanceType,
+    MinCount: count,
+    MaxCount: count,
+    KeyName: spec.KeyName,
+    SecurityGroupIds: spec.SecurityGroupIds,
+    SecurityGroups: spec.SecurityGroups,
+    SubnetId: spec.SubnetId,
+    ...(spec.Placement ? { Placement: spec.Placement } : {}),
+    BlockDeviceMappings: spec.BlockDeviceMappings,
+    UserData: spec.UserData,
+    EbsOptimized: spec.EbsOptimized,
+    ...(spec.Monitoring ? { Monitoring: spec.Monitoring } : {}),
+    KernelId: spec.KernelId,
+    RamdiskId: spec.RamdiskId,
+    IamInstanceProfile: spec.IamInstanceProfile,
+    NetworkInterfaces: spec.NetworkInterfaces,
+    InstanceMarketOptions: {
+      MarketType: "spot",
+      SpotOptions: {
+        ...(input.SpotPrice ? { MaxPrice: input.SpotPrice } : {}),
+        SpotInstanceType: input.Type ?? "one-time",
+        InstanceInterruptionBehavior: input.InstanceInterruptionBehavior,
+        ...(input.BlockDurationMinutes !== undefined ? { BlockDurationMinutes: input.BlockDurationMinutes } : {}),
+        ...(validUntil !== undefined ? { ValidUntil: new Date(validUntil) } : {}),
+      },
+    },
+  };
+  const out = launchInstances(tx, launch, {
+    ...(input.LaunchGroup ? { launchGroup: input.LaunchGroup } : {}),
+    ...(input.AvailabilityZoneGroup ? { availabilityZoneGroup: input.AvailabilityZoneGroup } : {}),
+    ...(validFrom !== undefined ? { validFrom } : {}),
+  });
+  const launched = (out.Instances ?? []).map((x) => tx.region.instances.get(x.InstanceId!)!);
+  if (requestTags.length)
+    tx.emit({
+      type: "TagsCreated",
+      region: tx.ctx.region,
+      resourceIds: launched.map((i) => i.spot!.requestId),
+      tags: requestTags,
+    });
+  return { SpotInstanceRequests: launched.map((i) => toEc2SpotRequest(i, i.spot!)) };
+}
+
 export const spotActions = {
+  RequestSpotInstances: requestSpotInstances,
   DescribeSpotInstanceRequests(
     tx: Tx,
     input: { SpotInstanceRequestIds?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string },
@@ -166,19 +260,22 @@ export const spotActions = {
           "InvalidSpotInstanceRequestID.NotFound",
           `The spot instance request ID '${id}' does not exist`,
         );
-    const match = compileFilters(input.Filters, {
-      "spot-instance-request-id": (i: Instance) => i.spot!.requestId,
-      "instance-id": (i: Instance) => i.instanceId,
-      state: (i: Instance) => stateOf(i, i.spot!).State,
-      "status-code": (i: Instance) => stateOf(i, i.spot!).Status?.Code,
-      type: (i: Instance) => i.spot!.spotInstanceType,
-      "launched-availability-zone": (i: Instance) => i.availabilityZone,
-      "launch.instance-type": (i: Instance) => i.instanceType,
-      "launch.image-id": (i: Instance) => i.imageId,
+    // Tag filters (tag:KEY, tag-key, tag-value) ask about the request's tags, not its instance's.
+    type Row = { i: Instance; tags: Tags };
+    const match = compileFilters<Row>(input.Filters, {
+      "spot-instance-request-id": ({ i }) => i.spot!.requestId,
+      "instance-id": ({ i }) => i.instanceId,
+      state: ({ i }) => stateOf(i, i.spot!).State,
+      "status-code": ({ i }) => stateOf(i, i.spot!).Status?.Code,
+      type: ({ i }) => i.spot!.spotInstanceType,
+      "launch-group": ({ i }) => i.spot!.launchGroup,
+      "launched-availability-zone": ({ i }) => i.availabilityZone,
+      "launch.instance-type": ({ i }) => i.instanceType,
+      "launch.image-id": ({ i }) => i.imageId,
     });
     const rows = mine
       .filter((i) => !input.SpotInstanceRequestIds?.length || input.SpotInstanceRequestIds.includes(i.spot!.requestId))
-      .filter(match)
+      .filter((i) => match({ i, tags: spotTags(i.spot!) }))
       .map((i) => toEc2SpotRequest(i, i.spot!));
     const { page, nextToken } = paginate(rows, input, { min: 5, max: 1000 }, "spot");
     return { SpotInstanceRequests: page, NextToken: nextToken };

@@ -8,6 +8,7 @@ import type { TagList } from "./events.ts";
 import { compileFilters, type Filter, paginate } from "./filters.ts";
 import type { Tags } from "./model.ts";
 import { interfaceTags, ownPrimaryId, writableInterfaceTags } from "./network-interfaces.ts";
+import { findSpotRequest, spotTags } from "./spot.ts";
 import type { RegionState, SandboxState } from "./state.ts";
 import type { Tx } from "./tx.ts";
 
@@ -16,6 +17,12 @@ function* ownPrimaryTags(r: RegionState) {
   for (const i of r.instances.values())
     if (i.eni?.tags?.size && !i.primaryEniId && i.state !== "terminated")
       yield { tags: i.eni.tags, ownerId: i.ownerId, networkInterfaceId: ownPrimaryId(i.instanceId) };
+}
+
+/** Spot requests that have tags, as DescribeTags lists them. */
+function* spotRequestTags(r: RegionState) {
+  for (const i of r.instances.values())
+    if (i.spot?.tags?.size) yield { tags: i.spot.tags, ownerId: i.ownerId, spotInstanceRequestId: i.spot.requestId };
 }
 
 export const toTagSet = (tags: Tags): Tag[] | undefined =>
@@ -85,6 +92,10 @@ export function findTaggable(
       const eni = interfaceTags(r, id);
       if (eni) return { tags: eni.tags, ownerId: eni.ownerId, type: "network-interface" };
     }
+    if (id.startsWith("sir-")) {
+      const i = findSpotRequest(r.instances.values(), id);
+      if (i?.spot) return { tags: spotTags(i.spot), ownerId: i.ownerId, type: "spot-instances-request" };
+    }
     if (id.startsWith("sgr-")) {
       for (const g of r.securityGroups.values()) {
         const rule = g.rules.get(id);
@@ -113,6 +124,7 @@ const TYPE_BY_PREFIX: Record<string, string> = {
   eni: "network-interface",
   nat: "natgateway",
   lt: "launch-template",
+  sir: "spot-instances-request",
 };
 export const resourceTypeOf = (id: string): string => TYPE_BY_PREFIX[id.slice(0, id.indexOf("-"))] ?? "unknown";
 
@@ -168,11 +180,14 @@ function checkIds(tx: Tx, ids: string[] | undefined): string[] {
         "network-interface": "InvalidNetworkInterfaceID.NotFound",
         natgateway: "NatGatewayNotFound",
         "launch-template": "InvalidLaunchTemplateId.NotFound",
+        "spot-instances-request": "InvalidSpotInstanceRequestID.NotFound",
       }[type];
       if (!code) throw new Ec2Error("InvalidID", `The ID '${id}' is not valid`);
       throw new Ec2Error(
         code,
-        `The ${type === "image" ? "image id" : `${type.replace(/-/g, " ")} ID`} '${id}' does not exist`,
+        type === "spot-instances-request"
+          ? `The spot instance request ID '${id}' does not exist`
+          : `The ${type === "image" ? "image id" : `${type.replace(/-/g, " ")} ID`} '${id}' does not exist`,
       );
     }
   }
@@ -220,6 +235,7 @@ export const tagActions = {
       [r.natGateways.values(), "natGatewayId"],
       [r.launchTemplates.values(), "launchTemplateId"],
       [ownPrimaryTags(r), "networkInterfaceId"],
+      [spotRequestTags(r), "spotInstanceRequestId"],
     ];
     for (const [pool, idField] of pools) {
       for (const e of pool as Iterable<{ tags: Tags; ownerId: string } & Record<string, unknown>>) {
