@@ -240,13 +240,14 @@ export async function gatewayAndRouteStory(a: EC2Client): Promise<void> {
   expect(acl.map((x) => x.Associations!.map((y) => y.SubnetId))).toEqual([[subnetId]]);
 
   // R31: wrong order first, then the right one.
+  // One call at a time: a refusal that arrives before its turn to be awaited is an unhandled rejection.
   for (const wrong of [
-    a.send(new DeleteInternetGatewayCommand({ InternetGatewayId: igw.InternetGatewayId })),
-    a.send(new DeleteRouteTableCommand({ RouteTableId: main.RouteTableId })),
-    a.send(new DeleteRouteTableCommand({ RouteTableId: rtb.RouteTableId })),
-    a.send(new DeleteVpcCommand({ VpcId: vpcId })),
+    () => a.send(new DeleteInternetGatewayCommand({ InternetGatewayId: igw.InternetGatewayId })),
+    () => a.send(new DeleteRouteTableCommand({ RouteTableId: main.RouteTableId })),
+    () => a.send(new DeleteRouteTableCommand({ RouteTableId: rtb.RouteTableId })),
+    () => a.send(new DeleteVpcCommand({ VpcId: vpcId })),
   ])
-    expect((await ec2Error(wrong)).name).toBe("DependencyViolation");
+    expect((await ec2Error(wrong())).name).toBe("DependencyViolation");
   await a.send(new DisassociateRouteTableCommand({ AssociationId: assoc.AssociationId }));
   await a.send(new DeleteRouteTableCommand({ RouteTableId: rtb.RouteTableId }));
   await a.send(new DetachInternetGatewayCommand({ InternetGatewayId: igw.InternetGatewayId, VpcId: vpcId }));
@@ -352,14 +353,14 @@ export async function webServerInOwnVpcStory(a: EC2Client, url: string, accountI
 
   // Wrong order: each step is refused with DependencyViolation.
   const wrong = [
-    a.send(new DeleteVpcCommand({ VpcId: vpcId })),
-    a.send(new DeleteSubnetCommand({ SubnetId: subnetId })),
-    a.send(new DeleteSecurityGroupCommand({ GroupId: sgId })),
-    a.send(new DetachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpcId })),
-    a.send(new DeleteInternetGatewayCommand({ InternetGatewayId: igwId })),
-    a.send(new DeleteRouteTableCommand({ RouteTableId: rtbId })),
+    () => a.send(new DeleteVpcCommand({ VpcId: vpcId })),
+    () => a.send(new DeleteSubnetCommand({ SubnetId: subnetId })),
+    () => a.send(new DeleteSecurityGroupCommand({ GroupId: sgId })),
+    () => a.send(new DetachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpcId })),
+    () => a.send(new DeleteInternetGatewayCommand({ InternetGatewayId: igwId })),
+    () => a.send(new DeleteRouteTableCommand({ RouteTableId: rtbId })),
   ];
-  for (const p of wrong) expect((await ec2Error(p)).name).toBe("DependencyViolation");
+  for (const call of wrong) expect((await ec2Error(call())).name).toBe("DependencyViolation");
   // Right order.
   await a.send(new TerminateInstancesCommand({ InstanceIds: [inst.InstanceId!] }));
   await waitUntilInstanceTerminated(waitOpts(a), { InstanceIds: [inst.InstanceId!] });
