@@ -1,10 +1,10 @@
 /**
- * Figures for the wire layer. Parsing + serializing a DescribeInstances of 1,000 instances should
- * take a few milliseconds once the plans are compiled; the bounds asserted here are loose (shared CI
- * machines) and the measured figures are printed.
+ * The wire layer at the size of a large account: a 1,000-ID request parses and a 1,000-instance
+ * DescribeInstances serializes whole. How long that takes is measured by bench/endpoint, not asserted
+ * here (shared machines make timing assertions flaky).
  */
 import { describe, expect, it } from "vitest";
-import { findOperation, parseQueryRequest, serializeResponse } from "../src/index.ts";
+import { parseQueryRequest, serializeResponse } from "../src/index.ts";
 
 const launch = new Date("2024-12-12T05:03:52.000Z");
 const instance = (n: number) => ({
@@ -46,23 +46,8 @@ const instance = (n: number) => ({
   MetadataOptions: { State: "applied", HttpTokens: "required", HttpPutResponseHopLimit: 2, HttpEndpoint: "enabled" },
 });
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const time = (f: () => unknown, runs: number): number => {
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    f();
-    samples.push(performance.now() - t0);
-  }
-  return median(samples);
-};
-
-describe("performance", () => {
+describe("large payloads", () => {
   it("DescribeInstances with 1,000 instances: parse the request, serialize the response", () => {
-    const t0 = performance.now();
-    findOperation("DescribeInstances")!.output;
-    const compileMs = performance.now() - t0;
-
     const output = {
       Reservations: Array.from({ length: 1000 }, (_, n) => ({
         ReservationId: `r-${n.toString(16).padStart(17, "0")}`,
@@ -78,18 +63,17 @@ describe("performance", () => {
       "Filter.2.Name=tag%3Aenv&Filter.2.Value.1=dev",
     ].join("&");
 
-    const firstSerializeMs = time(() => serializeResponse("DescribeInstances", output, "r"), 1);
-    const serializeMs = time(() => serializeResponse("DescribeInstances", output, "r"), 20);
-    const parseMs = time(() => parseQueryRequest(requestBody), 20);
     const xml = serializeResponse("DescribeInstances", output, "r");
     const parsed = parseQueryRequest(requestBody);
     expect((parsed.input.InstanceIds as string[]).length).toBe(1000);
     expect(xml.split("<instanceId>").length - 1).toBe(1000);
 
-    console.log(
-      `DescribeInstances x1000: plan compile ${compileMs.toFixed(2)} ms, first serialize ${firstSerializeMs.toFixed(2)} ms, ` +
-        `serialize median ${serializeMs.toFixed(2)} ms (${(xml.length / 1024).toFixed(0)} KiB), parse 1,000-id request median ${parseMs.toFixed(2)} ms`,
-    );
-    expect(serializeMs + parseMs).toBeLessThan(50);
+    // Every instance is there once, with its tags escaped and its block device kept.
+    expect(xml.split("<item><key>env</key><value>dev &amp; test &lt;sandbox&gt;</value></item>").length - 1).toBe(1000);
+    expect(xml.split("<volumeId>vol-0123456789abcdef0</volumeId>").length - 1).toBe(1000);
+    expect(parsed.input.Filters).toEqual([
+      { Name: "instance-state-name", Values: ["running", "pending"] },
+      { Name: "tag:env", Values: ["dev"] },
+    ]);
   });
 });
