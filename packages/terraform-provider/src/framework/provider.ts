@@ -7,7 +7,7 @@ import { type PAttributePath, type PDiagnostic, Severity } from "../proto/tfplug
 import { checkAttributeConstraints, checkConfigValidators } from "./constraints.ts";
 import { errorCode, ProviderClients, ResourceContext, resolveProviderConfig } from "./context.ts";
 import { containsUnknown, decodeValue, encodeValue, isUnknown, UNKNOWN } from "./msgpack.ts";
-import { type Block, type DataSourceSchema, fullBlock, type ResourceSchema, toProtoSchema } from "./schema.ts";
+import { type Block, type DataSourceSchema, fullBlock, type ResourceSchema, strList, toProtoSchema } from "./schema.ts";
 import { isObj, mergeTags, normalize, type Obj, sameValue, unknownsToNull } from "./values.ts";
 
 export interface ResourceImpl {
@@ -213,6 +213,21 @@ function keepPriorNested(block: Block, plan: Obj, prior: Obj, config: Obj | null
   }
 }
 
+/**
+ * terraform-plugin-sdk cannot tell an empty list, set or map in the configuration from an unset one:
+ * an Optional+Computed collection configured empty (modules pass `vpc_security_group_ids = []` when
+ * they make no group) keeps what the API reports, or is known after apply on create.
+ */
+function emptyCollectionsUnset(block: Block, plan: Obj, prior: Obj | null, config: Obj): void {
+  for (const [name, a] of Object.entries(block.attributes)) {
+    // Collections of objects (`ingress = []`, `route = []`: attributes as blocks) do mean "none".
+    if (!a.optional || !a.computed || typeof a.type === "string" || typeof a.type[1] !== "string") continue;
+    const cv = config[name];
+    const empty = (Array.isArray(cv) && cv.length === 0) || (isObj(cv) && Object.keys(cv).length === 0);
+    if (empty) plan[name] = prior ? (prior[name] ?? null) : UNKNOWN;
+  }
+}
+
 function isZero(v: unknown): boolean {
   return (
     v === "" ||
@@ -346,7 +361,8 @@ export function createProvider(def: ProviderDefinition): ProviderHandlers {
       data_source_schemas: Object.fromEntries(
         Object.entries(def.dataSources).map(([n, d]) => [n, toProtoSchema(blockOf(d.schema), d.schema.version)]),
       ),
-      provider_meta: toProtoSchema({ attributes: {} }),
+      // hashicorp/aws's provider_meta: modules add their name to the User-Agent (terraform-aws-modules do).
+      provider_meta: toProtoSchema({ attributes: { user_agent: strList("o") } }),
       server_capabilities: { plan_destroy: false, get_provider_schema_optional: false },
     }),
 
@@ -430,6 +446,7 @@ export function createProvider(def: ProviderDefinition): ProviderHandlers {
       if ("tags_all" in block.attributes) plan.tags_all = mergeTags(clients?.config.defaultTags ?? {}, plan.tags);
 
       let replace: string[] = [];
+      emptyCollectionsUnset(block, plan, isObj(prior) ? prior : null, cfg);
       keepComputedBlocks(block, plan, isObj(prior) ? prior : null, cfg);
       if (!isObj(prior)) {
         markComputedUnknown(block, plan, cfg);

@@ -138,8 +138,18 @@ async function flattenInstance(
         if (v.VolumeId) volumes.set(v.VolumeId, v);
     });
   }
+  // hashicorp/aws reads a block device's tags only when volume_tags is not set (volume_tags owns them then).
+  const byVolumeTags = isObj(state.volume_tags) && Object.keys(state.volume_tags).length > 0;
   const volObj = (m: InstanceBlockDeviceMapping): Obj => {
     const v = volumes.get(m.Ebs?.VolumeId ?? "");
+    const tags = byVolumeTags
+      ? { tags: null, tags_all: null }
+      : {
+          tags: tagsFromApi(ctx, v?.Tags),
+          tags_all: Object.fromEntries(
+            (v?.Tags ?? []).filter((t) => t.Key && !t.Key.startsWith("aws:")).map((t) => [t.Key, t.Value ?? ""]),
+          ),
+        };
     return {
       delete_on_termination: m.Ebs?.DeleteOnTermination ?? null,
       device_name: m.DeviceName ?? null,
@@ -150,10 +160,7 @@ async function flattenInstance(
       volume_id: m.Ebs?.VolumeId ?? null,
       volume_size: v?.Size ?? null,
       volume_type: v?.VolumeType ?? null,
-      tags: tagsFromApi(ctx, v?.Tags),
-      tags_all: Object.fromEntries(
-        (v?.Tags ?? []).filter((t) => t.Key && !t.Key.startsWith("aws:")).map((t) => [t.Key, t.Value ?? ""]),
-      ),
+      ...tags,
       snapshot_id: v?.SnapshotId ?? "",
     };
   };
