@@ -168,6 +168,11 @@ export const exportCommand: CommandSpec = {
     out: { type: "string", arg: "DIR", complete: "dir", help: "the folder to write (required)" },
     sandbox: { type: "string", arg: "NAME", help: 'the sandbox (default "default")' },
     at: { type: "string", arg: "SEQ", help: "the sandbox as of event SEQ (default: now)" },
+    "include-secrets": {
+      type: "boolean",
+      help: "put guest files that look like credentials into user data (default: left out, listed)",
+    },
+    "pin-packages": { type: "boolean", help: "pin packages to the versions installed in the guest" },
     ...SOURCE_OPTIONS,
   },
   run: async (a) => (await import("./commands/bridge.ts")).exportCommand(a),

@@ -59,6 +59,10 @@ export interface ExportCommandOptions extends SourceOptions {
   sandbox?: string;
   /** The sandbox as of this event. */
   at?: number;
+  /** Export guest files that look like credentials (left out and listed by default). */
+  includeSecrets?: boolean;
+  /** Pin packages to the versions installed in the guest. */
+  pinPackages?: boolean;
 }
 
 export interface DiffCommandOptions extends SourceOptions {
@@ -138,6 +142,8 @@ async function runExport(
     sandbox: name,
     accountId,
     ...(v.regions ? { regions: v.regions } : {}),
+    ...(v.includeSecrets ? { includeSecrets: true } : {}),
+    ...(v.pinPackages ? { pinPackages: true } : {}),
     format,
     outDir: resolve(v.out),
     ...(deps.synthesizer ? { synthesizer: await deps.synthesizer() } : {}),

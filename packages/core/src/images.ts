@@ -100,6 +100,12 @@ export interface SecretFinding {
   what: string;
 }
 
+/** What a file's content looks like it holds (R25's patterns), or undefined when it looks clean. */
+export function secretIn(content: string): string | undefined {
+  for (const [re, what] of SECRET_PATTERNS) if (re.test(content)) return what;
+  return undefined;
+}
+
 /** Files in the image's snapshots that look like credentials (host keys are expected and skipped). */
 export function scanImageForSecrets(state: SandboxState, image: Image): SecretFinding[] {
   const layers = image.bundle
@@ -112,13 +118,8 @@ export function scanImageForSecrets(state: SandboxState, image: Image): SecretFi
     for (const path of layer!.paths()) {
       if (/^\/etc\/ssh\/ssh_host_/.test(path) || path.startsWith("/usr/") || path.startsWith("/var/lib/ec2sim/"))
         continue;
-      const content = layer!.get(path)!.content;
-      for (const [re, what] of SECRET_PATTERNS) {
-        if (re.test(content)) {
-          out.push({ path, what });
-          break;
-        }
-      }
+      const what = secretIn(layer!.get(path)!.content);
+      if (what) out.push({ path, what });
     }
   }
   return out;

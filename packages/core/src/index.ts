@@ -30,11 +30,12 @@ export { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from "./defaults.ts";
 export { Ec2Error, errors, isEc2Error } from "./errors.ts";
 export type { DomainEvent, EventEnvelope, EventOf, EventType, GuestEffect } from "./events.ts";
 export { guestView, rootFileSystem } from "./guest/access.ts";
+export { userDataText } from "./guest/cloud-init.ts";
 export { BLOCK_BYTES, BLOCKS_PER_GIB } from "./guest/fs.ts";
 export { baseFileSystem, enabledServices, guestBase, installedPackages, repoPackages } from "./guest/os.ts";
 export { tokenize } from "./guest/shell.ts";
 export { ID_PREFIX, looksLikeId, stableId } from "./ids.ts";
-export { canLaunch, scanImageForSecrets } from "./images.ts";
+export { canLaunch, type SecretFinding, scanImageForSecrets, secretIn } from "./images.ts";
 export { TIMING } from "./instances.ts";
 export {
   type GeneratedKey,

@@ -16,7 +16,7 @@ import { Ec2Error, errors } from "./errors.ts";
 import type { EventOf, InstanceInit, TagList } from "./events.ts";
 import { compileFilters, exactValues, type Filter, pageEnd, paginate } from "./filters.ts";
 import { applyGuestEffects, rootFileSystem, rootVolume } from "./guest/access.ts";
-import { runCloudInit } from "./guest/cloud-init.ts";
+import { runCloudInit, userDataText } from "./guest/cloud-init.ts";
 import { FsLayer } from "./guest/fs.ts";
 import { bootFiles, enabledServices, guestBase, parameterValues } from "./guest/os.ts";
 import { looksLikeId } from "./ids.ts";
@@ -164,7 +164,7 @@ function boot(state: SandboxState, inst: Instance, at: number): void {
         (k) => k.keyName === inst.keyName && k.ownerId === inst.ownerId,
       )
     : undefined;
-  const userData = inst.userData !== undefined ? Buffer.from(inst.userData, "base64").toString("utf8") : undefined;
+  const userData = inst.userData !== undefined ? userDataText(inst.userData) : undefined;
   const params = findImage(state, inst.region, inst.imageId)?.parameters;
   const files = bootFiles(
     fs,

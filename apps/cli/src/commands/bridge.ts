@@ -40,6 +40,8 @@ export async function exportCommand(p: Parsed): Promise<number> {
       out,
       ...(str(p, "sandbox") ? { sandbox: str(p, "sandbox") } : {}),
       ...(at !== undefined ? { at } : {}),
+      ...(p.values["include-secrets"] ? { includeSecrets: true } : {}),
+      ...(p.values["pin-packages"] ? { pinPackages: true } : {}),
     },
     deps(),
   );

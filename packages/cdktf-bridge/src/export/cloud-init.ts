@@ -3,7 +3,7 @@
  * the paths people put software and content in, and the services enabled since the image the
  * instance is launched from. The real instance runs it on first boot and ends with the same software.
  */
-import { enabledServices, guestBase, installedPackages, repoPackages } from "@ec2sim/core";
+import { enabledServices, guestBase, installedPackages, type RepoPackage, repoPackages, secretIn } from "@ec2sim/core";
 
 /** What the bridge needs of a file system: core's FsLayer fits. */
 export interface FsView {
@@ -26,23 +26,52 @@ function managedElsewhere(path: string): boolean {
   );
 }
 
+/**
+ * Files a real image's users get from /etc/skel, which the sandbox's base images leave out: one of
+ * them that appears in the guest was appended to (`echo … >> ~/.bashrc`), and writing it whole
+ * on real EC2 would wipe the image's own.
+ */
+const SKEL_FILES = new Set([".bashrc", ".bash_profile", ".bash_logout", ".profile"]);
+
+export interface GuestFile {
+  path: string;
+  /** The whole file, or with `append` what was added to the end of the image's file. */
+  content: string;
+  mode: number;
+  owner: string;
+  append?: boolean;
+}
+
 export interface GuestChanges {
-  packages: string[];
-  files: { path: string; content: string; mode: number; owner: string }[];
+  /** What was asked for: installed packages no other new package pulls in (the resolver brings the rest). */
+  packages: { name: string; version: string }[];
+  files: GuestFile[];
   /** Empty folders made inside the guest. */
   dirs: string[];
   deleted: string[];
   services: string[];
+  /** Files that look like credentials (R25's scan), left out unless secrets are included. */
+  secrets: { path: string; what: string }[];
 }
 
-export function guestChanges(fs: FsView, base: FsView, guestKey: string | undefined): GuestChanges {
+export interface GuestChangeOptions {
+  /** Export files that look like credentials too (`--include-secrets`). */
+  includeSecrets?: boolean;
+}
+
+export function guestChanges(
+  fs: FsView,
+  base: FsView,
+  guestKey: string | undefined,
+  opts: GuestChangeOptions = {},
+): GuestChanges {
   const basePkgs = installedPackages(base as never);
   const nowPkgs = installedPackages(fs as never);
-  const packages = [...nowPkgs.keys()].filter((p) => !basePkgs.has(p)).sort();
+  const added = [...nowPkgs.keys()].filter((p) => !basePkgs.has(p)).sort();
   // Files a package puts on disk are the package's business, unless someone changed them.
   const shipped = new Map<string, string>();
+  let repo: Map<string, RepoPackage> | undefined;
   if (guestKey) {
-    let repo;
     try {
       repo = repoPackages(guestBase(guestKey));
     } catch {
@@ -51,14 +80,26 @@ export function guestChanges(fs: FsView, base: FsView, guestKey: string | undefi
     for (const name of nowPkgs.keys())
       for (const [p, c] of Object.entries(repo?.get(name)?.files ?? {})) shipped.set(p, c);
   }
-  const files: GuestChanges["files"] = [];
+  const packages = requested(added, repo).map((name) => ({ name, version: nowPkgs.get(name) ?? "" }));
+  const files: GuestFile[] = [];
+  const secrets: GuestChanges["secrets"] = [];
   for (const p of fs.paths()) {
     if (!EXPORTED_PREFIXES.some((x) => p.startsWith(x)) || managedElsewhere(p)) continue;
     const node = fs.get(p)!;
     const before = base.get(p);
     if (before && before.content === node.content && before.mode === node.mode && before.owner === node.owner) continue;
     if (!before && shipped.get(p) === node.content) continue;
-    files.push({ path: p, content: node.content, mode: node.mode, owner: node.owner });
+    const what = secretIn(node.content);
+    if (what && !opts.includeSecrets) {
+      secrets.push({ path: p, what });
+      continue;
+    }
+    const file: GuestFile = { path: p, content: node.content, mode: node.mode, owner: node.owner };
+    if (before?.content && node.content.length > before.content.length && node.content.startsWith(before.content))
+      Object.assign(file, { content: node.content.slice(before.content.length), append: true });
+    else if (!before && /^\/home\/[^/]+\/[^/]+$/.test(p) && SKEL_FILES.has(p.slice(p.lastIndexOf("/") + 1)))
+      file.append = true;
+    files.push(file);
   }
   // `mkdir` leaves a `.keep` marker: a folder cloud-init creates anyway when a file goes in it.
   const dirs: string[] = [];
@@ -76,9 +117,36 @@ export function guestChanges(fs: FsView, base: FsView, guestKey: string | undefi
   const services = enabledServices(fs as never)
     .filter((s) => !baseServices.has(s))
     .sort();
-  return { packages, files, dirs, deleted, services };
+  return { packages, files, dirs, deleted, services, secrets };
 }
 
+/**
+ * The packages someone asked for: of those added, the ones no other added package requires
+ * (directly or through others). A dependency cycle with no way in keeps its members.
+ */
+function requested(added: string[], repo: Map<string, RepoPackage> | undefined): string[] {
+  if (!repo) return added;
+  const set = new Set(added);
+  const reach = (name: string, seen: Set<string>) => {
+    for (const d of repo.get(name)?.requires ?? [])
+      if (!seen.has(d)) {
+        seen.add(d);
+        reach(d, seen);
+      }
+  };
+  const pulled = new Set<string>();
+  for (const n of added) {
+    const seen = new Set<string>();
+    reach(n, seen);
+    for (const d of seen) if (d !== n && set.has(d)) pulled.add(d);
+  }
+  const roots = added.filter((n) => !pulled.has(n));
+  const covered = new Set(roots);
+  for (const r of roots) reach(r, covered);
+  return [...roots, ...added.filter((n) => !covered.has(n))].sort();
+}
+
+/** Whether there is anything for user data to do (withheld secrets do not count). */
 export function isEmpty(c: GuestChanges): boolean {
   return !c.packages.length && !c.files.length && !c.dirs.length && !c.deleted.length && !c.services.length;
 }
@@ -104,12 +172,19 @@ const q = (s: string) =>
     ? s
     : JSON.stringify(s);
 
-/** `#cloud-config` for the changes (write_files deferred until packages are installed). */
-export function cloudConfig(c: GuestChanges, header: string): string {
+/**
+ * `#cloud-config` for the changes (write_files deferred until packages are installed). Packages
+ * are names, so the distribution's current versions install, unless `pinPackages` asks for the
+ * guest's versions (`[name, version]`, as cloud-init takes them).
+ */
+export function cloudConfig(c: GuestChanges, header: string, opts: { pinPackages?: boolean } = {}): string {
   const lines = ["#cloud-config", ...header.split("\n").map((l) => `# ${l}`.trimEnd())];
   if (c.packages.length) {
     lines.push("packages:");
-    for (const p of c.packages) lines.push(`  - ${q(p)}`);
+    for (const p of c.packages)
+      lines.push(
+        opts.pinPackages && p.version ? `  - [${q(p.name)}, ${JSON.stringify(p.version)}]` : `  - ${q(p.name)}`,
+      );
   }
   if (c.files.length) {
     lines.push("write_files:");
@@ -117,6 +192,7 @@ export function cloudConfig(c: GuestChanges, header: string): string {
       lines.push(`  - path: ${q(f.path)}`);
       lines.push(`    permissions: "0${f.mode.toString(8).padStart(3, "0")}"`);
       lines.push(`    owner: ${q(f.owner === "root" ? "root:root" : `${f.owner}:${f.owner}`)}`);
+      if (f.append) lines.push("    append: true");
       lines.push(`    defer: true`);
       lines.push(`    content: ${yamlText(f.content, "      ")}`);
     }

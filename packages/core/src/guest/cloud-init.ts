@@ -5,6 +5,7 @@
  * recorded as guest events, and the output lands in /var/log/cloud-init-output.log, so what a
  * Terraform `user_data` or an exported CDKTF stack asks for is really there.
  */
+import { gunzipSync } from "node:zlib";
 import { parse } from "yaml";
 import type { GuestEffect } from "../events.ts";
 import type { Instance } from "../model.ts";
@@ -23,6 +24,22 @@ interface WriteFile {
   owner?: string;
   append?: boolean;
   defer?: boolean;
+}
+
+/**
+ * User data (base64, as EC2 keeps it) as text. cloud-init gunzips gzip-compressed user data first,
+ * which is how user data larger than EC2's 16 KB fits (Terraform's `user_data_base64`).
+ */
+export function userDataText(base64: string): string {
+  const raw = Buffer.from(base64, "base64");
+  if (raw.length > 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
+    try {
+      return gunzipSync(raw).toString("utf8");
+    } catch {
+      // Not gzip after all: cloud-init would see the bytes as they are.
+    }
+  }
+  return raw.toString("utf8");
 }
 
 /** Shell-quotes a word for the guest shell (single quotes, as bash would). */
@@ -95,7 +112,7 @@ export function cloudInitPlan(userData: string): {
 /** Runs the instance's user data on its first boot, recording what it did. */
 export function runCloudInit(tx: Tx, inst: Instance): void {
   if (!inst.userData) return;
-  const plan = cloudInitPlan(Buffer.from(inst.userData, "base64").toString("utf8"));
+  const plan = cloudInitPlan(userDataText(inst.userData));
   const pm = shellEnv(tx.state, inst, "root").base.packageManager;
   let log = `Cloud-init v. 22.2.2 running 'modules:final' at ${new Date(tx.now).toUTCString()}.\n`;
   if (plan.note) log += `${plan.note}\n`;
