@@ -59,4 +59,11 @@ export {
 } from "./sandbox.ts";
 export { restoreState, type SandboxSnapshot, SNAPSHOT_FORMAT, snapshotState } from "./snapshot.ts";
 export type { RegionState, SandboxState } from "./state.ts";
+export {
+  UNSUPPORTED_FEATURES,
+  UNSUPPORTED_FEATURES_DOC,
+  type UnsupportedFeature,
+  unsupportedFeatureOfAction,
+  unsupportedFeatureOfTerraformType,
+} from "./unsupported-features.ts";
 export { snapshotStoredBytes } from "./volumes.ts";

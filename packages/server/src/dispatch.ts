@@ -16,12 +16,18 @@ import {
   serviceOfRequest,
   unknownOperation,
 } from "@ec2sim/aws-protocols";
-import { Ec2Error, errors, Sandbox } from "@ec2sim/core";
+import { Ec2Error, errors, Sandbox, UNSUPPORTED_FEATURES_DOC, unsupportedFeatureOfAction } from "@ec2sim/core";
 import { createQueryHandler, findOperation, type QueryHandler } from "@ec2sim/ec2-query";
 import { DEFAULT_ACCOUNT_ID, type SandboxHost } from "./host.ts";
 
+/** An EC2 action of the model core lacks; when it belongs to a feature left out on purpose, the message names it. */
 export function unsupportedOperation(action: string): Ec2Error {
-  return new Ec2Error("UnsupportedOperation", `The action ${action} is not supported by this sandbox`);
+  const base = `The action ${action} is not supported by this sandbox`;
+  const f = unsupportedFeatureOfAction(action);
+  return new Ec2Error(
+    "UnsupportedOperation",
+    f ? `${base}: ec2sim does not simulate ${f.feature} (${UNSUPPORTED_FEATURES_DOC} lists what it leaves out)` : base,
+  );
 }
 
 export function routeAction(action: string): "core" | "unsupported" | "invalid" {

@@ -25,6 +25,7 @@ import {
   WS_PATH,
 } from "@ec2sim/protocol";
 import { type WebSocket, WebSocketServer } from "ws";
+import { routeAction, unsupportedOperation } from "./dispatch.ts";
 import type { RequestGuard } from "./guard.ts";
 import type { SandboxHost } from "./host.ts";
 import { OwnerCache, visibleEvents } from "./ws-filter.ts";
@@ -229,7 +230,9 @@ export function attachWebSocket(server: Server, host: SandboxHost, options: WebS
     switch (req.method) {
       case "call": {
         const { action, input, region } = req.params;
-        if (!Sandbox.hasAction(action)) throw errors.invalidAction(action);
+        // As the EC2 endpoint answers: an action of the model core lacks is UnsupportedOperation.
+        if (!Sandbox.hasAction(action))
+          throw routeAction(action) === "unsupported" ? unsupportedOperation(action) : errors.invalidAction(action);
         return host.call(s.sandbox, { accountId: s.accountId, region: region ?? "us-east-1" }, action, input);
       }
       case "clock": {

@@ -131,6 +131,13 @@ describe("requests and responses", () => {
     expect(err.message).toMatch(/ami-0123456789abcdef0/);
     const unknown = await c.call("FlyToTheMoon", {}).catch((e) => e);
     expect(unknown.code).toBe("InvalidAction");
+    // An EC2 action the sandbox leaves out: the endpoint's answer, naming the feature (the REPL's `ec2 …`).
+    const peering = await c.call("CreateVpcPeeringConnection", { VpcId: "vpc-1" }).catch((e) => e);
+    expect(peering.code).toBe("UnsupportedOperation");
+    expect(peering.message).toBe(
+      "The action CreateVpcPeeringConnection is not supported by this sandbox: ec2sim does not simulate VPC peering " +
+        "(docs/NETWORKING.md lists what it leaves out)",
+    );
   });
 
   it("moves the clock: advance, speed, pause", async () => {

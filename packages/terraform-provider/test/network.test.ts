@@ -323,20 +323,35 @@ describe("networking configurations through the terraform CLI (no server)", () =
       `resource "aws_vpc_peering_connection" "foo" {\n  peer_vpc_id = aws_vpc.main.id\n  vpc_id      = aws_vpc.main.id\n  auto_accept = true\n  accepter {\n    allow_remote_vpc_dns_resolution = true\n  }\n}\n` +
         `resource "aws_flow_log" "example" {\n  traffic_type = "ALL"\n  vpc_id       = aws_vpc.main.id\n}\n` +
         `resource "aws_ec2_transit_gateway" "example" {\n  description = "example"\n}\n` +
-        `resource "aws_network_acl" "main" {\n  vpc_id = aws_vpc.main.id\n  egress {\n    protocol   = "tcp"\n    rule_no    = 200\n    action     = "allow"\n    cidr_block = "10.3.0.0/18"\n    from_port  = 443\n    to_port    = 443\n  }\n}\n`,
+        `resource "aws_network_acl" "main" {\n  vpc_id = aws_vpc.main.id\n  egress {\n    protocol   = "tcp"\n    rule_no    = 200\n    action     = "allow"\n    cidr_block = "10.3.0.0/18"\n    from_port  = 443\n    to_port    = 443\n  }\n}\n` +
+        `resource "aws_vpc_endpoint" "s3" {\n  vpc_id       = aws_vpc.main.id\n  service_name = "com.amazonaws.us-west-2.s3"\n}\n` +
+        `resource "aws_egress_only_internet_gateway" "example" {\n  vpc_id = aws_vpc.main.id\n}\n` +
+        `resource "aws_vpn_gateway" "vpn_gw" {\n  vpc_id = aws_vpc.main.id\n  tags = {\n    Name = "main"\n  }\n}\n` +
+        `resource "aws_customer_gateway" "main" {\n  bgp_asn    = 65000\n  ip_address = "172.83.124.10"\n  type       = "ipsec.1"\n}\n` +
+        `resource "aws_vpc" "v6" {\n  cidr_block                       = "10.1.0.0/16"\n  assign_generated_ipv6_cidr_block = true\n}\n`,
     );
     expect((await tf(sb, bad, ["init", "-no-color", "-input=false"])).status).toBe(0);
     const r = await tf(sb, bad, ["validate", "-no-color", "-json"]);
     const out = JSON.parse(r.stdout) as { valid: boolean; diagnostics: { summary: string; detail: string }[] };
     expect(out.valid).toBe(false);
     expect(out.diagnostics.map((d) => d.summary).sort()).toEqual([
+      "ec2sim does not support IPv6 CIDR blocks of VPCs (assign_generated_ipv6_cidr_block = true): sandbox VPCs are IPv4 (docs/NETWORKING.md in ec2sim lists what it leaves out)",
+      "ec2sim does not support aws_customer_gateway",
       "ec2sim does not support aws_ec2_transit_gateway",
+      "ec2sim does not support aws_egress_only_internet_gateway",
       "ec2sim does not support aws_flow_log",
       "ec2sim does not support aws_network_acl",
+      "ec2sim does not support aws_vpc_endpoint",
       "ec2sim does not support aws_vpc_peering_connection",
+      "ec2sim does not support aws_vpn_gateway",
     ]);
-    expect(out.diagnostics.find((d) => d.summary.endsWith("aws_vpc_peering_connection"))!.detail).toContain(
-      "The sandbox does not simulate VPC peering",
+    const detail = (t: string) => out.diagnostics.find((d) => d.summary.endsWith(t))!.detail;
+    expect(detail("aws_vpc_peering_connection")).toBe(
+      "The sandbox does not simulate VPC peering, so aws_vpc_peering_connection cannot be planned or applied " +
+        "against it. Remove it from the configuration used with the sandbox (docs/NETWORKING.md in ec2sim lists " +
+        "what it leaves out).",
     );
+    expect(detail("aws_vpn_gateway")).toContain("does not simulate site-to-site VPN");
+    expect(detail("aws_egress_only_internet_gateway")).toContain("egress-only internet gateways (IPv6)");
   });
 });

@@ -10,7 +10,7 @@ import { readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { loadServiceModel, type ServiceId } from "@ec2sim/aws-protocols";
-import { ACTIONS, PARTIAL_ACTIONS } from "@ec2sim/core";
+import { ACTIONS, PARTIAL_ACTIONS, unsupportedFeatureOfAction, unsupportedFeatureOfTerraformType } from "@ec2sim/core";
 import { listOperations } from "@ec2sim/ec2-query";
 import { CDKTF_PROVIDER_VERSION, providerDefinition, unsupportedTerraformTypes } from "@ec2sim/terraform-provider";
 
@@ -35,7 +35,12 @@ function actionRows(actions: readonly string[], key: (a: string) => string): Cov
   return actions.map((a) => {
     const k = key(a);
     const note = PARTIAL_ACTIONS[k];
-    if (!(k in ACTIONS)) return { name: a, status: "unsupported" };
+    if (!(k in ACTIONS)) {
+      const left = unsupportedFeatureOfAction(k);
+      return left
+        ? { name: a, status: "unsupported", note: `left out: ${left.feature}` }
+        : { name: a, status: "unsupported" };
+    }
     return note ? { name: a, status: "partial", note } : { name: a, status: "supported" };
   });
 }
@@ -62,7 +67,11 @@ function terraformRows(all: readonly string[], served: Record<string, { partial?
     const impl = served[t];
     if (!impl || refused.has(t))
       return refused.has(t)
-        ? { name: t, status: "unsupported", note: "terraform validate names what ec2sim leaves out" }
+        ? {
+            name: t,
+            status: "unsupported",
+            note: `left out: ${unsupportedFeatureOfTerraformType(t)?.feature ?? t} (terraform validate says so)`,
+          }
         : { name: t, status: "unsupported" };
     return impl.partial ? { name: t, status: "partial", note: impl.partial } : { name: t, status: "supported" };
   });
@@ -108,7 +117,8 @@ export function renderCoverage(sections: readonly CoverageSection[]): string {
     "  hashicorp/aws has it).",
     "- **partial**: answered, with the limits the note gives (declared beside the code).",
     "- **unsupported**: EC2/IAM/STS/SSM answer `UnsupportedOperation`/`InvalidAction`; a Terraform type is",
-    "  unknown to the provider, or refused by `terraform validate` with a message naming it.",
+    '  unknown to the provider, or refused by `terraform validate` with a message naming it. "left out" names a',
+    "  feature the sandbox leaves out on purpose, as the endpoint's message does (see docs/NETWORKING.md).",
     "",
     "| | supported | partial | unsupported | total |",
     "|---|---:|---:|---:|---:|",

@@ -105,10 +105,78 @@ describe("AWS CLI v2 against ec2sim serve", () => {
       cliError(
         "UnsupportedOperation",
         "CreateVpcEndpoint",
-        "The action CreateVpcEndpoint is not supported by this sandbox",
+        "The action CreateVpcEndpoint is not supported by this sandbox: ec2sim does not simulate VPC endpoints " +
+          "(gateway and interface endpoints, PrivateLink services) (docs/NETWORKING.md lists what it leaves out)",
       ),
     );
+    // An action of no feature left out on purpose keeps the plain answer.
+    const plain = await aws(["describe-fleets"]);
+    expect(plain.code).not.toBe(0);
+    expect(plain.stderr).toMatch(
+      cliError("UnsupportedOperation", "DescribeFleets", "The action DescribeFleets is not supported by this sandbox"),
+    );
+    expect(plain.stderr).not.toContain("does not simulate");
     const regions = await ok(["describe-regions", "--region-names", "eu-west-1", "us-east-1"]);
     expect(regions.Regions.map((r: any) => r.RegionName).sort()).toEqual(["eu-west-1", "us-east-1"]);
+  });
+
+  it("answers the networking EC2 has and the sandbox leaves out with UnsupportedOperation naming the feature", {
+    timeout: 120_000,
+  }, async () => {
+    const vpc = (await ok(["create-vpc", "--cidr-block", "10.8.0.0/16"])).Vpc.VpcId as string;
+    const other = (await ok(["create-vpc", "--cidr-block", "10.9.0.0/16"])).Vpc.VpcId as string;
+    const cases: [args: string[], operation: string, feature: string][] = [
+      [
+        ["create-vpc-peering-connection", "--vpc-id", vpc, "--peer-vpc-id", other],
+        "CreateVpcPeeringConnection",
+        "VPC peering",
+      ],
+      [["create-transit-gateway", "--description", "hub"], "CreateTransitGateway", "transit gateways"],
+      [
+        ["create-flow-logs", "--resource-type", "VPC", "--resource-ids", vpc, "--traffic-type", "ALL"],
+        "CreateFlowLogs",
+        "VPC flow logs",
+      ],
+      [
+        ["create-egress-only-internet-gateway", "--vpc-id", vpc],
+        "CreateEgressOnlyInternetGateway",
+        "egress-only internet gateways (IPv6)",
+      ],
+      [
+        ["associate-vpc-cidr-block", "--vpc-id", vpc, "--amazon-provided-ipv6-cidr-block"],
+        "AssociateVpcCidrBlock",
+        "additional CIDR blocks of VPCs (secondary IPv4, IPv6)",
+      ],
+      [
+        ["create-vpn-gateway", "--type", "ipsec.1"],
+        "CreateVpnGateway",
+        "site-to-site VPN (virtual private gateways, customer gateways, VPN connections)",
+      ],
+      [
+        ["create-customer-gateway", "--type", "ipsec.1", "--public-ip", "203.0.113.12", "--bgp-asn", "65000"],
+        "CreateCustomerGateway",
+        "site-to-site VPN (virtual private gateways, customer gateways, VPN connections)",
+      ],
+    ];
+    for (const [args, operation, feature] of cases) {
+      const r = await aws(args);
+      expect(r.code, operation).not.toBe(0);
+      expect(r.stderr).toMatch(
+        cliError(
+          "UnsupportedOperation",
+          operation,
+          `The action ${operation} is not supported by this sandbox: ec2sim does not simulate ${feature} ` +
+            "(docs/NETWORKING.md lists what it leaves out)",
+        ),
+      );
+    }
+    // A modelled action asked for a left-out part names it too (the same error family).
+    const v6 = await aws(["create-subnet", "--vpc-id", vpc, "--cidr-block", "10.8.1.0/24", "--ipv6-native"]);
+    expect(v6.stderr).toMatch(
+      /\(UnsupportedOperation\) when calling the CreateSubnet operation[^:]*: .*IPv6-only subnets/,
+    );
+    // Nothing was made: the VPCs delete with no dependency left behind.
+    await ok(["delete-vpc", "--vpc-id", vpc]);
+    await ok(["delete-vpc", "--vpc-id", other]);
   });
 });

@@ -103,6 +103,8 @@ export const HINTS: Record<string, string> = {
 /** The hint for an error: by code, and for UnsupportedOperation by what it refused. */
 export function hintFor(code: string, message: string): string | undefined {
   if (code === "UnsupportedOperation") {
+    if (/ec2sim does not simulate/.test(message))
+      return "a feature the sandbox leaves out: docs/NETWORKING.md lists them";
     if (/not supported by this sandbox/.test(message)) return "this sandbox does not model that action (yet)";
     if (/'ebs' root device type and cannot be stopped/.test(message))
       return "an EC2 rule: an instance-store-backed instance cannot be stopped (its data lives only while it runs) — reboot or terminate it";

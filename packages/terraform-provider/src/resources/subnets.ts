@@ -114,7 +114,7 @@ export const awsSubnet: ResourceImpl = {
     const errs: string[] = [];
     if (config.ipv6_native === true)
       errs.push(
-        "ec2sim does not support IPv6-only subnets (ipv6_native = true): sandbox subnets are IPv4; see the provider README for what the sandbox leaves out",
+        "ec2sim does not support IPv6-only subnets (ipv6_native = true): sandbox subnets are IPv4 (docs/NETWORKING.md in ec2sim lists what it leaves out)",
       );
     return errs;
   },

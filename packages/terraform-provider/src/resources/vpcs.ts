@@ -82,6 +82,8 @@ async function vpcDefaults(ctx: ResourceContext, id: string) {
   return { mainRouteTable: rt ?? "", defaultGroup: sg ?? "", defaultAcl: acl ?? "" };
 }
 
+const isSet = (v: unknown) => v !== null && v !== undefined && v !== "";
+
 /** State values of a VPC as hashicorp/aws reports them (aws_vpc and aws_default_vpc). */
 async function flattenVpc(ctx: ResourceContext, vpc: Vpc, state: Obj): Promise<Obj> {
   const id = vpc.VpcId!;
@@ -176,6 +178,15 @@ const currentAttributes = async (ctx: ResourceContext, id: string): Promise<Reco
 export const awsVpc: ResourceImpl = {
   schema: aws_vpc,
   title: "EC2 VPC",
+  validate(config) {
+    const v6 = ["ipv6_cidr_block", "ipv6_ipam_pool_id", "ipv6_netmask_length"].find((k) => isSet(config[k]));
+    if (config.assign_generated_ipv6_cidr_block === true || v6)
+      return [
+        `ec2sim does not support IPv6 CIDR blocks of VPCs (${v6 ?? "assign_generated_ipv6_cidr_block = true"}): ` +
+          "sandbox VPCs are IPv4 (docs/NETWORKING.md in ec2sim lists what it leaves out)",
+      ];
+    return [];
+  },
   async create(ctx, plan) {
     const ec2 = await ctx.ec2();
     const out = await ec2.createVpc({

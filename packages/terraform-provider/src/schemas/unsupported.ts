@@ -3,6 +3,7 @@
 // diagnostic naming what is unsupported (else terraform would only say the provider lacks the type).
 // The placeholders carry hashicorp/aws's argument and block names (attribute values are `dynamic`,
 // except lists/sets of objects, which keep their type so `name { … }` block syntax still parses).
+import { unsupportedFeatureOfTerraformType } from "@ec2sim/core/unsupported-features";
 import { attr, type Block, type CtyType, list, type NestedBlock, obj, set } from "../framework/schema.ts";
 
 /** Names of a placeholder block: `a` attributes, `o` object-list attributes, `t` timeouts, `b` nested blocks. */
@@ -162,25 +163,9 @@ const PLACEHOLDERS: { readonly [type: string]: Placeholder } = {
   },
 };
 
-/** Why each family is left out: what the diagnostic says. */
-const FAMILIES: readonly (readonly [prefix: string, what: string])[] = [
-  ["aws_vpc_peering_connection", "VPC peering"],
-  ["aws_ec2_transit_gateway", "transit gateways"],
-  ["aws_flow_log", "VPC flow logs"],
-  ["aws_vpc_endpoint", "VPC endpoints (gateway and interface endpoints, PrivateLink services)"],
-  ["aws_egress_only_internet_gateway", "egress-only internet gateways (IPv6)"],
-  ["aws_network_acl", "network ACLs"],
-  ["aws_default_network_acl", "network ACLs"],
-  ["aws_vpn_", "site-to-site VPN"],
-  ["aws_customer_gateway", "site-to-site VPN"],
-  ["aws_vpc_dhcp_options", "DHCP option sets"],
-  ["aws_vpc_ipv4_cidr_block_association", "secondary VPC CIDR blocks"],
-  ["aws_vpc_ipv6_cidr_block_association", "IPv6 CIDR blocks of VPCs"],
-];
-
-/** What ec2sim says it does not simulate for `type`. */
+/** What ec2sim says it does not simulate for `type`: the feature core's list names for it. */
 export function unsupportedWhat(type: string): string {
-  return FAMILIES.find(([prefix]) => type.startsWith(prefix))?.[1] ?? type;
+  return unsupportedFeatureOfTerraformType(type)?.feature ?? type;
 }
 
 function toBlock(p: Placeholder): Block {
