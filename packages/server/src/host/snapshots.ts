@@ -1,0 +1,101 @@
+/**
+ * Snapshots of hosted sandboxes. A sandbox loads from its store's snapshot (core's `snapshotState`
+ * format) plus the entries after it, else by replaying its whole journal. A snapshot is saved
+ * every `every` durable events and on close: the state is encoded synchronously (the one pause a
+ * request can see), then handed to the store once every event folded into it is durable. Who may
+ * save is the executor's call (on a shared store only the replica holding the clock lease).
+ */
+import { type EventEnvelope, Sandbox, type SandboxOptions, type SandboxSnapshot, snapshotState } from "@ec2sim/core";
+import type { SandboxStore } from "../store/store.ts";
+import { serviceUnavailable } from "./errors.ts";
+import type { Hosted, SandboxConfig } from "./hosted.ts";
+
+/** The sandbox from its snapshot and the entries after it, or from the whole journal. */
+export function rebuild(
+  name: string,
+  config: SandboxConfig,
+  snapshot: { seq: number; state: unknown } | undefined,
+  envelopes: EventEnvelope[],
+  options: Omit<SandboxOptions, "seed" | "start"> & { log: (message: string, error?: unknown) => void },
+): Sandbox {
+  const { log, ...sandboxOptions } = options;
+  if (!snapshot)
+    return Sandbox.replay(envelopes, {
+      ...sandboxOptions,
+      seed: config.seed,
+      ...(config.start !== undefined ? { start: config.start } : {}),
+    });
+  let sb: Sandbox;
+  try {
+    sb = Sandbox.fromSnapshot(snapshot.state as SandboxSnapshot, { ...sandboxOptions, seed: config.seed });
+  } catch (e) {
+    log(`sandbox "${name}": cannot read its snapshot`, e);
+    throw serviceUnavailable(
+      `sandbox '${name}' has a snapshot this server cannot read (${e instanceof Error ? e.message : String(e)})`,
+    );
+  }
+  if (sb.state.seq !== snapshot.seq)
+    throw serviceUnavailable(`sandbox '${name}' has a snapshot of seq ${sb.state.seq} stored as seq ${snapshot.seq}`);
+  sb.apply(envelopes);
+  return sb;
+}
+
+export interface SnapshotPolicy<H extends Hosted> {
+  store: SandboxStore;
+  log: (message: string, error?: unknown) => void;
+  /** Save once this many events became durable since the last snapshot; 0 never. */
+  every: number;
+  /** On close, save when at least this many events came since the last snapshot; 0 never. */
+  onCloseMin: number;
+  /** Whether this process may save `h`'s snapshot now. */
+  mayTake: (h: H) => boolean;
+}
+
+/** The last snapshot saved: its sandbox, seq, the synchronous encode and the store's save (ms). */
+export interface SnapshotTiming {
+  sandbox: string;
+  seq: number;
+  encodeMs: number;
+  saveMs: number;
+}
+
+export class Snapshots<H extends Hosted> {
+  last: SnapshotTiming | undefined;
+
+  constructor(private readonly policy: SnapshotPolicy<H>) {}
+
+  /** After events became durable: a snapshot once `every` have accrued (after the answers go out). */
+  soon(h: H): void {
+    const { every } = this.policy;
+    if (every <= 0 || h.snapshotting || h.durableSeq - h.snapshotSeq < every) return;
+    h.snapshotting = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.save(h))
+      .finally(() => (h.snapshotting = undefined));
+  }
+
+  async save(h: H): Promise<void> {
+    if (h.broken || !this.policy.mayTake(h)) return;
+    const t0 = performance.now();
+    const snapshot = snapshotState(h.sb);
+    const encodeMs = performance.now() - t0;
+    try {
+      await h.tail; // everything folded into it is durable (or the save is skipped)
+      if (h.broken || h.durableSeq < snapshot.seq || snapshot.seq <= h.snapshotSeq) return;
+      const t1 = performance.now();
+      await this.policy.store.saveSnapshot(h.name, snapshot.seq, snapshot);
+      h.snapshotSeq = Math.max(h.snapshotSeq, snapshot.seq);
+      this.last = { sandbox: h.name, seq: snapshot.seq, encodeMs, saveMs: performance.now() - t1 };
+    } catch (e) {
+      this.policy.log(`sandbox "${h.name}": saving a snapshot at seq ${snapshot.seq} failed`, e);
+    }
+  }
+
+  /** On close: waits for saves in progress, then saves where enough events came since the last one. */
+  async onClose(hosts: readonly H[]): Promise<void> {
+    for (const h of hosts) {
+      await h.snapshotting;
+      const min = this.policy.onCloseMin;
+      if (min > 0 && !h.broken && h.durableSeq - h.snapshotSeq >= min) await this.save(h);
+    }
+  }
+}
