@@ -173,6 +173,10 @@ export const exportCommand: CommandSpec = {
       help: "put guest files that look like credentials into user data (default: left out, listed)",
     },
     "pin-packages": { type: "boolean", help: "pin packages to the versions installed in the guest" },
+    force: {
+      type: "boolean",
+      help: "overwrite files edited since the last export (default: refuse and show what would change)",
+    },
     ...SOURCE_OPTIONS,
   },
   run: async (a) => (await import("./commands/bridge.ts")).exportCommand(a),

@@ -63,6 +63,8 @@ export interface ExportCommandOptions extends SourceOptions {
   includeSecrets?: boolean;
   /** Pin packages to the versions installed in the guest. */
   pinPackages?: boolean;
+  /** Overwrite files edited since the last export (default: refuse, showing what would change). */
+  force?: boolean;
 }
 
 export interface DiffCommandOptions extends SourceOptions {
@@ -144,6 +146,7 @@ async function runExport(
     ...(v.regions ? { regions: v.regions } : {}),
     ...(v.includeSecrets ? { includeSecrets: true } : {}),
     ...(v.pinPackages ? { pinPackages: true } : {}),
+    ...(v.force ? { force: true } : {}),
     format,
     outDir: resolve(v.out),
     ...(deps.synthesizer ? { synthesizer: await deps.synthesizer() } : {}),

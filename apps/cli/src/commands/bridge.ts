@@ -42,6 +42,7 @@ export async function exportCommand(p: Parsed): Promise<number> {
       ...(at !== undefined ? { at } : {}),
       ...(p.values["include-secrets"] ? { includeSecrets: true } : {}),
       ...(p.values["pin-packages"] ? { pinPackages: true } : {}),
+      ...(p.values.force ? { force: true } : {}),
     },
     deps(),
   );

@@ -2,12 +2,13 @@
  * `ec2sim export`: a sandbox's state -> a CDKTF project, the synthesized cdk.tf.json, or HCL.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { SandboxState } from "@ec2sim/core";
 import type { ExportPlan } from "../plan.ts";
 import { defaultSynthesizer, type Synthesizer } from "../synth/synthesizer.ts";
-import { buildExportPlan, type ExportOptions } from "./build-plan.ts";
+import { buildExportPlan, ExportError, type ExportOptions } from "./build-plan.ts";
+import { conflicts, readManifest, sha256, writeManifest } from "./manifest.ts";
 import { notExportedMd, projectFiles } from "./project.ts";
 
 export type ExportFormat = "cdktf" | "json" | "hcl";
@@ -25,7 +26,14 @@ export interface ExportResult {
 
 export async function exportSandbox(
   state: SandboxState,
-  opts: ExportOptions & { format: ExportFormat; outDir: string; synthesizer?: Synthesizer; terraformBin?: string },
+  opts: ExportOptions & {
+    format: ExportFormat;
+    outDir: string;
+    synthesizer?: Synthesizer;
+    terraformBin?: string;
+    /** Overwrite files that were edited since ec2sim wrote them. */
+    force?: boolean;
+  },
 ): Promise<ExportResult> {
   const t0 = performance.now();
   const plan = buildExportPlan(state, opts);
@@ -46,7 +54,32 @@ export async function exportSandbox(
     files["NOT-EXPORTED.md"] = notExportedMd(plan);
   }
   const t2 = performance.now();
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(opts.outDir, name), text);
+  const previous = readManifest(opts.outDir);
+  const clash = conflicts(opts.outDir, files, previous);
+  if (clash.length && !opts.force)
+    throw new ExportError(
+      [
+        `${clash.length} file(s) in ${opts.outDir} differ from what ec2sim last wrote; nothing was written (--force overwrites them):`,
+        ...clash.map(
+          (c) => `  ${c.file}: ${c.why === "edited" ? "edited since the last export" : "not written by ec2sim"}`,
+        ),
+        "",
+        "What the export would change:",
+        ...clash.map((c) => c.diff),
+      ].join("\n"),
+    );
+  if (clash.length) warnings.push(`overwrote ${clash.map((c) => c.file).join(", ")} (--force)`);
+  // Files the last export wrote that this one does not: gone, unless someone edited them.
+  for (const [name, sum] of Object.entries(previous?.files ?? {})) {
+    const p = join(opts.outDir, name);
+    if (name in files || !existsSync(p)) continue;
+    if (sha256(readFileSync(p)) === sum) rmSync(p);
+    else warnings.push(`${name} is no longer generated but was edited; left as it is`);
+  }
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(opts.outDir, name)), { recursive: true });
+    writeFileSync(join(opts.outDir, name), text);
+  }
   if (opts.format === "hcl") {
     try {
       // fmt needs no CLI configuration; a TF_CLI_CONFIG_FILE that does not exist only makes it warn.
@@ -65,6 +98,17 @@ export async function exportSandbox(
       warnings.push(`terraform fmt failed, main.tf is unformatted: ${(e as Error).message.split("\n")[0]}`);
     }
   }
+  const addresses: Record<string, string> = {};
+  for (const b of plan.blocks) if (b.origin) addresses[b.origin] = `${b.tfType}.${b.key}`;
+  writeManifest(opts.outDir, {
+    generator: "ec2sim export",
+    sandbox: plan.sandbox,
+    seq: plan.seq,
+    format: opts.format,
+    // What is on disk now (after terraform fmt), so the next export knows it as its own.
+    files: Object.fromEntries(Object.keys(files).map((n) => [n, sha256(readFileSync(join(opts.outDir, n)))])),
+    addresses,
+  });
   return {
     plan,
     files: Object.keys(files),
