@@ -228,6 +228,18 @@ function emptyCollectionsUnset(block: Block, plan: Obj, prior: Obj | null, confi
   }
 }
 
+/** Blocks marked emptyIsMissing: one element with every argument null plans as the prior "none". */
+function keepMissingForEmpty(block: Block, plan: Obj, prior: Obj): void {
+  for (const [name, b] of Object.entries(block.blocks ?? {})) {
+    if (!b.emptyIsMissing) continue;
+    const pv = plan[name];
+    const ov = prior[name];
+    const none = ov === null || ov === undefined || (Array.isArray(ov) && ov.length === 0);
+    const allNull = (e: unknown) => isObj(e) && Object.values(e).every((v) => v === null || v === undefined);
+    if (none && Array.isArray(pv) && pv.length === 1 && allNull(pv[0])) plan[name] = ov ?? [];
+  }
+}
+
 function isZero(v: unknown): boolean {
   return (
     v === "" ||
@@ -453,6 +465,7 @@ export function createProvider(def: ProviderDefinition): ProviderHandlers {
         if ("region" in block.attributes && (cfg.region ?? null) === null) plan.region = providerRegion();
         if ("tags_all" in block.attributes) plan.tags_all = mergeTags(clients?.config.defaultTags ?? {}, plan.tags);
       } else {
+        keepMissingForEmpty(block, plan, prior);
         keepZeroValues(block, plan, prior, cfg);
         keepPriorNested(block, plan, prior, cfg);
         if ("tags_all" in block.attributes) plan.tags_all = mergeTags(clients?.config.defaultTags ?? {}, plan.tags);

@@ -43,6 +43,11 @@ export interface NestedBlock {
   readonly forceNew?: boolean;
   /** SDK "Optional+Computed" block: when the configuration has none, the prior/API value is kept. */
   readonly computed?: boolean;
+  /**
+   * hashicorp/aws's SuppressMissingOptionalConfigurationBlock: a configured block whose arguments are
+   * all null (`credit_specification { cpu_credits = null }`, as modules write it) equals none at all.
+   */
+  readonly emptyIsMissing?: boolean;
   readonly deprecated?: string;
 }
 

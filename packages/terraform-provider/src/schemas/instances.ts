@@ -103,7 +103,7 @@ export const aws_instance: ResourceSchema = {
         {
           cpu_credits: str("o"),
         },
-        { max: 1 },
+        { max: 1, emptyIsMissing: true },
       ),
       ebs_block_device: setBlock(
         {
