@@ -1,7 +1,8 @@
 // The EC2 commands of the data sources and resources added for configurations written elsewhere
-// (instance types, regions, EBS snapshot copies and permissions, single tags), kept beside
+// (instance types, regions, EBS snapshot copies and permissions, single tags, Spot requests), kept beside
 // ec2-client.ts's list so each family adds its own: imported one by one so the bundle holds only these.
 import {
+  CancelSpotInstanceRequestsCommand,
   CopySnapshotCommand,
   DescribeInstanceTypeOfferingsCommand,
   DescribeInstanceTypesCommand,
@@ -12,9 +13,11 @@ import {
   type EC2,
   type EC2Client,
   ModifySnapshotAttributeCommand,
+  RequestSpotInstancesCommand,
 } from "@aws-sdk/client-ec2";
 
 export const COMPAT_COMMANDS = {
+  cancelSpotInstanceRequests: CancelSpotInstanceRequestsCommand,
   copySnapshot: CopySnapshotCommand,
   describeInstanceTypeOfferings: DescribeInstanceTypeOfferingsCommand,
   describeInstanceTypes: DescribeInstanceTypesCommand,
@@ -23,9 +26,11 @@ export const COMPAT_COMMANDS = {
   describeSpotInstanceRequests: DescribeSpotInstanceRequestsCommand,
   describeTags: DescribeTagsCommand,
   modifySnapshotAttribute: ModifySnapshotAttributeCommand,
+  requestSpotInstances: RequestSpotInstancesCommand,
 } as unknown as Record<CompatMethod, new (input: never) => Parameters<EC2Client["send"]>[0]>;
 
 export type CompatMethod =
+  | "cancelSpotInstanceRequests"
   | "copySnapshot"
   | "describeInstanceTypeOfferings"
   | "describeInstanceTypes"
@@ -33,5 +38,6 @@ export type CompatMethod =
   | "describeSnapshotAttribute"
   | "describeSpotInstanceRequests"
   | "describeTags"
-  | "modifySnapshotAttribute";
+  | "modifySnapshotAttribute"
+  | "requestSpotInstances";
 export type CompatEc2 = Pick<EC2, CompatMethod>;

@@ -29,6 +29,7 @@ import {
   awsVpcSecurityGroupIngressRule,
   dataAwsSecurityGroup,
 } from "./security-groups.ts";
+import { awsSpotInstanceRequest } from "./spot-instance-requests.ts";
 import { awsSsmParameter, dataAwsSsmParameter } from "./ssm-parameters.ts";
 import { awsEc2Tag, dataAwsDefaultTags } from "./tags.ts";
 import { awsEbsSnapshot, awsEbsVolume, awsVolumeAttachment } from "./volumes.ts";
@@ -55,6 +56,7 @@ export const providerDefinition: ProviderDefinition = {
     aws_snapshot_create_volume_permission: awsSnapshotCreateVolumePermission,
     aws_ec2_tag: awsEc2Tag,
     aws_ec2_instance_state: awsEc2InstanceState,
+    aws_spot_instance_request: awsSpotInstanceRequest,
     aws_iam_role: awsIamRole,
     aws_iam_role_policy: awsIamRolePolicy,
     aws_iam_role_policy_attachment: awsIamRolePolicyAttachment,

@@ -30,7 +30,10 @@ import {
 
 const b64 = (v: string) => Buffer.from(v, "utf8").toString("base64");
 
-async function findInstance(ctx: ResourceContext, id: string): Promise<{ inst: Instance; owner?: string } | null> {
+export async function findInstance(
+  ctx: ResourceContext,
+  id: string,
+): Promise<{ inst: Instance; owner?: string } | null> {
   const ec2 = await ctx.ec2();
   return nullIfNotFound(async () => {
     const out = await ec2.describeInstances({ InstanceIds: [id] });
@@ -40,7 +43,7 @@ async function findInstance(ctx: ResourceContext, id: string): Promise<{ inst: I
   });
 }
 
-async function waitState(
+export async function waitState(
   ctx: ResourceContext,
   id: string,
   want: string[],
@@ -123,7 +126,7 @@ async function blockDeviceMappings(ctx: ResourceContext, plan: Obj): Promise<Blo
 }
 
 /** State values of an instance as hashicorp/aws reports them. */
-async function flattenInstance(
+export async function flattenInstance(
   ctx: ResourceContext,
   inst: Instance,
   owner: string | undefined,
@@ -374,6 +377,116 @@ async function readMarketOptions(ctx: ResourceContext, inst: Instance): Promise<
   ];
 }
 
+/** RunInstances' input for an aws_instance plan (aws_spot_instance_request's launch specification too). */
+export async function runInstancesInput(ctx: ResourceContext, plan: Obj): Promise<RunInstancesCommandInput> {
+  const lt = first(plan.launch_template);
+  const userData = s(plan.user_data_base64) ?? (s(plan.user_data) ? b64(plan.user_data as string) : undefined);
+  const sgIds = strs(plan.vpc_security_group_ids);
+  const sgNames = strs(plan.security_groups);
+  const mdo = first(plan.metadata_options);
+  // 5.x and earlier set the CPU options flat (cpu_core_count, cpu_threads_per_core).
+  const cpu =
+    first(plan.cpu_options) ??
+    (n(plan.cpu_core_count) || n(plan.cpu_threads_per_core)
+      ? { core_count: plan.cpu_core_count, threads_per_core: plan.cpu_threads_per_core }
+      : undefined);
+  const credit = first(plan.credit_specification);
+  const tags = tagsAll(plan);
+  const volumeTags = isObj(plan.volume_tags) ? (plan.volume_tags as Record<string, string>) : {};
+  const nis = objs(plan.network_interface);
+  const input: RunInstancesCommandInput = {
+    MinCount: 1,
+    MaxCount: 1,
+    ClientToken: `terraform-${Date.now()}-${Math.random().toString(36).slice(2, 10)}`,
+    ImageId: s(plan.ami),
+    InstanceType: s(plan.instance_type) as never,
+    KeyName: s(plan.key_name),
+    UserData: userData,
+    EbsOptimized: b(plan.ebs_optimized),
+    DisableApiTermination: b(plan.disable_api_termination),
+    DisableApiStop: b(plan.disable_api_stop),
+    InstanceInitiatedShutdownBehavior: s(plan.instance_initiated_shutdown_behavior) as never,
+    Monitoring: b(plan.monitoring) !== undefined ? { Enabled: plan.monitoring as boolean } : undefined,
+    IamInstanceProfile: s(plan.iam_instance_profile)
+      ? (plan.iam_instance_profile as string).startsWith("arn:")
+        ? { Arn: plan.iam_instance_profile as string }
+        : { Name: plan.iam_instance_profile as string }
+      : undefined,
+    Placement: {
+      AvailabilityZone: s(plan.availability_zone),
+      GroupName: s(plan.placement_group),
+      GroupId: s(plan.placement_group_id),
+      HostId: s(plan.host_id),
+      Tenancy: s(plan.tenancy) as never,
+      PartitionNumber: n(plan.placement_partition_number) || undefined,
+      HostResourceGroupArn: s(plan.host_resource_group_arn),
+    },
+    HibernationOptions: b(plan.hibernation) !== undefined ? { Configured: plan.hibernation as boolean } : undefined,
+    InstanceMarketOptions: marketOptions(plan),
+    MetadataOptions: mdo
+      ? {
+          HttpEndpoint: s(mdo.http_endpoint) as never,
+          HttpTokens: s(mdo.http_tokens) as never,
+          HttpPutResponseHopLimit: n(mdo.http_put_response_hop_limit),
+          HttpProtocolIpv6: s(mdo.http_protocol_ipv6) as never,
+          InstanceMetadataTags: s(mdo.instance_metadata_tags) as never,
+        }
+      : undefined,
+    CpuOptions:
+      cpu && (n(cpu.core_count) || n(cpu.threads_per_core) || s(cpu.amd_sev_snp))
+        ? {
+            CoreCount: n(cpu.core_count),
+            ThreadsPerCore: n(cpu.threads_per_core),
+            AmdSevSnp: s(cpu.amd_sev_snp) as never,
+          }
+        : undefined,
+    CreditSpecification: credit && s(credit.cpu_credits) ? { CpuCredits: credit.cpu_credits as string } : undefined,
+    LaunchTemplate: lt
+      ? { LaunchTemplateId: s(lt.id), LaunchTemplateName: s(lt.name), Version: s(lt.version) }
+      : undefined,
+    BlockDeviceMappings: await blockDeviceMappings(ctx, plan),
+    TagSpecifications: [...(tagSpecs("instance", tags) ?? []), ...(tagSpecs("volume", volumeTags) ?? [])],
+  };
+  if (nis.length) {
+    input.NetworkInterfaces = nis.map((ni) => ({
+      DeviceIndex: n(ni.device_index),
+      NetworkInterfaceId: s(ni.network_interface_id),
+      DeleteOnTermination: b(ni.delete_on_termination),
+      NetworkCardIndex: n(ni.network_card_index),
+    }));
+  } else if (b(plan.associate_public_ip_address) !== undefined && s(plan.subnet_id)) {
+    input.NetworkInterfaces = [
+      {
+        DeviceIndex: 0,
+        AssociatePublicIpAddress: plan.associate_public_ip_address as boolean,
+        SubnetId: s(plan.subnet_id),
+        Groups: sgIds.length ? sgIds : undefined,
+        PrivateIpAddress: s(plan.private_ip),
+        Ipv6AddressCount: n(plan.ipv6_address_count) || undefined,
+        Ipv6Addresses: strs(plan.ipv6_addresses).map((Ipv6Address) => ({ Ipv6Address })),
+        SecondaryPrivateIpAddressCount: undefined,
+        PrivateIpAddresses: strs(plan.secondary_private_ips).length
+          ? [
+              { PrivateIpAddress: s(plan.private_ip), Primary: true },
+              ...strs(plan.secondary_private_ips).map((PrivateIpAddress) => ({ PrivateIpAddress, Primary: false })),
+            ].filter((p) => p.PrivateIpAddress)
+          : undefined,
+      },
+    ];
+  } else {
+    input.SubnetId = s(plan.subnet_id);
+    input.SecurityGroupIds = sgIds.length ? sgIds : undefined;
+    input.SecurityGroups = sgNames.length ? sgNames : undefined;
+    input.PrivateIpAddress = s(plan.private_ip);
+    input.Ipv6AddressCount = n(plan.ipv6_address_count) || undefined;
+    input.Ipv6Addresses = strs(plan.ipv6_addresses).length
+      ? strs(plan.ipv6_addresses).map((Ipv6Address) => ({ Ipv6Address }))
+      : undefined;
+  }
+  if (!input.TagSpecifications?.length) delete input.TagSpecifications;
+  return input;
+}
+
 export const awsInstance: ResourceImpl = {
   schema: aws_instance,
   title: "EC2 Instance",
@@ -392,112 +505,7 @@ export const awsInstance: ResourceImpl = {
   },
   async create(ctx, plan) {
     const ec2 = await ctx.ec2();
-    const lt = first(plan.launch_template);
-    const userData = s(plan.user_data_base64) ?? (s(plan.user_data) ? b64(plan.user_data as string) : undefined);
-    const sgIds = strs(plan.vpc_security_group_ids);
-    const sgNames = strs(plan.security_groups);
-    const mdo = first(plan.metadata_options);
-    // 5.x and earlier set the CPU options flat (cpu_core_count, cpu_threads_per_core).
-    const cpu =
-      first(plan.cpu_options) ??
-      (n(plan.cpu_core_count) || n(plan.cpu_threads_per_core)
-        ? { core_count: plan.cpu_core_count, threads_per_core: plan.cpu_threads_per_core }
-        : undefined);
-    const credit = first(plan.credit_specification);
-    const tags = tagsAll(plan);
-    const volumeTags = isObj(plan.volume_tags) ? (plan.volume_tags as Record<string, string>) : {};
-    const nis = objs(plan.network_interface);
-    const input: RunInstancesCommandInput = {
-      MinCount: 1,
-      MaxCount: 1,
-      ClientToken: `terraform-${Date.now()}-${Math.random().toString(36).slice(2, 10)}`,
-      ImageId: s(plan.ami),
-      InstanceType: s(plan.instance_type) as never,
-      KeyName: s(plan.key_name),
-      UserData: userData,
-      EbsOptimized: b(plan.ebs_optimized),
-      DisableApiTermination: b(plan.disable_api_termination),
-      DisableApiStop: b(plan.disable_api_stop),
-      InstanceInitiatedShutdownBehavior: s(plan.instance_initiated_shutdown_behavior) as never,
-      Monitoring: b(plan.monitoring) !== undefined ? { Enabled: plan.monitoring as boolean } : undefined,
-      IamInstanceProfile: s(plan.iam_instance_profile)
-        ? (plan.iam_instance_profile as string).startsWith("arn:")
-          ? { Arn: plan.iam_instance_profile as string }
-          : { Name: plan.iam_instance_profile as string }
-        : undefined,
-      Placement: {
-        AvailabilityZone: s(plan.availability_zone),
-        GroupName: s(plan.placement_group),
-        GroupId: s(plan.placement_group_id),
-        HostId: s(plan.host_id),
-        Tenancy: s(plan.tenancy) as never,
-        PartitionNumber: n(plan.placement_partition_number) || undefined,
-        HostResourceGroupArn: s(plan.host_resource_group_arn),
-      },
-      HibernationOptions: b(plan.hibernation) !== undefined ? { Configured: plan.hibernation as boolean } : undefined,
-      InstanceMarketOptions: marketOptions(plan),
-      MetadataOptions: mdo
-        ? {
-            HttpEndpoint: s(mdo.http_endpoint) as never,
-            HttpTokens: s(mdo.http_tokens) as never,
-            HttpPutResponseHopLimit: n(mdo.http_put_response_hop_limit),
-            HttpProtocolIpv6: s(mdo.http_protocol_ipv6) as never,
-            InstanceMetadataTags: s(mdo.instance_metadata_tags) as never,
-          }
-        : undefined,
-      CpuOptions:
-        cpu && (n(cpu.core_count) || n(cpu.threads_per_core) || s(cpu.amd_sev_snp))
-          ? {
-              CoreCount: n(cpu.core_count),
-              ThreadsPerCore: n(cpu.threads_per_core),
-              AmdSevSnp: s(cpu.amd_sev_snp) as never,
-            }
-          : undefined,
-      CreditSpecification: credit && s(credit.cpu_credits) ? { CpuCredits: credit.cpu_credits as string } : undefined,
-      LaunchTemplate: lt
-        ? { LaunchTemplateId: s(lt.id), LaunchTemplateName: s(lt.name), Version: s(lt.version) }
-        : undefined,
-      BlockDeviceMappings: await blockDeviceMappings(ctx, plan),
-      TagSpecifications: [...(tagSpecs("instance", tags) ?? []), ...(tagSpecs("volume", volumeTags) ?? [])],
-    };
-    if (nis.length) {
-      input.NetworkInterfaces = nis.map((ni) => ({
-        DeviceIndex: n(ni.device_index),
-        NetworkInterfaceId: s(ni.network_interface_id),
-        DeleteOnTermination: b(ni.delete_on_termination),
-        NetworkCardIndex: n(ni.network_card_index),
-      }));
-    } else if (b(plan.associate_public_ip_address) !== undefined && s(plan.subnet_id)) {
-      input.NetworkInterfaces = [
-        {
-          DeviceIndex: 0,
-          AssociatePublicIpAddress: plan.associate_public_ip_address as boolean,
-          SubnetId: s(plan.subnet_id),
-          Groups: sgIds.length ? sgIds : undefined,
-          PrivateIpAddress: s(plan.private_ip),
-          Ipv6AddressCount: n(plan.ipv6_address_count) || undefined,
-          Ipv6Addresses: strs(plan.ipv6_addresses).map((Ipv6Address) => ({ Ipv6Address })),
-          SecondaryPrivateIpAddressCount: undefined,
-          PrivateIpAddresses: strs(plan.secondary_private_ips).length
-            ? [
-                { PrivateIpAddress: s(plan.private_ip), Primary: true },
-                ...strs(plan.secondary_private_ips).map((PrivateIpAddress) => ({ PrivateIpAddress, Primary: false })),
-              ].filter((p) => p.PrivateIpAddress)
-            : undefined,
-        },
-      ];
-    } else {
-      input.SubnetId = s(plan.subnet_id);
-      input.SecurityGroupIds = sgIds.length ? sgIds : undefined;
-      input.SecurityGroups = sgNames.length ? sgNames : undefined;
-      input.PrivateIpAddress = s(plan.private_ip);
-      input.Ipv6AddressCount = n(plan.ipv6_address_count) || undefined;
-      input.Ipv6Addresses = strs(plan.ipv6_addresses).length
-        ? strs(plan.ipv6_addresses).map((Ipv6Address) => ({ Ipv6Address }))
-        : undefined;
-    }
-    if (!input.TagSpecifications?.length) delete input.TagSpecifications;
-    const out = await ec2.runInstances(input);
+    const out = await ec2.runInstances(await runInstancesInput(ctx, plan));
     const id = out.Instances?.[0]?.InstanceId;
     if (!id) throw new Error("RunInstances returned no instance");
     ctx.partial = { id };

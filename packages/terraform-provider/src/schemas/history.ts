@@ -30,6 +30,10 @@ const ATTR_CHANGES: readonly AttrChange[] = [
   // 6.0 removed cpu_core_count and cpu_threads_per_core from aws_instance (cpu_options replaces them).
   { kind: "resource", type: "aws_instance", attr: "cpu_core_count", until: 5, schema: num("ocF") },
   { kind: "resource", type: "aws_instance", attr: "cpu_threads_per_core", until: 5, schema: num("ocF") },
+  // aws_spot_instance_request is built from aws_instance's schema: the same removals and additions.
+  { kind: "resource", type: "aws_spot_instance_request", attr: "cpu_core_count", until: 5, schema: num("ocF") },
+  { kind: "resource", type: "aws_spot_instance_request", attr: "cpu_threads_per_core", until: 5, schema: num("ocF") },
+  { kind: "resource", type: "aws_spot_instance_request", attr: "disable_api_stop", since: 4 },
   // 6.0 added allow_unsafe_filter to data "aws_ami" (most_recent without an owner became an error).
   { kind: "data", type: "aws_ami", attr: "allow_unsafe_filter", since: 6 },
   // 4.x added launch permissions for groups and organizations (3.x grants to an account ID only).
