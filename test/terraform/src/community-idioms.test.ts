@@ -4,7 +4,8 @@
  * terraform CLI and the spawned plugin against `ec2sim serve`: `>= 6.37` installs 6.38.0; init,
  * validate, plan and apply; a second plan is empty (exit 0 with -detailed-exitcode); a new AMI under
  * `ignore_changes = [ami]` changes nothing while a new group description and profile path replace
- * the group and the instance profile create-before-destroy, the instance following in place; the
+ * the group and the instance profile create-before-destroy, the instance following in place; a Spot
+ * Instance through aws_spot_instance_request (fulfilled, tagged by aws_ec2_tag, imported back); the
  * disabled call creates nothing; destroy removes everything. Each step is checked through the SDKs.
  */
 
@@ -15,6 +16,7 @@ import {
   DescribeNetworkInterfacesCommand,
   DescribeSecurityGroupRulesCommand,
   DescribeSecurityGroupsCommand,
+  DescribeSpotInstanceRequestsCommand,
   DescribeVolumesCommand,
   type EC2Client,
   type Instance,
@@ -49,6 +51,15 @@ interface WebOutput {
   tags_all: Record<string, string>;
 }
 
+interface SpotOutput {
+  id: string;
+  state: string;
+  bid_status: string;
+  instance: string;
+  price: string;
+  private_ip: string;
+}
+
 describe("terraform: a project in the community modules' idioms (spawned plugin, >= 6.37)", () => {
   let server: ServerProcess;
   let t: Terraform;
@@ -58,6 +69,7 @@ describe("terraform: a project in the community modules' idioms (spawned plugin,
   let ssm: SSMClient;
   let A: Account;
   let first: WebOutput;
+  let spotRequest: SpotOutput;
 
   const instance = async (id: string): Promise<Instance> =>
     (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0]!.Instances![0]!;
@@ -74,7 +86,11 @@ describe("terraform: a project in the community modules' idioms (spawned plugin,
     ).Reservations!.flatMap((r) => r.Instances ?? []);
   const outputs = async () => {
     const o = (await showJson(t, dir)).values?.outputs ?? {};
-    return { web: o.web!.value as WebOutput, disabled: o.disabled!.value as unknown[] };
+    return {
+      web: o.web!.value as WebOutput,
+      spot: o.spot_request!.value as SpotOutput,
+      disabled: o.disabled!.value as unknown[],
+    };
   };
 
   beforeAll(async () => {
@@ -102,7 +118,7 @@ describe("terraform: a project in the community modules' idioms (spawned plugin,
     ok(await t.run(dir, ["validate", "-no-color"]), "validate");
     const plan = await t.run(dir, ["plan", ...tfArgs, "-out=first.tfplan"]);
     ok(plan, "plan");
-    expect(plan.stdout).toContain("Plan: 19 to add, 0 to change, 0 to destroy.");
+    expect(plan.stdout).toContain("Plan: 24 to add, 0 to change, 0 to destroy.");
     expect(plan.stdout).not.toContain("module.disabled.aws_");
     ok(await t.run(dir, ["apply", ...tfArgs, "first.tfplan"]), "apply");
 
@@ -202,12 +218,66 @@ describe("terraform: a project in the community modules' idioms (spawned plugin,
     const [pinned] = await byName("pinned");
     expect(pinned!.SecurityGroups!.map((g) => g.GroupId)).toEqual([web.sg]);
     expect(await byName("never")).toEqual([]);
+
+    // aws_spot_instance_request (wait_for_fulfillment): the request carries its tags (default tags
+    // too), its instance gets the module's through aws_ec2_tag, a volume attaches through the
+    // try() chain of instance IDs.
+    const { spot: req } = await outputs();
+    spotRequest = req;
+    const sir = (await ec2.send(new DescribeSpotInstanceRequestsCommand({ SpotInstanceRequestIds: [req.id] })))
+      .SpotInstanceRequests![0]!;
+    expect(sir).toMatchObject({
+      State: "active",
+      Type: "one-time",
+      SpotPrice: "0.05",
+      InstanceId: req.instance,
+      Status: { Code: "fulfilled" },
+    });
+    expect(req).toMatchObject({ state: "active", bid_status: "fulfilled", price: "0.05" });
+    expect(Object.fromEntries(sir.Tags!.map((x) => [x.Key, x.Value]))).toEqual({
+      Name: "spot-request",
+      Service: "batch",
+      Environment: "test",
+      Project: "idioms",
+    });
+    const spotInst = await instance(req.instance);
+    expect(spotInst).toMatchObject({
+      InstanceLifecycle: "spot",
+      SpotInstanceRequestId: req.id,
+      InstanceType: "c5.large",
+      PrivateIpAddress: req.private_ip,
+    });
+    expect(Object.fromEntries(spotInst.Tags!.map((x) => [x.Key, x.Value]))).toEqual({
+      Name: "spot-request",
+      Service: "batch",
+    });
+    const spotVols = (
+      await ec2.send(
+        new DescribeVolumesCommand({ Filters: [{ Name: "attachment.instance-id", Values: [req.instance] }] }),
+      )
+    ).Volumes!;
+    expect(spotVols.map((v) => [v.Attachments![0]!.Device, v.Size, v.VolumeType]).sort()).toEqual([
+      ["/dev/sdf", 2, "gp3"],
+      [spotInst.RootDeviceName, 12, "gp3"],
+    ]);
   });
 
-  it("a second plan has no changes", async () => {
+  it("a second plan has no changes; the Spot request imports back by its ID", { timeout: 300_000 }, async () => {
     const plan = await t.run(dir, ["plan", ...tfArgs, "-detailed-exitcode"]);
     expect(plan.stdout, plan.stdout).toContain("No changes.");
     expect(plan.status).toBe(0);
+
+    const address = "module.spot_request.aws_spot_instance_request.this[0]";
+    ok(await t.run(dir, ["state", "rm", "-no-color", address]), "state rm");
+    ok(await t.run(dir, ["import", ...tfArgs, address, spotRequest.id]), "import");
+    // As with hashicorp/aws, wait_for_fulfillment is not read back: the one change is that argument.
+    const after = await t.run(dir, ["plan", ...tfArgs, "-detailed-exitcode"]);
+    expect(after.stdout, after.stdout).toContain("Plan: 0 to add, 1 to change, 0 to destroy.");
+    expect(after.stdout).toMatch(/~ wait_for_fulfillment\s+= false -> true/);
+    ok(await t.run(dir, ["apply", ...tfArgs, "-auto-approve"]), "apply");
+    const again = await t.run(dir, ["plan", ...tfArgs, "-detailed-exitcode"]);
+    expect(again.stdout, again.stdout).toContain("No changes.");
+    expect(again.status).toBe(0);
   });
 
   it("a new AMI is ignored where ignore_changes says so; group and profile are replaced create-before-destroy", {
@@ -271,7 +341,11 @@ describe("terraform: a project in the community modules' idioms (spawned plugin,
   });
 
   it("destroy removed everything it made", async () => {
-    for (const name of ["web", "pinned", "spot"]) expect(await byName(name)).toEqual([]);
+    for (const name of ["web", "pinned", "spot", "spot-request"]) expect(await byName(name)).toEqual([]);
+    const sir = (await ec2.send(new DescribeSpotInstanceRequestsCommand({ SpotInstanceRequestIds: [spotRequest.id] })))
+      .SpotInstanceRequests![0]!;
+    expect(sir.State).toBe("cancelled");
+    expect((await instance(spotRequest.instance)).State?.Name).toBe("terminated");
     const roles = (await iam.send(new ListRolesCommand({ PathPrefix: "/web/" }))).Roles!;
     expect(roles).toEqual([]);
     expect((await iam.send(new ListInstanceProfilesCommand({ PathPrefix: "/web/" }))).InstanceProfiles).toEqual([]);
