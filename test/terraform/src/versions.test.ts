@@ -3,8 +3,10 @@
  * every major line's constraint resolves through the mirror to a release with that line's schema;
  * a configuration written for 4.x (arguments 5.0/6.0 removed) applies; a project's committed lock
  * file pinning 5.31.0 (written with ec2sim elsewhere: fixtures/locked-5.31.0) inits and applies
- * unchanged; a lock file written with the real provider is refused as terraform refuses any foreign
- * package, and `terraform init -upgrade` re-locks it.
+ * unchanged, and `terraform providers lock` against the mirror writes that very hash; a lock file
+ * written with the real provider is refused as terraform refuses any foreign package, and
+ * `terraform init -upgrade` re-locks it to 5.100.0, which applies a 5.x configuration. (`~> 4.0` applies
+ * below; `>= 6.37` in community-idioms.test.ts.)
  */
 
 import { readFileSync, writeFileSync } from "node:fs";
@@ -12,7 +14,16 @@ import { join } from "node:path";
 import { DescribeAddressesCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import { accountsOf, type ServerProcess, sdkClient, startServer } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { prepareTerraform, requireTerraform, resourcesOf, showJson, type Terraform, type TfResult } from "./harness.ts";
+import { terraformPlatform } from "@ec2sim/terraform-provider";
+import {
+  FIXTURES,
+  prepareTerraform,
+  requireTerraform,
+  resourcesOf,
+  showJson,
+  type Terraform,
+  type TfResult,
+} from "./harness.ts";
 
 const ok = (r: TfResult, what: string) => {
   if (r.status !== 0) throw new Error(`terraform ${what} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
@@ -170,11 +181,49 @@ describe("terraform: hashicorp/aws releases of every line (spawned plugin)", () 
     ok(await t.run(dir, ["destroy", "-no-color", "-input=false", "-auto-approve"]), "destroy");
   });
 
-  it("a lock file written with the real hashicorp/aws is refused; init -upgrade re-locks it to ec2sim's", {
+  it("terraform providers lock against the mirror writes the hash of the committed 5.31.0 lock file", async () => {
+    const dir = t.workdir("providers-lock");
+    writeFileSync(join(dir, "main.tf"), pinned("5.31.0"));
+    const platform = terraformPlatform();
+    const r = await t.run(dir, [
+      "providers",
+      "lock",
+      "-no-color",
+      `-fs-mirror=${t.cli.mirrorDir}`,
+      `-platform=${platform}`,
+    ]);
+    ok(r, "providers lock");
+    const hashes = (text: string) => [...text.matchAll(/"(h1:[^"]+)"/g)].map((m) => m[1]);
+    const written = readFileSync(join(dir, ".terraform.lock.hcl"), "utf8");
+    expect(written).toMatch(/version\s+= "5\.31\.0"/);
+    const committed = readFileSync(join(FIXTURES, "locked-5.31.0", ".terraform.lock.hcl"), "utf8");
+    expect(hashes(written)).toEqual(hashes(committed));
+    // terraform init accepts what it wrote.
+    const init = await t.run(dir, ["init", "-no-color", "-input=false"]);
+    ok(init, "init");
+    expect(init.stdout).toContain("Installed hashicorp/aws v5.31.0 (unauthenticated)");
+  });
+
+  it("a lock file written with the real hashicorp/aws is refused; init -upgrade re-locks it to 5.100.0, which applies", {
     timeout: 300_000,
   }, async () => {
     const dir = t.workdir("real-lock");
-    writeFileSync(join(dir, "main.tf"), pinned("~> 5.0", `provider "aws" {\n  region = "us-east-1"\n}\n`));
+    // A 5.x configuration: aws_eip.vpc is gone in 6.0.
+    writeFileSync(
+      join(dir, "main.tf"),
+      pinned(
+        "~> 5.0",
+        `provider "aws" {
+  region = "us-east-1"
+}
+
+resource "aws_eip" "spare" {
+  vpc  = true
+  tags = { Name = "five-x" }
+}
+`,
+      ),
+    );
     // The real 5.31.0 package's hash (what the registry's package records), not ec2sim's launcher.
     writeFileSync(
       join(dir, ".terraform.lock.hcl"),
@@ -196,5 +245,14 @@ describe("terraform: hashicorp/aws releases of every line (spawned plugin)", () 
     ok(upgrade, "init -upgrade");
     expect(upgrade.stdout).toContain("Installed hashicorp/aws v5.100.0 (unauthenticated)");
     expect(readFileSync(join(dir, ".terraform.lock.hcl"), "utf8")).toMatch(/version\s+= "5\.100\.0"/);
+    ok(await t.run(dir, ["apply", "-no-color", "-input=false", "-auto-approve"]), "apply");
+    const eip = resourcesOf(await showJson(t, dir)).get("aws_eip.spare")!.values;
+    expect(eip).toMatchObject({ vpc: true, domain: "vpc" });
+    const addr = (await ec2.send(new DescribeAddressesCommand({ AllocationIds: [eip.id] }))).Addresses![0]!;
+    expect(addr.Tags).toEqual([{ Key: "Name", Value: "five-x" }]);
+    const again = await t.run(dir, ["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    expect(again.stdout, again.stdout).toContain("No changes.");
+    expect(again.status).toBe(0);
+    ok(await t.run(dir, ["destroy", "-no-color", "-input=false", "-auto-approve"]), "destroy");
   });
 });
