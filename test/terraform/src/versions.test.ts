@@ -12,9 +12,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DescribeAddressesCommand, type EC2Client } from "@aws-sdk/client-ec2";
+import { terraformPlatform } from "@ec2sim/terraform-provider";
 import { accountsOf, type ServerProcess, sdkClient, startServer } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { terraformPlatform } from "@ec2sim/terraform-provider";
 import {
   FIXTURES,
   prepareTerraform,
