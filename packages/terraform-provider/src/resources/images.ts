@@ -15,6 +15,7 @@ import {
 import {
   b,
   buildFilters,
+  dataSourceTags,
   NotFoundError,
   n,
   nullIfNotFound,
@@ -254,7 +255,8 @@ export const awsAmiFromInstance: ResourceImpl = derivedAmi(
     const out = await ec2.createImage({
       InstanceId: s(plan.source_instance_id),
       Name: s(plan.name),
-      Description: s(plan.description),
+      // hashicorp/aws always sends the description, "" when unset (EC2 would otherwise fill its own).
+      Description: typeof plan.description === "string" ? plan.description : "",
       NoReboot: b(plan.snapshot_without_reboot),
       TagSpecifications: tagSpecs("image", tagsAll(plan)),
     });
@@ -268,7 +270,8 @@ export const awsAmiCopy: ResourceImpl = derivedAmi(aws_ami_copy, "EC2 AMI (copy)
     SourceImageId: s(plan.source_ami_id),
     SourceRegion: s(plan.source_ami_region),
     Name: s(plan.name),
-    Description: s(plan.description),
+    // As hashicorp/aws: always sent, "" when unset — else EC2 keeps the source's and the next plan differs.
+    Description: typeof plan.description === "string" ? plan.description : "",
     Encrypted: b(plan.encrypted),
     KmsKeyId: s(plan.kms_key_id),
     DestinationOutpostArn: s(plan.destination_outpost_arn),
@@ -396,7 +399,7 @@ export const dataAwsAmi: DataSourceImpl = {
       })),
       state: img.State ?? null,
       state_reason: { code: img.StateReason?.Code ?? "UNSET", message: img.StateReason?.Message ?? "UNSET" },
-      tags: tagsFromApi(ctx, img.Tags),
+      tags: dataSourceTags(ctx, img.Tags),
       deprecation_time: img.DeprecationTime ?? "",
       last_launched_time: img.LastLaunchedTime ?? "",
       ena_support: img.EnaSupport ?? false,
