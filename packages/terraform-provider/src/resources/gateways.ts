@@ -6,6 +6,7 @@ import type { Obj } from "../framework/values.ts";
 import { aws_internet_gateway, aws_nat_gateway, data_aws_internet_gateway } from "../schemas/gateways.ts";
 import {
   buildFilters,
+  dataSourceTags,
   n,
   nullIfNotFound,
   s,
@@ -127,7 +128,7 @@ export const dataAwsInternetGateway: DataSourceImpl = {
       attachments: (g.Attachments ?? []).map((a) => ({ state: a.State ?? "", vpc_id: a.VpcId ?? "" })),
       internet_gateway_id: g.InternetGatewayId,
       owner_id: g.OwnerId ?? null,
-      tags: tagsFromApi(ctx, g.Tags),
+      tags: dataSourceTags(ctx, g.Tags),
     };
   },
 };

@@ -13,6 +13,7 @@ import { aws_instance, data_aws_instance, data_aws_instances } from "../schemas/
 import {
   b,
   buildFilters,
+  dataSourceTags,
   first,
   iso,
   NotFoundError,
@@ -131,6 +132,8 @@ export async function flattenInstance(
   inst: Instance,
   owner: string | undefined,
   state: Obj,
+  /** data "aws_instance": block device tags as data sources report them (default tags included). */
+  forDataSource = false,
 ): Promise<Obj> {
   const ec2 = await ctx.ec2();
   const volIds = (inst.BlockDeviceMappings ?? []).map((m) => m.Ebs?.VolumeId).filter((v): v is string => !!v);
@@ -145,14 +148,16 @@ export async function flattenInstance(
   const byVolumeTags = isObj(state.volume_tags) && Object.keys(state.volume_tags).length > 0;
   const volObj = (m: InstanceBlockDeviceMapping): Obj => {
     const v = volumes.get(m.Ebs?.VolumeId ?? "");
-    const tags = byVolumeTags
-      ? { tags: null, tags_all: null }
-      : {
-          tags: tagsFromApi(ctx, v?.Tags),
-          tags_all: Object.fromEntries(
-            (v?.Tags ?? []).filter((t) => t.Key && !t.Key.startsWith("aws:")).map((t) => [t.Key, t.Value ?? ""]),
-          ),
-        };
+    const tags = forDataSource
+      ? { tags: dataSourceTags(ctx, v?.Tags) }
+      : byVolumeTags
+        ? { tags: null, tags_all: null }
+        : {
+            tags: tagsFromApi(ctx, v?.Tags),
+            tags_all: Object.fromEntries(
+              (v?.Tags ?? []).filter((t) => t.Key && !t.Key.startsWith("aws:")).map((t) => [t.Key, t.Value ?? ""]),
+            ),
+          };
     return {
       delete_on_termination: m.Ebs?.DeleteOnTermination ?? null,
       device_name: m.DeviceName ?? null,
@@ -632,7 +637,7 @@ export const dataAwsInstance: DataSourceImpl = {
     );
     if (all.length === 0) throw new NotFoundError();
     const { inst, owner } = singleResult(all, "EC2 Instance");
-    const flat = await flattenInstance(ctx, inst, owner, { get_password_data: config.get_password_data });
+    const flat = await flattenInstance(ctx, inst, owner, { get_password_data: config.get_password_data }, true);
     const ud =
       config.get_user_data === true
         ? (await ec2.describeInstanceAttribute({ InstanceId: inst.InstanceId!, Attribute: "userData" })).UserData?.Value
@@ -649,7 +654,7 @@ export const dataAwsInstance: DataSourceImpl = {
       network_interface_id:
         (inst.NetworkInterfaces ?? []).find((e) => e.Attachment?.DeviceIndex === 0)?.NetworkInterfaceId ?? "",
       placement_group: inst.Placement?.GroupName ?? "",
-      tags: tagsFromApi(ctx, inst.Tags),
+      tags: dataSourceTags(ctx, inst.Tags),
     };
   },
 };

@@ -7,6 +7,7 @@ import { aws_key_pair, data_aws_key_pair } from "../schemas/key-pairs.ts";
 import {
   arn,
   buildFilters,
+  dataSourceTags,
   iso,
   nullIfNotFound,
   prefixedUniqueId,
@@ -87,7 +88,7 @@ export const dataAwsKeyPair: DataSourceImpl = {
       key_pair_id: k.KeyPairId ?? null,
       key_type: k.KeyType ?? null,
       public_key: k.PublicKey ?? "",
-      tags: tagsFromApi(ctx, k.Tags),
+      tags: dataSourceTags(ctx, k.Tags),
     };
   },
 };

@@ -9,6 +9,7 @@ import { isObj, type Obj, sameValue } from "../framework/values.ts";
 import { aws_launch_template, data_aws_launch_template } from "../schemas/launch-templates.ts";
 import {
   buildFilters,
+  dataSourceTags,
   nullIfNotFound,
   objs,
   prefixedUniqueId,
@@ -351,6 +352,6 @@ export const dataAwsLaunchTemplate: DataSourceImpl = {
     });
     const t = singleResult(out.LaunchTemplates, "EC2 Launch Template");
     const { name_prefix: _p, ...flat } = await flattenTemplate(ctx, t, {});
-    return { ...flat, tags: tagsFromApi(ctx, t.Tags) };
+    return { ...flat, tags: dataSourceTags(ctx, t.Tags) };
   },
 };

@@ -12,6 +12,7 @@ import {
 import {
   b,
   buildFilters,
+  dataSourceTags,
   first,
   n,
   nullIfNotFound,
@@ -316,7 +317,7 @@ export const dataAwsNetworkInterface: DataSourceImpl = {
       requester_id: e.RequesterId ?? "",
       security_groups: (e.Groups ?? []).map((g) => g.GroupId!),
       subnet_id: e.SubnetId ?? null,
-      tags: tagsFromApi(ctx, e.TagSet),
+      tags: dataSourceTags(ctx, e.TagSet),
       vpc_id: e.VpcId ?? null,
     };
   },

@@ -19,6 +19,7 @@ import {
 } from "../schemas/route-tables.ts";
 import {
   buildFilters,
+  dataSourceTags,
   nullIfNotFound,
   objs,
   s,
@@ -520,7 +521,7 @@ export const dataAwsRouteTable: DataSourceImpl = {
       owner_id: t.OwnerId ?? null,
       route_table_id: t.RouteTableId,
       routes: managedRoutes(t).map((r) => routeObject(routeFields(r), keys)),
-      tags: tagsFromApi(ctx, t.Tags),
+      tags: dataSourceTags(ctx, t.Tags),
       vpc_id: t.VpcId ?? null,
     };
   },

@@ -16,6 +16,7 @@ import {
 import {
   arn,
   buildFilters,
+  dataSourceTags,
   n,
   nullIfNotFound,
   objs,
@@ -512,7 +513,7 @@ export const dataAwsSecurityGroup: DataSourceImpl = {
       arn: `arn:aws:ec2:${ctx.region}:${g.OwnerId}:security-group/${g.GroupId}`,
       description: g.Description ?? "",
       name: g.GroupName ?? null,
-      tags: tagsFromApi(ctx, g.Tags),
+      tags: dataSourceTags(ctx, g.Tags),
       vpc_id: g.VpcId ?? "",
     };
   },

@@ -7,6 +7,7 @@ import { aws_default_subnet, aws_subnet, data_aws_subnet, data_aws_subnets } fro
 import {
   b,
   buildFilters,
+  dataSourceTags,
   n,
   nullIfNotFound,
   s,
@@ -220,7 +221,7 @@ export const dataAwsSubnet: DataSourceImpl = {
       available_ip_address_count: sn.AvailableIpAddressCount ?? 0,
       default_for_az: sn.DefaultForAz ?? false,
       state: sn.State ?? null,
-      tags: tagsFromApi(ctx, sn.Tags),
+      tags: dataSourceTags(ctx, sn.Tags),
     };
   },
 };

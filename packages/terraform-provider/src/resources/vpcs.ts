@@ -7,6 +7,7 @@ import { aws_default_vpc, aws_vpc, data_aws_vpc, data_aws_vpcs } from "../schema
 import {
   b,
   buildFilters,
+  dataSourceTags,
   n,
   nullIfNotFound,
   s,
@@ -302,7 +303,7 @@ export const dataAwsVpc: DataSourceImpl = {
       main_route_table_id: flat.main_route_table_id,
       owner_id: flat.owner_id,
       state: vpc.State ?? null,
-      tags: tagsFromApi(ctx, vpc.Tags),
+      tags: dataSourceTags(ctx, vpc.Tags),
     };
   },
 };
