@@ -142,6 +142,11 @@ describe("terraform: a project in the community modules' idioms (spawned plugin,
       Project: "idioms",
     });
     expect(web.tags_all).toEqual({ Name: "web", Service: "web", Environment: "test", Project: "idioms" });
+    // A data source reports every tag, the provider's default tags included (hashicorp/aws's data sources do).
+    const dataInstance = (await showJson(t, dir)).values!.root_module.resources!.find(
+      (r) => r.address === "data.aws_instance.web",
+    )!.values;
+    expect(dataInstance.tags).toEqual({ Name: "web", Service: "web", Environment: "test", Project: "idioms" });
 
     const profile = (
       await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: web.profile.split("/").pop() }))

@@ -90,9 +90,9 @@ resource "aws_vpc_security_group_ingress_rule" "web" {
   referenced_security_group_id = each.value.referenced_security_group_id
 }
 
+# No description: hashicorp/aws sends "" and the copy has none (EC2 would otherwise keep the source's).
 resource "aws_ami_copy" "golden" {
   name              = "golden"
-  description       = "golden image"
   source_ami_id     = data.aws_ami.al2023.id
   source_ami_region = "us-east-1"
 }
