@@ -194,6 +194,10 @@ export const diff: CommandSpec = {
     "                             --endpoint URL (or AWS_ENDPOINT_URL_EC2) points it at any EC2 endpoint",
     "  tfstate:FILE|DIR           a Terraform state: `terraform show -json` output, a .tfstate file, or a",
     "                             folder where `terraform show -json` is run",
+    "Resources pair by origin tag, then by content (alike resources in creation order), then by name.",
+    "What --to holds that --from does not describe is unmanaged (a destroy only for a tfstate: --to);",
+    "the coverage is the share of --to that --from manages. --json prints terraform show -json's",
+    "resource_changes. .ec2simignore: one pattern a line over addresses, type.ID or IDs (* ? ! #).",
   ].join("\n"),
   options: {
     from: { type: "string", arg: "SPEC", help: "the wanted side (required)" },
@@ -201,6 +205,16 @@ export const diff: CommandSpec = {
     json: { type: "boolean", help: "machine-readable output" },
     "detailed-exitcode": { type: "boolean", help: "exit 0 when the same, 1 on error, 2 when there are differences" },
     endpoint: { type: "string", arg: "URL", help: "the EC2 endpoint of aws: sources" },
+    "only-managed": {
+      type: "boolean",
+      help: "leave out what --to holds that --from does not describe (unmanaged resources)",
+    },
+    "ignore-file": {
+      type: "string",
+      arg: "FILE",
+      complete: "file",
+      help: "resources to leave out, one address/ID pattern a line (default ./.ec2simignore)",
+    },
     ...SOURCE_OPTIONS,
   },
   run: async (a) => (await import("./commands/bridge.ts")).diffCommand(a),

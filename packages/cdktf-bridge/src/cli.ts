@@ -3,7 +3,7 @@
  * typed options):
  *
  *   ec2sim export [--sandbox S] [--account A] [--region R]… [--at SEQ] --format cdktf|json|hcl --out DIR
- *   ec2sim diff --from SPEC --to SPEC [--json] [--detailed-exitcode]
+ *   ec2sim diff --from SPEC --to SPEC [--json] [--detailed-exitcode] [--only-managed] [--ignore-file F]
  *       SPEC: sandbox:NAME[@SEQ] | aws:[PROFILE][/REGION] | tfstate:FILE-OR-DIR
  *
  * A sandbox is read from a running server's admin API (--server, default http://127.0.0.1:4566 or
@@ -13,7 +13,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { DEFAULT_ACCOUNT_ID } from "@ec2sim/core/defaults";
-import { diffInventories } from "./diff.ts";
+import { readIgnoreFile } from "./diff/ignore.ts";
+import { diffInventories } from "./diff/index.ts";
 import { type ExportFormat, exportSandbox } from "./export/index.ts";
 import type { Inventory } from "./inventory.ts";
 import { enabledRegions, readAws } from "./readers/aws.ts";
@@ -74,6 +75,10 @@ export interface DiffCommandOptions extends SourceOptions {
   detailedExitcode?: boolean;
   /** The EC2 endpoint of aws: sources. */
   endpoint?: string;
+  /** Leave out what `to` holds that `from` does not describe. */
+  onlyManaged?: boolean;
+  /** An ignore file (default: .ec2simignore in the working folder, when there is one). */
+  ignoreFile?: string;
 }
 
 /** A mistake in what the user asked for (a malformed SPEC): said with the command's usage. */
@@ -177,11 +182,16 @@ async function runExport(
 async function runDiff(v: DiffCommandOptions, deps: BridgeDeps, out: (s: string) => void): Promise<number> {
   const from = await readSpec(v.from, v, deps, undefined);
   const to = await readSpec(v.to, v, deps, from);
-  const d = diffInventories(from, to);
+  const d = diffInventories(from, to, {
+    ignore: readIgnoreFile(v.ignoreFile),
+    toIsState: v.to.startsWith("tfstate:"),
+  });
   const env = deps.env ?? process.env;
   const color = (deps.isTTY ?? process.stdout.isTTY) && !env.NO_COLOR;
-  out(v.json ? diffJson(d) : renderPlan(d, { color: !!color }));
-  return v.detailedExitcode && d.changes.length ? 2 : 0;
+  const onlyManaged = !!v.onlyManaged;
+  out(v.json ? diffJson(d, { onlyManaged }) : renderPlan(d, { color: !!color, onlyManaged }));
+  const differs = d.changes.some((c) => c.action !== "no-op") || (!onlyManaged && d.unmanaged.length > 0);
+  return v.detailedExitcode && differs ? 2 : 0;
 }
 
 /** Reads one side of a diff. `other` (the side read first) suggests regions for an AWS account. */

@@ -16,7 +16,7 @@ export {
   readSpec,
   type SourceOptions,
 } from "./cli.ts";
-export { type Action, type AttrChange, type Change, type DiffResult, diffInventories } from "./diff.ts";
+export * from "./diff/index.ts";
 export { cloudConfig, type GuestChanges, guestChanges } from "./export/cloud-init.ts";
 export {
   buildExportPlan,

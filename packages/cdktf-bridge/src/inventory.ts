@@ -48,6 +48,8 @@ export interface InvResource {
   region: string;
   /** What people call it: the Name tag, else its natural name (key name, group name, image name). */
   name?: string;
+  /** Its Terraform address, when the reader knows it (a state). */
+  address?: string;
   /** User tags (the origin tag is kept apart in `origin`; `aws:` tags are dropped). */
   tags: Record<string, string>;
   /** The value of the `ec2sim:origin` tag: `<sandbox>/<resource id>` it was exported from. */

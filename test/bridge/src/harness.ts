@@ -52,8 +52,8 @@ export function startServer(sandboxes: string[], speed = 2000): Promise<ServerPr
   return startShared({ speed, extraArgs: ["--tick-ms", "20", ...sandboxes.flatMap((s) => ["--sandbox", s])] });
 }
 
-/** The story in a sandbox of a running server, through its admin API. */
-export async function serverStory(url: string, sandbox: string): Promise<StoryIds> {
+/** The story in a sandbox of a running server, through its admin API (cats-key imported when given). */
+export async function serverStory(url: string, sandbox: string, publicKey?: string): Promise<StoryIds> {
   return catPhotoStory(
     async (action, input, region) =>
       (
@@ -66,6 +66,7 @@ export async function serverStory(url: string, sandbox: string): Promise<StoryId
       ).output,
     async (ms) => void (await adminOk(url, "POST", `/sandboxes/${sandbox}/clock`, { advance: ms })),
     { accountId: FRIEND, ouArn: OU_B },
+    publicKey,
   );
 }
 

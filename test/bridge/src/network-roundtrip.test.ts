@@ -197,6 +197,7 @@ describe("a sandbox built in a custom VPC: export -> terraform apply -> diff", (
     const r = await diff("sandbox:N2", ["--json"]);
     expect(r.code).toBe(2);
     const j = JSON.parse(r.stdout);
-    expect(j.changes.map((c: any) => `${c.action} ${c.type}`)).toEqual(["create aws_route"]);
+    const acting = j.resource_changes.filter((c: any) => c.change.actions[0] !== "no-op");
+    expect(acting.map((c: any) => `${c.change.actions.join(",")} ${c.type}`)).toEqual(["create aws_route"]);
   });
 });

@@ -132,26 +132,45 @@ describe("export -> terraform apply -> diff", () => {
       }),
     );
     await ec2.send(new ModifyVolumeCommand({ VolumeId: byAddress.get("aws_ebs_volume.cats-data")!, Size: 30 }));
+    // --json is `terraform show -json`'s resource_changes: the two updates, with before and after objects.
     const expected = {
       summary: { add: 0, change: 2, destroy: 0 },
       changes: [
+        { address: "aws_ebs_volume.cats-data", actions: ["update"], before: { size: 30 }, after: { size: 20 } },
         {
-          action: "update",
-          address: "aws_ebs_volume.cats-data",
-          attributes: [{ name: "size", old: 30, new: 20, force_new: false }],
-        },
-        {
-          action: "update",
           address: "aws_instance.cats-2",
-          attributes: [{ name: "tags.env", old: "prod", new: null, force_new: false }],
+          actions: ["update"],
+          before: { tags: { Name: "cats-2", app: "cats", env: "prod" } },
+          after: { tags: { Name: "cats-2", app: "cats" } },
         },
       ],
     };
     const pick = (out: string) => {
       const j = JSON.parse(out);
+      const acting = j.resource_changes.filter((c: any) => c.change.actions[0] !== "no-op");
+      for (const c of j.resource_changes) {
+        expect(Object.keys(c).sort()).toEqual(
+          ["address", "change", "ec2sim", "mode", "name", "provider_name", "type"]
+            .concat(c.action_reason ? ["action_reason"] : [])
+            .sort(),
+        );
+        expect(c.mode).toBe("managed");
+        expect(`${c.type}.${c.name}`).toBe(c.address);
+      }
+      const differing = (a: any, b: any) =>
+        Object.fromEntries(
+          Object.keys(a)
+            .filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
+            .map((k) => [k, a[k]]),
+        );
       return {
-        summary: j.summary,
-        changes: j.changes.map((c: any) => ({ action: c.action, address: c.address, attributes: c.attributes })),
+        summary: j.ec2sim.summary,
+        changes: acting.map((c: any) => ({
+          address: c.address,
+          actions: c.change.actions,
+          before: differing(c.change.before, c.change.after),
+          after: differing(c.change.after, c.change.before),
+        })),
       };
     };
     const [spec, extra] = AWS_B();
@@ -170,13 +189,7 @@ describe("export -> terraform apply -> diff", () => {
     const state = await diff(`tfstate:${join(exportDir, "show.json")}`, ["--json"]);
     expect(state.code).toBe(2);
     expect(pick(state.stdout)).toEqual(expected);
-    // The text is terraform plan's.
-    const text = await diff("sandbox:B");
-    expect(text.stdout).toContain(`  # aws_instance.cats-2 will be updated in-place`);
-    expect(text.stdout).toMatch(/^ {6}- tags\.env = "prod" -> null$/m);
-    expect(text.stdout).toMatch(/^ {6}~ size = 30 -> 20$/m);
-    expect(text.stdout).toContain("Plan: 0 to add, 2 to change, 0 to destroy.");
-    // terraform's own plan of the export wants to change the same two resources.
+    // terraform's own plan of the export wants to change the same two resources, the same way.
     const plan = await terraform(
       ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-out=plan.bin"],
       exportDir,
@@ -184,13 +197,55 @@ describe("export -> terraform apply -> diff", () => {
     );
     expect(plan.code).toBe(2);
     const planned = JSON.parse((await terraform(["show", "-json", "plan.bin"], exportDir, tfEnv)).out);
-    const changed = planned.resource_changes
+    const theirs = planned.resource_changes
       .filter((c: any) => !c.change.actions.includes("no-op") && !c.change.actions.includes("read"))
-      .map((c: any) => `${c.address} ${c.change.actions.join(",")}`);
-    expect(changed.sort()).toEqual(["aws_ebs_volume.cats-data update", "aws_instance.cats-2 update"]);
+      .map((c: any) => ({
+        address: c.address,
+        actions: c.change.actions,
+        size: c.change.after.size,
+        tags: c.change.after.tags,
+      }));
+    const ours = JSON.parse(sandbox.stdout)
+      .resource_changes.filter((c: any) => c.change.actions[0] !== "no-op")
+      .map((c: any) => ({
+        address: c.address,
+        actions: c.change.actions,
+        size: c.change.after.size,
+        tags: c.change.after.tags,
+      }));
+    // Terraform's tags also carry the origin tag the export adds; ec2sim keeps it apart.
+    for (const t of theirs) if (t.tags) delete t.tags["ec2sim:origin"];
+    expect(ours).toEqual(theirs);
+    // The text is terraform plan's: the same lines for the tags map and the size, whitespace aside.
+    const text = await diff("sandbox:B");
+    const tfText = (await terraform(["show", "-no-color", "plan.bin"], exportDir, tfEnv)).out;
+    const squash = (t: string) => t.split("\n").map((l) => l.trim().replace(/\s+/g, " "));
+    const tf = squash(tfText);
+    for (const line of [
+      "# aws_instance.cats-2 will be updated in-place",
+      '~ resource "aws_instance" "cats-2" {',
+      "~ tags = {",
+      '- "env" = "prod" -> null',
+      "# (3 unchanged elements hidden)",
+      "# aws_ebs_volume.cats-data will be updated in-place",
+      "~ size = 30 -> 20",
+    ])
+      expect(tf, `terraform shows: ${line}`).toContain(line);
+    const mine = squash(text.stdout);
+    for (const line of [
+      "# aws_instance.cats-2 will be updated in-place",
+      '~ resource "aws_instance" "cats-2" {',
+      "~ tags = {",
+      '- "env" = "prod" -> null',
+      "# (2 unchanged elements hidden)",
+      "# aws_ebs_volume.cats-data will be updated in-place",
+      "~ size = 30 -> 20",
+      "Plan: 0 to add, 2 to change, 0 to destroy.",
+    ])
+      expect(mine, `ec2sim diff shows: ${line}`).toContain(line);
   }, 120_000);
 
-  it("a resource added beside terraform is a destroy for the readers that see the account", async () => {
+  it("a resource added beside terraform is unmanaged for the readers that see the account, and lowers the coverage", async () => {
     const sg = byAddress.get("aws_security_group.cats-web")!;
     await adminOk(server.url, "POST", "/sandboxes/B/call", {
       action: "AuthorizeSecurityGroupIngress",
@@ -203,11 +258,16 @@ describe("export -> terraform apply -> diff", () => {
     const [spec, extra] = AWS_B();
     const aws = await diff(spec, [...extra]);
     expect(aws.code).toBe(2);
-    expect(aws.stdout).toContain("# aws_vpc_security_group_ingress_rule.cats-web-ingress-tcp-443 will be destroyed");
-    expect(aws.stdout).toContain("Plan: 0 to add, 2 to change, 1 to destroy.");
+    expect(aws.stdout).not.toContain("will be destroyed");
+    expect(aws.stdout).toContain("Plan: 0 to add, 2 to change, 0 to destroy.");
+    expect(aws.stdout).toMatch(/^Unmanaged: 1 resource\(s\) in aws:sandbox-b that sandbox:A does not describe/m);
+    expect(aws.stdout).toMatch(
+      /^ {2}aws_vpc_security_group_ingress_rule\.cats-web-ingress-tcp-443 +sgr-\w+ \(us-east-1\)$/m,
+    );
+    expect(aws.stdout).toContain("Coverage: 94.1% of aws:sandbox-b is managed by sandbox:A (16 of 17 resources).");
   });
 
-  it("an earlier version of A (before the volume) against B: the volume, attachment, snapshot, EIP are extra in B", async () => {
+  it("an earlier version of A (before the volume) against A: the volume, attachment, snapshot, EIP are unmanaged", async () => {
     const events = await adminOk<{ events: { seq: number; event: { type: string } }[] }>(
       server.url,
       "GET",
@@ -227,13 +287,15 @@ describe("export -> terraform apply -> diff", () => {
     ]);
     expect(r.code).toBe(2);
     const j = JSON.parse(r.stdout);
-    expect(j.changes.map((c: any) => `${c.action} ${c.type}`).sort()).toEqual([
-      "delete aws_ebs_snapshot",
-      "delete aws_ebs_volume",
-      "delete aws_eip",
-      "delete aws_eip_association",
-      "delete aws_volume_attachment",
+    expect(j.resource_changes.filter((c: any) => c.change.actions[0] !== "no-op")).toEqual([]);
+    expect(j.ec2sim.unmanaged.map((c: any) => c.type).sort()).toEqual([
+      "aws_ebs_snapshot",
+      "aws_ebs_volume",
+      "aws_eip",
+      "aws_eip_association",
+      "aws_volume_attachment",
     ]);
+    expect(j.ec2sim.coverage).toEqual({ managed: 11, unmanaged: 5, percent: 68.8 });
   });
 
   it("errors exit 1", async () => {

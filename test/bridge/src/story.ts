@@ -27,6 +27,8 @@ export async function catPhotoStory(
   call: Call,
   advance: (ms: number) => Promise<void>,
   share: { accountId: string; ouArn: string },
+  /** Import this public key as cats-key instead of creating one (so two runs hold the same key). */
+  publicKey?: string,
 ): Promise<StoryIds> {
   const images = (
     await call("DescribeImages", {
@@ -38,7 +40,9 @@ export async function catPhotoStory(
     })
   ).Images;
   const ami1 = images.sort((a: any, b: any) => b.CreationDate.localeCompare(a.CreationDate))[0].ImageId as string;
-  const key = await call("CreateKeyPair", { KeyName: "cats-key" });
+  const key = publicKey
+    ? await call("ImportKeyPair", { KeyName: "cats-key", PublicKeyMaterial: publicKey })
+    : await call("CreateKeyPair", { KeyName: "cats-key" });
   const sg = await call("CreateSecurityGroup", {
     GroupName: "cats-web",
     Description: "SSH from my IP, HTTP from anywhere",

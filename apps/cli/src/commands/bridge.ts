@@ -62,6 +62,8 @@ export async function diffCommand(p: Parsed): Promise<number> {
         ...(p.values.json ? { json: true } : {}),
         ...(p.values["detailed-exitcode"] ? { detailedExitcode: true } : {}),
         ...(str(p, "endpoint") ? { endpoint: str(p, "endpoint") } : {}),
+        ...(p.values["only-managed"] ? { onlyManaged: true } : {}),
+        ...(str(p, "ignore-file") ? { ignoreFile: str(p, "ignore-file") } : {}),
       },
       deps(),
     );

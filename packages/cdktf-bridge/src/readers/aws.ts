@@ -3,6 +3,7 @@
  * @aws-sdk/client-ec2 with the standard credentials chain (a profile when given) and any endpoint.
  */
 import type { EC2 as EC2Type, Image as SdkImage } from "@aws-sdk/client-ec2";
+import { userDataHash } from "../diff/user-data.ts";
 import {
   type Inventory,
   type InvResource,
@@ -163,6 +164,16 @@ export async function readAws(opts: AwsReaderOptions): Promise<Inventory> {
         },
       });
     }
+    // User data is an attribute of its own (one call per instance, a few at a time).
+    const userData = new Map<string, string | null>();
+    await inBatches(instances, 8, async (i) => {
+      try {
+        const r = await ec2.describeInstanceAttribute({ InstanceId: i.InstanceId!, Attribute: "userData" });
+        userData.set(i.InstanceId!, userDataHash(r.UserData?.Value));
+      } catch (e) {
+        warnings.push(`${region}: user data of ${i.InstanceId}: ${(e as Error).message}`);
+      }
+    });
     for (const i of instances) {
       const t = splitTags(tagPairs(i.Tags));
       let root: { size: number | null; type: string | null; dot: boolean | null } = {
@@ -191,6 +202,7 @@ export async function readAws(opts: AwsReaderOptions): Promise<Inventory> {
           root_volume_type: root.type,
           root_delete_on_termination: root.dot,
           ebs_block_devices: extra.sort(),
+          ...(userData.has(i.InstanceId!) ? { user_data: userData.get(i.InstanceId!)! } : {}),
         },
         refs: {
           ami: imageRef(i.ImageId!),
@@ -317,6 +329,14 @@ export async function readAws(opts: AwsReaderOptions): Promise<Inventory> {
     }
   }
   return { source: opts.source ?? `aws:${opts.profile ?? "default"}`, resources: out, warnings };
+}
+
+async function inBatches<T>(xs: T[], n: number, f: (x: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < xs.length) await f(xs[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(n, xs.length) }, worker));
 }
 
 function chunk<T>(xs: T[], n: number): T[][] {

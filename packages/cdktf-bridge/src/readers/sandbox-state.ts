@@ -4,7 +4,17 @@
  * volumes/snapshots are gone; root and launch volumes belong to their instance; snapshots behind
  * an AMI belong to the AMI; default security groups and default VPCs are not managed.
  */
-import { catalogImages, type Image, type Instance, type SandboxState, type SecurityGroup } from "@ec2sim/core";
+import {
+  baseFileSystem,
+  catalogImages,
+  type Image,
+  type Instance,
+  rootFileSystem,
+  type SandboxState,
+  type SecurityGroup,
+} from "@ec2sim/core";
+import { guestFileEntry, userDataHash } from "../diff/user-data.ts";
+import { type FsView, guestChanges } from "../export/cloud-init.ts";
 import {
   type Inventory,
   type InvResource,
@@ -293,5 +303,19 @@ function instanceAttrs(state: SandboxState, inst: Instance): InvResource["attrs"
     root_volume_type: root?.type ?? null,
     root_delete_on_termination: root?.dot ?? null,
     ebs_block_devices: extra.sort(),
+    user_data: userDataHash(inst.userData),
+    ...guestAttrs(state, inst),
   };
+}
+
+/** What was done inside the guest since its OS base: files (path and hash) and packages. */
+function guestAttrs(state: SandboxState, inst: Instance): InvResource["attrs"] {
+  let base: FsView;
+  try {
+    base = baseFileSystem(inst.guest.os).layer as FsView;
+  } catch {
+    return {};
+  }
+  const c = guestChanges(rootFileSystem(state, inst) as FsView, base, inst.guest.os);
+  return { guest_files: c.files.map(guestFileEntry).sort(), guest_packages: c.packages.map((p) => p.name).sort() };
 }

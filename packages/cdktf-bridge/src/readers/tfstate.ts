@@ -286,5 +286,19 @@ export function readTfState(
     }
   }
   for (const x of out) if (!x.region) x.region = defaultRegion;
+  // Each resource keeps its address (the diff names it so): found by any of the IDs a state gives.
+  const addressOf = new Map<string, string>();
+  for (const r of res) {
+    if (r.mode !== "managed") continue;
+    for (const k of ["id", "key_pair_id", "security_group_rule_id", "allocation_id", "association_id"]) {
+      const id = r.values[k];
+      if (typeof id === "string" && id && !addressOf.has(`${r.type}\u0000${id}`))
+        addressOf.set(`${r.type}\u0000${id}`, `${r.type}.${r.name}`);
+    }
+  }
+  for (const r of out) {
+    const a = addressOf.get(`${r.type}\u0000${r.id}`);
+    if (a) r.address = a;
+  }
   return { source: opts.source ?? "tfstate", resources: out, warnings };
 }
