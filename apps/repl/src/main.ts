@@ -4,7 +4,7 @@
  * 4566 when free, else any free port), or on a running server with `--connect ws://…`. The REPL's
  * frame is drawn first; the server, the connection and the first read of the sandbox arrive behind it.
  */
-import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { SandboxClient } from "@ec2sim/protocol";
 import { render } from "ink";
@@ -33,27 +33,16 @@ interface AccountKeys {
   secretAccessKey: string;
 }
 
-/**
- * The admin token for another server's admin API: EC2SIM_ADMIN_TOKEN, else `<data>/admin-token`
- * (the server's ADMIN_TOKEN_FILE, when it runs on this data dir). Read here rather than through the
- * server package, which a `--connect` REPL does not load.
- */
-function adminTokenFor(dataDir: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.EC2SIM_ADMIN_TOKEN) return env.EC2SIM_ADMIN_TOKEN;
-  try {
-    return readFileSync(join(dataDir, "admin-token"), "utf8").trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The sandbox's accounts and their keys, from the server's admin API (with its admin token). */
 async function accountsFromServer(url: string, sandbox: string, dataDir: string): Promise<AccountKeys[]> {
-  const { wsUrlOf } = await import("@ec2sim/protocol");
+  const [{ wsUrlOf }, { adminTokenFor }] = await Promise.all([
+    import("@ec2sim/protocol"),
+    import("@ec2sim/protocol/local-servers"),
+  ]);
   const http = wsUrlOf(url)
     .replace(/^ws/, "http")
     .replace(/\/_ec2sim\/ws.*$/, "");
-  const token = adminTokenFor(dataDir);
+  const token = adminTokenFor(http, process.env, dataDir);
   const res = await fetch(`${http}/_ec2sim/sandboxes/${encodeURIComponent(sandbox)}`, {
     headers: token ? { authorization: `Bearer ${token}` } : {},
   }).catch((e: unknown) => {

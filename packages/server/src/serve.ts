@@ -7,6 +7,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
 import { credentialsFor } from "@ec2sim/core";
+import { announceServer } from "@ec2sim/protocol/local-servers";
 import { isLoopbackHost, requestGuard } from "./guard.ts";
 import { DEFAULT_SANDBOX, SandboxHost, type SandboxInfo } from "./host.ts";
 import { createHttpServer, listen } from "./http.ts";
@@ -188,6 +189,9 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSa
       }),
     );
     const running = await listen(server, options.port ?? 4566, hostname);
+    // Tools given only this URL (the Terraform provider, the bridge, a --connect REPL) find the token
+    // file through this note, wherever the data directory is.
+    const withdraw = secrets.token.file ? announceServer(running.url, secrets.token.file) : () => undefined;
     let closing: Promise<void> | undefined;
     return {
       url: running.url,
@@ -201,6 +205,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSa
       adminTokenCreated: secrets.token.created,
       close: () =>
         (closing ??= (async () => {
+          withdraw();
           await ws.close(); // WebSocket protocol (issue #5)
           await running.close();
           await host.close();

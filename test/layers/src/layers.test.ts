@@ -16,8 +16,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   "packages/ec2-query": ["core"],
   "packages/aws-protocols": ["core", "ec2-query"],
   "packages/server": ["core", "ec2-query", "aws-protocols", "protocol"],
-  "packages/cdktf-bridge": ["core"],
-  "packages/terraform-provider": ["core"],
+  "packages/cdktf-bridge": ["core", "protocol"],
+  "packages/terraform-provider": ["core", "protocol"],
   "apps/repl": ["core", "ec2-query", "protocol", "server"],
   "apps/cli": [
     "core",

@@ -5,10 +5,8 @@
  * store keeps a sandbox's whole history across snapshots, so any seq can be read back — unless
  * the server was told to compact it (`ec2sim serve --compact-history`).
  */
-import { readFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { join } from "node:path";
 import { type EventEnvelope, Sandbox, type SandboxState } from "@ec2sim/core";
+import { adminTokenFor } from "@ec2sim/protocol/local-servers";
 
 export interface LoadedSandbox {
   name: string;
@@ -39,25 +37,11 @@ function replay(name: string, log: EventLog, upTo?: number): LoadedSandbox {
   return { name, state: sb.state, seq: sb.state.seq };
 }
 
-/**
- * The ec2sim admin token (the events API needs it): EC2SIM_ADMIN_TOKEN, else the server's data
- * directory's `admin-token` (EC2SIM_DATA, else ~/.ec2sim/data).
- */
-export function adminToken(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.EC2SIM_ADMIN_TOKEN) return env.EC2SIM_ADMIN_TOKEN;
-  try {
-    const dir = env.EC2SIM_DATA || join(homedir(), ".ec2sim", "data");
-    return readFileSync(join(dir, "admin-token"), "utf8").trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export async function loadFromServer(
   url: string,
   name: string,
   upTo?: number,
-  token = adminToken(),
+  token = adminTokenFor(url),
 ): Promise<LoadedSandbox> {
   const u = `${url.replace(/\/+$/, "")}/_ec2sim/sandboxes/${encodeURIComponent(name)}/events${upTo !== undefined ? `?upTo=${upTo}` : ""}`;
   let res: Response;

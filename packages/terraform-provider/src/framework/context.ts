@@ -1,10 +1,8 @@
 // What resources see: the configured provider, a lazily loaded EC2 client per region, timeouts and
 // a polling helper for waiters. The AWS SDK is imported on first use only, so validate and plan of
 // configurations that need no API call never pay for loading it.
-import { readFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { join } from "node:path";
 import { DEFAULT_ACCOUNT_ID } from "@ec2sim/core/defaults";
+import { adminTokenFor } from "@ec2sim/protocol/local-servers";
 import type { Ec2 as EC2 } from "./ec2-client.ts";
 import type { Iam, Ssm, Sts } from "./iam-client.ts";
 import { isObj, type Obj, parseDuration } from "./values.ts";
@@ -93,7 +91,7 @@ export class SandboxAdmin {
     }
     const m = /^\/sandbox\/([^/]+)\/?$/.exec(url.pathname);
     this.base = `${url.origin}/_ec2sim`;
-    this.token = adminToken(); // read when the provider is configured
+    this.token = adminTokenFor(endpoint); // read when the provider is configured
     this.sandbox = m ? decodeURIComponent(m[1]!) : "-";
   }
 
@@ -354,18 +352,4 @@ export function errorCode(err: unknown): string | undefined {
 export function isNotFound(err: unknown): boolean {
   const code = errorCode(err);
   return !!code && /NotFound/.test(code);
-}
-
-/**
- * The ec2sim admin token (its admin API needs it): EC2SIM_ADMIN_TOKEN, else the server's data
- * directory's `admin-token` (EC2SIM_DATA, else ~/.ec2sim/data), as `ec2sim serve` made it.
- */
-export function adminToken(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.EC2SIM_ADMIN_TOKEN) return env.EC2SIM_ADMIN_TOKEN;
-  try {
-    const dir = env.EC2SIM_DATA || join(homedir(), ".ec2sim", "data");
-    return readFileSync(join(dir, "admin-token"), "utf8").trim() || undefined;
-  } catch {
-    return undefined;
-  }
 }
