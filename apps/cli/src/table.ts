@@ -215,6 +215,18 @@ export const diff: CommandSpec = {
       complete: "file",
       help: "resources to leave out, one address/ID pattern a line (default ./.ec2simignore)",
     },
+    adopt: {
+      type: "string",
+      arg: "DIR",
+      complete: "dir",
+      help: "write the export of --from (a sandbox) to DIR with Terraform 1.5 import {} blocks for what --to holds",
+    },
+    format: {
+      type: "string",
+      arg: "hcl|json",
+      choices: ["hcl", "json"],
+      help: "the format of --adopt's project (default hcl)",
+    },
     ...SOURCE_OPTIONS,
   },
   run: async (a) => (await import("./commands/bridge.ts")).diffCommand(a),

@@ -13,8 +13,11 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { DEFAULT_ACCOUNT_ID } from "@ec2sim/core/defaults";
+import { type Adoption, adopt, importFiles } from "./diff/adopt.ts";
 import { readIgnoreFile } from "./diff/ignore.ts";
 import { diffInventories } from "./diff/index.ts";
+import type { DiffResult } from "./diff/types.ts";
+import { decodeUserData, ownUserData } from "./diff/user-data.ts";
 import { type ExportFormat, exportSandbox } from "./export/index.ts";
 import type { Inventory } from "./inventory.ts";
 import { enabledRegions, readAws } from "./readers/aws.ts";
@@ -79,6 +82,13 @@ export interface DiffCommandOptions extends SourceOptions {
   onlyManaged?: boolean;
   /** An ignore file (default: .ec2simignore in the working folder, when there is one). */
   ignoreFile?: string;
+  /** Adopt mode: write the export of --from (a sandbox) here, with import blocks for what --to holds. */
+  adopt?: string;
+  /** The adopted project's format (default hcl). */
+  adoptFormat?: "hcl" | "json";
+  /** What --adopt's export passes on (see ExportCommandOptions). */
+  includeSecrets?: boolean;
+  force?: boolean;
 }
 
 /** A mistake in what the user asked for (a malformed SPEC): said with the command's usage. */
@@ -180,6 +190,8 @@ async function runExport(
 }
 
 async function runDiff(v: DiffCommandOptions, deps: BridgeDeps, out: (s: string) => void): Promise<number> {
+  if (v.adopt !== undefined && !v.from.startsWith("sandbox:"))
+    throw new BridgeUsageError(`--adopt writes the export of --from, which must be sandbox:NAME (not ${v.from})`);
   const from = await readSpec(v.from, v, deps, undefined);
   const to = await readSpec(v.to, v, deps, from);
   const d = diffInventories(from, to, {
@@ -190,8 +202,52 @@ async function runDiff(v: DiffCommandOptions, deps: BridgeDeps, out: (s: string)
   const color = (deps.isTTY ?? process.stdout.isTTY) && !env.NO_COLOR;
   const onlyManaged = !!v.onlyManaged;
   out(v.json ? diffJson(d, { onlyManaged }) : renderPlan(d, { color: !!color, onlyManaged }));
+  if (v.adopt !== undefined) await runAdopt(v, deps, from, d, out);
   const differs = d.changes.some((c) => c.action !== "no-op") || (!onlyManaged && d.unmanaged.length > 0);
   return v.detailedExitcode && differs ? 2 : 0;
+}
+
+/** `--adopt DIR`: the export of the --from sandbox with import blocks for what --to already holds. */
+async function runAdopt(
+  v: DiffCommandOptions,
+  deps: BridgeDeps,
+  from: Inventory,
+  d: DiffResult,
+  out: (s: string) => void,
+): Promise<void> {
+  const [name, at] = v.from.slice("sandbox:".length).split("@");
+  const sb = await loadSandbox(name!, seqOf(at, "@SEQ"), v, deps);
+  const format = v.adoptFormat ?? "hcl";
+  const dir = resolve(v.adopt!);
+  let adoption: Adoption | undefined;
+  const r = await exportSandbox(sb.state, {
+    sandbox: name!,
+    accountId: v.account ?? DEFAULT_ACCOUNT_ID,
+    ...(v.regions ? { regions: v.regions } : {}),
+    ...(v.includeSecrets ? { includeSecrets: true } : {}),
+    ...(v.force ? { force: true } : {}),
+    format,
+    outDir: dir,
+    ...(deps.synthesizer ? { synthesizer: await deps.synthesizer() } : {}),
+    adjust: (plan) => {
+      adoption = adopt(plan, from, d, {
+        ownUserData: (id) => {
+          for (const r of sb.state.regions.values()) {
+            const inst = r.instances.get(id);
+            if (inst) return ownUserData(decodeUserData(inst.userData)) ?? undefined;
+          }
+          return undefined;
+        },
+      });
+      return importFiles(adoption.imports, format);
+    },
+  });
+  const resources = r.plan.blocks.filter((b) => b.kind === "resource").length;
+  const imported = adoption?.imports.length ?? 0;
+  out(
+    `\nAdopt: wrote ${dir} (${r.files.join(", ")}): ${imported} resource(s) to import from ${d.to}, ${resources - imported} to create, ${adoption?.readImages.size ?? 0} image(s) read as data sources.\n`,
+  );
+  out(`Next: cd ${v.adopt} && terraform init && terraform plan   (Terraform 1.5 or later)\n`);
 }
 
 /** Reads one side of a diff. `other` (the side read first) suggests regions for an AWS account. */

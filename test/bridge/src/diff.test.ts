@@ -114,6 +114,36 @@ describe("pairing by content", () => {
   });
 });
 
+describe("adopt mode", () => {
+  it("diff --adopt writes P's export with import {} blocks for what Q holds: terraform plans 14 to import, 0 to add, 0 to change, 0 to destroy", async () => {
+    const tfEnv = {
+      TF_CLI_CONFIG_FILE: await terraformCliConfig(join(work, "cli-adopt")),
+      EC2SIM_ENDPOINT: `${server.url}/sandbox/Q`,
+      AWS_ACCESS_KEY_ID: credsQ.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credsQ.secretAccessKey,
+    };
+    for (const format of ["hcl", "json"]) {
+      const dir = join(work, `adopt-${format}`);
+      const [spec, extra] = awsQ();
+      const r = await diff(spec, [...extra, "--adopt", dir, "--format", format]);
+      expect(r.code, r.stdout).toBe(0);
+      const file = format === "hcl" ? "imports.tf" : "imports.tf.json";
+      expect(r.stdout).toContain(`(${format === "hcl" ? "main.tf" : "cdk.tf.json"}, NOT-EXPORTED.md, ${file})`);
+      expect(r.stdout).toMatch(
+        /Adopt: wrote .*: 14 resource\(s\) to import from aws:, 0 to create, 2 image\(s\) read as data sources\./,
+      );
+      const imports = readFileSync(join(dir, file), "utf8");
+      expect(imports).toContain(q.i2);
+      expect(imports).toContain(q.volume);
+      expect(imports).not.toContain(p.i2);
+      expect((await terraform(["init", "-input=false", "-no-color"], dir, tfEnv)).code).toBe(0);
+      const plan = await terraform(["plan", "-input=false", "-no-color"], dir, tfEnv);
+      expect(plan.out, format).toContain("Plan: 14 to import, 0 to add, 0 to change, 0 to destroy.");
+      expect(plan.code).toBe(0);
+    }
+  }, 240_000);
+});
+
 describe("what Q holds beyond P", () => {
   it("is unmanaged: listed apart, in the coverage, exit 2; .ec2simignore and --only-managed leave it out", async () => {
     const sg = await ec2Q.send(new CreateSecurityGroupCommand({ GroupName: "extra-sg", Description: "made by hand" }));

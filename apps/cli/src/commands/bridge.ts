@@ -64,6 +64,8 @@ export async function diffCommand(p: Parsed): Promise<number> {
         ...(str(p, "endpoint") ? { endpoint: str(p, "endpoint") } : {}),
         ...(p.values["only-managed"] ? { onlyManaged: true } : {}),
         ...(str(p, "ignore-file") ? { ignoreFile: str(p, "ignore-file") } : {}),
+        ...(str(p, "adopt") !== undefined ? { adopt: str(p, "adopt") } : {}),
+        ...(str(p, "format") ? { adoptFormat: str(p, "format") as "hcl" | "json" } : {}),
       },
       deps(),
     );

@@ -33,10 +33,13 @@ export async function exportSandbox(
     terraformBin?: string;
     /** Overwrite files that were edited since ec2sim wrote them. */
     force?: boolean;
+    /** Changes the plan before it is written and gives files to add (`ec2sim diff --adopt`: import blocks). */
+    adjust?: (plan: ExportPlan) => Record<string, string>;
   },
 ): Promise<ExportResult> {
   const t0 = performance.now();
   const plan = buildExportPlan(state, opts);
+  const extra = opts.adjust?.(plan) ?? {};
   const t1 = performance.now();
   const synth = opts.synthesizer ?? (await defaultSynthesizer());
   mkdirSync(opts.outDir, { recursive: true });
@@ -53,6 +56,7 @@ export async function exportSandbox(
     files["main.tf"] = tidyHcl(await synth.synthHcl(plan));
     files["NOT-EXPORTED.md"] = notExportedMd(plan);
   }
+  Object.assign(files, extra);
   const t2 = performance.now();
   const previous = readManifest(opts.outDir);
   const clash = conflicts(opts.outDir, files, previous);
