@@ -17,11 +17,11 @@ import { fit } from "../format/units.ts";
 import { ReplController } from "../state/controller.ts";
 import type { History } from "../state/history.ts";
 import type { KeyStore } from "../state/key-store.ts";
-import { cursorIndex, type TableView, windowStart } from "../state/ui.ts";
+import { cursorIndex, type TableState, type TableView, windowStart, withCursor } from "../state/ui.ts";
 import { useSimNow, useTerminalSize } from "../state/use-view.ts";
 import { type CellContext, columnsFor, visibleRows } from "../view/columns.ts";
 import { KINDS } from "../view/resources.ts";
-import type { SandboxView, ViewSnapshot } from "../view/sandbox-view.ts";
+import type { BaseRow, SandboxView, ViewSnapshot } from "../view/sandbox-view.ts";
 import { Header } from "./Header.tsx";
 import { OutputPane } from "./OutputPane.tsx";
 import { Pager } from "./Pager.tsx";
@@ -74,6 +74,33 @@ export function layout(
   return { tableRows, pendingRows: Math.min(opts.pending, 3), completionRows, outputRows, overlayRows: 0 };
 }
 
+/** What the keys need to know of a table: its rows' IDs in order, a page, its columns, the row under the cursor. */
+function tableView(
+  t: TableState,
+  rows: readonly BaseRow[],
+  ids: readonly string[],
+  pageSize: number,
+  cols: readonly { title: string }[],
+): TableView {
+  const at = cursorIndex(withCursor(t, ids), ids);
+  const sel = at >= 0 ? rows[at] : undefined;
+  return {
+    ids,
+    pageSize,
+    columns: cols.map((c) => c.title),
+    ...(sel
+      ? {
+          selected: {
+            id: sel.id,
+            region: sel.region,
+            ...(sel.state ? { state: sel.state } : {}),
+            ...(sel.name ? { name: sel.name } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
 const NO_VIEW = { subscribe: () => () => undefined, getSnapshot: (): ViewSnapshot | undefined => undefined };
 
 export function App(props: AppProps) {
@@ -93,7 +120,7 @@ export function App(props: AppProps) {
     session,
     region,
     columns,
-    tableView: undefined as TableView | undefined,
+    tableFor: undefined as ((t: TableState) => TableView) | undefined,
     outputRows: 1,
     control: undefined as SessionControl | undefined,
   });
@@ -134,7 +161,7 @@ export function App(props: AppProps) {
       const s = latest.current.session;
       return s ? { ...s, width: latest.current.columns, session: latest.current.control! } : undefined;
     },
-    table: () => latest.current.tableView ?? { ids: [], pageSize: 1, columns: [] },
+    table: (t: TableState) => latest.current.tableFor?.(t) ?? { ids: [], pageSize: 1, columns: [] },
     outputPage: () => latest.current.outputRows,
   });
   const controller = controllerRef.current;
@@ -187,23 +214,23 @@ export function App(props: AppProps) {
     overlay: overlayOpen,
   });
   const pageSize = overlayOpen ? Math.max(1, l.overlayRows - 2) : Math.max(1, l.tableRows - 2);
-  const start = windowStart(ui.table, ids, Math.max(1, l.tableRows - 2));
-  const at = cursorIndex(ui.table, ids);
-  const sel = at >= 0 ? shown[at] : undefined;
-  latest.current.tableView = {
-    ids,
-    pageSize,
-    columns: cols.map((c) => c.title),
-    ...(sel
-      ? {
-          selected: {
-            id: sel.id,
-            region: sel.region,
-            ...(sel.state ? { state: sel.state } : {}),
-            ...(sel.name ? { name: sel.name } : {}),
-          },
-        }
-      : {}),
+  // in the focused view the cursor is always on a row that is there
+  const table = ui.focus === "table" ? withCursor(ui.table, ids) : ui.table;
+  const start = windowStart(table, ids, Math.max(1, l.tableRows - 2));
+  const drawn = tableView(table, shown, ids, pageSize, cols);
+  latest.current.tableFor = (t: TableState): TableView => {
+    const same =
+      t.kind === kind && t.filter === filter && t.sort?.column === sort?.column && t.sort?.desc === sort?.desc;
+    if (same) return t.cursorId === table.cursorId ? drawn : tableView(t, shown, ids, pageSize, cols);
+    // keys of one chunk changed the filter or sort since this frame: the rows as they will be drawn
+    const rows = cellCtx ? visibleRows(snap?.rows[t.kind] ?? [], t, cellCtx) : [];
+    return tableView(
+      t,
+      rows,
+      rows.map((r) => r.id),
+      pageSize,
+      t.kind === kind ? cols : columnsFor(t.kind, columns),
+    );
   };
   latest.current.outputRows = l.outputRows;
 
@@ -238,7 +265,7 @@ export function App(props: AppProps) {
         <>
           {cellCtx ? (
             <ResourceTable
-              table={ui.table}
+              table={table}
               columns={cols}
               rows={shown}
               total={allRows.length}

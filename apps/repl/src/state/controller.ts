@@ -13,7 +13,7 @@ import { kindNamed, type ResourceKind } from "../view/resources.ts";
 import type { History } from "./history.ts";
 import { type InkKey, splitKeys } from "./keys.ts";
 import { type EditorState, editKey, emptyEditor } from "./line-editor.ts";
-import { initialUi, switchView, type TableView, type UiState, viewKey } from "./ui.ts";
+import { initialUi, switchView, type TableState, type TableView, type UiState, viewKey, withCursor } from "./ui.ts";
 
 export const MAX_OUTPUT_LINES = 2_000;
 
@@ -39,8 +39,11 @@ export interface ControllerOptions {
   greeting?: OutLine[];
   /** The current context to run commands in (the session may change: another account). */
   context: () => RunContext | undefined;
-  /** The table as drawn now. */
-  table: () => TableView;
+  /**
+   * The table of a view state: as drawn now, or — when keys of one chunk changed the filter or
+   * the sort since the last frame (a paste of "/web⏎") — as it will be drawn.
+   */
+  table: (t: TableState) => TableView;
   /** Lines of output that fit the pane (for PgUp/PgDn). */
   outputPage: () => number;
 }
@@ -101,7 +104,11 @@ export class ReplController {
 
   private viewKey(k: InkKey): void {
     if (k.ctrl && k.input === "d" && !this.snap.ui.overlay && !this.snap.ui.confirm) return this.o.onExit();
-    const { state, effect } = viewKey(this.snap.ui, k, this.o.table());
+    const ui = this.snap.ui;
+    const view = this.o.table(ui.table);
+    // keys move from the row the cursor is drawn on
+    const table = ui.focus === "table" && !ui.overlay ? withCursor(ui.table, view.ids) : ui.table;
+    const { state, effect } = viewKey(table === ui.table ? ui : { ...ui, table }, k, view);
     const closedDescribe = this.snap.ui.overlay?.kind === "describe" && !state.overlay;
     this.set({ ui: state, ...(closedDescribe ? { describe: undefined } : {}) });
     if (!effect) return;
@@ -158,7 +165,7 @@ export class ReplController {
         return;
       }
       if (!cur.line && !this.snap.ssh) {
-        const ids = this.o.table().ids;
+        const ids = this.o.table(ui.table).ids;
         const table = ui.table.cursorId === undefined && ids.length ? { ...ui.table, cursorId: ids.at(-1)! } : ui.table;
         this.set({ ui: { ...ui, focus: "table", table } });
       }
@@ -166,8 +173,8 @@ export class ReplController {
     }
     if (k.return && cur.line.startsWith("/") && !this.snap.ssh) {
       this.setFilter(cur.line.slice(1));
-      const ids = this.o.table().ids;
       const t = this.snap.ui.table;
+      const ids = this.o.table(t).ids;
       const table = t.cursorId === undefined || !ids.includes(t.cursorId) ? { ...t, cursorId: ids[0] } : t;
       this.set({ editor: emptyEditor(), ui: { ...this.snap.ui, focus: "table", table } as UiState });
       return;

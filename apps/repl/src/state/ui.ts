@@ -87,6 +87,15 @@ export function cursorIndex(t: TableState, ids: readonly string[]): number {
   return t.cursorId === undefined ? -1 : ids.indexOf(t.cursorId);
 }
 
+/**
+ * The table with its cursor on a row that is there: its own row, else the first (the rows it had
+ * were filtered away, had not been read yet when the view was entered, or are gone).
+ */
+export function withCursor(t: TableState, ids: readonly string[]): TableState {
+  if (!ids.length || (t.cursorId !== undefined && ids.includes(t.cursorId))) return t;
+  return { ...t, cursorId: ids[0]! };
+}
+
 /** The first row to draw so the cursor is on screen (or, with no cursor, the newest rows are). */
 export function windowStart(t: TableState, ids: readonly string[], pageSize: number): number {
   const n = ids.length;

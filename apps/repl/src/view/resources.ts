@@ -79,6 +79,16 @@ const nameTag = (item: any) => {
 };
 const time = (v: unknown) => (typeof v === "string" ? Date.parse(v) || 0 : 0);
 
+/**
+ * When an instance came to be. Not LaunchTime: EC2 moves that on every start after a stop, and the
+ * row would jump to the end of the view. Its EBS volumes stay attached from the launch on, so the
+ * first attach time does not move (an instance-store root cannot be stopped: LaunchTime holds).
+ */
+function instanceCreated(i: any): number {
+  const attached = (i.BlockDeviceMappings ?? []).map((b: any) => time(b.Ebs?.AttachTime)).filter((t: number) => t > 0);
+  return attached.length ? Math.min(...attached) : time(i.LaunchTime);
+}
+
 function instanceRow(i: any, region: string): InstanceRow {
   return {
     id: i.InstanceId,
@@ -93,7 +103,7 @@ function instanceRow(i: any, region: string): InstanceRow {
     ...(i.KeyName ? { keyName: i.KeyName } : {}),
     ...(i.RootDeviceType ? { rootDeviceType: i.RootDeviceType } : {}),
     launchTime: time(i.LaunchTime),
-    created: time(i.LaunchTime),
+    created: instanceCreated(i),
     raw: i,
   };
 }

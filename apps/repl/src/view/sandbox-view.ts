@@ -381,6 +381,9 @@ export class SandboxView {
       for (const item of spec.items(out)) {
         const row = spec.row(item, region);
         seen.add(row.id);
+        // a row keeps its place in creation order while this REPL shows it, whatever the answer says now
+        const known = table.get(row.id)?.created;
+        if (known) row.created = known;
         table.set(row.id, row);
       }
       for (const id of chunk) if (!seen.has(id) && table.get(id)?.region === region) table.delete(id);
