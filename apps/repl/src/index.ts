@@ -85,7 +85,7 @@ export {
   viewKey,
   windowStart,
 } from "./state/ui.ts";
-export { useSimNow, useTerminalSize } from "./state/use-view.ts";
+export { nextClockChange, useSimNow, useTerminalSize } from "./state/use-view.ts";
 export { type CellContext, COLUMNS, type Column, columnsFor, visibleRows } from "./view/columns.ts";
 export { describeLines } from "./view/describe.ts";
 export { eventText } from "./view/event-text.ts";

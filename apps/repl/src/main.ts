@@ -198,7 +198,8 @@ export async function runRepl(args: ReplArgs, drawn = -1): Promise<number> {
           current = s;
         },
       }),
-      { exitOnCtrlC: false, patchConsole: true },
+      // incremental: a frame rewrites only the lines that changed (a clock tick is the header's line, not the screen)
+      { exitOnCtrlC: false, patchConsole: true, incrementalRendering: true },
     );
     connecting.catch((e: unknown) => void finish(e));
     process.once("SIGTERM", () => void finish());

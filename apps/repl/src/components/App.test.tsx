@@ -372,4 +372,35 @@ describe("redrawing", () => {
     }
     expect(s.frames() - running).toBe(10);
   });
+
+  it("redraws only when the header's clock shows another second: at ×0.25 every 4 s, at ×60 once a second", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "clearTimeout", "Date"] });
+    const session = fakeSession(dir);
+    session.fake.setRows("instances", [instance(1, { state: "pending" })]);
+    const { s } = mount(session);
+    await s.until((f) => f.includes("web-1") && f.includes("09:00:00"), "the paused clock");
+    const clock = session.fake.getSnapshot().clock;
+    session.fake.update({ clock: { ...clock, paused: false, speed: 0.25, realAtAnchor: Date.now() } });
+    await s.until((f) => f.includes("×0.25"), "the clock running at ×0.25");
+    const start = s.frames();
+    vi.advanceTimersByTime(3_999);
+    await Promise.resolve();
+    expect(s.frames()).toBe(start); // 09:00:00 still: nothing to draw
+    vi.advanceTimersByTime(1);
+    await s.until((f) => f.includes("2025-01-06 09:00:01"), "the next second, 4 s later");
+    expect(s.frames()).toBe(start + 1);
+
+    const at = session.fake.getSnapshot().clock;
+    session.fake.update({ clock: { ...at, speed: 60, simAtAnchor: session.fake.simNow(), realAtAnchor: Date.now() } });
+    await s.until((f) => f.includes("×60"), "×60");
+    const fast = s.frames();
+    const shown: string[] = [];
+    for (let i = 1; i <= 5; i++) {
+      vi.advanceTimersByTime(1_000);
+      await s.until(() => s.frames() >= fast + i, `second ${i}`);
+      shown.push(/09:\d\d:\d\d/.exec(s.frame())![0]);
+    }
+    expect(s.frames() - fast).toBe(5); // not 60 a second
+    expect(new Set(shown).size).toBe(5); // each frame a minute on
+  });
 });

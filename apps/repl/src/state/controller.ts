@@ -184,9 +184,14 @@ export class ReplController {
     if (!effect) {
       const changed = state.line !== cur.line;
       if (changed) this.tab = undefined;
-      this.set({ editor: state, ...(changed && this.snap.candidates.length ? { candidates: [], selected: -1 } : {}) });
-      if (changed && !this.snap.ssh && (state.line.startsWith("/") || cur.line.startsWith("/")))
-        this.setFilter(state.line.startsWith("/") ? state.line.slice(1) : "");
+      // a key typed into `/filter` changes the line and the filter in one snapshot (one frame, not two)
+      const filtering = changed && !this.snap.ssh && (state.line.startsWith("/") || cur.line.startsWith("/"));
+      const filter = state.line.startsWith("/") ? state.line.slice(1) : "";
+      this.set({
+        editor: state,
+        ...(changed && this.snap.candidates.length ? { candidates: [], selected: -1 } : {}),
+        ...(filtering ? { ui: { ...ui, table: { ...ui.table, filter, offset: 0 } } } : {}),
+      });
       return;
     }
     switch (effect.kind) {

@@ -3,15 +3,40 @@ import { useStdout } from "ink";
 import { useEffect, useState } from "react";
 import type { SandboxView, ViewSnapshot } from "../view/sandbox-view.ts";
 
-/** Simulated now, re-rendered once a second while the clock runs (and never going back). */
-export function useSimNow(view: SandboxView | undefined, snap: ViewSnapshot | undefined, everyMs = 1_000): number {
+/**
+ * Real ms until the clock's text (whole simulated seconds) next changes at `speed`, but not
+ * sooner than `minMs` when it changes faster than that (×60: once a second, not 60 times).
+ */
+export function nextClockChange(simNow: number, speed: number, minMs = 1_000): number {
+  const toNextSecond = (1_000 - (((simNow % 1_000) + 1_000) % 1_000)) / speed;
+  return Math.ceil(toNextSecond < minMs && speed > 1 ? minMs : toNextSecond);
+}
+
+/**
+ * Simulated now (never going back), re-rendered only when the header's clock would show another
+ * second — at ×1 on each simulated second, at ×0.1 every 10 s, at ×60 once a second — and not at
+ * all while the clock is paused or the connection is down. Every other change (rows, bill,
+ * progress) redraws through the view's own notifications.
+ */
+export function useSimNow(view: SandboxView | undefined, snap: ViewSnapshot | undefined, minMs = 1_000): number {
   const [, setTick] = useState(0);
-  const running = !!snap && !snap.clock.paused && snap.connection === "open";
+  const running = !!view && !!snap && !snap.clock.paused && snap.connection === "open";
+  const speed = snap?.clock.speed ?? 1;
   useEffect(() => {
-    if (!running) return;
-    const t = setInterval(() => setTick((n) => n + 1), everyMs);
-    return () => clearInterval(t);
-  }, [running, everyMs]);
+    if (!running || !view || !(speed > 0)) return;
+    let timer: NodeJS.Timeout | undefined;
+    const schedule = () => {
+      timer = setTimeout(
+        () => {
+          setTick((n) => n + 1);
+          schedule();
+        },
+        nextClockChange(view.simNow(), speed, minMs),
+      );
+    };
+    schedule();
+    return () => clearTimeout(timer);
+  }, [running, view, speed, minMs]);
   return view ? view.simNow() : 0;
 }
 

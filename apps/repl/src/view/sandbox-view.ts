@@ -14,6 +14,7 @@
  */
 import { REGIONS } from "@ec2sim/core";
 import type { ClockInfoT, ConnectionState, SandboxClient, WireEnvelope } from "@ec2sim/protocol";
+import { money } from "../format/units.ts";
 import { eventText } from "./event-text.ts";
 import {
   type BaseRow,
@@ -307,7 +308,8 @@ export class SandboxView {
     if (lastAt === undefined || report.at > lastAt)
       history.push({ at: report.at, total: report.total, byResource: report.byResource });
     const max = this.options.historySize ?? 120;
-    const same = report.total === this.snap.costTotal && this.snap.costHistory.length === history.length;
+    // the chart's history is read when `cost` prints it: only a bill the screen shows differently redraws
+    const shown = !sameMoney(report, this.snap);
     this.snap = {
       ...this.snap,
       costTotal: report.total,
@@ -315,7 +317,7 @@ export class SandboxView {
       costHistory: history.slice(-max),
       version: this.snap.version + 1,
     };
-    if (!same) this.notify();
+    if (shown) this.notify();
   }
 
   private markDirty(id: string, region: string): void {
@@ -527,6 +529,18 @@ export class SandboxView {
         break;
     }
   }
+}
+
+/** Whether two bills look the same on screen (the header's total, the COST columns), as `money` prints them. */
+function sameMoney(
+  a: { total: number; byResource: Record<string, number> },
+  b: { costTotal: number; costByResource: Record<string, number> },
+): boolean {
+  if (money(a.total) !== money(b.costTotal)) return false;
+  const ka = Object.keys(a.byResource);
+  if (ka.length !== Object.keys(b.costByResource).length) return false;
+  for (const k of ka) if (money(a.byResource[k]!) !== money(b.costByResource[k] ?? 0)) return false;
+  return true;
 }
 
 function chunks<T>(xs: T[], n: number): T[][] {
