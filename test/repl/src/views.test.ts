@@ -6,6 +6,7 @@
  * gone back.
  */
 import { readFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import { tempDir } from "@ec2sim/test-harness";
 import { afterAll, describe, expect, it } from "vitest";
@@ -47,6 +48,12 @@ async function cursorOn(t: Terminal, pattern: RegExp, what: string): Promise<str
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out waiting for the cursor on ${what}; it was on: ${row}\n${await t.screen()}`);
+}
+
+/** The bill at the header's right end ($0, $0.0012, $0.89, $1,234). */
+async function headerBill(t: Terminal): Promise<number> {
+  const m = await t.waitFor(/^ec2sim · [^\n]* \$([\d.,]+)\s*$/m, "the header's bill");
+  return Number(m[1]!.replace(/,/g, ""));
 }
 
 async function headerTime(t: Terminal): Promise<number> {
@@ -144,14 +151,36 @@ describe("the REPL's views and keys in a terminal", () => {
 
     // what the user saw last, then a restart on the same data
     const seen = await headerTime(t);
+    const billSeen = await headerBill(t);
     await t.key("C-d");
     await t.waitFor(/\[ec2sim exited 0\]/, "a clean exit");
     const last = Math.max(seen, await headerTime(t)); // the final frame stays on the screen
+    const lastBill = Math.max(billSeen, await headerBill(t));
+    expect(lastBill).toBeGreaterThan(0);
     const again = await open(["--port", "0", "--speed", "60"], { columns: 120, rows: 32, dataDir: data.dir });
     await again.waitFor(/euro\s+● running/, "the sandbox again", 60_000);
     const after = await headerTime(again);
     expect(after).toBeGreaterThanOrEqual(last);
+    // the bill is read a moment after the rows: wait for it to show, then it must not have fallen
+    await again.waitFor(/^ec2sim · [^\n]* \$(?!0\s*$)[\d.,]+\s*$/m, "the bill again");
+    expect(await headerBill(again)).toBeGreaterThanOrEqual(lastBill);
     await again.key("C-d");
     await again.waitFor(/\[ec2sim exited 0\]/, "a clean exit");
   }, 300_000);
+
+  it("draws the frame at once and loads behind it: a --connect to a server that does not answer still shows it", async () => {
+    // a server that takes the connection and never answers
+    const silent = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const t = await open(["--connect", `ws://127.0.0.1:${port}`], { columns: 100, rows: 24 });
+      await t.waitFor(new RegExp(`ec2sim · connecting to ws://127\\.0\\.0\\.1:${port}…`), "the header", 60_000);
+      await t.waitFor(/^>\s*$/m, "the prompt");
+      await t.enter("launch al2023");
+      await t.waitFor(/still starting: run it again in a moment/, "an answer while it loads");
+    } finally {
+      silent.close();
+    }
+  }, 120_000);
 });
