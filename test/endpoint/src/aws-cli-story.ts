@@ -4,8 +4,8 @@
  * test/replicas/src/aws-cli-replicas.test.ts (two replicas on one PostgreSQL database, alternately).
  * The story only sees an `AwsCli`: where each invocation goes (`--endpoint-url`) is the runner's choice.
  */
-import { execFile } from "node:child_process";
 import { expect } from "vitest";
+import { runAws } from "./warm-aws-cli.ts";
 
 export interface CliAccount {
   accountId: string;
@@ -91,27 +91,20 @@ export function awsCliRunner(
       AWS_MAX_ATTEMPTS: "1",
     };
     const t0 = Date.now();
-    return new Promise((resolve) => {
-      execFile(
-        awsPath,
-        ["--endpoint-url", url, "--output", "json", opts.service ?? "ec2", ...args],
-        { env, timeout: opts.timeoutMs ?? 60_000 },
-        (err, stdout, stderr) => {
-          const code = err
-            ? typeof (err as { code?: unknown }).code === "number"
-              ? (err as { code: number }).code
-              : -1
-            : 0;
-          let json: any;
-          try {
-            json = stdout.trim() ? JSON.parse(stdout) : undefined;
-          } catch {
-            json = undefined;
-          }
-          calls.push({ endpoint: url, args, code, ms: Date.now() - t0 });
-          resolve({ code, stdout, stderr, json });
-        },
-      );
+    return runAws(
+      awsPath,
+      ["--endpoint-url", url, "--output", "json", opts.service ?? "ec2", ...args],
+      env,
+      opts.timeoutMs ?? 60_000,
+    ).then(({ code, stdout, stderr }) => {
+      let json: any;
+      try {
+        json = stdout.trim() ? JSON.parse(stdout) : undefined;
+      } catch {
+        json = undefined;
+      }
+      calls.push({ endpoint: url, args, code, ms: Date.now() - t0 });
+      return { code, stdout, stderr, json };
     });
   };
   const ok = async (args: string[], opts: CliOptions = {}) => {
