@@ -4,11 +4,12 @@
 // its instance. The sandbox fulfils a request at once and never interrupts it (core's spot.ts).
 import type { RequestSpotInstancesCommandInput, SpotInstanceRequest } from "@aws-sdk/client-ec2";
 import { isNotFound, type ResourceContext } from "../framework/context.ts";
+import { isUnknown } from "../framework/msgpack.ts";
 import type { ResourceImpl } from "../framework/provider.ts";
 import type { Obj } from "../framework/values.ts";
 import { aws_spot_instance_request } from "../schemas/spot-instance-requests.ts";
 import { iso, n, nullIfNotFound, s, tagSpecs, tagsAll, tagsFromApi, updateTags } from "./common.ts";
-import { findInstance, flattenInstance, runInstancesInput, waitState } from "./instances.ts";
+import { findInstance, flattenInstance, instanceValidate, runInstancesInput, waitState } from "./instances.ts";
 
 /** Go's zero time in RFC 3339: what hashicorp/aws stores for a request without ValidFrom/ValidUntil. */
 const ZERO_TIME = "0001-01-01T00:00:00Z";
@@ -22,19 +23,40 @@ async function findRequest(ctx: ResourceContext, id: string): Promise<SpotInstan
   return r;
 }
 
+/** What hashicorp/aws reads back from a request's instance (its readInstance); the rest stays as planned. */
+const READ_FROM_INSTANCE = new Set([
+  "associate_public_ip_address",
+  "ebs_block_device",
+  "ephemeral_block_device",
+  "ipv6_address_count",
+  "ipv6_addresses",
+  "password_data",
+  "primary_network_interface_id",
+  "private_dns",
+  "private_ip",
+  "public_dns",
+  "public_ip",
+  "root_block_device",
+  "security_groups",
+  "source_dest_check",
+  "subnet_id",
+  "vpc_security_group_ids",
+]);
+
+const unset = (v: unknown) => v === null || v === undefined || isUnknown(v) || (Array.isArray(v) && v.length === 0);
+
 async function flattenRequest(ctx: ResourceContext, r: SpotInstanceRequest, state: Obj): Promise<Obj> {
-  let instance: Obj = {};
+  const instance: Obj = {};
   if (r.InstanceId) {
     const found = await findInstance(ctx, r.InstanceId);
     if (found) {
-      const {
-        instance_lifecycle: _l,
-        instance_market_options: _m,
-        spot_instance_request_id: _r,
-        tags: _t,
-        ...rest
-      } = await flattenInstance(ctx, found.inst, found.owner, state);
-      instance = rest;
+      const flat = await flattenInstance(ctx, found.inst, found.owner, state);
+      for (const [k, v] of Object.entries(flat)) {
+        if (["instance_lifecycle", "instance_market_options", "spot_instance_request_id", "tags"].includes(k)) continue;
+        // Arguments the request was given (metadata_options, cpu_options, …) keep their planned value,
+        // as in hashicorp/aws, which never reads them back; what was left unset gets the instance's.
+        instance[k] = READ_FROM_INSTANCE.has(k) || unset(state[k]) ? v : state[k];
+      }
     }
   }
   const ami = s(state.ami)?.startsWith("resolve:ssm:") ? state.ami : (r.LaunchSpecification?.ImageId ?? null);
@@ -64,6 +86,7 @@ export const awsSpotInstanceRequest: ResourceImpl = {
   title: "EC2 Spot Instance Request",
   partial:
     "fulfilled at once (no Spot capacity or price to wait for), never interrupted; a valid_from ahead is refused",
+  validate: instanceValidate,
   modifyPlan({ prior, plan, config }) {
     // hashicorp/aws compares prices as numbers: "0.05" and "0.050" are the same bid.
     if (prior && typeof config.spot_price === "string" && Number(config.spot_price) === Number(prior.spot_price))
