@@ -26,7 +26,8 @@ describe("docs/COVERAGE.md", () => {
     expect(status("IAM", "CreateUser")).toBe("unsupported");
     expect(byTitle.get("Terraform resources")!.rows.length).toBeGreaterThan(1000);
     expect(status("Terraform resources", "aws_key_pair")).toBe("supported");
-    expect(status("Terraform resources", "aws_instance")).toBe("supported");
+    expect(status("Terraform resources", "aws_instance")).toBe("partial");
+    expect(status("Terraform resources", "aws_spot_instance_request")).toBe("partial");
     expect(status("Terraform resources", "aws_ebs_snapshot_copy")).toBe("partial");
     expect(status("EC2", "DescribeSpotInstanceRequests")).toBe("partial");
     expect(status("Terraform resources", "aws_s3_bucket")).toBe("unsupported");

@@ -1,6 +1,6 @@
 // The provider definition: schema plus every resource and data source.
 import type { ProviderDefinition } from "../framework/provider.ts";
-import { definitionForMajor } from "../schemas/history.ts";
+import { definitionForMajor, schemaForVersion } from "../schemas/history.ts";
 import { providerSchema } from "../schemas/provider.ts";
 import { majorOf } from "../versions.ts";
 import { awsEip, awsEipAssociation, dataAwsEip } from "./addresses.ts";
@@ -100,5 +100,17 @@ export const providerDefinition: ProviderDefinition = {
  * the launcher passes it in EC2SIM_TF_PROVIDER_VERSION): the schemas of that major line.
  */
 export function providerDefinitionFor(version: string | undefined): ProviderDefinition {
-  return definitionForMajor(providerDefinition, majorOf(version));
+  const def = definitionForMajor(providerDefinition, majorOf(version));
+  if (!version) return def;
+  // What minor releases of 6.x added is absent from every release before them.
+  let changed = false;
+  const resources = Object.fromEntries(
+    Object.entries(def.resources).map(([type, impl]) => {
+      const schema = schemaForVersion(type, impl.schema, version);
+      if (schema === impl.schema) return [type, impl];
+      changed = true;
+      return [type, { ...impl, schema }];
+    }),
+  );
+  return changed ? { ...def, resources } : def;
 }

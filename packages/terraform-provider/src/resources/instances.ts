@@ -213,6 +213,8 @@ export async function flattenInstance(
           {
             amd_sev_snp: inst.CpuOptions.AmdSevSnp ?? "",
             core_count: inst.CpuOptions.CoreCount ?? null,
+            // Only "disabled" gets this far (instanceValidate): kept as configured.
+            nested_virtualization: first(state.cpu_options)?.nested_virtualization ?? null,
             threads_per_core: inst.CpuOptions.ThreadsPerCore ?? null,
           },
         ]
@@ -492,9 +494,24 @@ export async function runInstancesInput(ctx: ResourceContext, plan: Obj): Promis
   return input;
 }
 
+/** What aws_instance (and aws_spot_instance_request) accept in their schema but the sandbox does not simulate. */
+export function instanceValidate(config: Obj): string[] {
+  const errs: string[] = [];
+  if (objs(config.secondary_network_interface).length)
+    errs.push(
+      "ec2sim does not support EC2 secondary interfaces (secondary_network_interface): " +
+        "attach more interfaces with network_interface or aws_network_interface_attachment",
+    );
+  if (first(config.cpu_options)?.nested_virtualization === "enabled")
+    errs.push('ec2sim does not support nested virtualization (cpu_options.nested_virtualization = "enabled")');
+  return errs;
+}
+
 export const awsInstance: ResourceImpl = {
   schema: aws_instance,
   title: "EC2 Instance",
+  partial: 'secondary_network_interface and cpu_options.nested_virtualization = "enabled" are refused (not simulated)',
+  validate: instanceValidate,
   modifyPlan({ prior, plan, config }) {
     if (!prior) return;
     const replace: string[] = [];

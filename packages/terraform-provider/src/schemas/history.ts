@@ -55,6 +55,45 @@ const TYPES_SINCE: readonly { kind: "resource" | "data"; type: string; since: Ma
   { kind: "resource", type: "aws_vpc_security_group_egress_rule", since: 4 },
 ];
 
+/**
+ * What releases inside the 6.x line added, for the types ec2sim serves: absent from every release
+ * before `since` (the 6.x schemas here are 6.25.0's plus these). terraform-aws-modules/ec2-instance
+ * 6.4.0 requires >= 6.37 for them; the exact minor that added each is assumed to be 6.37.
+ */
+const MINOR_ADDITIONS: readonly { types: readonly string[]; block?: string; attr?: string; since: string }[] = [
+  { types: ["aws_instance", "aws_spot_instance_request"], block: "secondary_network_interface", since: "6.37.0" },
+  {
+    types: ["aws_instance", "aws_spot_instance_request"],
+    block: "cpu_options",
+    attr: "nested_virtualization",
+    since: "6.37.0",
+  },
+];
+
+const versionBefore = (version: string, since: string): boolean => {
+  const a = version.split(".").map(Number);
+  const b = since.split(".").map(Number);
+  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) < (b[i] ?? 0);
+  return false;
+};
+
+/** A resource schema as `version` has it: the additions of later 6.x releases left out. */
+export function schemaForVersion(type: string, schema: ResourceSchema, version: string): ResourceSchema {
+  const changes = MINOR_ADDITIONS.filter((c) => c.types.includes(type) && versionBefore(version, c.since));
+  if (!changes.length) return schema;
+  const blocks: Record<string, NestedBlock> = { ...(schema.block.blocks ?? {}) };
+  const attributes: Record<string, Attr> = { ...schema.block.attributes };
+  for (const c of changes) {
+    if (c.block && !c.attr) delete blocks[c.block];
+    else if (c.block && c.attr && blocks[c.block]) {
+      const nested = blocks[c.block]!;
+      const { [c.attr]: _gone, ...rest } = nested.block.attributes;
+      blocks[c.block] = { ...nested, block: { ...nested.block, attributes: rest } };
+    } else if (c.attr) delete attributes[c.attr];
+  }
+  return { ...schema, block: { ...schema.block, attributes, blocks } };
+}
+
 /** The block changes an attribute change makes for `major`: undefined = leave, null = remove, Attr = add. */
 function verdict(change: AttrChange, major: Major): Attr | null | undefined {
   if (change.since !== undefined && major < change.since) return null;

@@ -95,6 +95,8 @@ export const aws_instance: ResourceSchema = {
         {
           amd_sev_snp: str("ocF"),
           core_count: num("ocF"),
+          // 6.37 (schemas/history.ts: not in earlier releases); refused when set (instances.ts).
+          nested_virtualization: str("oF"),
           threads_per_core: num("ocF"),
         },
         { max: 1, computed: true },
@@ -203,6 +205,19 @@ export const aws_instance: ResourceSchema = {
           hostname_type: str("oc"),
         },
         { max: 1, computed: true },
+      ),
+      // 6.37 (schemas/history.ts); EC2's secondary interfaces are not simulated: refused when set.
+      secondary_network_interface: listBlock(
+        {
+          delete_on_termination: bool("oF"),
+          device_index: num("ocF"),
+          interface_type: str("oF"),
+          network_card_index: num("rF"),
+          private_ip_address_count: num("ocF"),
+          private_ip_addresses: strList("ocF"),
+          secondary_subnet_id: str("rF"),
+        },
+        { forceNew: true },
       ),
       root_block_device: listBlock(
         {
