@@ -1,8 +1,8 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
 /**
- * WebSocket and REPL benchmarks (issue #5). Run: npx tsx bench/ws/ws-bench.tsx [--clients 50]
- * [--instances 1000] [--repl-instances 10000]
+ * WebSocket and REPL benchmarks (issues #5, #17). Run: npx tsx bench/ws/ws-bench.tsx [--clients 50]
+ * [--instances 1000] [--repl-instances 10000] [--only fanout|repl]
  *
  * 1. Fan-out: a server on the journal store (durable before delivered), 50 subscribed clients,
  *    1,000 instances launched one RunInstances at a time by a writer client (20 in flight). For
@@ -10,8 +10,10 @@
  *    receiving the InstancesLaunched event, and from the event being durable (host listener) to
  *    the client receiving it. Clients and server share one process (one event loop), as in the
  *    REPL's embedded mode: the figures include the clients' own parsing.
- * 2. REPL: 10,000 instances in the sandbox, the App rendered with ink-testing-library at 120×40;
- *    keystroke-to-render = stdin.write(char) until a frame containing it is written.
+ * 2. REPL: 10,000 instances in the sandbox (Name tags batch-0 … batch-99), the App rendered with
+ *    ink-testing-library at 120×40; keystroke-to-render = stdin.write(char) until a frame
+ *    containing it is written — at the prompt, and in a live filter (`/batch-42` typed a key at a
+ *    time: until the frame shows the table filtered by what was typed so far).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,7 +26,12 @@ import { startServer } from "@ec2sim/server";
 import { render } from "ink-testing-library";
 
 const { values } = parseArgs({
-  options: { clients: { type: "string" }, instances: { type: "string" }, "repl-instances": { type: "string" } },
+  options: {
+    clients: { type: "string" },
+    instances: { type: "string" },
+    "repl-instances": { type: "string" },
+    only: { type: "string" },
+  },
 });
 const CLIENTS = Number(values.clients ?? 50);
 const LAUNCHES = Number(values.instances ?? 1000);
@@ -130,6 +137,7 @@ async function replKeystrokes(): Promise<void> {
       InstanceType: "t3.micro",
       MinCount: 100,
       MaxCount: 100,
+      TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "Name", Value: `batch-${n / 100}` }] }],
     });
   }
   await server.host.advance("default", 120_000);
@@ -141,6 +149,7 @@ async function replKeystrokes(): Promise<void> {
   const view = new SandboxView(client);
   const tLoad = performance.now();
   await view.start();
+  await view.ready; // start() subscribes; the first read of every region runs behind it
   const loadMs = performance.now() - tLoad;
   const dir = mkdtempSync(join(tmpdir(), "ec2sim-replbench-"));
   const r = render(
@@ -179,6 +188,30 @@ async function replKeystrokes(): Promise<void> {
       await new Promise((res) => setTimeout(res, 20));
     }
   }
+  // a live filter: "/" then a Name typed a key at a time; each key's frame shows the table filtered by it
+  r.stdin.write("\u0015");
+  const filterTimes: number[] = [];
+  const matched: number[] = [];
+  for (let round = 0; filterTimes.length < 60; round++) {
+    r.stdin.write("/");
+    const until = performance.now() + 2_000;
+    while (!lastFrame.includes("> /") && performance.now() < until) await new Promise((res) => setImmediate(res));
+    let typed = "";
+    for (const ch of `batch-${(round * 37) % 100}`) {
+      typed += ch;
+      const t = performance.now();
+      r.stdin.write(ch);
+      const deadline = t + 5_000;
+      while (!lastFrame.includes(`matching /${typed}`) && performance.now() < deadline)
+        await new Promise((res) => setImmediate(res));
+      filterTimes.push(lastAt - t);
+      const m = /(\d+) of (\d+) instances matching/.exec(lastFrame);
+      if (m) matched.push(Number(m[1]));
+    }
+    r.stdin.write("\u001b"); // Esc clears the filter
+    const back = performance.now() + 5_000;
+    while (lastFrame.includes("matching /") && performance.now() < back) await new Promise((res) => setImmediate(res));
+  }
   const describeStart = performance.now();
   await client.call("DescribeInstances", {});
   const describeMs = performance.now() - describeStart;
@@ -190,6 +223,9 @@ async function replKeystrokes(): Promise<void> {
   console.log(
     `- keystroke → frame with the character: p50 ${ms(pct(times, 50))}, p99 ${ms(pct(times, 99))}, max ${ms(pct(times, 100))} (${times.length} keys)`,
   );
+  console.log(
+    `- live filter (/batch-N typed a key at a time, the table filtered on each): keystroke → filtered frame p50 ${ms(pct(filterTimes, 50))}, p99 ${ms(pct(filterTimes, 99))}, max ${ms(pct(filterTimes, 100))} (${filterTimes.length} keys; rows matching from ${Math.max(...matched)} to ${Math.min(...matched)})`,
+  );
   r.unmount();
   view.stop();
   await client.close();
@@ -198,7 +234,7 @@ async function replKeystrokes(): Promise<void> {
 }
 
 console.log(`# ec2sim WebSocket/REPL bench — node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`);
-await fanOut();
+if (values.only !== "repl") await fanOut();
 console.log("");
-await replKeystrokes();
+if (values.only !== "fanout") await replKeystrokes();
 process.exit(0);
