@@ -239,6 +239,12 @@ describe("networking resources in the provider (in-process)", () => {
     expect((await validate("aws_subnet", { vpc_id: "vpc-1", ipv6_native: true }))[0]).toContain(
       "ec2sim does not support IPv6-only subnets",
     );
+
+    // A module's input not yet known at validate (terraform-aws-modules/vpc passes var.ipv6_cidr) is not set.
+    expect(await validate("aws_vpc", { cidr_block: "10.0.0.0/16", ipv6_cidr_block: UNKNOWN })).toEqual([]);
+    expect((await validate("aws_vpc", { cidr_block: "10.0.0.0/16", ipv6_cidr_block: "2600:1f18::/56" }))[0]).toContain(
+      "ec2sim does not support IPv6 CIDR blocks of VPCs (ipv6_cidr_block)",
+    );
   });
 });
 

@@ -1,6 +1,8 @@
 // aws_vpc, aws_default_vpc, data aws_vpc and data aws_vpcs against the EC2 Query API.
+
 import type { Vpc } from "@aws-sdk/client-ec2";
 import { errorCode, isNotFound, type ResourceContext } from "../framework/context.ts";
+import { isUnknown } from "../framework/msgpack.ts";
 import type { DataSourceImpl, ResourceImpl } from "../framework/provider.ts";
 import type { Obj } from "../framework/values.ts";
 import { aws_default_vpc, aws_vpc, data_aws_vpc, data_aws_vpcs } from "../schemas/vpcs.ts";
@@ -83,7 +85,8 @@ async function vpcDefaults(ctx: ResourceContext, id: string) {
   return { mainRouteTable: rt ?? "", defaultGroup: sg ?? "", defaultAcl: acl ?? "" };
 }
 
-const isSet = (v: unknown) => v !== null && v !== undefined && v !== "";
+// A value not yet known (a module's input variable at `terraform validate`) is not set.
+const isSet = (v: unknown) => v !== null && v !== undefined && v !== "" && !isUnknown(v);
 
 /** State values of a VPC as hashicorp/aws reports them (aws_vpc and aws_default_vpc). */
 async function flattenVpc(ctx: ResourceContext, vpc: Vpc, state: Obj): Promise<Obj> {
