@@ -167,6 +167,12 @@ export const exportCommand: CommandSpec = {
     },
     out: { type: "string", arg: "DIR", complete: "dir", help: "the folder to write (required)" },
     sandbox: { type: "string", arg: "NAME", help: 'the sandbox (default "default")' },
+    from: {
+      type: "string",
+      arg: "aws:[PROFILE][/REGION]",
+      help: "export an AWS account (read through the SDK) instead of a sandbox, with import {} blocks",
+    },
+    endpoint: { type: "string", arg: "URL", help: "the EC2 endpoint of --from" },
     at: { type: "string", arg: "SEQ", help: "the sandbox as of event SEQ (default: now)" },
     "include-secrets": {
       type: "boolean",

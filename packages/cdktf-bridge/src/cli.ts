@@ -19,6 +19,7 @@ import { diffInventories } from "./diff/index.ts";
 import type { DiffResult } from "./diff/types.ts";
 import { decodeUserData, ownUserData } from "./diff/user-data.ts";
 import { type ExportFormat, exportSandbox } from "./export/index.ts";
+import { planFromInventory } from "./export/inventory-plan.ts";
 import type { Inventory } from "./inventory.ts";
 import { enabledRegions, readAws } from "./readers/aws.ts";
 import {
@@ -69,6 +70,10 @@ export interface ExportCommandOptions extends SourceOptions {
   pinPackages?: boolean;
   /** Overwrite files edited since the last export (default: refuse, showing what would change). */
   force?: boolean;
+  /** Export an account read through the AWS SDK (`aws:[PROFILE][/REGION]`) instead of a sandbox. */
+  from?: string;
+  /** The EC2 endpoint of --from. */
+  endpoint?: string;
 }
 
 export interface DiffCommandOptions extends SourceOptions {
@@ -151,6 +156,7 @@ async function runExport(
   out: (s: string) => void,
   err: (s: string) => void,
 ): Promise<number> {
+  if (v.from !== undefined) return runExportFrom(v, deps, out, err);
   const format = v.format;
   const name = v.sandbox ?? "default";
   const sb = await loadSandbox(name, v.at, v, deps);
@@ -205,6 +211,47 @@ async function runDiff(v: DiffCommandOptions, deps: BridgeDeps, out: (s: string)
   if (v.adopt !== undefined) await runAdopt(v, deps, from, d, out);
   const differs = d.changes.some((c) => c.action !== "no-op") || (!onlyManaged && d.unmanaged.length > 0);
   return v.detailedExitcode && differs ? 2 : 0;
+}
+
+/** `ec2sim export --from aws:…`: an account as configuration, with import blocks for all of it. */
+async function runExportFrom(
+  v: ExportCommandOptions,
+  deps: BridgeDeps,
+  out: (s: string) => void,
+  err: (s: string) => void,
+): Promise<number> {
+  const spec = v.from!;
+  if (!spec.startsWith("aws:"))
+    throw new BridgeUsageError(`--from reads an AWS account: aws:[PROFILE][/REGION], not ${spec}`);
+  if (v.format === "cdktf")
+    throw new BridgeUsageError("--from writes import {} blocks, which need --format hcl or json (not cdktf)");
+  if (v.sandbox !== undefined || v.at !== undefined)
+    throw new BridgeUsageError("--from reads an account: no --sandbox or --at");
+  const inv = await readSpec(spec, v, deps, undefined);
+  const { plan, imports } = planFromInventory(inv, { ...(v.account ? { accountId: v.account } : {}) });
+  const format = v.format as "hcl" | "json";
+  const r = await exportSandbox(undefined, {
+    sandbox: inv.source,
+    accountId: v.account ?? "",
+    format,
+    outDir: resolve(v.out),
+    plan,
+    ...(v.force ? { force: true } : {}),
+    ...(deps.synthesizer ? { synthesizer: await deps.synthesizer() } : {}),
+    adjust: () => importFiles(imports, format),
+  });
+  const resources = plan.blocks.filter((b) => b.kind === "resource").length;
+  out(`Exported ${inv.source} as ${format} to ${resolve(v.out)}: ${r.files.join(", ")}\n`);
+  out(
+    `  ${resources} resources (each with an import {} block), ${plan.blocks.length - resources} lookups, ${plan.providers.length} provider(s) (${plan.providers.map((p) => p.region).join(", ")})\n`,
+  );
+  if (plan.notExported.length)
+    out(`  ${plan.notExported.length} thing(s) the account does not show: see NOT-EXPORTED.md\n`);
+  for (const w of [...inv.warnings, ...r.warnings]) err(`warning: ${w}\n`);
+  out(
+    `Next: cd ${v.out} && terraform init && terraform plan   (Terraform 1.5 or later; it imports, creates nothing)\n`,
+  );
+  return 0;
 }
 
 /** `--adopt DIR`: the export of the --from sandbox with import blocks for what --to already holds. */

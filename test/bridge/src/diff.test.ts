@@ -144,6 +144,49 @@ describe("adopt mode", () => {
   }, 240_000);
 });
 
+describe("export --from aws:", () => {
+  it("exports the account Q (read through the SDK) with import {} blocks: terraform plans 14 to import, 0 to add; AMIs and guests it cannot see are listed", async () => {
+    const dir = join(work, "from-aws");
+    const r = await ec2sim(
+      [
+        "export",
+        "--from",
+        "aws:",
+        "--endpoint",
+        `${server.url}/sandbox/Q`,
+        "--region",
+        "us-east-1",
+        "--region",
+        "eu-west-1",
+        "--out",
+        dir,
+      ],
+      { AWS_ACCESS_KEY_ID: credsQ.accessKeyId, AWS_SECRET_ACCESS_KEY: credsQ.secretAccessKey, AWS_PROFILE: "" },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("main.tf, NOT-EXPORTED.md, imports.tf");
+    expect(r.stdout).toMatch(
+      /14 resources \(each with an import \{\} block\), \d+ lookups, 2 provider\(s\) \(us-east-1, eu-west-1\)/,
+    );
+    const hcl = readFileSync(join(dir, "main.tf"), "utf8");
+    expect(hcl).toContain('resource "aws_instance" "cats-2"');
+    expect(hcl).not.toContain("ec2sim:origin");
+    const notExported = readFileSync(join(dir, "NOT-EXPORTED.md"), "utf8");
+    for (const id of [q.ami2, q.copy, q.i1, q.i2]) expect(notExported).toContain(id);
+    expect(notExported).toMatch(/not visible through the API/);
+    const tfEnv = {
+      TF_CLI_CONFIG_FILE: await terraformCliConfig(join(work, "cli-from")),
+      EC2SIM_ENDPOINT: `${server.url}/sandbox/Q`,
+      AWS_ACCESS_KEY_ID: credsQ.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credsQ.secretAccessKey,
+    };
+    expect((await terraform(["init", "-input=false", "-no-color"], dir, tfEnv)).code).toBe(0);
+    const plan = await terraform(["plan", "-input=false", "-no-color"], dir, tfEnv);
+    expect(plan.out).toContain("Plan: 14 to import, 0 to add, 0 to change, 0 to destroy.");
+    expect(plan.code).toBe(0);
+  }, 180_000);
+});
+
 describe("what Q holds beyond P", () => {
   it("is unmanaged: listed apart, in the coverage, exit 2; .ec2simignore and --only-managed leave it out", async () => {
     const sg = await ec2Q.send(new CreateSecurityGroupCommand({ GroupName: "extra-sg", Description: "made by hand" }));

@@ -33,19 +33,27 @@ export async function exportCommand(p: Parsed): Promise<number> {
   if (at !== undefined && (!Number.isSafeInteger(at) || at < 0))
     throw new UsageError(`--at must be a non-negative integer, not '${atText}'`, exportSpec);
   const bridge = await import("@ec2sim/cdktf-bridge/cli");
-  return bridge.exportCommand(
-    {
-      ...sourceOptions(p),
-      format: (str(p, "format") ?? "cdktf") as "cdktf" | "json" | "hcl",
-      out,
-      ...(str(p, "sandbox") ? { sandbox: str(p, "sandbox") } : {}),
-      ...(at !== undefined ? { at } : {}),
-      ...(p.values["include-secrets"] ? { includeSecrets: true } : {}),
-      ...(p.values["pin-packages"] ? { pinPackages: true } : {}),
-      ...(p.values.force ? { force: true } : {}),
-    },
-    deps(),
-  );
+  try {
+    return await bridge.exportCommand(
+      {
+        ...sourceOptions(p),
+        // An account exports with import blocks, which cdktf projects cannot carry: HCL by default.
+        format: (str(p, "format") ?? (str(p, "from") ? "hcl" : "cdktf")) as "cdktf" | "json" | "hcl",
+        out,
+        ...(str(p, "sandbox") ? { sandbox: str(p, "sandbox") } : {}),
+        ...(str(p, "from") ? { from: str(p, "from") } : {}),
+        ...(str(p, "endpoint") ? { endpoint: str(p, "endpoint") } : {}),
+        ...(at !== undefined ? { at } : {}),
+        ...(p.values["include-secrets"] ? { includeSecrets: true } : {}),
+        ...(p.values["pin-packages"] ? { pinPackages: true } : {}),
+        ...(p.values.force ? { force: true } : {}),
+      },
+      deps(),
+    );
+  } catch (e) {
+    if (e instanceof bridge.BridgeUsageError) throw new UsageError(e.message, exportSpec);
+    throw e;
+  }
 }
 
 export async function diffCommand(p: Parsed): Promise<number> {

@@ -25,7 +25,7 @@ export interface ExportResult {
 }
 
 export async function exportSandbox(
-  state: SandboxState,
+  state: SandboxState | undefined,
   opts: ExportOptions & {
     format: ExportFormat;
     outDir: string;
@@ -35,10 +35,13 @@ export async function exportSandbox(
     force?: boolean;
     /** Changes the plan before it is written and gives files to add (`ec2sim diff --adopt`: import blocks). */
     adjust?: (plan: ExportPlan) => Record<string, string>;
+    /** A plan made elsewhere (`ec2sim export --from aws:…`) instead of one built from `state`. */
+    plan?: ExportPlan;
   },
 ): Promise<ExportResult> {
   const t0 = performance.now();
-  const plan = buildExportPlan(state, opts);
+  if (!opts.plan && !state) throw new Error("nothing to export: no sandbox state and no plan");
+  const plan = opts.plan ?? buildExportPlan(state as SandboxState, opts);
   const extra = opts.adjust?.(plan) ?? {};
   const t1 = performance.now();
   const synth = opts.synthesizer ?? (await defaultSynthesizer());
