@@ -267,6 +267,7 @@ describe("the REPL on a real server", () => {
     expect(s.frame()).not.toContain("not available yet");
     await enter("launch ShellAMI", (f) => f.includes("no available image called 'ShellAMI' in us-east-1"), "gone");
     await s.send("launch Shell\t", (f) => /> launch Shell\s*$/m.test(f), "nothing to complete");
+    expect(s.frame()).not.toMatch(/^ {3}Shell(AMI|Copy)\b/m); // no candidate either (they sit under the prompt's line)
   });
 
   it("leaves on Ctrl-D", async () => {

@@ -7,7 +7,8 @@
  * Views: instances, images, volumes, snapshots, security groups, key pairs, VPCs, subnets. Keys:
  * Esc, ↑/↓, PgUp/PgDn, Home/End (g/G), sort (Shift+letter, < >), / filter, Enter/d describe (r,
  * PgDn, Esc), : switch, ? keys, and stop/start/reboot/terminate/ssh/image (launch/copy/deregister
- * in the images view) with their confirm step, answered and cancelled.
+ * in the images view) with their confirm step, answered and cancelled. And the header: region and
+ * account switching.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -136,6 +137,22 @@ async function mount(opts: { columns?: number; rows?: number } = {}) {
   return s;
 }
 
+/** A session as one of the sandbox's accounts (what `account NAME` opens). */
+async function sessionOf(a: AccountInfo) {
+  const client = await SandboxClient.connect({
+    url: server.url,
+    accessKeyId: a.accessKeyId,
+    secretAccessKey: a.secretAccessKey,
+  });
+  const view = new SandboxView(client, { throttleMs: 20, costEveryMs: 200, notifyMs: 10 });
+  await view.start();
+  cleanups.push(
+    () => view.stop(),
+    () => client.close(),
+  );
+  return { client, view, keys: new KeyStore(join(dir, "keys"), { sandbox: "default", accountId: client.accountId }) };
+}
+
 /** The row drawn in inverse (the cursor's), without colours. */
 function cursorRow(s: Screen): string | undefined {
   const plain = (l: string) => l.replace(/\u001b\[[0-9;]*m/g, "");
@@ -252,6 +269,35 @@ describe("every view, switched to with :", () => {
     await s.send("vpc\r", (f) => f.includes("VPC ID") && f.includes("matching /lab-vpc"), "the VPCs, filter kept");
     await s.send(ESC, (f) => f.includes("Esc: into the view"), "the prompt");
     await s.send(":nope\r", (f) => f.includes("no view ':nope'"), "an unknown view");
+  });
+});
+
+describe("the header", () => {
+  it("region and account switch in the header; the view follows the account", async () => {
+    const all = server.sandboxes[0]!.accounts;
+    const s = screen(
+      <App
+        session={await sessionOf(account)}
+        history={new History()}
+        onExit={() => undefined}
+        size={{ columns: 120, rows: 24 }}
+        accounts={async () => all.map((a) => ({ accountId: a.accountId, ...(a.alias ? { alias: a.alias } : {}) }))}
+        openAccount={(which) => sessionOf(all.find((a) => a.alias === which || a.accountId === which)!)}
+      />,
+    );
+    cleanups.push(() => s.unmount());
+    await s.until((f) => f.includes(`${fleet(FLEET)} `), "sandbox-a's instances");
+    expect(s.frame()).toMatch(/^ec2sim · default · sandbox-a 111122223333 · us-east-1 · /);
+    await s.send(
+      "region eu-west-1\r",
+      (f) => /^ec2sim · default · sandbox-a 111122223333 · eu-west-1 · /.test(f),
+      "eu-west-1",
+    );
+    await s.send("account sandbox-b\r", (f) => f.includes("now acting as 444455556666 (sandbox-b)"), "switched");
+    await s.until(
+      (f) => /^ec2sim · default · sandbox-b 444455556666 · eu-west-1 · /.test(f) && f.includes("No instances yet"),
+      "sandbox-b in the header, and its (empty) view",
+    );
   });
 });
 
