@@ -16,6 +16,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // vitest's default is one worker fewer than the cores: on a 2-core machine, one file at a time.
+    // Most suites wait on child processes (servers, terraform, the AWS CLI), so two files overlap well.
+    maxWorkers: 2,
     reporters: ["default"],
   },
 });
