@@ -255,7 +255,9 @@ async function loadSeqs(dir: string): Promise<{ seqs: number[]; dropped: number 
 const upTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 describe("JournalStore recovery", () => {
-  it("a tail torn at every byte offset recovers exactly the complete records, then appends go on", async () => {
+  it("a tail torn at every byte offset recovers exactly the complete records, then appends go on", {
+    timeout: 240_000,
+  }, async () => {
     const { dir, segment, bounds } = await fixture();
     const full = await readFile(segment);
     const work = dir;
