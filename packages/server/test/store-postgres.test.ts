@@ -245,8 +245,10 @@ describe("SandboxHost on PostgresStore: two replicas", () => {
     const h2 = new SandboxHost({ store: await open(schema), tickMs: 0, log });
     await h1.create("s", { seed: "two-hosts", paused: true });
     await h2.load("s");
+    // ed25519 keys: the test is about the write lock, and 42 RSA keys cost seconds of CPU on a busy machine.
     // Alternating: every command finds its replica one write behind, and catches up under the lock.
-    for (let i = 0; i < 10; i++) await (i % 2 ? h2 : h1).call("s", A, "CreateKeyPair", { KeyName: `alt-${i}` });
+    for (let i = 0; i < 10; i++)
+      await (i % 2 ? h2 : h1).call("s", A, "CreateKeyPair", { KeyName: `alt-${i}`, KeyType: "ed25519" });
     expect(conflicts).toEqual([]);
     // A concurrent burst: 2 clients per replica. Every command is acknowledged and in the log.
     const ok: string[] = [];
@@ -255,7 +257,7 @@ describe("SandboxHost on PostgresStore: two replicas", () => {
       for (let i = 0; i < 8; i++) {
         const name = `${id}-${i}`;
         try {
-          await host.call("s", A, "CreateKeyPair", { KeyName: name });
+          await host.call("s", A, "CreateKeyPair", { KeyName: name, KeyType: "ed25519" });
           ok.push(name);
         } catch (e) {
           expect(isEc2Error(e) && e.code, String(e)).toBe("ServiceUnavailable");
