@@ -3,6 +3,8 @@
  *   ec2sim.mjs + chunks   one esbuild bundle of the CLI and every workspace package it runs, split
  *                         so each command loads only its own code (no runtime dependencies: the
  *                         tarball installs without the registry, except cdktf on first export)
+ *   snapshot-worker.mjs   the server's worker threads: snapshots (packages/server/src/host/) and
+ *   key-worker.mjs        RSA keys (packages/server/src/), each started beside its chunks
  *   ec2-model.cjs         the EC2 model's schemas that core does not serve, read on first use
  *   terraform-provider/   the Terraform provider plugin, prebuilt (ec2sim terraform setup copies it)
  * Usage: tsx apps/cli/scripts/build.ts [--quiet] [--if-stale]
@@ -123,7 +125,12 @@ export async function buildCli(): Promise<{ ms: number; files: string[] }> {
   };
   const main = await build({
     ...shared,
-    entryPoints: { ec2sim: join(CLI_DIR, "src/bin.ts") },
+    // The server's worker threads are entries of their own (the server finds them beside its chunks).
+    entryPoints: {
+      ec2sim: join(CLI_DIR, "src/bin.ts"),
+      "snapshot-worker": join(REPO, "packages/server/src/host/snapshot-worker.ts"),
+      "key-worker": join(REPO, "packages/server/src/key-worker.ts"),
+    },
     outdir: out,
     splitting: true,
     format: "esm",

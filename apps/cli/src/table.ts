@@ -126,6 +126,16 @@ export const serve: CommandSpec = {
       ].join("\n"),
     },
     "tick-ms": { type: "string", arg: "MS", hidden: true, help: "ticker period (tests)" },
+    "snapshot-on-loop": {
+      type: "boolean",
+      hidden: true,
+      help: "encode snapshots on the event loop, not the snapshot worker (benchmarks)",
+    },
+    "keys-in-thread-pool": {
+      type: "boolean",
+      hidden: true,
+      help: "make RSA keys in libuv's thread pool, not the key worker (benchmarks)",
+    },
   },
   run: async (a) => (await import("./commands/serve.ts")).serve(a),
 };

@@ -91,6 +91,13 @@ export interface SandboxHostOptions {
    * (its `compactOnSnapshot` option, `ec2sim serve --compact-history`).
    */
   snapshotEvery?: number;
+  /**
+   * Encode snapshots on a worker thread that follows each hosted sandbox (a second copy of its
+   * state in memory), so a large one does not stall the event loop; true unless told.
+   */
+  snapshotWorker?: boolean;
+  /** Make RSA keys on the key worker thread (key-pool.ts), not in libuv's thread pool; true unless told. */
+  keyWorker?: boolean;
   /** On close, snapshot sandboxes with at least this many events since their last snapshot; 0 never. 1,000 unless told. */
   snapshotOnCloseMin?: number;
   /**
@@ -143,11 +150,12 @@ export class SandboxHost {
   private closed = false;
   /** What every Sandbox is built with: the install secret, and key material whose RSA keys are made off the event loop. */
   private readonly secret: { installSecret?: string; keys: RsaKeyPool["material"] };
-  private readonly keyPool = new RsaKeyPool();
+  private readonly keyPool: RsaKeyPool;
 
   constructor(options: SandboxHostOptions) {
     this.store = options.store;
     this.realNow = options.realNow ?? Date.now;
+    this.keyPool = new RsaKeyPool(2, options.keyWorker ?? true);
     this.secret = {
       ...(options.installSecret !== undefined ? { installSecret: options.installSecret } : {}),
       keys: this.keyPool.material,
@@ -163,6 +171,7 @@ export class SandboxHost {
       isClosed: () => this.closed,
       snapshotEvery: options.snapshotEvery ?? 10_000,
       snapshotOnCloseMin: options.snapshotOnCloseMin ?? 1_000,
+      snapshotWorker: options.snapshotWorker ?? true,
       clockMarkMs: options.clockMarkMs ?? 1_000,
     };
     const store = this.store;
@@ -366,6 +375,7 @@ export class SandboxHost {
     this.ticker.stop();
     await Promise.allSettled([...this.creating.values()]);
     await this.executor.close();
+    await this.keyPool.close();
     await this.store.close();
   }
 

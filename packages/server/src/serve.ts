@@ -34,6 +34,10 @@ export interface ServeOptions {
   tickMs?: number;
   /** Save a sandbox's snapshot every this many events (the host's `snapshotEvery`: 10,000 unless told; 0 never). */
   snapshotEvery?: number;
+  /** Encode snapshots on a worker thread (the host's `snapshotWorker`: true unless told). */
+  snapshotWorker?: boolean;
+  /** Make RSA keys on the key worker thread (the host's `keyWorker`: true unless told). */
+  keyWorker?: boolean;
   /** Delete the history a snapshot covers (the store's `compactOnSnapshot`); off unless told: all history is kept. */
   compactHistory?: boolean;
   log?: (message: string, error?: unknown) => void;
@@ -144,6 +148,8 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSa
     installSecret: secrets.installSecret,
     ...(options.tickMs !== undefined ? { tickMs: options.tickMs } : {}),
     ...(options.snapshotEvery !== undefined ? { snapshotEvery: options.snapshotEvery } : {}),
+    ...(options.snapshotWorker !== undefined ? { snapshotWorker: options.snapshotWorker } : {}),
+    ...(options.keyWorker !== undefined ? { keyWorker: options.keyWorker } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
   try {

@@ -2,11 +2,13 @@
  * SandboxHost and snapshots: a server restarted after a snapshot loads from it (plus the journal
  * after it), fast, and answers as before; snapshots are saved every `snapshotEvery` events and on
  * close; the history stays readable through `events()` (any range), unless the store compacts it
- * (`compactOnSnapshot`): then `events()` says so (410).
+ * (`compactOnSnapshot`): then `events()` says so (410). Snapshots are encoded by the snapshot
+ * worker from its own fold of the durable events: what it writes is the state the host holds.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type EventEnvelope, Sandbox, snapshotState } from "@ec2sim/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { SandboxHost } from "../src/host.ts";
 import { JournalStore } from "../src/store/index.ts";
@@ -138,6 +140,7 @@ describe("SandboxHost snapshots", () => {
     for (const end = Date.now() + 10_000; (host.lastSnapshot?.seq ?? 0) < 50 && Date.now() < end; )
       await new Promise((r) => setImmediate(r));
     expect(host.lastSnapshot?.seq).toBeGreaterThanOrEqual(50);
+    expect(host.lastSnapshot?.encodedOn).toBe("worker");
     await host.advance("s", 60_000);
     const before = await look(host);
     const lastSeq = before.info.lastSeq;
@@ -157,6 +160,58 @@ describe("SandboxHost snapshots", () => {
     expect(early.events).toEqual(all.events.slice(0, 20));
     expect(early.lastSeq).toBe(lastSeq);
     await host.close();
+  }, 60_000);
+
+  it("the snapshot worker writes the state the host holds at that seq (transitions, clock, keys, tags), and the event loop's encoding agrees", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ec2sim-host-snap-"));
+    dirs.push(dir);
+    const open = async (snapshotWorker: boolean) =>
+      new SandboxHost({
+        store: await JournalStore.open(dir),
+        tickMs: 0,
+        snapshotEvery: 0,
+        snapshotOnCloseMin: 1,
+        snapshotWorker,
+      });
+    let host = await open(true);
+    await host.create("s", { seed: "worker", paused: true });
+    const image = await newestImage(host);
+    for (let i = 0; i < 5; i++) {
+      await host.call("s", A, "RunInstances", {
+        ImageId: image,
+        InstanceType: "t3.micro",
+        MinCount: 20,
+        MaxCount: 20,
+        TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "team", Value: "a" }] }],
+      });
+      await host.call("s", A, "CreateKeyPair", { KeyName: `k${i}` });
+      await host.advance("s", 45_000); // instances go running on the clock: timers fired by the host
+    }
+    await host.setClock("s", { speed: 60, paused: false });
+    await host.close(); // records where the clock stopped, then the close snapshot
+    expect(host.lastSnapshot?.encodedOn).toBe("worker");
+    const seq = host.lastSnapshot!.seq;
+    const stored = await JournalStore.open(dir);
+    const loaded = await stored.load("s");
+    const events = (await stored.readEntries("s", 1)).map((e) => e.event as EventEnvelope);
+    await stored.close();
+    expect(loaded.snapshot?.seq).toBe(seq);
+    expect(events.at(-1)?.seq).toBe(seq);
+    const replayed = Sandbox.replay(events, { seed: "worker" });
+    expect(loaded.snapshot?.state).toEqual(JSON.parse(JSON.stringify(snapshotState(replayed))));
+
+    // The same life with the encoding on the event loop: the same snapshot.
+    host = await open(false);
+    await host.call("s", A, "DeleteKeyPair", { KeyName: "k0" });
+    await host.close();
+    expect(host.lastSnapshot?.encodedOn).toBe("loop");
+    const again = await JournalStore.open(dir);
+    const reloaded = await again.load("s");
+    const all = (await again.readEntries("s", 1)).map((e) => e.event as EventEnvelope);
+    await again.close();
+    expect(reloaded.snapshot?.state).toEqual(
+      JSON.parse(JSON.stringify(snapshotState(Sandbox.replay(all, { seed: "worker" })))),
+    );
   }, 60_000);
 
   it("a store told to compact on snapshot drops the history; events() then answers EventsCompacted (410) for it", async () => {

@@ -3,6 +3,7 @@
  * reads that follow them), a failed append, the transition ticker, and action routing.
  */
 
+import { createPrivateKey, createPublicKey } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -233,6 +234,34 @@ describe("SandboxHost", () => {
       });
     }
     expect(running).toBe(true);
+    await host.close();
+  });
+
+  it("concurrent RSA CreateKeyPair calls each get their own valid key (made off the event loop), which DescribeKeyPairs shows", async () => {
+    const host = new SandboxHost({ store: new MemoryStore(), tickMs: 0 });
+    await host.create("t", { seed: "rsa" });
+    type Made = { KeyName: string; KeyMaterial: string; KeyFingerprint: string };
+    const made = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => host.call<Made>("t", A, "CreateKeyPair", { KeyName: `rsa-${i}` })),
+    );
+    expect(new Set(made.map((k) => k.KeyMaterial)).size).toBe(6);
+    const described = await host.call<{ KeyPairs: { KeyName: string; PublicKey: string; KeyType: string }[] }>(
+      "t",
+      A,
+      "DescribeKeyPairs",
+      { IncludePublicKey: true },
+    );
+    for (const k of made) {
+      const priv = createPrivateKey(k.KeyMaterial);
+      expect(priv.asymmetricKeyType).toBe("rsa");
+      expect(priv.asymmetricKeyDetails?.modulusLength).toBe(2048);
+      const pub = described.KeyPairs.find((d) => d.KeyName === k.KeyName)!;
+      expect(pub.KeyType).toBe("rsa");
+      // The public key shown is the private key's (OpenSSH "ssh-rsa <base64>": e then n, big-endian).
+      const jwk = createPublicKey(priv).export({ format: "jwk" });
+      const blob = Buffer.from(pub.PublicKey.split(" ")[1]!, "base64");
+      expect(blob.toString("hex")).toContain(Buffer.from(jwk.n!, "base64url").toString("hex"));
+    }
     await host.close();
   });
 

@@ -5,14 +5,24 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
+  type LoadedSandbox,
   type SandboxMeta,
   type SandboxStore,
+  SnapshotJson,
   StoreClosedError,
   StoreCompactedError,
   StoreConflictError,
   StoreExistsError,
   StoreNotFoundError,
 } from "../src/store/index.ts";
+
+/** A loaded snapshot's seq and state; its text, where the store hands it out, must be that state's JSON. */
+function snapshotOf(loaded: LoadedSandbox): { seq: number; state: unknown } | undefined {
+  const snap = loaded.snapshot;
+  if (!snap) return undefined;
+  if (snap.json !== undefined) expect(JSON.parse(snap.json)).toEqual(snap.state);
+  return { seq: snap.seq, state: snap.state };
+}
 
 export const meta = (name: string): SandboxMeta => ({
   name,
@@ -114,6 +124,16 @@ export function storeContract(
       await expect(store.append("a", [], 3)).rejects.toBeInstanceOf(StoreConflictError);
     });
 
+    it("a snapshot handed over already serialized (SnapshotJson, from the snapshot worker) loads as that state", async () => {
+      await store.create(meta("a"));
+      await appendEach(store, "a", 1, 4);
+      const state = { count: 4, name: "ünï ☁", list: [1, null, "x"] };
+      await store.saveSnapshot("a", 4, new SnapshotJson(new TextEncoder().encode(JSON.stringify(state))));
+      const loaded = await store.load("a");
+      expect(snapshotOf(loaded)).toEqual({ seq: 4, state });
+      expect(loaded.entries).toEqual([]);
+    });
+
     it("snapshots: later loads start from it; checks its seq", async () => {
       await store.create(meta("a"));
       await appendEach(store, "a", 1, 10);
@@ -123,12 +143,12 @@ export function storeContract(
       state.count = 999; // the store took a copy
       await appendEach(store, "a", 11, 12);
       let loaded = await store.load("a");
-      expect(loaded.snapshot).toEqual({ seq: 6, state: { count: 6, list: [1, 2] } });
+      expect(snapshotOf(loaded)).toEqual({ seq: 6, state: { count: 6, list: [1, 2] } });
       expect(loaded.entries.map((e) => e.seq)).toEqual([7, 8, 9, 10, 11, 12]);
       await expect(store.saveSnapshot("a", 5, {})).rejects.toBeInstanceOf(RangeError);
       await store.saveSnapshot("a", 12, { count: 12 });
       loaded = await store.load("a");
-      expect(loaded.snapshot).toEqual({ seq: 12, state: { count: 12 } });
+      expect(snapshotOf(loaded)).toEqual({ seq: 12, state: { count: 12 } });
       expect(loaded.entries).toEqual([]);
       await store.append("a", [{ seq: 13, event: ev(13) }], 12);
       expect((await store.load("a")).entries).toEqual([{ seq: 13, event: ev(13) }]);
@@ -142,7 +162,7 @@ export function storeContract(
       await store.saveSnapshot("a", 12, { s: 12 });
       await appendEach(store, "a", 13, 14);
       const loaded = await store.load("a");
-      expect(loaded.snapshot).toEqual({ seq: 12, state: { s: 12 } });
+      expect(snapshotOf(loaded)).toEqual({ seq: 12, state: { s: 12 } });
       expect(loaded.entries).toEqual(entries(13, 14));
       expect(await store.readEntries("a", 1)).toEqual(entries(1, 14));
       expect(await store.readEntries("a", 5, 8)).toEqual(entries(5, 8));
@@ -179,7 +199,7 @@ export function storeContract(
       await expect(store.readEntries("a", 12, 12)).rejects.toBeInstanceOf(StoreCompactedError);
       expect(await store.readEntries("a", 13)).toEqual(entries(13, 13));
       const loaded = await store.load("a");
-      expect(loaded.snapshot).toEqual({ seq: 12, state: { s: 12 } });
+      expect(snapshotOf(loaded)).toEqual({ seq: 12, state: { s: 12 } });
       expect(loaded.entries).toEqual(entries(13, 13));
       await store.append("a", [{ seq: 14, event: ev(14) }], 13);
       expect((await store.load("a")).entries).toEqual(entries(13, 14));
@@ -200,7 +220,7 @@ export function storeContract(
           });
           expect(await compacting.readEntries("a", 6)).toEqual(entries(6, 6));
           const loaded = await compacting.load("a");
-          expect(loaded.snapshot).toEqual({ seq: 5, state: { s: 5 } });
+          expect(snapshotOf(loaded)).toEqual({ seq: 5, state: { s: 5 } });
           expect(loaded.entries).toEqual(entries(6, 6));
         } finally {
           await compacting.close();

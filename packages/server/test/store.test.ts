@@ -66,7 +66,7 @@ describe("JournalStore on disk", () => {
     expect((await store.load("default")).clockMark).toBe(1_736_154_093_000);
     expect((await store.list()).map((m) => m.name)).toEqual([...names].sort());
     const loaded = await store.load("default");
-    expect(loaded.snapshot).toEqual({ seq: 15, state: { upTo: 15 } });
+    expect(loaded.snapshot).toEqual({ seq: 15, state: { upTo: 15 }, json: JSON.stringify({ upTo: 15 }) });
     expect(loaded.entries.map((e) => e.seq)).toEqual([16, 17, 18, 19, 20]);
     expect(loaded.entries[4]).toEqual({ seq: 20, event: ev(20) });
     expect((await store.load("../escape")).entries.map((e) => e.seq)).toEqual([1, 2]);
@@ -106,7 +106,11 @@ describe("JournalStore on disk", () => {
     await store.close();
     store = await JournalStore.open(dir);
     let loaded = await store.load("a");
-    expect(loaded.snapshot).toEqual({ seq: 14, state: { s: 14, again: true } });
+    expect(loaded.snapshot).toEqual({
+      seq: 14,
+      state: { s: 14, again: true },
+      json: JSON.stringify({ s: 14, again: true }),
+    });
     expect(loaded.entries.map((e) => e.seq)).toEqual([15, 16]);
     expect((await store.readEntries("a", 1)).map((e) => e.seq)).toEqual(upTo(16));
     expect((await readdir(sbDir)).filter((f) => f.endsWith(".tmp"))).toEqual([]);
@@ -203,7 +207,7 @@ describe("JournalStore on disk", () => {
     await store.close();
     const reopened = await JournalStore.open(dir);
     const loaded = await reopened.load("a");
-    expect(loaded.snapshot).toEqual({ seq: 57, state: { at: 57 } });
+    expect(loaded.snapshot).toEqual({ seq: 57, state: { at: 57 }, json: JSON.stringify({ at: 57 }) });
     expect(loaded.entries.map((e) => e.seq)).toEqual([58, 59, 60]);
     expect((await reopened.list()).map((m) => m.name)).toEqual(["a"]);
     await reopened.close();

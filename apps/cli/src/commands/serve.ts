@@ -86,6 +86,8 @@ export function serveArgs({ values }: Parsed, env: NodeJS.ProcessEnv = process.e
     acceptAnySignature: values["accept-any-signature"] === true,
     ...(tickMs !== undefined ? { tickMs } : {}),
     ...(snapshotEvery !== undefined ? { snapshotEvery } : {}),
+    ...(values["snapshot-on-loop"] === true ? { snapshotWorker: false } : {}),
+    ...(values["keys-in-thread-pool"] === true ? { keyWorker: false } : {}),
     ...(values["compact-history"] ? { compactHistory: true } : {}),
   };
 }

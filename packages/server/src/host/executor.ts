@@ -17,6 +17,7 @@ import { ClockMarker } from "./clock.ts";
 import { sandboxNotFound, serviceUnavailable } from "./errors.ts";
 import type { ExecutorOptions, Hosted, HostedView, Mutation, SandboxConfig } from "./hosted.ts";
 import { SandboxRegistry } from "./registry.ts";
+import { SnapshotFollower } from "./snapshot-follower.ts";
 import { rebuild, Snapshots, type SnapshotTiming } from "./snapshots.ts";
 
 /** What the host asks of an executor; sandboxes are named, the executor keeps their records. */
@@ -59,6 +60,8 @@ export abstract class BaseExecutor<H extends Hosted> implements SandboxExecutor 
   protected readonly registry = new SandboxRegistry<H>();
   protected readonly clockMarks: ClockMarker;
   protected readonly snapshots: Snapshots<H>;
+  /** The snapshot worker's main side, unless snapshots are encoded on the event loop. */
+  private readonly follower: SnapshotFollower | undefined;
   private readonly sandboxOptions: ExecutorOptions["sandboxOptions"];
   private readonly isClosed: () => boolean;
 
@@ -66,7 +69,16 @@ export abstract class BaseExecutor<H extends Hosted> implements SandboxExecutor 
     this.store = options.store;
     this.realNow = options.realNow;
     this.log = options.log;
-    this.tell = options.tell;
+    const saves = options.snapshotEvery > 0 || options.snapshotOnCloseMin > 0;
+    const follower = saves && options.snapshotWorker ? new SnapshotFollower(options.log) : undefined;
+    this.follower = follower;
+    // Every event a sandbox folds after its load reaches the listeners once durable: the worker's follower too.
+    this.tell = follower
+      ? (name, events) => {
+          follower.follow(name, events);
+          options.tell(name, events);
+        }
+      : options.tell;
     this.sandboxOptions = options.sandboxOptions;
     this.isClosed = options.isClosed;
     this.clockMarks = new ClockMarker(options.store, options.clockMarkMs, options.realNow, options.log);
@@ -76,6 +88,7 @@ export abstract class BaseExecutor<H extends Hosted> implements SandboxExecutor 
       every: options.snapshotEvery,
       onCloseMin: options.snapshotOnCloseMin,
       mayTake: (h) => this.mayTakeSnapshot(h),
+      ...(follower ? { follower } : {}),
     });
   }
 
@@ -125,6 +138,7 @@ export abstract class BaseExecutor<H extends Hosted> implements SandboxExecutor 
       snapshotSeq: 0,
     });
     await this.created(h);
+    this.follower?.seed(meta.name, meta.config as SandboxConfig, undefined);
     this.registry.put(h);
     await this.execute(h, setup);
   }
@@ -144,6 +158,7 @@ export abstract class BaseExecutor<H extends Hosted> implements SandboxExecutor 
     const h = p ? await p.catch(() => undefined) : undefined;
     if (h) await h.tail.catch(() => undefined);
     this.forgot(name, h);
+    this.follower?.drop(name);
     this.registry.drop(name);
   }
 
@@ -166,6 +181,7 @@ export abstract class BaseExecutor<H extends Hosted> implements SandboxExecutor 
     await Promise.allSettled(hosts.map((h) => h.tail));
     for (const h of hosts) await this.settle(h);
     await this.snapshots.onClose(hosts);
+    await this.follower?.close();
   }
 
   protected get closed(): boolean {
@@ -246,6 +262,7 @@ export abstract class BaseExecutor<H extends Hosted> implements SandboxExecutor 
       tail: Promise.resolve(),
       snapshotSeq: stored.snapshot?.seq ?? 0,
     });
+    this.follower?.seed(name, config, stored);
     await this.loaded(h, stored);
     return h;
   }

@@ -48,5 +48,7 @@ export interface ExecutorOptions {
   isClosed: () => boolean;
   snapshotEvery: number;
   snapshotOnCloseMin: number;
+  /** Encode snapshots on a worker thread (host/snapshot-follower.ts), not on the event loop. */
+  snapshotWorker: boolean;
   clockMarkMs: number;
 }

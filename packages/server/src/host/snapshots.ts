@@ -1,14 +1,17 @@
 /**
  * Snapshots of hosted sandboxes. A sandbox loads from its store's snapshot (core's `snapshotState`
  * format) plus the entries after it, else by replaying its whole journal. A snapshot is saved
- * every `every` durable events and on close: the state is encoded synchronously (the one pause a
- * request can see), then handed to the store once every event folded into it is durable. Who may
- * save is the executor's call (on a shared store only the replica holding the clock lease).
+ * every `every` durable events and on close, at the durable seq, encoded by the snapshot worker
+ * (snapshot-follower.ts) off the event loop; where the worker cannot (not started, not following
+ * that sandbox), the state is encoded here, synchronously, as before — then handed to the store
+ * once every event folded into it is durable. Who may save is the executor's call (on a shared
+ * store only the replica holding the clock lease).
  */
 import { type EventEnvelope, Sandbox, type SandboxOptions, type SandboxSnapshot, snapshotState } from "@ec2sim/core";
-import type { SandboxStore } from "../store/store.ts";
+import { type SandboxStore, SnapshotJson } from "../store/store.ts";
 import { serviceUnavailable } from "./errors.ts";
 import type { Hosted, SandboxConfig } from "./hosted.ts";
+import type { SnapshotFollower } from "./snapshot-follower.ts";
 
 /** The sandbox from its snapshot and the entries after it, or from the whole journal. */
 export function rebuild(
@@ -49,12 +52,16 @@ export interface SnapshotPolicy<H extends Hosted> {
   onCloseMin: number;
   /** Whether this process may save `h`'s snapshot now. */
   mayTake: (h: H) => boolean;
+  /** The worker that encodes off the event loop; none: encode on it. */
+  follower?: SnapshotFollower;
 }
 
-/** The last snapshot saved: its sandbox, seq, the synchronous encode and the store's save (ms). */
+/** The last snapshot saved: its sandbox, seq, where it was encoded, the encode and the store's save (ms). */
 export interface SnapshotTiming {
   sandbox: string;
   seq: number;
+  /** "worker": off the event loop (`encodeMs` is the wait for it); "loop": on the event loop (`encodeMs` it was blocked). */
+  encodedOn: "worker" | "loop";
   encodeMs: number;
   saveMs: number;
 }
@@ -76,17 +83,36 @@ export class Snapshots<H extends Hosted> {
   async save(h: H): Promise<void> {
     if (h.broken || !this.policy.mayTake(h)) return;
     const t0 = performance.now();
-    const snapshot = snapshotState(h.sb);
+    let made: { seq: number; state: unknown; encodedOn: SnapshotTiming["encodedOn"] } | undefined =
+      await this.offLoop(h);
+    if (!made) {
+      const state = snapshotState(h.sb);
+      made = { seq: state.seq, state, encodedOn: "loop" };
+    }
+    const { seq, state, encodedOn } = made;
     const encodeMs = performance.now() - t0;
     try {
       await h.tail; // everything folded into it is durable (or the save is skipped)
-      if (h.broken || h.durableSeq < snapshot.seq || snapshot.seq <= h.snapshotSeq) return;
+      if (h.broken || h.durableSeq < seq || seq <= h.snapshotSeq) return;
       const t1 = performance.now();
-      await this.policy.store.saveSnapshot(h.name, snapshot.seq, snapshot);
-      h.snapshotSeq = Math.max(h.snapshotSeq, snapshot.seq);
-      this.last = { sandbox: h.name, seq: snapshot.seq, encodeMs, saveMs: performance.now() - t1 };
+      await this.policy.store.saveSnapshot(h.name, seq, state);
+      h.snapshotSeq = Math.max(h.snapshotSeq, seq);
+      this.last = { sandbox: h.name, seq, encodedOn, encodeMs, saveMs: performance.now() - t1 };
     } catch (e) {
-      this.policy.log(`sandbox "${h.name}": saving a snapshot at seq ${snapshot.seq} failed`, e);
+      this.policy.log(`sandbox "${h.name}": saving a snapshot at seq ${seq} failed`, e);
+    }
+  }
+
+  /** The snapshot at the durable seq from the worker, or nothing when it cannot (encode here then). */
+  private async offLoop(h: H): Promise<{ seq: number; state: unknown; encodedOn: "worker" } | undefined> {
+    const follower = this.policy.follower;
+    if (!follower?.follows(h.name) || h.durableSeq <= h.snapshotSeq) return undefined;
+    const seq = h.durableSeq;
+    try {
+      return { seq, state: new SnapshotJson(await follower.encode(h.name, seq)), encodedOn: "worker" };
+    } catch (e) {
+      this.policy.log(`sandbox "${h.name}": the snapshot worker could not encode seq ${seq}; encoding here`, e);
+      return undefined;
     }
   }
 

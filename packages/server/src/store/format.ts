@@ -225,8 +225,11 @@ export function decodeRecordEvents(buf: Buffer, rec: RecordInfo, file: string): 
   return events;
 }
 
-export function encodeSnapshot(seq: number, stateJson: string): Buffer {
-  const payload = Buffer.from(stateJson, "utf8");
+export function encodeSnapshot(seq: number, stateJson: string | Uint8Array): Buffer {
+  const payload =
+    typeof stateJson === "string"
+      ? Buffer.from(stateJson, "utf8")
+      : Buffer.from(stateJson.buffer, stateJson.byteOffset, stateJson.byteLength);
   const buf = Buffer.allocUnsafe(SNAPSHOT_HEADER_SIZE + payload.length);
   SNAPSHOT_MAGIC.copy(buf, 0);
   buf.writeUInt32LE(payload.length, 12);
@@ -237,7 +240,11 @@ export function encodeSnapshot(seq: number, stateJson: string): Buffer {
 }
 
 /** Verifies a snapshot file; returns its seq and the state (parsed only when asked). */
-export function decodeSnapshot(buf: Buffer, file: string, parse: boolean): { seq: number; state?: unknown } {
+export function decodeSnapshot(
+  buf: Buffer,
+  file: string,
+  parse: boolean,
+): { seq: number; state?: unknown; json?: string } {
   if (
     buf.length < SNAPSHOT_HEADER_SIZE ||
     !buf.subarray(0, 8).equals(SNAPSHOT_MAGIC) ||
@@ -248,5 +255,6 @@ export function decodeSnapshot(buf: Buffer, file: string, parse: boolean): { seq
   }
   const seq = Number(buf.readBigUInt64LE(16));
   if (!parse) return { seq };
-  return { seq, state: JSON.parse(buf.toString("utf8", SNAPSHOT_HEADER_SIZE)) as unknown };
+  const json = buf.toString("utf8", SNAPSHOT_HEADER_SIZE);
+  return { seq, state: JSON.parse(json) as unknown, json };
 }

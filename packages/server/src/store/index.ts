@@ -18,6 +18,7 @@ export type {
 } from "./store.ts";
 export {
   isSharedStore,
+  SnapshotJson,
   StoreClosedError,
   StoreCompactedError,
   StoreConflictError,

@@ -40,6 +40,7 @@ import {
   type LoadedSandbox,
   type SandboxMeta,
   type SandboxStore,
+  SnapshotJson,
   StoreClosedError,
   StoreCompactedError,
   StoreConflictError,
@@ -49,6 +50,7 @@ import {
   StoreNotFoundError,
   StoreUnavailableError,
   serializeEvents,
+  snapshotText,
   validateEntries,
   validateMeta,
 } from "./store.ts";
@@ -246,7 +248,7 @@ class SandboxLog {
         const snap = decodeSnapshot(await readFile(file), file, true);
         if (snap.seq !== this.snapshotSeq)
           throw new StoreCorruptionError(`${file}: snapshot changed under the store`, file);
-        loaded.snapshot = { seq: snap.seq, state: snap.state };
+        loaded.snapshot = { seq: snap.seq, state: snap.state, ...(snap.json !== undefined ? { json: snap.json } : {}) };
       }
       let next = this.snapshotSeq + 1;
       for (const seg of this.segments) {
@@ -332,8 +334,12 @@ class SandboxLog {
 
   saveSnapshot(seq: number, state: unknown): Promise<void> {
     // Serialize now: the caller may go on mutating `state`.
-    const json = JSON.stringify(state);
-    if (json === undefined) return Promise.reject(new TypeError("snapshot state is not JSON-serializable"));
+    let json: string | Uint8Array;
+    try {
+      json = state instanceof SnapshotJson ? state.bytes : snapshotText(state);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.serial.run(async () => {
       this.check();
       checkSnapshotSeq(this.name, seq, this.durableSeq, this.snapshotSeq);

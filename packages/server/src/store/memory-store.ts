@@ -12,6 +12,7 @@ import {
   StoreExistsError,
   StoreNotFoundError,
   serializeEvents,
+  snapshotText,
   validateEntries,
   validateMeta,
 } from "./store.ts";
@@ -62,7 +63,12 @@ export class MemoryStore implements SandboxStore {
         .slice(Math.max(0, (sb.snapshot?.seq ?? 0) - sb.compactedSeq))
         .map((e) => ({ seq: e.seq, event: JSON.parse(e.event) as unknown })),
     };
-    if (sb.snapshot) loaded.snapshot = { seq: sb.snapshot.seq, state: JSON.parse(sb.snapshot.state) as unknown };
+    if (sb.snapshot)
+      loaded.snapshot = {
+        seq: sb.snapshot.seq,
+        state: JSON.parse(sb.snapshot.state) as unknown,
+        json: sb.snapshot.state,
+      };
     if (sb.clockMark !== undefined) loaded.clockMark = sb.clockMark;
     return loaded;
   }
@@ -79,9 +85,7 @@ export class MemoryStore implements SandboxStore {
   async saveSnapshot(name: string, seq: number, state: unknown): Promise<void> {
     const sb = this.get(name);
     checkSnapshotSeq(name, seq, sb.lastSeq, sb.snapshot?.seq ?? 0);
-    const json = JSON.stringify(state);
-    if (json === undefined) throw new TypeError("snapshot state is not JSON-serializable");
-    sb.snapshot = { seq, state: json };
+    sb.snapshot = { seq, state: snapshotText(state) };
     if (this.options.compactOnSnapshot) await this.compact(name, seq);
   }
 

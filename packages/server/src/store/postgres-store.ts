@@ -52,6 +52,7 @@ import {
   type StoreSubscription,
   StoreUnavailableError,
   serializeEvents,
+  snapshotText,
   validateEntries,
   validateMeta,
 } from "./store.ts";
@@ -313,7 +314,7 @@ export class PostgresStore implements SharedSandboxStore {
         let from = 0;
         if (snapSeqRaw !== null && stateJson !== null) {
           from = Number(snapSeqRaw);
-          loaded.snapshot = { seq: from, state: JSON.parse(stateJson) as unknown };
+          loaded.snapshot = { seq: from, state: JSON.parse(stateJson) as unknown, json: stateJson };
         }
         if (lastSeq > from) {
           const rows = (await client.query({ text: this.sql.loadEvents, values: [name, from], rowMode: "array" }))
@@ -394,8 +395,7 @@ export class PostgresStore implements SharedSandboxStore {
   async saveSnapshot(name: string, seq: number, state: unknown): Promise<void> {
     return this.op(() =>
       this.transaction("BEGIN", async (client) => {
-        const json = JSON.stringify(state);
-        if (json === undefined) throw new TypeError("snapshot state is not JSON-serializable");
+        const json = snapshotText(state);
         const head = await client.query({ text: this.sql.lockHead, values: [name], rowMode: "array" });
         if (head.rowCount === 0) throw new StoreNotFoundError(name);
         const [last, snap] = head.rows[0] as [string, string];

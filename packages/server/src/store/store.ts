@@ -28,8 +28,8 @@ export interface SandboxMeta {
 
 export interface LoadedSandbox {
   meta: SandboxMeta;
-  /** The latest snapshot, if one was saved. */
-  snapshot?: { seq: number; state: unknown };
+  /** The latest snapshot, if one was saved; `json` its text as stored, where the store had it (the host's snapshot worker is seeded from it). */
+  snapshot?: { seq: number; state: unknown; json?: string };
   /** Entries after the snapshot (or from seq 1 when there is none), in order and contiguous. */
   entries: JournalEntry[];
   /** The last clock mark (`markClock`), if the store keeps them and one was made. */
@@ -51,7 +51,8 @@ export interface SandboxStore {
    */
   append(name: string, entries: JournalEntry[], expectedLastSeq: number): Promise<void>;
   /**
-   * Atomically records `state` as the fold of entries 1..seq. Later loads start from it. The
+   * Atomically records `state` as the fold of entries 1..seq (a `SnapshotJson` when already
+   * serialized: written as is). Later loads start from it. The
    * entries it covers are kept (still readable with `readEntries`) unless the store was opened
    * with `compactOnSnapshot`, which then compacts them as `compact(name, seq)` does. `seq` must
    * not exceed the log's durable last seq nor be below the current snapshot's seq.
@@ -142,6 +143,22 @@ export function isSharedStore(store: SandboxStore): store is SharedSandboxStore 
     typeof s.claimHost === "function" &&
     typeof s.claimClock === "function"
   );
+}
+
+/** A snapshot state already serialized to UTF-8 JSON (off the event loop): `saveSnapshot` writes it as is. */
+export class SnapshotJson {
+  constructor(readonly bytes: Uint8Array) {}
+  get text(): string {
+    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength).toString("utf8");
+  }
+}
+
+/** The JSON text of a snapshot state handed to `saveSnapshot`; throws `TypeError` when it is not JSON. */
+export function snapshotText(state: unknown): string {
+  if (state instanceof SnapshotJson) return state.text;
+  const json = JSON.stringify(state);
+  if (json === undefined) throw new TypeError("snapshot state is not JSON-serializable");
+  return json;
 }
 
 /** Ends a `subscribe`. */
