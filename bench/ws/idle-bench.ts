@@ -3,7 +3,7 @@
  * What an idle REPL costs while 500 instances are pending (issue #17): CPU, frames and bytes
  * written per second, for REPLs of two source trees side by side in one run.
  *
- *   npx tsx bench/ws/idle-bench.ts [--before DIR] [--window-ms 10000] [--windows 3]
+ *   npx tsx bench/ws/idle-bench.ts [--before DIR] [--window-ms 10000] [--windows 3] [--react development]
  *
  * A server process (memory store, clock at ×1) launches 500 instance-store instances (they boot in
  * 120–270 simulated s, so they stay pending for the whole run). Then one process per variant
@@ -38,6 +38,7 @@ const { values } = parseArgs({
     before: { type: "string" },
     "window-ms": { type: "string" },
     windows: { type: "string" },
+    react: { type: "string" },
   },
 });
 
@@ -158,7 +159,8 @@ interface Variant {
 async function main(): Promise<void> {
   const windowMs = Number(values["window-ms"] ?? 10_000);
   const windows = Number(values.windows ?? 3);
-  const env = { ...process.env, NODE_ENV: "production" };
+  // production React, as the published build defines it; --react development as bin/ec2sim runs from the sources
+  const env = { ...process.env, NODE_ENV: values.react === "development" ? "development" : "production" };
   const child = (args: string[]) => fork(SELF, args, { execArgv: ["--import", "tsx"], env });
   const server = child(["--role", "server"]);
   const creds = await new Promise((r) => server.once("message", r));
@@ -189,7 +191,7 @@ async function main(): Promise<void> {
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   console.log(
-    `## Idle REPL, ${PENDING} pending instances, clock ×1, 120×35 — ${windows} windows of ${windowMs / 1000} s, medians (node ${process.version}, ${new Date().toISOString().slice(0, 10)})\n`,
+    `## Idle REPL, ${PENDING} pending instances, clock ×1, 120×35 — ${windows} windows of ${windowMs / 1000} s, medians, ${env.NODE_ENV} React (node ${process.version}, ${new Date().toISOString().slice(0, 10)})\n`,
   );
   console.log("| variant | CPU | frames/s | bytes/s | pending seen |");
   console.log("|---|---|---|---|---|");
