@@ -1,9 +1,9 @@
 /**
  * Core benchmark (issue #3). Run from the repo root:
  *
- *   node --expose-gc --import tsx bench/core/core-bench.ts [launch] [describe] [image] [replay]
+ *   node --expose-gc --import tsx bench/core/core-bench.ts [launch] [describe] [image] [replay] [network]
  *
- * (no argument: all four). Every section builds its own sandbox (paused clock, `realNow: () => 0`)
+ * (no argument: all five). Every section builds its own sandbox (paused clock, `realNow: () => 0`)
  * so one section's garbage does not bill the next; heap/RSS are read after `global.gc()`.
  *
  * 1. launch   — 100 RunInstances × 1,000 (t3.micro, AL2023) into one sandbox with tags
@@ -13,7 +13,11 @@
  * 3. image    — 1,000 CreateImage calls on running instances, 500 NoReboot=true then 500 false.
  * 4. replay   — ~1,000,000 events made by running commands (launches with tags, CreateTags,
  *               DeleteTags, stop/start, terminate, clock moves), then `Sandbox.replay` of the log.
+ * 5. network  — 1,000 VPCs, 1,000 subnets (/26s of one VPC), 1,000 network interfaces (500 made with
+ *               CreateNetworkInterface, 500 instances' primaries); DescribeVpcs / DescribeSubnets /
+ *               DescribeNetworkInterfaces unpaged, first page of 100, by a filter and by 20 IDs.
  */
+import { loadavg } from "node:os";
 import { type CallContext, type EventEnvelope, Sandbox } from "../../packages/core/src/index.ts";
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -76,6 +80,10 @@ function launch(sb: Sandbox, imageId: string, batch: number, count: number): str
 }
 
 const report: Record<string, unknown> = { node: process.version, date: new Date().toISOString() };
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(" ");
 
 // ── 1. launch 100,000 ──────────────────────────────────────────────────────────────────────────
 function benchLaunch(): void {
@@ -322,10 +330,123 @@ function benchReplay(target = 1_000_000): void {
   console.log("replay", JSON.stringify(r));
 }
 
+// ── 5. networking: 1,000 VPCs, subnets and interfaces ──────────────────────────────────────────
+function benchNetwork(): void {
+  const { sb, imageId } = newSandbox();
+  const call = <T>(action: string, input: object) => sb.call<T>(ctx, action, input as Record<string, unknown>).output;
+  const timeIt = (f: () => void) => {
+    const t = performance.now();
+    f();
+    return Math.round(performance.now() - t);
+  };
+  const made: Record<string, number> = {};
+  const vpcIds: string[] = [];
+  made.createVpcMs = timeIt(() => {
+    for (let k = 0; k < 1000; k++)
+      vpcIds.push(
+        call<{ Vpc: { VpcId: string } }>("CreateVpc", {
+          CidrBlock: `10.${k % 250}.0.0/16`,
+          TagSpecifications: [{ ResourceType: "vpc", Tags: [{ Key: "team", Value: TEAMS[k % 3]! }] }],
+        }).Vpc.VpcId,
+      );
+  });
+  // One VPC holds every subnet: 1,000 /26s of 10.0.0.0/16 (each create checks overlap with its siblings).
+  const home = vpcIds[0]!;
+  const subnetIds: string[] = [];
+  made.createSubnetMs = timeIt(() => {
+    for (let k = 0; k < 1000; k++)
+      subnetIds.push(
+        call<{ Subnet: { SubnetId: string } }>("CreateSubnet", {
+          VpcId: home,
+          CidrBlock: `10.0.${k >> 2}.${(k & 3) * 64}/26`,
+          TagSpecifications: [{ ResourceType: "subnet", Tags: [{ Key: "team", Value: TEAMS[k % 3]! }] }],
+        }).Subnet.SubnetId,
+      );
+  });
+  const eniIds: string[] = [];
+  made.createNetworkInterfaceMs = timeIt(() => {
+    for (let k = 0; k < 500; k++)
+      eniIds.push(
+        call<{ NetworkInterface: { NetworkInterfaceId: string } }>("CreateNetworkInterface", {
+          SubnetId: subnetIds[k]!,
+          TagSpecifications: [{ ResourceType: "network-interface", Tags: [{ Key: "team", Value: TEAMS[k % 3]! }] }],
+        }).NetworkInterface.NetworkInterfaceId,
+      );
+  });
+  // 500 instances, 10 launches of 50 into 10 subnets: their primary interfaces are the other 500.
+  made.runInstancesMs = timeIt(() => {
+    for (let b = 0; b < 10; b++)
+      call("RunInstances", {
+        ImageId: imageId,
+        InstanceType: "t3.micro",
+        MinCount: 50,
+        MaxCount: 50,
+        SubnetId: subnetIds[500 + b]!,
+      });
+  });
+  sb.advance(120_000);
+  const all = call<{ NetworkInterfaces: unknown[] }>("DescribeNetworkInterfaces", {}).NetworkInterfaces.length;
+  const vpcs = call<{ Vpcs: unknown[] }>("DescribeVpcs", {}).Vpcs.length;
+  const subnets = call<{ Subnets: unknown[] }>("DescribeSubnets", {}).Subnets.length;
+  console.log("network", JSON.stringify({ made, vpcs, subnets, interfaces: all, load: load() }));
+  const calls = 200;
+  const cases: [action: string, label: string, input: object, list: string][] = [
+    ["DescribeVpcs", "all", {}, "Vpcs"],
+    ["DescribeVpcs", "MaxResults=100", { MaxResults: 100 }, "Vpcs"],
+    ["DescribeVpcs", "tag team=a", { Filters: [{ Name: "tag:team", Values: ["a"] }] }, "Vpcs"],
+    ["DescribeVpcs", "20 IDs", { VpcIds: vpcIds.slice(100, 120) }, "Vpcs"],
+    ["DescribeSubnets", "all", {}, "Subnets"],
+    ["DescribeSubnets", "MaxResults=100", { MaxResults: 100 }, "Subnets"],
+    ["DescribeSubnets", "vpc-id (all 1,000)", { Filters: [{ Name: "vpc-id", Values: [home] }] }, "Subnets"],
+    ["DescribeSubnets", "tag team=a", { Filters: [{ Name: "tag:team", Values: ["a"] }] }, "Subnets"],
+    ["DescribeSubnets", "20 IDs", { SubnetIds: subnetIds.slice(100, 120) }, "Subnets"],
+    ["DescribeNetworkInterfaces", "all", {}, "NetworkInterfaces"],
+    ["DescribeNetworkInterfaces", "MaxResults=100", { MaxResults: 100 }, "NetworkInterfaces"],
+    [
+      "DescribeNetworkInterfaces",
+      "status=in-use (the instances')",
+      { Filters: [{ Name: "status", Values: ["in-use"] }] },
+      "NetworkInterfaces",
+    ],
+    [
+      "DescribeNetworkInterfaces",
+      "subnet-id (one of 1,000)",
+      { Filters: [{ Name: "subnet-id", Values: [subnetIds[7]!] }] },
+      "NetworkInterfaces",
+    ],
+    ["DescribeNetworkInterfaces", "20 IDs", { NetworkInterfaceIds: eniIds.slice(100, 120) }, "NetworkInterfaces"],
+  ];
+  const rows: Record<string, unknown>[] = [];
+  for (const [action, label, input, list] of cases) {
+    for (let k = 0; k < 10; k++) call(action, input); // warm-up
+    const samples: number[] = [];
+    let returned = 0;
+    for (let k = 0; k < calls; k++) {
+      const t = performance.now();
+      const out = call<Record<string, unknown[]>>(action, input);
+      samples.push(performance.now() - t);
+      returned = out[list]!.length;
+    }
+    const row = {
+      action,
+      input: label,
+      returned,
+      p50: ms(pct(samples, 50)),
+      p99: ms(pct(samples, 99)),
+      max: ms(Math.max(...samples)),
+      load: load(),
+    };
+    rows.push(row);
+    console.log("network", JSON.stringify(row));
+  }
+  report.network = { made, rows };
+}
+
 const which = new Set(process.argv.slice(2));
 const all = which.size === 0;
 if (all || which.has("launch")) benchLaunch();
 if (all || which.has("describe")) benchDescribe();
 if (all || which.has("image")) benchCreateImage();
 if (all || which.has("replay")) benchReplay(Number(process.env.REPLAY_EVENTS ?? 1_000_000));
+if (all || which.has("network")) benchNetwork();
 console.log(JSON.stringify(report));

@@ -15,9 +15,13 @@
  *      instance, images by ID, volumes of an instance, zones, tags of an instance, CreateTags,
  *      RunInstances of one — every request signed anew; calls/s, p50/p99, the client's own CPU share;
  *   5. (ec2sim) journal bytes per event over the whole run.
+ * With `--network` (issue #12) only this instead: 1,000 VPCs, 1,000 subnets (/26s of one VPC), 1,000
+ * network interfaces (500 CreateNetworkInterface, 500 instances' primaries), made by signed requests;
+ * then DescribeVpcs / DescribeSubnets / DescribeNetworkInterfaces of all 1,000, a page of 100 and 20
+ * IDs, by the raw client (same signed bytes) and by the AWS SDK v3 (signed anew, XML parsed).
  * Every figure carries the load average of the machine while it was taken.
  *
- *   npx tsx bench/endpoint/scale-bench.ts [--bin PATH --label NAME]... [--no-moto]
+ *   npx tsx bench/endpoint/scale-bench.ts [--bin PATH --label NAME]... [--no-moto] [--network]
  *       [--seconds 10] [--rss-describes 200] [--json out.json]
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
@@ -27,6 +31,12 @@ import { Agent, request } from "node:http";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  DescribeNetworkInterfacesCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+} from "@aws-sdk/client-ec2";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const argv = process.argv.slice(2);
@@ -45,7 +55,8 @@ const targets: { label: string; bin: string }[] = (BINS.length ? BINS : [default
   bin,
   label: LABELS[i] ?? (BINS.length > 1 ? `ec2sim#${i + 1}` : "ec2sim"),
 }));
-const WITH_MOTO = !argv.includes("--no-moto");
+const NETWORK = argv.includes("--network");
+const WITH_MOTO = !argv.includes("--no-moto") && !NETWORK;
 
 const load = (): string =>
   loadavg()
@@ -148,6 +159,7 @@ interface Target {
   port: number;
   pid: number;
   dataDir?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
   sign: Signer;
   stop(): Promise<void>;
 }
@@ -204,6 +216,7 @@ async function startEc2sim(label: string, bin: string): Promise<Target> {
     port,
     pid: proc.pid!,
     dataDir,
+    credentials: acct,
     sign: makeSigner(acct.accessKeyId, acct.secretAccessKey),
     stop: async () => {
       proc.kill("SIGTERM");
@@ -526,7 +539,120 @@ async function mixed(t: Target, image: string, instanceIds: string[]): Promise<R
   return r;
 }
 
+/** Issue #12: 1,000 VPCs, subnets and interfaces, then their Describe calls, raw and through the SDK. */
+async function network(t: Target): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = { label: t.label, loadAtStart: load() };
+  const c = new Client(t, 1);
+  const image = await imageFor(c);
+  const made = async (what: string, f: () => Promise<void>) => {
+    const t0 = performance.now();
+    await f();
+    out[what] = { ms: Math.round(performance.now() - t0), load: load() };
+    log(`[${t.label}] ${what}: ${JSON.stringify(out[what])}`);
+  };
+  const vpcIds: string[] = [];
+  await made("create1000Vpcs", async () => {
+    for (let k = 0; k < 1000; k++) {
+      const xml = (await c.call({ Action: "CreateVpc", CidrBlock: `10.${k % 250}.0.0/16` })).text!;
+      vpcIds.push(ids(xml, "vpcId")[0]!);
+    }
+  });
+  const home = vpcIds[0]!;
+  const subnetIds: string[] = [];
+  await made("create1000Subnets", async () => {
+    for (let k = 0; k < 1000; k++) {
+      const cidr = `10.0.${k >> 2}.${(k & 3) * 64}/26`;
+      const xml = (await c.call({ Action: "CreateSubnet", VpcId: home, CidrBlock: cidr })).text!;
+      subnetIds.push(ids(xml, "subnetId")[0]!);
+    }
+  });
+  const eniIds: string[] = [];
+  await made("create500Interfaces", async () => {
+    for (let k = 0; k < 500; k++) {
+      const xml = (await c.call({ Action: "CreateNetworkInterface", SubnetId: subnetIds[k]! })).text!;
+      eniIds.push(ids(xml, "networkInterfaceId")[0]!);
+    }
+  });
+  await made("launch500Instances", async () => {
+    for (let b = 0; b < 10; b++)
+      await c.call({
+        Action: "RunInstances",
+        ImageId: image,
+        InstanceType: "t3.nano",
+        MinCount: 50,
+        MaxCount: 50,
+        SubnetId: subnetIds[500 + b]!,
+      });
+  });
+  const list = (prefix: string, values: string[]) =>
+    Object.fromEntries(values.map((v, i) => [`${prefix}.${i + 1}`, v]));
+  const cases: [string, Record<string, string | number>][] = [
+    ["DescribeVpcs all", { Action: "DescribeVpcs" }],
+    ["DescribeVpcs MaxResults=100", { Action: "DescribeVpcs", MaxResults: 100 }],
+    ["DescribeVpcs 20 IDs", { Action: "DescribeVpcs", ...list("VpcId", vpcIds.slice(100, 120)) }],
+    ["DescribeSubnets all", { Action: "DescribeSubnets" }],
+    ["DescribeSubnets MaxResults=100", { Action: "DescribeSubnets", MaxResults: 100 }],
+    ["DescribeSubnets 20 IDs", { Action: "DescribeSubnets", ...list("SubnetId", subnetIds.slice(100, 120)) }],
+    ["DescribeNetworkInterfaces all", { Action: "DescribeNetworkInterfaces" }],
+    ["DescribeNetworkInterfaces MaxResults=100", { Action: "DescribeNetworkInterfaces", MaxResults: 100 }],
+    [
+      "DescribeNetworkInterfaces 20 IDs",
+      { Action: "DescribeNetworkInterfaces", ...list("NetworkInterfaceId", eniIds.slice(100, 120)) },
+    ],
+  ];
+  const raw: Record<string, Timing> = {};
+  for (const [label, params] of cases) {
+    raw[label] = await repeat(t, c.presigned(params), 50);
+    log(`[${t.label}] raw ${label}: ${JSON.stringify(raw[label])}`);
+  }
+  out.raw = raw;
+  // The SDK: each call signed anew and its XML parsed into objects, as a program sees it.
+  const sdk = new EC2Client({
+    endpoint: `http://127.0.0.1:${t.port}`,
+    region: "us-east-1",
+    credentials: t.credentials!,
+    maxAttempts: 1,
+  });
+  const sdkCases: [string, () => Promise<number>][] = [
+    ["DescribeVpcs all", async () => (await sdk.send(new DescribeVpcsCommand({}))).Vpcs!.length],
+    ["DescribeSubnets all", async () => (await sdk.send(new DescribeSubnetsCommand({}))).Subnets!.length],
+    [
+      "DescribeNetworkInterfaces all",
+      async () => (await sdk.send(new DescribeNetworkInterfacesCommand({}))).NetworkInterfaces!.length,
+    ],
+    [
+      "DescribeNetworkInterfaces MaxResults=100",
+      async () => (await sdk.send(new DescribeNetworkInterfacesCommand({ MaxResults: 100 }))).NetworkInterfaces!.length,
+    ],
+  ];
+  const viaSdk: Record<string, unknown> = {};
+  for (const [label, f] of sdkCases) {
+    await f();
+    const lat: number[] = [];
+    let n = 0;
+    const cpu0 = cpuMsOf(t.pid);
+    for (let i = 0; i < 20; i++) {
+      const t0 = performance.now();
+      n = await f();
+      lat.push(performance.now() - t0);
+    }
+    viaSdk[label] = {
+      returned: n,
+      p50: r1(pct(lat, 50)),
+      p99: r1(pct(lat, 99)),
+      serverCpuMsPerCall: r1((cpuMsOf(t.pid) - cpu0) / lat.length),
+      load: load(),
+    };
+    log(`[${t.label}] sdk ${label}: ${JSON.stringify(viaSdk[label])}`);
+  }
+  out.sdk = viaSdk;
+  sdk.destroy();
+  c.close();
+  return out;
+}
+
 async function runTarget(t: Target): Promise<Record<string, unknown>> {
+  if (NETWORK) return network(t);
   const out: Record<string, unknown> = { label: t.label };
   const c = new Client(t, 1);
   const image = await imageFor(c);
