@@ -156,3 +156,12 @@ export function routeTarget(r: {
   if (r.transitGatewayId) return ["transit_gateway_id", r.transitGatewayId];
   return undefined;
 }
+
+/** The template an instance was launched from (EC2's aws:ec2launchtemplate:id tag), while it exists. */
+export function launchTemplateRef(
+  templates: { has(id: string): boolean },
+  tags: Iterable<[string, string]>,
+): { launch_template_id?: string } {
+  for (const [k, v] of tags) if (k === "aws:ec2launchtemplate:id" && templates.has(v)) return { launch_template_id: v };
+  return {};
+}

@@ -1,7 +1,8 @@
 /**
  * Issue #12's round trip: a shop built in its own VPC in sandbox N1 (story.ts: VPC, public and
  * private subnets, internet gateway, route table with a default route, association, a group in the
- * VPC, two instances) -> `ec2sim export` (cdk.tf.json, HCL and the CDKTF project all reference the
+ * VPC, two instances, a NAT gateway with its Elastic IP routing the private subnet, a second network
+ * interface attached to the web server, a launch template and a worker launched from it) -> `ec2sim export` (cdk.tf.json, HCL and the CDKTF project all reference the
  * VPC's pieces instead of literal IDs) -> `terraform apply` of the JSON into an empty sandbox N2 with
  * the project's provider plugin -> `ec2sim diff` of N1 against N2 says no changes (exit 0), read as
  * the sandbox, through the AWS SDK and from terraform's state. The web server in N2 is reachable over
@@ -85,19 +86,26 @@ describe("a sandbox built in a custom VPC: export -> terraform apply -> diff", (
       map_public_ip_on_launch: true,
     });
     expect(res.aws_internet_gateway!["shop-igw"]).toMatchObject({ vpc_id: "${aws_vpc.shop.id}" });
-    expect(Object.values(res.aws_route!)).toEqual([
+    expect(Object.values(res.aws_route!)).toHaveLength(2);
+    expect(Object.values(res.aws_route!)).toContainEqual(
       expect.objectContaining({
         route_table_id: "${aws_route_table.shop-public-routes.id}",
         destination_cidr_block: "0.0.0.0/0",
         gateway_id: "${aws_internet_gateway.shop-igw.id}",
       }),
-    ]);
-    expect(Object.values(res.aws_route_table_association!)).toEqual([
-      expect.objectContaining({
-        subnet_id: "${aws_subnet.shop-public.id}",
-        route_table_id: "${aws_route_table.shop-public-routes.id}",
-      }),
-    ]);
+    );
+    expect(Object.values(res.aws_route_table_association!)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          subnet_id: "${aws_subnet.shop-public.id}",
+          route_table_id: "${aws_route_table.shop-public-routes.id}",
+        }),
+        expect.objectContaining({
+          subnet_id: "${aws_subnet.shop-private.id}",
+          route_table_id: "${aws_route_table.shop-private-routes.id}",
+        }),
+      ]),
+    );
     expect(res.aws_security_group!["shop-web-sg"]).toMatchObject({ vpc_id: "${aws_vpc.shop.id}" });
     // Instances name the exported subnet, never a sandbox ID.
     expect(res.aws_instance!["shop-web"]).toMatchObject({
@@ -105,7 +113,49 @@ describe("a sandbox built in a custom VPC: export -> terraform apply -> diff", (
       vpc_security_group_ids: ["${aws_security_group.shop-web-sg.id}"],
     });
     expect(res.aws_instance!["shop-db"]).toMatchObject({ subnet_id: "${aws_subnet.shop-private.id}" });
-    expect(JSON.stringify(doc)).not.toMatch(/"(vpc|subnet|igw|rtb)-[0-9a-f]{17}"/);
+    // The NAT gateway with its Elastic IP, after the internet gateway; the private table routes to it.
+    expect(res.aws_eip!["shop-nat-ip"]).toMatchObject({ domain: "vpc" });
+    expect(res.aws_nat_gateway!["shop-nat"]).toMatchObject({
+      subnet_id: "${aws_subnet.shop-public.id}",
+      allocation_id: "${aws_eip.shop-nat-ip.id}",
+      depends_on: ["aws_internet_gateway.shop-igw"],
+    });
+    expect(Object.values(res.aws_route!)).toContainEqual(
+      expect.objectContaining({
+        route_table_id: "${aws_route_table.shop-private-routes.id}",
+        destination_cidr_block: "0.0.0.0/0",
+        nat_gateway_id: "${aws_nat_gateway.shop-nat.id}",
+      }),
+    );
+    expect(res.aws_eip_association ?? {}).toEqual({}); // the NAT gateway holds its address itself
+    // The web server's own second interface, and its attachment as device 1.
+    expect(res.aws_network_interface!["shop-admin-eni"]).toMatchObject({
+      subnet_id: "${aws_subnet.shop-public.id}",
+      description: "shop admin",
+      security_groups: ["${aws_security_group.shop-web-sg.id}"],
+      private_ips_count: 1,
+    });
+    expect(Object.values(res.aws_network_interface_attachment!)).toEqual([
+      expect.objectContaining({
+        instance_id: "${aws_instance.shop-web.id}",
+        network_interface_id: "${aws_network_interface.shop-admin-eni.id}",
+        device_index: 1,
+      }),
+    ]);
+    // The launch template keeps resolve:ssm: as written; the worker names the template.
+    expect(res.aws_launch_template!["shop-worker-template"]).toMatchObject({
+      name: "shop-worker-template",
+      image_id: "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+      instance_type: "t3.small",
+      key_name: "${aws_key_pair.shop-key.key_name}",
+      vpc_security_group_ids: ["${aws_security_group.shop-web-sg.id}"],
+      metadata_options: { http_tokens: "required" },
+    });
+    expect(res.aws_instance!["shop-worker"]).toMatchObject({
+      subnet_id: "${aws_subnet.shop-private.id}",
+      launch_template: { id: "${aws_launch_template.shop-worker-template.id}", version: "$Latest" },
+    });
+    expect(JSON.stringify(doc)).not.toMatch(/"(vpc|subnet|igw|rtb|nat|eni|lt|eipalloc)-[0-9a-f]{17}"/);
   });
 
   it("HCL and the CDKTF project carry the same references", async () => {
@@ -123,6 +173,14 @@ describe("a sandbox built in a custom VPC: export -> terraform apply -> diff", (
     expect(main).toContain('import { Vpc } from "@cdktf/provider-aws/lib/vpc";');
     expect(main).toMatch(/new Subnet\(this, "shop-public", \{[^}]*vpcId: shop\.id/s);
     expect(main).toMatch(/new Instance\(this, "shop-web", \{[\s\S]*?subnetId: shopPublic\.id/);
+    expect(main).toMatch(/new NatGateway\(this, "shop-nat", \{[\s\S]*?allocationId: shopNatIp\.id/);
+    expect(main).toMatch(/new NatGateway\(this, "shop-nat", \{[\s\S]*?dependsOn: \[shopIgw\]/);
+    expect(main).toMatch(/new NetworkInterfaceAttachmentA\(this, "shop-admin-eni-attachment", \{/);
+    expect(main).toMatch(
+      /new Instance\(this, "shop-worker", \{[\s\S]*?launchTemplate: \{\s*id: shopWorkerTemplate\.id/,
+    );
+    expect(hcl).toMatch(/resource "aws_launch_template" "shop-worker-template" \{[\s\S]*?metadata_options \{/);
+    expect(hcl).toMatch(/resource "aws_nat_gateway" "shop-nat" \{[\s\S]*?allocation_id += aws_eip\.shop-nat-ip\.id/);
   });
 
   it("terraform init + apply recreates it in the empty sandbox N2", async () => {
@@ -134,6 +192,10 @@ describe("a sandbox built in a custom VPC: export -> terraform apply -> diff", (
     for (const r of state.values.root_module.resources) byAddress.set(r.address, r.values);
     expect(byAddress.get("aws_instance.shop-web")!.subnet_id).toBe(byAddress.get("aws_subnet.shop-public")!.id);
     expect(byAddress.get("aws_instance.shop-web")!.public_ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(byAddress.get("aws_nat_gateway.shop-nat")!.allocation_id).toBe(byAddress.get("aws_eip.shop-nat-ip")!.id);
+    expect(byAddress.get("aws_instance.shop-worker")!.launch_template).toEqual([
+      expect.objectContaining({ id: byAddress.get("aws_launch_template.shop-worker-template")!.id }),
+    ]);
   }, 120_000);
 
   it("diff sandbox:N1 -> sandbox:N2: no changes, exit 0; so say the AWS SDK and terraform state readers", async () => {
@@ -178,7 +240,7 @@ describe("a sandbox built in a custom VPC: export -> terraform apply -> diff", (
     }
   });
 
-  it("a route removed in N2 shows as a route to create; the recreated web server is reachable over SSH", async () => {
+  it("a route removed and an interface detached in N2 show as resources to create; the web server is reachable over SSH", async () => {
     const web = byAddress.get("aws_instance.shop-web")!;
     const ssh = await adminOk(server.url, "POST", "/sandboxes/N2/call", {
       action: "SshConnect",
@@ -187,17 +249,29 @@ describe("a sandbox built in a custom VPC: export -> terraform apply -> diff", (
       input: { InstanceId: web.id, PrivateKey: ids.privateKey },
     });
     expect(ssh.output).toMatchObject({ Host: web.public_ip, User: "ec2-user" });
-    const route = [...byAddress.entries()].find(([a]) => a.startsWith("aws_route."))![1];
+    const route = byAddress.get("aws_route.shop-public-routes-default")!;
     await adminOk(server.url, "POST", "/sandboxes/N2/call", {
       action: "DeleteRoute",
       accountId: ACCOUNT,
       region: "us-east-1",
       input: { RouteTableId: route.route_table_id, DestinationCidrBlock: "0.0.0.0/0" },
     });
+    // The diff reads interfaces too: the admin interface detached in N2 is an attachment to create.
+    await adminOk(server.url, "POST", "/sandboxes/N2/call", {
+      action: "DetachNetworkInterface",
+      accountId: ACCOUNT,
+      region: "us-east-1",
+      input: {
+        AttachmentId: byAddress.get("aws_network_interface_attachment.shop-admin-eni-attachment")!.attachment_id,
+      },
+    });
     const r = await diff("sandbox:N2", ["--json"]);
     expect(r.code).toBe(2);
     const j = JSON.parse(r.stdout);
     const acting = j.resource_changes.filter((c: any) => c.change.actions[0] !== "no-op");
-    expect(acting.map((c: any) => `${c.change.actions.join(",")} ${c.type}`)).toEqual(["create aws_route"]);
+    expect(acting.map((c: any) => `${c.change.actions.join(",")} ${c.type}`).sort()).toEqual([
+      "create aws_network_interface_attachment",
+      "create aws_route",
+    ]);
   });
 });

@@ -155,6 +155,11 @@ export interface NetworkIds {
   sg: string;
   web: string;
   db: string;
+  nat: string;
+  natEip: string;
+  eni: string;
+  template: string;
+  worker: string;
   /** The private key of shop-key, as CreateKeyPair gave it (the export carries the public half). */
   privateKey: string;
 }
@@ -163,7 +168,10 @@ export interface NetworkIds {
  * A shop in its own VPC (issue #12): VPC 10.20.0.0/16 with DNS hostnames, a public subnet that maps
  * public IPs and a private one, an internet gateway, a public route table (0.0.0.0/0 to the gateway)
  * for the public subnet, a web security group in the VPC, a web server in the public subnet and a
- * database server in the private one (the VPC's default group).
+ * database server in the private one (the VPC's default group); the private subnet's own table
+ * routes out through a NAT gateway with an Elastic IP; the web server has a second interface of its
+ * own (device 1, one secondary address); a launch template whose image is `resolve:ssm:` launches a
+ * worker into the private subnet.
  */
 export async function networkStory(call: Call, advance: (ms: number) => Promise<void>): Promise<NetworkIds> {
   const name = (resource: string, n: string) => [{ ResourceType: resource, Tags: [{ Key: "Name", Value: n }] }];
@@ -221,6 +229,70 @@ export async function networkStory(call: Call, advance: (ms: number) => Promise<
     ).Instances[0].InstanceId as string;
   const web = await run(publicSubnet, "shop-web", [sg]);
   const db = await run(privateSubnet, "shop-db");
-  await advance(60_000);
-  return { vpc, publicSubnet, privateSubnet, igw, publicTable, sg, web, db, privateKey: key.KeyMaterial };
+  // The private subnet goes out through a NAT gateway with its Elastic IP, in a table of its own.
+  const natEip = (
+    await call("AllocateAddress", { Domain: "vpc", TagSpecifications: name("elastic-ip", "shop-nat-ip") })
+  ).AllocationId as string;
+  const nat = (
+    await call("CreateNatGateway", {
+      SubnetId: publicSubnet,
+      AllocationId: natEip,
+      TagSpecifications: name("natgateway", "shop-nat"),
+    })
+  ).NatGateway.NatGatewayId as string;
+  const privateTable = (
+    await call("CreateRouteTable", { VpcId: vpc, TagSpecifications: name("route-table", "shop-private-routes") })
+  ).RouteTable.RouteTableId as string;
+  await call("CreateRoute", { RouteTableId: privateTable, DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: nat });
+  await call("AssociateRouteTable", { RouteTableId: privateTable, SubnetId: privateSubnet });
+  // A second interface of its own on the web server (an admin network, say).
+  const eni = (
+    await call("CreateNetworkInterface", {
+      SubnetId: publicSubnet,
+      Description: "shop admin",
+      Groups: [sg],
+      SecondaryPrivateIpAddressCount: 1,
+      TagSpecifications: name("network-interface", "shop-admin-eni"),
+    })
+  ).NetworkInterface.NetworkInterfaceId as string;
+  await call("AttachNetworkInterface", { NetworkInterfaceId: eni, InstanceId: web, DeviceIndex: 1 });
+  // A launch template whose image is an SSM parameter, resolved at each launch, and a worker from it.
+  const template = (
+    await call("CreateLaunchTemplate", {
+      LaunchTemplateName: "shop-worker-template",
+      LaunchTemplateData: {
+        ImageId: "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+        InstanceType: "t3.small",
+        KeyName: "shop-key",
+        SecurityGroupIds: [sg],
+        MetadataOptions: { HttpTokens: "required" },
+      },
+    })
+  ).LaunchTemplate.LaunchTemplateId as string;
+  const worker = (
+    await call("RunInstances", {
+      LaunchTemplate: { LaunchTemplateId: template },
+      MinCount: 1,
+      MaxCount: 1,
+      SubnetId: privateSubnet,
+      TagSpecifications: name("instance", "shop-worker"),
+    })
+  ).Instances[0].InstanceId as string;
+  await advance(120_000);
+  return {
+    vpc,
+    publicSubnet,
+    privateSubnet,
+    igw,
+    publicTable,
+    sg,
+    web,
+    db,
+    nat,
+    natEip,
+    eni,
+    template,
+    worker,
+    privateKey: key.KeyMaterial,
+  };
 }

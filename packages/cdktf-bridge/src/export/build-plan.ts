@@ -42,6 +42,7 @@ import {
   multipart,
   userDataType,
 } from "./cloud-init.ts";
+import { addLaunchTemplate, instanceLaunchTemplate } from "./launch-template-plan.ts";
 import { type NetworkPlan, planNetwork } from "./network-plan.ts";
 
 export interface ExportOptions {
@@ -243,13 +244,13 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
       const base = img.tags.get("Name") ?? img.name;
       keyOf.set(img.imageId, namer.unique(imageType(img) === "aws_ami_copy" ? `${base}-${region}` : base));
     }
+    for (const t of r.launchTemplates.values())
+      if (t.ownerId === acct) keyOf.set(t.launchTemplateId, namer.unique(t.tags.get("Name") ?? t.launchTemplateName));
   }
 
   for (const region of regions) {
     const r = state.regions.get(region)!;
     const net = networks.get(region)!;
-    // VPCs, subnets, gateways, route tables, routes, associations.
-    net.addBlocks((id) => keyOf.get(id));
     // Key pairs: the public key only.
     for (const k of r.keyPairs.values()) {
       if (k.ownerId !== acct) continue;
@@ -286,6 +287,32 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
       })();
       return ref(defaultGroupKey);
     };
+    // VPCs, subnets, gateways, route tables, routes, associations, NAT gateways, interfaces.
+    net.addBlocks((id) => keyOf.get(id), groupValue);
+    const keyNameValue = (name: string): Value => {
+      const kp = [...r.keyPairs.values()].find((k) => k.keyName === name && k.ownerId === acct);
+      return kp ? ref(keyFor(kp.keyPairId), "keyName") : name;
+    };
+    for (const t of r.launchTemplates.values())
+      if (t.ownerId === acct)
+        addLaunchTemplate(
+          {
+            region,
+            keyOf,
+            imageValue: (id) => {
+              const img = findImage(region, id);
+              if (img && exportedImages.has(img.imageId)) return ref(keyFor(img.imageId));
+              return img && img.ownerId !== acct ? lookupImage(region, img) : undefined;
+            },
+            groupValue,
+            subnetValue: (id) => net.subnetValue(id),
+            keyNameValue,
+            add,
+            tags,
+            note,
+          },
+          t,
+        );
     for (const g of r.securityGroups.values()) {
       if (g.ownerId !== acct) continue;
       if (isDefaultGroup(g)) {
@@ -462,6 +489,15 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
       if (inst.metadataOptions.httpTokens === "required" && launchedFrom?.imdsSupport !== "v2.0")
         config.metadataOptions = { httpTokens: "required" };
       if (inst.monitoring === "enabled") config.monitoring = true;
+      const lt = instanceLaunchTemplate(keyOf, r.launchTemplates, inst.tags);
+      if (lt.value) config.launchTemplate = lt.value;
+      if (lt.olderVersion)
+        note(
+          inst.instanceId,
+          "instance launch template version",
+          `launched from version ${lt.olderVersion}; the export has the template's latest version only (the instance's own settings are kept)`,
+          "partial",
+        );
       config.tags = tags(inst.tags, inst.instanceId);
       if (inst.state === "stopped" || inst.state === "stopping")
         note(
@@ -650,7 +686,9 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
     for (const a of r.addresses.values()) {
       if (a.ownerId !== acct || a.releasedAt !== undefined) continue;
       const instName = a.instanceId && keyOf.get(a.instanceId);
-      const key = namer.unique(a.tags.get("Name") ?? (instName ? `${instName}-eip` : a.allocationId));
+      const key =
+        keyOf.get(a.allocationId) ??
+        namer.unique(a.tags.get("Name") ?? (instName ? `${instName}-eip` : a.allocationId));
       add({
         key,
         kind: "resource",
@@ -745,7 +783,9 @@ function hasAnything(state: SandboxState, region: string, acct: string): boolean
     [...r.addresses.values()].some((a) => mine(a) && a.releasedAt === undefined) ||
     [...r.snapshots.values()].some((s) => mine(s) && s.deletedAt === undefined) ||
     [...r.vpcs.values()].some((v) => mine(v) && !v.isDefault) ||
-    [...r.subnets.values()].some((s) => mine(s) && !s.defaultForAz)
+    [...r.subnets.values()].some((s) => mine(s) && !s.defaultForAz) ||
+    [...r.launchTemplates.values()].some(mine) ||
+    [...r.networkInterfaces.values()].some((e) => mine(e) && !e.requesterManaged)
   );
 }
 

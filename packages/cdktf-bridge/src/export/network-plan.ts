@@ -1,8 +1,10 @@
 /**
  * The networking part of an export: a region's own VPCs, subnets, internet gateways, route tables,
- * routes and associations as blocks that reference each other, and the references the rest of the
- * export takes from them (an instance's subnet, a group's VPC, a custom VPC's default group). The
- * default VPC is looked up, not managed; a VPC's main route table is the VPC's `main_route_table_id`.
+ * routes and associations, NAT gateways (with their Elastic IP, exported with the other addresses),
+ * network interfaces made on their own and their attachments, as blocks that reference each other,
+ * and the references the rest of the export takes from them (an instance's subnet, a group's VPC, a
+ * custom VPC's default group). The default VPC is looked up, not managed; a VPC's main route table is
+ * the VPC's `main_route_table_id`. Interfaces an instance was launched with come with it.
  */
 import type { RegionState, Route } from "@ec2sim/core";
 import { type Block, type Namer, type NotExported, ref, type Value } from "../plan.ts";
@@ -26,8 +28,8 @@ export interface NetworkPlan {
   subnetValue(subnetId: string | undefined): Value | undefined;
   /** A custom VPC's default security group, referenced through its VPC. */
   defaultGroupValue(vpcId: string): Value | undefined;
-  /** Adds the blocks; call after every name is known (routes may target instances). */
-  addBlocks(instanceKey: (id: string) => string | undefined): void;
+  /** Adds the blocks; call after every name is known (routes may target instances, interfaces name groups). */
+  addBlocks(instanceKey: (id: string) => string | undefined, groupValue: (id: string) => Value | undefined): void;
 }
 
 /** Names the region's networking resources (so that anything may reference them) and returns the plan. */
@@ -45,6 +47,21 @@ export function planNetwork(ctx: NetworkPlanContext): NetworkPlan {
   for (const s of subnets) keyOf.set(s.subnetId, namer.unique(s.tags.get("Name") ?? s.subnetId));
   for (const g of igws) keyOf.set(g.internetGatewayId, namer.unique(g.tags.get("Name") ?? g.internetGatewayId));
   for (const t of tables) if (!isMain(t)) keyOf.set(t.routeTableId, namer.unique(t.tags.get("Name") ?? t.routeTableId));
+  const live = new Set(["pending", "available"]);
+  const nats = [...r.natGateways.values()].filter((n) => mine(n) && live.has(n.state));
+  for (const n of nats) {
+    const key = namer.unique(n.tags.get("Name") ?? n.natGatewayId);
+    keyOf.set(n.natGatewayId, key);
+    // Its Elastic IP is exported with the other addresses, under a name that says whose it is.
+    const eip = n.allocationId ? r.addresses.get(n.allocationId) : undefined;
+    if (eip) keyOf.set(eip.allocationId, namer.unique(eip.tags.get("Name") ?? `${key}-eip`));
+  }
+  const enis = [...r.networkInterfaces.values()].filter(
+    (e) => mine(e) && !e.requesterManaged && e.interfaceType === "interface",
+  );
+  for (const e of enis)
+    if (!e.attachment?.deleteOnTermination)
+      keyOf.set(e.networkInterfaceId, namer.unique(e.tags.get("Name") ?? e.networkInterfaceId));
 
   let defaultVpcKey: string | undefined;
   const defaultVpc = (): Value => {
@@ -75,7 +92,7 @@ export function planNetwork(ctx: NetworkPlanContext): NetworkPlan {
     vpcValue,
     subnetValue: (id) => (id && keyOf.has(id) ? ref(keyOf.get(id)!) : undefined),
     defaultGroupValue: (vpcId) => (vpcValue(vpcId) ? ref(keyOf.get(vpcId)!, "defaultSecurityGroupId") : undefined),
-    addBlocks(instanceKey) {
+    addBlocks(instanceKey, groupValue) {
       for (const v of vpcs) {
         const config: Record<string, Value> = { cidrBlock: v.cidrBlock };
         if (v.enableDnsHostnames) config.enableDnsHostnames = true;
@@ -181,6 +198,90 @@ export function planNetwork(ctx: NetworkPlanContext): NetworkPlan {
             comment: `${a.subnetId} uses ${t.routeTableId}`,
           });
         }
+      }
+      for (const n of nats) {
+        const subnet = keyOf.get(n.subnetId);
+        if (!subnet) {
+          ctx.note(n.natGatewayId, "NAT gateway", `its subnet ${n.subnetId} is not exported (a default subnet)`);
+          keyOf.delete(n.natGatewayId);
+          continue;
+        }
+        const config: Record<string, Value> = { subnetId: ref(subnet) };
+        if (n.connectivityType === "private") config.connectivityType = "private";
+        else if (n.allocationId && keyOf.has(n.allocationId)) config.allocationId = ref(keyOf.get(n.allocationId)!);
+        config.tags = ctx.tags(n.tags, n.natGatewayId);
+        // A public NAT gateway needs its VPC's internet gateway attached first (else it fails), as
+        // hashicorp/aws's documentation says with depends_on.
+        const igw = igws.find((g) => g.vpcId === n.vpcId);
+        if (n.connectivityType === "public" && igw)
+          config.dependsOn = [{ $ref: keyOf.get(igw.internetGatewayId)!, path: [] }];
+        ctx.add({
+          key: keyOf.get(n.natGatewayId)!,
+          kind: "resource",
+          tfType: "aws_nat_gateway",
+          region,
+          origin: n.natGatewayId,
+          config,
+          comment: `NAT gateway ${n.tags.get("Name") ?? n.natGatewayId} (${n.natGatewayId}, ${n.connectivityType}) in ${n.subnetId}${n.allocationId ? ` with ${n.allocationId}` : ""}`,
+        });
+      }
+      for (const e of enis) {
+        const att = e.attachment;
+        if (att?.deleteOnTermination) {
+          ctx.note(
+            e.networkInterfaceId,
+            "network interface",
+            `it was made by ${att.instanceId}'s launch and goes with the instance; aws_instance does not recreate launch-time interfaces beyond the primary`,
+            "partial",
+          );
+          continue;
+        }
+        const key = keyOf.get(e.networkInterfaceId)!;
+        const subnet = keyOf.get(e.subnetId);
+        if (!subnet) {
+          ctx.note(
+            e.networkInterfaceId,
+            "network interface",
+            `its subnet ${e.subnetId} is not exported (a default subnet)`,
+          );
+          keyOf.delete(e.networkInterfaceId);
+          continue;
+        }
+        const config: Record<string, Value> = { subnetId: ref(subnet) };
+        if (e.description) config.description = e.description;
+        const groups = e.groupIds.map(groupValue).filter((v): v is Value => v !== undefined);
+        if (groups.length) config.securityGroups = groups;
+        if (!e.sourceDestCheck) config.sourceDestCheck = false;
+        // Addresses are not pinned (the new subnet may hand out others), only how many secondaries.
+        if (e.secondaryPrivateIps.length) config.privateIpsCount = e.secondaryPrivateIps.length;
+        config.tags = ctx.tags(e.tags, e.networkInterfaceId);
+        ctx.add({
+          key,
+          kind: "resource",
+          tfType: "aws_network_interface",
+          region,
+          origin: e.networkInterfaceId,
+          config,
+          comment: `Network interface ${e.tags.get("Name") ?? e.networkInterfaceId} (${e.networkInterfaceId}, ${e.privateIpAddress}${e.secondaryPrivateIps.length ? ` + ${e.secondaryPrivateIps.length} secondary` : ""}) in ${e.subnetId}`,
+        });
+        if (!att) continue;
+        const inst = instanceKey(att.instanceId);
+        if (!inst) {
+          ctx.note(
+            `${e.networkInterfaceId} -> ${att.instanceId}`,
+            "interface attachment",
+            `the instance ${att.instanceId} is not exported`,
+          );
+          continue;
+        }
+        ctx.add({
+          key: namer.unique(`${key}-attachment`),
+          kind: "resource",
+          tfType: "aws_network_interface_attachment",
+          region,
+          config: { instanceId: ref(inst), networkInterfaceId: ref(key), deviceIndex: att.deviceIndex },
+          comment: `${key} on ${inst} as device ${att.deviceIndex}`,
+        });
       }
       // What was changed in the default VPC's own network is not exported (it is not managed).
       for (const t of r.routeTables.values()) {

@@ -41,6 +41,8 @@ export async function readAwsNetwork(
 ): Promise<{
   facts: NetworkFacts;
   imageIds: string[];
+  /** The region's launch templates (an instance names the one it was launched from while it exists). */
+  templateIds: Set<string>;
   warnings: string[];
   resources(imageRef: (id: string) => string, groupRef: (id: string) => string): InvResource[];
 }> {
@@ -118,8 +120,12 @@ export async function readAwsNetwork(
     ).LaunchTemplateVersions?.[0];
     templateData.set(t.LaunchTemplateId!, v?.LaunchTemplateData ?? {});
   }
-  const imageIds = [...templateData.values()].map((d) => d?.ImageId).filter((x): x is string => !!x);
-  return { facts, imageIds, warnings, resources: (imageRef, groupRef) => build(imageRef, groupRef) };
+  // resolve:ssm:NAME is no image ID: it stays as written (EC2 resolves it at each launch).
+  const imageIds = [...templateData.values()]
+    .map((d) => d?.ImageId)
+    .filter((x): x is string => !!x && !x.startsWith("resolve:ssm:"));
+  const templateIds = new Set(templates.map((t) => t.LaunchTemplateId!));
+  return { facts, imageIds, templateIds, warnings, resources: (imageRef, groupRef) => build(imageRef, groupRef) };
 
   function build(imageRef: (id: string) => string, groupRef: (id: string) => string): InvResource[] {
     const out: InvResource[] = [];
@@ -278,7 +284,7 @@ export async function readAwsNetwork(
           associate_public_ip_address: ni?.AssociatePublicIpAddress ?? null,
         },
         refs: {
-          ...(d.ImageId ? { image_id: imageRef(d.ImageId) } : {}),
+          ...(d.ImageId ? { image_id: d.ImageId.startsWith("resolve:ssm:") ? d.ImageId : imageRef(d.ImageId) } : {}),
           vpc_security_group_ids: [...(d.SecurityGroupIds ?? []), ...(ni?.Groups ?? [])].map(groupRef).sort(),
           ...(ni?.SubnetId && facts.subnetRef(ni.SubnetId) ? { subnet_id: ni.SubnetId } : {}),
         },

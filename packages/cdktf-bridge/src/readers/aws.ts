@@ -8,6 +8,7 @@ import {
   type Inventory,
   type InvResource,
   isLaunchVolume,
+  launchTemplateRef,
   normalizeProtocol,
   normalizePublicKey,
   splitTags,
@@ -208,6 +209,7 @@ export async function readAws(opts: AwsReaderOptions): Promise<Inventory> {
           ami: imageRef(i.ImageId!),
           vpc_security_group_ids: (i.SecurityGroups ?? []).map((g) => groupRef(g.GroupId!)).sort(),
           ...(facts.subnetRef(i.SubnetId) ? { subnet_id: i.SubnetId! } : {}),
+          ...launchTemplateRef(network.templateIds, tagPairs(i.Tags)),
         },
       });
     }

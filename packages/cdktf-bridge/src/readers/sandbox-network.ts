@@ -1,10 +1,12 @@
 /**
  * A sandbox's networking (core's fold) as inventory resources, in the shapes aws-network.ts reads
- * from EC2: VPCs, subnets, internet gateways, route tables with their routes and associations. The
+ * from EC2: VPCs, subnets, internet gateways, route tables with their routes and associations, NAT
+ * gateways, network interfaces made on their own and their attachments, launch templates. The
  * default VPC and what EC2 made in it (default subnets, its gateway, its main route table) are not
- * managed, like the default security group.
+ * managed, like the default security group; nor are interfaces an instance was launched with or
+ * that a NAT gateway holds (they come and go with it).
  */
-import type { RegionState } from "@ec2sim/core";
+import type { LaunchTemplate, RegionState } from "@ec2sim/core";
 import { type InvResource, routeKey, routeTarget, splitTags } from "../inventory.ts";
 
 export interface SandboxNetwork {
@@ -15,7 +17,13 @@ export interface SandboxNetwork {
   subnetRef(id: string | undefined): string | undefined;
 }
 
-export function readSandboxNetwork(r: RegionState, region: string, acct: string): SandboxNetwork {
+export function readSandboxNetwork(
+  r: RegionState,
+  region: string,
+  acct: string,
+  imageRef: (id: string) => string,
+  groupRef: (id: string) => string,
+): SandboxNetwork {
   const mine = (x: { ownerId: string }) => x.ownerId === acct;
   const defaultVpcs = new Set([...r.vpcs.values()].filter((v) => mine(v) && v.isDefault).map((v) => v.vpcId));
   const vpcRef = (id: string | undefined) => (id === undefined ? undefined : defaultVpcs.has(id) ? "vpc:default" : id);
@@ -104,5 +112,75 @@ export function readSandboxNetwork(r: RegionState, region: string, acct: string)
       });
     }
   }
+  for (const n of r.natGateways.values()) {
+    if (!mine(n) || n.state === "deleted" || n.state === "deleting" || n.state === "failed") continue;
+    out.push({
+      type: "aws_nat_gateway",
+      id: n.natGatewayId,
+      region,
+      ...named(n.tags),
+      attrs: { connectivity_type: n.connectivityType },
+      refs: { subnet_id: n.subnetId, ...(n.allocationId ? { allocation_id: n.allocationId } : {}) },
+    });
+  }
+  for (const e of r.networkInterfaces.values()) {
+    const att = e.attachment;
+    if (!mine(e) || e.requesterManaged || e.interfaceType !== "interface" || att?.deleteOnTermination) continue;
+    out.push({
+      type: "aws_network_interface",
+      id: e.networkInterfaceId,
+      region,
+      ...named(e.tags),
+      attrs: {
+        description: e.description || null,
+        source_dest_check: e.sourceDestCheck,
+        private_ips_count: e.secondaryPrivateIps.length,
+      },
+      refs: { subnet_id: e.subnetId, security_groups: e.groupIds.map(groupRef).sort() },
+    });
+    if (att)
+      out.push({
+        type: "aws_network_interface_attachment",
+        id: att.attachmentId,
+        region,
+        tags: {},
+        attrs: { device_index: att.deviceIndex },
+        refs: { network_interface_id: e.networkInterfaceId, instance_id: att.instanceId },
+      });
+  }
+  for (const t of r.launchTemplates.values()) {
+    if (!mine(t)) continue;
+    const d = latestData(t);
+    const ni = (d.NetworkInterfaces as Record<string, unknown>[] | undefined)?.[0];
+    const strings = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
+    const named_ = named(t.tags);
+    const image = typeof d.ImageId === "string" ? d.ImageId : undefined;
+    const subnet = typeof ni?.SubnetId === "string" ? ni.SubnetId : undefined;
+    out.push({
+      type: "aws_launch_template",
+      id: t.launchTemplateId,
+      region,
+      ...named_,
+      name: named_.tags.Name ?? t.launchTemplateName,
+      attrs: {
+        name: t.launchTemplateName,
+        instance_type: (d.InstanceType as string | undefined) ?? null,
+        key_name: (d.KeyName as string | undefined) ?? null,
+        http_tokens: ((d.MetadataOptions as { HttpTokens?: string } | undefined)?.HttpTokens as string) ?? null,
+        associate_public_ip_address: (ni?.AssociatePublicIpAddress as boolean | undefined) ?? null,
+      },
+      refs: {
+        // resolve:ssm: stays a reference to the parameter, as EC2 keeps it in the template.
+        ...(image ? { image_id: image.startsWith("resolve:ssm:") ? image : imageRef(image) } : {}),
+        vpc_security_group_ids: [...strings(d.SecurityGroupIds), ...strings(ni?.Groups)].map(groupRef).sort(),
+        ...(subnetRef(subnet) ? { subnet_id: subnet! } : {}),
+      },
+    });
+  }
   return { resources: out, vpcRef, subnetRef };
+}
+
+/** The launch data of a template's latest version (what a reader of AWS describes too). */
+export function latestData(t: LaunchTemplate): Record<string, unknown> {
+  return t.versions.get(t.latestVersion)?.data ?? {};
 }

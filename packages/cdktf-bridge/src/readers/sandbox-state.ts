@@ -19,6 +19,7 @@ import {
   type Inventory,
   type InvResource,
   isLaunchVolume,
+  launchTemplateRef,
   normalizeProtocol,
   normalizePublicKey,
   splitTags,
@@ -95,7 +96,7 @@ export function readSandboxState(state: SandboxState, opts: ScopeOptions & { sou
       const g = r.securityGroups.get(id);
       return g && isDefaultGroup(g) ? "sg:default" : id;
     };
-    const network = readSandboxNetwork(r, region, acct);
+    const network = readSandboxNetwork(r, region, acct, (id) => imageRef(region, id), groupRef);
     out.push(...network.resources);
     for (const k of r.keyPairs.values()) {
       if (k.ownerId !== acct) continue;
@@ -159,6 +160,7 @@ export function readSandboxState(state: SandboxState, opts: ScopeOptions & { sou
           ami: imageRef(region, inst.imageId),
           vpc_security_group_ids: inst.securityGroupIds.map(groupRef).sort(),
           ...(network.subnetRef(inst.subnetId) ? { subnet_id: inst.subnetId } : {}),
+          ...launchTemplateRef(r.launchTemplates, inst.tags),
         },
       });
     }

@@ -170,6 +170,7 @@ export function readTfState(
             ami: imageRef(v.ami),
             vpc_security_group_ids: ((v.vpc_security_group_ids ?? []) as string[]).map(groupRef).sort(),
             ...(network.subnetRef(v.subnet_id) ? { subnet_id: v.subnet_id } : {}),
+            ...(first(v.launch_template)?.id ? { launch_template_id: first(v.launch_template)!.id } : {}),
           },
         });
         break;
