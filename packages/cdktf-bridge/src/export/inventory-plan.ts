@@ -160,8 +160,11 @@ export function planFromInventory(
       if (r.type === "aws_instance" && (k.startsWith("root_") || k === "ebs_block_devices")) continue;
       config[camel(k)] = v as Value;
     }
-    for (const [k, v] of Object.entries(r.refs))
+    for (const [k, v] of Object.entries(r.refs)) {
+      // The template an instance came from is no argument (and templates are not mapped from an account yet).
+      if (k === "launch_template_id") continue;
       config[camel(k)] = Array.isArray(v) ? v.map((x) => value(r, k, x)) : value(r, k, v);
+    }
     if (r.type === "aws_instance") {
       if (r.attrs.key_name && typeof r.attrs.key_name === "string") {
         const kp = inv.resources.find(
