@@ -13,8 +13,9 @@ export default defineConfig({
     ],
     // The built ec2sim the end-to-end suites run (rebuilt only when a source changed).
     globalSetup: ["scripts/vitest-global-setup.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // Generous: a test waits on events, and a busy shared machine can make one take minutes; a hang still fails.
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
     pool: "forks",
     // vitest's default is one worker fewer than the cores: on a 2-core machine, one file at a time.
     // Most suites wait on child processes (servers, terraform, the AWS CLI), so two files overlap well.
