@@ -1,7 +1,20 @@
 /** @ec2sim/core — the pure model of EC2 and AMIs. */
 
 export { credentialsFor, type NewAccount } from "./accounts.ts";
-export type { Ec2Action, Ec2Input, Ec2Output } from "./action-types.ts";
+export type {
+  Ec2Action,
+  Ec2Input,
+  Ec2Output,
+  IamAction,
+  IamInput,
+  IamOutput,
+  SsmAction,
+  SsmInput,
+  SsmOutput,
+  StsAction,
+  StsInput,
+  StsOutput,
+} from "./action-types.ts";
 export {
   billedSeconds,
   type CostKind,

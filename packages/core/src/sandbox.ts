@@ -5,7 +5,20 @@
  * that are due by the simulated clock, which itself runs off an injected real clock.
  */
 import { accountActions, createAccountEvent, type NewAccount } from "./accounts.ts";
-import type { Ec2Action, Ec2Input, Ec2Output } from "./action-types.ts";
+import type {
+  Ec2Action,
+  Ec2Input,
+  Ec2Output,
+  IamAction,
+  IamInput,
+  IamOutput,
+  SsmAction,
+  SsmInput,
+  SsmOutput,
+  StsAction,
+  StsInput,
+  StsOutput,
+} from "./action-types.ts";
 import { addressActions } from "./addresses.ts";
 import { type CostReport, costReport } from "./billing.ts";
 import { catalogEntryActions } from "./catalog-entry.ts";
@@ -75,11 +88,29 @@ const FAMILY_ACTIONS = {
 };
 
 /**
- * Each EC2 action's handler against the SDK's own types: its input must take the action's request
- * and its answer must be the action's result, so the compiler holds every handler — a new family's
- * too — to the official model, not only the Describe builders.
+ * Each action's handler against the SDK's own types — EC2's by name, IAM's, STS's and SSM's by
+ * their prefixed names (`iam:CreateRole`) against @aws-sdk/client-iam, -sts and -ssm: its input
+ * must take the action's request and its answer must be the action's result, so the compiler
+ * holds every handler — a new family's too — to the official model, not only the Describe
+ * builders. The sandbox's own actions (`SshConnect`, …) have no model and keep their own types.
  */
-export type ModelTyped<T> = { [A in keyof T & Ec2Action]: (tx: Tx, input: Ec2Input<A>) => Ec2Output<A> };
+export type ModelTyped<T> = {
+  [K in keyof T]: K extends Ec2Action
+    ? (tx: Tx, input: Ec2Input<K>) => Ec2Output<K>
+    : K extends `iam:${infer A}`
+      ? A extends IamAction
+        ? (tx: Tx, input: IamInput<A>) => IamOutput<A>
+        : never // not an IAM action
+      : K extends `sts:${infer A}`
+        ? A extends StsAction
+          ? (tx: Tx, input: StsInput<A>) => StsOutput<A>
+          : never
+        : K extends `ssm:${infer A}`
+          ? A extends SsmAction
+            ? (tx: Tx, input: SsmInput<A>) => SsmOutput<A>
+            : never
+          : T[K];
+};
 
 /**
  * Every action a sandbox answers, by EC2 action name (plus a few of its own); the other services'
