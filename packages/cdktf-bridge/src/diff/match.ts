@@ -126,11 +126,11 @@ export function matchInventories(fromRs: InvResource[], toRs: InvResource[]): Ma
   const exact = (r: InvResource, side: "from" | "to") =>
     JSON.stringify([head(r), attrText(r), refText(r, side), tagText(r)]);
   const untagged = (r: InvResource, side: "from" | "to") => JSON.stringify([head(r), attrText(r), refText(r, side)]);
-  const byContent = () => {
+  const byContent = (after = -1) => {
     // References go both ways (an image names its instance, an instance its image): a second round
     // pairs what waited on a later family.
     for (let round = 0; round < 2; round++)
-      for (const x of families) {
+      for (const x of families.slice(after + 1)) {
         bySignature(x, exact, "content");
         bySignature(x, untagged, "content");
       }
@@ -175,9 +175,10 @@ export function matchInventories(fromRs: InvResource[], toRs: InvResource[]): Ma
   }
   byContent();
   // 5. what forces a replacement, the most alike first.
-  for (const x of families) {
+  for (const [index, x] of families.entries()) {
     const { f, t } = left(x);
     if (!f.length || !t.length) continue;
+    const before = toFrom.size;
     const keys = FORCE_NEW[x.family] ?? new Set<string>();
     const sig = (r: InvResource, side: "from" | "to") =>
       JSON.stringify([head(r), attrText(r, keys), refText(r, side, keys)]);
@@ -214,8 +215,8 @@ export function matchInventories(fromRs: InvResource[], toRs: InvResource[]): Ma
         if (best >= 0) link(y, tw[best]!.y, "key");
       }
     }
-    // What references this family may now agree.
-    byContent();
+    // What references this family (later in ORDER) may now agree.
+    if (toFrom.size > before) byContent(index);
   }
   return { fromTo, toFrom, canon };
 }
