@@ -1,30 +1,34 @@
 /**
  * Bridge benchmark: export (plan + in-process cdktf synth to cdk.tf.json, and HCL) time and peak
- * RSS for sandboxes of 10, 100 and 1,000 instances with AMIs, volumes and rules; diff time at
- * 10,000 resources. Each size runs in its own process so RSS is that size's alone.
+ * RSS for sandboxes of 1,000 and 10,000 instances with AMIs, volumes and rules; diff time and peak
+ * RSS at the same sizes — two sandboxes built by the same commands (no origin tags), and a mirrored
+ * copy with drift (with and without origin tags). Each size and mode runs in its own process so RSS
+ * is that run's alone.
  *
- *   npx tsx bench/bridge/bridge-bench.ts            # all, prints a Markdown table
- *   npx tsx bench/bridge/bridge-bench.ts export 100 # one size (used by the parent)
+ *   npx tsx bench/bridge/bridge-bench.ts             # all, prints Markdown tables
+ *   npx tsx bench/bridge/bridge-bench.ts export 1000 # one size (used by the parent)
+ *   npx tsx bench/bridge/bridge-bench.ts diff 1000
+ *   BRIDGE_BENCH_SIZES=100,1000 npx tsx bench/bridge/bridge-bench.ts
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   buildExportPlan,
   defaultSynthesizer,
   diffInventories,
+  diffJson,
   type Inventory,
   readSandboxState,
+  renderPlan,
 } from "@ec2sim/cdktf-bridge";
 import { Sandbox } from "@ec2sim/core";
 
 const ACCOUNT = "111122223333";
+const BENCH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIIMFcZb0hdVrkIzmdMtQFjHkdI24sOSZz5aj94Uyt9b bench";
 
 /** N instances; every 10th is imaged and relaunched; per 10: a security group with 3 rules; per instance a data volume; per 10 a snapshot; 5 EIPs (the account limit). */
-function workload(n: number): Sandbox {
-  const sb = new Sandbox({ seed: `bench-${n}`, realNow: () => 0 });
+function workload(n: number, seed = `bench-${n}`): Sandbox {
+  const sb = new Sandbox({ seed, realNow: () => 0 });
   sb.createAccount({ accountId: ACCOUNT });
   const call = (a: string, i: Record<string, unknown>) =>
     sb.call({ accountId: ACCOUNT, region: "us-east-1" }, a, i).output;
@@ -45,7 +49,8 @@ function workload(n: number): Sandbox {
     });
     groups.push(id);
   }
-  call("CreateKeyPair", { KeyName: "bench" });
+  // Imported (not created): two workloads then hold the same key, as one person's accounts would.
+  call("ImportKeyPair", { KeyName: "bench", PublicKeyMaterial: BENCH_KEY });
   const base = Math.ceil(n * 0.9);
   const ids: string[] = [];
   for (let i = 0; i < base; i++) {
@@ -92,7 +97,7 @@ function workload(n: number): Sandbox {
         AvailabilityZone: azOf.get(id),
         Size: 10,
         VolumeType: "gp3",
-        TagSpecifications: [{ ResourceType: "volume", Tags: [{ Key: "Name", Value: `data-${id}` }] }],
+        TagSpecifications: [{ ResourceType: "volume", Tags: [{ Key: "Name", Value: `data-${vols.length}` }] }],
       }).VolumeId,
     );
   sb.advance(10_000);
@@ -163,10 +168,19 @@ function mirror(inv: Inventory): Inventory {
 }
 
 async function diffSize(n: number) {
-  const sb = workload(n);
   let t = performance.now();
-  const from = readSandboxState(sb.state, { accountId: ACCOUNT, source: "sandbox:bench" });
+  const a = workload(n, `bench-${n}-a`);
+  const b = workload(n, `bench-${n}-b`);
+  const buildS = (performance.now() - t) / 1000;
+  t = performance.now();
+  const from = readSandboxState(a.state, { accountId: ACCOUNT, source: "sandbox:a" });
   const readMs = performance.now() - t;
+  const twin = readSandboxState(b.state, { accountId: ACCOUNT, source: "sandbox:b" });
+  // Two sandboxes built by the same commands: no origin tags, every ID different.
+  t = performance.now();
+  const same = diffInventories(from, twin);
+  const twinMs = performance.now() - t;
+  const acting = (d: ReturnType<typeof diffInventories>) => d.changes.filter((c) => c.action !== "no-op").length;
   const to = mirror(from);
   // 1% drift: tags changed, 0.5% missing, 0.5% extra.
   to.resources.forEach((r, i) => {
@@ -179,21 +193,35 @@ async function diffSize(n: number) {
   t = performance.now();
   const d = diffInventories(from, to);
   const diffMs = performance.now() - t;
-  // Without origin tags: names and shapes only.
+  // Without origin tags: content, names and keys only.
   const anon = { ...to, resources: to.resources.map((r) => ({ ...r, origin: undefined })) };
   t = performance.now();
   const d2 = diffInventories(from, anon);
   const diffNoOriginMs = performance.now() - t;
+  t = performance.now();
+  const text = renderPlan(d2);
+  const json = diffJson(d2);
+  const renderMs = performance.now() - t;
   console.log(
     JSON.stringify({
       n,
       resources: from.resources.length,
+      buildS,
       readMs,
+      twinMs,
+      twinChanges: acting(same),
+      twinCoverage: same.coverage.percent,
       diffMs,
       diffNoOriginMs,
-      changes: d.changes.length,
+      changes: acting(d),
       summary: d.summary,
-      changesNoOrigin: d2.changes.length,
+      unmanaged: d.unmanaged.length,
+      changesNoOrigin: acting(d2),
+      summaryNoOrigin: d2.summary,
+      unmanagedNoOrigin: d2.unmanaged.length,
+      renderMs,
+      textMB: text.length / 1e6,
+      jsonMB: json.length / 1e6,
       peakRssMB: rssMB(),
     }),
   );
@@ -211,20 +239,26 @@ else {
         .split("\n")
         .pop()!,
     );
-  const dir = mkdtempSync(join(tmpdir(), "bridge-bench-"));
-  rmSync(dir, { recursive: true, force: true });
+  const sizes = (process.env.BRIDGE_BENCH_SIZES ?? "1000,10000").split(",").map(Number);
   console.log(
     "| instances | resources | workload build | plan | synth JSON | synth HCL | JSON | peak RSS (RSS before export) |",
   );
   console.log("|---:|---:|---:|---:|---:|---:|---:|---:|");
-  for (const n of [10, 100, 1000]) {
+  for (const n of sizes) {
     const r = run(["export", String(n)]);
     console.log(
       `| ${r.n} | ${r.resources} | ${r.buildS.toFixed(1)} s | ${r.planMs.toFixed(0)} ms | ${r.synthMs.toFixed(0)} ms | ${r.hclMs.toFixed(0)} ms | ${r.jsonMB.toFixed(2)} MB | ${r.peakRssMB.toFixed(0)} MB (${r.rssBeforeMB.toFixed(0)} MB) |`,
     );
   }
-  const d = run(["diff", "2700"]);
   console.log(
-    `\ndiff: ${d.resources} resources (sandbox read ${d.readMs.toFixed(0)} ms): ${d.diffMs.toFixed(0)} ms with origin tags (${d.changes} changes: ${JSON.stringify(d.summary)}), ${d.diffNoOriginMs.toFixed(0)} ms matching by name and shape only (${d.changesNoOrigin} changes); peak RSS ${d.peakRssMB.toFixed(0)} MB`,
+    "\n| instances | resources | read sandbox | twins (no origin tags) | mirror + drift, origin tags | same, no origin tags | render text + JSON | peak RSS |",
   );
+  console.log("|---:|---:|---:|---:|---:|---:|---:|---:|");
+  for (const n of sizes) {
+    const d = run(["diff", String(n)]);
+    const s = (x: { add: number; change: number; destroy: number }) => `+${x.add} ~${x.change} -${x.destroy}`;
+    console.log(
+      `| ${d.n} | ${d.resources} | ${d.readMs.toFixed(0)} ms | ${d.twinMs.toFixed(0)} ms (${d.twinChanges} changes, coverage ${d.twinCoverage}%) | ${d.diffMs.toFixed(0)} ms (${s(d.summary)}, ${d.unmanaged} unmanaged) | ${d.diffNoOriginMs.toFixed(0)} ms (${s(d.summaryNoOrigin)}, ${d.unmanagedNoOrigin} unmanaged) | ${d.renderMs.toFixed(0)} ms (${d.textMB.toFixed(1)} + ${d.jsonMB.toFixed(1)} MB) | ${d.peakRssMB.toFixed(0)} MB |`,
+    );
+  }
 }
