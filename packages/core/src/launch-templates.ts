@@ -30,6 +30,7 @@ import { Ec2Error, errors } from "./errors.ts";
 import type { EventOf, TagList } from "./events.ts";
 import { compileFilters, type Filter, paginate } from "./filters.ts";
 import type { LaunchTemplate, LaunchTemplateData, LaunchTemplateVersion } from "./model.ts";
+import { resolveImageReference } from "./ssm/index.ts";
 import { regionState, type SandboxState } from "./state.ts";
 import { tagMap, tagsFor, toTagSet } from "./tags.ts";
 import type { Tx } from "./tx.ts";
@@ -365,7 +366,16 @@ export const launchTemplateActions = {
     rows.sort((a, b) => (a.t === b.t ? b.v.versionNumber - a.v.versionNumber : 0));
     const match = compileFilters(input.Filters, VERSION_FILTERS);
     const { page, nextToken } = paginate(rows.filter(match), input, { min: 1, max: 200 }, "ltvs");
-    return { LaunchTemplateVersions: page.map((r) => toEc2Version(r.t, r.v)), NextToken: nextToken };
+    const versions = page.map((r) => toEc2Version(r.t, r.v));
+    // ResolveAlias: a resolve:ssm: image shows as the AMI ID the parameter holds now (EC2 keeps the
+    // alias in the version and resolves it again at every launch).
+    if (input.ResolveAlias)
+      for (const v of versions) {
+        const image = v.LaunchTemplateData?.ImageId;
+        if (image?.startsWith("resolve:ssm:"))
+          v.LaunchTemplateData = { ...v.LaunchTemplateData, ImageId: resolveImageReference(tx, image) };
+      }
+    return { LaunchTemplateVersions: versions, NextToken: nextToken };
   },
 
   DeleteLaunchTemplateVersions(tx: Tx, input: DeleteLaunchTemplateVersionsRequest): DeleteLaunchTemplateVersionsResult {

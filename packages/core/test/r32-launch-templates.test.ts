@@ -197,4 +197,47 @@ describe("R32 launch templates", () => {
     w.call("ModifyLaunchTemplate", { LaunchTemplateId: id, DefaultVersion: "2" });
     expect(w.instance(d.InstanceId).InstanceType).toBe("t3.small");
   });
+
+  it("R32 a template's resolve:ssm: image is resolved at each launch, not when the template is made", () => {
+    const w = networkWorld("r32-ssm");
+    w.call("ssm:PutParameter", {
+      Name: "/golden/web",
+      Value: ami(AL2023_X86),
+      Type: "String",
+      DataType: "aws:ec2:image",
+    });
+    const id = w.call("CreateLaunchTemplate", {
+      LaunchTemplateName: "golden",
+      LaunchTemplateData: { ImageId: "resolve:ssm:/golden/web", InstanceType: "t4g.micro" },
+    }).LaunchTemplate.LaunchTemplateId;
+    const first = w.call("RunInstances", {
+      LaunchTemplate: { LaunchTemplateId: id },
+      InstanceType: "t3.micro",
+      MinCount: 1,
+      MaxCount: 1,
+    }).Instances[0];
+    expect(first.ImageId).toBe(ami(AL2023_X86));
+    // The parameter moves on: the same template version launches the new image.
+    w.call("ssm:PutParameter", { Name: "/golden/web", Value: ami(AL2023_ARM), Overwrite: true });
+    const second = w.call("RunInstances", {
+      LaunchTemplate: { LaunchTemplateName: "golden" },
+      MinCount: 1,
+      MaxCount: 1,
+    }).Instances[0];
+    expect(second.ImageId).toBe(ami(AL2023_ARM));
+    expect(w.instance(second.InstanceId).ImageId).toBe(ami(AL2023_ARM));
+    // The version keeps the alias; ResolveAlias shows what it resolves to now.
+    const data = (input: Record<string, unknown>) =>
+      w.call("DescribeLaunchTemplateVersions", { LaunchTemplateId: id, ...input }).LaunchTemplateVersions[0]
+        .LaunchTemplateData;
+    expect(data({}).ImageId).toBe("resolve:ssm:/golden/web");
+    expect(data({ ResolveAlias: true }).ImageId).toBe(ami(AL2023_ARM));
+    // A parameter gone: the launch fails as RunInstances' own resolve:ssm: does, and nothing launches.
+    w.call("ssm:DeleteParameter", { Name: "/golden/web" });
+    expectFailure(
+      w.fail("RunInstances", { LaunchTemplate: { LaunchTemplateId: id }, MinCount: 1, MaxCount: 1 }),
+      "InvalidParameterValue",
+      /\/golden\/web does not exist/,
+    );
+  });
 });
