@@ -13,6 +13,7 @@ import { join } from "node:path";
 import {
   DescribeInstancesCommand,
   DescribeInternetGatewaysCommand,
+  DescribeLaunchTemplatesCommand,
   DescribeRouteTablesCommand,
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
@@ -364,4 +365,279 @@ describe("terraform: a web server in its own VPC (spawned plugin)", () => {
     const gone = await ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] })).catch((e: Error) => e);
     expect((gone as Error).name).toBe("InvalidVpcID.NotFound");
   });
+});
+
+/**
+ * A launch-template-based instance written as hashicorp/aws documents it (aws_launch_template with
+ * metadata options and tag specifications, aws_instance with `launch_template {}` naming its latest
+ * version and no AMI or type of its own) in a private subnet that goes out through a NAT gateway with its Elastic IP, with a
+ * second interface of its own attached; the data sources aws_launch_template and aws_network_interface.
+ */
+const TEMPLATE_CONFIG = `provider "aws" {
+  region = "us-east-1"
+}
+
+data "aws_ami" "al2023" {
+  most_recent = true
+  owners      = ["amazon"]
+
+  filter {
+    name   = "name"
+    values = ["al2023-ami-2023*-x86_64"]
+  }
+}
+
+resource "aws_vpc" "app" {
+  cidr_block = "10.2.0.0/16"
+}
+
+resource "aws_subnet" "public" {
+  vpc_id                  = aws_vpc.app.id
+  cidr_block              = "10.2.1.0/24"
+  availability_zone       = "us-east-1a"
+  map_public_ip_on_launch = true
+}
+
+resource "aws_subnet" "private" {
+  vpc_id            = aws_vpc.app.id
+  cidr_block        = "10.2.2.0/24"
+  availability_zone = "us-east-1a"
+}
+
+resource "aws_internet_gateway" "gw" {
+  vpc_id = aws_vpc.app.id
+}
+
+resource "aws_eip" "nat" {
+  domain = "vpc"
+}
+
+resource "aws_nat_gateway" "nat" {
+  allocation_id = aws_eip.nat.id
+  subnet_id     = aws_subnet.public.id
+
+  tags = {
+    Name = "gw NAT"
+  }
+
+  # To ensure proper ordering, it is recommended to add an explicit dependency
+  # on the Internet Gateway for the VPC.
+  depends_on = [aws_internet_gateway.gw]
+}
+
+resource "aws_route_table" "private" {
+  vpc_id = aws_vpc.app.id
+
+  route {
+    cidr_block     = "0.0.0.0/0"
+    nat_gateway_id = aws_nat_gateway.nat.id
+  }
+}
+
+resource "aws_route_table_association" "private" {
+  subnet_id      = aws_subnet.private.id
+  route_table_id = aws_route_table.private.id
+}
+
+resource "aws_security_group" "app" {
+  name   = "app"
+  vpc_id = aws_vpc.app.id
+}
+
+resource "aws_launch_template" "app" {
+  name                   = "app"
+  image_id               = data.aws_ami.al2023.id
+  instance_type          = "t3.micro"
+  vpc_security_group_ids = [aws_security_group.app.id]
+
+  metadata_options {
+    http_endpoint = "enabled"
+    http_tokens   = "required"
+  }
+
+  tag_specifications {
+    resource_type = "instance"
+
+    tags = {
+      Name = "from-template"
+    }
+  }
+}
+
+resource "aws_instance" "app" {
+  subnet_id = aws_subnet.private.id
+
+  launch_template {
+    id      = aws_launch_template.app.id
+    version = aws_launch_template.app.latest_version
+  }
+
+  # As with hashicorp/aws, tags the template gave the instance read back as the instance's own:
+  # configured here too, or the next plan would remove them.
+  tags = {
+    Name = "from-template"
+  }
+}
+
+resource "aws_network_interface" "admin" {
+  subnet_id         = aws_subnet.private.id
+  security_groups   = [aws_security_group.app.id]
+  private_ips_count = 1
+  description       = "admin"
+}
+
+resource "aws_network_interface_attachment" "admin" {
+  instance_id          = aws_instance.app.id
+  network_interface_id = aws_network_interface.admin.id
+  device_index         = 1
+}
+
+data "aws_launch_template" "app" {
+  name = aws_launch_template.app.name
+}
+
+data "aws_network_interface" "admin" {
+  id = aws_network_interface_attachment.admin.network_interface_id
+}
+
+output "template_image" {
+  value = data.aws_launch_template.app.image_id
+}
+
+output "admin_instance" {
+  value = data.aws_network_interface.admin.attachment[0].instance_id
+}
+`;
+
+describe("terraform: an instance from a launch template, behind a NAT gateway, with a second interface", () => {
+  let server: ServerProcess;
+  let t: Terraform;
+  let dir: string;
+  let ec2: EC2Client;
+  const state = async () => resourcesOf(await showJson(t, dir));
+  const plan = () => t.run(dir, ["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+
+  beforeAll(async () => {
+    requireTerraform();
+    server = await startServer({ speed: 200 });
+    const [A] = await accountsOf(server.url);
+    ec2 = sdkClient(server.url, A!);
+    t = await prepareTerraform({ EC2SIM_ENDPOINT: server.url });
+    dir = t.workdir("network-template");
+    writeFileSync(join(dir, "main.tf"), TEMPLATE_CONFIG);
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+    t?.remove();
+  });
+
+  it("apply launches the instance from the template (its AMI, type, groups, tags), the NAT gateway and interface", async () => {
+    ok(await t.run(dir, ["init", "-no-color", "-input=false"]), "init");
+    const apply = await t.run(dir, ["apply", "-no-color", "-input=false", "-auto-approve"]);
+    ok(apply, "apply");
+    expect(apply.stdout).toContain("Apply complete! Resources: 13 added, 0 changed, 0 destroyed.");
+    const s = await state();
+    const v = (a: string) => s.get(a)!.values;
+    const inst = await instance(ec2, v("aws_instance.app").id);
+    expect(inst).toMatchObject({
+      ImageId: v("data.aws_ami.al2023").id,
+      InstanceType: "t3.micro",
+      SubnetId: v("aws_subnet.private").id,
+      SecurityGroups: [expect.objectContaining({ GroupId: v("aws_security_group.app").id })],
+      MetadataOptions: expect.objectContaining({ HttpTokens: "required" }),
+    });
+    expect(inst.PublicIpAddress).toBeUndefined();
+    const tags = Object.fromEntries((inst.Tags ?? []).map((x) => [x.Key, x.Value]));
+    expect(tags).toMatchObject({
+      Name: "from-template",
+      "aws:ec2launchtemplate:id": v("aws_launch_template.app").id,
+      "aws:ec2launchtemplate:version": "1",
+    });
+    expect(v("aws_instance.app")).toMatchObject({
+      ami: v("data.aws_ami.al2023").id,
+      instance_type: "t3.micro",
+      launch_template: [{ id: v("aws_launch_template.app").id, name: "app", version: "1" }],
+    });
+    // The second interface is device 1 of the instance; the NAT gateway holds the Elastic IP.
+    const eni = inst.NetworkInterfaces?.find((n) => n.Attachment?.DeviceIndex === 1);
+    expect(eni).toMatchObject({ NetworkInterfaceId: v("aws_network_interface.admin").id, Description: "admin" });
+    expect(eni!.PrivateIpAddresses).toHaveLength(2);
+    expect(v("aws_nat_gateway.nat")).toMatchObject({
+      allocation_id: v("aws_eip.nat").id,
+      public_ip: v("aws_eip.nat").public_ip,
+      connectivity_type: "public",
+    });
+    // The data sources read the template and the interface back.
+    expect(v("data.aws_launch_template.app")).toMatchObject({
+      id: v("aws_launch_template.app").id,
+      image_id: v("data.aws_ami.al2023").id,
+      instance_type: "t3.micro",
+    });
+    expect(v("data.aws_network_interface.admin")).toMatchObject({
+      subnet_id: v("aws_subnet.private").id,
+      description: "admin",
+    });
+    expect(v("data.aws_network_interface.admin").attachment).toEqual([
+      expect.objectContaining({ instance_id: inst.InstanceId, device_index: 1 }),
+    ]);
+  }, 300_000);
+
+  it("a second plan has no changes", async () => {
+    const p = await plan();
+    expect(p.stderr).toBe("");
+    expect(p.stdout).toContain("No changes. Your infrastructure matches the configuration.");
+    expect(p.status).toBe(0);
+  });
+
+  it("every resource, removed from state and imported back by hashicorp/aws's IDs, plans no changes", async () => {
+    const s = await state();
+    const ids: [string, string][] = [...s]
+      .filter(([a]) => !a.startsWith("data."))
+      .map(([a, r]) => [
+        a,
+        r.type === "aws_route_table_association"
+          ? `${r.values.subnet_id}/${r.values.route_table_id}`
+          : r.type === "aws_network_interface_attachment"
+            ? (r.values.attachment_id as string)
+            : (r.values.id as string),
+      ]);
+    expect(ids.map(([a]) => a).sort()).toEqual([
+      "aws_eip.nat",
+      "aws_instance.app",
+      "aws_internet_gateway.gw",
+      "aws_launch_template.app",
+      "aws_nat_gateway.nat",
+      "aws_network_interface.admin",
+      "aws_network_interface_attachment.admin",
+      "aws_route_table.private",
+      "aws_route_table_association.private",
+      "aws_security_group.app",
+      "aws_subnet.private",
+      "aws_subnet.public",
+      "aws_vpc.app",
+    ]);
+    ok(await t.run(dir, ["state", "rm", "-no-color", ...ids.map(([a]) => a)]), "state rm");
+    for (const [address, id] of ids) {
+      const r = await t.run(dir, ["import", "-no-color", "-input=false", address, id]);
+      ok(r, `import ${address} ${id}`);
+      expect(r.stdout).toContain("Import successful!");
+    }
+    const p = await plan();
+    expect(p.stderr).toBe("");
+    expect(p.stdout).toContain("No changes.");
+    expect(p.status).toBe(0);
+  }, 300_000);
+
+  it("destroy removes it all: the instance, its interface, the NAT gateway, the template, the VPC", async () => {
+    const s = await state();
+    const vpcId = s.get("aws_vpc.app")!.values.id as string;
+    const ltId = s.get("aws_launch_template.app")!.values.id as string;
+    const destroy = await t.run(dir, ["destroy", "-no-color", "-input=false", "-auto-approve"]);
+    ok(destroy, "destroy");
+    expect(destroy.stdout).toContain("Destroy complete! Resources: 13 destroyed.");
+    const gone = await ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] })).catch((e: Error) => e);
+    expect((gone as Error).name).toBe("InvalidVpcID.NotFound");
+    const lt = await ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: [ltId] })).catch((e: Error) => e);
+    expect((lt as Error).name).toBe("InvalidLaunchTemplateId.NotFound");
+  }, 300_000);
 });

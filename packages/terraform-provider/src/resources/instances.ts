@@ -201,8 +201,10 @@ export async function flattenInstance(
       password = null;
     }
   }
+  const launchTemplate = forDataSource ? undefined : await launchTemplateOf(ctx, inst, state);
   const out: Obj = {
     id: inst.InstanceId,
+    ...(launchTemplate ? { launch_template: launchTemplate } : {}),
     // `resolve:ssm:NAME` stays as configured: EC2 resolved it at launch (the instance has the AMI ID).
     ami: s(state.ami)?.startsWith(RESOLVE_SSM) ? state.ami : (inst.ImageId ?? null),
     arn: `arn:aws:ec2:${ctx.region}:${account}:instance/${inst.InstanceId}`,
@@ -320,6 +322,31 @@ export async function flattenInstance(
     out.user_data = null;
   }
   return out;
+}
+
+/**
+ * launch_template as hashicorp/aws reads it back: from EC2's aws:ec2launchtemplate:id/version tags
+ * (so an imported instance has it too), the template's name from DescribeLaunchTemplates, and the
+ * version as configured when it still names the same one ($Latest, $Default), else its number.
+ * Undefined when the instance was not launched from a template; [] when the template is gone.
+ */
+async function launchTemplateOf(ctx: ResourceContext, inst: Instance, state: Obj): Promise<Obj[] | undefined> {
+  const tag = (k: string) => inst.Tags?.find((t) => t.Key === k)?.Value;
+  const id = tag("aws:ec2launchtemplate:id");
+  if (!id) return undefined;
+  const current = tag("aws:ec2launchtemplate:version") ?? "";
+  const ec2 = await ctx.ec2();
+  const t = await nullIfNotFound(
+    async () => (await ec2.describeLaunchTemplates({ LaunchTemplateIds: [id] })).LaunchTemplates?.[0],
+  );
+  if (!t) return [];
+  const prior = s(first(state.launch_template)?.version);
+  const version =
+    (prior === "$Latest" && current === String(t.LatestVersionNumber)) ||
+    (prior === "$Default" && current === String(t.DefaultVersionNumber))
+      ? prior
+      : current;
+  return [{ id, name: t.LaunchTemplateName ?? null, version }];
 }
 
 async function modifyAttr(ctx: ResourceContext, id: string, input: Record<string, unknown>): Promise<void> {

@@ -51,12 +51,17 @@ export const aws_network_interface: ResourceSchema = {
       ...tagsAttrs(),
     },
     blocks: {
-      attachment: setBlock({
-        attachment_id: str("c"),
-        device_index: num("r"),
-        instance: str("r"),
-        network_card_index: num("oc"),
-      }),
+      // Optional+Computed in hashicorp/aws: an aws_network_interface_attachment beside it is read
+      // back here without a diff.
+      attachment: setBlock(
+        {
+          attachment_id: str("c"),
+          device_index: num("r"),
+          instance: str("r"),
+          network_card_index: num("oc"),
+        },
+        { computed: true },
+      ),
     },
   },
 };
