@@ -193,6 +193,19 @@ export const exportCommand: CommandSpec = {
       type: "boolean",
       help: "overwrite files edited since the last export (default: refuse and show what would change)",
     },
+    "no-origin-tags": {
+      type: "boolean",
+      help: "leave out the ec2sim:origin tags (diff then pairs resources by content)",
+    },
+    "ami-strategy": {
+      type: "string",
+      arg: "rebuild|lookup",
+      choices: ["rebuild", "lookup"],
+      help: [
+        "own AMIs: rebuild = aws_ami_from_instance/aws_ami_copy of the exported instance (default;",
+        "see docs/ARCHITECTURE.md on cloud-init), lookup = an existing AMI by ID (a variable each)",
+      ].join("\n"),
+    },
     ...SOURCE_OPTIONS,
   },
   run: async (a) => (await import("./commands/bridge.ts")).exportCommand(a),

@@ -73,7 +73,10 @@ export interface ExportCommandOptions extends SourceOptions {
   /** Export an account read through the AWS SDK (`aws:[PROFILE][/REGION]`) instead of a sandbox. */
   from?: string;
   /** The EC2 endpoint of --from. */
-  endpoint?: string;
+  endpoint?: string /** Leave out the `ec2sim:origin` tags. */;
+  noOriginTags?: boolean;
+  /** Own AMIs: built again (`rebuild`, default) or existing ones by ID (`lookup`). */
+  amiStrategy?: "rebuild" | "lookup";
 }
 
 export interface DiffCommandOptions extends SourceOptions {
@@ -168,6 +171,8 @@ async function runExport(
     ...(v.includeSecrets ? { includeSecrets: true } : {}),
     ...(v.pinPackages ? { pinPackages: true } : {}),
     ...(v.force ? { force: true } : {}),
+    ...(v.noOriginTags ? { originTags: false } : {}),
+    ...(v.amiStrategy ? { amiStrategy: v.amiStrategy } : {}),
     format,
     outDir: resolve(v.out),
     ...(deps.synthesizer ? { synthesizer: await deps.synthesizer() } : {}),

@@ -10,16 +10,53 @@ export interface Ref {
   $ref: string;
   path: string[];
 }
-export type Value = string | number | boolean | null | Ref | Value[] | { [k: string]: Value };
+/** An input variable (`var.name`), or one element of a list variable (`var.name[index]`). */
+export interface VarRef {
+  $var: string;
+  index?: number;
+}
+export type Value = string | number | boolean | null | Ref | VarRef | Value[] | { [k: string]: Value };
 
 export const ref = (key: string, ...path: string[]): Ref => ({ $ref: key, path: path.length ? path : ["id"] });
 export const isRef = (v: unknown): v is Ref => typeof v === "object" && v !== null && "$ref" in v;
+export const varRef = (name: string, index?: number): VarRef =>
+  index === undefined ? { $var: name } : { $var: name, index };
+export const isVarRef = (v: unknown): v is VarRef => typeof v === "object" && v !== null && "$var" in v;
+
+export interface Variable {
+  name: string;
+  type: "string" | "bool" | "number" | "list(string)" | "map(string)";
+  description: string;
+  /** Absent: the user must give it (-var, tfvars). */
+  default?: Value;
+}
+
+export interface Output {
+  name: string;
+  description: string;
+  value: Value;
+}
+
+/**
+ * Alike resources (same type and configuration but for a few attributes) that the HCL renders as
+ * one block with `for_each`, and main.ts as a loop. The plan keeps each member as its own block
+ * (the JSON synth writes them one by one); `varying` are the config paths that differ (dotted).
+ */
+export interface Group {
+  label: string;
+  tfType: string;
+  /** Member block key -> its `each.key` (the Name tag). */
+  members: { block: string; key: string }[];
+  varying: string[];
+}
 
 export interface ProviderBlock {
   key: string;
   region: string;
   /** Absent for the default provider. */
   alias?: string;
+  /** The variable that holds its region. */
+  regionVar?: string;
 }
 
 export interface Block {
@@ -57,7 +94,19 @@ export interface ExportPlan {
   providers: ProviderBlock[];
   blocks: Block[];
   notExported: NotExported[];
+  variables: Variable[];
+  outputs: Output[];
+  groups: Group[];
+  /** The providers' `default_tags` come from this variable (tags every exported resource had). */
+  defaultTagsVar?: string;
+  /** Addresses that changed since the previous export (HCL's `moved` blocks). */
+  moved: { from: string; to: string }[];
+  /** The local backend's state file, relative to where terraform runs (absent: no backend block). */
+  statePath?: string;
 }
+
+/** What the exported configuration asks of the provider: any 6.x of hashicorp/aws. */
+export const PROVIDER_REQUIREMENT = { source: "hashicorp/aws", version: "~> 6.0" } as const;
 
 /** Where each type's construct lives in @cdktf/provider-aws (deep imports only). */
 export const CONSTRUCTS: Record<string, { module: string; className: string }> = {
@@ -136,21 +185,42 @@ export function topoSort(blocks: Block[]): Block[] {
   return out;
 }
 
-/** Construct IDs: readable, valid Terraform names, unique in the stack. */
+/** `MyCustomAMI` -> `my_custom_ami`, `cats-web` -> `cats_web`, `10.0.0.0/16` -> `r_10_0_0_0_16`. */
+export function snake(base: string): string {
+  let s = base
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+    .slice(0, 60);
+  if (!s) s = "resource";
+  if (!/^[a-z_]/.test(s)) s = `r_${s}`;
+  return s;
+}
+
+/**
+ * Construct IDs and Terraform labels: snake_case from names, unique in the stack. Labels an
+ * earlier export gave (sandbox ID -> label) are kept for the same resources and never reused for
+ * others, so addresses stay stable across exports.
+ */
 export class Namer {
   private used = new Set<string>();
-  constructor(reserved: string[] = []) {
+  private readonly kept = new Map<string, string>();
+  constructor(reserved: string[] = [], previous: Record<string, string> = {}) {
     for (const r of reserved) this.used.add(r);
+    for (const [origin, label] of Object.entries(previous))
+      if (snake(label) === label) {
+        this.kept.set(origin, label);
+        this.used.add(label);
+      }
   }
-  unique(base: string): string {
-    let s =
-      base
-        .replace(/[^A-Za-z0-9_-]+/g, "-")
-        .replace(/^-+|-+$/g, "")
-        .slice(0, 60) || "resource";
-    if (!/^[A-Za-z_]/.test(s)) s = `r-${s}`;
+  unique(base: string, origin?: string): string {
+    const kept = origin === undefined ? undefined : this.kept.get(origin);
+    if (kept) return kept;
+    const s = snake(base);
     let name = s;
-    for (let i = 2; this.used.has(name); i++) name = `${s}-${i}`;
+    for (let i = 2; this.used.has(name); i++) name = `${s}_${i}`;
     this.used.add(name);
     return name;
   }

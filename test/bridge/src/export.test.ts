@@ -27,6 +27,7 @@ beforeAll(async () => {
   expect(r.json).toEqual(json);
 });
 
+const inst1Zone = () => sb.state.regions.get("us-east-1")!.instances.get(ids.i1)!.availabilityZone;
 const res = (type: string): Json => json.resource?.[type] ?? {};
 const one = (type: string, name: string): Json => {
   const r = res(type)[name];
@@ -42,81 +43,86 @@ describe("export of the seeds' story as cdk.tf.json", () => {
       Object.entries(json.resource).map(([t, v]) => [t, Object.keys(v as Json).sort()]),
     );
     expect(counts).toEqual({
-      aws_key_pair: ["cats-key"],
-      aws_security_group: ["cats-web"],
-      aws_vpc_security_group_ingress_rule: ["cats-web-ingress-tcp-22-203-0-113-10", "cats-web-ingress-tcp-80"],
-      aws_vpc_security_group_egress_rule: ["cats-web-egress-all"],
-      aws_instance: ["cats-1", "cats-2"],
-      aws_ami_from_instance: ["MyCustomAMI"],
-      aws_ami_copy: ["MyCustomAMI-eu-west-1"],
-      aws_ami_launch_permission: ["MyCustomAMI-share-444455556666", "MyCustomAMI-share-ou-ec2s-bbbb2222"],
-      aws_ebs_volume: ["cats-data"],
-      aws_volume_attachment: ["cats-data-attachment"],
-      aws_ebs_snapshot: ["cats-data-backup"],
-      aws_eip: ["cats-ip"],
-      aws_eip_association: ["cats-ip-association"],
+      aws_key_pair: ["cats_key"],
+      aws_security_group: ["cats_web"],
+      aws_vpc_security_group_ingress_rule: ["cats_web_ingress_tcp_22_203_0_113_10", "cats_web_ingress_tcp_80"],
+      aws_vpc_security_group_egress_rule: ["cats_web_egress_all"],
+      aws_instance: ["cats_1", "cats_2"],
+      aws_ami_from_instance: ["my_custom_ami"],
+      aws_ami_copy: ["my_custom_ami_eu_west_1"],
+      aws_ami_launch_permission: ["my_custom_ami_share_444455556666", "my_custom_ami_share_ou_ec2s_bbbb2222"],
+      aws_ebs_volume: ["cats_data"],
+      aws_volume_attachment: ["cats_data_attachment"],
+      aws_ebs_snapshot: ["cats_data_backup"],
+      aws_eip: ["cats_ip"],
+      aws_eip_association: ["cats_ip_association"],
     });
     expect(Object.keys(json.data.aws_ami)).toHaveLength(1);
   });
 
-  it("looks the Quick Start AMI up by owner and exact name, and launches cats-1 from it", () => {
+  it("looks the Quick Start AMI up by owner and a name pattern (a variable), and launches cats-1 from it", () => {
     const [key, ami] = Object.entries(json.data.aws_ami as Json)[0]!;
     const src = sb.call({ accountId: ACCOUNT, region: "us-east-1" }, "DescribeImages", { ImageIds: [ids.ami1] }).output
       .Images[0];
     expect(ami.owners).toEqual(["amazon"]);
     expect(ami.most_recent).toBe(true);
-    expect(ami.filter).toEqual([{ name: "name", values: [src.Name] }]);
-    expect(one("aws_instance", "cats-1").ami).toBe(`\${data.aws_ami.${key}.id}`);
+    expect(ami.include_deprecated).toBe("${var.include_deprecated_amis}");
+    expect(ami.filter).toEqual([{ name: "name", values: [`\${var.${key}_name}`] }]);
+    expect(json.variable[`${key}_name`].default).toBe(src.Name.replace(/2023\.\d+\.\d{8}\.\d+/, "2023.*"));
+    expect(one("aws_instance", "cats_1").ami).toBe(`\${data.aws_ami.${key}.id}`);
   });
 
   it("makes the custom AMI an aws_ami_from_instance of the exported instance, and cats-2 runs it", () => {
-    const ami = one("aws_ami_from_instance", "MyCustomAMI");
-    expect(ami.source_instance_id).toBe("${aws_instance.cats-1.id}");
+    const ami = one("aws_ami_from_instance", "my_custom_ami");
+    expect(ami.source_instance_id).toBe("${aws_instance.cats_1.id}");
     expect(ami.name).toBe("MyCustomAMI");
     expect(ami.description).toBe("Cat photo app on AL2023");
     expect(ami.tags).toEqual({ Version: "1.0.0", "ec2sim:origin": `A/${ids.ami2}` });
-    expect(one("aws_instance", "cats-2").ami).toBe("${aws_ami_from_instance.MyCustomAMI.id}");
+    expect(one("aws_instance", "cats_2").ami).toBe("${aws_ami_from_instance.my_custom_ami.id}");
   });
 
   it("copies the AMI to eu-west-1 through an aliased provider", () => {
-    expect(json.provider.aws).toEqual([{ region: "us-east-1" }, { region: "eu-west-1", alias: "eu_west_1" }]);
-    const copy = one("aws_ami_copy", "MyCustomAMI-eu-west-1");
+    expect(json.provider.aws).toEqual([
+      { region: "${var.region}", default_tags: [{ tags: "${var.default_tags}" }] },
+      { region: "${var.eu_west_1_region}", alias: "eu_west_1", default_tags: [{ tags: "${var.default_tags}" }] },
+    ]);
+    expect(json.variable.eu_west_1_region.default).toBe("eu-west-1");
+    const copy = one("aws_ami_copy", "my_custom_ami_eu_west_1");
     expect(copy.provider).toBe("aws.eu_west_1");
-    expect(copy.source_ami_id).toBe("${aws_ami_from_instance.MyCustomAMI.id}");
+    expect(copy.source_ami_id).toBe("${aws_ami_from_instance.my_custom_ami.id}");
     expect(copy.source_ami_region).toBe("us-east-1");
     expect(copy.tags["ec2sim:origin"]).toBe(`A/${ids.copy}`);
     // Nothing else is in eu-west-1.
     for (const [type, byName] of Object.entries(json.resource as Json))
       for (const [name, r] of Object.entries(byName as Json))
-        if (`${type}.${name}` !== "aws_ami_copy.MyCustomAMI-eu-west-1") expect(r.provider).toBeUndefined();
+        if (`${type}.${name}` !== "aws_ami_copy.my_custom_ami_eu_west_1") expect(r.provider).toBeUndefined();
   });
 
   it("shares the AMI with the account and the OU", () => {
-    expect(one("aws_ami_launch_permission", `MyCustomAMI-share-${FRIEND}`)).toMatchObject({
-      image_id: "${aws_ami_from_instance.MyCustomAMI.id}",
+    expect(one("aws_ami_launch_permission", `my_custom_ami_share_${FRIEND}`)).toMatchObject({
+      image_id: "${aws_ami_from_instance.my_custom_ami.id}",
       account_id: FRIEND,
     });
-    expect(one("aws_ami_launch_permission", "MyCustomAMI-share-ou-ec2s-bbbb2222")).toMatchObject({
-      image_id: "${aws_ami_from_instance.MyCustomAMI.id}",
+    expect(one("aws_ami_launch_permission", "my_custom_ami_share_ou_ec2s_bbbb2222")).toMatchObject({
+      image_id: "${aws_ami_from_instance.my_custom_ami.id}",
       organizational_unit_arn: OU_B,
     });
   });
 
   it("exports instances with type, zone, key, groups, root device and tags", () => {
-    const i1 = one("aws_instance", "cats-1");
-    const inst = sb.state.regions.get("us-east-1")!.instances.get(ids.i1)!;
+    const i1 = one("aws_instance", "cats_1");
     expect(i1).toMatchObject({
-      instance_type: "t3.micro",
-      availability_zone: inst.availabilityZone,
-      key_name: "${aws_key_pair.cats-key.key_name}",
-      vpc_security_group_ids: ["${aws_security_group.cats-web.id}"],
+      instance_type: "${var.instance_type}",
+      availability_zone: "${element(var.availability_zones, 0)}",
+      key_name: "${aws_key_pair.cats_key.key_name}",
+      vpc_security_group_ids: ["${aws_security_group.cats_web.id}"],
       root_block_device: { volume_size: 8, volume_type: "gp3", delete_on_termination: true },
       tags: { Name: "cats-1", app: "cats", "ec2sim:origin": `A/${ids.i1}` },
     });
   });
 
   it("turns what was done inside cats-1 into cloud-init user data; cats-2 gets it from the AMI", () => {
-    const ud = one("aws_instance", "cats-1").user_data as string;
+    const ud = one("aws_instance", "cats_1").user_data as string;
     expect(ud.startsWith("#cloud-config\n")).toBe(true);
     const py = execFileSync(
       "python3",
@@ -140,60 +146,62 @@ describe("export of the seeds' story as cdk.tf.json", () => {
     expect(cc.runcmd).toEqual([["systemctl", "enable", "--now", "nginx"]]);
     // Nothing the boot writes (hostname, host keys, authorized_keys) leaks into it.
     expect(ud).not.toMatch(/hostname|ssh_host|authorized_keys|PRIVATE KEY/);
-    expect(one("aws_instance", "cats-2").user_data).toBeUndefined();
+    expect(one("aws_instance", "cats_2").user_data).toBeUndefined();
   });
 
   it("exports key pairs with the public key only", () => {
-    const kp = one("aws_key_pair", "cats-key");
-    expect(kp.public_key).toMatch(/^ssh-rsa AAAA[A-Za-z0-9+/=]+$/);
+    const kp = one("aws_key_pair", "cats_key");
+    expect(kp.public_key).toBe("${var.public_key}");
+    expect(json.variable.public_key.default).toMatch(/^ssh-rsa AAAA[A-Za-z0-9+/=]+$/);
+    expect(json.variable.availability_zones.default).toEqual([inst1Zone()]);
     expect(readFileSync(join(outDir, "cdk.tf.json"), "utf8")).not.toMatch(/PRIVATE KEY/);
   });
 
   it("exports the security group with its rules (the default egress made explicit)", () => {
-    expect(one("aws_security_group", "cats-web")).toMatchObject({
+    expect(one("aws_security_group", "cats_web")).toMatchObject({
       name: "cats-web",
       description: "SSH from my IP, HTTP from anywhere",
     });
-    expect(one("aws_vpc_security_group_ingress_rule", "cats-web-ingress-tcp-22-203-0-113-10")).toMatchObject({
-      security_group_id: "${aws_security_group.cats-web.id}",
+    expect(one("aws_vpc_security_group_ingress_rule", "cats_web_ingress_tcp_22_203_0_113_10")).toMatchObject({
+      security_group_id: "${aws_security_group.cats_web.id}",
       ip_protocol: "tcp",
       from_port: 22,
       to_port: 22,
       cidr_ipv4: "203.0.113.10/32",
       description: "my IP",
     });
-    expect(one("aws_vpc_security_group_ingress_rule", "cats-web-ingress-tcp-80")).toMatchObject({
+    expect(one("aws_vpc_security_group_ingress_rule", "cats_web_ingress_tcp_80")).toMatchObject({
       ip_protocol: "tcp",
       from_port: 80,
       to_port: 80,
       cidr_ipv4: "0.0.0.0/0",
     });
-    expect(one("aws_vpc_security_group_egress_rule", "cats-web-egress-all")).toMatchObject({
+    expect(one("aws_vpc_security_group_egress_rule", "cats_web_egress_all")).toMatchObject({
       ip_protocol: "-1",
       cidr_ipv4: "0.0.0.0/0",
     });
   });
 
   it("exports the data volume, its attachment, its snapshot, the Elastic IP and its association", () => {
-    expect(one("aws_ebs_volume", "cats-data")).toMatchObject({
+    expect(one("aws_ebs_volume", "cats_data")).toMatchObject({
       size: 20,
       type: "gp3",
       tags: { Name: "cats-data", "ec2sim:origin": `A/${ids.volume}` },
     });
-    expect(one("aws_ebs_volume", "cats-data").iops).toBeUndefined(); // gp3 defaults are not spelled out
-    expect(one("aws_volume_attachment", "cats-data-attachment")).toMatchObject({
+    expect(one("aws_ebs_volume", "cats_data").iops).toBeUndefined(); // gp3 defaults are not spelled out
+    expect(one("aws_volume_attachment", "cats_data_attachment")).toMatchObject({
       device_name: "/dev/sdf",
-      volume_id: "${aws_ebs_volume.cats-data.id}",
-      instance_id: "${aws_instance.cats-2.id}",
+      volume_id: "${aws_ebs_volume.cats_data.id}",
+      instance_id: "${aws_instance.cats_2.id}",
     });
-    expect(one("aws_ebs_snapshot", "cats-data-backup")).toMatchObject({
-      volume_id: "${aws_ebs_volume.cats-data.id}",
+    expect(one("aws_ebs_snapshot", "cats_data_backup")).toMatchObject({
+      volume_id: "${aws_ebs_volume.cats_data.id}",
       description: "cat photos backup",
     });
-    expect(one("aws_eip", "cats-ip")).toMatchObject({ domain: "vpc" });
-    expect(one("aws_eip_association", "cats-ip-association")).toMatchObject({
-      allocation_id: "${aws_eip.cats-ip.id}",
-      instance_id: "${aws_instance.cats-2.id}",
+    expect(one("aws_eip", "cats_ip")).toMatchObject({ domain: "vpc" });
+    expect(one("aws_eip_association", "cats_ip_association")).toMatchObject({
+      allocation_id: "${aws_eip.cats_ip.id}",
+      instance_id: "${aws_instance.cats_2.id}",
     });
   });
 
@@ -208,7 +216,7 @@ describe("export of the seeds' story as cdk.tf.json", () => {
 
   it("keeps a local backend with a relative path and pins the provider version", () => {
     expect(json.terraform.backend).toEqual({ local: { path: "terraform.tfstate" } });
-    expect(json.terraform.required_providers.aws).toEqual({ source: "aws", version: "6.25.0" });
+    expect(json.terraform.required_providers.aws).toEqual({ source: "hashicorp/aws", version: "~> 6.0" });
     expect(readFileSync(join(outDir, "NOT-EXPORTED.md"), "utf8")).toMatch(/Everything in the sandbox was exported/);
   });
 });
@@ -219,15 +227,15 @@ describe("export formats", () => {
     const r = await exportSandbox(sb.state, { sandbox: "A", accountId: ACCOUNT, format: "hcl", outDir: dir });
     expect(r.warnings).toEqual([]);
     const hcl = readFileSync(join(dir, "main.tf"), "utf8");
-    expect(hcl).toMatch(/^resource "aws_ami_from_instance" "MyCustomAMI" \{$/m);
-    expect(hcl).toMatch(/^\s+source_instance_id\s+= aws_instance\.cats-1\.id$/m);
+    expect(hcl).toMatch(/^resource "aws_ami_from_instance" "my_custom_ami" \{$/m);
+    expect(hcl).toMatch(/^\s+source_instance_id\s+= aws_instance\.cats_1\.id$/m);
     expect(hcl).toMatch(/^\s+provider\s+= aws\.eu_west_1$/m);
     // The user data survives as a heredoc, byte for byte.
-    const heredoc = /resource "aws_instance" "cats-1" \{[\s\S]*?user_data\s+= <<(\w+)\n([\s\S]*?)\n\1\n/.exec(hcl);
-    expect(`${heredoc?.[2]}\n`).toBe(one("aws_instance", "cats-1").user_data);
+    const heredoc = /resource "aws_instance" "cats_1" \{[\s\S]*?user_data\s+= <<(\w+)\n([\s\S]*?)\n\1\n/.exec(hcl);
+    expect(`${heredoc?.[2]}\n`).toBe(one("aws_instance", "cats_1").user_data);
     // terraform fmt leaves it unchanged.
     expect(
-      execFileSync("terraform", ["fmt", "-check", "-list=true", "main.tf"], {
+      execFileSync("terraform", ["fmt", "-check", "-list=true", "."], {
         cwd: dir,
         encoding: "utf8",
         env: { ...process.env, CHECKPOINT_DISABLE: "1" },
@@ -246,11 +254,12 @@ describe("export formats", () => {
       app: "npx tsx main.ts",
     });
     const main = readFileSync(join(dir, "main.ts"), "utf8");
-    expect(main).toMatch(/new LocalBackend\(this, \{ path: "terraform\.tfstate" \}\)/);
+    // The state lives beside main.ts, not in the git-ignored cdktf.out/.
+    expect(main).toMatch(/new LocalBackend\(this, \{ path: "\.\.\/\.\.\/\.\.\/terraform\.tfstate" \}\)/);
     expect(main).toMatch(/^const app = new App\(\);$/m); // no outdir: cdktf synth passes CDKTF_OUTDIR
     expect(main).not.toMatch(/from "@cdktf\/provider-aws";/); // no barrel import
     expect(main).toMatch(/import \{ AmiFromInstance \} from "@cdktf\/provider-aws\/lib\/ami-from-instance";/);
-    expect(main).toMatch(/const cats1 = new Instance\(this, "cats-1", \{/);
+    expect(main).toMatch(/const cats1 = new Instance\(this, "cats_1", \{/);
     expect(main).toMatch(/sourceInstanceId: cats1\.id/);
     expect(main).toMatch(/provider: awsEuWest1/);
     expect(readFileSync(join(dir, "README.md"), "utf8")).toMatch(/cdktf deploy/);

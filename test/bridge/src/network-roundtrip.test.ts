@@ -79,81 +79,81 @@ describe("a sandbox built in a custom VPC: export -> terraform apply -> diff", (
       ]),
     );
     expect(res.aws_vpc!.shop).toMatchObject({ cidr_block: "10.20.0.0/16", enable_dns_hostnames: true });
-    expect(res.aws_subnet!["shop-public"]).toMatchObject({
+    expect(res.aws_subnet!.shop_public).toMatchObject({
       vpc_id: "${aws_vpc.shop.id}",
       cidr_block: "10.20.1.0/24",
-      availability_zone: "us-east-1a",
+      availability_zone: "${element(var.availability_zones, 0)}",
       map_public_ip_on_launch: true,
     });
-    expect(res.aws_internet_gateway!["shop-igw"]).toMatchObject({ vpc_id: "${aws_vpc.shop.id}" });
+    expect(res.aws_internet_gateway!.shop_igw).toMatchObject({ vpc_id: "${aws_vpc.shop.id}" });
     expect(Object.values(res.aws_route!)).toHaveLength(2);
     expect(Object.values(res.aws_route!)).toContainEqual(
       expect.objectContaining({
-        route_table_id: "${aws_route_table.shop-public-routes.id}",
+        route_table_id: "${aws_route_table.shop_public_routes.id}",
         destination_cidr_block: "0.0.0.0/0",
-        gateway_id: "${aws_internet_gateway.shop-igw.id}",
+        gateway_id: "${aws_internet_gateway.shop_igw.id}",
       }),
     );
     expect(Object.values(res.aws_route_table_association!)).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
-          subnet_id: "${aws_subnet.shop-public.id}",
-          route_table_id: "${aws_route_table.shop-public-routes.id}",
+          subnet_id: "${aws_subnet.shop_public.id}",
+          route_table_id: "${aws_route_table.shop_public_routes.id}",
         }),
         expect.objectContaining({
-          subnet_id: "${aws_subnet.shop-private.id}",
-          route_table_id: "${aws_route_table.shop-private-routes.id}",
+          subnet_id: "${aws_subnet.shop_private.id}",
+          route_table_id: "${aws_route_table.shop_private_routes.id}",
         }),
       ]),
     );
-    expect(res.aws_security_group!["shop-web-sg"]).toMatchObject({ vpc_id: "${aws_vpc.shop.id}" });
+    expect(res.aws_security_group!.shop_web_sg).toMatchObject({ vpc_id: "${aws_vpc.shop.id}" });
     // Instances name the exported subnet, never a sandbox ID.
-    expect(res.aws_instance!["shop-web"]).toMatchObject({
-      subnet_id: "${aws_subnet.shop-public.id}",
-      vpc_security_group_ids: ["${aws_security_group.shop-web-sg.id}"],
+    expect(res.aws_instance!.shop_web).toMatchObject({
+      subnet_id: "${aws_subnet.shop_public.id}",
+      vpc_security_group_ids: ["${aws_security_group.shop_web_sg.id}"],
     });
-    expect(res.aws_instance!["shop-db"]).toMatchObject({ subnet_id: "${aws_subnet.shop-private.id}" });
+    expect(res.aws_instance!.shop_db).toMatchObject({ subnet_id: "${aws_subnet.shop_private.id}" });
     // The NAT gateway with its Elastic IP, after the internet gateway; the private table routes to it.
-    expect(res.aws_eip!["shop-nat-ip"]).toMatchObject({ domain: "vpc" });
-    expect(res.aws_nat_gateway!["shop-nat"]).toMatchObject({
-      subnet_id: "${aws_subnet.shop-public.id}",
-      allocation_id: "${aws_eip.shop-nat-ip.id}",
-      depends_on: ["aws_internet_gateway.shop-igw"],
+    expect(res.aws_eip!.shop_nat_ip).toMatchObject({ domain: "vpc" });
+    expect(res.aws_nat_gateway!.shop_nat).toMatchObject({
+      subnet_id: "${aws_subnet.shop_public.id}",
+      allocation_id: "${aws_eip.shop_nat_ip.id}",
+      depends_on: ["aws_internet_gateway.shop_igw"],
     });
     expect(Object.values(res.aws_route!)).toContainEqual(
       expect.objectContaining({
-        route_table_id: "${aws_route_table.shop-private-routes.id}",
+        route_table_id: "${aws_route_table.shop_private_routes.id}",
         destination_cidr_block: "0.0.0.0/0",
-        nat_gateway_id: "${aws_nat_gateway.shop-nat.id}",
+        nat_gateway_id: "${aws_nat_gateway.shop_nat.id}",
       }),
     );
     expect(res.aws_eip_association ?? {}).toEqual({}); // the NAT gateway holds its address itself
     // The web server's own second interface, and its attachment as device 1.
-    expect(res.aws_network_interface!["shop-admin-eni"]).toMatchObject({
-      subnet_id: "${aws_subnet.shop-public.id}",
+    expect(res.aws_network_interface!.shop_admin_eni).toMatchObject({
+      subnet_id: "${aws_subnet.shop_public.id}",
       description: "shop admin",
-      security_groups: ["${aws_security_group.shop-web-sg.id}"],
+      security_groups: ["${aws_security_group.shop_web_sg.id}"],
       private_ips_count: 1,
     });
     expect(Object.values(res.aws_network_interface_attachment!)).toEqual([
       expect.objectContaining({
-        instance_id: "${aws_instance.shop-web.id}",
-        network_interface_id: "${aws_network_interface.shop-admin-eni.id}",
+        instance_id: "${aws_instance.shop_web.id}",
+        network_interface_id: "${aws_network_interface.shop_admin_eni.id}",
         device_index: 1,
       }),
     ]);
     // The launch template keeps resolve:ssm: as written; the worker names the template.
-    expect(res.aws_launch_template!["shop-worker-template"]).toMatchObject({
+    expect(res.aws_launch_template!.shop_worker_template).toMatchObject({
       name: "shop-worker-template",
       image_id: "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
       instance_type: "t3.small",
-      key_name: "${aws_key_pair.shop-key.key_name}",
-      vpc_security_group_ids: ["${aws_security_group.shop-web-sg.id}"],
+      key_name: "${aws_key_pair.shop_key.key_name}",
+      vpc_security_group_ids: ["${aws_security_group.shop_web_sg.id}"],
       metadata_options: { http_tokens: "required" },
     });
-    expect(res.aws_instance!["shop-worker"]).toMatchObject({
-      subnet_id: "${aws_subnet.shop-private.id}",
-      launch_template: { id: "${aws_launch_template.shop-worker-template.id}", version: "$Latest" },
+    expect(res.aws_instance!.shop_worker).toMatchObject({
+      subnet_id: "${aws_subnet.shop_private.id}",
+      launch_template: { id: "${aws_launch_template.shop_worker_template.id}", version: "$Latest" },
     });
     expect(JSON.stringify(doc)).not.toMatch(/"(vpc|subnet|igw|rtb|nat|eni|lt|eipalloc)-[0-9a-f]{17}"/);
   });
@@ -163,24 +163,24 @@ describe("a sandbox built in a custom VPC: export -> terraform apply -> diff", (
     expect((await exportAs("hcl", hclDir)).code).toBe(0);
     const hcl = readFileSync(join(hclDir, "main.tf"), "utf8");
     // terraform fmt's HCL: references unquoted, the block's attributes in order.
-    expect(hcl).toMatch(/resource "aws_subnet" "shop-public" \{[\s\S]*?\n {2}vpc_id += aws_vpc\.shop\.id\n\}/);
+    expect(hcl).toMatch(/resource "aws_subnet" "shop_public" \{[\s\S]*?\n {2}vpc_id += aws_vpc\.shop\.id\n/);
     expect(hcl).toMatch(
-      /resource "aws_instance" "shop-web" \{[\s\S]*?\n {2}subnet_id += aws_subnet\.shop-public\.id\n/,
+      /resource "aws_instance" "shop_web" \{[\s\S]*?\n {2}subnet_id += aws_subnet\.shop_public\.id\n/,
     );
     const tsDir = join(work, "cdktf");
     expect((await exportAs("cdktf", tsDir)).code).toBe(0);
     const main = readFileSync(join(tsDir, "main.ts"), "utf8");
     expect(main).toContain('import { Vpc } from "@cdktf/provider-aws/lib/vpc";');
-    expect(main).toMatch(/new Subnet\(this, "shop-public", \{[^}]*vpcId: shop\.id/s);
-    expect(main).toMatch(/new Instance\(this, "shop-web", \{[\s\S]*?subnetId: shopPublic\.id/);
-    expect(main).toMatch(/new NatGateway\(this, "shop-nat", \{[\s\S]*?allocationId: shopNatIp\.id/);
-    expect(main).toMatch(/new NatGateway\(this, "shop-nat", \{[\s\S]*?dependsOn: \[shopIgw\]/);
-    expect(main).toMatch(/new NetworkInterfaceAttachmentA\(this, "shop-admin-eni-attachment", \{/);
+    expect(main).toMatch(/new Subnet\(this, "shop_public", \{[^}]*vpcId: shop\.id/s);
+    expect(main).toMatch(/new Instance\(this, "shop_web", \{[\s\S]*?subnetId: shopPublic\.id/);
+    expect(main).toMatch(/new NatGateway\(this, "shop_nat", \{[\s\S]*?allocationId: shopNatIp\.id/);
+    expect(main).toMatch(/new NatGateway\(this, "shop_nat", \{[\s\S]*?dependsOn: \[shopIgw\]/);
+    expect(main).toMatch(/new NetworkInterfaceAttachmentA\(this, "shop_admin_eni_attachment", \{/);
     expect(main).toMatch(
-      /new Instance\(this, "shop-worker", \{[\s\S]*?launchTemplate: \{\s*id: shopWorkerTemplate\.id/,
+      /new Instance\(this, "shop_worker", \{[\s\S]*?launchTemplate: \{\s*id: shopWorkerTemplate\.id/,
     );
-    expect(hcl).toMatch(/resource "aws_launch_template" "shop-worker-template" \{[\s\S]*?metadata_options \{/);
-    expect(hcl).toMatch(/resource "aws_nat_gateway" "shop-nat" \{[\s\S]*?allocation_id += aws_eip\.shop-nat-ip\.id/);
+    expect(hcl).toMatch(/resource "aws_launch_template" "shop_worker_template" \{[\s\S]*?metadata_options \{/);
+    expect(hcl).toMatch(/resource "aws_nat_gateway" "shop_nat" \{[\s\S]*?allocation_id += aws_eip\.shop_nat_ip\.id/);
   });
 
   it("terraform init + apply recreates it in the empty sandbox N2", async () => {
@@ -190,11 +190,11 @@ describe("a sandbox built in a custom VPC: export -> terraform apply -> diff", (
     expect(apply.code).toBe(0);
     const state = JSON.parse((await terraform(["show", "-json"], exportDir, tfEnv)).out);
     for (const r of state.values.root_module.resources) byAddress.set(r.address, r.values);
-    expect(byAddress.get("aws_instance.shop-web")!.subnet_id).toBe(byAddress.get("aws_subnet.shop-public")!.id);
-    expect(byAddress.get("aws_instance.shop-web")!.public_ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
-    expect(byAddress.get("aws_nat_gateway.shop-nat")!.allocation_id).toBe(byAddress.get("aws_eip.shop-nat-ip")!.id);
-    expect(byAddress.get("aws_instance.shop-worker")!.launch_template).toEqual([
-      expect.objectContaining({ id: byAddress.get("aws_launch_template.shop-worker-template")!.id }),
+    expect(byAddress.get("aws_instance.shop_web")!.subnet_id).toBe(byAddress.get("aws_subnet.shop_public")!.id);
+    expect(byAddress.get("aws_instance.shop_web")!.public_ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(byAddress.get("aws_nat_gateway.shop_nat")!.allocation_id).toBe(byAddress.get("aws_eip.shop_nat_ip")!.id);
+    expect(byAddress.get("aws_instance.shop_worker")!.launch_template).toEqual([
+      expect.objectContaining({ id: byAddress.get("aws_launch_template.shop_worker_template")!.id }),
     ]);
   }, 120_000);
 
@@ -241,7 +241,7 @@ describe("a sandbox built in a custom VPC: export -> terraform apply -> diff", (
   });
 
   it("a route removed and an interface detached in N2 show as resources to create; the web server is reachable over SSH", async () => {
-    const web = byAddress.get("aws_instance.shop-web")!;
+    const web = byAddress.get("aws_instance.shop_web")!;
     const ssh = await adminOk(server.url, "POST", "/sandboxes/N2/call", {
       action: "SshConnect",
       accountId: ACCOUNT,
@@ -249,7 +249,7 @@ describe("a sandbox built in a custom VPC: export -> terraform apply -> diff", (
       input: { InstanceId: web.id, PrivateKey: ids.privateKey },
     });
     expect(ssh.output).toMatchObject({ Host: web.public_ip, User: "ec2-user" });
-    const route = byAddress.get("aws_route.shop-public-routes-default")!;
+    const route = byAddress.get("aws_route.shop_public_routes_default")!;
     await adminOk(server.url, "POST", "/sandboxes/N2/call", {
       action: "DeleteRoute",
       accountId: ACCOUNT,
@@ -262,7 +262,7 @@ describe("a sandbox built in a custom VPC: export -> terraform apply -> diff", (
       accountId: ACCOUNT,
       region: "us-east-1",
       input: {
-        AttachmentId: byAddress.get("aws_network_interface_attachment.shop-admin-eni-attachment")!.attachment_id,
+        AttachmentId: byAddress.get("aws_network_interface_attachment.shop_admin_eni_attachment")!.attachment_id,
       },
     });
     const r = await diff("sandbox:N2", ["--json"]);

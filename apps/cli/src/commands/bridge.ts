@@ -47,6 +47,8 @@ export async function exportCommand(p: Parsed): Promise<number> {
         ...(p.values["include-secrets"] ? { includeSecrets: true } : {}),
         ...(p.values["pin-packages"] ? { pinPackages: true } : {}),
         ...(p.values.force ? { force: true } : {}),
+        ...(p.values["no-origin-tags"] ? { noOriginTags: true } : {}),
+        ...(str(p, "ami-strategy") ? { amiStrategy: str(p, "ami-strategy") as "rebuild" | "lookup" } : {}),
       },
       deps(),
     );

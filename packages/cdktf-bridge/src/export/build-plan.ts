@@ -23,6 +23,8 @@ import {
   ref,
   topoSort,
   type Value,
+  type Variable,
+  varRef,
 } from "../plan.ts";
 import {
   amiSnapshotIds,
@@ -42,6 +44,7 @@ import {
   multipart,
   userDataType,
 } from "./cloud-init.ts";
+import { makeIdiomatic } from "./idioms.ts";
 import { addLaunchTemplate, instanceLaunchTemplate } from "./launch-template-plan.ts";
 import { type NetworkPlan, planNetwork } from "./network-plan.ts";
 
@@ -55,6 +58,15 @@ export interface ExportOptions {
   includeSecrets?: boolean;
   /** Pin packages to the guest's versions (default: names only, the distribution's current ones). */
   pinPackages?: boolean;
+  /** Tag everything with `ec2sim:origin` (default true; `--no-origin-tags` leaves it out). */
+  originTags?: boolean;
+  /**
+   * Own AMIs: `rebuild` makes them again (aws_ami_from_instance / aws_ami_copy of the exported
+   * instance), `lookup` takes existing AMIs by ID (a variable each).
+   */
+  amiStrategy?: "rebuild" | "lookup";
+  /** Labels of the previous export (sandbox ID -> label), kept for the same resources. */
+  previousLabels?: Record<string, string>;
 }
 
 /** EC2's limit on user data, in bytes before base64 (gzip-compressed user data counts compressed). */
@@ -73,7 +85,9 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
     throw new Error(
       `account ${acct} does not exist in sandbox ${opts.sandbox} (accounts: ${[...state.accounts.keys()].join(", ")})`,
     );
-  const namer = new Namer();
+  const namer = new Namer([], opts.previousLabels ?? {});
+  const lookupAmis = opts.amiStrategy === "lookup";
+  const variables: Variable[] = [];
   const blocks: Block[] = [];
   const notes: NotExported[] = [];
   const regions = regionsOf(state, opts);
@@ -83,7 +97,7 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
     const t: Record<string, string> = {};
     for (const [k, v] of [...m].sort(([a], [b]) => a.localeCompare(b)))
       if (!k.startsWith("aws:") && k !== ORIGIN_TAG) t[k] = v;
-    t[ORIGIN_TAG] = origin(id);
+    if (opts.originTags !== false) t[ORIGIN_TAG] = origin(id);
     return t;
   };
   const amiSnaps = amiSnapshotIds(state, acct);
@@ -111,24 +125,57 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
     return block;
   };
 
-  // Images nobody here manages: looked up by owner and name, once per region and image.
+  // Images nobody here manages: looked up by owner and a name pattern (their IDs differ per account
+  // and region, and dated names disappear when AWS deprecates them), once per region and pattern.
   const lookups = new Map<string, string>();
+  const notedBase = new Set<string>();
   const lookupImage = (region: string, img: Image): Value => {
-    const k = `${region}:${img.ownerId}:${img.name}`;
+    const owner = img.ownerAlias ?? img.ownerId;
+    const pattern = amiNamePattern(img.name);
+    const newest = pattern === img.name ? undefined : newestMatching(region, owner, pattern);
+    // The pattern must still find the same family (guest and architecture), else the exact name.
+    const usePattern = !!newest && newest.guest === img.guest && newest.architecture === img.architecture;
+    const name = usePattern ? pattern : img.name;
+    const k = `${region}:${owner}:${name}`;
     let key = lookups.get(k);
     if (!key) {
-      key = namer.unique(img.name.replace(/[^A-Za-z0-9]+/g, "-").slice(0, 40));
+      key = namer.unique(name.replace(/\*/g, "").slice(0, 40));
       lookups.set(k, key);
-      const owner = img.ownerAlias ?? img.ownerId;
+      const config: Record<string, Value> = { mostRecent: true, owners: [owner] };
+      if (usePattern) {
+        const v = `${key}_name`;
+        variables.push({
+          name: v,
+          type: "string",
+          description: `Name pattern of the base AMI (${owner}); the newest match is used`,
+          default: pattern,
+        });
+        if (!variables.some((x) => x.name === "include_deprecated_amis"))
+          variables.push({
+            name: "include_deprecated_amis",
+            type: "bool",
+            description: "Also find base AMIs that AWS has deprecated",
+            default: false,
+          });
+        config.includeDeprecated = varRef("include_deprecated_amis");
+        config.filter = [{ name: "name", values: [varRef(v)] }];
+      } else config.filter = [{ name: "name", values: [img.name] }];
       add({
         key,
         kind: "data",
         tfType: "aws_ami",
         region,
-        config: { owners: [owner], mostRecent: true, filter: [{ name: "name", values: [img.name] }] },
-        comment: `${img.catalog === "marketplace" ? "AWS Marketplace" : img.catalog === "quick-start" ? "Quick Start" : img.catalog === "community" ? "Community" : "Shared"} AMI ${img.name} (${owner}): IDs differ per account and region, so look it up by owner and name`,
+        config,
+        comment: `${img.catalog === "marketplace" ? "AWS Marketplace" : img.catalog === "quick-start" ? "Quick Start" : img.catalog === "community" ? "Community" : "Shared"} AMI ${name} (${owner}): IDs differ per account and region, so look it up`,
       });
     }
+    if (usePattern && newest && newest.name !== img.name && !notedBase.has(img.imageId) && notedBase.add(img.imageId))
+      note(
+        `${img.imageId} (${img.name})`,
+        "base AMI",
+        `looked up as the newest ${pattern} (today ${newest.name}), not the older build the sandbox ran`,
+        "partial",
+      );
     return ref(key);
   };
 
@@ -186,7 +233,7 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
     let via: string | undefined;
     for (let hops = 0; img && hops < 20; hops++) {
       if (exportedImages.has(img.imageId))
-        return { ami: ref(keyFor(img.imageId)), base: imageFs(state, img), guest: img.guest, ...(via ? { via } : {}) };
+        return { ami: imageValue(img.imageId), base: imageFs(state, img), guest: img.guest, ...(via ? { via } : {}) };
       if (img.ownerId !== acct)
         return {
           ami: lookupImage(inst.region, img),
@@ -222,6 +269,20 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
       via: via ?? `its AMI ${inst.imageId} is unknown`,
     };
   };
+  /** An own exported AMI: its block, or with --ami-strategy lookup the variable that names it. */
+  const imageValue = (id: string): Value => {
+    if (!lookupAmis) return ref(keyFor(id));
+    const name = `${keyFor(id)}_ami_id`;
+    if (!variables.some((v) => v.name === name)) {
+      const img = exportedImages.get(id)!;
+      variables.push({
+        name,
+        type: "string",
+        description: `ID of an existing AMI built like ${img.name} (sandbox ${img.imageId} in ${img.region}); --ami-strategy lookup does not build it`,
+      });
+    }
+    return varRef(name);
+  };
   const keyFor = (id: string): string => {
     const k = keyOf.get(id);
     if (!k) throw new Error(`no block for ${id}`);
@@ -233,16 +294,17 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
   for (const region of regions) {
     const r = state.regions.get(region)!;
     networks.set(region, planNetwork({ region, acct, r, namer, keyOf, add, tags, note }));
-    for (const k of r.keyPairs.values()) if (k.ownerId === acct) keyOf.set(k.keyPairId, namer.unique(k.keyName));
+    for (const k of r.keyPairs.values())
+      if (k.ownerId === acct) keyOf.set(k.keyPairId, namer.unique(k.keyName, k.keyPairId));
     for (const g of r.securityGroups.values())
       if (g.ownerId === acct && !isDefaultGroup(g))
-        keyOf.set(g.groupId, namer.unique(g.tags.get("Name") ?? g.groupName));
+        keyOf.set(g.groupId, namer.unique(g.tags.get("Name") ?? g.groupName, g.groupId));
     for (const i of liveInstances)
-      if (i.region === region) keyOf.set(i.instanceId, namer.unique(i.tags.get("Name") ?? i.instanceId));
+      if (i.region === region) keyOf.set(i.instanceId, namer.unique(i.tags.get("Name") ?? i.instanceId, i.instanceId));
     for (const img of exportedImages.values()) {
       if (img.region !== region) continue;
       const base = img.tags.get("Name") ?? img.name;
-      keyOf.set(img.imageId, namer.unique(imageType(img) === "aws_ami_copy" ? `${base}-${region}` : base));
+      keyOf.set(img.imageId, namer.unique(imageType(img) === "aws_ami_copy" ? `${base}-${region}` : base, img.imageId));
     }
     for (const t of r.launchTemplates.values())
       if (t.ownerId === acct) keyOf.set(t.launchTemplateId, namer.unique(t.tags.get("Name") ?? t.launchTemplateName));
@@ -383,6 +445,7 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
         add({
           key: namer.unique(
             `${gkey}-${dir}-${ports}${rule.cidrIpv4 === "0.0.0.0/0" || !target ? "" : `-${target.replace(/\/32$/, "")}`}`,
+            rule.ruleId,
           ),
           kind: "resource",
           tfType: rule.isEgress ? "aws_vpc_security_group_egress_rule" : "aws_vpc_security_group_ingress_rule",
@@ -471,7 +534,8 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
           `it looks like it holds ${x.what} (R25's scan); user data is readable by anyone who can describe the instance, so it is left out (--include-secrets puts it in)`,
           "partial",
         );
-      const header = `Generated by ec2sim export from sandbox ${opts.sandbox}, instance ${inst.instanceId}:\nwhat was done inside it since its image (packages, files, services).`;
+      // No instance ID in it: alike instances get the same user data (and group).
+      const header = `Generated by ec2sim export from sandbox ${opts.sandbox}:\nwhat was done inside the instance since its image (packages, files, services).`;
       const cc = isEmpty(changes) ? undefined : cloudConfig(changes, header, { pinPackages: !!opts.pinPackages });
       const original = inst.userData ? userDataText(inst.userData) : undefined;
       const userData =
@@ -535,38 +599,40 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
       if (img.region !== region) continue;
       const key = keyFor(img.imageId);
       const t = imageType(img);
+      const grantsOnly = lookupAmis;
       const config: Record<string, Value> = { name: img.name };
       if (img.description) config.description = img.description;
       if (t === "aws_ami_from_instance") config.sourceInstanceId = ref(keyFor(img.sourceInstanceId!));
       else {
         const srcRegion = img.sourceRegion ?? region;
         const src = findImage(srcRegion, img.sourceImageId)!;
-        config.sourceAmiId = exportedImages.has(src.imageId) ? ref(keyFor(src.imageId)) : lookupImage(srcRegion, src);
+        config.sourceAmiId = exportedImages.has(src.imageId) ? imageValue(src.imageId) : lookupImage(srcRegion, src);
         config.sourceAmiRegion = srcRegion;
         if (img.blockDeviceMappings.some((b) => b.ebs?.encrypted)) config.encrypted = true;
       }
       config.tags = tags(img.tags, img.imageId);
-      add({
-        key,
-        kind: "resource",
-        tfType: t,
-        region,
-        origin: img.imageId,
-        config,
-        comment:
-          t === "aws_ami_copy"
-            ? `AMI ${img.name} (${img.imageId}): a copy of ${img.sourceImageId} from ${img.sourceRegion}`
-            : `AMI ${img.name} (${img.imageId}) from instance ${img.sourceInstanceId}`,
-      });
+      if (!grantsOnly)
+        add({
+          key,
+          kind: "resource",
+          tfType: t,
+          region,
+          origin: img.imageId,
+          config,
+          comment:
+            t === "aws_ami_copy"
+              ? `AMI ${img.name} (${img.imageId}): a copy of ${img.sourceImageId} from ${img.sourceRegion}`
+              : `AMI ${img.name} (${img.imageId}) from instance ${img.sourceInstanceId}`,
+        });
       const lp = img.launchPermissions;
       const grant = (suffix: string, cfg: Record<string, Value>, what: string) =>
         add({
-          key: namer.unique(`${key}-share-${suffix}`),
+          key: namer.unique(`${key}-share-${suffix}`, `${img.imageId}/${suffix}`),
           kind: "resource",
           tfType: "aws_ami_launch_permission",
           region,
           origin: `${img.imageId}/${suffix}`,
-          config: { imageId: ref(key), ...cfg },
+          config: { imageId: imageValue(img.imageId), ...cfg },
           comment: `${img.name} may be launched by ${what}`,
         });
       for (const u of [...lp.userIds].sort()) grant(u, { accountId: u }, `account ${u}`);
@@ -614,7 +680,7 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
       const inst = att ? r.instances.get(att.instanceId) : undefined;
       if (att && inst && isLaunchVolume({ device: att.device, deleteOnTermination: att.deleteOnTermination }, inst))
         continue;
-      const key = namer.unique(v.tags.get("Name") ?? v.volumeId);
+      const key = namer.unique(v.tags.get("Name") ?? v.volumeId, v.volumeId);
       keyOf.set(v.volumeId, key);
       const config: Record<string, Value> = { availabilityZone: v.availabilityZone, size: v.size, type: v.volumeType };
       Object.assign(config, performance(v));
@@ -688,7 +754,7 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
       const instName = a.instanceId && keyOf.get(a.instanceId);
       const key =
         keyOf.get(a.allocationId) ??
-        namer.unique(a.tags.get("Name") ?? (instName ? `${instName}-eip` : a.allocationId));
+        namer.unique(a.tags.get("Name") ?? (instName ? `${instName}-eip` : a.allocationId), a.allocationId);
       add({
         key,
         kind: "resource",
@@ -724,7 +790,7 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
           "EC2 Image Builder pipelines and recipes are not mapped (aws_imagebuilder_* would express them); the AMIs they built are handled as AMIs",
         );
   }
-  return {
+  const plan: ExportPlan = {
     sandbox: opts.sandbox,
     accountId: acct,
     seq: state.seq,
@@ -732,13 +798,19 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
     providers,
     blocks: topoSort(blocks),
     notExported: notes,
+    variables,
+    outputs: [],
+    groups: [],
+    moved: [],
   };
+  makeIdiomatic(plan, namer);
+  return plan;
 
   function snapshotKey(id: string): string {
     let k = keyOf.get(id);
     if (!k) {
       const s = findSnapshot(state, id);
-      k = namer.unique(s?.tags.get("Name") ?? id);
+      k = namer.unique(s?.tags.get("Name") ?? id, id);
       keyOf.set(id, k);
     }
     return k;
@@ -805,6 +877,16 @@ function findSnapshot(state: SandboxState, id: string) {
   return undefined;
 }
 
+/**
+ * A Quick Start name as a pattern that keeps finding the image family when AWS publishes newer
+ * (and deprecates older) builds: the dated version becomes `*` (`al2023-ami-2023.6.20241212.0-kernel-6.1-x86_64`
+ * -> `al2023-ami-2023.*-kernel-6.1-x86_64`). A name without a date stays exact.
+ */
+export function amiNamePattern(name: string): string {
+  // The version's first number stays (al2023's `2023.`), so `al2023-ami-minimal-…` does not match.
+  return name.replace(/(?:(\d+\.)(?:\d+\.)*)?(?:19|20)\d{6}(?:[.-]\d+)*/, (_m, major?: string) => `${major ?? ""}*`);
+}
+
 /** The root file system an image gives its instances. */
 function imageFs(state: SandboxState, img: Image): FsView {
   const root = img.blockDeviceMappings.find((b) => b.deviceName === img.rootDeviceName)?.ebs?.snapshotId;
@@ -812,6 +894,22 @@ function imageFs(state: SandboxState, img: Image): FsView {
   if (snap) return snap.layer as FsView;
   if (img.bundle) return img.bundle.layer as FsView;
   return baseFileSystem(img.guest).layer as FsView;
+}
+
+/** The newest catalog image of an owner whose name matches a glob (`*`, `?`), as `most_recent` finds it. */
+function newestMatching(region: string, owner: string, glob: string): Image | undefined {
+  const re = new RegExp(
+    `^${glob
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+  );
+  let best: Image | undefined;
+  for (const i of catalogImages(region)) {
+    if ((i.ownerAlias ?? i.ownerId) !== owner || !re.test(i.name)) continue;
+    if (!best || i.creationDate > best.creationDate) best = i;
+  }
+  return best;
 }
 
 function latestCatalogFor(region: string, guest: string, arch: string): Image | undefined {

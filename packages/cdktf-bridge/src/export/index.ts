@@ -8,6 +8,7 @@ import type { SandboxState } from "@ec2sim/core";
 import type { ExportPlan } from "../plan.ts";
 import { defaultSynthesizer, type Synthesizer } from "../synth/synthesizer.ts";
 import { buildExportPlan, ExportError, type ExportOptions } from "./build-plan.ts";
+import { hclAddresses, hclFiles } from "./hcl.ts";
 import { conflicts, readManifest, sha256, writeManifest } from "./manifest.ts";
 import { notExportedMd, projectFiles } from "./project.ts";
 
@@ -41,27 +42,45 @@ export async function exportSandbox(
 ): Promise<ExportResult> {
   const t0 = performance.now();
   if (!opts.plan && !state) throw new Error("nothing to export: no sandbox state and no plan");
-  const plan = opts.plan ?? buildExportPlan(state as SandboxState, opts);
+  const previous = readManifest(opts.outDir);
+  const plan =
+    opts.plan ??
+    buildExportPlan(state as SandboxState, { ...opts, ...(previous ? { previousLabels: previous.labels } : {}) });
+  // Adopt mode imports resource by resource (`import { to = aws_instance.x }`): no for_each groups.
+  if (opts.adjust) plan.groups = [];
   const extra = opts.adjust?.(plan) ?? {};
   const t1 = performance.now();
-  const synth = opts.synthesizer ?? (await defaultSynthesizer());
   mkdirSync(opts.outDir, { recursive: true });
   const files: Record<string, string> = {};
   const warnings: string[] = [];
   let json: Record<string, unknown> | undefined;
-  if (opts.format === "cdktf") Object.assign(files, projectFiles(plan, synth));
-  else if (opts.format === "json") {
-    json = await synth.synthJson(plan);
-    files["cdk.tf.json"] = `${JSON.stringify(json, null, 2)}\n`;
+  let addresses: Record<string, string> = {};
+  for (const b of plan.blocks) if (b.origin && b.kind === "resource") addresses[b.origin] = `${b.tfType}.${b.key}`;
+  if (opts.format === "hcl") {
+    addresses = hclAddresses(plan);
+    // What moved since the last HCL export (a label kept can still change address: grouped now).
+    if (previous?.format === "hcl")
+      for (const [origin, to] of Object.entries(addresses)) {
+        const from = previous.addresses[origin];
+        if (from && from !== to && from.split(".")[0] === to.split(".")[0]) plan.moved.push({ from, to });
+      }
+    Object.assign(files, hclFiles(plan));
     files["NOT-EXPORTED.md"] = notExportedMd(plan);
   } else {
-    // cdktf quotes provider references in HCL ("aws.eu_west_1"), which terraform warns about.
-    files["main.tf"] = tidyHcl(await synth.synthHcl(plan));
-    files["NOT-EXPORTED.md"] = notExportedMd(plan);
+    const synth = opts.synthesizer ?? (await defaultSynthesizer());
+    if (opts.format === "cdktf") {
+      // cdktf runs terraform in cdktf.out/stacks/<stack>: the state lives beside main.ts, not in there.
+      plan.statePath = "../../../terraform.tfstate";
+      Object.assign(files, projectFiles(plan, synth));
+    } else {
+      plan.statePath = "terraform.tfstate";
+      json = await synth.synthJson(plan);
+      files["cdk.tf.json"] = `${JSON.stringify(json, null, 2)}\n`;
+      files["NOT-EXPORTED.md"] = notExportedMd(plan);
+    }
   }
   Object.assign(files, extra);
   const t2 = performance.now();
-  const previous = readManifest(opts.outDir);
   const clash = conflicts(opts.outDir, files, previous);
   if (clash.length && !opts.force)
     throw new ExportError(
@@ -96,17 +115,17 @@ export async function exportSandbox(
         CHECKPOINT_DISABLE: "1",
         ...(cfg && !existsSync(cfg) ? { TF_CLI_CONFIG_FILE: "/dev/null" } : {}),
       };
-      execFileSync(opts.terraformBin ?? "terraform", ["fmt", "main.tf"], {
+      execFileSync(opts.terraformBin ?? "terraform", ["fmt", ...Object.keys(files).filter((f) => f.endsWith(".tf"))], {
         cwd: opts.outDir,
         stdio: ["ignore", "pipe", "pipe"],
         env,
       });
     } catch (e) {
-      warnings.push(`terraform fmt failed, main.tf is unformatted: ${(e as Error).message.split("\n")[0]}`);
+      warnings.push(`terraform fmt failed, the .tf files are unformatted: ${(e as Error).message.split("\n")[0]}`);
     }
   }
-  const addresses: Record<string, string> = {};
-  for (const b of plan.blocks) if (b.origin) addresses[b.origin] = `${b.tfType}.${b.key}`;
+  const labels: Record<string, string> = {};
+  for (const b of plan.blocks) if (b.origin && b.kind === "resource") labels[b.origin] = b.key;
   writeManifest(opts.outDir, {
     generator: "ec2sim export",
     sandbox: plan.sandbox,
@@ -114,6 +133,7 @@ export async function exportSandbox(
     format: opts.format,
     // What is on disk now (after terraform fmt), so the next export knows it as its own.
     files: Object.fromEntries(Object.keys(files).map((n) => [n, sha256(readFileSync(join(opts.outDir, n)))])),
+    labels,
     addresses,
   });
   return {
@@ -126,35 +146,3 @@ export async function exportSandbox(
 }
 
 export { buildExportPlan, type ExportOptions };
-
-/**
- * cdktf's HCL, tidied where `terraform fmt` does not: provider references unquoted (cdktf quotes
- * them, terraform warns), no empty lines before a closing brace, one between top-level blocks.
- * Heredoc bodies (user data) are kept byte for byte, less the newline cdktf adds to them.
- */
-export function tidyHcl(hcl: string): string {
-  const out: string[] = [];
-  let heredoc: string | undefined;
-  for (const line of hcl.split("\n")) {
-    if (heredoc !== undefined) {
-      if (line.trim() === heredoc) {
-        // cdktf writes `<<EOF\n${text}\nEOF`: text that ends in a newline gains a second one.
-        if (out[out.length - 1] === "") out.pop();
-        heredoc = undefined;
-      }
-      out.push(line);
-      continue;
-    }
-    const m = /<<-?([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(line);
-    if (m) heredoc = m[1];
-    if (/^\s*\}/.test(line)) while (out.length && out[out.length - 1]!.trim() === "") out.pop();
-    if (
-      /^(resource|data|provider|terraform|locals|output|variable) /.test(line) &&
-      out.length &&
-      out[out.length - 1] === "}"
-    )
-      out.push("");
-    out.push(line.replace(/^(\s*provider\s*=\s*)"(aws\.[A-Za-z0-9_-]+)"/, "$1$2"));
-  }
-  return out.join("\n");
-}

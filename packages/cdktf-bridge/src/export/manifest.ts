@@ -17,7 +17,9 @@ export interface Manifest {
   format: string;
   /** File (relative to the project) -> sha256 of what ec2sim wrote. */
   files: Record<string, string>;
-  /** Sandbox resource ID -> Terraform address it was exported as (labels stay stable across exports). */
+  /** Sandbox resource ID -> the label (construct ID) it was exported under; the next export keeps it. */
+  labels: Record<string, string>;
+  /** Sandbox resource ID -> its Terraform address in this format (HCL's `moved` when it changes). */
   addresses: Record<string, string>;
 }
 
@@ -28,7 +30,9 @@ export function readManifest(dir: string): Manifest | undefined {
   if (!existsSync(p)) return undefined;
   try {
     const m = JSON.parse(readFileSync(p, "utf8")) as Manifest;
-    return m && typeof m.files === "object" ? { ...m, addresses: m.addresses ?? {} } : undefined;
+    return m && typeof m.files === "object"
+      ? { ...m, labels: m.labels ?? {}, addresses: m.addresses ?? {} }
+      : undefined;
   } catch {
     return undefined;
   }

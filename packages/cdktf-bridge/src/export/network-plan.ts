@@ -43,25 +43,27 @@ export function planNetwork(ctx: NetworkPlanContext): NetworkPlan {
   const tables = [...r.routeTables.values()].filter((t) => mine(t) && !defaultVpcIds.has(t.vpcId));
   const isMain = (t: { associations: { main: boolean }[] }) => t.associations.some((a) => a.main);
 
-  for (const v of vpcs) keyOf.set(v.vpcId, namer.unique(v.tags.get("Name") ?? v.vpcId));
-  for (const s of subnets) keyOf.set(s.subnetId, namer.unique(s.tags.get("Name") ?? s.subnetId));
-  for (const g of igws) keyOf.set(g.internetGatewayId, namer.unique(g.tags.get("Name") ?? g.internetGatewayId));
-  for (const t of tables) if (!isMain(t)) keyOf.set(t.routeTableId, namer.unique(t.tags.get("Name") ?? t.routeTableId));
+  for (const v of vpcs) keyOf.set(v.vpcId, namer.unique(v.tags.get("Name") ?? v.vpcId, v.vpcId));
+  for (const s of subnets) keyOf.set(s.subnetId, namer.unique(s.tags.get("Name") ?? s.subnetId, s.subnetId));
+  for (const g of igws)
+    keyOf.set(g.internetGatewayId, namer.unique(g.tags.get("Name") ?? g.internetGatewayId, g.internetGatewayId));
+  for (const t of tables)
+    if (!isMain(t)) keyOf.set(t.routeTableId, namer.unique(t.tags.get("Name") ?? t.routeTableId, t.routeTableId));
   const live = new Set(["pending", "available"]);
   const nats = [...r.natGateways.values()].filter((n) => mine(n) && live.has(n.state));
   for (const n of nats) {
-    const key = namer.unique(n.tags.get("Name") ?? n.natGatewayId);
+    const key = namer.unique(n.tags.get("Name") ?? n.natGatewayId, n.natGatewayId);
     keyOf.set(n.natGatewayId, key);
     // Its Elastic IP is exported with the other addresses, under a name that says whose it is.
     const eip = n.allocationId ? r.addresses.get(n.allocationId) : undefined;
-    if (eip) keyOf.set(eip.allocationId, namer.unique(eip.tags.get("Name") ?? `${key}-eip`));
+    if (eip) keyOf.set(eip.allocationId, namer.unique(eip.tags.get("Name") ?? `${key}-eip`, eip.allocationId));
   }
   const enis = [...r.networkInterfaces.values()].filter(
     (e) => mine(e) && !e.requesterManaged && e.interfaceType === "interface",
   );
   for (const e of enis)
     if (!e.attachment?.deleteOnTermination)
-      keyOf.set(e.networkInterfaceId, namer.unique(e.tags.get("Name") ?? e.networkInterfaceId));
+      keyOf.set(e.networkInterfaceId, namer.unique(e.tags.get("Name") ?? e.networkInterfaceId, e.networkInterfaceId));
 
   let defaultVpcKey: string | undefined;
   const defaultVpc = (): Value => {

@@ -3,7 +3,17 @@
  * (deep imports), package.json pinning the synthesizer's versions, cdktf.json, tsconfig.json, a
  * README and NOT-EXPORTED.md. `cdktf synth` of it gives the JSON the in-process synth gives.
  */
-import { type Block, constructOf, type ExportPlan, isRef, type Value } from "../plan.ts";
+import { ORIGIN_TAG } from "../inventory.ts";
+import {
+  type Block,
+  constructOf,
+  type ExportPlan,
+  type Group,
+  isRef,
+  isVarRef,
+  PROVIDER_REQUIREMENT,
+  type Value,
+} from "../plan.ts";
 import type { Synthesizer } from "../synth/synthesizer.ts";
 
 const RESERVED = new Set(
@@ -27,7 +37,8 @@ function templateLiteral(s: string): string {
   return `\`${s.replace(/\\/g, "\\\\").replace(/`/g, "\\`").replace(/\$\{/g, "\\${")}\``;
 }
 
-function tsValue(v: Value, vars: Map<string, string>, indent: string): string {
+function tsValue(v: Value, vars: Map<string, string>, indent: string, tfVars: TfVars): string {
+  if (isVarRef(v)) return tfVars.expr(v.$var, v.index);
   if (isRef(v)) return [vars.get(v.$ref)!, ...v.path].join(".");
   if (v && typeof v === "object" && "$raw" in v) return String((v as { $raw: string }).$raw);
   if (v === null) return "null";
@@ -36,14 +47,14 @@ function tsValue(v: Value, vars: Map<string, string>, indent: string): string {
   const inner = `${indent}  `;
   if (Array.isArray(v)) {
     if (v.length === 0) return "[]";
-    const items = v.map((x) => tsValue(x, vars, inner));
+    const items = v.map((x) => tsValue(x, vars, inner, tfVars));
     const flat = `[${items.join(", ")}]`;
     return flat.length <= 80 && !flat.includes("\n")
       ? flat
       : `[\n${items.map((i) => `${inner}${i},`).join("\n")}\n${indent}]`;
   }
   const entries = Object.entries(v).map(
-    ([k, x]) => `${ident.test(k) ? k : JSON.stringify(k)}: ${tsValue(x as Value, vars, inner)}`,
+    ([k, x]) => `${ident.test(k) ? k : JSON.stringify(k)}: ${tsValue(x as Value, vars, inner, tfVars)}`,
   );
   if (entries.length === 0) return "{}";
   const flat = `{ ${entries.join(", ")} }`;
@@ -52,17 +63,29 @@ function tsValue(v: Value, vars: Map<string, string>, indent: string): string {
     : `{\n${entries.map((e) => `${inner}${e},`).join("\n")}\n${indent}}`;
 }
 
-export function mainTs(plan: ExportPlan): string {
-  const referenced = new Set<string>();
-  const walk = (v: Value): void => {
-    if (isRef(v)) referenced.add(v.$ref);
-    else if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === "object") for (const x of Object.values(v)) walk(x as Value);
-  };
-  for (const b of plan.blocks) {
-    walk(b.config);
-    if (b.provider) referenced.add(b.provider);
+interface TfVars {
+  expr(name: string, index?: number): string;
+}
+
+/** Sets a dotted config path (`tags.Name`; a tag key may hold dots after the first one). */
+function setPath(config: Record<string, Value>, path: string, v: Value): void {
+  const [head, ...rest] = path.split(".");
+  if (!rest.length) {
+    config[head!] = v;
+    return;
   }
+  const inner = { ...((config[head!] as Record<string, Value>) ?? {}) };
+  inner[rest.join(".")] = v;
+  config[head!] = inner;
+}
+
+function getPath(config: Record<string, Value>, path: string): Value {
+  const [head, ...rest] = path.split(".");
+  const v = config[head!];
+  return rest.length ? ((v as Record<string, Value>)?.[rest.join(".")] ?? null) : (v ?? null);
+}
+
+export function mainTs(plan: ExportPlan): string {
   const vars = new Map<string, string>();
   const usedNames = new Set<string>();
   const varFor = (key: string) => {
@@ -74,39 +97,122 @@ export function mainTs(plan: ExportPlan): string {
     vars.set(key, n);
     return n;
   };
+  const referenced = new Set<string>();
+  const walk = (v: Value): void => {
+    if (isRef(v)) referenced.add(v.$ref);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === "object") for (const x of Object.values(v)) walk(x as Value);
+  };
+  for (const b of plan.blocks) {
+    walk(b.config);
+    if (b.provider) referenced.add(b.provider);
+  }
+  for (const o of plan.outputs) walk(o.value);
+  const groupOf = new Map<string, Group>();
+  for (const g of plan.groups) for (const m of g.members) groupOf.set(m.block, g);
   const imports = new Map<string, string>([["AwsProvider", "provider"]]);
   for (const b of plan.blocks) {
     const c = constructOf(b);
     imports.set(c.className, c.module);
   }
+  const cdktfImports = new Set(["App", "TerraformStack"]);
+  if (plan.statePath) cdktfImports.add("LocalBackend");
+  if (plan.variables.length) cdktfImports.add("TerraformVariable");
+  if (plan.outputs.length) cdktfImports.add("TerraformOutput");
+  const types = new Map(plan.variables.map((v) => [v.name, v.type]));
+  const tfVarName = new Map<string, string>();
+  const tfVars: TfVars = {
+    expr(name, index) {
+      const n = tfVarName.get(name)!;
+      if (index !== undefined) {
+        cdktfImports.add("Fn");
+        return `Fn.element(${n}.listValue, ${index})`;
+      }
+      const t = types.get(name);
+      return `${n}.${t === "bool" ? "booleanValue" : t === "number" ? "numberValue" : t === "string" ? "stringValue" : "value"}`;
+    },
+  };
   const body: string[] = [];
   const ind = "    ";
-  body.push(`${ind}new LocalBackend(this, { path: "terraform.tfstate" });`);
-  for (const p of plan.providers) {
-    const cfg = `{ region: ${JSON.stringify(p.region)}${p.alias ? `, alias: ${JSON.stringify(p.alias)}` : ""} }`;
+  body.push(
+    `${ind}this.addOverride("terraform.required_providers.aws", ${tsValue({ ...PROVIDER_REQUIREMENT }, vars, ind, tfVars)});`,
+  );
+  if (plan.statePath) {
+    body.push(`${ind}// The state stays beside main.ts (cdktf runs terraform in cdktf.out/stacks/${plan.stackName}).`);
+    body.push(`${ind}new LocalBackend(this, { path: ${JSON.stringify(plan.statePath)} });`);
+  }
+  if (plan.variables.length) body.push("");
+  for (const v of plan.variables) {
+    const n = varFor(`var_${v.name}`);
+    tfVarName.set(v.name, n);
+    const cfg: Record<string, Value> = { type: v.type, description: v.description };
+    if (v.default !== undefined) cfg.default = v.default;
     body.push(
-      `${referenced.has(p.key) ? `${ind}const ${varFor(p.key)} = ` : ind}new AwsProvider(this, ${JSON.stringify(p.key)}, ${cfg});`,
+      `${ind}const ${n} = new TerraformVariable(this, ${JSON.stringify(v.name)}, ${tsValue(cfg as Value, vars, ind, tfVars)});`,
+    );
+  }
+  body.push("");
+  for (const p of plan.providers) {
+    const cfg: Record<string, Value> = { region: p.regionVar ? { $var: p.regionVar } : p.region };
+    if (p.alias) cfg.alias = p.alias;
+    if (plan.defaultTagsVar) cfg.defaultTags = [{ tags: { $var: plan.defaultTagsVar } }];
+    const text = tsValue(cfg as Value, vars, ind, tfVars);
+    body.push(
+      `${referenced.has(p.key) ? `${ind}const ${varFor(p.key)} = ` : ind}new AwsProvider(this, ${JSON.stringify(p.key)}, ${text});`,
     );
   }
   let lastGroup = "";
+  const emitted = new Set<string>();
   for (const b of plan.blocks) {
     const c = constructOf(b);
+    const g = groupOf.get(b.key);
+    if (g && emitted.has(g.label)) continue;
     const group = `${b.kind}:${b.tfType}`;
     const config: Record<string, Value> = { ...b.config };
     let pre = "";
     if (typeof config.userData === "string") {
-      const uv = `${camel(b.key)}UserData`;
+      const uv = `${camel(g?.label ?? b.key)}UserData`;
       pre = `${ind}const ${uv} = ${templateLiteral(config.userData)};\n`;
       config.userData = { $raw: uv } as never;
     }
     if (b.provider) config.provider = { $ref: b.provider, path: [] };
-    const text = tsValue(config as Value, vars, ind);
-    if (group !== lastGroup || b.comment) body.push("");
+    if (group !== lastGroup || b.comment || g) body.push("");
     lastGroup = group;
+    if (g) {
+      // Alike instances: one entry each, the same configuration but for what varies.
+      emitted.add(g.label);
+      const n = varFor(g.label);
+      for (const m of g.members) vars.set(m.block, `${n}[${JSON.stringify(m.key)}]`);
+      const fields = g.varying.filter((p) => p !== "tags.Name");
+      const entries = g.members.map((m) => {
+        const mb = plan.blocks.find((x) => x.key === m.block)!;
+        const e: Record<string, Value> = { id: m.block };
+        for (const p of fields) e[fieldName(p)] = getPath(mb.config, p);
+        return `${ind}  ${JSON.stringify(m.key)}: ${tsValue(e as Value, vars, `${ind}  `, tfVars)},`;
+      });
+      setPath(config, "tags.Name", { $raw: "name" } as never);
+      for (const p of fields) setPath(config, p, { $raw: `each.${fieldName(p)}` } as never);
+      const text = tsValue(config as Value, vars, `${ind}  `, tfVars);
+      body.push(
+        `${ind}// ${g.members.length} alike instances (${g.members.map((m) => m.key).join(", ")}), one per entry`,
+      );
+      body.push(`${ind}const ${n}: Record<string, ${c.className}> = {};`);
+      body.push(`${ind}const ${n}Entries = {`, ...entries, `${ind}};`);
+      body.push(`${pre}${ind}for (const [name, each] of Object.entries(${n}Entries)) {`);
+      body.push(`${ind}  ${n}[name] = new ${c.className}(this, each.id, ${text});`);
+      body.push(`${ind}}`);
+      continue;
+    }
+    const text = tsValue(config as Value, vars, ind, tfVars);
     if (b.comment) body.push(`${ind}// ${b.comment}`);
     const decl = referenced.has(b.key) ? `const ${varFor(b.key)} = ` : "";
     body.push(`${pre}${ind}${decl}new ${c.className}(this, ${JSON.stringify(b.key)}, ${text});`);
   }
+  if (plan.outputs.length) body.push("");
+  for (const o of plan.outputs)
+    body.push(
+      `${ind}new TerraformOutput(this, ${JSON.stringify(o.name)}, ${tsValue({ value: o.value, description: o.description } as Value, vars, ind, tfVars)});`,
+    );
   const importLines = [...imports]
     .sort(([, a], [, b]) => a.localeCompare(b))
     .map(([cls, mod]) => `import { ${cls} } from "@cdktf/provider-aws/lib/${mod}";`);
@@ -116,10 +222,10 @@ export function mainTs(plan: ExportPlan): string {
  *   npx cdktf synth     -> cdktf.out/stacks/${plan.stackName}/cdk.tf.json
  *   npx cdktf deploy    -> creates it all in the account your AWS credentials point at
  *
- * Every taggable resource carries \`ec2sim:origin = <sandbox>/<id>\` so \`ec2sim diff\` can match it.
- * What could not be expressed is listed in NOT-EXPORTED.md.
+ * Inputs are TerraformVariables (override with TF_VAR_name). What could not be expressed is
+ * listed in NOT-EXPORTED.md.
  */
-import { App, LocalBackend, TerraformStack } from "cdktf";
+import { ${[...cdktfImports].sort().join(", ")} } from "cdktf";
 import type { Construct } from "constructs";
 ${importLines.join("\n")}
 
@@ -134,6 +240,11 @@ const app = new App();
 new SandboxStack(app, ${JSON.stringify(plan.stackName)});
 app.synth();
 `;
+}
+
+/** `availabilityZone` -> `availabilityZone`, `tags.ec2sim:origin` -> `origin`. */
+function fieldName(path: string): string {
+  return path === `tags.${ORIGIN_TAG}` ? "origin" : camel(path.replace(/^tags\./, ""));
 }
 
 export function notExportedMd(plan: ExportPlan): string {

@@ -6,7 +6,15 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Block, constructOf, type ExportPlan, isRef, type Value } from "../plan.ts";
+import {
+  type Block,
+  constructOf,
+  type ExportPlan,
+  isRef,
+  isVarRef,
+  PROVIDER_REQUIREMENT,
+  type Value,
+} from "../plan.ts";
 import type { Synthesizer } from "./synthesizer.ts";
 
 type Ctor = new (scope: unknown, id: string, config: Record<string, unknown>) => Record<string, unknown>;
@@ -48,12 +56,38 @@ async function build(loader: ModuleLoader, plan: ExportPlan, outdir: string, hcl
   try {
     const app = new cdktf.App({ outdir, hclOutput: hcl });
     const stack = new cdktf.TerraformStack(app, plan.stackName);
-    new cdktf.LocalBackend(stack, { path: "terraform.tfstate" });
+    stack.addOverride("terraform.required_providers.aws", PROVIDER_REQUIREMENT);
+    if (plan.statePath) new cdktf.LocalBackend(stack, { path: plan.statePath });
+    const vars = new Map<string, InstanceType<typeof cdktf.TerraformVariable>>();
+    const types = new Map(plan.variables.map((v) => [v.name, v.type]));
+    for (const v of plan.variables)
+      vars.set(
+        v.name,
+        new cdktf.TerraformVariable(stack, v.name, {
+          type: v.type,
+          description: v.description,
+          ...(v.default !== undefined ? { default: v.default } : {}),
+        }),
+      );
+    const variable = (name: string, index?: number): unknown => {
+      const x = vars.get(name)!;
+      if (index !== undefined) return cdktf.Fn.element(x.listValue, index);
+      const t = types.get(name);
+      return t === "bool" ? x.booleanValue : t === "number" ? x.numberValue : t === "string" ? x.stringValue : x.value;
+    };
     const built = new Map<string, Record<string, unknown>>();
     const Provider = classes.get("AwsProvider")!;
     for (const p of plan.providers)
-      built.set(p.key, new Provider(stack, p.key, { region: p.region, ...(p.alias ? { alias: p.alias } : {}) }));
+      built.set(
+        p.key,
+        new Provider(stack, p.key, {
+          region: p.regionVar ? variable(p.regionVar) : p.region,
+          ...(p.alias ? { alias: p.alias } : {}),
+          ...(plan.defaultTagsVar ? { defaultTags: [{ tags: variable(plan.defaultTagsVar) }] } : {}),
+        }),
+      );
     const resolve = (v: Value): unknown => {
+      if (isVarRef(v)) return variable(v.$var, v.index);
       if (isRef(v)) {
         let x: unknown = built.get(v.$ref);
         if (x === undefined) throw new Error(`reference to ${v.$ref}, which is not defined before use`);
@@ -70,6 +104,8 @@ async function build(loader: ModuleLoader, plan: ExportPlan, outdir: string, hcl
       if (b.provider) config.provider = built.get(b.provider);
       built.set(b.key, new C(stack, b.key, config));
     }
+    for (const o of plan.outputs)
+      new cdktf.TerraformOutput(stack, o.name, { value: resolve(o.value), description: o.description });
     app.synth();
   } finally {
     if (saved === undefined) delete process.env.SYNTH_HCL_OUTPUT;
