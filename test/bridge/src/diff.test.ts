@@ -79,7 +79,7 @@ describe("pairing by content", () => {
     expect(j.resource_changes).toHaveLength(16);
     expect(new Set(j.resource_changes.map((c: any) => c.ec2sim.matched_by))).toEqual(new Set(["content"]));
     const byAddress = new Map(j.resource_changes.map((c: any) => [c.address, c]));
-    expect((byAddress.get("aws_instance.cats-2") as any).ec2sim).toMatchObject({ from_id: p.i2, to_id: q.i2 });
+    expect((byAddress.get("aws_instance.cats_2") as any).ec2sim).toMatchObject({ from_id: p.i2, to_id: q.i2 });
     const [spec, extra] = awsQ();
     const aws = await diff(spec, [...extra]);
     expect(aws.stdout).toMatch(/No changes\./);
@@ -99,8 +99,8 @@ describe("pairing by content", () => {
       expect(r.code).toBe(2);
       const lines = squash(r.stdout);
       for (const line of [
-        "# aws_instance.cats-2 will be updated in-place",
-        '~ resource "aws_instance" "cats-2" {',
+        "# aws_instance.cats_2 will be updated in-place",
+        '~ resource "aws_instance" "cats_2" {',
         "~ tags = {",
         '~ "Name" = "cats-2" -> "cats-two"',
         "# (1 unchanged element hidden)",
@@ -128,7 +128,9 @@ describe("adopt mode", () => {
       const r = await diff(spec, [...extra, "--adopt", dir, "--format", format]);
       expect(r.code, r.stdout).toBe(0);
       const file = format === "hcl" ? "imports.tf" : "imports.tf.json";
-      expect(r.stdout).toContain(`(${format === "hcl" ? "main.tf" : "cdk.tf.json"}, NOT-EXPORTED.md, ${file})`);
+      expect(r.stdout).toContain(
+        `(${format === "hcl" ? "providers.tf, variables.tf, main.tf, outputs.tf" : "cdk.tf.json"}, NOT-EXPORTED.md, ${file})`,
+      );
       expect(r.stdout).toMatch(
         /Adopt: wrote .*: 14 resource\(s\) to import from aws:, 0 to create, 2 image\(s\) read as data sources\./,
       );
@@ -195,12 +197,12 @@ describe("what Q holds beyond P", () => {
     expect(r.stdout).toContain("No changes.");
     // The group and the egress rule EC2 gives every new group.
     expect(r.stdout).toMatch(/^Unmanaged: 2 resource\(s\) in sandbox:Q that sandbox:P does not describe/m);
-    expect(r.stdout).toMatch(new RegExp(`^  aws_security_group\\.extra-sg +${sg.GroupId} \\(us-east-1\\)$`, "m"));
-    expect(r.stdout).toMatch(/^ {2}aws_vpc_security_group_egress_rule\.extra-sg-egress-all +sgr-\w+ \(us-east-1\)$/m);
+    expect(r.stdout).toMatch(new RegExp(`^  aws_security_group\\.extra_sg +${sg.GroupId} \\(us-east-1\\)$`, "m"));
+    expect(r.stdout).toMatch(/^ {2}aws_vpc_security_group_egress_rule\.extra_sg_egress_all +sgr-\w+ \(us-east-1\)$/m);
     expect(r.stdout).toContain("Coverage: 88.9% of sandbox:Q is managed by sandbox:P (16 of 18 resources).");
     const j = JSON.parse((await diff("sandbox:Q", ["--json"])).stdout);
     expect(j.ec2sim.unmanaged[0]).toMatchObject({
-      address: "aws_security_group.extra-sg",
+      address: "aws_security_group.extra_sg",
       id: sg.GroupId,
       type: "aws_security_group",
       values: { name: "extra-sg", description: "made by hand" },
@@ -209,17 +211,17 @@ describe("what Q holds beyond P", () => {
 
     // An ignore file: by ID pattern; the last matching line wins, so `!` brings it back.
     const ignore = join(work, "ignore");
-    writeFileSync(ignore, `# hand-made things\n${sg.GroupId}\n*.extra-sg-egress-*\n`);
+    writeFileSync(ignore, `# hand-made things\n${sg.GroupId}\n*.extra_sg_egress_*\n`);
     const ignored = await diff("sandbox:Q", ["--ignore-file", ignore]);
     expect(ignored.stdout).not.toContain("Unmanaged:");
     expect(ignored.stdout).toContain("(16 of 16 resources; 2 ignored)");
     expect(ignored.code).toBe(0);
-    writeFileSync(ignore, `${sg.GroupId}\n*.extra-sg-egress-*\n!aws_security_group.extra-*\n`);
+    writeFileSync(ignore, `${sg.GroupId}\n*.extra_sg_egress_*\n!aws_security_group.extra_*\n`);
     expect((await diff("sandbox:Q", ["--ignore-file", ignore])).code).toBe(2);
     // .ec2simignore in the working folder is read by default.
     writeFileSync(
       join(work, ".ec2simignore"),
-      "aws_security_group.extra-sg\naws_vpc_security_group_egress_rule.extra-sg-*\n",
+      "aws_security_group.extra_sg\naws_vpc_security_group_egress_rule.extra_sg_*\n",
     );
     const byDefault = await execFileP(
       join(process.cwd(), "bin", "ec2sim"),
@@ -250,7 +252,7 @@ describe("what Q holds beyond P", () => {
     const r = await diff("sandbox:Q");
     expect(r.code).toBe(2);
     const lines = squash(r.stdout);
-    expect(lines).toContain("# aws_instance.cats-1 will be updated in-place");
+    expect(lines).toContain("# aws_instance.cats_1 will be updated in-place");
     expect(lines).toContain("~ guest_files = {");
     expect(lines.find((l) => l.startsWith('- "/etc/motd.d/hand" = "sha256:'))).toMatch(/ -> null$/);
     // An account shows no guest: the AWS reader sees no difference.
@@ -296,8 +298,8 @@ describe("plan text", () => {
     const theirs = squash(plan.out);
     const ours = squash(mine.stdout);
     for (const line of [
-      "# aws_instance.cats-1 will be created",
-      '+ resource "aws_instance" "cats-1" {',
+      "# aws_instance.cats_1 will be created",
+      '+ resource "aws_instance" "cats_1" {',
       '+ instance_type = "t3.micro"',
       "+ tags = {",
       '+ "Name" = "cats-1"',
@@ -308,7 +310,7 @@ describe("plan text", () => {
       "+ vpc_security_group_ids = [",
       "+ (known after apply),",
       "+ id = (known after apply)",
-      '+ resource "aws_ebs_volume" "cats-data" {',
+      '+ resource "aws_ebs_volume" "cats_data" {',
       "+ size = 20",
       "Plan: 16 to add, 0 to change, 0 to destroy.",
     ]) {

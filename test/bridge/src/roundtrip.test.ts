@@ -136,9 +136,9 @@ describe("export -> terraform apply -> diff", () => {
     const expected = {
       summary: { add: 0, change: 2, destroy: 0 },
       changes: [
-        { address: "aws_ebs_volume.cats-data", actions: ["update"], before: { size: 30 }, after: { size: 20 } },
+        { address: "aws_ebs_volume.cats_data", actions: ["update"], before: { size: 30 }, after: { size: 20 } },
         {
-          address: "aws_instance.cats-2",
+          address: "aws_instance.cats_2",
           actions: ["update"],
           before: { tags: { Name: "cats-2", app: "cats", env: "prod" } },
           after: { tags: { Name: "cats-2", app: "cats" } },
@@ -215,8 +215,6 @@ describe("export -> terraform apply -> diff", () => {
       }));
     // Terraform's tags also carry the origin tag the export adds; ec2sim keeps it apart.
     for (const t of theirs) if (t.tags) delete t.tags["ec2sim:origin"];
-    // The export's labels are snake_case (cats_2); ec2sim diff still names addresses with hyphens.
-    for (const t of theirs) t.address = t.address.replace(/\.(\w+)_(\w+)$/, ".$1-$2");
     expect(ours).toEqual(theirs);
     // The text is terraform plan's: the same lines for the tags map and the size, whitespace aside.
     const text = await diff("sandbox:B");
@@ -235,12 +233,12 @@ describe("export -> terraform apply -> diff", () => {
       expect(tf, `terraform shows: ${line}`).toContain(line);
     const mine = squash(text.stdout);
     for (const line of [
-      "# aws_instance.cats-2 will be updated in-place",
-      '~ resource "aws_instance" "cats-2" {',
+      "# aws_instance.cats_2 will be updated in-place",
+      '~ resource "aws_instance" "cats_2" {',
       "~ tags = {",
       '- "env" = "prod" -> null',
       "# (2 unchanged elements hidden)",
-      "# aws_ebs_volume.cats-data will be updated in-place",
+      "# aws_ebs_volume.cats_data will be updated in-place",
       "~ size = 30 -> 20",
       "Plan: 0 to add, 2 to change, 0 to destroy.",
     ])
@@ -264,7 +262,7 @@ describe("export -> terraform apply -> diff", () => {
     expect(aws.stdout).toContain("Plan: 0 to add, 2 to change, 0 to destroy.");
     expect(aws.stdout).toMatch(/^Unmanaged: 1 resource\(s\) in aws:sandbox-b that sandbox:A does not describe/m);
     expect(aws.stdout).toMatch(
-      /^ {2}aws_vpc_security_group_ingress_rule\.cats-web-ingress-tcp-443 +sgr-\w+ \(us-east-1\)$/m,
+      /^ {2}aws_vpc_security_group_ingress_rule\.cats_web_ingress_tcp_443 +sgr-\w+ \(us-east-1\)$/m,
     );
     expect(aws.stdout).toContain("Coverage: 94.1% of aws:sandbox-b is managed by sandbox:A (16 of 17 resources).");
   });

@@ -4,6 +4,7 @@
  * resource, not its address; what is to be created is named after `from`.
  */
 import type { InvResource } from "../inventory.ts";
+import { snake } from "../plan.ts";
 import type { Matching } from "./match.ts";
 
 export function addressNames(fromRs: InvResource[], toRs: InvResource[], m: Matching): Map<string, string> {
@@ -11,11 +12,11 @@ export function addressNames(fromRs: InvResource[], toRs: InvResource[], m: Matc
   const toById = new Map(toRs.map((r) => [r.id, r]));
   const used = new Set<string>();
   const out = new Map<string, string>();
+  // The export's labels (snake_case), so an exported project's addresses are the diff's.
   const clean = (type: string, base: string, id: string): string => {
-    let s = base.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "") || id;
-    if (!/^[A-Za-z_]/.test(s)) s = `r-${s}`;
+    const s = snake(base || id);
     let name = s;
-    for (let i = 2; used.has(`${type}.${name}`); i++) name = `${s}-${i}`;
+    for (let i = 2; used.has(`${type}.${name}`); i++) name = `${s}_${i}`;
     used.add(`${type}.${name}`);
     return `${type}.${name}`;
   };
