@@ -166,12 +166,12 @@ describe("export --from aws:", () => {
       { AWS_ACCESS_KEY_ID: credsQ.accessKeyId, AWS_SECRET_ACCESS_KEY: credsQ.secretAccessKey, AWS_PROFILE: "" },
     );
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain("main.tf, NOT-EXPORTED.md, imports.tf");
+    expect(r.stdout).toContain("providers.tf, variables.tf, main.tf, outputs.tf, NOT-EXPORTED.md, imports.tf");
     expect(r.stdout).toMatch(
       /14 resources \(each with an import \{\} block\), \d+ lookups, 2 provider\(s\) \(us-east-1, eu-west-1\)/,
     );
     const hcl = readFileSync(join(dir, "main.tf"), "utf8");
-    expect(hcl).toContain('resource "aws_instance" "cats-2"');
+    expect(hcl).toContain('resource "aws_instance" "cats_2"');
     expect(hcl).not.toContain("ec2sim:origin");
     const notExported = readFileSync(join(dir, "NOT-EXPORTED.md"), "utf8");
     for (const id of [q.ami2, q.copy, q.i1, q.i2]) expect(notExported).toContain(id);

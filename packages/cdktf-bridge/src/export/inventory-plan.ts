@@ -213,6 +213,11 @@ export function planFromInventory(
       // The synthesizers want what is referenced before what references it.
       blocks: topoSort(blocks),
       notExported: notes,
+      // Resource by resource, as the import blocks name them: no variables or groups.
+      variables: [],
+      outputs: [],
+      groups: [],
+      moved: [],
     },
     imports,
   };
