@@ -36,7 +36,7 @@ import { type InterfaceSpec, placeInstances } from "./network-placement.ts";
 import { requireGroup } from "./security-groups.ts";
 import { assertStoppable, newSpotRequestId, type SpotRequestExtras, spotFieldsOf, spotRequestFor } from "./spot.ts";
 import { resolveImageReference } from "./ssm/index.ts";
-import { type RegionState, regionState, type SandboxState } from "./state.ts";
+import { launchKeys, type RegionState, regionState, type SandboxState } from "./state.ts";
 import { tagMap, tagsFor, toTagSet } from "./tags.ts";
 import type { Tx } from "./tx.ts";
 import {
@@ -129,6 +129,7 @@ function launch(state: SandboxState, e: EventOf<"InstancesLaunched">, at: number
     }
     region.instances.set(inst.instanceId, inst);
     region.instancesByOwner.add(inst.ownerId, inst.instanceId);
+    for (const key of launchKeys(inst)) region.instancesByLaunch.add(key, inst.instanceId);
     region.instancesByState.add("pending", inst.instanceId);
     for (const [k, v] of inst.tags) region.instancesByTag.add(`${k}=${v}`, inst.instanceId);
     state.resourceRegion.set(inst.instanceId, e.region);
@@ -278,6 +279,7 @@ export function applyInstanceEvent(
     case "InstanceForgotten":
       region.instances.delete(inst.instanceId);
       region.instancesByOwner.remove(inst.ownerId, inst.instanceId);
+      for (const key of launchKeys(inst)) region.instancesByLaunch.remove(key, inst.instanceId);
       region.instancesByState.remove(inst.state, inst.instanceId);
       for (const [k, v] of inst.tags) region.instancesByTag.remove(`${k}=${v}`, inst.instanceId);
       forgottenInstances(region).push(inst);
@@ -498,6 +500,8 @@ const instanceFields = (state: SandboxState) => ({
   "metadata-options.http-tokens": (i: Instance) => i.metadataOptions.httpTokens,
 });
 
+const LAUNCH_FILTERS = ["vpc-id", "subnet-id", "image-id"] as const;
+
 /** Candidate instances for a describe: the owner's, narrowed by the most selective exact index. */
 function candidates(tx: Tx, filters: Filter[] | undefined): Iterable<string> {
   const r = tx.region;
@@ -529,6 +533,17 @@ function candidates(tx: Tx, filters: Filter[] | undefined): Iterable<string> {
   if (ids) {
     const set = new Set(ids);
     if (set.size < best.size) best = set;
+  }
+  // Still the owner's whole list: a launch-fact set of one value lists a subset of it in the same
+  // order, so the answer is the same (the other indexes keep their own order, hence only here).
+  if (best === r.instancesByOwner.get(tx.ctx.accountId)) {
+    for (const name of LAUNCH_FILTERS) {
+      const vals = exactValues(filters, name);
+      if (vals && new Set(vals).size === 1) {
+        const set = r.instancesByLaunch.get(`${name}=${vals[0]}`);
+        if (set.size < best.size) best = set;
+      }
+    }
   }
   return best;
 }

@@ -39,6 +39,7 @@ import { baseFileSystem, baseLayerKey } from "./guest/os.ts";
 import type { Sandbox } from "./sandbox.ts";
 import {
   Index,
+  launchKeys,
   newRegionState,
   newState,
   type RegionState,
@@ -370,7 +371,10 @@ export function restoreState(snapshot: SandboxSnapshot): SandboxState {
   for (const rec of snapshot.regions) {
     const r: RegionState = Object.assign(newRegionState(rec.name), dec.value(rec.fields) as Partial<RegionState>);
     const ids = [...r.instances.keys()];
-    for (const inst of r.instances.values()) r.instancesByOwner.add(inst.ownerId, inst.instanceId);
+    for (const inst of r.instances.values()) {
+      r.instancesByOwner.add(inst.ownerId, inst.instanceId);
+      for (const key of launchKeys(inst)) r.instancesByLaunch.add(key, inst.instanceId);
+    }
     for (const img of r.images.values())
       if (img.state !== "deregistered") r.imagesByOwner.add(img.ownerId, img.imageId);
     for (const [key, list] of Object.entries(rec.byState)) for (const p of list) r.instancesByState.add(key, ids[p]!);

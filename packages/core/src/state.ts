@@ -50,6 +50,13 @@ export class Index {
 }
 const EMPTY: ReadonlySet<string> = new Set();
 
+/** The `instancesByLaunch` keys of an instance: facts that never change after its launch. */
+export const launchKeys = (i: Pick<Instance, "vpcId" | "subnetId" | "imageId">): string[] => [
+  `vpc-id=${i.vpcId}`,
+  `subnet-id=${i.subnetId}`,
+  `image-id=${i.imageId}`,
+];
+
 export interface RegionState {
   name: string;
   vpcs: Map<string, Vpc>;
@@ -77,6 +84,12 @@ export interface RegionState {
   instancesByOwner: Index;
   instancesByState: Index;
   instancesByTag: Index;
+  /**
+   * instances by what is fixed at launch, keyed like their filters: `vpc-id=…`, `subnet-id=…`,
+   * `image-id=…`. Added and removed with the owner index, so each set lists its instances in the
+   * owner index's (the instance map's) order.
+   */
+  instancesByLaunch: Index;
   imagesByOwner: Index;
   /**
    * What left the lists but stays on the bill — forgotten instances, deleted volumes and snapshots,
@@ -112,6 +125,7 @@ export const newRegionState = (name: string): RegionState => ({
   instancesByOwner: new Index(),
   instancesByState: new Index(),
   instancesByTag: new Index(),
+  instancesByLaunch: new Index(),
   imagesByOwner: new Index(),
 });
 

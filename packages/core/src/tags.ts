@@ -5,7 +5,7 @@
 import type { Tag, TagDescription, TagSpecification } from "@aws-sdk/client-ec2";
 import { Ec2Error, errors } from "./errors.ts";
 import type { TagList } from "./events.ts";
-import { compileFilters, type Filter, paginate } from "./filters.ts";
+import { compileFilters, exactValues, type Filter, paginate } from "./filters.ts";
 import type { Tags } from "./model.ts";
 import { interfaceTags, ownPrimaryId, writableInterfaceTags } from "./network-interfaces.ts";
 import { findSpotRequest, spotTags } from "./spot.ts";
@@ -23,6 +23,76 @@ function* ownPrimaryTags(r: RegionState) {
 function* spotRequestTags(r: RegionState) {
   for (const i of r.instances.values())
     if (i.spot?.tags?.size) yield { tags: i.spot.tags, ownerId: i.ownerId, spotInstanceRequestId: i.spot.requestId };
+}
+
+type TaggedEntity = { tags: Tags; ownerId: string } & Record<string, unknown>;
+
+/**
+ * DescribeTags' families in the order it lists them, each map keyed by the field that names its
+ * resource (a snapshot also holds a volumeId, an address an instanceId). Instances' own primary
+ * interfaces and Spot requests follow them (see DescribeTags).
+ */
+type TagPool =
+  | "instances"
+  | "images"
+  | "volumes"
+  | "snapshots"
+  | "securityGroups"
+  | "keyPairs"
+  | "addresses"
+  | "vpcs"
+  | "subnets"
+  | "internetGateways"
+  | "routeTables"
+  | "networkAcls"
+  | "networkInterfaces"
+  | "natGateways"
+  | "launchTemplates";
+const poolOf = (r: RegionState, field: TagPool) => r[field] as Map<string, { tags: Tags; ownerId: string }>;
+const TAG_POOLS: readonly [TagPool, string][] = [
+  ["instances", "instanceId"],
+  ["images", "imageId"],
+  ["volumes", "volumeId"],
+  ["snapshots", "snapshotId"],
+  ["securityGroups", "groupId"],
+  ["keyPairs", "keyPairId"],
+  ["addresses", "allocationId"],
+  ["vpcs", "vpcId"],
+  ["subnets", "subnetId"],
+  ["internetGateways", "internetGatewayId"],
+  ["routeTables", "routeTableId"],
+  ["networkAcls", "networkAclId"],
+  ["networkInterfaces", "networkInterfaceId"],
+  ["natGateways", "natGatewayId"],
+  ["launchTemplates", "launchTemplateId"],
+];
+
+/**
+ * For a `resource-id` filter of exact IDs: the entities they name, by pool, in DescribeTags' order
+ * — map lookups instead of a walk over every tagged thing of the region. Undefined (walk) when an
+ * ID may name an instance's own primary interface or a Spot request (they are not in a map).
+ */
+function resourceIdHits(r: RegionState, ids: string[] | undefined): Map<number, TaggedEntity[]> | undefined {
+  if (!ids || ids.some((id) => id.startsWith("eni-") || id.startsWith("sir-"))) return undefined;
+  const wanted = new Set(ids);
+  const out = new Map<number, TaggedEntity[]>();
+  TAG_POOLS.forEach(([field, idField], pool) => {
+    const map = poolOf(r, field) as Map<string, TaggedEntity>;
+    const hits: TaggedEntity[] = [];
+    for (const id of wanted) {
+      const e = map.get(id);
+      if (e && e[idField] === id) hits.push(e);
+    }
+    if (hits.length === 0) return;
+    // Two or more in one family: the map's own order, as the walk lists them.
+    if (hits.length > 1) {
+      const set = new Set(hits);
+      hits.length = 0;
+      for (const e of map.values()) if (set.has(e)) hits.push(e);
+    }
+    out.set(pool, hits);
+  });
+  return out;
 }
 
 export const toTagSet = (tags: Tags): Tag[] | undefined =>
@@ -216,47 +286,35 @@ export const tagActions = {
   },
   DescribeTags(tx: Tx, input: { Filters?: Filter[]; MaxResults?: number; NextToken?: string }) {
     const r = tx.region;
-    const rows: (TagDescription & { tags: Tags })[] = [];
-    // Each family names its own ID field (a snapshot also holds a volumeId, an address an instanceId).
-    const pools: [Iterable<{ tags: Tags; ownerId: string }>, string][] = [
-      [r.instances.values(), "instanceId"],
-      [r.images.values(), "imageId"],
-      [r.volumes.values(), "volumeId"],
-      [r.snapshots.values(), "snapshotId"],
-      [r.securityGroups.values(), "groupId"],
-      [r.keyPairs.values(), "keyPairId"],
-      [r.addresses.values(), "allocationId"],
-      [r.vpcs.values(), "vpcId"],
-      [r.subnets.values(), "subnetId"],
-      [r.internetGateways.values(), "internetGatewayId"],
-      [r.routeTables.values(), "routeTableId"],
-      [r.networkAcls.values(), "networkAclId"],
-      [r.networkInterfaces.values(), "networkInterfaceId"],
-      [r.natGateways.values(), "natGatewayId"],
-      [r.launchTemplates.values(), "launchTemplateId"],
-      [ownPrimaryTags(r), "networkInterfaceId"],
-      [spotRequestTags(r), "spotInstanceRequestId"],
-    ];
-    for (const [pool, idField] of pools) {
-      for (const e of pool as Iterable<{ tags: Tags; ownerId: string } & Record<string, unknown>>) {
-        if (e.ownerId !== tx.ctx.accountId) continue;
-        const id = e[idField] as string;
-        for (const [Key, Value] of e.tags)
-          rows.push({
-            ResourceId: id,
-            ResourceType: resourceTypeOf(id) as TagDescription["ResourceType"],
-            Key,
-            Value,
-            tags: new Map([[Key, Value]]),
-          });
-      }
-    }
     const match = compileFilters<TagDescription & { tags: Tags }>(input.Filters, {
       key: (t) => t.Key,
       value: (t) => t.Value,
       "resource-id": (t) => t.ResourceId,
       "resource-type": (t) => t.ResourceType,
     });
+    const rows: (TagDescription & { tags: Tags })[] = [];
+    const push = (e: { tags: Tags; ownerId: string } & Record<string, unknown>, idField: string) => {
+      if (e.ownerId !== tx.ctx.accountId) return;
+      const id = e[idField] as string;
+      for (const [Key, Value] of e.tags)
+        rows.push({
+          ResourceId: id,
+          ResourceType: resourceTypeOf(id) as TagDescription["ResourceType"],
+          Key,
+          Value,
+          tags: new Map([[Key, Value]]),
+        });
+    };
+    const byId = resourceIdHits(r, exactValues(input.Filters, "resource-id"));
+    if (byId) {
+      // The same rows, in the same order, as the walk below would give (the filters still apply).
+      for (const [pool, hits] of byId) for (const e of hits) push(e, TAG_POOLS[pool]![1]);
+    } else {
+      for (const [field, idField] of TAG_POOLS)
+        for (const e of poolOf(r, field).values()) push(e as TaggedEntity, idField);
+      for (const e of ownPrimaryTags(r)) push(e, "networkInterfaceId");
+      for (const e of spotRequestTags(r)) push(e, "spotInstanceRequestId");
+    }
     const { page, nextToken } = paginate(rows.filter(match), input, { min: 5, max: 1000 }, "tags");
     return { Tags: page.map(({ tags: _t, ...rest }) => rest), NextToken: nextToken };
   },

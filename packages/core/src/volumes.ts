@@ -8,7 +8,7 @@ import type { Snapshot as Ec2Snapshot, Volume as Ec2Volume, TagSpecification } f
 import { catalogSnapshot } from "./catalog.ts";
 import { Ec2Error, errors } from "./errors.ts";
 import type { EventOf, VolumeInit } from "./events.ts";
-import { compileFilters, type Filter, paginate } from "./filters.ts";
+import { compileFilters, exactValues, type Filter, paginate } from "./filters.ts";
 import { BLOCK_BYTES, BLOCKS_PER_GIB, BlockSet, FsLayer } from "./guest/fs.ts";
 import type { Snapshot, Volume } from "./model.ts";
 import { requireZone } from "./regions.ts";
@@ -403,6 +403,29 @@ export const toEc2Snapshot = (s: Snapshot, now: number): Ec2Snapshot => ({
   Tags: toTagSet(s.tags),
 });
 
+/**
+ * At most one volume a DescribeVolumes can answer with, found by key (its one VolumeId, or the one
+ * volume attached to its one `attachment.instance-id`) instead of a walk over the region's volumes;
+ * undefined (walk) when there may be more, since the answer lists them in the volume map's order.
+ */
+function volumeCandidates(
+  region: RegionState,
+  ids: ReadonlySet<string> | undefined,
+  attachedTo: string[] | undefined,
+): Volume[] | undefined {
+  if (ids?.size === 1) {
+    const v = region.volumes.get([...ids][0]!);
+    return v ? [v] : [];
+  }
+  if (ids || attachedTo?.length !== 1) return undefined;
+  const inst = region.instances.get(attachedTo[0]!);
+  // A volume names its instance in its attachment, and the instance lists it among its devices.
+  if (!inst) return undefined;
+  const vols = inst.blockDevices.flatMap((b) => region.volumes.get(b.volumeId) ?? []);
+  if (vols.length > 1) return undefined;
+  return vols.filter((v) => v.attachment?.instanceId === inst.instanceId);
+}
+
 const volumeFields = {
   "volume-id": (v: Volume) => v.volumeId,
   status: (v: Volume) => v.state,
@@ -496,12 +519,16 @@ export const volumeActions = {
     tx: Tx,
     input: { VolumeIds?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string },
   ) {
-    const mine = [...tx.region.volumes.values()].filter((v) => v.ownerId === tx.ctx.accountId);
+    const region = tx.region,
+      me = tx.ctx.accountId;
     for (const id of input.VolumeIds ?? [])
-      if (!mine.some((v) => v.volumeId === id))
+      if (region.volumes.get(id)?.ownerId !== me)
         throw new Ec2Error("InvalidVolume.NotFound", `The volume '${id}' does not exist.`);
     const match = compileFilters(input.Filters, volumeFields);
-    const rows = mine.filter((v) => (!input.VolumeIds?.length || input.VolumeIds.includes(v.volumeId)) && match(v));
+    const wanted = input.VolumeIds?.length ? new Set(input.VolumeIds) : undefined;
+    const keep = (v: Volume) => v.ownerId === me && (!wanted || wanted.has(v.volumeId)) && match(v);
+    const few = volumeCandidates(region, wanted, exactValues(input.Filters, "attachment.instance-id"));
+    const rows = few ? few.filter(keep) : [...region.volumes.values()].filter(keep);
     const { page, nextToken } = paginate(rows, input, { min: 5, max: 500, capAbove: true }, "volumes");
     return { Volumes: page.map(toEc2Volume), NextToken: nextToken };
   },
