@@ -58,7 +58,7 @@ for (const n of SIZES) {
   const { sb, ids, imageId, vpcId, subnetId } = build(n);
   let r = 7;
   const any = () => ids[(r = (r * 1103515245 + 12345) & 0x7fffffff) % ids.length]!;
-  const cases: [string, string, () => object][] = [
+  const cases: [string, string, () => Record<string, unknown>][] = [
     ["DescribeInstances 3 IDs", "DescribeInstances", () => ({ InstanceIds: [any(), any(), any()] })],
     [
       "DescribeInstances instance-id filter",
