@@ -18,7 +18,7 @@ import { sandboxNotFound, serviceUnavailable } from "./errors.ts";
 import type { ExecutorOptions, Hosted, HostedView, Mutation, SandboxConfig } from "./hosted.ts";
 import { SandboxRegistry } from "./registry.ts";
 import { SnapshotFollower } from "./snapshot-follower.ts";
-import { rebuild, Snapshots, type SnapshotTiming } from "./snapshots.ts";
+import { FOLLOW_BYTES, rebuild, Snapshots, type SnapshotTiming } from "./snapshots.ts";
 
 /** What the host asks of an executor; sandboxes are named, the executor keeps their records. */
 export interface SandboxExecutor {
@@ -138,7 +138,6 @@ export abstract class BaseExecutor<H extends Hosted> implements SandboxExecutor 
       snapshotSeq: 0,
     });
     await this.created(h);
-    this.follower?.seed(meta.name, meta.config as SandboxConfig, undefined);
     this.registry.put(h);
     await this.execute(h, setup);
   }
@@ -209,6 +208,7 @@ export abstract class BaseExecutor<H extends Hosted> implements SandboxExecutor 
     if (h.broken) return;
     h.broken = error;
     this.broke(h, error);
+    this.follower?.drop(h.name); // it may hold events of this state the store never took: seeded again on reload
     h.tail = Promise.reject(serviceUnavailable(`sandbox '${h.name}' lost its journal`));
     h.tail.catch(() => undefined);
     this.log(`sandbox "${h.name}": ${error.message}; evicted from memory, it reloads from its durable journal`);
@@ -262,7 +262,9 @@ export abstract class BaseExecutor<H extends Hosted> implements SandboxExecutor 
       tail: Promise.resolve(),
       snapshotSeq: stored.snapshot?.seq ?? 0,
     });
-    this.follower?.seed(name, config, stored);
+    // A large sandbox is followed from its load (its stored snapshot's text is cheap to hand over);
+    // a small one only once a snapshot of it turns out large (snapshots.ts).
+    if ((stored.snapshot?.json?.length ?? 0) >= FOLLOW_BYTES) this.follower?.seed(name, config, stored);
     await this.loaded(h, stored);
     return h;
   }

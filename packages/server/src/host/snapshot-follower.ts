@@ -3,9 +3,10 @@
  * took seconds of the event loop (10,000 instances: ~2 s to walk the state, ~0.5 s to stringify,
  * measured in bench/endpoint/RESULTS.md), so every client of the server waited. The worker keeps a
  * follower of each hosted sandbox, folded from the same durable events, and encodes it on its own
- * thread. The event loop only copies each durable batch of events to it (and, when a sandbox
- * loads, its stored snapshot's text and the events after it). The cost is memory: a second copy of
- * each hosted sandbox's state. Started on first use, 10 nice levels below the event loop (which comes
+ * thread. The event loop only copies each durable batch of events to it (and, to seed it, a
+ * snapshot's text: the stored one and the events after it when a large sandbox loads, or one just
+ * encoded on the event loop). The cost is memory: a second copy of each followed sandbox's state,
+ * which is why only large sandboxes are followed (snapshots.ts). Started on first use, 10 nice levels below the event loop (which comes
  * first); if it cannot start, or a follower is not exactly at the seq asked, the host encodes on
  * the event loop as before.
  */

@@ -2,9 +2,12 @@
  * Snapshots of hosted sandboxes. A sandbox loads from its store's snapshot (core's `snapshotState`
  * format) plus the entries after it, else by replaying its whole journal. A snapshot is saved
  * every `every` durable events and on close, at the durable seq, encoded by the snapshot worker
- * (snapshot-follower.ts) off the event loop; where the worker cannot (not started, not following
- * that sandbox), the state is encoded here, synchronously, as before — then handed to the store
- * once every event folded into it is durable. Who may save is the executor's call (on a shared
+ * (snapshot-follower.ts) off the event loop; where the worker cannot (not following that sandbox:
+ * a small one, or a large one before its first snapshot in this process), the state is encoded
+ * here, synchronously, as before — then handed to the store once every event folded into it is
+ * durable. A snapshot encoded here that turns out large (`FOLLOW_BYTES`) seeds the worker's
+ * follower of that sandbox, so the next ones are made off the event loop; small sandboxes never
+ * start the worker (a thread with its own copy of core costs ~20 MiB at rest). Who may save is the executor's call (on a shared
  * store only the replica holding the clock lease).
  */
 import { type EventEnvelope, Sandbox, type SandboxOptions, type SandboxSnapshot, snapshotState } from "@ec2sim/core";
@@ -56,6 +59,9 @@ export interface SnapshotPolicy<H extends Hosted> {
   follower?: SnapshotFollower;
 }
 
+/** A sandbox whose snapshot is at least this large (JSON bytes, ~1,000 instances) is followed by the worker. */
+export const FOLLOW_BYTES = 1_000_000;
+
 /** The last snapshot saved: its sandbox, seq, where it was encoded, the encode and the store's save (ms). */
 export interface SnapshotTiming {
   sandbox: string;
@@ -101,6 +107,19 @@ export class Snapshots<H extends Hosted> {
     } catch (e) {
       this.policy.log(`sandbox "${h.name}": saving a snapshot at seq ${seq} failed`, e);
     }
+  }
+
+  /** The snapshot of the state as it is, encoded on the event loop; a large one starts the worker following it. */
+  private onLoop(h: H): { seq: number; state: unknown } {
+    const state = snapshotState(h.sb);
+    const follower = this.policy.follower;
+    if (!follower || follower.follows(h.name)) return { seq: state.seq, state };
+    const json = JSON.stringify(state);
+    // Seeded at once (no await since the encode), and only from durable state: every event after
+    // state.seq reaches it after the seed, and none it holds can be taken back.
+    if (json.length >= FOLLOW_BYTES && state.seq <= h.durableSeq)
+      follower.seed(h.name, h.meta.config as SandboxConfig, { snapshot: { seq: state.seq, state, json }, entries: [] });
+    return { seq: state.seq, state: new SnapshotJson(Buffer.from(json, "utf8")) };
   }
 
   /** The snapshot at the durable seq from the worker, or nothing when it cannot (encode here then). */
