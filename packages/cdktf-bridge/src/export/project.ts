@@ -333,8 +333,10 @@ npx cdktf deploy --auto-approve   # creates everything with your AWS credentials
 
 Offline, set \`CHECKPOINT_DISABLE=1\`; with a provider filesystem mirror (e.g. ec2sim's Terraform
 provider standing in for hashicorp/aws) deploy with \`--skip-provider-lock\`, or cdktf runs
-\`terraform providers lock\`, which goes to the registry. State is kept locally in \`terraform.tfstate\` (LocalBackend);
-change the backend in main.ts for a team. \`cdktf synth\` sets the output folder (CDKTF_OUTDIR), so
+\`terraform providers lock\`, which goes to the registry. State is kept locally in \`terraform.tfstate\` beside main.ts
+(LocalBackend; not in cdktf.out/); change the backend in main.ts for a team. Inputs are
+TerraformVariables: override them with \`TF_VAR_<name>\`. Commit \`.ec2sim/export.json\`: the next
+\`ec2sim export\` keeps its labels and refuses to overwrite files you edited. \`cdktf synth\` sets the output folder (CDKTF_OUTDIR), so
 main.ts does not.
 
 ## What is in it
@@ -343,14 +345,15 @@ main.ts does not.
 |---|---|
 ${[...counts].map(([t, n]) => `| \`${t}\` | ${n} |`).join("\n")}
 
-- Quick Start / Marketplace AMIs are \`data "aws_ami"\` lookups by owner and exact name: AMI IDs differ
-  per account and region.
+- Quick Start / Marketplace AMIs are \`data "aws_ami"\` lookups by owner and a name pattern (the newest
+  match; a variable each): AMI IDs differ per account and region, and dated names get deprecated.
 - Your AMIs become \`aws_ami_from_instance\` of the exported instance, copies \`aws_ami_copy\` (with
   the target region's provider), sharing \`aws_ami_launch_permission\`.
 - What was done inside an instance (packages, files under /etc, /usr/share, /var/www, /home, /opt,
   enabled services) is its \`user_data\` (#cloud-config), so the real instance ends with the same software.
-  Caveat: \`aws_ami_from_instance\` may image an instance before cloud-init has finished; if an AMI
-  must hold the software, wait for \`cloud-init status --wait\` on the instance and re-create the AMI.
+  Caveat: \`aws_ami_from_instance\` may image an instance before cloud-init has finished (Terraform
+  has no wait for it); if an AMI must hold the software, wait for \`cloud-init status --wait\` on the
+  instance and re-create the AMI, or export with \`--ami-strategy lookup\` and give the AMI's ID.
 - Key pairs carry the public key only: keep using your private key.
 - Every taggable resource is tagged \`ec2sim:origin = ${plan.sandbox}/<sandbox id>\`, which
   \`ec2sim diff --from sandbox:${plan.sandbox} --to aws:PROFILE\` uses to match resources.
