@@ -441,7 +441,10 @@ function association(region: RegionState, v: InterfaceView, ip: string) {
 
 /** The interface as DescribeInstances lists it. */
 export function toInstanceInterface(region: RegionState, v: InterfaceView): InstanceNetworkInterface {
+  // The primary address's public association and DNS name serve twice (interface and address list):
+  // worked out once, as a full DescribeInstances builds this for every instance.
   const assoc = association(region, v, v.privateIpAddress);
+  const primaryDns = privateDnsName(v.region, v.privateIpAddress);
   const a = v.attachment!;
   return {
     Attachment: {
@@ -458,7 +461,7 @@ export function toInstanceInterface(region: RegionState, v: InterfaceView): Inst
     MacAddress: macOf(v.networkInterfaceId),
     NetworkInterfaceId: v.networkInterfaceId,
     OwnerId: v.ownerId,
-    PrivateDnsName: privateDnsName(v.region, v.privateIpAddress),
+    PrivateDnsName: primaryDns,
     PrivateIpAddress: v.privateIpAddress,
     SourceDestCheck: v.sourceDestCheck,
     Status: "in-use",
@@ -469,10 +472,10 @@ export function toInstanceInterface(region: RegionState, v: InterfaceView): Inst
       ? { Association: { IpOwnerId: assoc.IpOwnerId, PublicDnsName: assoc.PublicDnsName, PublicIp: assoc.PublicIp } }
       : {}),
     PrivateIpAddresses: addressesOf(v).map((ip, k) => {
-      const x = association(region, v, ip);
+      const x = k === 0 ? assoc : association(region, v, ip);
       return {
         Primary: k === 0,
-        PrivateDnsName: privateDnsName(v.region, ip),
+        PrivateDnsName: k === 0 ? primaryDns : privateDnsName(v.region, ip),
         PrivateIpAddress: ip,
         ...(x ? { Association: { IpOwnerId: x.IpOwnerId, PublicDnsName: x.PublicDnsName, PublicIp: x.PublicIp } } : {}),
       };
