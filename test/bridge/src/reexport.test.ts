@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { exportSandbox } from "@ec2sim/cdktf-bridge";
+import { Sandbox } from "@ec2sim/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { ACCOUNT, removeTempDirs, storySandbox, tempDir } from "./harness.ts";
 
@@ -52,5 +53,42 @@ describe("re-export", () => {
     const opts = { sandbox: "A", accountId: ACCOUNT, format: "hcl" as const, outDir: dir };
     await expect(exportSandbox(sb.state, opts)).rejects.toThrow(/main\.tf: not written by ec2sim/);
     expect(existsSync(join(dir, ".ec2sim/export.json"))).toBe(false);
+  });
+});
+
+describe("labels across exports", () => {
+  it("keep their address; when an instance joins a for_each group, the HCL says so with a moved block", async () => {
+    const sb = new Sandbox({ seed: "M", realNow: () => 0 });
+    sb.createAccount({ accountId: ACCOUNT });
+    const call = (action: string, input: Record<string, unknown>) =>
+      sb.call({ accountId: ACCOUNT, region: "us-east-1" }, action, input).output;
+    const ami = call("DescribeImages", {
+      Owners: ["amazon"],
+      Filters: [{ Name: "name", Values: ["al2023-ami-2023.*-x86_64"] }],
+    }).Images.sort((a: any, b: any) => b.CreationDate.localeCompare(a.CreationDate))[0].ImageId;
+    const launch = (name: string) =>
+      call("RunInstances", {
+        ImageId: ami,
+        InstanceType: "t3.micro",
+        MinCount: 1,
+        MaxCount: 1,
+        Placement: { AvailabilityZone: "us-east-1a" },
+        TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "Name", Value: name }] }],
+      });
+    launch("web-1");
+    sb.advance(60_000);
+    const dir = tempDir("moved");
+    const opts = { sandbox: "M", accountId: ACCOUNT, format: "hcl" as const, outDir: dir };
+    await exportSandbox(sb.state, opts);
+    expect(readFileSync(join(dir, "main.tf"), "utf8")).toMatch(/^resource "aws_instance" "web_1" \{$/m);
+    expect(existsSync(join(dir, "moved.tf"))).toBe(false);
+    launch("web-2");
+    sb.advance(60_000);
+    await exportSandbox(sb.state, opts);
+    const main = readFileSync(join(dir, "main.tf"), "utf8");
+    expect(main).toMatch(/^resource "aws_instance" "web" \{\n {2}for_each = local\.web$/m);
+    expect(readFileSync(join(dir, "moved.tf"), "utf8")).toBe(
+      'moved {\n  from = aws_instance.web_1\n  to   = aws_instance.web["web-1"]\n}\n',
+    );
   });
 });
