@@ -56,6 +56,8 @@ beforeAll(async () => {
   await sh("A", instanceA, "echo '10.0.0.5 db.internal' | sudo tee -a /etc/hosts");
   await sh("A", instanceA, `echo '${BIG}' | sudo tee /opt/app/catalogue.txt > /dev/null`);
   await sh("A", instanceA, `echo '${SECRET}' | sudo tee /etc/app.secret > /dev/null`);
+  await sh("A", instanceA, "echo 'port=8080' | sudo tee /opt/app/app.conf > /dev/null");
+  await sh("A", instanceA, "sudo chmod 640 /opt/app/app.conf && sudo chown ec2-user:ec2-user /opt/app/app.conf");
   const credsB = await credentialsFor(server.url, "B");
   tfEnv = {
     TF_CLI_CONFIG_FILE: await terraformCliConfig(join(tempDir("cli"), "cli")),
@@ -94,7 +96,7 @@ describe("safe cloud-init", () => {
     expect(userDataOf(dir)).toContain(BIG);
   });
 
-  it("appends stay appends; packages are what was asked for; the password file is left out and listed", () => {
+  it("appends stay appends; owner and mode are kept; packages are what was asked for; the password file is left out and listed", () => {
     const ud = userDataOf(dir);
     expect(ud).toMatch(
       /- path: \/home\/ec2-user\/\.bashrc\n {4}permissions: "0644"\n {4}owner: ec2-user:ec2-user\n {4}append: true\n {4}defer: true\n {4}content: \|\n {6}export APP_HOME=\/opt\/app\n/,
@@ -104,6 +106,8 @@ describe("safe cloud-init", () => {
       /- path: \/etc\/hosts\n[^-]*append: true\n {4}defer: true\n {4}content: \|\n {6}10\.0\.0\.5 db\.internal\n/,
     );
     expect(ud).toMatch(/\npackages:\n {2}- httpd\nwrite_files:/);
+    // Owner and mode as the guest has them.
+    expect(ud).toMatch(/- path: \/opt\/app\/app\.conf\n {4}permissions: "0640"\n {4}owner: ec2-user:ec2-user\n/);
     expect(ud).not.toContain(SECRET);
     expect(ud).not.toContain("/etc/app.secret");
     const notExported = readFileSync(join(dir, "NOT-EXPORTED.md"), "utf8");

@@ -133,6 +133,13 @@ class Session {
     this.overlay.set(path, node);
     this.effects.push({ op: "write", path, content, ...(size !== undefined ? { size } : {}), owner });
   }
+  /** chmod/chown: the same content, another mode or owner. */
+  setAttrs(path: string, attrs: { mode?: number; owner?: string }) {
+    const n = this.get(path)!;
+    const node = { ...n, ...attrs };
+    this.overlay.set(path, node);
+    this.effects.push({ op: "write", path, content: n.content, size: n.size, mode: node.mode, owner: node.owner });
+  }
   remove(path: string) {
     this.overlay.set(path, null);
     this.effects.push({ op: "delete", path });
@@ -746,6 +753,32 @@ const COMMANDS: Record<string, Handler> = {
     }
     return ok();
   },
+  chmod: (s, args, user) => {
+    const [mode, ...files] = args.filter((a) => !a.startsWith("-"));
+    if (!mode || !files.length) return fail("chmod: missing operand\n");
+    if (!/^[0-7]{3,4}$/.test(mode)) return fail(`chmod: invalid mode: '${mode}' (this sandbox takes octal modes)\n`);
+    for (const f of files) {
+      const p = s.abs(f);
+      const node = s.get(p);
+      if (!node) return fail(`chmod: cannot access '${f}': No such file or directory\n`);
+      if (user !== "root" && node.owner !== user)
+        return fail(`chmod: changing permissions of '${f}': Operation not permitted\n`);
+      s.setAttrs(p, { mode: Number.parseInt(mode, 8) });
+    }
+    return ok();
+  },
+  chown: (s, args, user) => {
+    const [who, ...files] = args.filter((a) => !a.startsWith("-"));
+    if (!who || !files.length) return fail("chown: missing operand\n");
+    const owner = who.split(":")[0]!;
+    for (const f of files) {
+      const p = s.abs(f);
+      if (!s.get(p)) return fail(`chown: cannot access '${f}': No such file or directory\n`);
+      if (user !== "root") return fail(`chown: changing ownership of '${f}': Operation not permitted\n`);
+      s.setAttrs(p, { owner });
+    }
+    return ok();
+  },
   touch: (s, args, user) => {
     for (const a of args) {
       const p = s.abs(a);
@@ -928,7 +961,7 @@ const COMMANDS: Record<string, Handler> = {
   },
   help: () =>
     ok(
-      "Commands: echo cat tee ls pwd cd mkdir touch rm cp mv grep head wc hostname hostnamectl whoami id uname uptime df fallocate\n  dnf|yum|apt|apt-get|zypper install|remove|update|list, rpm -qa, dpkg -l, systemctl start|stop|restart|enable [--now]|disable|status|is-active|is-enabled, service\n  curl http://localhost/ (and the instance metadata service at 169.254.169.254), ec2-bundle-vol, ec2-upload-bundle, sudo, shutdown, exit\n  Operators: | > >> && || ;\n",
+      "Commands: echo cat tee ls pwd cd mkdir touch chmod chown rm cp mv grep head wc hostname hostnamectl whoami id uname uptime df fallocate\n  dnf|yum|apt|apt-get|zypper install|remove|update|list, rpm -qa, dpkg -l, systemctl start|stop|restart|enable [--now]|disable|status|is-active|is-enabled, service\n  curl http://localhost/ (and the instance metadata service at 169.254.169.254), ec2-bundle-vol, ec2-upload-bundle, sudo, shutdown, exit\n  Operators: | > >> && || ;\n",
     ),
 };
 COMMANDS.poweroff = COMMANDS.shutdown!;
