@@ -22,7 +22,7 @@
  * Every figure carries the load average of the machine while it was taken.
  *
  *   npx tsx bench/endpoint/scale-bench.ts [--bin PATH --label NAME]... [--no-moto] [--network]
- *       [--seconds 10] [--rss-describes 200] [--json out.json]
+ *       [--seconds 10] [--rss-describes 200] [--mixed-10k] [--json out.json]
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createHash, createHmac } from "node:crypto";
@@ -56,6 +56,8 @@ const targets: { label: string; bin: string }[] = (BINS.length ? BINS : [default
   label: LABELS[i] ?? (BINS.length > 1 ? `ec2sim#${i + 1}` : "ec2sim"),
 }));
 const NETWORK = argv.includes("--network");
+/** Also run the mixed load again once the sandbox holds 10,000 instances (where a scan would show). */
+const MIXED_10K = argv.includes("--mixed-10k");
 const WITH_MOTO = !argv.includes("--no-moto") && !NETWORK;
 
 const load = (): string =>
@@ -671,8 +673,26 @@ async function runTarget(t: Target): Promise<Record<string, unknown>> {
   log(`[${t.label}] mixed: ${JSON.stringify(out.mixed)}`);
   if (t.kind === "ec2sim") {
     log(`[${t.label}] launching 9,000 more (load ${load()})`);
-    for (let b = 1; b <= 9; b++) await launch(c, image, 1000, b);
+    const more: string[] = [];
+    for (let b = 1; b <= 9; b++) more.push(...(await launch(c, image, 1000, b)));
     await untilRunning(c, 10_000);
+    if (MIXED_10K) {
+      // Narrow questions over 10,000 instances: their cost should not grow with the sandbox.
+      const one = more[4321]!;
+      out.tagsOfOne = await repeat(
+        t,
+        c.presigned({ Action: "DescribeTags", "Filter.1.Name": "resource-id", "Filter.1.Value.1": one }),
+        50,
+      );
+      out.volumesOfOne = await repeat(
+        t,
+        c.presigned({ Action: "DescribeVolumes", "Filter.1.Name": "attachment.instance-id", "Filter.1.Value.1": one }),
+        50,
+      );
+      log(`[${t.label}] tags of one / volumes of one: ${JSON.stringify([out.tagsOfOne, out.volumesOfOne])}`);
+      out.mixed10k = await mixed(t, image, [...first, ...more]);
+      log(`[${t.label}] mixed at 10,000: ${JSON.stringify(out.mixed10k)}`);
+    }
     const all10k = c.presigned({ Action: "DescribeInstances" });
     out.describe1kOf10k = await repeat(
       t,
