@@ -20,7 +20,10 @@ export interface NetworkFacts {
   subnetRef(id: string | undefined): string | undefined;
 }
 
-async function all<T>(fetch: (token?: string) => Promise<{ NextToken?: string | undefined; items: T[] }>) {
+/** Every page of a NextToken-paged EC2 list, in order. */
+export async function all<T>(
+  fetch: (token?: string) => Promise<{ NextToken?: string | undefined; items: T[] }>,
+): Promise<T[]> {
   const items: T[] = [];
   let token: string | undefined;
   do {

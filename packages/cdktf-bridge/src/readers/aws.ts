@@ -13,7 +13,7 @@ import {
   normalizePublicKey,
   splitTags,
 } from "../inventory.ts";
-import { readAwsNetwork } from "./aws-network.ts";
+import { all, readAwsNetwork } from "./aws-network.ts";
 
 export interface AwsReaderOptions {
   /** A profile of the shared config/credentials files; the default chain when absent. */
@@ -41,18 +41,6 @@ export async function readAws(opts: AwsReaderOptions): Promise<Inventory> {
       ...(opts.credentials ? { credentials: opts.credentials } : opts.profile ? { profile: opts.profile } : {}),
       maxAttempts: 3,
     });
-    const all = async <T>(
-      fetch: (token?: string) => Promise<{ NextToken?: string | undefined; items: T[] }>,
-    ): Promise<T[]> => {
-      const items: T[] = [];
-      let token: string | undefined;
-      do {
-        const r = await fetch(token);
-        items.push(...r.items);
-        token = r.NextToken;
-      } while (token);
-      return items;
-    };
     const [network, reservations, images, keyPairs, groups, rules, volumes, snapshots, addresses] = await Promise.all([
       readAwsNetwork(ec2, region),
       all((t) =>
