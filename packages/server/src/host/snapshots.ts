@@ -91,10 +91,8 @@ export class Snapshots<H extends Hosted> {
     const t0 = performance.now();
     let made: { seq: number; state: unknown; encodedOn: SnapshotTiming["encodedOn"] } | undefined =
       await this.offLoop(h);
-    if (!made) {
-      const state = snapshotState(h.sb);
-      made = { seq: state.seq, state, encodedOn: "loop" };
-    }
+    // Encoded here when the worker cannot; a large one seeds the worker's follower for the next ones.
+    made ??= { ...this.onLoop(h), encodedOn: "loop" };
     const { seq, state, encodedOn } = made;
     const encodeMs = performance.now() - t0;
     try {
