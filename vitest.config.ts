@@ -2,7 +2,16 @@ import { defineConfig } from "vitest/config";
 
 // One run over every workspace package: unit tests sit beside the code, cross-package suites in test/.
 export default defineConfig({
+  // The workspace's packages resolve to their TypeScript sources (the `source` export condition) in the
+  // environment vitest runs test files in (ssr) too: their `default` points at dist/, which a fresh
+  // clone has not built. ("module" is left out: it sends the AWS SDK to its extensionless dist-es.)
   resolve: { conditions: ["source"] },
+  ssr: {
+    resolve: {
+      conditions: ["source", "node", "development|production"],
+      externalConditions: ["source"],
+    },
+  },
   test: {
     include: [
       "packages/*/src/**/*.test.ts",
