@@ -3,11 +3,9 @@
  * the HTTP endpoint. Used by `ec2sim serve`, by tests, and by the REPL's embedded mode.
  */
 import type { IncomingMessage, Server } from "node:http";
-import { homedir } from "node:os";
-import { join } from "node:path";
 import type { Duplex } from "node:stream";
 import { credentialsFor } from "@ec2sim/core";
-import { announceServer } from "@ec2sim/protocol/local-servers";
+import { announceServer, defaultDataDir } from "@ec2sim/protocol/local-servers";
 import { isLoopbackHost, requestGuard } from "./guard.ts";
 import { DEFAULT_SANDBOX, SandboxHost, type SandboxInfo } from "./host.ts";
 import { createHttpServer, listen } from "./http.ts";
@@ -68,9 +66,8 @@ export interface RunningSandboxServer {
   close(): Promise<void>;
 }
 
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.EC2SIM_DATA || join(homedir(), ".ec2sim", "data");
-}
+/** The data directory when none is given (EC2SIM_DATA, else ~/.ec2sim/data): the one tools look in too. */
+export { defaultDataDir };
 
 async function openJournal(dir: string, compactOnSnapshot: boolean, options: ServeOptions): Promise<JournalStore> {
   const store = await JournalStore.open(dir, {
