@@ -76,7 +76,7 @@ export interface StartOptions {
   bin?: string;
   /** The working directory of the process (default this one's). */
   cwd?: string;
-  /** The process's environment (default this one's, with EC2SIM_DATA and EC2SIM_ADMIN_TOKEN cleared). */
+  /** The process's environment (default this one's, with EC2SIM_DATA cleared). */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -100,8 +100,7 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
   const grouped = (opts.prefix ?? []).length > 0;
   const proc = spawn(cmd!, cmdArgs, {
     stdio: ["ignore", "pipe", "pipe"],
-    // A token exported in the shell that runs the tests would leave no admin-token file to read.
-    env: opts.env ?? { ...process.env, EC2SIM_DATA: "", EC2SIM_ADMIN_TOKEN: "" },
+    env: opts.env ?? { ...process.env, EC2SIM_DATA: "" },
     detached: grouped,
     ...(opts.cwd ? { cwd: opts.cwd } : {}),
   });
