@@ -4,8 +4,7 @@
  * (`types` and `default`; the workspace itself runs on `source`). Source maps are rewritten to
  * point at the sources from there. A package's output sits one level below its root, as `src/`
  * does, so its relative imports of package files (core's `../data/*.json`) resolve the same.
- * Packages not listed keep their output under dist/ (the apps, whose build is the CLI bundle, and
- * the packages whose package.json still points `default` at their sources).
+ * The CLI (apps/cli) is not listed: its build is one bundle (apps/cli/scripts/build.ts).
  * Usage: tsx scripts/place-build.ts
  */
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -13,7 +12,17 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-export const BUILT_PACKAGES = ["core", "ec2-query", "aws-protocols", "protocol", "server"];
+/** Every workspace package with a library build, as its directory in the repository. */
+export const BUILT_PACKAGES = [
+  "packages/core",
+  "packages/ec2-query",
+  "packages/aws-protocols",
+  "packages/protocol",
+  "packages/server",
+  "packages/cdktf-bridge",
+  "packages/terraform-provider",
+  "apps/repl",
+];
 
 function* files(dir: string): Generator<string> {
   for (const name of readdirSync(dir)) {
@@ -28,9 +37,9 @@ export function placeBuild(): void {
   for (const name of BUILT_PACKAGES) place(name);
 }
 
-function place(name: string): void {
-  const from = join(REPO, "dist/packages", name, "src");
-  const to = join(REPO, "packages", name, "dist");
+function place(dir: string): void {
+  const from = join(REPO, "dist", dir, "src");
+  const to = join(REPO, dir, "dist");
   if (!existsSync(from)) throw new Error(`${from}: not built (run tsc -p tsconfig.build.json first)`);
   rmSync(to, { recursive: true, force: true });
   renameSync(from, to);

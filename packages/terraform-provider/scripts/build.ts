@@ -1,4 +1,4 @@
-// Builds the provider bundle into packages/terraform-provider/dist (or the directory given).
+// Builds the provider bundle into packages/terraform-provider/bundle (or the directory given).
 //   npx tsx packages/terraform-provider/scripts/build.ts [outdir]
 import { resolve } from "node:path";
 import { buildProvider } from "../src/build.ts";

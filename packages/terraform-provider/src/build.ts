@@ -6,7 +6,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-export const DEFAULT_DIST_DIR = join(PACKAGE_DIR, "dist");
+// Not dist/: that is the package's library build (scripts/place-build.ts).
+export const DEFAULT_DIST_DIR = join(PACKAGE_DIR, "bundle");
 export const WRAPPER_NAME = "terraform-provider-aws";
 
 export interface WrapperOptions {

@@ -15,7 +15,7 @@ type Target = { source: string; types: string; default: string };
 describe("built packages' exports", () => {
   for (const name of BUILT_PACKAGES) {
     it(`${name}: every export serves its source to the workspace and its build to everyone else`, () => {
-      const dir = join(REPO, "packages", name);
+      const dir = join(REPO, name);
       const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { exports: Record<string, Target> };
       const built = existsSync(join(dir, "dist"));
       for (const [path, target] of Object.entries(pkg.exports)) {
