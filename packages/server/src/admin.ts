@@ -1,8 +1,10 @@
 /**
- * The JSON admin API under `/_ec2sim/`, for the REPL, tests and scripts. No authentication: the
- * server binds to 127.0.0.1 unless told otherwise.
+ * The JSON admin API under `/_ec2sim/`, for the REPL, tests and scripts. Every route but
+ * `GET /health` needs the admin token (guard.ts, checked before this runs).
  *
- *   GET    /_ec2sim/health                              {"ok":true}
+ *   GET    /_ec2sim/health                              {"ok":true} (the one route open without the admin token)
+ *   GET    /_ec2sim/metrics                             HostMetrics: snapshots saved, by where they were
+ *                                                        encoded (worker / event loop / large ones on the loop)
  *   GET    /_ec2sim/sandboxes                           [SandboxInfo]
  *   POST   /_ec2sim/sandboxes                           {name, seed?, speed?, paused?} -> 201 SandboxInfo
  *   GET    /_ec2sim/sandboxes/<name>                    SandboxInfo (clock, accounts and credentials)
@@ -92,6 +94,10 @@ export async function handleAdmin(
     const [root, name, sub, ...rest] = parts;
     if (rest.length) throw new Ec2Error("InvalidAction", `No admin route ${method} ${url.pathname}`, 404);
     if (root === "health" && !name) return json(200, { ok: true });
+    if (root === "metrics" && !name) {
+      if (method !== "GET") throw methodNotAllowed(method, url.pathname);
+      return json(200, host.metrics());
+    }
     if (root !== "sandboxes") throw new Ec2Error("InvalidAction", `No admin route ${method} ${url.pathname}`, 404);
     if (!name) {
       if (method === "GET") return json(200, await host.list());

@@ -28,7 +28,7 @@ import { eventsCompacted, sandboxNotFound, serviceUnavailable, storeDown } from 
 import type { SandboxExecutor } from "./host/executor.ts";
 import type { Mutation, SandboxConfig } from "./host/hosted.ts";
 import { ReplicaExecutor } from "./host/replica-executor.ts";
-import type { SnapshotTiming } from "./host/snapshots.ts";
+import { FOLLOW_BYTES, type SnapshotCounts, type SnapshotTiming } from "./host/snapshots.ts";
 import { SoleExecutor } from "./host/sole-executor.ts";
 import { Ticker } from "./host/ticker.ts";
 import { RsaKeyPool } from "./key-pool.ts";
@@ -51,6 +51,17 @@ export interface AccountInfo {
   organizationArn?: string;
   ouArn?: string;
 }
+
+/** The server's own figures for operators (`GET /_ec2sim/metrics`, admin token required). */
+export interface HostMetrics {
+  snapshots: SnapshotCounts & {
+    /** Snapshots estimated at least this large (JSON bytes) are encoded off the event loop. */
+    followBytes: number;
+    last?: SnapshotTiming;
+  };
+}
+
+const round1 = (ms: number) => Math.round(ms * 10) / 10;
 
 export interface SandboxInfo {
   name: string;
@@ -363,9 +374,21 @@ export class SandboxHost {
     return this.executor.run(name, fn);
   }
 
-  /** The last snapshot saved: its sandbox, seq, the synchronous encode and the store's save (ms). */
+  /** The last snapshot saved: its sandbox, seq, size, where it was encoded, the encode and the store's save (ms). */
   get lastSnapshot(): SnapshotTiming | undefined {
     return this.executor.lastSnapshot;
+  }
+
+  /** What an operator reads at `GET /_ec2sim/metrics`: snapshots saved by where they were encoded, and the last one. */
+  metrics(): HostMetrics {
+    const last = this.executor.lastSnapshot;
+    return {
+      snapshots: {
+        ...this.executor.snapshotCounts,
+        followBytes: FOLLOW_BYTES,
+        ...(last ? { last: { ...last, encodeMs: round1(last.encodeMs), saveMs: round1(last.saveMs) } } : {}),
+      },
+    };
   }
 
   /** Stops the ticker, records where running clocks stopped, waits for every pending write, closes the store. */

@@ -9,6 +9,7 @@ export {
   DEFAULT_ACCOUNT_ID,
   DEFAULT_SANDBOX,
   type DurableListener,
+  type HostMetrics,
   type SandboxConfig,
   SandboxHost,
   type SandboxHostOptions,

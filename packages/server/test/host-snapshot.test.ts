@@ -197,8 +197,14 @@ describe("SandboxHost snapshots", () => {
     await host.create("s", { seed: "worker", paused: true });
     await life(host, 1);
     await host.close();
-    // The first snapshot of a sandbox that grew large in this process is made on the event loop...
-    expect(host.lastSnapshot?.encodedOn).toBe("loop");
+    // Even the first snapshot of a sandbox that grew large in this process is the worker's (the
+    // decision is made on an estimate before encoding)...
+    expect(host.lastSnapshot?.encodedOn).toBe("worker");
+    expect(host.metrics().snapshots).toMatchObject({ onWorker: 1, onLoop: 0, largeOnLoop: 0 });
+    const firstLarge = await stored();
+    expect(firstLarge.snapshot?.state).toEqual(
+      JSON.parse(JSON.stringify(snapshotState(Sandbox.replay(firstLarge.events, { seed: "worker" })))),
+    );
     host = await open(true);
     await life(host, 2);
     await host.setClock("s", { speed: 60, paused: false });
@@ -216,6 +222,7 @@ describe("SandboxHost snapshots", () => {
     await host.call("s", A, "DeleteKeyPair", { KeyName: "k1-0" });
     await host.close();
     expect(host.lastSnapshot?.encodedOn).toBe("loop");
+    expect(host.metrics().snapshots.largeOnLoop).toBe(1); // what an operator would see of it
     const third = await stored();
     expect(third.snapshot?.state).toEqual(
       JSON.parse(JSON.stringify(snapshotState(Sandbox.replay(third.events, { seed: "worker" })))),

@@ -18,7 +18,7 @@ import { sandboxNotFound, serviceUnavailable } from "./errors.ts";
 import type { ExecutorOptions, Hosted, HostedView, Mutation, SandboxConfig } from "./hosted.ts";
 import { SandboxRegistry } from "./registry.ts";
 import { SnapshotFollower } from "./snapshot-follower.ts";
-import { FOLLOW_BYTES, rebuild, Snapshots, type SnapshotTiming } from "./snapshots.ts";
+import { eventBytes, FOLLOW_BYTES, rebuild, type SnapshotCounts, Snapshots, type SnapshotTiming } from "./snapshots.ts";
 
 /** What the host asks of an executor; sandboxes are named, the executor keeps their records. */
 export interface SandboxExecutor {
@@ -44,6 +44,8 @@ export interface SandboxExecutor {
   /** Records where running clocks stopped, waits for every pending write, saves close snapshots. */
   close(): Promise<void>;
   readonly lastSnapshot: SnapshotTiming | undefined;
+  /** Snapshots saved, by where they were encoded (the admin metrics). */
+  readonly snapshotCounts: SnapshotCounts;
 }
 
 /**
@@ -56,7 +58,7 @@ export abstract class BaseExecutor<H extends Hosted> implements SandboxExecutor 
   protected readonly store: SandboxStore;
   protected readonly realNow: () => number;
   protected readonly log: (message: string, error?: unknown) => void;
-  protected readonly tell: ExecutorOptions["tell"];
+  private readonly tell: ExecutorOptions["tell"];
   protected readonly registry = new SandboxRegistry<H>();
   protected readonly clockMarks: ClockMarker;
   protected readonly snapshots: Snapshots<H>;
@@ -72,13 +74,7 @@ export abstract class BaseExecutor<H extends Hosted> implements SandboxExecutor 
     const saves = options.snapshotEvery > 0 || options.snapshotOnCloseMin > 0;
     const follower = saves && options.snapshotWorker ? new SnapshotFollower(options.log) : undefined;
     this.follower = follower;
-    // Every event a sandbox folds after its load reaches the listeners once durable: the worker's follower too.
-    this.tell = follower
-      ? (name, events) => {
-          follower.follow(name, events);
-          options.tell(name, events);
-        }
-      : options.tell;
+    this.tell = options.tell;
     this.sandboxOptions = options.sandboxOptions;
     this.isClosed = options.isClosed;
     this.clockMarks = new ClockMarker(options.store, options.clockMarkMs, options.realNow, options.log);
@@ -117,6 +113,20 @@ export abstract class BaseExecutor<H extends Hosted> implements SandboxExecutor 
 
   get lastSnapshot(): SnapshotTiming | undefined {
     return this.snapshots.last;
+  }
+
+  get snapshotCounts(): SnapshotCounts {
+    return { ...this.snapshots.counts };
+  }
+
+  /**
+   * Events `h` folded, once durable (its own, or for replicas other replicas' too), in seq order:
+   * to the host's listeners, the snapshot estimate and the worker's follower.
+   */
+  protected told(h: H, events: readonly EventEnvelope[]): void {
+    this.snapshots.grew(h, events);
+    this.follower?.follow(h.name, events);
+    this.tell(h.name, events);
   }
 
   async load(name: string): Promise<Sandbox> {
@@ -261,10 +271,13 @@ export abstract class BaseExecutor<H extends Hosted> implements SandboxExecutor 
       durableSeq: last,
       tail: Promise.resolve(),
       snapshotSeq: stored.snapshot?.seq ?? 0,
+      ...(stored.snapshot?.json !== undefined ? { snapshotBytes: stored.snapshot.json.length } : {}),
     });
     // A large sandbox is followed from its load (its stored snapshot's text is cheap to hand over);
-    // a small one only once a snapshot of it turns out large (snapshots.ts).
+    // a small one once the estimate of its snapshot says it grew large (snapshots.ts), counting
+    // from the events loaded after its snapshot.
     if ((stored.snapshot?.json?.length ?? 0) >= FOLLOW_BYTES) this.follower?.seed(name, config, stored);
+    else if (this.follower) h.grownBytes = eventBytes(envelopes);
     await this.loaded(h, stored);
     return h;
   }

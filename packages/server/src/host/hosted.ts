@@ -24,6 +24,10 @@ export interface Hosted {
   broken?: Error;
   /** Seq of the snapshot it was loaded from or last saved (0: none). */
   snapshotSeq: number;
+  /** JSON bytes of the snapshot it was loaded from or last saved, when known (what the next one's estimate starts from). */
+  snapshotBytes?: number;
+  /** JSON bytes of the durable events since that snapshot, counted while the snapshot worker does not follow it. */
+  grownBytes?: number;
   /** A snapshot save in progress. */
   snapshotting?: Promise<void>;
   /** Real ms of the last clock mark. */

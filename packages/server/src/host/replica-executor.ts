@@ -174,7 +174,7 @@ export class ReplicaExecutor extends BaseExecutor<ReplicaHosted> {
     if (!events.length) return;
     h.sb.apply(events);
     h.issuedSeq = h.durableSeq = h.sb.state.seq;
-    this.tell(h.name, events);
+    this.told(h, events);
   }
 
   /** Whether this replica fires the sandbox's timers now (holds its clock lease); tries to take a free lease now and then. */
@@ -249,7 +249,7 @@ export class ReplicaExecutor extends BaseExecutor<ReplicaHosted> {
         () => {
           h.durableSeq = h.issuedSeq;
           this.snapshots.soon(h);
-          if (own.length) this.tell(h.name, own);
+          if (own.length) this.told(h, own);
           jobs.forEach((job, i) => {
             if (results[i]!.ok) job.resolve(results[i]!.value);
             else job.reject(results[i]!.value);

@@ -4,9 +4,10 @@
  * measured in bench/endpoint/RESULTS.md), so every client of the server waited. The worker keeps a
  * follower of each hosted sandbox, folded from the same durable events, and encodes it on its own
  * thread. The event loop only copies each durable batch of events to it (and, to seed it, a
- * snapshot's text: the stored one and the events after it when a large sandbox loads, or one just
- * encoded on the event loop). The cost is memory: a second copy of each followed sandbox's state,
- * which is why only large sandboxes are followed (snapshots.ts). Started on first use, 10 nice levels below the event loop (which comes
+ * snapshot's text and the events after it: read from the store when a large sandbox loads or when
+ * one hosted here is estimated to have grown large, or, failing both, a snapshot just encoded on the
+ * event loop). The cost is memory: a second copy of each followed sandbox's state, which is why
+ * only large sandboxes are followed (snapshots.ts). Started on first use, 10 nice levels below the event loop (which comes
  * first); if it cannot start, or a follower is not exactly at the seq asked, the host encodes on
  * the event loop as before.
  */
@@ -25,6 +26,8 @@ export class SnapshotFollower {
   private readonly waiting = new Map<number, { resolve: (b: Uint8Array) => void; reject: (e: Error) => void }>();
   /** Sandboxes the worker follows. */
   private readonly followed = new Set<string>();
+  /** Sandboxes being seeded from their store: the durable events that come meanwhile, sent once the seed is. */
+  private readonly seeding = new Map<string, { held: EventEnvelope[][]; done: Promise<boolean> }>();
 
   constructor(private readonly log: (message: string, error?: unknown) => void) {}
 
@@ -48,12 +51,57 @@ export class SnapshotFollower {
     if (sent) this.followed.add(name);
   }
 
+  /**
+   * Starts following a sandbox from what its store holds (`load`: its snapshot and the events
+   * after it), without encoding anything on the event loop; true once it is followed. Events made
+   * durable while the store is read are held and sent after the seed (the worker skips those the
+   * read already had), so the follower has no gap: every durable event is in the store's answer or
+   * came after the hold began.
+   */
+  seedFromStore(
+    name: string,
+    config: SandboxConfig,
+    load: () => Promise<Pick<LoadedSandbox, "snapshot" | "entries">>,
+  ): Promise<boolean> {
+    if (this.follows(name)) return Promise.resolve(true);
+    const pending = this.seeding.get(name);
+    if (pending) return pending.done;
+    if (!this.start()) return Promise.resolve(false);
+    const held: EventEnvelope[][] = [];
+    const mine = { held, done: Promise.resolve(false) };
+    const current = () => this.seeding.get(name) === mine;
+    mine.done = load().then(
+      (stored) => {
+        if (!current()) return false; // dropped (deleted, evicted) while the store was read
+        this.seeding.delete(name);
+        this.seed(name, config, stored);
+        for (const events of held) this.follow(name, events);
+        return this.follows(name);
+      },
+      (e: unknown) => {
+        if (current()) this.seeding.delete(name);
+        this.log(`sandbox "${name}": cannot read it to start the snapshot worker's follower`, e);
+        return false;
+      },
+    );
+    this.seeding.set(name, mine);
+    return mine.done;
+  }
+
+  /** The seed from the store in progress for `name`, if any. */
+  seedingFromStore(name: string): Promise<boolean> | undefined {
+    return this.seeding.get(name)?.done;
+  }
+
   /** Events of a followed sandbox, once durable, in seq order. */
   follow(name: string, events: readonly EventEnvelope[]): void {
-    if (this.followed.has(name)) this.post({ type: "events", name, events });
+    const seeding = this.seeding.get(name);
+    if (seeding) seeding.held.push([...events]);
+    else if (this.followed.has(name)) this.post({ type: "events", name, events });
   }
 
   drop(name: string): void {
+    this.seeding.delete(name);
     if (this.followed.delete(name)) this.post({ type: "drop", name });
   }
 

@@ -159,7 +159,7 @@ export class SoleExecutor extends BaseExecutor<Hosted> {
         h.durableSeq = last;
         if (this.faults.delete(h.name)) this.log(`sandbox "${h.name}": its store takes writes again`);
         this.snapshots.soon(h);
-        this.tell(h.name, events);
+        this.told(h, events);
       },
       (e: unknown) => {
         this.breakHosted(h, e instanceof Error ? e : new Error(String(e)));
