@@ -19,10 +19,13 @@
  * network interfaces (500 CreateNetworkInterface, 500 instances' primaries), made by signed requests;
  * then DescribeVpcs / DescribeSubnets / DescribeNetworkInterfaces of all 1,000, a page of 100 and 20
  * IDs, by the raw client (same signed bytes) and by the AWS SDK v3 (signed anew, XML parsed).
- * Every figure carries the load average of the machine while it was taken.
+ * Every figure carries the load average of the machine while it was taken. Server CPU is given for
+ * the whole process and for its event loop (main thread) alone: a snapshot worker seeding or
+ * encoding in the background shows in the first and not in the second. `--rounds N` runs every
+ * target N times, alternating (A B A B …).
  *
  *   npx tsx bench/endpoint/scale-bench.ts [--bin PATH --label NAME]... [--no-moto] [--network]
- *       [--seconds 10] [--rss-describes 200] [--mixed-10k] [--json out.json]
+ *       [--seconds 10] [--rss-describes 200] [--mixed-10k] [--rounds 1] [--json out.json]
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createHash, createHmac } from "node:crypto";
@@ -59,6 +62,8 @@ const NETWORK = argv.includes("--network");
 /** Also run the mixed load again once the sandbox holds 10,000 instances (where a scan would show). */
 const MIXED_10K = argv.includes("--mixed-10k");
 const WITH_MOTO = !argv.includes("--no-moto") && !NETWORK;
+/** Every target this many times, alternating. */
+const ROUNDS = Number(one("--rounds") ?? 1);
 
 const load = (): string =>
   loadavg()
@@ -166,8 +171,9 @@ interface Target {
   stop(): Promise<void>;
 }
 
-function cpuMsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+/** User+system CPU of the whole process (every thread), or of its main thread (the event loop) with `loop`. */
+function cpuMsOf(pid: number, loop = false): number {
+  const stat = readFileSync(loop ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, "utf8");
   const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(f[11]) + Number(f[12])) * 10;
 }
@@ -364,6 +370,8 @@ interface Timing {
   n: number;
   bytes: number;
   serverCpuMsPerCall: number;
+  /** The event loop's share of it (the rest: the snapshot and key workers, GC helpers, libuv's pool). */
+  loopCpuMsPerCall: number;
   load: string;
 }
 async function repeat(t: Target, f: () => Promise<Answer>, n: number, seconds = Infinity): Promise<Timing> {
@@ -371,6 +379,7 @@ async function repeat(t: Target, f: () => Promise<Answer>, n: number, seconds = 
   const lat: number[] = [];
   let bytes = 0;
   const cpu0 = cpuMsOf(t.pid);
+  const loop0 = cpuMsOf(t.pid, true);
   const end = performance.now() + seconds * 1000;
   for (let i = 0; i < n && performance.now() < end; i++) {
     const t0 = performance.now();
@@ -385,6 +394,7 @@ async function repeat(t: Target, f: () => Promise<Answer>, n: number, seconds = 
     n: lat.length,
     bytes,
     serverCpuMsPerCall: r1((cpuMsOf(t.pid) - cpu0) / lat.length),
+    loopCpuMsPerCall: r1((cpuMsOf(t.pid, true) - loop0) / lat.length),
     load: load(),
   };
 }
@@ -397,6 +407,7 @@ interface Rate {
   errors: number;
   clientCpuShare: number;
   serverCpuShare: number;
+  loopCpuShare: number;
   load: string;
 }
 /** `clients` loops calling `next()` for `seconds`; CPU shares are of one core. */
@@ -411,6 +422,7 @@ async function rate(
   const end = performance.now() + seconds * 1000;
   const cpu0 = process.cpuUsage();
   const scpu0 = cpuMsOf(t.pid);
+  const loop0 = cpuMsOf(t.pid, true);
   const t0 = performance.now();
   let firstError: unknown;
   await Promise.all(
@@ -439,6 +451,7 @@ async function rate(
     errors,
     clientCpuShare: Math.round(((cpu.user + cpu.system) / 1000 / wall) * 100) / 100,
     serverCpuShare: Math.round(((cpuMsOf(t.pid) - scpu0) / wall) * 100) / 100,
+    loopCpuShare: Math.round(((cpuMsOf(t.pid, true) - loop0) / wall) * 100) / 100,
     load: load(),
   };
 }
@@ -743,12 +756,15 @@ async function main() {
       log("moto: not installed, skipped");
     }
   }
-  for (const start of list) {
-    const t = await start();
-    try {
-      (results.targets as unknown[]).push(await runTarget(t));
-    } finally {
-      await t.stop();
+  // Rounds alternate the targets (A B A B …) so a change of the machine's load falls on each of them.
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const start of list) {
+      const t = await start();
+      try {
+        (results.targets as unknown[]).push({ round, ...(await runTarget(t)) });
+      } finally {
+        await t.stop();
+      }
     }
   }
   results.loadAtEnd = load();
