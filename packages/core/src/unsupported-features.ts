@@ -67,7 +67,11 @@ export const UNSUPPORTED_FEATURES: readonly UnsupportedFeature[] = [
   },
   { feature: "Verified Access", actions: /VerifiedAccess/ },
   { feature: "EC2 Instance Connect endpoints", actions: /InstanceConnectEndpoint/ },
-  { feature: "VPC Block Public Access", actions: /VpcBlockPublicAccess/ },
+  {
+    feature: "VPC Block Public Access",
+    actions: /VpcBlockPublicAccess/,
+    terraform: ["aws_vpc_block_public_access_"],
+  },
   { feature: "VPC encryption controls", actions: /VpcEncryptionControl/ },
   { feature: "network interface permissions", actions: /NetworkInterfacePermission/ },
   { feature: "secondary addresses of NAT gateways", actions: /NatGatewayAddress/ },
@@ -75,6 +79,11 @@ export const UNSUPPORTED_FEATURES: readonly UnsupportedFeature[] = [
     feature: "EC2-Classic (ClassicLink, moving addresses; retired by AWS)",
     actions: /ClassicLink|AddressToVpc|ToClassic/,
   },
+  // Services of their own, not EC2 (no actions here): only the resources VPC modules declare beside the network.
+  { feature: "Amazon RDS (a service of its own, not EC2)", terraform: ["aws_db_subnet_group"] },
+  { feature: "Amazon Redshift (a service of its own, not EC2)", terraform: ["aws_redshift_subnet_group"] },
+  { feature: "Amazon ElastiCache (a service of its own, not EC2)", terraform: ["aws_elasticache_subnet_group"] },
+  { feature: "Amazon CloudWatch Logs (a service of its own, not EC2)", terraform: ["aws_cloudwatch_log_group"] },
 ];
 
 /** The feature an EC2 action belongs to, when it is one the sandbox leaves out on purpose. */

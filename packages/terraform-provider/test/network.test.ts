@@ -1,7 +1,8 @@
 // The networking resources (issue #12) without a server: the planning rules they add, in-process, and
 // the real terraform CLI validating and planning a configuration written the way the hashicorp/aws
 // documentation writes VPCs, subnets, gateways, routes, interfaces and launch templates; the types
-// ec2sim leaves out fail validate with a diagnostic naming them. (test/terraform applies them.)
+// ec2sim leaves out validate (modules declare them behind count = 0) and are refused at plan with a
+// diagnostic naming them. (test/terraform applies them.)
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -12,6 +13,7 @@ import { normalize } from "../src/framework/values.ts";
 import { providerDefinition } from "../src/resources/index.ts";
 import { launchData } from "../src/resources/launch-templates.ts";
 import { routeId } from "../src/resources/route-tables.ts";
+import { unsupportedTerraformTypes } from "../src/schemas/unsupported.ts";
 import { requireTerraform, type Sandbox, setupSandbox, tf, workdir } from "./terraform-cli.ts";
 
 const RESOURCES = [
@@ -229,13 +231,30 @@ describe("networking resources in the provider (in-process)", () => {
     });
   });
 
-  it("the types ec2sim leaves out fail validate with a diagnostic naming them", async () => {
-    expect(await validate("aws_vpc_peering_connection", { vpc_id: "vpc-1", peer_vpc_id: "vpc-2" })).toEqual([
+  it("the types ec2sim leaves out validate, and their plans are refused with a diagnostic naming them", async () => {
+    // Validate passes: modules declare them behind count = 0 (terraform validates those blocks, plans no instance).
+    expect(await validate("aws_vpc_peering_connection", { vpc_id: "vpc-1", peer_vpc_id: "vpc-2" })).toEqual([]);
+    expect(await validate("aws_flow_log", {})).toEqual([]);
+    const refused = async (type: string, config: Record<string, unknown>) => {
+      const block = fullBlock(providerDefinition.resources[type]!.schema);
+      const cfg = normalize(block, config);
+      const res = (await handlers.PlanResourceChange!({
+        type_name: type,
+        prior_state: dv(null),
+        proposed_new_state: dv(cfg),
+        config: dv(cfg),
+      })) as any;
+      return (res.diagnostics ?? []).map((d: any) => `${d.summary}: ${d.detail}`);
+    };
+    expect(await refused("aws_vpc_peering_connection", { vpc_id: "vpc-1", peer_vpc_id: "vpc-2" })).toEqual([
       expect.stringMatching(
         /^ec2sim does not support aws_vpc_peering_connection: The sandbox does not simulate VPC peering/,
       ),
     ]);
-    expect((await validate("aws_flow_log", {}))[0]).toContain("does not simulate VPC flow logs");
+    expect((await refused("aws_flow_log", {}))[0]).toContain("does not simulate VPC flow logs");
+    expect((await refused("aws_db_subnet_group", { name: "db" }))[0]).toContain(
+      "does not simulate Amazon RDS (a service of its own, not EC2)",
+    );
     expect((await validate("aws_subnet", { vpc_id: "vpc-1", ipv6_native: true }))[0]).toContain(
       "ec2sim does not support IPv6-only subnets",
     );
@@ -322,7 +341,7 @@ describe("networking configurations through the terraform CLI (no server)", () =
     expect(c["aws_instance.from_template"]!.after_unknown).toMatchObject({ ami: true, instance_type: true });
   });
 
-  it("types ec2sim leaves out fail validate with a diagnostic that names them", async () => {
+  it("types ec2sim leaves out validate and are refused at plan with a diagnostic that names them", async () => {
     const bad = workdir(sb, "network");
     writeFileSync(
       join(bad, "unsupported.tf"),
@@ -333,15 +352,19 @@ describe("networking configurations through the terraform CLI (no server)", () =
         `resource "aws_vpc_endpoint" "s3" {\n  vpc_id       = aws_vpc.main.id\n  service_name = "com.amazonaws.us-west-2.s3"\n}\n` +
         `resource "aws_egress_only_internet_gateway" "example" {\n  vpc_id = aws_vpc.main.id\n}\n` +
         `resource "aws_vpn_gateway" "vpn_gw" {\n  vpc_id = aws_vpc.main.id\n  tags = {\n    Name = "main"\n  }\n}\n` +
-        `resource "aws_customer_gateway" "main" {\n  bgp_asn    = 65000\n  ip_address = "172.83.124.10"\n  type       = "ipsec.1"\n}\n` +
-        `resource "aws_vpc" "v6" {\n  cidr_block                       = "10.1.0.0/16"\n  assign_generated_ipv6_cidr_block = true\n}\n`,
+        `resource "aws_customer_gateway" "main" {\n  bgp_asn    = 65000\n  ip_address = "172.83.124.10"\n  type       = "ipsec.1"\n}\n`,
     );
     expect((await tf(sb, bad, ["init", "-no-color", "-input=false"])).status).toBe(0);
-    const r = await tf(sb, bad, ["validate", "-no-color", "-json"]);
-    const out = JSON.parse(r.stdout) as { valid: boolean; diagnostics: { summary: string; detail: string }[] };
-    expect(out.valid).toBe(false);
-    expect(out.diagnostics.map((d) => d.summary).sort()).toEqual([
-      "ec2sim does not support IPv6 CIDR blocks of VPCs (assign_generated_ipv6_cidr_block = true): sandbox VPCs are IPv4 (docs/NETWORKING.md in ec2sim lists what it leaves out)",
+    const valid = JSON.parse((await tf(sb, bad, ["validate", "-no-color", "-json"])).stdout) as { valid: boolean };
+    expect(valid.valid).toBe(true);
+    const r = await tf(sb, bad, ["plan", "-no-color", "-input=false", "-json"]);
+    expect(r.status).toBe(1);
+    const out = r.stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { type: string; diagnostic?: { summary: string; detail: string } })
+      .flatMap((m) => (m.type === "diagnostic" && m.diagnostic ? [m.diagnostic] : []));
+    expect(out.map((d) => d.summary).sort()).toEqual([
       "ec2sim does not support aws_customer_gateway",
       "ec2sim does not support aws_ec2_transit_gateway",
       "ec2sim does not support aws_egress_only_internet_gateway",
@@ -351,7 +374,7 @@ describe("networking configurations through the terraform CLI (no server)", () =
       "ec2sim does not support aws_vpc_peering_connection",
       "ec2sim does not support aws_vpn_gateway",
     ]);
-    const detail = (t: string) => out.diagnostics.find((d) => d.summary.endsWith(t))!.detail;
+    const detail = (t: string) => out.find((d) => d.summary.endsWith(t))!.detail;
     expect(detail("aws_vpc_peering_connection")).toBe(
       "The sandbox does not simulate VPC peering, so aws_vpc_peering_connection cannot be planned or applied " +
         "against it. Remove it from the configuration used with the sandbox (docs/NETWORKING.md in ec2sim lists " +
@@ -359,5 +382,44 @@ describe("networking configurations through the terraform CLI (no server)", () =
     );
     expect(detail("aws_vpn_gateway")).toContain("does not simulate site-to-site VPN");
     expect(detail("aws_egress_only_internet_gateway")).toContain("egress-only internet gateways (IPv6)");
+  });
+
+  it("a VPC with an IPv6 CIDR block is refused at validate (an attribute, not a type)", async () => {
+    const bad = workdir(sb, "network");
+    writeFileSync(
+      join(bad, "v6.tf"),
+      `resource "aws_vpc" "v6" {\n  cidr_block                       = "10.1.0.0/16"\n  assign_generated_ipv6_cidr_block = true\n}\n`,
+    );
+    expect((await tf(sb, bad, ["init", "-no-color", "-input=false"])).status).toBe(0);
+    const out = JSON.parse((await tf(sb, bad, ["validate", "-no-color", "-json"])).stdout) as {
+      valid: boolean;
+      diagnostics: { summary: string }[];
+    };
+    expect(out.valid).toBe(false);
+    expect(out.diagnostics.map((d) => d.summary)).toEqual([
+      "ec2sim does not support IPv6 CIDR blocks of VPCs (assign_generated_ipv6_cidr_block = true): sandbox VPCs are IPv4 (docs/NETWORKING.md in ec2sim lists what it leaves out)",
+    ]);
+  });
+
+  it("every type ec2sim leaves out, declared with count = 0 as modules do, validates and plans nothing", async () => {
+    const dir0 = workdir(sb, "network");
+    writeFileSync(
+      join(dir0, "unused.tf"),
+      unsupportedTerraformTypes()
+        .map((t) => `resource "${t}" "unused" {\n  count = 0\n}\n`)
+        .join(""),
+    );
+    expect((await tf(sb, dir0, ["init", "-no-color", "-input=false"])).status).toBe(0);
+    const v = JSON.parse((await tf(sb, dir0, ["validate", "-no-color", "-json"])).stdout) as {
+      valid: boolean;
+      diagnostics: unknown[];
+    };
+    expect(v.diagnostics).toEqual([]);
+    expect(v.valid).toBe(true);
+    const r = await tf(sb, dir0, ["plan", "-no-color", "-input=false", "-detailed-exitcode", "-out=tfplan"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(2);
+    // The fixture's own resources, and none of the unused ones.
+    expect(r.stdout).toContain("Plan: 23 to add, 0 to change, 0 to destroy.");
   });
 });

@@ -3,7 +3,7 @@
  * and data source of hashicorp/aws (the release @cdktf/provider-aws pins), each marked supported,
  * partial or unsupported from the code itself: core's action table (and the limits its families
  * declare in PARTIAL_ACTIONS), the Terraform provider's definition (and its impls' `partial` notes,
- * and the types it refuses at validate). `npm run coverage` rewrites the file; a test regenerates it
+ * and the types it refuses at plan). `npm run coverage` rewrites the file; a test regenerates it
  * and compares, so it cannot drift from the code.
  */
 import { readdirSync } from "node:fs";
@@ -70,7 +70,7 @@ function terraformRows(all: readonly string[], served: Record<string, { partial?
         ? {
             name: t,
             status: "unsupported",
-            note: `left out: ${unsupportedFeatureOfTerraformType(t)?.feature ?? t} (terraform validate says so)`,
+            note: `left out: ${unsupportedFeatureOfTerraformType(t)?.feature ?? t} (refused at terraform plan)`,
           }
         : { name: t, status: "unsupported" };
     return impl.partial ? { name: t, status: "partial", note: impl.partial } : { name: t, status: "supported" };
@@ -117,7 +117,7 @@ export function renderCoverage(sections: readonly CoverageSection[]): string {
     "  hashicorp/aws has it).",
     "- **partial**: answered, with the limits the note gives (declared beside the code).",
     "- **unsupported**: EC2/IAM/STS/SSM answer `UnsupportedOperation`/`InvalidAction`; a Terraform type is",
-    '  unknown to the provider, or refused by `terraform validate` with a message naming it. "left out" names a',
+    '  unknown to the provider, or refused at `terraform plan` with a message naming it. "left out" names a',
     "  feature the sandbox leaves out on purpose, as the endpoint's message does (see docs/NETWORKING.md).",
     "",
     "| | supported | partial | unsupported | total |",

@@ -24,7 +24,7 @@ describe("docs/NETWORKING.md and the one list of what is left out", () => {
     expect(missing).toEqual([]);
   });
 
-  it("names every resource type the provider refuses at validate, and each belongs to a feature", () => {
+  it("names every resource type the provider refuses at plan, and each belongs to a feature", () => {
     const types = unsupportedTerraformTypes();
     expect(types).toEqual(expect.arrayContaining(["aws_vpc_peering_connection", "aws_flow_log", "aws_vpn_gateway"]));
     // The doc abbreviates a family's further types as `_suffix` after its first one.

@@ -23,10 +23,16 @@ export interface ResourceImpl {
   importState?(id: string): Obj;
   /** Adjust a plan (mark values unknown, extra replacements). Returns extra requires-replace attribute names. */
   modifyPlan?(args: { prior: Obj | null; plan: Obj; config: Obj; providerRegion: string }): string[] | void;
-  /** Extra checks at validate time: a message (an error whose summary it is) or a full diagnostic. */
   /** Known limits against hashicorp/aws (docs/COVERAGE.md's "partial"). */
   readonly partial?: string;
+  /** Extra checks at validate time: a message (an error whose summary it is) or a full diagnostic. */
   validate?(config: Obj): (string | PDiagnostic)[];
+  /**
+   * Refuses every plan that would create or keep an instance of the type (the types ec2sim leaves out).
+   * At plan, not validate: modules declare optional resources behind `count = 0`, and terraform
+   * validates those blocks too but plans only the instances that exist.
+   */
+  refuse?(): PDiagnostic;
 }
 
 export interface DataSourceImpl {
@@ -450,6 +456,8 @@ export function createProvider(def: ProviderDefinition): ProviderHandlers {
       const config = decodeValue(req.config?.msgpack);
       if (!isObj(proposed))
         return { planned_state: NULL_DV(), planned_private: req.prior_private, legacy_type_system: true };
+      const refusal = r.refuse?.();
+      if (refusal) return { planned_state: req.proposed_new_state, diagnostics: [refusal], legacy_type_system: true };
       const cfg = isObj(config) ? config : {};
       const plan = normalize(block, proposed);
       applyDefaults(block, plan, cfg);

@@ -1,6 +1,7 @@
 // Resource types of hashicorp/aws 6.25.0 around VPCs that ec2sim does not simulate. Each is in the
-// provider's schema only so that `terraform validate` reaches the provider, which then answers with a
-// diagnostic naming what is unsupported (else terraform would only say the provider lacks the type).
+// provider's schema so that a configuration declaring it unused validates and plans (terraform-aws-modules
+// declare many optional resources behind `count = 0`), and a plan making one gets a diagnostic naming
+// what is unsupported (else terraform would only say the provider lacks the type).
 // The placeholders carry hashicorp/aws's argument and block names (attribute values are `dynamic`,
 // except lists/sets of objects, which keep their type so `name { … }` block syntax still parses).
 import { unsupportedFeatureOfTerraformType } from "@ec2sim/core/unsupported-features";
@@ -149,6 +150,25 @@ const PLACEHOLDERS: { readonly [type: string]: Placeholder } = {
       },
     },
   },
+  aws_vpn_gateway_route_propagation: { a: "id region route_table_id vpn_gateway_id", t: "create delete" },
+  aws_vpc_block_public_access_options: {
+    a: "aws_account_id aws_region id internet_gateway_block_mode region",
+    t: "create delete update",
+  },
+  aws_vpc_block_public_access_exclusion: {
+    a: "id internet_gateway_exclusion_mode region resource_arn subnet_id tags tags_all vpc_id",
+    t: "create delete update",
+  },
+  // Other services' resources that VPC modules declare beside the network (terraform-aws-modules/vpc's
+  // database, Redshift and ElastiCache subnet groups, its flow logs' log group).
+  aws_db_subnet_group: {
+    a: "arn description id name name_prefix region subnet_ids supported_network_types tags tags_all vpc_id",
+  },
+  aws_redshift_subnet_group: { a: "arn description id name region subnet_ids tags tags_all" },
+  aws_elasticache_subnet_group: { a: "arn description id name region subnet_ids tags tags_all vpc_id" },
+  aws_cloudwatch_log_group: {
+    a: "arn deletion_protection_enabled id kms_key_id log_group_class name name_prefix region retention_in_days skip_destroy tags tags_all",
+  },
   aws_vpc_dhcp_options: {
     a: "arn domain_name domain_name_servers id ipv6_address_preferred_lease_time netbios_name_servers netbios_node_type ntp_servers owner_id region tags tags_all",
   },
@@ -187,7 +207,7 @@ export const unsupportedSchemas: { readonly [type: string]: Block } = Object.fro
   Object.entries(PLACEHOLDERS).map(([t, p]) => [t, toBlock(p)]),
 );
 
-/** The types of hashicorp/aws the provider refuses at validate (docs/COVERAGE.md). */
+/** The types of hashicorp/aws the provider refuses at plan (docs/COVERAGE.md). */
 export function unsupportedTerraformTypes(): string[] {
   return Object.keys(unsupportedSchemas);
 }
