@@ -13,7 +13,8 @@
  *      by side: one encoding snapshots on the event loop (`--snapshot-on-loop`, as before the
  *      snapshot worker), one on the snapshot worker (the default); each with its own idle phase.
  * Target: phases 2 to 4 at most 2x the idle p99. Run: `npx tsx bench/endpoint/hardening-bench.ts`
- * (`PHASES=keys` runs phase 2 on two servers only, `PHASES=snapshot` phase 4 only).
+ * (`PHASES=keys` runs phase 2 on two servers only, `PHASES=snapshot` phase 4 only;
+ * `PHASES=snapshot SNAPSHOT_BINS=before=PATH,after=PATH` phase 4 on each built `ec2sim.mjs`, worker on).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -27,8 +28,10 @@ const PHASE_MS = Number(process.env.PHASE_MS ?? 15_000);
 
 const PHASES = process.env.PHASES ?? "all";
 
-async function serve(dataDir: string, args: string[] = []): Promise<{ url: string; proc: ChildProcess }> {
-  const proc = spawn(join(REPO, "bin", "ec2sim"), ["serve", "--port", "0", "--data", dataDir, ...args], {
+/** `ec2sim serve` from this clone's sources (bin/ec2sim), or from a built `ec2sim.mjs` (another commit's, for a before/after). */
+async function serve(dataDir: string, args: string[] = [], bin?: string): Promise<{ url: string; proc: ChildProcess }> {
+  const [cmd, ...pre] = bin ? [process.execPath, bin] : [join(REPO, "bin", "ec2sim")];
+  const proc = spawn(cmd!, [...pre, "serve", "--port", "0", "--data", dataDir, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, EC2SIM_DATA: "" },
   });
@@ -168,9 +171,10 @@ async function keyPhase(args: string[]): Promise<Record<string, unknown>> {
  * transitions), snapshots every 20 events, a client tagging one of its instances every 50 ms, and
  * the 4 normal clients on the default sandbox; also that server's own idle phase first.
  */
-async function snapshotPhase(args: string[]): Promise<Record<string, unknown>> {
+async function snapshotPhase(args: string[], bin?: string): Promise<Record<string, unknown>> {
   const data = mkdtempSync(join(tmpdir(), "ec2sim-hardening-snap-"));
-  const { url, proc } = await serve(data, ["--snapshot-every", "20", ...args]);
+  const { url, proc } = await serve(data, ["--snapshot-every", "20", ...args], bin);
+  const loadAtStart = loadavg().map(round);
   try {
     const call = admin(url, data);
     const info = (await call("/sandboxes/default")) as { accounts: { accessKeyId: string; secretAccessKey: string }[] };
@@ -219,7 +223,12 @@ async function snapshotPhase(args: string[]): Promise<Record<string, unknown>> {
     clearInterval(watch);
     if (before !== undefined) seqs.delete(before);
     const snapshot = readFileSync(join(data, "sandboxes", "big", "snapshot.snap")).length;
+    // Where the server says it encoded them (GET /_ec2sim/metrics; a build without it answers 404).
+    const metrics = await call("/metrics").catch((e: unknown) => `no metrics: ${String(e)}`);
     return {
+      ...(bin ? { bin } : {}),
+      load: { atStart: loadAtStart, atEnd: loadavg().map(round) },
+      metrics,
       idle,
       whileSnapshotting: during,
       ratio: round(during.p99 / idle.p99),
@@ -245,6 +254,22 @@ async function main(): Promise<void> {
       keyWorker: await keyPhase([]),
       loadAfter: loadavg().map(round),
     };
+    console.log(JSON.stringify(results, null, 2));
+    return;
+  }
+  // SNAPSHOT_BINS="before=/path/ec2sim.mjs,after=apps/cli/dist/ec2sim.mjs": phase 4 on each build (snapshot worker on).
+  if (PHASES === "snapshot" && process.env.SNAPSHOT_BINS) {
+    const results: Record<string, unknown> = {
+      date: new Date().toISOString(),
+      node: process.version,
+      loadBefore: loadavg().map(round),
+      phaseMs: PHASE_MS,
+    };
+    for (const spec of process.env.SNAPSHOT_BINS.split(",")) {
+      const [label, bin] = spec.split("=") as [string, string];
+      results[label] = await snapshotPhase([], resolve(bin));
+    }
+    results.loadAfter = loadavg().map(round);
     console.log(JSON.stringify(results, null, 2));
     return;
   }
