@@ -587,8 +587,9 @@ export const volumeActions = {
     const inst = tx.region.instances.get(input.InstanceId);
     if (!inst || inst.ownerId !== tx.ctx.accountId || inst.state === "terminated")
       throw errors.instanceNotFound(input.InstanceId);
-    if (v.state !== "available")
-      throw new Ec2Error("VolumeInUse", `vol ${v.volumeId} is already attached to an instance`);
+    // EC2 tells an attached volume from one not ready yet (still creating, or being deleted).
+    if (v.state === "in-use") throw new Ec2Error("VolumeInUse", `${v.volumeId} is already attached to an instance`);
+    if (v.state !== "available") throw new Ec2Error("IncorrectState", `${v.volumeId} is not 'available'.`);
     if (v.availabilityZone !== inst.availabilityZone) {
       throw new Ec2Error(
         "InvalidVolume.ZoneMismatch",
