@@ -70,4 +70,26 @@ describe("cloud-init on first boot", () => {
     expect(ok(sb, c, id, "sudo cat /var/log/cloud-init-output.log")).toMatch(/not valid YAML/);
     expect(sh(sb, c, id, "systemctl is-active nginx").ExitCode).not.toBe(0);
   });
+
+  it("R26 `cloud-init status --wait` says done once the instance runs, and `install` places a file with its mode and owner (what image builds run)", () => {
+    const sb = sandbox("r26-status-install");
+    const c = ctx(A);
+    const id = launch(sb, c, ami(AL2023_X86), "t3.micro", {
+      UserData: b64("#cloud-config\nwrite_files:\n  - path: /tmp/app.conf\n    content: port=8080\n"),
+    }).instanceId;
+    waitFor(sb, c, id, "running");
+    expect(ok(sb, c, id, "cloud-init status --wait")).toBe("\nstatus: done\n");
+    expect(sh(sb, c, id, "cloud-init init").ExitCode).toBe(2);
+    // Without sudo: another owner, or a folder the user may not write, is refused.
+    expect(sh(sb, c, id, "install -m 0600 -o root /tmp/app.conf /tmp/x.conf").Output).toMatch(
+      /Operation not permitted/,
+    );
+    expect(sh(sb, c, id, "install /tmp/app.conf /etc/app.conf").Output).toMatch(/Permission denied/);
+    expect(sh(sb, c, id, "install /tmp/nope /tmp/y").Output).toMatch(/cannot stat/);
+    ok(sb, c, id, "sudo install -D -m 0640 -o ec2-user -g ec2-user /tmp/app.conf /opt/app/app.conf");
+    expect(ok(sb, c, id, "cat /opt/app/app.conf")).toBe("port=8080");
+    expect(ok(sb, c, id, "ls -l /opt/app/app.conf")).toMatch(/ec2-user/);
+    ok(sb, c, id, "sudo install -m 0600 /tmp/app.conf /opt/app/secret.conf");
+    expect(sh(sb, c, id, "cat /opt/app/secret.conf").Output).toMatch(/Permission denied/);
+  });
 });

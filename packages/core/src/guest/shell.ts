@@ -813,6 +813,40 @@ const COMMANDS: Record<string, Handler> = {
     s.write(target, f.content, user, f.size);
     return ok();
   },
+  // `install [-D] [-m MODE] [-o OWNER] [-g GROUP] SRC DEST`: a copy with its mode and owner (how image builds place files).
+  install: (s, args, user) => {
+    const words: string[] = [];
+    let mode = 0o755;
+    let owner = user;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      if (a === "-m" || a === "-o" || a === "-g") {
+        const v = args[++i];
+        if (v === undefined) return fail(`install: option requires an argument -- '${a[1]}'\n`);
+        if (a === "-m") {
+          if (!/^[0-7]{3,4}$/.test(v)) return fail(`install: invalid mode '${v}' (this sandbox takes octal modes)\n`);
+          mode = Number.parseInt(v, 8);
+        } else if (a === "-o") owner = v;
+      } else if (!a.startsWith("-")) words.push(a);
+    }
+    const [src, dst] = words;
+    if (!src || !dst) return fail("install: missing file operand\n");
+    const f = s.get(s.abs(src));
+    if (!f) return fail(`install: cannot stat '${src}': No such file or directory\n`);
+    const target = s.abs(dst);
+    if (!writable(user, target)) return fail(`install: cannot create regular file '${dst}': Permission denied\n`);
+    if (owner !== user && user !== "root")
+      return fail(`install: cannot change ownership of '${dst}': Operation not permitted\n`);
+    s.write(target, f.content, owner, f.size);
+    s.setAttrs(target, { mode, owner });
+    return ok();
+  },
+  // cloud-init runs in the same step as the boot that starts it, so it is done by the time anyone can log in.
+  "cloud-init": (_s, args) => {
+    if (args[0] !== "status")
+      return fail("usage: cloud-init status [--wait] (the one subcommand this sandbox has)\n", 2);
+    return ok(`${args.includes("--wait") ? "\n" : ""}status: done\n`);
+  },
   mv: (s, args, user) => {
     const r = COMMANDS.cp!(s, args, user);
     if (r.code !== 0) return { out: r.out.replace(/^cp/, "mv"), code: r.code };
@@ -961,7 +995,7 @@ const COMMANDS: Record<string, Handler> = {
   },
   help: () =>
     ok(
-      "Commands: echo cat tee ls pwd cd mkdir touch chmod chown rm cp mv grep head wc hostname hostnamectl whoami id uname uptime df fallocate\n  dnf|yum|apt|apt-get|zypper install|remove|update|list, rpm -qa, dpkg -l, systemctl start|stop|restart|enable [--now]|disable|status|is-active|is-enabled, service\n  curl http://localhost/ (and the instance metadata service at 169.254.169.254), ec2-bundle-vol, ec2-upload-bundle, sudo, shutdown, exit\n  Operators: | > >> && || ;\n",
+      "Commands: echo cat tee ls pwd cd mkdir touch chmod chown rm cp mv install grep head wc hostname hostnamectl cloud-init status whoami id uname uptime df fallocate\n  dnf|yum|apt|apt-get|zypper install|remove|update|list, rpm -qa, dpkg -l, systemctl start|stop|restart|enable [--now]|disable|status|is-active|is-enabled, service\n  curl http://localhost/ (and the instance metadata service at 169.254.169.254), ec2-bundle-vol, ec2-upload-bundle, sudo, shutdown, exit\n  Operators: | > >> && || ;\n",
     ),
 };
 COMMANDS.poweroff = COMMANDS.shutdown!;
