@@ -199,11 +199,12 @@ export const exportCommand: CommandSpec = {
     },
     "ami-strategy": {
       type: "string",
-      arg: "rebuild|lookup",
-      choices: ["rebuild", "lookup"],
+      arg: "rebuild|lookup|packer",
+      choices: ["rebuild", "lookup", "packer"],
       help: [
         "own AMIs: rebuild = aws_ami_from_instance/aws_ami_copy of the exported instance (default;",
-        "see docs/ARCHITECTURE.md on cloud-init), lookup = an existing AMI by ID (a variable each)",
+        "may image it before cloud-init finishes on real EC2), lookup = an existing AMI by ID (a",
+        "variable each), packer = a Packer template per AMI (packer/*.pkr.hcl) and its newest build by name",
       ].join("\n"),
     },
     ...SOURCE_OPTIONS,

@@ -18,6 +18,7 @@ import { readIgnoreFile } from "./diff/ignore.ts";
 import { diffInventories } from "./diff/index.ts";
 import type { DiffResult } from "./diff/types.ts";
 import { decodeUserData, ownUserData } from "./diff/user-data.ts";
+import type { AmiStrategy } from "./export/build-plan.ts";
 import { type ExportFormat, exportSandbox } from "./export/index.ts";
 import { planFromInventory } from "./export/inventory-plan.ts";
 import type { Inventory } from "./inventory.ts";
@@ -75,8 +76,8 @@ export interface ExportCommandOptions extends SourceOptions {
   /** The EC2 endpoint of --from. */
   endpoint?: string /** Leave out the `ec2sim:origin` tags. */;
   noOriginTags?: boolean;
-  /** Own AMIs: built again (`rebuild`, default) or existing ones by ID (`lookup`). */
-  amiStrategy?: "rebuild" | "lookup";
+  /** Own AMIs: built again (`rebuild`, default), existing ones by ID (`lookup`), Packer templates (`packer`). */
+  amiStrategy?: AmiStrategy;
 }
 
 export interface DiffCommandOptions extends SourceOptions {

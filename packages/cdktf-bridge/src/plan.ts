@@ -101,6 +101,8 @@ export interface ExportPlan {
   defaultTagsVar?: string;
   /** Addresses that changed since the previous export (HCL's `moved` blocks). */
   moved: { from: string; to: string }[];
+  /** Files beside the configuration in every format (Packer templates: `packer/<label>.pkr.hcl`). */
+  files?: Record<string, string>;
   /** The local backend's state file, relative to where terraform runs (absent: no backend block). */
   statePath?: string;
 }

@@ -48,7 +48,7 @@ export async function exportCommand(p: Parsed): Promise<number> {
         ...(p.values["pin-packages"] ? { pinPackages: true } : {}),
         ...(p.values.force ? { force: true } : {}),
         ...(p.values["no-origin-tags"] ? { noOriginTags: true } : {}),
-        ...(str(p, "ami-strategy") ? { amiStrategy: str(p, "ami-strategy") as "rebuild" | "lookup" } : {}),
+        ...(str(p, "ami-strategy") ? { amiStrategy: str(p, "ami-strategy") as "rebuild" | "lookup" | "packer" } : {}),
       },
       deps(),
     );

@@ -7,6 +7,7 @@ import { gzipSync } from "node:zlib";
 import {
   baseFileSystem,
   catalogImages,
+  guestBase,
   type Image,
   type Instance,
   rootFileSystem,
@@ -47,6 +48,7 @@ import {
 import { makeIdiomatic } from "./idioms.ts";
 import { addLaunchTemplate, instanceLaunchTemplate } from "./launch-template-plan.ts";
 import { type NetworkPlan, planNetwork } from "./network-plan.ts";
+import { type PackerImage, packerFile, packerNamePattern, packerTemplate } from "./packer.ts";
 
 export interface ExportOptions {
   sandbox: string;
@@ -62,12 +64,15 @@ export interface ExportOptions {
   originTags?: boolean;
   /**
    * Own AMIs: `rebuild` makes them again (aws_ami_from_instance / aws_ami_copy of the exported
-   * instance), `lookup` takes existing AMIs by ID (a variable each).
+   * instance), `lookup` takes existing AMIs by ID (a variable each), `packer` writes a Packer
+   * template per AMI made from an instance and looks its newest build up by name.
    */
-  amiStrategy?: "rebuild" | "lookup";
+  amiStrategy?: AmiStrategy;
   /** Labels of the previous export (sandbox ID -> label), kept for the same resources. */
   previousLabels?: Record<string, string>;
 }
+
+export type AmiStrategy = "rebuild" | "lookup" | "packer";
 
 /** EC2's limit on user data, in bytes before base64 (gzip-compressed user data counts compressed). */
 export const USER_DATA_LIMIT = 16384;
@@ -87,6 +92,8 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
     );
   const namer = new Namer([], opts.previousLabels ?? {});
   const lookupAmis = opts.amiStrategy === "lookup";
+  const packer = opts.amiStrategy === "packer";
+  const files: Record<string, string> = {};
   const variables: Variable[] = [];
   const blocks: Block[] = [];
   const notes: NotExported[] = [];
@@ -129,13 +136,17 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
   // and region, and dated names disappear when AWS deprecates them), once per region and pattern.
   const lookups = new Map<string, string>();
   const notedBase = new Set<string>();
-  const lookupImage = (region: string, img: Image): Value => {
+  /** How to find an image nobody here manages: its owner and a name pattern for its family. */
+  const family = (region: string, img: Image) => {
     const owner = img.ownerAlias ?? img.ownerId;
     const pattern = amiNamePattern(img.name);
     const newest = pattern === img.name ? undefined : newestMatching(region, owner, pattern);
     // The pattern must still find the same family (guest and architecture), else the exact name.
     const usePattern = !!newest && newest.guest === img.guest && newest.architecture === img.architecture;
-    const name = usePattern ? pattern : img.name;
+    return { owner, pattern, newest, usePattern, name: usePattern ? pattern : img.name };
+  };
+  const lookupImage = (region: string, img: Image): Value => {
+    const { owner, pattern, newest, usePattern, name } = family(region, img);
     const k = `${region}:${owner}:${name}`;
     let key = lookups.get(k);
     if (!key) {
@@ -199,9 +210,11 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
     if (img.rootDeviceType === "instance-store")
       v = "instance-store-backed AMIs (bundles in S3) cannot be expressed in Terraform";
     else if (t === "aws_ami_from_instance")
-      v = instanceIds.has(img.sourceInstanceId!)
-        ? true
-        : `its source instance ${img.sourceInstanceId} is not exported (terminated or not the account's), so aws_ami_from_instance has nothing to image`;
+      // Only rebuild needs the instance: lookup and packer do not image it.
+      v =
+        instanceIds.has(img.sourceInstanceId!) || lookupAmis || packer
+          ? true
+          : `its source instance ${img.sourceInstanceId} is not exported (terminated or not the account's), so aws_ami_from_instance has nothing to image`;
     else if (t === "aws_ami_copy") {
       const src = findImage(img.sourceRegion ?? img.region, img.sourceImageId);
       if (!src) v = `its source image ${img.sourceImageId} is unknown`;
@@ -602,8 +615,10 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
       const grantsOnly = lookupAmis;
       const config: Record<string, Value> = { name: img.name };
       if (img.description) config.description = img.description;
-      if (t === "aws_ami_from_instance") config.sourceInstanceId = ref(keyFor(img.sourceInstanceId!));
-      else {
+      if (t === "aws_ami_from_instance") {
+        // lookup and packer take an image whose builder is gone: nothing references it then.
+        if (keyOf.has(img.sourceInstanceId!)) config.sourceInstanceId = ref(keyFor(img.sourceInstanceId!));
+      } else {
         const srcRegion = img.sourceRegion ?? region;
         const src = findImage(srcRegion, img.sourceImageId)!;
         config.sourceAmiId = exportedImages.has(src.imageId) ? imageValue(src.imageId) : lookupImage(srcRegion, src);
@@ -611,7 +626,8 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
         if (img.blockDeviceMappings.some((b) => b.ebs?.encrypted)) config.encrypted = true;
       }
       config.tags = tags(img.tags, img.imageId);
-      if (!grantsOnly)
+      if (packer && t === "aws_ami_from_instance") addPackerImage(img, key);
+      else if (!grantsOnly)
         add({
           key,
           kind: "resource",
@@ -791,6 +807,7 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
         );
   }
   const plan: ExportPlan = {
+    ...(Object.keys(files).length ? { files } : {}),
     sandbox: opts.sandbox,
     accountId: acct,
     seq: state.seq,
@@ -805,6 +822,99 @@ export function buildExportPlan(state: SandboxState, opts: ExportOptions): Expor
   };
   makeIdiomatic(plan, namer);
   return plan;
+
+  /** `--ami-strategy packer`: the AMI's template, and the newest build looked up by name. */
+  function addPackerImage(img: Image, key: string): void {
+    const region = img.region;
+    const variable = `${key}_ami_name`;
+    variables.push({
+      name: variable,
+      type: "string",
+      description: `Name of the AMI ${packerFile(key)} builds (${img.name}-YYYYMMDDhhmmss); the newest build is used`,
+      default: packerNamePattern(img.name),
+    });
+    add({
+      key,
+      kind: "data",
+      tfType: "aws_ami",
+      region,
+      config: { mostRecent: true, owners: ["self"], filter: [{ name: "name", values: [varRef(variable)] }] },
+      comment: `AMI ${img.name} (${img.imageId}), built by Packer (${packerFile(key)}): its newest build`,
+    });
+    const gb = guestBase(img.guest);
+    if (gb.family === "windows") {
+      note(
+        `${img.imageId} (${img.name})`,
+        "AMI",
+        "Windows AMIs are built over WinRM; no Packer template is generated: build it yourself with this name",
+        "partial",
+      );
+      return;
+    }
+    // The build instance's AMI: the one the image's instance was launched from.
+    let base = findImage(region, img.sourceImageId);
+    let baseFilter: { owner: string; name: string; what: string } | undefined;
+    if (base && exportedImages.has(base.imageId)) {
+      const built = imageType(base) === "aws_ami_from_instance";
+      baseFilter = {
+        owner: "self",
+        name: built ? packerNamePattern(base.name) : base.name,
+        what: `the newest build of ${base.name}${built ? ` (${packerFile(keyFor(base.imageId))})` : ""}`,
+      };
+    } else if (base && base.ownerId !== acct) {
+      const f = family(region, base);
+      baseFilter = { owner: f.owner, name: f.name, what: `the newest ${f.name} (${f.owner})` };
+    } else {
+      const cat = latestCatalogFor(region, img.guest, img.architecture);
+      if (!cat) throw new Error(`cannot find a base image for ${img.imageId}`);
+      note(
+        `${img.imageId} (${img.name})`,
+        "AMI base",
+        `its instance's AMI ${img.sourceImageId ?? "(unknown)"} is not exported: the Packer build starts from the newest Quick Start image instead`,
+        "partial",
+      );
+      base = cat;
+      const f = family(region, cat);
+      baseFilter = { owner: f.owner, name: f.name, what: `the newest ${f.name} (${f.owner})` };
+    }
+    const changes = guestChanges(imageFs(state, img), imageFs(state, base), base.guest, {
+      includeSecrets: !!opts.includeSecrets,
+    });
+    for (const x of changes.secrets)
+      note(
+        `${img.imageId}:${x.path}`,
+        "guest file",
+        `it looks like it holds ${x.what} (R25's scan); a Packer template is code people commit and share, so it is left out (--include-secrets puts it in)`,
+        "partial",
+      );
+    const root = img.blockDeviceMappings.find((b) => b.deviceName === img.rootDeviceName);
+    const source = img.sourceInstanceId ? findInstance(state, img.sourceInstanceId) : undefined;
+    const spec: PackerImage = {
+      label: key,
+      sandbox: opts.sandbox,
+      imageId: img.imageId,
+      region,
+      instanceType: source?.instanceType ?? (img.architecture === "arm64" ? "t4g.micro" : "t3.micro"),
+      sshUsername: gb.defaultUser,
+      packageManager: gb.packageManager,
+      base: baseFilter,
+      amiName: img.name,
+      ...(img.description ? { description: img.description } : {}),
+      ...(root?.ebs?.volumeSize
+        ? {
+            rootDevice: {
+              deviceName: root.deviceName,
+              volumeSize: root.ebs.volumeSize,
+              volumeType: root.ebs.volumeType ?? "gp3",
+            },
+          }
+        : {}),
+      tags: tags(img.tags, img.imageId),
+      changes,
+      ...(opts.pinPackages ? { pinPackages: true } : {}),
+    };
+    files[packerFile(key)] = packerTemplate(spec);
+  }
 
   function snapshotKey(id: string): string {
     let k = keyOf.get(id);

@@ -37,7 +37,7 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 /** A cdktf (camelCase) name as Terraform's (`userDataBase64` -> `user_data_base64`). */
 export const tfName = (k: string) => k.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
 
-function quote(s: string): string {
+export function quote(s: string): string {
   return `"${s
     .replace(/\\/g, "\\\\")
     .replace(/"/g, '\\"')
@@ -99,7 +99,7 @@ function expr(ctx: HclContext, v: Value, indent: string): string {
 }
 
 /** `k = v` lines with the `=` aligned over runs of one-line values, as terraform fmt does. */
-function align(items: { k: string; v: string }[], indent: string): string[] {
+export function align(items: { k: string; v: string }[], indent: string): string[] {
   const out: string[] = [];
   let run: { k: string; v: string }[] = [];
   const flush = () => {
@@ -116,7 +116,7 @@ function align(items: { k: string; v: string }[], indent: string): string[] {
 }
 
 /** A heredoc for multi-line text (user data), with template sequences escaped. */
-function heredoc(text: string): string {
+export function heredoc(text: string): string {
   let tag = "EOT";
   for (let i = 2; text.split("\n").some((l) => l.trim() === tag); i++) tag = `EOT${i}`;
   const body = text.replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");

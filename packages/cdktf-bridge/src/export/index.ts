@@ -79,7 +79,7 @@ export async function exportSandbox(
       files["NOT-EXPORTED.md"] = notExportedMd(plan);
     }
   }
-  Object.assign(files, extra);
+  Object.assign(files, plan.files ?? {}, extra);
   const t2 = performance.now();
   const clash = conflicts(opts.outDir, files, previous);
   if (clash.length && !opts.force)

@@ -352,8 +352,8 @@ ${[...counts].map(([t, n]) => `| \`${t}\` | ${n} |`).join("\n")}
 - What was done inside an instance (packages, files under /etc, /usr/share, /var/www, /home, /opt,
   enabled services) is its \`user_data\` (#cloud-config), so the real instance ends with the same software.
   Caveat: \`aws_ami_from_instance\` may image an instance before cloud-init has finished (Terraform
-  has no wait for it); if an AMI must hold the software, wait for \`cloud-init status --wait\` on the
-  instance and re-create the AMI, or export with \`--ami-strategy lookup\` and give the AMI's ID.
+  has no wait for it); if an AMI must hold the software, export with \`--ami-strategy packer\` (a
+  Packer template per AMI in packer/, built before deploy) or \`--ami-strategy lookup\` (the AMI's ID).
 - Key pairs carry the public key only: keep using your private key.
 - Every taggable resource is tagged \`ec2sim:origin = ${plan.sandbox}/<sandbox id>\`, which
   \`ec2sim diff --from sandbox:${plan.sandbox} --to aws:PROFILE\` uses to match resources.

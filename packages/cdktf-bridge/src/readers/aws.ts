@@ -212,7 +212,9 @@ export async function readAws(opts: AwsReaderOptions): Promise<Inventory> {
           (img.BlockDeviceMappings ?? []).find((b) => b.DeviceName === img.RootDeviceName)?.Ebs?.VolumeSize ?? null,
       };
       const refs: Record<string, string> = {};
-      if (type === "aws_ami_from_instance") refs.source_instance_id = img.SourceInstanceId!;
+      // A builder that is gone (terminated) is nothing either side can pair: the image stands alone.
+      if (type === "aws_ami_from_instance" && instances.some((i) => i.InstanceId === img.SourceInstanceId))
+        refs.source_instance_id = img.SourceInstanceId!;
       if (type === "aws_ami_copy") {
         attrs.source_ami_region = img.SourceImageRegion ?? region;
         refs.source_ami_id = img.SourceImageId!;

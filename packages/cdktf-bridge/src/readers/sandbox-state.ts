@@ -178,7 +178,12 @@ export function readSandboxState(state: SandboxState, opts: ScopeOptions & { sou
       if (type === "aws_ami_copy") {
         refs.source_ami_id = imageRefAcross(state, acct, img.sourceRegion ?? region, img.sourceImageId!);
         attrs.source_ami_region = img.sourceRegion ?? region;
-      } else if (type === "aws_ami_from_instance") refs.source_instance_id = img.sourceInstanceId!;
+      } else if (
+        type === "aws_ami_from_instance" &&
+        LIVE_INSTANCE.has(r.instances.get(img.sourceInstanceId!)?.state ?? "")
+      )
+        // A builder that is gone (terminated) is nothing either side can pair: the image stands alone.
+        refs.source_instance_id = img.sourceInstanceId!;
       out.push({ type, id: img.imageId, region, name: nameOf(img.tags, img.name), ...t, attrs, refs });
       const lp = img.launchPermissions;
       const perm = (grantee: string, attrs: InvResource["attrs"]) =>
