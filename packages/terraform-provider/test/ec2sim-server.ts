@@ -17,11 +17,17 @@ export interface Ec2simServer {
   stop(): Promise<void>;
 }
 
+function withoutAdminToken(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { EC2SIM_ADMIN_TOKEN: _token, ...rest } = env;
+  return rest;
+}
+
 export async function startEc2sim(speed = 200): Promise<Ec2simServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "ec2sim-tfp-data-"));
   const proc = spawn(BIN, ["serve", "--port", "0", "--data", dataDir, "--speed", String(speed)], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, EC2SIM_DATA: "" },
+    // Without the shell's EC2SIM_ADMIN_TOKEN, so the server keeps its token in <data>/admin-token, read below.
+    env: { ...withoutAdminToken(process.env), EC2SIM_DATA: "" },
   });
   let out = "";
   proc.stdout.on("data", (c: Buffer) => (out += c.toString()));

@@ -76,7 +76,12 @@ export interface StartOptions {
   bin?: string;
   /** The working directory of the process (default this one's). */
   cwd?: string;
-  /** The process's environment (default this one's, with EC2SIM_DATA cleared). */
+  /**
+   * The process's environment (default this one's, with EC2SIM_DATA cleared and without
+   * EC2SIM_ADMIN_TOKEN, so the server makes `<data>/admin-token` even when the shell running the
+   * tests exports one). Given one that holds EC2SIM_ADMIN_TOKEN, the server uses that token and
+   * keeps no file: the harness then sends that one.
+   */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -98,9 +103,10 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
   const [cmd, ...cmdArgs] = [...(opts.prefix ?? []), opts.bin ?? BIN, ...args];
   // Under a prefix (unshare ignores SIGTERM while it waits), signals go to the whole process group.
   const grouped = (opts.prefix ?? []).length > 0;
+  const env = opts.env ?? serverEnv();
   const proc = spawn(cmd!, cmdArgs, {
     stdio: ["ignore", "pipe", "pipe"],
-    env: opts.env ?? { ...process.env, EC2SIM_DATA: "" },
+    env,
     detached: grouped,
     ...(opts.cwd ? { cwd: opts.cwd } : {}),
   });
@@ -139,7 +145,8 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
       rej(new Error(`ec2sim serve exited with ${code} before it was ready:\n${out}`));
     });
   });
-  const adminToken = readFileSync(join(dataDir, "admin-token"), "utf8").trim();
+  // `ec2sim serve` treats an empty EC2SIM_ADMIN_TOKEN as unset (docs/SECURITY.md).
+  const adminToken = env.EC2SIM_ADMIN_TOKEN || readFileSync(join(dataDir, "admin-token"), "utf8").trim();
   adminTokens.set(new URL(url).origin, adminToken);
   return {
     url,
@@ -158,6 +165,12 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
       await exited;
     },
   };
+}
+
+/** This process's environment for a server the harness starts: EC2SIM_DATA cleared, EC2SIM_ADMIN_TOKEN removed. */
+export function serverEnv(): NodeJS.ProcessEnv {
+  const { EC2SIM_ADMIN_TOKEN: _token, ...env } = process.env;
+  return { ...env, EC2SIM_DATA: "" };
 }
 
 /** Admin tokens of the servers started here, by origin. */

@@ -53,7 +53,9 @@ export async function startTerminal(
   const env = Object.entries(opts.env ?? {})
     .map(([k, v]) => `${k}=${JSON.stringify(v)} `)
     .join("");
-  const command = `cd ${JSON.stringify(tmpdir())} && ${env}EC2SIM_DATA=${JSON.stringify(dataDir)} TERM=xterm-256color ${quoted}; echo "[ec2sim exited $?]"; sleep 600`;
+  // The shell's EC2SIM_ADMIN_TOKEN would leave the REPL's server no <data>/admin-token to read: unset unless given.
+  const unset = opts.env?.EC2SIM_ADMIN_TOKEN === undefined ? "unset EC2SIM_ADMIN_TOKEN; " : "";
+  const command = `cd ${JSON.stringify(tmpdir())} && ${unset}${env}EC2SIM_DATA=${JSON.stringify(dataDir)} TERM=xterm-256color ${quoted}; echo "[ec2sim exited $?]"; sleep 600`;
   await tmux(
     "new-session",
     "-d",
