@@ -66,7 +66,7 @@ export function serveArgs({ values }: Parsed, env: NodeJS.ProcessEnv = process.e
         "Give --tls-cert FILE --tls-key FILE, or --insecure-expose if this network is yours alone (see docs/SECURITY.md)",
     );
   }
-  const adminToken = env.EC2SIM_ADMIN_TOKEN || undefined;
+  const adminToken = env.EC2SIM_ADMIN_TOKEN || undefined; // empty is unset (docs/SECURITY.md)
   if (adminToken !== undefined && adminToken.length < 16)
     throw usage("EC2SIM_ADMIN_TOKEN must be at least 16 characters");
   const allowedHosts = values["allow-host"] as string[] | undefined;
@@ -130,6 +130,8 @@ export async function serve(parsed: Parsed): Promise<number> {
     running.adminTokenCreated
       ? `  admin token ${running.adminToken}  (made now, shown once; kept in ${running.adminTokenFile}, mode 600)`
       : `  admin token ${running.adminTokenFile ? `in ${running.adminTokenFile} (mode 600)` : "from EC2SIM_ADMIN_TOKEN"}`,
+    // Unset and empty are the same (as for EC2SIM_DATA); said, so no one believes the empty string is the token.
+    ...(process.env.EC2SIM_ADMIN_TOKEN === "" ? ["  (EC2SIM_ADMIN_TOKEN is empty: ignored, as if unset)"] : []),
     ``,
     `Credentials of sandbox "${main.name}":`,
     ...main.accounts.map(
