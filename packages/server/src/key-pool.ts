@@ -60,9 +60,17 @@ export class RsaKeyPool {
     try {
       return run();
     } finally {
-      if (this.handoff === key) this.ready.unshift(key); // the command failed before it made a key
+      const unused = this.handoff === key; // the command failed before it made a key
       this.handoff = undefined;
+      if (unused) this.giveBack(key);
     }
+  }
+
+  /** An unused key: to the first call waiting for one (it would otherwise wait for the next key made), else kept. */
+  private giveBack(key: GeneratedKey): void {
+    const next = this.waiting.shift();
+    if (next) next(key);
+    else this.ready.unshift(key);
   }
 
   /** Stops the key worker. */
