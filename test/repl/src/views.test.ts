@@ -86,9 +86,13 @@ describe("the REPL's views and keys in a terminal", () => {
     await t.waitFor(/> \/\s*$/m, "the filter prompt");
     await t.type("db");
     await t.waitFor(/1 of 3 instances matching \/db/, "filtered live");
-    // The filtered table itself is checked frame by frame in apps/repl (Views.server.test.tsx). Here
-    // the terminal can keep stale rows above the new footer: Ink's incremental rendering leaves them
-    // when a live filter shrinks the table (seen intermittently; a known bug, noted on issue 17).
+    // the terminal shows what the frame holds: no web row left above the new footer (Ink's incremental
+    // writer once left them there), the header still on the top row
+    const filtered = await t.screen();
+    expect(filtered).not.toMatch(new RegExp(`^${ID} web`, "m"));
+    expect(filtered).toMatch(
+      new RegExp(`^ec2sim · [^\\n]*\\nINSTANCE ID[^\\n]*\\n${ID} db [^\\n]*\\n1 of 3 instances matching /db`),
+    );
     await t.key("Enter");
     await t.waitFor(/↑↓ move/, "back in the view, filter kept");
     const db = new RegExp(`(${ID}) db`).exec(await cursorOn(t, /db/, "db"))?.[1];

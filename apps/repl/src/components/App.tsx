@@ -5,15 +5,15 @@
  * snapshots, security groups, key pairs, VPCs, subnets), work in progress, the output with its
  * scrollback, completions and the prompt. The frame is drawn at once; the session (server,
  * connection, first read) arrives behind it. The whole frame stays one row shorter than the
- * terminal (Ink clears the screen otherwise, which flickers).
+ * terminal, whatever the panes hold (see `layout`).
  */
 import type { SandboxClient } from "@ec2sim/protocol";
 import { Box, Text, useInput } from "ink";
-import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { type ReactNode, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { loadDocs } from "../commands/docs.ts";
 import type { OutLine, RunContext, SessionControl } from "../commands/run.ts";
 import { VIEW_KEYS } from "../commands/run.ts";
-import { fit } from "../format/units.ts";
+import { cellWidth, fit } from "../format/units.ts";
 import { ReplController } from "../state/controller.ts";
 import type { History } from "../state/history.ts";
 import type { KeyStore } from "../state/key-store.ts";
@@ -56,22 +56,52 @@ export interface AppProps {
   onSession?: (s: Session) => void;
 }
 
-/** How many rows each pane gets. */
+/**
+ * How many rows each pane gets; they add up to one row less than the terminal, always. A frame as
+ * tall as the terminal makes Ink clear the screen on every redraw (flicker); a taller one scrolls
+ * the terminal, and Ink's incremental writer, moving the cursor up by the frame's height, then
+ * rewrites rows one off (stale rows stay on the screen). The prompt, the header, the rule and one
+ * row of output come first; then completions (the user is typing), work in progress, the table.
+ */
 export function layout(
   rows: number,
   opts: { tableRows: number; tableFocused: boolean; pending: number; candidates: number; overlay: boolean },
 ) {
-  const budget = Math.max(8, rows - 1);
-  const prompt = 1;
-  const completionRows = Math.min(opts.candidates, 6);
-  if (opts.overlay) return { tableRows: 0, pendingRows: 0, completionRows: 0, outputRows: 0, overlayRows: budget - 2 };
-  const pendingRows = Math.min(opts.pending, 3) + (opts.pending > 3 ? 1 : 0);
+  const budget = Math.max(1, rows - 1);
+  const fixed = 3; /* header, rule, prompt */
+  if (opts.overlay)
+    return {
+      budget,
+      tableRows: 0,
+      pendingRows: 0,
+      completionRows: 0,
+      outputRows: 0,
+      overlayRows: Math.max(0, budget - 2),
+    };
+  let left = Math.max(0, budget - fixed - 1);
+  const take = (n: number) => {
+    const t = Math.max(0, Math.min(n, left));
+    left -= t;
+    return t;
+  };
+  const completionRows = take(Math.min(opts.candidates, 6));
+  // three in progress, and a line saying how many more
+  const pendingRows = take(Math.min(opts.pending, 3) + (opts.pending > 3 ? 1 : 0));
   const share = opts.tableFocused ? 0.6 : 0.35;
   const wanted = opts.tableRows <= 0 ? 1 : opts.tableRows + 2;
-  const tableRows = Math.min(wanted, Math.max(3, Math.floor(budget * share)));
-  const fixed = 1 /* header */ + tableRows + pendingRows + 1 /* rule */ + prompt;
-  const outputRows = Math.max(1, budget - fixed - completionRows);
-  return { tableRows, pendingRows: Math.min(opts.pending, 3), completionRows, outputRows, overlayRows: 0 };
+  const tableRows = take(Math.min(wanted, Math.max(3, Math.floor(budget * share))));
+  const outputRows = Math.max(0, budget - fixed - completionRows - pendingRows - tableRows);
+  return { budget, tableRows, pendingRows, completionRows, outputRows, overlayRows: 0 };
+}
+
+/** A pane of exactly `rows` rows: what it draws beyond them is cut, so the frame's height never moves. */
+function Rows({ rows, children }: { rows: number; children: ReactNode }) {
+  if (rows <= 0) return null;
+  return (
+    <Box flexDirection="column" height={rows} flexShrink={0} overflow="hidden">
+      {children}
+    </Box>
+  );
 }
 
 /** What the keys need to know of a table: its rows' IDs in order, a page, its columns, the row under the cursor. */
@@ -238,65 +268,90 @@ export function App(props: AppProps) {
     ui.focus === "table"
       ? ` :${KINDS[kind].names[0]} · ↑↓ move · ⏎ describe · / filter · : view · ? keys · Esc prompt `
       : ` :${KINDS[kind].names[0]}${ui.table.filter ? ` /${ui.table.filter}` : ""} · Esc: into the view · ? help `;
-  const rule = `──${ruleLabel}${"─".repeat(Math.max(0, columns - ruleLabel.length - 2))}`;
+  const rule = fit(`──${ruleLabel}${"─".repeat(Math.max(0, columns - cellWidth(ruleLabel) - 2))}`, columns);
 
   return (
-    <Box flexDirection="column" width={columns}>
-      <Header snap={snap} now={now} width={columns} region={region} {...(starting ? { starting } : {})} />
+    <Box flexDirection="column" width={columns} height={l.budget} overflow="hidden">
+      <Rows rows={1}>
+        <Header snap={snap} now={now} width={columns} region={region} {...(starting ? { starting } : {})} />
+      </Rows>
       {ui.overlay ? (
-        ui.overlay.kind === "keys" ? (
-          <Pager
-            title="Keys (k9s style) — Esc closes"
-            lines={VIEW_KEYS.map(([k, what]) => ({ text: `${fit(k, 22)} ${what}` }))}
-            scroll={ui.overlay.scroll}
-            height={l.overlayRows}
-            width={columns}
-          />
-        ) : (
-          <Pager
-            title={`describe ${ui.overlay.id ?? ""} — Esc closes, r reads again`}
-            lines={repl.describe?.lines ?? []}
-            scroll={ui.overlay.scroll}
-            height={l.overlayRows}
-            width={columns}
-          />
-        )
-      ) : (
-        <>
-          {cellCtx ? (
-            <ResourceTable
-              table={table}
-              columns={cols}
-              rows={shown}
-              total={allRows.length}
-              start={start}
-              height={l.tableRows}
+        <Rows rows={l.overlayRows}>
+          {ui.overlay.kind === "keys" ? (
+            <Pager
+              title="Keys (k9s style) — Esc closes"
+              lines={VIEW_KEYS.map(([k, what]) => ({ text: `${fit(k, 22)} ${what}` }))}
+              scroll={ui.overlay.scroll}
+              height={l.overlayRows}
               width={columns}
-              focused={ui.focus === "table"}
-              loaded={!!snap?.loaded[kind]}
-              ctx={cellCtx}
             />
           ) : (
-            <Text dimColor>{fit(starting ?? "starting…", columns)}</Text>
+            <Pager
+              title={`describe ${ui.overlay.id ?? ""} — Esc closes, r reads again`}
+              lines={repl.describe?.lines ?? []}
+              scroll={ui.overlay.scroll}
+              height={l.overlayRows}
+              width={columns}
+            />
           )}
-          <PendingPane pending={snap?.pending ?? []} now={now} width={columns} rows={l.pendingRows} />
-          <Text dimColor>{rule.slice(0, columns)}</Text>
-          <OutputPane lines={repl.output} height={l.outputRows} width={columns} back={ui.outputScroll} />
-          <Completions candidates={repl.candidates} selected={repl.selected} rows={l.completionRows} width={columns} />
+        </Rows>
+      ) : (
+        <>
+          <Rows rows={l.tableRows}>
+            {cellCtx ? (
+              <ResourceTable
+                table={table}
+                columns={cols}
+                rows={shown}
+                total={allRows.length}
+                start={start}
+                height={l.tableRows}
+                width={columns}
+                focused={ui.focus === "table"}
+                loaded={!!snap?.loaded[kind]}
+                ctx={cellCtx}
+              />
+            ) : (
+              <Text dimColor wrap="truncate-end">
+                {fit(starting ?? "starting…", columns)}
+              </Text>
+            )}
+          </Rows>
+          <Rows rows={l.pendingRows}>
+            <PendingPane pending={snap?.pending ?? []} now={now} width={columns} rows={l.pendingRows} />
+          </Rows>
+          <Rows rows={1}>
+            <Text dimColor wrap="truncate-end">
+              {rule}
+            </Text>
+          </Rows>
+          <Rows rows={l.outputRows}>
+            <OutputPane lines={repl.output} height={l.outputRows} width={columns} back={ui.outputScroll} />
+          </Rows>
+          <Rows rows={l.completionRows}>
+            <Completions
+              candidates={repl.candidates}
+              selected={repl.selected}
+              rows={l.completionRows}
+              width={columns}
+            />
+          </Rows>
         </>
       )}
-      {ui.confirm ? (
-        <ConfirmLine confirm={ui.confirm} width={columns} />
-      ) : (
-        <Prompt
-          editor={repl.editor}
-          prompt={repl.prompt}
-          busy={repl.busy}
-          queued={repl.queued}
-          width={columns}
-          focused={ui.focus === "prompt" && !ui.overlay}
-        />
-      )}
+      <Rows rows={1}>
+        {ui.confirm ? (
+          <ConfirmLine confirm={ui.confirm} width={columns} />
+        ) : (
+          <Prompt
+            editor={repl.editor}
+            prompt={repl.prompt}
+            busy={repl.busy}
+            queued={repl.queued}
+            width={columns}
+            focused={ui.focus === "prompt" && !ui.overlay}
+          />
+        )}
+      </Rows>
     </Box>
   );
 }

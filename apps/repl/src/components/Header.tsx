@@ -21,7 +21,7 @@ export function Header({
 }) {
   if (!snap) {
     return (
-      <Text bold color="cyan">
+      <Text bold color="cyan" wrap="truncate-end">
         {fit(`ec2sim · ${starting ?? "starting…"}`, width)}
       </Text>
     );
@@ -32,7 +32,7 @@ export function Header({
   const right = money(snap.costTotal);
   const room = Math.max(0, width - right.length - 1);
   return (
-    <Text>
+    <Text wrap="truncate-end">
       <Text bold color={snap.connection === "open" ? (snap.problem ? "yellow" : "cyan") : "red"}>
         {fit(left, room)}
       </Text>{" "}

@@ -2,19 +2,36 @@
 /** @jsxImportSource react */
 import { Box, Text } from "ink";
 import type { OutLine } from "../commands/run.ts";
+import { cutToWidth } from "../format/units.ts";
 
-/** Splits lines at newlines and at the pane's width (tabs as 4 spaces), so heights are exact. */
+/**
+ * Splits lines at newlines and at the pane's width in terminal columns (tabs as 4 spaces; a wide
+ * character never straddles the edge), so each piece is one row and heights are exact.
+ */
 export function wrapAll(lines: readonly OutLine[], width: number): OutLine[] {
   const out: OutLine[] = [];
   for (const l of lines) {
-    for (const part of l.text.split("\n")) {
-      const chars = [...part.replace(/\t/g, "    ")];
-      if (!chars.length) out.push({ ...l, text: "" });
-      for (let j = 0; j < chars.length; j += width) out.push({ ...l, text: chars.slice(j, j + width).join("") });
+    for (const raw of l.text.split("\n")) {
+      let part = raw.replace(/\t/g, "    ");
+      if (!part) out.push({ ...l, text: "" });
+      while (part) {
+        const piece = cutToWidth(part, width) || [...part][0]!; // a wide character in a 1-column pane
+        out.push({ ...l, text: piece });
+        part = part.slice(piece.length);
+      }
     }
   }
   return out;
 }
+
+/** How a line of output is drawn: its style, cut at the pane's edge (never wrapped into a second row). */
+export const lineStyle = (l: OutLine) =>
+  ({
+    wrap: "truncate-end",
+    dimColor: l.dim ?? false,
+    bold: l.bold ?? false,
+    ...(l.color ? { color: l.color } : {}),
+  }) as const;
 
 /**
  * The rows of output that fit `keepLast`, ending `back` rows before the newest (scrollback), and
@@ -51,15 +68,17 @@ export function OutputPane({
   if (height <= 0) return null;
   const shown = wrapLines(lines, Math.max(10, width), back ? height - 1 : height, back);
   return (
-    <Box flexDirection="column" height={height} justifyContent="flex-end">
+    <Box flexDirection="column" height={height} justifyContent="flex-end" overflow="hidden">
       {shown.map((l, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: output lines are positional; the newest are shown
-        <Text key={i} {...(l.color ? { color: l.color } : {})} dimColor={l.dim ?? false} bold={l.bold ?? false}>
+        <Text key={i} {...lineStyle(l)}>
           {l.text || " "}
         </Text>
       ))}
       {back ? (
-        <Text inverse>{` ↑ scrolled back ${back} line${back === 1 ? "" : "s"} · PgDn returns `.slice(0, width)}</Text>
+        <Text inverse wrap="truncate-end">
+          {` ↑ scrolled back ${back} line${back === 1 ? "" : "s"} · PgDn returns `.slice(0, width)}
+        </Text>
       ) : null}
     </Box>
   );

@@ -4,7 +4,7 @@
 import { Box, Text } from "ink";
 import type { OutLine } from "../commands/run.ts";
 import { fit } from "../format/units.ts";
-import { wrapAll } from "./OutputPane.tsx";
+import { lineStyle, wrapAll } from "./OutputPane.tsx";
 
 export function Pager({
   title,
@@ -26,16 +26,20 @@ export function Pager({
   const shown = wrapped.slice(at, at + body);
   const where = wrapped.length > body ? ` · lines ${at + 1}-${at + shown.length} of ${wrapped.length}` : "";
   return (
-    <Box flexDirection="column" height={height}>
-      <Text inverse>{fit(` ${title}${where}`, width)}</Text>
+    <Box flexDirection="column" height={height} overflow="hidden">
+      <Text inverse wrap="truncate-end">
+        {fit(` ${title}${where}`, width)}
+      </Text>
       {shown.map((l, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: lines of a page are positional
-        <Text key={i} {...(l.color ? { color: l.color } : {})} dimColor={l.dim ?? false} bold={l.bold ?? false}>
+        <Text key={i} {...lineStyle(l)}>
           {l.text || " "}
         </Text>
       ))}
       <Box flexGrow={1} />
-      <Text dimColor>{fit("↑/↓ PgUp/PgDn scroll · Home/End · Esc or q closes", width)}</Text>
+      <Text dimColor wrap="truncate-end">
+        {fit("↑/↓ PgUp/PgDn scroll · Home/End · Esc or q closes", width)}
+      </Text>
     </Box>
   );
 }

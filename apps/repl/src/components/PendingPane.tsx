@@ -13,7 +13,7 @@ const VERB: Record<PendingWork["kind"], string> = {
   snapshot: "snapshot",
 };
 
-/** Progress of work that takes simulated time: boots, images, copies. */
+/** Progress of work that takes simulated time: boots, images, copies — in `rows` rows, the last saying how many more. */
 export function PendingPane({
   pending,
   now,
@@ -26,7 +26,7 @@ export function PendingPane({
   rows: number;
 }) {
   if (!pending.length || rows <= 0) return null;
-  const shown = pending.slice(0, rows);
+  const shown = pending.slice(0, pending.length > rows ? rows - 1 : rows);
   const barW = 12;
   return (
     <Box flexDirection="column">
@@ -36,12 +36,16 @@ export function PendingPane({
           frac === undefined ? "  …" : `${String(Math.min(99, Math.max(0, Math.floor(frac * 100)))).padStart(3)}%`;
         const label = fit(`${VERB[p.kind]} ${p.id} ${p.label === p.id ? "" : p.label}`, Math.max(10, width - barW - 8));
         return (
-          <Text key={p.id} color="yellow">
+          <Text key={p.id} color="yellow" wrap="truncate-end">
             {label} {frac === undefined ? "░".repeat(barW) : bar(frac, barW)} {pct}
           </Text>
         );
       })}
-      {pending.length > shown.length ? <Text dimColor>… {pending.length - shown.length} more in progress</Text> : null}
+      {pending.length > shown.length ? (
+        <Text dimColor wrap="truncate-end">
+          … {pending.length - shown.length} more in progress
+        </Text>
+      ) : null}
     </Box>
   );
 }

@@ -2,7 +2,7 @@
 /** @jsxImportSource react */
 import { Box, Text } from "ink";
 import type { Candidate } from "../commands/complete.ts";
-import { fit } from "../format/units.ts";
+import { cellWidth, fit, tailToWidth } from "../format/units.ts";
 import type { EditorState } from "../state/line-editor.ts";
 import type { Confirm } from "../state/ui.ts";
 
@@ -23,18 +23,18 @@ export function Completions({
   // keep the selected candidate on screen while Tab cycles
   const first = selected >= fitRows ? selected - fitRows + 1 : 0;
   const shown = candidates.slice(first, first + fitRows);
-  const w = Math.min(44, Math.max(...shown.map((c) => [...c.value].length)) + 2);
+  const w = Math.min(44, Math.max(...shown.map((c) => cellWidth(c.value))) + 2);
   return (
     <Box flexDirection="column">
       {shown.map((c, n) => (
-        <Text key={c.value} inverse={first + n === selected}>
+        <Text key={c.value} inverse={first + n === selected} wrap="truncate-end">
           {"   "}
           <Text color="cyan">{fit(c.value, w)}</Text>
           <Text dimColor>{fit(c.description ?? "", Math.max(0, width - w - 4))}</Text>
         </Text>
       ))}
       {candidates.length > shown.length ? (
-        <Text dimColor>
+        <Text dimColor wrap="truncate-end">
           {"   "}… {candidates.length - shown.length} more: Tab cycles, or type more letters
         </Text>
       ) : null}
@@ -42,25 +42,41 @@ export function Completions({
   );
 }
 
-/** A question before an action, with the text it asks for (an image name, a region). */
+/**
+ * A question before an action, with the text it asks for (an image name, a region). On a narrow
+ * terminal the question is cut, never the answer being typed and its cursor.
+ */
 export function ConfirmLine({ confirm, width }: { confirm: Confirm; width: number }) {
-  if (confirm.input)
+  if (confirm.input) {
+    const ask = ` — ${confirm.input.label}: `;
+    const hint = "  Enter runs, Esc cancels";
+    const room = Math.max(1, width - cellWidth(ask) - 1 - 12); // at least 12 columns of the question
+    const value = confirm.input.value;
+    const shown = cellWidth(value) > room ? `…${tailToWidth(value, room - 1)}` : value;
+    const questionRoom = Math.max(0, width - cellWidth(ask) - cellWidth(shown) - 1);
+    const question =
+      cellWidth(confirm.question) > questionRoom ? fit(confirm.question, questionRoom) : confirm.question;
+    const left = width - cellWidth(question) - cellWidth(ask) - cellWidth(shown) - 1;
     return (
-      <Text>
+      <Text wrap="truncate-end">
         <Text color="yellow" bold>
-          {confirm.question} — {confirm.input.label}:{" "}
+          {question}
+          {ask}
         </Text>
-        {confirm.input.value}
+        {shown}
         <Text inverse> </Text>
-        <Text dimColor>{fit("  Enter runs, Esc cancels", Math.max(0, width - confirm.question.length - 30))}</Text>
+        {left >= hint.length ? <Text dimColor>{hint}</Text> : null}
       </Text>
     );
+  }
+  const yn = " [y/N] ";
+  const question = fit(confirm.question, width - yn.length - 1).trimEnd();
   return (
-    <Text>
+    <Text wrap="truncate-end">
       <Text color="yellow" bold>
-        {confirm.question}
+        {question}
       </Text>
-      <Text> [y/N] </Text>
+      <Text>{yn}</Text>
       <Text inverse> </Text>
     </Text>
   );
@@ -84,7 +100,7 @@ export function Prompt({
 }) {
   if (editor.search) {
     return (
-      <Text>
+      <Text wrap="truncate-end">
         <Text color="magenta">(reverse-i-search)'{editor.search.term}': </Text>
         {editor.search.match}
       </Text>
@@ -97,7 +113,7 @@ export function Prompt({
   const visible = line.slice(offset, offset + room);
   const c = cursor - offset;
   return (
-    <Text>
+    <Text wrap="truncate-end">
       <Text color={busy ? "gray" : focused ? "green" : "gray"} bold>
         {prompt}
       </Text>

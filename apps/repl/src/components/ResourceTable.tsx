@@ -29,13 +29,22 @@ export interface ResourceTableProps {
 export function ResourceTable(p: ResourceTableProps) {
   const { table, columns, rows, width } = p;
   const spec = KINDS[table.kind];
-  if (!p.loaded) return <Text dimColor>{fit(`${spec.title}: reading every region…`, width)}</Text>;
+  if (!p.loaded)
+    return (
+      <Text dimColor wrap="truncate-end">
+        {fit(`${spec.title}: reading every region…`, width)}
+      </Text>
+    );
   if (!p.total) {
     const empty =
       table.kind === "instances"
         ? "No instances yet. Try: launch al2023 t3.micro (? for help, Tab completes)"
         : `No ${spec.title.replace(/ \(yours\)$/, "").toLowerCase()} (:instances goes back)`;
-    return <Text dimColor>{fit(empty, width)}</Text>;
+    return (
+      <Text dimColor wrap="truncate-end">
+        {fit(empty, width)}
+      </Text>
+    );
   }
   const bodyRows = Math.max(1, p.height - 2);
   const shown = rows.slice(p.start, p.start + bodyRows);
@@ -54,18 +63,20 @@ export function ResourceTable(p: ResourceTableProps) {
       : `${rows.length}${filtered ? ` of ${p.total}` : ""} ${spec.title.toLowerCase()}${filtered}${above ? ` · ${above} above` : ""}${below ? ` · ${below} below` : ""}${p.focused ? "" : " · Esc: keys"}`;
   return (
     <Box flexDirection="column">
-      <Text bold>{fit(header, width)}</Text>
+      <Text bold wrap="truncate-end">
+        {fit(header, width)}
+      </Text>
       {shown.map((r) => {
         const cells = rowCells(r, columns, p.ctx);
         const selected = p.focused && r.id === table.cursorId;
         if (selected)
           return (
-            <Text key={r.id} inverse>
+            <Text key={r.id} inverse wrap="truncate-end">
               {fit(cells.join(" "), width)}
             </Text>
           );
         return (
-          <Text key={r.id}>
+          <Text key={r.id} wrap="truncate-end">
             {cells.map((text, n) => {
               const c = columns[n]!;
               const sep = n < cells.length - 1 ? " " : "";
@@ -84,7 +95,9 @@ export function ResourceTable(p: ResourceTableProps) {
           </Text>
         );
       })}
-      <Text dimColor>{fit(status, width)}</Text>
+      <Text dimColor wrap="truncate-end">
+        {fit(status, width)}
+      </Text>
     </Box>
   );
 }

@@ -1,4 +1,5 @@
 /** Small text helpers: money, short durations, state glyphs, fitting text into columns. */
+import stringWidth from "string-width";
 
 export function money(usd: number): string {
   if (usd === 0) return "$0";
@@ -54,12 +55,49 @@ export function stateColor(state: string): string {
   }
 }
 
+const PLAIN = /^[\x20-\x7e]*$/;
+
+/**
+ * How many terminal columns `text` takes, as Ink measures it (string-width: East Asian wide and
+ * emoji take two, combining marks none) — a frame laid out by code points grows a row per wide line.
+ */
+export function cellWidth(text: string): number {
+  return PLAIN.test(text) ? text.length : stringWidth(text);
+}
+
+/** The longest start of `text` that takes at most `width` columns. */
+export function cutToWidth(text: string, width: number): string {
+  if (PLAIN.test(text)) return text.slice(0, Math.max(0, width));
+  let out = "";
+  let used = 0;
+  for (const ch of text) {
+    const w = stringWidth(ch);
+    if (used + w > width) break;
+    out += ch;
+    used += w;
+  }
+  return out;
+}
+
+/** The longest end of `text` that takes at most `width` columns. */
+export function tailToWidth(text: string, width: number): string {
+  const chars = [...text];
+  let used = 0;
+  let i = chars.length;
+  while (i > 0 && used + cellWidth(chars[i - 1]!) <= width) used += cellWidth(chars[--i]!);
+  return chars.slice(i).join("");
+}
+
 /** Pads or cuts to exactly `width` display columns (with … when cut). */
 export function fit(text: string, width: number, align: "left" | "right" = "left"): string {
   if (width <= 0) return "";
-  const chars = [...text];
-  if (chars.length > width) return width === 1 ? "…" : `${chars.slice(0, width - 1).join("")}…`;
-  const pad = " ".repeat(width - chars.length);
+  const w = cellWidth(text);
+  if (w > width) {
+    if (width === 1) return "…";
+    const cut = cutToWidth(text, width - 1);
+    return `${cut}…${" ".repeat(width - 1 - cellWidth(cut))}`;
+  }
+  const pad = " ".repeat(width - w);
   return align === "left" ? text + pad : pad + text;
 }
 

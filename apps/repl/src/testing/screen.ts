@@ -23,8 +23,16 @@ export interface Screen {
   unmount(): void;
 }
 
-export function screen(tree: ReactElement): Screen {
+/**
+ * `columns`: the terminal's width as Ink sees it (ink-testing-library's stdout is 100 wide; a frame
+ * wider than that would be cut before the test sees it). Set before the first layout is kept.
+ */
+export function screen(tree: ReactElement, opts: { columns?: number } = {}): Screen {
   const r = render(tree);
+  if (opts.columns) {
+    Object.defineProperty(r.stdout, "columns", { value: opts.columns });
+    r.rerender(tree);
+  }
   const waiters = new Set<() => void>();
   const stdout = r.stdout as unknown as { write: (s: string) => void };
   const write = stdout.write;
