@@ -97,6 +97,7 @@ function launch(state: SandboxState, e: EventOf<"InstancesLaunched">, at: number
       stateTransitionReason: "",
       transitionAt: i.transitionAt,
       launchTime: at,
+      primaryAttachTime: at,
       amiLaunchIndex: i.amiLaunchIndex,
       privateIpAddress: i.privateIpAddress,
       publicIpAddress: i.publicIpAddress,

@@ -396,7 +396,13 @@ export interface Instance extends Taggable, MachineFacts {
   stateReason?: { code: string; message: string };
   /** When the current transition (pending, stopping, shutting-down) completes. */
   transitionAt?: number;
+  /** When it last went pending (RunInstances, then each start after a stop): LaunchTime. */
   launchTime: number;
+  /**
+   * When its own primary interface was attached: at launch, kept across stop and start (EC2 keeps
+   * the attachment; only LaunchTime moves).
+   */
+  primaryAttachTime: number;
   amiLaunchIndex: number;
   privateIpAddress: string;
   publicIpAddress?: string;

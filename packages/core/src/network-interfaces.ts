@@ -103,7 +103,7 @@ function ownView(inst: Instance): InterfaceView {
       instanceId: inst.instanceId,
       deviceIndex: 0,
       deleteOnTermination: !inst.eni?.keepOnTermination,
-      attachTime: inst.launchTime,
+      attachTime: inst.primaryAttachTime,
     },
     tags: inst.eni?.tags ?? NO_TAGS,
     own: inst,

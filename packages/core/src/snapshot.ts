@@ -30,7 +30,8 @@
  * - `alloc`: block allocators of instance-store layers (`[layer, nextBlock]`).
  *
  * Snapshots written before the networking state existed (VPC attributes, subnet addresses, …) are
- * read too: `upgradeNetwork` fills in what the fold of the same events builds now.
+ * read too: `upgradeNetwork` fills in what the fold of the same events builds now; `upgradeInstances`
+ * the primary interface's attach time of instances saved before it was kept.
  */
 import { upgradeNetwork } from "./default-network.ts";
 import { ephemeralNextBlock, setEphemeralNextBlock } from "./guest/access.ts";
@@ -384,5 +385,18 @@ export function restoreState(snapshot: SandboxSnapshot): SandboxState {
   state.timers = new TimerQueue();
   for (const [at, region, kind, id] of snapshot.timers) state.timers.push({ at, region, kind, id });
   upgradeNetwork(state);
+  upgradeInstances(state);
   return state;
+}
+
+/**
+ * Instances saved before their primary interface's attach time was kept (it was read from LaunchTime,
+ * which a start after a stop moves): the launch's time is the earliest of LaunchTime and the attach
+ * times of the volumes attached since (an EBS root is attached at launch and stays).
+ */
+function upgradeInstances(state: SandboxState): void {
+  for (const region of state.regions.values())
+    for (const inst of region.instances.values())
+      if (inst.primaryAttachTime === undefined)
+        inst.primaryAttachTime = Math.min(inst.launchTime, ...inst.blockDevices.map((b) => b.attachTime));
 }

@@ -79,6 +79,29 @@ describe("R30 network interfaces", () => {
     expect(w.instance(i.InstanceId).NetworkInterfaces).toEqual([]);
   });
 
+  it("R30 R12 the primary interface keeps its attach time across stop and start; LaunchTime moves", () => {
+    const w = networkWorld("r30-attach-time");
+    const i = w.launch().Instances[0];
+    w.until(i.InstanceId, "running");
+    const attached = i.NetworkInterfaces[0].Attachment.AttachTime;
+    expect(attached).toEqual(i.LaunchTime);
+    w.sb.advance(3_600_000);
+    w.call("StopInstances", { InstanceIds: [i.InstanceId] });
+    w.until(i.InstanceId, "stopped");
+    w.sb.advance(600_000);
+    w.call("StartInstances", { InstanceIds: [i.InstanceId] });
+    w.until(i.InstanceId, "running");
+    const again = w.instance(i.InstanceId);
+    expect(again.LaunchTime.getTime()).toBeGreaterThan(i.LaunchTime.getTime() + 3_600_000);
+    // DescribeInstances and DescribeNetworkInterfaces show the attach time of the launch
+    expect(again.NetworkInterfaces[0].Attachment.AttachTime).toEqual(attached);
+    expect(eni(w, again.NetworkInterfaces[0].NetworkInterfaceId).Attachment.AttachTime).toEqual(attached);
+    const listed = w.call("DescribeNetworkInterfaces", {
+      Filters: [{ Name: "attachment.instance-id", Values: [i.InstanceId] }],
+    }).NetworkInterfaces;
+    expect(listed.map((n: Any) => n.Attachment.AttachTime)).toEqual([attached]);
+  });
+
   it("R30 R27 an interface of its own takes addresses from its subnet, attaches in the same zone only, detaches and goes", () => {
     const w = networkWorld("r30-own");
     const net = vpcWithSubnets(w);
