@@ -80,13 +80,13 @@ const nameTag = (item: any) => {
 const time = (v: unknown) => (typeof v === "string" ? Date.parse(v) || 0 : 0);
 
 /**
- * When an instance came to be. Not LaunchTime: EC2 moves that on every start after a stop, and the
- * row would jump to the end of the view. Its EBS volumes stay attached from the launch on, so the
- * first attach time does not move (an instance-store root cannot be stopped: LaunchTime holds).
+ * When an instance came to be: its primary interface's attach time, which EC2 keeps from the launch
+ * on. Not LaunchTime: EC2 moves that on every start after a stop, and the row would jump to the end
+ * of the view. (An instance without interfaces listed — terminated — keeps its LaunchTime anyway.)
  */
 function instanceCreated(i: any): number {
-  const attached = (i.BlockDeviceMappings ?? []).map((b: any) => time(b.Ebs?.AttachTime)).filter((t: number) => t > 0);
-  return attached.length ? Math.min(...attached) : time(i.LaunchTime);
+  const primary = (i.NetworkInterfaces ?? []).find((n: any) => n.Attachment?.DeviceIndex === 0);
+  return time(primary?.Attachment?.AttachTime) || time(i.LaunchTime);
 }
 
 function instanceRow(i: any, region: string): InstanceRow {
