@@ -244,14 +244,22 @@ export function App(props: AppProps) {
     overlay: overlayOpen,
   });
   const pageSize = overlayOpen ? Math.max(1, l.overlayRows - 2) : Math.max(1, l.tableRows - 2);
-  // in the focused view the cursor is always on a row that is there
-  const table = ui.focus === "table" ? withCursor(ui.table, ids) : ui.table;
+  // The cursor is on a row that is there: its own, or the one that took its place when it went (found
+  // in the rows as they were the last time the cursor's row was among them). Drawn in the focused view.
+  const cursorRows = useRef<{ kind: string; id: string; ids: readonly string[] } | undefined>(undefined);
+  const cursorId = ui.table.cursorId;
+  const before =
+    cursorRows.current?.kind === kind && cursorRows.current.id === cursorId ? cursorRows.current.ids : undefined;
+  const near = withCursor(ui.table, ids, before);
+  if (cursorId !== undefined && near === ui.table && ids.length) cursorRows.current = { kind, id: cursorId, ids };
+  const table = ui.focus === "table" ? near : ui.table;
   const start = windowStart(table, ids, Math.max(1, l.tableRows - 2));
-  const drawn = tableView(table, shown, ids, pageSize, cols);
+  const drawn = tableView(near, shown, ids, pageSize, cols);
   latest.current.tableFor = (t: TableState): TableView => {
     const same =
       t.kind === kind && t.filter === filter && t.sort?.column === sort?.column && t.sort?.desc === sort?.desc;
-    if (same) return t.cursorId === table.cursorId ? drawn : tableView(t, shown, ids, pageSize, cols);
+    if (same)
+      return t.cursorId === cursorId || t.cursorId === near.cursorId ? drawn : tableView(t, shown, ids, pageSize, cols);
     // keys of one chunk changed the filter or sort since this frame: the rows as they will be drawn
     const rows = cellCtx ? visibleRows(snap?.rows[t.kind] ?? [], t, cellCtx) : [];
     return tableView(

@@ -106,8 +106,14 @@ export class ReplController {
     if (k.ctrl && k.input === "d" && !this.snap.ui.overlay && !this.snap.ui.confirm) return this.o.onExit();
     const ui = this.snap.ui;
     const view = this.o.table(ui.table);
-    // keys move from the row the cursor is drawn on
-    const table = ui.focus === "table" && !ui.overlay ? withCursor(ui.table, view.ids) : ui.table;
+    // keys move from the row the cursor is drawn on (the one that took its place when its own went)
+    const drawnOn = view.selected?.id;
+    const table =
+      ui.focus !== "table" || ui.overlay
+        ? ui.table
+        : drawnOn !== undefined && !view.ids.includes(ui.table.cursorId ?? "")
+          ? { ...ui.table, cursorId: drawnOn }
+          : withCursor(ui.table, view.ids);
     const { state, effect } = viewKey(table === ui.table ? ui : { ...ui, table }, k, view);
     const closedDescribe = this.snap.ui.overlay?.kind === "describe" && !state.overlay;
     this.set({ ui: state, ...(closedDescribe ? { describe: undefined } : {}) });
@@ -174,8 +180,11 @@ export class ReplController {
     if (k.return && cur.line.startsWith("/") && !this.snap.ssh) {
       this.setFilter(cur.line.slice(1));
       const t = this.snap.ui.table;
-      const ids = this.o.table(t).ids;
-      const table = t.cursorId === undefined || !ids.includes(t.cursorId) ? { ...t, cursorId: ids[0] } : t;
+      const view = this.o.table(t);
+      const ids = view.ids;
+      // the cursor's row filtered away: the row that took its place
+      const table =
+        t.cursorId === undefined || !ids.includes(t.cursorId) ? { ...t, cursorId: view.selected?.id ?? ids[0] } : t;
       this.set({ editor: emptyEditor(), ui: { ...this.snap.ui, focus: "table", table } as UiState });
       return;
     }

@@ -88,11 +88,20 @@ export function cursorIndex(t: TableState, ids: readonly string[]): number {
 }
 
 /**
- * The table with its cursor on a row that is there: its own row, else the first (the rows it had
- * were filtered away, had not been read yet when the view was entered, or are gone).
+ * The table with its cursor on a row that is there: its own row; when that row has gone (filtered
+ * away, terminated and left) the row that took its place, as k9s does — the first of the rows that
+ * followed it in `before` (the rows as they were while the cursor's row was among them) still
+ * there, else the nearest one before it; else the first (the view was entered before its rows were
+ * read).
  */
-export function withCursor(t: TableState, ids: readonly string[]): TableState {
+export function withCursor(t: TableState, ids: readonly string[], before?: readonly string[]): TableState {
   if (!ids.length || (t.cursorId !== undefined && ids.includes(t.cursorId))) return t;
+  const was = t.cursorId === undefined || !before ? -1 : before.indexOf(t.cursorId);
+  if (was >= 0) {
+    const here = new Set(ids);
+    for (let j = was + 1; j < before!.length; j++) if (here.has(before![j]!)) return { ...t, cursorId: before![j]! };
+    for (let j = was - 1; j >= 0; j--) if (here.has(before![j]!)) return { ...t, cursorId: before![j]! };
+  }
   return { ...t, cursorId: ids[0]! };
 }
 
