@@ -25,6 +25,8 @@ export interface Terminal {
   readonly socket: string;
   readonly dataDir: string;
   screen(): Promise<string>;
+  /** The screen and up to `lines` rows scrolled off above it. */
+  scrollback(lines?: number): Promise<string>;
   /** The screen with its colours and attributes (inverse marks the cursor's row). */
   rawScreen(): Promise<string>;
   /** Types text literally (no Enter). */
@@ -71,6 +73,7 @@ export async function startTerminal(
     socket,
     dataDir,
     screen: async () => (await tmux("capture-pane", "-p", "-t", "main")).stdout,
+    scrollback: async (lines = 200) => (await tmux("capture-pane", "-p", "-S", `-${lines}`, "-t", "main")).stdout,
     rawScreen: async () => (await tmux("capture-pane", "-p", "-e", "-t", "main")).stdout,
     type: async (text) => {
       await tmux("send-keys", "-t", "main", "-l", text);
