@@ -1,8 +1,9 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
 /**
- * The REPL against a real in-process server (memory store, paused clock): short forms and the AWS
- * CLI's syntax end to end, live updates from another client, ssh, the lineage and the bill, and a
+ * The REPL against a real in-process server (memory store, paused clock): short forms (what they
+ * refuse, Name tags, suggestions, completion of the instances they apply to) and the AWS CLI's
+ * syntax end to end, live updates from another client, ssh, the lineage and the bill, and a
  * second REPL that must find everything the first one made, in every region. Waits on frames.
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -51,6 +52,26 @@ async function mount(opts: { columns?: number; rows?: number } = {}) {
   /** Types a line (one chunk, as a paste) and Enter, then waits for `pred`. */
   const enter = (line: string, pred: (f: string) => boolean, what: string) => s.send(`${line}\r`, pred, what);
   return { s, client, view, history, keys, enter, exited: () => exited };
+}
+
+/** An EC2 action as the account, straight into the server's host (what the AWS CLI would reach). */
+const ec2 = (action: string, input: Record<string, unknown>): Promise<any> =>
+  server.host.call("default", { accountId: account.accountId, region: "us-east-1" }, action, input);
+
+/** Launches an al2023 t3.micro named `name` through EC2 (not the REPL); its ID. */
+async function launchNamed(name: string): Promise<string> {
+  const { Images } = await ec2("DescribeImages", {
+    Owners: ["amazon"],
+    Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }],
+  });
+  const { Instances } = await ec2("RunInstances", {
+    ImageId: Images[0].ImageId,
+    InstanceType: "t3.micro",
+    MinCount: 1,
+    MaxCount: 1,
+    TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "Name", Value: name }] }],
+  });
+  return Instances[0].InstanceId;
 }
 
 beforeAll(async () => {
@@ -268,6 +289,41 @@ describe("the REPL on a real server", () => {
     await enter("launch ShellAMI", (f) => f.includes("no available image called 'ShellAMI' in us-east-1"), "gone");
     await s.send("launch Shell\t", (f) => /> launch Shell\s*$/m.test(f), "nothing to complete");
     expect(s.frame()).not.toMatch(/^ {3}Shell(AMI|Copy)\b/m); // no candidate either (they sit under the prompt's line)
+  });
+
+  it("short forms refuse what they do not know, take Name tags, and suggest the command meant", async () => {
+    const { s, enter } = await mount({ rows: 40 });
+    const id = await launchNamed("cats-2");
+    await server.host.advance("default", 60_000);
+    await ec2("StopInstances", { InstanceIds: [id] });
+    await server.host.advance("default", 60_000);
+    await s.until((f) => /cats-2\s+○ stopped/.test(f), "cats-2 stopped");
+    await enter("images --bogus", (f) => f.includes("images: unexpected argument '--bogus'"), "refused");
+    await enter("instances cats", (f) => f.includes("instances: unexpected argument 'cats'"), "refused");
+    await enter("strat cats-2", (f) => f.includes("did you mean: start cats-2?"), "suggested");
+    await enter("start cats-2", (f) => f.includes(`${id} (cats-2): stopped → pending`), "by its Name tag");
+    await s.until((f) => /cats-2\s+◐ pending/.test(f), "the row pending");
+    await enter("stop cats-9", (f) => f.includes("no instance with ID or Name tag 'cats-9'"), "an unknown name");
+    expect(s.frame()).toContain("did you mean cats-2?");
+  });
+
+  it("stop then Tab offers the running instances only; Tab puts each in the line in turn, Shift-Tab goes back", async () => {
+    const running = [await launchNamed("zq-1"), await launchNamed("zq-2")];
+    const stopped = await launchNamed("zq-3");
+    await server.host.advance("default", 60_000);
+    await ec2("StopInstances", { InstanceIds: [stopped] });
+    await server.host.advance("default", 60_000);
+    const { s } = await mount({ rows: 40 });
+    await s.until((f) => /zq-3\s+○ stopped/.test(f) && /zq-2\s+● running/.test(f), "the rows");
+    await s.send("stop zq", (f) => /> stop zq\s*$/m.test(f), "typed");
+    const menu = await s.send("\t", (f) => f.includes("zq-1 (running") && f.includes("zq-2 (running"), "the menu");
+    expect(menu).not.toContain("zq-3 (stopped");
+    // the candidates in the order shown
+    const shown = [...menu.matchAll(new RegExp(`^ +(${ID}) +zq-\\d \\(running`, "gm"))].map((m) => m[1]!);
+    expect([...shown].sort()).toEqual([...running].sort());
+    await s.send("\t", (f) => new RegExp(`> stop ${shown[0]}\\s*$`, "m").test(f), "the first");
+    await s.send("\t", (f) => new RegExp(`> stop ${shown[1]}\\s*$`, "m").test(f), "the second");
+    await s.send("\u001b[Z", (f) => new RegExp(`> stop ${shown[0]}\\s*$`, "m").test(f), "Shift-Tab: the first again");
   });
 
   it("leaves on Ctrl-D", async () => {

@@ -3,8 +3,9 @@
 /**
  * The REPL's screen and keys with a fake view (rows, clock and answers set by the test) and fake
  * timers: the views (cursor, scrolling, sorting, filtering, describe, confirmed actions, view
- * switching, the keys overlay), the prompt (paste, Backspace, Tab cycling, Name tags to IDs,
- * scrollback), start-up, and how often the screen redraws. Tests wait on frames, never on sleeps.
+ * switching, the keys overlay), the prompt (paste, Backspace, scrollback), start-up, and how often
+ * the screen redraws. Tests wait on frames, never on sleeps. The short forms, their completion and
+ * every view's keys run against a real server: App.server.test.tsx, Views.server.test.tsx.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -34,8 +35,6 @@ const UP = "\u001b[A";
 const DOWN = "\u001b[B";
 const PGUP = "\u001b[5~";
 const PGDN = "\u001b[6~";
-const TAB = "\t";
-const SHIFT_TAB = "\u001b[Z";
 
 function mount(session: Session, opts: { columns?: number; rows?: number } = {}) {
   const exits = { count: 0 };
@@ -295,28 +294,6 @@ describe("the prompt", () => {
     await s.send("\u007f\u007f", (f) => /> launch\s*$/m.test(f), "both deleted");
   });
 
-  it("Tab shows the candidates, Tab again puts each in the line in turn, Shift-Tab goes back", async () => {
-    const session = fakeSession(dir);
-    session.fake.setRows("instances", [instance(1), instance(2), instance(3, { state: "stopped" })]);
-    const { s } = mount(session);
-    await s.until((f) => f.includes("web-3"), "rows");
-    await s.send("stop ", (f) => f.includes("> stop"), "typed");
-    await s.send(TAB, (f) => f.includes("web-1 (running") && f.includes("web-2 (running"), "the running ones");
-    expect(s.frame()).not.toContain("web-3 (stopped");
-    await s.send(TAB, (f) => f.includes(`> stop ${instance(1).id}`), "the first");
-    await s.send(TAB, (f) => f.includes(`> stop ${instance(2).id}`), "the second");
-    await s.send(SHIFT_TAB, (f) => f.includes(`> stop ${instance(1).id}`), "back to the first");
-  });
-
-  it("a Name tag completes to the instance's ID", async () => {
-    const session = fakeSession(dir);
-    session.fake.setRows("instances", [instance(1, { name: "cats-1" }), instance(2, { name: "dogs-2" })]);
-    const { s } = mount(session);
-    await s.until((f) => f.includes("dogs-2"), "rows");
-    await s.send("ssh dogs", (f) => f.includes("> ssh dogs"), "typed");
-    await s.send(TAB, (f) => f.includes(`> ssh ${instance(2).id}`), "the ID");
-  });
-
   it("PgUp/PgDn scroll the output back and forth", async () => {
     const { s } = mount(fakeSession(dir), { rows: 24 });
     await s.until((f) => f.includes(">"), "the prompt");
@@ -325,27 +302,6 @@ describe("the prompt", () => {
     await s.send(PGUP, (f) => f.includes("scrolled back"), "scrolled back");
     await s.send(PGUP, (f) => f.includes("> help"), "to the top of it");
     await s.send(PGDN + PGDN + PGDN, (f) => !f.includes("scrolled back") && f.includes("Keys: Tab complete"), "back");
-  });
-
-  it("short forms refuse what they do not know, take Name tags, and suggest the command meant", async () => {
-    const session = fakeSession(dir, (c) =>
-      c.action === "StartInstances"
-        ? {
-            StartingInstances: [
-              { InstanceId: instance(2).id, PreviousState: { Name: "stopped" }, CurrentState: { Name: "pending" } },
-            ],
-          }
-        : {},
-    );
-    session.fake.setRows("instances", [instance(2, { name: "cats-2", state: "stopped" })]);
-    const { s } = mount(session, { rows: 40 });
-    await s.until((f) => f.includes("cats-2"), "rows");
-    await s.send("images --bogus\r", (f) => f.includes("images: unexpected argument '--bogus'"), "refused");
-    await s.send("instances cats\r", (f) => f.includes("instances: unexpected argument 'cats'"), "refused");
-    await s.send("strat cats-2\r", (f) => f.includes("did you mean: start cats-2?"), "suggested");
-    await s.send("start cats-2\r", (f) => f.includes(`${instance(2).id} (cats-2): stopped → pending`), "by Name tag");
-    await s.send("stop cats-9\r", (f) => f.includes("no instance with ID or Name tag 'cats-9'"), "unknown name");
-    expect(s.frame()).toContain("did you mean cats-2?");
   });
 });
 
