@@ -33,6 +33,12 @@ export interface ClientOptions {
   /** A request with no answer after this long fails with `RequestTimeout`. Default 60 s. */
   requestTimeoutMs?: number;
   clientName?: string;
+  /**
+   * Certificates to trust for a `wss://` server besides the system's (PEM): a server with a
+   * self-signed certificate (`ec2sim serve --tls-cert`). NODE_EXTRA_CA_CERTS does the same for a
+   * whole process.
+   */
+  ca?: string | Buffer;
 }
 
 export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
@@ -105,7 +111,10 @@ export class SandboxClient {
 
   private open(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const ws = new WebSocket(wsUrlOf(this.options.url), { perMessageDeflate: false });
+      const ws = new WebSocket(wsUrlOf(this.options.url), {
+        perMessageDeflate: false,
+        ...(this.options.ca !== undefined ? { ca: this.options.ca } : {}),
+      });
       this.ws = ws;
       let settled = false;
       const fail = (e: unknown) => {
