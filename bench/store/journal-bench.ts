@@ -3,7 +3,8 @@
  * (dir defaults to a fresh folder in the OS temp dir; it is removed afterwards).
  *
  * Measures appends/s with 1 and 20 concurrent appenders (one ~300-byte event per append, every
- * append durable before it resolves), bytes on disk per 1,000 events, and the time to load a
+ * append durable before it resolves), bytes on disk per 1,000 events, the same for large events
+ * (one-instance launches, ~1.6 KB of JSON, which the journal compresses), and the time to load a
  * sandbox of 100,000 events.
  */
 import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
@@ -26,10 +27,84 @@ function event(seq: number) {
     ownerId: "111122223333",
   };
 }
+/**
+ * A one-instance launch as the sandbox journals it (~1.5 KB of JSON): the large kind of event, the
+ * one the journal compresses (small ones like `event` above stay as they are).
+ */
+function launchEvent(seq: number) {
+  const id = (p: string) => `${p}-${((seq * 2654435761) % 2 ** 32).toString(16).padStart(17, "0")}`;
+  return {
+    type: "InstancesLaunched",
+    region: "us-east-1",
+    reservationId: id("r"),
+    instances: [
+      {
+        instanceId: id("i"),
+        ownerId: "111122223333",
+        subnetId: "subnet-3851c41250cd4b772",
+        vpcId: "vpc-954afc0fdfc778d0e",
+        availabilityZone: "us-east-1a",
+        securityGroupIds: ["sg-081affeeee98ba6f2"],
+        privateIpAddress: `10.0.${(seq >> 8) & 255}.${seq & 255}`,
+        imageId: "ami-7cc8957725b8b4170",
+        instanceType: "t3.micro",
+        keyName: "k",
+        amiLaunchIndex: 0,
+        transitionAt: 1736154015958 + seq,
+        architecture: "x86_64",
+        platformDetails: "Linux/UNIX",
+        usageOperation: "RunInstances",
+        rootDeviceType: "ebs",
+        rootDeviceName: "/dev/xvda",
+        virtualizationType: "hvm",
+        bootMode: "uefi-preferred",
+        enaSupport: true,
+        ebsOptimized: true,
+        volumes: [
+          {
+            volumeId: id("vol"),
+            region: "us-east-1",
+            availabilityZone: "us-east-1a",
+            ownerId: "111122223333",
+            size: 8,
+            volumeType: "gp3",
+            iops: 3000,
+            throughput: 125,
+            encrypted: false,
+            snapshotId: "snap-719835828614c1278",
+            availableAt: 1736154000460 + seq,
+            tags: [],
+            deviceName: "/dev/xvda",
+            deleteOnTermination: true,
+          },
+        ],
+        instanceStores: [],
+        disableApiTermination: false,
+        disableApiStop: false,
+        instanceInitiatedShutdownBehavior: "stop",
+        monitoring: "disabled",
+        productCodes: [],
+        softwareUsdPerHour: 0,
+        creditSpecification: "unlimited",
+        metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 2 },
+        guestOs: "al2023",
+        hostname: `ip-10-0-${(seq >> 8) & 255}-${seq & 255}.ec2.internal`,
+        tags: [["Name", `web-${seq % 97}`]],
+      },
+    ],
+  };
+}
 const meta = (name: string) => ({ name, createdAt: new Date().toISOString(), config: {} });
 
 /** `appenders` concurrent loops sharing one seq counter until `total` events are appended. */
-async function run(store: JournalStore, name: string, appenders: number, total: number, start = 0): Promise<number> {
+async function run(
+  store: JournalStore,
+  name: string,
+  appenders: number,
+  total: number,
+  start = 0,
+  make: (seq: number) => unknown = event,
+): Promise<number> {
   let next = start + 1;
   const end = start + total;
   const t0 = performance.now();
@@ -37,7 +112,7 @@ async function run(store: JournalStore, name: string, appenders: number, total: 
     Array.from({ length: appenders }, async () => {
       while (next <= end) {
         const seq = next++;
-        await store.append(name, [{ seq, event: event(seq) }], seq - 1);
+        await store.append(name, [{ seq, event: make(seq) }], seq - 1);
       }
     }),
   );
@@ -93,8 +168,28 @@ for (const appenders of [1, 20]) {
   console.log(`on disk: ${Math.round(bytes / 10)} bytes per 1,000 events (JSON alone: ${eventJsonBytes * 1000})`);
 }
 
+// Large events (one-instance launches), 20 appenders: appends/s, bytes per 1,000, load time.
+{
+  const launchJsonBytes = JSON.stringify(launchEvent(5_000)).length;
+  await store.create(meta("launches"));
+  const ms = await run(store, "launches", 20, 10_000, 0, launchEvent);
+  const bytes = await dirBytes(join(root, "sandboxes", "launches"));
+  console.log(
+    `launch events (~${launchJsonBytes} bytes of JSON each), 20 appenders: ${Math.round((10_000 / ms) * 1000)} appends/s; ` +
+      `on disk ${Math.round(bytes / 10)} bytes per 1,000 (JSON alone: ${launchJsonBytes * 1000})`,
+  );
+  await store.close();
+  const t0 = performance.now();
+  const reopened = await JournalStore.open(root);
+  const loaded = await reopened.load("launches");
+  if (loaded.entries.length !== 10_000) throw new Error(`loaded ${loaded.entries.length} launches`);
+  console.log(`load 10,000 launch events: ${(performance.now() - t0).toFixed(0)} ms after reopen`);
+  await reopened.close();
+}
+
 // Load time for 100,000 events.
 {
+  const store = await JournalStore.open(root);
   await store.create(meta("load"));
   const ms = await run(store, "load", 20, 100_000);
   console.log(`wrote 100,000 events in ${ms.toFixed(0)} ms`);

@@ -2,7 +2,8 @@
  * On-disk format of the journal store: segment files of checksummed records, and snapshot files.
  *
  * Segment file `journal-<firstSeq, 16 digits>.log`:
- *   header (16 bytes): "EC2SJNL1" | u64 LE firstSeq
+ *   header (16 bytes): "EC2SJNL2" (written since records may be compressed; "EC2SJNL1" segments, whose
+ *   records are never compressed, are still read and appended to) | u64 LE firstSeq
  *   records, back to back. Record (32-byte header + payload), integers little-endian:
  *     0  u32 magic 0x314A45FF (bytes FF 45 4A 31; 0xFF never occurs in UTF-8 JSON)
  *     4  u32 CRC-32 of bytes 8 .. end of payload
@@ -10,25 +11,39 @@
  *    12  u32 count of events
  *    16  u64 seq of the first event
  *    24  u32 firstSeq - batchSeq, where batchSeq is the first seq of the group-commit batch
- *    28  u32 flags: bit 0 = last record of its batch
- *    32  payload: UTF-8 JSON array of `count` events
+ *    28  u32 flags: bit 0 = last record of its batch; bit 1 = payload compressed (EC2SJNL2 only)
+ *    32  payload: UTF-8 JSON array of `count` events, or that JSON as raw DEFLATE (RFC 1951) with the
+ *        preset dictionary of journal-dictionary.ts when bit 1 is set
  *   One record = one `append` call (atomic). One batch = the records written by one write+fsync.
  *
  * Snapshot file `snapshot.snap` (replaced atomically):
- *   "EC2SSNP1" | u32 CRC-32 of bytes 12.. | u32 payload length | u64 seq | payload: UTF-8 JSON state
+ *   "EC2SSNP2" | u32 CRC-32 of bytes 12.. | u32 payload length | u64 seq | payload: UTF-8 JSON state as
+ *   raw DEFLATE ("EC2SSNP1" snapshots, whose payload is the JSON itself, are still read).
+ *
+ * Why DEFLATE: events repeat the same keys and values (a 100-instance launch is 100 near-identical
+ * objects), so it shrinks records several times over at a cost paid on libuv's thread pool, not the
+ * event loop; the dictionary does the same for the many one-event records. Versioned by magic and
+ * flag, so a journal written before stays readable, and an older ec2sim refuses a newer one clearly.
  */
-import { crc32 } from "node:zlib";
+import { promisify } from "node:util";
+import { constants, crc32, deflateRaw, deflateRawSync, inflateRawSync } from "node:zlib";
+import { JOURNAL_DICTIONARY_V1 } from "./journal-dictionary.ts";
 import { StoreCorruptionError } from "./store.ts";
 
-export const SEGMENT_MAGIC = Buffer.from("EC2SJNL1", "latin1");
+export const SEGMENT_MAGIC = Buffer.from("EC2SJNL2", "latin1");
+/** Segments written before records could be compressed. */
+export const SEGMENT_MAGIC_V1 = Buffer.from("EC2SJNL1", "latin1");
 export const SEGMENT_HEADER_SIZE = 16;
 export const RECORD_MAGIC = 0x314a45ff;
 const RECORD_MAGIC_BYTES = Buffer.from([0xff, 0x45, 0x4a, 0x31]);
 export const RECORD_HEADER_SIZE = 32;
 export const FLAG_END_OF_BATCH = 1;
+export const FLAG_DEFLATED = 2;
 /** Largest payload of one record (one append call). */
 export const MAX_PAYLOAD = 256 * 1024 * 1024;
-export const SNAPSHOT_MAGIC = Buffer.from("EC2SSNP1", "latin1");
+export const SNAPSHOT_MAGIC = Buffer.from("EC2SSNP2", "latin1");
+/** Snapshots written before they were compressed. */
+export const SNAPSHOT_MAGIC_V1 = Buffer.from("EC2SSNP1", "latin1");
 export const SNAPSHOT_HEADER_SIZE = 24;
 
 export function segmentFileName(firstSeq: number): string {
@@ -45,6 +60,36 @@ export function encodeSegmentHeader(firstSeq: number): Buffer {
   SEGMENT_MAGIC.copy(buf, 0);
   buf.writeBigUInt64LE(BigInt(firstSeq), 8);
   return buf;
+}
+
+const deflate = promisify(deflateRaw);
+const DICTIONARY = Buffer.from(JOURNAL_DICTIONARY_V1, "utf8");
+const DEFLATE_OPTIONS = { level: constants.Z_BEST_SPEED, dictionary: DICTIONARY };
+/**
+ * Records below this stay as they are: a one-event record of a few hundred bytes saves ~200 bytes
+ * but costs ~40 µs each way (a zlib context per call), which at thousands of small appends a second
+ * is most of the store's CPU. The bytes are in the large records (launches, images).
+ */
+export const MIN_COMPRESS_BYTES = 512;
+/** Above this a record is compressed on the thread pool rather than on the event loop. */
+const COMPRESS_OFF_LOOP_BYTES = 64 * 1024;
+
+/**
+ * A record's payload as written to an EC2SJNL2 segment: the JSON compressed when it is large enough
+ * to pay and that makes it smaller, with the flag to set.
+ */
+export async function compressPayload(json: Buffer): Promise<{ payload: Buffer; flags: number }> {
+  if (json.length < MIN_COMPRESS_BYTES) return { payload: json, flags: 0 };
+  const z =
+    json.length < COMPRESS_OFF_LOOP_BYTES
+      ? deflateRawSync(json, DEFLATE_OPTIONS)
+      : await deflate(json, DEFLATE_OPTIONS);
+  return z.length < json.length ? { payload: z, flags: FLAG_DEFLATED } : { payload: json, flags: 0 };
+}
+
+/** A snapshot's payload, compressed on the thread pool. */
+export function compressSnapshot(json: string | Uint8Array): Promise<Buffer> {
+  return deflate(typeof json === "string" ? Buffer.from(json, "utf8") : json, { level: constants.Z_BEST_SPEED });
 }
 
 export function encodeRecord(
@@ -110,6 +155,8 @@ export function readRecordAt(buf: Buffer, offset: number): ReadResult {
 }
 
 export interface SegmentScan {
+  /** 2: records may be compressed; 1: the first format, whose records never are. */
+  version: 1 | 2;
   records: RecordInfo[];
   /** Seq of the last kept event, or firstSeq - 1 if none. */
   lastSeq: number;
@@ -127,7 +174,9 @@ export interface SegmentScan {
  * batch is fsynced before the next is written, is still a `StoreCorruptionError`.
  */
 export function scanSegment(buf: Buffer, file: string, firstSeq: number, mode: "strict" | "recover"): SegmentScan {
-  if (buf.length < SEGMENT_HEADER_SIZE || !buf.subarray(0, 8).equals(SEGMENT_MAGIC)) {
+  const magic = buf.subarray(0, 8);
+  const version = magic.equals(SEGMENT_MAGIC) ? 2 : magic.equals(SEGMENT_MAGIC_V1) ? 1 : 0;
+  if (buf.length < SEGMENT_HEADER_SIZE || version === 0) {
     throw new StoreCorruptionError(`${file}: not a journal segment (bad or missing header)`, file, 0);
   }
   const headerSeq = Number(buf.readBigUInt64LE(8));
@@ -145,6 +194,13 @@ export function scanSegment(buf: Buffer, file: string, firstSeq: number, mode: "
       break;
     }
     const rec = r.rec;
+    if (rec.flags & FLAG_DEFLATED && version === 1) {
+      throw new StoreCorruptionError(
+        `${file}: compressed record at offset ${offset} in an EC2SJNL1 segment`,
+        file,
+        offset,
+      );
+    }
     if (rec.firstSeq !== nextSeq) {
       throw new StoreCorruptionError(
         `${file}: record at offset ${offset} has seq ${rec.firstSeq}, expected ${nextSeq}`,
@@ -168,7 +224,7 @@ export function scanSegment(buf: Buffer, file: string, firstSeq: number, mode: "
   const last = records[records.length - 1];
   const openBatch = last !== undefined && !(last.flags & FLAG_END_OF_BATCH);
   if (failure === undefined && !openBatch) {
-    return { records, lastSeq: nextSeq - 1, validLength: buf.length };
+    return { version, records, lastSeq: nextSeq - 1, validLength: buf.length };
   }
   const where =
     failure === undefined ? `a write batch without its end at offset ${offset}` : `${failure} at offset ${offset}`;
@@ -196,6 +252,7 @@ export function scanSegment(buf: Buffer, file: string, firstSeq: number, mode: "
   const validLength = keep === 0 ? SEGMENT_HEADER_SIZE : kept[keep - 1]!.end;
   const keptLast = kept[kept.length - 1];
   return {
+    version,
     records: kept,
     lastSeq: keptLast ? keptLast.firstSeq + keptLast.count - 1 : firstSeq - 1,
     validLength,
@@ -207,10 +264,12 @@ export function scanSegment(buf: Buffer, file: string, firstSeq: number, mode: "
 export function decodeRecordEvents(buf: Buffer, rec: RecordInfo, file: string): unknown[] {
   let events: unknown;
   try {
-    events = JSON.parse(buf.toString("utf8", rec.payloadStart, rec.end));
+    const payload = buf.subarray(rec.payloadStart, rec.end);
+    const json = rec.flags & FLAG_DEFLATED ? inflateRawSync(payload, { dictionary: DICTIONARY }) : payload;
+    events = JSON.parse(json.toString("utf8"));
   } catch (err) {
     throw new StoreCorruptionError(
-      `${file}: record at offset ${rec.offset} holds invalid JSON (${(err as Error).message})`,
+      `${file}: record at offset ${rec.offset} holds invalid events (${(err as Error).message})`,
       file,
       rec.offset,
     );
@@ -225,11 +284,8 @@ export function decodeRecordEvents(buf: Buffer, rec: RecordInfo, file: string): 
   return events;
 }
 
-export function encodeSnapshot(seq: number, stateJson: string | Uint8Array): Buffer {
-  const payload =
-    typeof stateJson === "string"
-      ? Buffer.from(stateJson, "utf8")
-      : Buffer.from(stateJson.buffer, stateJson.byteOffset, stateJson.byteLength);
+/** A snapshot file from its compressed payload (compressSnapshot). */
+export function encodeSnapshot(seq: number, payload: Buffer): Buffer {
   const buf = Buffer.allocUnsafe(SNAPSHOT_HEADER_SIZE + payload.length);
   SNAPSHOT_MAGIC.copy(buf, 0);
   buf.writeUInt32LE(payload.length, 12);
@@ -245,9 +301,11 @@ export function decodeSnapshot(
   file: string,
   parse: boolean,
 ): { seq: number; state?: unknown; json?: string } {
+  const magic = buf.subarray(0, 8);
+  const compressed = magic.equals(SNAPSHOT_MAGIC);
   if (
     buf.length < SNAPSHOT_HEADER_SIZE ||
-    !buf.subarray(0, 8).equals(SNAPSHOT_MAGIC) ||
+    !(compressed || magic.equals(SNAPSHOT_MAGIC_V1)) ||
     buf.readUInt32LE(12) !== buf.length - SNAPSHOT_HEADER_SIZE ||
     crc32(buf.subarray(12)) !== buf.readUInt32LE(8)
   ) {
@@ -255,6 +313,12 @@ export function decodeSnapshot(
   }
   const seq = Number(buf.readBigUInt64LE(16));
   if (!parse) return { seq };
-  const json = buf.toString("utf8", SNAPSHOT_HEADER_SIZE);
+  const payload = buf.subarray(SNAPSHOT_HEADER_SIZE);
+  let json: string;
+  try {
+    json = (compressed ? inflateRawSync(payload) : payload).toString("utf8");
+  } catch (err) {
+    throw new StoreCorruptionError(`${file}: snapshot does not decompress (${(err as Error).message})`, file, 0);
+  }
   return { seq, state: JSON.parse(json) as unknown, json };
 }

@@ -19,6 +19,8 @@ import { randomBytes } from "node:crypto";
 import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import {
+  compressPayload,
+  compressSnapshot,
   decodeRecordEvents,
   decodeSnapshot,
   encodeRecord,
@@ -104,6 +106,8 @@ class Serial {
 }
 
 interface Segment {
+  /** 2 when its records may be compressed (an EC2SJNL2 segment); only the last one's is read. */
+  version: 1 | 2;
   firstSeq: number;
   path: string;
   /** Durable length in bytes. */
@@ -217,9 +221,25 @@ class SandboxLog {
     }
     const segment = this.segments[this.segments.length - 1]!;
     const batchSeq = batch[0]!.firstSeq;
-    const records = batch.map((p, i) =>
-      encodeRecord(p.firstSeq, p.count, batchSeq, i === batch.length - 1 ? FLAG_END_OF_BATCH : 0, p.payload),
-    );
+    let records: Buffer[];
+    try {
+      // An EC2SJNL1 segment (opened from an older journal) goes on without compression.
+      const payloads = await Promise.all(
+        batch.map((p) => (segment.version === 2 ? compressPayload(p.payload) : { payload: p.payload, flags: 0 })),
+      );
+      records = batch.map((p, i) =>
+        encodeRecord(
+          p.firstSeq,
+          p.count,
+          batchSeq,
+          (i === batch.length - 1 ? FLAG_END_OF_BATCH : 0) | payloads[i]!.flags,
+          payloads[i]!.payload,
+        ),
+      );
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
     const buf = records.length === 1 ? records[0]! : Buffer.concat(records);
     try {
       await writeFully(this.fh, buf, segment.size);
@@ -344,7 +364,7 @@ class SandboxLog {
       this.check();
       checkSnapshotSeq(this.name, seq, this.durableSeq, this.snapshotSeq);
       try {
-        await writeFileAtomic(join(this.dir, SNAPSHOT_FILE), encodeSnapshot(seq, json));
+        await writeFileAtomic(join(this.dir, SNAPSHOT_FILE), encodeSnapshot(seq, await compressSnapshot(json)));
         this.snapshotSeq = seq;
         const current = this.segments[this.segments.length - 1]!;
         if (current.lastSeq >= current.firstSeq) {
@@ -357,7 +377,13 @@ class SandboxLog {
           const fh = await open(path, "r+");
           await this.fh.close();
           this.fh = fh;
-          this.segments.push({ firstSeq, path, size: encodeSegmentHeader(firstSeq).length, lastSeq: firstSeq - 1 });
+          this.segments.push({
+            version: 2,
+            firstSeq,
+            path,
+            size: encodeSegmentHeader(firstSeq).length,
+            lastSeq: firstSeq - 1,
+          });
         }
         // History stays unless compaction was asked for: drop the segments the snapshot covers.
         if (this.compactOnSnapshot) await this.dropSegmentsUpTo(seq);
@@ -438,7 +464,8 @@ class SandboxLog {
     for (const [i, firstSeq] of firstSeqs.entries()) {
       const path = join(dir, segmentFileName(firstSeq));
       if (i < firstSeqs.length - 1) {
-        segments.push({ firstSeq, path, size: (await stat(path)).size, lastSeq: firstSeqs[i + 1]! - 1 });
+        // Not read here, so its format is not known yet; only the last segment is written to.
+        segments.push({ version: 1, firstSeq, path, size: (await stat(path)).size, lastSeq: firstSeqs[i + 1]! - 1 });
         continue;
       }
       let buf = await readFile(path);
@@ -471,7 +498,7 @@ class SandboxLog {
           reason: scan.dropped.reason,
         });
       }
-      segments.push({ firstSeq, path, size: scan.validLength, lastSeq: scan.lastSeq });
+      segments.push({ version: scan.version, firstSeq, path, size: scan.validLength, lastSeq: scan.lastSeq });
     }
     const last = segments[segments.length - 1]!;
     if (last.lastSeq < snapshotSeq) {
