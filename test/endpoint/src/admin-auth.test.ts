@@ -3,12 +3,24 @@
  * (made at the first start in the data directory, mode 600, shown once), takes changes as JSON
  * only, answers only its own Host names and no foreign Origin; the WebSocket refuses foreign
  * origins; a non-loopback --host needs TLS or --insecure-expose; account keys come from a
- * per-install secret, so two installs with the same seed share IDs but not keys.
+ * per-install secret, so two installs with the same seed share IDs but not keys, and a data
+ * directory from before install secrets keeps its (computable) keys with a notice.
  */
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { DescribeSecurityGroupsCommand } from "@aws-sdk/client-ec2";
-import { accountsOf, admin, BIN, sdkClient, startServer, tempDir } from "@ec2sim/test-harness";
+import { DescribeRegionsCommand, DescribeSecurityGroupsCommand } from "@aws-sdk/client-ec2";
+import { credentialsFor, Sandbox } from "@ec2sim/core";
+import { JournalStore } from "@ec2sim/server";
+import {
+  ACCOUNT_A,
+  accountsOf,
+  admin,
+  BIN,
+  type ServerProcess,
+  sdkClient,
+  startServer,
+  tempDir,
+} from "@ec2sim/test-harness";
 import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { run } from "./harness.ts";
@@ -105,6 +117,45 @@ describe("the admin API and the WebSocket need credentials and a local origin", 
       await expect(groups(x.url, ay)).rejects.toMatchObject({ name: "AuthFailure" });
     } finally {
       await Promise.all([x.stop(), y.stop()]);
+    }
+  });
+
+  it("a data directory from before install secrets: its sandbox keeps its seed-derived keys (they still sign) and the server says anyone can compute them; a new sandbox gets private keys", async () => {
+    const data = tempDir("pre-secret");
+    let server: ServerProcess | undefined;
+    try {
+      // The journal as an earlier ec2sim left it: no install secret, account keys derived from the seed.
+      const writer = new Sandbox({ seed: "default", realNow: () => 0 });
+      const log = [...writer.createAccount({ accountId: ACCOUNT_A }).events];
+      const store = await JournalStore.open(data.dir);
+      await store.create({ name: "default", createdAt: new Date().toISOString(), config: { seed: "default" } });
+      await store.append(
+        "default",
+        log.map((event) => ({ seq: event.seq, event })),
+        0,
+      );
+      await store.close();
+      const computable = credentialsFor("default", ACCOUNT_A);
+      server = await startServer({ dataDir: data.dir });
+      expect(server.output()).toContain(
+        `notice: sandbox "default" was made by an earlier ec2sim: the keys of account(s) ${ACCOUNT_A} derive from its seed, so anyone can compute them.`,
+      );
+      const regions = await sdkClient(server.url, computable).send(new DescribeRegionsCommand({}));
+      expect(regions.Regions!.length).toBeGreaterThan(10);
+      // A sandbox made now has keys from the install secret this start made.
+      const fresh = await admin<{ accounts: { accountId: string; secretAccessKey: string }[] }>(
+        server.url,
+        "POST",
+        "/sandboxes",
+        { name: "fresh" },
+      );
+      expect(fresh.status).toBe(201);
+      const a = fresh.json.accounts.find((x) => x.accountId === ACCOUNT_A)!;
+      expect(a.secretAccessKey).not.toBe(credentialsFor("fresh", ACCOUNT_A).secretAccessKey);
+      expect(statSync(join(data.dir, "install-secret")).mode & 0o777).toBe(0o600);
+    } finally {
+      await server?.stop();
+      data.remove();
     }
   });
 
