@@ -10,7 +10,7 @@ import { applyIamEvent, applyRoleAssumed } from "./iam/index.ts";
 import { applyImageBuilderEvent } from "./image-builder.ts";
 import { applyImageEvent } from "./images.ts";
 import { applyProfileAssociationEvent } from "./instance-profile-associations.ts";
-import { applyDeleteOnTermination, applyInstanceEvent } from "./instances.ts";
+import { applyDeleteOnTermination, applyInstanceEvent, noteInstanceWire } from "./instances.ts";
 import { applyInternetGatewayEvent } from "./internet-gateways.ts";
 import { applyKeyPairCreated } from "./key-pairs.ts";
 import { applyLaunchTemplateEvent } from "./launch-templates.ts";
@@ -189,5 +189,7 @@ export function applyEnvelope(state: SandboxState, env: EventEnvelope): void {
   const at = repaired?.at ?? env.at;
   if (at > state.now) state.now = at;
   if (env.cursor !== undefined) state.cursor = env.cursor;
-  applyEvent(state, (repaired?.event ?? env.event) as DomainEvent, at);
+  const event = (repaired?.event ?? env.event) as DomainEvent;
+  applyEvent(state, event, at);
+  noteInstanceWire(state, event);
 }

@@ -13,7 +13,7 @@ import type {
 } from "@aws-sdk/client-ec2";
 import { privateDnsName, publicDnsName } from "./dns-names.ts";
 import { Ec2Error, errors } from "./errors.ts";
-import type { EventOf, InstanceInit, TagList } from "./events.ts";
+import type { DomainEvent, EventOf, InstanceInit, TagList } from "./events.ts";
 import { compileFilters, exactValues, type Filter, pageEnd, paginate } from "./filters.ts";
 import { applyGuestEffects, rootFileSystem, rootVolume } from "./guest/access.ts";
 import { runCloudInit, userDataText } from "./guest/cloud-init.ts";
@@ -347,18 +347,120 @@ export function forgetTimer(tx: Tx, id: string): void {
 
 // ── wire shape ───────────────────────────────────────────────────────────────────────────────
 /**
- * The SDK-shaped instance is rebuilt only after the sandbox changed: any event bumps `state.seq`,
- * so a cached shape is never stale, and polling clients (waiters, the REPL's live table) between
- * changes cost a lookup per instance. Callers treat the answer as read-only.
+ * The SDK-shaped instance is rebuilt only after something it shows changed, per instance: the fold
+ * tells this cache what each event touched (`noteInstanceWire`). An event about one instance drops
+ * that instance's shape; an event that cannot change any instance's answer drops none; any other
+ * event (interfaces, addresses, groups, volumes, a termination…) drops every shape of the sandbox
+ * (a generation). A new event type lands in that last case until it is listed, so a forgotten case
+ * costs speed, never a stale answer (test/instance-wire-cache.test.ts checks cached against fresh).
+ *
+ * The shape is frozen: the endpoint (ec2-query) encodes a frozen value once and reuses its XML, so
+ * a describe between changes costs a lookup per instance. Nothing below the top is ever changed
+ * either; callers treat the answer as read-only.
  */
-const shapeCache = new WeakMap<Instance, { seq: number; shape: Ec2Instance }>();
+const shapeCache = new WeakMap<Instance, { gen: number; shape: Ec2Instance }>();
+const generations = new WeakMap<SandboxState, number>();
 
 export function toEc2Instance(state: SandboxState, i: Instance): Ec2Instance {
+  const gen = generations.get(state) ?? 0;
   const hit = shapeCache.get(i);
-  if (hit && hit.seq === state.seq) return hit.shape;
-  const shape = buildEc2Instance(state, i);
-  shapeCache.set(i, { seq: state.seq, shape });
+  if (hit && hit.gen === gen) return hit.shape;
+  const shape = Object.freeze(buildEc2Instance(state, i));
+  shapeCache.set(i, { gen, shape });
   return shape;
+}
+
+/** Events that change no instance's answer (see toEc2Instance). */
+const WIRE_NEUTRAL = new Set<DomainEvent["type"]>([
+  "AccountCreated",
+  "ClockChanged",
+  "ClockOperatorsSet",
+  "ClientTokenRecorded",
+  "KeyPairCreated",
+  "KeyPairDeleted",
+  "SecurityGroupCreated",
+  "SecurityGroupRulesAuthorized",
+  "SecurityGroupRulesRevoked",
+  "VpcCreated",
+  "VpcAttributeChanged",
+  "SubnetCreated",
+  "SubnetAttributeChanged",
+  "LaunchTemplateCreated",
+  "LaunchTemplateVersionCreated",
+  "LaunchTemplateModified",
+  "LaunchTemplateVersionsDeleted",
+  "LaunchTemplateDeleted",
+  "InternetGatewayCreated",
+  "InternetGatewayAttached",
+  "InternetGatewayDetached",
+  "InternetGatewayDeleted",
+  "RouteTableCreated",
+  "RouteTableDeleted",
+  "RouteCreated",
+  "RouteReplaced",
+  "RouteDeleted",
+  "RouteTableAssociated",
+  "RouteTableDisassociated",
+  "RouteTableAssociationReplaced",
+  "NatGatewayTrafficRecorded",
+  "AddressAllocated",
+  "VolumeCreated",
+  "VolumeModified",
+  "VolumeModificationCompleted",
+  "SnapshotStarted",
+  "SnapshotCopied",
+  "SnapshotStateChanged",
+  "SnapshotDeleted",
+  "SnapshotPermissionChanged",
+  "ImageCreated",
+  "ImageStateChanged",
+  "ImageAttributesChanged",
+  "ImageDeregistered",
+  "ImageBlockPublicAccessSet",
+  "RecipeCreated",
+  "PipelineCreated",
+  "PipelineBuildRecorded",
+  "PipelineVersionSelected",
+  "SsmParameterPut",
+  "SsmParametersDeleted",
+  "SsmParameterLabeled",
+  "SsmParameterUnlabeled",
+  "SsmTagsChanged",
+]);
+
+/** Called by the fold after each event: which cached instance shapes it made stale. */
+export function noteInstanceWire(state: SandboxState, e: DomainEvent): void {
+  if (WIRE_NEUTRAL.has(e.type)) return;
+  const drop = (region: string, id: string) => {
+    const i = state.regions.get(region)?.instances.get(id);
+    if (i) shapeCache.delete(i);
+  };
+  switch (e.type) {
+    case "InstancesLaunched":
+      // New instances only: an interface it attaches was attached to no other instance.
+      return;
+    case "InstanceStateChanged":
+      // A termination moves interfaces, addresses and volumes: handled as a change of everything.
+      if (e.state === "terminated") break;
+      return drop(e.region, e.instanceId);
+    case "InstanceAttributeChanged":
+    case "InstanceRebooted":
+    case "GuestChanged":
+    case "IamInstanceProfileAssociated":
+    case "IamInstanceProfileDisassociated":
+      return drop(e.region, e.instanceId);
+    case "InstanceForgotten":
+      return;
+    case "SpotInstanceRequestsCancelled":
+      for (const id of e.instanceIds) drop(e.region, id);
+      return;
+    case "TagsCreated":
+    case "TagsDeleted":
+      // An instance shows only its own tags.
+      for (const id of e.resourceIds) drop(e.region, id);
+      return;
+  }
+  generations.set(state, (generations.get(state) ?? 0) + 1);
 }
 
 function buildEc2Instance(state: SandboxState, i: Instance): Ec2Instance {
