@@ -17,7 +17,14 @@ export type { QueryPair } from "./query-string.ts";
 export { decodeQueryPairs } from "./query-string.ts";
 export type { SerializedError } from "./serialize-error.ts";
 export { serializeError, statusOf } from "./serialize-error.ts";
-export { EC2_XML_NAMESPACE, serializeResponse, serializeStructMembers } from "./serialize-response.ts";
+export type { XmlBody } from "./serialize-response.ts";
+export {
+  bodyText,
+  EC2_XML_NAMESPACE,
+  serializeResponse,
+  serializeResponseBody,
+  serializeStructMembers,
+} from "./serialize-response.ts";
 export type {
   LeafKind,
   LeafShape,

@@ -9,7 +9,7 @@ import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from "@ec2sim/core/defaults";
 import { Ec2Error, isEc2Error } from "./ec2-error.ts";
 import { parseQueryRequest } from "./parse-request.ts";
 import { serializeError } from "./serialize-error.ts";
-import { serializeResponse } from "./serialize-response.ts";
+import { bodyText, serializeResponseBody, type XmlBody } from "./serialize-response.ts";
 import { type HttpRequestLike, readCredentialScope, type SecretLookup, splitPath, verifySigV4 } from "./sigv4.ts";
 
 /** Who is calling, and where: passed to `dispatch` with every action. */
@@ -49,7 +49,13 @@ export interface QueryHandlerOptions {
 export interface QueryHttpResponse {
   readonly status: number;
   readonly headers: Record<string, string>;
+  /** The whole body (joined on first read when the answer came as chunks). */
   readonly body: string;
+  /**
+   * A successful EC2 answer as written: send these one after the other (large answers are never
+   * joined into one string; the kept bytes of unchanged resources go out as they are).
+   */
+  readonly chunks?: XmlBody;
 }
 
 export type QueryHandler = (request: HttpRequestLike) => Promise<QueryHttpResponse>;
@@ -103,7 +109,16 @@ export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
       const parsed = parseQueryRequest(params);
       action = parsed.action;
       const output = await options.dispatch(parsed.action, parsed.input, { ...caller, requestId });
-      return respond(200, serializeResponse(parsed.action, output, requestId), requestId);
+      const body = serializeResponseBody(parsed.action, output, requestId);
+      let text: string | undefined;
+      return {
+        ...respond(200, "", requestId),
+        chunks: body,
+        get body() {
+          text ??= bodyText(body);
+          return text;
+        },
+      };
     } catch (error) {
       try {
         if (isEc2Error(error)) {
