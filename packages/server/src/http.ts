@@ -12,7 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer, Server as HttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { Ec2Error, isEc2Error } from "@ec2sim/core";
-import { type QueryHandler, serializeError } from "@ec2sim/ec2-query";
+import { type QueryHandler, serializeError, type XmlBody } from "@ec2sim/ec2-query";
 import { handleAdmin } from "./admin.ts";
 import { type EndpointOptions, sandboxEndpoint } from "./dispatch.ts";
 import type { Refusal, RequestGuard } from "./guard.ts";
@@ -84,6 +84,46 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       }
     });
   });
+}
+
+/** Bytes handed to the socket at a time before waiting for it to drain, when a body comes in chunks. */
+const STREAM_BATCH_BYTES = 1 << 20;
+
+/**
+ * Sends a body written in chunks (serializeResponseBody): as one write when it is one chunk, else
+ * about a megabyte at a time (corked, so each batch is one writev), waiting for the socket to drain
+ * in between. Kept fragments go out as the very buffers the serializer holds: no copy, no join.
+ */
+async function sendChunks(res: ServerResponse, status: number, headers: Record<string, string>, body: XmlBody) {
+  res.writeHead(status, { ...headers, "content-length": String(body.byteLength) });
+  const { chunks } = body;
+  if (chunks.length === 1) {
+    res.end(chunks[0]);
+    return;
+  }
+  let i = 0;
+  while (i < chunks.length) {
+    if (res.destroyed) return;
+    res.cork();
+    for (let batch = 0; i < chunks.length && batch < STREAM_BATCH_BYTES; i++) {
+      const c = chunks[i]!;
+      batch += c.length;
+      res.write(c);
+    }
+    res.uncork();
+    if (i < chunks.length && res.writableNeedDrain) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          res.off("drain", done);
+          res.off("close", done);
+          resolve();
+        };
+        res.on("drain", done);
+        res.on("close", done);
+      });
+    }
+  }
+  res.end();
 }
 
 function sendXmlError(res: ServerResponse, error: Ec2Error, requestId = randomUUID()): void {
@@ -241,6 +281,7 @@ export function createHttpServer(host: SandboxHost, options: HttpServerOptions =
     const headers: Record<string, string | undefined> = {};
     for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(",") : v;
     const out = await endpointOf(sandbox)({ method: req.method ?? "GET", path, headers, body });
+    if (out.chunks) return sendChunks(res, out.status, out.headers, out.chunks);
     res.writeHead(out.status, out.headers);
     res.end(out.body);
   };
