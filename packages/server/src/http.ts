@@ -120,6 +120,8 @@ async function sendChunks(res: ServerResponse, status: number, headers: Record<s
         };
         res.on("drain", done);
         res.on("close", done);
+        // Closed before the listeners were there: nothing more will come.
+        if (res.destroyed || res.closed) done();
       });
     }
   }
