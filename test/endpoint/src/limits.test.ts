@@ -2,7 +2,7 @@
  * No client can stall the others (issue #11), with the real `ec2sim serve`: RSA key pairs made in
  * the thread pool (10 at once, all distinct and valid), a 3.9 MB ImportKeyPair refused at once,
  * connections capped per client address with a clear 503 while other clients go on, and a client
- * that trickles its headers cut off by the header timeout. Latencies side by side: bench/endpoint.
+ * that trickles its headers (or never finishes its body) cut off by the header (request) timeout. Latencies side by side: bench/endpoint.
  */
 import { createPrivateKey, createPublicKey } from "node:crypto";
 import { connect, type Socket } from "node:net";
@@ -47,17 +47,15 @@ describe("limits (ec2sim serve)", { timeout: 120_000 }, () => {
     }
   });
 
-  it("a 2.8 MB ImportKeyPair is refused with InvalidKey.Format, at once (bigger bodies: RequestEntityTooLarge)", async () => {
+  it("a 2.8 MB ImportKeyPair is refused on its length with InvalidKey.Format (bigger bodies: RequestEntityTooLarge)", async () => {
     const ec2 = sdkClient(server.url, await credentialsFor(server.url));
     const huge = `ssh-rsa ${"A".repeat(2_800_000)} big`;
-    const t0 = performance.now();
     const err = await ec2
       .send(new ImportKeyPairCommand({ KeyName: "huge", PublicKeyMaterial: Buffer.from(huge) }))
       .catch((e: { name: string; message: string }) => e);
     expect(err).toMatchObject({ name: "InvalidKey.Format" });
+    // Refused on its length, before any parsing (which took seconds of the event loop).
     expect((err as Error).message).toMatch(/longer than 16384 characters/);
-    // Generous for a loaded machine: the point is it is not parsed (that took seconds).
-    expect(performance.now() - t0).toBeLessThan(20_000);
   });
 
   it("a client address past 512 open connections gets a clear 503; other clients go on", async () => {
@@ -78,10 +76,26 @@ describe("limits (ec2sim serve)", { timeout: 120_000 }, () => {
 
   it("a client that never finishes its headers is cut off by the header timeout", async () => {
     const slow = await slowSocket("127.0.0.4");
-    const t0 = Date.now();
-    await slow.closed;
-    expect(Date.now() - t0).toBeLessThan(60_000);
+    await slow.closed; // by the server (the test's own limit would fail a socket held for good)
     expect(slow.received()).toMatch(/^HTTP\/1\.1 408 Request Timeout/);
     expect(slow.received()).toContain("<Code>RequestTimeout</Code>");
+  });
+
+  it("a client that sends its headers but never its whole body is cut off by the request timeout; others go on", async () => {
+    const { port } = new URL(server.url);
+    let got = "";
+    const socket = connect({ host: "127.0.0.1", port: Number(port), localAddress: "127.0.0.5" }, () => {
+      socket.write(
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: 1000\r\n\r\nAction=",
+      );
+    });
+    socket.on("data", (d) => (got += d.toString()));
+    const closed = new Promise<void>((r) => socket.on("close", () => r()));
+    socket.on("error", () => undefined);
+    const ec2 = sdkClient(server.url, await credentialsFor(server.url));
+    expect((await ec2.send(new DescribeRegionsCommand({}))).Regions!.length).toBeGreaterThan(0);
+    await closed; // by the server, once the request timeout passed
+    expect(got).toMatch(/^HTTP\/1\.1 408 Request Timeout/);
+    expect(got).toContain("<Code>RequestTimeout</Code>");
   });
 });
