@@ -149,13 +149,20 @@ export function readSandboxState(state: SandboxState, opts: ScopeOptions & { sou
     for (const inst of r.instances.values()) {
       if (inst.ownerId !== acct || !LIVE_INSTANCE.has(inst.state)) continue;
       const t = splitTags(inst.tags);
+      // cloud-init runs the user data when the first boot ends (pending -> running): until then the
+      // guest is not what it will be, so it is not compared (a diff right after RunInstances).
+      const booting = inst.state === "pending" && inst.guest.bootCount === 0 && !!inst.userData;
+      if (booting)
+        warnings.push(
+          `${region}: ${inst.instanceId} is still pending: its user data has not run yet, so its guest files and packages are not compared (wait until it is running)`,
+        );
       out.push({
         type: "aws_instance",
         id: inst.instanceId,
         region,
         name: nameOf(inst.tags),
         ...t,
-        attrs: instanceAttrs(state, inst),
+        attrs: instanceAttrs(state, inst, booting),
         refs: {
           ami: imageRef(region, inst.imageId),
           vpc_security_group_ids: inst.securityGroupIds.map(groupRef).sort(),
@@ -292,7 +299,7 @@ function rootSize(img: Image): number | null {
   return img.blockDeviceMappings.find((b) => b.deviceName === img.rootDeviceName)?.ebs?.volumeSize ?? null;
 }
 
-function instanceAttrs(state: SandboxState, inst: Instance): InvResource["attrs"] {
+function instanceAttrs(state: SandboxState, inst: Instance, booting: boolean): InvResource["attrs"] {
   const r = state.regions.get(inst.region)!;
   let root: { size: number; type: string; dot: boolean } | undefined;
   const extra: string[] = [];
@@ -311,7 +318,7 @@ function instanceAttrs(state: SandboxState, inst: Instance): InvResource["attrs"
     root_delete_on_termination: root?.dot ?? null,
     ebs_block_devices: extra.sort(),
     user_data: userDataHash(inst.userData),
-    ...guestAttrs(state, inst),
+    ...(booting ? {} : guestAttrs(state, inst)),
   };
 }
 
