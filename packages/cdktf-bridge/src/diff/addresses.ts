@@ -7,6 +7,27 @@ import type { InvResource } from "../inventory.ts";
 import { snake } from "../plan.ts";
 import type { Matching } from "./match.ts";
 
+/**
+ * An address's parts as terraform's JSON gives them: `module.app.aws_instance.web["a"]` is
+ * module_address `module.app`, type `aws_instance`, name `web`, index `"a"` (count: a number).
+ */
+export function splitAddress(address: string): {
+  moduleAddress?: string;
+  type: string;
+  name: string;
+  index?: number | string;
+} {
+  const m = /^((?:module\.[^.[]+(?:\[[^\]]+\])?\.)*)(?:data\.)?([^.[]+)\.([^.[]+)(?:\[(.+)\])?$/.exec(address);
+  if (!m) return { type: address.split(".")[0] ?? address, name: address.slice(address.indexOf(".") + 1) };
+  const index = m[4] === undefined ? undefined : (JSON.parse(m[4]) as number | string);
+  return {
+    ...(m[1] ? { moduleAddress: m[1].slice(0, -1) } : {}),
+    type: m[2]!,
+    name: m[3]!,
+    ...(index !== undefined ? { index } : {}),
+  };
+}
+
 export function addressNames(fromRs: InvResource[], toRs: InvResource[], m: Matching): Map<string, string> {
   const fromById = new Map(fromRs.map((r) => [r.id, r]));
   const toById = new Map(toRs.map((r) => [r.id, r]));

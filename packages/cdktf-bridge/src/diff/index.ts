@@ -7,7 +7,7 @@
  * the coverage is the share of `to` that `from` manages.
  */
 import { familyOf, type Inventory, type InvResource } from "../inventory.ts";
-import { addressNames } from "./addresses.ts";
+import { addressNames, splitAddress } from "./addresses.ts";
 import { isIgnored, parseIgnore } from "./ignore.ts";
 import { matchInventories } from "./match.ts";
 import { FORCE_NEW, PARTIAL_ATTRS, planObject, sameValue } from "./shape.ts";
@@ -49,7 +49,7 @@ export function diffInventories(from: Inventory, to: Inventory, opts: DiffOption
   const skip = (address: string, ids: (string | undefined)[], type: string) =>
     rules.length > 0 &&
     isIgnored(rules, [address, ...ids.filter((x): x is string => !!x).flatMap((id) => [id, `${type}.${id}`])]);
-  const label = (address: string) => address.slice(address.indexOf(".") + 1);
+  const label = (address: string) => splitAddress(address).name;
 
   for (const f of from.resources) {
     const p = m.fromTo.get(f.id);

@@ -5,6 +5,7 @@
  * plans read it. What terraform's plans have no place for sits under `ec2sim` (per change: region,
  * IDs and how it was paired; at the top: sources, summary, unmanaged resources, coverage).
  */
+import { splitAddress } from "./addresses.ts";
 import type { DiffResult, ResourceChange } from "./types.ts";
 
 export const PROVIDER_NAME = "registry.terraform.io/hashicorp/aws";
@@ -23,11 +24,14 @@ export interface JsonOptions {
 
 export function resourceChangeJson(x: ResourceChange, importing?: string): Record<string, unknown> {
   const unknown = x.afterUnknown;
+  const at = splitAddress(x.address);
   return {
     address: x.address,
+    ...(at.moduleAddress ? { module_address: at.moduleAddress } : {}),
     mode: "managed",
     type: x.type,
     name: x.name,
+    ...(at.index !== undefined ? { index: at.index } : {}),
     provider_name: PROVIDER_NAME,
     change: {
       actions: ACTIONS[x.action],

@@ -23,7 +23,20 @@ interface StateResource {
   name: string;
   /** Provider alias, when the raw state names one. */
   alias?: string;
+  /** Its address: `aws_instance.web`, `aws_instance.web[0]`, `module.app.aws_instance.web["a"]`. */
+  address: string;
   values: Obj;
+}
+
+/** A raw state instance's address: count gives a number key, for_each a string. */
+function rawAddress(r: Obj, indexKey: unknown): string {
+  const key =
+    typeof indexKey === "number"
+      ? `[${indexKey}]`
+      : typeof indexKey === "string"
+        ? `[${JSON.stringify(indexKey)}]`
+        : "";
+  return `${r.module ? `${r.module}.` : ""}${r.mode === "data" ? "data." : ""}${r.type}.${r.name}${key}`;
 }
 
 /** Flattens either format into one list. */
@@ -32,7 +45,14 @@ export function stateResources(doc: Obj): StateResource[] {
   if (doc.values || doc.format_version) {
     const walk = (m: Obj | undefined) => {
       if (!m) return;
-      for (const r of m.resources ?? []) out.push({ mode: r.mode, type: r.type, name: r.name, values: r.values ?? {} });
+      for (const r of m.resources ?? [])
+        out.push({
+          mode: r.mode,
+          type: r.type,
+          name: r.name,
+          address: r.address ?? `${r.mode === "data" ? "data." : ""}${r.type}.${r.name}`,
+          values: r.values ?? {},
+        });
       for (const c of m.child_modules ?? []) walk(c);
     };
     walk(doc.values?.root_module);
@@ -42,7 +62,14 @@ export function stateResources(doc: Obj): StateResource[] {
     for (const r of doc.resources ?? []) {
       const alias = /\]\.([A-Za-z0-9_-]+)$/.exec(String(r.provider ?? ""))?.[1];
       for (const i of r.instances ?? [])
-        out.push({ mode: r.mode, type: r.type, name: r.name, ...(alias ? { alias } : {}), values: i.attributes ?? {} });
+        out.push({
+          mode: r.mode,
+          type: r.type,
+          name: r.name,
+          ...(alias ? { alias } : {}),
+          address: rawAddress(r, i.index_key),
+          values: i.attributes ?? {},
+        });
     }
     return out;
   }
@@ -294,7 +321,7 @@ export function readTfState(
     for (const k of ["id", "key_pair_id", "security_group_rule_id", "allocation_id", "association_id"]) {
       const id = r.values[k];
       if (typeof id === "string" && id && !addressOf.has(`${r.type}\u0000${id}`))
-        addressOf.set(`${r.type}\u0000${id}`, `${r.type}.${r.name}`);
+        addressOf.set(`${r.type}\u0000${id}`, r.address);
     }
   }
   for (const r of out) {
