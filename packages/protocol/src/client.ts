@@ -39,6 +39,11 @@ export interface ClientOptions {
    * whole process.
    */
   ca?: string | Buffer;
+  /**
+   * The server's admin token, sent as a bearer header on the upgrade: the connection may then move
+   * the sandbox's clock whatever account signs in (docs/SECURITY.md). Never needed for anything else.
+   */
+  adminToken?: string;
 }
 
 export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
@@ -114,6 +119,9 @@ export class SandboxClient {
       const ws = new WebSocket(wsUrlOf(this.options.url), {
         perMessageDeflate: false,
         ...(this.options.ca !== undefined ? { ca: this.options.ca } : {}),
+        ...(this.options.adminToken !== undefined
+          ? { headers: { authorization: `Bearer ${this.options.adminToken}` } }
+          : {}),
       });
       this.ws = ws;
       let settled = false;

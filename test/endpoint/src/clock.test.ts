@@ -55,7 +55,7 @@ describe("the clock's bounds and owner (ec2sim serve)", { timeout: 180_000 }, ()
     }
   });
 
-  it("over the WebSocket only the sandbox's clock operators move the clock (the first account, until the admin names others)", async () => {
+  it("over the WebSocket only the sandbox's clock operators (the first account, until the admin names others) or a connection carrying the admin token move the clock", async () => {
     const server = await startServer({});
     const [a, b] = await accountsOf(server.url);
     const connect = (acct: { accessKeyId: string; secretAccessKey: string }) =>
@@ -78,6 +78,28 @@ describe("the clock's bounds and owner (ec2sim serve)", { timeout: 180_000 }, ()
       await expect(ca.clock({ advance: "1m" })).rejects.toMatchObject({ code: "UnauthorizedOperation" });
       const bad = await admin(server.url, "POST", "/sandboxes/default/clock-operators", { accountIds: ["nope"] });
       expect(bad.status).toBe(400);
+      // A connection whose upgrade carried the admin token may move the clock whatever account signs
+      // in; a wrong token gives no such right (and costs nothing else: the account's session works).
+      const asAdmin = await SandboxClient.connect({
+        url: server.url.replace(/^http/, "ws"),
+        ...a,
+        reconnect: false,
+        adminToken: server.adminToken,
+      });
+      const notAdmin = await SandboxClient.connect({
+        url: server.url.replace(/^http/, "ws"),
+        ...a,
+        reconnect: false,
+        adminToken: "not-the-admin-token-0123456789",
+      });
+      try {
+        expect((await asAdmin.clock({ advance: "1m" })).now).toBeGreaterThan(moved.now);
+        await expect(notAdmin.clock({ advance: "1m" })).rejects.toMatchObject({ code: "UnauthorizedOperation" });
+        expect((await notAdmin.info()).sandbox).toBe("default");
+      } finally {
+        await asAdmin.close();
+        await notAdmin.close();
+      }
     } finally {
       await ca.close();
       await cb.close();
