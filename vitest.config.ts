@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import SlowestFirstSequencer from "./scripts/vitest-sequencer.ts";
 
 // One run over every workspace package: unit tests sit beside the code, cross-package suites in test/.
 export default defineConfig({
@@ -29,6 +30,8 @@ export default defineConfig({
     // vitest's default is one worker fewer than the cores: on a 2-core machine, one file at a time.
     // Most suites wait on child processes (servers, terraform, the AWS CLI), so two files overlap well.
     maxWorkers: 2,
+    // The slowest files start first, so the two workers finish together (scripts/vitest-sequencer.ts).
+    sequence: { sequencer: SlowestFirstSequencer },
     reporters: ["default"],
   },
 });

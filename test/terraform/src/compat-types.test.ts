@@ -18,7 +18,15 @@ import {
 } from "@aws-sdk/client-ec2";
 import { accountsOf, type ServerProcess, sdkClient, startServer } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { prepareTerraform, requireTerraform, resourcesOf, showJson, type Terraform, type TfResult } from "./harness.ts";
+import {
+  importBack,
+  prepareTerraform,
+  requireTerraform,
+  resourcesOf,
+  showJson,
+  type Terraform,
+  type TfResult,
+} from "./harness.ts";
 
 const B_ACCOUNT = "444455556666";
 
@@ -286,15 +294,16 @@ describe("terraform: the wider EC2 data sources and resources (spawned plugin)",
     expect(plan.stdout).toContain("No changes.");
     expect(plan.status).toBe(0);
     const s = resourcesOf(await showJson(t, dir));
-    for (const address of [
+    const ids: [string, string][] = [
       "aws_ec2_tag.owner",
       "aws_ec2_instance_state.batch",
       "aws_snapshot_create_volume_permission.partner",
-    ]) {
-      const id = s.get(address)!.values.id as string;
-      ok(await t.run(dir, ["state", "rm", "-no-color", address]), `state rm ${address}`);
-      ok(await t.run(dir, ["import", "-no-color", "-input=false", address, id]), `import ${address}`);
-    }
+    ].map((address) => [address, s.get(address)!.values.id as string]);
+    ok(await t.run(dir, ["state", "rm", "-no-color", ...ids.map(([a]) => a)]), "state rm");
+    const imported = await importBack(t, dir, ids);
+    ok(imported, "apply (import blocks)");
+    expect(imported.stdout).toContain(`Plan: ${ids.length} to import, 0 to add, 0 to change, 0 to destroy.`);
+    expect(imported.stdout).toContain(`Resources: ${ids.length} imported, 0 added, 0 changed, 0 destroyed.`);
     const again = await t.run(dir, ["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
     expect(again.stdout).toContain("No changes.");
     ok(await t.run(dir, ["destroy", "-no-color", "-input=false", "-auto-approve"]), "destroy");

@@ -1,19 +1,25 @@
 /**
  * Test plumbing for the Terraform suites: the real terraform CLI (required, never skipped), the
- * provider plugin built and installed through a filesystem mirror. The `ec2sim serve` process per
- * test file and the AWS SDK for changes made behind terraform's back come from @ec2sim/test-harness.
+ * provider plugin installed through a filesystem mirror. The `ec2sim serve` process per test file
+ * and the AWS SDK for changes made behind terraform's back come from @ec2sim/test-harness.
  */
 
 import { spawn, spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildProvider, type CliConfig, writeTerraformCliConfig } from "@ec2sim/terraform-provider";
-import { adminTokenOf } from "@ec2sim/test-harness";
+import { buildProvider, type CliConfig, installPrebuilt, writeTerraformCliConfig } from "@ec2sim/terraform-provider";
+import { adminTokenOf, BIN } from "@ec2sim/test-harness";
 
 export const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), "../fixtures");
+/**
+ * The plugin bundle of the built ec2sim (what `ec2sim terraform setup` installs), made current from
+ * these sources by vitest's global setup: copying it is instant, where an esbuild build per test file
+ * cost seconds of CPU each.
+ */
+const PREBUILT = join(dirname(BIN), "terraform-provider");
 
 /** terraform's version; throws a clear error when terraform is not on PATH (these suites never skip). */
 export function requireTerraform(): string {
@@ -53,13 +59,16 @@ export interface TfResult {
 }
 
 /**
- * Builds the plugin bundle into a temp dir and installs it through a filesystem mirror with a
- * private CLI config (hashicorp/aws and ec2sim/ec2sim). `env` is the environment of every command;
- * AWS keys from the caller's environment are removed so the plugin's own defaults are what is tested.
+ * Installs the plugin bundle (the built ec2sim's; built here when there is none) into a temp dir and
+ * through a filesystem mirror with a private CLI config (hashicorp/aws and ec2sim/ec2sim). `env` is
+ * the environment of every command; AWS keys from the caller's environment are removed so the
+ * plugin's own defaults are what is tested.
  */
 export async function prepareTerraform(env: NodeJS.ProcessEnv = {}): Promise<Terraform> {
   const root = tempDir("tf");
-  const { outdir } = await buildProvider(join(root, "dist"));
+  const { outdir } = existsSync(join(PREBUILT, "provider.mjs"))
+    ? installPrebuilt(PREBUILT, join(root, "dist"))
+    : await buildProvider(join(root, "dist"));
   const cli = writeTerraformCliConfig({ dir: join(root, "cli"), distDir: outdir });
   const base: NodeJS.ProcessEnv = {
     ...process.env,
@@ -116,6 +125,23 @@ export function tf(cwd: string, args: string[], env: NodeJS.ProcessEnv, timeoutM
       res({ status, stdout, stderr, ms: performance.now() - t0 });
     });
   });
+}
+
+/**
+ * Imports resources back into state by their IDs with one `terraform apply` of `import {}` blocks:
+ * the provider imports and reads each ID as `terraform import` does, and the plan compares every
+ * imported resource with the configuration, in one terraform and one provider process instead of one
+ * of each per resource (9-13 per project: most of a suite's time under load). The blocks' file is
+ * removed after.
+ */
+export async function importBack(t: Terraform, dir: string, ids: [string, string][]): Promise<TfResult> {
+  const file = join(dir, "ec2sim-import-back.tf");
+  writeFileSync(file, ids.map(([to, id]) => `import {\n  to = ${to}\n  id = ${JSON.stringify(id)}\n}\n`).join("\n"));
+  try {
+    return await t.run(dir, ["apply", "-no-color", "-input=false", "-auto-approve"]);
+  } finally {
+    rmSync(file, { force: true });
+  }
 }
 
 /** A fresh ed25519 key's public half in OpenSSH format ("ssh-ed25519 AAAA… comment"). */

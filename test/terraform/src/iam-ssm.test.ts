@@ -21,7 +21,15 @@ import {
 import { GetParameterCommand, ParameterNotFound, SSMClient } from "@aws-sdk/client-ssm";
 import { type Account, accountsOf, type ServerProcess, sdkClient, startServer } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { prepareTerraform, requireTerraform, resourcesOf, showJson, type Terraform, type TfResult } from "./harness.ts";
+import {
+  importBack,
+  prepareTerraform,
+  requireTerraform,
+  resourcesOf,
+  showJson,
+  type Terraform,
+  type TfResult,
+} from "./harness.ts";
 
 const AL2023 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
 
@@ -330,10 +338,11 @@ describe("terraform: IAM roles, policies, instance profiles and SSM parameters (
       ["aws_iam_policy.logs", s.get("aws_iam_policy.logs")!.values.arn as string],
       ["aws_ssm_parameter.config", "/web/config"],
     ];
-    for (const [address, id] of imports) {
-      ok(await t.run(dir, ["state", "rm", "-no-color", address]), `state rm ${address}`);
-      ok(await t.run(dir, ["import", "-no-color", "-input=false", address, id]), `import ${address}`);
-    }
+    ok(await t.run(dir, ["state", "rm", "-no-color", ...imports.map(([a]) => a)]), "state rm");
+    const imported = await importBack(t, dir, imports);
+    ok(imported, "apply (import blocks)");
+    expect(imported.stdout).toContain(`Plan: ${imports.length} to import, 0 to add, 0 to change, 0 to destroy.`);
+    expect(imported.stdout).toContain(`Resources: ${imports.length} imported, 0 added, 0 changed, 0 destroyed.`);
     const plan = await t.run(dir, ["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
     expect(plan.stdout, plan.stdout).toContain("No changes.");
     expect(plan.status).toBe(0);

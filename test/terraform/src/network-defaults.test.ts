@@ -17,7 +17,15 @@ import {
 } from "@aws-sdk/client-ec2";
 import { accountsOf, type ServerProcess, sdkClient, startServer } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { prepareTerraform, requireTerraform, resourcesOf, showJson, type Terraform, type TfResult } from "./harness.ts";
+import {
+  importBack,
+  prepareTerraform,
+  requireTerraform,
+  resourcesOf,
+  showJson,
+  type Terraform,
+  type TfResult,
+} from "./harness.ts";
 
 const CONFIG = `provider "aws" {
   region = "us-east-1"
@@ -280,8 +288,10 @@ describe("terraform: adopting EC2's defaults, aws_route, and the networking data
       ["aws_vpc.app", v("aws_vpc.app").id],
     ];
     ok(await t.run(dir, ["state", "rm", "-no-color", ...ids.map(([a]) => a)]), "state rm");
-    for (const [address, id] of ids)
-      ok(await t.run(dir, ["import", "-no-color", "-input=false", address, id]), address);
+    const imported = await importBack(t, dir, ids);
+    ok(imported, "apply (import blocks)");
+    expect(imported.stdout).toContain(`Plan: ${ids.length} to import, 0 to add, 0 to change, 0 to destroy.`);
+    expect(imported.stdout).toContain(`Resources: ${ids.length} imported, 0 added, 0 changed, 0 destroyed.`);
     const after = await state();
     expect(after.get("aws_default_route_table.app")!.values).toMatchObject({
       id: v("aws_default_route_table.app").id,

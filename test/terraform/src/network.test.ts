@@ -5,7 +5,7 @@
  * rule resources, key pair, instance): apply, checked through the AWS SDK; reachable over SSH through
  * the sandbox (the REPL's `ssh`, here the WebSocket protocol's SshConnect with the private key) and
  * not once the route to the gateway is gone; a no-change plan; every resource removed from state and
- * imported back, then no changes; destroy.
+ * imported back (import blocks, one apply), then no changes; destroy.
  */
 
 import { writeFileSync } from "node:fs";
@@ -24,6 +24,7 @@ import { SandboxClient } from "@ec2sim/protocol";
 import { type Account, accountsOf, type ServerProcess, sdkClient, startServer } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  importBack,
   prepareTerraform,
   requireTerraform,
   resourcesOf,
@@ -179,7 +180,7 @@ async function instance(ec2: EC2Client, id: string): Promise<Instance> {
   return inst;
 }
 
-/** What `terraform import` takes for each address, from the state terraform wrote. */
+/** The ID an import takes for each address (as `terraform import` documents it), from the state terraform wrote. */
 function importIds(state: Map<string, { type: string; values: Record<string, any> }>): [string, string][] {
   const out: [string, string][] = [];
   for (const [address, r] of state) {
@@ -346,11 +347,10 @@ describe("terraform: a web server in its own VPC (spawned plugin)", () => {
       "aws_vpc_security_group_ingress_rule.ssh",
     ]);
     ok(await t.run(dir, ["state", "rm", "-no-color", ...ids.map(([a]) => a)]), "state rm");
-    for (const [address, id] of ids) {
-      const r = await t.run(dir, ["import", "-no-color", "-input=false", address, id]);
-      ok(r, `import ${address} ${id}`);
-      expect(r.stdout).toContain("Import successful!");
-    }
+    const imported = await importBack(t, dir, ids);
+    ok(imported, "apply (import blocks)");
+    expect(imported.stdout).toContain(`Plan: ${ids.length} to import, 0 to add, 0 to change, 0 to destroy.`);
+    expect(imported.stdout).toContain(`Resources: ${ids.length} imported, 0 added, 0 changed, 0 destroyed.`);
     const p = await plan();
     expect(p.stderr).toBe("");
     expect(p.stdout).toContain("No changes.");
@@ -617,11 +617,10 @@ describe("terraform: an instance from a launch template, behind a NAT gateway, w
       "aws_vpc.app",
     ]);
     ok(await t.run(dir, ["state", "rm", "-no-color", ...ids.map(([a]) => a)]), "state rm");
-    for (const [address, id] of ids) {
-      const r = await t.run(dir, ["import", "-no-color", "-input=false", address, id]);
-      ok(r, `import ${address} ${id}`);
-      expect(r.stdout).toContain("Import successful!");
-    }
+    const imported = await importBack(t, dir, ids);
+    ok(imported, "apply (import blocks)");
+    expect(imported.stdout).toContain(`Plan: ${ids.length} to import, 0 to add, 0 to change, 0 to destroy.`);
+    expect(imported.stdout).toContain(`Resources: ${ids.length} imported, 0 added, 0 changed, 0 destroyed.`);
     const p = await plan();
     expect(p.stderr).toBe("");
     expect(p.stdout).toContain("No changes.");
