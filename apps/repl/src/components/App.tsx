@@ -94,11 +94,15 @@ export function layout(
   return { budget, tableRows, pendingRows, completionRows, outputRows, overlayRows: 0 };
 }
 
-/** A pane of exactly `rows` rows: what it draws beyond them is cut, so the frame's height never moves. */
+/**
+ * A pane of exactly `rows` rows, so the frame's height never moves. Not `overflow="hidden"`: Ink
+ * clips every write through slice-ansi then, which made each frame cost half as much again; the
+ * panes draw no more than their rows, each row cut at the terminal's width.
+ */
 function Rows({ rows, children }: { rows: number; children: ReactNode }) {
   if (rows <= 0) return null;
   return (
-    <Box flexDirection="column" height={rows} flexShrink={0} overflow="hidden">
+    <Box flexDirection="column" height={rows} flexShrink={0}>
       {children}
     </Box>
   );
@@ -279,7 +283,7 @@ export function App(props: AppProps) {
   const rule = fit(`──${ruleLabel}${"─".repeat(Math.max(0, columns - cellWidth(ruleLabel) - 2))}`, columns);
 
   return (
-    <Box flexDirection="column" width={columns} height={l.budget} overflow="hidden">
+    <Box flexDirection="column" width={columns} height={l.budget}>
       <Rows rows={1}>
         <Header snap={snap} now={now} width={columns} region={region} {...(starting ? { starting } : {})} />
       </Rows>

@@ -68,7 +68,7 @@ export function OutputPane({
   if (height <= 0) return null;
   const shown = wrapLines(lines, Math.max(10, width), back ? height - 1 : height, back);
   return (
-    <Box flexDirection="column" height={height} justifyContent="flex-end" overflow="hidden">
+    <Box flexDirection="column" height={height} justifyContent="flex-end">
       {shown.map((l, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: output lines are positional; the newest are shown
         <Text key={i} {...lineStyle(l)}>

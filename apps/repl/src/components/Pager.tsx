@@ -26,7 +26,7 @@ export function Pager({
   const shown = wrapped.slice(at, at + body);
   const where = wrapped.length > body ? ` · lines ${at + 1}-${at + shown.length} of ${wrapped.length}` : "";
   return (
-    <Box flexDirection="column" height={height} overflow="hidden">
+    <Box flexDirection="column" height={height}>
       <Text inverse wrap="truncate-end">
         {fit(` ${title}${where}`, width)}
       </Text>

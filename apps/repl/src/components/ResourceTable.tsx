@@ -5,6 +5,7 @@
  * in inverse when the view has the focus, and a line saying what is above and below.
  */
 import { Box, Text } from "ink";
+import { memo } from "react";
 import { fit, stateColor } from "../format/units.ts";
 import type { TableState } from "../state/ui.ts";
 import { type CellContext, type Column, rowCells } from "../view/columns.ts";
@@ -54,6 +55,7 @@ export function ResourceTable(p: ResourceTableProps) {
       return fit(`${c.title}${mark}`, c.width, c.align);
     })
     .join(" ");
+  const colourAt = columns.findIndex((c) => c.stateColour);
   const above = p.start;
   const below = Math.max(0, rows.length - p.start - shown.length);
   const filtered = table.filter ? ` matching /${table.filter}` : "";
@@ -69,30 +71,15 @@ export function ResourceTable(p: ResourceTableProps) {
       {shown.map((r) => {
         const cells = rowCells(r, columns, p.ctx);
         const selected = p.focused && r.id === table.cursorId;
-        if (selected)
-          return (
-            <Text key={r.id} inverse wrap="truncate-end">
-              {fit(cells.join(" "), width)}
-            </Text>
-          );
         return (
-          <Text key={r.id} wrap="truncate-end">
-            {cells.map((text, n) => {
-              const c = columns[n]!;
-              const sep = n < cells.length - 1 ? " " : "";
-              return c.stateColour && r.state ? (
-                <Text key={c.title} color={stateColor(r.state)}>
-                  {text}
-                  {sep}
-                </Text>
-              ) : (
-                <Text key={c.title}>
-                  {text}
-                  {sep}
-                </Text>
-              );
-            })}
-          </Text>
+          <Row
+            key={r.id}
+            cells={cells}
+            colourAt={colourAt}
+            colour={r.state ? stateColor(r.state) : undefined}
+            selected={selected}
+            width={width}
+          />
         );
       })}
       <Text dimColor wrap="truncate-end">
@@ -101,3 +88,51 @@ export function ResourceTable(p: ResourceTableProps) {
     </Box>
   );
 }
+
+interface RowProps {
+  cells: readonly string[];
+  /** The cell drawn in the state's colour (-1: none). */
+  colourAt: number;
+  colour: string | undefined;
+  selected: boolean;
+  width: number;
+}
+
+/**
+ * One row: three text runs (before the state cell, the state in its colour, after it), not one
+ * per cell, and drawn again only when a cell's text changes — the seconds clock redraws the frame
+ * once a second, and most rows print the same.
+ */
+const Row = memo(
+  function Row({ cells, colourAt, colour, selected, width }: RowProps) {
+    if (selected)
+      return (
+        <Text inverse wrap="truncate-end">
+          {fit(cells.join(" "), width)}
+        </Text>
+      );
+    if (colourAt < 0 || !colour) return <Text wrap="truncate-end">{cells.join(" ")}</Text>;
+    const head = cells
+      .slice(0, colourAt)
+      .map((c) => `${c} `)
+      .join("");
+    const tail = cells
+      .slice(colourAt + 1)
+      .map((c) => ` ${c}`)
+      .join("");
+    return (
+      <Text wrap="truncate-end">
+        {head}
+        <Text color={colour}>{cells[colourAt]}</Text>
+        {tail}
+      </Text>
+    );
+  },
+  (a, b) =>
+    a.selected === b.selected &&
+    a.width === b.width &&
+    a.colour === b.colour &&
+    a.colourAt === b.colourAt &&
+    a.cells.length === b.cells.length &&
+    a.cells.every((c, i) => c === b.cells[i]),
+);

@@ -1,7 +1,34 @@
-/** The lineage tree, the cost chart (output formats: cli/cli-formatters.test.ts). */
+/** The lineage tree, the cost chart, text fitted to terminal columns (output formats: cli/cli-formatters.test.ts). */
+import stringWidth from "string-width";
 import { describe, expect, it } from "vitest";
 import { costChart } from "./cost.ts";
 import { lineage } from "./lineage.ts";
+import { cellWidth, cutToWidth, fit, tailToWidth } from "./units.ts";
+
+describe("terminal columns", () => {
+  it("cellWidth counts what Ink counts (string-width) for every character up to U+2FFF, CJK and emoji", () => {
+    // its fast path must never disagree with string-width: a row measured short wraps in the frame
+    const wrong: string[] = [];
+    for (let c = 0x20; c <= 0x2fff; c++) {
+      if (c >= 0xd800 && c <= 0xdfff) continue;
+      const ch = String.fromCodePoint(c);
+      if (cellWidth(`a${ch}b`) !== stringWidth(`a${ch}b`)) wrong.push(c.toString(16));
+    }
+    expect(wrong).toEqual([]);
+    for (const text of ["猫の写真サーバー", "🐱🐱-emoji-box", "データベース ● running", "e\u0301t\u00e9"])
+      expect(cellWidth(text), text).toBe(stringWidth(text));
+  });
+
+  it("fit pads or cuts to exactly the columns asked for, wide characters included; cuts keep starts or ends", () => {
+    expect(fit("猫の写真サーバー", 11)).toBe("猫の写真サ…");
+    expect(stringWidth(fit("猫の写真サーバー", 11))).toBe(11);
+    expect(stringWidth(fit("猫の写真サーバー", 10))).toBe(10); // "猫の写真" and "…", then a space
+    expect(fit("● running", 12)).toBe("● running   ");
+    expect(fit("42", 5, "right")).toBe("   42");
+    expect(cutToWidth("ab猫cd", 3)).toBe("ab");
+    expect(tailToWidth("ab猫cd", 4)).toBe("猫cd");
+  });
+});
 
 describe("lineage", () => {
   it("draws AMI → instance → AMI → instance, and copies under their source", () => {

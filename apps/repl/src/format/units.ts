@@ -55,7 +55,13 @@ export function stateColor(state: string): string {
   }
 }
 
-const PLAIN = /^[\x20-\x7e]*$/;
+/**
+ * Text every character of which takes one column, as string-width counts: ASCII, Latin, general
+ * punctuation (· … —), arrows, box drawing, blocks and geometric shapes (● ◐ ░ █ ▲) — what the
+ * frame is mostly made of, measured without string-width's grapheme segmentation (a frame a
+ * second fits every cell). Left out: soft hyphen, bidi controls and ◽◾ (not one column).
+ */
+const PLAIN = /^[\x20-\x7e\u00a0-\u00ac\u00ae-\u02ff\u2010-\u2029\u202f-\u205e\u2190-\u21ff\u2500-\u25fc\u25ff]*$/;
 
 /**
  * How many terminal columns `text` takes, as Ink measures it (string-width: East Asian wide and
