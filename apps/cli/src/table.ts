@@ -126,6 +126,16 @@ export const serve: CommandSpec = {
       ].join("\n"),
     },
     "tick-ms": { type: "string", arg: "MS", hidden: true, help: "ticker period (tests)" },
+    "max-connections": {
+      type: "string",
+      arg: "N",
+      help: "open connections allowed in all; beyond, a 503 ServiceUnavailable and close (default 8192)",
+    },
+    "max-connections-per-client": {
+      type: "string",
+      arg: "N",
+      help: "open connections allowed per client address (default 512)",
+    },
     "snapshot-on-loop": {
       type: "boolean",
       hidden: true,

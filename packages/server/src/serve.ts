@@ -49,6 +49,9 @@ export interface ServeOptions {
   allowedOrigins?: string[];
   /** Serve HTTPS with this certificate and key (PEM). */
   tls?: { cert: Buffer | string; key: Buffer | string };
+  /** Open connections allowed in all (8,192 unless told) and per client address (512): beyond, a 503 and close. */
+  maxConnections?: number;
+  maxConnectionsPerClient?: number;
 }
 
 export interface RunningSandboxServer {
@@ -180,6 +183,10 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSa
       defaultSandbox,
       guard,
       ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
+      ...(options.maxConnectionsPerClient !== undefined
+        ? { maxConnectionsPerClient: options.maxConnectionsPerClient }
+        : {}),
       acceptAnySignature: options.acceptAnySignature ?? false,
       ...(options.log ? { log: options.log } : {}),
     });

@@ -19,8 +19,11 @@ afterAll(async () => {
 });
 
 /** A socket from `localAddress` that sends the start of a request and then nothing; resolves once connected. */
-function slowSocket(localAddress: string): Promise<{ socket: Socket; received: () => string; closed: Promise<void> }> {
-  const { port } = new URL(server.url);
+function slowSocket(
+  localAddress: string,
+  to: ServerProcess = server,
+): Promise<{ socket: Socket; received: () => string; closed: Promise<void> }> {
+  const { port } = new URL(to.url);
   return new Promise((resolve, reject) => {
     let got = "";
     const socket = connect({ host: "127.0.0.1", port: Number(port), localAddress }, () => {
@@ -71,6 +74,35 @@ describe("limits (ec2sim serve)", { timeout: 120_000 }, () => {
       expect((await ec2.send(new DescribeRegionsCommand({}))).Regions!.length).toBeGreaterThan(0);
     } finally {
       for (const s of held) s.destroy();
+    }
+  });
+
+  it("past the overall cap (--max-connections) every new connection gets a clear 503, whatever its address; freed, it serves again", async () => {
+    const capped = await startServer({ extraArgs: ["--max-connections", "30", "--max-connections-per-client", "20"] });
+    const held: Socket[] = [];
+    try {
+      for (let i = 0; i < 20; i++) held.push((await slowSocket("127.0.0.6", capped)).socket);
+      const sameClient = await slowSocket("127.0.0.6", capped);
+      await sameClient.closed;
+      expect(sameClient.received()).toContain("too many connections from 127.0.0.6 (20 open, at most 20)");
+      for (let i = 0; i < 10; i++) held.push((await slowSocket("127.0.0.7", capped)).socket);
+      const other = await slowSocket("127.0.0.8", capped);
+      await other.closed;
+      expect(other.received()).toMatch(/^HTTP\/1\.1 503 Service Unavailable/);
+      expect(other.received()).toContain("<Code>ServiceUnavailable</Code>");
+      expect(other.received()).toContain("too many connections (30 open, at most 30)");
+      for (const s of held.splice(0)) s.destroy();
+      // Once the server has seen them go, a client is served again.
+      const ec2 = sdkClient(capped.url, await credentialsFor(capped.url));
+      for (const end = Date.now() + 60_000; ; ) {
+        const r = await ec2.send(new DescribeRegionsCommand({})).catch((e: Error) => e);
+        if (!(r instanceof Error)) break;
+        if (Date.now() > end) throw r;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    } finally {
+      for (const s of held) s.destroy();
+      await capped.stop();
     }
   });
 

@@ -47,6 +47,15 @@ export function serveArgs({ values }: Parsed, env: NodeJS.ProcessEnv = process.e
   const snapshotEvery = str("snapshot-every") === undefined ? undefined : Number(str("snapshot-every"));
   if (snapshotEvery !== undefined && (!Number.isSafeInteger(snapshotEvery) || snapshotEvery < 0))
     throw usage(`--snapshot-every must be a non-negative integer, not ${str("snapshot-every")}`);
+  const cap = (flag: string): number | undefined => {
+    const v = str(flag);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n < 1) throw usage(`--${flag} must be a positive integer, not ${v}`);
+    return n;
+  };
+  const maxConnections = cap("max-connections");
+  const maxConnectionsPerClient = cap("max-connections-per-client");
   const sandboxes = ((values.sandbox as string[] | undefined) ?? []).map((s) => {
     const i = s.indexOf(":");
     const name = i < 0 ? s : s.slice(0, i);
@@ -86,6 +95,8 @@ export function serveArgs({ values }: Parsed, env: NodeJS.ProcessEnv = process.e
     acceptAnySignature: values["accept-any-signature"] === true,
     ...(tickMs !== undefined ? { tickMs } : {}),
     ...(snapshotEvery !== undefined ? { snapshotEvery } : {}),
+    ...(maxConnections !== undefined ? { maxConnections } : {}),
+    ...(maxConnectionsPerClient !== undefined ? { maxConnectionsPerClient } : {}),
     ...(values["snapshot-on-loop"] === true ? { snapshotWorker: false } : {}),
     ...(values["keys-in-thread-pool"] === true ? { keyWorker: false } : {}),
     ...(values["compact-history"] ? { compactHistory: true } : {}),
