@@ -272,6 +272,17 @@ describe("every view, switched to with :", () => {
   });
 });
 
+describe("keys in one chunk", () => {
+  it("in the view, a run of keys typed at once is taken a key at a time: ':images⏎' switches the view, '/golden⏎' filters", async () => {
+    const s = await mount({ columns: 120, rows: 30 });
+    await s.until((f) => f.includes(`${fleet(FLEET)} `), "the instances");
+    await s.send(ESC, focused, "the view focused");
+    await s.send(":images\r", (f) => /IMAGE ID\s+NAME/.test(f) && focused(f), "the images view");
+    await s.send("/golden\r", (f) => f.includes("matching /golden") && focused(f) && !!cursorRow(s), "filtered");
+    expect(cursorRow(s)).toContain(`${made.golden} `);
+  });
+});
+
 describe("the header", () => {
   it("region and account switch in the header; the view follows the account", async () => {
     const all = server.sandboxes[0]!.accounts;

@@ -93,7 +93,28 @@ export class ReplController {
 
   /** One Ink input event: split into keys (a paste, two Backspaces), each handled in turn. */
   input(input: string, key: InkKey): void {
-    for (const k of splitKeys(input, key)) this.key(k);
+    for (const k of splitKeys(input, key)) {
+      if (k.input.length > 1 && !k.meta && this.viewHasKeys()) this.viewRun(k.input);
+      else this.key(k);
+    }
+  }
+
+  private viewHasKeys(): boolean {
+    const ui = this.snap.ui;
+    return !!(ui.confirm || ui.overlay || ui.focus === "table");
+  }
+
+  /**
+   * The view's keys are single characters: a run of them in one chunk (`:images` pasted, or typed
+   * faster than the terminal reads) is taken a key at a time, and what follows a key that moved
+   * the focus to the prompt (`:`, `/`) goes into the line.
+   */
+  private viewRun(text: string): void {
+    const chars = [...text];
+    for (let i = 0; i < chars.length; i++) {
+      if (!this.viewHasKeys()) return this.key({ input: chars.slice(i).join("") });
+      this.key({ input: chars[i]! });
+    }
   }
 
   key(k: InkKey): void {
