@@ -97,7 +97,9 @@ describe("AWS CLI v2 paginated lists with their defaults", () => {
       expect(answered).toContain(a);
   });
 
-  it.each(answered.map((a) => [kebab(a), a] as const))(
+  // Read-only and independent: run a few at once (vitest's maxConcurrency, 5), so the ~0.7 s Python
+  // start of each CLI call overlaps the others' instead of adding up along this file.
+  it.concurrent.each(answered.map((a) => [kebab(a), a] as const))(
     "plain `aws ec2 %s` succeeds with every row",
     { timeout: 60_000 },
     async (command, action) => {
