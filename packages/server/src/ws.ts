@@ -57,6 +57,14 @@ export interface WebSocketEndpoint {
 }
 
 const SERVER_NAME = "ec2sim";
+
+/** Answers an upgrade request with an HTTP error and EC2's JSON error body, then closes. */
+function refuseUpgrade(socket: Duplex, status: string, code: string, message: string): void {
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status}\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
 const BACKLOG_CHUNK = 1_000;
 
 interface Sub {
@@ -421,12 +429,15 @@ export function attachWebSocket(server: Server, host: SandboxHost, options: WebS
     }
     // A page elsewhere (cross-site WebSocket hijacking) or a rebound DNS name is refused before the handshake.
     const refusal = options.guard?.checkSite(req.headers);
-    if (refusal) {
-      const body = JSON.stringify({ error: { code: refusal.code, message: refusal.message } });
-      socket.end(
-        `HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    if (refusal) return refuseUpgrade(socket, "403 Forbidden", refusal.code, refusal.message);
+    // A token that is sent must be the right one: a wrong one is refused, not taken as "no token".
+    if (req.headers.authorization !== undefined && !options.guard?.isAdmin(req.headers)) {
+      return refuseUpgrade(
+        socket,
+        "401 Unauthorized",
+        "AuthFailure",
+        "The Authorization header does not carry this server's admin token (connect without it to sign in as an account only)",
       );
-      return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
   };
