@@ -240,6 +240,51 @@ describe("a sandbox built in a custom VPC: export -> terraform apply -> diff", (
     }
   });
 
+  it("export --from aws: of N1 (read through the SDK) carries its launch template as the sandbox export does; terraform imports all of it, nothing to add or change", async () => {
+    const dir = join(work, "from-aws");
+    const creds = await credentialsFor(server.url, "N1");
+    const env = { AWS_ACCESS_KEY_ID: creds.accessKeyId, AWS_SECRET_ACCESS_KEY: creds.secretAccessKey, AWS_PROFILE: "" };
+    const r = await ec2sim(
+      ["export", "--from", "aws:", "--endpoint", `${server.url}/sandbox/N1`, "--region", "us-east-1", "--out", dir],
+      env,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const resources = Number(/(\d+) resources \(each with an import \{\} block\)/.exec(r.stdout)![1]);
+    const hcl = readFileSync(join(dir, "main.tf"), "utf8");
+    const lt = hcl.slice(hcl.indexOf('resource "aws_launch_template" "shop_worker_template" {'));
+    expect(lt.slice(0, lt.indexOf("\n}\n"))).toMatch(
+      new RegExp(
+        [
+          'name += "shop-worker-template"',
+          'image_id += "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"',
+          'instance_type += "t3.small"',
+          "key_name += aws_key_pair\\.shop_key\\.key_name",
+          "vpc_security_group_ids = \\[aws_security_group\\.shop_web_sg\\.id\\]",
+          "",
+          "metadata_options \\{",
+          'http_tokens = "required"',
+        ].join("\\n\\s*"),
+      ),
+    );
+    // The worker names its template; the version it was launched with is terraform's to read.
+    expect(hcl).toMatch(
+      /resource "aws_instance" "shop_worker" \{[\s\S]*?launch_template \{\n\s*id += aws_launch_template\.shop_worker_template\.id\n\s*version = "\$Latest"\n\s*\}[\s\S]*?ignore_changes = \[launch_template\]/,
+    );
+    expect(readFileSync(join(dir, "imports.tf"), "utf8")).toContain(
+      `to = aws_launch_template.shop_worker_template\n  id = "${ids.template}"`,
+    );
+    expect(readFileSync(join(dir, "NOT-EXPORTED.md"), "utf8")).not.toMatch(/not mapped from an account/);
+    const fromEnv = {
+      TF_CLI_CONFIG_FILE: tfEnv.TF_CLI_CONFIG_FILE,
+      EC2SIM_ENDPOINT: `${server.url}/sandbox/N1`,
+      ...env,
+    };
+    expect((await terraform(["init", "-input=false", "-no-color"], dir, fromEnv)).code).toBe(0);
+    const plan = await terraform(["plan", "-input=false", "-no-color"], dir, fromEnv);
+    expect(plan.out).toContain(`Plan: ${resources} to import, 0 to add, 0 to change, 0 to destroy.`);
+    expect(plan.code).toBe(0);
+  }, 180_000);
+
   it("a route removed and an interface detached in N2 show as resources to create; the web server is reachable over SSH", async () => {
     const web = byAddress.get("aws_instance.shop_web")!;
     const ssh = await adminOk(server.url, "POST", "/sandboxes/N2/call", {

@@ -6,7 +6,8 @@
  *
  * What an account does not show is listed in NOT-EXPORTED.md: how its own AMIs were built (they
  * are read by ID, `data "aws_ami"`), what is inside its instances (no guest; user data only as a
- * hash), launch templates (not mapped from an account yet).
+ * hash), the launch data of templates beyond what the reader reads (launch-template-plan.ts's
+ * members for a sandbox: image, type, key, groups, the first interface, IMDS tokens).
  */
 
 import type { ImportBlock } from "../diff/adopt.ts";
@@ -123,6 +124,14 @@ export function planFromInventory(
     return ref(keyOf.get(v)!);
   };
 
+  /** A key pair the account holds, by the name an instance or template gives. */
+  const keyPairOf = (r: InvResource): Value | undefined => {
+    const name = r.attrs.key_name;
+    if (typeof name !== "string" || !name) return undefined;
+    const kp = inv.resources.find((x) => x.type === "aws_key_pair" && x.region === r.region && x.name === name);
+    return kp ? ref(keyOf.get(kp.id)!, "keyName") : undefined;
+  };
+
   for (const r of inv.resources) {
     const key = keyOf.get(r.id)!;
     if (familyOf(r.type) === "image") {
@@ -144,33 +153,42 @@ export function planFromInventory(
       });
       continue;
     }
+    const config: Record<string, Value> = {};
     if (r.type === "aws_launch_template") {
+      Object.assign(
+        config,
+        launchTemplateConfig(r, (attr, v) => value(r, attr, v), keyPairOf(r)),
+      );
       notes.push({
         resource: r.id,
         kind: "launch template",
-        reason: "not mapped from an account yet",
-        severity: "skipped",
+        reason:
+          "its latest version's image, type, key, groups, first interface (subnet, public IP) and IMDS tokens are exported; other launch data (user data, block devices, tag specifications…) is not read from an account",
+        severity: "partial",
       });
-      continue;
-    }
-    const config: Record<string, Value> = {};
-    const skip = NOT_ARGUMENTS[r.type];
-    for (const [k, v] of Object.entries(r.attrs)) {
-      if (skip?.has(k) || v === null || (Array.isArray(v) && !v.length)) continue;
-      if (r.type === "aws_instance" && (k.startsWith("root_") || k === "ebs_block_devices")) continue;
-      config[camel(k)] = v as Value;
-    }
-    for (const [k, v] of Object.entries(r.refs)) {
-      // The template an instance came from is no argument (and templates are not mapped from an account yet).
-      if (k === "launch_template_id") continue;
-      config[camel(k)] = Array.isArray(v) ? v.map((x) => value(r, k, x)) : value(r, k, v);
+    } else {
+      const skip = NOT_ARGUMENTS[r.type];
+      for (const [k, v] of Object.entries(r.attrs)) {
+        if (skip?.has(k) || v === null || (Array.isArray(v) && !v.length)) continue;
+        if (r.type === "aws_instance" && (k.startsWith("root_") || k === "ebs_block_devices")) continue;
+        config[camel(k)] = v as Value;
+      }
+      for (const [k, v] of Object.entries(r.refs)) {
+        // The template an instance came from: terraform reads it from the instance on import, and
+        // `version = "$Latest"` would not be what the instance was launched with.
+        if (k === "launch_template_id") continue;
+        config[camel(k)] = Array.isArray(v) ? v.map((x) => value(r, k, x)) : value(r, k, v);
+      }
     }
     if (r.type === "aws_instance") {
-      if (r.attrs.key_name && typeof r.attrs.key_name === "string") {
-        const kp = inv.resources.find(
-          (x) => x.type === "aws_key_pair" && x.region === r.region && x.name === r.attrs.key_name,
-        );
-        if (kp) config.keyName = ref(keyOf.get(kp.id)!, "keyName");
+      const kp = keyPairOf(r);
+      if (kp) config.keyName = kp;
+      const lt = r.refs.launch_template_id;
+      if (typeof lt === "string" && keyOf.has(lt)) {
+        // Its template, by reference; terraform reads the version it was launched with on import
+        // (a number), which "$Latest" would replace the instance over: the block is not enforced.
+        config.launchTemplate = { id: ref(keyOf.get(lt)!), version: "$Latest" };
+        config.lifecycle = { ignoreChanges: ["launch_template"] };
       }
       if (r.attrs.root_volume_size != null)
         config.rootBlockDevice = {
@@ -193,6 +211,15 @@ export function planFromInventory(
       });
     }
     if (r.type === "aws_key_pair") config.lifecycle = { ignoreChanges: ["public_key"] };
+    if (r.type === "aws_default_route_table") {
+      // A VPC's main table is adopted through the VPC's `default_route_table_id` (no vpc_id argument).
+      const vpc = r.refs.vpc_id;
+      delete config.vpcId;
+      config.defaultRouteTableId =
+        typeof vpc === "string" && keyOf.has(vpc) && byId.get(vpc)?.type === "aws_vpc"
+          ? ref(keyOf.get(vpc)!, "defaultRouteTableId")
+          : r.id;
+    }
     if (Object.keys(r.tags).length) config.tags = { ...r.tags };
     add({ key, kind: "resource", tfType: r.type, region: r.region, origin: r.id, config });
     const p = providerOf.get(r.region);
@@ -225,3 +252,37 @@ export function planFromInventory(
 
 const flatRefs = (r: InvResource) =>
   Object.fromEntries(Object.entries(r.refs).map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : v]));
+
+/**
+ * A template as the AWS reader sees it (its latest version) in the members the sandbox export
+ * writes: an SSM parameter image kept as written, the key by reference, the first network interface
+ * when it has a subnet or a public IP setting (its groups then), else `vpc_security_group_ids`.
+ */
+function launchTemplateConfig(
+  r: InvResource,
+  value: (attr: string, v: string) => Value,
+  keyPair: Value | undefined,
+): Record<string, Value> {
+  const a = r.attrs;
+  const config: Record<string, Value> = { name: String(a.name ?? r.id) };
+  const image = r.refs.image_id;
+  if (typeof image === "string") config.imageId = image.startsWith("resolve:ssm:") ? image : value("image_id", image);
+  if (typeof a.instance_type === "string") config.instanceType = a.instance_type;
+  if (typeof a.key_name === "string") config.keyName = keyPair ?? a.key_name;
+  const groups = ((r.refs.vpc_security_group_ids ?? []) as string[]).map((g) => value("vpc_security_group_ids", g));
+  const subnet = typeof r.refs.subnet_id === "string" ? value("subnet_id", r.refs.subnet_id) : undefined;
+  if (subnet !== undefined || a.associate_public_ip_address !== null) {
+    config.networkInterfaces = [
+      {
+        deviceIndex: 0,
+        ...(typeof a.associate_public_ip_address === "boolean"
+          ? { associatePublicIpAddress: String(a.associate_public_ip_address) }
+          : {}),
+        ...(subnet !== undefined ? { subnetId: subnet } : {}),
+        ...(groups.length ? { securityGroups: groups } : {}),
+      },
+    ];
+  } else if (groups.length) config.vpcSecurityGroupIds = groups;
+  if (typeof a.http_tokens === "string") config.metadataOptions = { httpTokens: a.http_tokens };
+  return config;
+}
