@@ -264,6 +264,35 @@ describe("export formats", () => {
     expect(main).toMatch(/provider: awsEuWest1/);
     expect(readFileSync(join(dir, "README.md"), "utf8")).toMatch(/cdktf deploy/);
   });
+
+  it("--ami-strategy packer writes its template beside the configuration in the JSON and CDKTF formats too, in the manifest", async () => {
+    for (const format of ["json", "cdktf"] as const) {
+      const dir = tempDir(`packer-${format}`);
+      const r = await exportSandbox(sb.state, {
+        sandbox: "A",
+        accountId: ACCOUNT,
+        format,
+        outDir: dir,
+        amiStrategy: "packer",
+      });
+      expect(r.files, format).toContain("packer/my_custom_ami.pkr.hcl");
+      const tpl = readFileSync(join(dir, "packer/my_custom_ami.pkr.hcl"), "utf8");
+      expect(tpl).toContain('source "amazon-ebs" "my_custom_ami" {');
+      expect(tpl).toContain('"sudo dnf install -y nginx"');
+      const manifest = JSON.parse(readFileSync(join(dir, ".ec2sim/export.json"), "utf8")) as Json;
+      expect(Object.keys(manifest.files), format).toContain("packer/my_custom_ami.pkr.hcl");
+      if (format === "json") {
+        const doc = JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8")) as Json;
+        expect(doc.resource.aws_ami_from_instance).toBeUndefined();
+        expect(doc.data.aws_ami.my_custom_ami).toMatchObject({ most_recent: true, owners: ["self"] });
+        expect(doc.resource.aws_instance.cats_2.ami).toBe("${data.aws_ami.my_custom_ami.id}");
+      } else {
+        const main = readFileSync(join(dir, "main.ts"), "utf8");
+        expect(main).not.toMatch(/AmiFromInstance/);
+        expect(main).toMatch(/new DataAwsAmi\(this, "my_custom_ami", \{/);
+      }
+    }
+  });
 });
 
 describe("what cannot be expressed is listed, never dropped", () => {
