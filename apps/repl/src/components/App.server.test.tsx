@@ -6,87 +6,42 @@
  * syntax end to end, live updates from another client, ssh, the lineage and the bill, and a
  * second REPL that must find everything the first one made, in every region. Waits on frames.
  */
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SandboxClient } from "@ec2sim/protocol";
-import { type AccountInfo, type RunningSandboxServer, startServer } from "@ec2sim/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { History } from "../state/history.ts";
-import { KeyStore } from "../state/key-store.ts";
-import { type Screen, screen } from "../testing/screen.ts";
-import { SandboxView } from "../view/sandbox-view.ts";
-import { App } from "./App.tsx";
+import { type LiveServer, startLiveServer } from "../testing/live-server.tsx";
 
-let server: RunningSandboxServer;
-let account: AccountInfo;
-let dir: string;
-const cleanups: (() => unknown)[] = [];
+let live: LiveServer;
 const ID = "i-[0-9a-f]{17}";
 const AMI = "ami-[0-9a-f]{17}";
 
 async function mount(opts: { columns?: number; rows?: number } = {}) {
-  const client = await SandboxClient.connect({
-    url: server.url,
-    accessKeyId: account.accessKeyId,
-    secretAccessKey: account.secretAccessKey,
-  });
-  const view = new SandboxView(client, { throttleMs: 20, costEveryMs: 200, notifyMs: 10 });
-  await view.start();
-  const history = new History(join(dir, `history-${Math.random().toString(36).slice(2)}`));
-  const keys = new KeyStore(join(dir, "keys"), { sandbox: "default", accountId: client.accountId });
   let exited = false;
-  const s: Screen = screen(
-    <App
-      session={{ client, view, keys }}
-      history={history}
-      onExit={() => (exited = true)}
-      size={{ columns: opts.columns ?? 100, rows: opts.rows ?? 30 }}
-    />,
-  );
-  cleanups.push(
-    () => s.unmount(),
-    () => view.stop(),
-    () => client.close(),
-  );
+  const m = await live.mount({
+    columns: opts.columns ?? 100,
+    rows: opts.rows ?? 30,
+    history: new History(join(live.dir, `history-${Math.random().toString(36).slice(2)}`)),
+    onExit: () => (exited = true),
+  });
   /** Types a line (one chunk, as a paste) and Enter, then waits for `pred`. */
-  const enter = (line: string, pred: (f: string) => boolean, what: string) => s.send(`${line}\r`, pred, what);
-  return { s, client, view, history, keys, enter, exited: () => exited };
+  const enter = (line: string, pred: (f: string) => boolean, what: string) => m.s.send(`${line}\r`, pred, what);
+  return { ...m, enter, exited: () => exited };
 }
 
 /** An EC2 action as the account, straight into the server's host (what the AWS CLI would reach). */
-const ec2 = (action: string, input: Record<string, unknown>): Promise<any> =>
-  server.host.call("default", { accountId: account.accountId, region: "us-east-1" }, action, input);
+const ec2 = (action: string, input: Record<string, unknown>): Promise<any> => live.ec2(action, input);
 
 /** Launches an al2023 t3.micro named `name` through EC2 (not the REPL); its ID. */
-async function launchNamed(name: string): Promise<string> {
-  const { Images } = await ec2("DescribeImages", {
-    Owners: ["amazon"],
-    Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }],
-  });
-  const { Instances } = await ec2("RunInstances", {
-    ImageId: Images[0].ImageId,
-    InstanceType: "t3.micro",
-    MinCount: 1,
-    MaxCount: 1,
-    TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "Name", Value: name }] }],
-  });
-  return Instances[0].InstanceId;
-}
+const launchNamed = async (name: string): Promise<string> => (await live.launch(name))[0]!;
 
+// a paused clock: time moves only when a test says so
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "ec2sim-repl-test-"));
-  server = await startServer({ store: "memory", port: 0, tickMs: 30, log: () => undefined });
-  account = server.sandboxes[0]!.accounts[0]!;
-  // a paused clock: time moves only when a test says so
-  await server.host.setClock("default", { paused: true });
+  live = await startLiveServer("repl");
 });
 
-afterAll(async () => {
-  for (const c of cleanups.reverse()) await c();
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => live.close());
 
 describe("the REPL on a real server", () => {
   it("launches with a short form; the instances table shows it pending, then running as the clock moves", async () => {
@@ -201,12 +156,12 @@ describe("the REPL on a real server", () => {
     await enter("echo hello > note.txt && cat note.txt", (f) => f.includes("\nhello"), "the file's content");
     await enter("exit", (f) => f.includes("closed.") && /\n>\s*$/.test(f), "back at the REPL prompt");
     // ssh -i FILE: the key file a user has (here: a copy of the one the REPL kept)
-    const file = join(dir, "my-key.pem");
+    const file = join(live.dir, "my-key.pem");
     writeFileSync(file, keys.load("ec2sim-repl")!, { mode: 0o600 });
     await enter(`ssh -i ${file} ec2-user@shell`, (f) => f.includes(`ssh -i ${file} ec2-user@`), "connected with -i");
     await enter("whoami", (f) => f.includes("\nec2-user"), "logged in");
     await enter("exit", (f) => /closed\.\n>\s*$/.test(f), "left");
-    await enter(`ssh -i ${join(dir, "nope.pem")} shell`, (f) => f.includes("Identity file"), "a missing file");
+    await enter(`ssh -i ${join(live.dir, "nope.pem")} shell`, (f) => f.includes("Identity file"), "a missing file");
   });
 
   it("decodes get-console-output as the CLI does", async () => {
@@ -233,11 +188,11 @@ describe("the REPL on a real server", () => {
   it("shows an instance another client launched, live", async () => {
     const { s } = await mount();
     const other = await SandboxClient.connect({
-      url: server.url,
-      accessKeyId: account.accessKeyId,
-      secretAccessKey: account.secretAccessKey,
+      url: live.server.url,
+      accessKeyId: live.account.accessKeyId,
+      secretAccessKey: live.account.secretAccessKey,
     });
-    cleanups.push(() => other.close());
+    live.onClose(() => other.close());
     const { Images } = await other.call("DescribeImages", {
       Owners: ["amazon"],
       Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }],
@@ -294,9 +249,9 @@ describe("the REPL on a real server", () => {
   it("short forms refuse what they do not know, take Name tags, and suggest the command meant", async () => {
     const { s, enter } = await mount({ rows: 40 });
     const id = await launchNamed("cats-2");
-    await server.host.advance("default", 60_000);
+    await live.server.host.advance("default", 60_000);
     await ec2("StopInstances", { InstanceIds: [id] });
-    await server.host.advance("default", 60_000);
+    await live.server.host.advance("default", 60_000);
     await s.until((f) => /cats-2\s+○ stopped/.test(f), "cats-2 stopped");
     await enter("images --bogus", (f) => f.includes("images: unexpected argument '--bogus'"), "refused");
     await enter("instances cats", (f) => f.includes("instances: unexpected argument 'cats'"), "refused");
@@ -310,9 +265,9 @@ describe("the REPL on a real server", () => {
   it("stop then Tab offers the running instances only; Tab puts each in the line in turn, Shift-Tab goes back", async () => {
     const running = [await launchNamed("zq-1"), await launchNamed("zq-2")];
     const stopped = await launchNamed("zq-3");
-    await server.host.advance("default", 60_000);
+    await live.server.host.advance("default", 60_000);
     await ec2("StopInstances", { InstanceIds: [stopped] });
-    await server.host.advance("default", 60_000);
+    await live.server.host.advance("default", 60_000);
     const { s } = await mount({ rows: 40 });
     await s.until((f) => /zq-3\s+○ stopped/.test(f) && /zq-2\s+● running/.test(f), "the rows");
     await s.send("stop zq", (f) => /> stop zq\s*$/m.test(f), "typed");

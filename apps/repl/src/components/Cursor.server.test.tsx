@@ -6,9 +6,6 @@
  * to the first row. Its row filtered away, or its instance terminated and gone from the list; the
  * last row gone, the one before it.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 // colours on, so the cursor's row (drawn in inverse) can be told apart
@@ -16,82 +13,31 @@ vi.hoisted(() => {
   process.env.FORCE_COLOR = "1";
 });
 
-import { SandboxClient } from "@ec2sim/protocol";
-import { type AccountInfo, type RunningSandboxServer, startServer } from "@ec2sim/server";
-import { History } from "../state/history.ts";
-import { KeyStore } from "../state/key-store.ts";
-import { type Screen, screen } from "../testing/screen.ts";
-import { SandboxView } from "../view/sandbox-view.ts";
-import { App } from "./App.tsx";
+import { type LiveServer, startLiveServer } from "../testing/live-server.tsx";
+import type { Screen } from "../testing/screen.ts";
 
 const DOWN = "\u001b[B";
 const HOME = "\u001b[H";
 const END = "\u001b[F";
 
-let server: RunningSandboxServer;
-let account: AccountInfo;
-let dir: string;
-const cleanups: (() => unknown)[] = [];
+let live: LiveServer;
 const ids: Record<string, string> = {};
 const row = (n: number) => `row-${String(n).padStart(2, "0")}`;
-
-const ec2 = (action: string, input: Record<string, unknown>): Promise<any> =>
-  server.host.call("default", { accountId: account.accountId, region: "us-east-1" }, action, input);
+const ec2 = (action: string, input: Record<string, unknown>): Promise<any> => live.ec2(action, input);
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "ec2sim-cursor-test-"));
-  server = await startServer({ store: "memory", port: 0, tickMs: 30, log: () => undefined });
-  account = server.sandboxes[0]!.accounts[0]!;
-  await server.host.setClock("default", { paused: true });
-  const { Images } = await ec2("DescribeImages", {
-    Owners: ["amazon"],
-    Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }],
-  });
+  live = await startLiveServer("cursor");
   // a second apart, so the view's (creation) order is row-01 … row-10
   for (let n = 1; n <= 10; n++) {
-    const { Instances } = await ec2("RunInstances", {
-      ImageId: Images[0].ImageId,
-      InstanceType: "t3.micro",
-      MinCount: 1,
-      MaxCount: 1,
-      TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "Name", Value: row(n) }] }],
-    });
-    ids[row(n)] = Instances[0].InstanceId;
-    await server.host.advance("default", 1_000);
+    ids[row(n)] = (await live.launch(row(n)))[0]!;
+    await live.server.host.advance("default", 1_000);
   }
-  await server.host.advance("default", 60_000);
+  await live.server.host.advance("default", 60_000);
 });
 
-afterAll(async () => {
-  for (const c of cleanups.reverse()) await c();
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => live.close());
 
-async function mount(): Promise<Screen> {
-  const client = await SandboxClient.connect({
-    url: server.url,
-    accessKeyId: account.accessKeyId,
-    secretAccessKey: account.secretAccessKey,
-  });
-  const view = new SandboxView(client, { throttleMs: 20, costEveryMs: 200, notifyMs: 10 });
-  await view.start();
-  const keys = new KeyStore(join(dir, "keys"), { sandbox: "default", accountId: client.accountId });
-  const s = screen(
-    <App
-      session={{ client, view, keys }}
-      history={new History()}
-      onExit={() => undefined}
-      size={{ columns: 100, rows: 30 }}
-    />,
-  );
-  cleanups.push(
-    () => s.unmount(),
-    () => view.stop(),
-    () => client.close(),
-  );
-  return s;
-}
+const mount = async (): Promise<Screen> => (await live.mount()).s;
 
 /** The row drawn in inverse (the cursor's), without colours. */
 function cursorRow(s: Screen): string | undefined {
@@ -129,10 +75,10 @@ describe("the cursor when its row goes", () => {
     await s.send("\r", (f) => focused(f) && f.includes("10 instances"), "every row");
     await cursorOn(s, row(6));
     await ec2("TerminateInstances", { InstanceIds: [ids[row(6)]] });
-    await server.host.advance("default", 60_000);
+    await live.server.host.advance("default", 60_000);
     await s.until((f) => new RegExp(`${row(6)}\\s+✕ terminat`).test(f), "row-06 terminated, still listed");
     await cursorOn(s, row(6));
-    await server.host.advance("default", 3_600_000); // EC2 lists a terminated instance for about an hour
+    await live.server.host.advance("default", 3_600_000); // EC2 lists a terminated instance for about an hour
     await s.until((f) => !f.includes(`${row(6)} `) && f.includes("9 instances"), "row-06 gone from the list");
     await cursorOn(s, row(7));
     expect(cursorRow(s)).not.toContain(row(1));
@@ -140,7 +86,7 @@ describe("the cursor when its row goes", () => {
     // the last row goes: the cursor takes the one before it
     await s.send(END, () => !!cursorRow(s)?.includes(row(10)), "the last row");
     await ec2("TerminateInstances", { InstanceIds: [ids[row(10)]] });
-    await server.host.advance("default", 3_700_000);
+    await live.server.host.advance("default", 3_700_000);
     await s.until((f) => !f.includes(`${row(10)} `) && f.includes("8 instances"), "row-10 gone from the list");
     await cursorOn(s, row(9));
   });

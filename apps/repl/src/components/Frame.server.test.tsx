@@ -8,18 +8,10 @@
  * the terminal and Ink's incremental writer then leaves stale rows on it (issue 17); one as tall
  * makes Ink clear the screen on every redraw.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { SandboxClient } from "@ec2sim/protocol";
-import { type AccountInfo, type RunningSandboxServer, startServer } from "@ec2sim/server";
 import stringWidth from "string-width";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { History } from "../state/history.ts";
-import { KeyStore } from "../state/key-store.ts";
-import { type Screen, screen } from "../testing/screen.ts";
-import { SandboxView } from "../view/sandbox-view.ts";
-import { App } from "./App.tsx";
+import { type LiveServer, startLiveServer } from "../testing/live-server.tsx";
+import type { Screen } from "../testing/screen.ts";
 
 const ESC = "\u001b";
 const DOWN = "\u001b[B";
@@ -28,71 +20,27 @@ const PGDN = "\u001b[6~";
 const TAB = "\t";
 const CTRL_C = "\u0003";
 
-let server: RunningSandboxServer;
-let account: AccountInfo;
-let dir: string;
-const cleanups: (() => unknown)[] = [];
+let live: LiveServer;
 const WIDE = ["猫の写真サーバー", "🐱🐱-emoji-box", "データベース"];
-
-const ec2 = (action: string, input: Record<string, unknown>): Promise<any> =>
-  server.host.call("default", { accountId: account.accountId, region: "us-east-1" }, action, input);
-
-async function launch(name: string, count = 1) {
-  const { Images } = await ec2("DescribeImages", {
-    Owners: ["amazon"],
-    Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }],
-  });
-  await ec2("RunInstances", {
-    ImageId: Images[0].ImageId,
-    InstanceType: "t3.micro",
-    MinCount: count,
-    MaxCount: count,
-    TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "Name", Value: name }] }],
-  });
-}
+const ec2 = (action: string, input: Record<string, unknown>): Promise<any> => live.ec2(action, input);
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "ec2sim-frame-test-"));
-  server = await startServer({ store: "memory", port: 0, tickMs: 30, log: () => undefined });
-  account = server.sandboxes[0]!.accounts[0]!;
-  await server.host.setClock("default", { paused: true });
-  await launch("fleet", 30);
-  for (const name of WIDE) await launch(name);
-  await server.host.advance("default", 120_000);
+  live = await startLiveServer("frame");
+  await live.launch("fleet", 30);
+  for (const name of WIDE) await live.launch(name);
+  await live.server.host.advance("default", 120_000);
   const { Reservations } = await ec2("DescribeInstances", {});
   await ec2("CreateImage", { InstanceId: Reservations[0].Instances[0].InstanceId, Name: "golden" });
   await ec2("CreateKeyPair", { KeyName: "deploy-key" });
-  await server.host.advance("default", 15 * 60_000); // the image (and its snapshot) complete
+  await live.server.host.advance("default", 15 * 60_000); // the image (and its snapshot) complete
   // five still booting: the work-in-progress pane at its fullest (three, and "2 more")
-  await launch("booting", 5);
+  await live.launch("booting", 5);
 });
 
-afterAll(async () => {
-  for (const c of cleanups.reverse()) await c();
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => live.close());
 
-async function mount(columns: number, rows: number): Promise<Screen> {
-  const client = await SandboxClient.connect({
-    url: server.url,
-    accessKeyId: account.accessKeyId,
-    secretAccessKey: account.secretAccessKey,
-  });
-  const view = new SandboxView(client, { throttleMs: 20, costEveryMs: 200, notifyMs: 10 });
-  await view.start();
-  const keys = new KeyStore(join(dir, "keys"), { sandbox: "default", accountId: client.accountId });
-  const s = screen(
-    <App session={{ client, view, keys }} history={new History()} onExit={() => undefined} size={{ columns, rows }} />,
-    { columns },
-  );
-  cleanups.push(
-    () => s.unmount(),
-    () => view.stop(),
-    () => client.close(),
-  );
-  return s;
-}
+const mount = async (columns: number, rows: number): Promise<Screen> =>
+  (await live.mount({ columns, rows, inkColumns: true })).s;
 
 describe.each([
   [80, 24],

@@ -10,9 +10,6 @@
  * in the images view) with their confirm step, answered and cancelled. And the header: region and
  * account switching.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 // colours on, so the cursor's row (drawn in inverse) can be told apart
@@ -21,12 +18,9 @@ vi.hoisted(() => {
 });
 
 import { REGIONS } from "@ec2sim/core";
-import { SandboxClient } from "@ec2sim/protocol";
-import { type AccountInfo, type RunningSandboxServer, startServer } from "@ec2sim/server";
 import { History } from "../state/history.ts";
-import { KeyStore } from "../state/key-store.ts";
+import { type LiveServer, startLiveServer } from "../testing/live-server.tsx";
 import { type Screen, screen } from "../testing/screen.ts";
-import { SandboxView } from "../view/sandbox-view.ts";
 import { App } from "./App.tsx";
 
 const ESC = "\u001b";
@@ -37,10 +31,7 @@ const PGDN = "\u001b[6~";
 const HOME = "\u001b[H";
 const END = "\u001b[F";
 
-let server: RunningSandboxServer;
-let account: AccountInfo;
-let dir: string;
-const cleanups: (() => unknown)[] = [];
+let live: LiveServer;
 /** IDs of what beforeAll made, by name. */
 const made: Record<string, string> = {};
 const FLEET = 24;
@@ -48,36 +39,20 @@ const fleet = (n: number) => `fleet-${String(n).padStart(2, "0")}`;
 
 /** An EC2 action as the account, straight into the server's host (what the AWS CLI would reach). */
 const ec2 = (action: string, input: Record<string, unknown>, region = "us-east-1"): Promise<any> =>
-  server.host.call("default", { accountId: account.accountId, region }, action, input);
+  live.ec2(action, input, region);
 const nameTag = (type: string, name: string) => [{ ResourceType: type, Tags: [{ Key: "Name", Value: name }] }];
 
-async function launch(name: string): Promise<string> {
-  const { Instances } = await ec2("RunInstances", {
-    ImageId: made.al2023,
-    InstanceType: "t3.micro",
-    MinCount: 1,
-    MaxCount: 1,
-    TagSpecifications: nameTag("instance", name),
-  });
-  return Instances[0].InstanceId;
-}
+const launch = async (name: string): Promise<string> => (await live.launch(name))[0]!;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "ec2sim-views-test-"));
-  server = await startServer({ store: "memory", port: 0, tickMs: 30, log: () => undefined });
-  account = server.sandboxes[0]!.accounts[0]!;
-  await server.host.setClock("default", { paused: true });
-  const { Images } = await ec2("DescribeImages", {
-    Owners: ["amazon"],
-    Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }],
-  });
-  made.al2023 = Images[0].ImageId;
+  live = await startLiveServer("views");
+  made.al2023 = await live.al2023();
   // one instance a second apart, so the default (creation) order is fleet-01 … fleet-24
   for (let n = 1; n <= FLEET; n++) {
     made[fleet(n)] = await launch(fleet(n));
-    await server.host.advance("default", 1_000);
+    await live.server.host.advance("default", 1_000);
   }
-  await server.host.advance("default", 60_000);
+  await live.server.host.advance("default", 60_000);
   made.golden = (await ec2("CreateImage", { InstanceId: made[fleet(1)], Name: "golden", NoReboot: true })).ImageId;
   const vol = await ec2("CreateVolume", {
     AvailabilityZone: "us-east-1a",
@@ -103,54 +78,13 @@ beforeAll(async () => {
     TagSpecifications: nameTag("subnet", "lab-subnet"),
   });
   made.labSubnet = subnet.Subnet.SubnetId;
-  await server.host.advance("default", 15 * 60_000); // the image and the snapshot complete
+  await live.server.host.advance("default", 15 * 60_000); // the image and the snapshot complete
 });
 
-afterAll(async () => {
-  for (const c of cleanups.reverse()) await c();
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => live.close());
 
-async function mount(opts: { columns?: number; rows?: number } = {}) {
-  const client = await SandboxClient.connect({
-    url: server.url,
-    accessKeyId: account.accessKeyId,
-    secretAccessKey: account.secretAccessKey,
-  });
-  const view = new SandboxView(client, { throttleMs: 20, costEveryMs: 200, notifyMs: 10 });
-  await view.start();
-  const keys = new KeyStore(join(dir, "keys"), { sandbox: "default", accountId: client.accountId });
-  const s: Screen = screen(
-    <App
-      session={{ client, view, keys }}
-      history={new History()}
-      onExit={() => undefined}
-      size={{ columns: opts.columns ?? 120, rows: opts.rows ?? 24 }}
-    />,
-  );
-  cleanups.push(
-    () => s.unmount(),
-    () => view.stop(),
-    () => client.close(),
-  );
-  return s;
-}
-
-/** A session as one of the sandbox's accounts (what `account NAME` opens). */
-async function sessionOf(a: AccountInfo) {
-  const client = await SandboxClient.connect({
-    url: server.url,
-    accessKeyId: a.accessKeyId,
-    secretAccessKey: a.secretAccessKey,
-  });
-  const view = new SandboxView(client, { throttleMs: 20, costEveryMs: 200, notifyMs: 10 });
-  await view.start();
-  cleanups.push(
-    () => view.stop(),
-    () => client.close(),
-  );
-  return { client, view, keys: new KeyStore(join(dir, "keys"), { sandbox: "default", accountId: client.accountId }) };
+async function mount(opts: { columns?: number; rows?: number } = {}): Promise<Screen> {
+  return (await live.mount({ columns: opts.columns ?? 120, rows: opts.rows ?? 24 })).s;
 }
 
 /** The row drawn in inverse (the cursor's), without colours. */
@@ -285,18 +219,18 @@ describe("keys in one chunk", () => {
 
 describe("the header", () => {
   it("region and account switch in the header; the view follows the account", async () => {
-    const all = server.sandboxes[0]!.accounts;
+    const all = live.server.sandboxes[0]!.accounts;
     const s = screen(
       <App
-        session={await sessionOf(account)}
+        session={await live.session()}
         history={new History()}
         onExit={() => undefined}
         size={{ columns: 120, rows: 24 }}
         accounts={async () => all.map((a) => ({ accountId: a.accountId, ...(a.alias ? { alias: a.alias } : {}) }))}
-        openAccount={(which) => sessionOf(all.find((a) => a.alias === which || a.accountId === which)!)}
+        openAccount={(which) => live.session(all.find((a) => a.alias === which || a.accountId === which)!)}
       />,
     );
-    cleanups.push(() => s.unmount());
+    live.onClose(() => s.unmount());
     await s.until((f) => f.includes(`${fleet(FLEET)} `), "sandbox-a's instances");
     expect(s.frame()).toMatch(/^ec2sim · default · sandbox-a 111122223333 · us-east-1 · /);
     await s.send(
@@ -443,12 +377,12 @@ describe("the view's keys", () => {
     await s.send("/", (f) => /> \/\s*$/m.test(f), "the filter prompt");
     await s.send("fleet-0\r", (f) => f.includes("matching /fleet-0") && focused(f), "fleet-0*");
     const names = ["fleet-00", ...[1, 2, 3, 4].map(fleet)];
-    await server.host.advance("default", 60_000); // fleet-02 stopped (the test before stopped it)
+    await live.server.host.advance("default", 60_000); // fleet-02 stopped (the test before stopped it)
     await s.until((f) => new RegExp(`${fleet(2)}\\s+○ stopped`).test(f), "fleet-02 stopped");
     const before = order(s.frame(), names);
     expect(before.slice(0, 4)).toEqual([fleet(1), fleet(2), fleet(3), fleet(4)]);
     await ec2("StartInstances", { InstanceIds: [made[fleet(2)]] });
-    await server.host.advance("default", 60_000);
+    await live.server.host.advance("default", 60_000);
     await s.until((f) => new RegExp(`${fleet(2)}\\s+● running`).test(f), "fleet-02 running again");
     expect(order(s.frame(), names)).toEqual(before);
     // a REPL started now reads the same order
@@ -478,7 +412,7 @@ describe("action keys ask first", () => {
     await s.send("p", (f) => f.includes("[y/N]"), "p");
     await s.send("y", (f) => f.includes(`${label}: running → stopping`), "y stops it");
     await s.until((f) => new RegExp(`${fleet(20)}\\s+◑ stopping`).test(f), "the row stopping");
-    await server.host.advance("default", 60_000);
+    await live.server.host.advance("default", 60_000);
     await s.until((f) => new RegExp(`${fleet(20)}\\s+○ stopped`).test(f), "stopped");
 
     await s.until(focused, "still in the view");
@@ -487,7 +421,7 @@ describe("action keys ask first", () => {
     expect(s.frame()).not.toContain("stopped → pending");
     await s.send("u", (f) => f.includes("[y/N]"), "u");
     await s.send("y", (f) => f.includes(`${label}: stopped → pending`), "y starts it");
-    await server.host.advance("default", 60_000);
+    await live.server.host.advance("default", 60_000);
     await s.until((f) => new RegExp(`${fleet(20)}\\s+● running`).test(f), "running");
 
     await s.until(focused, "still in the view");
@@ -510,7 +444,7 @@ describe("action keys ask first", () => {
     await s.until((f) => f.includes(`${fleet(FLEET)} `), "the rows");
     // ssh needs the key the REPL keeps: an instance launched from the REPL
     await s.send("launch al2023 t3.micro --name shellbox\r", (f) => f.includes("launched 1 × t3.micro"), "launch");
-    await server.host.advance("default", 60_000);
+    await live.server.host.advance("default", 60_000);
     await s.until((f) => /shellbox\s+● running/.test(f), "running");
     await s.send("/", (f) => /> \/\s*$/m.test(f), "the filter prompt");
     await s.send("shellbox\r", (f) => f.includes("matching /shellbox") && focused(f), "shellbox alone");
