@@ -1,7 +1,7 @@
 // Bundles the provider with esbuild into OUTDIR/provider.mjs (+ lazily loaded chunks, e.g. the AWS
 // SDK) and writes OUTDIR/terraform-provider-aws, a #!/bin/sh wrapper that execs node on the bundle.
 // esbuild is imported only when a build runs, so importing this package stays cheap.
-import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -139,4 +139,18 @@ export function installPrebuilt(from: string, outdir: string, wrapper: WrapperOp
   writeFileSync(wrapperPath, wrapperScript(wrapper));
   chmodSync(wrapperPath, 0o755);
   return { outdir, wrapper: wrapperPath, bundle: join(outdir, "provider.mjs") };
+}
+
+/**
+ * The bundle in `prebuilt` when there is one (a copy: instant), else a build from the sources into
+ * `outdir` (seconds of esbuild). What the test suites use, with the built ec2sim's bundle.
+ */
+export async function installOrBuild(
+  prebuilt: string,
+  outdir: string,
+  wrapper: WrapperOptions = {},
+): Promise<BuildResult> {
+  return existsSync(join(prebuilt, "provider.mjs"))
+    ? installPrebuilt(prebuilt, outdir, wrapper)
+    : buildProvider(outdir, wrapper);
 }

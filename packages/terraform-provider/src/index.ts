@@ -5,6 +5,7 @@ export {
   type BundleOptions,
   buildProvider,
   DEFAULT_DIST_DIR,
+  installOrBuild,
   installPrebuilt,
   type WrapperOptions,
   wrapperScript,

@@ -1,9 +1,9 @@
 // Test helpers: the real terraform CLI with a private CLI config, in temp dirs.
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync } from "node:fs";
+import { cpSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildProvider, installPrebuilt, PACKAGE_DIR } from "../src/build.ts";
+import { installOrBuild, PACKAGE_DIR } from "../src/build.ts";
 import { type CliConfig, writeTerraformCliConfig } from "../src/install.ts";
 
 /** Fails (never skips) when terraform is missing. */
@@ -37,9 +37,7 @@ const PREBUILT = join(PACKAGE_DIR, "..", "..", "apps", "cli", "dist", "terraform
 /** Install the provider (the prebuilt bundle; built here when there is none) into a temp dir, lay out the mirror and the CLI config there. */
 export async function setupSandbox(): Promise<Sandbox> {
   const root = mkdtempSync(join(tmpdir(), "ec2sim-tf-"));
-  const { outdir } = existsSync(join(PREBUILT, "provider.mjs"))
-    ? installPrebuilt(PREBUILT, join(root, "dist"))
-    : await buildProvider(join(root, "dist"));
+  const { outdir } = await installOrBuild(PREBUILT, join(root, "dist"));
   const cli = writeTerraformCliConfig({ dir: join(root, "cli"), distDir: outdir });
   const env: NodeJS.ProcessEnv = {
     ...process.env,

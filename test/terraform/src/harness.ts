@@ -6,11 +6,11 @@
 
 import { spawn, spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildProvider, type CliConfig, installPrebuilt, writeTerraformCliConfig } from "@ec2sim/terraform-provider";
+import { type CliConfig, installOrBuild, writeTerraformCliConfig } from "@ec2sim/terraform-provider";
 import { adminTokenOf, BIN } from "@ec2sim/test-harness";
 
 export const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), "../fixtures");
@@ -66,9 +66,7 @@ export interface TfResult {
  */
 export async function prepareTerraform(env: NodeJS.ProcessEnv = {}): Promise<Terraform> {
   const root = tempDir("tf");
-  const { outdir } = existsSync(join(PREBUILT, "provider.mjs"))
-    ? installPrebuilt(PREBUILT, join(root, "dist"))
-    : await buildProvider(join(root, "dist"));
+  const { outdir } = await installOrBuild(PREBUILT, join(root, "dist"));
   const cli = writeTerraformCliConfig({ dir: join(root, "cli"), distDir: outdir });
   const base: NodeJS.ProcessEnv = {
     ...process.env,
