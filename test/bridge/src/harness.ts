@@ -8,7 +8,7 @@ import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { Sandbox } from "@ec2sim/core";
 import { adminOk, adminTokenOf, BIN, REPO, type ServerProcess, startServer as startShared } from "@ec2sim/test-harness";
@@ -104,10 +104,13 @@ export async function ec2sim(
   }
 }
 
-/** The provider built fresh (esbuild, ~1 s), in a filesystem mirror as hashicorp/aws, and the CLI config that uses it. */
+/**
+ * The provider plugin in a filesystem mirror as hashicorp/aws, and the CLI config that uses it: the
+ * built ec2sim's bundle (kept current by vitest's global setup; a copy), else built here.
+ */
 export async function terraformCliConfig(dir: string): Promise<string> {
   const provider = await import("@ec2sim/terraform-provider");
-  const { outdir } = await provider.buildProvider(join(dir, "dist"));
+  const { outdir } = await provider.installOrBuild(join(dirname(BIN), "terraform-provider"), join(dir, "dist"));
   return provider.writeTerraformCliConfig({ dir, distDir: outdir }).cliConfigFile;
 }
 
