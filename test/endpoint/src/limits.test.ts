@@ -81,6 +81,9 @@ describe("limits (ec2sim serve)", { timeout: 120_000 }, () => {
     const capped = await startServer({ extraArgs: ["--max-connections", "30", "--max-connections-per-client", "20"] });
     const held: Socket[] = [];
     try {
+      // Keys first: while the cap is full the admin API is refused too, and after the sockets are
+      // destroyed the server may not have seen them go yet.
+      const ec2 = sdkClient(capped.url, await credentialsFor(capped.url));
       for (let i = 0; i < 20; i++) held.push((await slowSocket("127.0.0.6", capped)).socket);
       const sameClient = await slowSocket("127.0.0.6", capped);
       await sameClient.closed;
@@ -93,7 +96,6 @@ describe("limits (ec2sim serve)", { timeout: 120_000 }, () => {
       expect(other.received()).toContain("too many connections (30 open, at most 30)");
       for (const s of held.splice(0)) s.destroy();
       // Once the server has seen them go, a client is served again.
-      const ec2 = sdkClient(capped.url, await credentialsFor(capped.url));
       for (const end = Date.now() + 60_000; ; ) {
         const r = await ec2.send(new DescribeRegionsCommand({})).catch((e: Error) => e);
         if (!(r instanceof Error)) break;
