@@ -19,6 +19,7 @@ vi.hoisted(() => {
 
 import { History } from "../state/history.ts";
 import { type Call, fakeSession, image, instance } from "../testing/fake-session.ts";
+import { DOWN, ESC, PGDN, PGUP, UP } from "../testing/keys.ts";
 import { type Screen, screen } from "../testing/screen.ts";
 import { App, type Session } from "./App.tsx";
 
@@ -29,12 +30,6 @@ afterEach(() => {
   for (const s of mounted.splice(0)) s.unmount();
   vi.useRealTimers();
 });
-
-const ESC = "\u001b";
-const UP = "\u001b[A";
-const DOWN = "\u001b[B";
-const PGUP = "\u001b[5~";
-const PGDN = "\u001b[6~";
 
 function mount(session: Session, opts: { columns?: number; rows?: number } = {}) {
   const exits = { count: 0 };

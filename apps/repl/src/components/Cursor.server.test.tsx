@@ -13,12 +13,9 @@ vi.hoisted(() => {
   process.env.FORCE_COLOR = "1";
 });
 
+import { DOWN, END, HOME } from "../testing/keys.ts";
 import { type LiveServer, startLiveServer } from "../testing/live-server.tsx";
 import type { Screen } from "../testing/screen.ts";
-
-const DOWN = "\u001b[B";
-const HOME = "\u001b[H";
-const END = "\u001b[F";
 
 let live: LiveServer;
 const ids: Record<string, string> = {};

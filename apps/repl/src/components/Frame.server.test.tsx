@@ -10,15 +10,9 @@
  */
 import stringWidth from "string-width";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CTRL_C, DOWN, ESC, PGDN, PGUP, TAB } from "../testing/keys.ts";
 import { type LiveServer, startLiveServer } from "../testing/live-server.tsx";
 import type { Screen } from "../testing/screen.ts";
-
-const ESC = "\u001b";
-const DOWN = "\u001b[B";
-const PGUP = "\u001b[5~";
-const PGDN = "\u001b[6~";
-const TAB = "\t";
-const CTRL_C = "\u0003";
 
 let live: LiveServer;
 const WIDE = ["猫の写真サーバー", "🐱🐱-emoji-box", "データベース"];

@@ -19,17 +19,10 @@ vi.hoisted(() => {
 
 import { REGIONS } from "@ec2sim/core";
 import { History } from "../state/history.ts";
+import { DOWN, END, ESC, HOME, PGDN, PGUP, UP } from "../testing/keys.ts";
 import { type LiveServer, startLiveServer } from "../testing/live-server.tsx";
 import { type Screen, screen } from "../testing/screen.ts";
 import { App } from "./App.tsx";
-
-const ESC = "\u001b";
-const UP = "\u001b[A";
-const DOWN = "\u001b[B";
-const PGUP = "\u001b[5~";
-const PGDN = "\u001b[6~";
-const HOME = "\u001b[H";
-const END = "\u001b[F";
 
 let live: LiveServer;
 /** IDs of what beforeAll made, by name. */
