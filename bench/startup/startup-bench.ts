@@ -99,7 +99,7 @@ async function serveReady(v: Variant): Promise<{ ms: number; rssMiB: number }> {
   }
 }
 
-/** The REPL in tmux until its header (`ec2sim · default · …`) is drawn. */
+/** The REPL in tmux until its header (`ec2sim · default · sandbox-a 111122223333 · …`) is drawn. */
 async function replFirstFrame(v: Variant): Promise<number> {
   const data = mkdtempSync(join(tmpdir(), "ec2sim-startup-repl-"));
   const session = `ec2sim-startup-${process.pid}`;
@@ -110,7 +110,7 @@ async function replFirstFrame(v: Variant): Promise<number> {
     for (const deadline = Date.now() + 60_000; ; ) {
       if (Date.now() > deadline) throw new Error(`${v.name}: no REPL frame within 60 s`);
       const screen = execFileSync("tmux", ["capture-pane", "-p", "-t", session], { encoding: "utf8" });
-      if (/ec2sim · default · \d{12}/.test(screen)) return performance.now() - t0;
+      if (/ec2sim · default · (\S+ )?\d{12}/.test(screen)) return performance.now() - t0; // alias, then account
       await sleep(5);
     }
   } finally {
