@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { adminOk, credentialsFor, type ServerProcess } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminCall, ec2sim, removeTempDirs, startServer, tempDir, terraform, terraformCliConfig } from "./harness.ts";
+import { newestImage } from "./newest-image.ts";
 
 type Json = Record<string, any>;
 
@@ -44,7 +45,7 @@ async function newest(sandbox: string, owner: string, name: string): Promise<Jso
   const images = (
     await call(sandbox)("DescribeImages", { Owners: [owner], Filters: [{ Name: "name", Values: [name] }] })
   ).Images as Json[];
-  return images.sort((a, b) => b.CreationDate.localeCompare(a.CreationDate))[0]!;
+  return newestImage(images);
 }
 
 async function running(sandbox: string, input: Json): Promise<string> {

@@ -11,6 +11,7 @@ import { exportSandbox } from "@ec2sim/cdktf-bridge";
 import { Sandbox } from "@ec2sim/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACCOUNT, cachedProjectModules, removeTempDirs, storySandbox, tempDir } from "./harness.ts";
+import { newestImage } from "./newest-image.ts";
 
 const execFileP = promisify(execFile);
 
@@ -60,10 +61,12 @@ describe("alike instances in the CDKTF project", () => {
     sb.createAccount({ accountId: ACCOUNT });
     const call = (action: string, input: Record<string, unknown>) =>
       sb.call({ accountId: ACCOUNT, region: "us-east-1" }, action, input).output;
-    const ami = call("DescribeImages", {
-      Owners: ["amazon"],
-      Filters: [{ Name: "name", Values: ["al2023-ami-2023.*-x86_64"] }],
-    }).Images.sort((a: any, b: any) => b.CreationDate.localeCompare(a.CreationDate))[0].ImageId;
+    const ami = newestImage(
+      call("DescribeImages", {
+        Owners: ["amazon"],
+        Filters: [{ Name: "name", Values: ["al2023-ami-2023.*-x86_64"] }],
+      }).Images,
+    ).ImageId;
     for (const [name, az] of [
       ["web-1", "us-east-1a"],
       ["web-2", "us-east-1b"],

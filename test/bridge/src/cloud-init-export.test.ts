@@ -14,6 +14,7 @@ import { gunzipSync } from "node:zlib";
 import { adminOk, credentialsFor, type ServerProcess } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminCall, ec2sim, removeTempDirs, startServer, tempDir, terraform, terraformCliConfig } from "./harness.ts";
+import { newestImage } from "./newest-image.ts";
 
 type Json = Record<string, any>;
 let server: ServerProcess;
@@ -35,12 +36,14 @@ const exportA = (dir: string, extra: string[] = []) =>
 beforeAll(async () => {
   server = await startServer(["A", "B", "C"]);
   const call = adminCall(server.url, "A");
-  const ami = (
-    await call("DescribeImages", {
-      Owners: ["amazon"],
-      Filters: [{ Name: "name", Values: ["al2023-ami-2023.*-x86_64"] }],
-    })
-  ).Images.sort((a: Json, b: Json) => b.CreationDate.localeCompare(a.CreationDate))[0].ImageId;
+  const ami = newestImage(
+    (
+      await call("DescribeImages", {
+        Owners: ["amazon"],
+        Filters: [{ Name: "name", Values: ["al2023-ami-2023.*-x86_64"] }],
+      })
+    ).Images,
+  ).ImageId;
   instanceA = (
     await call("RunInstances", {
       ImageId: ami,

@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { adminOk, credentialsFor, type ServerProcess } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminCall, ec2sim, removeTempDirs, startServer, tempDir, terraform, terraformCliConfig } from "./harness.ts";
+import { newestImage } from "./newest-image.ts";
 
-type Json = Record<string, any>;
 let server: ServerProcess;
 let dir: string;
 let tfEnv: NodeJS.ProcessEnv;
@@ -21,12 +21,14 @@ const ids: Record<string, string> = {};
 beforeAll(async () => {
   server = await startServer(["A", "B"]);
   const call = adminCall(server.url, "A");
-  const ami = (
-    await call("DescribeImages", {
-      Owners: ["amazon"],
-      Filters: [{ Name: "name", Values: ["al2023-ami-2023.*-x86_64"] }],
-    })
-  ).Images.sort((a: Json, b: Json) => b.CreationDate.localeCompare(a.CreationDate))[0].ImageId;
+  const ami = newestImage(
+    (
+      await call("DescribeImages", {
+        Owners: ["amazon"],
+        Filters: [{ Name: "name", Values: ["al2023-ami-2023.*-x86_64"] }],
+      })
+    ).Images,
+  ).ImageId;
   await call("CreateKeyPair", { KeyName: "web-key" });
   const sg = (await call("CreateSecurityGroup", { GroupName: "web-sg", Description: "HTTP from anywhere" })).GroupId;
   await call("AuthorizeSecurityGroupIngress", {

@@ -7,6 +7,7 @@ import { diffInventories, readSandboxState } from "@ec2sim/cdktf-bridge";
 import { Sandbox } from "@ec2sim/core";
 import { describe, expect, it } from "vitest";
 import { ACCOUNT } from "./harness.ts";
+import { newestImage } from "./newest-image.ts";
 
 type Json = Record<string, any>;
 const USER_DATA = Buffer.from(
@@ -18,12 +19,12 @@ function launched(seed: string): { sb: Sandbox; id: string } {
   sb.createAccount({ accountId: ACCOUNT });
   const call = (action: string, input: Json) =>
     sb.call({ accountId: ACCOUNT, region: "us-east-1" }, action, input).output as Json;
-  const base = (
+  const base: Json = newestImage(
     call("DescribeImages", {
       Owners: ["amazon"],
       Filters: [{ Name: "name", Values: ["al2023-ami-2023.*-kernel-6.1-x86_64"] }],
-    }).Images as Json[]
-  ).sort((a, b) => b.CreationDate.localeCompare(a.CreationDate))[0]!;
+    }).Images,
+  );
   const id = call("RunInstances", {
     ImageId: base.ImageId,
     InstanceType: "t3.micro",

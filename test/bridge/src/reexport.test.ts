@@ -9,6 +9,7 @@ import { exportSandbox } from "@ec2sim/cdktf-bridge";
 import { Sandbox } from "@ec2sim/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { ACCOUNT, removeTempDirs, storySandbox, tempDir } from "./harness.ts";
+import { newestImage } from "./newest-image.ts";
 
 afterAll(removeTempDirs);
 
@@ -62,10 +63,12 @@ describe("labels across exports", () => {
     sb.createAccount({ accountId: ACCOUNT });
     const call = (action: string, input: Record<string, unknown>) =>
       sb.call({ accountId: ACCOUNT, region: "us-east-1" }, action, input).output;
-    const ami = call("DescribeImages", {
-      Owners: ["amazon"],
-      Filters: [{ Name: "name", Values: ["al2023-ami-2023.*-x86_64"] }],
-    }).Images.sort((a: any, b: any) => b.CreationDate.localeCompare(a.CreationDate))[0].ImageId;
+    const ami = newestImage(
+      call("DescribeImages", {
+        Owners: ["amazon"],
+        Filters: [{ Name: "name", Values: ["al2023-ami-2023.*-x86_64"] }],
+      }).Images,
+    ).ImageId;
     const launch = (name: string) =>
       call("RunInstances", {
         ImageId: ami,

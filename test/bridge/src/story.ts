@@ -8,6 +8,8 @@
  * Runs through any `call` (core in-process, or the server's admin API), so the same story builds
  * a sandbox in a test and in a running server.
  */
+import { newestImage } from "./newest-image.ts";
+
 export type Call = (action: string, input: Record<string, unknown>, region?: string) => Promise<any>;
 
 export interface StoryIds {
@@ -39,7 +41,7 @@ export async function catPhotoStory(
       ],
     })
   ).Images;
-  const ami1 = images.sort((a: any, b: any) => b.CreationDate.localeCompare(a.CreationDate))[0].ImageId as string;
+  const ami1 = newestImage(images).ImageId as string;
   const key = publicKey
     ? await call("ImportKeyPair", { KeyName: "cats-key", PublicKeyMaterial: publicKey })
     : await call("CreateKeyPair", { KeyName: "cats-key" });
@@ -212,12 +214,14 @@ export async function networkStory(call: Call, advance: (ms: number) => Promise<
   const run = async (subnetId: string, n: string, groups?: string[]) =>
     (
       await call("RunInstances", {
-        ImageId: (
-          await call("DescribeImages", {
-            Owners: ["amazon"],
-            Filters: [{ Name: "name", Values: ["al2023-ami-2023.*-x86_64"] }],
-          })
-        ).Images.sort((a: any, b: any) => b.CreationDate.localeCompare(a.CreationDate))[0].ImageId,
+        ImageId: newestImage(
+          (
+            await call("DescribeImages", {
+              Owners: ["amazon"],
+              Filters: [{ Name: "name", Values: ["al2023-ami-2023.*-x86_64"] }],
+            })
+          ).Images,
+        ).ImageId,
         InstanceType: "t3.micro",
         MinCount: 1,
         MaxCount: 1,
