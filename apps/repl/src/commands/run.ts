@@ -178,8 +178,10 @@ function actionOf(cmd: Command): string | undefined {
 export async function runCommand(cmd: Command, ctx: RunContext): Promise<Outcome> {
   const { client, view } = ctx;
   const region = regionOf(ctx);
-  // names (`stop cats-2`, `launch MyAMI`) resolve against the view: let its first read finish
+  // names (`stop cats-2`, `launch MyAMI`) resolve against the view: let its first read, and the
+  // re-reads the last command asked for, finish (a fast typist names what was just created)
   await view.ready;
+  await view.settled();
   switch (cmd.kind) {
     case "empty":
       return { lines: [] };

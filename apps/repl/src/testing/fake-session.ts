@@ -104,6 +104,7 @@ export class FakeView {
     this.ensured.push(kind);
   }
   async refreshNow(): Promise<void> {}
+  async settled(): Promise<void> {}
   touch(): void {}
   refreshAll(): void {}
   eventsOf(id: string): readonly EventNote[] {

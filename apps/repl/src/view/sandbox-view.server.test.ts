@@ -2,9 +2,16 @@
  * The live view against a real in-process server with its clock running: it tells the screen only
  * of what the screen would show differently.
  */
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { SandboxClient } from "@ec2sim/protocol";
 import { type RunningSandboxServer, startServer } from "@ec2sim/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseLine } from "../commands/parse.ts";
+import { type RunContext, runCommand } from "../commands/run.ts";
+import { KeyStore } from "../state/key-store.ts";
 import { SandboxView } from "./sandbox-view.ts";
 
 let server: RunningSandboxServer;
@@ -55,5 +62,38 @@ describe("the live view's notifications", () => {
     expect(view.getSnapshot().costTotal).toBe(0);
     view.stop();
     await client.close();
+  });
+});
+
+describe("names typed right after the command that made them", () => {
+  it("image copy finds the AMI the previous line created, though the view's own re-read is a minute away", async () => {
+    const account = server.sandboxes[0]!.accounts[0]!;
+    const client = await SandboxClient.connect({
+      url: server.url,
+      accessKeyId: account.accessKeyId,
+      secretAccessKey: account.secretAccessKey,
+    });
+    // re-reads the events ask for wait a minute: only what the command itself settles can help
+    const view = new SandboxView(client, { throttleMs: 60_000, notifyMs: 1 });
+    await view.start();
+    const dir = mkdtempSync(join(tmpdir(), "ec2sim-view-keys-"));
+    const ctx: RunContext = {
+      client,
+      view,
+      keys: new KeyStore(dir, { sandbox: "default", accountId: account.accountId }),
+      width: 120,
+    };
+    const run = async (text: string) => (await runCommand(parseLine(text), ctx)).lines.map((l) => l.text).join("\n");
+    try {
+      expect(await run("launch al2023 t3.micro --name typist")).toMatch(/launched 1/);
+      expect(await run("clock advance 2m")).toMatch(/clock advanced/);
+      expect(await run("image create typist QuickAMI")).toMatch(/QuickAMI: pending/);
+      expect(await run("clock advance 10m")).toMatch(/clock advanced/);
+      expect(await run("image copy QuickAMI eu-west-1 QuickCopy")).toMatch(/eu-west-1 ami-[0-9a-f]{17}: copy of/);
+    } finally {
+      view.stop();
+      await client.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

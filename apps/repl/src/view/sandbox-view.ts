@@ -101,6 +101,8 @@ export class SandboxView {
   private readonly loading = new Map<ResourceKind, Promise<void>>();
   /** kind -> region -> IDs to re-read. */
   private readonly dirty = new Map<ResourceKind, Map<string, Set<string>>>();
+  /** kind -> IDs re-read while a whole read of that kind ran (its older answer must not win). */
+  private readonly rereadDuringLoad = new Map<ResourceKind, Map<string, string>>();
   private readonly names = new Map<string, string>();
   private readonly history = new Map<string, EventNote[]>();
   private readonly deadlines = new Map<string, { start: number; end?: number }>();
@@ -229,6 +231,20 @@ export class SandboxView {
     await this.flush();
   }
 
+  /**
+   * Finishes the re-reads already asked for (by the last command's `touch`, or by events), so a
+   * name typed right after `image create … MyAMI` finds MyAMI. Reads nothing when nothing is due.
+   */
+  async settled(): Promise<void> {
+    await Promise.all(this.loading.values());
+    if (!this.dirty.size && !this.flushing && !this.flushTimer) return;
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
+    await this.flush();
+  }
+
   /** A command changed these resources: re-read them soon (their events will say so too; this is quicker). */
   touch(ids: readonly string[], region: string): void {
     for (const id of ids) this.markDirty(id, region);
@@ -259,6 +275,10 @@ export class SandboxView {
         }),
       );
       this.tables.set(kind, rows);
+      // rows re-read while this read ran may be newer than its answer: read them again
+      for (const [id, region] of this.rereadDuringLoad.get(kind) ?? []) this.markDirty(id, region);
+      this.rereadDuringLoad.delete(kind);
+      if (this.dirty.size) this.scheduleFlush();
       this.sorted.delete(kind);
       if (kind === "instances") await this.loadNames();
       this.changed(kind);
@@ -322,7 +342,12 @@ export class SandboxView {
 
   private markDirty(id: string, region: string): void {
     const kind = kindOfId(id);
-    if (!kind || !this.tables.has(kind)) return;
+    if (!kind) return;
+    if (!this.tables.has(kind)) {
+      // the first read of this kind is under way and may have been answered before this change
+      if (this.loading.has(kind)) this.rereadLater(kind, [id], region);
+      return;
+    }
     let byRegion = this.dirty.get(kind);
     if (!byRegion) this.dirty.set(kind, (byRegion = new Map()));
     let ids = byRegion.get(region);
@@ -369,10 +394,17 @@ export class SandboxView {
     await this.flushing;
   }
 
+  private rereadLater(kind: ResourceKind, ids: readonly string[], region: string): void {
+    let during = this.rereadDuringLoad.get(kind);
+    if (!during) this.rereadDuringLoad.set(kind, (during = new Map()));
+    for (const id of ids) during.set(id, region);
+  }
+
   private async reread(kind: ResourceKind, region: string, ids: string[]): Promise<void> {
     const spec = KINDS[kind];
     const table = this.tables.get(kind);
     if (!table) return;
+    if (this.loading.has(kind)) this.rereadLater(kind, ids, region);
     for (const chunk of chunks(ids, 500)) {
       const out = await this.client.call(
         spec.action,
