@@ -136,6 +136,16 @@ export const serve: CommandSpec = {
       arg: "N",
       help: "open connections allowed per client address (default 512)",
     },
+    "header-timeout-ms": {
+      type: "string",
+      arg: "MS",
+      help: "time a client has to send a request's headers; beyond, a 408 RequestTimeout and close (default 10000)",
+    },
+    "request-timeout-ms": {
+      type: "string",
+      arg: "MS",
+      help: "time a client has to send a whole request, headers and body (default 30000)",
+    },
     "snapshot-on-loop": {
       type: "boolean",
       hidden: true,

@@ -39,6 +39,8 @@ describe("ec2sim help and version", () => {
     expect(serveHelp.out).toMatch(/^Usage: ec2sim serve \[options\]/);
     expect(serveHelp.out).toContain("--accept-any-signature");
     expect(serveHelp.out).toContain("--snapshot-every N");
+    expect(serveHelp.out).toContain("--header-timeout-ms MS");
+    expect(serveHelp.out).toContain("--request-timeout-ms MS");
     expect(serveHelp.out).not.toContain("--tick-ms"); // a test knob, accepted but not listed
     expect((await run("help", "serve")).out).toBe(serveHelp.out);
     expect((await run("export", "-h")).out).toContain("--format cdktf|json|hcl");
@@ -56,6 +58,11 @@ describe("command-line mistakes exit 2 with what is wrong and the usage", () => 
     [["serve", "--nope"], "Unknown option '--nope'"],
     [["serve", "extra"], "unexpected argument: extra"],
     [["serve", "--sandbox", "../x"], "--sandbox: invalid name '../x'"],
+    [["serve", "--header-timeout-ms", "0"], "--header-timeout-ms must be a positive integer, not 0"],
+    [
+      ["serve", "--header-timeout-ms", "5000", "--request-timeout-ms", "2000"],
+      "--header-timeout-ms must not be longer than --request-timeout-ms",
+    ],
     [["export", "--format", "yaml", "--out", "x"], "--format must be cdktf, json or hcl, not 'yaml'"],
     [["export", "--format", "json"], "--out DIR is required"],
     [["diff", "--from", "sandbox:A"], "--from and --to are required"],

@@ -35,6 +35,9 @@ export interface HttpServerOptions extends EndpointOptions {
   /** Open connections allowed in all (8,192 unless told) and per client address (512): beyond, a 503 and close. */
   maxConnections?: number;
   maxConnectionsPerClient?: number;
+  /** How long a client may take to send its headers (10 s unless told) and its whole request (30 s): beyond, a 408. */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
 }
 
 export interface RunningServer {
@@ -298,7 +301,18 @@ export function createHttpServer(host: SandboxHost, options: HttpServerOptions =
       }
     });
   };
-  const server: Server = options.tls ? createHttpsServer(options.tls, onRequest) : createServer(onRequest);
+  // A client that trickles its headers or body holds a socket (and a descriptor) only this long. Node
+  // looks for expired ones every connectionsCheckingInterval (30 s by default, which would let a slow
+  // client stay up to 30 s past its timeout): every half header timeout instead.
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  const timeouts = {
+    headersTimeout,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    connectionsCheckingInterval: Math.max(100, Math.ceil(headersTimeout / 2)),
+  };
+  const server: Server = options.tls
+    ? createHttpsServer({ ...options.tls, ...timeouts }, onRequest)
+    : createServer(timeouts, onRequest);
   // Malformed HTTP (not even a request line): answer EC2-shaped, then hang up.
   server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) {
@@ -322,10 +336,7 @@ export function createHttpServer(host: SandboxHost, options: HttpServerOptions =
       `HTTP/1.1 400 Bad Request\r\ncontent-type: text/xml;charset=UTF-8\r\nx-amzn-requestid: ${requestId}\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
   });
-  // A client that trickles its headers or body holds a socket (and a descriptor) only this long.
   server.keepAliveTimeout = 30_000; // idle keep-alive sockets are bounded by the connection caps below
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
   limitConnections(server, options.maxConnections ?? 8_192, options.maxConnectionsPerClient ?? 512);
   return server;
 }

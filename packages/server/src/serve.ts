@@ -52,6 +52,9 @@ export interface ServeOptions {
   /** Open connections allowed in all (8,192 unless told) and per client address (512): beyond, a 503 and close. */
   maxConnections?: number;
   maxConnectionsPerClient?: number;
+  /** How long a client may take to send its headers (10 s unless told) and its whole request (30 s): beyond, a 408. */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
 }
 
 export interface RunningSandboxServer {
@@ -187,6 +190,8 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSa
       ...(options.maxConnectionsPerClient !== undefined
         ? { maxConnectionsPerClient: options.maxConnectionsPerClient }
         : {}),
+      ...(options.headersTimeoutMs !== undefined ? { headersTimeoutMs: options.headersTimeoutMs } : {}),
+      ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
       acceptAnySignature: options.acceptAnySignature ?? false,
       ...(options.log ? { log: options.log } : {}),
     });

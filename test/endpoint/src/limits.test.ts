@@ -108,28 +108,50 @@ describe("limits (ec2sim serve)", { timeout: 120_000 }, () => {
     }
   });
 
-  it("a client that never finishes its headers is cut off by the header timeout", async () => {
-    const slow = await slowSocket("127.0.0.4");
-    await slow.closed; // by the server (the test's own limit would fail a socket held for good)
-    expect(slow.received()).toMatch(/^HTTP\/1\.1 408 Request Timeout/);
-    expect(slow.received()).toContain("<Code>RequestTimeout</Code>");
-  });
+  // The timeouts are the server's own (10 s for headers, 30 s for a whole request unless told): this
+  // server is told 2 s and 5 s, so the test waits seconds, not a minute, for the same 408s. Its own
+  // server, as the slow sockets the cap tests hold on the one above would be cut off as well.
+  describe("timeouts (--header-timeout-ms, --request-timeout-ms)", () => {
+    let quick: ServerProcess;
+    beforeAll(async () => {
+      quick = await startServer({ extraArgs: ["--header-timeout-ms", "2000", "--request-timeout-ms", "5000"] });
+    });
+    afterAll(async () => {
+      await quick?.stop();
+    });
 
-  it("a client that sends its headers but never its whole body is cut off by the request timeout; others go on", async () => {
-    const { port } = new URL(server.url);
-    let got = "";
-    const socket = connect({ host: "127.0.0.1", port: Number(port), localAddress: "127.0.0.5" }, () => {
+    it("a client that never finishes its headers is cut off by the header timeout", async () => {
+      const slow = await slowSocket("127.0.0.4", quick);
+      await slow.closed; // by the server (the test's own limit would fail a socket held for good)
+      expect(slow.received()).toMatch(/^HTTP\/1\.1 408 Request Timeout/);
+      expect(slow.received()).toContain("<Code>RequestTimeout</Code>");
+    });
+
+    it("a client that sends its headers but never its whole body is cut off by the request timeout; others go on", async () => {
+      const ec2 = sdkClient(quick.url, await credentialsFor(quick.url));
+      const { port } = new URL(quick.url);
+      let got = "";
+      let cutOff = false;
+      const socket = await new Promise<Socket>((resolve) => {
+        const s = connect({ host: "127.0.0.1", port: Number(port), localAddress: "127.0.0.5" }, () => resolve(s));
+        s.on("error", () => undefined);
+      });
       socket.write(
         "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: 1000\r\n\r\nAction=",
       );
+      socket.on("data", (d) => (got += d.toString()));
+      const closed = new Promise<void>((r) =>
+        socket.on("close", () => {
+          cutOff = true;
+          r();
+        }),
+      );
+      // Another client is served while the slow one still holds its request open (seconds to spare).
+      expect((await ec2.send(new DescribeRegionsCommand({}))).Regions!.length).toBeGreaterThan(0);
+      expect(cutOff).toBe(false);
+      await closed; // by the server, once the request timeout passed
+      expect(got).toMatch(/^HTTP\/1\.1 408 Request Timeout/);
+      expect(got).toContain("<Code>RequestTimeout</Code>");
     });
-    socket.on("data", (d) => (got += d.toString()));
-    const closed = new Promise<void>((r) => socket.on("close", () => r()));
-    socket.on("error", () => undefined);
-    const ec2 = sdkClient(server.url, await credentialsFor(server.url));
-    expect((await ec2.send(new DescribeRegionsCommand({}))).Regions!.length).toBeGreaterThan(0);
-    await closed; // by the server, once the request timeout passed
-    expect(got).toMatch(/^HTTP\/1\.1 408 Request Timeout/);
-    expect(got).toContain("<Code>RequestTimeout</Code>");
   });
 });

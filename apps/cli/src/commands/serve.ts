@@ -56,6 +56,10 @@ export function serveArgs({ values }: Parsed, env: NodeJS.ProcessEnv = process.e
   };
   const maxConnections = cap("max-connections");
   const maxConnectionsPerClient = cap("max-connections-per-client");
+  const headersTimeoutMs = cap("header-timeout-ms");
+  const requestTimeoutMs = cap("request-timeout-ms");
+  if ((headersTimeoutMs ?? 10_000) > (requestTimeoutMs ?? 30_000))
+    throw usage("--header-timeout-ms must not be longer than --request-timeout-ms (the whole request's)");
   const sandboxes = ((values.sandbox as string[] | undefined) ?? []).map((s) => {
     const i = s.indexOf(":");
     const name = i < 0 ? s : s.slice(0, i);
@@ -97,6 +101,8 @@ export function serveArgs({ values }: Parsed, env: NodeJS.ProcessEnv = process.e
     ...(snapshotEvery !== undefined ? { snapshotEvery } : {}),
     ...(maxConnections !== undefined ? { maxConnections } : {}),
     ...(maxConnectionsPerClient !== undefined ? { maxConnectionsPerClient } : {}),
+    ...(headersTimeoutMs !== undefined ? { headersTimeoutMs } : {}),
+    ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
     ...(values["snapshot-on-loop"] === true ? { snapshotWorker: false } : {}),
     ...(values["keys-in-thread-pool"] === true ? { keyWorker: false } : {}),
     ...(values["compact-history"] ? { compactHistory: true } : {}),
