@@ -25,7 +25,10 @@
  * target N times, alternating (A B A B …).
  *
  *   npx tsx bench/endpoint/scale-bench.ts [--bin PATH --label NAME]... [--no-moto] [--network]
- *       [--seconds 10] [--rss-describes 200] [--mixed-10k] [--rounds 1] [--json out.json]
+ *       [--seconds 10] [--rss-describes 200] [--mixed-10k] [--rounds 1] [--simple-only] [--json out.json]
+ * `--simple-only` runs workload 3 alone, interleaved: every target and one bare server are up at
+ * once, and `--simple-rounds N` rounds each give every one of them S seconds in turn (A B bare A B
+ * bare …), so each ratio is to the bare server's rate of the same round, minutes apart at most.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createHash, createHmac } from "node:crypto";
@@ -61,7 +64,12 @@ const targets: { label: string; bin: string }[] = (BINS.length ? BINS : [default
 const NETWORK = argv.includes("--network");
 /** Also run the mixed load again once the sandbox holds 10,000 instances (where a scan would show). */
 const MIXED_10K = argv.includes("--mixed-10k");
-const WITH_MOTO = !argv.includes("--no-moto") && !NETWORK;
+/** Only the simple calls against the bare server (workload 3), `--simple-rounds` times per target. */
+const SIMPLE_ONLY = argv.includes("--simple-only");
+const SIMPLE_ROUNDS = Number(one("--simple-rounds") ?? 1);
+/** Extra node flags for the ec2sim and bare servers, e.g. `--node-arg --cpu-prof --node-arg --cpu-prof-dir=/tmp/p`. */
+const NODE_ARGS = all("--node-arg");
+const WITH_MOTO = !argv.includes("--no-moto") && !NETWORK && !SIMPLE_ONLY;
 /** Every target this many times, alternating. */
 const ROUNDS = Number(one("--rounds") ?? 1);
 
@@ -207,9 +215,13 @@ function waitForLine(proc: ChildProcess, re: RegExp): Promise<RegExpExecArray> {
 
 async function startEc2sim(label: string, bin: string): Promise<Target> {
   const dataDir = mkdtempSync(join(tmpdir(), "ec2sim-scale-"));
-  const proc = spawn(process.execPath, [bin, "serve", "--port", "0", "--data", dataDir, "--speed", "1000"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const proc = spawn(
+    process.execPath,
+    [...NODE_ARGS, bin, "serve", "--port", "0", "--data", dataDir, "--speed", "1000"],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   const m = await waitForLine(proc, /serving EC2 at http:\/\/[\d.]+:(\d+)/);
   const port = Number(m[1]);
   const token = readFileSync(join(dataDir, "admin-token"), "utf8").trim();
@@ -267,8 +279,9 @@ async function startBare(status: number, headers: Record<string, string>, body: 
     headers["content-length"] = body.length;
     const s = http.createServer((req, res) => { req.resume(); req.on("end", () => { res.writeHead(${status}, headers); res.end(body); }); });
     s.keepAliveTimeout = 30000;
-    s.listen(0, "127.0.0.1", () => console.log("listening " + s.address().port));`;
-  const proc = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "pipe"] });
+    s.listen(0, "127.0.0.1", () => console.log("listening " + s.address().port));
+    process.on("SIGTERM", () => process.exit(0)); // exit as ec2sim does (a --cpu-prof is written then)`;
+  const proc = spawn(process.execPath, [...NODE_ARGS, "-e", script], { stdio: ["ignore", "pipe", "pipe"] });
   const m = await waitForLine(proc, /listening (\d+)/);
   const exited = new Promise<void>((r) => proc.on("exit", () => r()));
   return {
@@ -485,6 +498,59 @@ async function simpleVsBare(t: Target): Promise<Record<string, unknown>> {
     b.close();
     await bare.stop();
   }
+}
+
+/** Workload 3 alone, every target beside one bare server in interleaved rounds (`--simple-only`). */
+async function simpleInterleaved(ts: Target[]): Promise<Record<string, unknown>> {
+  const zones = { Action: "DescribeAvailabilityZones" };
+  const probe = new Client(ts[0]!, 1);
+  const sample = await probe.call(zones);
+  probe.close();
+  const headers: Record<string, string> = {};
+  for (const h of ["content-type", "x-amzn-requestid", "server"]) headers[h] = String(sample.headers[h] ?? "");
+  const bare = await startBare(200, headers, sample.text!);
+  const all = [...ts, bare];
+  const clients = all.map((t) => new Client(t, SIMPLE_CONNECTIONS));
+  const calls = clients.map((c) => c.presigned(zones));
+  const rounds: Record<string, unknown>[] = [];
+  try {
+    for (let k = 0; k < all.length; k++) await rate(all[k]!, SIMPLE_CONNECTIONS, 1, calls[k]!); // warm
+    for (let r = 1; r <= SIMPLE_ROUNDS; r++) {
+      const round: Record<string, unknown> = { round: r };
+      const rates: Rate[] = [];
+      for (let k = 0; k < all.length; k++) rates.push(await rate(all[k]!, SIMPLE_CONNECTIONS, SECONDS, calls[k]!));
+      const bareRate = rates.at(-1)!;
+      all.forEach((t, k) => {
+        const x = rates[k]!;
+        round[t.label] = {
+          ...x,
+          serverCpuUsPerCall: Math.round((x.serverCpuShare * 1e6) / x.perSecond),
+          loopCpuUsPerCall: Math.round((x.loopCpuShare * 1e6) / x.perSecond),
+          ...(t === bare ? {} : { ratio: Math.round((x.perSecond / bareRate.perSecond) * 100) / 100 }),
+        };
+      });
+      log(`simple round ${r}: ${JSON.stringify(round)}`);
+      rounds.push(round);
+    }
+  } finally {
+    for (const c of clients) c.close();
+    await bare.stop();
+  }
+  const summary: Record<string, unknown> = {};
+  for (const t of all) {
+    const of = (f: (x: Record<string, number>) => number | undefined) =>
+      pct(
+        rounds.map((r) => f(r[t.label] as Record<string, number>) ?? Number.NaN),
+        50,
+      );
+    summary[t.label] = {
+      medianPerSecond: of((x) => x.perSecond),
+      medianServerCpuUsPerCall: of((x) => x.serverCpuUsPerCall),
+      medianLoopCpuUsPerCall: of((x) => x.loopCpuUsPerCall),
+      ...(t === bare ? {} : { medianRatio: of((x) => x.ratio) }),
+    };
+  }
+  return { bytes: sample.bytes, connections: SIMPLE_CONNECTIONS, seconds: SECONDS, rounds, summary };
 }
 
 async function mixed(t: Target, image: string, instanceIds: string[]): Promise<Rate> {
@@ -755,6 +821,17 @@ async function main() {
       results.moto = "not installed (python3 -c 'import moto.server' failed): skipped";
       log("moto: not installed, skipped");
     }
+  }
+  if (SIMPLE_ONLY) {
+    const ts: Target[] = [];
+    try {
+      for (const x of targets) ts.push(await startEc2sim(x.label, x.bin));
+      results.simple = await simpleInterleaved(ts);
+      log(`simple: ${JSON.stringify((results.simple as { summary: unknown }).summary)}`);
+    } finally {
+      for (const t of ts) await t.stop();
+    }
+    list.length = 0;
   }
   // Rounds alternate the targets (A B A B …) so a change of the machine's load falls on each of them.
   for (let round = 1; round <= ROUNDS; round++) {
