@@ -30,6 +30,43 @@ const optIn = (r: RegionInfo) => (r.optInStatus === "opt-in-not-required" ? "opt
 
 const noTags = new Map<string, string>();
 
+/**
+ * A region's and a zone's answer depend on the catalog alone (every account sees the same, opted
+ * in everywhere): each is built once and frozen, so the XML writer keeps its encoded bytes and a
+ * DescribeRegions / DescribeAvailabilityZones costs the filtering, not the writing.
+ */
+const regionAnswers = new WeakMap<RegionInfo, Region>();
+const zoneAnswers = new WeakMap<object, AvailabilityZone>();
+
+function regionAnswer(r: RegionInfo): Region {
+  let a = regionAnswers.get(r);
+  if (!a) {
+    a = Object.freeze({ RegionName: r.regionName, Endpoint: r.endpoint, OptInStatus: optIn(r) });
+    regionAnswers.set(r, a);
+  }
+  return a;
+}
+
+function zoneAnswer(r: RegionInfo, z: { zoneName: string; zoneId: string }): AvailabilityZone {
+  let a = zoneAnswers.get(z);
+  if (!a) {
+    a = Object.freeze({
+      State: "available",
+      OptInStatus: "opt-in-not-required",
+      Messages: Object.freeze([]) as unknown as AvailabilityZone["Messages"],
+      RegionName: r.regionName,
+      ZoneName: z.zoneName,
+      ZoneId: z.zoneId,
+      GroupName: r.regionName,
+      NetworkBorderGroup: r.regionName,
+      ZoneType: "availability-zone",
+      GroupLongName: r.regionName,
+    } satisfies AvailabilityZone);
+    zoneAnswers.set(z, a);
+  }
+  return a;
+}
+
 export const regionActions = {
   DescribeRegions(_tx: Tx, input: { RegionNames?: string[]; Filters?: Filter[]; AllRegions?: boolean }) {
     for (const n of input.RegionNames ?? []) requireRegion(n);
@@ -41,7 +78,7 @@ export const regionActions = {
     });
     const Regions: Region[] = rows
       .filter((x) => (!input.RegionNames?.length || input.RegionNames.includes(x.r.regionName)) && match(x))
-      .map(({ r }) => ({ RegionName: r.regionName, Endpoint: r.endpoint, OptInStatus: optIn(r) }));
+      .map(({ r }) => regionAnswer(r));
     return { Regions };
   },
   DescribeAvailabilityZones(
@@ -75,18 +112,7 @@ export const regionActions = {
           (!input.ZoneIds?.length || input.ZoneIds.includes(x.z.zoneId)) &&
           match(x),
       )
-      .map(({ z }) => ({
-        State: "available",
-        OptInStatus: "opt-in-not-required",
-        Messages: [],
-        RegionName: r.regionName,
-        ZoneName: z.zoneName,
-        ZoneId: z.zoneId,
-        GroupName: r.regionName,
-        NetworkBorderGroup: r.regionName,
-        ZoneType: "availability-zone",
-        GroupLongName: r.regionName,
-      }));
+      .map(({ z }) => zoneAnswer(r, z));
     return { AvailabilityZones };
   },
 };
