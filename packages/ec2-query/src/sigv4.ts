@@ -3,6 +3,7 @@
  * every SDK uses and the presigned query-string form (`X-Amz-Signature=…`). Time comes in as a value
  * (`now`) so verification is testable; secrets come from a lookup so the caller owns the accounts.
  */
+import * as crypto from "node:crypto";
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { Ec2Error, errors } from "./ec2-error.ts";
 import { echo } from "./limits.ts";
@@ -81,7 +82,10 @@ export function splitPath(path: string): { pathname: string; query: string } {
 
 const lowerCaseHeaders = (headers: Readonly<Record<string, string | undefined>>): Map<string, string> => {
   const out = new Map<string, string>();
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined) out.set(name.toLowerCase(), value);
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined) out.set(name.toLowerCase(), value);
+  }
   return out;
 };
 
@@ -216,6 +220,7 @@ const safeDecode = (text: string): string => {
 
 /** The canonical URI: segments normalized (`.`/`..`/empty dropped) and each encoded once. */
 function canonicalUri(pathname: string): string {
+  if (pathname === "/") return pathname; // every SDK's EC2 call
   const segments: string[] = [];
   for (const segment of pathname.split("/")) {
     if (segment === "" || segment === ".") continue;
@@ -227,6 +232,7 @@ function canonicalUri(pathname: string): string {
 }
 
 function canonicalQuery(pairs: readonly QueryPair[], presigned: boolean): string {
+  if (pairs.length === 0) return "";
   const encoded: Array<[string, string]> = [];
   for (const [k, v] of pairs) {
     if (presigned && k === "X-Amz-Signature") continue;
@@ -236,13 +242,21 @@ function canonicalQuery(pairs: readonly QueryPair[], presigned: boolean): string
   return encoded.map(([k, v]) => `${k}=${v}`).join("&");
 }
 
+/** What folding would change inside a value (most values have none of it: then trimming is all). */
+const NEEDS_FOLDING = /[\r\n\t]| {2}/;
 const canonicalHeaderValue = (value: string): string =>
-  value
-    .replace(/[\r\n]/g, " ")
-    .replace(/[ \t]+/g, " ")
-    .trim();
+  NEEDS_FOLDING.test(value)
+    ? value
+        .replace(/[\r\n]/g, " ")
+        .replace(/[ \t]+/g, " ")
+        .trim()
+    : value.trim();
 
-const sha256Hex = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex");
+/** One-shot `crypto.hash` where this Node has it (20.12+, 21.7+): no Hash object per call. */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: "hex") => string }).hash;
+const sha256Hex: (text: string) => string = oneShotHash
+  ? (text) => oneShotHash("sha256", text, "hex")
+  : (text) => createHash("sha256").update(text, "utf8").digest("hex");
 const hmac = (key: string | Buffer, text: string): Buffer => createHmac("sha256", key).update(text, "utf8").digest();
 
 /** The SigV4 signing key for a secret, date (YYYYMMDD), region and service. */
@@ -273,8 +287,7 @@ export function cachedSigningKey(secretAccessKey: string, date: string, region: 
 /** How many derived keys are kept (for tests). */
 export const signingKeyCacheSize = (): number => keyCache.size;
 
-/** The string to sign and signature of a request's canonical form (exported for tests). */
-export function computeSignature(input: {
+interface SignatureInput {
   method: string;
   pathname: string;
   queryPairs: readonly QueryPair[];
@@ -285,33 +298,43 @@ export function computeSignature(input: {
   scope: CredentialScope;
   secretAccessKey: string;
   presigned: boolean;
-}): { canonicalRequest: string; stringToSign: string; signature: string } {
-  const canonicalRequest = [
-    input.method.toUpperCase(),
-    canonicalUri(input.pathname),
-    canonicalQuery(input.queryPairs, input.presigned),
-    ...input.signedHeaders.map((h) => `${h}:${canonicalHeaderValue(input.headers.get(h) ?? "")}`),
-    "",
-    input.signedHeaders.join(";"),
-    input.payloadHash,
-  ].join("\n");
-  const { date, region, service } = input.scope;
-  const stringToSign = [
-    ALGORITHM,
-    input.amzDate,
-    `${date}/${region}/${service}/aws4_request`,
-    sha256Hex(canonicalRequest),
-  ].join("\n");
-  const signature = createHmac("sha256", cachedSigningKey(input.secretAccessKey, date, region, service))
-    .update(stringToSign, "utf8")
-    .digest("hex");
-  return { canonicalRequest, stringToSign, signature };
 }
 
-const sameSignature = (expected: string, given: string): boolean => {
-  if (!/^[0-9a-f]{64}$/.test(given)) return false;
-  return timingSafeEqual(Buffer.from(expected, "hex"), Buffer.from(given, "hex"));
-};
+/** The canonical request, the string to sign and the signature's 32 bytes. */
+function signatureOf(input: SignatureInput): { canonicalRequest: string; stringToSign: string; digest: Buffer } {
+  let headerLines = "";
+  for (const h of input.signedHeaders) headerLines += `${h}:${canonicalHeaderValue(input.headers.get(h) ?? "")}\n`;
+  const canonicalRequest = `${input.method.toUpperCase()}\n${canonicalUri(input.pathname)}\n${canonicalQuery(
+    input.queryPairs,
+    input.presigned,
+  )}\n${headerLines}\n${input.signedHeaders.join(";")}\n${input.payloadHash}`;
+  const { date, region, service } = input.scope;
+  const stringToSign = `${ALGORITHM}\n${input.amzDate}\n${date}/${region}/${service}/aws4_request\n${sha256Hex(canonicalRequest)}`;
+  const digest = createHmac("sha256", cachedSigningKey(input.secretAccessKey, date, region, service))
+    .update(stringToSign, "utf8")
+    .digest();
+  return { canonicalRequest, stringToSign, digest };
+}
+
+/** The string to sign and signature of a request's canonical form (exported for tests). */
+export function computeSignature(input: SignatureInput): {
+  canonicalRequest: string;
+  stringToSign: string;
+  signature: string;
+} {
+  const { canonicalRequest, stringToSign, digest } = signatureOf(input);
+  return { canonicalRequest, stringToSign, signature: digest.toString("hex") };
+}
+
+const HEX_SHA256 = /^[0-9a-f]{64}$/;
+
+/** The 32 bytes a lower-case hex signature or hash stands for; undefined when it is not one. */
+const hexBytes = (given: string): Buffer | undefined =>
+  HEX_SHA256.test(given) ? Buffer.from(given, "hex") : undefined;
+
+/** Constant-time comparison of the bytes expected with those given (any malformed `given` fails). */
+const sameBytes = (expected: Buffer, given: Buffer | undefined): boolean =>
+  given !== undefined && given.length === expected.length && timingSafeEqual(expected, given);
 
 /**
  * Verifies a request's SigV4 signature and says who signed it. Throws EC2's errors: `AuthFailure`
@@ -360,7 +383,9 @@ export function verifySigV4(request: HttpRequestLike, options: VerifySigV4Option
   const declared = headers.get("x-amz-content-sha256");
   if (declared !== undefined && declared !== "UNSIGNED-PAYLOAD") {
     const actual = request.body === "" ? EMPTY_SHA256 : sha256Hex(request.body);
-    if (!sameSignature(actual, declared.toLowerCase())) throw options.authErrors?.badSignature() ?? authFailure();
+    if (!sameBytes(Buffer.from(actual, "hex"), hexBytes(declared.toLowerCase()))) {
+      throw options.authErrors?.badSignature() ?? authFailure();
+    }
   }
   const payloadCandidates =
     declared !== undefined
@@ -368,9 +393,9 @@ export function verifySigV4(request: HttpRequestLike, options: VerifySigV4Option
       : request.body === ""
         ? [EMPTY_SHA256, ...(claim.presigned ? ["UNSIGNED-PAYLOAD"] : [])]
         : [sha256Hex(request.body), ...(claim.presigned ? ["UNSIGNED-PAYLOAD"] : [])];
-  const given = claim.signature.toLowerCase();
+  const given = hexBytes(claim.signature.toLowerCase());
   for (const payloadHash of payloadCandidates) {
-    const { signature } = computeSignature({
+    const { digest } = signatureOf({
       method: request.method,
       pathname,
       queryPairs,
@@ -382,7 +407,7 @@ export function verifySigV4(request: HttpRequestLike, options: VerifySigV4Option
       secretAccessKey: secret.secretAccessKey,
       presigned: claim.presigned,
     });
-    if (sameSignature(signature, given)) {
+    if (sameBytes(digest, given)) {
       return { accessKeyId: scope.accessKeyId, accountId: secret.accountId, region: scope.region, service, signedAt };
     }
   }
