@@ -9,8 +9,12 @@ import { type ServiceId, serviceByQueryVersion, serviceBySigningName, serviceByT
 
 export type RoutedService = ServiceId | "ec2";
 
+/** A header by its lower-case name (node:http's own spelling, tried first), whatever case it came in. */
 function header(request: HttpRequestLike, name: string): string | undefined {
-  for (const [k, v] of Object.entries(request.headers)) if (k.toLowerCase() === name) return v;
+  const { headers } = request;
+  const exact = headers[name];
+  if (exact !== undefined) return exact;
+  for (const k in headers) if (k.toLowerCase() === name) return headers[k];
   return undefined;
 }
 

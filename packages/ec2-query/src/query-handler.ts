@@ -60,6 +60,23 @@ export interface QueryHttpResponse {
 
 export type QueryHandler = (request: HttpRequestLike) => Promise<QueryHttpResponse>;
 
+/** A successful answer: its text is joined only if someone reads `body` (the HTTP layer sends the chunks). */
+class ChunkedAnswer implements QueryHttpResponse {
+  readonly status = 200;
+  readonly headers: Record<string, string>;
+  private text: string | undefined;
+  constructor(
+    requestId: string,
+    readonly chunks: XmlBody,
+  ) {
+    this.headers = { "content-type": "text/xml;charset=UTF-8", "x-amzn-requestid": requestId, server: "AmazonEC2" };
+  }
+  get body(): string {
+    this.text ??= bodyText(this.chunks);
+    return this.text;
+  }
+}
+
 const internalError = (): Ec2Error => new Ec2Error("InternalError", "An internal error has occurred", 500);
 
 export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
@@ -68,15 +85,21 @@ export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
   const defaultAccountId = options.defaultAccountId ?? DEFAULT_ACCOUNT_ID;
   const defaultRegion = options.defaultRegion ?? DEFAULT_REGION;
 
-  const identify = (request: HttpRequestLike): Omit<QueryRequestContext, "requestId"> => {
+  const verifyOptions = { secretFor: options.credentials, now };
+  const identify = (request: HttpRequestLike, requestId: string): QueryRequestContext => {
     if (!options.acceptAnySignature) {
-      const caller = verifySigV4(request, { secretFor: options.credentials, now });
-      return { accountId: caller.accountId, region: caller.region, accessKeyId: caller.accessKeyId };
+      const caller = verifySigV4(request, verifyOptions);
+      return { accountId: caller.accountId, region: caller.region, accessKeyId: caller.accessKeyId, requestId };
     }
     const scope = readCredentialScope(request);
-    if (!scope) return { accountId: defaultAccountId, region: defaultRegion, accessKeyId: undefined };
+    if (!scope) return { accountId: defaultAccountId, region: defaultRegion, accessKeyId: undefined, requestId };
     const known = options.credentials(scope.accessKeyId);
-    return { accountId: known?.accountId ?? defaultAccountId, region: scope.region, accessKeyId: scope.accessKeyId };
+    return {
+      accountId: known?.accountId ?? defaultAccountId,
+      region: scope.region,
+      accessKeyId: scope.accessKeyId,
+      requestId,
+    };
   };
 
   const respond = (status: number, body: string, requestId: string): QueryHttpResponse => ({
@@ -94,7 +117,7 @@ export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
     let action: string | undefined;
     try {
       requestId = newRequestId();
-      const caller = identify(request);
+      const caller = identify(request, requestId);
       const { query } = splitPath(request.path);
       const method = request.method.toUpperCase();
       if (method !== "GET" && method !== "POST") {
@@ -108,17 +131,8 @@ export function createQueryHandler(options: QueryHandlerOptions): QueryHandler {
         method === "GET" ? query : query && request.body ? `${query}&${request.body}` : query || request.body;
       const parsed = parseQueryRequest(params);
       action = parsed.action;
-      const output = await options.dispatch(parsed.action, parsed.input, { ...caller, requestId });
-      const body = serializeResponseBody(parsed.action, output, requestId);
-      let text: string | undefined;
-      return {
-        ...respond(200, "", requestId),
-        chunks: body,
-        get body() {
-          text ??= bodyText(body);
-          return text;
-        },
-      };
+      const output = await options.dispatch(parsed.action, parsed.input, caller);
+      return new ChunkedAnswer(requestId, serializeResponseBody(parsed.action, output, requestId));
     } catch (error) {
       try {
         if (isEc2Error(error)) {

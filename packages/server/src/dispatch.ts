@@ -30,10 +30,18 @@ export function unsupportedOperation(action: string): Ec2Error {
   );
 }
 
-export function routeAction(action: string): "core" | "unsupported" | "invalid" {
-  if (Sandbox.hasAction(action) && findOperation(action)) return "core";
-  if (findOperation(action)) return "unsupported";
-  return "invalid";
+type Route = "core" | "unsupported" | "invalid";
+/** Routes of the model's actions, worked out once each (a fixed set: unknown names are not kept). */
+const routes = new Map<string, Route>();
+
+export function routeAction(action: string): Route {
+  let route = routes.get(action);
+  if (route === undefined) {
+    if (!findOperation(action)) return "invalid";
+    route = Sandbox.hasAction(action) ? "core" : "unsupported";
+    routes.set(action, route);
+  }
+  return route;
 }
 
 export interface EndpointOptions {

@@ -277,14 +277,21 @@ export function createHttpServer(host: SandboxHost, options: HttpServerOptions =
       }
       return;
     }
-    try {
-      await host.load(sandbox);
-    } catch (e) {
-      sendXmlError(res, isEc2Error(e) ? e : new Ec2Error("InternalError", "An internal error has occurred", 500));
-      return;
+    // Loaded already (nearly always): no await, which would cost the request a turn of the queue.
+    if (host.peek(sandbox) === undefined) {
+      try {
+        await host.load(sandbox);
+      } catch (e) {
+        sendXmlError(res, isEc2Error(e) ? e : new Ec2Error("InternalError", "An internal error has occurred", 500));
+        return;
+      }
     }
     const headers: Record<string, string | undefined> = {};
-    for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(",") : v;
+    const raw = req.headers;
+    for (const k in raw) {
+      const v = raw[k];
+      headers[k] = Array.isArray(v) ? v.join(",") : v;
+    }
     const out = await endpointOf(sandbox)({ method: req.method ?? "GET", path, headers, body });
     if (out.chunks) return sendChunks(res, out.status, out.headers, out.chunks);
     res.writeHead(out.status, out.headers);
