@@ -25,14 +25,17 @@
  * target N times, alternating (A B A B …).
  *
  *   npx tsx bench/endpoint/scale-bench.ts [--bin PATH --label NAME]... [--no-moto] [--network]
- *       [--seconds 10] [--rss-describes 200] [--mixed-10k] [--rounds 1] [--simple-only] [--json out.json]
+ *       [--seconds 10] [--rss-describes 200] [--mixed-10k] [--rounds 1] [--simple-only] [--mixed-only]
+ *       [--server-log FILE] [--json out.json]
  * `--simple-only` runs workload 3 alone, interleaved: every target and one bare server are up at
  * once, and `--simple-rounds N` rounds each give every one of them S seconds in turn (A B bare A B
  * bare …), so each ratio is to the bare server's rate of the same round, minutes apart at most.
+ * `--mixed-only` launches 1,000 instances and runs workload 4 alone (per target, per round);
+ * `--server-log FILE` appends the servers' stderr to FILE.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createHash, createHmac } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -69,7 +72,9 @@ const SIMPLE_ONLY = argv.includes("--simple-only");
 const SIMPLE_ROUNDS = Number(one("--simple-rounds") ?? 1);
 /** Extra node flags for the ec2sim and bare servers, e.g. `--node-arg --cpu-prof --node-arg --cpu-prof-dir=/tmp/p`. */
 const NODE_ARGS = all("--node-arg");
-const WITH_MOTO = !argv.includes("--no-moto") && !NETWORK && !SIMPLE_ONLY;
+/** Only the mixed load at 1,000 instances: for side-by-side rounds of it alone. */
+const MIXED_ONLY = argv.includes("--mixed-only");
+const WITH_MOTO = !argv.includes("--no-moto") && !NETWORK && !SIMPLE_ONLY && !MIXED_ONLY;
 /** Every target this many times, alternating. */
 const ROUNDS = Number(one("--rounds") ?? 1);
 
@@ -224,6 +229,8 @@ async function startEc2sim(label: string, bin: string): Promise<Target> {
   );
   const m = await waitForLine(proc, /serving EC2 at http:\/\/[\d.]+:(\d+)/);
   const port = Number(m[1]);
+  const serverLog = one("--server-log");
+  if (serverLog) proc.stderr?.on("data", (c: Buffer) => appendFileSync(serverLog, `[${label}] ${c.toString()}`));
   const token = readFileSync(join(dataDir, "admin-token"), "utf8").trim();
   const info = (await (
     await fetch(`http://127.0.0.1:${port}/_ec2sim/sandboxes/default`, { headers: { authorization: `Bearer ${token}` } })
@@ -740,6 +747,12 @@ async function runTarget(t: Target): Promise<Record<string, unknown>> {
   log(`[${t.label}] launching 1,000 instances (load ${load()})`);
   const first = await launch(c, image, 1000, 0);
   if (t.kind === "ec2sim") await untilRunning(c, 1000);
+  if (MIXED_ONLY) {
+    out.mixed = await mixed(t, image, first);
+    log(`[${t.label}] mixed: ${JSON.stringify(out.mixed)}`);
+    c.close();
+    return out;
+  }
   out.describe1k = await repeat(
     t,
     c.presigned({ Action: "DescribeInstances", "Filter.1.Name": "tag:bench", "Filter.1.Value.1": "yes" }),
