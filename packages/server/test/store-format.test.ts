@@ -2,14 +2,23 @@
  * The journal's on-disk format across versions (format.ts): records and snapshots are compressed,
  * which is what keeps a sandbox's history small on disk; a data directory written by the first
  * format is still read, and appended to, by this one; the dictionary compressed records need is
- * the one they were written with.
+ * the one they were written with; a batch written while the previous one's fdatasync still ran
+ * lets recovery drop the hole a crash can leave then, and only then.
  */
 import { createHash } from "node:crypto";
 import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { FLAG_DEFLATED, readRecordAt, SEGMENT_HEADER_SIZE } from "../src/store/format.ts";
+import {
+  encodeRecord,
+  FLAG_DEFLATED,
+  FLAG_END_OF_BATCH,
+  overlapFlags,
+  RECORD_HEADER_SIZE,
+  readRecordAt,
+  SEGMENT_HEADER_SIZE,
+} from "../src/store/format.ts";
 import { JournalStore, StoreCorruptionError } from "../src/store/index.ts";
 import { JOURNAL_DICTIONARY_V1 } from "../src/store/journal-dictionary.ts";
 import { ev, meta } from "./store-contract.ts";
@@ -153,5 +162,69 @@ describe("journal format", () => {
     expect(createHash("sha256").update(JOURNAL_DICTIONARY_V1).digest("hex")).toBe(
       "8e8fb7fa1c66018725c7422905beb7fae8d2dbe0d7dde33b79b0bcaa5eb39edb",
     );
+  });
+});
+
+describe("batches written while an earlier one's fdatasync runs (journal-store.ts)", () => {
+  /**
+   * A journal whose durable part is seq 1, followed by what a crash left of two batches in flight:
+   * seq 2 (its sync still running), then seq 3 written with `overlap3` (how far back the oldest batch
+   * not yet durable began when it was written); seq 2's payload then damaged, as if its pages never
+   * reached the disk while seq 3's did.
+   */
+  async function journalWithHole(overlap3: number): Promise<{ dir: string; file: string }> {
+    const dir = await tempDir();
+    const store = await JournalStore.open(dir);
+    await store.create(meta("a"));
+    await store.append("a", [{ seq: 1, event: ev(1) }], 0);
+    await store.close();
+    const file = join(dir, "sandboxes", "a", "journal-0000000000000001.log");
+    const payload = (seq: number) => Buffer.from(JSON.stringify([ev(seq)]), "utf8");
+    const b = encodeRecord(2, 1, 2, FLAG_END_OF_BATCH, payload(2));
+    const c = encodeRecord(3, 1, 3, FLAG_END_OF_BATCH | overlapFlags(overlap3), payload(3));
+    b[RECORD_HEADER_SIZE + 3]! ^= 0xff;
+    await writeFile(file, Buffer.concat([await readFile(file), b, c]));
+    return { dir, file };
+  }
+
+  it("a damaged batch followed by one written during its sync is a crash's hole: both dropped, appends go on", async () => {
+    const { dir } = await journalWithHole(1);
+    const store = await JournalStore.open(dir);
+    const loaded = await store.load("a");
+    expect(loaded.entries.map((e) => e.seq)).toEqual([1]);
+    expect(store.recoveries).toHaveLength(1);
+    expect(store.recoveries[0]!.reason).toMatch(/checksum/);
+    await store.append("a", [{ seq: 2, event: ev(2) }], 1);
+    await store.close();
+    const again = await JournalStore.open(dir);
+    expect((await again.load("a")).entries.map((e) => e.seq)).toEqual([1, 2]);
+    expect(again.recoveries).toEqual([]);
+    await again.close();
+  });
+
+  it("a damaged batch followed by one written after it was durable is corruption, not dropped", async () => {
+    const { dir } = await journalWithHole(0);
+    const store = await JournalStore.open(dir);
+    await expect(store.load("a")).rejects.toThrow(/followed by intact records/);
+    await store.close();
+  });
+
+  it("concurrent appends from many ticks are acknowledged in order, and every acknowledged one is read back", async () => {
+    const dir = await tempDir();
+    const store = await JournalStore.open(dir);
+    await store.create(meta("a"));
+    const acked: number[] = [];
+    const appends: Promise<void>[] = [];
+    for (let seq = 1; seq <= 200; seq++) {
+      appends.push(store.append("a", [{ seq, event: ev(seq) }], seq - 1).then(() => void acked.push(seq)));
+      if (seq % 3 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(appends);
+    expect(acked).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    await store.close();
+    const again = await JournalStore.open(dir);
+    expect((await again.load("a")).entries.map((e) => e.seq)).toEqual(acked);
+    expect(again.recoveries).toEqual([]);
+    await again.close();
   });
 });

@@ -11,10 +11,16 @@
  *    12  u32 count of events
  *    16  u64 seq of the first event
  *    24  u32 firstSeq - batchSeq, where batchSeq is the first seq of the group-commit batch
- *    28  u32 flags: bit 0 = last record of its batch; bit 1 = payload compressed (EC2SJNL2 only)
+ *    28  u32 flags: bit 0 = last record of its batch; bit 1 = payload compressed (EC2SJNL2 only);
+ *        bits 8-31 = batchSeq - U, where U is the first seq of the oldest earlier batch whose fdatasync
+ *        had not finished when this batch was written (0: every earlier batch was durable)
  *    32  payload: UTF-8 JSON array of `count` events, or that JSON as raw DEFLATE (RFC 1951) with the
  *        preset dictionary of journal-dictionary.ts when bit 1 is set
  *   One record = one `append` call (atomic). One batch = the records written by one write+fsync.
+ *   A batch may be written while the previous one's fdatasync still runs (journal-store.ts), so a
+ *   crash can leave that earlier batch damaged and a later one intact: recovery drops both (neither
+ *   was acknowledged), and tells that apart from damage to acknowledged data by bits 8-31. Readers
+ *   before those bits ignore them (they only differ in calling that crash's hole corruption).
  *
  * Snapshot file `snapshot.snap` (replaced atomically):
  *   "EC2SSNP2" | u32 CRC-32 of bytes 12.. | u32 payload length | u64 seq | payload: UTF-8 JSON state as
@@ -39,6 +45,20 @@ const RECORD_MAGIC_BYTES = Buffer.from([0xff, 0x45, 0x4a, 0x31]);
 export const RECORD_HEADER_SIZE = 32;
 export const FLAG_END_OF_BATCH = 1;
 export const FLAG_DEFLATED = 2;
+const OVERLAP_SHIFT = 8;
+/** The largest `batchSeq - U` a record can carry (24 bits); a batch further ahead waits for the syncs instead. */
+export const MAX_OVERLAP = 0xff_ffff;
+
+/** The flag bits that record how far back (in seqs) the oldest batch not yet durable began. */
+export function overlapFlags(overlap: number): number {
+  if (!Number.isInteger(overlap) || overlap < 0 || overlap > MAX_OVERLAP) throw new RangeError(`overlap ${overlap}`);
+  return (overlap << OVERLAP_SHIFT) >>> 0;
+}
+
+/** The first seq of the oldest batch that was not durable when `rec`'s batch was written (its own batch if none). */
+export function oldestUnsyncedSeq(rec: RecordInfo): number {
+  return rec.batchSeq - (rec.flags >>> OVERLAP_SHIFT);
+}
 /** Largest payload of one record (one append call). */
 export const MAX_PAYLOAD = 256 * 1024 * 1024;
 export const SNAPSHOT_MAGIC = Buffer.from("EC2SSNP2", "latin1");
@@ -105,7 +125,7 @@ export function encodeRecord(
   buf.writeUInt32LE(count, 12);
   buf.writeBigUInt64LE(BigInt(firstSeq), 16);
   buf.writeUInt32LE(firstSeq - batchSeq, 24);
-  buf.writeUInt32LE(flags, 28);
+  buf.writeUInt32LE(flags >>> 0, 28);
   payload.copy(buf, RECORD_HEADER_SIZE);
   buf.writeUInt32LE(crc32(buf.subarray(8)), 4);
   return buf;
@@ -231,11 +251,13 @@ export function scanSegment(buf: Buffer, file: string, firstSeq: number, mode: "
   if (mode === "strict") throw new StoreCorruptionError(`${file}: ${where}`, file, offset);
 
   if (failure !== undefined) {
-    // Is there intact data from a later batch after the damage? Then it is not a torn tail.
+    // Is there intact data from a later batch after the damage, written once the damaged batch was
+    // durable? Then it is not a crash's torn tail. (A batch written while the damaged one's sync
+    // still ran may have reached the disk first; it was not acknowledged either.)
     const tornBatch = openBatch ? last.batchSeq : nextSeq;
     for (let p = buf.indexOf(RECORD_MAGIC_BYTES, offset + 1); p !== -1; p = buf.indexOf(RECORD_MAGIC_BYTES, p + 1)) {
       const r = readRecordAt(buf, p);
-      if (r.ok && r.rec.batchSeq !== tornBatch && r.rec.firstSeq > nextSeq) {
+      if (r.ok && r.rec.batchSeq !== tornBatch && r.rec.firstSeq > nextSeq && oldestUnsyncedSeq(r.rec) > tornBatch) {
         throw new StoreCorruptionError(
           `${file}: damaged record at offset ${offset} (${failure}) is followed by intact records ` +
             `(seq ${r.rec.firstSeq} at offset ${p}); refusing to drop acknowledged data`,

@@ -7,8 +7,10 @@
  *   <root>/sandboxes/<encoded name>/journal-<16-digit first seq>.log  segments (format.ts)
  *
  * Appends go to the newest segment. An append resolves only after its record is written and the
- * file fdatasync'ed. Appends arriving while a write+fsync is in flight are queued and written
- * together by the next write+fsync (group commit). After a snapshot a new segment starts, so a
+ * file fdatasync'ed, and every append before it resolved. Appends arriving while a write is in
+ * flight are queued and written together by the next write+fsync (group commit); that write may
+ * start while the previous batch's fdatasync still runs (two at most), so a batch does not wait
+ * for the rest of another's sync before its own. After a snapshot a new segment starts, so a
  * load reads the snapshot and only the segments after it (a segment's file name carries its first
  * seq; opening a sandbox scans only its last segment). Every segment is kept — the journal is the
  * sandbox's history, read by `readEntries` — unless compaction is asked for (`compact`, or the
@@ -27,7 +29,9 @@ import {
   encodeSegmentHeader,
   encodeSnapshot,
   FLAG_END_OF_BATCH,
+  MAX_OVERLAP,
   MAX_PAYLOAD,
+  overlapFlags,
   parseSegmentFileName,
   scanSegment,
   segmentFileName,
@@ -116,6 +120,20 @@ interface Segment {
   lastSeq: number;
 }
 
+/** A batch written whose sync has not settled yet. */
+interface InFlight {
+  firstSeq: number;
+  /** Resolves once it was acknowledged (true) or refused (false), after every batch before it. */
+  settled: Promise<boolean>;
+}
+
+/**
+ * How many batches' fdatasyncs may run at once. Two lets the next batch be written as soon as it
+ * is ready instead of after the running sync; more would take more of libuv's pool (4 threads)
+ * from everything else for little gain (bench/endpoint/RESULTS.md, "Mixed load").
+ */
+const MAX_SYNCS_IN_FLIGHT = 2;
+
 interface PendingAppend {
   firstSeq: number;
   count: number;
@@ -135,6 +153,12 @@ class SandboxLog {
   private durableSeq: number;
   private failure: Error | undefined;
   private gone = false;
+  /** Batches written whose syncs have not settled, oldest first. */
+  private readonly inFlight: InFlight[] = [];
+  /** A write that failed while earlier batches were still syncing: no more writes (their failure follows in order). */
+  private writeFailed: Error | undefined;
+  /** Where the next batch is written: the last segment's durable end plus what is in flight. */
+  private writtenEnd: number;
 
   constructor(
     readonly name: string,
@@ -147,6 +171,7 @@ class SandboxLog {
     private readonly readOnly?: Error,
   ) {
     this.durableSeq = this.acceptedSeq = segments[segments.length - 1]!.lastSeq;
+    this.writtenEnd = segments[segments.length - 1]!.size;
   }
 
   /** A write failed, or its files are read-only: the next load opens the journal afresh from disk. */
@@ -162,7 +187,7 @@ class SandboxLog {
 
   /** Gives up this handle of the journal (after a failure), without touching the files. */
   abandon(): Promise<void> {
-    return this.serial.run(async () => {
+    return this.exclusive(async () => {
       if (this.gone) return;
       this.gone = true;
       await this.fh.close().catch(() => undefined);
@@ -208,59 +233,120 @@ class SandboxLog {
     });
   }
 
-  /** Writes every queued append with one write and one fdatasync. */
+  /**
+   * Writes every queued append with one write, then starts its fdatasync and returns: the next
+   * batch may be written while that sync runs (up to `MAX_SYNCS_IN_FLIGHT` of them), so a write
+   * that arrives during a sync waits for one sync, not for the rest of that one and then its own.
+   * Batches are still acknowledged in order, each once it and every batch before it is durable.
+   * Its records carry how far back the oldest batch not yet durable starts (format.ts), which is
+   * what lets recovery tell a crash's hole (a batch lost while a later one reached the disk,
+   * neither acknowledged) from damage to acknowledged data.
+   */
   private async flush(): Promise<void> {
     this.flushScheduled = false;
+    while (this.inFlight.length >= MAX_SYNCS_IN_FLIGHT) await this.inFlight[0]!.settled;
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
-    if (this.failure || this.gone) {
-      const err = this.failure ?? new StoreNotFoundError(this.name);
+    if (this.failure || this.gone || this.writeFailed) {
+      const err = this.failure ?? (this.gone ? new StoreNotFoundError(this.name) : this.writeFailed);
       for (const p of batch) p.reject(err);
       return;
     }
-    const segment = this.segments[this.segments.length - 1]!;
     const batchSeq = batch[0]!.firstSeq;
-    let records: Buffer[];
+    const segment = this.segments[this.segments.length - 1]!;
+    let payloads: { payload: Buffer; flags: number }[];
     try {
       // An EC2SJNL1 segment (opened from an older journal) goes on without compression.
-      const payloads = await Promise.all(
+      payloads = await Promise.all(
         batch.map((p) => (segment.version === 2 ? compressPayload(p.payload) : { payload: p.payload, flags: 0 })),
       );
-      records = batch.map((p, i) =>
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    // The oldest batch whose sync is still running, too far back to record (after a huge launch): wait for it.
+    if (this.inFlight.length > 0 && batchSeq - this.inFlight[0]!.firstSeq > MAX_OVERLAP) await this.synced();
+    if (this.failure || this.writeFailed) {
+      for (const p of batch) p.reject(this.failure ?? this.writeFailed);
+      return;
+    }
+    // From here to the write's start nothing awaits: the overlap names exactly the batches not
+    // acknowledged when this one is written.
+    const overlap = this.inFlight.length > 0 ? batchSeq - this.inFlight[0]!.firstSeq : 0;
+    let buf: Buffer;
+    try {
+      const records = batch.map((p, i) =>
         encodeRecord(
           p.firstSeq,
           p.count,
           batchSeq,
-          (i === batch.length - 1 ? FLAG_END_OF_BATCH : 0) | payloads[i]!.flags,
+          (i === batch.length - 1 ? FLAG_END_OF_BATCH : 0) | payloads[i]!.flags | overlapFlags(overlap),
           payloads[i]!.payload,
         ),
       );
+      buf = records.length === 1 ? records[0]! : Buffer.concat(records);
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;
     }
-    const buf = records.length === 1 ? records[0]! : Buffer.concat(records);
-    try {
-      await writeFully(this.fh, buf, segment.size);
-      await this.fh.datasync();
-    } catch (err) {
-      this.failure = new StoreClosedError(
-        `sandbox "${this.name}": journal write failed (${(err as Error).message}); ` +
-          "it accepts no more writes until its journal is opened again (the next load), from the last durable state",
-        { cause: err },
-      );
-      for (const p of batch) p.reject(this.failure);
-      return;
-    }
-    segment.size += buf.length;
     const last = batch[batch.length - 1]!;
-    segment.lastSeq = this.durableSeq = last.firstSeq + last.count - 1;
-    for (const p of batch) p.resolve();
+    const previous = this.inFlight[this.inFlight.length - 1]?.settled ?? Promise.resolve(true);
+    const at = this.writtenEnd;
+    let settle!: (ok: boolean) => void;
+    const entry: InFlight = { firstSeq: batchSeq, settled: new Promise<boolean>((r) => (settle = r)) };
+    this.inFlight.push(entry);
+    this.writtenEnd += buf.length;
+    let err: unknown;
+    try {
+      await writeFully(this.fh, buf, at);
+    } catch (e) {
+      err = e;
+      this.writeFailed ??= e as Error; // nothing more is written after a hole
+    }
+    const synced =
+      err === undefined
+        ? this.fh.datasync().then(
+            () => undefined,
+            (e: unknown) => e,
+          )
+        : undefined;
+    // Acknowledge in order: once this batch is durable and every earlier one was acknowledged.
+    void (async () => {
+      err ??= await synced;
+      const ok = (await previous) && err === undefined;
+      if (ok) {
+        segment.size = at + buf.length;
+        segment.lastSeq = this.durableSeq = last.firstSeq + last.count - 1;
+        for (const p of batch) p.resolve();
+      } else {
+        this.failure ??= new StoreClosedError(
+          `sandbox "${this.name}": journal write failed (${((err ?? this.writeFailed) as Error | undefined)?.message}); ` +
+            "it accepts no more writes until its journal is opened again (the next load), from the last durable state",
+          { cause: err ?? this.writeFailed },
+        );
+        for (const p of batch) p.reject(this.failure);
+      }
+      this.inFlight.shift();
+      settle(ok);
+    })();
+  }
+
+  /** Resolves once every batch written so far has settled (synced, or failed). */
+  private async synced(): Promise<void> {
+    while (this.inFlight.length > 0) await this.inFlight[this.inFlight.length - 1]!.settled;
+  }
+
+  /** File work other than appends: after queued appends, with none of their syncs still running. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.serial.run(async () => {
+      await this.synced();
+      return fn();
+    });
   }
 
   load(meta: SandboxMeta): Promise<LoadedSandbox> {
-    return this.serial.run(async () => {
+    return this.exclusive(async () => {
       this.check();
       const loaded: LoadedSandbox = { meta, entries: [] };
       if (this.snapshotSeq > 0) {
@@ -295,7 +381,7 @@ class SandboxLog {
 
   /** The durable entries fromSeq..toSeq, reading only the segments that hold them. */
   readEntries(fromSeq: number, toSeq: number | undefined): Promise<JournalEntry[]> {
-    return this.serial.run(async () => {
+    return this.exclusive(async () => {
       this.check();
       const compacted = this.segments[0]!.firstSeq - 1;
       if (fromSeq <= compacted) throw new StoreCompactedError(this.name, compacted, fromSeq);
@@ -320,7 +406,7 @@ class SandboxLog {
 
   /** Deletes the segments wholly covered by `upToSeq` (never the last one); returns the seq history now starts after. */
   compact(upToSeq: number): Promise<number> {
-    return this.serial.run(async () => {
+    return this.exclusive(async () => {
       this.check();
       checkCompactSeq(this.name, upToSeq, this.snapshotSeq);
       try {
@@ -360,7 +446,7 @@ class SandboxLog {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.serial.run(async () => {
+    return this.exclusive(async () => {
       this.check();
       checkSnapshotSeq(this.name, seq, this.durableSeq, this.snapshotSeq);
       try {
@@ -384,6 +470,7 @@ class SandboxLog {
             size: encodeSegmentHeader(firstSeq).length,
             lastSeq: firstSeq - 1,
           });
+          this.writtenEnd = encodeSegmentHeader(firstSeq).length;
         }
         // History stays unless compaction was asked for: drop the segments the snapshot covers.
         if (this.compactOnSnapshot) await this.dropSegmentsUpTo(seq);
@@ -395,7 +482,7 @@ class SandboxLog {
 
   /** Waits for queued work, then closes the file. */
   shutdown(): Promise<void> {
-    return this.serial.run(async () => {
+    return this.exclusive(async () => {
       if (!this.gone) {
         this.gone = true;
         await this.fh.close();
@@ -405,7 +492,7 @@ class SandboxLog {
 
   /** Runs `fn` after queued work, with the log marked gone and its file closed. */
   remove(fn: () => Promise<void>): Promise<void> {
-    return this.serial.run(async () => {
+    return this.exclusive(async () => {
       if (this.gone) throw new StoreNotFoundError(this.name);
       this.gone = true;
       await this.fh.close();
