@@ -55,7 +55,8 @@ import { expect } from "vitest";
 import { ec2Error } from "./sdk-story.ts";
 
 const ID = (prefix: string) => new RegExp(`^${prefix}-[0-9a-f]{17}$`);
-const waitOpts = (client: EC2Client) => ({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 });
+// At ×200 a transition takes a fraction of a second: polls 0.1–1 s apart (not the SDK's seconds) find it soon after.
+const waitOpts = (client: EC2Client) => ({ client, maxWaitTime: 60, minDelay: 0.1, maxDelay: 1 });
 
 /** R27, R28: a VPC and subnets of one's own, their addresses, and the default VPC beside them. */
 export async function vpcAndSubnetStory(a: EC2Client, b: EC2Client): Promise<void> {
