@@ -56,12 +56,17 @@ export const ID = (prefix: string) => new RegExp(`^${prefix}-[0-9a-f]{17}$`);
  * real time, so the `aws ec2 wait` after it finds the state at its first poll instead of sleeping its
  * 15 s delay, without a fixed sleep that a busy machine can outlast.
  */
-async function until(ok: AwsCli["ok"], args: string[], done: (out: any) => boolean, timeoutMs = 60_000): Promise<void> {
+export async function until(
+  ok: AwsCli["ok"],
+  args: string[],
+  done: (out: any) => boolean,
+  timeoutMs = 60_000,
+): Promise<void> {
   for (const end = Date.now() + timeoutMs; !done(await ok(args)); ) {
     if (Date.now() > end) throw new Error(`aws ec2 ${args.join(" ")}: not so within ${timeoutMs} ms`);
   }
 }
-const states = (out: any): string[] =>
+export const states = (out: any): string[] =>
   out.Reservations.flatMap((r: any) => r.Instances.map((i: any) => i.State.Name as string));
 
 /**

@@ -8,7 +8,7 @@
  */
 import { admin } from "@ec2sim/test-harness";
 import { expect } from "vitest";
-import { type AwsCli, type CliAccount, ID } from "./aws-cli-story.ts";
+import { type AwsCli, type CliAccount, ID, states, until } from "./aws-cli-story.ts";
 
 const dependencyViolation = (operation: string) =>
   new RegExp(`An error occurred \\(DependencyViolation\\) when calling the ${operation} operation`);
@@ -147,6 +147,11 @@ export async function runNetworkCliStory(cli: AwsCli, A: CliAccount, url: string
     Groups: [{ GroupId: sg, GroupName: "cli-web" }],
     Attachment: expect.objectContaining({ DeviceIndex: 0 }),
   });
+  // As in the seeds' story: described until running first, so the waiter finds it at its first poll
+  // instead of sleeping its 15 s delay.
+  await until(ok, ["describe-instances", "--instance-ids", inst.InstanceId], (o) =>
+    states(o).every((st) => st === "running"),
+  );
   const running = await aws(["wait", "instance-running", "--instance-ids", inst.InstanceId], { timeoutMs: 90_000 });
   expect(running.code, running.stderr).toBe(0);
   const enis = await ok(["describe-network-interfaces", "--filters", `Name=vpc-id,Values=${vpc.VpcId}`]);
@@ -189,6 +194,9 @@ export async function runNetworkCliStory(cli: AwsCli, A: CliAccount, url: string
   }
   // Right order.
   await ok(["terminate-instances", "--instance-ids", inst.InstanceId]);
+  await until(ok, ["describe-instances", "--instance-ids", inst.InstanceId], (o) =>
+    states(o).every((st) => st === "terminated"),
+  );
   const gone = await aws(["wait", "instance-terminated", "--instance-ids", inst.InstanceId], { timeoutMs: 90_000 });
   expect(gone.code, gone.stderr).toBe(0);
   await ok(["delete-security-group", "--group-id", sg]);
