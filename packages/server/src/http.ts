@@ -93,6 +93,21 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
 const STREAM_BATCH_BYTES = 1 << 20;
 
 /**
+ * Answers up to this size are joined into one buffer and sent with their headers in one write, as
+ * a plain node:http server does: a writev of many small pieces (the kept bytes of each zone, each
+ * instance) measured ~10% fewer simple calls per second on 8 keep-alive connections.
+ */
+const ONE_WRITE_BYTES = 64 * 1024;
+
+/** The chunks of a small body in one buffer: one allocation, strings encoded straight into it. */
+function joined(body: XmlBody): Buffer {
+  const out = Buffer.allocUnsafe(body.byteLength);
+  let at = 0;
+  for (const c of body.chunks) at += typeof c === "string" ? out.write(c, at, "utf8") : c.copy(out, at);
+  return out;
+}
+
+/**
  * Sends a body written in chunks (serializeResponseBody): as one write when it is one chunk, else
  * about a megabyte at a time (corked, so each batch is one writev), waiting for the socket to drain
  * in between. Kept fragments go out as the very buffers the serializer holds: no copy, no join.
@@ -102,6 +117,10 @@ async function sendChunks(res: ServerResponse, status: number, headers: Record<s
   const { chunks } = body;
   if (chunks.length === 1) {
     res.end(chunks[0]);
+    return;
+  }
+  if (body.byteLength <= ONE_WRITE_BYTES) {
+    res.end(joined(body));
     return;
   }
   let i = 0;
