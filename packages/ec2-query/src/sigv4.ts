@@ -112,22 +112,21 @@ function readClaim(headers: Map<string, string>, queryPairs: readonly QueryPair[
         `Unsupported authorization type '${echo(trimmed.split(" ")[0] ?? "")}': this endpoint accepts ${ALGORITHM} only`,
       );
     }
-    const fields = new Map<string, string>();
+    // The three fields by name (a later one of the same name wins); others are ignored.
+    let credential: string | undefined;
+    let signedHeaders: string | undefined;
+    let signature: string | undefined;
     for (const part of trimmed.slice(ALGORITHM.length).split(",")) {
       const eq = part.indexOf("=");
-      if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+      if (eq <= 0) continue;
+      const name = part.slice(0, eq).trim();
+      if (name === "Credential") credential = part.slice(eq + 1).trim();
+      else if (name === "SignedHeaders") signedHeaders = part.slice(eq + 1).trim();
+      else if (name === "Signature") signature = part.slice(eq + 1).trim();
     }
-    const credential = fields.get("Credential");
-    const signedHeaders = fields.get("SignedHeaders");
-    const signature = fields.get("Signature");
-    for (const [name, value] of [
-      ["Credential", credential],
-      ["SignedHeaders", signedHeaders],
-      ["Signature", signature],
-    ] as const) {
-      if (!value) {
-        throw incompleteSignature(`Authorization header requires '${name}' parameter. Authorization=${echo(trimmed)}`);
-      }
+    const missing = !credential ? "Credential" : !signedHeaders ? "SignedHeaders" : !signature ? "Signature" : "";
+    if (missing) {
+      throw incompleteSignature(`Authorization header requires '${missing}' parameter. Authorization=${echo(trimmed)}`);
     }
     const amzDate = headers.get("x-amz-date");
     if (!amzDate) {
@@ -165,7 +164,7 @@ function readClaim(headers: Map<string, string>, queryPairs: readonly QueryPair[
 
 function parseCredential(credential: string): CredentialScope {
   const parts = credential.split("/");
-  if (parts.length !== 5 || parts[4] !== "aws4_request" || parts.some((p) => p === "")) {
+  if (parts.length !== 5 || parts[4] !== "aws4_request" || !parts[0] || !parts[1] || !parts[2] || !parts[3]) {
     throw incompleteSignature(
       `Credential should be of the form 'ACCESSKEY/YYYYMMDD/region/service/aws4_request', got '${echo(credential)}'`,
     );

@@ -74,7 +74,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on("end", () => {
       if (!done) {
         done = true;
-        const buf = Buffer.concat(chunks);
+        const buf = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
         // Form bodies are ASCII; raw bytes that are not even UTF-8 cannot be read (nor their signature checked).
         if (!isUtf8(buf)) reject(new BodyNotUtf8());
         else resolve(buf.toString("utf8"));
