@@ -29,16 +29,8 @@ import {
   ListRolesCommand,
 } from "@aws-sdk/client-iam";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { type Account, accountsOf, type ServerProcess, sdkClient, startServer } from "@ec2sim/test-harness";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { prepareTerraform, requireTerraform, showJson, type Terraform, type TfResult } from "./harness.ts";
-
-const ok = (r: TfResult, what: string) => {
-  if (r.status !== 0) throw new Error(`terraform ${what} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
-  expect(r.stderr).toBe("");
-};
-
-const tfArgs = ["-no-color", "-input=false"];
+import { beforeAll, describe, expect, it } from "vitest";
+import { describeInstance, ok, TF, terraformProject } from "./harness.ts";
 
 interface WebOutput {
   id: string;
@@ -61,18 +53,15 @@ interface SpotOutput {
 }
 
 describe("terraform: a project in the community modules' idioms (spawned plugin, >= 6.37)", () => {
-  let server: ServerProcess;
-  let t: Terraform;
-  let dir: string;
+  // init is the first test's subject.
+  const p = terraformProject("idioms", { fixture: "community-idioms", init: false });
   let ec2: EC2Client;
   let iam: IAMClient;
   let ssm: SSMClient;
-  let A: Account;
   let first: WebOutput;
   let spotRequest: SpotOutput;
 
-  const instance = async (id: string): Promise<Instance> =>
-    (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0]!.Instances![0]!;
+  const instance = (id: string): Promise<Instance> => describeInstance(ec2, id);
   const byName = async (name: string): Promise<Instance[]> =>
     (
       await ec2.send(
@@ -85,7 +74,7 @@ describe("terraform: a project in the community modules' idioms (spawned plugin,
       )
     ).Reservations!.flatMap((r) => r.Instances ?? []);
   const outputs = async () => {
-    const o = (await showJson(t, dir)).values?.outputs ?? {};
+    const o = (await p.show()).values?.outputs ?? {};
     return {
       web: o.web!.value as WebOutput,
       spot: o.spot_request!.value as SpotOutput,
@@ -93,34 +82,23 @@ describe("terraform: a project in the community modules' idioms (spawned plugin,
     };
   };
 
-  beforeAll(async () => {
-    requireTerraform();
-    server = await startServer({ speed: 200 });
-    [A] = await accountsOf(server.url);
-    const credentials = { accessKeyId: A.accessKeyId, secretAccessKey: A.secretAccessKey };
-    ec2 = sdkClient(server.url, A);
-    iam = new IAMClient({ endpoint: server.url, region: "us-east-1", credentials, maxAttempts: 1 });
-    ssm = new SSMClient({ endpoint: server.url, region: "us-east-1", credentials, maxAttempts: 1 });
-    t = await prepareTerraform({ EC2SIM_ENDPOINT: server.url });
-    dir = t.workdir("idioms", "community-idioms");
-  });
-  afterAll(async () => {
-    await server?.stop();
-    t?.remove();
+  beforeAll(() => {
+    ec2 = p.ec2;
+    iam = p.sdk(IAMClient);
+    ssm = p.sdk(SSMClient);
   });
 
   it("init takes 6.38.0 for >= 6.37; validate (count = 0 types included), plan and apply build it", {
     timeout: 300_000,
   }, async () => {
-    const init = await t.run(dir, ["init", ...tfArgs]);
-    ok(init, "init");
+    const init = await p.init();
     expect(init.stdout).toContain("Installed hashicorp/aws v6.38.0 (unauthenticated)");
-    ok(await t.run(dir, ["validate", "-no-color"]), "validate");
-    const plan = await t.run(dir, ["plan", ...tfArgs, "-out=first.tfplan"]);
+    ok(await p.run(["validate", "-no-color"]), "validate");
+    const plan = await p.run(["plan", ...TF, "-out=first.tfplan"]);
     ok(plan, "plan");
     expect(plan.stdout).toContain("Plan: 24 to add, 0 to change, 0 to destroy.");
     expect(plan.stdout).not.toContain("module.disabled.aws_");
-    ok(await t.run(dir, ["apply", ...tfArgs, "first.tfplan"]), "apply");
+    ok(await p.run(["apply", ...TF, "first.tfplan"]), "apply");
 
     const { web, disabled } = await outputs();
     first = web;
@@ -143,7 +121,7 @@ describe("terraform: a project in the community modules' idioms (spawned plugin,
     });
     expect(web.tags_all).toEqual({ Name: "web", Service: "web", Environment: "test", Project: "idioms" });
     // A data source reports every tag, the provider's default tags included (hashicorp/aws's data sources do).
-    const dataInstance = (await showJson(t, dir)).values!.root_module.resources!.find(
+    const dataInstance = (await p.show()).values!.root_module.resources!.find(
       (r) => r.address === "data.aws_instance.web",
     )!.values;
     expect(dataInstance.tags).toEqual({ Name: "web", Service: "web", Environment: "test", Project: "idioms" });
@@ -268,19 +246,19 @@ describe("terraform: a project in the community modules' idioms (spawned plugin,
   });
 
   it("a second plan has no changes; the Spot request imports back by its ID", { timeout: 300_000 }, async () => {
-    const plan = await t.run(dir, ["plan", ...tfArgs, "-detailed-exitcode"]);
+    const plan = await p.run(["plan", ...TF, "-detailed-exitcode"]);
     expect(plan.stdout, plan.stdout).toContain("No changes.");
     expect(plan.status).toBe(0);
 
     const address = "module.spot_request.aws_spot_instance_request.this[0]";
-    ok(await t.run(dir, ["state", "rm", "-no-color", address]), "state rm");
-    ok(await t.run(dir, ["import", ...tfArgs, address, spotRequest.id]), "import");
+    ok(await p.run(["state", "rm", "-no-color", address]), "state rm");
+    ok(await p.run(["import", ...TF, address, spotRequest.id]), "import");
     // As with hashicorp/aws, wait_for_fulfillment is not read back: the one change is that argument.
-    const after = await t.run(dir, ["plan", ...tfArgs, "-detailed-exitcode"]);
+    const after = await p.run(["plan", ...TF, "-detailed-exitcode"]);
     expect(after.stdout, after.stdout).toContain("Plan: 0 to add, 1 to change, 0 to destroy.");
     expect(after.stdout).toMatch(/~ wait_for_fulfillment\s+= false -> true/);
-    ok(await t.run(dir, ["apply", ...tfArgs, "-auto-approve"]), "apply");
-    const again = await t.run(dir, ["plan", ...tfArgs, "-detailed-exitcode"]);
+    ok(await p.run(["apply", ...TF, "-auto-approve"]), "apply");
+    const again = await p.run(["plan", ...TF, "-detailed-exitcode"]);
     expect(again.stdout, again.stdout).toContain("No changes.");
     expect(again.status).toBe(0);
   });
@@ -305,14 +283,14 @@ describe("terraform: a project in the community modules' idioms (spawned plugin,
       "-var",
       "profile_path=/web/v2/",
     ];
-    const plan = await t.run(dir, ["plan", ...tfArgs, ...vars]);
+    const plan = await p.run(["plan", ...TF, ...vars]);
     ok(plan, "plan");
     expect(plan.stdout).toContain("module.web.aws_security_group.this[0] must be replaced");
     expect(plan.stdout).toContain('+/- resource "aws_security_group" "this"');
     expect(plan.stdout).toContain('+/- resource "aws_iam_instance_profile" "this"');
     expect(plan.stdout).not.toContain("module.pinned.aws_instance.pinned_ami[0] must be replaced");
     expect(plan.stdout).not.toContain("module.web.aws_instance.this[0] must be replaced");
-    const apply = await t.run(dir, ["apply", ...tfArgs, "-auto-approve", ...vars]);
+    const apply = await p.run(["apply", ...TF, "-auto-approve", ...vars]);
     ok(apply, "apply");
     // The replacement came first: created before its predecessor was destroyed.
     const created = apply.stdout.indexOf("module.web.aws_security_group.this[0]: Creation complete");
@@ -339,10 +317,10 @@ describe("terraform: a project in the community modules' idioms (spawned plugin,
     expect(pinned!.ImageId).toBe(pinnedBefore!.ImageId);
     expect(pinned!.SecurityGroups!.map((g) => g.GroupId)).toEqual([web.sg]);
 
-    const again = await t.run(dir, ["plan", ...tfArgs, "-detailed-exitcode", ...vars]);
+    const again = await p.run(["plan", ...TF, "-detailed-exitcode", ...vars]);
     expect(again.stdout, again.stdout).toContain("No changes.");
     expect(again.status).toBe(0);
-    ok(await t.run(dir, ["destroy", ...tfArgs, "-auto-approve", ...vars]), "destroy");
+    ok(await p.run(["destroy", ...TF, "-auto-approve", ...vars]), "destroy");
   });
 
   it("destroy removed everything it made", async () => {

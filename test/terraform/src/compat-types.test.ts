@@ -7,8 +7,6 @@
  * the importable ones, and destroy.
  */
 
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import {
   DescribeInstancesCommand,
   DescribeSnapshotAttributeCommand,
@@ -16,19 +14,9 @@ import {
   DescribeTagsCommand,
   type EC2Client,
 } from "@aws-sdk/client-ec2";
-import { accountsOf, type ServerProcess, sdkClient, startServer } from "@ec2sim/test-harness";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  importBack,
-  prepareTerraform,
-  requireTerraform,
-  resourcesOf,
-  showJson,
-  type Terraform,
-  type TfResult,
-} from "./harness.ts";
-
-const B_ACCOUNT = "444455556666";
+import { ACCOUNT_B as B_ACCOUNT } from "@ec2sim/test-harness";
+import { beforeAll, describe, expect, it } from "vitest";
+import { expectImportsBackUnchanged, expectNoChanges, ok, resourcesOf, terraformProject } from "./harness.ts";
 
 const config = `terraform {
   required_providers {
@@ -161,40 +149,22 @@ data "aws_ebs_snapshot_ids" "mine" {
 }
 `;
 
-const ok = (r: TfResult, what: string) => {
-  if (r.status !== 0) throw new Error(`terraform ${what} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
-  expect(r.stderr).toBe("");
-};
-
 describe("terraform: the wider EC2 data sources and resources (spawned plugin)", () => {
-  let server: ServerProcess;
-  let t: Terraform;
-  let dir: string;
+  const p = terraformProject("compat-types", { mainTf: config });
   let ec2: EC2Client;
   let west: EC2Client;
 
-  beforeAll(async () => {
-    requireTerraform();
-    server = await startServer({ speed: 200 });
-    const [A] = await accountsOf(server.url);
-    ec2 = sdkClient(server.url, A);
-    west = sdkClient(server.url, A, "us-west-2");
-    t = await prepareTerraform({ EC2SIM_ENDPOINT: server.url });
-    dir = t.workdir("compat-types");
-    writeFileSync(join(dir, "main.tf"), config);
-  });
-  afterAll(async () => {
-    await server?.stop();
-    t?.remove();
+  beforeAll(() => {
+    ec2 = p.ec2;
+    west = p.client("us-west-2");
   });
 
   it("apply reads every data source and makes every resource; EC2 shows them through the SDK", {
     timeout: 300_000,
   }, async () => {
-    ok(await t.run(dir, ["init", "-no-color", "-input=false"]), "init");
-    ok(await t.run(dir, ["validate", "-no-color"]), "validate");
-    ok(await t.run(dir, ["apply", "-no-color", "-input=false", "-auto-approve"]), "apply");
-    const s = resourcesOf(await showJson(t, dir));
+    ok(await p.run(["validate", "-no-color"]), "validate");
+    await p.apply();
+    const s = resourcesOf(await p.show());
     const v = (address: string) => s.get(address)!.values;
 
     expect(v("data.aws_ec2_instance_type.small")).toMatchObject({
@@ -290,23 +260,15 @@ describe("terraform: the wider EC2 data sources and resources (spawned plugin)",
   it("a second plan has no changes; the importable ones import back; destroy removes them", {
     timeout: 300_000,
   }, async () => {
-    const plan = await t.run(dir, ["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
-    expect(plan.stdout).toContain("No changes.");
-    expect(plan.status).toBe(0);
-    const s = resourcesOf(await showJson(t, dir));
+    await expectNoChanges(p);
+    const s = resourcesOf(await p.show());
     const ids: [string, string][] = [
       "aws_ec2_tag.owner",
       "aws_ec2_instance_state.batch",
       "aws_snapshot_create_volume_permission.partner",
     ].map((address) => [address, s.get(address)!.values.id as string]);
-    ok(await t.run(dir, ["state", "rm", "-no-color", ...ids.map(([a]) => a)]), "state rm");
-    const imported = await importBack(t, dir, ids);
-    ok(imported, "apply (import blocks)");
-    expect(imported.stdout).toContain(`Plan: ${ids.length} to import, 0 to add, 0 to change, 0 to destroy.`);
-    expect(imported.stdout).toContain(`Resources: ${ids.length} imported, 0 added, 0 changed, 0 destroyed.`);
-    const again = await t.run(dir, ["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
-    expect(again.stdout).toContain("No changes.");
-    ok(await t.run(dir, ["destroy", "-no-color", "-input=false", "-auto-approve"]), "destroy");
+    await expectImportsBackUnchanged(p, ids);
+    await p.destroy();
     const vpcId = s.get("data.aws_vpc.default")!.values.id as string;
     const tags = await ec2.send(new DescribeTagsCommand({ Filters: [{ Name: "resource-id", Values: [vpcId] }] }));
     expect(tags.Tags).toEqual([]);

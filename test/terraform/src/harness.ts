@@ -1,7 +1,9 @@
 /**
  * Test plumbing for the Terraform suites: the real terraform CLI (required, never skipped), the
- * provider plugin installed through a filesystem mirror. The `ec2sim serve` process per test file
- * and the AWS SDK for changes made behind terraform's back come from @ec2sim/test-harness.
+ * provider plugin installed through a filesystem mirror, and the fixture every suite starts from —
+ * `terraformProject()`: a Terraform project on a fresh `ec2sim serve` (server, CLI config, plugin,
+ * working directory, init; removed after). The server process and the AWS SDK for changes made
+ * behind terraform's back come from @ec2sim/test-harness.
  */
 
 import { spawn, spawnSync } from "node:child_process";
@@ -10,8 +12,18 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DescribeInstancesCommand, type EC2Client, type Instance } from "@aws-sdk/client-ec2";
 import { type CliConfig, installOrBuild, writeTerraformCliConfig } from "@ec2sim/terraform-provider";
-import { adminTokenOf, BIN } from "@ec2sim/test-harness";
+import {
+  type Account,
+  accountsOf,
+  adminTokenOf,
+  BIN,
+  type ServerProcess,
+  sdkClient,
+  startServer,
+} from "@ec2sim/test-harness";
+import { afterAll, beforeAll, expect } from "vitest";
 
 export const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), "../fixtures");
 /**
@@ -132,14 +144,34 @@ export function tf(cwd: string, args: string[], env: NodeJS.ProcessEnv, timeoutM
  * of each per resource (9-13 per project: most of a suite's time under load). The blocks' file is
  * removed after.
  */
-export async function importBack(t: Terraform, dir: string, ids: [string, string][]): Promise<TfResult> {
-  const file = join(dir, "ec2sim-import-back.tf");
+export async function importBack(w: Workdir | TerraformProject, ids: [string, string][]): Promise<TfResult> {
+  const file = join(w.dir, "ec2sim-import-back.tf");
   writeFileSync(file, ids.map(([to, id]) => `import {\n  to = ${to}\n  id = ${JSON.stringify(id)}\n}\n`).join("\n"));
   try {
-    return await t.run(dir, ["apply", "-no-color", "-input=false", "-auto-approve"]);
+    return await w.run(["apply", ...TF, "-auto-approve"]);
   } finally {
     rmSync(file, { force: true });
   }
+}
+
+/**
+ * What "imports back" means in every suite: the addresses removed from state, imported again by
+ * their IDs (importBack) with nothing to change, and the plan after that has no changes either.
+ */
+export async function expectImportsBackUnchanged(w: Workdir | TerraformProject, ids: [string, string][]) {
+  ok(await w.run(["state", "rm", "-no-color", ...ids.map(([a]) => a)]), "state rm");
+  const imported = ok(await importBack(w, ids), "apply (import blocks)");
+  expect(imported.stdout).toContain(`Plan: ${ids.length} to import, 0 to add, 0 to change, 0 to destroy.`);
+  expect(imported.stdout).toContain(`Resources: ${ids.length} imported, 0 added, 0 changed, 0 destroyed.`);
+  await expectNoChanges(w);
+}
+
+/** A plan that finds the infrastructure as configured: exit 0 with -detailed-exitcode, nothing on stderr. */
+export async function expectNoChanges(w: Workdir | TerraformProject, args: string[] = []): Promise<void> {
+  const plan = await w.plan(args);
+  expect(plan.stderr).toBe("");
+  expect(plan.stdout, plan.stdout).toContain("No changes.");
+  expect(plan.status).toBe(0);
 }
 
 /** A fresh ed25519 key's public half in OpenSSH format ("ssh-ed25519 AAAA… comment"). */
@@ -193,3 +225,225 @@ export interface TfShow {
 
 export const resourcesOf = (show: TfShow): Map<string, TfResource> =>
   new Map((show.values?.root_module.resources ?? []).map((r) => [r.address, r]));
+
+/** The flags every terraform command that could ask a question takes here. */
+export const TF = ["-no-color", "-input=false"] as const;
+
+/** A terraform command that must have succeeded with nothing on stderr (its output in the error when not). */
+export function ok(r: TfResult, what: string): TfResult {
+  if (r.status !== 0) throw new Error(`terraform ${what} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  expect(r.stderr).toBe("");
+  return r;
+}
+
+/** An EC2 ID with this prefix (i, vpc, ami, …): the prefix, a dash, 17 hex digits. */
+export const ID = (prefix: string): RegExp => new RegExp(`^${prefix}-[0-9a-f]{17}$`);
+
+/** One instance, as DescribeInstances tells it. */
+export async function describeInstance(ec2: EC2Client, id: string): Promise<Instance> {
+  const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
+  const inst = out.Reservations?.[0]?.Instances?.[0];
+  if (!inst) throw new Error(`instance ${id} not found`);
+  return inst;
+}
+
+/** An AWS SDK v3 client class (IAMClient, SSMClient, …). */
+type SdkClientClass<C> = new (config: {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  maxAttempts: number;
+}) => C;
+
+export interface ServerOptions {
+  /** The sandbox clock's speed (default 200). */
+  speed?: number;
+}
+
+/**
+ * A fresh `ec2sim serve` for one test file (or describe): started in beforeAll, stopped in afterAll.
+ * Its fields are there from beforeAll on.
+ */
+export class ServerFixture {
+  #server?: ServerProcess;
+  #accounts?: [Account, Account];
+  #ec2?: EC2Client;
+
+  constructor(protected readonly serverOptions: ServerOptions = {}) {}
+
+  protected static ready<T>(value: T | undefined, what: string): T {
+    if (value === undefined) throw new Error(`${what} is there only once the fixture's beforeAll has run`);
+    return value;
+  }
+
+  get server(): ServerProcess {
+    return ServerFixture.ready(this.#server, "the server");
+  }
+  get url(): string {
+    return this.server.url;
+  }
+  /** The sandbox's account A (111122223333): the default account the plugin uses. */
+  get A(): Account {
+    return ServerFixture.ready(this.#accounts, "the accounts")[0];
+  }
+  /** The sandbox's account B (444455556666). */
+  get B(): Account {
+    return ServerFixture.ready(this.#accounts, "the accounts")[1];
+  }
+  /** EC2 as account A sees it in us-east-1. */
+  get ec2(): EC2Client {
+    return ServerFixture.ready(this.#ec2, "the EC2 client");
+  }
+  /** EC2 for an account (A by default) in a region. */
+  client(region = "us-east-1", account: Account = this.A): EC2Client {
+    return sdkClient(this.url, account, region);
+  }
+  /** Another service's client (IAM, SSM, …) for account A, without retries. */
+  sdk<C>(Client: SdkClientClass<C>, region = "us-east-1"): C {
+    const { accessKeyId, secretAccessKey } = this.A;
+    return new Client({ endpoint: this.url, region, credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 });
+  }
+
+  async start(): Promise<void> {
+    this.#server = await startServer({ speed: this.serverOptions.speed ?? 200 });
+    this.#accounts = await accountsOf(this.#server.url);
+    this.#ec2 = sdkClient(this.#server.url, this.#accounts[0]);
+  }
+  async stop(): Promise<void> {
+    await this.#server?.stop();
+  }
+}
+
+/** A fresh server for the describe (or file) this is called in. */
+export function freshServer(opts: ServerOptions = {}): ServerFixture {
+  return withHooks(new ServerFixture(opts));
+}
+
+/** What a project's working directory starts with: a fixture folder's files, and/or this main.tf. */
+export interface WorkdirSeed {
+  fixture?: string;
+  mainTf?: string;
+}
+
+/** One terraform working directory and the commands the suites run in it. */
+export class Workdir {
+  constructor(
+    readonly t: Terraform,
+    readonly dir: string,
+  ) {}
+
+  run(args: string[], extraEnv?: NodeJS.ProcessEnv): Promise<TfResult> {
+    return this.t.run(this.dir, args, extraEnv);
+  }
+  /** Replaces main.tf. */
+  write(mainTf: string): void {
+    writeFileSync(join(this.dir, "main.tf"), mainTf);
+  }
+  /** `terraform init`, which must succeed. */
+  async init(): Promise<TfResult> {
+    return ok(await this.run(["init", ...TF]), "init");
+  }
+  /** `terraform plan -detailed-exitcode` (0: no changes, 2: changes), unchecked. */
+  plan(args: string[] = []): Promise<TfResult> {
+    return this.run(["plan", ...TF, "-detailed-exitcode", ...args]);
+  }
+  /** `terraform apply` (of the configuration, -auto-approve; or of a saved plan), which must succeed. */
+  async apply(args: string[] = []): Promise<TfResult> {
+    return ok(await this.run(["apply", ...TF, "-auto-approve", ...args]), `apply ${args.join(" ")}`);
+  }
+  /** `terraform destroy -auto-approve`, which must succeed. */
+  async destroy(args: string[] = []): Promise<TfResult> {
+    return ok(await this.run(["destroy", ...TF, "-auto-approve", ...args]), "destroy");
+  }
+  /** `terraform show -json` of the state, or of a saved plan. */
+  show<T = TfShow>(planFile?: string): Promise<T> {
+    return showJson<T>(this.t, this.dir, planFile);
+  }
+}
+
+export interface ProjectOptions extends ServerOptions, WorkdirSeed {
+  /** `terraform init` in beforeAll (default true; false where the first test checks init's own output). */
+  init?: boolean;
+}
+
+/**
+ * A Terraform project on a fresh server: the server, a private CLI config with the plugin installed
+ * through the mirror and EC2SIM_ENDPOINT set (no keys anywhere: the plugin takes the default
+ * account's), a working directory seeded from a fixture or a main.tf and initialised; all removed
+ * after. Its terraform commands run in that directory; `workdir()` makes more on the same server
+ * and CLI config.
+ */
+export class TerraformProject extends ServerFixture {
+  #t?: Terraform;
+  #main?: Workdir;
+
+  constructor(
+    readonly name: string,
+    private readonly options: ProjectOptions = {},
+  ) {
+    super(options);
+  }
+
+  get t(): Terraform {
+    return ServerFixture.ready(this.#t, "terraform");
+  }
+  /** The project's own working directory. */
+  get main(): Workdir {
+    return ServerFixture.ready(this.#main, "the working directory");
+  }
+  get dir(): string {
+    return this.main.dir;
+  }
+
+  override async start(): Promise<void> {
+    requireTerraform();
+    await super.start();
+    this.#t = await prepareTerraform({ EC2SIM_ENDPOINT: this.url });
+    this.#main = this.workdir(this.name, this.options);
+    if (this.options.init ?? true) await this.#main.init();
+  }
+  override async stop(): Promise<void> {
+    await super.stop();
+    this.#t?.remove();
+  }
+
+  /** A fresh working directory on this project's server and CLI config (not initialised). */
+  workdir(name: string, seed: WorkdirSeed = {}): Workdir {
+    const w = new Workdir(this.t, this.t.workdir(name, seed.fixture));
+    if (seed.mainTf !== undefined) w.write(seed.mainTf);
+    return w;
+  }
+
+  run(args: string[], extraEnv?: NodeJS.ProcessEnv): Promise<TfResult> {
+    return this.main.run(args, extraEnv);
+  }
+  write(mainTf: string): void {
+    this.main.write(mainTf);
+  }
+  init(): Promise<TfResult> {
+    return this.main.init();
+  }
+  plan(args: string[] = []): Promise<TfResult> {
+    return this.main.plan(args);
+  }
+  apply(args: string[] = []): Promise<TfResult> {
+    return this.main.apply(args);
+  }
+  destroy(args: string[] = []): Promise<TfResult> {
+    return this.main.destroy(args);
+  }
+  show<T = TfShow>(planFile?: string): Promise<T> {
+    return this.main.show<T>(planFile);
+  }
+}
+
+/** A Terraform project on a fresh server for the describe (or file) this is called in. */
+export function terraformProject(name: string, opts: ProjectOptions = {}): TerraformProject {
+  return withHooks(new TerraformProject(name, opts));
+}
+
+function withHooks<F extends ServerFixture>(fixture: F): F {
+  beforeAll(() => fixture.start(), 120_000);
+  afterAll(() => fixture.stop());
+  return fixture;
+}

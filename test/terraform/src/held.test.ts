@@ -18,14 +18,16 @@ import {
   type RunningServer,
   startServer as startPlugin,
 } from "@ec2sim/terraform-provider";
-import { accountsOf, BIN, type ServerProcess, sdkClient, startServer } from "@ec2sim/test-harness";
+import { adminOk, BIN } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FIXTURES, requireTerraform, resourcesOf, type TfResult, tempDir, tf } from "./harness.ts";
+import { FIXTURES, freshServer, requireTerraform, resourcesOf, type TfResult, tempDir, tf } from "./harness.ts";
 
 const run = promisify(execFile);
 
+// One server for the file; the reattach suite's slow clock is a sandbox of its own on it.
+const s = freshServer();
+
 describe("ec2sim terraform setup + a configuration written for the real AWS provider", () => {
-  let server: ServerProcess;
   let project: string;
   let env: NodeJS.ProcessEnv;
   let west: EC2Client;
@@ -34,11 +36,10 @@ describe("ec2sim terraform setup + a configuration written for the real AWS prov
 
   beforeAll(async () => {
     requireTerraform();
-    server = await startServer({ speed: 200 });
-    west = sdkClient(server.url, (await accountsOf(server.url))[0], "us-west-2");
+    west = s.client("us-west-2");
     project = tempDir("project");
     cpSync(join(FIXTURES, "hashicorp-docs"), project, { recursive: true });
-    const r = await run(BIN, ["terraform", "setup", "--dir", project, "--endpoint", server.url], {
+    const r = await run(BIN, ["terraform", "setup", "--dir", project, "--endpoint", s.url], {
       env: { ...process.env, EC2SIM_ENDPOINT: "" },
     });
     setupOut = r.stdout;
@@ -58,14 +59,11 @@ describe("ec2sim terraform setup + a configuration written for the real AWS prov
     ])
       delete env[k];
   });
-  afterAll(async () => {
-    await server?.stop();
-  });
 
   it("setup builds the plugin into the project and says how to use it", () => {
     expect(setupOut).toContain(`ec2sim's Terraform provider is installed for ${project}`);
     expect(setupOut).toContain("hashicorp/aws 3.76.1, 4.67.0, 5.0.0–5.100.0, 6.0.0–6.38.0");
-    expect(setupOut).toContain(`${server.url} (EC2SIM_ENDPOINT overrides it)`);
+    expect(setupOut).toContain(`${s.url} (EC2SIM_ENDPOINT overrides it)`);
     const rc = readFileSync(join(project, ".ec2sim/terraform/terraform.rc"), "utf8");
     expect(rc).toContain(`include = ["registry.terraform.io/hashicorp/aws", "registry.terraform.io/ec2sim/ec2sim"]`);
   });
@@ -155,7 +153,6 @@ describe("ec2sim terraform setup + a configuration written for the real AWS prov
 });
 
 describe("diagnostics and timeouts through terraform (reattach mode: one provider process)", () => {
-  let server: ServerProcess;
   let plugin: RunningServer;
   let env: NodeJS.ProcessEnv;
   let dir: string;
@@ -164,7 +161,8 @@ describe("diagnostics and timeouts through terraform (reattach mode: one provide
     requireTerraform();
     // ×10, not ×200: the create timeout (10 simulated s) must be seen before the instance is up (15-45
     // simulated s), a window of 500 real ms here; at ×200 it was 25 ms, which a busy machine overran.
-    server = await startServer({ speed: 10 });
+    await adminOk(s.url, "POST", "/sandboxes", { name: "slow", speed: 10 });
+    const endpoint = new URL("sandbox/slow/", s.url).href;
     plugin = await startPlugin({ handlers: createProvider(providerDefinition) });
     // init still needs the provider installed: a CLI config from setup, then reattach for every command.
     const project = tempDir("reattach");
@@ -178,7 +176,7 @@ describe("diagnostics and timeouts through terraform (reattach mode: one provide
       `provider "aws" {
   region = "us-east-1"
   endpoints {
-    ec2 = "${server.url}"
+    ec2 = "${endpoint}"
   }
 }
 data "aws_ami" "al2023" {
@@ -197,7 +195,6 @@ data "aws_ami" "al2023" {
   });
   afterAll(async () => {
     await plugin?.close();
-    await server?.stop();
   });
 
   it("an EC2 error is a Terraform diagnostic that names EC2's code", async () => {

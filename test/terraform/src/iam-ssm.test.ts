@@ -7,8 +7,6 @@
  * validate. Then a re-plan with no changes, every resource imported back, and destroy — each step
  * checked through the AWS SDK.
  */
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { DescribeInstancesCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import {
   GetInstanceProfileCommand,
@@ -19,17 +17,9 @@ import {
   NoSuchEntityException,
 } from "@aws-sdk/client-iam";
 import { GetParameterCommand, ParameterNotFound, SSMClient } from "@aws-sdk/client-ssm";
-import { type Account, accountsOf, type ServerProcess, sdkClient, startServer } from "@ec2sim/test-harness";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  importBack,
-  prepareTerraform,
-  requireTerraform,
-  resourcesOf,
-  showJson,
-  type Terraform,
-  type TfResult,
-} from "./harness.ts";
+import type { Account } from "@ec2sim/test-harness";
+import { beforeAll, describe, expect, it } from "vitest";
+import { expectImportsBackUnchanged, expectNoChanges, ok, resourcesOf, terraformProject } from "./harness.ts";
 
 const AL2023 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
 
@@ -161,11 +151,6 @@ output "assume_json" {
 }
 `;
 
-const ok = (r: TfResult, what: string) => {
-  if (r.status !== 0) throw new Error(`terraform ${what} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
-  expect(r.stderr).toBe("");
-};
-
 const failure = (p: Promise<unknown>) =>
   p.then(
     () => undefined,
@@ -173,36 +158,23 @@ const failure = (p: Promise<unknown>) =>
   );
 
 describe("terraform: IAM roles, policies, instance profiles and SSM parameters (spawned plugin)", () => {
-  let server: ServerProcess;
-  let t: Terraform;
-  let dir: string;
+  const p = terraformProject("iam-ssm", { mainTf: config });
   let ec2: EC2Client;
   let iam: IAMClient;
   let ssm: SSMClient;
   let A: Account;
 
-  beforeAll(async () => {
-    requireTerraform();
-    server = await startServer({ speed: 200 });
-    [A] = await accountsOf(server.url);
-    const credentials = { accessKeyId: A.accessKeyId, secretAccessKey: A.secretAccessKey };
-    ec2 = sdkClient(server.url, A);
-    iam = new IAMClient({ endpoint: server.url, region: "us-east-1", credentials, maxAttempts: 1 });
-    ssm = new SSMClient({ endpoint: server.url, region: "us-east-1", credentials, maxAttempts: 1 });
-    t = await prepareTerraform({ EC2SIM_ENDPOINT: server.url });
-    dir = t.workdir("iam-ssm");
-    writeFileSync(join(dir, "main.tf"), config);
-  });
-  afterAll(async () => {
-    await server?.stop();
-    t?.remove();
+  beforeAll(() => {
+    A = p.A;
+    ec2 = p.ec2;
+    iam = p.sdk(IAMClient);
+    ssm = p.sdk(SSMClient);
   });
 
   it("apply makes the role from the policy document, its policies, the profile on a resolve:ssm instance, the parameters", async () => {
-    ok(await t.run(dir, ["init", "-no-color", "-input=false"]), "init");
-    ok(await t.run(dir, ["validate", "-no-color"]), "validate");
-    ok(await t.run(dir, ["apply", "-no-color", "-input=false", "-auto-approve"]), "apply");
-    const show = await showJson(t, dir);
+    ok(await p.run(["validate", "-no-color"]), "validate");
+    await p.apply();
+    const show = await p.show();
     const s = resourcesOf(show);
     const v = (address: string) => s.get(address)!.values;
 
@@ -304,9 +276,7 @@ describe("terraform: IAM roles, policies, instance profiles and SSM parameters (
   });
 
   it("a second plan has no changes (equivalent policies, the resolve:ssm AMI); an edit updates in place", async () => {
-    const plan = await t.run(dir, ["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
-    expect(plan.stdout).toContain("No changes.");
-    expect(plan.status).toBe(0);
+    await expectNoChanges(p);
     // The same trust policy written differently is no change; a new value is a new version.
     const edited = config
       .replace(
@@ -314,22 +284,22 @@ describe("terraform: IAM roles, policies, instance profiles and SSM parameters (
         'assume_role_policy = jsonencode({ Statement = [{ Principal = { Service = ["ec2.amazonaws.com"] }, Action = "sts:AssumeRole", Effect = "Allow", Sid = "EC2AssumeRole" }], Version = "2012-10-17" })',
       )
       .replace('value       = "color=orange"', 'value       = "color=teal"');
-    writeFileSync(join(dir, "main.tf"), edited);
-    const second = await t.run(dir, ["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    p.write(edited);
+    const second = await p.plan();
     expect(second.status).toBe(2);
     expect(second.stdout).toContain("Plan: 0 to add, 1 to change, 0 to destroy.");
     expect(second.stdout).toContain("aws_ssm_parameter.config will be updated in-place");
-    ok(await t.run(dir, ["apply", "-no-color", "-input=false", "-auto-approve"]), "apply edit");
+    await p.apply();
     expect((await ssm.send(new GetParameterCommand({ Name: "/web/config" }))).Parameter).toMatchObject({
       Value: "color=teal",
       Version: 2,
     });
-    writeFileSync(join(dir, "main.tf"), config);
-    ok(await t.run(dir, ["apply", "-no-color", "-input=false", "-auto-approve"]), "apply back");
+    p.write(config);
+    await p.apply();
   });
 
   it("each resource imports back from its ID with no changes after", async () => {
-    const s = resourcesOf(await showJson(t, dir));
+    const s = resourcesOf(await p.show());
     const imports: [string, string][] = [
       ["aws_iam_role.web", "tf-web"],
       ["aws_iam_instance_profile.web", "tf-web"],
@@ -338,18 +308,11 @@ describe("terraform: IAM roles, policies, instance profiles and SSM parameters (
       ["aws_iam_policy.logs", s.get("aws_iam_policy.logs")!.values.arn as string],
       ["aws_ssm_parameter.config", "/web/config"],
     ];
-    ok(await t.run(dir, ["state", "rm", "-no-color", ...imports.map(([a]) => a)]), "state rm");
-    const imported = await importBack(t, dir, imports);
-    ok(imported, "apply (import blocks)");
-    expect(imported.stdout).toContain(`Plan: ${imports.length} to import, 0 to add, 0 to change, 0 to destroy.`);
-    expect(imported.stdout).toContain(`Resources: ${imports.length} imported, 0 added, 0 changed, 0 destroyed.`);
-    const plan = await t.run(dir, ["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
-    expect(plan.stdout, plan.stdout).toContain("No changes.");
-    expect(plan.status).toBe(0);
+    await expectImportsBackUnchanged(p, imports);
   });
 
   it("destroy removes every one of them", async () => {
-    ok(await t.run(dir, ["destroy", "-no-color", "-input=false", "-auto-approve"]), "destroy");
+    await p.destroy();
     expect(await failure(iam.send(new GetRoleCommand({ RoleName: "tf-web" })))).toBeInstanceOf(NoSuchEntityException);
     expect(await failure(iam.send(new GetInstanceProfileCommand({ InstanceProfileName: "tf-web" })))).toBeInstanceOf(
       NoSuchEntityException,

@@ -7,25 +7,9 @@
  * adopted stays, as hashicorp/aws leaves it).
  */
 
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import {
-  DescribeRouteTablesCommand,
-  DescribeSecurityGroupsCommand,
-  DescribeVpcsCommand,
-  type EC2Client,
-} from "@aws-sdk/client-ec2";
-import { accountsOf, type ServerProcess, sdkClient, startServer } from "@ec2sim/test-harness";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  importBack,
-  prepareTerraform,
-  requireTerraform,
-  resourcesOf,
-  showJson,
-  type Terraform,
-  type TfResult,
-} from "./harness.ts";
+import { DescribeRouteTablesCommand, DescribeSecurityGroupsCommand, DescribeVpcsCommand } from "@aws-sdk/client-ec2";
+import { describe, expect, it } from "vitest";
+import { expectImportsBackUnchanged, expectNoChanges, resourcesOf, terraformProject } from "./harness.ts";
 
 const CONFIG = `provider "aws" {
   region = "us-east-1"
@@ -169,40 +153,16 @@ output "app_groups" {
 }
 `;
 
-const ok = (r: TfResult, what: string) => {
-  if (r.status !== 0) throw new Error(`terraform ${what} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
-  expect(r.stderr).toBe("");
-};
-
 describe("terraform: adopting EC2's defaults, aws_route, and the networking data sources (spawned plugin)", () => {
-  let server: ServerProcess;
-  let t: Terraform;
-  let dir: string;
-  let ec2: EC2Client;
-  const state = async () => resourcesOf(await showJson(t, dir));
-  const plan = () => t.run(dir, ["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
-
-  beforeAll(async () => {
-    requireTerraform();
-    server = await startServer({ speed: 200 });
-    ec2 = sdkClient(server.url, (await accountsOf(server.url))[0]);
-    t = await prepareTerraform({ EC2SIM_ENDPOINT: server.url });
-    dir = t.workdir("defaults");
-    writeFileSync(join(dir, "main.tf"), CONFIG);
-  }, 120_000);
-  afterAll(async () => {
-    await server?.stop();
-    t?.remove();
-  });
+  const p = terraformProject("defaults", { mainTf: CONFIG });
+  const state = async () => resourcesOf(await p.show());
 
   it("apply adopts the default VPC and subnet, takes over the app VPC's main table and default group", async () => {
-    ok(await t.run(dir, ["init", "-no-color", "-input=false"]), "init");
-    const apply = await t.run(dir, ["apply", "-no-color", "-input=false", "-auto-approve"]);
-    ok(apply, "apply");
+    const apply = await p.apply();
     expect(apply.stdout).toContain("Apply complete! Resources: 9 added, 0 changed, 0 destroyed.");
     const s = await state();
     const v = (a: string) => s.get(a)!.values;
-    const def = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] })))
+    const def = (await p.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] })))
       .Vpcs![0]!;
     expect(v("aws_default_vpc.default")).toMatchObject({
       id: def.VpcId,
@@ -220,7 +180,7 @@ describe("terraform: adopting EC2's defaults, aws_route, and the networking data
       existing_default_subnet: true,
     });
     const app = v("aws_vpc.app");
-    const main = (await ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [app.main_route_table_id] })))
+    const main = (await p.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [app.main_route_table_id] })))
       .RouteTables![0]!;
     expect(v("aws_default_route_table.app").id).toBe(app.main_route_table_id);
     expect(main.Routes).toEqual(
@@ -230,7 +190,7 @@ describe("terraform: adopting EC2's defaults, aws_route, and the networking data
     );
     expect(main.Tags).toEqual([{ Key: "Name", Value: "app-main" }]);
     const sg = (
-      await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [v("aws_default_security_group.app").id] }))
+      await p.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [v("aws_default_security_group.app").id] }))
     ).SecurityGroups![0]!;
     expect(sg).toMatchObject({ GroupName: "default", VpcId: app.id });
     expect(sg.IpPermissions).toEqual([
@@ -250,7 +210,7 @@ describe("terraform: adopting EC2's defaults, aws_route, and the networking data
   it("the data sources read what EC2 has", async () => {
     const s = await state();
     const v = (a: string) => s.get(a)!.values;
-    const out = JSON.parse((await t.run(dir, ["output", "-json"])).stdout) as Record<string, { value: any }>;
+    const out = JSON.parse((await p.run(["output", "-json"])).stdout) as Record<string, { value: any }>;
     expect(out.default_vpc!.value).toBe(v("aws_default_vpc.default").id);
     expect([...out.vpcs!.value].sort()).toEqual([v("aws_default_vpc.default").id, v("aws_vpc.app").id].sort());
     expect(out.app_subnets!.value).toEqual([v("aws_subnet.app").id]);
@@ -267,10 +227,7 @@ describe("terraform: adopting EC2's defaults, aws_route, and the networking data
   });
 
   it("a second plan has no changes", async () => {
-    const p = await plan();
-    expect(p.stderr).toBe("");
-    expect(p.stdout).toContain("No changes.");
-    expect(p.status).toBe(0);
+    await expectNoChanges(p);
   });
 
   it("imports by the IDs hashicorp/aws documents, then no changes", async () => {
@@ -287,11 +244,7 @@ describe("terraform: adopting EC2's defaults, aws_route, and the networking data
       ["aws_subnet.app", v("aws_subnet.app").id],
       ["aws_vpc.app", v("aws_vpc.app").id],
     ];
-    ok(await t.run(dir, ["state", "rm", "-no-color", ...ids.map(([a]) => a)]), "state rm");
-    const imported = await importBack(t, dir, ids);
-    ok(imported, "apply (import blocks)");
-    expect(imported.stdout).toContain(`Plan: ${ids.length} to import, 0 to add, 0 to change, 0 to destroy.`);
-    expect(imported.stdout).toContain(`Resources: ${ids.length} imported, 0 added, 0 changed, 0 destroyed.`);
+    await expectImportsBackUnchanged(p, ids);
     const after = await state();
     expect(after.get("aws_default_route_table.app")!.values).toMatchObject({
       id: v("aws_default_route_table.app").id,
@@ -299,20 +252,16 @@ describe("terraform: adopting EC2's defaults, aws_route, and the networking data
       vpc_id: v("aws_vpc.app").id,
     });
     expect(after.get("aws_route.extra_default")!.values.id).toBe(v("aws_route.extra_default").id);
-    const p = await plan();
-    expect(p.stderr).toBe("");
-    expect(p.stdout).toContain("No changes.");
-    expect(p.status).toBe(0);
+    await expectNoChanges(p);
   });
 
   it("destroy removes what was made; the default VPC and subnet stay, as hashicorp/aws leaves them", async () => {
     const s = await state();
     const defaultVpc = s.get("aws_default_vpc.default")!.values.id as string;
     const app = s.get("aws_vpc.app")!.values.id as string;
-    const destroy = await t.run(dir, ["destroy", "-no-color", "-input=false", "-auto-approve"]);
-    ok(destroy, "destroy");
+    const destroy = await p.destroy();
     expect(destroy.stdout).toContain("Destroy complete! Resources: 9 destroyed.");
-    const left = (await ec2.send(new DescribeVpcsCommand({}))).Vpcs!.map((x) => x.VpcId);
+    const left = (await p.ec2.send(new DescribeVpcsCommand({}))).Vpcs!.map((x) => x.VpcId);
     expect(left).toContain(defaultVpc);
     expect(left).not.toContain(app);
   });

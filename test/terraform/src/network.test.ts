@@ -8,33 +8,25 @@
  * imported back (import blocks, one apply), then no changes; destroy.
  */
 
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import {
-  DescribeInstancesCommand,
   DescribeInternetGatewaysCommand,
   DescribeLaunchTemplatesCommand,
   DescribeRouteTablesCommand,
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
-  type EC2Client,
-  type Instance,
 } from "@aws-sdk/client-ec2";
 import { SandboxClient } from "@ec2sim/protocol";
-import { type Account, accountsOf, type ServerProcess, sdkClient, startServer } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  importBack,
-  prepareTerraform,
-  requireTerraform,
+  describeInstance,
+  expectImportsBackUnchanged,
+  expectNoChanges,
+  ID,
   resourcesOf,
-  showJson,
   sshKeyPair,
-  type Terraform,
-  type TfResult,
+  terraformProject,
+  type Workdir,
 } from "./harness.ts";
-
-const ID = (prefix: string) => new RegExp(`^${prefix}-[0-9a-f]{17}$`);
 
 interface Options {
   /** The public route table's internet route (false: the table is there, the route is not). */
@@ -168,17 +160,10 @@ output "public_ip" {
 `;
 }
 
-const ok = (r: TfResult, what: string) => {
-  if (r.status !== 0) throw new Error(`terraform ${what} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
-  expect(r.stderr).toBe("");
-};
+const key = sshKeyPair("deployer@example.com");
 
-async function instance(ec2: EC2Client, id: string): Promise<Instance> {
-  const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
-  const inst = out.Reservations?.[0]?.Instances?.[0];
-  if (!inst) throw new Error(`instance ${id} not found`);
-  return inst;
-}
+// One server for the file: the two projects are independent (their own VPCs, their own state).
+const p = terraformProject("network", { mainTf: config(key.publicKey, { internetRoute: true }) });
 
 /** The ID an import takes for each address (as `terraform import` documents it), from the state terraform wrote. */
 function importIds(state: Map<string, { type: string; values: Record<string, any> }>): [string, string][] {
@@ -198,44 +183,25 @@ function importIds(state: Map<string, { type: string; values: Record<string, any
 }
 
 describe("terraform: a web server in its own VPC (spawned plugin)", () => {
-  let server: ServerProcess;
-  let t: Terraform;
-  let dir: string;
-  let A: Account;
-  let ec2: EC2Client;
   let ws: SandboxClient;
-  const key = sshKeyPair("deployer@example.com");
-  const write = (o: Partial<Options> = {}) =>
-    writeFileSync(join(dir, "main.tf"), config(key.publicKey, { internetRoute: true, ...o }));
-  const state = async () => resourcesOf(await showJson(t, dir));
-  const plan = () => t.run(dir, ["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+  const write = (o: Partial<Options> = {}) => p.write(config(key.publicKey, { internetRoute: true, ...o }));
+  const state = async () => resourcesOf(await p.show());
   const ssh = (id: string) =>
     ws.call<{ Host: string; User: string }>("SshConnect", { InstanceId: id, PrivateKey: key.privateKeyPem });
 
   beforeAll(async () => {
-    requireTerraform();
-    server = await startServer({ speed: 200 });
-    [A] = await accountsOf(server.url);
-    ec2 = sdkClient(server.url, A);
     ws = await SandboxClient.connect({
-      url: server.url,
-      accessKeyId: A.accessKeyId,
-      secretAccessKey: A.secretAccessKey,
+      url: p.url,
+      accessKeyId: p.A.accessKeyId,
+      secretAccessKey: p.A.secretAccessKey,
     });
-    t = await prepareTerraform({ EC2SIM_ENDPOINT: server.url });
-    dir = t.workdir("network");
-  }, 120_000);
+  });
   afterAll(async () => {
     await ws?.close();
-    await server?.stop();
-    t?.remove();
   });
 
   it("init + apply creates the VPC, subnet, gateway, routes, security group and instance", async () => {
-    write();
-    ok(await t.run(dir, ["init", "-no-color", "-input=false"]), "init");
-    const apply = await t.run(dir, ["apply", "-no-color", "-input=false", "-auto-approve"]);
-    ok(apply, "apply");
+    const apply = await p.apply();
     expect(apply.stdout).toContain("Apply complete! Resources: 10 added, 0 changed, 0 destroyed.");
 
     const s = await state();
@@ -249,9 +215,9 @@ describe("terraform: a web server in its own VPC (spawned plugin)", () => {
       enable_dns_support: true,
       main_route_table_id: expect.stringMatching(ID("rtb")),
       default_security_group_id: expect.stringMatching(ID("sg")),
-      arn: `arn:aws:ec2:us-east-1:${A.accountId}:vpc/${vpcId}`,
+      arn: `arn:aws:ec2:us-east-1:${p.A.accountId}:vpc/${vpcId}`,
     });
-    const web = await instance(ec2, v("aws_instance.web").id);
+    const web = await describeInstance(p.ec2, v("aws_instance.web").id);
     expect(web).toMatchObject({ VpcId: vpcId, SubnetId: subnetId, State: { Name: "running" } });
     expect(web.PrivateIpAddress).toMatch(/^10\.0\.1\.\d+$/);
     expect(web.PublicIpAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/); // the subnet maps public IPs on launch
@@ -272,15 +238,15 @@ describe("terraform: a web server in its own VPC (spawned plugin)", () => {
       { network_interface_id: eni, device_index: 0, network_card_index: 0, delete_on_termination: true },
     ]);
 
-    const vpc = (await ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] }))).Vpcs![0]!;
+    const vpc = (await p.ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] }))).Vpcs![0]!;
     expect(vpc).toMatchObject({ CidrBlock: "10.0.0.0/16", IsDefault: false, Tags: [{ Key: "Name", Value: "main" }] });
-    const subnet = (await ec2.send(new DescribeSubnetsCommand({ SubnetIds: [subnetId] }))).Subnets![0]!;
+    const subnet = (await p.ec2.send(new DescribeSubnetsCommand({ SubnetIds: [subnetId] }))).Subnets![0]!;
     expect(subnet).toMatchObject({ VpcId: vpcId, CidrBlock: "10.0.1.0/24", MapPublicIpOnLaunch: true });
     const igw = (
-      await ec2.send(new DescribeInternetGatewaysCommand({ InternetGatewayIds: [v("aws_internet_gateway.gw").id] }))
+      await p.ec2.send(new DescribeInternetGatewaysCommand({ InternetGatewayIds: [v("aws_internet_gateway.gw").id] }))
     ).InternetGateways![0]!;
     expect(igw.Attachments).toEqual([{ VpcId: vpcId, State: "available" }]);
-    const rt = (await ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [v("aws_route_table.public").id] })))
+    const rt = (await p.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [v("aws_route_table.public").id] })))
       .RouteTables![0]!;
     expect(rt.Routes).toEqual(
       expect.arrayContaining([
@@ -310,25 +276,22 @@ describe("terraform: a web server in its own VPC (spawned plugin)", () => {
   });
 
   it("a second plan has no changes", async () => {
-    const p = await plan();
-    expect(p.stderr).toBe("");
-    expect(p.stdout).toContain("No changes. Your infrastructure matches the configuration.");
-    expect(p.status).toBe(0);
+    await expectNoChanges(p);
   });
 
   it("without the route to the internet gateway the instance is unreachable; the route back, reachable again", async () => {
     const id = (await state()).get("aws_instance.web")!.values.id as string;
     write({ internetRoute: false });
-    const p = await plan();
-    expect(p.stdout).toContain("# aws_route_table.public will be updated in-place");
-    expect(p.stdout).toContain("Plan: 0 to add, 1 to change, 0 to destroy.");
-    ok(await t.run(dir, ["apply", "-no-color", "-input=false", "-auto-approve"]), "apply (no route)");
+    const plan = await p.plan();
+    expect(plan.stdout).toContain("# aws_route_table.public will be updated in-place");
+    expect(plan.stdout).toContain("Plan: 0 to add, 1 to change, 0 to destroy.");
+    await p.apply();
     const refused = await ssh(id).catch((e: Error & { code?: string }) => e);
     expect(refused).toBeInstanceOf(Error);
     expect((refused as Error).message).toMatch(/route/i);
     write();
-    ok(await t.run(dir, ["apply", "-no-color", "-input=false", "-auto-approve"]), "apply (route back)");
-    expect((await ssh(id)).Host).toBe((await instance(ec2, id)).PublicIpAddress);
+    await p.apply();
+    expect((await ssh(id)).Host).toBe((await describeInstance(p.ec2, id)).PublicIpAddress);
   });
 
   it("every resource, removed from state and imported back, plans no changes", async () => {
@@ -346,23 +309,14 @@ describe("terraform: a web server in its own VPC (spawned plugin)", () => {
       "aws_vpc_security_group_egress_rule.all",
       "aws_vpc_security_group_ingress_rule.ssh",
     ]);
-    ok(await t.run(dir, ["state", "rm", "-no-color", ...ids.map(([a]) => a)]), "state rm");
-    const imported = await importBack(t, dir, ids);
-    ok(imported, "apply (import blocks)");
-    expect(imported.stdout).toContain(`Plan: ${ids.length} to import, 0 to add, 0 to change, 0 to destroy.`);
-    expect(imported.stdout).toContain(`Resources: ${ids.length} imported, 0 added, 0 changed, 0 destroyed.`);
-    const p = await plan();
-    expect(p.stderr).toBe("");
-    expect(p.stdout).toContain("No changes.");
-    expect(p.status).toBe(0);
+    await expectImportsBackUnchanged(p, ids);
   });
 
   it("destroy removes it all, the VPC last", async () => {
     const vpcId = (await state()).get("aws_vpc.main")!.values.id as string;
-    const destroy = await t.run(dir, ["destroy", "-no-color", "-input=false", "-auto-approve"]);
-    ok(destroy, "destroy");
+    const destroy = await p.destroy();
     expect(destroy.stdout).toContain("Destroy complete! Resources: 10 destroyed.");
-    const gone = await ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] })).catch((e: Error) => e);
+    const gone = await p.ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] })).catch((e: Error) => e);
     expect((gone as Error).name).toBe("InvalidVpcID.NotFound");
   });
 });
@@ -510,35 +464,20 @@ output "admin_instance" {
 `;
 
 describe("terraform: an instance from a launch template, behind a NAT gateway, with a second interface", () => {
-  let server: ServerProcess;
-  let t: Terraform;
-  let dir: string;
-  let ec2: EC2Client;
-  const state = async () => resourcesOf(await showJson(t, dir));
-  const plan = () => t.run(dir, ["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+  let w: Workdir;
+  const state = async () => resourcesOf(await w.show());
 
   beforeAll(async () => {
-    requireTerraform();
-    server = await startServer({ speed: 200 });
-    const [A] = await accountsOf(server.url);
-    ec2 = sdkClient(server.url, A!);
-    t = await prepareTerraform({ EC2SIM_ENDPOINT: server.url });
-    dir = t.workdir("network-template");
-    writeFileSync(join(dir, "main.tf"), TEMPLATE_CONFIG);
-  }, 120_000);
-  afterAll(async () => {
-    await server?.stop();
-    t?.remove();
+    w = p.workdir("network-template", { mainTf: TEMPLATE_CONFIG });
+    await w.init();
   });
 
   it("apply launches the instance from the template (its AMI, type, groups, tags), the NAT gateway and interface", async () => {
-    ok(await t.run(dir, ["init", "-no-color", "-input=false"]), "init");
-    const apply = await t.run(dir, ["apply", "-no-color", "-input=false", "-auto-approve"]);
-    ok(apply, "apply");
+    const apply = await w.apply();
     expect(apply.stdout).toContain("Apply complete! Resources: 13 added, 0 changed, 0 destroyed.");
     const s = await state();
     const v = (a: string) => s.get(a)!.values;
-    const inst = await instance(ec2, v("aws_instance.app").id);
+    const inst = await describeInstance(p.ec2, v("aws_instance.app").id);
     expect(inst).toMatchObject({
       ImageId: v("data.aws_ami.al2023").id,
       InstanceType: "t3.micro",
@@ -583,10 +522,7 @@ describe("terraform: an instance from a launch template, behind a NAT gateway, w
   }, 300_000);
 
   it("a second plan has no changes", async () => {
-    const p = await plan();
-    expect(p.stderr).toBe("");
-    expect(p.stdout).toContain("No changes. Your infrastructure matches the configuration.");
-    expect(p.status).toBe(0);
+    await expectNoChanges(w);
   });
 
   it("every resource, removed from state and imported back by hashicorp/aws's IDs, plans no changes", async () => {
@@ -616,27 +552,20 @@ describe("terraform: an instance from a launch template, behind a NAT gateway, w
       "aws_subnet.public",
       "aws_vpc.app",
     ]);
-    ok(await t.run(dir, ["state", "rm", "-no-color", ...ids.map(([a]) => a)]), "state rm");
-    const imported = await importBack(t, dir, ids);
-    ok(imported, "apply (import blocks)");
-    expect(imported.stdout).toContain(`Plan: ${ids.length} to import, 0 to add, 0 to change, 0 to destroy.`);
-    expect(imported.stdout).toContain(`Resources: ${ids.length} imported, 0 added, 0 changed, 0 destroyed.`);
-    const p = await plan();
-    expect(p.stderr).toBe("");
-    expect(p.stdout).toContain("No changes.");
-    expect(p.status).toBe(0);
+    await expectImportsBackUnchanged(w, ids);
   }, 300_000);
 
   it("destroy removes it all: the instance, its interface, the NAT gateway, the template, the VPC", async () => {
     const s = await state();
     const vpcId = s.get("aws_vpc.app")!.values.id as string;
     const ltId = s.get("aws_launch_template.app")!.values.id as string;
-    const destroy = await t.run(dir, ["destroy", "-no-color", "-input=false", "-auto-approve"]);
-    ok(destroy, "destroy");
+    const destroy = await w.destroy();
     expect(destroy.stdout).toContain("Destroy complete! Resources: 13 destroyed.");
-    const gone = await ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] })).catch((e: Error) => e);
+    const gone = await p.ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] })).catch((e: Error) => e);
     expect((gone as Error).name).toBe("InvalidVpcID.NotFound");
-    const lt = await ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: [ltId] })).catch((e: Error) => e);
+    const lt = await p.ec2
+      .send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: [ltId] }))
+      .catch((e: Error) => e);
     expect((lt as Error).name).toBe("InvalidLaunchTemplateId.NotFound");
   }, 300_000);
 });

@@ -10,7 +10,7 @@
  * sandbox through EC2SIM_ENDPOINT and takes its default account's keys from the admin API.
  */
 
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   CreateTagsCommand,
@@ -24,24 +24,12 @@ import {
   DescribeSnapshotsCommand,
   DescribeVolumesCommand,
   type EC2Client,
-  type Instance,
   ModifyInstanceAttributeCommand,
   RunInstancesCommand,
 } from "@aws-sdk/client-ec2";
-import { type Account, accountsOf, type ServerProcess, sdkClient, startServer } from "@ec2sim/test-harness";
+import { ACCOUNT_B as B_ACCOUNT } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  prepareTerraform,
-  requireTerraform,
-  resourcesOf,
-  showJson,
-  sshPublicKey,
-  type Terraform,
-  type TfResult,
-} from "./harness.ts";
-
-const ID = (prefix: string) => new RegExp(`^${prefix}-[0-9a-f]{17}$`);
-const B_ACCOUNT = "444455556666";
+import { describeInstance, ID, ok, resourcesOf, sshPublicKey, terraformProject } from "./harness.ts";
 
 interface StoryOptions {
   appType: string;
@@ -208,65 +196,38 @@ output "cat_ami" {
 `;
 }
 
-const ok = (r: TfResult, what: string) => {
-  if (r.status !== 0) throw new Error(`terraform ${what} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
-  expect(r.stderr).toBe("");
-};
-
-async function instance(ec2: EC2Client, id: string): Promise<Instance> {
-  const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
-  const inst = out.Reservations?.[0]?.Instances?.[0];
-  if (!inst) throw new Error(`instance ${id} not found`);
-  return inst;
-}
-
 describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", () => {
-  let server: ServerProcess;
-  let t: Terraform;
-  let dir: string;
-  let A: Account;
-  let B: Account;
+  const publicKey = sshPublicKey("cat@example.com");
+  const story = (o: Partial<StoryOptions> = {}) =>
+    storyConfig(publicKey, { appType: "t3.micro", appAmi: "data.aws_ami.al2023.id", webTags: { Name: "web" }, ...o });
+  // init is the first test's subject.
+  const p = terraformProject("story", { mainTf: story(), init: false });
   let ec2: EC2Client;
   let west: EC2Client;
-  let publicKey: string;
   let ids: Record<string, string> = {};
   const times: Record<string, number> = {};
-  const write = (o: Partial<StoryOptions> = {}) =>
-    writeFileSync(
-      join(dir, "main.tf"),
-      storyConfig(publicKey, { appType: "t3.micro", appAmi: "data.aws_ami.al2023.id", webTags: { Name: "web" }, ...o }),
-    );
-  const state = async () => resourcesOf(await showJson(t, dir));
+  const write = (o: Partial<StoryOptions> = {}) => p.write(story(o));
+  const state = async () => resourcesOf(await p.show());
 
-  beforeAll(async () => {
-    requireTerraform();
-    server = await startServer({ speed: 200 });
-    [A, B] = await accountsOf(server.url);
-    ec2 = sdkClient(server.url, A);
-    west = sdkClient(server.url, A, "us-west-2");
-    t = await prepareTerraform({ EC2SIM_ENDPOINT: server.url });
-    dir = t.workdir("story");
-    publicKey = sshPublicKey("cat@example.com");
+  beforeAll(() => {
+    ec2 = p.ec2;
+    west = p.client("us-west-2");
   });
-  afterAll(async () => {
+  afterAll(() => {
     console.log(
       `story timings (ms): ${Object.entries(times)
         .map(([k, v]) => `${k} ${v.toFixed(0)}`)
         .join(", ")}`,
     );
-    await server?.stop();
-    t?.remove();
   });
 
   it("init installs hashicorp/aws 6.25.0 from the mirror; validate accepts the configuration", async () => {
-    write();
-    const init = await t.run(dir, ["init", "-no-color", "-input=false"]);
-    ok(init, "init");
+    const init = await p.init();
     expect(init.stdout).toContain("Installed hashicorp/aws v6.25.0 (unauthenticated)");
-    expect(readFileSync(join(dir, ".terraform.lock.hcl"), "utf8")).toMatch(
+    expect(readFileSync(join(p.dir, ".terraform.lock.hcl"), "utf8")).toMatch(
       /provider "registry.terraform.io\/hashicorp\/aws"[\s\S]*version\s+= "6\.25\.0"/,
     );
-    const v = await t.run(dir, ["validate", "-no-color", "-json"]);
+    const v = await p.run(["validate", "-no-color", "-json"]);
     const out = JSON.parse(v.stdout) as { valid: boolean; diagnostics: unknown[] };
     expect(out).toMatchObject({ valid: true, diagnostics: [] });
     times.init = init.ms;
@@ -274,21 +235,23 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
   });
 
   it("plan reads the Quick Start AMI and plans every resource", async () => {
-    const plan = await t.run(dir, ["plan", "-no-color", "-input=false", "-detailed-exitcode", "-out=tfplan"]);
+    const plan = await p.run(["plan", "-no-color", "-input=false", "-detailed-exitcode", "-out=tfplan"]);
     expect(plan.stderr).toBe("");
     expect(plan.status).toBe(2);
     expect(plan.stdout).toContain("Plan: 13 to add, 0 to change, 0 to destroy.");
     times.plan = plan.ms;
-    const p = await showJson<{
+    const planned = await p.show<{
       prior_state: any;
       resource_changes: { address: string; change: { actions: string[]; after: any } }[];
-    }>(t, dir, "tfplan");
-    const ami = (p.prior_state.values.root_module.resources as any[]).find((r) => r.address === "data.aws_ami.al2023");
+    }>("tfplan");
+    const ami = (planned.prior_state.values.root_module.resources as any[]).find(
+      (r) => r.address === "data.aws_ami.al2023",
+    );
     expect(ami.values.name).toMatch(/^al2023-ami-2023\.[\d.]+-kernel-[\d.]+-x86_64$/);
     expect(ami.values.owner_id).toBe("137112412989");
     expect(ami.values.image_owner_alias).toBe("amazon");
     expect(ami.values.id).toMatch(ID("ami"));
-    const byAddr = new Map(p.resource_changes.map((c) => [c.address, c.change]));
+    const byAddr = new Map(planned.resource_changes.map((c) => [c.address, c.change]));
     expect([...byAddr.values()].every((c) => c.actions.join() === "create")).toBe(true);
     expect(byAddr.get("aws_instance.web")!.after).toMatchObject({
       ami: ami.values.id,
@@ -303,7 +266,7 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
   });
 
   it("apply creates everything; EC2 shows it through the AWS SDK", async () => {
-    const apply = await t.run(dir, ["apply", "-no-color", "-input=false", "tfplan"]);
+    const apply = await p.run(["apply", "-no-color", "-input=false", "tfplan"]);
     ok(apply, "apply");
     expect(apply.stdout).toContain("Apply complete! Resources: 13 added, 0 changed, 0 destroyed.");
     times.apply = apply.ms;
@@ -321,7 +284,7 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
       al2023: v("data.aws_ami.al2023").id,
     };
 
-    const web = await instance(ec2, ids.web!);
+    const web = await describeInstance(ec2, ids.web!);
     expect(web).toMatchObject({
       State: { Name: "running" },
       InstanceType: "t3.micro",
@@ -342,7 +305,7 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
     expect(cat).toMatchObject({
       State: "available",
       Name: "cat-photo-app",
-      OwnerId: A.accountId,
+      OwnerId: p.A.accountId,
       Tags: [{ Key: "App", Value: "cat-photo" }],
     });
     const copy = (await west.send(new DescribeImagesCommand({ ImageIds: [ids.west!] }))).Images![0]!;
@@ -356,7 +319,7 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
     );
     expect(perms.LaunchPermissions).toEqual([{ UserId: B_ACCOUNT }]);
     // Account B sees the shared AMI.
-    const bSees = await sdkClient(server.url, B).send(new DescribeImagesCommand({ ExecutableUsers: ["self"] }));
+    const bSees = await p.client("us-east-1", p.B).send(new DescribeImagesCommand({ ExecutableUsers: ["self"] }));
     expect(bSees.Images?.map((i) => i.ImageId)).toEqual([ids.cat]);
 
     const vol = (await ec2.send(new DescribeVolumesCommand({ VolumeIds: [ids.vol!] }))).Volumes![0]!;
@@ -371,14 +334,14 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
 
     const eip = (await ec2.send(new DescribeAddressesCommand({ AllocationIds: [ids.eip!] }))).Addresses![0]!;
     expect(eip.InstanceId).toBe(ids.app);
-    const out = JSON.parse((await t.run(dir, ["output", "-json"])).stdout) as Record<string, { value: string }>;
+    const out = JSON.parse((await p.run(["output", "-json"])).stdout) as Record<string, { value: string }>;
     expect(out.app_public_ip!.value).toBe(eip.PublicIp);
     expect(out.cat_ami!.value).toBe(ids.cat);
-    expect((await instance(ec2, ids.app!)).PublicIpAddress).toBe(eip.PublicIp);
+    expect((await describeInstance(ec2, ids.app!)).PublicIpAddress).toBe(eip.PublicIp);
   });
 
   it("a second plan has no changes (exit 0)", async () => {
-    const plan = await t.run(dir, ["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    const plan = await p.run(["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
     expect(plan.stderr).toBe("");
     expect(plan.stdout).toContain("No changes. Your infrastructure matches the configuration.");
     expect(plan.status).toBe(0);
@@ -386,7 +349,7 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
   });
 
   it("show -json: every resource and the data source, structurally", async () => {
-    const show = await showJson(t, dir);
+    const show = await p.show();
     expect(show.format_version).toMatch(/^1\.\d+$/);
     expect(show.terraform_version).toMatch(/^1\.\d+\.\d+/);
     expect(Object.keys(show.values!.outputs!).sort()).toEqual(["app_public_ip", "cat_ami"]);
@@ -419,7 +382,7 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
     const web = s.get("aws_instance.web")!.values;
     expect(web).toMatchObject({
       id: expect.stringMatching(ID("i")),
-      arn: `arn:aws:ec2:us-east-1:${A.accountId}:instance/${web.id}`,
+      arn: `arn:aws:ec2:us-east-1:${p.A.accountId}:instance/${web.id}`,
       instance_state: "running",
       instance_type: "t3.micro",
       availability_zone: expect.stringMatching(/^us-east-1[a-f]$/),
@@ -438,7 +401,7 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
     ]);
     expect(s.get("aws_ami_from_instance.cat")!.values).toMatchObject({
       arn: `arn:aws:ec2:us-east-1::image/${ids.cat}`,
-      owner_id: A.accountId,
+      owner_id: p.A.accountId,
       source_instance_id: ids.web,
       root_device_name: "/dev/xvda",
       manage_ebs_snapshots: true,
@@ -498,47 +461,47 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
     expect((refused as Error).name).toBe("IncorrectInstanceState");
 
     write({ appType: "t3.small", webTags: { Name: "web", Env: "prod" } });
-    const plan = await t.run(dir, ["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    const plan = await p.run(["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
     expect(plan.status).toBe(2);
     expect(plan.stdout).toContain("# aws_instance.app will be updated in-place");
     expect(plan.stdout).toMatch(/~ instance_type\s+= "t3\.micro" -> "t3\.small"/);
     expect(plan.stdout).toContain("# aws_instance.web will be updated in-place");
     expect(plan.stdout).toMatch(/\+ "Env"\s+= "prod"/);
     expect(plan.stdout).toContain("Plan: 0 to add, 2 to change, 0 to destroy.");
-    const apply = await t.run(dir, ["apply", "-no-color", "-input=false", "-auto-approve"]);
+    const apply = await p.run(["apply", "-no-color", "-input=false", "-auto-approve"]);
     ok(apply, "apply (update)");
     expect(apply.stdout).toContain("Apply complete! Resources: 0 added, 2 changed, 0 destroyed.");
     times.applyUpdate = apply.ms;
-    const app = await instance(ec2, ids.app!);
+    const app = await describeInstance(ec2, ids.app!);
     expect(app).toMatchObject({ InstanceId: ids.app, InstanceType: "t3.small", State: { Name: "running" } });
     const eip = (await ec2.send(new DescribeAddressesCommand({ AllocationIds: [ids.eip!] }))).Addresses![0]!;
     expect(app.PublicIpAddress).toBe(eip.PublicIp); // an Elastic IP survives stop/start
-    expect((await instance(ec2, ids.web!)).Tags?.sort((a, b) => a.Key!.localeCompare(b.Key!))).toEqual([
+    expect((await describeInstance(ec2, ids.web!)).Tags?.sort((a, b) => a.Key!.localeCompare(b.Key!))).toEqual([
       { Key: "Env", Value: "prod" },
       { Key: "Name", Value: "web" },
     ]);
-    const again = await t.run(dir, ["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    const again = await p.run(["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
     expect(again.stdout).toContain("No changes.");
     expect(again.status).toBe(0);
   });
 
   it("an AMI change replaces the instance (and its EIP association)", async () => {
     write({ appType: "t3.small", appAmi: "aws_ami_from_instance.cat.id", webTags: { Name: "web", Env: "prod" } });
-    const plan = await t.run(dir, ["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    const plan = await p.run(["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
     expect(plan.status).toBe(2);
     expect(plan.stdout).toContain("# aws_instance.app must be replaced");
     expect(plan.stdout).toMatch(/~ ami\s+= "ami-[0-9a-f]{17}" -> "ami-[0-9a-f]{17}" # forces replacement/);
     expect(plan.stdout).toContain("# aws_eip_association.app must be replaced");
     expect(plan.stdout).toContain("Plan: 2 to add, 0 to change, 2 to destroy.");
-    const apply = await t.run(dir, ["apply", "-no-color", "-input=false", "-auto-approve"]);
+    const apply = await p.run(["apply", "-no-color", "-input=false", "-auto-approve"]);
     ok(apply, "apply (replace)");
     expect(apply.stdout).toContain("Apply complete! Resources: 2 added, 0 changed, 2 destroyed.");
     times.applyReplace = apply.ms;
     const s = await state();
     const newApp = s.get("aws_instance.app")!.values.id as string;
     expect(newApp).not.toBe(ids.app);
-    expect((await instance(ec2, ids.app!)).State?.Name).toMatch(/^(shutting-down|terminated)$/);
-    expect(await instance(ec2, newApp)).toMatchObject({
+    expect((await describeInstance(ec2, ids.app!)).State?.Name).toMatch(/^(shutting-down|terminated)$/);
+    expect(await describeInstance(ec2, newApp)).toMatchObject({
       ImageId: ids.cat,
       InstanceType: "t3.small",
       State: { Name: "running" },
@@ -566,7 +529,7 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
       webTags: { Name: "web", Env: "prod" },
       imported: true,
     });
-    const imp = await t.run(dir, ["import", "-no-color", "-input=false", "aws_instance.imported", id]);
+    const imp = await p.run(["import", "-no-color", "-input=false", "aws_instance.imported", id]);
     ok(imp, "import");
     expect(imp.stdout).toContain("aws_instance.imported: Import prepared!");
     expect(imp.stdout).toContain("Import successful!");
@@ -577,7 +540,7 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
       instance_type: "t3.nano",
       tags: { Name: "made-outside" },
     });
-    const plan = await t.run(dir, ["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    const plan = await p.run(["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
     expect(plan.stderr).toBe("");
     expect(plan.stdout).toContain("No changes.");
     expect(plan.status).toBe(0);
@@ -586,16 +549,16 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
   it("drift made through the AWS SDK shows in plan (exit 2); apply puts it back", async () => {
     await ec2.send(new CreateTagsCommand({ Resources: [ids.web!], Tags: [{ Key: "Name", Value: "renamed-by-hand" }] }));
     await ec2.send(new DeleteSnapshotCommand({ SnapshotId: ids.snap }));
-    const plan = await t.run(dir, ["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    const plan = await p.run(["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
     expect(plan.stderr).toBe("");
     expect(plan.status).toBe(2);
     expect(plan.stdout).toContain("# aws_instance.web will be updated in-place");
     expect(plan.stdout).toMatch(/~ "Name"\s+= "renamed-by-hand" -> "web"/);
     expect(plan.stdout).toContain("# aws_ebs_snapshot.data will be created");
     expect(plan.stdout).toContain("Plan: 1 to add, 1 to change, 0 to destroy.");
-    const apply = await t.run(dir, ["apply", "-no-color", "-input=false", "-auto-approve"]);
+    const apply = await p.run(["apply", "-no-color", "-input=false", "-auto-approve"]);
     ok(apply, "apply (drift)");
-    expect((await instance(ec2, ids.web!)).Tags?.find((x) => x.Key === "Name")?.Value).toBe("web");
+    expect((await describeInstance(ec2, ids.web!)).Tags?.find((x) => x.Key === "Name")?.Value).toBe("web");
     const snaps = await ec2.send(
       new DescribeSnapshotsCommand({ OwnerIds: ["self"], Filters: [{ Name: "volume-id", Values: [ids.vol!] }] }),
     );
@@ -603,7 +566,7 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
   });
 
   it("destroy removes everything it made, in both regions", async () => {
-    const destroy = await t.run(dir, ["destroy", "-no-color", "-input=false", "-auto-approve"]);
+    const destroy = await p.run(["destroy", "-no-color", "-input=false", "-auto-approve"]);
     ok(destroy, "destroy");
     expect(destroy.stdout).toContain("Destroy complete! Resources: 14 destroyed.");
     times.destroy = destroy.ms;
@@ -630,8 +593,8 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
         )
       ).SecurityGroups,
     ).toEqual([]);
-    const s = await showJson(t, dir);
+    const s = await p.show();
     expect(s.values?.root_module.resources ?? []).toEqual([]);
-    expect(existsSync(join(dir, "terraform.tfstate"))).toBe(true);
+    expect(existsSync(join(p.dir, "terraform.tfstate"))).toBe(true);
   });
 });

@@ -7,14 +7,10 @@
  * counts an unknown value as set; two known sources are still refused, with its words.
  */
 
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { DescribeImageAttributeCommand, DescribeSecurityGroupRulesCommand, type EC2Client } from "@aws-sdk/client-ec2";
-import { type Account, accountsOf, type ServerProcess, sdkClient, startServer } from "@ec2sim/test-harness";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { prepareTerraform, requireTerraform, resourcesOf, showJson, type Terraform, type TfResult } from "./harness.ts";
-
-const B_ACCOUNT = "444455556666";
+import { DescribeImageAttributeCommand, DescribeSecurityGroupRulesCommand } from "@aws-sdk/client-ec2";
+import { ACCOUNT_B as B_ACCOUNT } from "@ec2sim/test-harness";
+import { describe, expect, it } from "vitest";
+import { expectNoChanges, ok, resourcesOf, TF, terraformProject } from "./harness.ts";
 
 const header = `terraform {
   required_providers {
@@ -106,70 +102,44 @@ resource "aws_ami_launch_permission" "golden" {
 }
 `;
 
-const ok = (r: TfResult, what: string) => {
-  if (r.status !== 0) throw new Error(`terraform ${what} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
-  expect(r.stderr).toBe("");
-};
-
 describe("terraform: conflict checks with values not yet known (spawned plugin)", () => {
-  let server: ServerProcess;
-  let t: Terraform;
-  let A: Account;
-  let ec2: EC2Client;
-
-  beforeAll(async () => {
-    requireTerraform();
-    server = await startServer({ speed: 200 });
-    [A] = await accountsOf(server.url);
-    ec2 = sdkClient(server.url, A);
-    t = await prepareTerraform({ EC2SIM_ENDPOINT: server.url });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    t?.remove();
-  });
+  const p = terraformProject("for-each-nulls", { mainTf: forEachConfig });
 
   it("for_each over maps holding nulls validates, plans and applies; a second plan has no changes", {
     timeout: 300_000,
   }, async () => {
-    const dir = t.workdir("for-each-nulls");
-    writeFileSync(join(dir, "main.tf"), forEachConfig);
-    ok(await t.run(dir, ["init", "-no-color", "-input=false"]), "init");
-    const validate = await t.run(dir, ["validate", "-no-color"]);
+    const validate = await p.run(["validate", "-no-color"]);
     ok(validate, "validate");
     expect(validate.stdout).toContain("Success! The configuration is valid.");
-    const plan = await t.run(dir, ["plan", "-no-color", "-input=false"]);
-    ok(plan, "plan");
+    const plan = ok(await p.run(["plan", ...TF]), "plan");
     expect(plan.stdout).toContain("Plan: 8 to add, 0 to change, 0 to destroy.");
-    ok(await t.run(dir, ["apply", "-no-color", "-input=false", "-auto-approve"]), "apply");
+    await p.apply();
 
-    const state = resourcesOf(await showJson(t, dir));
+    const state = resourcesOf(await p.show());
     const web = state.get("aws_security_group.web")!.values.id as string;
     const lb = state.get("aws_security_group.lb")!.values.id as string;
     const rules = (
-      await ec2.send(new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: "group-id", Values: [web] }] }))
+      await p.ec2.send(new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: "group-id", Values: [web] }] }))
     ).SecurityGroupRules!.filter((r) => !r.IsEgress);
     expect(
       rules.map((r) => `${r.FromPort} ${r.CidrIpv4 ?? r.CidrIpv6 ?? r.ReferencedGroupInfo?.GroupId}`).sort(),
     ).toEqual([`443 ::/0`, "80 0.0.0.0/0", `8080 ${lb}`]);
     const image = state.get("aws_ami_copy.golden")!.values.id as string;
-    const perms = await ec2.send(new DescribeImageAttributeCommand({ ImageId: image, Attribute: "launchPermission" }));
+    const perms = await p.ec2.send(
+      new DescribeImageAttributeCommand({ ImageId: image, Attribute: "launchPermission" }),
+    );
     expect(perms.LaunchPermissions).toEqual(expect.arrayContaining([{ UserId: B_ACCOUNT }, { Group: "all" }]));
     expect(perms.LaunchPermissions).toHaveLength(2);
 
-    const again = await t.run(dir, ["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
-    expect(again.stdout).toContain("No changes.");
-    expect(again.status).toBe(0);
-    ok(await t.run(dir, ["destroy", "-no-color", "-input=false", "-auto-approve"]), "destroy");
+    await expectNoChanges(p);
+    await p.destroy();
   });
 
   it("two known sources (or none) are still refused at validate, in hashicorp/aws's words", {
     timeout: 300_000,
   }, async () => {
-    const dir = t.workdir("two-sources");
-    writeFileSync(
-      join(dir, "main.tf"),
-      `${header}
+    const w = p.workdir("two-sources", {
+      mainTf: `${header}
 resource "aws_vpc_security_group_ingress_rule" "both" {
   security_group_id = "sg-0123456789abcdef0"
   ip_protocol       = "-1"
@@ -186,9 +156,9 @@ resource "aws_ami_launch_permission" "both" {
   group      = "all"
 }
 `,
-    );
-    ok(await t.run(dir, ["init", "-no-color", "-input=false"]), "init");
-    const r = await t.run(dir, ["validate", "-no-color"]);
+    });
+    await w.init();
+    const r = await w.run(["validate", "-no-color"]);
     expect(r.status).toBe(1);
     // terraform wraps diagnostics at 78 columns.
     const stderr = r.stderr.replace(/\s+/g, " ");

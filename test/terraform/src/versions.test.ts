@@ -11,24 +11,10 @@
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DescribeAddressesCommand, type EC2Client } from "@aws-sdk/client-ec2";
+import { DescribeAddressesCommand } from "@aws-sdk/client-ec2";
 import { terraformPlatform } from "@ec2sim/terraform-provider";
-import { accountsOf, type ServerProcess, sdkClient, startServer } from "@ec2sim/test-harness";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  FIXTURES,
-  prepareTerraform,
-  requireTerraform,
-  resourcesOf,
-  showJson,
-  type Terraform,
-  type TfResult,
-} from "./harness.ts";
-
-const ok = (r: TfResult, what: string) => {
-  if (r.status !== 0) throw new Error(`terraform ${what} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
-  expect(r.stderr).toBe("");
-};
+import { describe, expect, it } from "vitest";
+import { expectNoChanges, FIXTURES, ok, resourcesOf, TF, terraformProject } from "./harness.ts";
 
 const pinned = (constraint: string, body = "") => `terraform {
   required_providers {
@@ -83,20 +69,8 @@ interface SchemaJson {
 }
 
 describe("terraform: hashicorp/aws releases of every line (spawned plugin)", () => {
-  let server: ServerProcess;
-  let t: Terraform;
-  let ec2: EC2Client;
-
-  beforeAll(async () => {
-    requireTerraform();
-    server = await startServer({ speed: 200 });
-    ec2 = sdkClient(server.url, (await accountsOf(server.url))[0]);
-    t = await prepareTerraform({ EC2SIM_ENDPOINT: server.url });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    t?.remove();
-  });
+  // Each test makes working directories of its own (one per release line or lock file) on this server.
+  const p = terraformProject("versions", { init: false });
 
   it("~> 3.0, ~> 4.0, ~> 5.0, 5.31.0, 6.36.0 and >= 6.37 each install a release serving its line's schema", {
     timeout: 300_000,
@@ -109,12 +83,10 @@ describe("terraform: hashicorp/aws releases of every line (spawned plugin)", () 
       ["6.36.0", "6.36.0", 6],
       [">= 6.37", "6.38.0", 6],
     ] as const) {
-      const dir = t.workdir(`line-${release}`);
-      writeFileSync(join(dir, "main.tf"), pinned(constraint));
-      const init = await t.run(dir, ["init", "-no-color", "-input=false"]);
-      ok(init, `init (${constraint})`);
+      const w = p.workdir(`line-${release}`, { mainTf: pinned(constraint) });
+      const init = await w.init();
       expect(init.stdout).toContain(`Installed hashicorp/aws v${release} (unauthenticated)`);
-      const schema = await t.run(dir, ["providers", "schema", "-json"]);
+      const schema = await w.run(["providers", "schema", "-json"]);
       ok(schema, "providers schema");
       const aws = (JSON.parse(schema.stdout) as SchemaJson).provider_schemas["registry.terraform.io/hashicorp/aws"]!;
       const attrs = (type: string) => Object.keys(aws.resource_schemas[type]?.block.attributes ?? {});
@@ -134,8 +106,7 @@ describe("terraform: hashicorp/aws releases of every line (spawned plugin)", () 
       expect("aws_spot_instance_request" in aws.resource_schemas, `${release} spot request`).toBe(true);
       if (since637) {
         // Known to the schema, refused by the sandbox, which does not simulate them.
-        writeFileSync(
-          join(dir, "main.tf"),
+        w.write(
           pinned(
             constraint,
             `resource "aws_instance" "nested" {
@@ -152,7 +123,7 @@ describe("terraform: hashicorp/aws releases of every line (spawned plugin)", () 
 `,
           ),
         );
-        const v = await t.run(dir, ["validate", "-no-color"]);
+        const v = await w.run(["validate", "-no-color"]);
         expect(v.status).toBe(1);
         expect(v.stderr).toContain("ec2sim does not support EC2 secondary interfaces (secondary_network_interface)");
         expect(v.stderr).toContain(
@@ -165,36 +136,34 @@ describe("terraform: hashicorp/aws releases of every line (spawned plugin)", () 
   it("a 4.x configuration (vpc = true, cpu_core_count, skip_get_ec2_platforms) applies; 6.x refuses it", {
     timeout: 300_000,
   }, async () => {
-    const dir = t.workdir("four-x");
-    writeFileSync(join(dir, "main.tf"), fourX("~> 4.0"));
-    ok(await t.run(dir, ["init", "-no-color", "-input=false"]), "init");
-    ok(await t.run(dir, ["apply", "-no-color", "-input=false", "-auto-approve"]), "apply");
-    const state = resourcesOf(await showJson(t, dir));
+    const w = p.workdir("four-x", { mainTf: fourX("~> 4.0") });
+    await w.init();
+    await w.apply();
+    const state = resourcesOf(await w.show());
     const eip = state.get("aws_eip.app")!.values;
     expect(eip).toMatchObject({ vpc: true, domain: "vpc" });
     expect("region" in eip).toBe(false);
     expect(state.get("aws_instance.app")!.values).toMatchObject({ cpu_core_count: 1, cpu_threads_per_core: 2 });
-    const addr = (await ec2.send(new DescribeAddressesCommand({ AllocationIds: [eip.id] }))).Addresses![0]!;
+    const addr = (await p.ec2.send(new DescribeAddressesCommand({ AllocationIds: [eip.id] }))).Addresses![0]!;
     expect(addr).toMatchObject({ Domain: "vpc", InstanceId: state.get("aws_instance.app")!.values.id });
-    const again = await t.run(dir, ["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    const again = await w.plan();
     expect(again.stdout).toContain("No changes.");
-    ok(await t.run(dir, ["destroy", "-no-color", "-input=false", "-auto-approve"]), "destroy");
+    await w.destroy();
 
-    const six = t.workdir("four-x-on-six");
-    writeFileSync(join(six, "main.tf"), fourX("~> 6.0"));
-    ok(await t.run(six, ["init", "-no-color", "-input=false"]), "init");
-    const v = await t.run(six, ["validate", "-no-color"]);
+    const six = p.workdir("four-x-on-six", { mainTf: fourX("~> 6.0") });
+    await six.init();
+    const v = await six.run(["validate", "-no-color"]);
     expect(v.status).toBe(1);
     expect(v.stderr).toContain('An argument named "skip_get_ec2_platforms" is not expected here.');
     // terraform stops at the provider block; without it, the resources' removed arguments.
-    writeFileSync(join(six, "main.tf"), fourX("~> 6.0").replace(/ +skip_get_ec2_platforms = true\n/, ""));
-    const r = await t.run(six, ["validate", "-no-color"]);
+    six.write(fourX("~> 6.0").replace(/ +skip_get_ec2_platforms = true\n/, ""));
+    const r = await six.run(["validate", "-no-color"]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('An argument named "cpu_core_count" is not expected here.');
     expect(r.stderr).toContain('An argument named "cpu_threads_per_core" is not expected here.');
     // (the Elastic IP depends on the refused instance, so terraform checks it alone)
-    writeFileSync(join(six, "main.tf"), pinned("~> 6.0", `resource "aws_eip" "app" {\n  vpc = true\n}\n`));
-    const e = await t.run(six, ["validate", "-no-color"]);
+    six.write(pinned("~> 6.0", `resource "aws_eip" "app" {\n  vpc = true\n}\n`));
+    const e = await six.run(["validate", "-no-color"]);
     expect(e.status).toBe(1);
     expect(e.stderr).toContain('An argument named "vpc" is not expected here.');
   });
@@ -202,53 +171,48 @@ describe("terraform: hashicorp/aws releases of every line (spawned plugin)", () 
   it("a committed lock file pinning 5.31.0, written with ec2sim elsewhere, inits and applies unchanged", {
     timeout: 300_000,
   }, async () => {
-    const dir = t.workdir("locked", "locked-5.31.0");
-    const lock = readFileSync(join(dir, ".terraform.lock.hcl"), "utf8");
-    const init = await t.run(dir, ["init", "-no-color", "-input=false"]);
-    ok(init, "init");
+    const w = p.workdir("locked", { fixture: "locked-5.31.0" });
+    const lock = readFileSync(join(w.dir, ".terraform.lock.hcl"), "utf8");
+    const init = await w.init();
     expect(init.stdout).toContain("Reusing previous version of hashicorp/aws from the dependency lock file");
     expect(init.stdout).toContain("Installed hashicorp/aws v5.31.0 (unauthenticated)");
-    ok(await t.run(dir, ["apply", "-no-color", "-input=false", "-auto-approve"]), "apply");
-    const state = resourcesOf(await showJson(t, dir));
+    await w.apply();
+    const state = resourcesOf(await w.show());
     expect(state.get("aws_eip.app")!.values).toMatchObject({
       vpc: true,
       instance: state.get("aws_instance.app")!.values.id,
     });
-    expect(readFileSync(join(dir, ".terraform.lock.hcl"), "utf8")).toBe(lock);
-    ok(await t.run(dir, ["destroy", "-no-color", "-input=false", "-auto-approve"]), "destroy");
+    expect(readFileSync(join(w.dir, ".terraform.lock.hcl"), "utf8")).toBe(lock);
+    await w.destroy();
   });
 
   it("terraform providers lock against the mirror writes the hash of the committed 5.31.0 lock file", async () => {
-    const dir = t.workdir("providers-lock");
-    writeFileSync(join(dir, "main.tf"), pinned("5.31.0"));
+    const w = p.workdir("providers-lock", { mainTf: pinned("5.31.0") });
     const platform = terraformPlatform();
-    const r = await t.run(dir, [
+    const r = await w.run([
       "providers",
       "lock",
       "-no-color",
-      `-fs-mirror=${t.cli.mirrorDir}`,
+      `-fs-mirror=${p.t.cli.mirrorDir}`,
       `-platform=${platform}`,
     ]);
     ok(r, "providers lock");
     const hashes = (text: string) => [...text.matchAll(/"(h1:[^"]+)"/g)].map((m) => m[1]);
-    const written = readFileSync(join(dir, ".terraform.lock.hcl"), "utf8");
+    const written = readFileSync(join(w.dir, ".terraform.lock.hcl"), "utf8");
     expect(written).toMatch(/version\s+= "5\.31\.0"/);
     const committed = readFileSync(join(FIXTURES, "locked-5.31.0", ".terraform.lock.hcl"), "utf8");
     expect(hashes(written)).toEqual(hashes(committed));
     // terraform init accepts what it wrote.
-    const init = await t.run(dir, ["init", "-no-color", "-input=false"]);
-    ok(init, "init");
+    const init = await w.init();
     expect(init.stdout).toContain("Installed hashicorp/aws v5.31.0 (unauthenticated)");
   });
 
   it("a lock file written with the real hashicorp/aws is refused; init -upgrade re-locks it to 5.100.0, which applies", {
     timeout: 300_000,
   }, async () => {
-    const dir = t.workdir("real-lock");
     // A 5.x configuration: aws_eip.vpc is gone in 6.0.
-    writeFileSync(
-      join(dir, "main.tf"),
-      pinned(
+    const w = p.workdir("real-lock", {
+      mainTf: pinned(
         "~> 5.0",
         `provider "aws" {
   region = "us-east-1"
@@ -260,10 +224,10 @@ resource "aws_eip" "spare" {
 }
 `,
       ),
-    );
+    });
     // The real 5.31.0 package's hash (what the registry's package records), not ec2sim's launcher.
     writeFileSync(
-      join(dir, ".terraform.lock.hcl"),
+      join(w.dir, ".terraform.lock.hcl"),
       `provider "registry.terraform.io/hashicorp/aws" {
   version     = "5.31.0"
   constraints = "~> 5.0"
@@ -273,23 +237,21 @@ resource "aws_eip" "spare" {
 }
 `,
     );
-    const init = await t.run(dir, ["init", "-no-color", "-input=false"]);
+    const init = await w.run(["init", ...TF]);
     expect(init.status).toBe(1);
     expect(init.stderr.replace(/\s+/g, " ")).toContain(
       "doesn't match any of the checksums previously recorded in the dependency lock file",
     );
-    const upgrade = await t.run(dir, ["init", "-upgrade", "-no-color", "-input=false"]);
+    const upgrade = await w.run(["init", "-upgrade", ...TF]);
     ok(upgrade, "init -upgrade");
     expect(upgrade.stdout).toContain("Installed hashicorp/aws v5.100.0 (unauthenticated)");
-    expect(readFileSync(join(dir, ".terraform.lock.hcl"), "utf8")).toMatch(/version\s+= "5\.100\.0"/);
-    ok(await t.run(dir, ["apply", "-no-color", "-input=false", "-auto-approve"]), "apply");
-    const eip = resourcesOf(await showJson(t, dir)).get("aws_eip.spare")!.values;
+    expect(readFileSync(join(w.dir, ".terraform.lock.hcl"), "utf8")).toMatch(/version\s+= "5\.100\.0"/);
+    await w.apply();
+    const eip = resourcesOf(await w.show()).get("aws_eip.spare")!.values;
     expect(eip).toMatchObject({ vpc: true, domain: "vpc" });
-    const addr = (await ec2.send(new DescribeAddressesCommand({ AllocationIds: [eip.id] }))).Addresses![0]!;
+    const addr = (await p.ec2.send(new DescribeAddressesCommand({ AllocationIds: [eip.id] }))).Addresses![0]!;
     expect(addr.Tags).toEqual([{ Key: "Name", Value: "five-x" }]);
-    const again = await t.run(dir, ["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
-    expect(again.stdout, again.stdout).toContain("No changes.");
-    expect(again.status).toBe(0);
-    ok(await t.run(dir, ["destroy", "-no-color", "-input=false", "-auto-approve"]), "destroy");
+    await expectNoChanges(w);
+    await w.destroy();
   });
 });

@@ -10,7 +10,7 @@
  * test against that module instead of the fixture's.
  */
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   DescribeNatGatewaysCommand,
@@ -19,14 +19,8 @@ import {
   DescribeVpcsCommand,
   type EC2Client,
 } from "@aws-sdk/client-ec2";
-import { accountsOf, type ServerProcess, sdkClient, startServer } from "@ec2sim/test-harness";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { prepareTerraform, requireTerraform, showJson, type Terraform, type TfResult } from "./harness.ts";
-
-const ok = (r: TfResult, what: string) => {
-  if (r.status !== 0) throw new Error(`terraform ${what} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
-  expect(r.stderr).toBe("");
-};
+import { beforeAll, describe, expect, it } from "vitest";
+import { expectNoChanges, FIXTURES, ok, terraformProject } from "./harness.ts";
 
 interface Outputs {
   vpc_id: string;
@@ -37,43 +31,38 @@ interface Outputs {
 }
 
 describe("a terraform-aws-modules/vpc style module: two zones, public and private subnets, one NAT gateway", () => {
-  let server: ServerProcess;
-  let t: Terraform;
-  let dir: string;
+  const source = process.env.EC2SIM_VPC_MODULE_SOURCE;
+  const p = terraformProject("vpc-module", {
+    fixture: "vpc-module",
+    // The fixture's root module, calling the public module's checkout instead of the fixture's copy.
+    ...(source
+      ? {
+          mainTf: readFileSync(join(FIXTURES, "vpc-module", "main.tf"), "utf8").replace(
+            'source = "./modules/vpc"',
+            `source = "${source}"`,
+          ),
+        }
+      : {}),
+  });
   let ec2: EC2Client;
   let out: Outputs;
 
-  beforeAll(async () => {
-    requireTerraform();
-    server = await startServer({ speed: 200 });
-    const [A] = await accountsOf(server.url);
-    ec2 = sdkClient(server.url, A!);
-    t = await prepareTerraform({ EC2SIM_ENDPOINT: server.url });
-    dir = t.workdir("vpc-module", "vpc-module");
-    const source = process.env.EC2SIM_VPC_MODULE_SOURCE;
-    if (source) {
-      const main = join(dir, "main.tf");
-      writeFileSync(main, readFileSync(main, "utf8").replace('source = "./modules/vpc"', `source = "${source}"`));
-    }
-    ok(await t.run(dir, ["init", "-no-color", "-input=false"]), "init");
-  }, 120_000);
-  afterAll(async () => {
-    await server?.stop();
-    t?.remove();
+  beforeAll(() => {
+    ec2 = p.ec2;
   });
 
   it("validates: every resource type the module declares is known, those it does not use included", async () => {
-    const r = await t.run(dir, ["validate", "-no-color", "-json"]);
+    const r = await p.run(["validate", "-no-color", "-json"]);
     const v = JSON.parse(r.stdout) as { valid: boolean; diagnostics: unknown[] };
     expect(v.diagnostics).toEqual([]);
     expect(v.valid).toBe(true);
   });
 
   it("plans the 18 resources of a two-zone VPC with one NAT gateway, and none of the unused ones", async () => {
-    const r = await t.run(dir, ["plan", "-no-color", "-input=false", "-out=tfplan"]);
+    const r = await p.run(["plan", "-no-color", "-input=false", "-out=tfplan"]);
     ok(r, "plan");
     expect(r.stdout).toContain("Plan: 18 to add, 0 to change, 0 to destroy.");
-    const plan = JSON.parse((await t.run(dir, ["show", "-json", "tfplan"])).stdout) as {
+    const plan = JSON.parse((await p.run(["show", "-json", "tfplan"])).stdout) as {
       resource_changes: { address: string; change: { actions: string[] } }[];
     };
     const made = plan.resource_changes
@@ -104,10 +93,10 @@ describe("a terraform-aws-modules/vpc style module: two zones, public and privat
   });
 
   it("applies, and the sandbox holds the VPC as EC2 would: subnets in two zones, routes out through the gateways", async () => {
-    const apply = await t.run(dir, ["apply", "-no-color", "-input=false", "tfplan"]);
+    const apply = await p.run(["apply", "-no-color", "-input=false", "tfplan"]);
     ok(apply, "apply");
     expect(apply.stdout).toContain("Apply complete! Resources: 18 added, 0 changed, 0 destroyed.");
-    const show = await showJson(t, dir);
+    const show = await p.show();
     out = Object.fromEntries(Object.entries(show.values!.outputs!).map(([k, v]) => [k, v.value])) as unknown as Outputs;
 
     const vpc = (await ec2.send(new DescribeVpcsCommand({ VpcIds: [out.vpc_id] }))).Vpcs![0]!;
@@ -148,15 +137,11 @@ describe("a terraform-aws-modules/vpc style module: two zones, public and privat
   });
 
   it("a second plan finds no changes", async () => {
-    const r = await t.run(dir, ["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
-    expect(r.stderr).toBe("");
-    expect(r.stdout).toContain("No changes.");
-    expect(r.status).toBe(0);
+    await expectNoChanges(p);
   });
 
   it("destroys everything it made", async () => {
-    const r = await t.run(dir, ["destroy", "-no-color", "-input=false", "-auto-approve"]);
-    ok(r, "destroy");
+    const r = await p.destroy();
     expect(r.stdout).toContain("Destroy complete! Resources: 18 destroyed.");
     await expect(ec2.send(new DescribeVpcsCommand({ VpcIds: [out.vpc_id] }))).rejects.toThrow(/does not exist/);
     const nat = (await ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: out.natgw_ids }))).NatGateways!;
