@@ -60,8 +60,12 @@ describe("command-line mistakes exit 2 with what is wrong and the usage", () => 
     [["serve", "--sandbox", "../x"], "--sandbox: invalid name '../x'"],
     [["serve", "--header-timeout-ms", "0"], "--header-timeout-ms must be a positive integer, not 0"],
     [
+      ["serve", "--header-timeout-ms", "40000"],
+      "--header-timeout-ms must not be longer than --request-timeout-ms (the whole request's, 30000)",
+    ],
+    [
       ["serve", "--header-timeout-ms", "5000", "--request-timeout-ms", "2000"],
-      "--header-timeout-ms must not be longer than --request-timeout-ms",
+      "--header-timeout-ms must not be longer than --request-timeout-ms (the whole request's, 2000)",
     ],
     [["export", "--format", "yaml", "--out", "x"], "--format must be cdktf, json or hcl, not 'yaml'"],
     [["export", "--format", "json"], "--out DIR is required"],

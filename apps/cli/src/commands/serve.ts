@@ -59,7 +59,9 @@ export function serveArgs({ values }: Parsed, env: NodeJS.ProcessEnv = process.e
   const headersTimeoutMs = cap("header-timeout-ms");
   const requestTimeoutMs = cap("request-timeout-ms");
   if ((headersTimeoutMs ?? 10_000) > (requestTimeoutMs ?? 30_000))
-    throw usage("--header-timeout-ms must not be longer than --request-timeout-ms (the whole request's)");
+    throw usage(
+      `--header-timeout-ms must not be longer than --request-timeout-ms (the whole request's, ${requestTimeoutMs ?? 30_000})`,
+    );
   const sandboxes = ((values.sandbox as string[] | undefined) ?? []).map((s) => {
     const i = s.indexOf(":");
     const name = i < 0 ? s : s.slice(0, i);
