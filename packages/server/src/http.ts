@@ -94,8 +94,9 @@ const STREAM_BATCH_BYTES = 1 << 20;
 
 /**
  * Answers up to this size are joined into one buffer and sent with their headers in one write, as
- * a plain node:http server does: a writev of many small pieces (the kept bytes of each zone, each
- * instance) measured ~10% fewer simple calls per second on 8 keep-alive connections.
+ * a plain node:http server does, not as a writev of many small pieces (the kept bytes of each zone,
+ * each instance): in one side-by-side run 0.45 → 0.50 of a bare server's simple calls per second,
+ * within this machine's noise in another (bench/endpoint/RESULTS.md).
  */
 const ONE_WRITE_BYTES = 64 * 1024;
 
