@@ -30,7 +30,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { describeInstance, ok, TF, terraformProject } from "./harness.ts";
+import { describeInstance, expectNoChanges, ok, TF, terraformProject } from "./harness.ts";
 
 interface WebOutput {
   id: string;
@@ -74,12 +74,8 @@ describe("terraform: a project in the community modules' idioms (spawned plugin,
       )
     ).Reservations!.flatMap((r) => r.Instances ?? []);
   const outputs = async () => {
-    const o = (await p.show()).values?.outputs ?? {};
-    return {
-      web: o.web!.value as WebOutput,
-      spot: o.spot_request!.value as SpotOutput,
-      disabled: o.disabled!.value as unknown[],
-    };
+    const o = await p.outputs();
+    return { web: o.web as WebOutput, spot: o.spot_request as SpotOutput, disabled: o.disabled as unknown[] };
   };
 
   beforeAll(() => {
@@ -121,9 +117,7 @@ describe("terraform: a project in the community modules' idioms (spawned plugin,
     });
     expect(web.tags_all).toEqual({ Name: "web", Service: "web", Environment: "test", Project: "idioms" });
     // A data source reports every tag, the provider's default tags included (hashicorp/aws's data sources do).
-    const dataInstance = (await p.show()).values!.root_module.resources!.find(
-      (r) => r.address === "data.aws_instance.web",
-    )!.values;
+    const dataInstance = (await p.state()).get("data.aws_instance.web")!.values;
     expect(dataInstance.tags).toEqual({ Name: "web", Service: "web", Environment: "test", Project: "idioms" });
 
     const profile = (
@@ -246,21 +240,17 @@ describe("terraform: a project in the community modules' idioms (spawned plugin,
   });
 
   it("a second plan has no changes; the Spot request imports back by its ID", { timeout: 300_000 }, async () => {
-    const plan = await p.run(["plan", ...TF, "-detailed-exitcode"]);
-    expect(plan.stdout, plan.stdout).toContain("No changes.");
-    expect(plan.status).toBe(0);
+    await expectNoChanges(p);
 
     const address = "module.spot_request.aws_spot_instance_request.this[0]";
     ok(await p.run(["state", "rm", "-no-color", address]), "state rm");
     ok(await p.run(["import", ...TF, address, spotRequest.id]), "import");
     // As with hashicorp/aws, wait_for_fulfillment is not read back: the one change is that argument.
-    const after = await p.run(["plan", ...TF, "-detailed-exitcode"]);
+    const after = await p.plan(["-out=import.tfplan"]);
     expect(after.stdout, after.stdout).toContain("Plan: 0 to add, 1 to change, 0 to destroy.");
     expect(after.stdout).toMatch(/~ wait_for_fulfillment\s+= false -> true/);
-    ok(await p.run(["apply", ...TF, "-auto-approve"]), "apply");
-    const again = await p.run(["plan", ...TF, "-detailed-exitcode"]);
-    expect(again.stdout, again.stdout).toContain("No changes.");
-    expect(again.status).toBe(0);
+    await p.applyPlan("import.tfplan");
+    await expectNoChanges(p);
   });
 
   it("a new AMI is ignored where ignore_changes says so; group and profile are replaced create-before-destroy", {
@@ -283,15 +273,13 @@ describe("terraform: a project in the community modules' idioms (spawned plugin,
       "-var",
       "profile_path=/web/v2/",
     ];
-    const plan = await p.run(["plan", ...TF, ...vars]);
-    ok(plan, "plan");
+    const plan = ok(await p.run(["plan", ...TF, ...vars, "-out=v2.tfplan"]), "plan");
     expect(plan.stdout).toContain("module.web.aws_security_group.this[0] must be replaced");
     expect(plan.stdout).toContain('+/- resource "aws_security_group" "this"');
     expect(plan.stdout).toContain('+/- resource "aws_iam_instance_profile" "this"');
     expect(plan.stdout).not.toContain("module.pinned.aws_instance.pinned_ami[0] must be replaced");
     expect(plan.stdout).not.toContain("module.web.aws_instance.this[0] must be replaced");
-    const apply = await p.run(["apply", ...TF, "-auto-approve", ...vars]);
-    ok(apply, "apply");
+    const apply = await p.applyPlan("v2.tfplan");
     // The replacement came first: created before its predecessor was destroyed.
     const created = apply.stdout.indexOf("module.web.aws_security_group.this[0]: Creation complete");
     const destroyed = apply.stdout.indexOf("module.web.aws_security_group.this[0] (deposed object");
@@ -317,9 +305,7 @@ describe("terraform: a project in the community modules' idioms (spawned plugin,
     expect(pinned!.ImageId).toBe(pinnedBefore!.ImageId);
     expect(pinned!.SecurityGroups!.map((g) => g.GroupId)).toEqual([web.sg]);
 
-    const again = await p.run(["plan", ...TF, "-detailed-exitcode", ...vars]);
-    expect(again.stdout, again.stdout).toContain("No changes.");
-    expect(again.status).toBe(0);
+    await expectNoChanges(p, vars);
     ok(await p.run(["destroy", ...TF, "-auto-approve", ...vars]), "destroy");
   });
 

@@ -16,7 +16,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { ACCOUNT_B as B_ACCOUNT } from "@ec2sim/test-harness";
 import { beforeAll, describe, expect, it } from "vitest";
-import { expectImportsBackUnchanged, expectNoChanges, ok, resourcesOf, terraformProject } from "./harness.ts";
+import { expectImportsBackUnchanged, expectNoChanges, terraformProject } from "./harness.ts";
 
 const config = `terraform {
   required_providers {
@@ -162,9 +162,9 @@ describe("terraform: the wider EC2 data sources and resources (spawned plugin)",
   it("apply reads every data source and makes every resource; EC2 shows them through the SDK", {
     timeout: 300_000,
   }, async () => {
-    ok(await p.run(["validate", "-no-color"]), "validate");
+    // (apply validates the configuration first, as `terraform validate` does.)
     await p.apply();
-    const s = resourcesOf(await p.show());
+    const s = await p.state();
     const v = (address: string) => s.get(address)!.values;
 
     expect(v("data.aws_ec2_instance_type.small")).toMatchObject({
@@ -261,7 +261,7 @@ describe("terraform: the wider EC2 data sources and resources (spawned plugin)",
     timeout: 300_000,
   }, async () => {
     await expectNoChanges(p);
-    const s = resourcesOf(await p.show());
+    const s = await p.state();
     const ids: [string, string][] = [
       "aws_ec2_tag.owner",
       "aws_ec2_instance_state.batch",

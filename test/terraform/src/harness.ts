@@ -359,6 +359,18 @@ export class Workdir {
   show<T = TfShow>(planFile?: string): Promise<T> {
     return showJson<T>(this.t, this.dir, planFile);
   }
+  /** The state's resources by address (`terraform state pull`). */
+  async state(): Promise<Map<string, StateResource>> {
+    return (await pullState(this)).resources;
+  }
+  /** The state's output values by name (`terraform state pull`). */
+  async outputs(): Promise<Record<string, any>> {
+    return (await pullState(this)).outputs;
+  }
+  /** Applies a plan saved with `plan -out=FILE` (what was reviewed is what is applied), which must succeed. */
+  async applyPlan(planFile: string): Promise<TfResult> {
+    return ok(await this.run(["apply", ...TF, planFile]), `apply ${planFile}`);
+  }
 }
 
 export interface ProjectOptions extends ServerOptions, WorkdirSeed {
@@ -435,6 +447,60 @@ export class TerraformProject extends ServerFixture {
   show<T = TfShow>(planFile?: string): Promise<T> {
     return this.main.show<T>(planFile);
   }
+  state(): Promise<Map<string, StateResource>> {
+    return this.main.state();
+  }
+  outputs(): Promise<Record<string, any>> {
+    return this.main.outputs();
+  }
+  applyPlan(planFile: string): Promise<TfResult> {
+    return this.main.applyPlan(planFile);
+  }
+}
+
+/** A resource instance as terraform keeps it in state: its address and attribute values. */
+export interface StateResource {
+  address: string;
+  mode: "managed" | "data";
+  type: string;
+  name: string;
+  values: Record<string, any>;
+}
+
+interface StateV4 {
+  outputs?: Record<string, { value: unknown }>;
+  resources?: {
+    module?: string;
+    mode: "managed" | "data";
+    type: string;
+    name: string;
+    instances: { index_key?: string | number; deposed?: string; attributes: Record<string, any> }[];
+  }[];
+}
+
+/**
+ * The state as terraform holds it (`terraform state pull`: no provider to start, where `show -json`
+ * starts one for its schema): every current resource instance by address, modules' included, and the
+ * outputs' values.
+ */
+export async function pullState(w: {
+  run(args: string[]): Promise<TfResult>;
+}): Promise<{ resources: Map<string, StateResource>; outputs: Record<string, any> }> {
+  const r = await w.run(["state", "pull"]);
+  if (r.status !== 0) throw new Error(`terraform state pull failed: ${r.stderr}`);
+  const state = JSON.parse(r.stdout || "{}") as StateV4;
+  const resources = new Map<string, StateResource>();
+  for (const res of state.resources ?? []) {
+    const base = `${res.module ? `${res.module}.` : ""}${res.mode === "data" ? "data." : ""}${res.type}.${res.name}`;
+    for (const i of res.instances) {
+      if (i.deposed) continue;
+      const key = i.index_key === undefined ? "" : `[${JSON.stringify(i.index_key)}]`;
+      const address = base + key;
+      resources.set(address, { address, mode: res.mode, type: res.type, name: res.name, values: i.attributes });
+    }
+  }
+  const outputs = Object.fromEntries(Object.entries(state.outputs ?? {}).map(([k, v]) => [k, v.value]));
+  return { resources, outputs };
 }
 
 /** A Terraform project on a fresh server for the describe (or file) this is called in. */

@@ -20,7 +20,7 @@ import {
 } from "@ec2sim/terraform-provider";
 import { adminOk, BIN } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FIXTURES, freshServer, requireTerraform, resourcesOf, type TfResult, tempDir, tf } from "./harness.ts";
+import { FIXTURES, freshServer, pullState, requireTerraform, type TfResult, tempDir, tf } from "./harness.ts";
 
 const run = promisify(execFile);
 
@@ -74,16 +74,16 @@ describe("ec2sim terraform setup + a configuration written for the real AWS prov
     expect(init.stdout).toContain("Installed hashicorp/aws v6.38.0 (unauthenticated)"); // version = ">= 5.0"
     const v = await tfp(["validate", "-no-color"]);
     expect(v.stdout).toContain("Success! The configuration is valid.");
-    const plan = await tfp(["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    const plan = await tfp(["plan", "-no-color", "-input=false", "-detailed-exitcode", "-out=tfplan"]);
     expect(plan.stderr).toBe("");
     expect(plan.status).toBe(2);
     expect(plan.stdout).toContain("Plan: 17 to add, 0 to change, 0 to destroy.");
-    const apply = await tfp(["apply", "-no-color", "-input=false", "-auto-approve"]);
+    const apply = await tfp(["apply", "-no-color", "-input=false", "tfplan"]);
     expect(apply.stderr).toBe("");
     expect(apply.stdout).toContain("Apply complete! Resources: 17 added, 0 changed, 0 destroyed.");
     expect(apply.stdout).toMatch(/ubuntu_ami = "ubuntu\/images\/hvm-ssd\/ubuntu-jammy-22\.04-amd64-server-\d{8}"/);
 
-    const show = resourcesOf(JSON.parse((await tfp(["show", "-json"])).stdout));
+    const show = (await pullState({ run: tfp })).resources;
     const web = show.get("aws_instance.web")!.values;
     expect(web).toMatchObject({
       availability_zone: "us-west-2a",

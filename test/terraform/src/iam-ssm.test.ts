@@ -19,7 +19,7 @@ import {
 import { GetParameterCommand, ParameterNotFound, SSMClient } from "@aws-sdk/client-ssm";
 import type { Account } from "@ec2sim/test-harness";
 import { beforeAll, describe, expect, it } from "vitest";
-import { expectImportsBackUnchanged, expectNoChanges, ok, resourcesOf, terraformProject } from "./harness.ts";
+import { expectImportsBackUnchanged, expectNoChanges, terraformProject } from "./harness.ts";
 
 const AL2023 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
 
@@ -172,14 +172,13 @@ describe("terraform: IAM roles, policies, instance profiles and SSM parameters (
   });
 
   it("apply makes the role from the policy document, its policies, the profile on a resolve:ssm instance, the parameters", async () => {
-    ok(await p.run(["validate", "-no-color"]), "validate");
+    // apply validates first, as `terraform validate` does (the count = 0 resources included).
     await p.apply();
-    const show = await p.show();
-    const s = resourcesOf(show);
+    const s = await p.state();
     const v = (address: string) => s.get(address)!.values;
 
     // data "aws_iam_policy_document" is hashicorp/aws's document, byte for byte.
-    expect(show.values?.outputs?.assume_json?.value).toBe(`{
+    expect((await p.outputs()).assume_json).toBe(`{
   "Version": "2012-10-17",
   "Statement": [
     {
@@ -280,26 +279,27 @@ describe("terraform: IAM roles, policies, instance profiles and SSM parameters (
     // The same trust policy written differently is no change; a new value is a new version.
     const edited = config
       .replace(
-        "assume_role_policy    = data.aws_iam_policy_document.assume.json",
+        "assume_role_policy = data.aws_iam_policy_document.assume.json",
         'assume_role_policy = jsonencode({ Statement = [{ Principal = { Service = ["ec2.amazonaws.com"] }, Action = "sts:AssumeRole", Effect = "Allow", Sid = "EC2AssumeRole" }], Version = "2012-10-17" })',
       )
       .replace('value       = "color=orange"', 'value       = "color=teal"');
+    // (The first match is aws_iam_role.web's.)
+    expect(edited).toContain("assume_role_policy = jsonencode({ Statement = [{ Principal");
     p.write(edited);
-    const second = await p.plan();
+    const second = await p.plan(["-out=edit.tfplan"]);
     expect(second.status).toBe(2);
     expect(second.stdout).toContain("Plan: 0 to add, 1 to change, 0 to destroy.");
     expect(second.stdout).toContain("aws_ssm_parameter.config will be updated in-place");
-    await p.apply();
+    await p.applyPlan("edit.tfplan");
     expect((await ssm.send(new GetParameterCommand({ Name: "/web/config" }))).Parameter).toMatchObject({
       Value: "color=teal",
       Version: 2,
     });
-    p.write(config);
-    await p.apply();
+    // The next tests go on from the edited configuration (the role's policy as jsonencode, the new value).
   });
 
   it("each resource imports back from its ID with no changes after", async () => {
-    const s = resourcesOf(await p.show());
+    const s = await p.state();
     const imports: [string, string][] = [
       ["aws_iam_role.web", "tf-web"],
       ["aws_iam_instance_profile.web", "tf-web"],

@@ -9,7 +9,7 @@
 
 import { DescribeRouteTablesCommand, DescribeSecurityGroupsCommand, DescribeVpcsCommand } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
-import { expectImportsBackUnchanged, expectNoChanges, resourcesOf, terraformProject } from "./harness.ts";
+import { expectImportsBackUnchanged, expectNoChanges, terraformProject } from "./harness.ts";
 
 const CONFIG = `provider "aws" {
   region = "us-east-1"
@@ -155,7 +155,7 @@ output "app_groups" {
 
 describe("terraform: adopting EC2's defaults, aws_route, and the networking data sources (spawned plugin)", () => {
   const p = terraformProject("defaults", { mainTf: CONFIG });
-  const state = async () => resourcesOf(await p.show());
+  const state = () => p.state();
 
   it("apply adopts the default VPC and subnet, takes over the app VPC's main table and default group", async () => {
     const apply = await p.apply();

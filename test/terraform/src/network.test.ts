@@ -22,7 +22,6 @@ import {
   expectImportsBackUnchanged,
   expectNoChanges,
   ID,
-  resourcesOf,
   sshKeyPair,
   terraformProject,
   type Workdir,
@@ -185,7 +184,7 @@ function importIds(state: Map<string, { type: string; values: Record<string, any
 describe("terraform: a web server in its own VPC (spawned plugin)", () => {
   let ws: SandboxClient;
   const write = (o: Partial<Options> = {}) => p.write(config(key.publicKey, { internetRoute: true, ...o }));
-  const state = async () => resourcesOf(await p.show());
+  const state = () => p.state();
   const ssh = (id: string) =>
     ws.call<{ Host: string; User: string }>("SshConnect", { InstanceId: id, PrivateKey: key.privateKeyPem });
 
@@ -282,10 +281,10 @@ describe("terraform: a web server in its own VPC (spawned plugin)", () => {
   it("without the route to the internet gateway the instance is unreachable; the route back, reachable again", async () => {
     const id = (await state()).get("aws_instance.web")!.values.id as string;
     write({ internetRoute: false });
-    const plan = await p.plan();
+    const plan = await p.plan(["-out=tfplan"]);
     expect(plan.stdout).toContain("# aws_route_table.public will be updated in-place");
     expect(plan.stdout).toContain("Plan: 0 to add, 1 to change, 0 to destroy.");
-    await p.apply();
+    await p.applyPlan("tfplan");
     const refused = await ssh(id).catch((e: Error & { code?: string }) => e);
     expect(refused).toBeInstanceOf(Error);
     expect((refused as Error).message).toMatch(/route/i);
@@ -465,7 +464,7 @@ output "admin_instance" {
 
 describe("terraform: an instance from a launch template, behind a NAT gateway, with a second interface", () => {
   let w: Workdir;
-  const state = async () => resourcesOf(await w.show());
+  const state = () => w.state();
 
   beforeAll(async () => {
     w = p.workdir("network-template", { mainTf: TEMPLATE_CONFIG });

@@ -29,7 +29,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { ACCOUNT_B as B_ACCOUNT } from "@ec2sim/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { describeInstance, ID, ok, resourcesOf, sshPublicKey, terraformProject } from "./harness.ts";
+import { describeInstance, expectNoChanges, ID, ok, resourcesOf, sshPublicKey, terraformProject } from "./harness.ts";
 
 interface StoryOptions {
   appType: string;
@@ -207,7 +207,7 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
   let ids: Record<string, string> = {};
   const times: Record<string, number> = {};
   const write = (o: Partial<StoryOptions> = {}) => p.write(story(o));
-  const state = async () => resourcesOf(await p.show());
+  const state = () => p.state();
 
   beforeAll(() => {
     ec2 = p.ec2;
@@ -461,15 +461,14 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
     expect((refused as Error).name).toBe("IncorrectInstanceState");
 
     write({ appType: "t3.small", webTags: { Name: "web", Env: "prod" } });
-    const plan = await p.run(["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    const plan = await p.plan(["-out=tfplan"]);
     expect(plan.status).toBe(2);
     expect(plan.stdout).toContain("# aws_instance.app will be updated in-place");
     expect(plan.stdout).toMatch(/~ instance_type\s+= "t3\.micro" -> "t3\.small"/);
     expect(plan.stdout).toContain("# aws_instance.web will be updated in-place");
     expect(plan.stdout).toMatch(/\+ "Env"\s+= "prod"/);
     expect(plan.stdout).toContain("Plan: 0 to add, 2 to change, 0 to destroy.");
-    const apply = await p.run(["apply", "-no-color", "-input=false", "-auto-approve"]);
-    ok(apply, "apply (update)");
+    const apply = await p.applyPlan("tfplan");
     expect(apply.stdout).toContain("Apply complete! Resources: 0 added, 2 changed, 0 destroyed.");
     times.applyUpdate = apply.ms;
     const app = await describeInstance(ec2, ids.app!);
@@ -480,21 +479,18 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
       { Key: "Env", Value: "prod" },
       { Key: "Name", Value: "web" },
     ]);
-    const again = await p.run(["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
-    expect(again.stdout).toContain("No changes.");
-    expect(again.status).toBe(0);
+    await expectNoChanges(p);
   });
 
   it("an AMI change replaces the instance (and its EIP association)", async () => {
     write({ appType: "t3.small", appAmi: "aws_ami_from_instance.cat.id", webTags: { Name: "web", Env: "prod" } });
-    const plan = await p.run(["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    const plan = await p.plan(["-out=tfplan"]);
     expect(plan.status).toBe(2);
     expect(plan.stdout).toContain("# aws_instance.app must be replaced");
     expect(plan.stdout).toMatch(/~ ami\s+= "ami-[0-9a-f]{17}" -> "ami-[0-9a-f]{17}" # forces replacement/);
     expect(plan.stdout).toContain("# aws_eip_association.app must be replaced");
     expect(plan.stdout).toContain("Plan: 2 to add, 0 to change, 2 to destroy.");
-    const apply = await p.run(["apply", "-no-color", "-input=false", "-auto-approve"]);
-    ok(apply, "apply (replace)");
+    const apply = await p.applyPlan("tfplan");
     expect(apply.stdout).toContain("Apply complete! Resources: 2 added, 0 changed, 2 destroyed.");
     times.applyReplace = apply.ms;
     const s = await state();
@@ -540,24 +536,20 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
       instance_type: "t3.nano",
       tags: { Name: "made-outside" },
     });
-    const plan = await p.run(["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
-    expect(plan.stderr).toBe("");
-    expect(plan.stdout).toContain("No changes.");
-    expect(plan.status).toBe(0);
+    await expectNoChanges(p);
   });
 
   it("drift made through the AWS SDK shows in plan (exit 2); apply puts it back", async () => {
     await ec2.send(new CreateTagsCommand({ Resources: [ids.web!], Tags: [{ Key: "Name", Value: "renamed-by-hand" }] }));
     await ec2.send(new DeleteSnapshotCommand({ SnapshotId: ids.snap }));
-    const plan = await p.run(["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    const plan = await p.plan(["-out=tfplan"]);
     expect(plan.stderr).toBe("");
     expect(plan.status).toBe(2);
     expect(plan.stdout).toContain("# aws_instance.web will be updated in-place");
     expect(plan.stdout).toMatch(/~ "Name"\s+= "renamed-by-hand" -> "web"/);
     expect(plan.stdout).toContain("# aws_ebs_snapshot.data will be created");
     expect(plan.stdout).toContain("Plan: 1 to add, 1 to change, 0 to destroy.");
-    const apply = await p.run(["apply", "-no-color", "-input=false", "-auto-approve"]);
-    ok(apply, "apply (drift)");
+    const _apply = await p.applyPlan("tfplan");
     expect((await describeInstance(ec2, ids.web!)).Tags?.find((x) => x.Key === "Name")?.Value).toBe("web");
     const snaps = await ec2.send(
       new DescribeSnapshotsCommand({ OwnerIds: ["self"], Filters: [{ Name: "volume-id", Values: [ids.vol!] }] }),
@@ -593,8 +585,7 @@ describe("terraform: the seeds' story against ec2sim serve (spawned plugin)", ()
         )
       ).SecurityGroups,
     ).toEqual([]);
-    const s = await p.show();
-    expect(s.values?.root_module.resources ?? []).toEqual([]);
+    expect([...(await p.state()).keys()]).toEqual([]);
     expect(existsSync(join(p.dir, "terraform.tfstate"))).toBe(true);
   });
 });

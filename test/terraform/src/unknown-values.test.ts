@@ -10,7 +10,7 @@
 import { DescribeImageAttributeCommand, DescribeSecurityGroupRulesCommand } from "@aws-sdk/client-ec2";
 import { ACCOUNT_B as B_ACCOUNT } from "@ec2sim/test-harness";
 import { describe, expect, it } from "vitest";
-import { expectNoChanges, ok, resourcesOf, TF, terraformProject } from "./harness.ts";
+import { expectNoChanges, ok, TF, terraformProject } from "./harness.ts";
 
 const header = `terraform {
   required_providers {
@@ -111,11 +111,11 @@ describe("terraform: conflict checks with values not yet known (spawned plugin)"
     const validate = await p.run(["validate", "-no-color"]);
     ok(validate, "validate");
     expect(validate.stdout).toContain("Success! The configuration is valid.");
-    const plan = ok(await p.run(["plan", ...TF]), "plan");
+    const plan = ok(await p.run(["plan", ...TF, "-out=tfplan"]), "plan");
     expect(plan.stdout).toContain("Plan: 8 to add, 0 to change, 0 to destroy.");
-    await p.apply();
+    await p.applyPlan("tfplan");
 
-    const state = resourcesOf(await p.show());
+    const state = await p.state();
     const web = state.get("aws_security_group.web")!.values.id as string;
     const lb = state.get("aws_security_group.lb")!.values.id as string;
     const rules = (

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { DescribeAddressesCommand } from "@aws-sdk/client-ec2";
 import { terraformPlatform } from "@ec2sim/terraform-provider";
 import { describe, expect, it } from "vitest";
-import { expectNoChanges, FIXTURES, ok, resourcesOf, TF, terraformProject } from "./harness.ts";
+import { expectNoChanges, FIXTURES, ok, TF, terraformProject } from "./harness.ts";
 
 const pinned = (constraint: string, body = "") => `terraform {
   required_providers {
@@ -139,7 +139,7 @@ describe("terraform: hashicorp/aws releases of every line (spawned plugin)", () 
     const w = p.workdir("four-x", { mainTf: fourX("~> 4.0") });
     await w.init();
     await w.apply();
-    const state = resourcesOf(await w.show());
+    const state = await w.state();
     const eip = state.get("aws_eip.app")!.values;
     expect(eip).toMatchObject({ vpc: true, domain: "vpc" });
     expect("region" in eip).toBe(false);
@@ -177,7 +177,7 @@ describe("terraform: hashicorp/aws releases of every line (spawned plugin)", () 
     expect(init.stdout).toContain("Reusing previous version of hashicorp/aws from the dependency lock file");
     expect(init.stdout).toContain("Installed hashicorp/aws v5.31.0 (unauthenticated)");
     await w.apply();
-    const state = resourcesOf(await w.show());
+    const state = await w.state();
     expect(state.get("aws_eip.app")!.values).toMatchObject({
       vpc: true,
       instance: state.get("aws_instance.app")!.values.id,
@@ -247,7 +247,7 @@ resource "aws_eip" "spare" {
     expect(upgrade.stdout).toContain("Installed hashicorp/aws v5.100.0 (unauthenticated)");
     expect(readFileSync(join(w.dir, ".terraform.lock.hcl"), "utf8")).toMatch(/version\s+= "5\.100\.0"/);
     await w.apply();
-    const eip = resourcesOf(await w.show()).get("aws_eip.spare")!.values;
+    const eip = (await w.state()).get("aws_eip.spare")!.values;
     expect(eip).toMatchObject({ vpc: true, domain: "vpc" });
     const addr = (await p.ec2.send(new DescribeAddressesCommand({ AllocationIds: [eip.id] }))).Addresses![0]!;
     expect(addr.Tags).toEqual([{ Key: "Name", Value: "five-x" }]);

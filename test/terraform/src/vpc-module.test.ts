@@ -96,8 +96,7 @@ describe("a terraform-aws-modules/vpc style module: two zones, public and privat
     const apply = await p.run(["apply", "-no-color", "-input=false", "tfplan"]);
     ok(apply, "apply");
     expect(apply.stdout).toContain("Apply complete! Resources: 18 added, 0 changed, 0 destroyed.");
-    const show = await p.show();
-    out = Object.fromEntries(Object.entries(show.values!.outputs!).map(([k, v]) => [k, v.value])) as unknown as Outputs;
+    out = (await p.outputs()) as Outputs;
 
     const vpc = (await ec2.send(new DescribeVpcsCommand({ VpcIds: [out.vpc_id] }))).Vpcs![0]!;
     expect(vpc).toMatchObject({ CidrBlock: "10.0.0.0/16", IsDefault: false });
