@@ -7,11 +7,11 @@
  * (one-instance launches, ~1.6 KB of JSON, which the journal compresses), and the time to load a
  * sandbox of 100,000 events.
  */
-import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readRecordAt, SEGMENT_HEADER_SIZE } from "../../packages/server/src/store/format.ts";
 import { JournalStore } from "../../packages/server/src/store/index.ts";
+import { journalRecords } from "./journal-records.ts";
 
 function event(seq: number) {
   return {
@@ -129,15 +129,9 @@ async function dirBytes(dir: string): Promise<number> {
 async function batches(dir: string): Promise<{ records: number; batches: number }> {
   let records = 0;
   const ids = new Set<number>();
-  for (const f of (await readdir(dir)).filter((f) => f.startsWith("journal-"))) {
-    const buf = await readFile(join(dir, f));
-    for (let off = SEGMENT_HEADER_SIZE; off < buf.length; ) {
-      const r = readRecordAt(buf, off);
-      if (!r.ok) throw new Error(`${f}: ${r.reason}`);
-      records++;
-      ids.add(r.rec.batchSeq);
-      off = r.rec.end;
-    }
+  for await (const rec of journalRecords(dir)) {
+    records++;
+    ids.add(rec.batchSeq);
   }
   return { records, batches: ids.size };
 }

@@ -11,12 +11,12 @@
  * to 4 ms late, as HTTP clients arrive) — the shape where appends arrive while a sync runs.
  * Prints appends/s per round, and the batches and overlapped records of the last round's journal.
  */
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { readRecordAt, SEGMENT_HEADER_SIZE } from "../../packages/server/src/store/format.ts";
 import { JournalStore as NewStore } from "../../packages/server/src/store/index.ts";
+import { journalRecords } from "./journal-records.ts";
 
 const oldDir = process.argv[2];
 if (!oldDir) throw new Error("usage: pipeline-ab.ts <folder of an older store> [rounds]");
@@ -57,16 +57,10 @@ async function batches(dir: string): Promise<string> {
   let records = 0;
   let overlapped = 0;
   const ids = new Set<number>();
-  for (const f of (await readdir(dir)).filter((f) => f.startsWith("journal-"))) {
-    const buf = await readFile(join(dir, f));
-    for (let off = SEGMENT_HEADER_SIZE; off < buf.length; ) {
-      const r = readRecordAt(buf, off);
-      if (!r.ok) throw new Error(`${f}: ${r.reason}`);
-      records++;
-      ids.add(r.rec.batchSeq);
-      if (r.rec.flags >>> 8) overlapped++;
-      off = r.rec.end;
-    }
+  for await (const rec of journalRecords(dir)) {
+    records++;
+    ids.add(rec.batchSeq);
+    if (rec.flags >>> 8) overlapped++;
   }
   return `${records} records in ${ids.size} batches, ${overlapped} overlapped`;
 }
