@@ -364,9 +364,13 @@ export function createProvider(def: ProviderDefinition): ProviderHandlers {
     return r;
   };
 
+  // Terraform starts the plugin 3–5 times per command; with get_provider_schema_optional it asks the
+  // first instance for the schema and reuses it for the others (its per-process schema cache), as
+  // terraform-plugin-framework providers allow. Every handler reads `def` itself, never what was sent.
+  const capabilities = { plan_destroy: false, get_provider_schema_optional: true };
   return {
     GetMetadata: () => ({
-      server_capabilities: { plan_destroy: false, get_provider_schema_optional: false },
+      server_capabilities: capabilities,
       resources: Object.keys(def.resources).map((type_name) => ({ type_name })),
       data_sources: Object.keys(def.dataSources).map((type_name) => ({ type_name })),
     }),
@@ -381,7 +385,7 @@ export function createProvider(def: ProviderDefinition): ProviderHandlers {
       ),
       // hashicorp/aws's provider_meta: modules add their name to the User-Agent (terraform-aws-modules do).
       provider_meta: toProtoSchema({ attributes: { user_agent: strList("o") } }),
-      server_capabilities: { plan_destroy: false, get_provider_schema_optional: false },
+      server_capabilities: capabilities,
     }),
 
     ValidateProviderConfig: () => ({ diagnostics: [] }),
