@@ -146,8 +146,7 @@ describe("terraform: hashicorp/aws releases of every line (spawned plugin)", () 
     expect(state.get("aws_instance.app")!.values).toMatchObject({ cpu_core_count: 1, cpu_threads_per_core: 2 });
     const addr = (await p.ec2.send(new DescribeAddressesCommand({ AllocationIds: [eip.id] }))).Addresses![0]!;
     expect(addr).toMatchObject({ Domain: "vpc", InstanceId: state.get("aws_instance.app")!.values.id });
-    const again = await w.plan();
-    expect(again.stdout).toContain("No changes.");
+    await expectNoChanges(w);
     await w.destroy();
 
     const six = p.workdir("four-x-on-six", { mainTf: fourX("~> 6.0") });
