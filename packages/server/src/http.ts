@@ -151,18 +151,33 @@ async function sendChunks(res: ServerResponse, status: number, headers: Record<s
   res.end();
 }
 
+/**
+ * Sends a whole answer with its Content-Length: node:http sends chunked encoding when the head was
+ * written first, and AWS's endpoints (and the clients that log or check lengths) always say it.
+ */
+function sendWhole(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string | undefined>,
+  body: string | Uint8Array,
+): void {
+  const length = typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
+  res.writeHead(status, { ...headers, "content-length": String(length) });
+  res.end(body);
+}
+
 function sendXmlError(res: ServerResponse, error: Ec2Error, requestId = randomUUID()): void {
   const { status, body } = serializeError(error, requestId);
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  res.writeHead(status, {
-    "content-type": "text/xml;charset=UTF-8",
-    "x-amzn-requestid": requestId,
-    server: "AmazonEC2",
-  });
-  res.end(body);
+  sendWhole(
+    res,
+    status,
+    { "content-type": "text/xml;charset=UTF-8", "x-amzn-requestid": requestId, server: "AmazonEC2" },
+    body,
+  );
 }
 
 /**
@@ -239,11 +254,15 @@ export function createHttpServer(host: SandboxHost, options: HttpServerOptions =
       const refusal = adminRefusal(req, options.guard);
       if (refusal) {
         req.resume();
-        res.writeHead(refusal.status, {
-          "content-type": "application/json",
-          ...(refusal.status === 401 ? { "www-authenticate": 'Bearer realm="ec2sim admin"' } : {}),
-        });
-        res.end(JSON.stringify({ error: { code: refusal.code, message: refusal.message } }));
+        sendWhole(
+          res,
+          refusal.status,
+          {
+            "content-type": "application/json",
+            ...(refusal.status === 401 ? { "www-authenticate": 'Bearer realm="ec2sim admin"' } : {}),
+          },
+          JSON.stringify({ error: { code: refusal.code, message: refusal.message } }),
+        );
         return;
       }
       let body = "";
@@ -251,17 +270,24 @@ export function createHttpServer(host: SandboxHost, options: HttpServerOptions =
         body = await readBody(req, MAX_BODY_BYTES);
       } catch (e) {
         if (e instanceof BodyNotUtf8) {
-          res.writeHead(400, { "content-type": "application/json" });
-          res.end(JSON.stringify({ error: { code: "MalformedJson", message: "The request body is not valid UTF-8" } }));
+          sendWhole(
+            res,
+            400,
+            { "content-type": "application/json" },
+            JSON.stringify({ error: { code: "MalformedJson", message: "The request body is not valid UTF-8" } }),
+          );
           return;
         }
-        res.writeHead(413, { "content-type": "application/json", connection: "close" });
-        res.end(JSON.stringify({ error: { code: "RequestEntityTooLarge", message: "The request body is too large" } }));
+        sendWhole(
+          res,
+          413,
+          { "content-type": "application/json", connection: "close" },
+          JSON.stringify({ error: { code: "RequestEntityTooLarge", message: "The request body is too large" } }),
+        );
         return;
       }
       const out = await handleAdmin(host, { method: req.method ?? "GET", path, body }, { defaultSandbox });
-      res.writeHead(out.status, { "content-type": "application/json", ...(out.headers ?? {}) });
-      res.end(out.body);
+      sendWhole(res, out.status, { "content-type": "application/json", ...(out.headers ?? {}) }, out.body);
       return;
     }
     const sandbox = sandboxOfPath(path, defaultSandbox);
@@ -314,8 +340,7 @@ export function createHttpServer(host: SandboxHost, options: HttpServerOptions =
     }
     const out = await endpointOf(sandbox)({ method: req.method ?? "GET", path, headers, body });
     if (out.chunks) return sendChunks(res, out.status, out.headers, out.chunks);
-    res.writeHead(out.status, out.headers);
-    res.end(out.body);
+    sendWhole(res, out.status, out.headers, out.body);
   };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {

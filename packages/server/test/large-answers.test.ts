@@ -49,6 +49,27 @@ function post(form: string, pauseMs = 0): Promise<Received> {
   });
 }
 
+/** Any request, answered with its framing headers (what a client that logs or checks lengths sees). */
+function raw(method: string, path: string, body = ""): Promise<Received & { chunked: boolean }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${server.url}${path}`, { method }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          contentLength: Number(res.headers["content-length"]),
+          chunked: res.headers["transfer-encoding"] !== undefined,
+          body: Buffer.concat(chunks),
+        }),
+      );
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
 const withoutRequestId = (xml: string) => xml.replace(/<requestId>[^<]*<\/requestId>/, "");
 
 beforeAll(async () => {
@@ -95,5 +116,28 @@ describe("large answers", () => {
     const text = withoutRequestId(first.body.toString("utf8"));
     expect(withoutRequestId(kept.body.toString("utf8"))).toBe(text);
     expect(withoutRequestId(slow.body.toString("utf8"))).toBe(text);
+  });
+
+  it("small answers, EC2 errors and admin refusals say their Content-Length, as AWS's do (never chunked)", async () => {
+    const answers = {
+      small: await raw("POST", "/", "Action=DescribeRegions&Version=2016-11-15&RegionName.1=us-east-1"),
+      unknownAction: await raw("POST", "/", "Action=NoSuchAction&Version=2016-11-15"),
+      noSuchSandbox: await raw("POST", "/sandbox/nope/", "Action=DescribeRegions&Version=2016-11-15"),
+      adminWithoutToken: await raw("GET", "/_ec2sim/sandboxes"),
+    };
+    expect(Object.fromEntries(Object.entries(answers).map(([k, r]) => [k, r.status]))).toEqual({
+      small: 200,
+      unknownAction: 400,
+      noSuchSandbox: 404,
+      adminWithoutToken: 401,
+    });
+    for (const [what, r] of Object.entries(answers)) {
+      expect({ what, chunked: r.chunked, length: r.contentLength }).toEqual({
+        what,
+        chunked: false,
+        length: r.body.length,
+      });
+    }
+    expect(answers.unknownAction.body.toString()).toContain("<Code>InvalidAction</Code>");
   });
 });
