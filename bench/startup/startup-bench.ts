@@ -8,7 +8,10 @@
  * Variants: the built command (apps/cli/dist, what `npm pack` ships), the sources through tsx
  * (bin/ec2sim, what a clone runs), and, with --before DIR, bin/ec2sim of an older checkout that has
  * its own node_modules (e.g. `git archive ed5efa6 | tar -x -C DIR && cd DIR && pnpm install`).
- *   npx tsx bench/startup/startup-bench.ts [--rounds N] [--before DIR] [--out FILE.json]
+ * moto's server (`python3 -m moto.server`, the mock most users would otherwise pick) is timed the same
+ * way until its port answers, with its RSS then, when `python3` can import it (skipped with a note, or
+ * with --no-moto, otherwise).
+ *   npx tsx bench/startup/startup-bench.ts [--rounds N] [--before DIR] [--no-moto] [--out FILE.json]
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -19,7 +22,12 @@ import { parseArgs } from "node:util";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const { values } = parseArgs({
-  options: { rounds: { type: "string" }, before: { type: "string" }, out: { type: "string" } },
+  options: {
+    rounds: { type: "string" },
+    before: { type: "string" },
+    out: { type: "string" },
+    "no-moto": { type: "boolean" },
+  },
 });
 const ROUNDS = Number(values.rounds ?? 7);
 
@@ -70,19 +78,42 @@ function treeRssMiB(pid: number): number {
   return rows.filter(([p]) => tree.has(p)).reduce((a, [, , rss]) => a + rss, 0) / 1024;
 }
 
+/** moto's version when `python3 -m moto.server` can run here, else undefined. */
+function motoVersion(): string | undefined {
+  if (values["no-moto"]) return undefined;
+  const r = spawnSync("python3", ["-c", "import moto.server, moto; print(moto.__version__)"], { encoding: "utf8" });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
 async function serveReady(v: Variant): Promise<{ ms: number; rssMiB: number }> {
   const data = mkdtempSync(join(tmpdir(), "ec2sim-startup-"));
   const port = 20_000 + Math.floor(Math.random() * 20_000);
+  try {
+    return await timeToAnswer(
+      v.name,
+      [...v.cmd, "serve", "--port", String(port), "--data", data],
+      `http://127.0.0.1:${port}/_ec2sim/sandboxes`,
+    );
+  } finally {
+    rmSync(data, { recursive: true, force: true });
+  }
+}
+
+async function motoReady(): Promise<{ ms: number; rssMiB: number }> {
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const argv = ["python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)];
+  return timeToAnswer("moto", argv, `http://127.0.0.1:${port}/moto-api/`);
+}
+
+/** Spawns a server and times it until `url` gets any HTTP answer; its process tree's RSS a second later. */
+async function timeToAnswer(name: string, argv: string[], url: string): Promise<{ ms: number; rssMiB: number }> {
   const t0 = performance.now();
-  const proc: ChildProcess = spawn(v.cmd[0]!, [...v.cmd.slice(1), "serve", "--port", String(port), "--data", data], {
-    stdio: "ignore",
-    detached: true,
-  });
+  const proc: ChildProcess = spawn(argv[0]!, argv.slice(1), { stdio: "ignore", detached: true });
   try {
     for (const deadline = Date.now() + 60_000; ; ) {
-      if (Date.now() > deadline) throw new Error(`${v.name}: serve did not answer within 60 s`);
+      if (Date.now() > deadline) throw new Error(`${name}: the server did not answer within 60 s`);
       // Any HTTP answer means it is serving (the admin API may want a token: 401 counts).
-      const ok = await fetch(`http://127.0.0.1:${port}/_ec2sim/sandboxes`).then(
+      const ok = await fetch(url).then(
         (r) => r.status > 0,
         () => false,
       );
@@ -95,7 +126,6 @@ async function serveReady(v: Variant): Promise<{ ms: number; rssMiB: number }> {
   } finally {
     process.kill(-proc.pid!, "SIGTERM");
     await new Promise((r) => proc.once("exit", r));
-    rmSync(data, { recursive: true, force: true });
   }
 }
 
@@ -126,6 +156,9 @@ const samples: Record<
   { help: number[]; helpRss: number[]; serve: number[]; serveRss: number[]; repl: number[] }
 > = {};
 const node: { ms: number[]; rss: number[] } = { ms: [], rss: [] };
+const moto = motoVersion();
+const motoSamples: { serve: number[]; serveRss: number[] } = { serve: [], serveRss: [] };
+if (!moto) process.stderr.write("moto: not measured (python3 cannot import moto.server here, or --no-moto)\n");
 for (const v of variants) samples[v.name] = { help: [], helpRss: [], serve: [], serveRss: [], repl: [] };
 for (let round = 0; round < ROUNDS; round++) {
   const n = timed([process.execPath, "-e", "0"]);
@@ -140,6 +173,11 @@ for (let round = 0; round < ROUNDS; round++) {
     s.serve.push(r.ms);
     s.serveRss.push(r.rssMiB);
     s.repl.push(await replFirstFrame(v));
+  }
+  if (moto) {
+    const r = await motoReady();
+    motoSamples.serve.push(r.ms);
+    motoSamples.serveRss.push(r.rssMiB);
   }
   process.stderr.write(`round ${round + 1}/${ROUNDS}\n`);
 }
@@ -160,10 +198,15 @@ const lines = [
     const s = samples[v.name]!;
     return `| ${v.name} | ${f(median(s.help))} (×${(median(s.help) / nodeMs).toFixed(1)} node) | ${f(median(s.serve))} (×${(median(s.serve) / nodeMs).toFixed(1)}) | ${m(median(s.serveRss))} | ${f(median(s.repl))} |`;
   }),
+  ...(moto
+    ? [
+        `| moto ${moto} (\`python3 -m moto.server\`) | | ${f(median(motoSamples.serve))} (×${(median(motoSamples.serve) / nodeMs).toFixed(1)}) | ${m(median(motoSamples.serveRss))} | |`,
+      ]
+    : []),
 ];
 process.stdout.write(`${lines.join("\n")}\n`);
 if (values.out)
   writeFileSync(
     values.out,
-    JSON.stringify({ node: process.version, load0, load1, nodeSamples: node, samples }, null, 2),
+    JSON.stringify({ node: process.version, load0, load1, nodeSamples: node, samples, moto, motoSamples }, null, 2),
   );
