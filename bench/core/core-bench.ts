@@ -19,6 +19,7 @@
  */
 import { loadavg } from "node:os";
 import { type CallContext, type EventEnvelope, Sandbox } from "../../packages/core/src/index.ts";
+import { launch as launchAs, newestAl2023Id, replayCycle, TEAMS } from "./replay-mix.ts";
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) {
@@ -28,8 +29,6 @@ if (!gc) {
 
 const ACCOUNT = "111122223333";
 const ctx: CallContext = { accountId: ACCOUNT, region: "us-east-1" };
-const TEAMS = ["a", "b", "c"];
-const ENVS = ["prod", "staging", "dev"];
 const MiB = 1024 * 1024;
 
 function memory(): { heapMiB: number; rssMiB: number } {
@@ -49,34 +48,12 @@ function newSandbox(onEvents?: (events: readonly EventEnvelope[]) => void): { sb
   const sb = new Sandbox({ seed: "bench", realNow: () => 0 });
   if (onEvents) sb.subscribe(onEvents);
   sb.createAccount({ accountId: ACCOUNT });
-  const imgs = sb.call<{ Images: { ImageId: string; CreationDate: string }[] }>(ctx, "DescribeImages", {
-    Owners: ["amazon"],
-    Filters: [{ Name: "name", Values: ["al2023-ami-2023*-x86_64"] }],
-  }).output.Images;
-  const latest = imgs.sort((a, b) => (a.CreationDate < b.CreationDate ? 1 : -1))[0];
-  if (!latest) throw new Error("no AL2023 image in the catalog");
-  return { sb, imageId: latest.ImageId };
+  return { sb, imageId: newestAl2023Id(sb, ctx) };
 }
 
-/** RunInstances of `count` with team/env/Name tags; batch `b` gets team TEAMS[b%3], env ENVS[(b/3|0)%3]. */
+/** RunInstances of `count` with team/env/Name tags (replay-mix.ts), as account ACCOUNT in us-east-1. */
 function launch(sb: Sandbox, imageId: string, batch: number, count: number): string[] {
-  const out = sb.call<{ Instances: { InstanceId: string }[] }>(ctx, "RunInstances", {
-    ImageId: imageId,
-    InstanceType: "t3.micro",
-    MinCount: count,
-    MaxCount: count,
-    TagSpecifications: [
-      {
-        ResourceType: "instance",
-        Tags: [
-          { Key: "team", Value: TEAMS[batch % 3]! },
-          { Key: "env", Value: ENVS[Math.floor(batch / 3) % 3]! },
-          { Key: "Name", Value: `web-${batch}` },
-        ],
-      },
-    ],
-  }).output;
-  return out.Instances.map((i) => i.InstanceId);
+  return launchAs(sb, ctx, imageId, batch, count);
 }
 
 const report: Record<string, unknown> = { node: process.version, date: new Date().toISOString() };
@@ -263,6 +240,8 @@ function benchCreateImage(): void {
 }
 
 // ── 4. replay of ~1,000,000 events ─────────────────────────────────────────────────────────────
+// The mix (replay-mix.ts): cycles of 20 launches of 25 with tags, CreateTags, DeleteTags, stop/start of
+// half, terminate → terminated → forgotten after the hour.
 function benchReplay(target = 1_000_000): void {
   const log: EventEnvelope[] = [];
   let live: Sandbox | undefined;
@@ -273,34 +252,7 @@ function benchReplay(target = 1_000_000): void {
     live = sb;
     const t0 = performance.now();
     let batch = 0;
-    // A cycle: 20 launches of 25 (tags at launch), then per instance: boot, CreateTags, a few
-    // DeleteTags, stop → stopped → start → running for half, terminate → terminated → forgotten.
-    while (log.length < target) {
-      const cycle: string[] = [];
-      for (let k = 0; k < 20; k++) cycle.push(...launch(sb, imageId, batch++, 25));
-      sb.advance(60_000);
-      for (let k = 0; k < cycle.length; k += 10) {
-        const slice = cycle.slice(k, k + 10);
-        for (const id of slice)
-          sb.call(ctx, "CreateTags", {
-            Resources: [id],
-            Tags: [
-              { Key: "owner", Value: `u${k % 17}` },
-              { Key: "cost-center", Value: `cc-${k % 5}` },
-            ],
-          });
-        sb.call(ctx, "CreateTags", { Resources: slice, Tags: [{ Key: "wave", Value: String(batch) }] });
-        sb.call(ctx, "DeleteTags", { Resources: slice, Tags: [{ Key: "Name" }] });
-      }
-      const half = cycle.filter((_, k) => k % 2 === 0);
-      sb.call(ctx, "StopInstances", { InstanceIds: half });
-      sb.advance(60_000);
-      sb.call(ctx, "StartInstances", { InstanceIds: half });
-      sb.advance(60_000);
-      sb.call(ctx, "TerminateInstances", { InstanceIds: cycle });
-      sb.advance(30_000);
-      sb.advance(3_700_000);
-    }
+    while (log.length < target) batch = replayCycle(sb, ctx, imageId, batch);
     const genMs = performance.now() - t0;
     const counts = new Map<string, number>();
     for (const e of log) counts.set(e.event.type, (counts.get(e.event.type) ?? 0) + 1);
