@@ -5,7 +5,7 @@
  * after `npm run build`:
  *
  *   npx tsx --expose-gc --max-old-space-size=6144 bench/store/million-load.ts [--events 1000000] [--rounds 3]
- *     [--work DIR] [--layouts snapshots,none] [--node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"]
+ *     [--work DIR] [--layouts snapshots,none] [--node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"]
  *
  * Two layouts of the same events, measured in interleaved rounds:
  *   snapshots — the server's default (`--snapshot-every` 10,000, history kept): the latest snapshot
@@ -53,6 +53,7 @@ import {
   type Credentials,
   type ServerProcess,
   sdkClient,
+  sleep,
   startServer,
   tempDir,
 } from "../../test/harness/src/index.ts";
@@ -69,6 +70,8 @@ const { values } = parseArgs({
 });
 const TARGET = Number(values.events ?? 1_000_000);
 const ROUNDS = Number(values.rounds ?? 3);
+/** How long DescribeInstances is sent again and again after the first answer. */
+const PROBE_MS = 15_000;
 /** The host's default `snapshotEvery`. */
 const EVERY = 10_000;
 const SANDBOX = "default";
@@ -261,6 +264,11 @@ interface Spawned {
   instances: number;
   rssMiB: number;
   peakRssMiB: number;
+  /** DescribeInstances one after another (50 ms apart) for `PROBE_MS` after the first: the slowest, and how many. */
+  probeMaxMs: number;
+  probeCalls: number;
+  /** RSS after the probe (the snapshot worker may have loaded its own copy meanwhile). */
+  rssAfterProbeMiB: number;
   /** SIGTERM to exit: a clean stop saves a snapshot when 1,000 or more events came since the last one. */
   stopMs: number;
   load: string;
@@ -290,6 +298,15 @@ async function spawned(layout: Layout, workDir: string, nodeArgs: string[]): Pro
     const firstCallMs = performance.now() - t1;
     const instances = (out.Reservations ?? []).reduce((n, r) => n + (r.Instances?.length ?? 0), 0);
     const mem = rssMiB(server.proc.pid!);
+    // What follows the banner (the snapshot worker's seeding, the first ticks) can stall the event loop.
+    const probe: number[] = [];
+    for (const end = performance.now() + PROBE_MS; performance.now() < end; ) {
+      await sleep(50);
+      const t = performance.now();
+      await client.send(new DescribeInstancesCommand({}));
+      probe.push(performance.now() - t);
+    }
+    const memAfter = rssMiB(server.proc.pid!);
     const t2 = performance.now();
     const code = await server.stop();
     const stopMs = performance.now() - t2;
@@ -301,6 +318,9 @@ async function spawned(layout: Layout, workDir: string, nodeArgs: string[]): Pro
       instances,
       rssMiB: mem.rss,
       peakRssMiB: mem.peak,
+      probeMaxMs: Math.round(Math.max(...probe)),
+      probeCalls: probe.length,
+      rssAfterProbeMiB: memAfter.rss,
       stopMs: Math.round(stopMs),
       load,
     };
@@ -476,6 +496,11 @@ try {
         ["`serve` to its banner (ready)", (r) => f(r.spawned.readyMs)],
         ["then the first DescribeInstances", (r) => `${r.spawned.firstCallMs} ms`],
         ["server RSS after it (peak)", (r) => `${r.spawned.rssMiB} (${r.spawned.peakRssMiB}) MiB`],
+        [
+          `slowest DescribeInstances in the ${PROBE_MS / 1000} s after (calls)`,
+          (r) => `${r.spawned.probeMaxMs} ms (${r.spawned.probeCalls})`,
+        ],
+        ["server RSS then", (r) => `${r.spawned.rssAfterProbeMiB} MiB`],
         ["then SIGTERM to exit", (r) => f(r.spawned.stopMs)],
         ["load average at the start", (r) => r.spawned.load],
         ["in-process: store open + load", (r) => `${r.inProcess.openMs} + ${r.inProcess.storeLoadMs} ms`],
