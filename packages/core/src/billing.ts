@@ -11,9 +11,9 @@ import { regionByName, STORAGE_PRICES } from "./catalog-data.ts";
 import { BLOCK_BYTES } from "./guest/fs.ts";
 import { hourlyPrice, requireInstanceType } from "./instance-types.ts";
 import { forgottenInstances } from "./instances.ts";
-import type { Instance, NatGateway, Tags } from "./model.ts";
+import type { BilledInstance, BilledSnapshot, BilledVolume, NatGateway, Tags } from "./model.ts";
 import type { SandboxState } from "./state.ts";
-import { deletedSnapshots, deletedVolumes } from "./volumes.ts";
+import { billedSnapshot, deletedSnapshots, deletedVolumes } from "./volumes.ts";
 
 /** AWS prorates GB-month storage by the second over a 30-day month. */
 export const SECONDS_PER_MONTH = 30 * 86_400;
@@ -54,7 +54,7 @@ export function billedSeconds(start: number, end: number): number {
 const tagObj = (t: Tags) => Object.fromEntries(t);
 const factor = (region: string) => regionByName(region)?.priceFactor ?? 1;
 
-function instanceLines(i: Instance, now: number, out: CostLine[]): void {
+function instanceLines(i: BilledInstance, now: number, out: CostLine[]): void {
   let seconds = 0,
     usd = 0,
     ipSeconds = 0;
@@ -143,42 +143,49 @@ function natLines(n: NatGateway, now: number, out: CostLine[]): void {
 const gbMonths = (bytes: number, from: number, to: number) =>
   (bytes / GIB) * (Math.max(0, to - from) / 1000 / SECONDS_PER_MONTH);
 
+function volumeLine(v: BilledVolume, now: number, out: CostLine[]): void {
+  const q = gbMonths(v.size * GIB, v.createTime, Math.min(v.deletedAt ?? now, now));
+  const price = (STORAGE_PRICES.ebs as Record<string, number>)[v.volumeType] ?? STORAGE_PRICES.ebs.gp2;
+  if (q > 0)
+    out.push({
+      accountId: v.ownerId,
+      region: v.region,
+      resourceId: v.volumeId,
+      kind: "ebs",
+      quantity: q,
+      unit: "GB-month",
+      usd: q * price * factor(v.region),
+      detail: `${v.size} GiB ${v.volumeType}`,
+      tags: tagObj(v.tags),
+    });
+}
+
+function snapshotLine(s: BilledSnapshot, now: number, out: CostLine[]): void {
+  const bytes = s.storedBlockCount * BLOCK_BYTES;
+  const q = gbMonths(bytes, s.startTime, Math.min(s.deletedAt ?? now, now));
+  if (q > 0)
+    out.push({
+      accountId: s.ownerId,
+      region: s.region,
+      resourceId: s.snapshotId,
+      kind: "snapshot",
+      quantity: q,
+      unit: "GB-month",
+      usd: q * STORAGE_PRICES.snapshot * factor(s.region),
+      detail: `${(bytes / GIB).toFixed(3)} GiB stored${s.parentSnapshotId ? ` (incremental on ${s.parentSnapshotId})` : " (full)"}`,
+      tags: tagObj(s.tags),
+    });
+}
+
 export function costReport(state: SandboxState, now = state.now, accountId?: string): CostReport {
   const lines: CostLine[] = [];
   for (const r of state.regions.values()) {
-    for (const i of [...r.instances.values(), ...forgottenInstances(r)]) instanceLines(i, now, lines);
-    for (const v of [...r.volumes.values(), ...deletedVolumes(r)]) {
-      const q = gbMonths(v.size * GIB, v.createTime, Math.min(v.deletedAt ?? now, now));
-      const price = (STORAGE_PRICES.ebs as Record<string, number>)[v.volumeType] ?? STORAGE_PRICES.ebs.gp2;
-      if (q > 0)
-        lines.push({
-          accountId: v.ownerId,
-          region: v.region,
-          resourceId: v.volumeId,
-          kind: "ebs",
-          quantity: q,
-          unit: "GB-month",
-          usd: q * price * factor(v.region),
-          detail: `${v.size} GiB ${v.volumeType}`,
-          tags: tagObj(v.tags),
-        });
-    }
-    for (const s of [...r.snapshots.values(), ...deletedSnapshots(r)]) {
-      const bytes = s.storedBlocks.size * BLOCK_BYTES;
-      const q = gbMonths(bytes, s.startTime, Math.min(s.deletedAt ?? now, now));
-      if (q > 0)
-        lines.push({
-          accountId: s.ownerId,
-          region: s.region,
-          resourceId: s.snapshotId,
-          kind: "snapshot",
-          quantity: q,
-          unit: "GB-month",
-          usd: q * STORAGE_PRICES.snapshot * factor(s.region),
-          detail: `${(bytes / GIB).toFixed(3)} GiB stored${s.parentSnapshotId ? ` (incremental on ${s.parentSnapshotId})` : " (full)"}`,
-          tags: tagObj(s.tags),
-        });
-    }
+    for (const i of r.instances.values()) instanceLines(i, now, lines);
+    for (const i of forgottenInstances(r)) instanceLines(i, now, lines);
+    for (const v of r.volumes.values()) volumeLine(v, now, lines);
+    for (const v of deletedVolumes(r)) volumeLine(v, now, lines);
+    for (const s of r.snapshots.values()) snapshotLine(billedSnapshot(s), now, lines);
+    for (const s of deletedSnapshots(r)) snapshotLine(s, now, lines);
     for (const img of r.images.values()) {
       // R23: instance-store AMIs keep their whole bundle in S3, each one in full.
       if (!img.bundle) continue;

@@ -25,7 +25,7 @@ import { launchProfile, toEc2IamInstanceProfile } from "./instance-profile-assoc
 import { hourlyPrice, instanceStoreRootTypes, offeredIn, requireInstanceType } from "./instance-types.ts";
 import { findKeyPairByName } from "./key-pairs.ts";
 import { withLaunchTemplate } from "./launch-templates.ts";
-import { type Instance, type InstanceStateName, machineFacts, STATE_CODE } from "./model.ts";
+import { type BilledInstance, type Instance, type InstanceStateName, machineFacts, STATE_CODE } from "./model.ts";
 import {
   foldLaunchInterfaces,
   foldTerminatedInterfaces,
@@ -242,7 +242,7 @@ export function applyInstanceEvent(
         for (const b of inst.blockDevices) {
           const vol = region.volumes.get(b.volumeId);
           if (!vol) continue;
-          if (b.deleteOnTermination) deleteVolume(region, b.volumeId, at);
+          if (b.deleteOnTermination) deleteVolume(state, region, b.volumeId, at);
           else {
             vol.attachment = undefined;
             vol.state = "available";
@@ -283,7 +283,8 @@ export function applyInstanceEvent(
       for (const key of launchKeys(inst)) region.instancesByLaunch.remove(key, inst.instanceId);
       region.instancesByState.remove(inst.state, inst.instanceId);
       for (const [k, v] of inst.tags) region.instancesByTag.remove(`${k}=${v}`, inst.instanceId);
-      forgottenInstances(region).push(inst);
+      forgottenInstances(region).push(billedInstance(inst));
+      state.resourceRegion.delete(inst.instanceId);
       return;
     case "GuestChanged":
       applyGuestEffects(state, inst, e.effects, at);
@@ -291,8 +292,22 @@ export function applyInstanceEvent(
   }
 }
 
-/** Instances no longer listed still belong on the bill. */
-export const forgottenInstances = (r: RegionState): Instance[] => (r._forgotten ??= []);
+/** Instances no longer listed still belong on the bill: what it reads of them. */
+export const forgottenInstances = (r: RegionState): BilledInstance[] => (r._forgotten ??= []);
+
+/** The part of an instance (or of an older snapshot's full record of one) that the bill reads. */
+export function billedInstance(i: BilledInstance): BilledInstance {
+  return {
+    instanceId: i.instanceId,
+    region: i.region,
+    ownerId: i.ownerId,
+    runs: i.runs,
+    softwareUsdPerHour: i.softwareUsdPerHour,
+    productCodes: i.productCodes.map((p) => ({ productCodeId: p.productCodeId })),
+    ...(i.spot ? { spot: { hourlyPrice: i.spot.hourlyPrice } } : {}),
+    tags: i.tags,
+  };
+}
 
 /** Whether the public IP on its primary address is an Elastic IP (kept across stop/start, R20). */
 const holdsElasticIp = (region: RegionState, inst: Instance) =>

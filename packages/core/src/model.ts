@@ -330,6 +330,12 @@ export interface Volume extends Taggable {
   guest?: string;
 }
 
+/** What the bill reads of a volume (billing.ts): all that is kept of one once it is deleted. */
+export type BilledVolume = Pick<
+  Volume,
+  "volumeId" | "region" | "ownerId" | "size" | "volumeType" | "createTime" | "deletedAt" | "tags"
+>;
+
 export type SnapshotState = "pending" | "completed" | "error";
 
 export interface Snapshot extends Taggable {
@@ -357,6 +363,15 @@ export interface Snapshot extends Taggable {
   sourceSnapshotId?: string;
   sourceRegion?: string;
 }
+
+/**
+ * What the bill reads of a snapshot: all that is kept of one once it is deleted — the number of
+ * blocks it stores, not the blocks (nor its file layer).
+ */
+export type BilledSnapshot = Pick<
+  Snapshot,
+  "snapshotId" | "region" | "ownerId" | "startTime" | "deletedAt" | "parentSnapshotId" | "tags"
+> & { storedBlockCount: number };
 
 // ── instances ─────────────────────────────────────────────────────────────────────────────────
 export type InstanceStateName = "pending" | "running" | "shutting-down" | "terminated" | "stopping" | "stopped";
@@ -453,6 +468,19 @@ export interface Instance extends Taggable, MachineFacts {
   /** Network interfaces of their own attached to it (device index 0 included when `primaryEniId`). */
   attachedEnis?: string[];
 }
+
+/**
+ * What the bill reads of an instance (billing.ts): all that is kept of one once it is forgotten —
+ * no file layers, interfaces or block devices (the full record, its deleted root volume and that
+ * volume's layer were ~2 KB of snapshot JSON per instance; bench/store/RESULTS.md).
+ */
+export type BilledInstance = Pick<
+  Instance,
+  "instanceId" | "region" | "ownerId" | "runs" | "softwareUsdPerHour" | "tags"
+> & {
+  productCodes: { productCodeId: string }[];
+  spot?: { hourlyPrice: number };
+};
 
 export interface PrimaryInterfaceExtras {
   description?: string;

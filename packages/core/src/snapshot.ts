@@ -3,7 +3,7 @@
  * only the events after it (`Sandbox.fromSnapshot(snapshot, opts)` then `sb.apply(later)`) instead of
  * replaying the whole log.
  *
- * Format 1 (`SNAPSHOT_FORMAT`):
+ * Format 2 (`SNAPSHOT_FORMAT`):
  * - `seed`, `seq`, `cursor`, `now`: the fold's counters.
  * - `layers`: every guest file-system layer the state reaches, once each, parents before children:
  *   `[parent, frozen, entries]` where `parent` is null, the index of an earlier layer, or the guest
@@ -19,7 +19,8 @@
  *   a few shapes, so keys are written once), `{"$o": {…}}` a one-key object whose key starts with
  *   `$`. Object properties that are undefined are left out.
  * - `regions`: each region's fields in the same encoding (the billing side lists that hang off the
- *   region — deleted volumes and snapshots, forgotten instances, released addresses — included),
+ *   region — deleted volumes and snapshots, forgotten instances, released addresses — included;
+ *   instances, volumes and snapshots there as the fields their bill reads, model.ts `Billed*`),
  *   without its indexes: owner indexes are rebuilt from the maps; the state and tag indexes keep their
  *   iteration order (it is history-dependent and shows in DescribeInstances answers) as positions in
  *   the region's instance map.
@@ -29,6 +30,10 @@
  *   (what a replay leaves behind) are dropped.
  * - `alloc`: block allocators of instance-store layers (`[layer, nextBlock]`).
  *
+ * Format 1 is format 2 with whole records in those side lists (file layers, interfaces, block
+ * devices: 96% of a long-lived sandbox's snapshot) and the dead ones' IDs in `resourceRegion`; it is
+ * read, and compacted as the fold now keeps them (`compactDead`).
+ *
  * Snapshots written before the networking state existed (VPC attributes, subnet addresses, …) are
  * read too: `upgradeNetwork` fills in what the fold of the same events builds now; `upgradeInstances`
  * the primary interface's attach time of instances saved before it was kept.
@@ -37,6 +42,7 @@ import { upgradeNetwork } from "./default-network.ts";
 import { ephemeralNextBlock, setEphemeralNextBlock } from "./guest/access.ts";
 import { BlockSet, type FileNode, FsLayer } from "./guest/fs.ts";
 import { baseFileSystem, baseLayerKey } from "./guest/os.ts";
+import { billedInstance } from "./instances.ts";
 import type { Sandbox } from "./sandbox.ts";
 import {
   Index,
@@ -48,8 +54,11 @@ import {
   type Timer,
   TimerQueue,
 } from "./state.ts";
+import { billedSnapshot, billedVolume } from "./volumes.ts";
 
-export const SNAPSHOT_FORMAT = 1;
+export const SNAPSHOT_FORMAT = 2;
+/** The formats `restoreState` reads. */
+export type SnapshotFormat = 1 | typeof SNAPSHOT_FORMAT;
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -66,7 +75,7 @@ export type EncodedNode = [
 export type EncodedLayer = [parent: LayerRef | null, frozen: 0 | 1, entries: [string, EncodedNode | null][]];
 
 export interface SandboxSnapshot {
-  format: typeof SNAPSHOT_FORMAT;
+  format: SnapshotFormat;
   seed: string;
   seq: number;
   cursor: number;
@@ -355,9 +364,9 @@ class Decoder {
 
 /** Rebuilds the state a snapshot was taken of. */
 export function restoreState(snapshot: SandboxSnapshot): SandboxState {
-  if (!snapshot || typeof snapshot !== "object" || snapshot.format !== SNAPSHOT_FORMAT) {
+  if (!snapshot || typeof snapshot !== "object" || (snapshot.format !== SNAPSHOT_FORMAT && snapshot.format !== 1)) {
     throw new Error(
-      `snapshot: format ${String((snapshot as { format?: unknown } | null)?.format)} is not supported (this version reads format ${SNAPSHOT_FORMAT})`,
+      `snapshot: format ${String((snapshot as { format?: unknown } | null)?.format)} is not supported (this version reads formats 1 and ${SNAPSHOT_FORMAT})`,
     );
   }
   const dec = new Decoder(snapshot);
@@ -386,7 +395,23 @@ export function restoreState(snapshot: SandboxSnapshot): SandboxState {
   for (const [at, region, kind, id] of snapshot.timers) state.timers.push({ at, region, kind, id });
   upgradeNetwork(state);
   upgradeInstances(state);
+  if (snapshot.format === 1) compactDead(state);
   return state;
+}
+
+/**
+ * Format 1 kept forgotten instances and deleted volumes and snapshots whole, and their IDs in
+ * `resourceRegion`: keep what the fold keeps of them now.
+ */
+function compactDead(state: SandboxState): void {
+  for (const r of state.regions.values()) {
+    if (r._forgotten) r._forgotten = r._forgotten.map(billedInstance);
+    if (r._deletedVols) r._deletedVols = r._deletedVols.map(billedVolume);
+    if (r._deletedSnaps) r._deletedSnaps = r._deletedSnaps.map(billedSnapshot);
+    for (const i of r._forgotten ?? []) state.resourceRegion.delete(i.instanceId);
+    for (const v of r._deletedVols ?? []) state.resourceRegion.delete(v.volumeId);
+    for (const s of r._deletedSnaps ?? []) state.resourceRegion.delete(s.snapshotId);
+  }
 }
 
 /**

@@ -9,6 +9,9 @@ import type { IamAccount } from "./iam/model.ts";
 import type {
   Account,
   Address,
+  BilledInstance,
+  BilledSnapshot,
+  BilledVolume,
   Image,
   ImagePipeline,
   ImageRecipe,
@@ -94,10 +97,12 @@ export interface RegionState {
   /**
    * What left the lists but stays on the bill — forgotten instances, deleted volumes and snapshots,
    * released addresses: made on first use (`??= []`), kept in state snapshots under these names.
+   * Instances, volumes and snapshots are kept as the few fields their cost lines read (model.ts
+   * `Billed*`), not their whole records: a long-lived sandbox accumulates them without end.
    */
-  _forgotten?: Instance[];
-  _deletedSnaps?: Snapshot[];
-  _deletedVols?: Volume[];
+  _forgotten?: BilledInstance[];
+  _deletedSnaps?: BilledSnapshot[];
+  _deletedVols?: BilledVolume[];
   _released?: Address[];
 }
 

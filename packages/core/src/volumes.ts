@@ -10,7 +10,7 @@ import { Ec2Error, errors } from "./errors.ts";
 import type { EventOf, VolumeInit } from "./events.ts";
 import { compileFilters, exactValues, type Filter, paginate } from "./filters.ts";
 import { BLOCK_BYTES, BLOCKS_PER_GIB, BlockSet, FsLayer } from "./guest/fs.ts";
-import type { Snapshot, Volume } from "./model.ts";
+import type { BilledSnapshot, BilledVolume, Snapshot, Volume } from "./model.ts";
 import { requireZone } from "./regions.ts";
 import { type RegionState, regionState, type SandboxState } from "./state.ts";
 import { tagMap, tagsFor, toTagSet } from "./tags.ts";
@@ -208,7 +208,7 @@ export function applySnapshotCopied(state: SandboxState, e: EventOf<"SnapshotCop
   state.timers.push({ at: e.completesAt, region: e.region, kind: "snapshot", id: e.snapshotId });
 }
 
-export function applySnapshotDeleted(region: RegionState, id: string, at: number): void {
+export function applySnapshotDeleted(state: SandboxState, region: RegionState, id: string, at: number): void {
   const s = region.snapshots.get(id);
   if (!s) return;
   // Blocks the next snapshot still needs move to it (AWS keeps them; the bill moves with them).
@@ -220,21 +220,51 @@ export function applySnapshotDeleted(region: RegionState, id: string, at: number
   }
   s.deletedAt = at;
   region.snapshots.delete(id);
-  deletedSnapshots(region).push(s);
+  deletedSnapshots(region).push(billedSnapshot(s));
+  state.resourceRegion.delete(id);
 }
 
-/** Deleted volumes and snapshots are kept aside for the bill. */
-export const deletedSnapshots = (r: RegionState): Snapshot[] => (r._deletedSnaps ??= []);
-export const deletedVolumes = (r: RegionState): Volume[] => (r._deletedVols ??= []);
+/** Deleted volumes and snapshots are kept aside for the bill: what it reads of them. */
+export const deletedSnapshots = (r: RegionState): BilledSnapshot[] => (r._deletedSnaps ??= []);
+export const deletedVolumes = (r: RegionState): BilledVolume[] => (r._deletedVols ??= []);
 
-export function deleteVolume(region: RegionState, id: string, at: number): void {
+/** The part of a volume (or of an older snapshot's full record of one) that the bill reads. */
+export function billedVolume(v: BilledVolume): BilledVolume {
+  return {
+    volumeId: v.volumeId,
+    region: v.region,
+    ownerId: v.ownerId,
+    size: v.size,
+    volumeType: v.volumeType,
+    createTime: v.createTime,
+    deletedAt: v.deletedAt,
+    tags: v.tags,
+  };
+}
+
+/** The part of a snapshot (or of an older state snapshot's full record of one) that the bill reads. */
+export function billedSnapshot(s: Snapshot | BilledSnapshot): BilledSnapshot {
+  return {
+    snapshotId: s.snapshotId,
+    region: s.region,
+    ownerId: s.ownerId,
+    startTime: s.startTime,
+    deletedAt: s.deletedAt,
+    parentSnapshotId: s.parentSnapshotId,
+    tags: s.tags,
+    storedBlockCount: "storedBlockCount" in s ? s.storedBlockCount : s.storedBlocks.size,
+  };
+}
+
+export function deleteVolume(state: SandboxState, region: RegionState, id: string, at: number): void {
   const v = region.volumes.get(id);
   if (!v) return;
   v.state = "deleted";
   v.deletedAt = at;
   v.attachment = undefined;
   region.volumes.delete(id);
-  deletedVolumes(region).push(v);
+  deletedVolumes(region).push(billedVolume(v));
+  state.resourceRegion.delete(id);
 }
 
 export function applyVolumeEvent(
@@ -270,7 +300,7 @@ export function applyVolumeEvent(
     case "VolumeStateChanged": {
       const v = region.volumes.get(e.volumeId);
       if (v) {
-        if (e.state === "deleted") deleteVolume(region, e.volumeId, at);
+        if (e.state === "deleted") deleteVolume(state, region, e.volumeId, at);
         else {
           v.state = v.attachment ? "in-use" : e.state;
           v.availableAt = undefined;
@@ -306,7 +336,7 @@ export function applyVolumeEvent(
       return;
     }
     case "VolumeDeleted":
-      deleteVolume(region, e.volumeId, at);
+      deleteVolume(state, region, e.volumeId, at);
       return;
     case "VolumeModified": {
       const v = region.volumes.get(e.volumeId)!;
@@ -332,7 +362,7 @@ export function applyVolumeEvent(
       return;
     }
     case "SnapshotDeleted":
-      applySnapshotDeleted(region, e.snapshotId, at);
+      applySnapshotDeleted(state, region, e.snapshotId, at);
       return;
     case "SnapshotPermissionChanged": {
       const s = region.snapshots.get(e.snapshotId)!;

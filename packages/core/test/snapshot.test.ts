@@ -813,7 +813,7 @@ describe("snapshots of folded state", () => {
 
   it("refuses another format, and a seed that is not the snapshot's", () => {
     const s = snapshotState(new Sandbox({ seed: "x", realNow: () => 0 }));
-    expect(() => Sandbox.fromSnapshot({ ...s, format: 2 as 1 })).toThrow(/format 2 is not supported/);
+    expect(() => Sandbox.fromSnapshot({ ...s, format: 3 as 2 })).toThrow(/format 3 is not supported/);
     expect(() => Sandbox.fromSnapshot(s, { seed: "y" })).toThrow(/seed 'x'/);
     expect(Sandbox.fromSnapshot(s).state.seed).toBe("x");
   });
