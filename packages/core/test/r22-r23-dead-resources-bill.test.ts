@@ -17,6 +17,7 @@ import {
 } from "../src/index.ts";
 import { DEAD_SEED, deadResourcesStory } from "./dead-resources-story.ts";
 import { A, AL2023_X86, ami, ctx, sandbox } from "./r01-r13-helpers.ts";
+import { canonical } from "./snapshot-canonical.ts";
 
 type Any = any;
 
@@ -36,27 +37,6 @@ function listed(sb: Sandbox): Set<string> {
   for (const r of sb.state.regions.values())
     for (const m of [r.instances, r.volumes, r.snapshots]) for (const id of m.keys()) out.add(id);
   return out;
-}
-
-/** A snapshot independent of the order layers and key lists were met in; pending timers only. */
-function comparable(snapshot: SandboxSnapshot): unknown {
-  const s = jsonRoundTrip(snapshot);
-  const expand = (j: Any): Any => {
-    if (Array.isArray(j)) return j.map(expand);
-    if (!j || typeof j !== "object") return j;
-    if (Array.isArray(j.$h)) return Object.fromEntries(s.shapes[j.$h[0]]!.map((k, i) => [k, expand(j.$h[i + 1])]));
-    if (j.$l !== undefined) return expand(typeof j.$l === "string" ? j.$l : s.layers[j.$l]);
-    return Object.fromEntries(Object.entries(j).map(([k, v]) => [k, expand(v)]));
-  };
-  return {
-    ...s,
-    shapes: undefined,
-    layers: undefined,
-    alloc: undefined,
-    state: expand(s.state),
-    regions: expand(s.regions),
-    timers: s.timers.filter(([at]) => at > s.now),
-  };
 }
 
 describe("R22 R23: dead resources on the bill", () => {
@@ -88,9 +68,9 @@ describe("R22 R23: dead resources on the bill", () => {
     const restored = Sandbox.fromSnapshot(jsonRoundTrip(old.snapshot), opts);
     expect(replayed.costReport()).toEqual(old.bill);
     expect(live.costReport()).toEqual(old.bill);
-    const want = comparable(snapshotState(live));
-    expect(comparable(snapshotState(replayed))).toEqual(want);
-    expect(comparable(snapshotState(restored))).toEqual(want);
+    const want = canonical(snapshotState(live));
+    expect(canonical(snapshotState(replayed))).toEqual(want);
+    expect(canonical(snapshotState(restored))).toEqual(want);
   });
 
   it(`R22 R23: a format ${SNAPSHOT_FORMAT} snapshot round trip bills the same, now and a day on`, () => {
@@ -103,7 +83,7 @@ describe("R22 R23: dead resources on the bill", () => {
     live.advance(86_400_000);
     restored.advance(86_400_000);
     expect(restored.costReport()).toEqual(live.costReport());
-    expect(comparable(snapshotState(restored))).toEqual(comparable(snapshotState(live)));
+    expect(canonical(snapshotState(restored))).toEqual(canonical(snapshotState(live)));
   });
 
   it("R22: a forgotten instance and its deleted root volume cost a few hundred bytes of snapshot, no file layer", () => {
