@@ -187,10 +187,10 @@ export function costReport(state: SandboxState, now = state.now, accountId?: str
     for (const s of r.snapshots.values()) snapshotLine(billedSnapshot(s), now, lines);
     for (const s of deletedSnapshots(r)) snapshotLine(s, now, lines);
     for (const img of r.images.values()) {
-      // R23: instance-store AMIs keep their whole bundle in S3, each one in full.
+      // R23: instance-store AMIs keep their whole bundle in S3, each one in full — deregistered ones
+      // too, until now: deregistering does not delete the bundle from the bucket, so it still bills.
       if (!img.bundle) continue;
-      const end = img.state === "deregistered" ? now : now;
-      const q = gbMonths(img.bundle.sizeBytes, img.creationDate, end);
+      const q = gbMonths(img.bundle.sizeBytes, img.creationDate, now);
       if (q > 0)
         lines.push({
           accountId: img.ownerId,
