@@ -73,6 +73,51 @@ describe("R22 R23: dead resources on the bill", () => {
     expect(canonical(snapshotState(restored))).toEqual(want);
   });
 
+  it("R22 R23 R1: after the old snapshot is restored, commands (also naming dead resources) answer and bill as on the live story", () => {
+    const { sb: live } = deadResourcesStory();
+    const restored = Sandbox.fromSnapshot(jsonRoundTrip(old.snapshot), opts);
+    const dead = (kind: string) => {
+      const alive = listed(live);
+      return old.bill.lines.find((l) => l.kind === kind && l.accountId === A && !alive.has(l.resourceId))!.resourceId;
+    };
+    const [deadInstance, deadVolume] = [dead("instance"), dead("ebs")];
+    const outcome = (sb: Sandbox, action: string, input: Record<string, unknown>): unknown => {
+      try {
+        return sb.call(ctx(), action, input).output;
+      } catch (e) {
+        return { code: (e as { code?: string }).code };
+      }
+    };
+    const more = (sb: Sandbox): unknown[] => {
+      const out: unknown[] = [
+        outcome(sb, "CreateTags", { Resources: [deadInstance], Tags: [{ Key: "k", Value: "v" }] }),
+        outcome(sb, "TerminateInstances", { InstanceIds: [deadInstance] }),
+        outcome(sb, "DeleteVolume", { VolumeId: deadVolume }),
+      ];
+      const run = outcome(sb, "RunInstances", {
+        ImageId: ami(AL2023_X86),
+        InstanceType: "t3.small",
+        MinCount: 2,
+        MaxCount: 2,
+      }) as Any;
+      out.push(run);
+      sb.advance(20 * 60_000);
+      out.push(outcome(sb, "TerminateInstances", { InstanceIds: [run.Instances[0].InstanceId] }));
+      sb.advance(2 * 3_600_000); // the terminated one is forgotten: on the bill only
+      out.push(outcome(sb, "DescribeInstances", {}));
+      return out;
+    };
+    const answers = more(live);
+    expect(answers.slice(0, 3)).toEqual([
+      { code: "InvalidInstanceID.NotFound" },
+      { code: "InvalidInstanceID.NotFound" },
+      { code: "InvalidVolume.NotFound" },
+    ]);
+    expect(more(restored)).toEqual(answers);
+    expect(restored.costReport()).toEqual(live.costReport());
+    expect(canonical(snapshotState(restored))).toEqual(canonical(snapshotState(live)));
+  });
+
   it(`R22 R23: a format ${SNAPSHOT_FORMAT} snapshot round trip bills the same, now and a day on`, () => {
     const { sb: live } = deadResourcesStory();
     const snap = jsonRoundTrip(snapshotState(live));
