@@ -47,6 +47,7 @@ import {
   DescribeVpcsCommand,
   EC2Client,
 } from "@aws-sdk/client-ec2";
+import { cpuMsOf, dirBytes, rssOf } from "./process-stats.ts";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const argv = process.argv.slice(2);
@@ -188,26 +189,6 @@ interface Target {
   credentials?: { accessKeyId: string; secretAccessKey: string };
   sign: Signer;
   stop(): Promise<void>;
-}
-
-/** User+system CPU of the whole process (every thread), or of its main thread (the event loop) with `loop`. */
-function cpuMsOf(pid: number, loop = false): number {
-  const stat = readFileSync(loop ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[11]) + Number(f[12])) * 10;
-}
-function rssOf(pid: number): { rssMiB: number; hwmMiB: number } {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
-  return { rssMiB: Math.round(kb("VmRSS") / 102.4) / 10, hwmMiB: Math.round(kb("VmHWM") / 102.4) / 10 };
-}
-function dirBytes(dir: string): number {
-  let n = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    n += e.isDirectory() ? dirBytes(p) : statSync(p).size;
-  }
-  return n;
 }
 
 function waitForLine(proc: ChildProcess, re: RegExp): Promise<RegExpExecArray> {

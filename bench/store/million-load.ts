@@ -58,6 +58,7 @@ import {
   tempDir,
 } from "../../test/harness/src/index.ts";
 import { newestAl2023Id, replayCycle } from "../core/replay-mix.ts";
+import { rssOf } from "../endpoint/process-stats.ts";
 
 const { values } = parseArgs({
   options: {
@@ -79,6 +80,11 @@ const ctx: CallContext = { accountId: ACCOUNT_A, region: "us-east-1" };
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 const MiB = 1024 * 1024;
 const load1 = () => loadavg()[0]!.toFixed(1);
+/** RSS now and at its peak of a process, whole MiB. */
+const mibOf = (pid: number) => {
+  const { rssMiB, hwmMiB } = rssOf(pid);
+  return { rss: Math.round(rssMiB), peak: Math.round(hwmMiB) };
+};
 const log = (m: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${m}\n`);
 
 interface Layout {
@@ -250,13 +256,6 @@ function diskBytes(dir: string): { journal: number; segments: number; snapshot: 
   return { journal, segments, snapshot, total };
 }
 
-/** RSS now and at its peak (VmHWM) of a process, MiB. */
-function rssMiB(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN);
-  return { rss: Math.round(kb("VmRSS") / 1024), peak: Math.round(kb("VmHWM") / 1024) };
-}
-
 interface Spawned {
   layout: string;
   readyMs: number;
@@ -297,7 +296,7 @@ async function spawned(layout: Layout, workDir: string, nodeArgs: string[]): Pro
     const out = await client.send(new DescribeInstancesCommand({}));
     const firstCallMs = performance.now() - t1;
     const instances = (out.Reservations ?? []).reduce((n, r) => n + (r.Instances?.length ?? 0), 0);
-    const mem = rssMiB(server.proc.pid!);
+    const mem = mibOf(server.proc.pid!);
     // What follows the banner (the snapshot worker's seeding, the first ticks) can stall the event loop.
     const probe: number[] = [];
     for (const end = performance.now() + PROBE_MS; performance.now() < end; ) {
@@ -306,7 +305,7 @@ async function spawned(layout: Layout, workDir: string, nodeArgs: string[]): Pro
       await client.send(new DescribeInstancesCommand({}));
       probe.push(performance.now() - t);
     }
-    const memAfter = rssMiB(server.proc.pid!);
+    const memAfter = mibOf(server.proc.pid!);
     const t2 = performance.now();
     const code = await server.stop();
     const stopMs = performance.now() - t2;
